@@ -1,0 +1,90 @@
+#include "cli_common.h"
+
+#include <QJsonDocument>
+
+#include "engine/compute_threads.h"
+
+namespace ft::cli {
+
+bool parseArguments(QCommandLineParser& parser, const QStringList& args, const QString& description)
+{
+    parser.setApplicationDescription(description);
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+    parser.addOption(help);
+    if (!parser.parse(args))
+        throw UsageError{parser.errorText()};
+    if (parser.isSet(help)) {
+        out() << parser.helpText();
+        out().flush();
+        return false;
+    }
+    return true;
+}
+
+QStringList requirePositional(const QCommandLineParser& parser, int count, const QString& names)
+{
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != count)
+        throw UsageError{QStringLiteral("expected %1 (got %2 arguments)").arg(names).arg(positional.size())};
+    return positional;
+}
+
+void addThreadsOption(QCommandLineParser& parser)
+{
+    parser.addOption({QStringLiteral("threads"),
+                      QStringLiteral("Compute threads (default: $FT_THREADS, else the number of physical cores)."),
+                      QStringLiteral("N"), QStringLiteral("0")});
+}
+
+int applyThreadsOption(const QCommandLineParser& parser)
+{
+    bool ok = false;
+    const int requested = parser.value(QStringLiteral("threads")).toInt(&ok);
+    if (!ok || requested < 0)
+        throw UsageError{QStringLiteral("--threads expects a non-negative integer")};
+    return configureComputeThreads(requested);
+}
+
+QTextStream& out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream& err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+void printJson(const QJsonObject& object)
+{
+    out() << QJsonDocument(object).toJson(QJsonDocument::Indented);
+    out().flush();
+}
+
+QString humanBytes(qint64 bytes)
+{
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1024.0 && unit < 4) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return unit == 0 ? QStringLiteral("%1 B").arg(bytes) : QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+}
+
+QString humanCount(qint64 count)
+{
+    if (count >= 1'000'000'000)
+        return QStringLiteral("%1B").arg(count / 1e9, 0, 'f', 2);
+    if (count >= 1'000'000)
+        return QStringLiteral("%1M").arg(count / 1e6, 0, 'f', 1);
+    if (count >= 1'000)
+        return QStringLiteral("%1K").arg(count / 1e3, 0, 'f', 0);
+    return QString::number(count);
+}
+
+} // namespace ft::cli

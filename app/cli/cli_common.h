@@ -1,0 +1,33 @@
+#pragma once
+// What every subcommand of ftstudio-cli shares: parsing with --help, thread settings, output.
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+
+namespace ft::cli {
+
+// Thrown for wrong usage (unknown option, missing argument): exit code 2 with the usage text.
+struct UsageError {
+    QString message;
+};
+
+// Adds --help, parses `args`, and prints the help (returning false) when asked for it. `positional`
+// lists "name description" pairs for the help text.
+bool parseArguments(QCommandLineParser& parser, const QStringList& args, const QString& description);
+
+// Exactly `count` positional arguments, or a UsageError naming what is missing.
+QStringList requirePositional(const QCommandLineParser& parser, int count, const QString& names);
+
+void addThreadsOption(QCommandLineParser& parser);
+int applyThreadsOption(const QCommandLineParser& parser); // configures LibTorch and OpenBLAS
+
+QTextStream& out();
+QTextStream& err();
+void printJson(const QJsonObject& object);
+QString humanBytes(qint64 bytes);
+QString humanCount(qint64 count); // 1.1B, 260K
+
+} // namespace ft::cli

@@ -1,0 +1,105 @@
+// ftstudio-cli generate MODEL --prompt TEXT: text from a model, streamed as it is produced.
+
+#include <QJsonObject>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "common/error.h"
+#include "engine/generation.h"
+#include "engine/model_loader.h"
+#include "engine/tensor_convert.h"
+
+namespace ft::cli {
+
+namespace {
+
+double numberOption(const QCommandLineParser& parser, const QString& name)
+{
+    bool ok = false;
+    const double value = parser.value(name).toDouble(&ok);
+    if (!ok)
+        throw UsageError{QStringLiteral("--%1 expects a number").arg(name)};
+    return value;
+}
+
+} // namespace
+
+int runGenerate(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("A Hugging Face model folder or a llama2.c .bin file."));
+    parser.addOptions({
+        {QStringLiteral("prompt"), QStringLiteral("The text to continue (default: empty, i.e. start from BOS)."), QStringLiteral("TEXT"), QString()},
+        {QStringLiteral("greedy"), QStringLiteral("Always take the most likely token.")},
+        {QStringLiteral("temperature"), QStringLiteral("Sampling temperature (default 0.8)."), QStringLiteral("T"), QStringLiteral("0.8")},
+        {QStringLiteral("top-k"), QStringLiteral("Sample among the K most likely tokens (0: all)."), QStringLiteral("K"), QStringLiteral("0")},
+        {QStringLiteral("top-p"), QStringLiteral("Nucleus sampling mass (default 0.95; 1: off)."), QStringLiteral("P"), QStringLiteral("0.95")},
+        {QStringLiteral("max-tokens"), QStringLiteral("Most new tokens (default 256)."), QStringLiteral("N"), QStringLiteral("256")},
+        {QStringLiteral("seed"), QStringLiteral("Random seed for sampling (default 0)."), QStringLiteral("S"), QStringLiteral("0")},
+        {QStringLiteral("dtype"), QStringLiteral("Compute dtype: float32 (default) or bfloat16."), QStringLiteral("D"), QStringLiteral("float32")},
+        {QStringLiteral("tokenizer"), QStringLiteral("A sentencepiece .model for a llama2.c checkpoint."), QStringLiteral("PATH")},
+        {QStringLiteral("no-stop"), QStringLiteral("Do not stop at end-of-sequence.")},
+        {QStringLiteral("json"), QStringLiteral("Print one JSON object with the text and statistics instead of streaming.")},
+    });
+    addThreadsOption(parser);
+    if (!parseArguments(parser, args, QStringLiteral("Generate text from a model with a KV cache: greedy or sampled.")))
+        return 0;
+    const QString modelPath = requirePositional(parser, 1, QStringLiteral("MODEL"))[0];
+    const int threads = applyThreadsOption(parser);
+
+    SamplingOptions sampling;
+    sampling.greedy = parser.isSet(QStringLiteral("greedy"));
+    sampling.temperature = numberOption(parser, QStringLiteral("temperature"));
+    sampling.topK = static_cast<int>(numberOption(parser, QStringLiteral("top-k")));
+    sampling.topP = numberOption(parser, QStringLiteral("top-p"));
+    sampling.maxNewTokens = static_cast<int>(numberOption(parser, QStringLiteral("max-tokens")));
+    sampling.seed = static_cast<uint64_t>(numberOption(parser, QStringLiteral("seed")));
+    sampling.stopAtEos = !parser.isSet(QStringLiteral("no-stop"));
+    if (sampling.maxNewTokens < 1)
+        throw UsageError{QStringLiteral("--max-tokens must be at least 1")};
+    if (sampling.temperature < 0 || sampling.topP <= 0 || sampling.topP > 1 || sampling.topK < 0)
+        throw UsageError{QStringLiteral("--temperature must be >= 0, --top-p in (0, 1], --top-k >= 0")};
+
+    LoadOptions load;
+    load.dtype = scalarTypeFromTorchName(parser.value(QStringLiteral("dtype")));
+    load.tokenizerPath = parser.value(QStringLiteral("tokenizer"));
+    LoadedModel loaded = loadModel(modelPath, load);
+    for (const QString& warning : loaded.warnings)
+        err() << "warning: " << warning << "\n";
+
+    const QString prompt = parser.value(QStringLiteral("prompt"));
+    const std::vector<TokenId> promptIds = promptWithBos(*loaded.tokenizer, prompt);
+    const bool json = parser.isSet(QStringLiteral("json"));
+    if (!json) {
+        out() << prompt;
+        out().flush();
+    }
+    const GenerationResult result =
+        generate(*loaded.model, *loaded.tokenizer, promptIds, sampling, [&](TokenId, const QString& text) {
+            if (!json) {
+                out() << text;
+                out().flush();
+            }
+            return true;
+        });
+    if (json) {
+        printJson({{QStringLiteral("prompt"), prompt},
+                   {QStringLiteral("text"), result.text},
+                   {QStringLiteral("new_tokens"), static_cast<qint64>(result.tokens.size())},
+                   {QStringLiteral("stop_reason"), stopReasonName(result.stopReason)},
+                   {QStringLiteral("seconds"), result.seconds},
+                   {QStringLiteral("tokens_per_second"), result.tokensPerSecond()},
+                   {QStringLiteral("threads"), threads}});
+    } else {
+        out() << "\n";
+        out().flush();
+        err() << QStringLiteral("[%1 tokens in %2 s, %3 tokens/s, stopped: %4]\n")
+                     .arg(result.tokens.size())
+                     .arg(result.seconds, 0, 'f', 2)
+                     .arg(result.tokensPerSecond(), 0, 'f', 1)
+                     .arg(stopReasonName(result.stopReason));
+    }
+    return 0;
+}
+
+} // namespace ft::cli

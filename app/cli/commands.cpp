@@ -1,0 +1,18 @@
+#include "commands.h"
+
+#include <vector>
+
+namespace ft::cli {
+
+const std::vector<Command>& commands()
+{
+    static const std::vector<Command> table = {
+        {"info", "show a model's architecture, size, vocabulary and files", runInfo},
+        {"generate", "generate text from a model", runGenerate},
+        {"convert", "convert a llama2.c checkpoint (.bin) into a Hugging Face model folder", runConvert},
+        {"model", "create models (model new --preset tiny|small OUT)", runModel},
+    };
+    return table;
+}
+
+} // namespace ft::cli

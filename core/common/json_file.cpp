@@ -1,0 +1,125 @@
+#include "common/json_file.h"
+
+#include <cmath>
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+#include "common/error.h"
+
+namespace ft {
+
+QString describeOffset(const QByteArray& bytes, qint64 offset)
+{
+    qint64 line = 1;
+    qint64 column = 1;
+    const qint64 end = std::min<qint64>(offset, bytes.size());
+    for (qint64 i = 0; i < end; ++i) {
+        if (bytes[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return QStringLiteral("line %1, column %2").arg(line).arg(column);
+}
+
+QJsonObject parseJsonObject(const QByteArray& bytes, const QString& origin)
+{
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(bytes, &error);
+    if (error.error != QJsonParseError::NoError)
+        throw Error(QStringLiteral("%1: malformed JSON at %2: %3")
+                        .arg(origin, describeOffset(bytes, error.offset), error.errorString()));
+    if (!document.isObject())
+        throw Error(QStringLiteral("%1: expected a JSON object at the top level").arg(origin));
+    return document.object();
+}
+
+QJsonObject readJsonObjectFile(const QString& path, qint64 maxBytes)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw Error(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+    if (file.size() > maxBytes)
+        throw Error(QStringLiteral("%1: %2 bytes is larger than the %3 bytes expected of this file")
+                        .arg(path)
+                        .arg(file.size())
+                        .arg(maxBytes));
+    return parseJsonObject(file.readAll(), path);
+}
+
+namespace {
+
+QJsonValue requireValue(const QJsonObject& object, const QString& key, const QString& origin)
+{
+    const auto it = object.constFind(key);
+    if (it == object.constEnd() || it->isNull())
+        throw Error(QStringLiteral("%1: missing required field \"%2\"").arg(origin, key));
+    return *it;
+}
+
+qint64 toInt(const QJsonValue& value, const QString& key, const QString& origin)
+{
+    const double number = value.toDouble(std::nan(""));
+    if (!value.isDouble() || std::floor(number) != number || std::fabs(number) > 9.0e15)
+        throw Error(QStringLiteral("%1: field \"%2\" must be an integer").arg(origin, key));
+    return static_cast<qint64>(number);
+}
+
+double toDouble(const QJsonValue& value, const QString& key, const QString& origin)
+{
+    if (!value.isDouble())
+        throw Error(QStringLiteral("%1: field \"%2\" must be a number").arg(origin, key));
+    return value.toDouble();
+}
+
+} // namespace
+
+qint64 requireInt(const QJsonObject& object, const QString& key, const QString& origin)
+{
+    return toInt(requireValue(object, key, origin), key, origin);
+}
+
+double requireDouble(const QJsonObject& object, const QString& key, const QString& origin)
+{
+    return toDouble(requireValue(object, key, origin), key, origin);
+}
+
+QString requireString(const QJsonObject& object, const QString& key, const QString& origin)
+{
+    const QJsonValue value = requireValue(object, key, origin);
+    if (!value.isString())
+        throw Error(QStringLiteral("%1: field \"%2\" must be a string").arg(origin, key));
+    return value.toString();
+}
+
+qint64 optionalInt(const QJsonObject& object, const QString& key, qint64 fallback, const QString& origin)
+{
+    const auto it = object.constFind(key);
+    if (it == object.constEnd() || it->isNull())
+        return fallback;
+    return toInt(*it, key, origin);
+}
+
+double optionalDouble(const QJsonObject& object, const QString& key, double fallback, const QString& origin)
+{
+    const auto it = object.constFind(key);
+    if (it == object.constEnd() || it->isNull())
+        return fallback;
+    return toDouble(*it, key, origin);
+}
+
+bool optionalBool(const QJsonObject& object, const QString& key, bool fallback, const QString& origin)
+{
+    const auto it = object.constFind(key);
+    if (it == object.constEnd() || it->isNull())
+        return fallback;
+    if (!it->isBool())
+        throw Error(QStringLiteral("%1: field \"%2\" must be true or false").arg(origin, key));
+    return it->toBool();
+}
+
+} // namespace ft

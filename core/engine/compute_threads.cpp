@@ -1,0 +1,22 @@
+#include "engine/compute_threads.h"
+
+#include <dlfcn.h>
+
+#include <torch/torch.h>
+
+#include "common/cpu_threads.h"
+
+namespace ft {
+
+int configureComputeThreads(int threads)
+{
+    const int count = resolveThreadCount(threads);
+    torch::set_num_threads(count);
+    // LibTorch hands matrix products to whatever libblas.so.3 is selected; OpenBLAS keeps its own pool.
+    using SetThreads = void (*)(int);
+    if (auto setBlasThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        setBlasThreads(count);
+    return count;
+}
+
+} // namespace ft

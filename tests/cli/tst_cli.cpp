@@ -1,0 +1,108 @@
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "cli_runner.h"
+#include "common/json_file.h"
+#include "support/test_support.h"
+
+using namespace ft;
+using test::runCli;
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QVERIFY2(!test::cliPath().isEmpty(), "FT_CLI is not set (run through ctest)"); }
+
+    void helpAndVersion()
+    {
+        const auto help = runCli({QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        for (const char* command : {"info", "generate", "convert", "model"})
+            QVERIFY2(help.out.contains(command), command);
+        const auto version = runCli({QStringLiteral("--version")});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith("ftstudio-cli "));
+    }
+    void everySubcommandHasHelp_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::newRow("info") << QStringList{QStringLiteral("info"), QStringLiteral("--help")};
+        QTest::newRow("generate") << QStringList{QStringLiteral("generate"), QStringLiteral("--help")};
+        QTest::newRow("convert") << QStringList{QStringLiteral("convert"), QStringLiteral("--help")};
+        QTest::newRow("model") << QStringList{QStringLiteral("model"), QStringLiteral("--help")};
+        QTest::newRow("model new") << QStringList{QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--help")};
+    }
+    void everySubcommandHasHelp()
+    {
+        QFETCH(QStringList, arguments);
+        const auto result = runCli(arguments);
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(result.out.contains("Usage:") || result.out.contains("usage"), result.out.constData());
+    }
+    void wrongUsageExitsTwo()
+    {
+        QCOMPARE(runCli({QStringLiteral("no-such-command")}).exitCode, 2);
+        const auto missing = runCli({QStringLiteral("info")});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY(missing.err.contains("MODEL"));
+        QCOMPARE(runCli({QStringLiteral("generate"), QStringLiteral("--bogus"), QStringLiteral("x")}).exitCode, 2);
+    }
+    void badModelPathIsNamed()
+    {
+        const auto result = runCli({QStringLiteral("info"), QStringLiteral("/nonexistent/model")});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains("/nonexistent/model"), result.err.constData());
+    }
+    void infoOnTheFixture()
+    {
+        FT_REQUIRE_SHARED();
+        const auto result = runCli({QStringLiteral("info"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf")), QStringLiteral("--json")});
+        QCOMPARE(result.exitCode, 0);
+        const QJsonObject info = QJsonDocument::fromJson(result.out).object();
+        QCOMPARE(info[QStringLiteral("architecture")].toString(), QStringLiteral("LlamaForCausalLM"));
+        QCOMPARE(info[QStringLiteral("vocab_size")].toInt(), 512);
+        QCOMPARE(info[QStringLiteral("context_length")].toInt(), 512);
+        QCOMPARE(info[QStringLiteral("tokenizer")].toObject()[QStringLiteral("pieces")].toInt(), 512);
+    }
+    void convertThenGenerateGreedy()
+    {
+        FT_REQUIRE_SHARED();
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("converted"));
+        const auto convert = runCli({QStringLiteral("convert"), test::sharedPath(QStringLiteral("fixtures/stories260K/stories260K.bin")), out});
+        QVERIFY2(convert.exitCode == 0, convert.err.constData());
+        QVERIFY(QFile::exists(QDir(out).filePath(QStringLiteral("model.safetensors"))));
+        QCOMPARE(runCli({QStringLiteral("convert"), test::sharedPath(QStringLiteral("fixtures/stories260K/stories260K.bin")), out}).exitCode, 1);
+
+        const QJsonObject reference = readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/stories260K/reference.json")))
+                                          [QStringLiteral("greedy")].toObject()[QStringLiteral("prompt_64_positions")].toObject();
+        const auto generated = runCli({QStringLiteral("generate"), out, QStringLiteral("--prompt"), reference[QStringLiteral("prompt")].toString(),
+                                       QStringLiteral("--greedy"), QStringLiteral("--max-tokens"), QStringLiteral("54")});
+        QVERIFY2(generated.exitCode == 0, generated.err.constData());
+        QCOMPARE(QString::fromUtf8(generated.out).trimmed(), reference[QStringLiteral("text")].toString());
+    }
+    void starterModelGenerates()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("starter"));
+        const auto created = runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("tiny"), out});
+        QVERIFY2(created.exitCode == 0, created.err.constData());
+        const auto info = runCli({QStringLiteral("info"), out, QStringLiteral("--json")});
+        QCOMPARE(info.exitCode, 0);
+        const QJsonObject json = QJsonDocument::fromJson(info.out).object();
+        QCOMPARE(json[QStringLiteral("hidden_size")].toInt(), 64);
+        QCOMPARE(json[QStringLiteral("vocab_size")].toInt(), json[QStringLiteral("tokenizer")].toObject()[QStringLiteral("pieces")].toInt());
+        const auto generated = runCli({QStringLiteral("generate"), out, QStringLiteral("--prompt"), QStringLiteral("Hello"),
+                                       QStringLiteral("--max-tokens"), QStringLiteral("8"), QStringLiteral("--no-stop"), QStringLiteral("--json")});
+        QVERIFY2(generated.exitCode == 0, generated.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(generated.out).object()[QStringLiteral("new_tokens")].toInt(), 8);
+        QCOMPARE(runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("huge"), out,
+                         QStringLiteral("--force")}).exitCode, 1);
+    }
+};
+
+QTEST_MAIN(TestCli)
+#include "tst_cli.moc"
