@@ -56,6 +56,8 @@ LoadedModel loadLlama2c(const QString& binPath, const LoadOptions& options)
 
     loaded.model = LlamaForCausalLM(loaded.config, options.dtype, WeightInit::Empty);
     LlamaForCausalLMImpl& model = *loaded.model;
+    if (options.prepare)
+        options.prepare(model);
     auto section = [&](const char* name, int64_t layer) {
         for (const Llama2cSection& s : llama2cSections(header)) {
             if (std::string(s.name) != name)

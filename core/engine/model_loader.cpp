@@ -88,6 +88,8 @@ LoadedModel loadModel(const QString& path, const LoadOptions& options)
     if (options.requireTokenizer || !folder.tokenizerPath.isEmpty())
         loaded.tokenizer = Tokenizer::fromModelFolder(folder.path, &folder.config);
     loaded.model = LlamaForCausalLM(folder.config, options.dtype, WeightInit::Empty);
+    if (options.prepare)
+        options.prepare(*loaded.model);
     loaded.warnings = loadSafetensorsWeights(*loaded.model, folder);
     loaded.model->eval();
     return loaded;

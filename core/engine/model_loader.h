@@ -2,6 +2,7 @@
 // Loading a model (Hugging Face folder or llama2.c .bin) into the LibTorch module, and writing a
 // Hugging Face folder back out.
 
+#include <functional>
 #include <memory>
 
 #include <QString>
@@ -25,6 +26,10 @@ struct LoadOptions {
     torch::ScalarType dtype = torch::kFloat32; // compute dtype
     bool requireTokenizer = true;
     QString tokenizerPath; // for llama2.c checkpoints: a sentencepiece .model; found beside the .bin if empty
+    // Runs on the freshly built (uninitialised) model before any weight is copied in: e.g. replaces
+    // projections by quantized ones, which then quantize each weight as it is loaded, so that the
+    // full-precision base never exists in memory at once.
+    std::function<void(LlamaForCausalLMImpl&)> prepare;
 };
 
 // `path` is a Hugging Face model folder or a llama2.c `.bin` file.
