@@ -2,13 +2,13 @@
 
 #include <QDir>
 #include <QFile>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 
 #include "common/app_paths.h"
 #include "common/error.h"
 #include "engine/model_loader.h"
+#include "data/sample_dataset.h"
 #include "engine/tensor_convert.h"
 
 namespace ft {
@@ -43,27 +43,6 @@ ModelConfig starterPresetConfig(const QString& preset)
     c.headDim = c.hiddenSize / c.numHeads;
     c.validate(QStringLiteral("preset ") + preset);
     return c;
-}
-
-void writeSampleText(const QString& path)
-{
-    QFile in(appDataFile(QStringLiteral("sample/sample_dataset.jsonl")));
-    if (!in.open(QIODevice::ReadOnly))
-        throw Error(QStringLiteral("%1: cannot open: %2").arg(in.fileName(), in.errorString()));
-    QFile out(path);
-    if (!out.open(QIODevice::WriteOnly))
-        throw Error(QStringLiteral("%1: cannot write: %2").arg(path, out.errorString()));
-    while (!in.atEnd()) {
-        const QByteArray line = in.readLine().trimmed();
-        if (line.isEmpty())
-            continue;
-        const QJsonObject record = QJsonDocument::fromJson(line).object();
-        for (const char* key : {"system", "instruction", "input", "response"}) {
-            const QString text = record.value(QLatin1String(key)).toString();
-            for (const QString& passage : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-                out.write(passage.toUtf8() + '\n');
-        }
-    }
 }
 
 ModelConfig createStarterModel(const QString& outFolder, const StarterModelOptions& options)

@@ -25,7 +25,4 @@ ModelConfig starterPresetConfig(const QString& preset);
 // Writes a Hugging Face model folder at `outFolder` and returns its configuration.
 ModelConfig createStarterModel(const QString& outFolder, const StarterModelOptions& options);
 
-// The sample dataset's text, one passage per line, written to `path` (for tokenizer training).
-void writeSampleText(const QString& path);
-
 } // namespace ft

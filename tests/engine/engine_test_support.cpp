@@ -2,6 +2,7 @@
 
 #include <QTemporaryDir>
 
+#include "data/sample_dataset.h"
 #include "engine/model_loader.h"
 #include "engine/starter_model.h"
 #include "engine/tensor_convert.h"

@@ -1,0 +1,262 @@
+#include "data/prompt_template.h"
+
+#include <map>
+
+#include "common/error.h"
+
+namespace ft {
+
+namespace {
+
+const QStringList kAllPlaceholders{QStringLiteral("system"), QStringLiteral("instruction"), QStringLiteral("input"),
+                                   QStringLiteral("response"), QStringLiteral("bos"), QStringLiteral("eos")};
+
+using Values = std::map<QString, QString>;
+
+// One piece of a parsed format: literal text, a placeholder, or an optional [[ ]] group.
+struct Piece {
+    enum class Kind { Text, Placeholder, Optional } kind = Kind::Text;
+    QString text; // literal text or placeholder name
+    std::vector<Piece> children;
+};
+
+std::vector<Piece> parseFormat(const QString& format, const QString& templateName, int& pos, bool nested)
+{
+    std::vector<Piece> pieces;
+    QString literal;
+    auto flush = [&] {
+        if (!literal.isEmpty())
+            pieces.push_back({Piece::Kind::Text, literal, {}});
+        literal.clear();
+    };
+    while (pos < format.size()) {
+        if (format.mid(pos, 2) == QLatin1String("{{") || format.mid(pos, 2) == QLatin1String("}}")) {
+            literal += format[pos];
+            pos += 2;
+        } else if (format.mid(pos, 2) == QLatin1String("[[")) {
+            flush();
+            pos += 2;
+            Piece group{Piece::Kind::Optional, {}, parseFormat(format, templateName, pos, true)};
+            pieces.push_back(std::move(group));
+        } else if (format.mid(pos, 2) == QLatin1String("]]")) {
+            if (!nested)
+                throw Error(QStringLiteral("template %1: \"]]\" at character %2 closes no \"[[\"").arg(templateName).arg(pos + 1));
+            pos += 2;
+            flush();
+            return pieces;
+        } else if (format[pos] == QLatin1Char('{')) {
+            const int end = format.indexOf(QLatin1Char('}'), pos);
+            if (end < 0)
+                throw Error(QStringLiteral("template %1: \"{\" at character %2 is never closed (write {{ for a literal brace)")
+                                .arg(templateName)
+                                .arg(pos + 1));
+            flush();
+            pieces.push_back({Piece::Kind::Placeholder, format.mid(pos + 1, end - pos - 1), {}});
+            pos = end + 1;
+        } else {
+            literal += format[pos++];
+        }
+    }
+    if (nested)
+        throw Error(QStringLiteral("template %1: a \"[[\" is never closed with \"]]\"").arg(templateName));
+    flush();
+    return pieces;
+}
+
+std::vector<Piece> parse(const QString& format, const QString& templateName)
+{
+    int pos = 0;
+    return parseFormat(format, templateName, pos, false);
+}
+
+void collectPlaceholders(const std::vector<Piece>& pieces, QStringList& names)
+{
+    for (const Piece& piece : pieces) {
+        if (piece.kind == Piece::Kind::Placeholder)
+            names << piece.text;
+        collectPlaceholders(piece.children, names);
+    }
+}
+
+bool allPlaceholdersEmpty(const std::vector<Piece>& pieces, const Values& values)
+{
+    for (const Piece& piece : pieces) {
+        if (piece.kind == Piece::Kind::Placeholder && piece.text != QLatin1String("bos") &&
+            piece.text != QLatin1String("eos") && !values.at(piece.text).isEmpty())
+            return false;
+        if (piece.kind == Piece::Kind::Optional && !allPlaceholdersEmpty(piece.children, values))
+            return false;
+    }
+    return true;
+}
+
+// Appends the expansion of `pieces`; text lands in segments of `kind`, {bos}/{eos} in their own.
+void expand(const std::vector<Piece>& pieces, const Values& values, TemplateSegment::Kind kind,
+            std::vector<TemplateSegment>& out)
+{
+    auto appendText = [&](const QString& text) {
+        if (text.isEmpty())
+            return;
+        if (!out.empty() && out.back().kind == kind)
+            out.back().text += text;
+        else
+            out.push_back({kind, text});
+    };
+    for (const Piece& piece : pieces) {
+        switch (piece.kind) {
+        case Piece::Kind::Text: appendText(piece.text); break;
+        case Piece::Kind::Placeholder:
+            if (piece.text == QLatin1String("bos"))
+                out.push_back({TemplateSegment::Kind::Bos, {}});
+            else if (piece.text == QLatin1String("eos"))
+                out.push_back({TemplateSegment::Kind::Eos, {}});
+            else
+                appendText(values.at(piece.text));
+            break;
+        case Piece::Kind::Optional:
+            if (!allPlaceholdersEmpty(piece.children, values))
+                expand(piece.children, values, kind, out);
+            break;
+        }
+    }
+}
+
+void expandFormat(const QString& format, const QString& templateName, const Values& values, TemplateSegment::Kind kind,
+                  std::vector<TemplateSegment>& out)
+{
+    expand(parse(format, templateName), values, kind, out);
+}
+
+} // namespace
+
+void validateTemplateFormat(const QString& format, const QString& templateName, const QStringList& allowed)
+{
+    QStringList names;
+    collectPlaceholders(parse(format, templateName), names);
+    for (const QString& name : names)
+        if (!allowed.contains(name))
+            throw Error(QStringLiteral("template %1: unknown placeholder {%2} (allowed: %3)")
+                            .arg(templateName, name, QStringLiteral("{") + allowed.join(QStringLiteral("}, {")) + QStringLiteral("}")));
+}
+
+QStringList PromptTemplate::builtinNames()
+{
+    return {QStringLiteral("alpaca"), QStringLiteral("chatml"), QStringLiteral("llama2-chat"), QStringLiteral("zephyr"),
+            QStringLiteral("plain")};
+}
+
+PromptTemplate PromptTemplate::builtin(const QString& name)
+{
+    PromptTemplate t;
+    t.name = name;
+    if (name == QLatin1String("alpaca")) {
+        // The Stanford Alpaca prompts, with and without an input.
+        t.prompt = QStringLiteral("[[{system}\n\n]]Below is an instruction that describes a task. Write a response that "
+                                  "appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:\n");
+        t.promptWithInput = QStringLiteral("[[{system}\n\n]]Below is an instruction that describes a task, paired with an input "
+                                           "that provides further context. Write a response that appropriately completes "
+                                           "the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n");
+        t.followUp = QStringLiteral("### Instruction:\n{instruction}\n\n[[### Input:\n{input}\n\n]]### Response:\n");
+        t.response = QStringLiteral("{response}");
+        t.separator = QStringLiteral("\n\n");
+    } else if (name == QLatin1String("chatml")) {
+        t.prompt = QStringLiteral("[[<|im_start|>system\n{system}<|im_end|>\n]]<|im_start|>user\n{instruction}[[\n\n{input}]]"
+                                  "<|im_end|>\n<|im_start|>assistant\n");
+        t.followUp = QStringLiteral("<|im_start|>user\n{instruction}[[\n\n{input}]]<|im_end|>\n<|im_start|>assistant\n");
+        t.response = QStringLiteral("{response}<|im_end|>");
+        t.separator = QStringLiteral("\n");
+    } else if (name == QLatin1String("llama2-chat")) {
+        t.prompt = QStringLiteral("[INST] [[<<SYS>>\n{system}\n<</SYS>>\n\n]]{instruction}[[\n\n{input}]] [/INST] ");
+        t.followUp = QStringLiteral("{bos}[INST] {instruction}[[\n\n{input}]] [/INST] ");
+        t.response = QStringLiteral("{response}");
+    } else if (name == QLatin1String("zephyr")) {
+        t.prompt = QStringLiteral("[[<|system|>\n{system}{eos}\n]]<|user|>\n{instruction}[[\n\n{input}]]{eos}\n<|assistant|>\n");
+        t.followUp = QStringLiteral("<|user|>\n{instruction}[[\n\n{input}]]{eos}\n<|assistant|>\n");
+        t.response = QStringLiteral("{response}");
+        t.separator = QStringLiteral("\n");
+    } else if (name == QLatin1String("plain")) {
+        // No markup: continued pre-training on text (records with only a response), or simple pairs.
+        t.prompt = QStringLiteral("[[{system}\n\n]][[{instruction}\n]][[{input}\n]]");
+        t.followUp = QStringLiteral("[[{instruction}\n]][[{input}\n]]");
+        t.response = QStringLiteral("{response}");
+        t.separator = QStringLiteral("\n");
+    } else {
+        throw Error(QStringLiteral("unknown template \"%1\" (built-in: %2; or give a custom template containing {response})")
+                        .arg(name, builtinNames().join(QStringLiteral(", "))));
+    }
+    return t;
+}
+
+PromptTemplate PromptTemplate::custom(const QString& text, const QString& name)
+{
+    validateTemplateFormat(text, name, kAllPlaceholders);
+    const int first = text.indexOf(QLatin1String("{response}"));
+    if (first < 0)
+        throw Error(QStringLiteral("template %1: no {response} placeholder (it marks where the answer goes)").arg(name));
+    if (text.indexOf(QLatin1String("{response}"), first + 1) >= 0)
+        throw Error(QStringLiteral("template %1: {response} appears more than once").arg(name));
+    PromptTemplate t;
+    t.name = name;
+    t.prompt = text.left(first);
+    t.response = text.mid(first);
+    // The prompt part must stand on its own: its [[ ]] groups may not straddle {response}.
+    validateTemplateFormat(t.prompt, name, {QStringLiteral("system"), QStringLiteral("instruction"), QStringLiteral("input"),
+                                            QStringLiteral("bos"), QStringLiteral("eos")});
+    validateTemplateFormat(t.response, name, {QStringLiteral("response"), QStringLiteral("eos")});
+    t.followUp = t.prompt;
+    return t;
+}
+
+PromptTemplate PromptTemplate::resolve(const QString& nameOrText)
+{
+    if (builtinNames().contains(nameOrText))
+        return builtin(nameOrText);
+    if (nameOrText.contains(QLatin1String("{response}")))
+        return custom(nameOrText);
+    return builtin(nameOrText); // throws, listing the built-in names
+}
+
+std::vector<TemplateSegment> PromptTemplate::render(const ExampleRecord& record) const
+{
+    return renderTurns(record, true);
+}
+
+std::vector<TemplateSegment> PromptTemplate::renderPrompt(const ExampleRecord& record) const
+{
+    return renderTurns(record, false);
+}
+
+std::vector<TemplateSegment> PromptTemplate::renderTurns(const ExampleRecord& record, bool withLastAnswer) const
+{
+    std::vector<TemplateSegment> out;
+    const QString system = record.system.isEmpty() ? defaultSystem : record.system;
+    auto promptFor = [&](bool first, const QString& instruction, const QString& input) {
+        const QString& format = !first ? followUp : (!input.isEmpty() && !promptWithInput.isEmpty() ? promptWithInput : prompt);
+        expandFormat(format, name, {{QStringLiteral("system"), first ? system : QString()}, {QStringLiteral("instruction"), instruction},
+                                    {QStringLiteral("input"), input}, {QStringLiteral("response"), QString()}},
+                     TemplateSegment::Kind::Prompt, out);
+    };
+    auto answer = [&](const QString& text) {
+        expandFormat(response, name, {{QStringLiteral("system"), QString()}, {QStringLiteral("instruction"), QString()},
+                                      {QStringLiteral("input"), QString()}, {QStringLiteral("response"), text}},
+                     TemplateSegment::Kind::Response, out);
+        out.push_back({TemplateSegment::Kind::Eos, {}});
+    };
+
+    if (!record.isMultiTurn()) {
+        promptFor(true, record.instruction, record.input);
+        if (withLastAnswer)
+            answer(record.response);
+        return out;
+    }
+    for (size_t i = 0; i + 1 < record.turns.size(); i += 2) {
+        if (i > 0 && !separator.isEmpty())
+            out.push_back({TemplateSegment::Kind::Prompt, separator});
+        promptFor(i == 0, record.turns[i].content, QString());
+        if (withLastAnswer || i + 2 < record.turns.size())
+            answer(record.turns[i + 1].content);
+    }
+    return out;
+}
+
+} // namespace ft

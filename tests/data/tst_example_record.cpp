@@ -1,0 +1,72 @@
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+
+#include "common/error.h"
+#include "data/example_record.h"
+
+using namespace ft;
+
+namespace {
+QString errorOf(const QByteArray& json)
+{
+    try {
+        ExampleRecord::fromJson(QJsonDocument::fromJson(json).object(), QStringLiteral("train.jsonl:7"));
+    } catch (const Error& error) {
+        return error.message();
+    }
+    return {};
+}
+} // namespace
+
+class TestExampleRecord : public QObject {
+    Q_OBJECT
+private slots:
+    void roundTrip()
+    {
+        ExampleRecord record;
+        record.system = QStringLiteral("Be brief.");
+        record.instruction = QStringLiteral("Name a colour.");
+        record.input = QStringLiteral("sky");
+        record.response = QStringLiteral("Blue.");
+        const ExampleRecord again = ExampleRecord::fromJson(record.toJson(), QStringLiteral("x"));
+        QCOMPARE(again.system, record.system);
+        QCOMPARE(again.instruction, record.instruction);
+        QCOMPARE(again.input, record.input);
+        QCOMPARE(again.response, record.response);
+        QVERIFY(!record.toJson().contains(QStringLiteral("turns")));
+    }
+    void multiTurnRoundTrip()
+    {
+        const QByteArray json = R"({"system": "s", "turns": [{"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "hello"}, {"role": "user", "content": "bye"}, {"role": "assistant", "content": "ciao"}]})";
+        const ExampleRecord record = ExampleRecord::fromJson(QJsonDocument::fromJson(json).object(), QStringLiteral("x"));
+        QVERIFY(record.isMultiTurn());
+        QCOMPARE(record.turns.size(), size_t(4));
+        QCOMPARE(record.turns[3].content, QStringLiteral("ciao"));
+        QCOMPARE(ExampleRecord::fromJson(record.toJson(), QStringLiteral("y")).turns.size(), size_t(4));
+    }
+    void badRecordsNameOriginAndField_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("empty response") << QByteArray(R"({"instruction": "a", "response": "  "})") << "\"response\" is empty";
+        QTest::newRow("missing response") << QByteArray(R"({"instruction": "a"})") << "missing field \"response\"";
+        QTest::newRow("missing instruction") << QByteArray(R"({"response": "a"})") << "missing field \"instruction\"";
+        QTest::newRow("number instead of text") << QByteArray(R"({"instruction": 5, "response": "a"})") << "\"instruction\" must be a string";
+        QTest::newRow("turns out of order") << QByteArray(R"({"turns": [{"role": "assistant", "content": "x"}]})") << "expected role \"user\"";
+        QTest::newRow("turns end with user") << QByteArray(R"({"turns": [{"role": "user", "content": "x"}]})") << "end with an assistant";
+        QTest::newRow("turns not an array") << QByteArray(R"({"turns": "x"})") << "\"turns\"";
+    }
+    void badRecordsNameOriginAndField()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        const QString message = errorOf(json);
+        QVERIFY2(message.contains(expected), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("train.jsonl:7")), qPrintable(message));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestExampleRecord)
+#include "tst_example_record.moc"
