@@ -1,0 +1,84 @@
+#pragma once
+// Reading and writing datasets in the formats people bring: Alpaca (JSON array or JSONL), Dolly,
+// ShareGPT, OpenAI chat JSONL, CSV/TSV with a column mapping, plain text, and the studio's own JSONL.
+//
+// Readers stream: a 100,000-record file is never held parsed twice in memory. Every record carries
+// where it came from ("file:line" or "file#index"), and every error names that place and what was
+// expected.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <QString>
+#include <QStringList>
+
+#include "data/example_record.h"
+
+namespace ft {
+
+enum class DatasetFormat { Studio, Alpaca, Dolly, ShareGpt, OpenAiChat, Csv, Tsv, PlainText };
+QString datasetFormatName(DatasetFormat format);                 // "studio", "alpaca", "dolly", "sharegpt", "openai", "csv", "tsv", "text"
+std::optional<DatasetFormat> datasetFormatFromName(const QString& name);
+QStringList datasetFormatNames();
+
+// Which column holds which field (CSV/TSV); empty names mean "not present".
+struct ColumnMapping {
+    QString instruction;
+    QString input;
+    QString response;
+    QString system;
+    QString tags; // split on ',' or ';'
+};
+
+enum class PlainTextUnit { Line, Paragraph }; // one example per line, or per blank-line-separated paragraph
+
+struct ImportOptions {
+    DatasetFormat format = DatasetFormat::Alpaca;
+    ColumnMapping mapping;                      // CSV/TSV only
+    PlainTextUnit textUnit = PlainTextUnit::Paragraph;
+    bool skipBadRecords = false;                // false: the first bad record is an error
+};
+
+struct ImportedExample {
+    ExampleRecord record;
+    QStringList tags;   // e.g. Dolly's category
+    QString source;     // "file:line" or "file#index"
+};
+
+struct ImportIssue {
+    QString location; // "file:line" or "file#index"
+    QString reason;
+};
+
+class DatasetReader {
+public:
+    virtual ~DatasetReader() = default;
+    // The next record, or false at the end. Throws ft::Error naming the location for a bad record,
+    // unless the options asked to skip bad records, in which case it is listed in issues().
+    virtual bool next(ImportedExample* example) = 0;
+    virtual qint64 bytesRead() const = 0;  // for progress
+    virtual qint64 totalBytes() const = 0;
+    virtual const std::vector<ImportIssue>& issues() const = 0;
+};
+
+std::unique_ptr<DatasetReader> openDatasetReader(const QString& path, const ImportOptions& options);
+
+struct FormatDetection {
+    DatasetFormat format = DatasetFormat::Alpaca;
+    ColumnMapping mapping;                 // chosen for CSV/TSV
+    QStringList columns;                   // CSV/TSV header, or the keys seen in JSON records
+    std::vector<ImportedExample> preview;  // the first records, parsed with the detected settings
+    QString explanation;                   // why this format was chosen, for the import wizard
+};
+
+// Looks at the start of the file (not the whole file) and guesses format and mapping.
+FormatDetection detectDatasetFormat(const QString& path, int previewCount = 5);
+
+// Writes records in `format`, atomically (temporary file + rename). Multi-turn records are written
+// whole where the format can hold conversations (ShareGPT, OpenAI, studio) and refused, naming the
+// record, where it cannot.
+void writeDataset(const QString& path, DatasetFormat format, const std::vector<ImportedExample>& examples);
+
+} // namespace ft
