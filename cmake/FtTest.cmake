@@ -20,5 +20,5 @@ function(ft_add_test)
   set_tests_properties(${T_NAME} PROPERTIES
     LABELS "${labels}"
     TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;FT_THREADS=1;FT_CLI=$<TARGET_FILE:ftstudio-cli>")
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;FT_THREADS=1;OMP_WAIT_POLICY=PASSIVE;FT_CLI=$<TARGET_FILE:ftstudio-cli>")
 endfunction()

@@ -11,6 +11,7 @@ const std::vector<Command>& commands()
         {"generate", "generate text from a model", runGenerate},
         {"convert", "convert a llama2.c checkpoint (.bin) into a Hugging Face model folder", runConvert},
         {"model", "create models (model new --preset tiny|small OUT)", runModel},
+        {"train", "fine-tune a model (the studio's training worker)", runTrain},
     };
     return table;
 }

@@ -18,5 +18,6 @@ int runInfo(const QStringList& args);
 int runGenerate(const QStringList& args);
 int runConvert(const QStringList& args);
 int runModel(const QStringList& args);
+int runTrain(const QStringList& args);
 
 } // namespace ft::cli

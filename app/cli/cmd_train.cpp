@@ -1,0 +1,143 @@
+// ftstudio-cli train: the training worker. The GUI runs exactly this command in the background.
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "common/error.h"
+#include "common/json_file.h"
+#include "engine/trainer.h"
+#include "train_events.h"
+#include "worker_control.h"
+
+namespace ft::cli {
+
+namespace {
+
+enum ExitCode { kOk = 0, kFailed = 1, kBadConfiguration = 2, kDiverged = 3 };
+
+// --set key=value: the value is read as JSON when it parses (numbers, booleans), else as a string.
+void applyOverride(QJsonObject& json, const QString& assignment)
+{
+    const int equals = assignment.indexOf(QLatin1Char('='));
+    if (equals <= 0)
+        throw UsageError{QStringLiteral("--set expects key=value, got \"%1\"").arg(assignment)};
+    const QString key = assignment.left(equals);
+    const QString value = assignment.mid(equals + 1);
+    const QJsonDocument parsed = QJsonDocument::fromJson(QStringLiteral("[%1]").arg(value).toUtf8());
+    json[key] = parsed.isArray() && parsed.array().size() == 1 ? parsed.array().first() : QJsonValue(value);
+}
+
+QJsonObject configFromArguments(const QCommandLineParser& parser)
+{
+    QJsonObject json;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        throw UsageError{QStringLiteral("expected at most one CONFIG file")};
+    if (!positional.isEmpty())
+        json = readJsonObjectFile(positional.first());
+    // A mode named on the command line applies its preset under whatever the file says.
+    if (parser.isSet(QStringLiteral("mode")))
+        json[QStringLiteral("mode")] = parser.value(QStringLiteral("mode"));
+    const std::pair<const char*, const char*> shortcuts[] = {
+        {"model", "model"}, {"train", "train_file"}, {"val", "val_file"}, {"template", "template"},
+        {"steps", "max_steps"}, {"epochs", "epochs"}, {"lr", "learning_rate"}, {"batch-size", "batch_size"},
+        {"max-length", "max_length"}, {"seed", "seed"}, {"threads", "threads"}, {"loss-on", "loss_on"}};
+    for (const auto& [option, key] : shortcuts)
+        if (parser.isSet(QLatin1String(option)))
+            applyOverride(json, QStringLiteral("%1=%2").arg(QLatin1String(key), parser.value(QLatin1String(option))));
+    for (const QString& assignment : parser.values(QStringLiteral("set")))
+        applyOverride(json, assignment);
+    return json;
+}
+
+} // namespace
+
+int runTrain(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("CONFIG"), QStringLiteral("A JSON file of training settings (see docs/training.md)."), QStringLiteral("[CONFIG]"));
+    parser.addOptions({
+        {QStringLiteral("run"), QStringLiteral("The run folder (default: runs/<date-time> here). If it holds a prepared "
+                                               "config.json, that configuration is used."), QStringLiteral("DIR")},
+        {QStringLiteral("resume"), QStringLiteral("Continue the run in DIR from its latest checkpoint."), QStringLiteral("DIR")},
+        {QStringLiteral("events"), QStringLiteral("\"jsonl\": one JSON event per line on stdout (for the studio)."), QStringLiteral("FORMAT")},
+        {QStringLiteral("mode"), QStringLiteral("Preset: full or freeze."), QStringLiteral("MODE")},
+        {QStringLiteral("model"), QStringLiteral("Base model folder or llama2.c .bin."), QStringLiteral("PATH")},
+        {QStringLiteral("train"), QStringLiteral("Training JSONL ({system?, instruction, input?, response})."), QStringLiteral("FILE")},
+        {QStringLiteral("val"), QStringLiteral("Validation JSONL (default: a seeded split of the training set)."), QStringLiteral("FILE")},
+        {QStringLiteral("template"), QStringLiteral("alpaca, chatml, llama2-chat, zephyr, plain, or custom text with {response}."), QStringLiteral("T")},
+        {QStringLiteral("loss-on"), QStringLiteral("response or all."), QStringLiteral("WHAT")},
+        {QStringLiteral("steps"), QStringLiteral("Stop after N optimizer steps."), QStringLiteral("N")},
+        {QStringLiteral("epochs"), QStringLiteral("Epochs (when no step limit)."), QStringLiteral("N")},
+        {QStringLiteral("lr"), QStringLiteral("Peak learning rate."), QStringLiteral("X")},
+        {QStringLiteral("batch-size"), QStringLiteral("Rows per micro-batch."), QStringLiteral("N")},
+        {QStringLiteral("max-length"), QStringLiteral("Maximum tokens per example and per packed row."), QStringLiteral("N")},
+        {QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N")},
+        {QStringLiteral("threads"), QStringLiteral("Compute threads (default: physical cores)."), QStringLiteral("N")},
+        {QStringLiteral("set"), QStringLiteral("Any setting of the configuration, e.g. --set warmup_steps=10 (repeatable)."), QStringLiteral("KEY=VALUE")},
+    });
+    if (!parseArguments(parser, args, QStringLiteral("Fine-tune a model on an instruction dataset. Reports every step, obeys "
+                                                     "stop/pause/resume/checkpoint on stdin and SIGINT/SIGTERM, and resumes "
+                                                     "exactly with --resume. Exit status: 0 finished or stopped, 1 failed, 2 bad "
+                                                     "configuration, 3 diverged.")))
+        return kOk;
+
+    const QString events = parser.value(QStringLiteral("events"));
+    if (!events.isEmpty() && events != QLatin1String("jsonl"))
+        throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
+    WorkerReporter reporter(events == QLatin1String("jsonl"), QString());
+    static TrainerControl control; // outlives the detached control threads
+    startWorkerControl(control);
+
+    QString runDir;
+    std::unique_ptr<Trainer> trainer;
+    try {
+        if (parser.isSet(QStringLiteral("resume"))) {
+            runDir = parser.value(QStringLiteral("resume"));
+            reporter.openLog(QDir(runDir).filePath(QStringLiteral("log.txt")));
+            trainer = std::make_unique<Trainer>(runDir, reporter, control);
+            trainer->setupResume();
+        } else {
+            runDir = parser.value(QStringLiteral("run"));
+            if (runDir.isEmpty())
+                runDir = QDir::current().filePath(QStringLiteral("runs/run-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+            const QString prepared = QDir(runDir).filePath(QStringLiteral("config.json"));
+            QJsonObject json = QFileInfo::exists(prepared) ? readJsonObjectFile(prepared) : QJsonObject();
+            const QJsonObject overrides = configFromArguments(parser);
+            for (auto it = overrides.begin(); it != overrides.end(); ++it)
+                json[it.key()] = it.value();
+            const TrainConfig config = TrainConfig::fromJson(json, QStringLiteral("training configuration"));
+            trainer = std::make_unique<Trainer>(runDir, reporter, control);
+            if (QFileInfo::exists(prepared))
+                QFile::remove(prepared); // a prepared run: its settings were read above and are rewritten resolved
+            trainer->setupNew(config);
+            reporter.openLog(QDir(runDir).filePath(QStringLiteral("log.txt")));
+        }
+    } catch (const Error& error) {
+        reporter.failed(error.message());
+        if (!parser.isSet(QStringLiteral("events")))
+            err() << "error: " << error.message() << "\n";
+        return kBadConfiguration;
+    }
+
+    try {
+        const RunEnd end = trainer->run();
+        switch (end.status) {
+        case RunStatus::Finished:
+        case RunStatus::Stopped: return kOk;
+        case RunStatus::Diverged: return kDiverged;
+        case RunStatus::Failed: return kFailed;
+        }
+    } catch (const std::exception& error) {
+        reporter.failed(QString::fromUtf8(error.what()));
+        return kFailed;
+    }
+    return kOk;
+}
+
+} // namespace ft::cli

@@ -1,0 +1,50 @@
+#pragma once
+// From tokenized examples to micro-batches: a seeded order per epoch, rows either packed (several
+// examples per row, each attending only to itself, positions restarting) or padded (one example per
+// row), and the tensors a forward pass takes.
+
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "engine/llama_model.h"
+#include "engine/training_data.h"
+
+namespace ft {
+
+struct BatchRow {
+    std::vector<int64_t> examples; // indices into the tokenized set, in row order
+    int64_t length = 0;            // tokens
+};
+
+struct MicroBatchPlan {
+    std::vector<BatchRow> rows;
+    int64_t targets = 0; // tokens carrying loss
+    int64_t tokens = 0;
+};
+
+struct EpochPlan {
+    std::vector<MicroBatchPlan> microBatches;
+};
+
+// The example order of `epoch`: a permutation that depends only on (seed, epoch).
+std::vector<int64_t> epochOrder(int64_t count, uint64_t seed, int64_t epoch);
+
+// Rows of at most maxLength tokens (packing fills each row with the next examples in order while they
+// fit), grouped into micro-batches of batchSize rows.
+EpochPlan planEpoch(const TokenizedSet& set, const std::vector<int64_t>& order, int64_t maxLength, int64_t batchSize,
+                    bool packing);
+
+struct Batch {
+    torch::Tensor tokens;  // (B, T) int64
+    torch::Tensor targets; // (B, T) int64: the next token where it carries loss, else -100
+    TokenLayout layout;    // positions and segments when packed; undefined when padded
+    int64_t targetCount = 0;
+};
+
+constexpr int64_t kIgnoreTarget = -100;
+
+// Padding uses `padId`; padded positions are never targets.
+Batch makeBatch(const MicroBatchPlan& plan, const TokenizedSet& set, TokenId padId, bool packed);
+
+} // namespace ft

@@ -1,0 +1,195 @@
+#include "engine/checkpoint_store.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+
+#include "common/atomic_write.h"
+#include "common/error.h"
+#include "common/json_file.h"
+#include "engine/tensor_convert.h"
+#include "modelio/safetensors_writer.h"
+
+namespace ft {
+
+QJsonObject TrainingState::toJson() const
+{
+    QJsonObject json{{QStringLiteral("format"), QStringLiteral("ftstudio-checkpoint")},
+                     {QStringLiteral("version"), CheckpointStore::kFormatVersion},
+                     {QStringLiteral("step"), static_cast<qint64>(step)},
+                     {QStringLiteral("epoch"), static_cast<qint64>(epoch)},
+                     {QStringLiteral("micro_batch"), static_cast<qint64>(microBatch)},
+                     {QStringLiteral("tokens_seen"), static_cast<qint64>(tokensSeen)},
+                     {QStringLiteral("elapsed_seconds"), elapsedSeconds},
+                     {QStringLiteral("best_val_loss"), bestValLoss},
+                     {QStringLiteral("best_step"), static_cast<qint64>(bestStep)},
+                     {QStringLiteral("evals_without_improvement"), static_cast<qint64>(evalsWithoutImprovement)},
+                     {QStringLiteral("rng_state"), QString::fromLatin1(rngState.toBase64())}};
+    if (valLoss)
+        json[QStringLiteral("val_loss")] = *valLoss;
+    return json;
+}
+
+TrainingState TrainingState::fromJson(const QJsonObject& json, const QString& origin)
+{
+    if (json.value(QStringLiteral("format")).toString() != QLatin1String("ftstudio-checkpoint"))
+        throw Error(QStringLiteral("%1: not a FineTune Studio checkpoint state").arg(origin));
+    const qint64 version = requireInt(json, QStringLiteral("version"), origin);
+    if (version > CheckpointStore::kFormatVersion)
+        throw Error(QStringLiteral("%1: checkpoint format version %2 is newer than this program understands (%3)")
+                        .arg(origin)
+                        .arg(version)
+                        .arg(CheckpointStore::kFormatVersion));
+    TrainingState state;
+    state.step = requireInt(json, QStringLiteral("step"), origin);
+    state.epoch = requireInt(json, QStringLiteral("epoch"), origin);
+    state.microBatch = requireInt(json, QStringLiteral("micro_batch"), origin);
+    state.tokensSeen = requireInt(json, QStringLiteral("tokens_seen"), origin);
+    state.elapsedSeconds = optionalDouble(json, QStringLiteral("elapsed_seconds"), 0.0, origin);
+    state.bestValLoss = optionalDouble(json, QStringLiteral("best_val_loss"), 0.0, origin);
+    state.bestStep = optionalInt(json, QStringLiteral("best_step"), -1, origin);
+    state.evalsWithoutImprovement = optionalInt(json, QStringLiteral("evals_without_improvement"), 0, origin);
+    if (json.contains(QStringLiteral("val_loss")))
+        state.valLoss = requireDouble(json, QStringLiteral("val_loss"), origin);
+    state.rngState = QByteArray::fromBase64(json.value(QStringLiteral("rng_state")).toString().toLatin1());
+    return state;
+}
+
+CheckpointStore::CheckpointStore(const QString& runDir)
+    : m_dir(QDir(runDir).filePath(QStringLiteral("checkpoints")))
+{
+}
+
+namespace {
+
+QString stepName(int64_t step) { return QStringLiteral("step-%1").arg(step, 8, 10, QLatin1Char('0')); }
+
+QByteArray generatorState()
+{
+    const at::Tensor state = at::detail::getDefaultCPUGenerator().get_state();
+    return QByteArray(static_cast<const char*>(state.data_ptr()), static_cast<qsizetype>(state.numel()));
+}
+
+void restoreGeneratorState(const QByteArray& bytes)
+{
+    if (bytes.isEmpty())
+        return;
+    at::Tensor state = torch::empty({bytes.size()}, torch::kUInt8);
+    std::memcpy(state.data_ptr(), bytes.constData(), static_cast<size_t>(bytes.size()));
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    generator.set_state(state);
+}
+
+} // namespace
+
+CheckpointInfo CheckpointStore::save(const TrainingState& givenState, const std::vector<NamedParameter>& trainable,
+                                     torch::optim::Optimizer& optimizer, bool best)
+{
+    TrainingState state = givenState;
+    state.rngState = generatorState();
+    const QString name = stepName(state.step);
+    const QString path = QDir(m_dir).filePath(name);
+    writeFolderAtomically(path, true, [&](const QString& staging) {
+        std::vector<SafetensorsOutput> tensors;
+        for (const NamedParameter& p : trainable) {
+            const torch::Tensor tensor = p.tensor;
+            tensors.push_back({QString::fromStdString(p.name), tensorDtypeOf(tensor.scalar_type()), tensor.sizes().vec(),
+                               [tensor] { return tensorBytes(tensor, tensor.scalar_type()); }});
+        }
+        writeSafetensors(QDir(staging).filePath(QStringLiteral("trainable.safetensors")), tensors);
+        torch::serialize::OutputArchive archive;
+        optimizer.save(archive);
+        archive.save_to(QDir(staging).filePath(QStringLiteral("optimizer.pt")).toStdString());
+        QJsonObject json = state.toJson();
+        json[QStringLiteral("best")] = best;
+        writeFileAtomically(QDir(staging).filePath(QStringLiteral("state.json")), QJsonDocument(json).toJson());
+    });
+    if (best) {
+        writeFileAtomically(QDir(m_dir).filePath(QStringLiteral("best.json")),
+                            QJsonDocument(QJsonObject{{QStringLiteral("checkpoint"), name},
+                                                      {QStringLiteral("step"), static_cast<qint64>(state.step)},
+                                                      {QStringLiteral("val_loss"), state.valLoss.value_or(0.0)}})
+                                .toJson());
+    }
+    return {path, state.step, best, state.valLoss};
+}
+
+std::vector<CheckpointInfo> CheckpointStore::list() const
+{
+    std::vector<CheckpointInfo> result;
+    const std::optional<QString> bestName = [&]() -> std::optional<QString> {
+        const QString bestFile = QDir(m_dir).filePath(QStringLiteral("best.json"));
+        if (!QFile::exists(bestFile))
+            return std::nullopt;
+        return readJsonObjectFile(bestFile).value(QStringLiteral("checkpoint")).toString();
+    }();
+    const QStringList names = QDir(m_dir).entryList({QStringLiteral("step-*")}, QDir::Dirs, QDir::Name);
+    for (const QString& name : names) {
+        const QString path = QDir(m_dir).filePath(name);
+        const QString statePath = QDir(path).filePath(QStringLiteral("state.json"));
+        if (!QFile::exists(statePath))
+            continue;
+        const TrainingState state = TrainingState::fromJson(readJsonObjectFile(statePath), statePath);
+        result.push_back({path, state.step, bestName && *bestName == name, state.valLoss});
+    }
+    return result;
+}
+
+std::optional<CheckpointInfo> CheckpointStore::latest() const
+{
+    const auto all = list();
+    if (all.empty())
+        return std::nullopt;
+    return all.back();
+}
+
+std::optional<CheckpointInfo> CheckpointStore::best() const
+{
+    for (const CheckpointInfo& info : list())
+        if (info.best)
+            return info;
+    return std::nullopt;
+}
+
+void CheckpointStore::prune(int64_t keepLast)
+{
+    const auto all = list();
+    const auto count = static_cast<int64_t>(all.size());
+    for (int64_t i = 0; i < count - keepLast; ++i)
+        if (!all[static_cast<size_t>(i)].best)
+            QDir(all[static_cast<size_t>(i)].path).removeRecursively();
+}
+
+TrainingState CheckpointStore::load(const CheckpointInfo& checkpoint, const std::vector<NamedParameter>& trainable,
+                                    torch::optim::Optimizer* optimizer) const
+{
+    const QDir dir(checkpoint.path);
+    const QString statePath = dir.filePath(QStringLiteral("state.json"));
+    TrainingState state = TrainingState::fromJson(readJsonObjectFile(statePath), statePath);
+
+    SafetensorsFile weights(dir.filePath(QStringLiteral("trainable.safetensors")));
+    for (const NamedParameter& p : trainable) {
+        const SafetensorsEntry& entry = weights.require(QString::fromStdString(p.name));
+        if (entry.shape != p.tensor.sizes().vec())
+            throw Error(QStringLiteral("%1: tensor \"%2\" has shape %3 but the model expects %4")
+                            .arg(weights.path(), entry.name, entry.shapeText(), QString::fromStdString(c10::str(p.tensor.sizes()))));
+        torch::NoGradGuard noGrad;
+        p.tensor.copy_(viewEntry(weights, entry));
+    }
+    if (weights.entries().size() != trainable.size())
+        throw Error(QStringLiteral("%1: holds %2 tensors but the run trains %3 (was the configuration changed?)")
+                        .arg(weights.path())
+                        .arg(weights.entries().size())
+                        .arg(trainable.size()));
+    if (optimizer) {
+        torch::serialize::InputArchive archive;
+        archive.load_from(dir.filePath(QStringLiteral("optimizer.pt")).toStdString());
+        optimizer->load(archive);
+        restoreGeneratorState(state.rngState);
+    }
+    return state;
+}
+
+} // namespace ft

@@ -1,0 +1,203 @@
+#include "engine/train_config.h"
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include <QFileInfo>
+
+#include "common/error.h"
+#include "data/example_encoder.h"
+#include "data/prompt_template.h"
+
+namespace ft {
+
+namespace {
+
+// One table drives reading, writing and the list of known keys, so the three never disagree.
+struct Field {
+    const char* key;
+    std::function<QJsonValue(const TrainConfig&)> get;
+    std::function<void(TrainConfig&, const QJsonValue&, const QString&)> set;
+};
+
+template <typename T>
+Field intField(const char* key, T TrainConfig::*member)
+{
+    return {key, [member](const TrainConfig& c) { return QJsonValue(static_cast<qint64>(c.*member)); },
+            [member, key](TrainConfig& c, const QJsonValue& v, const QString& origin) {
+                const double d = v.toDouble(-1.5);
+                if (!v.isDouble() || d != static_cast<double>(static_cast<qint64>(d)))
+                    throw Error(QStringLiteral("%1: \"%2\" must be an integer").arg(origin, QLatin1String(key)));
+                c.*member = static_cast<T>(d);
+            }};
+}
+
+Field doubleField(const char* key, double TrainConfig::*member)
+{
+    return {key, [member](const TrainConfig& c) { return QJsonValue(c.*member); },
+            [member, key](TrainConfig& c, const QJsonValue& v, const QString& origin) {
+                if (!v.isDouble())
+                    throw Error(QStringLiteral("%1: \"%2\" must be a number").arg(origin, QLatin1String(key)));
+                c.*member = v.toDouble();
+            }};
+}
+
+Field boolField(const char* key, bool TrainConfig::*member)
+{
+    return {key, [member](const TrainConfig& c) { return QJsonValue(c.*member); },
+            [member, key](TrainConfig& c, const QJsonValue& v, const QString& origin) {
+                if (!v.isBool())
+                    throw Error(QStringLiteral("%1: \"%2\" must be true or false").arg(origin, QLatin1String(key)));
+                c.*member = v.toBool();
+            }};
+}
+
+Field stringField(const char* key, QString TrainConfig::*member)
+{
+    return {key, [member](const TrainConfig& c) { return QJsonValue(c.*member); },
+            [member, key](TrainConfig& c, const QJsonValue& v, const QString& origin) {
+                if (!v.isString())
+                    throw Error(QStringLiteral("%1: \"%2\" must be a string").arg(origin, QLatin1String(key)));
+                c.*member = v.toString();
+            }};
+}
+
+const std::vector<Field>& fields()
+{
+    static const std::vector<Field> table = {
+        stringField("model", &TrainConfig::model),
+        stringField("train_file", &TrainConfig::trainFile),
+        stringField("val_file", &TrainConfig::valFile),
+        doubleField("val_fraction", &TrainConfig::valFraction),
+        stringField("template", &TrainConfig::promptTemplate),
+        stringField("loss_on", &TrainConfig::lossOn),
+        intField("max_length", &TrainConfig::maxLength),
+        boolField("packing", &TrainConfig::packing),
+        stringField("mode", &TrainConfig::mode),
+        stringField("trainable", &TrainConfig::trainable),
+        intField("train_top_layers", &TrainConfig::trainTopLayers),
+        boolField("train_lm_head", &TrainConfig::trainLmHead),
+        stringField("compute_dtype", &TrainConfig::computeDtype),
+        boolField("gradient_checkpointing", &TrainConfig::gradientCheckpointing),
+        doubleField("learning_rate", &TrainConfig::learningRate),
+        doubleField("beta1", &TrainConfig::beta1),
+        doubleField("beta2", &TrainConfig::beta2),
+        doubleField("eps", &TrainConfig::eps),
+        doubleField("weight_decay", &TrainConfig::weightDecay),
+        boolField("decay_norms_and_biases", &TrainConfig::decayNormsAndBiases),
+        stringField("schedule", &TrainConfig::schedule),
+        intField("warmup_steps", &TrainConfig::warmupSteps),
+        intField("batch_size", &TrainConfig::batchSize),
+        intField("grad_accumulation", &TrainConfig::gradAccumulation),
+        doubleField("max_grad_norm", &TrainConfig::maxGradNorm),
+        intField("epochs", &TrainConfig::epochs),
+        intField("max_steps", &TrainConfig::maxSteps),
+        intField("seed", &TrainConfig::seed),
+        intField("eval_every", &TrainConfig::evalEvery),
+        intField("sample_prompts", &TrainConfig::samplePrompts),
+        intField("sample_max_tokens", &TrainConfig::sampleMaxTokens),
+        intField("save_every", &TrainConfig::saveEvery),
+        intField("keep_last", &TrainConfig::keepLast),
+        intField("early_stopping_patience", &TrainConfig::earlyStoppingPatience),
+        doubleField("early_stopping_min_delta", &TrainConfig::earlyStoppingMinDelta),
+        boolField("export_best", &TrainConfig::exportBest),
+        intField("threads", &TrainConfig::threads),
+    };
+    return table;
+}
+
+void require(bool condition, const char* key, const QString& expectation)
+{
+    if (!condition)
+        throw Error(QStringLiteral("training configuration: \"%1\" %2").arg(QLatin1String(key), expectation));
+}
+
+} // namespace
+
+QStringList TrainConfig::modeNames() { return {QStringLiteral("full"), QStringLiteral("freeze")}; }
+
+void TrainConfig::applyModePreset(const QString& modeName)
+{
+    if (modeName == QLatin1String("full")) {
+        trainable = QStringLiteral("all");
+        lossOn = QStringLiteral("all");
+        learningRate = 2e-5;
+    } else if (modeName == QLatin1String("freeze")) {
+        trainable = QStringLiteral("top-layers");
+        lossOn = QStringLiteral("response");
+        learningRate = 1e-4;
+    } else {
+        throw Error(QStringLiteral("training configuration: unknown mode \"%1\" (expected one of %2)")
+                        .arg(modeName, modeNames().join(QStringLiteral(", "))));
+    }
+    mode = modeName;
+}
+
+TrainConfig TrainConfig::fromJson(const QJsonObject& json, const QString& origin)
+{
+    TrainConfig config;
+    // A mode preset is applied first so that explicit settings in the file override it.
+    if (json.contains(QStringLiteral("mode"))) {
+        const QJsonValue mode = json.value(QStringLiteral("mode"));
+        if (!mode.isString())
+            throw Error(QStringLiteral("%1: \"mode\" must be a string").arg(origin));
+        config.applyModePreset(mode.toString());
+    }
+    std::map<QString, const Field*> byKey;
+    for (const Field& field : fields())
+        byKey[QLatin1String(field.key)] = &field;
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        const auto found = byKey.find(it.key());
+        if (found == byKey.end())
+            throw Error(QStringLiteral("%1: unknown setting \"%2\"").arg(origin, it.key()));
+        if (!it->isNull())
+            found->second->set(config, it.value(), origin);
+    }
+    return config;
+}
+
+QJsonObject TrainConfig::toJson() const
+{
+    QJsonObject json;
+    for (const Field& field : fields())
+        json[QLatin1String(field.key)] = field.get(*this);
+    return json;
+}
+
+void TrainConfig::validate() const
+{
+    require(!model.isEmpty(), "model", QStringLiteral("is required (a model folder or llama2.c .bin)"));
+    require(QFileInfo::exists(model), "model", QStringLiteral("names %1, which does not exist").arg(model));
+    require(!trainFile.isEmpty(), "train_file", QStringLiteral("is required (a JSONL file of examples)"));
+    require(QFileInfo(trainFile).isFile(), "train_file", QStringLiteral("names %1, which does not exist").arg(trainFile));
+    require(valFile.isEmpty() || QFileInfo(valFile).isFile(), "val_file", QStringLiteral("names %1, which does not exist").arg(valFile));
+    require(valFraction >= 0.0 && valFraction < 1.0, "val_fraction", QStringLiteral("must be in [0, 1)"));
+    PromptTemplate::resolve(promptTemplate); // throws naming the bad placeholder
+    lossOnFromName(lossOn);
+    require(maxLength >= 8 && maxLength <= 1 << 20, "max_length", QStringLiteral("must be between 8 and 1048576"));
+    require(trainable == QLatin1String("all") || trainable == QLatin1String("top-layers"), "trainable",
+            QStringLiteral("must be \"all\" or \"top-layers\""));
+    require(trainTopLayers >= 1, "train_top_layers", QStringLiteral("must be at least 1"));
+    require(computeDtype == QLatin1String("float32") || computeDtype == QLatin1String("bfloat16"), "compute_dtype",
+            QStringLiteral("must be \"float32\" or \"bfloat16\""));
+    require(learningRate > 0.0 && std::isfinite(learningRate), "learning_rate", QStringLiteral("must be greater than 0 (got %1)").arg(learningRate));
+    require(beta1 >= 0.0 && beta1 < 1.0 && beta2 >= 0.0 && beta2 < 1.0, "beta1", QStringLiteral("and \"beta2\" must be in [0, 1)"));
+    require(eps > 0.0, "eps", QStringLiteral("must be greater than 0"));
+    require(weightDecay >= 0.0, "weight_decay", QStringLiteral("must not be negative"));
+    require(schedule == QLatin1String("constant") || schedule == QLatin1String("linear") || schedule == QLatin1String("cosine"),
+            "schedule", QStringLiteral("must be \"constant\", \"linear\" or \"cosine\""));
+    require(warmupSteps >= 0, "warmup_steps", QStringLiteral("must not be negative"));
+    require(batchSize >= 1 && batchSize <= 4096, "batch_size", QStringLiteral("must be between 1 and 4096"));
+    require(gradAccumulation >= 1, "grad_accumulation", QStringLiteral("must be at least 1"));
+    require(maxGradNorm >= 0.0, "max_grad_norm", QStringLiteral("must not be negative (0 turns clipping off)"));
+    require(epochs >= 1 || maxSteps > 0, "epochs", QStringLiteral("must be at least 1 unless max_steps is set"));
+    require(maxSteps >= 0, "max_steps", QStringLiteral("must not be negative"));
+    require(evalEvery >= 0 && saveEvery >= 0, "eval_every", QStringLiteral("and \"save_every\" must not be negative"));
+    require(keepLast >= 1, "keep_last", QStringLiteral("must be at least 1"));
+    require(samplePrompts >= 0 && sampleMaxTokens >= 1, "sample_prompts", QStringLiteral("must not be negative"));
+    require(earlyStoppingPatience >= 0, "early_stopping_patience", QStringLiteral("must not be negative"));
+    require(threads >= 0, "threads", QStringLiteral("must not be negative"));
+}
+
+} // namespace ft

@@ -1,0 +1,69 @@
+#pragma once
+// Everything a training run is configured with. The worker writes the fully resolved configuration
+// (every default spelled out) into the run folder, so a run can always be repeated or resumed.
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+namespace ft {
+
+struct TrainConfig {
+    // What is trained on what.
+    QString model;          // Hugging Face folder or llama2.c .bin
+    QString trainFile;      // JSONL of {system?, instruction, input?, response} or {system?, turns}
+    QString valFile;        // optional; otherwise a seeded split of the training set
+    double valFraction = 0.1;
+    QString promptTemplate = QStringLiteral("alpaca"); // built-in name or custom text with {response}
+    QString lossOn = QStringLiteral("response");      // "response" | "all"
+    int64_t maxLength = 512;
+    bool packing = true;
+
+    // What is trainable. mode is the preset the user chose ("full", "freeze", ...); the settings
+    // below are what it means.
+    QString mode = QStringLiteral("full");
+    QString trainable = QStringLiteral("all"); // "all" | "top-layers"
+    int64_t trainTopLayers = 2;                // for "top-layers"
+    bool trainLmHead = false;                  // for "top-layers": the output head too
+    QString computeDtype = QStringLiteral("float32");
+    bool gradientCheckpointing = false;
+
+    // Optimisation.
+    double learningRate = 2e-5;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+    double weightDecay = 0.0;
+    bool decayNormsAndBiases = false;
+    QString schedule = QStringLiteral("cosine"); // "constant" | "linear" | "cosine"
+    int64_t warmupSteps = 0;
+    int64_t batchSize = 4;          // rows per micro-batch
+    int64_t gradAccumulation = 1;   // micro-batches per optimizer step
+    double maxGradNorm = 1.0;       // 0: no clipping
+    int64_t epochs = 1;
+    int64_t maxSteps = 0;           // > 0 overrides epochs
+    uint64_t seed = 42;
+
+    // Evaluation and checkpoints.
+    int64_t evalEvery = 0;          // steps; 0: at the end of every epoch
+    int64_t samplePrompts = 1;      // validation prompts generated from at each evaluation
+    int64_t sampleMaxTokens = 48;
+    int64_t saveEvery = 0;          // steps; 0: only at evaluations that improve, on stop and at the end
+    int64_t keepLast = 2;           // checkpoints kept besides the best
+    int64_t earlyStoppingPatience = 0; // evaluations without improvement before stopping; 0: off
+    double earlyStoppingMinDelta = 0.0;
+    bool exportBest = true;         // export the best checkpoint's weights (when there is validation)
+
+    int threads = 0;                // 0: all physical cores
+
+    // Reads a JSON object; unknown keys and wrong types are errors naming the key and `origin`.
+    static TrainConfig fromJson(const QJsonObject& json, const QString& origin);
+    QJsonObject toJson() const;
+    // Checks values; throws ft::Error naming the field and what was expected.
+    void validate() const;
+    // Applies a mode preset ("full", "freeze") to the settings it controls.
+    void applyModePreset(const QString& modeName);
+    static QStringList modeNames();
+};
+
+} // namespace ft

@@ -1,0 +1,38 @@
+#pragma once
+// Which parameters a run trains, and the optimizer over exactly those.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "engine/llama_model.h"
+#include "engine/train_config.h"
+
+namespace ft {
+
+struct NamedParameter {
+    std::string name;
+    torch::Tensor tensor;
+};
+
+// Sets requires_grad per the configuration ("all", or the top N decoder layers plus optionally the
+// output head) and returns the trainable parameters in a fixed order (module order).
+std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& model, const TrainConfig& config);
+
+// The parameters with requires_grad, in module order.
+std::vector<NamedParameter> trainableParameters(LlamaForCausalLMImpl& model);
+
+// AdamW with decoupled weight decay; norms and biases (1-D tensors) are not decayed unless
+// config.decayNormsAndBiases. Two parameter groups: decayed first, then not decayed.
+std::unique_ptr<torch::optim::AdamW> makeOptimizer(const std::vector<NamedParameter>& parameters, const TrainConfig& config);
+void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate);
+
+// Global L2 norm of the gradients (fp32), and clipping as torch.nn.utils.clip_grad_norm_ does.
+double gradientNorm(const std::vector<NamedParameter>& parameters);
+void scaleGradients(const std::vector<NamedParameter>& parameters, double factor);
+
+int64_t parameterCount(const std::vector<NamedParameter>& parameters);
+
+} // namespace ft

@@ -1,0 +1,371 @@
+#include "engine/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+
+#include "common/atomic_write.h"
+#include "common/error.h"
+#include "common/json_file.h"
+#include "engine/compute_threads.h"
+#include "engine/generation.h"
+#include "engine/lr_schedule.h"
+#include "engine/tensor_convert.h"
+#include "engine/token_loss.h"
+#include "engine/trainable_setup.h"
+
+namespace ft {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+QString configPath(const QString& runDir) { return QDir(runDir).filePath(QStringLiteral("config.json")); }
+
+} // namespace
+
+Trainer::Trainer(const QString& runDir, TrainingObserver& observer, TrainerControl& control)
+    : m_runDir(QFileInfo(runDir).absoluteFilePath())
+    , m_observer(observer)
+    , m_control(control)
+{
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::setupNew(TrainConfig config)
+{
+    config.validate();
+    m_config = config;
+    // Paths are stored absolute so that the run folder stays meaningful wherever the worker starts.
+    m_config.model = QFileInfo(config.model).absoluteFilePath();
+    m_config.trainFile = QFileInfo(config.trainFile).absoluteFilePath();
+    if (!config.valFile.isEmpty())
+        m_config.valFile = QFileInfo(config.valFile).absoluteFilePath();
+    if (QFileInfo::exists(configPath(m_runDir)))
+        throw Error(QStringLiteral("%1 already holds a run (use --resume to continue it)").arg(m_runDir));
+    const TrainingRecords records = readTrainingRecords(m_config);
+    if (!QDir().mkpath(m_runDir))
+        throw Error(QStringLiteral("%1: cannot create the run folder").arg(m_runDir));
+    loadEverything(records); // validates max_length against the template before anything is written
+    freezeTrainingRecords(records, m_runDir);
+    writeFileAtomically(configPath(m_runDir), QJsonDocument(m_config.toJson()).toJson());
+}
+
+void Trainer::setupResume()
+{
+    const QString path = configPath(m_runDir);
+    if (!QFileInfo::exists(path))
+        throw Error(QStringLiteral("%1: no config.json; not a run folder").arg(m_runDir));
+    m_config = TrainConfig::fromJson(readJsonObjectFile(path), path);
+    loadEverything(readFrozenRecords(m_runDir));
+    const auto latest = m_checkpoints->latest();
+    if (!latest)
+        throw Error(QStringLiteral("%1: no checkpoint to resume from").arg(m_runDir));
+    m_state = m_checkpoints->load(*latest, m_trainable, m_optimizer.get());
+    m_resumedFrom = m_state.step;
+    m_lastCheckpointStep = m_state.step;
+    m_lastEvalStep = m_state.valLoss ? m_state.step : -1;
+}
+
+void Trainer::loadEverything(const TrainingRecords& records)
+{
+    configureComputeThreads(m_config.threads);
+    m_template = PromptTemplate::resolve(m_config.promptTemplate);
+    LoadOptions options;
+    options.dtype = scalarTypeFromTorchName(m_config.computeDtype);
+    m_loaded = loadModel(m_config.model, options);
+    for (const QString& warning : m_loaded.warnings)
+        m_observer.log(QStringLiteral("warning"), warning);
+    const Tokenizer& tokenizer = *m_loaded.tokenizer;
+
+    const int64_t overhead = templateOverheadTokens(tokenizer, m_template);
+    if (m_config.maxLength < overhead + 2)
+        throw Error(QStringLiteral("training configuration: \"max_length\" %1 is below what the template %2 itself needs (%3 tokens)")
+                        .arg(m_config.maxLength)
+                        .arg(m_template.name)
+                        .arg(overhead + 2));
+    if (m_config.maxLength > m_loaded.config.maxPositions)
+        m_observer.log(QStringLiteral("warning"), QStringLiteral("max_length %1 exceeds the model's context length %2")
+                                                      .arg(m_config.maxLength)
+                                                      .arg(m_loaded.config.maxPositions));
+
+    const LossOn lossOn = lossOnFromName(m_config.lossOn);
+    m_train = tokenizeRecords(records.train, tokenizer, m_template, lossOn, m_config.maxLength);
+    m_val = tokenizeRecords(records.val, tokenizer, m_template, lossOn, m_config.maxLength);
+    m_valRecords = records.val;
+    if (m_train.targets == 0)
+        throw Error(QStringLiteral("%1: no training example has a token to learn").arg(m_config.trainFile));
+    std::vector<int64_t> valOrder(m_val.examples.size());
+    std::iota(valOrder.begin(), valOrder.end(), 0);
+    m_valPlan = planEpoch(m_val, valOrder, m_config.maxLength, m_config.batchSize, m_config.packing);
+
+    m_loaded.model->train();
+    m_loaded.model->setGradientCheckpointing(m_config.gradientCheckpointing);
+    m_trainable = selectTrainableParameters(*m_loaded.model, m_config);
+    m_optimizer = makeOptimizer(m_trainable, m_config);
+    m_checkpoints = std::make_unique<CheckpointStore>(m_runDir);
+
+    if (m_config.maxSteps > 0) {
+        m_totalSteps = m_config.maxSteps;
+    } else {
+        m_totalSteps = 0;
+        for (int64_t epoch = 0; epoch < m_config.epochs; ++epoch)
+            m_totalSteps += stepsInEpoch(epoch);
+    }
+}
+
+const EpochPlan& Trainer::epochPlan(int64_t epoch)
+{
+    auto it = m_epochPlans.find(epoch);
+    if (it == m_epochPlans.end()) {
+        const auto order = epochOrder(static_cast<int64_t>(m_train.examples.size()), m_config.seed, epoch);
+        it = m_epochPlans.emplace(epoch, planEpoch(m_train, order, m_config.maxLength, m_config.batchSize, m_config.packing)).first;
+        // Only the current and the next epoch are needed at any time.
+        while (m_epochPlans.size() > 2 && m_epochPlans.begin()->first < epoch)
+            m_epochPlans.erase(m_epochPlans.begin());
+    }
+    return it->second;
+}
+
+int64_t Trainer::stepsInEpoch(int64_t epoch)
+{
+    const auto microBatches = static_cast<int64_t>(epochPlan(epoch).microBatches.size());
+    return (microBatches + m_config.gradAccumulation - 1) / m_config.gradAccumulation;
+}
+
+bool Trainer::trainOneStep(double* loss, double* gradNorm, int64_t* tokens)
+{
+    // The step's micro-batches: the next grad_accumulation ones of the current epoch (fewer at its end).
+    const EpochPlan& plan = epochPlan(m_state.epoch);
+    const auto available = static_cast<int64_t>(plan.microBatches.size()) - m_state.microBatch;
+    const int64_t count = std::min(m_config.gradAccumulation, available);
+    int64_t targets = 0;
+    *tokens = 0;
+    for (int64_t i = 0; i < count; ++i) {
+        targets += plan.microBatches[static_cast<size_t>(m_state.microBatch + i)].targets;
+        *tokens += plan.microBatches[static_cast<size_t>(m_state.microBatch + i)].tokens;
+    }
+
+    for (auto& p : m_trainable)
+        p.tensor.mutable_grad() = torch::Tensor();
+    double lossSum = 0.0;
+    LlamaForCausalLMImpl& model = *m_loaded.model;
+    const TokenId pad = m_loaded.tokenizer->padId() >= 0 ? m_loaded.tokenizer->padId() : 0;
+    for (int64_t i = 0; i < count; ++i) {
+        const Batch batch = makeBatch(plan.microBatches[static_cast<size_t>(m_state.microBatch + i)], m_train, pad, m_config.packing);
+        const torch::Tensor hidden = model.hiddenStates(batch.tokens, batch.layout); // (B, T, C)
+        const torch::Tensor sum = tokenCrossEntropySum(model, hidden, batch.targets);
+        // Divided by the whole step's target count: accumulation reproduces one large batch.
+        (sum / static_cast<double>(std::max<int64_t>(1, targets))).backward();
+        lossSum += sum.item<double>();
+    }
+    *loss = lossSum / static_cast<double>(std::max<int64_t>(1, targets));
+    *gradNorm = gradientNorm(m_trainable);
+    if (!std::isfinite(*loss) || !std::isfinite(*gradNorm))
+        return false;
+    if (m_config.maxGradNorm > 0.0 && *gradNorm > m_config.maxGradNorm)
+        scaleGradients(m_trainable, m_config.maxGradNorm / (*gradNorm + 1e-6));
+    setLearningRate(*m_optimizer, learningRateAt(m_config.schedule, m_config.learningRate, m_state.step, m_config.warmupSteps, m_totalSteps));
+    m_optimizer->step();
+
+    m_state.microBatch += count;
+    if (m_state.microBatch >= static_cast<int64_t>(plan.microBatches.size())) {
+        ++m_state.epoch;
+        m_state.microBatch = 0;
+    }
+    ++m_state.step;
+    m_state.tokensSeen += *tokens;
+    return true;
+}
+
+double Trainer::evaluate()
+{
+    LlamaForCausalLMImpl& model = *m_loaded.model;
+    torch::NoGradGuard noGrad;
+    model.eval();
+    const TokenId pad = m_loaded.tokenizer->padId() >= 0 ? m_loaded.tokenizer->padId() : 0;
+    double sum = 0.0;
+    int64_t targets = 0;
+    for (const MicroBatchPlan& micro : m_valPlan.microBatches) {
+        const Batch batch = makeBatch(micro, m_val, pad, m_config.packing);
+        sum += tokenCrossEntropySum(model, model.hiddenStates(batch.tokens, batch.layout), batch.targets).item<double>();
+        targets += batch.targetCount;
+    }
+    model.train();
+    return sum / static_cast<double>(std::max<int64_t>(1, targets));
+}
+
+void Trainer::generateSamples()
+{
+    const int64_t count = std::min<int64_t>(m_config.samplePrompts, static_cast<int64_t>(m_valRecords.size()));
+    for (int64_t i = 0; i < count; ++i) {
+        const ExampleRecord& record = m_valRecords[static_cast<size_t>(i)];
+        SamplingOptions options;
+        options.greedy = true;
+        options.maxNewTokens = static_cast<int>(m_config.sampleMaxTokens);
+        const std::vector<TokenId> prompt = encodePrompt(*m_loaded.tokenizer, m_template, record);
+        const GenerationResult result = generate(*m_loaded.model, *m_loaded.tokenizer, prompt, options);
+        m_observer.sampled({m_state.step, record.isMultiTurn() ? record.turns.front().content : record.instruction,
+                            record.isMultiTurn() ? record.turns.back().content : record.response, result.text});
+    }
+}
+
+void Trainer::evaluateAndMaybeStop(bool* stopEarly)
+{
+    *stopEarly = false;
+    if (m_val.examples.empty() || m_lastEvalStep == m_state.step)
+        return;
+    const double valLoss = evaluate();
+    m_lastEvalStep = m_state.step;
+    m_state.valLoss = valLoss;
+    const bool improved = m_state.bestStep < 0 || valLoss < m_state.bestValLoss - m_config.earlyStoppingMinDelta;
+    if (improved) {
+        m_state.bestValLoss = valLoss;
+        m_state.bestStep = m_state.step;
+        m_state.evalsWithoutImprovement = 0;
+    } else {
+        ++m_state.evalsWithoutImprovement;
+    }
+    m_observer.evaluated({m_state.step, valLoss, std::exp(valLoss), m_state.bestValLoss, improved});
+    if (m_config.samplePrompts > 0)
+        generateSamples();
+    if (improved)
+        saveCheckpoint(true);
+    *stopEarly = m_config.earlyStoppingPatience > 0 && m_state.evalsWithoutImprovement >= m_config.earlyStoppingPatience;
+}
+
+CheckpointInfo Trainer::saveCheckpoint(bool best)
+{
+    TrainingState state = m_state;
+    if (m_lastEvalStep != m_state.step)
+        state.valLoss.reset();
+    const CheckpointInfo info = m_checkpoints->save(state, m_trainable, *m_optimizer, best);
+    m_checkpoints->prune(m_config.keepLast);
+    m_lastCheckpointStep = m_state.step;
+    m_observer.checkpointed({info.step, info.path, best, state.valLoss.has_value(), state.valLoss.value_or(0.0)});
+    return info;
+}
+
+QString Trainer::exportModel()
+{
+    // With validation, the export holds the best weights (early stopping's point); else the last.
+    const auto best = m_checkpoints->best();
+    if (m_config.exportBest && best && best->step != m_state.step) {
+        m_checkpoints->load(*best, m_trainable, nullptr);
+        m_observer.log(QStringLiteral("info"), QStringLiteral("exporting the best checkpoint (step %1)").arg(best->step));
+    }
+    const QString out = QDir(m_runDir).filePath(QStringLiteral("export/model"));
+    SaveOptions save;
+    save.replaceExisting = true;
+    save.dtype = m_loaded.config.torchDtype;
+    save.tokenizerSource = QFileInfo(m_config.model).isDir() ? m_config.model : m_loaded.tokenizer->path();
+    saveModelFolder(*m_loaded.model, out, save);
+    return out;
+}
+
+RunEnd Trainer::run()
+{
+    RunStart start;
+    start.runDir = m_runDir;
+    start.config = m_config.toJson();
+    start.totalParameters = static_cast<int64_t>(m_loaded.config.parameterCount());
+    start.trainableParameters = parameterCount(m_trainable);
+    start.trainExamples = static_cast<int64_t>(m_train.examples.size());
+    start.valExamples = static_cast<int64_t>(m_val.examples.size());
+    start.truncatedExamples = m_train.truncated + m_val.truncated;
+    start.tokensPerEpoch = m_train.tokens;
+    start.totalSteps = m_totalSteps;
+    start.resumedFromStep = m_resumedFrom;
+    m_observer.started(start);
+    if (start.truncatedExamples > 0)
+        m_observer.log(QStringLiteral("warning"), QStringLiteral("%1 examples were longer than max_length %2 and were truncated "
+                                                                 "(prompt side first)")
+                                                      .arg(start.truncatedExamples)
+                                                      .arg(m_config.maxLength));
+
+    const auto sessionStart = Clock::now();
+    const double elapsedBefore = m_state.elapsedSeconds;
+    const int64_t stepsBefore = m_state.step;
+    const int64_t tokensBefore = m_state.tokensSeen;
+    RunEnd end;
+    bool stopEarly = false;
+
+    while (m_state.step < m_totalSteps && !stopEarly) {
+        if (m_control.pauseRequested() && !m_control.stopRequested()) {
+            m_observer.pausedChanged(true);
+            m_control.waitWhilePaused();
+            m_observer.pausedChanged(false);
+        }
+        if (m_control.stopRequested()) {
+            end.status = RunStatus::Stopped;
+            end.message = QStringLiteral("stopped at step %1 on request").arg(m_state.step);
+            break;
+        }
+        if (m_control.takeCheckpointRequest() && m_lastCheckpointStep != m_state.step)
+            saveCheckpoint(false);
+
+        const int64_t epochBefore = m_state.epoch;
+        double loss = 0.0;
+        double gradNorm = 0.0;
+        int64_t tokens = 0;
+        if (!trainOneStep(&loss, &gradNorm, &tokens)) {
+            end.status = RunStatus::Diverged;
+            end.message = QStringLiteral("diverged at step %1: loss %2, gradient norm %3; the last good checkpoint is kept")
+                              .arg(m_state.step + 1)
+                              .arg(loss)
+                              .arg(gradNorm);
+            break;
+        }
+        const double session = secondsSince(sessionStart);
+        m_state.elapsedSeconds = elapsedBefore + session;
+        StepReport report;
+        report.step = m_state.step;
+        report.totalSteps = m_totalSteps;
+        const auto epochBatches = static_cast<double>(epochPlan(m_state.epoch).microBatches.size());
+        report.epoch = static_cast<double>(m_state.epoch) + static_cast<double>(m_state.microBatch) / std::max(1.0, epochBatches);
+        report.loss = loss;
+        report.learningRate = learningRateAt(m_config.schedule, m_config.learningRate, m_state.step - 1, m_config.warmupSteps, m_totalSteps);
+        report.gradNorm = gradNorm;
+        report.tokensSeen = m_state.tokensSeen;
+        report.tokensPerSecond = static_cast<double>(m_state.tokensSeen - tokensBefore) / std::max(1e-9, session);
+        report.elapsedSeconds = m_state.elapsedSeconds;
+        report.etaSeconds = session / static_cast<double>(m_state.step - stepsBefore) * static_cast<double>(m_totalSteps - m_state.step);
+        m_observer.stepDone(report);
+
+        const bool epochEnded = m_state.epoch != epochBefore;
+        const bool evalDue = m_config.evalEvery > 0 ? m_state.step % m_config.evalEvery == 0 : epochEnded;
+        if (evalDue)
+            evaluateAndMaybeStop(&stopEarly);
+        if (m_config.saveEvery > 0 && m_state.step % m_config.saveEvery == 0 && m_lastCheckpointStep != m_state.step)
+            saveCheckpoint(false);
+        if (stopEarly)
+            end.message = QStringLiteral("early stopping: no improvement of the validation loss in %1 evaluations")
+                              .arg(m_config.earlyStoppingPatience);
+    }
+
+    if (end.status == RunStatus::Finished) {
+        bool ignored = false;
+        evaluateAndMaybeStop(&ignored);
+    }
+    if (end.status != RunStatus::Diverged && m_lastCheckpointStep != m_state.step)
+        saveCheckpoint(false);
+    if (end.status == RunStatus::Finished)
+        end.exportPath = exportModel();
+    end.step = m_state.step;
+    end.tokensSeen = m_state.tokensSeen;
+    end.hasBestValLoss = m_state.bestStep >= 0;
+    end.bestValLoss = m_state.bestValLoss;
+    if (end.status == RunStatus::Finished && end.message.isEmpty())
+        end.message = QStringLiteral("finished after %1 steps").arg(m_state.step);
+    m_observer.ended(end);
+    return end;
+}
+
+} // namespace ft

@@ -1,0 +1,67 @@
+#pragma once
+// One training run, start to end: setup (data, model, trainable parameters, optimizer, resume),
+// the loop (forward, backward, clip, update; evaluate, checkpoint, stop early), and the export.
+// Modes differ only in setup; there is one loop.
+
+#include <map>
+#include <memory>
+
+#include "data/prompt_template.h"
+#include "engine/batching.h"
+#include "engine/checkpoint_store.h"
+#include "engine/model_loader.h"
+#include "engine/train_config.h"
+#include "engine/training_observer.h"
+
+namespace ft {
+
+class Trainer {
+public:
+    Trainer(const QString& runDir, TrainingObserver& observer, TrainerControl& control);
+    ~Trainer();
+
+    // A new run: validates `config`, freezes its data into the run folder and writes config.json.
+    // Bad configuration or data throws ft::Error before anything trains.
+    void setupNew(TrainConfig config);
+    // Continues the run folder from its latest checkpoint (its config.json and frozen data).
+    void setupResume();
+
+    RunEnd run();
+
+    LlamaForCausalLMImpl& model() { return *m_loaded.model; }
+    const TrainConfig& config() const { return m_config; }
+    int64_t totalSteps() const { return m_totalSteps; }
+
+private:
+    void loadEverything(const TrainingRecords& records);
+    const EpochPlan& epochPlan(int64_t epoch);
+    int64_t stepsInEpoch(int64_t epoch);
+    bool trainOneStep(double* loss, double* gradNorm, int64_t* tokens);
+    double evaluate();
+    void evaluateAndMaybeStop(bool* stopEarly);
+    void generateSamples();
+    CheckpointInfo saveCheckpoint(bool best);
+    QString exportModel();
+
+    QString m_runDir;
+    TrainingObserver& m_observer;
+    TrainerControl& m_control;
+    TrainConfig m_config;
+    LoadedModel m_loaded;
+    PromptTemplate m_template;
+    std::vector<ExampleRecord> m_valRecords;
+    TokenizedSet m_train;
+    TokenizedSet m_val;
+    EpochPlan m_valPlan;
+    std::map<int64_t, EpochPlan> m_epochPlans;
+    std::vector<NamedParameter> m_trainable;
+    std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    std::unique_ptr<CheckpointStore> m_checkpoints;
+    TrainingState m_state;
+    int64_t m_totalSteps = 0;
+    int64_t m_resumedFrom = -1;
+    int64_t m_lastCheckpointStep = -1;
+    int64_t m_lastEvalStep = -1;
+};
+
+} // namespace ft

@@ -1,0 +1,278 @@
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "common/error.h"
+#include "data/jsonl_records.h"
+#include "data/sample_dataset.h"
+#include "engine/generation.h"
+#include "engine/model_loader.h"
+#include "engine/trainer.h"
+#include "engine_test_support.h"
+#include "support/test_support.h"
+
+using namespace ft;
+
+namespace {
+
+// Records what the trainer reports; can ask it to stop after a given step.
+struct Recorder : TrainingObserver {
+    TrainerControl* control = nullptr;
+    int64_t stopAfterStep = -1;
+    std::vector<double> losses;
+    std::vector<double> valLosses;
+    std::vector<CheckpointReport> checkpoints;
+    RunEnd end;
+    int64_t totalSteps = 0;
+    void started(const RunStart& s) override { totalSteps = s.totalSteps; }
+    void stepDone(const StepReport& s) override
+    {
+        losses.push_back(s.loss);
+        if (control && s.step == stopAfterStep)
+            control->requestStop();
+    }
+    void evaluated(const EvalReport& e) override { valLosses.push_back(e.valLoss); }
+    void checkpointed(const CheckpointReport& c) override { checkpoints.push_back(c); }
+    void ended(const RunEnd& e) override { end = e; }
+};
+
+// A small instruction set from the project's sample data.
+QString writeTrainingFile(const QString& dir, int count)
+{
+    std::vector<ExampleRecord> records;
+    for (auto& numbered : readJsonlRecords(sampleDatasetPath()))
+        if (static_cast<int>(records.size()) < count)
+            records.push_back(numbered.record);
+    const QString path = QDir(dir).filePath(QStringLiteral("train.jsonl"));
+    writeJsonlRecords(path, records);
+    return path;
+}
+
+TrainConfig smallConfig(const QString& model, const QString& train)
+{
+    TrainConfig c;
+    c.model = model;
+    c.trainFile = train;
+    c.valFraction = 0.2;
+    c.maxLength = 128;
+    c.batchSize = 4;
+    c.learningRate = 2e-3;
+    c.schedule = QStringLiteral("cosine");
+    c.warmupSteps = 2;
+    c.samplePrompts = 0;
+    c.seed = 5;
+    c.threads = 1;
+    return c;
+}
+
+RunEnd train(const QString& runDir, const TrainConfig& config, Recorder& recorder, TrainerControl& control)
+{
+    recorder.control = &control;
+    Trainer trainer(runDir, recorder, control);
+    trainer.setupNew(config);
+    return trainer.run();
+}
+
+RunEnd resume(const QString& runDir, Recorder& recorder)
+{
+    TrainerControl control;
+    recorder.control = &control;
+    Trainer trainer(runDir, recorder, control);
+    trainer.setupResume();
+    return trainer.run();
+}
+
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_tinyModel;
+    QString m_train;
+
+private slots:
+    void initTestCase()
+    {
+        m_tinyModel = test::writeRandomModel(m_dir.filePath(QStringLiteral("tiny")), test::tinyConfig());
+        m_train = writeTrainingFile(m_dir.path(), 40);
+    }
+
+    void resumeGivesTheSameLosses()
+    {
+        TrainConfig config = smallConfig(m_tinyModel, m_train);
+        config.maxSteps = 8;
+        config.evalEvery = 4;
+        Recorder whole;
+        TrainerControl control;
+        QCOMPARE(train(m_dir.filePath(QStringLiteral("whole")), config, whole, control).status, RunStatus::Finished);
+        QCOMPARE(whole.losses.size(), size_t(8));
+
+        Recorder first;
+        first.stopAfterStep = 3;
+        TrainerControl control2;
+        const QString interrupted = m_dir.filePath(QStringLiteral("interrupted"));
+        const RunEnd stopped = train(interrupted, config, first, control2);
+        QCOMPARE(stopped.status, RunStatus::Stopped);
+        QCOMPARE(stopped.step, 3);
+        QVERIFY(!first.checkpoints.empty());
+        Recorder second;
+        QCOMPARE(resume(interrupted, second).status, RunStatus::Finished);
+        std::vector<double> joined = first.losses;
+        joined.insert(joined.end(), second.losses.begin(), second.losses.end());
+        QCOMPARE(joined.size(), whole.losses.size());
+        for (size_t i = 0; i < joined.size(); ++i)
+            QVERIFY2(std::abs(joined[i] - whole.losses[i]) <= 1e-6 * std::abs(whole.losses[i]),
+                     qPrintable(QStringLiteral("step %1: %2 after resume vs %3").arg(i + 1).arg(joined[i], 0, 'g', 12).arg(whole.losses[i], 0, 'g', 12)));
+        QCOMPARE(second.valLosses.back(), whole.valLosses.back());
+    }
+    void gradientAccumulationEqualsOneBigBatch()
+    {
+        TrainConfig big = smallConfig(m_tinyModel, m_train);
+        big.maxSteps = 3;
+        big.valFraction = 0.0;
+        TrainConfig accumulated = big;
+        accumulated.batchSize = 2;
+        accumulated.gradAccumulation = 2;
+        Recorder a, b;
+        TrainerControl c1, c2;
+        train(m_dir.filePath(QStringLiteral("big")), big, a, c1);
+        train(m_dir.filePath(QStringLiteral("accumulated")), accumulated, b, c2);
+        QCOMPARE(a.losses.size(), b.losses.size());
+        for (size_t i = 0; i < a.losses.size(); ++i)
+            QVERIFY2(std::abs(a.losses[i] - b.losses[i]) < 1e-5 * a.losses[i], qPrintable(QStringLiteral("%1 vs %2").arg(a.losses[i]).arg(b.losses[i])));
+    }
+    void divergenceStopsAndKeepsTheLastGoodCheckpoint()
+    {
+        TrainConfig config = smallConfig(m_tinyModel, m_train);
+        config.maxSteps = 20;
+        config.saveEvery = 1;
+        config.maxGradNorm = 0.0;
+        config.warmupSteps = 0;
+        config.schedule = QStringLiteral("constant");
+        config.learningRate = 1e30;
+        Recorder recorder;
+        TrainerControl control;
+        const QString runDir = m_dir.filePath(QStringLiteral("diverged"));
+        const RunEnd end = train(runDir, config, recorder, control);
+        QCOMPARE(end.status, RunStatus::Diverged);
+        QVERIFY2(end.message.contains(QStringLiteral("step %1").arg(end.step + 1)), qPrintable(end.message));
+        // Every checkpoint on disk holds finite weights, and none was written after the bad step.
+        const auto checkpoints = CheckpointStore(runDir).list();
+        QVERIFY(!checkpoints.empty());
+        QCOMPARE(checkpoints.back().step, end.step);
+    }
+    void earlyStoppingOnValidationLoss()
+    {
+        TrainConfig config = smallConfig(m_tinyModel, m_train);
+        config.maxSteps = 30;
+        config.evalEvery = 2;
+        config.earlyStoppingPatience = 2;
+        config.earlyStoppingMinDelta = 100.0; // nothing counts as an improvement after the first evaluation
+        Recorder recorder;
+        TrainerControl control;
+        const RunEnd end = train(m_dir.filePath(QStringLiteral("early")), config, recorder, control);
+        QCOMPARE(end.status, RunStatus::Finished);
+        QCOMPARE(end.step, 6); // evaluations at 2 (best), 4, 6 -> two without improvement
+        QVERIFY(end.message.contains(QLatin1String("early stopping")));
+        QVERIFY(end.hasBestValLoss);
+        QCOMPARE(recorder.checkpoints.front().step, 2);
+        QVERIFY(recorder.checkpoints.front().best);
+    }
+    void freezeTuningChangesOnlyTheTopLayers()
+    {
+        TrainConfig config = smallConfig(m_tinyModel, m_train);
+        config.applyModePreset(QStringLiteral("freeze"));
+        config.trainTopLayers = 1;
+        config.maxSteps = 2;
+        config.valFraction = 0.0;
+        Recorder recorder;
+        TrainerControl control;
+        const QString runDir = m_dir.filePath(QStringLiteral("freeze"));
+        QCOMPARE(train(runDir, config, recorder, control).status, RunStatus::Finished);
+        LoadedModel before = loadModel(m_tinyModel);
+        LoadedModel after = loadModel(QDir(runDir).filePath(QStringLiteral("export/model")));
+        const auto original = before.model->named_parameters();
+        int changed = 0;
+        for (const auto& item : after.model->named_parameters()) {
+            const bool same = torch::equal(item.value(), original[item.key()]);
+            if (item.key().rfind("model.layers.1.", 0) == 0)
+                changed += same ? 0 : 1;
+            else
+                QVERIFY2(same, item.key().c_str());
+        }
+        QVERIFY(changed > 0);
+    }
+    void fineTuningStories260KLowersValidationLoss()
+    {
+        FT_REQUIRE_SHARED();
+        TrainConfig config = smallConfig(test::sharedPath(QStringLiteral("fixtures/stories260K/hf")), m_train);
+        config.lossOn = QStringLiteral("response");
+        config.maxSteps = 12;
+        config.evalEvery = 6;
+        config.learningRate = 3e-3;
+        config.samplePrompts = 1;
+        config.sampleMaxTokens = 8;
+        Recorder recorder;
+        TrainerControl control;
+        const QString runDir = m_dir.filePath(QStringLiteral("stories"));
+        Trainer trainer(runDir, recorder, control);
+        trainer.setupNew(config);
+        // The validation loss before any training, for comparison.
+        LoadedModel base = loadModel(config.model);
+        const RunEnd end = trainer.run();
+        QCOMPARE(end.status, RunStatus::Finished);
+        QCOMPARE(recorder.valLosses.size(), size_t(2));
+        QVERIFY2(recorder.valLosses.back() < recorder.valLosses.front(),
+                 qPrintable(QStringLiteral("%1 -> %2").arg(recorder.valLosses.front()).arg(recorder.valLosses.back())));
+        QVERIFY(recorder.losses.back() < recorder.losses.front());
+
+        // The export is a model folder that loads and generates.
+        LoadedModel exported = loadModel(end.exportPath);
+        SamplingOptions options;
+        options.greedy = true;
+        options.maxNewTokens = 10;
+        options.stopAtEos = false;
+        const auto result = generate(*exported.model, *exported.tokenizer, promptWithBos(*exported.tokenizer, QStringLiteral("Hello")), options);
+        QCOMPARE(result.tokens.size(), size_t(10));
+        QVERIFY(QFile::exists(QDir(runDir).filePath(QStringLiteral("data/manifest.json"))));
+        QVERIFY(QFile::exists(QDir(runDir).filePath(QStringLiteral("config.json"))));
+    }
+    void badDataFailsBeforeTraining()
+    {
+        const QString bad = m_dir.filePath(QStringLiteral("bad.jsonl"));
+        QFile file(bad);
+        file.open(QIODevice::WriteOnly);
+        file.write("{\"instruction\": \"a\", \"response\": \"b\"}\n{\"instruction\": \"c\", \"response\": \"\"}\n");
+        file.close();
+        Recorder recorder;
+        TrainerControl control;
+        const QString runDir = m_dir.filePath(QStringLiteral("bad-run"));
+        Trainer trainer(runDir, recorder, control);
+        try {
+            trainer.setupNew(smallConfig(m_tinyModel, bad));
+            QFAIL("an empty response was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().contains(bad + QStringLiteral(":2")), qPrintable(error.message()));
+        }
+        QVERIFY(!QFile::exists(QDir(runDir).filePath(QStringLiteral("config.json"))));
+    }
+    void maxLengthBelowTheTemplateIsRefused()
+    {
+        TrainConfig config = smallConfig(m_tinyModel, m_train);
+        config.maxLength = 10; // the Alpaca preamble alone is longer
+        Recorder recorder;
+        TrainerControl control;
+        Trainer trainer(m_dir.filePath(QStringLiteral("short")), recorder, control);
+        try {
+            trainer.setupNew(config);
+            QFAIL("max_length below the template accepted");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().contains(QLatin1String("max_length")), qPrintable(error.message()));
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"
