@@ -1,0 +1,219 @@
+// The training worker as the studio runs it: a process with JSONL events on stdout and commands on stdin.
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "cli_runner.h"
+#include "support/test_support.h"
+
+using namespace ft;
+
+namespace {
+
+// Reads events as they come.
+class Worker {
+public:
+    explicit Worker(const QStringList& arguments)
+    {
+        m_process.setProcessChannelMode(QProcess::SeparateChannels);
+        m_process.start(test::cliPath(), arguments);
+    }
+    ~Worker()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+    // Waits for the next event named `name` (skipping others); an empty object on timeout.
+    QJsonObject waitFor(const QString& name, int timeoutMs = 60000)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < timeoutMs) {
+            while (m_process.canReadLine()) {
+                const QJsonObject event = QJsonDocument::fromJson(m_process.readLine()).object();
+                m_events << event;
+                if (event.value(QStringLiteral("event")).toString() == name)
+                    return event;
+            }
+            if (m_process.state() == QProcess::NotRunning && !m_process.canReadLine())
+                return {};
+            m_process.waitForReadyRead(200);
+        }
+        return {};
+    }
+    void send(const QByteArray& line) { m_process.write(line + '\n'); }
+    int finish()
+    {
+        m_process.waitForFinished(60000);
+        return m_process.exitCode();
+    }
+    QProcess& process() { return m_process; }
+    const QList<QJsonObject>& events() const { return m_events; }
+
+private:
+    QProcess m_process;
+    QList<QJsonObject> m_events;
+};
+
+QString writeExamples(const QString& dir, int count, const QByteArray& extraLine = {})
+{
+    const QString path = QDir(dir).filePath(QStringLiteral("train.jsonl"));
+    QFile file(path);
+    file.open(QIODevice::WriteOnly);
+    for (int i = 0; i < count; ++i)
+        file.write(QStringLiteral("{\"instruction\": \"Count to %1.\", \"response\": \"%2\"}\n")
+                       .arg(i % 7 + 1)
+                       .arg(QStringLiteral("one two three four five six seven").section(QLatin1Char(' '), 0, i % 7))
+                       .toUtf8());
+    file.write(extraLine);
+    return path;
+}
+
+} // namespace
+
+class TestTrainWorker : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_model;
+    QString m_train;
+
+    QStringList baseArguments(const QString& runDir, int steps)
+    {
+        return {QStringLiteral("train"), QStringLiteral("--model"), m_model, QStringLiteral("--train"), m_train,
+                QStringLiteral("--run"), runDir, QStringLiteral("--steps"), QString::number(steps), QStringLiteral("--events"),
+                QStringLiteral("jsonl"), QStringLiteral("--max-length"), QStringLiteral("64"), QStringLiteral("--template"),
+                QStringLiteral("plain"), QStringLiteral("--set"),
+                QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"), QStringLiteral("1")};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_model = m_dir.filePath(QStringLiteral("model"));
+        const auto created = test::runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("tiny"), m_model});
+        QVERIFY2(created.exitCode == 0, created.err.constData());
+        m_train = writeExamples(m_dir.path(), 60);
+    }
+    void eventStreamOfAFinishedRun()
+    {
+        const QString runDir = m_dir.filePath(QStringLiteral("finished"));
+        Worker worker(baseArguments(runDir, 3) << QStringLiteral("--set") << QStringLiteral("eval_every=3"));
+        const QJsonObject started = worker.waitFor(QStringLiteral("started"));
+        QCOMPARE(started[QStringLiteral("total_steps")].toInt(), 3);
+        QVERIFY(started[QStringLiteral("tokens_per_epoch")].toInt() > 0);
+        QVERIFY(started[QStringLiteral("config")].toObject().contains(QStringLiteral("learning_rate")));
+        const QJsonObject step = worker.waitFor(QStringLiteral("step"));
+        for (const char* key : {"step", "epoch", "loss", "lr", "grad_norm", "tokens_per_second", "elapsed", "eta"})
+            QVERIFY2(step.contains(QLatin1String(key)), key);
+        const QJsonObject eval = worker.waitFor(QStringLiteral("eval"));
+        QVERIFY(eval[QStringLiteral("perplexity")].toDouble() > 1.0);
+        const QJsonObject finished = worker.waitFor(QStringLiteral("finished"));
+        QVERIFY(!finished.isEmpty());
+        QCOMPARE(worker.finish(), 0);
+        QVERIFY(QFile::exists(finished[QStringLiteral("export")].toString() + QStringLiteral("/model.safetensors")));
+        QVERIFY(QFile::exists(QDir(runDir).filePath(QStringLiteral("log.txt"))));
+        // Exactly one final event.
+        int finals = 0;
+        for (const QJsonObject& event : worker.events())
+            finals += QStringList{QStringLiteral("finished"), QStringLiteral("stopped"), QStringLiteral("failed"), QStringLiteral("diverged")}
+                          .contains(event[QStringLiteral("event")].toString());
+        QCOMPARE(finals, 1);
+    }
+    void checkpointPauseAndStopOnStdin()
+    {
+        const QString runDir = m_dir.filePath(QStringLiteral("stdin"));
+        Worker worker(baseArguments(runDir, 100000));
+        QVERIFY(!worker.waitFor(QStringLiteral("step")).isEmpty());
+        worker.send("checkpoint");
+        const QJsonObject checkpoint = worker.waitFor(QStringLiteral("checkpoint"));
+        QVERIFY(QDir(checkpoint[QStringLiteral("path")].toString()).exists());
+        worker.send("pause");
+        QVERIFY(!worker.waitFor(QStringLiteral("paused")).isEmpty());
+        worker.send("resume");
+        QVERIFY(!worker.waitFor(QStringLiteral("resumed")).isEmpty());
+        worker.send("stop");
+        const QJsonObject stopped = worker.waitFor(QStringLiteral("stopped"));
+        QVERIFY(!stopped.isEmpty());
+        QCOMPARE(worker.finish(), 0);
+        // The stop left a checkpoint at the step it stopped on, and the run resumes from it.
+        QVERIFY(QDir(runDir).exists(QStringLiteral("checkpoints/step-%1").arg(stopped[QStringLiteral("step")].toInt(), 8, 10, QLatin1Char('0'))));
+        Worker resumed({QStringLiteral("train"), QStringLiteral("--resume"), runDir, QStringLiteral("--events"), QStringLiteral("jsonl")});
+        QCOMPARE(resumed.waitFor(QStringLiteral("started"))[QStringLiteral("resumed_from_step")].toInt(), stopped[QStringLiteral("step")].toInt());
+        const QJsonObject next = resumed.waitFor(QStringLiteral("step"));
+        QCOMPARE(next[QStringLiteral("step")].toInt(), stopped[QStringLiteral("step")].toInt() + 1);
+        resumed.process().terminate();
+        QVERIFY(!resumed.waitFor(QStringLiteral("stopped")).isEmpty());
+    }
+    void sigtermStopsWithACheckpoint()
+    {
+        const QString runDir = m_dir.filePath(QStringLiteral("sigterm"));
+        Worker worker(baseArguments(runDir, 100000));
+        QVERIFY(!worker.waitFor(QStringLiteral("step")).isEmpty());
+        worker.process().terminate(); // SIGTERM
+        const QJsonObject stopped = worker.waitFor(QStringLiteral("stopped"));
+        QVERIFY(!stopped.isEmpty());
+        QCOMPARE(worker.finish(), 0);
+        QVERIFY(!QDir(QDir(runDir).filePath(QStringLiteral("checkpoints"))).entryList({QStringLiteral("step-*")}, QDir::Dirs).isEmpty());
+    }
+    void badConfigurationsExitBeforeTraining_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QByteArray>("trainLine");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("missing train file") << QStringList{QStringLiteral("--train"), QStringLiteral("/nonexistent.jsonl")} << QByteArray() << "train_file";
+        QTest::newRow("malformed line") << QStringList() << QByteArray("{\"instruction\": \"x\",\n") << "train.jsonl:61";
+        QTest::newRow("empty response") << QStringList() << QByteArray("{\"instruction\": \"x\", \"response\": \"\"}\n") << "train.jsonl:61";
+        QTest::newRow("unknown placeholder") << QStringList{QStringLiteral("--template"), QStringLiteral("Q: {question} A: {response}")} << QByteArray() << "{question}";
+        QTest::newRow("max length below template") << QStringList{QStringLiteral("--template"), QStringLiteral("alpaca")} << QByteArray() << "max_length";
+        QTest::newRow("zero learning rate") << QStringList{QStringLiteral("--lr"), QStringLiteral("0")} << QByteArray() << "learning_rate";
+        QTest::newRow("negative learning rate") << QStringList{QStringLiteral("--lr"), QStringLiteral("-0.1")} << QByteArray() << "learning_rate";
+        QTest::newRow("unknown setting") << QStringList{QStringLiteral("--set"), QStringLiteral("learnin_rate=1")} << QByteArray() << "learnin_rate";
+    }
+    void badConfigurationsExitBeforeTraining()
+    {
+        QFETCH(QStringList, extra);
+        QFETCH(QByteArray, trainLine);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        m_train = writeExamples(dir.path(), 60, trainLine);
+        const QString runDir = dir.filePath(QStringLiteral("run"));
+        QStringList arguments = baseArguments(runDir, 2);
+        for (int i = 0; i + 1 < extra.size(); i += 2) {
+            const int at = arguments.indexOf(extra[i]);
+            if (at >= 0 && extra[i] != QLatin1String("--set"))
+                arguments[at + 1] = extra[i + 1];
+            else
+                arguments << extra[i] << extra[i + 1];
+        }
+        const auto result = test::runCli(arguments);
+        QCOMPARE(result.exitCode, 2);
+        const QJsonObject failed = QJsonDocument::fromJson(result.out.trimmed().split('\n').last()).object();
+        QCOMPARE(failed[QStringLiteral("event")].toString(), QStringLiteral("failed"));
+        QVERIFY2(failed[QStringLiteral("message")].toString().contains(expected), qPrintable(failed[QStringLiteral("message")].toString()));
+        QVERIFY(!QDir(runDir).exists(QStringLiteral("checkpoints")));
+        m_train = writeExamples(m_dir.path(), 60);
+    }
+    void divergedRunExitsThree()
+    {
+        const QString runDir = m_dir.filePath(QStringLiteral("diverged"));
+        const auto result = test::runCli(baseArguments(runDir, 30) << QStringLiteral("--lr") << QStringLiteral("1e30") << QStringLiteral("--set")
+                                                                    << QStringLiteral("max_grad_norm=0") << QStringLiteral("--set")
+                                                                    << QStringLiteral("schedule=\"constant\""));
+        QCOMPARE(result.exitCode, 3);
+        const QJsonObject last = QJsonDocument::fromJson(result.out.trimmed().split('\n').last()).object();
+        QCOMPARE(last[QStringLiteral("event")].toString(), QStringLiteral("diverged"));
+        QVERIFY(last[QStringLiteral("message")].toString().contains(QLatin1String("step")));
+    }
+};
+
+QTEST_MAIN(TestTrainWorker)
+#include "tst_train_worker.moc"
