@@ -12,6 +12,7 @@ const std::vector<Command>& commands()
         {"convert", "convert a llama2.c checkpoint (.bin) into a Hugging Face model folder", runConvert},
         {"model", "create models (model new --preset tiny|small OUT)", runModel},
         {"train", "fine-tune a model (the studio's training worker)", runTrain},
+        {"bench", "benchmarks: training throughput, sgemm, generation, loading", runBench},
     };
     return table;
 }

@@ -19,5 +19,6 @@ int runGenerate(const QStringList& args);
 int runConvert(const QStringList& args);
 int runModel(const QStringList& args);
 int runTrain(const QStringList& args);
+int runBench(const QStringList& args);
 
 } // namespace ft::cli
