@@ -1,5 +1,6 @@
 // ftstudio-cli generate MODEL --prompt TEXT: text from a model, streamed as it is produced.
 
+#include <QJsonDocument>
 #include <QJsonObject>
 
 #include "cli_common.h"
@@ -8,6 +9,7 @@
 #include "engine/generation.h"
 #include "engine/model_loader.h"
 #include "engine/tensor_convert.h"
+#include "data/example_encoder.h"
 
 namespace ft::cli {
 
@@ -40,6 +42,10 @@ int runGenerate(const QStringList& args)
         {QStringLiteral("tokenizer"), QStringLiteral("A sentencepiece .model for a llama2.c checkpoint."), QStringLiteral("PATH")},
         {QStringLiteral("no-stop"), QStringLiteral("Do not stop at end-of-sequence.")},
         {QStringLiteral("json"), QStringLiteral("Print one JSON object with the text and statistics instead of streaming.")},
+        {QStringLiteral("events"), QStringLiteral("\"jsonl\": stream {\"event\": \"token\", \"text\"} lines, then one \"finished\" line (for the studio)."), QStringLiteral("FORMAT")},
+        {QStringLiteral("template"), QStringLiteral("Format --prompt as the instruction of this template (alpaca, chatml, ... or custom text)."), QStringLiteral("T")},
+        {QStringLiteral("system"), QStringLiteral("System prompt for --template."), QStringLiteral("TEXT")},
+        {QStringLiteral("input"), QStringLiteral("Input (context) for --template."), QStringLiteral("TEXT")},
     });
     addThreadsOption(parser);
     if (!parseArguments(parser, args, QStringLiteral("Generate text from a model with a KV cache: greedy or sampled.")))
@@ -68,21 +74,47 @@ int runGenerate(const QStringList& args)
         err() << "warning: " << warning << "\n";
 
     const QString prompt = parser.value(QStringLiteral("prompt"));
-    const std::vector<TokenId> promptIds = promptWithBos(*loaded.tokenizer, prompt);
+    std::vector<TokenId> promptIds;
+    if (parser.isSet(QStringLiteral("template"))) {
+        // The prompt as the studio formats training examples, so a tuned model sees what it learned.
+        ExampleRecord record;
+        record.system = parser.value(QStringLiteral("system"));
+        record.instruction = prompt;
+        record.input = parser.value(QStringLiteral("input"));
+        promptIds = encodePrompt(*loaded.tokenizer, PromptTemplate::resolve(parser.value(QStringLiteral("template"))), record);
+    } else {
+        promptIds = promptWithBos(*loaded.tokenizer, prompt);
+    }
     const bool json = parser.isSet(QStringLiteral("json"));
-    if (!json) {
+    const bool events = parser.value(QStringLiteral("events")) == QLatin1String("jsonl");
+    if (parser.isSet(QStringLiteral("events")) && !events)
+        throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
+    const bool echoPrompt = !json && !events && !parser.isSet(QStringLiteral("template"));
+    if (echoPrompt) {
         out() << prompt;
         out().flush();
     }
+    auto eventLine = [](const QJsonObject& object) {
+        out() << QJsonDocument(object).toJson(QJsonDocument::Compact) << '\n';
+        out().flush();
+    };
     const GenerationResult result =
         generate(*loaded.model, *loaded.tokenizer, promptIds, sampling, [&](TokenId, const QString& text) {
-            if (!json) {
+            if (events && !text.isEmpty())
+                eventLine({{QStringLiteral("event"), QStringLiteral("token")}, {QStringLiteral("text"), text}});
+            else if (!json && !events) {
                 out() << text;
                 out().flush();
             }
             return true;
         });
-    if (json) {
+    if (events) {
+        eventLine({{QStringLiteral("event"), QStringLiteral("finished")},
+                   {QStringLiteral("text"), result.text},
+                   {QStringLiteral("new_tokens"), static_cast<qint64>(result.tokens.size())},
+                   {QStringLiteral("stop_reason"), stopReasonName(result.stopReason)},
+                   {QStringLiteral("tokens_per_second"), result.tokensPerSecond()}});
+    } else if (json) {
         printJson({{QStringLiteral("prompt"), prompt},
                    {QStringLiteral("text"), result.text},
                    {QStringLiteral("new_tokens"), static_cast<qint64>(result.tokens.size())},

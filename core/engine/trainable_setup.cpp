@@ -15,6 +15,10 @@ std::vector<NamedParameter> trainableParameters(LlamaForCausalLMImpl& model)
 
 std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& model, const TrainConfig& config)
 {
+    if (config.trainable == QLatin1String("lora") || config.baseQuantization != QLatin1String("none"))
+        throw Error(QStringLiteral("training configuration: LoRA adapters and quantized bases are not available in this "
+                                   "build yet (trainable \"%1\", base_quantization \"%2\")")
+                        .arg(config.trainable, config.baseQuantization));
     if (config.trainable == QLatin1String("all")) {
         for (auto& p : model.parameters())
             p.set_requires_grad(true);

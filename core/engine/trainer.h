@@ -10,7 +10,7 @@
 #include "engine/batching.h"
 #include "engine/checkpoint_store.h"
 #include "engine/model_loader.h"
-#include "engine/train_config.h"
+#include "runs/train_config.h"
 #include "engine/training_observer.h"
 
 namespace ft {

@@ -84,6 +84,27 @@ private slots:
         QVERIFY2(generated.exitCode == 0, generated.err.constData());
         QCOMPARE(QString::fromUtf8(generated.out).trimmed(), reference[QStringLiteral("text")].toString());
     }
+    void generateStreamsEventsWithATemplate()
+    {
+        FT_REQUIRE_SHARED();
+        const auto result = runCli({QStringLiteral("generate"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf")),
+                                    QStringLiteral("--prompt"), QStringLiteral("Tell me a story."), QStringLiteral("--template"),
+                                    QStringLiteral("alpaca"), QStringLiteral("--events"), QStringLiteral("jsonl"), QStringLiteral("--greedy"),
+                                    QStringLiteral("--max-tokens"), QStringLiteral("12"), QStringLiteral("--no-stop")});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QList<QByteArray> lines = result.out.trimmed().split('\n');
+        QString streamed;
+        for (int i = 0; i + 1 < lines.size(); ++i) {
+            const QJsonObject token = QJsonDocument::fromJson(lines[i]).object();
+            QCOMPARE(token[QStringLiteral("event")].toString(), QStringLiteral("token"));
+            streamed += token[QStringLiteral("text")].toString();
+        }
+        const QJsonObject finished = QJsonDocument::fromJson(lines.last()).object();
+        QCOMPARE(finished[QStringLiteral("event")].toString(), QStringLiteral("finished"));
+        QCOMPARE(finished[QStringLiteral("new_tokens")].toInt(), 12);
+        QCOMPARE(streamed, finished[QStringLiteral("text")].toString());
+        QVERIFY(!streamed.isEmpty());
+    }
     void starterModelGenerates()
     {
         QTemporaryDir dir;

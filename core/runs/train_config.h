@@ -22,9 +22,21 @@ struct TrainConfig {
     // What is trainable. mode is the preset the user chose ("full", "freeze", ...); the settings
     // below are what it means.
     QString mode = QStringLiteral("full");
-    QString trainable = QStringLiteral("all"); // "all" | "top-layers"
+    QString trainable = QStringLiteral("all"); // "all" | "top-layers" | "lora"
     int64_t trainTopLayers = 2;                // for "top-layers"
     bool trainLmHead = false;                  // for "top-layers": the output head too
+    // LoRA adapters (trainable "lora"): rank, scale alpha / rank (alpha / sqrt(rank) with rsLoRA),
+    // dropout on the adapter input, and the projections that get one.
+    int64_t loraRank = 8;
+    double loraAlpha = 16.0;
+    double loraDropout = 0.05;
+    QStringList loraTargets{QStringLiteral("q_proj"), QStringLiteral("k_proj"), QStringLiteral("v_proj"), QStringLiteral("o_proj"),
+                            QStringLiteral("gate_proj"), QStringLiteral("up_proj"), QStringLiteral("down_proj")};
+    bool useRsLora = false;
+    // How the frozen base's projections are stored: "none" (compute dtype), "int8" (per-row absmax),
+    // "nf4" (4-bit NormalFloat, blocks of 64), with double-quantized block scales.
+    QString baseQuantization = QStringLiteral("none");
+    bool doubleQuant = true;
     QString computeDtype = QStringLiteral("float32");
     bool gradientCheckpointing = false;
 
@@ -61,9 +73,10 @@ struct TrainConfig {
     QJsonObject toJson() const;
     // Checks values; throws ft::Error naming the field and what was expected.
     void validate() const;
-    // Applies a mode preset ("full", "freeze") to the settings it controls.
+    // Applies a mode preset ("full", "instruction", "qlora", "freeze") to the settings it controls.
     void applyModePreset(const QString& modeName);
     static QStringList modeNames();
+    static QStringList loraTargetNames(); // q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj
 };
 
 } // namespace ft

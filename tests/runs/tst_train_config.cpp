@@ -3,7 +3,7 @@
 #include <QTest>
 
 #include "common/error.h"
-#include "engine/train_config.h"
+#include "runs/train_config.h"
 
 using namespace ft;
 

@@ -1,10 +1,11 @@
-#include "engine/train_config.h"
+#include "runs/train_config.h"
 
 #include <cmath>
 #include <functional>
 #include <map>
 
 #include <QFileInfo>
+#include <QJsonArray>
 
 #include "common/error.h"
 #include "data/example_encoder.h"
@@ -63,6 +64,23 @@ Field stringField(const char* key, QString TrainConfig::*member)
             }};
 }
 
+Field stringListField(const char* key, QStringList TrainConfig::*member)
+{
+    return {key,
+            [member](const TrainConfig& c) { return QJsonValue(QJsonArray::fromStringList(c.*member)); },
+            [member, key](TrainConfig& c, const QJsonValue& v, const QString& origin) {
+                QStringList values;
+                for (const QJsonValue& item : v.toArray()) {
+                    if (!item.isString())
+                        throw Error(QStringLiteral("%1: \"%2\" must be a list of strings").arg(origin, QLatin1String(key)));
+                    values << item.toString();
+                }
+                if (!v.isArray())
+                    throw Error(QStringLiteral("%1: \"%2\" must be a list of strings").arg(origin, QLatin1String(key)));
+                c.*member = values;
+            }};
+}
+
 const std::vector<Field>& fields()
 {
     static const std::vector<Field> table = {
@@ -78,6 +96,13 @@ const std::vector<Field>& fields()
         stringField("trainable", &TrainConfig::trainable),
         intField("train_top_layers", &TrainConfig::trainTopLayers),
         boolField("train_lm_head", &TrainConfig::trainLmHead),
+        intField("lora_rank", &TrainConfig::loraRank),
+        doubleField("lora_alpha", &TrainConfig::loraAlpha),
+        doubleField("lora_dropout", &TrainConfig::loraDropout),
+        stringListField("lora_targets", &TrainConfig::loraTargets),
+        boolField("use_rslora", &TrainConfig::useRsLora),
+        stringField("base_quantization", &TrainConfig::baseQuantization),
+        boolField("double_quant", &TrainConfig::doubleQuant),
         stringField("compute_dtype", &TrainConfig::computeDtype),
         boolField("gradient_checkpointing", &TrainConfig::gradientCheckpointing),
         doubleField("learning_rate", &TrainConfig::learningRate),
@@ -115,7 +140,16 @@ void require(bool condition, const char* key, const QString& expectation)
 
 } // namespace
 
-QStringList TrainConfig::modeNames() { return {QStringLiteral("full"), QStringLiteral("freeze")}; }
+QStringList TrainConfig::modeNames()
+{
+    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora"), QStringLiteral("freeze")};
+}
+
+QStringList TrainConfig::loraTargetNames()
+{
+    return {QStringLiteral("q_proj"), QStringLiteral("k_proj"), QStringLiteral("v_proj"), QStringLiteral("o_proj"),
+            QStringLiteral("gate_proj"), QStringLiteral("up_proj"), QStringLiteral("down_proj")};
+}
 
 void TrainConfig::applyModePreset(const QString& modeName)
 {
@@ -123,6 +157,22 @@ void TrainConfig::applyModePreset(const QString& modeName)
         trainable = QStringLiteral("all");
         lossOn = QStringLiteral("all");
         learningRate = 2e-5;
+        baseQuantization = QStringLiteral("none");
+    } else if (modeName == QLatin1String("instruction")) {
+        // A frozen base with LoRA adapters on every projection, trained on the answers.
+        trainable = QStringLiteral("lora");
+        lossOn = QStringLiteral("response");
+        learningRate = 2e-4;
+        loraTargets = loraTargetNames();
+        baseQuantization = QStringLiteral("none");
+    } else if (modeName == QLatin1String("qlora")) {
+        // The same adapters over a base frozen in 4-bit NF4 with double-quantized scales.
+        trainable = QStringLiteral("lora");
+        lossOn = QStringLiteral("response");
+        learningRate = 2e-4;
+        loraTargets = loraTargetNames();
+        baseQuantization = QStringLiteral("nf4");
+        doubleQuant = true;
     } else if (modeName == QLatin1String("freeze")) {
         trainable = QStringLiteral("top-layers");
         lossOn = QStringLiteral("response");
@@ -176,8 +226,19 @@ void TrainConfig::validate() const
     PromptTemplate::resolve(promptTemplate); // throws naming the bad placeholder
     lossOnFromName(lossOn);
     require(maxLength >= 8 && maxLength <= 1 << 20, "max_length", QStringLiteral("must be between 8 and 1048576"));
-    require(trainable == QLatin1String("all") || trainable == QLatin1String("top-layers"), "trainable",
-            QStringLiteral("must be \"all\" or \"top-layers\""));
+    require(trainable == QLatin1String("all") || trainable == QLatin1String("top-layers") || trainable == QLatin1String("lora"),
+            "trainable", QStringLiteral("must be \"all\", \"top-layers\" or \"lora\""));
+    require(loraRank >= 1 && loraRank <= 4096, "lora_rank", QStringLiteral("must be between 1 and 4096"));
+    require(loraAlpha > 0.0, "lora_alpha", QStringLiteral("must be greater than 0"));
+    require(loraDropout >= 0.0 && loraDropout < 1.0, "lora_dropout", QStringLiteral("must be in [0, 1)"));
+    require(!loraTargets.isEmpty() || trainable != QLatin1String("lora"), "lora_targets", QStringLiteral("must name at least one projection"));
+    for (const QString& target : loraTargets)
+        require(loraTargetNames().contains(target), "lora_targets",
+                QStringLiteral("has \"%1\"; expected names among %2").arg(target, loraTargetNames().join(QStringLiteral(", "))));
+    require(baseQuantization == QLatin1String("none") || baseQuantization == QLatin1String("int8") || baseQuantization == QLatin1String("nf4"),
+            "base_quantization", QStringLiteral("must be \"none\", \"int8\" or \"nf4\""));
+    require(baseQuantization == QLatin1String("none") || trainable == QLatin1String("lora"), "base_quantization",
+            QStringLiteral("needs trainable \"lora\": a quantized base is frozen, so only adapters can learn"));
     require(trainTopLayers >= 1, "train_top_layers", QStringLiteral("must be at least 1"));
     require(computeDtype == QLatin1String("float32") || computeDtype == QLatin1String("bfloat16"), "compute_dtype",
             QStringLiteral("must be \"float32\" or \"bfloat16\""));
