@@ -10,7 +10,9 @@
 #include "commands.h"
 #include "common/error.h"
 #include "common/json_file.h"
+#include "engine/distributed.h"
 #include "engine/trainer.h"
+#include "rank_supervisor.h"
 #include "train_events.h"
 #include "worker_control.h"
 
@@ -80,6 +82,8 @@ int runTrain(const QStringList& args)
         {QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N")},
         {QStringLiteral("threads"), QStringLiteral("Compute threads (default: physical cores)."), QStringLiteral("N")},
         {QStringLiteral("set"), QStringLiteral("Any setting of the configuration, e.g. --set warmup_steps=10 (repeatable)."), QStringLiteral("KEY=VALUE")},
+        {QStringLiteral("nproc"), QStringLiteral("Train data-parallel in N local processes (Gloo). Under torchrun, leave this out: "
+                                                 "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT are read from the environment."), QStringLiteral("N")},
     });
     if (!parseArguments(parser, args, QStringLiteral("Fine-tune a model on an instruction dataset. Reports every step, obeys "
                                                      "stop/pause/resume/checkpoint on stdin and SIGINT/SIGTERM, and resumes "
@@ -90,9 +94,51 @@ int runTrain(const QStringList& args)
     const QString events = parser.value(QStringLiteral("events"));
     if (!events.isEmpty() && events != QLatin1String("jsonl"))
         throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
-    WorkerReporter reporter(events == QLatin1String("jsonl"), QString());
+
+    const auto distributed = DistributedEnvironment::fromEnvironment();
+    if (parser.isSet(QStringLiteral("nproc")) && !distributed) {
+        bool ok = false;
+        const int ranks = parser.value(QStringLiteral("nproc")).toInt(&ok);
+        if (!ok || ranks < 1 || ranks > 256)
+            throw UsageError{QStringLiteral("--nproc expects a number of processes between 1 and 256")};
+        if (ranks > 1) {
+            QStringList workerArguments = args.mid(1);
+            const int at = workerArguments.indexOf(QStringLiteral("--nproc"));
+            if (at >= 0)
+                workerArguments.remove(at, 2);
+            else
+                workerArguments.removeIf([](const QString& a) { return a.startsWith(QLatin1String("--nproc=")); });
+            return superviseRanks(QStringList{QStringLiteral("train")} + workerArguments, ranks, events == QLatin1String("jsonl"));
+        }
+    }
+    std::unique_ptr<DistributedGroup> group;
+    const bool main = !distributed || distributed->rank == 0;
+    TrainingObserver silent;
+    WorkerReporter reporter(events == QLatin1String("jsonl") && main, QString());
+    TrainingObserver& observer = main ? static_cast<TrainingObserver&>(reporter) : silent;
     static TrainerControl control; // outlives the detached control threads
     startWorkerControl(control);
+    auto fail = [&](const QString& message) {
+        if (!main) {
+            if (group)
+                group->reportFailure(message);
+            err() << "error: " << message << "\n";
+            return;
+        }
+        reporter.failed(message);
+        if (!parser.isSet(QStringLiteral("events")))
+            err() << "error: " << message << "\n";
+    };
+    if (distributed) {
+        try {
+            bool ok = false;
+            const int seconds = qEnvironmentVariableIntValue("FT_DIST_TIMEOUT_SECONDS", &ok);
+            group = DistributedGroup::join(*distributed, std::chrono::seconds(ok && seconds > 0 ? seconds : 120));
+        } catch (const Error& error) {
+            fail(error.message());
+            return kFailed;
+        }
+    }
 
     QString runDir;
     std::unique_ptr<Trainer> trainer;
@@ -100,7 +146,8 @@ int runTrain(const QStringList& args)
         if (parser.isSet(QStringLiteral("resume"))) {
             runDir = parser.value(QStringLiteral("resume"));
             reporter.openLog(QDir(runDir).filePath(QStringLiteral("log.txt")));
-            trainer = std::make_unique<Trainer>(runDir, reporter, control);
+            trainer = std::make_unique<Trainer>(runDir, observer, control);
+            trainer->setDistributed(group.get());
             trainer->setupResume();
         } else {
             runDir = parser.value(QStringLiteral("run"));
@@ -112,16 +159,16 @@ int runTrain(const QStringList& args)
             for (auto it = overrides.begin(); it != overrides.end(); ++it)
                 json[it.key()] = it.value();
             const TrainConfig config = TrainConfig::fromJson(json, QStringLiteral("training configuration"));
-            trainer = std::make_unique<Trainer>(runDir, reporter, control);
-            if (QFileInfo::exists(prepared))
+            trainer = std::make_unique<Trainer>(runDir, observer, control);
+            trainer->setDistributed(group.get());
+            if (QFileInfo::exists(prepared) && main)
                 QFile::remove(prepared); // a prepared run: its settings were read above and are rewritten resolved
             trainer->setupNew(config);
-            reporter.openLog(QDir(runDir).filePath(QStringLiteral("log.txt")));
+            if (main)
+                reporter.openLog(QDir(runDir).filePath(QStringLiteral("log.txt")));
         }
     } catch (const Error& error) {
-        reporter.failed(error.message());
-        if (!parser.isSet(QStringLiteral("events")))
-            err() << "error: " << error.message() << "\n";
+        fail(error.message());
         return kBadConfiguration;
     }
 
@@ -134,7 +181,11 @@ int runTrain(const QStringList& args)
         case RunStatus::Failed: return kFailed;
         }
     } catch (const std::exception& error) {
-        reporter.failed(QString::fromUtf8(error.what()));
+        QString message = QString::fromUtf8(error.what());
+        // A failed collective means a peer is gone: name it.
+        if (group && main)
+            message = group->describePeerFailure(message);
+        fail(message);
         return kFailed;
     }
     return kOk;

@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 
 #include "common/atomic_write.h"
+#include "common/cpu_threads.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "engine/compute_threads.h"
@@ -48,14 +49,17 @@ void Trainer::setupNew(TrainConfig config)
     m_config.trainFile = QFileInfo(config.trainFile).absoluteFilePath();
     if (!config.valFile.isEmpty())
         m_config.valFile = QFileInfo(config.valFile).absoluteFilePath();
-    if (QFileInfo::exists(configPath(m_runDir)))
+    if (isMain() && QFileInfo::exists(configPath(m_runDir)))
         throw Error(QStringLiteral("%1 already holds a run (use --resume to continue it)").arg(m_runDir));
+    // Every rank reads and splits the same files the same way; only rank 0 writes the run folder.
     const TrainingRecords records = readTrainingRecords(m_config);
-    if (!QDir().mkpath(m_runDir))
+    if (isMain() && !QDir().mkpath(m_runDir))
         throw Error(QStringLiteral("%1: cannot create the run folder").arg(m_runDir));
     loadEverything(records); // validates max_length against the template before anything is written
-    freezeTrainingRecords(records, m_runDir);
-    writeFileAtomically(configPath(m_runDir), QJsonDocument(m_config.toJson()).toJson());
+    if (isMain()) {
+        freezeTrainingRecords(records, m_runDir);
+        writeFileAtomically(configPath(m_runDir), QJsonDocument(m_config.toJson()).toJson());
+    }
 }
 
 void Trainer::setupResume()
@@ -76,7 +80,13 @@ void Trainer::setupResume()
 
 void Trainer::loadEverything(const TrainingRecords& records)
 {
-    configureComputeThreads(m_config.threads);
+    // Ranks sharing a machine share its cores.
+    int threads = m_config.threads;
+    if (threads == 0 && m_group) {
+        const auto env = DistributedEnvironment::fromEnvironment();
+        threads = std::max(1, physicalCoreCount() / std::max(1, env ? env->localWorldSize : 1));
+    }
+    configureComputeThreads(threads);
     m_template = PromptTemplate::resolve(m_config.promptTemplate);
     LoadOptions options;
     options.dtype = scalarTypeFromTorchName(m_config.computeDtype);
@@ -142,15 +152,29 @@ int64_t Trainer::stepsInEpoch(int64_t epoch)
 
 bool Trainer::trainOneStep(double* loss, double* gradNorm, int64_t* tokens)
 {
-    // The step's micro-batches: the next grad_accumulation ones of the current epoch (fewer at its end).
+    // The step's rows: those of the next grad_accumulation micro-batches of the current epoch (fewer
+    // at its end). With several ranks each takes every world-size-th row; everyone divides by the
+    // step's global target count, so the summed gradients are those of the one big batch.
     const EpochPlan& plan = epochPlan(m_state.epoch);
     const auto available = static_cast<int64_t>(plan.microBatches.size()) - m_state.microBatch;
     const int64_t count = std::min(m_config.gradAccumulation, available);
     int64_t targets = 0;
     *tokens = 0;
+    std::vector<const BatchRow*> rows;
     for (int64_t i = 0; i < count; ++i) {
-        targets += plan.microBatches[static_cast<size_t>(m_state.microBatch + i)].targets;
-        *tokens += plan.microBatches[static_cast<size_t>(m_state.microBatch + i)].tokens;
+        const MicroBatchPlan& micro = plan.microBatches[static_cast<size_t>(m_state.microBatch + i)];
+        targets += micro.targets;
+        *tokens += micro.tokens;
+        for (const BatchRow& row : micro.rows)
+            rows.push_back(&row);
+    }
+    const int rank = m_group ? m_group->rank() : 0;
+    const int world = m_group ? m_group->worldSize() : 1;
+    std::vector<MicroBatchPlan> mine;
+    for (size_t j = static_cast<size_t>(rank); j < rows.size(); j += static_cast<size_t>(world)) {
+        if (mine.empty() || static_cast<int64_t>(mine.back().rows.size()) == m_config.batchSize)
+            mine.emplace_back();
+        mine.back().rows.push_back(*rows[j]);
     }
 
     for (auto& p : m_trainable)
@@ -158,13 +182,23 @@ bool Trainer::trainOneStep(double* loss, double* gradNorm, int64_t* tokens)
     double lossSum = 0.0;
     LlamaForCausalLMImpl& model = *m_loaded.model;
     const TokenId pad = m_loaded.tokenizer->padId() >= 0 ? m_loaded.tokenizer->padId() : 0;
-    for (int64_t i = 0; i < count; ++i) {
-        const Batch batch = makeBatch(plan.microBatches[static_cast<size_t>(m_state.microBatch + i)], m_train, pad, m_config.packing);
+    for (const MicroBatchPlan& micro : mine) {
+        const Batch batch = makeBatch(micro, m_train, pad, m_config.packing);
         const torch::Tensor hidden = model.hiddenStates(batch.tokens, batch.layout); // (B, T, C)
         const torch::Tensor sum = tokenCrossEntropySum(model, hidden, batch.targets);
-        // Divided by the whole step's target count: accumulation reproduces one large batch.
         (sum / static_cast<double>(std::max<int64_t>(1, targets))).backward();
         lossSum += sum.item<double>();
+    }
+    if (m_group) {
+        // A rank without rows still takes part, with zero gradients.
+        std::vector<torch::Tensor> grads;
+        for (auto& p : m_trainable) {
+            if (!p.tensor.grad().defined())
+                p.tensor.mutable_grad() = torch::zeros_like(p.tensor);
+            grads.push_back(p.tensor.grad());
+        }
+        m_group->allReduceSum(grads);
+        lossSum = m_group->allReduceSum(lossSum);
     }
     *loss = lossSum / static_cast<double>(std::max<int64_t>(1, targets));
     *gradNorm = gradientNorm(m_trainable);
@@ -185,6 +219,28 @@ bool Trainer::trainOneStep(double* loss, double* gradNorm, int64_t* tokens)
     return true;
 }
 
+Trainer::AgreedControl Trainer::agreeOnControl()
+{
+    const int64_t local = (m_control.stopRequested() ? 1 : 0) | (m_control.pauseRequested() ? 2 : 0);
+    int64_t flags = local;
+    bool checkpoint = m_control.takeCheckpointRequest();
+    if (m_group) {
+        flags = m_group->allReduceMax(flags | (checkpoint ? 4 : 0));
+        checkpoint = (flags & 4) != 0;
+    }
+    return {(flags & 1) != 0, (flags & 2) != 0, checkpoint};
+}
+
+void Trainer::waitWhilePaused()
+{
+    m_observer.pausedChanged(true);
+    // Each rank waits for its own resume (the --nproc supervisor relays stdin to every rank); a rank
+    // that did not pause itself waits in the next agreement instead, within the collective timeout.
+    if (m_control.pauseRequested())
+        m_control.waitWhilePaused();
+    m_observer.pausedChanged(false);
+}
+
 double Trainer::evaluate()
 {
     LlamaForCausalLMImpl& model = *m_loaded.model;
@@ -192,14 +248,20 @@ double Trainer::evaluate()
     model.eval();
     const TokenId pad = m_loaded.tokenizer->padId() >= 0 ? m_loaded.tokenizer->padId() : 0;
     double sum = 0.0;
-    int64_t targets = 0;
-    for (const MicroBatchPlan& micro : m_valPlan.microBatches) {
-        const Batch batch = makeBatch(micro, m_val, pad, m_config.packing);
+    double targets = 0;
+    const size_t rank = m_group ? static_cast<size_t>(m_group->rank()) : 0;
+    const size_t world = m_group ? static_cast<size_t>(m_group->worldSize()) : 1;
+    for (size_t i = rank; i < m_valPlan.microBatches.size(); i += world) {
+        const Batch batch = makeBatch(m_valPlan.microBatches[i], m_val, pad, m_config.packing);
         sum += tokenCrossEntropySum(model, model.hiddenStates(batch.tokens, batch.layout), batch.targets).item<double>();
-        targets += batch.targetCount;
+        targets += static_cast<double>(batch.targetCount);
+    }
+    if (m_group) {
+        sum = m_group->allReduceSum(sum);
+        targets = m_group->allReduceSum(targets);
     }
     model.train();
-    return sum / static_cast<double>(std::max<int64_t>(1, targets));
+    return sum / std::max(1.0, targets);
 }
 
 void Trainer::generateSamples()
@@ -234,7 +296,7 @@ void Trainer::evaluateAndMaybeStop(bool* stopEarly)
         ++m_state.evalsWithoutImprovement;
     }
     m_observer.evaluated({m_state.step, valLoss, std::exp(valLoss), m_state.bestValLoss, improved});
-    if (m_config.samplePrompts > 0)
+    if (m_config.samplePrompts > 0 && isMain())
         generateSamples();
     if (improved)
         saveCheckpoint(true);
@@ -243,12 +305,14 @@ void Trainer::evaluateAndMaybeStop(bool* stopEarly)
 
 CheckpointInfo Trainer::saveCheckpoint(bool best)
 {
+    m_lastCheckpointStep = m_state.step;
+    if (!isMain())
+        return {};
     TrainingState state = m_state;
     if (m_lastEvalStep != m_state.step)
         state.valLoss.reset();
     const CheckpointInfo info = m_checkpoints->save(state, m_trainable, *m_optimizer, best);
     m_checkpoints->prune(m_config.keepLast);
-    m_lastCheckpointStep = m_state.step;
     m_observer.checkpointed({info.step, info.path, best, state.valLoss.has_value(), state.valLoss.value_or(0.0)});
     return info;
 }
@@ -283,6 +347,13 @@ RunEnd Trainer::run()
     start.tokensPerEpoch = m_train.tokens;
     start.totalSteps = m_totalSteps;
     start.resumedFromStep = m_resumedFrom;
+    if (m_group) // identical starting weights on every rank, whatever each loaded
+        m_group->broadcastFromMain([&] {
+            std::vector<torch::Tensor> tensors;
+            for (const auto& p : m_trainable)
+                tensors.push_back(p.tensor);
+            return tensors;
+        }());
     m_observer.started(start);
     if (start.truncatedExamples > 0)
         m_observer.log(QStringLiteral("warning"), QStringLiteral("%1 examples were longer than max_length %2 and were truncated "
@@ -298,17 +369,17 @@ RunEnd Trainer::run()
     bool stopEarly = false;
 
     while (m_state.step < m_totalSteps && !stopEarly) {
-        if (m_control.pauseRequested() && !m_control.stopRequested()) {
-            m_observer.pausedChanged(true);
-            m_control.waitWhilePaused();
-            m_observer.pausedChanged(false);
+        AgreedControl control = agreeOnControl();
+        if (control.pause && !control.stop) {
+            waitWhilePaused();
+            control = agreeOnControl();
         }
-        if (m_control.stopRequested()) {
+        if (control.stop) {
             end.status = RunStatus::Stopped;
             end.message = QStringLiteral("stopped at step %1 on request").arg(m_state.step);
             break;
         }
-        if (m_control.takeCheckpointRequest() && m_lastCheckpointStep != m_state.step)
+        if (control.checkpoint && m_lastCheckpointStep != m_state.step)
             saveCheckpoint(false);
 
         const int64_t epochBefore = m_state.epoch;
@@ -356,7 +427,7 @@ RunEnd Trainer::run()
     }
     if (end.status != RunStatus::Diverged && m_lastCheckpointStep != m_state.step)
         saveCheckpoint(false);
-    if (end.status == RunStatus::Finished)
+    if (end.status == RunStatus::Finished && isMain())
         end.exportPath = exportModel();
     end.step = m_state.step;
     end.tokensSeen = m_state.tokensSeen;

@@ -9,6 +9,7 @@
 #include "data/prompt_template.h"
 #include "engine/batching.h"
 #include "engine/checkpoint_store.h"
+#include "engine/distributed.h"
 #include "engine/model_loader.h"
 #include "runs/train_config.h"
 #include "engine/training_observer.h"
@@ -19,6 +20,10 @@ class Trainer {
 public:
     Trainer(const QString& runDir, TrainingObserver& observer, TrainerControl& control);
     ~Trainer();
+
+    // Data-parallel training: every rank runs a Trainer with the same configuration; call before
+    // setup. Only rank 0 writes to the run folder.
+    void setDistributed(DistributedGroup* group) { m_group = group; }
 
     // A new run: validates `config`, freezes its data into the run folder and writes config.json.
     // Bad configuration or data throws ft::Error before anything trains.
@@ -37,6 +42,15 @@ private:
     const EpochPlan& epochPlan(int64_t epoch);
     int64_t stepsInEpoch(int64_t epoch);
     bool trainOneStep(double* loss, double* gradNorm, int64_t* tokens);
+    // The requests of every rank's control, combined so that all ranks act at the same step.
+    struct AgreedControl {
+        bool stop = false;
+        bool pause = false;
+        bool checkpoint = false;
+    };
+    AgreedControl agreeOnControl();
+    void waitWhilePaused();
+    bool isMain() const { return !m_group || m_group->isMain(); }
     double evaluate();
     void evaluateAndMaybeStop(bool* stopEarly);
     void generateSamples();
@@ -62,6 +76,7 @@ private:
     int64_t m_resumedFrom = -1;
     int64_t m_lastCheckpointStep = -1;
     int64_t m_lastEvalStep = -1;
+    DistributedGroup* m_group = nullptr;
 };
 
 } // namespace ft

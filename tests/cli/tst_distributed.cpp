@@ -1,0 +1,191 @@
+// Data-parallel training on Gloo over loopback: two processes must train exactly like one.
+
+#include <cstring>
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "cli_runner.h"
+#include "modelio/safetensors_file.h"
+#include "support/test_support.h"
+
+using namespace ft;
+
+namespace {
+
+struct RunResult {
+    int exitCode = -1;
+    std::vector<double> losses;
+    QJsonObject last;
+};
+
+RunResult parseEvents(const test::CliResult& result)
+{
+    RunResult run;
+    run.exitCode = result.exitCode;
+    for (const QByteArray& line : result.out.split('\n')) {
+        const QJsonObject event = QJsonDocument::fromJson(line).object();
+        if (event.isEmpty())
+            continue;
+        if (event[QStringLiteral("event")].toString() == QLatin1String("step"))
+            run.losses.push_back(event[QStringLiteral("loss")].toDouble());
+        run.last = event;
+    }
+    return run;
+}
+
+std::vector<float> exportedWeights(const QString& runDir)
+{
+    SafetensorsFile file(QDir(runDir).filePath(QStringLiteral("export/model/model.safetensors")));
+    std::vector<float> values;
+    for (const SafetensorsEntry& entry : file.entries()) {
+        const auto* data = static_cast<const float*>(file.data(entry));
+        values.insert(values.end(), data, data + entry.elementCount());
+    }
+    return values;
+}
+
+// A rank started the way torchrun starts one.
+class Rank {
+public:
+    Rank(int rank, int world, int port, const QStringList& arguments)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("RANK"), QString::number(rank));
+        env.insert(QStringLiteral("WORLD_SIZE"), QString::number(world));
+        env.insert(QStringLiteral("MASTER_ADDR"), QStringLiteral("127.0.0.1"));
+        env.insert(QStringLiteral("MASTER_PORT"), QString::number(port));
+        m_process.setProcessEnvironment(env);
+        m_process.start(test::cliPath(), arguments);
+    }
+    ~Rank()
+    {
+        m_process.kill();
+        m_process.waitForFinished();
+    }
+    QJsonObject waitFor(const QString& name, int timeoutMs = 120000)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < timeoutMs) {
+            while (m_process.canReadLine()) {
+                const QJsonObject event = QJsonDocument::fromJson(m_process.readLine()).object();
+                if (event[QStringLiteral("event")].toString() == name)
+                    return event;
+            }
+            if (m_process.state() == QProcess::NotRunning && !m_process.canReadLine())
+                return {};
+            m_process.waitForReadyRead(200);
+        }
+        return {};
+    }
+    QProcess& process() { return m_process; }
+
+private:
+    QProcess m_process;
+};
+
+} // namespace
+
+class TestDistributed : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_train;
+
+    QStringList arguments(const QString& runDir, int steps)
+    {
+        return {QStringLiteral("train"), QStringLiteral("--model"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf")),
+                QStringLiteral("--train"), m_train, QStringLiteral("--run"), runDir, QStringLiteral("--steps"), QString::number(steps),
+                QStringLiteral("--template"), QStringLiteral("plain"), QStringLiteral("--max-length"), QStringLiteral("128"),
+                QStringLiteral("--batch-size"), QStringLiteral("4"), QStringLiteral("--lr"), QStringLiteral("2e-3"),
+                QStringLiteral("--set"), QStringLiteral("sample_prompts=0"), QStringLiteral("--set"), QStringLiteral("grad_accumulation=2"),
+                QStringLiteral("--set"), QStringLiteral("eval_every=3"), QStringLiteral("--threads"), QStringLiteral("1"),
+                QStringLiteral("--events"), QStringLiteral("jsonl")};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_train = m_dir.filePath(QStringLiteral("train.jsonl"));
+        QFile file(m_train);
+        file.open(QIODevice::WriteOnly);
+        for (int i = 0; i < 80; ++i)
+            file.write(QStringLiteral("{\"instruction\": \"Tell a story about %1.\", \"response\": \"Once upon a time there was a %1 who liked "
+                                      "to play in the park with %2 friends.\"}\n")
+                           .arg(QStringList{QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("bird"), QStringLiteral("girl")}[i % 4])
+                           .arg(i % 5 + 2)
+                           .toUtf8());
+    }
+    void twoProcessesTrainLikeOne()
+    {
+        FT_REQUIRE_SHARED();
+        const QString one = m_dir.filePath(QStringLiteral("one"));
+        const QString two = m_dir.filePath(QStringLiteral("two"));
+        const RunResult single = parseEvents(test::runCli(arguments(one, 6), 300000));
+        const RunResult pair = parseEvents(test::runCli(arguments(two, 6) << QStringLiteral("--nproc") << QStringLiteral("2"), 300000));
+        QCOMPARE(single.exitCode, 0);
+        QCOMPARE(pair.exitCode, 0);
+        QCOMPARE(pair.last[QStringLiteral("event")].toString(), QStringLiteral("finished"));
+        QCOMPARE(pair.losses.size(), size_t(6));
+        for (size_t i = 0; i < single.losses.size(); ++i)
+            QVERIFY2(std::abs(single.losses[i] - pair.losses[i]) <= 1e-5 * single.losses[i],
+                     qPrintable(QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(single.losses[i], 0, 'g', 10).arg(pair.losses[i], 0, 'g', 10)));
+        const std::vector<float> a = exportedWeights(one);
+        const std::vector<float> b = exportedWeights(two);
+        QCOMPARE(a.size(), b.size());
+        double worst = 0.0;
+        for (size_t i = 0; i < a.size(); ++i)
+            worst = std::max(worst, static_cast<double>(std::abs(a[i] - b[i])));
+        QVERIFY2(worst <= 1e-5, qPrintable(QStringLiteral("largest weight difference %1").arg(worst)));
+    }
+    void aKilledRankFailsTheOtherAndTheRunResumes()
+    {
+        FT_REQUIRE_SHARED();
+        const QString runDir = m_dir.filePath(QStringLiteral("killed"));
+        const int port = 29000 + static_cast<int>(QCoreApplication::applicationPid() % 1000);
+        QStringList args = arguments(runDir, 1000) << QStringLiteral("--set") << QStringLiteral("save_every=2");
+        Rank main(0, 2, port, args);
+        Rank other(1, 2, port, args);
+        QVERIFY(!main.waitFor(QStringLiteral("checkpoint")).isEmpty());
+        other.process().kill();
+        const QJsonObject failed = main.waitFor(QStringLiteral("failed"), 60000);
+        QVERIFY2(failed[QStringLiteral("message")].toString().contains(QLatin1String("rank 1")), qPrintable(failed[QStringLiteral("message")].toString()));
+        QVERIFY(main.process().waitForFinished(30000));
+        QCOMPARE(main.process().exitCode(), 1);
+
+        // The last checkpoint is usable: one process continues the two-process run.
+        const QStringList resume{QStringLiteral("train"), QStringLiteral("--resume"), runDir, QStringLiteral("--events"), QStringLiteral("jsonl")};
+        QProcess continued;
+        continued.start(test::cliPath(), resume);
+        QVERIFY(continued.waitForStarted());
+        QElapsedTimer timer;
+        timer.start();
+        int steps = 0;
+        int resumedFrom = -1;
+        while (steps < 2 && timer.elapsed() < 120000) {
+            continued.waitForReadyRead(500);
+            while (continued.canReadLine()) {
+                const QJsonObject event = QJsonDocument::fromJson(continued.readLine()).object();
+                if (event[QStringLiteral("event")].toString() == QLatin1String("started"))
+                    resumedFrom = event[QStringLiteral("resumed_from_step")].toInt();
+                if (event[QStringLiteral("event")].toString() == QLatin1String("step"))
+                    ++steps;
+            }
+        }
+        QVERIFY(resumedFrom >= 2);
+        QCOMPARE(steps, 2);
+        continued.terminate();
+        QVERIFY(continued.waitForFinished(60000));
+        QCOMPARE(continued.exitCode(), 0);
+    }
+};
+
+QTEST_MAIN(TestDistributed)
+#include "tst_distributed.moc"
