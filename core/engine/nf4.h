@@ -68,6 +68,8 @@ torch::Tensor nf4Dequantize(const Nf4Tensor& q, torch::ScalarType dtype = torch:
 torch::Tensor nf4BlockScales(const Nf4Tensor& q);
 
 // The building blocks, exposed for tests.
+// The exact rule, one binary search per value; nf4Quantize uses a faster table lookup that falls back
+// to it near thresholds, and gives the same codes.
 torch::Tensor nf4Encode(const torch::Tensor& normalised); // float (n) in [-1, 1] -> codes uint8 (n)
 torch::Tensor nf4Pack(const torch::Tensor& codes);        // uint8 (2m) -> uint8 (m)
 torch::Tensor nf4Unpack(const torch::Tensor& packed);     // uint8 (m) -> uint8 (2m)

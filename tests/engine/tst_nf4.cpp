@@ -78,6 +78,27 @@ private slots:
         QCOMPARE(countWrongCodes(values, q), int64_t(0));
     }
 
+    void tableLookupMatchesTheExactRule()
+    {
+        // nf4Quantize looks codes up in a grid and bucketizes only near thresholds; on a million values
+        // (normal, uniform, values crowded around every threshold) it must agree with nf4Encode.
+        // Blocks whose first value is 1 (so absmax is 1) and whose others sit on or within ~1e-4 of a
+        // threshold.
+        const torch::Tensor pick = torch::randint(0, 15, {4096, 63}, torch::kInt64);
+        const torch::Tensor offsets = torch::randn({4096, 63}) * 1e-4 * (torch::rand({4096, 63}) > 0.2);
+        const torch::Tensor near = nf4Thresholds().index_select(0, pick.view({-1})).view({4096, 63}) + offsets;
+        const torch::Tensor nearBlocks = torch::cat({torch::ones({4096, 1}), near}, 1).view({-1});
+        const torch::Tensor values = torch::cat({nearBlocks, torch::randn({1 << 19}), torch::rand({1 << 18}) * 2 - 1,
+                                                 torch::tensor({-1.0f, 1.0f})});
+        const torch::Tensor padded = torch::constant_pad_nd(values, {0, (64 - values.numel() % 64) % 64}, 0);
+        const torch::Tensor blocks = padded.view({-1, kNf4BlockSize});
+        torch::Tensor absmax = blocks.abs().amax(1);
+        absmax = torch::where(absmax > 0, absmax, torch::ones_like(absmax));
+        const torch::Tensor expected = nf4Encode(blocks / absmax.unsqueeze(1)).view({-1});
+        const Nf4Tensor q = nf4Quantize(values, false);
+        QVERIFY(torch::equal(nf4Unpack(q.codes), expected));
+    }
+
     void exactLevelsAndTies()
     {
         // One block with absmax 1: every level exactly, every decision threshold (a tie when the midpoint
