@@ -12,6 +12,8 @@
 
 #include <functional>
 
+#include <QString>
+
 #include "engine/int8_quant.h"
 #include "engine/llama_model.h"
 #include "engine/nf4.h"
