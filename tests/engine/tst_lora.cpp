@@ -117,8 +117,8 @@ private slots:
 
         const torch::Tensor unmerged = test::logitsOf(*model, m_tokens);
         const LoraSite site = loraSites(*model).front();
-        const torch::Tensor expectedWeight =
-            base.at(site.path + ".weight") + site.projection->scale() * torch::matmul(site.projection->loraB(), site.projection->loraA());
+        const torch::Tensor update = torch::matmul(site.projection->loraB(), site.projection->loraA()); // (out, in)
+        const torch::Tensor expectedWeight = base.at(site.path + ".weight") + site.projection->scale() * update;
         QVERIFY(torch::allclose(site.projection->denseWeight(), expectedWeight, 0, 1e-7));
 
         QVERIFY(mergeLora(*model).isEmpty()); // a dense base: nothing to note

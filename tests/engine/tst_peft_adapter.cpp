@@ -156,7 +156,8 @@ private slots:
         const SafetensorsFile file(QDir(m_adapter).filePath(QStringLiteral("adapter_model.safetensors")));
         QCOMPARE(file.entries().size(), size_t(2 * 7 * 2));
         QCOMPARE(file.metadata().at(QStringLiteral("format")), QStringLiteral("pt"));
-        const SafetensorsEntry& a = file.require(QStringLiteral("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"));
+        const SafetensorsEntry& a =
+            file.require(QStringLiteral("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"));
         QCOMPARE(a.shape, (std::vector<int64_t>{4, 64}));
         QCOMPARE(a.dtype, TensorDtype::F32);
         QCOMPARE(file.require(kQB).shape, (std::vector<int64_t>{64, 4}));
@@ -211,9 +212,9 @@ private slots:
         files.config[QStringLiteral("lora_alpha")] = 8;
         files.config[QStringLiteral("auto_mapping")] = QJsonValue::Null;
         files.config[QStringLiteral("megatron_config")] = QJsonValue::Null;
-        files.config[QStringLiteral("target_modules")] =
-            QJsonArray{QStringLiteral("v_proj"), QStringLiteral("down_proj"), QStringLiteral("q_proj"), QStringLiteral("up_proj"),
-                       QStringLiteral("k_proj"), QStringLiteral("o_proj"), QStringLiteral("gate_proj")};
+        files.config[QStringLiteral("target_modules")] = QJsonArray::fromStringList(
+            {QStringLiteral("v_proj"), QStringLiteral("down_proj"), QStringLiteral("q_proj"), QStringLiteral("up_proj"),
+             QStringLiteral("k_proj"), QStringLiteral("o_proj"), QStringLiteral("gate_proj")});
         QTemporaryDir dir;
         writeAdapter(dir.path(), files);
         LoadedModel fresh = loadBase();
@@ -376,7 +377,8 @@ private slots:
         QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
         const SafetensorsFile file(QDir(out).filePath(QStringLiteral("model.safetensors")));
         for (const SafetensorsEntry& e : file.entries())
-            QVERIFY2(!e.name.contains(QLatin1String("lora")) && !e.name.contains(QLatin1String("weight_")), qPrintable(e.name));
+            QVERIFY2(!e.name.contains(QLatin1String("lora")) && !e.name.contains(QLatin1String("weight_")),
+                     qPrintable(e.name));
     }
 
     void mergedExportKeepsTheBaseDtype()
@@ -390,7 +392,8 @@ private slots:
         exportMerged(*model.model, out, SaveOptions{});
         const SafetensorsFile file(QDir(out).filePath(QStringLiteral("model.safetensors")));
         QCOMPARE(file.require(QStringLiteral("model.layers.0.self_attn.q_proj.weight")).dtype, TensorDtype::BF16);
-        QCOMPARE(ModelConfig::fromFile(QDir(out).filePath(QStringLiteral("config.json"))).torchDtype, QStringLiteral("bfloat16"));
+        const ModelConfig config = ModelConfig::fromFile(QDir(out).filePath(QStringLiteral("config.json")));
+        QCOMPARE(config.torchDtype, QStringLiteral("bfloat16"));
     }
 };
 

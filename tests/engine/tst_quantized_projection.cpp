@@ -204,7 +204,8 @@ private slots:
         const double relative = test::relativeError(logits, reference);
         qInfo("%s: logits relative L2 error %.5f, max abs diff %.5f, argmax agreement %.3f", QTest::currentDataTag(),
               relative, test::maxAbsDiff(logits, reference), test::argmaxAgreement(logits, reference));
-        QVERIFY2(relative < (quantization.kind == BaseQuantizationKind::Int8 ? 0.02 : 0.2), qPrintable(QString::number(relative)));
+        const double bound = quantization.kind == BaseQuantizationKind::Int8 ? 0.02 : 0.2; // measured 0.006, 0.084
+        QVERIFY2(relative < bound, qPrintable(QString::number(relative)));
 
         // Quantizing while loading gives the same buffers as quantizing the loaded dense model.
         quantizeBase(*dense.model, quantization, /*quantizeCurrentWeights=*/true);
