@@ -50,12 +50,26 @@ struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
     }
 };
 
+bool hasTrainableParameter(const torch::nn::Module& layer)
+{
+    for (const torch::Tensor& p : layer.parameters())
+        if (p.requires_grad())
+            return true;
+    return false;
+}
+
 } // namespace
 
 torch::Tensor checkpointedLayerForward(DecoderLayerImpl& layer, const torch::Tensor& x, const AttentionContext& context,
                                        size_t layerIndex)
 {
-    return CheckpointedLayer::apply(x, &layer, &context, static_cast<int64_t>(layerIndex));
+    // Autograd records the checkpointed layer only when its input requires a gradient. Under LoRA the
+    // embedding is frozen, so the first layer's input does not, yet the layer's adapters need gradients:
+    // let the input ask for one then (Hugging Face's enable_input_require_grads does the same).
+    torch::Tensor input = x;
+    if (!x.requires_grad() && hasTrainableParameter(layer))
+        input = x.detach().requires_grad_(true);
+    return CheckpointedLayer::apply(input, &layer, &context, static_cast<int64_t>(layerIndex));
 }
 
 } // namespace ft

@@ -1,0 +1,69 @@
+#include "engine/lora_projection.h"
+
+#include <cmath>
+
+#include "common/error.h"
+
+namespace ft {
+
+namespace {
+
+torch::Device deviceOf(const torch::nn::Module& module)
+{
+    for (const auto& t : module.parameters())
+        return t.device();
+    for (const auto& t : module.buffers())
+        return t.device();
+    return torch::kCPU;
+}
+
+} // namespace
+
+LoraProjectionImpl::LoraProjectionImpl(Projection base, int64_t rank, double scale, double dropout,
+                                       at::Generator generator)
+    : ProjectionImpl(base->inFeatures(), base->outFeatures())
+    , m_base(std::move(base))
+    , m_rank(rank)
+    , m_scale(scale)
+    , m_dropout(dropout)
+{
+    if (!m_base->children().empty())
+        throw Error(QStringLiteral("LoRA wraps a plain projection, not one with submodules (LoRA applied twice?)"));
+    // The same tensors, registered here under the base's names (see the header).
+    for (const auto& item : m_base->named_parameters(/*recurse=*/false))
+        register_parameter(item.key(), item.value(), /*requires_grad=*/false);
+    for (const auto& item : m_base->named_buffers(/*recurse=*/false))
+        register_buffer(item.key(), item.value());
+
+    lora_A = register_module("lora_A", DenseProjection(inFeatures(), rank, false, torch::kFloat32));
+    lora_B = register_module("lora_B", DenseProjection(rank, outFeatures(), false, torch::kFloat32));
+    torch::NoGradGuard noGrad;
+    // PEFT: kaiming_uniform_(A, a=sqrt(5)), i.e. gain sqrt(2 / (1 + 5)) and bound gain·sqrt(3 / fan_in) = 1/sqrt(in).
+    const double bound = 1.0 / std::sqrt(static_cast<double>(inFeatures()));
+    lora_A->weight.uniform_(-bound, bound, generator);
+    lora_B->weight.zero_();
+    const torch::Device device = deviceOf(*m_base);
+    if (device != torch::kCPU) {
+        lora_A->to(device);
+        lora_B->to(device);
+    }
+}
+
+torch::Tensor LoraProjectionImpl::forward(const torch::Tensor& x)
+{
+    const torch::Tensor y = m_base->forward(x); // (..., out)
+    torch::Tensor h = x.to(torch::kFloat32);    // (..., in)
+    if (m_dropout > 0)
+        h = torch::dropout(h, m_dropout, is_training());
+    const torch::Tensor update = torch::linear(torch::linear(h, lora_A->weight), lora_B->weight) * m_scale; // (..., out)
+    return y + update.to(y.scalar_type());
+}
+
+torch::Tensor LoraProjectionImpl::denseWeight() const
+{
+    torch::NoGradGuard noGrad;
+    const torch::Tensor w = m_base->denseWeight(); // (out, in)
+    return (w.to(torch::kFloat32) + torch::matmul(lora_B->weight, lora_A->weight) * m_scale).to(w.scalar_type());
+}
+
+} // namespace ft
