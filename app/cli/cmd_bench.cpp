@@ -4,6 +4,8 @@
 #include <chrono>
 #include <numeric>
 
+#include <malloc.h>
+
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -17,7 +19,9 @@
 #include "engine/process_memory.h"
 #include "engine/starter_model.h"
 #include "engine/token_loss.h"
+#include "engine/quantized_linear.h"
 #include "engine/trainable_setup.h"
+#include "engine/training_model.h"
 
 namespace ft::cli {
 
@@ -87,6 +91,8 @@ int benchTrain(const QStringList& args)
         {QStringLiteral("warmup"), QStringLiteral("Unmeasured steps first (default 2)."), QStringLiteral("N"), QStringLiteral("2")},
         {QStringLiteral("dtype"), QStringLiteral("Compute dtype: float32 or bfloat16."), QStringLiteral("D"), QStringLiteral("float32")},
         {QStringLiteral("gradient-checkpointing"), QStringLiteral("Recompute decoder layers in the backward pass.")},
+        {QStringLiteral("mode"), QStringLiteral("full (default), instruction (LoRA), qlora, or freeze: the presets of training."), QStringLiteral("MODE"), QStringLiteral("full")},
+        {QStringLiteral("base"), QStringLiteral("Override the preset's base storage: none, int8 or nf4."), QStringLiteral("Q")},
         {QStringLiteral("json"), QStringLiteral("Print JSON.")},
     });
     addThreadsOption(parser);
@@ -103,22 +109,32 @@ int benchTrain(const QStringList& args)
 
     const double peak = sgemmGflops(2048, 5);
     const int64_t baseline = residentBytes();
+    TrainConfig config;
+    config.applyModePreset(parser.value(QStringLiteral("mode")));
+    if (parser.isSet(QStringLiteral("base")))
+        config.baseQuantization = parser.value(QStringLiteral("base"));
+    config.computeDtype = parser.value(QStringLiteral("dtype"));
+    config.gradientCheckpointing = config.gradientCheckpointing || parser.isSet(QStringLiteral("gradient-checkpointing"));
+    config.learningRate = 1e-4;
     LoadedModel loaded;
     if (parser.isSet(QStringLiteral("model"))) {
-        LoadOptions options;
-        options.dtype = dtype;
-        options.requireTokenizer = false;
-        loaded = loadModel(parser.value(QStringLiteral("model")), options);
+        // The trainer's own path: quantized while loading, adapters applied.
+        config.model = parser.value(QStringLiteral("model"));
+        loaded = loadTrainingModel(config);
     } else {
         loaded.config = starterPresetConfig(parser.value(QStringLiteral("preset")));
         loaded.model = LlamaForCausalLM(loaded.config, dtype, WeightInit::Random, 1);
+        const BaseQuantization quantization = baseQuantizationFrom(config);
+        if (quantization.kind != BaseQuantizationKind::None)
+            quantizeBase(*loaded.model, quantization, /*quantizeCurrentWeights=*/true);
+        if (config.trainable == QLatin1String("lora"))
+            applyLora(*loaded.model, loraSettingsFrom(config), config.seed);
     }
     LlamaForCausalLMImpl& model = *loaded.model;
     model.train();
-    model.setGradientCheckpointing(parser.isSet(QStringLiteral("gradient-checkpointing")));
-    TrainConfig config;
-    config.learningRate = 1e-4;
+    model.setGradientCheckpointing(config.gradientCheckpointing);
     const auto trainable = selectTrainableParameters(model, config);
+    ::malloc_trim(0); // what setup freed (a random model's dense weights before quantizing) leaves resident memory
     auto optimizer = makeOptimizer(trainable, config);
     const torch::Tensor tokens = torch::randint(0, loaded.config.vocabSize, {batch, seq + 1}, torch::kInt64);
     const torch::Tensor inputs = tokens.narrow(1, 0, seq).contiguous();
@@ -127,9 +143,12 @@ int benchTrain(const QStringList& args)
 
     // Phase times of the measured steps: body forward, head + loss, backward, optimizer.
     std::vector<double> stepSeconds, forwardSeconds, lossSeconds, backwardSeconds, optimizerSeconds;
+    int64_t dequantizeNs = 0;
     for (int step = 0; step < warmup + steps; ++step) {
-        if (step == warmup)
+        if (step == warmup) {
             resetPeakResident();
+            resetDequantizeNanoseconds();
+        }
         const auto start = Clock::now();
         for (auto& p : trainable)
             p.tensor.mutable_grad() = torch::Tensor();
@@ -152,14 +171,25 @@ int benchTrain(const QStringList& args)
             optimizerSeconds.push_back(std::chrono::duration<double>(end - backwardDone).count());
         }
     }
+    dequantizeNs = dequantizeNanoseconds();
+    const double dequantizeShare = static_cast<double>(dequantizeNs) / 1e9 / std::accumulate(stepSeconds.begin(), stepSeconds.end(), 0.0);
     const double msPerStep = median(stepSeconds) * 1e3;
     const double tokensPerSecond = count / median(stepSeconds);
     const int64_t parameters = parameterCount(trainable);
-    const double mfu = 6.0 * static_cast<double>(parameters) * tokensPerSecond / (peak * 1e9);
+    const int64_t modelParameters = loaded.config.parameterCount();
+    // Training FLOPs per token: 6 per trainable weight (forward, input and weight gradients), 4 per
+    // frozen weight (forward and input gradients only).
+    const double flopsPerToken = 6.0 * static_cast<double>(parameters) + 4.0 * static_cast<double>(std::max<int64_t>(0, modelParameters - parameters));
+    const double mfu = flopsPerToken * tokensPerSecond / (peak * 1e9);
     const int64_t peakRss = peakResidentBytes();
     const QJsonObject result{
         {QStringLiteral("shape"), parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model")) : parser.value(QStringLiteral("preset"))},
-        {QStringLiteral("parameters"), static_cast<qint64>(parameters)},
+        {QStringLiteral("mode"), config.mode},
+        {QStringLiteral("base_quantization"), config.baseQuantization},
+        {QStringLiteral("gradient_checkpointing"), config.gradientCheckpointing},
+        {QStringLiteral("parameters"), static_cast<qint64>(modelParameters)},
+        {QStringLiteral("trainable_parameters"), static_cast<qint64>(parameters)},
+        {QStringLiteral("dequantize_share"), dequantizeShare},
         {QStringLiteral("batch"), batch},
         {QStringLiteral("seq"), seq},
         {QStringLiteral("dtype"), parser.value(QStringLiteral("dtype"))},
@@ -180,12 +210,14 @@ int benchTrain(const QStringList& args)
         printJson(result);
         return 0;
     }
-    out() << QStringLiteral("%1 (%2 parameters), batch %3 x %4, %5, %6 threads\n")
-                 .arg(result[QStringLiteral("shape")].toString(), humanCount(parameters))
+    out() << QStringLiteral("%1 (%2 parameters, %7 trainable), mode %8 (base %9%10), batch %3 x %4, %5, %6 threads\n")
+                 .arg(result[QStringLiteral("shape")].toString(), humanCount(modelParameters))
                  .arg(batch)
                  .arg(seq)
                  .arg(parser.value(QStringLiteral("dtype")))
                  .arg(threads)
+                 .arg(humanCount(parameters), config.mode, config.baseQuantization,
+                      config.gradientCheckpointing ? QStringLiteral(", gradient checkpointing") : QString())
           << QStringLiteral("  %1 ms/step (median of %2), %3 tokens/s\n").arg(msPerStep, 0, 'f', 1).arg(steps).arg(tokensPerSecond, 0, 'f', 0)
           << QStringLiteral("  phases: forward %1 ms, head+loss %2 ms, backward %3 ms, clip+optimizer %4 ms\n")
                  .arg(median(forwardSeconds) * 1e3, 0, 'f', 1)
@@ -193,7 +225,7 @@ int benchTrain(const QStringList& args)
                  .arg(median(backwardSeconds) * 1e3, 0, 'f', 1)
                  .arg(median(optimizerSeconds) * 1e3, 0, 'f', 1)
           << QStringLiteral("  sgemm peak %1 GFLOP/s, model FLOPs utilisation %2%\n").arg(peak, 0, 'f', 1).arg(mfu * 100, 0, 'f', 1)
-          << QStringLiteral("  peak resident memory %1\n").arg(humanBytes(peakRss));
+          << QStringLiteral("  peak resident memory %1; dequantizing %2% of step time\n").arg(humanBytes(peakRss)).arg(dequantizeShare * 100, 0, 'f', 1);
     return 0;
 }
 

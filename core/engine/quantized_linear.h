@@ -11,6 +11,11 @@
 
 namespace ft {
 
+// Time spent dequantizing inside these functions since the last reset (all threads), for benchmarks
+// that report the share of a training step spent on it.
+int64_t dequantizeNanoseconds();
+void resetDequantizeNanoseconds();
+
 // x (..., in) -> (..., out), in x's dtype.
 torch::Tensor nf4Linear(const torch::Tensor& x, const Nf4Tensor& weight);
 torch::Tensor int8Linear(const torch::Tensor& x, const Int8Tensor& weight);

@@ -1,6 +1,7 @@
 #include "engine/trainable_setup.h"
 
 #include "common/error.h"
+#include "engine/lora.h"
 
 namespace ft {
 
@@ -15,10 +16,15 @@ std::vector<NamedParameter> trainableParameters(LlamaForCausalLMImpl& model)
 
 std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& model, const TrainConfig& config)
 {
-    if (config.trainable == QLatin1String("lora") || config.baseQuantization != QLatin1String("none"))
-        throw Error(QStringLiteral("training configuration: LoRA adapters and quantized bases are not available in this "
-                                   "build yet (trainable \"%1\", base_quantization \"%2\")")
-                        .arg(config.trainable, config.baseQuantization));
+    if (config.trainable == QLatin1String("lora")) {
+        // applyLora froze the base; only the adapters learn.
+        if (!hasLora(model))
+            throw Error(QStringLiteral("training configuration: trainable \"lora\" but the model has no adapters"));
+        std::vector<NamedParameter> adapters;
+        for (auto& [name, tensor] : namedLoraParameters(model))
+            adapters.push_back({name, tensor});
+        return adapters;
+    }
     if (config.trainable == QLatin1String("all")) {
         for (auto& p : model.parameters())
             p.set_requires_grad(true);

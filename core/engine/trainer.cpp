@@ -16,7 +16,9 @@
 #include "engine/generation.h"
 #include "engine/lr_schedule.h"
 #include "engine/tensor_convert.h"
+#include "engine/peft_adapter.h"
 #include "engine/token_loss.h"
+#include "engine/training_model.h"
 #include "engine/trainable_setup.h"
 
 namespace ft {
@@ -56,6 +58,9 @@ void Trainer::setupNew(TrainConfig config)
     if (isMain() && !QDir().mkpath(m_runDir))
         throw Error(QStringLiteral("%1: cannot create the run folder").arg(m_runDir));
     loadEverything(records); // validates max_length against the template before anything is written
+    // Dropout draws from the global generator: a fresh run starts it from the seed (a resumed run
+    // restores it from the checkpoint), so that the same configuration trains the same way.
+    torch::manual_seed(m_config.seed);
     if (isMain()) {
         freezeTrainingRecords(records, m_runDir);
         writeFileAtomically(configPath(m_runDir), QJsonDocument(m_config.toJson()).toJson());
@@ -88,9 +93,7 @@ void Trainer::loadEverything(const TrainingRecords& records)
     }
     configureComputeThreads(threads);
     m_template = PromptTemplate::resolve(m_config.promptTemplate);
-    LoadOptions options;
-    options.dtype = scalarTypeFromTorchName(m_config.computeDtype);
-    m_loaded = loadModel(m_config.model, options);
+    m_loaded = loadTrainingModel(m_config);
     for (const QString& warning : m_loaded.warnings)
         m_observer.log(QStringLiteral("warning"), warning);
     const Tokenizer& tokenizer = *m_loaded.tokenizer;
@@ -325,13 +328,23 @@ QString Trainer::exportModel()
         m_checkpoints->load(*best, m_trainable, nullptr);
         m_observer.log(QStringLiteral("info"), QStringLiteral("exporting the best checkpoint (step %1)").arg(best->step));
     }
-    const QString out = QDir(m_runDir).filePath(QStringLiteral("export/model"));
+    const QDir exportDir(QDir(m_runDir).filePath(QStringLiteral("export")));
     SaveOptions save;
     save.replaceExisting = true;
     save.dtype = m_loaded.config.torchDtype;
     save.tokenizerSource = QFileInfo(m_config.model).isDir() ? m_config.model : m_loaded.tokenizer->path();
-    saveModelFolder(*m_loaded.model, out, save);
-    return out;
+    if (!hasLora(*m_loaded.model)) {
+        saveModelFolder(*m_loaded.model, exportDir.filePath(QStringLiteral("model")), save);
+        return exportDir.filePath(QStringLiteral("model"));
+    }
+    // Adapter runs export the adapters in PEFT's layout and a merged model other tools load as is.
+    PeftAdapterConfig adapter;
+    adapter.settings = loraSettingsFrom(m_config);
+    adapter.baseModelNameOrPath = m_config.model;
+    saveAdapter(*m_loaded.model, exportDir.filePath(QStringLiteral("adapter")), adapter, true);
+    for (const QString& note : exportMerged(*m_loaded.model, exportDir.filePath(QStringLiteral("model")), save))
+        m_observer.log(QStringLiteral("info"), note);
+    return exportDir.filePath(QStringLiteral("model"));
 }
 
 RunEnd Trainer::run()

@@ -173,6 +173,8 @@ void TrainConfig::applyModePreset(const QString& modeName)
         loraTargets = loraTargetNames();
         baseQuantization = QStringLiteral("nf4");
         doubleQuant = true;
+        // The point of QLoRA is fitting a large model in little memory: keep only each layer's input.
+        gradientCheckpointing = true;
     } else if (modeName == QLatin1String("freeze")) {
         trainable = QStringLiteral("top-layers");
         lossOn = QStringLiteral("response");

@@ -1,0 +1,50 @@
+#include "engine/training_model.h"
+
+#include "common/error.h"
+#include "engine/tensor_convert.h"
+
+namespace ft {
+
+LoraSettings loraSettingsFrom(const TrainConfig& config)
+{
+    LoraSettings settings;
+    settings.rank = static_cast<int>(config.loraRank);
+    settings.alpha = config.loraAlpha;
+    settings.dropout = config.loraDropout;
+    settings.rsLora = config.useRsLora;
+    settings.targets.clear();
+    for (const QString& name : config.loraTargets) {
+        const auto kind = projectionKindFromName(name);
+        if (!kind)
+            throw Error(QStringLiteral("training configuration: \"lora_targets\" has unknown projection \"%1\"").arg(name));
+        settings.targets.push_back(*kind);
+    }
+    settings.validate();
+    return settings;
+}
+
+BaseQuantization baseQuantizationFrom(const TrainConfig& config)
+{
+    BaseQuantization quantization;
+    if (config.baseQuantization == QLatin1String("nf4"))
+        quantization.kind = BaseQuantizationKind::Nf4;
+    else if (config.baseQuantization == QLatin1String("int8"))
+        quantization.kind = BaseQuantizationKind::Int8;
+    quantization.doubleQuant = config.doubleQuant;
+    return quantization;
+}
+
+LoadedModel loadTrainingModel(const TrainConfig& config)
+{
+    LoadOptions options;
+    options.dtype = scalarTypeFromTorchName(config.computeDtype);
+    const BaseQuantization quantization = baseQuantizationFrom(config);
+    if (quantization.kind != BaseQuantizationKind::None)
+        options.prepare = quantizingPrepare(quantization);
+    LoadedModel loaded = loadModel(config.model, options);
+    if (config.trainable == QLatin1String("lora"))
+        applyLora(*loaded.model, loraSettingsFrom(config), config.seed);
+    return loaded;
+}
+
+} // namespace ft
