@@ -48,6 +48,16 @@ bool parseObject(const QByteArray& bytes, qint64 firstLine, bool inArray, QJsonO
                                 .arg(static_cast<unsigned char>(bytes[bad]), 2, 16, QLatin1Char('0'));
         return false;
     }
+    const QByteArray start = bytes.left(64).trimmed();
+    if (!start.startsWith('{')) {
+        const char c = start.isEmpty() ? 0 : start.at(0);
+        const char* what = c == '[' ? "an array" : c == '"' ? "a string" : c == 't' || c == 'f' ? "a boolean" : c == 'n' ? "null"
+                         : (c == '-' || (c >= '0' && c <= '9')) ? "a number" : "something else";
+        *reason = QStringLiteral("expected a JSON object {...}, found %1").arg(QLatin1String(what));
+        if (inArray)
+            *reason = QStringLiteral("line %1: %2").arg(firstLine).arg(*reason);
+        return false;
+    }
     QJsonParseError error{};
     const QJsonDocument document = QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError) {
@@ -57,13 +67,6 @@ bool parseObject(const QByteArray& bytes, qint64 firstLine, bool inArray, QJsonO
                           .arg(error.errorString());
         else
             *reason = QStringLiteral("malformed JSON at column %1: %2").arg(error.offset + 1).arg(error.errorString());
-        return false;
-    }
-    if (!document.isObject()) {
-        *reason = document.isArray() ? QStringLiteral("expected a JSON object {...}, found an array")
-                                     : QStringLiteral("expected a JSON object {...}, found a bare value");
-        if (inArray)
-            *reason = QStringLiteral("line %1: %2").arg(firstLine).arg(*reason);
         return false;
     }
     *object = document.object();
