@@ -15,7 +15,8 @@ namespace ft {
 struct DedupSettings {
     bool nearDuplicates = true;
     double threshold = 0.8;  // Jaccard similarity of word shingles at or above which two examples are near-duplicates
-    int shingleWords = 3;
+    int shingleWords = 2;    // words per shingle: 2 suits instruction data, where one changed word in a short
+                             // prompt must not push a near copy below the threshold
     int permutations = 128;  // MinHash signature length
     uint64_t seed = 1;
 };
@@ -29,6 +30,8 @@ struct DuplicateGroup {
 // The text an example is compared by: all its fields, lower-cased, whitespace collapsed.
 QString normalizedExampleText(const ExampleRecord& example);
 
+// Groups in ascending order of their first index; every example is in at most one group. Empty when
+// `progress` asked to stop.
 std::vector<DuplicateGroup> findDuplicates(const std::vector<ExampleRecord>& examples, const DedupSettings& settings,
                                            const ProgressCallback& progress = {});
 
