@@ -16,7 +16,8 @@ struct SyntheticTemplate {
     QString instruction;
     QString input;
     QString response; // may be empty: fill it later by generating with a model
-    std::map<QString, QStringList> slots;
+    // Named slotValues, not "slots": Qt defines `slots` as a macro, so a member of that name cannot compile.
+    std::map<QString, QStringList> slotValues;
 };
 
 // Every combination of slot values, in a stable order, at most `limit` (0: no limit). A {slot} used

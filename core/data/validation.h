@@ -24,6 +24,7 @@ struct ValidationSettings {
     int64_t maxTokens = 0;
     bool checkDuplicates = true; // exact duplicates after normalising case and whitespace
     bool checkPii = true;
+    bool allowEmptyInstruction = false; // true for continued pre-training text (response-only records)
 };
 
 struct ValidationFinding {
