@@ -152,6 +152,9 @@ private slots:
         QTest::newRow("glaive-as-openai") << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::OpenAiChat) << QStringLiteral("out.jsonl");
         QTest::newRow("alpaca-as-csv") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Csv) << QStringLiteral("out.csv");
         QTest::newRow("alpaca-as-dolly") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Dolly) << QStringLiteral("out.jsonl");
+        QTest::newRow("alpaca-as-tsv") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Tsv) << QStringLiteral("out.tsv");
+        QTest::newRow("chat_tiny-as-alpaca") << QStringLiteral("chat_tiny_sharegpt.json") << int(DatasetFormat::Alpaca) << QStringLiteral("out.json");
+        QTest::newRow("wiki-as-text") << QStringLiteral("wiki_demo.txt") << int(DatasetFormat::PlainText) << QStringLiteral("out.txt");
     }
     void roundTripInOwnFormat()
     {
@@ -165,7 +168,7 @@ private slots:
         const QString out = dir.filePath(outName);
         writeDataset(out, DatasetFormat(format), original.examples);
         ImportOptions options = detectDatasetFormat(out).options();
-        QCOMPARE(int(options.format), format == int(DatasetFormat::Dolly) ? int(DatasetFormat::Dolly) : format);
+        QCOMPARE(int(options.format), format);
         const test::ReadResult back = test::readDataset(out, options);
         QCOMPARE(back.examples.size(), original.examples.size());
         for (size_t i = 0; i < back.examples.size(); ++i) {
