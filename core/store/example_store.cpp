@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "store/database.h"
 #include "store/dataset_store.h"
+#include "store/schema.h"
 #include "store/store_sql.h"
 
 namespace ft {
@@ -78,7 +79,9 @@ Selection selectExamples(qint64 datasetId, const ExampleFilter& filter)
         if (query.isEmpty()) {
             s.where << QStringLiteral("0"); // only punctuation: nothing can match
         } else {
-            s.from += QStringLiteral(" JOIN examples_fts ON examples_fts.rowid = e.id");
+            // CROSS JOIN makes the full-text match the outer loop: SQLite would otherwise walk the
+            // dataset's rows and evaluate the match once per row.
+            s.from = QStringLiteral("examples_fts CROSS JOIN examples e ON e.id = examples_fts.rowid");
             s.where << QStringLiteral("examples_fts MATCH ?");
             s.binds << query;
             s.fullText = true;
@@ -213,17 +216,33 @@ std::vector<StoredExample> ExampleStore::examples(qint64 datasetId, const Exampl
                                                   qint64 offset, qint64 limit) const
 {
     const Selection s = selectExamples(datasetId, filter);
-    QSqlQuery query = prepareSql(m_db, s.sql(QLatin1String(kColumns)) + orderBy(sort, s.fullText) +
-                                           QStringLiteral(" LIMIT ? OFFSET ?"));
-    query.setForwardOnly(true);
-    bindAll(query, s.binds);
-    query.addBindValue(limit < 0 ? qint64(-1) : limit);
-    query.addBindValue(std::max<qint64>(0, offset));
-    execPrepared(query);
-    std::vector<StoredExample> result;
-    while (query.next())
-        result.push_back(readExample(query));
-    return result;
+    if (sort.column == ExampleColumn::Position && !s.fullText) {
+        // The (dataset, position) index delivers rows in order: read them in one pass.
+        QSqlQuery query = prepareSql(m_db, s.sql(QLatin1String(kColumns)) + orderBy(sort, false) + QStringLiteral(" LIMIT ? OFFSET ?"));
+        query.setForwardOnly(true);
+        bindAll(query, s.binds);
+        query.addBindValue(limit < 0 ? qint64(-1) : limit);
+        query.addBindValue(std::max<qint64>(0, offset));
+        execPrepared(query);
+        std::vector<StoredExample> result;
+        while (query.next())
+            result.push_back(readExample(query));
+        return result;
+    }
+    // Any other order needs a sort: sort ids and keys only, then read the page's rows by id (sorting
+    // whole rows would move every row's text through the sorter).
+    ReadSnapshot consistent(m_db);
+    QSqlQuery page = prepareSql(m_db, s.sql(QStringLiteral("e.id")) + orderBy(sort, s.fullText) + QStringLiteral(" LIMIT ? OFFSET ?"));
+    page.setForwardOnly(true);
+    bindAll(page, s.binds);
+    page.addBindValue(limit < 0 ? qint64(-1) : limit);
+    page.addBindValue(std::max<qint64>(0, offset));
+    execPrepared(page);
+    std::vector<qint64> ids;
+    while (page.next())
+        ids.push_back(page.value(0).toLongLong());
+    page.finish();
+    return examplesById(ids);
 }
 
 qint64 ExampleStore::count(qint64 datasetId, const ExampleFilter& filter) const
@@ -255,7 +274,7 @@ std::vector<qint64> ExampleStore::search(qint64 datasetId, const QString& text, 
         return {};
     QString sql = QStringLiteral("SELECT examples_fts.rowid FROM examples_fts");
     if (datasetId != 0)
-        sql += QStringLiteral(" JOIN examples e ON e.id = examples_fts.rowid");
+        sql += QStringLiteral(" CROSS JOIN examples e ON e.id = examples_fts.rowid");
     sql += QStringLiteral(" WHERE examples_fts MATCH ?");
     if (datasetId != 0)
         sql += QStringLiteral(" AND e.dataset_id = ?");
@@ -581,16 +600,25 @@ qint64 ExampleStore::datasetOf(qint64 id) const
 ExampleInserter::ExampleInserter(QSqlDatabase db, qint64 datasetId)
     : m_db(db)
     , m_datasetId(datasetId)
+    , m_transaction(std::make_unique<Transaction>(db))
     , m_now(nowMs())
 {
-    QSqlQuery last = prepareSql(db, QStringLiteral("SELECT coalesce(max(position), 0) FROM examples WHERE dataset_id = ?"));
+    QSqlQuery last = prepareSql(db, QStringLiteral("SELECT coalesce(max(position), 0), (SELECT coalesce(max(id), 0) FROM examples) "
+                                                   "FROM examples WHERE dataset_id = ?"));
     last.addBindValue(datasetId);
     execPrepared(last);
     m_nextPosition = last.next() ? last.value(0).toLongLong() + 1 : 1;
+    m_lastIdBefore = last.value(1).toLongLong();
+    last.finish();
+    QSqlQuery defer = prepareSql(db, QStringLiteral("INSERT OR IGNORE INTO examples_fts_deferred (dataset_id) VALUES (?)"));
+    defer.addBindValue(datasetId);
+    execPrepared(defer);
     m_query = std::make_unique<QSqlQuery>(prepareSql(
         db, QStringLiteral("INSERT INTO examples (dataset_id, position, system, instruction, input, response, turns, tags, "
                            "notes, split, source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)")));
 }
+
+ExampleInserter::~ExampleInserter() = default; // an unfinished insert rolls back with m_transaction
 
 qint64 ExampleInserter::add(const ExampleRecord& record, const QStringList& tags, const QString& source, Split split,
                             const QString& notes)
@@ -616,8 +644,17 @@ qint64 ExampleInserter::add(const ExampleRecord& record, const QStringList& tags
 
 void ExampleInserter::finish()
 {
+    m_query.reset();
+    QSqlQuery index = prepareSql(m_db, ftsIndexStatement(QStringLiteral("dataset_id = ? AND id > ?")));
+    index.addBindValue(m_datasetId);
+    index.addBindValue(m_lastIdBefore);
+    execPrepared(index);
+    QSqlQuery undefer = prepareSql(m_db, QStringLiteral("DELETE FROM examples_fts_deferred WHERE dataset_id = ?"));
+    undefer.addBindValue(m_datasetId);
+    execPrepared(undefer);
     if (m_added > 0)
         touchDataset(m_db, m_datasetId);
+    m_transaction->commit();
 }
 
 } // namespace ft

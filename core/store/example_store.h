@@ -19,6 +19,8 @@
 
 namespace ft {
 
+class Transaction;
+
 // Markers set by validation (derived data: setting them does not change the dataset version).
 enum ExampleFlag : int {
     FlagDuplicate = 1 << 0,
@@ -111,11 +113,14 @@ private:
     QSqlDatabase m_db;
 };
 
-// Adds many examples to one dataset fast: one prepared statement, positions after the last one. Use
-// inside a Transaction; call finish() before committing (it records the change of the dataset).
+// Adds many examples to one dataset fast: one prepared statement, positions after the last one, and
+// the full-text index built in one statement at the end instead of row by row. It runs in its own
+// (nested) transaction: finish() indexes, records the change of the dataset and commits; without
+// finish() (an error, a cancel) everything it added is rolled back.
 class ExampleInserter {
 public:
     ExampleInserter(QSqlDatabase db, qint64 datasetId);
+    ~ExampleInserter();
     qint64 add(const ExampleRecord& record, const QStringList& tags = {}, const QString& source = {},
                Split split = Split::Train, const QString& notes = {});
     qint64 added() const { return m_added; }
@@ -124,8 +129,10 @@ public:
 private:
     QSqlDatabase m_db;
     qint64 m_datasetId;
+    std::unique_ptr<Transaction> m_transaction;
     std::unique_ptr<QSqlQuery> m_query;
     qint64 m_nextPosition = 0;
+    qint64 m_lastIdBefore = 0;
     qint64 m_now = 0;
     qint64 m_added = 0;
 };

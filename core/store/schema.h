@@ -5,6 +5,7 @@
 // documented in docs/workspace.md.
 
 #include <QSqlDatabase>
+#include <QString>
 
 namespace ft {
 
@@ -12,6 +13,10 @@ namespace ft {
 constexpr int kSchemaVersion = 2;
 
 int schemaVersion(QSqlDatabase db);
+
+// The statement that adds the examples matching `where` (SQL over the table "examples") to the
+// full-text index, computing exactly what the insert trigger would.
+QString ftsIndexStatement(const QString& where);
 
 // Brings the database from its stored version up to `target` (tests build older versions with a
 // smaller target). Safe against a second process migrating at the same time: each step re-reads the

@@ -366,6 +366,35 @@ private slots:
         checkFtsIntegrity(temp.db());
     }
 
+    // The bulk path indexes at the end; an unfinished insert leaves nothing, not even a disabled index.
+    void inserterIndexesAtTheEndOrRollsBack()
+    {
+        test::TempDatabase temp;
+        const qint64 id = DatasetStore(temp.db()).create(QStringLiteral("d"));
+        {
+            ExampleInserter inserter(temp.db(), id);
+            inserter.add(test::makeRecord(QStringLiteral("abandoned platypus"), QStringLiteral("x")));
+        }
+        ExampleStore store(temp.db());
+        QCOMPARE(store.count(id), 0);
+        QCOMPARE(scalarSql(temp.db(), QStringLiteral("SELECT count(*) FROM examples_fts_deferred")).toInt(), 0);
+        QCOMPARE(DatasetStore(temp.db()).find(id)->version, 1);
+
+        {
+            ExampleInserter inserter(temp.db(), id);
+            for (int i = 0; i < 50; ++i)
+                inserter.add(test::makeRecord(QStringLiteral("bulk wombat %1").arg(i), QStringLiteral("x")));
+            QVERIFY(store.search(id, QStringLiteral("wombat")).empty()); // not indexed yet
+            inserter.finish();
+        }
+        QCOMPARE(store.search(id, QStringLiteral("wombat"), 100).size(), size_t(50));
+        StoredExample single;
+        single.record = test::makeRecord(QStringLiteral("single wombat"), QStringLiteral("x"));
+        const qint64 added = store.add(id, single);
+        QCOMPARE(store.search(id, QStringLiteral("single")), std::vector<qint64>{added}); // the trigger indexes again
+        checkFtsIntegrity(temp.db());
+    }
+
     void tagCounts()
     {
         test::TempDatabase temp;
