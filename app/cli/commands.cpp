@@ -11,6 +11,8 @@ const std::vector<Command>& commands()
         {"generate", "generate text from a model", runGenerate},
         {"convert", "convert a llama2.c checkpoint (.bin) into a Hugging Face model folder", runConvert},
         {"model", "create models (model new --preset tiny|small OUT)", runModel},
+        {"dataset", "datasets of the workspace: import, export, list, show, curate (dataset --help)", runDataset},
+        {"runs", "the run history: list, show, compare, delete (runs --help)", runRuns},
     };
     return table;
 }

@@ -12,29 +12,14 @@
 
 namespace ft::store {
 
-QString splitToSql(Split split)
-{
-    switch (split) {
-    case Split::Train:
-        return QStringLiteral("train");
-    case Split::Validation:
-        return QStringLiteral("val");
-    case Split::Test:
-        return QStringLiteral("test");
-    }
-    return QStringLiteral("train");
-}
+QString splitToSql(Split split) { return splitName(split); }
 
 std::optional<Split> splitFromText(const QString& text)
 {
-    const QString t = text.trimmed().toLower();
-    if (t == QLatin1String("train"))
-        return Split::Train;
-    if (t == QLatin1String("val") || t == QLatin1String("validation"))
-        return Split::Validation;
-    if (t == QLatin1String("test"))
-        return Split::Test;
-    return std::nullopt;
+    Split split = Split::Train;
+    if (!splitFromName(text, &split))
+        return std::nullopt;
+    return split;
 }
 
 Split splitFromSql(const QString& text) { return splitFromText(text).value_or(Split::Train); }
