@@ -248,6 +248,30 @@ private slots:
         QVERIFY2(error.err.contains("missing"), error.err.constData());
     }
 
+    void fillEmptyResponsesWithAModel()
+    {
+        FT_REQUIRE_SHARED();
+        QTemporaryDir dir;
+        const QString tpl = writeFile(dir.path(), QStringLiteral("open.json"),
+                                      "{\"instruction\": \"Tell a story about a {animal}.\", \"slots\": {\"animal\": [\"cat\", \"bird\", \"fish\"]}}");
+        const QString model = test::sharedPath(QStringLiteral("fixtures/stories260K/hf"));
+        const CliResult unfilled = dataset({QStringLiteral("generate"), tpl, QStringLiteral("--name"), QStringLiteral("stories"), QStringLiteral("--json")});
+        QVERIFY2(unfilled.exitCode == 0, unfilled.err.constData());
+        QCOMPARE(json(unfilled)[QStringLiteral("empty_responses")].toInt(), 3);
+        const CliResult filled = dataset({QStringLiteral("generate"), QStringLiteral("--fill"), model, QStringLiteral("--into"), QStringLiteral("stories"),
+                                          QStringLiteral("--greedy"), QStringLiteral("--max-new-tokens"), QStringLiteral("6"), QStringLiteral("--json")});
+        QVERIFY2(filled.exitCode == 0, filled.err.constData());
+        QCOMPARE(json(filled)[QStringLiteral("filled")].toInt(), 3);
+        for (const QJsonValue& example : json(dataset({QStringLiteral("show"), QStringLiteral("stories"), QStringLiteral("--json")}))[QStringLiteral("examples")].toArray())
+            QVERIFY(!example[QStringLiteral("response")].toString().trimmed().isEmpty());
+        // Expansion and filling in one go.
+        const CliResult both = dataset({QStringLiteral("generate"), tpl, QStringLiteral("--fill"), model, QStringLiteral("--greedy"), QStringLiteral("--max-new-tokens"),
+                                        QStringLiteral("4"), QStringLiteral("--name"), QStringLiteral("stories 2"), QStringLiteral("--json")});
+        QVERIFY2(both.exitCode == 0, both.err.constData());
+        QCOMPARE(json(both)[QStringLiteral("filled")].toInt(), 3);
+        QCOMPARE(json(both)[QStringLiteral("empty_responses")].toInt(), 0);
+    }
+
     void createAndDeleteAskFirst()
     {
         QVERIFY(dataset({QStringLiteral("create"), QStringLiteral("scratch")}).exitCode == 0);
