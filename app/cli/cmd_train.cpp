@@ -175,10 +175,10 @@ int runTrain(const QStringList& args)
     try {
         const RunEnd end = trainer->run();
         switch (end.status) {
-        case RunStatus::Finished:
-        case RunStatus::Stopped: return kOk;
-        case RunStatus::Diverged: return kDiverged;
-        case RunStatus::Failed: return kFailed;
+        case RunOutcome::Finished:
+        case RunOutcome::Stopped: return kOk;
+        case RunOutcome::Diverged: return kDiverged;
+        case RunOutcome::Failed: return kFailed;
         }
     } catch (const std::exception& error) {
         QString message = QString::fromUtf8(error.what());

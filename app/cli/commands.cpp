@@ -13,6 +13,8 @@ const std::vector<Command>& commands()
         {"model", "create models (model new --preset tiny|small OUT)", runModel},
         {"train", "fine-tune a model (the studio's training worker)", runTrain},
         {"bench", "benchmarks: training throughput, sgemm, generation, loading", runBench},
+        {"dataset", "datasets of the workspace: import, export, list, show, curate (dataset --help)", runDataset},
+        {"runs", "the run history: list, show, compare, delete (runs --help)", runRuns},
     };
     return table;
 }

@@ -2,6 +2,8 @@
 // The subcommands of ftstudio-cli. Each takes its arguments with args[0] = "ftstudio-cli <name>" and
 // returns the process exit code.
 
+#include <vector>
+
 #include <QStringList>
 
 namespace ft::cli {
@@ -20,5 +22,17 @@ int runConvert(const QStringList& args);
 int runModel(const QStringList& args);
 int runTrain(const QStringList& args);
 int runBench(const QStringList& args);
+
+// Workspace commands: one group per file set (cmd_dataset*.cpp, cmd_runs.cpp).
+int runDataset(const QStringList& args);
+int runDatasetImport(const QStringList& args);
+int runDatasetExport(const QStringList& args);
+int runDatasetValidate(const QStringList& args);
+int runDatasetDedup(const QStringList& args);
+int runDatasetMaskPii(const QStringList& args);
+int runDatasetSplit(const QStringList& args);
+int runDatasetStats(const QStringList& args);
+int runDatasetGenerate(const QStringList& args);
+int runRuns(const QStringList& args);
 
 } // namespace ft::cli

@@ -182,7 +182,7 @@ void WorkerReporter::ended(const RunEnd& e)
         fields[QStringLiteral("export")] = e.exportPath;
     if (e.hasBestValLoss)
         fields[QStringLiteral("best_val_loss")] = e.bestValLoss;
-    publish(runStatusName(e.status), fields, QStringLiteral("%1: %2").arg(runStatusName(e.status), e.message));
+    publish(runOutcomeName(e.status), fields, QStringLiteral("%1: %2").arg(runOutcomeName(e.status), e.message));
 }
 
 void WorkerReporter::failed(const QString& message)

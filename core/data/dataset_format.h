@@ -39,6 +39,7 @@ struct ImportOptions {
     ColumnMapping mapping;                      // CSV/TSV only
     PlainTextUnit textUnit = PlainTextUnit::Paragraph;
     bool skipBadRecords = false;                // false: the first bad record is an error
+    qint64 maxRecordBytes = 32 * 1024 * 1024;   // a longer line, array element or paragraph is a bad record
 };
 
 struct ImportedExample {
@@ -52,6 +53,16 @@ struct ImportIssue {
     QString reason;
 };
 
+// What a reader did with the records it returned so far (shown by the import wizard and the CLI).
+struct ImportCounts {
+    int64_t records = 0;         // returned by next()
+    int64_t multiTurn = 0;       // conversations of more than one exchange, kept whole
+    int64_t toolCalls = 0;       // assistant tool-call turns (ShareGPT function_call, OpenAI tool_calls), kept as <tool_call> text
+    int64_t toolResults = 0;     // tool-result turns (ShareGPT observation, OpenAI tool), kept as <tool_response> user text
+    int64_t toolDefinitions = 0; // records whose tool list was put into the system prompt as <tools> text
+    int64_t skipped = 0;         // bad records skipped (each one is listed in issues())
+};
+
 class DatasetReader {
 public:
     virtual ~DatasetReader() = default;
@@ -61,6 +72,10 @@ public:
     virtual qint64 bytesRead() const = 0;  // for progress
     virtual qint64 totalBytes() const = 0;
     virtual const std::vector<ImportIssue>& issues() const = 0;
+    virtual const ImportCounts& counts() const { return m_counts; }
+
+protected:
+    ImportCounts m_counts;
 };
 
 std::unique_ptr<DatasetReader> openDatasetReader(const QString& path, const ImportOptions& options);
@@ -68,9 +83,11 @@ std::unique_ptr<DatasetReader> openDatasetReader(const QString& path, const Impo
 struct FormatDetection {
     DatasetFormat format = DatasetFormat::Alpaca;
     ColumnMapping mapping;                 // chosen for CSV/TSV
+    PlainTextUnit textUnit = PlainTextUnit::Paragraph; // chosen for plain text: Line when the file has no blank lines
     QStringList columns;                   // CSV/TSV header, or the keys seen in JSON records
     std::vector<ImportedExample> preview;  // the first records, parsed with the detected settings
     QString explanation;                   // why this format was chosen, for the import wizard
+    ImportOptions options() const;         // format, mapping and text unit as detected
 };
 
 // Looks at the start of the file (not the whole file) and guesses format and mapping.

@@ -388,7 +388,7 @@ RunEnd Trainer::run()
             control = agreeOnControl();
         }
         if (control.stop) {
-            end.status = RunStatus::Stopped;
+            end.status = RunOutcome::Stopped;
             end.message = QStringLiteral("stopped at step %1 on request").arg(m_state.step);
             break;
         }
@@ -400,7 +400,7 @@ RunEnd Trainer::run()
         double gradNorm = 0.0;
         int64_t tokens = 0;
         if (!trainOneStep(&loss, &gradNorm, &tokens)) {
-            end.status = RunStatus::Diverged;
+            end.status = RunOutcome::Diverged;
             end.message = QStringLiteral("diverged at step %1: loss %2, gradient norm %3; the last good checkpoint is kept")
                               .arg(m_state.step + 1)
                               .arg(loss)
@@ -434,19 +434,19 @@ RunEnd Trainer::run()
                               .arg(m_config.earlyStoppingPatience);
     }
 
-    if (end.status == RunStatus::Finished) {
+    if (end.status == RunOutcome::Finished) {
         bool ignored = false;
         evaluateAndMaybeStop(&ignored);
     }
-    if (end.status != RunStatus::Diverged && m_lastCheckpointStep != m_state.step)
+    if (end.status != RunOutcome::Diverged && m_lastCheckpointStep != m_state.step)
         saveCheckpoint(false);
-    if (end.status == RunStatus::Finished && isMain())
+    if (end.status == RunOutcome::Finished && isMain())
         end.exportPath = exportModel();
     end.step = m_state.step;
     end.tokensSeen = m_state.tokensSeen;
     end.hasBestValLoss = m_state.bestStep >= 0;
     end.bestValLoss = m_state.bestValLoss;
-    if (end.status == RunStatus::Finished && end.message.isEmpty())
+    if (end.status == RunOutcome::Finished && end.message.isEmpty())
         end.message = QStringLiteral("finished after %1 steps").arg(m_state.step);
     m_observer.ended(end);
     return end;

@@ -2,13 +2,13 @@
 
 namespace ft {
 
-QString runStatusName(RunStatus status)
+QString runOutcomeName(RunOutcome status)
 {
     switch (status) {
-    case RunStatus::Finished: return QStringLiteral("finished");
-    case RunStatus::Stopped: return QStringLiteral("stopped");
-    case RunStatus::Diverged: return QStringLiteral("diverged");
-    case RunStatus::Failed: return QStringLiteral("failed");
+    case RunOutcome::Finished: return QStringLiteral("finished");
+    case RunOutcome::Stopped: return QStringLiteral("stopped");
+    case RunOutcome::Diverged: return QStringLiteral("diverged");
+    case RunOutcome::Failed: return QStringLiteral("failed");
     }
     return {};
 }

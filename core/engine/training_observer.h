@@ -11,8 +11,8 @@
 
 namespace ft {
 
-enum class RunStatus { Finished, Stopped, Diverged, Failed };
-QString runStatusName(RunStatus status); // "finished", "stopped", "diverged", "failed"
+enum class RunOutcome { Finished, Stopped, Diverged, Failed };
+QString runOutcomeName(RunOutcome status); // "finished", "stopped", "diverged", "failed"
 
 struct RunStart {
     QString runDir;
@@ -64,7 +64,7 @@ struct CheckpointReport {
 };
 
 struct RunEnd {
-    RunStatus status = RunStatus::Finished;
+    RunOutcome status = RunOutcome::Finished;
     int64_t step = 0;
     QString message;
     QString exportPath;

@@ -106,7 +106,7 @@ private slots:
         config.evalEvery = 4;
         Recorder whole;
         TrainerControl control;
-        QCOMPARE(train(m_dir.filePath(QStringLiteral("whole")), config, whole, control).status, RunStatus::Finished);
+        QCOMPARE(train(m_dir.filePath(QStringLiteral("whole")), config, whole, control).status, RunOutcome::Finished);
         QCOMPARE(whole.losses.size(), size_t(8));
 
         Recorder first;
@@ -114,11 +114,11 @@ private slots:
         TrainerControl control2;
         const QString interrupted = m_dir.filePath(QStringLiteral("interrupted"));
         const RunEnd stopped = train(interrupted, config, first, control2);
-        QCOMPARE(stopped.status, RunStatus::Stopped);
+        QCOMPARE(stopped.status, RunOutcome::Stopped);
         QCOMPARE(stopped.step, 3);
         QVERIFY(!first.checkpoints.empty());
         Recorder second;
-        QCOMPARE(resume(interrupted, second).status, RunStatus::Finished);
+        QCOMPARE(resume(interrupted, second).status, RunOutcome::Finished);
         std::vector<double> joined = first.losses;
         joined.insert(joined.end(), second.losses.begin(), second.losses.end());
         QCOMPARE(joined.size(), whole.losses.size());
@@ -156,7 +156,7 @@ private slots:
         TrainerControl control;
         const QString runDir = m_dir.filePath(QStringLiteral("diverged"));
         const RunEnd end = train(runDir, config, recorder, control);
-        QCOMPARE(end.status, RunStatus::Diverged);
+        QCOMPARE(end.status, RunOutcome::Diverged);
         QVERIFY2(end.message.contains(QStringLiteral("step %1").arg(end.step + 1)), qPrintable(end.message));
         // Every checkpoint on disk holds finite weights, and none was written after the bad step.
         const auto checkpoints = CheckpointStore(runDir).list();
@@ -173,7 +173,7 @@ private slots:
         Recorder recorder;
         TrainerControl control;
         const RunEnd end = train(m_dir.filePath(QStringLiteral("early")), config, recorder, control);
-        QCOMPARE(end.status, RunStatus::Finished);
+        QCOMPARE(end.status, RunOutcome::Finished);
         QCOMPARE(end.step, 6); // evaluations at 2 (best), 4, 6 -> two without improvement
         QVERIFY(end.message.contains(QLatin1String("early stopping")));
         QVERIFY(end.hasBestValLoss);
@@ -190,7 +190,7 @@ private slots:
         Recorder recorder;
         TrainerControl control;
         const QString runDir = m_dir.filePath(QStringLiteral("freeze"));
-        QCOMPARE(train(runDir, config, recorder, control).status, RunStatus::Finished);
+        QCOMPARE(train(runDir, config, recorder, control).status, RunOutcome::Finished);
         LoadedModel before = loadModel(m_tinyModel);
         LoadedModel after = loadModel(QDir(runDir).filePath(QStringLiteral("export/model")));
         const auto original = before.model->named_parameters();
@@ -222,7 +222,7 @@ private slots:
         // The validation loss before any training, for comparison.
         LoadedModel base = loadModel(config.model);
         const RunEnd end = trainer.run();
-        QCOMPARE(end.status, RunStatus::Finished);
+        QCOMPARE(end.status, RunOutcome::Finished);
         QCOMPARE(recorder.valLosses.size(), size_t(2));
         QVERIFY2(recorder.valLosses.back() < recorder.valLosses.front(),
                  qPrintable(QStringLiteral("%1 -> %2").arg(recorder.valLosses.front()).arg(recorder.valLosses.back())));

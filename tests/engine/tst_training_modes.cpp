@@ -126,7 +126,7 @@ private slots:
         Recorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("run-") + mode + baseQuantization);
         const RunEnd end = runNew(runDir, config, recorder);
-        QCOMPARE(end.status, RunStatus::Finished);
+        QCOMPARE(end.status, RunOutcome::Finished);
         QVERIFY(recorder.start.trainableParameters < recorder.start.totalParameters / 4);
         QCOMPARE(config.lossOn, QStringLiteral("response"));
         QCOMPARE(recorder.valLosses.size(), size_t(2));
@@ -157,7 +157,7 @@ private slots:
         config.valFraction = 0.0;
         Recorder recorder;
         const QString runDir = dir.filePath(QStringLiteral("run"));
-        QCOMPARE(runNew(runDir, config, recorder).status, RunStatus::Finished);
+        QCOMPARE(runNew(runDir, config, recorder).status, RunOutcome::Finished);
         // The last checkpoint holds only adapter tensors.
         const auto checkpoint = CheckpointStore(runDir).latest();
         QVERIFY(checkpoint.has_value());
@@ -185,9 +185,9 @@ private slots:
         Recorder first;
         first.stopAfterStep = 2;
         const QString interrupted = dir.filePath(QStringLiteral("interrupted"));
-        QCOMPARE(runNew(interrupted, config, first).status, RunStatus::Stopped);
+        QCOMPARE(runNew(interrupted, config, first).status, RunOutcome::Stopped);
         Recorder second;
-        QCOMPARE(runResume(interrupted, second).status, RunStatus::Finished);
+        QCOMPARE(runResume(interrupted, second).status, RunOutcome::Finished);
         std::vector<double> joined = first.losses;
         joined.insert(joined.end(), second.losses.begin(), second.losses.end());
         QCOMPARE(joined.size(), whole.losses.size());
