@@ -19,6 +19,10 @@ using namespace store;
 
 namespace {
 
+// Positions of new examples are this far apart, so that a copy can go between two of them without
+// renumbering the rest of the dataset.
+constexpr qint64 kPositionGap = 1024;
+
 const char* const kColumns = "e.id, e.dataset_id, e.position, e.system, e.instruction, e.input, e.response, e.turns, "
                              "e.tags, e.notes, e.split, e.source, e.flags, e.created, e.modified";
 
@@ -138,6 +142,10 @@ QString orderBy(const ExampleSort& sort, bool fullText)
         break;
     }
     const QString direction = sort.descending ? QStringLiteral(" DESC") : QString();
+    // Ties are broken by position (then id), so that pages never overlap. By position alone the
+    // order is exactly the (dataset_id, position) index's, which SQLite then reads without sorting.
+    if (expression == QLatin1String("e.position"))
+        return QStringLiteral(" ORDER BY e.position%1, e.id%1").arg(direction);
     return QStringLiteral(" ORDER BY %1%2, e.position%2, e.id%2").arg(expression, direction);
 }
 
@@ -216,21 +224,19 @@ std::vector<StoredExample> ExampleStore::examples(qint64 datasetId, const Exampl
                                                   qint64 offset, qint64 limit) const
 {
     const Selection s = selectExamples(datasetId, filter);
-    if (sort.column == ExampleColumn::Position && !s.fullText) {
-        // The (dataset, position) index delivers rows in order: read them in one pass.
-        QSqlQuery query = prepareSql(m_db, s.sql(QLatin1String(kColumns)) + orderBy(sort, false) + QStringLiteral(" LIMIT ? OFFSET ?"));
+    if (limit < 0 && offset <= 0) { // everything (an export, a snapshot): one pass
+        QSqlQuery query = prepareSql(m_db, s.sql(QLatin1String(kColumns)) + orderBy(sort, s.fullText));
         query.setForwardOnly(true);
         bindAll(query, s.binds);
-        query.addBindValue(limit < 0 ? qint64(-1) : limit);
-        query.addBindValue(std::max<qint64>(0, offset));
         execPrepared(query);
         std::vector<StoredExample> result;
         while (query.next())
             result.push_back(readExample(query));
         return result;
     }
-    // Any other order needs a sort: sort ids and keys only, then read the page's rows by id (sorting
-    // whole rows would move every row's text through the sorter).
+    // A page: its ids first, then its rows by id: skipping to a deep offset then walks an index (by
+    // position: the covering (dataset_id, position) index), and a sort moves only ids and keys
+    // through the sorter, not every row's text.
     ReadSnapshot consistent(m_db);
     QSqlQuery page = prepareSql(m_db, s.sql(QStringLiteral("e.id")) + orderBy(sort, s.fullText) + QStringLiteral(" LIMIT ? OFFSET ?"));
     page.setForwardOnly(true);
@@ -351,17 +357,34 @@ qint64 ExampleStore::duplicate(qint64 id)
         const auto original = example(id);
         if (!original)
             throwMissing(id);
-        QSqlQuery shift = prepareSql(m_db, QStringLiteral("UPDATE examples SET position = position + 1 WHERE dataset_id = ? "
-                                                          "AND position > ?"));
-        shift.addBindValue(original->datasetId);
-        shift.addBindValue(original->position);
-        execPrepared(shift);
+        // Between the original and the next example: the middle of the gap when there is one (new
+        // examples are spaced kPositionGap apart), else the rest of the dataset moves up first.
+        QSqlQuery next = prepareSql(m_db, QStringLiteral("SELECT min(position) FROM examples WHERE dataset_id = ? AND position > ?"));
+        next.addBindValue(original->datasetId);
+        next.addBindValue(original->position);
+        execPrepared(next);
+        const QVariant following = next.next() ? next.value(0) : QVariant();
+        next.finish();
+        qint64 position = original->position + kPositionGap;
+        if (!following.isNull()) {
+            if (following.toLongLong() - original->position < 2) {
+                QSqlQuery shift = prepareSql(m_db, QStringLiteral("UPDATE examples SET position = position + ? WHERE dataset_id = ? "
+                                                                  "AND position > ?"));
+                shift.addBindValue(kPositionGap);
+                shift.addBindValue(original->datasetId);
+                shift.addBindValue(original->position);
+                execPrepared(shift);
+                position = original->position + kPositionGap / 2;
+            } else {
+                position = original->position + (following.toLongLong() - original->position) / 2;
+            }
+        }
         QSqlQuery insert = prepareSql(m_db, QStringLiteral(
             "INSERT INTO examples (dataset_id, position, system, instruction, input, response, turns, tags, notes, split, "
             "source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"));
         const qint64 now = nowMs();
         insert.addBindValue(original->datasetId);
-        insert.addBindValue(original->position + 1);
+        insert.addBindValue(position);
         bindTexts(insert, original->record);
         insert.addBindValue(tagsToSql(original->tags));
         insert.addBindValue(text(original->notes));
@@ -607,7 +630,7 @@ ExampleInserter::ExampleInserter(QSqlDatabase db, qint64 datasetId)
                                                    "FROM examples WHERE dataset_id = ?"));
     last.addBindValue(datasetId);
     execPrepared(last);
-    m_nextPosition = last.next() ? last.value(0).toLongLong() + 1 : 1;
+    m_nextPosition = last.next() ? last.value(0).toLongLong() + kPositionGap : kPositionGap;
     m_lastIdBefore = last.value(1).toLongLong();
     last.finish();
     QSqlQuery defer = prepareSql(db, QStringLiteral("INSERT OR IGNORE INTO examples_fts_deferred (dataset_id) VALUES (?)"));
@@ -625,7 +648,8 @@ qint64 ExampleInserter::add(const ExampleRecord& record, const QStringList& tags
 {
     QSqlQuery& q = *m_query;
     q.bindValue(0, m_datasetId);
-    q.bindValue(1, m_nextPosition++);
+    q.bindValue(1, m_nextPosition);
+    m_nextPosition += kPositionGap;
     q.bindValue(2, text(record.system));
     q.bindValue(3, text(record.isMultiTurn() ? QString() : record.instruction));
     q.bindValue(4, text(record.isMultiTurn() ? QString() : record.input));
@@ -645,9 +669,11 @@ qint64 ExampleInserter::add(const ExampleRecord& record, const QStringList& tags
 void ExampleInserter::finish()
 {
     m_query.reset();
-    QSqlQuery index = prepareSql(m_db, ftsIndexStatement(QStringLiteral("dataset_id = ? AND id > ?")));
-    index.addBindValue(m_datasetId);
+    // The new rows are the ids after the last one before: a range of the primary key ("+" keeps
+    // SQLite from walking the whole dataset through its dataset_id index instead).
+    QSqlQuery index = prepareSql(m_db, ftsIndexStatement(QStringLiteral("id > ? AND +dataset_id = ?")));
     index.addBindValue(m_lastIdBefore);
+    index.addBindValue(m_datasetId);
     execPrepared(index);
     QSqlQuery undefer = prepareSql(m_db, QStringLiteral("DELETE FROM examples_fts_deferred WHERE dataset_id = ?"));
     undefer.addBindValue(m_datasetId);

@@ -258,6 +258,16 @@ private slots:
         const std::vector<qint64> after = store.ids(id);
         QCOMPARE(after, (std::vector<qint64>{before[0], before[1], copy, before[2], before[3], before[4]}));
         QCOMPARE(store.example(copy)->record.instruction, store.example(before[1])->record.instruction);
+        // Copies of one example, again and again: each goes right after it, also once the gap between
+        // two positions is used up and the rest of the dataset has to move.
+        std::vector<qint64> copies;
+        for (int i = 0; i < 12; ++i)
+            copies.insert(copies.begin(), store.duplicate(before[3]));
+        std::vector<qint64> expected = {before[0], before[1], copy, before[2], before[3]};
+        expected.insert(expected.end(), copies.begin(), copies.end());
+        expected.push_back(before[4]);
+        QCOMPARE(store.ids(id), expected);
+        store.remove(copies);
 
         StoredExample fresh;
         fresh.record.system = QStringLiteral("sys");
