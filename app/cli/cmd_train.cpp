@@ -10,7 +10,12 @@
 #include "commands.h"
 #include "common/error.h"
 #include "common/json_file.h"
+#include "cli_workspace.h"
 #include "engine/distributed.h"
+#include "observer_fanout.h"
+#include "run_recorder.h"
+#include "store/dataset_export.h"
+#include "store/dataset_store.h"
 #include "engine/trainer.h"
 #include "rank_supervisor.h"
 #include "train_events.h"
@@ -82,6 +87,12 @@ int runTrain(const QStringList& args)
         {QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N")},
         {QStringLiteral("threads"), QStringLiteral("Compute threads (default: physical cores)."), QStringLiteral("N")},
         {QStringLiteral("set"), QStringLiteral("Any setting of the configuration, e.g. --set warmup_steps=10 (repeatable)."), QStringLiteral("KEY=VALUE")},
+        {QStringLiteral("workspace"), QStringLiteral("Record the run in this workspace's history (and keep its folder under "
+                                                     "runs/ there unless --run says otherwise)."), QStringLiteral("DIR")},
+        {QStringLiteral("dataset"), QStringLiteral("Train on this workspace dataset (name or id; its train/val splits are frozen "
+                                                   "into the run folder). Implies the default workspace without --workspace."), QStringLiteral("NAME")},
+        {QStringLiteral("run-id"), QStringLiteral("The run's row in the workspace, when the studio created it."), QStringLiteral("ID")},
+        {QStringLiteral("name"), QStringLiteral("A name for the run in the history (default: the run folder's name)."), QStringLiteral("NAME")},
         {QStringLiteral("nproc"), QStringLiteral("Train data-parallel in N local processes (Gloo). Under torchrun, leave this out: "
                                                  "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT are read from the environment."), QStringLiteral("N")},
     });
@@ -115,10 +126,36 @@ int runTrain(const QStringList& args)
     const bool main = !distributed || distributed->rank == 0;
     TrainingObserver silent;
     WorkerReporter reporter(events == QLatin1String("jsonl") && main, QString());
-    TrainingObserver& observer = main ? static_cast<TrainingObserver&>(reporter) : silent;
+    ObserverFanout fanout;
+    fanout.add(&reporter);
+    TrainingObserver& observer = main ? static_cast<TrainingObserver&>(fanout) : silent;
+
+    // The workspace record (rank 0 only): --workspace, --dataset or --run-id ask for it.
+    std::optional<Workspace> workspace;
+    std::unique_ptr<RunRecorder> recorder;
+    const bool useWorkspace = parser.isSet(QStringLiteral("workspace")) || parser.isSet(QStringLiteral("dataset")) ||
+                              parser.isSet(QStringLiteral("run-id"));
+    qint64 datasetId = 0;
+    if (useWorkspace && main) {
+        try {
+            workspace = openWorkspace(parser);
+            if (parser.isSet(QStringLiteral("dataset")))
+                datasetId = DatasetStore(workspace->database()).resolve(parser.value(QStringLiteral("dataset"))).id;
+        } catch (const Error& error) {
+            reporter.failed(error.message());
+            if (!parser.isSet(QStringLiteral("events")))
+                err() << "error: " << error.message() << "\n";
+            return kBadConfiguration;
+        }
+        recorder = std::make_unique<RunRecorder>(*workspace, parser.value(QStringLiteral("run-id")).toLongLong(),
+                                                 parser.value(QStringLiteral("name")), datasetId, reporter);
+        fanout.add(recorder.get());
+    }
     static TrainerControl control; // outlives the detached control threads
     startWorkerControl(control);
     auto fail = [&](const QString& message) {
+        if (recorder)
+            recorder->failed(message);
         if (!main) {
             if (group)
                 group->reportFailure(message);
@@ -151,6 +188,8 @@ int runTrain(const QStringList& args)
             trainer->setupResume();
         } else {
             runDir = parser.value(QStringLiteral("run"));
+            if (runDir.isEmpty() && workspace)
+                runDir = workspace->createRunFolder(parser.value(QStringLiteral("name")).isEmpty() ? QStringLiteral("run") : parser.value(QStringLiteral("name")));
             if (runDir.isEmpty())
                 runDir = QDir::current().filePath(QStringLiteral("runs/run-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
             const QString prepared = QDir(runDir).filePath(QStringLiteral("config.json"));
@@ -158,6 +197,12 @@ int runTrain(const QStringList& args)
             const QJsonObject overrides = configFromArguments(parser);
             for (auto it = overrides.begin(); it != overrides.end(); ++it)
                 json[it.key()] = it.value();
+            if (datasetId > 0) {
+                // The dataset as it is now, frozen: what this run trains on, whatever happens to it later.
+                const TrainingSnapshot snapshot = exportTrainingSnapshot(workspace->database(), datasetId, runDir);
+                json[QStringLiteral("train_file")] = snapshot.trainPath;
+                json[QStringLiteral("val_file")] = snapshot.valExamples > 0 ? snapshot.valPath : QString();
+            }
             const TrainConfig config = TrainConfig::fromJson(json, QStringLiteral("training configuration"));
             trainer = std::make_unique<Trainer>(runDir, observer, control);
             trainer->setDistributed(group.get());

@@ -84,7 +84,7 @@ void restoreGeneratorState(const QByteArray& bytes)
 
 } // namespace
 
-CheckpointInfo CheckpointStore::save(const TrainingState& givenState, const std::vector<NamedParameter>& trainable,
+SavedCheckpoint CheckpointStore::save(const TrainingState& givenState, const std::vector<NamedParameter>& trainable,
                                      torch::optim::Optimizer& optimizer, bool best)
 {
     TrainingState state = givenState;
@@ -116,9 +116,9 @@ CheckpointInfo CheckpointStore::save(const TrainingState& givenState, const std:
     return {path, state.step, best, state.valLoss};
 }
 
-std::vector<CheckpointInfo> CheckpointStore::list() const
+std::vector<SavedCheckpoint> CheckpointStore::list() const
 {
-    std::vector<CheckpointInfo> result;
+    std::vector<SavedCheckpoint> result;
     const std::optional<QString> bestName = [&]() -> std::optional<QString> {
         const QString bestFile = QDir(m_dir).filePath(QStringLiteral("best.json"));
         if (!QFile::exists(bestFile))
@@ -137,7 +137,7 @@ std::vector<CheckpointInfo> CheckpointStore::list() const
     return result;
 }
 
-std::optional<CheckpointInfo> CheckpointStore::latest() const
+std::optional<SavedCheckpoint> CheckpointStore::latest() const
 {
     const auto all = list();
     if (all.empty())
@@ -145,9 +145,9 @@ std::optional<CheckpointInfo> CheckpointStore::latest() const
     return all.back();
 }
 
-std::optional<CheckpointInfo> CheckpointStore::best() const
+std::optional<SavedCheckpoint> CheckpointStore::best() const
 {
-    for (const CheckpointInfo& info : list())
+    for (const SavedCheckpoint& info : list())
         if (info.best)
             return info;
     return std::nullopt;
@@ -162,7 +162,7 @@ void CheckpointStore::prune(int64_t keepLast)
             QDir(all[static_cast<size_t>(i)].path).removeRecursively();
 }
 
-TrainingState CheckpointStore::load(const CheckpointInfo& checkpoint, const std::vector<NamedParameter>& trainable,
+TrainingState CheckpointStore::load(const SavedCheckpoint& checkpoint, const std::vector<NamedParameter>& trainable,
                                     torch::optim::Optimizer* optimizer) const
 {
     const QDir dir(checkpoint.path);

@@ -30,7 +30,7 @@ struct TrainingState {
     static TrainingState fromJson(const QJsonObject& json, const QString& origin);
 };
 
-struct CheckpointInfo {
+struct SavedCheckpoint {
     QString path;
     int64_t step = 0;
     bool best = false;
@@ -42,17 +42,17 @@ public:
     explicit CheckpointStore(const QString& runDir);
 
     // Writes a checkpoint for state.step; `best` marks it as the best so far (the mark is moved).
-    CheckpointInfo save(const TrainingState& state, const std::vector<NamedParameter>& trainable,
+    SavedCheckpoint save(const TrainingState& state, const std::vector<NamedParameter>& trainable,
                         torch::optim::Optimizer& optimizer, bool best);
     // Keeps the newest `keepLast` checkpoints and the best one; removes the rest.
     void prune(int64_t keepLast);
 
-    std::vector<CheckpointInfo> list() const; // ascending by step
-    std::optional<CheckpointInfo> latest() const;
-    std::optional<CheckpointInfo> best() const;
+    std::vector<SavedCheckpoint> list() const; // ascending by step
+    std::optional<SavedCheckpoint> latest() const;
+    std::optional<SavedCheckpoint> best() const;
 
     // Restores trainable weights (names and shapes must match), and optionally the optimizer.
-    TrainingState load(const CheckpointInfo& checkpoint, const std::vector<NamedParameter>& trainable,
+    TrainingState load(const SavedCheckpoint& checkpoint, const std::vector<NamedParameter>& trainable,
                        torch::optim::Optimizer* optimizer) const;
 
     static constexpr int kFormatVersion = 1;

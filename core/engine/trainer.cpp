@@ -306,7 +306,7 @@ void Trainer::evaluateAndMaybeStop(bool* stopEarly)
     *stopEarly = m_config.earlyStoppingPatience > 0 && m_state.evalsWithoutImprovement >= m_config.earlyStoppingPatience;
 }
 
-CheckpointInfo Trainer::saveCheckpoint(bool best)
+SavedCheckpoint Trainer::saveCheckpoint(bool best)
 {
     m_lastCheckpointStep = m_state.step;
     if (!isMain())
@@ -314,7 +314,7 @@ CheckpointInfo Trainer::saveCheckpoint(bool best)
     TrainingState state = m_state;
     if (m_lastEvalStep != m_state.step)
         state.valLoss.reset();
-    const CheckpointInfo info = m_checkpoints->save(state, m_trainable, *m_optimizer, best);
+    const SavedCheckpoint info = m_checkpoints->save(state, m_trainable, *m_optimizer, best);
     m_checkpoints->prune(m_config.keepLast);
     m_observer.checkpointed({info.step, info.path, best, state.valLoss.has_value(), state.valLoss.value_or(0.0)});
     return info;

@@ -54,7 +54,7 @@ private:
     double evaluate();
     void evaluateAndMaybeStop(bool* stopEarly);
     void generateSamples();
-    CheckpointInfo saveCheckpoint(bool best);
+    SavedCheckpoint saveCheckpoint(bool best);
     QString exportModel();
 
     QString m_runDir;
