@@ -200,6 +200,7 @@ int runTrain(const QStringList& args)
             if (datasetId > 0) {
                 // The dataset as it is now, frozen: what this run trains on, whatever happens to it later.
                 const TrainingSnapshot snapshot = exportTrainingSnapshot(workspace->database(), datasetId, runDir);
+                recorder->setSnapshot(snapshot);
                 json[QStringLiteral("train_file")] = snapshot.trainPath;
                 json[QStringLiteral("val_file")] = snapshot.valExamples > 0 ? snapshot.valPath : QString();
             }

@@ -70,7 +70,7 @@ void RunRecorder::started(const RunStart& start)
     guarded("the run", [&] {
         RunStore runs(m_workspace.database(), m_workspace.path());
         const QJsonObject manifest = readJsonObjectFile(QDir(start.runDir).filePath(QStringLiteral("data/manifest.json")));
-        TrainingSnapshot snapshot;
+        TrainingSnapshot snapshot = m_snapshot.value_or(TrainingSnapshot{});
         snapshot.datasetId = m_datasetId;
         snapshot.trainPath = QDir(start.runDir).filePath(QStringLiteral("data/train.jsonl"));
         snapshot.trainSha256 = manifest[QStringLiteral("train")].toObject()[QStringLiteral("sha256")].toString();
@@ -91,6 +91,9 @@ void RunRecorder::started(const RunStart& start)
             run.baseModelPath = start.config.value(QStringLiteral("model")).toString();
             run.baseModelId = modelIdentity(run.baseModelPath);
             run.datasetId = m_datasetId;
+            run.datasetName = snapshot.datasetName;
+            if (m_snapshot)
+                run.datasetVersion = snapshot.datasetVersion;
             run.trainSha256 = snapshot.trainSha256;
             run.valSha256 = snapshot.valSha256;
             run.config = start.config;

@@ -11,6 +11,7 @@
 
 #include "engine/training_observer.h"
 #include "store/metric_store.h"
+#include "store/dataset_export.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 
@@ -26,6 +27,8 @@ public:
     void evaluated(const EvalReport& eval) override;
     void checkpointed(const CheckpointReport& checkpoint) override;
     void ended(const RunEnd& end) override;
+    // The workspace dataset's snapshot this run trains on (from exportTrainingSnapshot).
+    void setSnapshot(const TrainingSnapshot& snapshot) { m_snapshot = snapshot; }
     // Setup failed: the row (if the studio created one) says why.
     void failed(const QString& message);
 
@@ -47,6 +50,7 @@ private:
     std::optional<double> m_best;
     bool m_warned = false;
     QString m_runDir;
+    std::optional<TrainingSnapshot> m_snapshot;
 };
 
 } // namespace ft::cli

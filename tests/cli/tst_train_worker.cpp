@@ -10,6 +10,9 @@
 #include <QTest>
 
 #include "cli_runner.h"
+#include "store/metric_store.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
 #include "support/test_support.h"
 
 using namespace ft;
@@ -201,6 +204,39 @@ private slots:
         QVERIFY2(failed[QStringLiteral("message")].toString().contains(expected), qPrintable(failed[QStringLiteral("message")].toString()));
         QVERIFY(!QDir(runDir).exists(QStringLiteral("checkpoints")));
         m_train = writeExamples(m_dir.path(), 60);
+    }
+    void runIsRecordedInTheWorkspace()
+    {
+        const QString workspaceDir = m_dir.filePath(QStringLiteral("workspace"));
+        // The sample dataset a new workspace starts with, frozen into the run folder.
+        const auto result = test::runCli({QStringLiteral("train"), QStringLiteral("--workspace"), workspaceDir, QStringLiteral("--dataset"),
+                                          QStringLiteral("Sample"), QStringLiteral("--model"), m_model, QStringLiteral("--steps"), QStringLiteral("3"),
+                                          QStringLiteral("--template"), QStringLiteral("plain"), QStringLiteral("--max-length"), QStringLiteral("64"),
+                                          QStringLiteral("--set"), QStringLiteral("eval_every=3"), QStringLiteral("--set"), QStringLiteral("sample_prompts=0"),
+                                          QStringLiteral("--name"), QStringLiteral("from the command line"), QStringLiteral("--events"), QStringLiteral("jsonl")});
+        QVERIFY2(result.exitCode == 0, result.out.right(400).constData());
+        Workspace workspace = Workspace::open(workspaceDir);
+        RunStore runs(workspace.database(), workspace.path());
+        const auto all = runs.runs();
+        QCOMPARE(all.size(), size_t(1));
+        const RunInfo& run = all.front();
+        QCOMPARE(run.name, QStringLiteral("from the command line"));
+        QCOMPARE(run.status, RunStatus::Finished);
+        QCOMPARE(run.datasetName, QStringLiteral("Sample"));
+        QVERIFY(run.bestValLoss.has_value());
+        QVERIFY(run.tokensSeen > 0);
+        QVERIFY(run.runDir.startsWith(workspace.runsPath()));
+        QVERIFY(!run.trainSha256.isEmpty());
+        // The history's hash is that of the frozen file the run trained on.
+        QFile manifest(QDir(run.runDir).filePath(QStringLiteral("data/manifest.json")));
+        QVERIFY(manifest.open(QIODevice::ReadOnly));
+        QCOMPARE(run.trainSha256, QJsonDocument::fromJson(manifest.readAll()).object()[QStringLiteral("train")].toObject()[QStringLiteral("sha256")].toString());
+        QCOMPARE(run.config[QStringLiteral("max_steps")].toInt(), 3);
+        MetricStore metrics(workspace.database());
+        QCOMPARE(metrics.series(run.id, QStringLiteral("loss")).steps.size(), size_t(3));
+        QCOMPARE(metrics.series(run.id, QStringLiteral("val_loss")).steps.size(), size_t(1));
+        QVERIFY(!runs.checkpoints(run.id).empty());
+        QVERIFY(!metrics.evaluations(run.id).empty());
     }
     void divergedRunExitsThree()
     {
