@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include <malloc.h>
+#include <time.h>
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -30,6 +31,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// CPU seconds of this process (all threads): on a busy machine a steadier measure than wall time.
+double processCpuSeconds()
+{
+    timespec spec{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec);
+    return static_cast<double>(spec.tv_sec) + static_cast<double>(spec.tv_nsec) * 1e-9;
+}
 
 double median(std::vector<double> values)
 {
@@ -142,7 +151,7 @@ int benchTrain(const QStringList& args)
     const double count = static_cast<double>(batch) * seq;
 
     // Phase times of the measured steps: body forward, head + loss, backward, optimizer.
-    std::vector<double> stepSeconds, forwardSeconds, lossSeconds, backwardSeconds, optimizerSeconds;
+    std::vector<double> stepSeconds, forwardSeconds, lossSeconds, backwardSeconds, optimizerSeconds, cpuSeconds;
     int64_t dequantizeNs = 0;
     for (int step = 0; step < warmup + steps; ++step) {
         if (step == warmup) {
@@ -150,6 +159,7 @@ int benchTrain(const QStringList& args)
             resetDequantizeNanoseconds();
         }
         const auto start = Clock::now();
+        const double cpuStart = processCpuSeconds();
         for (auto& p : trainable)
             p.tensor.mutable_grad() = torch::Tensor();
         const torch::Tensor hidden = model.hiddenStates(inputs);
@@ -164,6 +174,7 @@ int benchTrain(const QStringList& args)
         optimizer->step();
         const auto end = Clock::now();
         if (step >= warmup) {
+            cpuSeconds.push_back(processCpuSeconds() - cpuStart);
             stepSeconds.push_back(std::chrono::duration<double>(end - start).count());
             forwardSeconds.push_back(std::chrono::duration<double>(forwardDone - start).count());
             lossSeconds.push_back(std::chrono::duration<double>(lossDone - forwardDone).count());
@@ -196,6 +207,7 @@ int benchTrain(const QStringList& args)
         {QStringLiteral("threads"), threads},
         {QStringLiteral("steps"), steps},
         {QStringLiteral("ms_per_step_median"), msPerStep},
+        {QStringLiteral("cpu_ms_per_step_median"), median(cpuSeconds) * 1e3},
         {QStringLiteral("tokens_per_second"), tokensPerSecond},
         {QStringLiteral("sgemm_gflops"), peak},
         {QStringLiteral("mfu"), mfu},
@@ -218,7 +230,11 @@ int benchTrain(const QStringList& args)
                  .arg(threads)
                  .arg(humanCount(parameters), config.mode, config.baseQuantization,
                       config.gradientCheckpointing ? QStringLiteral(", gradient checkpointing") : QString())
-          << QStringLiteral("  %1 ms/step (median of %2), %3 tokens/s\n").arg(msPerStep, 0, 'f', 1).arg(steps).arg(tokensPerSecond, 0, 'f', 0)
+          << QStringLiteral("  %1 ms/step (median of %2), %3 tokens/s; %4 ms of CPU per step\n")
+                 .arg(msPerStep, 0, 'f', 1)
+                 .arg(steps)
+                 .arg(tokensPerSecond, 0, 'f', 0)
+                 .arg(median(cpuSeconds) * 1e3, 0, 'f', 1)
           << QStringLiteral("  phases: forward %1 ms, head+loss %2 ms, backward %3 ms, clip+optimizer %4 ms\n")
                  .arg(median(forwardSeconds) * 1e3, 0, 'f', 1)
                  .arg(median(lossSeconds) * 1e3, 0, 'f', 1)

@@ -1,14 +1,16 @@
 #include "engine/token_loss.h"
 
 #include "engine/batching.h"
+#include "engine/softmax_xent_kernel.h"
 
 namespace ft {
 
 namespace {
 
-// Rows of logits per chunk: about 32 MB of fp32 logits, so a chunk stays in cache-friendly sizes and
+// Rows of logits per chunk: about 16 MB of fp32 logits (below glibc's 32 MB mmap threshold, so chunks
+// reuse heap memory instead of faulting in fresh pages each time), and
 // the (tokens x vocabulary) logits never exist at once.
-int64_t chunkRows(int64_t vocab) { return std::max<int64_t>(16, (int64_t{8} << 20) / std::max<int64_t>(1, vocab)); }
+int64_t chunkRows(int64_t vocab) { return std::max<int64_t>(16, (int64_t{4} << 20) / std::max<int64_t>(1, vocab)); }
 
 // The output head fused with the cross-entropy. The forward pass computes, chunk by chunk, the loss
 // and already the gradients of its inputs (softmax minus one-hot, times the head weight or the
@@ -22,30 +24,30 @@ struct FusedHeadCrossEntropy : public torch::autograd::Function<FusedHeadCrossEn
         const bool needHidden = hidden.requires_grad();
         const bool needWeight = weight.requires_grad();
         const int64_t N = hidden.size(0);
-        const int64_t step = chunkRows(weight.size(0));
+        const int64_t V = weight.size(0);
+        const int64_t step = chunkRows(V);
+        const torch::Tensor targetsContiguous = targets.contiguous();
         torch::Tensor gradHidden = needHidden ? torch::empty_like(hidden) : torch::Tensor();
-        torch::Tensor gradWeight = needWeight ? torch::zeros(weight.sizes(), weight.options().dtype(torch::kFloat32)) : torch::Tensor();
+        // The head's gradient is accumulated as (C, V): h^T g runs faster than g^T h in OpenBLAS.
+        torch::Tensor gradWeightT = needWeight ? torch::zeros({weight.size(1), V}, weight.options().dtype(torch::kFloat32)) : torch::Tensor();
         double loss = 0.0;
         for (int64_t start = 0; start < N; start += step) {
             const int64_t n = std::min(step, N - start);
-            const torch::Tensor h = hidden.narrow(0, start, n);                         // (n, C)
-            const torch::Tensor t = targets.narrow(0, start, n).unsqueeze(1);           // (n, 1)
-            torch::Tensor logits = torch::matmul(h, weight.t()).to(torch::kFloat32);   // (n, V)
-            const torch::Tensor lse = torch::logsumexp(logits, 1, /*keepdim=*/true);    // (n, 1)
-            loss += (lse - logits.gather(1, t)).sum().item<double>();
+            const torch::Tensor h = hidden.narrow(0, start, n);                                    // (n, C)
+            torch::Tensor logits = torch::matmul(h, weight.t()).to(torch::kFloat32).contiguous(); // (n, V)
+            // In place: the loss of each row, and the logits become softmax - one-hot.
+            loss += softmaxCrossEntropyInPlace(logits.data_ptr<float>(), targetsContiguous.data_ptr<int64_t>() + start, n, V,
+                                               needHidden || needWeight);
             if (!needHidden && !needWeight)
                 continue;
-            // d loss / d logits = softmax - one-hot, computed in place over the logits.
-            torch::Tensor grad = logits.sub_(lse).exp_();
-            grad.scatter_add_(1, t, torch::full({n, 1}, -1.0f, grad.options()));
-            const torch::Tensor g = grad.to(hidden.scalar_type());
+            const torch::Tensor g = logits.to(hidden.scalar_type());
             if (needHidden)
                 gradHidden.narrow(0, start, n).copy_(torch::matmul(g, weight)); // (n, C)
             if (needWeight)
-                gradWeight.addmm_(grad.t(), h.to(torch::kFloat32)); // (V, C)
+                gradWeightT.addmm_(h.to(torch::kFloat32).t(), logits); // (C, V)
         }
         ctx->saved_data["grad_hidden"] = gradHidden;
-        ctx->saved_data["grad_weight"] = needWeight ? gradWeight.to(weight.scalar_type()) : gradWeight;
+        ctx->saved_data["grad_weight"] = needWeight ? gradWeightT.t().contiguous().to(weight.scalar_type()) : torch::Tensor();
         return torch::full({}, loss, torch::TensorOptions().dtype(torch::kFloat32));
     }
 
