@@ -1,5 +1,7 @@
 #include "engine/lora_projection.h"
 
+#include "engine/fast_dropout.h"
+
 #include <cmath>
 
 #include "common/error.h"
@@ -54,8 +56,14 @@ torch::Tensor LoraProjectionImpl::forward(const torch::Tensor& x)
     const torch::Tensor y = m_base->forward(x); // (..., out)
     torch::Tensor h = x.to(torch::kFloat32);    // (..., in)
     if (m_dropout > 0)
-        h = torch::dropout(h, m_dropout, is_training());
-    const torch::Tensor update = torch::linear(torch::linear(h, lora_A->weight), lora_B->weight) * m_scale; // (..., out)
+        h = fastDropout(h, m_dropout, is_training());
+    const torch::Tensor t = torch::linear(h, lora_A->weight); // (..., r)
+    if (y.scalar_type() == torch::kFloat32) {
+        // y + scale · t Bᵀ as one matrix product accumulating into y: no separate scale and sum passes.
+        const int64_t out = y.size(-1);
+        return torch::addmm(y.reshape({-1, out}), t.reshape({-1, t.size(-1)}), lora_B->weight.t(), 1.0, m_scale).view(y.sizes());
+    }
+    const torch::Tensor update = torch::linear(t, lora_B->weight) * m_scale; // (..., out)
     return y + update.to(y.scalar_type());
 }
 
