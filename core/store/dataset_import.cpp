@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #include "common/error.h"
+#include "data/prefetching_reader.h"
 #include "store/database.h"
 #include "store/dataset_store.h"
 #include "store/example_store.h"
@@ -22,7 +23,8 @@ DatasetImportResult importDataset(QSqlDatabase db, const QString& path, const Im
 {
     QElapsedTimer timer;
     timer.start();
-    const std::unique_ptr<DatasetReader> reader = openDatasetReader(path, options);
+    // Parsing runs on its own thread while this one writes to the database.
+    const std::unique_ptr<DatasetReader> reader = prefetchingReader(openDatasetReader(path, options));
     const QString label = target.sourceLabel.isEmpty() ? QFileInfo(path).fileName() : target.sourceLabel;
 
     DatasetImportResult result;

@@ -1,5 +1,7 @@
 #include "store/example_store.h"
 
+#include "store/sqlite_statement.h"
+
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -636,9 +638,9 @@ ExampleInserter::ExampleInserter(QSqlDatabase db, qint64 datasetId)
     QSqlQuery defer = prepareSql(db, QStringLiteral("INSERT OR IGNORE INTO examples_fts_deferred (dataset_id) VALUES (?)"));
     defer.addBindValue(datasetId);
     execPrepared(defer);
-    m_query = std::make_unique<QSqlQuery>(prepareSql(
-        db, QStringLiteral("INSERT INTO examples (dataset_id, position, system, instruction, input, response, turns, tags, "
-                           "notes, split, source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)")));
+    m_insert = std::make_unique<SqliteStatement>(
+        db, "INSERT INTO examples (dataset_id, position, system, instruction, input, response, turns, tags, "
+            "notes, split, source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
 }
 
 ExampleInserter::~ExampleInserter() = default; // an unfinished insert rolls back with m_transaction
@@ -646,29 +648,33 @@ ExampleInserter::~ExampleInserter() = default; // an unfinished insert rolls bac
 qint64 ExampleInserter::add(const ExampleRecord& record, const QStringList& tags, const QString& source, Split split,
                             const QString& notes)
 {
-    QSqlQuery& q = *m_query;
-    q.bindValue(0, m_datasetId);
-    q.bindValue(1, m_nextPosition);
+    SqliteStatement& q = *m_insert;
+    q.bind(1, m_datasetId);
+    q.bind(2, m_nextPosition);
     m_nextPosition += kPositionGap;
-    q.bindValue(2, text(record.system));
-    q.bindValue(3, text(record.isMultiTurn() ? QString() : record.instruction));
-    q.bindValue(4, text(record.isMultiTurn() ? QString() : record.input));
-    q.bindValue(5, text(record.isMultiTurn() ? QString() : record.response));
-    q.bindValue(6, turnsToSql(record));
-    q.bindValue(7, tagsToSql(tags));
-    q.bindValue(8, text(notes));
-    q.bindValue(9, splitToSql(split));
-    q.bindValue(10, text(source));
-    q.bindValue(11, m_now);
-    q.bindValue(12, m_now);
-    execPrepared(q);
+    q.bind(3, record.system);
+    q.bind(4, record.isMultiTurn() ? QString() : record.instruction);
+    q.bind(5, record.isMultiTurn() ? QString() : record.input);
+    q.bind(6, record.isMultiTurn() ? QString() : record.response);
+    const QVariant turns = turnsToSql(record);
+    if (turns.isNull())
+        q.bindNull(7);
+    else
+        q.bind(7, turns.toString());
+    q.bind(8, tagsToSql(tags));
+    q.bind(9, notes);
+    q.bind(10, splitToSql(split));
+    q.bind(11, source);
+    q.bind(12, m_now);
+    q.bind(13, m_now);
+    q.execute();
     ++m_added;
-    return q.lastInsertId().toLongLong();
+    return q.lastInsertId();
 }
 
 void ExampleInserter::finish()
 {
-    m_query.reset();
+    m_insert.reset();
     // The new rows are the ids after the last one before: a range of the primary key ("+" keeps
     // SQLite from walking the whole dataset through its dataset_id index instead).
     QSqlQuery index = prepareSql(m_db, ftsIndexStatement(QStringLiteral("id > ? AND +dataset_id = ?")));

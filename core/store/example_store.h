@@ -20,6 +20,7 @@
 namespace ft {
 
 class Transaction;
+class SqliteStatement;
 
 // Markers set by validation (derived data: setting them does not change the dataset version).
 enum ExampleFlag : int {
@@ -130,7 +131,7 @@ private:
     QSqlDatabase m_db;
     qint64 m_datasetId;
     std::unique_ptr<Transaction> m_transaction;
-    std::unique_ptr<QSqlQuery> m_query;
+    std::unique_ptr<SqliteStatement> m_insert;
     qint64 m_nextPosition = 0;
     qint64 m_lastIdBefore = 0;
     qint64 m_now = 0;
