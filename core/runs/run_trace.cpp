@@ -78,7 +78,9 @@ void RunTrace::appendSteps(const QVector<StepPoint>& points)
 
 void RunTrace::appendLog(const QString& level, const QString& message)
 {
-    log.append(QStringLiteral("%1: %2").arg(level, message));
+    // Informational lines read best bare; warnings and the worker's stderr say what they are.
+    const bool plain = level.isEmpty() || level == QLatin1String("studio") || level == QLatin1String("info");
+    log.append(plain ? message : QStringLiteral("%1: %2").arg(level, message));
     ++logTotal;
     if (log.size() > kMaxLogLines)
         log.erase(log.begin(), log.begin() + (log.size() - kMaxLogLines));

@@ -65,4 +65,36 @@ while read -r cmd; do
 done
 )SH";
 
+// A step every 50 ms until "stop" (checkpoint, then stopped); pause/resume answered; ends when stdin closes.
+inline constexpr char kSteppingWorker[] = R"SH(
+echo "{\"event\":\"started\",\"total_steps\":1000,\"run_dir\":\"$3\"}"
+i=0
+while true; do
+  i=$((i+1))
+  echo "{\"event\":\"step\",\"step\":$i,\"total_steps\":1000,\"loss\":$((3000 - i))e-3,\"lr\":1e-4,\"grad_norm\":1.0,\"tokens\":$((i*64)),\"tokens_per_second\":1200,\"elapsed\":$i,\"eta\":100}"
+  # A read that times out mid-line keeps what it got: the rest of the line comes with the next read.
+  read -r -t 0.05 part; rc=$?
+  if [ $rc -gt 128 ]; then partial="$partial$part"; continue; fi
+  cmd="$partial$part"; partial=""
+  if [ $rc -eq 0 ]; then
+    [ "$cmd" = pause ] && echo '{"event":"paused"}'
+    [ "$cmd" = resume ] && echo '{"event":"resumed"}'
+    [ "$cmd" = checkpoint ] && echo "{\"event\":\"checkpoint\",\"step\":$i,\"path\":\"$3/checkpoints/step-$i\"}"
+    if [ "$cmd" = stop ]; then
+      echo "{\"event\":\"checkpoint\",\"step\":$i,\"path\":\"$3/checkpoints/step-$i\"}"
+      echo "{\"event\":\"stopped\",\"step\":$i,\"message\":\"stopped at step $i\"}"
+      exit 0
+    fi
+  elif [ $rc -le 128 ]; then
+    exit 0
+  fi
+done
+)SH";
+
+// Refuses the configuration the way this build's worker refuses LoRA (exit status 2).
+inline constexpr char kRefusingWorker[] = R"SH(
+echo '{"event":"failed","message":"training configuration: LoRA adapters and quantized bases are not available in this build yet (trainable \"lora\", base_quantization \"nf4\")"}'
+exit 2
+)SH";
+
 } // namespace ft::test
