@@ -111,15 +111,19 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
                                  (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
     if (c.gradientCheckpointing) {
         // Only each layer's input is kept; one layer is recomputed at a time in the backward pass.
-        e.activationBytes = tokens * (static_cast<double>(L) * h + perTokenLayer) * bytes;
+        e.activationBytes = kActivationOverhead * tokens * (static_cast<double>(L) * h + perTokenLayer) * bytes;
         e.notes << QStringLiteral("gradient checkpointing keeps one input per layer and recomputes the layer (about a third more compute)");
     } else {
-        e.activationBytes = tokens * (static_cast<double>(L) * perTokenLayer + 2.0 * h) * bytes;
+        e.activationBytes = kActivationOverhead * tokens * (static_cast<double>(L) * perTokenLayer + 2.0 * h) * bytes;
     }
     // The fused output head works through the tokens in chunks of about 8M logits (fp32), and keeps
     // the gradient of the hidden states.
     const double chunkRows = std::max(16.0, std::floor(8.0 * 1024 * 1024 / std::max<double>(1.0, m.vocabSize)));
     e.logitsBytes = 2.0 * std::min(chunkRows, tokens) * m.vocabSize * 4.0 + tokens * h * 4.0;
+    // The step's working memory (measured, see kActivationOverhead): about one more gradient's worth,
+    // and the head's gradient accumulated in fp32 when the head trains.
+    const bool headTrains = !lora && (!topLayers || c.trainLmHead);
+    e.temporaryBytes = e.gradientBytes + (headTrains ? static_cast<double>(vocabByHidden) * 4.0 : 0.0);
 
     // Time: FLOPs per trained token. Forward 2 per weight of every matrix product, backward 4 (inputs
     // and weights) where weights train, 2 (inputs only) where gradients just pass through.

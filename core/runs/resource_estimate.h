@@ -16,14 +16,20 @@ namespace ft {
 
 struct ResourceEstimateOptions {
     double sgemmGflops = kNoValue;  // `ftstudio-cli bench sgemm --json`; NaN: kAssumedGflops is used
-    double efficiency = 0.3;        // share of that throughput training reaches (small models reach less)
+    double efficiency = 0.5;        // share of that throughput training reaches (see kActivationOverhead's note)
     qint64 tokensPerEpoch = 0;      // of the training data after the template and max_length (0: unknown)
     qint64 trainExamples = 0;       // for the number of steps without packing (0: unknown)
     qint64 machineMemoryBytes = -1; // -1: read /proc/meminfo; 0: unknown
 };
 
 constexpr double kAssumedGflops = 20.0;
-constexpr double kRuntimeOverheadBytes = 350.0 * 1024 * 1024; // LibTorch, the allocator, the worker itself
+constexpr double kRuntimeOverheadBytes = 300.0 * 1024 * 1024; // LibTorch, the allocator, the worker itself (240 MB measured)
+// Calibration against `ftstudio-cli bench train` (stories15M shape, batch 8 x 256, fp32, 2 threads):
+// measured peak RSS 1457 MB (926 MB with gradient checkpointing); the activations the counting below
+// finds fall short of the measured difference by this factor (autograd's extra saved tensors and
+// temporaries). Training reached 0.45 (stories260K, 1 thread) to 0.7 (stories15M, 2 threads) of
+// the sgemm throughput; the default efficiency is 0.5.
+constexpr double kActivationOverhead = 1.45;
 
 struct ResourceEstimate {
     // Parameters.
@@ -36,8 +42,12 @@ struct ResourceEstimate {
     double optimizerBytes = 0;      // AdamW: two moments per trainable parameter
     double activationBytes = 0;     // saved for the backward pass, one micro-batch
     double logitsBytes = 0;         // the output head's chunk of logits and its gradient
+    double temporaryBytes = 0;      // the step's working memory: gradient-sized temporaries, the head's fp32 gradient
     double runtimeBytes = kRuntimeOverheadBytes;
-    double totalBytes() const { return weightBytes + gradientBytes + optimizerBytes + activationBytes + logitsBytes + runtimeBytes; }
+    double totalBytes() const
+    {
+        return weightBytes + gradientBytes + optimizerBytes + activationBytes + logitsBytes + temporaryBytes + runtimeBytes;
+    }
     // Time.
     double flopsPerToken = 0;
     qint64 tokensPerStep = 0;       // batch x accumulation x max_length (packed rows are full)

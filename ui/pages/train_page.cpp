@@ -497,12 +497,12 @@ void TrainPage::updateEstimate()
     }
     m_estimate = estimateResources(m_modelPicker->folder()->config, config, options);
     const ResourceEstimate& e = m_estimate;
-    QString text = tr("<b>Memory: about %1</b> — weights %2, gradients %3, optimizer %4, activations %5, output head %6, runtime %7. "
-                      "%8 of %9 parameters train.")
+    QString text = tr("<b>Memory: about %1</b> — weights %2, gradients %3, optimizer %4, activations %5, output head %6, "
+                      "step temporaries %7, runtime %8. %9 of %10 parameters train.")
                        .arg(formatBytes(e.totalBytes()), formatBytes(e.weightBytes), formatBytes(e.gradientBytes),
                             formatBytes(e.optimizerBytes), formatBytes(e.activationBytes), formatBytes(e.logitsBytes),
-                            formatBytes(e.runtimeBytes), formatCount(static_cast<double>(e.trainableParameters)),
-                            formatCount(static_cast<double>(e.totalParameters)));
+                            formatBytes(e.temporaryBytes), formatBytes(e.runtimeBytes), formatCount(static_cast<double>(e.trainableParameters)))
+                       .arg(formatCount(static_cast<double>(e.totalParameters)));
     if (e.machineMemoryBytes > 0)
         text += tr(" This machine has %1.").arg(formatBytes(static_cast<double>(e.machineMemoryBytes)));
     text += QStringLiteral("<br>");
