@@ -96,7 +96,8 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     m_jobProgress->setMaximumWidth(180);
     m_jobProgress->setMaximumHeight(16);
     m_jobProgress->setVisible(false);
-    statusBar()->addWidget(m_workspaceLabel, 1);
+    // Permanent widgets: messages (left) never cover them.
+    statusBar()->addPermanentWidget(m_workspaceLabel);
     statusBar()->addPermanentWidget(m_jobLabel);
     statusBar()->addPermanentWidget(m_jobProgress);
 

@@ -7,12 +7,16 @@
 #include <QDir>
 #include <QPixmap>
 #include <QTimer>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QToolButton>
 
 #include "app_settings.h"
 #include "common/app_paths.h"
 #include "event_loop_probe.h"
 #include "main_window.h"
 #include "pages/monitor_page.h"
+#include "pages/train_page.h"
 #include "theme.h"
 
 int main(int argc, char** argv)
@@ -41,7 +45,8 @@ int main(int argc, char** argv)
     ft::ui::AppSettings settings(parser.value(QStringLiteral("settings")));
     ft::ui::applyTheme(settings.theme());
     ft::ui::MainWindowOptions options;
-    options.offerStarterModel = !parser.isSet(QStringLiteral("no-first-start"));
+    options.offerStarterModel = !parser.isSet(QStringLiteral("no-first-start")) && !parser.isSet(QStringLiteral("screenshots"));
+    options.measureThroughput = !parser.isSet(QStringLiteral("screenshots"));
     ft::ui::MainWindow window(&settings, options);
     if (parser.isSet(QStringLiteral("workspace")))
         window.openWorkspace(parser.value(QStringLiteral("workspace")));
@@ -53,6 +58,8 @@ int main(int argc, char** argv)
     const bool measure = qEnvironmentVariable("FT_LATENCY_PROBE") == QLatin1String("1");
     if (measure)
         probe.start();
+    if (parser.isSet(QStringLiteral("screenshots")))
+        window.resize(1280, 1000);
     window.show();
     if (parser.isSet(QStringLiteral("screenshots"))) {
         // Give the model inspection and the run folder (both on worker threads) a moment, then grab each page.
@@ -64,6 +71,16 @@ int main(int argc, char** argv)
                 window.showPage(static_cast<ft::ui::MainWindow::Page>(page));
                 QApplication::processEvents();
                 window.grab().save(QDir(dir).filePath(QStringLiteral("%1.png").arg(QLatin1String(names[page]))));
+            }
+            // The Train page again, scrolled to its advanced settings, open.
+            if (auto* advanced = window.findChild<QToolButton*>(QStringLiteral("advancedToggle"))) {
+                window.showPage(ft::ui::MainWindow::Train);
+                advanced->setChecked(true);
+                QApplication::processEvents();
+                if (auto* scroll = window.trainPage()->findChild<QScrollArea*>())
+                    scroll->verticalScrollBar()->setValue(advanced->mapTo(scroll->widget(), QPoint()).y() - 8);
+                QApplication::processEvents();
+                window.grab().save(QDir(dir).filePath(QStringLiteral("train-advanced.png")));
             }
             QApplication::quit();
         });

@@ -79,8 +79,8 @@ TrainingPlot::TrainingPlot(QWidget* parent)
             axis->setLayer(QStringLiteral("axes"));
     }
     m_speedRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
-    m_lrRect->axis(QCPAxis::atLeft)->setNumberFormat(QStringLiteral("gb")); // 2·10⁻⁴ rather than 0.0002
-    m_lrRect->axis(QCPAxis::atLeft)->setNumberPrecision(2);
+    m_lrRect->axis(QCPAxis::atLeft)->setNumberFormat(QStringLiteral("eb")); // 2·10⁻⁴ rather than 0.0002
+    m_lrRect->axis(QCPAxis::atLeft)->setNumberPrecision(1);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 
     m_loss = makeGraph(m_lossRect, tr("loss"), QColor(150, 190, 235), false);
@@ -485,6 +485,18 @@ void TrainingPlot::applyColors()
             axis->grid()->setPen(QPen(grid, 0, Qt::DotLine));
         }
     }
+    // Curve colours that read on the background: on a dark one the smoothed loss is the bright line.
+    const bool dark = p.color(QPalette::Base).lightness() < 128;
+    auto pen = [](QCPGraph* graph, const QColor& color) {
+        QPen p = graph->pen();
+        p.setColor(color);
+        graph->setPen(p);
+    };
+    pen(m_loss, dark ? QColor(70, 95, 130) : QColor(150, 190, 235));
+    pen(m_smoothed, dark ? QColor(110, 175, 255) : QColor(20, 80, 190));
+    pen(m_lr, dark ? QColor(90, 200, 130) : QColor(40, 150, 90));
+    pen(m_grad, dark ? QColor(190, 130, 230) : QColor(140, 70, 170));
+    pen(m_speed, dark ? QColor(170, 170, 170) : QColor(120, 120, 120));
     m_plot->legend->setBrush(QBrush(p.color(QPalette::Base)));
     m_plot->legend->setTextColor(text);
     m_plot->legend->setBorderPen(QPen(grid));
