@@ -384,9 +384,11 @@ void MainWindow::createStarterModel()
 
 void MainWindow::showSettings()
 {
+    const int threads = m_settings->threads();
     SettingsDialog dialog(m_settings, this);
     if (dialog.exec() == QDialog::Accepted) {
         m_queue->setMaxConcurrent(m_settings->maxConcurrentRuns());
+        m_train->setDefaultThreads(threads, m_settings->threads());
         statusBar()->showMessage(tr("Settings saved. Thread and folder settings apply to new runs."), 5000);
     }
 }
@@ -463,8 +465,16 @@ void MainWindow::closeEvent(QCloseEvent* event)
         for (int id : m_queue->jobIds())
             m_queue->job(id)->worker->detach();
     } else if (m_closingWhenIdle && m_queue->activeCount() > 0) {
-        event->ignore(); // still stopping
-        return;
+        // Closed again while the runs are still stopping: offer to leave them to finish alone.
+        const auto answer = QMessageBox::question(this, tr("Runs are stopping"),
+                                                  tr("The runs are still writing their checkpoints. Quit now and let them "
+                                                     "finish stopping on their own?"));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        for (int id : m_queue->jobIds())
+            m_queue->job(id)->worker->detach();
     }
     saveLayout();
     event->accept();

@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QSpinBox>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolButton>
@@ -330,6 +331,12 @@ QString TrainPage::browseJsonl(const QString& title)
 }
 
 void TrainPage::setTrainFile(const QString& path) { m_trainFile->setText(path); }
+
+void TrainPage::setDefaultThreads(int previous, int threads)
+{
+    if (auto* spin = qobject_cast<QSpinBox*>(m_advanced->field(QStringLiteral("threads"))); spin && spin->value() == previous)
+        spin->setValue(threads);
+}
 void TrainPage::setValFile(const QString& path) { m_valFile->setText(path); }
 
 QString TrainPage::templateText() const

@@ -42,6 +42,8 @@ public:
     void setConfig(const TrainConfig& config);
 
     void setTrainFile(const QString& path);
+    // The settings' thread count changed: new runs use it (unless the form was set to another value).
+    void setDefaultThreads(int previous, int threads);
     void setValFile(const QString& path);
     void chooseMode(const QString& mode); // as if the user clicked it
     QString problem() const { return m_problem; } // why Launch is disabled; empty when it is not
