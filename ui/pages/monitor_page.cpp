@@ -168,7 +168,7 @@ MonitorPage::MonitorPage(AppSettings* settings, RunQueue* queue, QWidget* parent
         if (id > 0)
             showJob(id);
         else if (m_showingFile)
-            showTrace(m_fileTrace, m_runCombo->itemText(index));
+            showTrace(m_fileTrace);
     });
     connect(openFolder, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder"), m_settings->runsFolder());
@@ -204,7 +204,6 @@ MonitorPage::~MonitorPage() { detachWorker(); }
 void MonitorPage::refreshJobList()
 {
     const QSignalBlocker blocker(m_runCombo);
-    const QVariant current = m_runCombo->currentData();
     m_runCombo->clear();
     for (int id : m_queue->jobIds()) {
         const RunJob* job = m_queue->job(id);
@@ -215,7 +214,6 @@ void MonitorPage::refreshJobList()
     m_runCombo->setCurrentIndex(std::max(0, m_runCombo->findData(m_showingFile && m_jobId == 0 ? QVariant(-1) : QVariant(m_jobId))));
     if (m_jobId == 0 && !m_showingFile)
         m_runCombo->setCurrentIndex(-1);
-    Q_UNUSED(current)
     if (m_jobId > 0) {
         if (const RunJob* job = m_queue->job(m_jobId))
             m_title->setText(tr("<b>%1</b> · %2 · %3 · <span style='color:%4'>%5</span>")
@@ -240,7 +238,7 @@ void MonitorPage::showJob(int id)
         return;
     detachWorker();
     m_jobId = id;
-    showTrace(job->trace, job->request.name);
+    showTrace(job->trace);
     if (!job->worker->hasEnded())
         attachWorker(job->worker);
     refreshJobList();
@@ -270,7 +268,7 @@ bool MonitorPage::openRunFolder(const QString& runDir)
             m_fileTrace.start.runDir = runDir;
         m_showingFile = true;
         refreshJobList();
-        showTrace(m_fileTrace, QFileInfo(runDir).fileName());
+        showTrace(m_fileTrace);
         m_title->setText(tr("<b>%1</b> (read from its folder%2)")
                              .arg(QDir::toNativeSeparators(runDir).toHtmlEscaped(),
                                   loaded.skipped > 0 ? tr("; %1 unreadable lines skipped").arg(loaded.skipped) : QString()));
@@ -280,9 +278,8 @@ bool MonitorPage::openRunFolder(const QString& runDir)
     return true;
 }
 
-void MonitorPage::showTrace(const RunTrace& trace, const QString& title)
+void MonitorPage::showTrace(const RunTrace& trace)
 {
-    Q_UNUSED(title)
     m_plot->setTrace(trace);
     m_log->setPlainText(trace.log.join(QLatin1Char('\n')));
     m_log->verticalScrollBar()->setValue(m_log->verticalScrollBar()->maximum());

@@ -58,7 +58,7 @@ private:
     void detachWorker();
     void attachWorker(WorkerProcess* worker);
     void refreshJobList();
-    void showTrace(const RunTrace& trace, const QString& title);
+    void showTrace(const RunTrace& trace);
     void updateProgress(const RunTrace& trace);
     void updateButtons();
     void appendLog(const QString& level, const QString& text);
