@@ -15,6 +15,14 @@ bool sharedRequired();                       // $FT_REQUIRE_SHARED=1 (set by .ci
 // The ftstudio-cli built beside the tests ($FT_CLI, set by CTest).
 QString cliPath();
 
+// A tiny random model (`ftstudio-cli model new --preset tiny`) in `folder`; empty on failure
+// (the CLI's stderr goes to *error).
+QString makeTinyModel(const QString& folder, QString* error = nullptr);
+// The first `count` records of the project's sample dataset (repeated when count is larger), as JSONL.
+QString writeSampleJsonl(const QString& path, int count);
+// An executable shell script at `path` with `body` (a fake worker for the process tests).
+QString writeScript(const QString& path, const QByteArray& body);
+
 } // namespace ft::test
 
 // Skips the current test function when ../shared is absent; fails it instead under FT_REQUIRE_SHARED=1.

@@ -1,0 +1,92 @@
+// ftstudio: the desktop studio.
+
+#include <cstdio>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QPixmap>
+#include <QTimer>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QToolButton>
+
+#include "app_settings.h"
+#include "common/app_paths.h"
+#include "event_loop_probe.h"
+#include "main_window.h"
+#include "pages/monitor_page.h"
+#include "pages/train_page.h"
+#include "theme.h"
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("FineTune Studio"));
+    QApplication::setApplicationName(QStringLiteral("ftstudio"));
+    QApplication::setApplicationDisplayName(QStringLiteral("FineTune Studio"));
+    QApplication::setApplicationVersion(ft::appVersion());
+    QApplication::setDesktopFileName(QStringLiteral("ftstudio"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("FineTune Studio: fine-tune language models on your own data."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("workspace"), QStringLiteral("Open this workspace folder."), QStringLiteral("DIR")},
+        {QStringLiteral("settings"), QStringLiteral("Keep the settings in this INI file instead of the user's."), QStringLiteral("FILE")},
+        {QStringLiteral("no-first-start"), QStringLiteral("Do not offer to create the starter model.")},
+        {QStringLiteral("open-run"), QStringLiteral("Show this run folder (its events.jsonl) in the monitor."), QStringLiteral("DIR")},
+        {QStringLiteral("screenshots"), QStringLiteral("Save a PNG of each page into DIR and quit (works offscreen: QT_QPA_PLATFORM=offscreen)."),
+         QStringLiteral("DIR")},
+    });
+    parser.process(app);
+
+    ft::ui::AppSettings settings(parser.value(QStringLiteral("settings")));
+    ft::ui::applyTheme(settings.theme());
+    ft::ui::MainWindowOptions options;
+    options.offerStarterModel = !parser.isSet(QStringLiteral("no-first-start")) && !parser.isSet(QStringLiteral("screenshots"));
+    options.measureThroughput = !parser.isSet(QStringLiteral("screenshots"));
+    ft::ui::MainWindow window(&settings, options);
+    if (parser.isSet(QStringLiteral("workspace")))
+        window.openWorkspace(parser.value(QStringLiteral("workspace")));
+    if (parser.isSet(QStringLiteral("open-run")))
+        window.monitorPage()->openRunFolder(parser.value(QStringLiteral("open-run")));
+
+    // FT_LATENCY_PROBE=1: print how long the event loop was ever blocked, when the studio quits.
+    ft::ui::EventLoopProbe probe;
+    const bool measure = qEnvironmentVariable("FT_LATENCY_PROBE") == QLatin1String("1");
+    if (measure)
+        probe.start();
+    if (parser.isSet(QStringLiteral("screenshots")))
+        window.resize(1280, 1000);
+    window.show();
+    if (parser.isSet(QStringLiteral("screenshots"))) {
+        // Give the model inspection and the run folder (both on worker threads) a moment, then grab each page.
+        const QString dir = parser.value(QStringLiteral("screenshots"));
+        QDir().mkpath(dir);
+        QTimer::singleShot(2500, &window, [&window, dir] {
+            const char* names[] = {"datasets", "train", "monitor", "runs", "playground"};
+            for (int page = 0; page < ft::ui::MainWindow::PageCount; ++page) {
+                window.showPage(static_cast<ft::ui::MainWindow::Page>(page));
+                QApplication::processEvents();
+                window.grab().save(QDir(dir).filePath(QStringLiteral("%1.png").arg(QLatin1String(names[page]))));
+            }
+            // The Train page again, scrolled to its advanced settings, open.
+            if (auto* advanced = window.findChild<QToolButton*>(QStringLiteral("advancedToggle"))) {
+                window.showPage(ft::ui::MainWindow::Train);
+                advanced->setChecked(true);
+                QApplication::processEvents();
+                if (auto* scroll = window.trainPage()->findChild<QScrollArea*>())
+                    scroll->verticalScrollBar()->setValue(advanced->mapTo(scroll->widget(), QPoint()).y() - 8);
+                QApplication::processEvents();
+                window.grab().save(QDir(dir).filePath(QStringLiteral("train-advanced.png")));
+            }
+            QApplication::quit();
+        });
+    }
+    const int status = app.exec();
+    if (measure)
+        std::fprintf(stderr, "%s\n", qPrintable(probe.summary()));
+    return status;
+}

@@ -1,0 +1,79 @@
+#pragma once
+// GenerationProcess: one generation for the playground, run as `ftstudio-cli generate MODEL ...
+// --events jsonl` (a token event per piece of text, then a `finished` event). Text is delivered in
+// small batches (every 30 ms at most) so a fast model does not flood the GUI thread; cancel() kills
+// the process (generation keeps no state worth a graceful stop).
+
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+#include <QTimer>
+
+#include "runs/run_events.h"
+
+namespace ft {
+
+struct GenerationRequest {
+    QString model;          // Hugging Face folder (a base model or a run's export/model) or llama2.c .bin
+    QString prompt;
+    QString promptTemplate; // empty: the prompt as raw text; else a template name or custom text
+    QString system;         // with a template
+    bool greedy = false;
+    double temperature = 0.8;
+    double topP = 0.95;
+    int topK = 0;
+    int maxTokens = 256;
+    quint64 seed = 0;
+    int threads = 0;        // 0: the worker's default
+
+    QStringList arguments() const; // the command line after the program name
+};
+
+struct GenerationResult {
+    QString text;
+    qint64 newTokens = 0;
+    QString stopReason;
+    double tokensPerSecond = kNoValue;
+};
+
+class GenerationProcess : public QObject {
+    Q_OBJECT
+public:
+    explicit GenerationProcess(QObject* parent = nullptr);
+    ~GenerationProcess() override;
+
+    void setCliPath(const QString& path) { m_cliPath = path; }
+    void start(const GenerationRequest& request);
+    bool isRunning() const { return m_running; }
+    QString text() const { return m_text; } // everything streamed so far
+
+public slots:
+    void cancel();
+
+signals:
+    void textArrived(const QString& piece); // the next piece of the generated text
+    void finished(const ft::GenerationResult& result);
+    void failed(const QString& message);
+    void cancelled();
+
+private:
+    void readStdout();
+    void flushText();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+
+    QString m_cliPath;
+    QProcess* m_process = nullptr;
+    LineSplitter m_splitter;
+    QTimer m_flushTimer;
+    QString m_pending;
+    QString m_text;
+    QByteArray m_stderr;
+    bool m_running = false;
+    bool m_cancelled = false;
+    bool m_gotResult = false;
+    GenerationResult m_result;
+};
+
+} // namespace ft
+
+Q_DECLARE_METATYPE(ft::GenerationResult)

@@ -1,0 +1,249 @@
+#include "runs/resource_estimate.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QFile>
+
+namespace ft {
+
+namespace {
+
+struct Projection {
+    const char* name;
+    qint64 in;
+    qint64 out;
+};
+
+// The seven projections of one decoder layer with their shapes.
+std::vector<Projection> layerProjections(const ModelConfig& m)
+{
+    const qint64 h = m.hiddenSize;
+    const qint64 q = m.numHeads * m.headDim;
+    const qint64 kv = m.kvDim();
+    const qint64 i = m.intermediateSize;
+    return {{"q_proj", h, q}, {"k_proj", h, kv}, {"v_proj", h, kv}, {"o_proj", q, h},
+            {"gate_proj", h, i}, {"up_proj", h, i}, {"down_proj", i, h}};
+}
+
+double dtypeBytes(const QString& computeDtype) { return computeDtype == QLatin1String("bfloat16") ? 2.0 : 4.0; }
+
+} // namespace
+
+double baseBitsPerWeight(const QString& quantization, bool doubleQuant, const QString& computeDtype)
+{
+    if (quantization == QLatin1String("nf4")) {
+        // 4-bit codes, one absmax scale per block of 64. Double quantization stores those scales as
+        // 8-bit codes with one fp32 scale per 256 blocks: 4 + 8/64 + 32/(64*256) = 4.127 bits.
+        return doubleQuant ? 4.0 + 8.0 / 64.0 + 32.0 / (64.0 * 256.0) : 4.0 + 32.0 / 64.0;
+    }
+    if (quantization == QLatin1String("int8"))
+        return 8.0; // plus one fp32 scale per output row, counted separately
+    return 8.0 * dtypeBytes(computeDtype);
+}
+
+qint64 loraParameterCount(const ModelConfig& model, const TrainConfig& config)
+{
+    qint64 perLayer = 0;
+    for (const Projection& p : layerProjections(model))
+        if (config.loraTargets.contains(QLatin1String(p.name)))
+            perLayer += config.loraRank * (p.in + p.out);
+    return perLayer * model.numLayers;
+}
+
+ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, const ResourceEstimateOptions& options)
+{
+    ResourceEstimate e;
+    const double bytes = dtypeBytes(c.computeDtype);
+    const qint64 h = m.hiddenSize;
+    const qint64 L = m.numLayers;
+    const qint64 qDim = m.numHeads * m.headDim;
+    const qint64 vocabByHidden = m.vocabSize * h;
+
+    qint64 projectionsPerLayer = 0;
+    qint64 outputRowsPerLayer = 0;
+    for (const Projection& p : layerProjections(m)) {
+        projectionsPerLayer += p.in * p.out;
+        outputRowsPerLayer += p.out;
+    }
+    const qint64 projectionParams = projectionsPerLayer * L;
+    e.totalParameters = m.parameterCount();
+    const qint64 perLayerParams = L > 0 ? (e.totalParameters - vocabByHidden * (m.tieWordEmbeddings ? 1 : 2) - h) / L : 0;
+    const qint64 otherParams = e.totalParameters - projectionParams; // embeddings, head, norms, biases
+
+    // What is trainable, and how the frozen rest is stored.
+    const bool lora = c.trainable == QLatin1String("lora");
+    const bool topLayers = c.trainable == QLatin1String("top-layers");
+    const QString quantization = lora ? c.baseQuantization : QStringLiteral("none");
+    qint64 trainableBase = 0; // base parameters that get gradients and optimizer state
+    if (lora) {
+        e.adapterParameters = loraParameterCount(m, c);
+    } else if (topLayers) {
+        const qint64 layers = std::min<qint64>(c.trainTopLayers, L);
+        trainableBase = layers * perLayerParams + (c.trainLmHead ? vocabByHidden + h : 0);
+    } else {
+        trainableBase = e.totalParameters;
+    }
+    e.trainableParameters = trainableBase + e.adapterParameters;
+
+    // Weights.
+    if (quantization == QLatin1String("none")) {
+        e.weightBytes = static_cast<double>(e.totalParameters) * bytes;
+    } else {
+        e.weightBytes = static_cast<double>(projectionParams) * baseBitsPerWeight(quantization, c.doubleQuant, c.computeDtype) / 8.0 +
+                        static_cast<double>(otherParams) * bytes;
+        if (quantization == QLatin1String("int8"))
+            e.weightBytes += static_cast<double>(outputRowsPerLayer * L) * 4.0;
+    }
+    e.weightBytes += static_cast<double>(e.adapterParameters) * 4.0; // adapters train in fp32
+
+    // Gradients and AdamW moments, only for what is trainable.
+    e.gradientBytes = static_cast<double>(trainableBase) * bytes + static_cast<double>(e.adapterParameters) * 4.0;
+    e.optimizerBytes = 2.0 * e.gradientBytes;
+
+    // Activations of one micro-batch saved for the backward pass. Per token and layer: the norms'
+    // inputs and outputs, q/k/v before and after RoPE, attention scores and probabilities (a row of
+    // max_length per head: attention is not fused), the attention output, the MLP's gate, up, SiLU and
+    // product, and the residual sums.
+    const double tokens = static_cast<double>(c.batchSize) * static_cast<double>(c.maxLength);
+    const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize +
+                                 2.0 * m.numHeads * static_cast<double>(c.maxLength) +
+                                 (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
+    if (c.gradientCheckpointing) {
+        // Only each layer's input is kept; one layer is recomputed at a time in the backward pass.
+        e.activationBytes = kActivationOverhead * tokens * (static_cast<double>(L) * h + perTokenLayer) * bytes;
+        e.notes << QStringLiteral("gradient checkpointing keeps one input per layer and recomputes the layer (about a third more compute)");
+    } else {
+        e.activationBytes = kActivationOverhead * tokens * (static_cast<double>(L) * perTokenLayer + 2.0 * h) * bytes;
+    }
+    // The fused output head works through the tokens in chunks of about 8M logits (fp32), and keeps
+    // the gradient of the hidden states.
+    const double chunkRows = std::max(16.0, std::floor(8.0 * 1024 * 1024 / std::max<double>(1.0, m.vocabSize)));
+    e.logitsBytes = 2.0 * std::min(chunkRows, tokens) * m.vocabSize * 4.0 + tokens * h * 4.0;
+    // The step's working memory (measured, see kActivationOverhead): about one more gradient's worth,
+    // and the head's gradient accumulated in fp32 when the head trains.
+    const bool headTrains = !lora && (!topLayers || c.trainLmHead);
+    e.temporaryBytes = e.gradientBytes + (headTrains ? static_cast<double>(vocabByHidden) * 4.0 : 0.0);
+
+    // Time: FLOPs per trained token. Forward 2 per weight of every matrix product, backward 4 (inputs
+    // and weights) where weights train, 2 (inputs only) where gradients just pass through.
+    const double head = static_cast<double>(vocabByHidden);
+    const double base = static_cast<double>(projectionParams) + head;
+    const double attention = 4.0 * static_cast<double>(L) * static_cast<double>(c.maxLength) * qDim; // QK^T and PV, forward
+    double flops = 0;
+    if (lora) {
+        const double adapter = static_cast<double>(e.adapterParameters);
+        flops = 4.0 * base + 6.0 * adapter + 3.0 * attention;
+        if (quantization != QLatin1String("none"))
+            e.notes << QStringLiteral("a quantized base is dequantized on the fly, which adds time the estimate does not count");
+    } else if (topLayers) {
+        const double layers = static_cast<double>(std::min<qint64>(c.trainTopLayers, L));
+        const double topProjections = layers * projectionsPerLayer;
+        flops = 2.0 * base + attention                           // forward through everything
+                + 4.0 * topProjections + 2.0 * layers / std::max<double>(1, L) * attention // backward through the top layers
+                + (c.trainLmHead ? 4.0 : 2.0) * head;             // the head: weights or only inputs
+    } else {
+        flops = 6.0 * base + 3.0 * attention;
+    }
+    if (c.gradientCheckpointing)
+        flops += 2.0 * static_cast<double>(projectionParams) + attention; // the recomputed forward
+    e.flopsPerToken = flops;
+
+    e.tokensPerStep = c.batchSize * c.gradAccumulation * c.maxLength;
+    if (c.maxSteps > 0) {
+        e.totalSteps = c.maxSteps;
+    } else if (options.tokensPerEpoch > 0 || options.trainExamples > 0) {
+        double stepsPerEpoch = 0;
+        if (c.packing && options.tokensPerEpoch > 0)
+            stepsPerEpoch = std::ceil(static_cast<double>(options.tokensPerEpoch) / static_cast<double>(e.tokensPerStep));
+        else if (options.trainExamples > 0)
+            stepsPerEpoch = std::ceil(static_cast<double>(options.trainExamples) * (1.0 - c.valFraction * (c.valFile.isEmpty() ? 1 : 0)) /
+                                      static_cast<double>(c.batchSize * c.gradAccumulation));
+        e.totalSteps = static_cast<qint64>(stepsPerEpoch) * std::max<qint64>(1, c.epochs);
+    }
+    if (options.tokensPerEpoch > 0 && c.maxSteps <= 0)
+        e.totalTokens = static_cast<double>(options.tokensPerEpoch) * static_cast<double>(std::max<qint64>(1, c.epochs));
+    else
+        e.totalTokens = static_cast<double>(e.totalSteps) * static_cast<double>(e.tokensPerStep);
+
+    e.gflopsMeasured = std::isfinite(options.sgemmGflops) && options.sgemmGflops > 0;
+    e.gflops = e.gflopsMeasured ? options.sgemmGflops : kAssumedGflops;
+    if (!e.gflopsMeasured)
+        e.notes << QStringLiteral("this machine's throughput is not measured yet; %1 GFLOP/s assumed").arg(kAssumedGflops);
+    const double efficiency = std::clamp(options.efficiency, 0.01, 1.0);
+    if (e.totalSteps > 0)
+        e.seconds = e.totalTokens * e.flopsPerToken / (e.gflops * 1e9 * efficiency);
+    else
+        e.notes << QStringLiteral("the time needs a step limit or measured training data");
+
+    // This machine.
+    e.machineMemoryBytes = options.machineMemoryBytes >= 0 ? options.machineMemoryBytes : machineMemoryBytes();
+    if (e.machineMemoryBytes > 0) {
+        const double total = e.totalBytes();
+        const double machine = static_cast<double>(e.machineMemoryBytes);
+        if (total > 0.9 * machine) {
+            e.fits = false;
+            e.warning = QStringLiteral("Needs about %1, but this machine has %2 of memory: lower the batch size or max length, "
+                                       "turn on gradient checkpointing, or choose QLoRA.")
+                            .arg(formatBytes(total), formatBytes(machine));
+        } else if (total > 0.7 * machine) {
+            e.warning = QStringLiteral("Needs about %1 of this machine's %2: it fits, with little room for anything else.")
+                            .arg(formatBytes(total), formatBytes(machine));
+        }
+    }
+    return e;
+}
+
+qint64 parseMemTotal(const QByteArray& meminfo)
+{
+    for (const QByteArray& line : meminfo.split('\n')) {
+        if (!line.startsWith("MemTotal:"))
+            continue;
+        const QList<QByteArray> parts = line.mid(9).simplified().split(' ');
+        bool ok = false;
+        const qint64 value = parts.value(0).toLongLong(&ok);
+        if (!ok || value <= 0)
+            return 0;
+        const QByteArray unit = parts.value(1).toLower();
+        return unit == "kb" ? value * 1024 : unit.isEmpty() ? value : 0;
+    }
+    return 0;
+}
+
+qint64 machineMemoryBytes()
+{
+    QFile file(QStringLiteral("/proc/meminfo"));
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    return parseMemTotal(file.read(64 * 1024));
+}
+
+QString formatBytes(double bytes)
+{
+    if (!std::isfinite(bytes) || bytes < 0)
+        return QStringLiteral("?");
+    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+    int unit = 0;
+    while (bytes >= 1024.0 && unit < 4) {
+        bytes /= 1024.0;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(bytes, 0, 'f', unit == 0 || bytes >= 100 ? 0 : 1).arg(QLatin1String(units[unit]));
+}
+
+QString formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return QStringLiteral("?");
+    if (seconds < 60)
+        return QStringLiteral("%1 s").arg(std::max(1.0, std::round(seconds)));
+    const auto minutes = static_cast<qint64>(std::round(seconds / 60));
+    if (minutes < 60)
+        return QStringLiteral("%1 min").arg(minutes);
+    const qint64 hours = minutes / 60;
+    if (hours < 48)
+        return QStringLiteral("%1 h %2 min").arg(hours).arg(minutes % 60);
+    return QStringLiteral("%1 days").arg(hours / 24);
+}
+
+} // namespace ft

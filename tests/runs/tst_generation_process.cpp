@@ -1,0 +1,112 @@
+// GenerationProcess: the command line it builds; streaming from the real worker (the pieces add up
+// to the final text); cancel; a failure with the worker's own message.
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "runs/generation_process.h"
+#include "support/test_support.h"
+
+using namespace ft;
+
+class TestGenerationProcess : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_model;
+
+private slots:
+    void initTestCase()
+    {
+        qRegisterMetaType<GenerationResult>();
+        QString error;
+        m_model = test::makeTinyModel(m_dir.filePath(QStringLiteral("model")), &error);
+        QVERIFY2(!m_model.isEmpty(), qPrintable(error));
+    }
+
+    void buildsTheCommandLine()
+    {
+        GenerationRequest r;
+        r.model = QStringLiteral("/m");
+        r.prompt = QStringLiteral("Hello");
+        r.greedy = true;
+        r.maxTokens = 12;
+        r.promptTemplate = QStringLiteral("alpaca");
+        r.system = QStringLiteral("Be brief.");
+        r.threads = 2;
+        const QStringList args = r.arguments();
+        QCOMPARE(args.mid(0, 4), (QStringList{QStringLiteral("generate"), QStringLiteral("/m"), QStringLiteral("--prompt"), QStringLiteral("Hello")}));
+        QVERIFY(args.contains(QStringLiteral("--greedy")));
+        QVERIFY(!args.contains(QStringLiteral("--temperature")));
+        QCOMPARE(args.at(args.indexOf(QStringLiteral("--template")) + 1), QStringLiteral("alpaca"));
+        QCOMPARE(args.at(args.indexOf(QStringLiteral("--system")) + 1), QStringLiteral("Be brief."));
+        QCOMPARE(args.at(args.indexOf(QStringLiteral("--max-tokens")) + 1), QStringLiteral("12"));
+        QCOMPARE(args.at(args.indexOf(QStringLiteral("--threads")) + 1), QStringLiteral("2"));
+        r.greedy = false;
+        r.promptTemplate.clear();
+        const QStringList sampled = r.arguments();
+        QVERIFY(sampled.contains(QStringLiteral("--temperature")) && sampled.contains(QStringLiteral("--top-p")));
+        QVERIFY(!sampled.contains(QStringLiteral("--template")) && !sampled.contains(QStringLiteral("--system")));
+    }
+
+    void streamsTheText()
+    {
+        GenerationProcess process;
+        process.setCliPath(test::cliPath());
+        QSignalSpy pieces(&process, &GenerationProcess::textArrived);
+        QSignalSpy finished(&process, &GenerationProcess::finished);
+        QSignalSpy failed(&process, &GenerationProcess::failed);
+        GenerationRequest r;
+        r.model = m_model;
+        r.prompt = QStringLiteral("Once upon a time");
+        r.greedy = true;
+        r.maxTokens = 24;
+        r.threads = 1;
+        process.start(r);
+        QVERIFY(process.isRunning());
+        QVERIFY(finished.wait(120000));
+        QVERIFY(failed.isEmpty());
+        const GenerationResult result = finished.first().at(0).value<GenerationResult>();
+        QVERIFY(result.newTokens > 0 && result.newTokens <= 24);
+        QString streamed;
+        for (const auto& arguments : pieces)
+            streamed += arguments.at(0).toString();
+        QCOMPARE(streamed, result.text);
+        QCOMPARE(process.text(), result.text);
+        QVERIFY(!process.isRunning());
+    }
+
+    void cancels()
+    {
+        const QString slow = test::writeScript(m_dir.filePath(QStringLiteral("slow.sh")),
+                                               "echo '{\"event\":\"token\",\"text\":\"Hel\"}'\nsleep 60\n");
+        GenerationProcess process;
+        process.setCliPath(slow);
+        QSignalSpy pieces(&process, &GenerationProcess::textArrived);
+        QSignalSpy cancelled(&process, &GenerationProcess::cancelled);
+        process.start({});
+        QVERIFY(pieces.wait(10000));
+        QCOMPARE(pieces.first().at(0).toString(), QStringLiteral("Hel"));
+        process.cancel();
+        QVERIFY(cancelled.wait(10000));
+        QVERIFY(!process.isRunning());
+    }
+
+    void reportsTheWorkersError()
+    {
+        GenerationProcess process;
+        process.setCliPath(test::cliPath());
+        QSignalSpy failed(&process, &GenerationProcess::failed);
+        GenerationRequest r;
+        r.model = m_dir.filePath(QStringLiteral("no-such-model"));
+        r.maxTokens = 4;
+        process.start(r);
+        QVERIFY(failed.wait(60000));
+        const QString message = failed.first().at(0).toString();
+        QVERIFY2(message.contains(QStringLiteral("no-such-model")), qPrintable(message));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGenerationProcess)
+#include "tst_generation_process.moc"

@@ -1,0 +1,235 @@
+// The memory and time estimate: bytes per parameter by mode and precision, LoRA parameter counts,
+// NF4 bits, activations with and without gradient checkpointing, FLOPs and time, and the comparison
+// with this machine's memory.
+
+#include <QTest>
+
+#include "runs/resource_estimate.h"
+
+using namespace ft;
+
+namespace {
+
+// The starter "tiny" preset: hidden 64, 4 layers, 4 heads (2 key/value), MLP 176, vocabulary 512, tied.
+ModelConfig tiny()
+{
+    ModelConfig c;
+    c.hiddenSize = 64;
+    c.intermediateSize = 176;
+    c.numLayers = 4;
+    c.numHeads = 4;
+    c.numKvHeads = 2;
+    c.headDim = 16;
+    c.vocabSize = 512;
+    c.maxPositions = 512;
+    c.tieWordEmbeddings = true;
+    return c;
+}
+
+// The shape of TinyLlama-1.1B.
+ModelConfig tinyLlama()
+{
+    ModelConfig c;
+    c.hiddenSize = 2048;
+    c.intermediateSize = 5632;
+    c.numLayers = 22;
+    c.numHeads = 32;
+    c.numKvHeads = 4;
+    c.headDim = 64;
+    c.vocabSize = 32000;
+    c.maxPositions = 2048;
+    c.tieWordEmbeddings = false;
+    return c;
+}
+
+TrainConfig preset(const QString& mode)
+{
+    TrainConfig c;
+    c.applyModePreset(mode);
+    c.maxLength = 64;
+    c.batchSize = 2;
+    return c;
+}
+
+ResourceEstimateOptions noMachine()
+{
+    ResourceEstimateOptions o;
+    o.machineMemoryBytes = 0; // unknown: no fit check
+    return o;
+}
+
+} // namespace
+
+class TestResourceEstimate : public QObject {
+    Q_OBJECT
+private slots:
+    void fullFineTuningIsSixteenBytesPerParameter()
+    {
+        const ResourceEstimate e = estimateResources(tiny(), preset(QStringLiteral("full")), noMachine());
+        QCOMPARE(e.totalParameters, 217664);
+        QCOMPARE(e.trainableParameters, e.totalParameters);
+        QCOMPARE(e.weightBytes + e.gradientBytes + e.optimizerBytes, 16.0 * 217664);
+        TrainConfig bf16 = preset(QStringLiteral("full"));
+        bf16.computeDtype = QStringLiteral("bfloat16");
+        const ResourceEstimate half = estimateResources(tiny(), bf16, noMachine());
+        QCOMPARE(half.weightBytes + half.gradientBytes + half.optimizerBytes, 8.0 * 217664);
+        QVERIFY(half.activationBytes < e.activationBytes);
+    }
+    void loraParameterCount()
+    {
+        // Per layer r * (in + out): q 64+64, k 64+32, v 64+32, o 64+64, gate/up 64+176, down 176+64.
+        TrainConfig c = preset(QStringLiteral("instruction"));
+        QCOMPARE(ft::loraParameterCount(tiny(), c), 8 * (128 + 96 + 96 + 128 + 240 + 240 + 240) * 4);
+        c.loraRank = 16;
+        c.loraTargets = {QStringLiteral("q_proj"), QStringLiteral("v_proj")};
+        QCOMPARE(ft::loraParameterCount(tiny(), c), 16 * (128 + 96) * 4);
+        const ResourceEstimate e = estimateResources(tiny(), c, noMachine());
+        QCOMPARE(e.adapterParameters, 16 * (128 + 96) * 4);
+        QCOMPARE(e.trainableParameters, e.adapterParameters);
+        QCOMPARE(e.gradientBytes, 4.0 * e.adapterParameters); // only the adapters get gradients
+        QCOMPARE(e.optimizerBytes, 8.0 * e.adapterParameters);
+        QCOMPARE(e.temporaryBytes, e.gradientBytes); // the frozen head has no fp32 gradient
+    }
+    void nf4Bits()
+    {
+        QCOMPARE(baseBitsPerWeight(QStringLiteral("nf4"), true, QStringLiteral("float32")), 4.0 + 8.0 / 64 + 32.0 / (64 * 256));
+        QCOMPARE(baseBitsPerWeight(QStringLiteral("nf4"), false, QStringLiteral("float32")), 4.5);
+        QCOMPARE(baseBitsPerWeight(QStringLiteral("int8"), true, QStringLiteral("float32")), 8.0);
+        QCOMPARE(baseBitsPerWeight(QStringLiteral("none"), true, QStringLiteral("bfloat16")), 16.0);
+        QVERIFY(std::abs(baseBitsPerWeight(QStringLiteral("nf4"), true, QStringLiteral("float32")) - 4.127) < 0.001);
+    }
+    void modesOrderByMemory()
+    {
+        const ResourceEstimate full = estimateResources(tinyLlama(), preset(QStringLiteral("full")), noMachine());
+        const ResourceEstimate instruction = estimateResources(tinyLlama(), preset(QStringLiteral("instruction")), noMachine());
+        const ResourceEstimate qlora = estimateResources(tinyLlama(), preset(QStringLiteral("qlora")), noMachine());
+        TrainConfig int8 = preset(QStringLiteral("instruction"));
+        int8.baseQuantization = QStringLiteral("int8");
+        const ResourceEstimate eight = estimateResources(tinyLlama(), int8, noMachine());
+        QVERIFY(qlora.weightBytes < eight.weightBytes);
+        QVERIFY(eight.weightBytes < instruction.weightBytes);
+        QVERIFY(instruction.weightBytes < full.weightBytes * 1.05); // the same base, plus adapters
+        QVERIFY(instruction.gradientBytes + instruction.optimizerBytes < 0.05 * (full.gradientBytes + full.optimizerBytes));
+        QVERIFY(qlora.totalBytes() < instruction.totalBytes());
+        QVERIFY(instruction.totalBytes() < full.totalBytes());
+        // 969M projection weights at ~4.13 bits (500 MB), embeddings and head in fp32 (525 MB), adapters (25 MB).
+        QVERIFY(qlora.weightBytes > 1.0e9 && qlora.weightBytes < 1.1e9);
+        QVERIFY(full.weightBytes > 4.3e9 && full.weightBytes < 4.5e9);
+    }
+    void matchesTheMeasuredStories15M()
+    {
+        // `ftstudio-cli bench train` on the stories15M shape, batch 8 x 256, fp32: peak RSS 1457 MB,
+        // 926 MB with gradient checkpointing. The estimate is meant to land within 15% of those.
+        ModelConfig m = tiny();
+        m.hiddenSize = 288;
+        m.intermediateSize = 768;
+        m.numLayers = 6;
+        m.numHeads = m.numKvHeads = 6;
+        m.headDim = 48;
+        m.vocabSize = 32000;
+        TrainConfig c = preset(QStringLiteral("full"));
+        c.batchSize = 8;
+        c.maxLength = 256;
+        const double mb = 1024.0 * 1024.0;
+        const double plain = estimateResources(m, c, noMachine()).totalBytes() / mb;
+        c.gradientCheckpointing = true;
+        const double checkpointed = estimateResources(m, c, noMachine()).totalBytes() / mb;
+        QVERIFY2(std::abs(plain - 1457.0) < 0.15 * 1457.0, qPrintable(QString::number(plain)));
+        QVERIFY2(std::abs(checkpointed - 926.0) < 0.15 * 926.0, qPrintable(QString::number(checkpointed)));
+    }
+    void gradientCheckpointingTradesMemoryForTime()
+    {
+        TrainConfig c = preset(QStringLiteral("full"));
+        c.maxLength = 512;
+        c.batchSize = 8;
+        const ResourceEstimate plain = estimateResources(tinyLlama(), c, noMachine());
+        c.gradientCheckpointing = true;
+        const ResourceEstimate checkpointed = estimateResources(tinyLlama(), c, noMachine());
+        QVERIFY(checkpointed.activationBytes < plain.activationBytes / 4);
+        QVERIFY(checkpointed.flopsPerToken > plain.flopsPerToken * 1.2);
+    }
+    void timeFromFlopsAndThroughput()
+    {
+        const ModelConfig m = tiny();
+        TrainConfig c = preset(QStringLiteral("full"));
+        c.maxSteps = 100;
+        ResourceEstimateOptions o = noMachine();
+        o.sgemmGflops = 10.0;
+        o.efficiency = 0.5;
+        const ResourceEstimate e = estimateResources(m, c, o);
+        // 6 per weight of every matrix product (projections and head) plus attention (3 x forward QK^T and PV).
+        const double projections = 4.0 * (64 * 64 + 64 * 32 + 64 * 32 + 64 * 64 + 3 * 64 * 176);
+        const double head = 512.0 * 64;
+        const double attention = 4.0 * 4 * 64 * 64;
+        QCOMPARE(e.flopsPerToken, 6.0 * (projections + head) + 3.0 * attention);
+        QCOMPARE(e.tokensPerStep, 2 * 64);
+        QCOMPARE(e.totalSteps, 100);
+        QVERIFY(e.gflopsMeasured);
+        QCOMPARE(e.seconds, 100.0 * 128 * e.flopsPerToken / (10.0e9 * 0.5));
+        // LoRA: about 4 per base weight and 6 per adapter weight.
+        const ResourceEstimate lora = estimateResources(m, [&] {
+            TrainConfig l = preset(QStringLiteral("instruction"));
+            l.maxSteps = 100;
+            return l;
+        }(), o);
+        QCOMPARE(lora.flopsPerToken, 4.0 * (projections + head) + 6.0 * lora.adapterParameters + 3.0 * attention);
+        QVERIFY(lora.seconds < e.seconds);
+    }
+    void stepsFromMeasuredData()
+    {
+        TrainConfig c = preset(QStringLiteral("full"));
+        c.epochs = 3;
+        ResourceEstimateOptions o = noMachine();
+        const ResourceEstimate unknown = estimateResources(tiny(), c, o);
+        QCOMPARE(unknown.totalSteps, 0);
+        QVERIFY(std::isnan(unknown.seconds));
+        QVERIFY(!unknown.gflopsMeasured); // an assumed throughput, said in the notes
+        QVERIFY(unknown.notes.join(QLatin1Char(' ')).contains(QStringLiteral("assumed")));
+        o.tokensPerEpoch = 1000; // packed rows of 128 tokens: 8 steps an epoch
+        const ResourceEstimate known = estimateResources(tiny(), c, o);
+        QCOMPARE(known.totalSteps, 24);
+        QCOMPARE(known.totalTokens, 3000.0);
+        QVERIFY(std::isfinite(known.seconds));
+        c.packing = false;
+        c.valFraction = 0.0;
+        o.trainExamples = 10; // batches of 2: 5 steps an epoch
+        QCOMPARE(estimateResources(tiny(), c, o).totalSteps, 15);
+    }
+    void warnsWhenItDoesNotFit()
+    {
+        ResourceEstimateOptions o;
+        o.machineMemoryBytes = 8LL << 30;
+        const ResourceEstimate full = estimateResources(tinyLlama(), preset(QStringLiteral("full")), o);
+        QVERIFY(!full.fits); // ~16 bytes x 1.1B parameters
+        QVERIFY2(full.warning.contains(QStringLiteral("8.0 GB")), qPrintable(full.warning));
+        const ResourceEstimate qlora = estimateResources(tinyLlama(), preset(QStringLiteral("qlora")), o);
+        QVERIFY(qlora.fits);
+        const ResourceEstimate small = estimateResources(tiny(), preset(QStringLiteral("full")), o);
+        QVERIFY(small.fits);
+        QVERIFY(small.warning.isEmpty());
+        o.machineMemoryBytes = 400LL << 20; // 400 MB: fits, but barely
+        const ResourceEstimate tight = estimateResources(tiny(), preset(QStringLiteral("full")), o);
+        QVERIFY(tight.fits);
+        QVERIFY2(tight.warning.contains(QStringLiteral("little room")), qPrintable(tight.warning));
+    }
+    void readsMeminfo()
+    {
+        QCOMPARE(parseMemTotal("MemTotal:       16318708 kB\nMemFree:  1 kB\n"), 16318708LL * 1024);
+        QCOMPARE(parseMemTotal("MemFree: 1 kB\n"), 0);
+        QCOMPARE(parseMemTotal("MemTotal: lots\n"), 0);
+        QVERIFY(machineMemoryBytes() > 0); // Linux
+    }
+    void formats()
+    {
+        QCOMPARE(formatBytes(512), QStringLiteral("512 B"));
+        QCOMPARE(formatBytes(1.5 * 1024 * 1024 * 1024), QStringLiteral("1.5 GB"));
+        QCOMPARE(formatBytes(350.0 * 1024 * 1024), QStringLiteral("350 MB"));
+        QCOMPARE(formatDuration(42), QStringLiteral("42 s"));
+        QCOMPARE(formatDuration(600), QStringLiteral("10 min"));
+        QCOMPARE(formatDuration(3 * 3600 + 20 * 60), QStringLiteral("3 h 20 min"));
+        QCOMPARE(formatDuration(std::nan("")), QStringLiteral("?"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestResourceEstimate)
+#include "tst_resource_estimate.moc"

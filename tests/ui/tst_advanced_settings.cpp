@@ -1,0 +1,141 @@
+// AdvancedSettings: every TrainConfig setting shown and edited; edits made with the keyboard and the
+// mouse come back out in the configuration's JSON; the LoRA and top-layer fields are enabled only
+// when they apply.
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTest>
+
+#include "common/error.h"
+#include "ui_test_support.h"
+#include "widgets/advanced_settings.h"
+
+using namespace ft;
+using namespace ft::ui;
+
+namespace {
+
+template <typename T>
+T* field(AdvancedSettings& form, const char* key)
+{
+    T* widget = qobject_cast<T*>(form.field(QLatin1String(key)));
+    if (!widget)
+        qFatal("no %s field", key);
+    return widget;
+}
+
+void typeInto(QAbstractSpinBox* spin, const QString& text)
+{
+    spin->setFocus();
+    spin->selectAll();
+    QTest::keyClicks(spin, text);
+    QTest::keyClick(spin, Qt::Key_Tab);
+}
+
+} // namespace
+
+class TestAdvancedSettings : public QObject {
+    Q_OBJECT
+private slots:
+    void showsEverySetting()
+    {
+        AdvancedSettings form;
+        const QStringList elsewhere{QStringLiteral("model"), QStringLiteral("train_file"), QStringLiteral("val_file"),
+                                    QStringLiteral("template"), QStringLiteral("mode")};
+        for (const QString& key : TrainConfig().toJson().keys())
+            if (!elsewhere.contains(key))
+                QVERIFY2(form.field(key), qPrintable(key));
+    }
+    void roundTripsAConfiguration()
+    {
+        TrainConfig config;
+        config.applyModePreset(QStringLiteral("qlora"));
+        config.loraRank = 32;
+        config.loraAlpha = 64;
+        config.loraTargets = {QStringLiteral("q_proj"), QStringLiteral("v_proj")};
+        config.learningRate = 3.5e-4;
+        config.eps = 1e-7;
+        config.schedule = QStringLiteral("linear");
+        config.maxSteps = 250;
+        config.gradAccumulation = 4;
+        config.packing = false;
+        config.earlyStoppingPatience = 3;
+        config.seed = 7;
+        config.gradientCheckpointing = true;
+        AdvancedSettings form;
+        form.setConfig(config);
+        QCOMPARE(form.config(config).toJson(), config.toJson());
+    }
+    void editsReachTheJson()
+    {
+        AdvancedSettings form;
+        form.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&form));
+        TrainConfig base;
+        base.applyModePreset(QStringLiteral("full"));
+        form.setConfig(base);
+        QSignalSpy changed(&form, &AdvancedSettings::changed);
+
+        typeInto(field<QSpinBox>(form, "max_steps"), QStringLiteral("120"));
+        typeInto(field<QSpinBox>(form, "batch_size"), QStringLiteral("6"));
+        typeInto(field<QDoubleSpinBox>(form, "weight_decay"), QStringLiteral("0.01"));
+        QLineEdit* lr = field<QLineEdit>(form, "learning_rate");
+        lr->setFocus();
+        lr->selectAll();
+        QTest::keyClicks(lr, QStringLiteral("3e-4"));
+        clickIndicator(field<QCheckBox>(form, "gradient_checkpointing"));
+        QComboBox* schedule = field<QComboBox>(form, "schedule");
+        schedule->setFocus();
+        QTest::keyClick(schedule, Qt::Key_Up); // cosine -> linear
+        QVERIFY(changed.size() >= 6);
+
+        const QJsonObject json = form.config(base).toJson();
+        QCOMPARE(json.value(QStringLiteral("max_steps")).toInt(), 120);
+        QCOMPARE(json.value(QStringLiteral("batch_size")).toInt(), 6);
+        QCOMPARE(json.value(QStringLiteral("weight_decay")).toDouble(), 0.01);
+        QCOMPARE(json.value(QStringLiteral("learning_rate")).toDouble(), 3e-4);
+        QCOMPARE(json.value(QStringLiteral("gradient_checkpointing")).toBool(), true);
+        QCOMPARE(json.value(QStringLiteral("schedule")).toString(), QStringLiteral("linear"));
+        QCOMPARE(json.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
+    }
+    void loraFieldsOnlyForLora()
+    {
+        AdvancedSettings form;
+        TrainConfig config;
+        config.applyModePreset(QStringLiteral("full"));
+        form.setConfig(config);
+        QVERIFY(!form.field(QStringLiteral("lora_rank"))->isEnabled());
+        QVERIFY(!form.field(QStringLiteral("lora_targets"))->isEnabled());
+        QVERIFY(!form.field(QStringLiteral("train_top_layers"))->isEnabled());
+        config.applyModePreset(QStringLiteral("qlora"));
+        form.setConfig(config);
+        QVERIFY(form.field(QStringLiteral("lora_rank"))->isEnabled());
+        QVERIFY(form.field(QStringLiteral("double_quant"))->isEnabled());
+        QCOMPARE(field<QComboBox>(form, "base_quantization")->currentText(), QStringLiteral("nf4"));
+        // Unticking targets reaches the configuration.
+        clickIndicator(form.findChild<QCheckBox*>(QStringLiteral("lora_target_down_proj")));
+        QVERIFY(!form.config(config).loraTargets.contains(QStringLiteral("down_proj")));
+        QCOMPARE(form.config(config).loraTargets.size(), 6);
+        field<QComboBox>(form, "trainable")->setCurrentText(QStringLiteral("top-layers"));
+        QVERIFY(form.field(QStringLiteral("train_top_layers"))->isEnabled());
+        QVERIFY(!form.field(QStringLiteral("lora_rank"))->isEnabled());
+    }
+    void refusesANumberItCannotRead()
+    {
+        AdvancedSettings form;
+        field<QLineEdit>(form, "learning_rate")->setText(QStringLiteral("fast"));
+        try {
+            form.config(TrainConfig());
+            QFAIL("an unreadable learning rate was accepted");
+        } catch (const Error& error) {
+            QVERIFY(error.message().contains(QStringLiteral("learning_rate")));
+        }
+    }
+};
+
+QTEST_MAIN(TestAdvancedSettings)
+#include "tst_advanced_settings.moc"

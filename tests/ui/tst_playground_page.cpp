@@ -1,0 +1,99 @@
+// PlaygroundPage: one prompt generates side by side in every column (real worker, tiny model), the
+// text streams into each column, Cancel stops a slow generation, and run exports are offered as models.
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "app_settings.h"
+#include "pages/playground_page.h"
+#include "support/test_support.h"
+#include "ui_test_support.h"
+#include "widgets/generation_column.h"
+
+using namespace ft;
+using namespace ft::ui;
+
+class TestPlaygroundPage : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_model;
+
+private slots:
+    void initTestCase()
+    {
+        QString error;
+        m_model = test::makeTinyModel(m_dir.filePath(QStringLiteral("tiny")), &error);
+        QVERIFY2(!m_model.isEmpty(), qPrintable(error));
+    }
+
+    void generatesSideBySide()
+    {
+        AppSettings settings(m_dir.filePath(QStringLiteral("a.ini")));
+        settings.setWorkspace(m_dir.filePath(QStringLiteral("ws")));
+        settings.addKnownModel(m_model);
+        settings.setThreads(1);
+        // A run's exported model (a copy of the tiny one) is offered too.
+        const QString exported = m_dir.filePath(QStringLiteral("ws/runs/20260101-120000-full/export/model"));
+        QVERIFY(QDir().mkpath(exported));
+        for (const QString& name : QDir(m_model).entryList(QDir::Files))
+            QVERIFY(QFile::copy(QDir(m_model).filePath(name), QDir(exported).filePath(name)));
+
+        PlaygroundPage page(&settings);
+        page.resize(1100, 700);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QCOMPARE(page.columns().size(), 2);
+        QCOMPARE(page.columns().at(0)->model(), m_model);
+        QTRY_COMPARE_WITH_TIMEOUT(page.columns().at(1)->model(), exported, 10000); // the newest run's export
+
+        QTest::keyClicks(page.findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt")), QStringLiteral("Once upon a time"));
+        clickIndicator(page.findChild<QCheckBox*>(QStringLiteral("playgroundGreedy")));
+        auto* maxTokens = page.findChild<QSpinBox*>(QStringLiteral("playgroundMaxTokens"));
+        maxTokens->setValue(16);
+        QCOMPARE(page.request().maxTokens, 16);
+        QVERIFY(page.request().greedy);
+
+        auto* generate = page.findChild<QPushButton*>(QStringLiteral("generateButton"));
+        QTest::mouseClick(generate, Qt::LeftButton);
+        QVERIFY(page.isGenerating());
+        QVERIFY(!generate->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isGenerating(), 120000);
+        for (GenerationColumn* column : page.columns()) {
+            QVERIFY(!column->text().isEmpty());
+            const QString status = column->findChild<QLabel*>(QStringLiteral("columnStatus"))->text();
+            QVERIFY2(status.contains(QStringLiteral("tokens/s")), qPrintable(status));
+        }
+        // The same weights and greedy decoding: the same text in both columns.
+        QCOMPARE(page.columns().at(0)->text(), page.columns().at(1)->text());
+        QVERIFY(generate->isEnabled());
+    }
+
+    void cancels()
+    {
+        AppSettings settings(m_dir.filePath(QStringLiteral("b.ini")));
+        settings.addKnownModel(m_model);
+        PlaygroundPage page(&settings);
+        const QString slow = test::writeScript(m_dir.filePath(QStringLiteral("slow.sh")), "echo '{\"event\":\"token\",\"text\":\"Hel\"}'\nsleep 60\n");
+        for (GenerationColumn* column : page.columns()) {
+            column->process()->setCliPath(slow);
+            column->setModel(m_model);
+        }
+        page.generate();
+        QTRY_VERIFY_WITH_TIMEOUT(page.columns().at(0)->text() == QLatin1String("Hel"), 10000);
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("cancelGeneration")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isGenerating(), 10000);
+        QCOMPARE(page.columns().at(0)->findChild<QLabel*>(QStringLiteral("columnStatus"))->text(), QStringLiteral("Cancelled."));
+    }
+};
+
+QTEST_MAIN(TestPlaygroundPage)
+#include "tst_playground_page.moc"

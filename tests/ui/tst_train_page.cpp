@@ -1,0 +1,220 @@
+// The Train page driven like a user: choosing a mode fills the settings; an invalid custom template
+// shows its error and disables Launch; edits in the advanced section reach the run folder's
+// config.json; the estimate appears; Launch queues the run (a fake worker stands in for training).
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include "../runs/fake_workers.h"
+#include "app_settings.h"
+#include "common/json_file.h"
+#include "pages/train_page.h"
+#include "runs/run_queue.h"
+#include "support/test_support.h"
+#include "ui_test_support.h"
+#include "widgets/advanced_settings.h"
+#include "widgets/model_picker.h"
+
+using namespace ft;
+using namespace ft::ui;
+
+class TestTrainPage : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_model;
+    QString m_train;
+
+    template <typename T>
+    T* child(QWidget& page, const char* name)
+    {
+        T* widget = page.findChild<T*>(QLatin1String(name));
+        if (!widget)
+            qFatal("no widget %s", name);
+        return widget;
+    }
+
+    // A page with the tiny model and training data chosen, ready to launch.
+    struct Fixture {
+        explicit Fixture(const QString& ini) : settings(ini) {}
+        AppSettings settings;
+        RunQueue queue;
+        std::unique_ptr<TrainPage> page;
+    };
+    std::unique_ptr<Fixture> makePage(const QString& name)
+    {
+        auto f = std::make_unique<Fixture>(m_dir.filePath(name + QStringLiteral(".ini")));
+        f->settings.setWorkspace(m_dir.filePath(name + QStringLiteral("-ws")));
+        f->queue.setCliPath(test::writeScript(m_dir.filePath(name + QStringLiteral(".sh")), test::kShortWorker));
+        f->page = std::make_unique<TrainPage>(&f->settings, &f->queue);
+        f->page->resize(1100, 900);
+        f->page->show();
+        f->page->modelPicker()->setModelPath(m_model);
+        f->page->setTrainFile(m_train);
+        return f;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        qRegisterMetaType<RunEndInfo>();
+        QString error;
+        m_model = test::makeTinyModel(m_dir.filePath(QStringLiteral("tiny")), &error);
+        QVERIFY2(!m_model.isEmpty(), qPrintable(error));
+        m_train = test::writeSampleJsonl(m_dir.filePath(QStringLiteral("train.jsonl")), 40);
+    }
+
+    void modeSelectionFillsTheSettings()
+    {
+        auto f = makePage(QStringLiteral("modes"));
+        TrainPage& page = *f->page;
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTest::mouseClick(child<QToolButton>(page, "advancedToggle"), Qt::LeftButton);
+        QVERIFY(page.advancedSettings()->isVisible());
+        auto* trainable = child<QComboBox>(page, "trainable");
+        auto* quantization = child<QComboBox>(page, "base_quantization");
+        auto* lossOn = child<QComboBox>(page, "loss_on");
+        auto* lr = child<QLineEdit>(page, "learning_rate");
+
+        clickIndicator(child<QRadioButton>(page, "mode_qlora"));
+        QCOMPARE(trainable->currentText(), QStringLiteral("lora"));
+        QCOMPARE(quantization->currentText(), QStringLiteral("nf4"));
+        QCOMPARE(lossOn->currentText(), QStringLiteral("response"));
+        QCOMPARE(lr->text(), QStringLiteral("0.0002"));
+        QVERIFY(child<QCheckBox>(page, "double_quant")->isChecked());
+        QCOMPARE(page.currentConfig().mode, QStringLiteral("qlora"));
+
+        clickIndicator(child<QRadioButton>(page, "mode_instruction"));
+        QCOMPARE(trainable->currentText(), QStringLiteral("lora"));
+        QCOMPARE(quantization->currentText(), QStringLiteral("none"));
+
+        clickIndicator(child<QRadioButton>(page, "mode_full"));
+        QCOMPARE(trainable->currentText(), QStringLiteral("all"));
+        QCOMPARE(lossOn->currentText(), QStringLiteral("all"));
+        QCOMPARE(quantization->currentText(), QStringLiteral("none"));
+        QCOMPARE(lr->text(), QStringLiteral("2e-05"));
+        QVERIFY(!child<QSpinBox>(page, "lora_rank")->isEnabled());
+        // The model and data chosen above survive a change of mode.
+        QCOMPARE(page.currentConfig().model, m_model);
+        QCOMPARE(page.currentConfig().trainFile, m_train);
+    }
+
+    void invalidTemplateDisablesLaunch()
+    {
+        auto f = makePage(QStringLiteral("template"));
+        TrainPage& page = *f->page;
+        auto* launch = child<QPushButton>(page, "launchButton");
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+
+        auto* combo = child<QComboBox>(page, "templateCombo");
+        combo->setCurrentIndex(combo->count() - 1); // Custom…
+        auto* custom = child<QPlainTextEdit>(page, "customTemplate");
+        QVERIFY(custom->isVisible());
+        custom->setFocus();
+        QTest::keyClicks(custom, QStringLiteral("Q: {question} A: {response}"));
+        auto* status = child<QLabel>(page, "templateStatus");
+        QVERIFY2(status->text().contains(QStringLiteral("{question}")), qPrintable(status->text()));
+        QTRY_VERIFY(!launch->isEnabled());
+        QVERIFY(!page.canLaunch());
+        QVERIFY(child<QLabel>(page, "launchProblem")->text().contains(QStringLiteral("template")));
+
+        custom->clear();
+        QTest::keyClicks(custom, QStringLiteral("Q: {instruction} A: {response}"));
+        QVERIFY(status->text().contains(QStringLiteral("valid")));
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+        QCOMPARE(page.currentConfig().promptTemplate, QStringLiteral("Q: {instruction} A: {response}"));
+    }
+
+    void advancedEditsReachTheRunFolder()
+    {
+        auto f = makePage(QStringLiteral("launch"));
+        TrainPage& page = *f->page;
+        QTest::mouseClick(child<QToolButton>(page, "advancedToggle"), Qt::LeftButton);
+        auto* combo = child<QComboBox>(page, "templateCombo");
+        combo->setCurrentIndex(combo->findData(QStringLiteral("plain")));
+        auto type = [&](const char* name, const QString& text) {
+            auto* spin = child<QSpinBox>(page, name);
+            spin->setFocus();
+            spin->selectAll();
+            QTest::keyClicks(spin, text);
+            QTest::keyClick(spin, Qt::Key_Tab);
+        };
+        type("max_steps", QStringLiteral("42"));
+        type("max_length", QStringLiteral("96"));
+        type("eval_every", QStringLiteral("7"));
+        auto* lr = child<QLineEdit>(page, "learning_rate");
+        lr->setFocus();
+        lr->selectAll();
+        QTest::keyClicks(lr, QStringLiteral("5e-4"));
+        clickIndicator(child<QCheckBox>(page, "packing")); // on -> off
+        QTest::keyClicks(child<QLineEdit>(page, "runName"), QStringLiteral("My first run"));
+
+        auto* launch = child<QPushButton>(page, "launchButton");
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+        QSignalSpy launched(&page, &TrainPage::launched);
+        QTest::mouseClick(launch, Qt::LeftButton);
+        QVERIFY2(launched.size() == 1, qPrintable(page.problem()));
+        const RunJob* job = f->queue.job(launched.first().at(0).toInt());
+        QVERIFY(job);
+        QCOMPARE(job->request.name, QStringLiteral("My first run"));
+        QVERIFY(job->request.runDir.startsWith(f->settings.runsFolder()));
+        QVERIFY(job->request.runDir.endsWith(QStringLiteral("-my-first-run")));
+        const QJsonObject json = readJsonObjectFile(QDir(job->request.runDir).filePath(QStringLiteral("config.json")));
+        QCOMPARE(json.value(QStringLiteral("max_steps")).toInt(), 42);
+        QCOMPARE(json.value(QStringLiteral("max_length")).toInt(), 96);
+        QCOMPARE(json.value(QStringLiteral("eval_every")).toInt(), 7);
+        QCOMPARE(json.value(QStringLiteral("learning_rate")).toDouble(), 5e-4);
+        QCOMPARE(json.value(QStringLiteral("packing")).toBool(), false);
+        QCOMPARE(json.value(QStringLiteral("template")).toString(), QStringLiteral("plain"));
+        QCOMPARE(json.value(QStringLiteral("model")).toString(), m_model);
+        QCOMPARE(json.value(QStringLiteral("train_file")).toString(), m_train);
+        QCOMPARE(json.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
+        // Every setting is written out, and reads back as the same configuration.
+        QCOMPARE(TrainConfig::fromJson(json, QStringLiteral("config.json")).toJson(), json);
+        // A second launch while the first runs is queued.
+        QTRY_COMPARE(launch->text(), QStringLiteral("Add to queue"));
+        QTest::mouseClick(launch, Qt::LeftButton);
+        QCOMPARE(launched.size(), 2);
+        QCOMPARE(f->queue.queuedCount(), 1);
+        QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 30000);
+        QTRY_COMPARE(launch->text(), QStringLiteral("Launch"));
+    }
+
+    void showsTheEstimate()
+    {
+        auto f = makePage(QStringLiteral("estimate"));
+        TrainPage& page = *f->page;
+        QTest::mouseClick(child<QToolButton>(page, "advancedToggle"), Qt::LeftButton);
+        auto* steps = child<QSpinBox>(page, "max_steps");
+        steps->setValue(100);
+        auto* text = child<QLabel>(page, "estimateText");
+        QTRY_VERIFY_WITH_TIMEOUT(text->text().contains(QStringLiteral("Memory: about")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(text->text().contains(QStringLiteral("Time: about")), 10000);
+        // The training data is measured on a thread and named in the estimate.
+        QTRY_VERIFY_WITH_TIMEOUT(text->text().contains(QStringLiteral("40 examples")), 20000);
+        QCOMPARE(page.estimate().totalSteps, 100);
+        QCOMPARE(page.estimate().totalParameters, page.modelPicker()->folder()->config.parameterCount());
+        QVERIFY(page.estimate().fits);
+        QVERIFY(child<QLabel>(page, "estimateWarning")->isHidden());
+        // QLoRA needs less memory for the weights than full fine-tuning.
+        const double fullWeights = page.estimate().weightBytes + page.estimate().optimizerBytes;
+        page.chooseMode(QStringLiteral("qlora"));
+        QTRY_VERIFY(page.estimate().weightBytes + page.estimate().optimizerBytes < fullWeights);
+    }
+};
+
+QTEST_MAIN(TestTrainPage)
+#include "tst_train_page.moc"

@@ -1,0 +1,209 @@
+// TrainingPlot: points appended in batches reach the graphs in order; the x axis switches between
+// step, tokens and time; smoothing, validation loss, checkpoint and best-step markers, log scale,
+// following versus a user's zoom. And a benchmark: 100,000 points in batches, with the time of every
+// redraw (reported; a generous bound asserted so a regression to unusable fails).
+
+#include <QElapsedTimer>
+#include <QTest>
+
+#include <qcustomplot.h>
+
+#include "widgets/training_plot.h"
+
+using namespace ft;
+using namespace ft::ui;
+
+namespace {
+
+QVector<StepPoint> points(qint64 from, qint64 count)
+{
+    QVector<StepPoint> result;
+    for (qint64 s = from; s < from + count; ++s) {
+        StepPoint p;
+        p.step = s;
+        p.loss = 3.0 * std::exp(-static_cast<double>(s) / 20000.0) + 0.3 * std::sin(static_cast<double>(s)) + 0.5;
+        p.learningRate = 1e-4;
+        p.gradNorm = 1.0 + 0.1 * std::cos(static_cast<double>(s));
+        p.tokens = s * 512;
+        p.tokensPerSecond = 900.0 + static_cast<double>(s % 50);
+        p.elapsed = static_cast<double>(s) * 0.5;
+        result.append(p);
+    }
+    return result;
+}
+
+QVector<double> keysOf(QCPGraph* graph)
+{
+    QVector<double> keys;
+    for (auto it = graph->data()->constBegin(); it != graph->data()->constEnd(); ++it)
+        keys.append(it->key);
+    return keys;
+}
+
+} // namespace
+
+class TestTrainingPlot : public QObject {
+    Q_OBJECT
+private slots:
+    void appendsBatchesInOrder()
+    {
+        TrainingPlot plot;
+        plot.appendSteps(points(1, 10));
+        plot.appendSteps(points(11, 5));
+        QCOMPARE(plot.stepCount(), 15);
+        for (auto series : {TrainingPlot::Series::Loss, TrainingPlot::Series::SmoothedLoss, TrainingPlot::Series::LearningRate,
+                            TrainingPlot::Series::GradNorm, TrainingPlot::Series::TokensPerSecond})
+            QCOMPARE(plot.graph(series)->dataCount(), 15);
+        const QVector<double> keys = keysOf(plot.graph(TrainingPlot::Series::Loss));
+        QCOMPARE(keys.first(), 1.0);
+        QCOMPARE(keys.last(), 15.0);
+        // A restarted stream (step 12 again) replaces what followed it.
+        plot.appendSteps(points(12, 2));
+        QCOMPARE(plot.stepCount(), 13);
+        QCOMPARE(keysOf(plot.graph(TrainingPlot::Series::Loss)).last(), 13.0);
+    }
+    void switchesTheXAxis()
+    {
+        TrainingPlot plot;
+        plot.appendSteps(points(1, 4));
+        plot.setXAxis(TrainingPlot::XAxis::Tokens);
+        QCOMPARE(keysOf(plot.graph(TrainingPlot::Series::Loss)), (QVector<double>{512, 1024, 1536, 2048}));
+        plot.setXAxis(TrainingPlot::XAxis::Time);
+        QCOMPARE(keysOf(plot.graph(TrainingPlot::Series::Loss)), (QVector<double>{0.5, 1.0, 1.5, 2.0}));
+        // A resumed run counts its time from zero again: the time axis keeps going forward.
+        QVector<StepPoint> resumed = points(5, 2);
+        resumed[0].elapsed = 0.25;
+        resumed[1].elapsed = 0.75;
+        plot.appendSteps(resumed);
+        const QVector<double> time = keysOf(plot.graph(TrainingPlot::Series::Loss));
+        QCOMPARE(time.mid(4), (QVector<double>{2.25, 2.75}));
+        plot.setXAxis(TrainingPlot::XAxis::Step);
+        QCOMPARE(keysOf(plot.graph(TrainingPlot::Series::Loss)).last(), 6.0);
+    }
+    void smoothsTheLoss()
+    {
+        TrainingPlot plot;
+        QVector<StepPoint> steps = points(1, 3);
+        steps[0].loss = 4.0;
+        steps[1].loss = 2.0;
+        steps[2].loss = 3.0;
+        plot.setSmoothing(0.0);
+        plot.appendSteps(steps);
+        QCOMPARE(plot.graph(TrainingPlot::Series::SmoothedLoss)->data()->at(1)->value, 2.0); // no smoothing: the raw value
+        plot.setSmoothing(0.5);
+        // Debiased EMA: (0.5*4 + 0.5*2*... ) -> step 1: 4; step 2: (0.5*2 + 0.25*4)/(1-0.25) = 2.666...
+        QCOMPARE(plot.graph(TrainingPlot::Series::SmoothedLoss)->data()->at(0)->value, 4.0);
+        QVERIFY(std::abs(plot.graph(TrainingPlot::Series::SmoothedLoss)->data()->at(1)->value - 8.0 / 3.0) < 1e-12);
+    }
+    void marksEvaluationsCheckpointsAndTheBestStep()
+    {
+        TrainingPlot plot;
+        plot.appendSteps(points(1, 30));
+        plot.addEval({10, 2.0, 7.4, 2.0, true});
+        plot.addEval({20, 1.5, 4.5, 1.5, true});
+        plot.addEval({30, 1.8, 6.0, 1.5, false});
+        plot.addCheckpoint({20, QStringLiteral("/c/20"), true, 1.5});
+        plot.addCheckpoint({30, QStringLiteral("/c/30"), false, 1.8});
+        QCOMPARE(plot.graph(TrainingPlot::Series::ValLoss)->dataCount(), 3);
+        QCOMPARE(plot.graph(TrainingPlot::Series::Checkpoints)->dataCount(), 2);
+        QCOMPARE(plot.graph(TrainingPlot::Series::Best)->dataCount(), 1);
+        QCOMPARE(plot.graph(TrainingPlot::Series::Best)->data()->at(0)->key, 20.0);
+        QCOMPARE(plot.graph(TrainingPlot::Series::Best)->data()->at(0)->value, 1.5);
+        QVERIFY(plot.graph(TrainingPlot::Series::Best)->name().contains(QStringLiteral("step 20")));
+        // Markers move with the x axis.
+        plot.setXAxis(TrainingPlot::XAxis::Tokens);
+        QCOMPARE(plot.graph(TrainingPlot::Series::Best)->data()->at(0)->key, 20.0 * 512);
+        // setTrace rebuilds the same picture from a run's record.
+        RunTrace trace;
+        trace.appendSteps(points(1, 30));
+        trace.apply(EvalPoint{20, 1.5, 4.5, 1.5, true});
+        TrainingPlot again;
+        again.setTrace(trace);
+        QCOMPARE(again.graph(TrainingPlot::Series::Loss)->dataCount(), 30);
+        QCOMPARE(again.graph(TrainingPlot::Series::ValLoss)->dataCount(), 1);
+    }
+    void logScaleAndFollowing()
+    {
+        TrainingPlot plot;
+        plot.resize(800, 600);
+        plot.appendSteps(points(1, 100));
+        QCPAxis* x = plot.customPlot()->axisRect(0)->axis(QCPAxis::atBottom);
+        QCOMPARE(x->range().lower, 1.0);
+        QCOMPARE(x->range().upper, 100.0);
+        QVERIFY(plot.isFollowing());
+        plot.setLogScale(true);
+        QCOMPARE(plot.customPlot()->axisRect(0)->axis(QCPAxis::atLeft)->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(plot.customPlot()->axisRect(0)->axis(QCPAxis::atLeft)->range().lower > 0);
+        plot.setLogScale(false);
+        QCOMPARE(plot.customPlot()->axisRect(0)->axis(QCPAxis::atLeft)->scaleType(), QCPAxis::stLinear);
+        // The user zooms with the wheel: the view stops following, and the other panels zoom along.
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        const QPoint centre = plot.customPlot()->axisRect(0)->rect().center();
+        QWheelEvent wheel(centre, plot.customPlot()->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(plot.customPlot(), &wheel);
+        QVERIFY(!plot.isFollowing());
+        QVERIFY(x->range().size() < 99.0);
+        QCOMPARE(plot.customPlot()->axisRect(3)->axis(QCPAxis::atBottom)->range(), x->range());
+        const QCPRange zoomed = x->range();
+        plot.appendSteps(points(101, 50));
+        QCOMPARE(x->range(), zoomed); // new points do not move a view the user chose
+        plot.fitView();
+        QVERIFY(plot.isFollowing());
+        QCOMPARE(x->range().upper, 150.0);
+    }
+    void staysFluidWithManyPoints()
+    {
+        // 100,000 points arriving in batches of 1,000, as WorkerProcess delivers them; each batch is
+        // appended and drawn at once (the app queues the redraw; here it is forced, to time it).
+        TrainingPlot plot;
+        plot.resize(1200, 700);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        double worstAppend = 0, worstReplot = 0, totalReplot = 0;
+        int batches = 0;
+        QElapsedTimer timer;
+        for (qint64 from = 1; from <= 100000; from += 1000) {
+            const QVector<StepPoint> batch = points(from, 1000);
+            timer.start();
+            plot.appendSteps(batch);
+            worstAppend = std::max(worstAppend, timer.nsecsElapsed() / 1e6);
+            timer.start();
+            plot.replotNow();
+            const double ms = timer.nsecsElapsed() / 1e6;
+            worstReplot = std::max(worstReplot, ms);
+            totalReplot += ms;
+            ++batches;
+        }
+        QCOMPARE(plot.graph(TrainingPlot::Series::Loss)->dataCount(), 100000);
+        // Interaction with everything loaded: pan and zoom redraws.
+        double worstInteraction = 0;
+        QCPAxis* x = plot.customPlot()->axisRect(0)->axis(QCPAxis::atBottom);
+        for (int i = 0; i < 20; ++i) {
+            timer.start();
+            x->setRange(i * 2000.0, 60000.0 + i * 2000.0);
+            plot.replotNow();
+            worstInteraction = std::max(worstInteraction, timer.nsecsElapsed() / 1e6);
+        }
+        timer.start();
+        plot.setSmoothing(0.9); // recomputes the smoothed curve over all points
+        plot.replotNow();
+        const double smoothingMs = timer.nsecsElapsed() / 1e6;
+        timer.start();
+        plot.setXAxis(TrainingPlot::XAxis::Tokens); // re-keys every graph
+        plot.replotNow();
+        const double axisMs = timer.nsecsElapsed() / 1e6;
+        qInfo("100,000 points in %d batches: append worst %.2f ms; replot mean %.2f ms, worst %.2f ms; pan/zoom replot worst %.2f ms; "
+              "smoothing change %.1f ms; x-axis change %.1f ms",
+              batches, worstAppend, totalReplot / batches, worstReplot, worstInteraction, smoothingMs, axisMs);
+        // About 20 ms here (reported above and in docs/gui.md); the bounds leave room for a loaded
+        // machine but fail when drawing regresses (2-pixel pens made it 230 ms, 800 ms at worst).
+        QVERIFY2(worstReplot < 120.0, qPrintable(QString::number(worstReplot)));
+        QVERIFY2(worstInteraction < 120.0, qPrintable(QString::number(worstInteraction)));
+        QVERIFY2(worstAppend < 60.0, qPrintable(QString::number(worstAppend)));
+    }
+};
+
+QTEST_MAIN(TestTrainingPlot)
+#include "tst_training_plot.moc"

@@ -1,0 +1,65 @@
+#include "event_loop_probe.h"
+
+#include <algorithm>
+
+namespace ft::ui {
+
+EventLoopProbe::EventLoopProbe(int intervalMs, QObject* parent)
+    : QObject(parent)
+    , m_intervalMs(intervalMs)
+{
+    m_timer.setTimerType(Qt::PreciseTimer);
+    m_timer.setInterval(intervalMs);
+    connect(&m_timer, &QTimer::timeout, this, &EventLoopProbe::tick);
+}
+
+void EventLoopProbe::start()
+{
+    m_clock.start();
+    m_lastNs = 0;
+    m_timer.start();
+}
+
+void EventLoopProbe::stop() { m_timer.stop(); }
+
+void EventLoopProbe::reset()
+{
+    m_maxDelay = m_sumDelay = 0;
+    m_samples = 0;
+    m_delays.clear();
+    if (m_clock.isValid())
+        m_lastNs = m_clock.nsecsElapsed();
+}
+
+void EventLoopProbe::tick()
+{
+    const qint64 now = m_clock.nsecsElapsed();
+    const double delay = std::max(0.0, static_cast<double>(now - m_lastNs) / 1e6 - m_intervalMs);
+    m_lastNs = now;
+    m_maxDelay = std::max(m_maxDelay, delay);
+    m_sumDelay += delay;
+    ++m_samples;
+    if (m_delays.size() < 1'000'000)
+        m_delays.append(delay);
+}
+
+int EventLoopProbe::lateOver(double ms) const
+{
+    return static_cast<int>(std::count_if(m_delays.begin(), m_delays.end(), [ms](double d) { return d > ms; }));
+}
+
+QString EventLoopProbe::summary() const
+{
+    QVector<double> sorted = m_delays;
+    std::sort(sorted.begin(), sorted.end());
+    const double p99 = sorted.isEmpty() ? 0.0 : sorted[std::min<qsizetype>(sorted.size() - 1, sorted.size() * 99 / 100)];
+    return QStringLiteral("event loop: %1 ticks of %2 ms, late by mean %3 ms, p99 %4 ms, max %5 ms, %6 over 100 ms")
+        .arg(m_samples)
+        .arg(m_intervalMs)
+        .arg(meanDelayMs(), 0, 'f', 2)
+        .arg(p99, 0, 'f', 1)
+        .arg(m_maxDelay, 0, 'f', 1)
+        .arg(lateOver(100.0));
+}
+
+} // namespace ft::ui

@@ -1,0 +1,611 @@
+#include "pages/train_page.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "app_settings.h"
+#include "common/atomic_write.h"
+#include "common/error.h"
+#include "data/prompt_template.h"
+#include "data/sample_dataset.h"
+#include "runs/cli_task.h"
+#include "runs/run_queue.h"
+#include "ui_format.h"
+#include "widgets/advanced_settings.h"
+#include "widgets/mode_selector.h"
+#include "widgets/model_picker.h"
+
+namespace ft::ui {
+
+namespace {
+
+const QString kCustom = QStringLiteral("custom");
+
+QGroupBox* section(const QString& title, QWidget* content, QWidget* parent)
+{
+    auto* box = new QGroupBox(title, parent);
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(content);
+    return box;
+}
+
+QString slug(const QString& name)
+{
+    QString s = name.trimmed().toLower();
+    s.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]+")), QStringLiteral("-"));
+    s.remove(QRegularExpression(QStringLiteral("^-+|-+$")));
+    return s.left(60);
+}
+
+} // namespace
+
+TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
+    : QWidget(parent)
+    , m_settings(settings)
+    , m_queue(queue)
+{
+    m_updateTimer = new QTimer(this);
+    m_updateTimer->setSingleShot(true);
+    m_updateTimer->setInterval(120);
+    connect(m_updateTimer, &QTimer::timeout, this, [this] {
+        validateNow();
+        updateEstimate();
+    });
+    m_measureTimer = new QTimer(this);
+    m_measureTimer->setSingleShot(true);
+    m_measureTimer->setInterval(400);
+    connect(m_measureTimer, &QTimer::timeout, this, [this] {
+        // Token counts of the training data under this model and template, on a worker thread.
+        const TrainConfig config = [this] {
+            try {
+                return currentConfig();
+            } catch (const Error&) {
+                return TrainConfig();
+            }
+        }();
+        if (!m_modelPicker->hasModel() || config.trainFile.isEmpty() || !QFileInfo(config.trainFile).isFile() || !m_templateValid)
+            return;
+        const QString key = QStringList{config.model, config.trainFile, QString::number(QFileInfo(config.trainFile).lastModified().toMSecsSinceEpoch()),
+                                        config.promptTemplate, config.lossOn, QString::number(config.maxLength)}
+                                .join(QLatin1Char('\n'));
+        if (key == m_measureKey || key == m_measuringKey)
+            return;
+        m_measuringKey = key;
+        const int generation = ++m_measureGeneration;
+        auto* watcher = new QFutureWatcher<TrainingDataMeasure>(this);
+        connect(watcher, &QFutureWatcher<TrainingDataMeasure>::finished, this, [this, watcher, generation, key] {
+            watcher->deleteLater();
+            if (generation != m_measureGeneration)
+                return;
+            m_measuringKey.clear();
+            m_measure = watcher->result();
+            m_measureKey = key;
+            scheduleUpdate();
+        });
+        watcher->setFuture(QtConcurrent::run(measureTrainingData, config.trainFile, config.model, config.promptTemplate, config.lossOn,
+                                             config.maxLength, 2000));
+    });
+
+    auto* content = new QWidget(this);
+    auto* form = new QVBoxLayout(content);
+    form->addWidget(section(tr("Base model"), buildModelSection(), content));
+    form->addWidget(section(tr("Data"), buildDataSection(), content));
+    form->addWidget(section(tr("Template"), buildTemplateSection(), content));
+    m_modes = new ModeSelector(content);
+    m_modes->setObjectName(QStringLiteral("modeSelector"));
+    form->addWidget(section(tr("Mode"), m_modes, content));
+
+    m_advancedToggle = new QToolButton(content);
+    m_advancedToggle->setObjectName(QStringLiteral("advancedToggle"));
+    m_advancedToggle->setText(tr("Advanced settings"));
+    m_advancedToggle->setCheckable(true);
+    m_advancedToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_advancedToggle->setArrowType(Qt::RightArrow);
+    m_advancedToggle->setAutoRaise(true);
+    m_advanced = new AdvancedSettings(content);
+    m_advanced->setObjectName(QStringLiteral("advancedSettings"));
+    m_advanced->setVisible(false);
+    form->addWidget(m_advancedToggle);
+    form->addWidget(m_advanced);
+    form->addWidget(section(tr("Estimate for this machine"), buildEstimateSection(), content));
+    form->addStretch(1);
+
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(content);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    // The launch bar stays visible below the form.
+    m_runName = new QLineEdit(this);
+    m_runName->setObjectName(QStringLiteral("runName"));
+    m_runName->setPlaceholderText(tr("run name (optional)"));
+    m_runName->setMaximumWidth(260);
+    m_problemLabel = new QLabel(this);
+    m_problemLabel->setObjectName(QStringLiteral("launchProblem"));
+    m_problemLabel->setWordWrap(true);
+    m_launch = new QPushButton(tr("Launch"), this);
+    m_launch->setObjectName(QStringLiteral("launchButton"));
+    m_launch->setDefault(true);
+    m_launch->setToolTip(tr("Prepare the run folder and start the training worker (Ctrl+L)"));
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Name:"), this));
+    bar->addWidget(m_runName);
+    bar->addWidget(m_problemLabel, 1);
+    bar->addWidget(m_launch);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(scroll, 1);
+    layout->addLayout(bar);
+
+    connect(m_modelPicker, &ModelPicker::modelChosen, this, &TrainPage::validateNow); // no launch while it is read
+    connect(m_modelPicker, &ModelPicker::modelInspected, this, [this] {
+        scheduleUpdate();
+        scheduleMeasure();
+    });
+    connect(m_modes, &ModeSelector::modeChosen, this, &TrainPage::chooseMode);
+    connect(m_advancedToggle, &QToolButton::toggled, this, [this](bool open) {
+        m_advanced->setVisible(open);
+        m_advancedToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+    connect(m_advanced, &AdvancedSettings::changed, this, [this] {
+        scheduleUpdate();
+        scheduleMeasure();
+    });
+    connect(m_launch, &QPushButton::clicked, this, &TrainPage::launch);
+    connect(m_queue, &RunQueue::activityChanged, this, &TrainPage::updateLaunchText);
+
+    // Start from the Full preset with this machine's thread setting.
+    TrainConfig initial;
+    initial.applyModePreset(m_mode);
+    initial.threads = m_settings->threads();
+    setConfig(initial);
+    if (!m_settings->knownModels().isEmpty())
+        m_modelPicker->setModelPath(m_settings->knownModels().constFirst());
+    const QString lastTrain = m_settings->text(QStringLiteral("train/trainFile"));
+    if (!lastTrain.isEmpty())
+        m_trainFile->setText(lastTrain);
+    m_valFile->setText(m_settings->text(QStringLiteral("train/valFile")));
+    updateLaunchText();
+    validateNow();
+    scheduleUpdate();
+}
+
+QWidget* TrainPage::buildModelSection()
+{
+    m_modelPicker = new ModelPicker(m_settings, this);
+    m_modelPicker->setObjectName(QStringLiteral("modelPicker"));
+    return m_modelPicker;
+}
+
+QWidget* TrainPage::buildDataSection()
+{
+    auto* widget = new QWidget(this);
+    auto* form = new QFormLayout(widget);
+    form->setContentsMargins(0, 0, 0, 0);
+    m_trainFile = new QLineEdit(widget);
+    m_trainFile->setObjectName(QStringLiteral("trainFile"));
+    m_trainFile->setPlaceholderText(tr("JSONL: {\"instruction\", \"input\"?, \"response\", \"system\"?} per line"));
+    auto* browseTrain = new QToolButton(widget);
+    browseTrain->setText(tr("Choose…"));
+    auto* sample = new QToolButton(widget);
+    sample->setObjectName(QStringLiteral("useSampleData"));
+    sample->setText(tr("Sample dataset"));
+    sample->setToolTip(tr("The ~200 varied instruction/response pairs that come with the studio"));
+    auto* trainRow = new QHBoxLayout;
+    trainRow->addWidget(m_trainFile, 1);
+    trainRow->addWidget(browseTrain);
+    trainRow->addWidget(sample);
+    form->addRow(tr("Training data"), trainRow);
+
+    m_valFile = new QLineEdit(widget);
+    m_valFile->setObjectName(QStringLiteral("valFile"));
+    m_valFile->setPlaceholderText(tr("optional: without it, a seeded share of the training data validates"));
+    auto* browseVal = new QToolButton(widget);
+    browseVal->setText(tr("Choose…"));
+    auto* valRow = new QHBoxLayout;
+    valRow->addWidget(m_valFile, 1);
+    valRow->addWidget(browseVal);
+    form->addRow(tr("Validation data"), valRow);
+    auto* note = new QLabel(tr("Datasets from the workspace (with versions, search and curation) replace these files when the "
+                               "workspace store lands."),
+                            widget);
+    note->setWordWrap(true);
+    note->setEnabled(false);
+    form->addRow(QString(), note);
+
+    connect(browseTrain, &QToolButton::clicked, this, [this] {
+        const QString path = browseJsonl(tr("Training data"));
+        if (!path.isEmpty())
+            setTrainFile(path);
+    });
+    connect(browseVal, &QToolButton::clicked, this, [this] {
+        const QString path = browseJsonl(tr("Validation data"));
+        if (!path.isEmpty())
+            setValFile(path);
+    });
+    connect(sample, &QToolButton::clicked, this, [this] {
+        try {
+            setTrainFile(sampleDatasetPath());
+        } catch (const Error& error) {
+            emit statusMessage(error.message());
+        }
+    });
+    for (QLineEdit* edit : {m_trainFile, m_valFile})
+        connect(edit, &QLineEdit::textChanged, this, [this] {
+            m_settings->setText(QStringLiteral("train/trainFile"), m_trainFile->text());
+            m_settings->setText(QStringLiteral("train/valFile"), m_valFile->text());
+            scheduleUpdate();
+            scheduleMeasure();
+        });
+    return widget;
+}
+
+QWidget* TrainPage::buildTemplateSection()
+{
+    auto* widget = new QWidget(this);
+    auto* layout = new QVBoxLayout(widget);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_template = new QComboBox(widget);
+    m_template->setObjectName(QStringLiteral("templateCombo"));
+    for (const QString& name : PromptTemplate::builtinNames())
+        m_template->addItem(name, name);
+    m_template->addItem(tr("Custom…"), kCustom);
+    m_customTemplate = new QPlainTextEdit(widget);
+    m_customTemplate->setObjectName(QStringLiteral("customTemplate"));
+    m_customTemplate->setPlaceholderText(tr("e.g. [[{system}\\n\\n]]### Question:\\n{instruction}[[\\n\\n### Context:\\n{input}]]\\n\\n### Answer:\\n{response}"));
+    m_customTemplate->setMaximumHeight(80);
+    m_customTemplate->setVisible(false);
+    m_templateStatus = new QLabel(widget);
+    m_templateStatus->setObjectName(QStringLiteral("templateStatus"));
+    m_templateStatus->setWordWrap(true);
+    m_templateStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_preview = new QTextBrowser(widget);
+    m_preview->setObjectName(QStringLiteral("templatePreview"));
+    m_preview->setMaximumHeight(110);
+    m_preview->setToolTip(tr("An example formatted with this template; the highlighted part carries the loss in instruction tuning"));
+    auto* row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("Format:"), widget));
+    row->addWidget(m_template);
+    row->addStretch(1);
+    layout->addLayout(row);
+    layout->addWidget(m_customTemplate);
+    layout->addWidget(m_templateStatus);
+    layout->addWidget(m_preview);
+    connect(m_template, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainPage::onTemplateChanged);
+    connect(m_customTemplate, &QPlainTextEdit::textChanged, this, &TrainPage::onTemplateChanged);
+    return widget;
+}
+
+QWidget* TrainPage::buildEstimateSection()
+{
+    auto* widget = new QWidget(this);
+    auto* layout = new QVBoxLayout(widget);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_estimateText = new QLabel(widget);
+    m_estimateText->setObjectName(QStringLiteral("estimateText"));
+    m_estimateText->setWordWrap(true);
+    m_estimateText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_estimateWarning = new QLabel(widget);
+    m_estimateWarning->setObjectName(QStringLiteral("estimateWarning"));
+    m_estimateWarning->setWordWrap(true);
+    m_estimateWarning->setVisible(false);
+    m_measureButton = new QPushButton(tr("Measure this machine"), widget);
+    m_measureButton->setObjectName(QStringLiteral("measureButton"));
+    m_measureButton->setToolTip(tr("Runs 'ftstudio-cli bench sgemm' once (a second or two) to learn this machine's matrix-multiply speed"));
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_estimateText, 1);
+    row->addWidget(m_measureButton, 0, Qt::AlignTop);
+    layout->addLayout(row);
+    layout->addWidget(m_estimateWarning);
+    connect(m_measureButton, &QPushButton::clicked, this, &TrainPage::measureThroughput);
+    return widget;
+}
+
+QString TrainPage::browseJsonl(const QString& title)
+{
+    const QString path = QFileDialog::getOpenFileName(this, title, m_settings->dataFilesFolder(),
+                                                      tr("JSON Lines (*.jsonl *.json);;All files (*)"));
+    if (!path.isEmpty())
+        m_settings->setDataFilesFolder(QFileInfo(path).absolutePath());
+    return path;
+}
+
+void TrainPage::setTrainFile(const QString& path) { m_trainFile->setText(path); }
+
+void TrainPage::setDefaultThreads(int previous, int threads)
+{
+    if (auto* spin = qobject_cast<QSpinBox*>(m_advanced->field(QStringLiteral("threads"))); spin && spin->value() == previous)
+        spin->setValue(threads);
+}
+void TrainPage::setValFile(const QString& path) { m_valFile->setText(path); }
+
+QString TrainPage::templateText() const
+{
+    const QString name = m_template->currentData().toString();
+    return name == kCustom ? m_customTemplate->toPlainText() : name;
+}
+
+void TrainPage::onTemplateChanged()
+{
+    const bool custom = m_template->currentData().toString() == kCustom;
+    m_customTemplate->setVisible(custom);
+    m_templateValid = true;
+    QString status;
+    try {
+        if (custom)
+            PromptTemplate::custom(m_customTemplate->toPlainText());
+        else
+            PromptTemplate::builtin(templateText());
+        status = custom ? tr("<span style='color:#27ae60'>Template is valid.</span>") : QString();
+    } catch (const Error& error) {
+        m_templateValid = false;
+        status = QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(error.message().toHtmlEscaped());
+    }
+    m_templateStatus->setText(status);
+    m_templateStatus->setVisible(!status.isEmpty());
+    updatePreview();
+    scheduleUpdate();
+    scheduleMeasure();
+}
+
+void TrainPage::updatePreview()
+{
+    if (!m_templateValid) {
+        m_preview->setHtml(QString());
+        return;
+    }
+    try {
+        const PromptTemplate format = PromptTemplate::resolve(templateText());
+        ExampleRecord record;
+        record.instruction = tr("Name the three primary colors.");
+        record.response = tr("Red, yellow and blue.");
+        QString html = QStringLiteral("<pre style='white-space: pre-wrap'>");
+        for (const TemplateSegment& segment : format.render(record)) {
+            QString text;
+            switch (segment.kind) {
+            case TemplateSegment::Kind::Bos: text = QStringLiteral("<s>"); break;
+            case TemplateSegment::Kind::Eos: text = QStringLiteral("</s>"); break;
+            default: text = segment.text; break;
+            }
+            text = text.toHtmlEscaped();
+            if (segment.kind == TemplateSegment::Kind::Response || segment.kind == TemplateSegment::Kind::Eos)
+                html += QStringLiteral("<span style='background-color:rgba(39,174,96,0.30)'>%1</span>").arg(text);
+            else
+                html += text;
+        }
+        m_preview->setHtml(html + QStringLiteral("</pre>"));
+    } catch (const Error& error) {
+        m_preview->setPlainText(error.message());
+    }
+}
+
+void TrainPage::chooseMode(const QString& mode)
+{
+    TrainConfig config;
+    try {
+        config = currentConfig();
+    } catch (const Error&) {
+        config.model = m_modelPicker->modelPath();
+        config.trainFile = m_trainFile->text().trimmed();
+        config.valFile = m_valFile->text().trimmed();
+        config.promptTemplate = templateText();
+    }
+    config.applyModePreset(mode);
+    m_mode = mode;
+    m_modes->setMode(mode);
+    m_advanced->setConfig(config);
+    scheduleUpdate();
+    scheduleMeasure();
+}
+
+TrainConfig TrainPage::currentConfig() const
+{
+    TrainConfig base;
+    base.mode = m_mode;
+    base.model = m_modelPicker->modelPath();
+    base.trainFile = m_trainFile->text().trimmed();
+    base.valFile = m_valFile->text().trimmed();
+    base.promptTemplate = templateText();
+    return m_advanced->config(base);
+}
+
+void TrainPage::setConfig(const TrainConfig& config)
+{
+    m_mode = config.mode;
+    m_modes->setMode(config.mode);
+    m_advanced->setConfig(config);
+    if (!config.model.isEmpty() && config.model != m_modelPicker->modelPath())
+        m_modelPicker->setModelPath(config.model);
+    m_trainFile->setText(config.trainFile);
+    m_valFile->setText(config.valFile);
+    const int builtin = m_template->findData(config.promptTemplate);
+    if (builtin >= 0) {
+        m_template->setCurrentIndex(builtin);
+    } else {
+        m_template->setCurrentIndex(m_template->findData(kCustom));
+        m_customTemplate->setPlainText(config.promptTemplate);
+    }
+    onTemplateChanged();
+}
+
+void TrainPage::scheduleUpdate() { m_updateTimer->start(); }
+void TrainPage::scheduleMeasure() { m_measureTimer->start(); }
+
+bool TrainPage::canLaunch() const { return m_problem.isEmpty(); }
+
+void TrainPage::validateNow()
+{
+    QString problem;
+    TrainConfig config;
+    if (m_modelPicker->modelPath().isEmpty())
+        problem = tr("Choose a base model.");
+    else if (m_modelPicker->isInspecting())
+        problem = tr("Reading the model…");
+    else if (!m_modelPicker->hasModel())
+        problem = tr("The base model cannot be used: %1").arg(m_modelPicker->error());
+    else if (m_trainFile->text().trimmed().isEmpty())
+        problem = tr("Choose the training data (a JSONL file).");
+    else if (!m_templateValid)
+        problem = tr("Fix the template.");
+    if (problem.isEmpty()) {
+        try {
+            config = currentConfig();
+            config.validate();
+        } catch (const Error& error) {
+            problem = error.message();
+        }
+    }
+    m_problem = problem;
+    m_problemLabel->setText(problem.isEmpty() ? QString() : QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(problem.toHtmlEscaped()));
+    m_launch->setEnabled(problem.isEmpty());
+}
+
+void TrainPage::updateEstimate()
+{
+    if (!m_modelPicker->hasModel()) {
+        m_estimateText->setText(tr("Choose a model to see how much memory and time the run needs."));
+        m_estimateWarning->setVisible(false);
+        return;
+    }
+    TrainConfig config;
+    try {
+        config = currentConfig();
+    } catch (const Error& error) {
+        m_estimateText->setText(error.message());
+        return;
+    }
+    ResourceEstimateOptions options;
+    options.sgemmGflops = m_settings->sgemmGflops(m_settings->threads());
+    const bool measured = m_measure.ok && !m_measureKey.isEmpty();
+    if (measured) {
+        const double share = config.valFile.isEmpty() ? 1.0 - config.valFraction : 1.0;
+        options.tokensPerEpoch = static_cast<qint64>(static_cast<double>(m_measure.estimatedTokens) * share);
+        options.trainExamples = m_measure.records;
+    }
+    m_estimate = estimateResources(m_modelPicker->folder()->config, config, options);
+    const ResourceEstimate& e = m_estimate;
+    QString text = tr("<b>Memory: about %1</b> — weights %2, gradients %3, optimizer %4, activations %5, output head %6, "
+                      "step temporaries %7, runtime %8. %9 of %10 parameters train.")
+                       .arg(formatBytes(e.totalBytes()), formatBytes(e.weightBytes), formatBytes(e.gradientBytes),
+                            formatBytes(e.optimizerBytes), formatBytes(e.activationBytes), formatBytes(e.logitsBytes),
+                            formatBytes(e.temporaryBytes), formatBytes(e.runtimeBytes), formatCount(static_cast<double>(e.trainableParameters)))
+                       .arg(formatCount(static_cast<double>(e.totalParameters)));
+    if (e.machineMemoryBytes > 0)
+        text += tr(" This machine has %1.").arg(formatBytes(static_cast<double>(e.machineMemoryBytes)));
+    text += QStringLiteral("<br>");
+    if (std::isfinite(e.seconds))
+        text += tr("<b>Time: about %1</b> for %2 steps of up to %3 tokens (%4 tokens, %5 GFLOP per token at %6 GFLOP/s%7).")
+                    .arg(formatDuration(e.seconds))
+                    .arg(e.totalSteps)
+                    .arg(e.tokensPerStep)
+                    .arg(formatCount(e.totalTokens), QString::number(e.flopsPerToken / 1e9, 'g', 3), QString::number(e.gflops, 'f', 1),
+                         e.gflopsMeasured ? tr(" measured") : tr(" assumed"));
+    else
+        text += tr("<b>Time:</b> set a step limit, or wait for the training data to be measured.");
+    if (measured)
+        text += tr("<br>Training data: %1 examples, about %2 tokens each with this template%3.")
+                    .arg(m_measure.records)
+                    .arg(m_measure.meanTokens, 0, 'f', 0)
+                    .arg(m_measure.truncatedInSample > 0 ? tr(" (%1 of the first %2 cut to the max length)").arg(m_measure.truncatedInSample).arg(m_measure.sampledRecords)
+                                                         : QString());
+    else if (!m_measure.ok && !m_measure.error.isEmpty() && !m_measureKey.isEmpty())
+        text += QStringLiteral("<br><span style='color:#c0392b'>%1</span>").arg(m_measure.error.toHtmlEscaped());
+    m_estimateText->setText(text);
+    m_estimateWarning->setVisible(!e.warning.isEmpty());
+    m_estimateWarning->setText(QStringLiteral("<b style='color:%1'>%2</b>").arg(e.fits ? QStringLiteral("#d68910") : QStringLiteral("#c0392b"), e.warning.toHtmlEscaped()));
+    m_estimateWarning->setToolTip(e.notes.join(QLatin1Char('\n')));
+    m_estimateText->setToolTip(e.notes.join(QLatin1Char('\n')));
+}
+
+void TrainPage::measureThroughput()
+{
+    if (m_bench && m_bench->isRunning())
+        return;
+    if (!m_bench) {
+        m_bench = new CliTask(this);
+        connect(m_bench, &CliTask::done, this, [this](const CliTaskResult& result) {
+            m_measureButton->setEnabled(true);
+            m_measureButton->setText(tr("Measure again"));
+            const double gflops = CliTask::parseSgemmGflops(result.out);
+            if (result.ok && std::isfinite(gflops)) {
+                m_settings->setSgemmGflops(m_settings->threads(), gflops);
+                emit statusMessage(tr("This machine multiplies matrices at %1 GFLOP/s.").arg(gflops, 0, 'f', 1));
+            } else {
+                emit statusMessage(tr("Could not measure this machine: %1").arg(result.message));
+            }
+            scheduleUpdate();
+        });
+    }
+    m_measureButton->setEnabled(false);
+    m_measureButton->setText(tr("Measuring…"));
+    m_bench->start(CliTask::sgemmBenchArguments(m_settings->threads()));
+}
+
+void TrainPage::updateLaunchText()
+{
+    const bool busy = m_queue->activeCount() >= m_queue->maxConcurrent();
+    m_launch->setText(busy ? tr("Add to queue") : tr("Launch"));
+}
+
+int TrainPage::launch()
+{
+    validateNow();
+    if (!m_problem.isEmpty()) {
+        emit statusMessage(m_problem);
+        return 0;
+    }
+    try {
+        TrainConfig config = currentConfig();
+        config.validate();
+        const QString name = m_runName->text().trimmed().isEmpty() ? config.mode : m_runName->text().trimmed();
+        const QDir runs(m_settings->runsFolder());
+        if (!runs.mkpath(QStringLiteral(".")))
+            throw Error(tr("cannot create the runs folder %1").arg(runs.path()));
+        const QString stem = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")) + QLatin1Char('-') +
+                             (slug(name).isEmpty() ? QStringLiteral("run") : slug(name));
+        QString runDir = runs.filePath(stem);
+        for (int i = 2; QFileInfo::exists(runDir); ++i)
+            runDir = runs.filePath(QStringLiteral("%1-%2").arg(stem).arg(i));
+        if (!QDir().mkpath(runDir))
+            throw Error(tr("cannot create the run folder %1").arg(runDir));
+        writeFileAtomically(QDir(runDir).filePath(QStringLiteral("config.json")), QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented));
+        RunRequest request;
+        request.name = name;
+        request.runDir = runDir;
+        request.mode = config.mode;
+        request.baseModel = config.model;
+        request.dataset = config.trainFile;
+        const int id = m_queue->enqueue(request);
+        m_runName->clear();
+        emit statusMessage(m_queue->job(id)->status == QLatin1String("queued") ? tr("Queued %1").arg(name) : tr("Started %1").arg(name));
+        emit launched(id);
+        return id;
+    } catch (const Error& error) {
+        m_problem = error.message();
+        m_problemLabel->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(m_problem.toHtmlEscaped()));
+        emit statusMessage(m_problem);
+        return 0;
+    }
+}
+
+} // namespace ft::ui

@@ -1,0 +1,113 @@
+#pragma once
+// The Train page: base model, training and validation data, template, the three modes, every
+// setting underneath them, the memory/time estimate for this machine, and Launch (which prepares a
+// run folder with config.json and queues it). Data are JSONL files for now; the workspace store's
+// datasets take their place when it lands.
+
+#include <QWidget>
+
+#include "runs/resource_estimate.h"
+#include "runs/train_config.h"
+#include "runs/training_data_measure.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTextBrowser;
+class QTimer;
+class QToolButton;
+
+namespace ft {
+class CliTask;
+class RunQueue;
+} // namespace ft
+
+namespace ft::ui {
+
+class AdvancedSettings;
+class AppSettings;
+class ModeSelector;
+class ModelPicker;
+
+class TrainPage : public QWidget {
+    Q_OBJECT
+public:
+    TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent = nullptr);
+
+    // The configuration the form describes (throws ft::Error for a field TrainConfig refuses).
+    TrainConfig currentConfig() const;
+    // Fills the form from `config` (e.g. a run's settings cloned).
+    void setConfig(const TrainConfig& config);
+
+    void setTrainFile(const QString& path);
+    // The settings' thread count changed: new runs use it (unless the form was set to another value).
+    void setDefaultThreads(int previous, int threads);
+    void setValFile(const QString& path);
+    void chooseMode(const QString& mode); // as if the user clicked it
+    QString problem() const { return m_problem; } // why Launch is disabled; empty when it is not
+    bool canLaunch() const;
+    const ResourceEstimate& estimate() const { return m_estimate; }
+    ModelPicker* modelPicker() const { return m_modelPicker; }
+    AdvancedSettings* advancedSettings() const { return m_advanced; }
+
+    // Runs `bench sgemm` once to learn this machine's throughput (cached in the settings).
+    void measureThroughput();
+
+public slots:
+    // Prepares <workspace>/runs/<date>-<name>/config.json and queues the run; returns its job id (0 on error).
+    int launch();
+
+signals:
+    void launched(int jobId);
+    void statusMessage(const QString& text);
+
+private:
+    QWidget* buildModelSection();
+    QWidget* buildDataSection();
+    QWidget* buildTemplateSection();
+    QWidget* buildEstimateSection();
+    QString templateText() const;
+    void onTemplateChanged();
+    void updatePreview();
+    void scheduleUpdate();
+    void scheduleMeasure();
+    void validateNow();
+    void updateEstimate();
+    void updateLaunchText();
+    QString browseJsonl(const QString& title);
+
+    AppSettings* m_settings;
+    RunQueue* m_queue;
+    ModelPicker* m_modelPicker = nullptr;
+    QLineEdit* m_trainFile = nullptr;
+    QLineEdit* m_valFile = nullptr;
+    QComboBox* m_template = nullptr;
+    QPlainTextEdit* m_customTemplate = nullptr;
+    QLabel* m_templateStatus = nullptr;
+    QTextBrowser* m_preview = nullptr;
+    ModeSelector* m_modes = nullptr;
+    QToolButton* m_advancedToggle = nullptr;
+    AdvancedSettings* m_advanced = nullptr;
+    QLabel* m_estimateText = nullptr;
+    QLabel* m_estimateWarning = nullptr;
+    QPushButton* m_measureButton = nullptr;
+    QLineEdit* m_runName = nullptr;
+    QLabel* m_problemLabel = nullptr;
+    QPushButton* m_launch = nullptr;
+    QTimer* m_updateTimer = nullptr;
+    QTimer* m_measureTimer = nullptr;
+    CliTask* m_bench = nullptr;
+
+    QString m_mode = QStringLiteral("full");
+    QString m_problem;
+    bool m_templateValid = true;
+    ResourceEstimate m_estimate;
+    TrainingDataMeasure m_measure;
+    QString m_measureKey;    // what m_measure was measured for
+    QString m_measuringKey;  // what is being measured now
+    int m_measureGeneration = 0;
+};
+
+} // namespace ft::ui

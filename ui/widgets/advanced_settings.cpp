@@ -1,0 +1,278 @@
+#include "widgets/advanced_settings.h"
+
+#include <cmath>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QDoubleValidator>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QLineEdit>
+#include <QSpinBox>
+
+#include "common/error.h"
+
+namespace ft::ui {
+
+struct FieldSpec {
+    const char* key;
+    const char* label;
+    const char* kind; // int, double, sci, bool, choice
+    double min = 0;
+    double max = 0;
+    const char* choices = nullptr; // "a|b|c" for choice
+    const char* tip = nullptr;
+};
+
+namespace {
+
+struct Section {
+    const char* title;
+    std::vector<FieldSpec> fields;
+};
+
+const std::vector<Section>& sections()
+{
+    static const std::vector<Section> table = {
+        {QT_TRANSLATE_NOOP("AdvancedSettings", "What trains"),
+         {{"trainable", "Trainable", "choice", 0, 0, "all|top-layers|lora", "all weights, only the top decoder layers, or LoRA adapters on a frozen base"},
+          {"train_top_layers", "Top layers", "int", 1, 1000, nullptr, "for \"top-layers\": how many decoder layers from the top train"},
+          {"train_lm_head", "Also the output head", "bool", 0, 0, nullptr, "for \"top-layers\": the final norm and output head train too"},
+          {"lora_rank", "LoRA rank", "int", 1, 4096, nullptr, "inner size r of each adapter (A is r x in, B is out x r)"},
+          {"lora_alpha", "LoRA alpha", "double", 0.01, 100000, nullptr, "adapter scale: alpha / rank"},
+          {"lora_dropout", "LoRA dropout", "double", 0, 0.99, nullptr, "dropout on the adapter input"},
+          {"use_rslora", "rsLoRA scaling", "bool", 0, 0, nullptr, "scale by alpha / sqrt(rank) instead of alpha / rank"},
+          {"base_quantization", "Base precision", "choice", 0, 0, "none|int8|nf4", "how the frozen base projections are stored: compute dtype, int8 per row, or 4-bit NF4"},
+          {"double_quant", "Double quantization", "bool", 0, 0, nullptr, "NF4 block scales stored as 8-bit codes (about 4.13 bits per weight instead of 4.5)"},
+          {"compute_dtype", "Compute precision", "choice", 0, 0, "float32|bfloat16", "dtype of weights and activations"},
+          {"gradient_checkpointing", "Gradient checkpointing", "bool", 0, 0, nullptr, "recompute each decoder layer in the backward pass: much less activation memory, about a third more time"}}},
+        {QT_TRANSLATE_NOOP("AdvancedSettings", "Data"),
+         {{"loss_on", "Loss on", "choice", 0, 0, "response|all", "train on the answers only, or on every token"},
+          {"max_length", "Max length (tokens)", "int", 8, 1 << 20, nullptr, "tokens per example and per packed row; longer examples are cut, prompt side first"},
+          {"packing", "Packing", "bool", 0, 0, nullptr, "several examples per row, each attending only to itself"},
+          {"val_fraction", "Validation share", "double", 0, 0.95, nullptr, "held out from the training data when there is no validation file"}}},
+        {QT_TRANSLATE_NOOP("AdvancedSettings", "Optimizer"),
+         {{"learning_rate", "Learning rate", "sci", 1e-12, 10, nullptr, "peak learning rate (e.g. 2e-5 full, 2e-4 LoRA)"},
+          {"schedule", "Schedule", "choice", 0, 0, "constant|linear|cosine", "after the warmup"},
+          {"warmup_steps", "Warmup steps", "int", 0, 10000000, nullptr, "linear warmup to the peak"},
+          {"weight_decay", "Weight decay", "double", 0, 10, nullptr, "decoupled (AdamW)"},
+          {"decay_norms_and_biases", "Decay norms and biases", "bool", 0, 0, nullptr, "also decay 1-D parameters"},
+          {"beta1", "Adam beta1", "double", 0, 0.9999, nullptr, nullptr},
+          {"beta2", "Adam beta2", "double", 0, 0.99999, nullptr, nullptr},
+          {"eps", "Adam epsilon", "sci", 1e-20, 1, nullptr, nullptr},
+          {"max_grad_norm", "Clip gradient norm", "double", 0, 1000, nullptr, "clip the global gradient norm (0: off)"}}},
+        {QT_TRANSLATE_NOOP("AdvancedSettings", "Length and batches"),
+         {{"epochs", "Epochs", "int", 1, 100000, nullptr, "passes over the data (when there is no step limit)"},
+          {"max_steps", "Max steps", "int", 0, 100000000, nullptr, "optimizer steps; > 0 overrides the epochs"},
+          {"batch_size", "Batch size", "int", 1, 4096, nullptr, "rows per micro-batch"},
+          {"grad_accumulation", "Gradient accumulation", "int", 1, 100000, nullptr, "micro-batches per optimizer step"},
+          {"seed", "Seed", "int", 0, 2147483647, nullptr, "data order, split, adapter initialisation"},
+          {"threads", "Threads", "int", 0, 1024, nullptr, "compute threads of the worker (0: all physical cores)"}}},
+        {QT_TRANSLATE_NOOP("AdvancedSettings", "Evaluation and checkpoints"),
+         {{"eval_every", "Evaluate every (steps)", "int", 0, 100000000, nullptr, "0: at the end of every epoch (always at the end)"},
+          {"sample_prompts", "Sample generations", "int", 0, 100, nullptr, "validation prompts generated from at each evaluation"},
+          {"sample_max_tokens", "Sample length (tokens)", "int", 1, 100000, nullptr, nullptr},
+          {"save_every", "Checkpoint every (steps)", "int", 0, 100000000, nullptr, "besides the best, on stop and at the end (0: only those)"},
+          {"keep_last", "Keep last checkpoints", "int", 1, 100000, nullptr, "besides the best"},
+          {"early_stopping_patience", "Early stopping patience", "int", 0, 100000, nullptr, "evaluations without improvement before stopping (0: off)"},
+          {"early_stopping_min_delta", "Early stopping min delta", "double", 0, 100, nullptr, "smaller improvements do not count"},
+          {"export_best", "Export the best checkpoint", "bool", 0, 0, nullptr, "export the best validated weights rather than the last"}}},
+    };
+    return table;
+}
+
+QString formatScientific(double value) { return QString::number(value, 'g', 6); }
+
+} // namespace
+
+AdvancedSettings::AdvancedSettings(QWidget* parent) : QWidget(parent)
+{
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    int index = 0;
+    for (const Section& section : sections()) {
+        auto* box = new QGroupBox(tr(section.title), this);
+        auto* form = new QFormLayout(box);
+        form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        for (const FieldSpec& spec : section.fields) {
+            addField(form, spec);
+            if (QLatin1String(spec.key) == QLatin1String("lora_dropout")) {
+                // The projections that get an adapter.
+                auto* targets = new QWidget(box);
+                auto* flow = new QGridLayout(targets);
+                flow->setContentsMargins(0, 0, 0, 0);
+                int i = 0;
+                for (const QString& name : TrainConfig::loraTargetNames()) {
+                    auto* check = new QCheckBox(name, targets);
+                    check->setObjectName(QStringLiteral("lora_target_") + name);
+                    m_targets.insert(name, check);
+                    flow->addWidget(check, i / 4, i % 4);
+                    connect(check, &QCheckBox::toggled, this, [this] {
+                        if (!m_filling)
+                            emit changed();
+                    });
+                    ++i;
+                }
+                targets->setObjectName(QStringLiteral("lora_targets"));
+                targets->setToolTip(tr("the projections that get a LoRA adapter"));
+                m_fields.insert(QStringLiteral("lora_targets"), targets);
+                form->addRow(tr("LoRA targets"), targets);
+            }
+        }
+        // Two columns: "What trains" is tall, so it takes the left column alone.
+        if (index == 0)
+            grid->addWidget(box, 0, 0, 4, 1);
+        else
+            grid->addWidget(box, index - 1, 1);
+        ++index;
+    }
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(1, 1);
+    setConfig(TrainConfig());
+}
+
+void AdvancedSettings::addField(QFormLayout* form, const FieldSpec& spec)
+{
+    const QString key = QLatin1String(spec.key);
+    const QString kind = QLatin1String(spec.kind);
+    QWidget* widget = nullptr;
+    auto notify = [this] {
+        if (!m_filling) {
+            updateEnabled();
+            emit changed();
+        }
+    };
+    if (kind == QLatin1String("int")) {
+        auto* spin = new QSpinBox(form->parentWidget());
+        spin->setRange(static_cast<int>(spec.min), static_cast<int>(spec.max));
+        spin->setAccelerated(true);
+        if (key == QLatin1String("threads"))
+            spin->setSpecialValueText(tr("all cores"));
+        if (key == QLatin1String("max_steps"))
+            spin->setSpecialValueText(tr("by epochs"));
+        if (key == QLatin1String("eval_every"))
+            spin->setSpecialValueText(tr("each epoch"));
+        if (key == QLatin1String("save_every"))
+            spin->setSpecialValueText(tr("best/stop/end only"));
+        if (key == QLatin1String("early_stopping_patience"))
+            spin->setSpecialValueText(tr("off"));
+        connect(spin, &QSpinBox::valueChanged, this, notify);
+        widget = spin;
+    } else if (kind == QLatin1String("double")) {
+        auto* spin = new QDoubleSpinBox(form->parentWidget());
+        spin->setRange(spec.min, spec.max);
+        spin->setDecimals(6);
+        spin->setSingleStep(spec.max <= 1.0 ? 0.01 : 1.0);
+        connect(spin, &QDoubleSpinBox::valueChanged, this, notify);
+        widget = spin;
+    } else if (kind == QLatin1String("sci")) {
+        auto* edit = new QLineEdit(form->parentWidget());
+        auto* validator = new QDoubleValidator(spec.min, spec.max, 12, edit);
+        validator->setNotation(QDoubleValidator::ScientificNotation);
+        validator->setLocale(QLocale::c());
+        edit->setValidator(validator);
+        connect(edit, &QLineEdit::textEdited, this, notify);
+        widget = edit;
+    } else if (kind == QLatin1String("bool")) {
+        auto* check = new QCheckBox(form->parentWidget());
+        connect(check, &QCheckBox::toggled, this, notify);
+        widget = check;
+    } else {
+        auto* combo = new QComboBox(form->parentWidget());
+        combo->addItems(QString::fromLatin1(spec.choices).split(QLatin1Char('|')));
+        connect(combo, &QComboBox::currentTextChanged, this, notify);
+        widget = combo;
+    }
+    widget->setObjectName(key);
+    if (spec.tip)
+        widget->setToolTip(tr(spec.tip));
+    m_fields.insert(key, widget);
+    m_kinds.insert(key, kind);
+    form->addRow(tr(spec.label), widget);
+}
+
+void AdvancedSettings::setValue(const QString& key, const QJsonValue& value)
+{
+    QWidget* widget = m_fields.value(key);
+    const QString kind = m_kinds.value(key);
+    if (auto* spin = qobject_cast<QSpinBox*>(widget))
+        spin->setValue(static_cast<int>(std::clamp<double>(value.toDouble(), spin->minimum(), spin->maximum())));
+    else if (auto* dspin = qobject_cast<QDoubleSpinBox*>(widget))
+        dspin->setValue(value.toDouble());
+    else if (auto* edit = qobject_cast<QLineEdit*>(widget))
+        edit->setText(formatScientific(value.toDouble()));
+    else if (auto* check = qobject_cast<QCheckBox*>(widget))
+        check->setChecked(value.toBool());
+    else if (auto* combo = qobject_cast<QComboBox*>(widget)) {
+        const int i = combo->findText(value.toString());
+        if (i < 0)
+            combo->addItem(value.toString()); // a value the form does not know: shown, kept
+        combo->setCurrentIndex(combo->findText(value.toString()));
+    }
+}
+
+QJsonValue AdvancedSettings::value(const QString& key) const
+{
+    QWidget* widget = m_fields.value(key);
+    if (auto* spin = qobject_cast<QSpinBox*>(widget))
+        return spin->value();
+    if (auto* dspin = qobject_cast<QDoubleSpinBox*>(widget))
+        return dspin->value();
+    if (auto* edit = qobject_cast<QLineEdit*>(widget)) {
+        bool ok = false;
+        const double v = QLocale::c().toDouble(edit->text().trimmed(), &ok);
+        if (!ok || !std::isfinite(v))
+            throw Error(QStringLiteral("training configuration: \"%1\" must be a number (got \"%2\")").arg(key, edit->text()));
+        return v;
+    }
+    if (auto* check = qobject_cast<QCheckBox*>(widget))
+        return check->isChecked();
+    if (auto* combo = qobject_cast<QComboBox*>(widget))
+        return combo->currentText();
+    return {};
+}
+
+void AdvancedSettings::setConfig(const TrainConfig& config)
+{
+    m_filling = true;
+    const QJsonObject json = config.toJson();
+    for (auto it = m_kinds.begin(); it != m_kinds.end(); ++it)
+        setValue(it.key(), json.value(it.key()));
+    for (auto it = m_targets.begin(); it != m_targets.end(); ++it)
+        it.value()->setChecked(config.loraTargets.contains(it.key()));
+    m_filling = false;
+    updateEnabled();
+}
+
+TrainConfig AdvancedSettings::config(const TrainConfig& base) const
+{
+    QJsonObject json = base.toJson();
+    for (auto it = m_kinds.begin(); it != m_kinds.end(); ++it)
+        json[it.key()] = value(it.key());
+    QJsonArray targets;
+    for (const QString& name : TrainConfig::loraTargetNames())
+        if (m_targets.value(name)->isChecked())
+            targets.append(name);
+    json[QStringLiteral("lora_targets")] = targets;
+    // Every key is explicit, so the preset fromJson applies for "mode" is fully overridden.
+    return TrainConfig::fromJson(json, QStringLiteral("the advanced settings"));
+}
+
+void AdvancedSettings::updateEnabled()
+{
+    const QString trainable = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("trainable")))->currentText();
+    const bool lora = trainable == QLatin1String("lora");
+    const bool top = trainable == QLatin1String("top-layers");
+    for (const char* key : {"lora_rank", "lora_alpha", "lora_dropout", "use_rslora", "lora_targets", "base_quantization"})
+        m_fields.value(QLatin1String(key))->setEnabled(lora);
+    for (const char* key : {"train_top_layers", "train_lm_head"})
+        m_fields.value(QLatin1String(key))->setEnabled(top);
+    const QString quantization = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("base_quantization")))->currentText();
+    m_fields.value(QStringLiteral("double_quant"))->setEnabled(lora && quantization == QLatin1String("nf4"));
+}
+
+} // namespace ft::ui
