@@ -150,10 +150,14 @@ private slots:
         QVERIFY(!QDir(QDir(runDir).filePath(QStringLiteral("checkpoints"))).entryList({QStringLiteral("step-*")}, QDir::Dirs).isEmpty());
     }
 
-    void loraRefusalIsAFailureWithTheWorkersMessage()
+    void refusedConfigurationIsAFailureWithTheWorkersMessage()
     {
-        // LoRA is not in this build's engine yet: the worker refuses before training, and says why.
-        const QString runDir = prepareRun(QStringLiteral("lora"), 3, [](TrainConfig& c) { c.applyModePreset(QStringLiteral("instruction")); });
+        // A maximum length shorter than the template itself: the worker refuses before training,
+        // exits 2, and says why.
+        const QString runDir = prepareRun(QStringLiteral("refused"), 3, [](TrainConfig& c) {
+            c.applyModePreset(QStringLiteral("instruction"));
+            c.maxLength = 12; // below what the template itself needs
+        });
         WorkerProcess worker;
         worker.setCliPath(test::cliPath());
         QSignalSpy ended(&worker, &WorkerProcess::ended);
@@ -163,7 +167,7 @@ private slots:
         QCOMPARE(end.status, QStringLiteral("failed"));
         QVERIFY(end.reportedByWorker);
         QCOMPARE(end.exitCode, 2);
-        QVERIFY2(end.message.contains(QStringLiteral("LoRA")) || end.message.contains(QStringLiteral("lora")), qPrintable(end.message));
+        QVERIFY2(end.message.contains(QStringLiteral("max_length")), qPrintable(end.message));
     }
 
     void destroyingTheObjectStopsTheWorkerGracefully()
