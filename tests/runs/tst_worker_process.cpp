@@ -156,7 +156,8 @@ private slots:
         // exits 2, and says why.
         const QString runDir = prepareRun(QStringLiteral("refused"), 3, [](TrainConfig& c) {
             c.applyModePreset(QStringLiteral("instruction"));
-            c.maxLength = 12; // below what the template itself needs
+            c.promptTemplate = QStringLiteral("alpaca");
+            c.maxLength = 12; // below what Alpaca's preamble alone needs
         });
         WorkerProcess worker;
         worker.setCliPath(test::cliPath());
