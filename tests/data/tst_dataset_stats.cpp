@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/example_builders.h"
 #include "data/dataset_stats.h"
 #include "data/jsonl_records.h"
 #include "data/sample_dataset.h"
@@ -11,13 +12,6 @@
 using namespace ft;
 
 namespace {
-ExampleRecord pair(const QString& instruction, const QString& response)
-{
-    ExampleRecord r;
-    r.instruction = instruction;
-    r.response = response;
-    return r;
-}
 } // namespace
 
 class TestDatasetStats : public QObject {
@@ -40,8 +34,8 @@ private slots:
         ExampleRecord multi;
         multi.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")}, {ChatTurn::Role::Assistant, QStringLiteral("Hello")},
                        {ChatTurn::Role::User, QStringLiteral("Bye")}, {ChatTurn::Role::Assistant, QStringLiteral("Goodbye")}};
-        const std::vector<ExampleRecord> records{pair(QStringLiteral("Add 2 and 3."), QStringLiteral("5")),
-                                                 pair(QStringLiteral("Write a sentence."), QStringLiteral("The cat sat on the mat.")), multi};
+        const std::vector<ExampleRecord> records{test::examplePair(QStringLiteral("Add 2 and 3."), QStringLiteral("5")),
+                                                 test::examplePair(QStringLiteral("Write a sentence."), QStringLiteral("The cat sat on the mat.")), multi};
         const DatasetStatistics stats = computeStatistics(records, {{QStringLiteral("math")}, {QStringLiteral("writing"), QStringLiteral("math")}, {}},
                                                           *m_tokenizer, plain, 0);
         QCOMPARE(stats.examples, 3);
@@ -63,7 +57,7 @@ private slots:
         const PromptTemplate plain = PromptTemplate::builtin(QStringLiteral("plain"));
         std::vector<ExampleRecord> records;
         for (int n = 1; n <= 100; ++n)
-            records.push_back(pair(QStringLiteral("Repeat."), QStringLiteral("word ").repeated(n).trimmed()));
+            records.push_back(test::examplePair(QStringLiteral("Repeat."), QStringLiteral("word ").repeated(n).trimmed()));
         const int64_t maxLength = 120;
         const DatasetStatistics stats = computeStatistics(records, {}, *m_tokenizer, plain, maxLength, 10);
         std::vector<int64_t> combined;
@@ -101,7 +95,7 @@ private slots:
     void maxLengthWidensTheRange()
     {
         const PromptTemplate plain = PromptTemplate::builtin(QStringLiteral("plain"));
-        const DatasetStatistics stats = computeStatistics({pair(QStringLiteral("a"), QStringLiteral("b"))}, {}, *m_tokenizer, plain, 2048, 8);
+        const DatasetStatistics stats = computeStatistics({test::examplePair(QStringLiteral("a"), QStringLiteral("b"))}, {}, *m_tokenizer, plain, 2048, 8);
         QCOMPARE(stats.combinedHistogram.edges.back(), 2048.0);
         QCOMPARE(stats.combinedHistogram.counts.front(), int64_t(1));
         QCOMPARE(stats.overMaxLength, int64_t(0));

@@ -5,6 +5,7 @@
 
 #include <QTest>
 
+#include "support/example_builders.h"
 #include "data/dataset_format.h"
 #include "data/dedup.h"
 #include "data/jsonl_records.h"
@@ -14,14 +15,6 @@
 using namespace ft;
 
 namespace {
-
-ExampleRecord pair(const QString& instruction, const QString& response)
-{
-    ExampleRecord r;
-    r.instruction = instruction;
-    r.response = response;
-    return r;
-}
 
 // Word k-gram sets and their exact Jaccard similarity: the reference for what MinHash must find.
 QSet<QString> shingleSet(const QString& text, int k)
@@ -62,10 +55,10 @@ class TestDedup : public QObject {
 private slots:
     void normalisation()
     {
-        ExampleRecord a = pair(QStringLiteral("  Hello\tWORLD "), QStringLiteral("Line one\n\nline  two"));
+        ExampleRecord a = test::examplePair(QStringLiteral("  Hello\tWORLD "), QStringLiteral("Line one\n\nline  two"));
         QCOMPARE(normalizedExampleText(a), QStringLiteral("\nhello world\n\nline one line two"));
         // Text moved from one field to another is not the same example.
-        QVERIFY(normalizedExampleText(pair(QStringLiteral("a b"), QStringLiteral("c"))) != normalizedExampleText(pair(QStringLiteral("a"), QStringLiteral("b c"))));
+        QVERIFY(normalizedExampleText(test::examplePair(QStringLiteral("a b"), QStringLiteral("c"))) != normalizedExampleText(test::examplePair(QStringLiteral("a"), QStringLiteral("b c"))));
     }
     void sampleDatasetPlantedDuplicates()
     {
@@ -97,8 +90,8 @@ private slots:
     {
         // Ten words, bigrams: changing the last word changes 1 of 9 bigrams -> Jaccard 8/10 = 0.8.
         const QString base = QStringLiteral("one two three four five six seven eight nine ten");
-        std::vector<ExampleRecord> records{pair(base, QString()), pair(base.left(base.size() - 3) + QStringLiteral("eleven"), QString()),
-                                           pair(QStringLiteral("something else entirely with no words shared at all"), QString())};
+        std::vector<ExampleRecord> records{test::examplePair(base, QString()), test::examplePair(base.left(base.size() - 3) + QStringLiteral("eleven"), QString()),
+                                           test::examplePair(QStringLiteral("something else entirely with no words shared at all"), QString())};
         QCOMPARE(bruteJaccard(normalizedExampleText(records[0]), normalizedExampleText(records[1]), 2), 0.8);
         DedupSettings at;
         at.threshold = 0.8;
@@ -115,8 +108,8 @@ private slots:
         // An exact pair and a near copy of it form one group that is not exact.
         const QString text = QStringLiteral("the quick brown fox jumps over the lazy dog again and again while the farmer watches from "
                                             "the porch of his old wooden house by the river");
-        std::vector<ExampleRecord> records{pair(text, QStringLiteral("x")), pair(QStringLiteral("unrelated words here"), QStringLiteral("y")),
-                                           pair(text.toUpper(), QStringLiteral("X")), pair(text + QStringLiteral(" today"), QStringLiteral("x"))};
+        std::vector<ExampleRecord> records{test::examplePair(text, QStringLiteral("x")), test::examplePair(QStringLiteral("unrelated words here"), QStringLiteral("y")),
+                                           test::examplePair(text.toUpper(), QStringLiteral("X")), test::examplePair(text + QStringLiteral(" today"), QStringLiteral("x"))};
         const std::vector<DuplicateGroup> groups = findDuplicates(records, DedupSettings{});
         QCOMPARE(groups.size(), size_t(1));
         QCOMPARE(groups[0].indices, std::vector<int64_t>({0, 2, 3}));
@@ -136,12 +129,12 @@ private slots:
             QStringList words;
             for (int w = 0; w < 30; ++w)
                 words << vocabulary[rng() % vocabulary.size()];
-            records.push_back(pair(words.join(QLatin1Char(' ')), QString()));
+            records.push_back(test::examplePair(words.join(QLatin1Char(' ')), QString()));
         }
         for (int i = 0; i < 100; ++i) {
             QStringList words = records[size_t(i) * 7].instruction.split(QLatin1Char(' '));
             words[10 + i % 10] = QStringLiteral("changed");
-            records.push_back(pair(words.join(QLatin1Char(' ')), QString()));
+            records.push_back(test::examplePair(words.join(QLatin1Char(' ')), QString()));
         }
         const std::vector<DuplicateGroup> groups = findDuplicates(records, DedupSettings{});
         QCOMPARE(groups.size(), size_t(100));

@@ -1,6 +1,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/example_builders.h"
 #include "data/example_encoder.h"
 #include "data/sample_dataset.h"
 
@@ -11,14 +12,6 @@ class TestExampleEncoder : public QObject {
 private:
     QTemporaryDir m_dir;
     std::shared_ptr<const Tokenizer> m_tokenizer;
-
-    ExampleRecord pair(const QString& instruction, const QString& response)
-    {
-        ExampleRecord r;
-        r.instruction = instruction;
-        r.response = response;
-        return r;
-    }
 
 private slots:
     void initTestCase()
@@ -31,7 +24,7 @@ private slots:
     void responseOnlyMasksThePrompt()
     {
         const auto t = PromptTemplate::builtin(QStringLiteral("alpaca"));
-        const ExampleRecord record = pair(QStringLiteral("Name a primary colour."), QStringLiteral("Red is one."));
+        const ExampleRecord record = test::examplePair(QStringLiteral("Name a primary colour."), QStringLiteral("Red is one."));
         const TokenizedExample example = encodeExample(*m_tokenizer, t, record, LossOn::Response, 0);
         const std::vector<TokenId> prompt = encodePrompt(*m_tokenizer, t, record);
         const std::vector<TokenId> answer = m_tokenizer->encode(record.response);
@@ -50,14 +43,14 @@ private slots:
     void allTokensMode()
     {
         const auto t = PromptTemplate::builtin(QStringLiteral("plain"));
-        const TokenizedExample example = encodeExample(*m_tokenizer, t, pair(QStringLiteral("Say hi."), QStringLiteral("Hi!")), LossOn::All, 0);
+        const TokenizedExample example = encodeExample(*m_tokenizer, t, test::examplePair(QStringLiteral("Say hi."), QStringLiteral("Hi!")), LossOn::All, 0);
         QCOMPARE(example.loss.front(), uint8_t(0)); // BOS is never a target
         QCOMPARE(example.targetCount(), static_cast<int64_t>(example.ids.size() - 1));
     }
     void truncationDropsPromptFirst()
     {
         const auto t = PromptTemplate::builtin(QStringLiteral("alpaca"));
-        const ExampleRecord record = pair(QStringLiteral("word ").repeated(200), QStringLiteral("A short answer."));
+        const ExampleRecord record = test::examplePair(QStringLiteral("word ").repeated(200), QStringLiteral("A short answer."));
         const TokenizedExample full = encodeExample(*m_tokenizer, t, record, LossOn::Response, 0);
         const TokenizedExample cut = encodeExample(*m_tokenizer, t, record, LossOn::Response, 64);
         QVERIFY(!full.truncated);
@@ -68,7 +61,7 @@ private slots:
         QCOMPARE(cut.responseTokens, full.responseTokens);
         QVERIFY(std::equal(full.ids.end() - full.responseTokens, full.ids.end(), cut.ids.end() - cut.responseTokens));
         // When even the answer does not fit, it is cut from the end.
-        const TokenizedExample tiny = encodeExample(*m_tokenizer, t, pair(QStringLiteral("x"), QStringLiteral("long answer ").repeated(50)), LossOn::Response, 16);
+        const TokenizedExample tiny = encodeExample(*m_tokenizer, t, test::examplePair(QStringLiteral("x"), QStringLiteral("long answer ").repeated(50)), LossOn::Response, 16);
         QCOMPARE(tiny.ids.size(), size_t(16));
         QVERIFY(tiny.truncated);
     }

@@ -1,5 +1,6 @@
 #include <QTest>
 
+#include "support/example_builders.h"
 #include "common/error.h"
 #include "data/prompt_template.h"
 
@@ -20,16 +21,6 @@ QString show(const std::vector<TemplateSegment>& segments)
         }
     }
     return text;
-}
-
-ExampleRecord pair(const QString& instruction, const QString& response, const QString& input = {}, const QString& system = {})
-{
-    ExampleRecord r;
-    r.instruction = instruction;
-    r.response = response;
-    r.input = input;
-    r.system = system;
-    return r;
 }
 
 } // namespace
@@ -65,12 +56,12 @@ private slots:
         QFETCH(QString, input);
         QFETCH(QString, system);
         QFETCH(QString, expected);
-        QCOMPARE(show(PromptTemplate::builtin(name).render(pair(QStringLiteral("Add 2 and 2."), QStringLiteral("4"), input, system))), expected);
+        QCOMPARE(show(PromptTemplate::builtin(name).render(test::examplePair(QStringLiteral("Add 2 and 2."), QStringLiteral("4"), input, system))), expected);
     }
     void promptStopsBeforeTheAnswer()
     {
         const auto t = PromptTemplate::builtin(QStringLiteral("chatml"));
-        QCOMPARE(show(t.renderPrompt(pair(QStringLiteral("Hi"), QString()))),
+        QCOMPARE(show(t.renderPrompt(test::examplePair(QStringLiteral("Hi"), QString()))),
                  QStringLiteral("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"));
     }
     void multiTurnKeepsEveryAnswer()
@@ -87,8 +78,8 @@ private slots:
     void customTemplates()
     {
         const auto t = PromptTemplate::custom(QStringLiteral("Q: {instruction}[[ ({input})]]\nA: {response}{eos}{{done}}"));
-        QCOMPARE(show(t.render(pair(QStringLiteral("why"), QStringLiteral("because")))), QStringLiteral("Q: why\nA: <<because>>[EOS]<<{done}>>[EOS]"));
-        QCOMPARE(show(t.render(pair(QStringLiteral("why"), QStringLiteral("because"), QStringLiteral("sky")))).left(14), QStringLiteral("Q: why (sky)\nA"));
+        QCOMPARE(show(t.render(test::examplePair(QStringLiteral("why"), QStringLiteral("because")))), QStringLiteral("Q: why\nA: <<because>>[EOS]<<{done}>>[EOS]"));
+        QCOMPARE(show(t.render(test::examplePair(QStringLiteral("why"), QStringLiteral("because"), QStringLiteral("sky")))).left(14), QStringLiteral("Q: why (sky)\nA"));
         QCOMPARE(PromptTemplate::resolve(QStringLiteral("alpaca")).name, QStringLiteral("alpaca"));
     }
     void badCustomTemplates_data()

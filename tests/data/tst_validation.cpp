@@ -3,6 +3,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/example_builders.h"
 #include "data/example_encoder.h"
 #include "data/jsonl_records.h"
 #include "data/sample_dataset.h"
@@ -11,14 +12,6 @@
 using namespace ft;
 
 namespace {
-
-ExampleRecord pair(const QString& instruction, const QString& response)
-{
-    ExampleRecord r;
-    r.instruction = instruction;
-    r.response = response;
-    return r;
-}
 
 QStringList describe(const ValidationReport& report)
 {
@@ -57,15 +50,15 @@ private slots:
         multi.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")}, {ChatTurn::Role::Assistant, QStringLiteral(" ")},
                        {ChatTurn::Role::User, QStringLiteral("")}, {ChatTurn::Role::Assistant, QStringLiteral("Bye")}};
         const std::vector<ExampleRecord> records{
-            pair(QStringLiteral("Name a colour."), QStringLiteral("Blue.")),                         // 0: fine
-            pair(QStringLiteral("  "), QStringLiteral("Orphan answer.")),                            // 1: no instruction
-            pair(QStringLiteral("Unanswered?"), QString()),                                          // 2: no response
-            pair(QStringLiteral("name a   COLOUR."), QStringLiteral("blue.")),                       // 3: duplicate of 0
-            pair(QStringLiteral("Tell a long story."), QStringLiteral("and then ").repeated(400)),  // 4: too long
-            pair(QStringLiteral("Ring"), QStringLiteral("A bell\x07 rings.")),                       // 5: control character
-            pair(QStringLiteral("Contact"), QStringLiteral("Mail jo@example.com or call +44 20 7946 0958.")), // 6: personal data
+            test::examplePair(QStringLiteral("Name a colour."), QStringLiteral("Blue.")),                         // 0: fine
+            test::examplePair(QStringLiteral("  "), QStringLiteral("Orphan answer.")),                            // 1: no instruction
+            test::examplePair(QStringLiteral("Unanswered?"), QString()),                                          // 2: no response
+            test::examplePair(QStringLiteral("name a   COLOUR."), QStringLiteral("blue.")),                       // 3: duplicate of 0
+            test::examplePair(QStringLiteral("Tell a long story."), QStringLiteral("and then ").repeated(400)),  // 4: too long
+            test::examplePair(QStringLiteral("Ring"), QStringLiteral("A bell\x07 rings.")),                       // 5: control character
+            test::examplePair(QStringLiteral("Contact"), QStringLiteral("Mail jo@example.com or call +44 20 7946 0958.")), // 6: personal data
             multi,                                                                                   // 7: empty turns
-            pair(QString::fromUtf8("nul\0here", 8), QStringLiteral("x\ty\r\nz")),                    // 8: NUL (tab, CR, LF are fine)
+            test::examplePair(QString::fromUtf8("nul\0here", 8), QStringLiteral("x\ty\r\nz")),                    // 8: NUL (tab, CR, LF are fine)
         };
         ValidationSettings settings;
         settings.tokenizer = m_tokenizer.get();
@@ -99,8 +92,8 @@ private slots:
     }
     void switchesAndDefaults()
     {
-        const std::vector<ExampleRecord> records{pair(QString(), QStringLiteral("Pre-training text with a@example.com")),
-                                                 pair(QString(), QStringLiteral("pre-training  text with a@example.com"))};
+        const std::vector<ExampleRecord> records{test::examplePair(QString(), QStringLiteral("Pre-training text with a@example.com")),
+                                                 test::examplePair(QString(), QStringLiteral("pre-training  text with a@example.com"))};
         ValidationSettings settings; // no tokenizer: lengths are not checked
         settings.allowEmptyInstruction = true;
         settings.checkDuplicates = false;
@@ -139,7 +132,7 @@ private slots:
     }
     void progressAndCancel()
     {
-        std::vector<ExampleRecord> records(1000, pair(QStringLiteral("a"), QStringLiteral("b")));
+        std::vector<ExampleRecord> records(1000, test::examplePair(QStringLiteral("a"), QStringLiteral("b")));
         int64_t lastDone = -1;
         const ValidationReport full = validateExamples(records, ValidationSettings{}, [&](int64_t done, int64_t total) {
             lastDone = done;

@@ -1,23 +1,12 @@
 // Filling empty responses by generation, on a tiny random model: only the empty ones change.
 #include <QTest>
 
+#include "support/example_builders.h"
 #include "data/example_encoder.h"
 #include "engine/response_filler.h"
 #include "engine_test_support.h"
 
 using namespace ft;
-
-namespace {
-
-ExampleRecord pair(const QString& instruction, const QString& response)
-{
-    ExampleRecord r;
-    r.instruction = instruction;
-    r.response = response;
-    return r;
-}
-
-} // namespace
 
 class TestResponseFiller : public QObject {
     Q_OBJECT
@@ -32,8 +21,8 @@ private:
                               {ChatTurn::Role::User, QStringLiteral("Name a fruit.")}, {ChatTurn::Role::Assistant, QString()}};
         ExampleRecord answeredConversation = conversation;
         answeredConversation.turns.back().content = QStringLiteral("Apple.");
-        return {pair(QStringLiteral("Say yes."), QStringLiteral("Yes.")), pair(QStringLiteral("Count to three."), QString()),
-                pair(QStringLiteral("Name a colour."), QStringLiteral("Blue.")), pair(QStringLiteral("Whitespace only"), QStringLiteral(" \n ")),
+        return {test::examplePair(QStringLiteral("Say yes."), QStringLiteral("Yes.")), test::examplePair(QStringLiteral("Count to three."), QString()),
+                test::examplePair(QStringLiteral("Name a colour."), QStringLiteral("Blue.")), test::examplePair(QStringLiteral("Whitespace only"), QStringLiteral(" \n ")),
                 conversation, answeredConversation};
     }
     SamplingOptions options() const

@@ -10,44 +10,12 @@
 #include "engine/model_loader.h"
 #include "engine/trainer.h"
 #include "engine_test_support.h"
+#include "training_test_support.h"
 #include "support/test_support.h"
 
 using namespace ft;
 
 namespace {
-
-// Records what the trainer reports; can ask it to stop after a given step.
-struct Recorder : TrainingObserver {
-    TrainerControl* control = nullptr;
-    int64_t stopAfterStep = -1;
-    std::vector<double> losses;
-    std::vector<double> valLosses;
-    std::vector<CheckpointReport> checkpoints;
-    RunEnd end;
-    int64_t totalSteps = 0;
-    void started(const RunStart& s) override { totalSteps = s.totalSteps; }
-    void stepDone(const StepReport& s) override
-    {
-        losses.push_back(s.loss);
-        if (control && s.step == stopAfterStep)
-            control->requestStop();
-    }
-    void evaluated(const EvalReport& e) override { valLosses.push_back(e.valLoss); }
-    void checkpointed(const CheckpointReport& c) override { checkpoints.push_back(c); }
-    void ended(const RunEnd& e) override { end = e; }
-};
-
-// A small instruction set from the project's sample data.
-QString writeTrainingFile(const QString& dir, int count)
-{
-    std::vector<ExampleRecord> records;
-    for (auto& numbered : readJsonlRecords(sampleDatasetPath()))
-        if (static_cast<int>(records.size()) < count)
-            records.push_back(numbered.record);
-    const QString path = QDir(dir).filePath(QStringLiteral("train.jsonl"));
-    writeJsonlRecords(path, records);
-    return path;
-}
 
 TrainConfig smallConfig(const QString& model, const QString& train)
 {
@@ -66,23 +34,6 @@ TrainConfig smallConfig(const QString& model, const QString& train)
     return c;
 }
 
-RunEnd train(const QString& runDir, const TrainConfig& config, Recorder& recorder, TrainerControl& control)
-{
-    recorder.control = &control;
-    Trainer trainer(runDir, recorder, control);
-    trainer.setupNew(config);
-    return trainer.run();
-}
-
-RunEnd resume(const QString& runDir, Recorder& recorder)
-{
-    TrainerControl control;
-    recorder.control = &control;
-    Trainer trainer(runDir, recorder, control);
-    trainer.setupResume();
-    return trainer.run();
-}
-
 } // namespace
 
 class TestTrainer : public QObject {
@@ -96,7 +47,7 @@ private slots:
     void initTestCase()
     {
         m_tinyModel = test::writeRandomModel(m_dir.filePath(QStringLiteral("tiny")), test::tinyConfig());
-        m_train = writeTrainingFile(m_dir.path(), 40);
+        m_train = test::writeSampleTrainingFile(m_dir.path(), 40);
     }
 
     void resumeGivesTheSameLosses()
@@ -104,21 +55,19 @@ private slots:
         TrainConfig config = smallConfig(m_tinyModel, m_train);
         config.maxSteps = 8;
         config.evalEvery = 4;
-        Recorder whole;
-        TrainerControl control;
-        QCOMPARE(train(m_dir.filePath(QStringLiteral("whole")), config, whole, control).status, RunOutcome::Finished);
+        test::TrainingRecorder whole;
+        QCOMPARE(test::trainNewRun(m_dir.filePath(QStringLiteral("whole")), config, whole).status, RunOutcome::Finished);
         QCOMPARE(whole.losses.size(), size_t(8));
 
-        Recorder first;
+        test::TrainingRecorder first;
         first.stopAfterStep = 3;
-        TrainerControl control2;
         const QString interrupted = m_dir.filePath(QStringLiteral("interrupted"));
-        const RunEnd stopped = train(interrupted, config, first, control2);
+        const RunEnd stopped = test::trainNewRun(interrupted, config, first);
         QCOMPARE(stopped.status, RunOutcome::Stopped);
         QCOMPARE(stopped.step, 3);
         QVERIFY(!first.checkpoints.empty());
-        Recorder second;
-        QCOMPARE(resume(interrupted, second).status, RunOutcome::Finished);
+        test::TrainingRecorder second;
+        QCOMPARE(test::resumeRun(interrupted, second).status, RunOutcome::Finished);
         std::vector<double> joined = first.losses;
         joined.insert(joined.end(), second.losses.begin(), second.losses.end());
         QCOMPARE(joined.size(), whole.losses.size());
@@ -135,10 +84,9 @@ private slots:
         TrainConfig accumulated = big;
         accumulated.batchSize = 2;
         accumulated.gradAccumulation = 2;
-        Recorder a, b;
-        TrainerControl c1, c2;
-        train(m_dir.filePath(QStringLiteral("big")), big, a, c1);
-        train(m_dir.filePath(QStringLiteral("accumulated")), accumulated, b, c2);
+        test::TrainingRecorder a, b;
+        test::trainNewRun(m_dir.filePath(QStringLiteral("big")), big, a);
+        test::trainNewRun(m_dir.filePath(QStringLiteral("accumulated")), accumulated, b);
         QCOMPARE(a.losses.size(), b.losses.size());
         for (size_t i = 0; i < a.losses.size(); ++i)
             QVERIFY2(std::abs(a.losses[i] - b.losses[i]) < 1e-5 * a.losses[i], qPrintable(QStringLiteral("%1 vs %2").arg(a.losses[i]).arg(b.losses[i])));
@@ -152,10 +100,9 @@ private slots:
         config.warmupSteps = 0;
         config.schedule = QStringLiteral("constant");
         config.learningRate = 1e30;
-        Recorder recorder;
-        TrainerControl control;
+        test::TrainingRecorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("diverged"));
-        const RunEnd end = train(runDir, config, recorder, control);
+        const RunEnd end = test::trainNewRun(runDir, config, recorder);
         QCOMPARE(end.status, RunOutcome::Diverged);
         QVERIFY2(end.message.contains(QStringLiteral("step %1").arg(end.step + 1)), qPrintable(end.message));
         // Every checkpoint on disk holds finite weights, and none was written after the bad step.
@@ -170,9 +117,8 @@ private slots:
         config.evalEvery = 2;
         config.earlyStoppingPatience = 2;
         config.earlyStoppingMinDelta = 100.0; // nothing counts as an improvement after the first evaluation
-        Recorder recorder;
-        TrainerControl control;
-        const RunEnd end = train(m_dir.filePath(QStringLiteral("early")), config, recorder, control);
+        test::TrainingRecorder recorder;
+        const RunEnd end = test::trainNewRun(m_dir.filePath(QStringLiteral("early")), config, recorder);
         QCOMPARE(end.status, RunOutcome::Finished);
         QCOMPARE(end.step, 6); // evaluations at 2 (best), 4, 6 -> two without improvement
         QVERIFY(end.message.contains(QLatin1String("early stopping")));
@@ -187,10 +133,9 @@ private slots:
         config.trainTopLayers = 1;
         config.maxSteps = 2;
         config.valFraction = 0.0;
-        Recorder recorder;
-        TrainerControl control;
+        test::TrainingRecorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("freeze"));
-        QCOMPARE(train(runDir, config, recorder, control).status, RunOutcome::Finished);
+        QCOMPARE(test::trainNewRun(runDir, config, recorder).status, RunOutcome::Finished);
         LoadedModel before = loadModel(m_tinyModel);
         LoadedModel after = loadModel(QDir(runDir).filePath(QStringLiteral("export/model")));
         const auto original = before.model->named_parameters();
@@ -214,9 +159,9 @@ private slots:
         config.learningRate = 3e-3;
         config.samplePrompts = 1;
         config.sampleMaxTokens = 8;
-        Recorder recorder;
-        TrainerControl control;
+        test::TrainingRecorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("stories"));
+        TrainerControl control;
         Trainer trainer(runDir, recorder, control);
         trainer.setupNew(config);
         // The validation loss before any training, for comparison.
@@ -246,9 +191,9 @@ private slots:
         file.open(QIODevice::WriteOnly);
         file.write("{\"instruction\": \"a\", \"response\": \"b\"}\n{\"instruction\": \"c\", \"response\": \"\"}\n");
         file.close();
-        Recorder recorder;
-        TrainerControl control;
+        test::TrainingRecorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("bad-run"));
+        TrainerControl control;
         Trainer trainer(runDir, recorder, control);
         try {
             trainer.setupNew(smallConfig(m_tinyModel, bad));
@@ -262,7 +207,7 @@ private slots:
     {
         TrainConfig config = smallConfig(m_tinyModel, m_train);
         config.maxLength = 10; // the Alpaca preamble alone is longer
-        Recorder recorder;
+        test::TrainingRecorder recorder;
         TrainerControl control;
         Trainer trainer(m_dir.filePath(QStringLiteral("short")), recorder, control);
         try {

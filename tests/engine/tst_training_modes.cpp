@@ -15,49 +15,12 @@
 #include "engine/trainer.h"
 #include "engine/training_model.h"
 #include "engine_test_support.h"
+#include "training_test_support.h"
 #include "support/test_support.h"
 
 using namespace ft;
 
 namespace {
-
-struct Recorder : TrainingObserver {
-    TrainerControl* control = nullptr;
-    int64_t stopAfterStep = -1;
-    std::vector<double> losses;
-    std::vector<double> valLosses;
-    RunStart start;
-    RunEnd end;
-    QStringList logs;
-    void started(const RunStart& s) override { start = s; }
-    void stepDone(const StepReport& s) override
-    {
-        losses.push_back(s.loss);
-        if (control && s.step == stopAfterStep)
-            control->requestStop();
-    }
-    void evaluated(const EvalReport& e) override { valLosses.push_back(e.valLoss); }
-    void log(const QString&, const QString& message) override { logs << message; }
-    void ended(const RunEnd& e) override { end = e; }
-};
-
-RunEnd runNew(const QString& runDir, const TrainConfig& config, Recorder& recorder)
-{
-    TrainerControl control;
-    recorder.control = &control;
-    Trainer trainer(runDir, recorder, control);
-    trainer.setupNew(config);
-    return trainer.run();
-}
-
-RunEnd runResume(const QString& runDir, Recorder& recorder)
-{
-    TrainerControl control;
-    recorder.control = &control;
-    Trainer trainer(runDir, recorder, control);
-    trainer.setupResume();
-    return trainer.run();
-}
 
 torch::Tensor logitsOf(LlamaForCausalLMImpl& model, const torch::Tensor& tokens)
 {
@@ -123,9 +86,9 @@ private slots:
         config.baseQuantization = baseQuantization;
         config.maxSteps = 10;
         config.evalEvery = 5;
-        Recorder recorder;
+        test::TrainingRecorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("run-") + mode + baseQuantization);
-        const RunEnd end = runNew(runDir, config, recorder);
+        const RunEnd end = test::trainNewRun(runDir, config, recorder);
         QCOMPARE(end.status, RunOutcome::Finished);
         QVERIFY(recorder.start.trainableParameters < recorder.start.totalParameters / 4);
         QCOMPARE(config.lossOn, QStringLiteral("response"));
@@ -155,9 +118,9 @@ private slots:
         TrainConfig config = modeConfig(QStringLiteral("instruction"), base);
         config.maxSteps = 3;
         config.valFraction = 0.0;
-        Recorder recorder;
+        test::TrainingRecorder recorder;
         const QString runDir = dir.filePath(QStringLiteral("run"));
-        QCOMPARE(runNew(runDir, config, recorder).status, RunOutcome::Finished);
+        QCOMPARE(test::trainNewRun(runDir, config, recorder).status, RunOutcome::Finished);
         // The last checkpoint holds only adapter tensors.
         const auto checkpoint = CheckpointStore(runDir).latest();
         QVERIFY(checkpoint.has_value());
@@ -180,14 +143,14 @@ private slots:
         config.maxSteps = 6;
         config.loraDropout = 0.1; // the random state must be restored too
         config.evalEvery = 3;
-        Recorder whole;
-        runNew(dir.filePath(QStringLiteral("whole")), config, whole);
-        Recorder first;
+        test::TrainingRecorder whole;
+        test::trainNewRun(dir.filePath(QStringLiteral("whole")), config, whole);
+        test::TrainingRecorder first;
         first.stopAfterStep = 2;
         const QString interrupted = dir.filePath(QStringLiteral("interrupted"));
-        QCOMPARE(runNew(interrupted, config, first).status, RunOutcome::Stopped);
-        Recorder second;
-        QCOMPARE(runResume(interrupted, second).status, RunOutcome::Finished);
+        QCOMPARE(test::trainNewRun(interrupted, config, first).status, RunOutcome::Stopped);
+        test::TrainingRecorder second;
+        QCOMPARE(test::resumeRun(interrupted, second).status, RunOutcome::Finished);
         std::vector<double> joined = first.losses;
         joined.insert(joined.end(), second.losses.begin(), second.losses.end());
         QCOMPARE(joined.size(), whole.losses.size());

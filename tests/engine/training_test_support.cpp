@@ -1,0 +1,50 @@
+#include "training_test_support.h"
+
+#include <QDir>
+
+#include "data/jsonl_records.h"
+#include "data/sample_dataset.h"
+
+namespace ft::test {
+
+void TrainingRecorder::stepDone(const StepReport& s)
+{
+    losses.push_back(s.loss);
+    if (control && s.step == stopAfterStep)
+        control->requestStop();
+}
+
+RunEnd trainNewRun(const QString& runDir, const TrainConfig& config, TrainingRecorder& recorder)
+{
+    TrainerControl control;
+    recorder.control = &control;
+    Trainer trainer(runDir, recorder, control);
+    trainer.setupNew(config);
+    const RunEnd end = trainer.run();
+    recorder.control = nullptr;
+    return end;
+}
+
+RunEnd resumeRun(const QString& runDir, TrainingRecorder& recorder)
+{
+    TrainerControl control;
+    recorder.control = &control;
+    Trainer trainer(runDir, recorder, control);
+    trainer.setupResume();
+    const RunEnd end = trainer.run();
+    recorder.control = nullptr;
+    return end;
+}
+
+QString writeSampleTrainingFile(const QString& dir, int count)
+{
+    std::vector<ExampleRecord> records;
+    for (auto& numbered : readJsonlRecords(sampleDatasetPath()))
+        if (static_cast<int>(records.size()) < count)
+            records.push_back(numbered.record);
+    const QString path = QDir(dir).filePath(QStringLiteral("train.jsonl"));
+    writeJsonlRecords(path, records);
+    return path;
+}
+
+} // namespace ft::test
