@@ -482,9 +482,11 @@ int runEval(const QStringList& args)
         summary[QStringLiteral("available")] = command.records().totalAvailable;
         summary[QStringLiteral("results")] = results;
         reporter.finished(summary);
+        if (reporter.jsonEvents())
+            return kOk; // the finished event carries the summary; stdout holds only events
         if (jsonRequested(parser))
             printJson(summary);
-        else if (!reporter.jsonEvents())
+        else
             printHuman(summary, command.outcomes(), command.records(), workspace);
         return kOk;
     } catch (const Cancelled&) {
