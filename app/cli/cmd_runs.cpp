@@ -14,17 +14,13 @@
 #include "commands.h"
 #include "common/error.h"
 #include "store/metric_store.h"
+#include "store/run_settings.h"
 
 namespace ft::cli {
 
 namespace {
 
-QString number(double value)
-{
-    if (std::isnan(value))
-        return QStringLiteral("nan");
-    return QString::number(value, 'g', 6);
-}
+QString number(double value) { return settingNumber(value); }
 
 QString duration(const RunInfo& run)
 {
@@ -39,36 +35,7 @@ QString duration(const RunInfo& run)
     return QStringLiteral("%1h%2m").arg(seconds / 3600).arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'));
 }
 
-QString datasetLabel(const RunInfo& run)
-{
-    if (run.datasetName.isEmpty())
-        return QStringLiteral("-");
-    return run.datasetVersion ? QStringLiteral("%1 v%2").arg(run.datasetName).arg(*run.datasetVersion) : run.datasetName;
-}
-
-// "a.b.c" -> compact JSON text of the value, for every leaf of a configuration.
-void flatten(const QJsonValue& value, const QString& prefix, std::map<QString, QString>* out)
-{
-    if (value.isObject() && !value.toObject().isEmpty()) {
-        const QJsonObject object = value.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it)
-            flatten(it.value(), prefix.isEmpty() ? it.key() : prefix + QLatin1Char('.') + it.key(), out);
-        return;
-    }
-    QString text;
-    if (value.isString())
-        text = value.toString();
-    else if (value.isDouble())
-        text = number(value.toDouble());
-    else if (value.isBool())
-        text = value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    else if (value.isNull())
-        text = QStringLiteral("null");
-    else
-        text = QString::fromUtf8(QJsonDocument(value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject()))
-                                     .toJson(QJsonDocument::Compact));
-    (*out)[prefix] = text;
-}
+QString datasetLabel(const RunInfo& run) { return runDatasetLabel(run); }
 
 int runRunsList(const QStringList& args)
 {
@@ -211,29 +178,9 @@ int runRunsCompare(const QStringList& args)
         runs.push_back(store.resolve(name));
 
     // Settings: the run's own attributes, then every leaf of its configuration.
-    std::vector<std::map<QString, QString>> settings(runs.size());
-    std::set<QString> keys;
-    for (size_t i = 0; i < runs.size(); ++i) {
-        const RunInfo& run = runs[i];
-        settings[i][QStringLiteral("mode")] = run.mode;
-        settings[i][QStringLiteral("base_model")] = run.baseModelPath;
-        settings[i][QStringLiteral("dataset")] = datasetLabel(run);
-        flatten(run.config, QStringLiteral("config"), &settings[i]);
-        for (const auto& [key, value] : settings[i])
-            keys.insert(key);
-    }
     std::vector<std::pair<QString, QStringList>> differences;
-    for (const QString& key : keys) {
-        QStringList values;
-        for (const auto& s : settings) {
-            const auto it = s.find(key);
-            values << (it == s.end() ? QStringLiteral("(unset)") : it->second);
-        }
-        QStringList distinct = values;
-        distinct.removeDuplicates();
-        if (distinct.size() > 1 || parser.isSet(QStringLiteral("all")))
-            differences.emplace_back(key, values);
-    }
+    for (const SettingRow& row : settingDifferences(runs, parser.isSet(QStringLiteral("all"))))
+        differences.emplace_back(row.key, row.values);
 
     // Final metrics: status, tokens, best validation loss, the last value of every metric, evaluations.
     std::vector<std::pair<QString, QStringList>> finals;

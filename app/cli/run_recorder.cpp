@@ -1,12 +1,12 @@
 #include "run_recorder.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
 #include "common/json_file.h"
+#include "modelio/model_identity.h"
 #include "store/dataset_export.h"
 
 namespace ft::cli {
@@ -24,17 +24,15 @@ RunStatus statusOf(RunOutcome outcome)
     return RunStatus::Failed;
 }
 
-// The base model's identity: the SHA-256 of its config.json and weight index (or .bin header).
-QString modelIdentity(const QString& model)
+// The base model's identity (modelio/model_identity.h): what its base-model evaluations are cached
+// under. Empty when the model cannot be read (the worker reports that itself).
+QString baseModelIdentity(const QString& model)
 {
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    const QFileInfo info(model);
-    for (const QString& name : {QStringLiteral("config.json"), QStringLiteral("model.safetensors.index.json")}) {
-        QFile file(info.isDir() ? QDir(model).filePath(name) : model);
-        if (file.open(QIODevice::ReadOnly))
-            hash.addData(file.read(1 << 20));
+    try {
+        return modelIdentity(model);
+    } catch (const std::exception&) {
+        return {};
     }
-    return QString::fromLatin1(hash.result().toHex());
 }
 
 double now() { return static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0; }
@@ -89,7 +87,7 @@ void RunRecorder::started(const RunStart& start)
             run.name = m_name.isEmpty() ? QFileInfo(start.runDir).fileName() : m_name;
             run.mode = start.config.value(QStringLiteral("mode")).toString();
             run.baseModelPath = start.config.value(QStringLiteral("model")).toString();
-            run.baseModelId = modelIdentity(run.baseModelPath);
+            run.baseModelId = baseModelIdentity(run.baseModelPath);
             run.datasetId = m_datasetId;
             run.datasetName = snapshot.datasetName;
             if (m_snapshot)

@@ -146,6 +146,71 @@ QStringList version2()
     };
 }
 
+// Version 3: evaluations with their per-example outputs. A run's evaluation of one checkpoint on one
+// split has a header (run_evaluations; its numbers stay in "evaluations"); a base model's evaluation
+// is cached once per (model identity, split, records, settings) in base_evaluations. Both own their
+// examples' outputs and scores in evaluation_outputs, so comparisons never generate again.
+QStringList version3()
+{
+    return {
+        QStringLiteral(R"(CREATE TABLE run_evaluations (
+            id              INTEGER PRIMARY KEY,
+            run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            checkpoint      TEXT NOT NULL,
+            step            INTEGER,
+            split           TEXT NOT NULL,
+            dataset_id      INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+            dataset_name    TEXT NOT NULL DEFAULT '',
+            dataset_version INTEGER,
+            source          TEXT NOT NULL DEFAULT '',
+            records_sha256  TEXT NOT NULL,
+            examples        INTEGER NOT NULL,
+            settings        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(settings)),
+            settings_key    TEXT NOT NULL,
+            model_id        TEXT NOT NULL DEFAULT '',
+            model_path      TEXT NOT NULL DEFAULT '',
+            seconds         REAL NOT NULL DEFAULT 0,
+            created         INTEGER NOT NULL,
+            UNIQUE (run_id, checkpoint, split)))"),
+        QStringLiteral(R"(CREATE TABLE base_evaluations (
+            id              INTEGER PRIMARY KEY,
+            model_id        TEXT NOT NULL CHECK (length(model_id) > 0),
+            model_path      TEXT NOT NULL DEFAULT '',
+            split           TEXT NOT NULL,
+            dataset_id      INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+            dataset_name    TEXT NOT NULL DEFAULT '',
+            dataset_version INTEGER,
+            source          TEXT NOT NULL DEFAULT '',
+            records_sha256  TEXT NOT NULL,
+            examples        INTEGER NOT NULL,
+            settings        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(settings)),
+            settings_key    TEXT NOT NULL,
+            metrics         TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metrics)),
+            seconds         REAL NOT NULL DEFAULT 0,
+            created         INTEGER NOT NULL,
+            UNIQUE (model_id, split, records_sha256, settings_key)))"),
+        QStringLiteral(R"(CREATE TABLE evaluation_outputs (
+            id                 INTEGER PRIMARY KEY,
+            run_evaluation_id  INTEGER REFERENCES run_evaluations(id) ON DELETE CASCADE,
+            base_evaluation_id INTEGER REFERENCES base_evaluations(id) ON DELETE CASCADE,
+            example            INTEGER NOT NULL,
+            example_key        TEXT NOT NULL,
+            prompt             TEXT NOT NULL DEFAULT '',
+            reference          TEXT NOT NULL DEFAULT '',
+            output             TEXT NOT NULL DEFAULT '',
+            prompt_tokens      INTEGER NOT NULL DEFAULT 0,
+            output_tokens      INTEGER NOT NULL DEFAULT 0,
+            stop_reason        TEXT NOT NULL DEFAULT '',
+            scores             TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(scores)),
+            CHECK ((run_evaluation_id IS NULL) <> (base_evaluation_id IS NULL))))"),
+        QStringLiteral("CREATE UNIQUE INDEX evaluation_outputs_run ON evaluation_outputs (run_evaluation_id, example) "
+                       "WHERE run_evaluation_id IS NOT NULL"),
+        QStringLiteral("CREATE UNIQUE INDEX evaluation_outputs_base ON evaluation_outputs (base_evaluation_id, example) "
+                       "WHERE base_evaluation_id IS NOT NULL"),
+        QStringLiteral("CREATE INDEX evaluations_run_checkpoint ON evaluations (run_id, checkpoint, split)"),
+    };
+}
+
 void migrateTo(QSqlDatabase db, int version, const QStringList& statements)
 {
     Transaction transaction(db);
@@ -189,6 +254,8 @@ void migrateSchema(QSqlDatabase db, int target)
         migrateTo(db, 1, version1());
     if (version < 2 && target >= 2)
         migrateTo(db, 2, version2());
+    if (version < 3 && target >= 3)
+        migrateTo(db, 3, version3());
 }
 
 } // namespace ft

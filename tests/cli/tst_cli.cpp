@@ -20,7 +20,7 @@ private slots:
     {
         const auto help = runCli({QStringLiteral("--help")});
         QCOMPARE(help.exitCode, 0);
-        for (const char* command : {"info", "generate", "convert", "model"})
+        for (const char* command : {"info", "generate", "convert", "model", "eval", "report"})
             QVERIFY2(help.out.contains(command), command);
         const auto version = runCli({QStringLiteral("--version")});
         QCOMPARE(version.exitCode, 0);
@@ -34,6 +34,9 @@ private slots:
         QTest::newRow("convert") << QStringList{QStringLiteral("convert"), QStringLiteral("--help")};
         QTest::newRow("model") << QStringList{QStringLiteral("model"), QStringLiteral("--help")};
         QTest::newRow("model new") << QStringList{QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--help")};
+        QTest::newRow("eval") << QStringList{QStringLiteral("eval"), QStringLiteral("--help")};
+        QTest::newRow("eval compare") << QStringList{QStringLiteral("eval"), QStringLiteral("compare"), QStringLiteral("--help")};
+        QTest::newRow("report") << QStringList{QStringLiteral("report"), QStringLiteral("--help")};
     }
     void everySubcommandHasHelp()
     {
