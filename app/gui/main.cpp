@@ -26,7 +26,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("ftstudio"));
     QApplication::setApplicationDisplayName(QStringLiteral("FineTune Studio"));
     QApplication::setApplicationVersion(ft::appVersion());
-    QApplication::setDesktopFileName(QStringLiteral("org.finetunestudio.FineTuneStudio"));
+    QApplication::setDesktopFileName(QStringLiteral("org.finetunestudio.ftstudio"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("FineTune Studio: fine-tune language models on your own data."));
