@@ -52,6 +52,11 @@ for size in 16 22 24 32 48 64 128 256; do
   file -b "$png" | grep -q "PNG image data, $size x $size" || fail "$png is not a ${size}x${size} PNG"
 done
 
+# The manual pages hold the programs' --help (and nothing they printed on stderr).
+zcat "$usr/share/man/man1/ftstudio.1.gz" | grep -q 'screenshots' || fail "ftstudio.1 lacks the --screenshots option"
+zcat "$usr/share/man/man1/ftstudio-cli.1.gz" | grep -q '^train' || fail "ftstudio-cli.1 lacks the train command"
+zcat "$usr"/share/man/man1/*.1.gz | grep -Eq 'QStandardPaths|qt\.|[Ww]arning:' && fail "a manual page holds diagnostics"
+
 # The programs, run from the unpacked files with a scratch home.
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_DATA_HOME="$tmp/home/.local/share"
 export FT_DATA_HOME="$tmp/data" FT_THREADS=1 QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$tmp/run"
