@@ -52,6 +52,11 @@ for size in 16 22 24 32 48 64 128 256; do
   file -b "$png" | grep -q "PNG image data, $size x $size" || fail "$png is not a ${size}x${size} PNG"
 done
 
+# No RPATH/RUNPATH: the module is opened by path, every library comes from the system.
+for binary in "$usr/bin/ftstudio" "$usr/bin/ftstudio-cli" "${module[0]}"; do
+  readelf -d "$binary" | grep -Eq '\((RPATH|RUNPATH)\)' && fail "$binary has an RPATH/RUNPATH"
+done
+
 # The manual pages hold the programs' --help (and nothing they printed on stderr).
 zcat "$usr/share/man/man1/ftstudio.1.gz" | grep -q 'screenshots' || fail "ftstudio.1 lacks the --screenshots option"
 zcat "$usr/share/man/man1/ftstudio-cli.1.gz" | grep -q '^train' || fail "ftstudio-cli.1 lacks the train command"
