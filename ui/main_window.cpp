@@ -119,9 +119,12 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         m_monitor->showJob(id);
         showPage(Monitor);
     });
-    connect(m_runs, &RunsPage::showRunFolder, this, [this](const QString& runDir) {
-        if (m_monitor->openRunFolder(runDir))
-            showPage(Monitor);
+    connect(m_runs, &RunsPage::showPastRun, this, [this](qint64 runId, const QString& runDir, const QString& name) {
+        if (runId > 0 && !QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("events.jsonl"))))
+            m_monitor->showStoredRun(m_history->storeThread(), m_history->workspacePath(), runId, name);
+        else if (!m_monitor->openRunFolder(runDir))
+            return;
+        showPage(Monitor);
     });
     connect(m_history, &StoreRunHistory::storeError, this, [this](const QString& error) { statusBar()->showMessage(error, 8000); });
     connect(m_runs, &RunsPage::cloneSettings, this, [this](const TrainConfig& config) {

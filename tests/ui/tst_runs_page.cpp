@@ -149,9 +149,10 @@ private slots:
 
         // A past run shows in the monitor from its folder; clone reads its config.json.
         page.selectRuns({alpha});
-        QSignalSpy folder(&page, &RunsPage::showRunFolder);
+        QSignalSpy past(&page, &RunsPage::showPastRun);
         QTest::mouseClick(buttonOf(page, "runsShow"), Qt::LeftButton);
-        QCOMPARE(folder.size(), 1);
+        QCOMPARE(past.size(), 1);
+        QCOMPARE(past.first().at(0).toLongLong(), alpha);
         QSignalSpy cloned(&page, &RunsPage::cloneSettings);
         QTest::mouseClick(buttonOf(page, "runsClone"), Qt::LeftButton);
         QCOMPARE(cloned.size(), 1);

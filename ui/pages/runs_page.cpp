@@ -136,8 +136,8 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
             return;
         if (runs[0].jobId > 0)
             emit showInMonitor(runs[0].jobId);
-        else if (!runs[0].runDir.isEmpty())
-            emit showRunFolder(runs[0].runDir);
+        else if (!runs[0].runDir.isEmpty() || runs[0].runId > 0)
+            emit showPastRun(runs[0].runId, runs[0].runDir, runs[0].name);
     };
     connect(m_table, &QTableView::doubleClicked, this, show);
     connect(m_show, &QPushButton::clicked, this, show);
@@ -235,7 +235,7 @@ void RunsPage::updateButtons()
     bool allRecorded = !runs.isEmpty();
     for (const RunSummary& r : runs)
         allRecorded = allRecorded && r.runId > 0;
-    m_show->setEnabled(one && (run.jobId > 0 || !run.runDir.isEmpty()));
+    m_show->setEnabled(one && (run.jobId > 0 || run.runId > 0 || !run.runDir.isEmpty()));
     m_open->setEnabled(one && !run.runDir.isEmpty());
     m_stop->setEnabled(anyActive);
     m_resume->setEnabled(resumable && !isActive(run));

@@ -56,7 +56,8 @@ public:
 
 signals:
     void showInMonitor(int jobId);
-    void showRunFolder(const QString& runDir); // a past run: the monitor shows it from its folder
+    // A past run: the monitor shows it from its events.jsonl, or from the store (runId > 0) without one.
+    void showPastRun(qint64 runId, const QString& runDir, const QString& name);
     void cloneSettings(const ft::TrainConfig& config);
     void statusMessage(const QString& text);
     void evaluationEnded(const ft::EvalEnd& end);
