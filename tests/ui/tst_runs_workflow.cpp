@@ -118,7 +118,7 @@ private slots:
         clickIndicator(child<QRadioButton>(train, "mode_instruction"));
         QTest::mouseClick(child<QToolButton>(train, "advancedToggle"), Qt::LeftButton);
         typeNumber(train, "max_steps", 6);
-        typeNumber(train, "max_length", 64);
+        typeNumber(train, "max_length", 192);
         typeNumber(train, "batch_size", 2);
         typeNumber(train, "eval_every", 3);
         typeNumber(train, "sample_max_tokens", 8);
