@@ -164,6 +164,23 @@ private slots:
         queue.cancel(job);
         QTRY_COMPARE_WITH_TIMEOUT(queue.activeCount(), 0, 10000);
         QTRY_COMPARE(history.runAt(history.indexOfRun(id)).status, QStringLiteral("stopped"));
+
+        // Resuming the recorded run: a new job on its folder that records itself into the same row.
+        const int resumed = history.resume(id);
+        QVERIFY(resumed > 0);
+        const RunJob* resumedJob = queue.job(resumed);
+        QVERIFY(resumedJob->request.resume);
+        QCOMPARE(resumedJob->request.runId, id);
+        const QStringList args = resumedJob->request.trainArguments();
+        QCOMPARE(args.mid(0, 2), (QStringList{QStringLiteral("--resume"), history.runAt(history.indexOfRun(id)).runDir}));
+        QCOMPARE(args.at(args.indexOf(QStringLiteral("--run-id")) + 1), QString::number(id));
+        QCOMPARE(args.at(args.indexOf(QStringLiteral("--workspace")) + 1), QFileInfo(dir.path()).absoluteFilePath());
+        QCOMPARE(history.jobOfRun(id), resumed);
+        QTRY_COMPARE(history.runAt(history.indexOfRun(id)).status, QStringLiteral("running"));
+        QCOMPARE(history.runCount(), 2);
+        queue.cancel(resumed);
+        QTRY_COMPARE_WITH_TIMEOUT(queue.activeCount(), 0, 10000);
+        QCOMPARE(history.resume(987654), 0); // not recorded
     }
 };
 
