@@ -4,6 +4,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
@@ -104,6 +105,17 @@ private slots:
         QCOMPARE(page.table()->model()->rowCount(), 1);
         QCOMPARE(page.table()->model()->index(0, RunHistoryModel::Name).data().toString(), QStringLiteral("alpha prime"));
         filter->clear();
+        QCOMPARE(page.table()->model()->rowCount(), 2);
+        // The status filter, alone and with the text.
+        auto* status = page.findChild<QComboBox*>(QStringLiteral("runsStatusFilter"));
+        status->setCurrentIndex(status->findData(QStringLiteral("stopped")));
+        QCOMPARE(page.table()->model()->rowCount(), 0);
+        status->setCurrentIndex(status->findData(QStringLiteral("finished")));
+        QCOMPARE(page.table()->model()->rowCount(), 2);
+        QTest::keyClicks(filter, QStringLiteral("beta"));
+        QCOMPARE(page.table()->model()->rowCount(), 1);
+        filter->clear();
+        status->setCurrentIndex(0);
         QCOMPARE(page.table()->model()->rowCount(), 2);
 
         // Notes.

@@ -1,6 +1,7 @@
 #include "pages/runs_page.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -14,7 +15,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QTableView>
 #include <QUrl>
@@ -24,6 +24,7 @@
 #include "common/json_file.h"
 #include "dialogs/compare_dialog.h"
 #include "dialogs/examples_dialog.h"
+#include "models/run_filter_proxy.h"
 #include "models/run_history_model.h"
 #include "runs/eval_process.h"
 #include "runs/run_queue.h"
@@ -49,7 +50,7 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     : QWidget(parent)
     , m_history(history)
     , m_model(new RunHistoryModel(history, this))
-    , m_proxy(new QSortFilterProxyModel(this))
+    , m_proxy(new RunFilterProxy(this))
     , m_eval(new EvalProcess(this))
 {
     qRegisterMetaType<EvalEnd>();
@@ -59,10 +60,12 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     m_filter->setClearButtonEnabled(true);
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("runsSummary"));
+    m_statusFilter = new QComboBox(this);
+    m_statusFilter->setObjectName(QStringLiteral("runsStatusFilter"));
+    m_statusFilter->addItem(tr("Any status"), QString());
+    for (const char* status : {"queued", "running", "paused", "finished", "stopped", "interrupted", "diverged", "failed", "cancelled"})
+        m_statusFilter->addItem(QLatin1String(status), QLatin1String(status));
     m_proxy->setSourceModel(m_model);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setFilterKeyColumn(-1);
-    m_proxy->setSortRole(RunHistoryModel::SortRole);
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("runsTable"));
     m_table->setModel(m_proxy);
@@ -102,6 +105,7 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
 
     auto* top = new QHBoxLayout;
     top->addWidget(m_filter, 1);
+    top->addWidget(m_statusFilter);
     top->addWidget(m_summary);
     auto* row1 = new QHBoxLayout;
     for (QPushButton* b : {m_show, m_open, m_stop, m_resume, m_clone, m_compare})
@@ -121,7 +125,9 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     layout->addLayout(row2);
     layout->addWidget(m_table, 1);
 
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &RunFilterProxy::setText);
+    connect(m_statusFilter, &QComboBox::currentIndexChanged, this,
+            [this] { m_proxy->setStatus(m_statusFilter->currentData().toString()); });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPage::updateButtons);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &RunsPage::updateButtons);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &RunsPage::updateButtons);

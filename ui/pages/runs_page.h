@@ -18,7 +18,7 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QSortFilterProxyModel;
+class QComboBox;
 class QSpinBox;
 class QTableView;
 
@@ -30,6 +30,7 @@ struct EvalEnd;
 
 namespace ft::ui {
 
+class RunFilterProxy;
 class RunHistoryModel;
 
 class RunsPage : public QWidget {
@@ -69,7 +70,8 @@ private:
 
     StoreRunHistory* m_history;
     RunHistoryModel* m_model;
-    QSortFilterProxyModel* m_proxy;
+    RunFilterProxy* m_proxy;
+    QComboBox* m_statusFilter;
     QTableView* m_table;
     QLineEdit* m_filter;
     QLabel* m_summary;
