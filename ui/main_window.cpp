@@ -36,6 +36,7 @@
 #include "pages/train_page.h"
 #include "runs/cli_task.h"
 #include "runs/run_queue.h"
+#include "runs/store_run_history.h"
 #include "settings_dialog.h"
 #include "widgets/model_picker.h"
 #include "widgets/training_plot.h"
@@ -47,6 +48,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     , m_settings(settings)
     , m_options(options)
     , m_queue(new RunQueue(this))
+    , m_history(new StoreRunHistory(m_queue, this))
 {
     setWindowTitle(tr("FineTune Studio"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -56,7 +58,8 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     m_datasets = new DatasetsPage(this);
     m_train = new TrainPage(settings, m_queue, this);
     m_monitor = new MonitorPage(settings, m_queue, this);
-    m_runs = new RunsPage(m_queue, this);
+    m_history->setWorkspace(settings->workspace());
+    m_runs = new RunsPage(m_history, this);
     m_playground = new PlaygroundPage(settings, this);
 
     m_sidebar = new QListWidget(this);
@@ -116,6 +119,14 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         m_monitor->showJob(id);
         showPage(Monitor);
     });
+    connect(m_runs, &RunsPage::showPastRun, this, [this](qint64 runId, const QString& runDir, const QString& name) {
+        if (runId > 0 && !QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("events.jsonl"))))
+            m_monitor->showStoredRun(m_history->storeThread(), m_history->workspacePath(), runId, name);
+        else if (!m_monitor->openRunFolder(runDir))
+            return;
+        showPage(Monitor);
+    });
+    connect(m_history, &StoreRunHistory::storeError, this, [this](const QString& error) { statusBar()->showMessage(error, 8000); });
     connect(m_runs, &RunsPage::cloneSettings, this, [this](const TrainConfig& config) {
         m_train->setConfig(config);
         showPage(Train);
@@ -251,6 +262,7 @@ void MainWindow::openWorkspace(const QString& path)
         return;
     }
     m_settings->setWorkspace(QDir(path).absolutePath());
+    m_history->setWorkspace(m_settings->workspace());
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
     m_playground->refreshModels();
     statusBar()->showMessage(tr("New runs go to %1").arg(m_settings->runsFolder()), 5000);

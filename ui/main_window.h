@@ -23,6 +23,7 @@ class QStackedWidget;
 namespace ft {
 class CliTask;
 class RunQueue;
+class StoreRunHistory;
 } // namespace ft
 
 namespace ft::ui {
@@ -52,6 +53,7 @@ public:
     Page currentPage() const;
 
     RunQueue* queue() const { return m_queue; }
+    StoreRunHistory* history() const { return m_history; }
     DatasetsPage* datasetsPage() const { return m_datasets; }
     TrainPage* trainPage() const { return m_train; }
     MonitorPage* monitorPage() const { return m_monitor; }
@@ -91,6 +93,7 @@ private:
     AppSettings* m_settings;
     MainWindowOptions m_options;
     RunQueue* m_queue;
+    StoreRunHistory* m_history;
     QSplitter* m_splitter;
     QListWidget* m_sidebar;
     QStackedWidget* m_stack;

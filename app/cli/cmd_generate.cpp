@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "engine/generation.h"
 #include "engine/model_loader.h"
+#include "engine/peft_adapter.h"
 #include "engine/tensor_convert.h"
 #include "data/example_encoder.h"
 
@@ -40,6 +41,8 @@ int runGenerate(const QStringList& args)
         {QStringLiteral("seed"), QStringLiteral("Random seed for sampling (default 0)."), QStringLiteral("S"), QStringLiteral("0")},
         {QStringLiteral("dtype"), QStringLiteral("Compute dtype: float32 (default) or bfloat16."), QStringLiteral("D"), QStringLiteral("float32")},
         {QStringLiteral("tokenizer"), QStringLiteral("A sentencepiece .model for a llama2.c checkpoint."), QStringLiteral("PATH")},
+        {QStringLiteral("adapter"), QStringLiteral("A LoRA adapter folder (PEFT layout, e.g. a run's export/adapter) applied to MODEL, its base."),
+         QStringLiteral("DIR")},
         {QStringLiteral("no-stop"), QStringLiteral("Do not stop at end-of-sequence.")},
         {QStringLiteral("json"), QStringLiteral("Print one JSON object with the text and statistics instead of streaming.")},
         {QStringLiteral("events"), QStringLiteral("\"jsonl\": stream {\"event\": \"token\", \"text\"} lines, then one \"finished\" line (for the studio)."), QStringLiteral("FORMAT")},
@@ -72,6 +75,8 @@ int runGenerate(const QStringList& args)
     LoadedModel loaded = loadModel(modelPath, load);
     for (const QString& warning : loaded.warnings)
         err() << "warning: " << warning << "\n";
+    if (parser.isSet(QStringLiteral("adapter")))
+        loadAdapter(*loaded.model, parser.value(QStringLiteral("adapter")));
 
     const QString prompt = parser.value(QStringLiteral("prompt"));
     std::vector<TokenId> promptIds;

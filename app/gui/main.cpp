@@ -5,17 +5,22 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QEventLoop>
 #include <QPixmap>
-#include <QTimer>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QTableView>
+#include <QTimer>
 #include <QToolButton>
+#include <qcustomplot.h>
 
 #include "app_settings.h"
 #include "common/app_paths.h"
+#include "dialogs/compare_dialog.h"
 #include "event_loop_probe.h"
 #include "main_window.h"
 #include "pages/monitor_page.h"
+#include "pages/runs_page.h"
 #include "pages/train_page.h"
 #include "theme.h"
 
@@ -81,6 +86,24 @@ int main(int argc, char** argv)
                     scroll->verticalScrollBar()->setValue(advanced->mapTo(scroll->widget(), QPoint()).y() - 8);
                 QApplication::processEvents();
                 window.grab().save(QDir(dir).filePath(QStringLiteral("train-advanced.png")));
+            }
+            // The comparison of every run in the workspace (read on the store thread: waited for, at most 5 s).
+            if (auto* runs = window.findChild<ft::ui::RunsPage*>(); runs && runs->table()->model()->rowCount() >= 2) {
+                window.showPage(ft::ui::MainWindow::Runs);
+                runs->table()->selectAll();
+                runs->compareSelected();
+                if (auto* compare = runs->findChild<ft::ui::CompareDialog*>()) {
+                    QEventLoop wait;
+                    QTimer::singleShot(5000, &wait, &QEventLoop::quit);
+                    QObject::connect(compare, &ft::ui::CompareDialog::loaded, &wait, &QEventLoop::quit);
+                    if (!compare->isLoaded())
+                        wait.exec();
+                    compare->resize(1100, 760);
+                    compare->plot()->replot();
+                    QApplication::processEvents();
+                    compare->grab().save(QDir(dir).filePath(QStringLiteral("compare.png")));
+                    compare->close();
+                }
             }
             QApplication::quit();
         });

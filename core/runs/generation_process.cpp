@@ -1,8 +1,12 @@
 #include "runs/generation_process.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include "common/error.h"
+#include "common/json_file.h"
 #include "runs/cli_locator.h"
 
 namespace ft {
@@ -24,7 +28,24 @@ QStringList GenerationRequest::arguments() const
     }
     if (threads > 0)
         args << QStringLiteral("--threads") << QString::number(threads);
+    if (!adapter.isEmpty())
+        args << QStringLiteral("--adapter") << adapter;
     return args;
+}
+
+void GenerationRequest::chooseModel(const QString& path)
+{
+    const QString config = QDir(path).filePath(QStringLiteral("adapter_config.json"));
+    if (!QFileInfo::exists(config)) {
+        model = path;
+        adapter.clear();
+        return;
+    }
+    const QString base = readJsonObjectFile(config).value(QStringLiteral("base_model_name_or_path")).toString();
+    if (base.isEmpty())
+        throw Error(QStringLiteral("%1 does not name its base model (base_model_name_or_path)").arg(config));
+    model = base;
+    adapter = path;
 }
 
 GenerationProcess::GenerationProcess(QObject* parent)

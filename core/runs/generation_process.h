@@ -15,6 +15,7 @@ namespace ft {
 
 struct GenerationRequest {
     QString model;          // Hugging Face folder (a base model or a run's export/model) or llama2.c .bin
+    QString adapter;        // a LoRA adapter folder (a run's export/adapter) applied to `model`, its base
     QString prompt;
     QString promptTemplate; // empty: the prompt as raw text; else a template name or custom text
     QString system;         // with a template
@@ -27,6 +28,9 @@ struct GenerationRequest {
     int threads = 0;        // 0: the worker's default
 
     QStringList arguments() const; // the command line after the program name
+    // A model choice: a model folder as it is, or an adapter folder (it has adapter_config.json) with
+    // the base model its adapter_config.json names. Throws ft::Error when that cannot be read.
+    void chooseModel(const QString& path);
 };
 
 struct GenerationResult {

@@ -4,6 +4,16 @@
 
 namespace ft {
 
+QStringList RunRequest::trainArguments() const
+{
+    QStringList arguments{resume ? QStringLiteral("--resume") : QStringLiteral("--run"), runDir};
+    if (!workspace.isEmpty())
+        arguments << QStringLiteral("--workspace") << workspace;
+    if (runId > 0)
+        arguments << QStringLiteral("--run-id") << QString::number(runId);
+    return arguments;
+}
+
 RunQueue::RunQueue(QObject* parent) : RunHistory(parent) {}
 
 RunQueue::~RunQueue()
@@ -100,10 +110,7 @@ void RunQueue::startWaiting()
             continue;
         job->status = QStringLiteral("running");
         job->startedAt = QDateTime::currentDateTime();
-        if (job->request.resume)
-            job->worker->resumeRun(job->request.runDir);
-        else
-            job->worker->startRun(job->request.runDir);
+        job->worker->startWithArguments(job->request.trainArguments(), job->request.runDir);
         changed(job->id);
         emit jobStarted(job->id);
         emit activityChanged(activeCount(), queuedCount());
@@ -182,6 +189,8 @@ RunSummary RunQueue::runAt(int index) const
     s.dataset = job.request.dataset;
     s.runDir = job.request.runDir;
     s.created = job.created;
+    s.jobId = job.id;
+    s.runId = job.request.runId;
     s.totalSteps = job.trace.totalSteps();
     if (const StepPoint* last = job.trace.lastStep()) {
         s.step = last->step;

@@ -21,6 +21,12 @@ struct RunRequest {
     QString mode;
     QString baseModel;
     QString dataset;
+    // Recorded runs: the worker gets --workspace and --run-id and records itself into that row.
+    QString workspace;
+    qint64 runId = 0;
+
+    // The `train` arguments (before --events) this request starts the worker with.
+    QStringList trainArguments() const;
 };
 
 struct RunJob {

@@ -209,6 +209,29 @@ private slots:
         QVERIFY2(std::fabs(loss - best) < 1e-4 * best, qPrintable(QStringLiteral("%1 vs %2").arg(loss).arg(best)));
     }
 
+    void generateWithTheRunsAdapter()
+    {
+        // The adapter on its base generates what the merged export generates (greedy); a folder that is
+        // not an adapter is refused with its name.
+        const QString runDir = json(cli({QStringLiteral("runs"), QStringLiteral("show"), m_first, QStringLiteral("--json")}))[QStringLiteral("run_dir")].toString();
+        QVERIFY(!runDir.isEmpty());
+        auto generate = [](const QStringList& model) {
+            return test::runCli(QStringList{QStringLiteral("generate")} + model +
+                                    QStringList{QStringLiteral("--prompt"), QStringLiteral("Once upon a time"), QStringLiteral("--greedy"),
+                                                QStringLiteral("--max-tokens"), QStringLiteral("16"), QStringLiteral("--threads"), QStringLiteral("1")},
+                                300000);
+        };
+        const CliResult merged = generate({runDir + QStringLiteral("/export/model")});
+        QVERIFY2(merged.exitCode == 0, merged.err.constData());
+        const CliResult adapted = generate({m_model, QStringLiteral("--adapter"), runDir + QStringLiteral("/export/adapter")});
+        QVERIFY2(adapted.exitCode == 0, adapted.err.constData());
+        QVERIFY(!adapted.out.trimmed().isEmpty());
+        QCOMPARE(adapted.out, merged.out);
+        const CliResult wrong = generate({m_model, QStringLiteral("--adapter"), m_model});
+        QVERIFY(wrong.exitCode != 0);
+        QVERIFY2(wrong.err.contains("adapter_config.json"), wrong.err.constData());
+    }
+
     void baseModelDirectlyIsCached()
     {
         // The base model on the dataset's current val split: the same examples the runs froze. With the

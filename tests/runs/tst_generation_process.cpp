@@ -1,10 +1,12 @@
 // GenerationProcess: the command line it builds; streaming from the real worker (the pieces add up
 // to the final text); cancel; a failure with the worker's own message.
 
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "common/error.h"
 #include "runs/generation_process.h"
 #include "support/test_support.h"
 
@@ -48,6 +50,30 @@ private slots:
         const QStringList sampled = r.arguments();
         QVERIFY(sampled.contains(QStringLiteral("--temperature")) && sampled.contains(QStringLiteral("--top-p")));
         QVERIFY(!sampled.contains(QStringLiteral("--template")) && !sampled.contains(QStringLiteral("--system")));
+        QVERIFY(!sampled.contains(QStringLiteral("--adapter")));
+    }
+
+    void adapterChoiceRunsOnItsBase()
+    {
+        QTemporaryDir dir;
+        GenerationRequest r;
+        r.chooseModel(dir.path()); // a model folder: as it is
+        QCOMPARE(r.model, dir.path());
+        QVERIFY(r.adapter.isEmpty());
+        QFile config(dir.filePath(QStringLiteral("adapter_config.json")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(R"({"peft_type":"LORA","base_model_name_or_path":"/models/base"})");
+        config.close();
+        r.chooseModel(dir.path());
+        QCOMPARE(r.model, QStringLiteral("/models/base"));
+        QCOMPARE(r.adapter, dir.path());
+        const QStringList args = r.arguments();
+        QCOMPARE(args.at(1), QStringLiteral("/models/base"));
+        QCOMPARE(args.at(args.indexOf(QStringLiteral("--adapter")) + 1), dir.path());
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(R"({"peft_type":"LORA"})");
+        config.close();
+        QVERIFY_THROWS_EXCEPTION(Error, r.chooseModel(dir.path()));
     }
 
     void streamsTheText()

@@ -16,9 +16,11 @@
 #include <qcustomplot.h>
 
 #include "../runs/fake_workers.h"
+#include "../runs/recorded_runs.h"
 #include "app_settings.h"
 #include "pages/monitor_page.h"
 #include "runs/run_queue.h"
+#include "runs/store_thread.h"
 #include "support/test_support.h"
 #include "widgets/training_plot.h"
 
@@ -146,6 +148,32 @@ private slots:
         QSignalSpy message(&page, &MonitorPage::statusMessage);
         QVERIFY(!page.openRunFolder(m_dir.filePath(QStringLiteral("nothing-here"))));
         QCOMPARE(message.size(), 1);
+    }
+
+    void readsARecordedRunFromTheStore()
+    {
+        // A run the command line recorded: no events.jsonl, only the workspace's metrics.
+        const QString workspacePath = m_dir.filePath(QStringLiteral("workspace"));
+        const Workspace workspace = Workspace::open(workspacePath, {false});
+        test::RecordedRunSpec spec;
+        spec.name = QStringLiteral("from the command line");
+        spec.steps = 30;
+        const qint64 id = test::addRecordedRun(workspace, spec);
+        AppSettings settings(m_dir.filePath(QStringLiteral("e.ini")));
+        RunQueue queue;
+        MonitorPage page(&settings, &queue);
+        StoreThread store;
+        page.showStoredRun(&store, workspacePath, id, spec.name);
+        QTRY_COMPARE_WITH_TIMEOUT(plotted(page), 30, 10000);
+        QCOMPARE(page.plot()->graph(TrainingPlot::Series::ValLoss)->dataCount(), 3);
+        QCOMPARE(page.plot()->graph(TrainingPlot::Series::Loss)->data()->at(0)->value, 3.0);
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("monitorTitle"))->text().contains(QStringLiteral("workspace's history")));
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("endBanner"))->text().startsWith(QStringLiteral("Finished")));
+
+        QSignalSpy message(&page, &MonitorPage::statusMessage);
+        page.showStoredRun(&store, workspacePath, 999, QStringLiteral("gone"));
+        QVERIFY(message.wait(5000));
+        QVERIFY(message.first().first().toString().contains(QStringLiteral("run 999 does not exist")));
     }
 };
 

@@ -35,6 +35,30 @@ private slots:
         QVERIFY2(!m_model.isEmpty(), qPrintable(error));
     }
 
+    void offersRunAdapters()
+    {
+        AppSettings settings(m_dir.filePath(QStringLiteral("adapters.ini")));
+        settings.setWorkspace(m_dir.filePath(QStringLiteral("ws-adapters")));
+        const QString adapter = m_dir.filePath(QStringLiteral("ws-adapters/runs/20260101-120000-lora/export/adapter"));
+        QVERIFY(QDir().mkpath(adapter));
+        QFile config(QDir(adapter).filePath(QStringLiteral("adapter_config.json")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(R"({"peft_type":"LORA"})"); // no base_model_name_or_path: refused when generating
+        config.close();
+        PlaygroundPage page(&settings);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        GenerationColumn* column = page.columns().at(0);
+        QTRY_COMPARE_WITH_TIMEOUT(column->model(), adapter, 10000);
+        auto* chooser = column->findChild<QComboBox*>(QStringLiteral("columnModel"));
+        QVERIFY(chooser->currentText().contains(QStringLiteral("adapter on its base")));
+        QTest::keyClicks(page.findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt")), QStringLiteral("Hi"));
+        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("generateButton")), Qt::LeftButton);
+        QTRY_VERIFY(!page.isGenerating());
+        const QString status = column->findChild<QLabel*>(QStringLiteral("columnStatus"))->text();
+        QVERIFY2(status.contains(QStringLiteral("base_model_name_or_path")), qPrintable(status));
+    }
+
     void generatesSideBySide()
     {
         AppSettings settings(m_dir.filePath(QStringLiteral("a.ini")));

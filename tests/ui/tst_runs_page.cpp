@@ -1,12 +1,20 @@
-// RunsPage: says the full history comes with the store; lists this session's runs (a tester on its
-// model), filters them, resumes a stopped run and clones a run's settings.
+// RunsPage over the workspace's history: recorded runs listed (a tester on the model), filtered by
+// text and tags, renamed, tagged, annotated and deleted through the widgets (the store checked
+// after each), compare opening with two runs; and this session's runs stopped, resumed and cloned.
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QInputDialog>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -14,13 +22,33 @@
 #include <QTest>
 
 #include "../runs/fake_workers.h"
+#include "../runs/recorded_runs.h"
+#include "dialogs/compare_dialog.h"
+#include "modal_helper.h"
 #include "models/run_history_model.h"
 #include "pages/runs_page.h"
 #include "runs/run_queue.h"
+#include "runs/store_run_history.h"
 #include "support/test_support.h"
 
 using namespace ft;
 using namespace ft::ui;
+
+namespace {
+
+void typeIntoInputDialog(const QString& text)
+{
+    onModal([text](QWidget* modal) {
+        auto* dialog = qobject_cast<QInputDialog*>(modal);
+        QVERIFY(dialog);
+        dialog->setTextValue(text);
+        dialog->accept();
+    });
+}
+
+QPushButton* buttonOf(const RunsPage& page, const char* name) { return page.findChild<QPushButton*>(QLatin1String(name)); }
+
+} // namespace
 
 class TestRunsPage : public QObject {
     Q_OBJECT
@@ -31,16 +59,128 @@ private slots:
         qRegisterMetaType<TrainConfig>();
     }
 
-    void listsFiltersResumesAndClones()
+    void recordedRunsAreEditedThroughTheWidgets()
+    {
+        QTemporaryDir dir;
+        const Workspace workspace = Workspace::open(dir.path(), {false});
+        test::RecordedRunSpec spec;
+        spec.name = QStringLiteral("alpha");
+        spec.evaluation = {{QStringLiteral("rouge-l"), 0.5}};
+        const qint64 alpha = test::addRecordedRun(workspace, spec);
+        spec.name = QStringLiteral("beta");
+        spec.learningRate = 1e-3;
+        spec.evaluation.clear();
+        const qint64 beta = test::addRecordedRun(workspace, spec);
+
+        RunQueue queue;
+        StoreRunHistory history(&queue);
+        history.setRefreshInterval(0);
+        history.setWorkspace(dir.path());
+        RunsPage page(&history);
+        QAbstractItemModelTester tester(page.table()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester sourceTester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE_WITH_TIMEOUT(page.table()->model()->rowCount(), 2, 5000);
+        QCOMPARE(page.table()->model()->headerData(RunHistoryModel::RougeL, Qt::Horizontal).toString(), QStringLiteral("ROUGE-L"));
+
+        // Rename.
+        page.selectRuns({alpha});
+        QCOMPARE(page.selectedRuns().size(), 1);
+        QVERIFY(buttonOf(page, "runsRename")->isEnabled());
+        QVERIFY(buttonOf(page, "runsExamples")->isEnabled()); // alpha has an evaluation
+        typeIntoInputDialog(QStringLiteral("alpha prime"));
+        QTest::mouseClick(buttonOf(page, "runsRename"), Qt::LeftButton);
+        QTRY_COMPARE(RunStore(workspace.database(), workspace.path()).run(alpha)->name, QStringLiteral("alpha prime"));
+        QTRY_COMPARE(page.model()->run(history.indexOfRun(alpha)).name, QStringLiteral("alpha prime"));
+
+        // Tags, then the filter finds the run by tag.
+        page.selectRuns({alpha});
+        typeIntoInputDialog(QStringLiteral("lora, keeper ,lora"));
+        QTest::mouseClick(buttonOf(page, "runsTags"), Qt::LeftButton);
+        QTRY_COMPARE(RunStore(workspace.database(), workspace.path()).run(alpha)->tags, (QStringList{QStringLiteral("lora"), QStringLiteral("keeper")}));
+        auto* filter = page.findChild<QLineEdit*>(QStringLiteral("runsFilter"));
+        QTRY_COMPARE(page.model()->run(history.indexOfRun(alpha)).tags.size(), 2);
+        QTest::keyClicks(filter, QStringLiteral("keeper"));
+        QCOMPARE(page.table()->model()->rowCount(), 1);
+        QCOMPARE(page.table()->model()->index(0, RunHistoryModel::Name).data().toString(), QStringLiteral("alpha prime"));
+        filter->clear();
+        QCOMPARE(page.table()->model()->rowCount(), 2);
+        // The status filter, alone and with the text.
+        auto* status = page.findChild<QComboBox*>(QStringLiteral("runsStatusFilter"));
+        status->setCurrentIndex(status->findData(QStringLiteral("stopped")));
+        QCOMPARE(page.table()->model()->rowCount(), 0);
+        status->setCurrentIndex(status->findData(QStringLiteral("finished")));
+        QCOMPARE(page.table()->model()->rowCount(), 2);
+        QTest::keyClicks(filter, QStringLiteral("beta"));
+        QCOMPARE(page.table()->model()->rowCount(), 1);
+        filter->clear();
+        status->setCurrentIndex(0);
+        QCOMPARE(page.table()->model()->rowCount(), 2);
+
+        // Notes.
+        page.selectRuns({alpha});
+        onModal([](QWidget* modal) {
+            auto* notes = modal->findChild<QPlainTextEdit*>(QStringLiteral("runNotes"));
+            QVERIFY(notes);
+            notes->setPlainText(QStringLiteral("best so far"));
+            QTest::mouseClick(modal->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save), Qt::LeftButton);
+        });
+        QTest::mouseClick(buttonOf(page, "runsNotes"), Qt::LeftButton);
+        QTRY_COMPARE(RunStore(workspace.database(), workspace.path()).run(alpha)->notes, QStringLiteral("best so far"));
+
+        // Compare with both selected.
+        page.selectRuns({alpha, beta});
+        QCOMPARE(page.selectedRuns().size(), 2);
+        QVERIFY(buttonOf(page, "runsCompare")->isEnabled());
+        QVERIFY(!buttonOf(page, "runsRename")->isEnabled());
+        QTest::mouseClick(buttonOf(page, "runsCompare"), Qt::LeftButton);
+        auto* compare = page.findChild<CompareDialog*>();
+        QVERIFY(compare);
+        QTRY_VERIFY_WITH_TIMEOUT(compare->isLoaded(), 5000);
+        QCOMPARE(compare->data().runs.size(), size_t(2));
+        compare->close();
+
+        // Cancelling the delete keeps the run; confirming deletes it with its folder.
+        const QString betaDir = page.model()->run(history.indexOfRun(beta)).runDir;
+        page.selectRuns({beta});
+        onModal([](QWidget* modal) { qobject_cast<QMessageBox*>(modal)->button(QMessageBox::Cancel)->click(); });
+        QTest::mouseClick(buttonOf(page, "runsDelete"), Qt::LeftButton);
+        QTest::qWait(100);
+        QVERIFY(RunStore(workspace.database(), workspace.path()).run(beta));
+        page.selectRuns({beta});
+        onModal([](QWidget* modal) {
+            auto* box = qobject_cast<QMessageBox*>(modal);
+            QVERIFY(box->checkBox() && box->checkBox()->isChecked());
+            box->button(QMessageBox::Yes)->click();
+        });
+        QTest::mouseClick(buttonOf(page, "runsDelete"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(page.table()->model()->rowCount(), 1, 5000);
+        QVERIFY(!RunStore(workspace.database(), workspace.path()).run(beta));
+        QVERIFY(!QFileInfo::exists(betaDir));
+
+        // A past run shows in the monitor from its folder; clone reads its config.json.
+        page.selectRuns({alpha});
+        QSignalSpy past(&page, &RunsPage::showPastRun);
+        QTest::mouseClick(buttonOf(page, "runsShow"), Qt::LeftButton);
+        QCOMPARE(past.size(), 1);
+        QCOMPARE(past.first().at(0).toLongLong(), alpha);
+        QSignalSpy cloned(&page, &RunsPage::cloneSettings);
+        QTest::mouseClick(buttonOf(page, "runsClone"), Qt::LeftButton);
+        QCOMPARE(cloned.size(), 1);
+        QCOMPARE(cloned.first().at(0).value<TrainConfig>().maxSteps, 20);
+    }
+
+    void sessionRunsStopResumeAndClone()
     {
         QTemporaryDir dir;
         RunQueue queue;
         queue.setCliPath(test::writeScript(dir.filePath(QStringLiteral("stepping.sh")), test::kSteppingWorker));
-        RunsPage page(&queue);
+        StoreRunHistory history(&queue); // no workspace: this session's runs only
+        RunsPage page(&history);
         QAbstractItemModelTester tester(page.table()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
-        QVERIFY(page.findChild<QLabel*>(QStringLiteral("runsPlaceholder"))->text().contains(QStringLiteral("workspace store")));
 
         TrainConfig config;
         config.learningRate = 1.234e-4;
@@ -63,34 +203,30 @@ private slots:
         QCOMPARE(page.table()->model()->rowCount(), 1);
         filter->clear();
 
-        // Select alpha and stop it.
         const QModelIndexList match = page.table()->model()->match(page.table()->model()->index(0, 0), Qt::DisplayRole, QStringLiteral("alpha"));
         QCOMPARE(match.size(), 1);
         page.table()->selectRow(match.first().row());
-        auto* stop = page.findChild<QPushButton*>(QStringLiteral("runsStop"));
-        auto* resume = page.findChild<QPushButton*>(QStringLiteral("runsResume"));
+        auto* stop = buttonOf(page, "runsStop");
+        auto* resume = buttonOf(page, "runsResume");
         QTRY_VERIFY(stop->isEnabled());
         QVERIFY(!resume->isEnabled());
+        QVERIFY(!buttonOf(page, "runsRename")->isEnabled()); // not recorded: nothing to rename in a workspace
         QSignalSpy ended(&queue, &RunQueue::jobEnded);
         QTest::mouseClick(stop, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!ended.isEmpty(), 10000);
         QCOMPARE(queue.job(alpha)->status, QStringLiteral("stopped"));
         QTRY_VERIFY(resume->isEnabled());
 
-        // Resume queues a `--resume` job for the same folder.
         QSignalSpy show(&page, &RunsPage::showInMonitor);
         QTest::mouseClick(resume, Qt::LeftButton);
         QCOMPARE(show.size(), 1);
         const RunJob* resumed = queue.job(show.first().at(0).toInt());
         QVERIFY(resumed->request.resume);
         QCOMPARE(resumed->request.runDir, queue.job(alpha)->request.runDir);
-        QCOMPARE(page.table()->model()->rowCount(), 3);
 
-        // Clone sends the run's settings to the Train page.
         QSignalSpy cloned(&page, &RunsPage::cloneSettings);
-        const QModelIndexList again = page.table()->model()->match(page.table()->model()->index(0, 0), Qt::DisplayRole, QStringLiteral("alpha"));
-        page.table()->selectRow(again.first().row());
-        QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("runsClone")), Qt::LeftButton);
+        page.table()->selectRow(match.first().row());
+        QTest::mouseClick(buttonOf(page, "runsClone"), Qt::LeftButton);
         QCOMPARE(cloned.size(), 1);
         const TrainConfig clone = cloned.first().at(0).value<TrainConfig>();
         QCOMPARE(clone.learningRate, 1.234e-4);

@@ -10,6 +10,16 @@
 
 namespace ft::ui {
 
+namespace {
+
+QString metric(const RunSummary& run, const QString& name)
+{
+    const auto it = run.evalMetrics.constFind(name);
+    return it == run.evalMetrics.constEnd() || !std::isfinite(*it) ? QStringLiteral("–") : QString::number(*it, 'f', 3);
+}
+
+} // namespace
+
 RunHistoryModel::RunHistoryModel(RunHistory* history, QObject* parent)
     : QAbstractTableModel(parent)
     , m_history(history)
@@ -72,6 +82,9 @@ QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, i
     case Progress: return tr("Step");
     case Loss: return tr("Loss");
     case BestValLoss: return tr("Best val loss");
+    case Bleu: return tr("BLEU");
+    case RougeL: return tr("ROUGE-L");
+    case Tags: return tr("Tags");
     case Tokens: return tr("Tokens");
     case Time: return tr("Time");
     case Created: return tr("Created");
@@ -88,8 +101,22 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const
         return r.key;
     if (role == RunDirRole)
         return r.runDir;
-    if (role == Qt::ToolTipRole)
-        return r.message.isEmpty() ? QDir::toNativeSeparators(r.runDir) : r.message;
+    if (role == RunIdRole)
+        return r.runId;
+    if (role == JobIdRole)
+        return r.jobId;
+    if (role == Qt::ToolTipRole) {
+        QStringList lines{r.message.isEmpty() ? QDir::toNativeSeparators(r.runDir) : r.message};
+        if (!r.evaluation.isEmpty()) {
+            QStringList numbers;
+            for (auto it = r.evalMetrics.cbegin(); it != r.evalMetrics.cend(); ++it)
+                numbers << QStringLiteral("%1 %2").arg(it.key(), QString::number(it.value(), 'g', 4));
+            lines << tr("Evaluation (%1): %2").arg(r.evaluation, numbers.join(QStringLiteral(", ")));
+        }
+        if (!r.notes.isEmpty())
+            lines << tr("Notes: %1").arg(r.notes);
+        return lines.join(QLatin1Char('\n'));
+    }
     if (role == Qt::ForegroundRole && index.column() == Status) {
         if (r.status == QLatin1String("failed") || r.status == QLatin1String("interrupted"))
             return QColor(0xc0, 0x39, 0x2b);
@@ -102,6 +129,8 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const
         case Progress: return r.step;
         case Loss: return std::isfinite(r.lastLoss) ? r.lastLoss : 1e300;
         case BestValLoss: return std::isfinite(r.bestValLoss) ? r.bestValLoss : 1e300;
+        case Bleu: return r.evalMetrics.value(QStringLiteral("bleu"), -1.0);
+        case RougeL: return r.evalMetrics.value(QStringLiteral("rouge-l"), -1.0);
         case Tokens: return r.tokens;
         case Time: return r.elapsedSeconds;
         case Created: return r.created;
@@ -116,10 +145,13 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const
     case Status: return r.status;
     case Mode: return r.mode;
     case BaseModel: return QFileInfo(r.baseModel).fileName();
-    case Dataset: return QFileInfo(r.dataset).fileName();
+    case Dataset: return r.runId > 0 ? r.dataset : QFileInfo(r.dataset).fileName();
     case Progress: return r.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.step).arg(r.totalSteps) : QString::number(r.step);
     case Loss: return formatLoss(r.lastLoss);
     case BestValLoss: return formatLoss(r.bestValLoss);
+    case Bleu: return metric(r, QStringLiteral("bleu"));
+    case RougeL: return metric(r, QStringLiteral("rouge-l"));
+    case Tags: return r.tags.join(QStringLiteral(", "));
     case Tokens: return formatCount(static_cast<double>(r.tokens));
     case Time: return formatClock(r.elapsedSeconds);
     case Created: return r.created.toString(QStringLiteral("yyyy-MM-dd HH:mm"));

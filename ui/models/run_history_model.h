@@ -1,6 +1,6 @@
 #pragma once
-// RunHistoryModel: a table of runs over any RunHistory (today the session's RunQueue; the workspace
-// store's history next). It keeps its own copy of the rows, updated from the history's signals, so
+// RunHistoryModel: a table of runs over any RunHistory (the session's RunQueue, or the workspace's
+// StoreRunHistory), with the latest evaluation's BLEU and ROUGE-L and the tags. It keeps its own copy of the rows, updated from the history's signals, so
 // that the rows it reports always agree with the signals it has sent (QAbstractItemModelTester).
 
 #include <QAbstractTableModel>
@@ -14,8 +14,8 @@ namespace ft::ui {
 class RunHistoryModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Status, Mode, BaseModel, Dataset, Progress, Loss, BestValLoss, Tokens, Time, Created, ColumnCount };
-    enum Role { KeyRole = Qt::UserRole + 1, RunDirRole, SortRole };
+    enum Column { Name, Status, Mode, BaseModel, Dataset, Progress, Loss, BestValLoss, Bleu, RougeL, Tokens, Time, Created, Tags, ColumnCount };
+    enum Role { KeyRole = Qt::UserRole + 1, RunDirRole, SortRole, RunIdRole, JobIdRole };
 
     explicit RunHistoryModel(RunHistory* history, QObject* parent = nullptr);
 

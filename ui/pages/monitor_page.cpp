@@ -23,6 +23,8 @@
 #include "app_settings.h"
 #include "common/error.h"
 #include "runs/run_queue.h"
+#include "runs/store_thread.h"
+#include "runs/stored_trace.h"
 #include "ui_format.h"
 #include "widgets/training_plot.h"
 
@@ -245,12 +247,37 @@ void MonitorPage::showJob(int id)
     updateButtons();
 }
 
+void MonitorPage::showLoadedTrace(RunTrace trace, const QString& title)
+{
+    detachWorker();
+    m_jobId = 0;
+    m_fileTrace = std::move(trace);
+    m_showingFile = true;
+    refreshJobList();
+    showTrace(m_fileTrace);
+    m_title->setText(title);
+    updateButtons();
+}
+
+void MonitorPage::showStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name)
+{
+    store->post(
+        this, [workspacePath, runId] { return loadStoredTrace(workspacePath, runId); },
+        [this, name](RunTrace trace, const QString& error) {
+            if (!error.isEmpty()) {
+                emit statusMessage(error);
+                return;
+            }
+            showLoadedTrace(std::move(trace), tr("<b>%1</b> (from the workspace's history)").arg(name.toHtmlEscaped()));
+        });
+}
+
 bool MonitorPage::openRunFolder(const QString& runDir)
 {
     const QString path = QDir(runDir).filePath(QStringLiteral("events.jsonl"));
     if (!QFileInfo::exists(path)) {
-        emit statusMessage(tr("%1 has no events.jsonl: only runs launched from the studio keep one (the workspace store will "
-                              "show every run)").arg(runDir));
+        emit statusMessage(tr("%1 has no events.jsonl: only runs launched from the studio keep one (Runs ▸ Show in monitor "
+                              "shows any recorded run from the workspace's history)").arg(runDir));
         return false;
     }
     auto* watcher = new QFutureWatcher<LoadedTrace>(this);
@@ -261,18 +288,11 @@ bool MonitorPage::openRunFolder(const QString& runDir)
             emit statusMessage(loaded.error);
             return;
         }
-        detachWorker();
-        m_jobId = 0;
-        m_fileTrace = std::move(loaded.trace);
-        if (m_fileTrace.start.runDir.isEmpty())
-            m_fileTrace.start.runDir = runDir;
-        m_showingFile = true;
-        refreshJobList();
-        showTrace(m_fileTrace);
-        m_title->setText(tr("<b>%1</b> (read from its folder%2)")
-                             .arg(QDir::toNativeSeparators(runDir).toHtmlEscaped(),
-                                  loaded.skipped > 0 ? tr("; %1 unreadable lines skipped").arg(loaded.skipped) : QString()));
-        updateButtons();
+        if (loaded.trace.start.runDir.isEmpty())
+            loaded.trace.start.runDir = runDir;
+        showLoadedTrace(std::move(loaded.trace), tr("<b>%1</b> (read from its folder%2)")
+                                                     .arg(QDir::toNativeSeparators(runDir).toHtmlEscaped(),
+                                                          loaded.skipped > 0 ? tr("; %1 unreadable lines skipped").arg(loaded.skipped) : QString()));
     });
     watcher->setFuture(QtConcurrent::run(loadTrace, path));
     return true;

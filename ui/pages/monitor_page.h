@@ -23,6 +23,7 @@ class QTextBrowser;
 
 namespace ft {
 class RunQueue;
+class StoreThread;
 class WorkerProcess;
 } // namespace ft
 
@@ -41,6 +42,9 @@ public:
     void showJob(int id);
     // Shows a past run from <runDir>/events.jsonl; false (and a message) when it has none.
     bool openRunFolder(const QString& runDir);
+    // A recorded run from the workspace's history (its metrics, checkpoints and end), read on `store`'s
+    // thread: for runs without an events.jsonl (those started from the command line).
+    void showStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name);
     int shownJob() const { return m_jobId; }
 
     TrainingPlot* plot() const { return m_plot; }
@@ -59,6 +63,7 @@ private:
     void attachWorker(WorkerProcess* worker);
     void refreshJobList();
     void showTrace(const RunTrace& trace);
+    void showLoadedTrace(RunTrace trace, const QString& title);
     void updateProgress(const RunTrace& trace);
     void updateButtons();
     void appendLog(const QString& level, const QString& text);

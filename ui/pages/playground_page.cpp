@@ -31,7 +31,8 @@ namespace {
 const QString kRaw = QStringLiteral("__raw__");
 const QString kCustom = QStringLiteral("__custom__");
 
-// Exported models of the runs in `runsFolder`: <run>/export/model with a config.json, newest first.
+// Exported models of the runs in `runsFolder`, newest first: <run>/export/model with a config.json, and
+// a LoRA run's <run>/export/adapter with its adapter_config.json (generated on its base model).
 QList<QPair<QString, QString>> scanRunExports(const QString& runsFolder)
 {
     QList<QPair<QString, QString>> found;
@@ -40,6 +41,9 @@ QList<QPair<QString, QString>> scanRunExports(const QString& runsFolder)
         const QString model = QDir(run.filePath()).filePath(QStringLiteral("export/model"));
         if (QFileInfo::exists(QDir(model).filePath(QStringLiteral("config.json"))))
             found.append({QObject::tr("run: %1").arg(run.fileName()), model});
+        const QString adapter = QDir(run.filePath()).filePath(QStringLiteral("export/adapter"));
+        if (QFileInfo::exists(QDir(adapter).filePath(QStringLiteral("adapter_config.json"))))
+            found.append({QObject::tr("run: %1 (adapter on its base)").arg(run.fileName()), adapter});
         if (found.size() >= 200)
             break;
     }

@@ -595,6 +595,7 @@ int TrainPage::launch()
         request.mode = config.mode;
         request.baseModel = config.model;
         request.dataset = config.trainFile;
+        request.workspace = m_settings->workspace(); // the worker records the run in the workspace's history
         const int id = m_queue->enqueue(request);
         m_runName->clear();
         emit statusMessage(m_queue->job(id)->status == QLatin1String("queued") ? tr("Queued %1").arg(name) : tr("Started %1").arg(name));

@@ -13,6 +13,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "common/error.h"
+
 namespace ft::ui {
 
 GenerationColumn::GenerationColumn(QWidget* parent)
@@ -105,10 +107,16 @@ QString GenerationColumn::text() const { return m_output->toPlainText(); }
 
 void GenerationColumn::start(GenerationRequest request)
 {
-    request.model = model();
     m_output->clear();
-    if (request.model.isEmpty()) {
+    if (model().isEmpty()) {
         m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(tr("Choose a model for this column.")));
+        emit done();
+        return;
+    }
+    try {
+        request.chooseModel(model()); // an adapter runs on its base model (a small JSON file read)
+    } catch (const Error& error) {
+        m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(error.message().toHtmlEscaped()));
         emit done();
         return;
     }
