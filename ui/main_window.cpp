@@ -141,6 +141,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     });
 
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
+    m_datasets->openWorkspace(m_settings->workspace());
     updateJobStatus();
     restoreLayout();
     if (m_sidebar->currentRow() < 0)
@@ -252,6 +253,7 @@ void MainWindow::openWorkspace(const QString& path)
     }
     m_settings->setWorkspace(QDir(path).absolutePath());
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
+    m_datasets->openWorkspace(m_settings->workspace());
     m_playground->refreshModels();
     statusBar()->showMessage(tr("New runs go to %1").arg(m_settings->runsFolder()), 5000);
 }

@@ -1,45 +1,332 @@
-// DatasetsPage (a placeholder until the workspace store): it says so, lists dropped files, and lets a
-// JSONL file be used as training or validation data.
+// DatasetsPage on a real workspace, driven through its widgets: the dataset list and the lazily
+// loaded table, editing in the editor (saved as you type), undo/redo with Ctrl+Z / Ctrl+Shift+Z,
+// search and filters, bulk actions on selected rows, add, and import through the import panel
+// (the shared alpaca demo, and a broken file whose error names the line).
 
+#include <QComboBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
+#include <QTableWidget>
+#include <QCheckBox>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
+#include "models/dataset_session.h"
+#include "models/example_table_model.h"
 #include "pages/datasets_page.h"
+#include "store/dataset_store.h"
+#include "store/example_store.h"
+#include "support/test_support.h"
+#include "widgets/dataset_import_panel.h"
+#include "widgets/example_editor.h"
 
+using namespace ft;
 using namespace ft::ui;
+
+namespace {
+
+template <typename T>
+T* child(QWidget* parent, const char* name)
+{
+    T* widget = parent->findChild<T*>(QLatin1String(name));
+    if (!widget)
+        qFatal("no widget %s", name);
+    return widget;
+}
+
+bool waitLoaded(ExampleTableModel* model)
+{
+    if (!model->isLoading())
+        return true;
+    QSignalSpy spy(model, &ExampleTableModel::loaded);
+    return spy.wait(5000);
+}
+
+void clickRow(QTableView* table, int row, Qt::KeyboardModifiers modifiers = {})
+{
+    table->scrollTo(table->model()->index(row, 0));
+    const QRect rect = table->visualRect(table->model()->index(row, 0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, modifiers, rect.center());
+}
+
+void chooseItem(QComboBox* box, const QString& text)
+{
+    const int index = box->findText(text, Qt::MatchStartsWith);
+    QVERIFY2(index >= 0, qPrintable(text));
+    box->setFocus();
+    box->setCurrentIndex(index);
+    emit box->activated(index); // what a user's choice in the popup emits
+}
+
+} // namespace
 
 class TestDatasetsPage : public QObject {
     Q_OBJECT
-private slots:
-    void saysWhatComesNext()
+private:
+    QTemporaryDir m_dir;
+    int m_workspaces = 0;
+
+    // A page on a new workspace holding the sample dataset.
+    std::unique_ptr<DatasetsPage> openPage()
     {
-        DatasetsPage page;
-        const QString text = page.findChild<QLabel*>(QStringLiteral("datasetsPlaceholder"))->text();
-        QVERIFY(text.contains(QStringLiteral("workspace store")));
-        QCOMPARE(page.findChild<QListWidget*>(QStringLiteral("droppedFiles"))->count(), 0); // no made-up data
+        auto page = std::make_unique<DatasetsPage>();
+        page->resize(1400, 800);
+        page->show();
+        if (!QTest::qWaitForWindowActive(page.get()))
+            qWarning("the page's window did not become active");
+        const QString dir = m_dir.filePath(QStringLiteral("ws%1").arg(++m_workspaces));
+        if (!page->openWorkspace(dir))
+            qFatal("%s", qPrintable(page->openError()));
+        if (!waitLoaded(page->exampleModel()))
+            qFatal("the examples did not load");
+        return page;
     }
-    void offersDroppedFiles()
+
+private slots:
+    void listsDatasetsAndExamples()
     {
-        DatasetsPage page;
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
-        QSignalSpy useTrain(&page, &DatasetsPage::useAsTrainingData);
-        page.offerImport({QStringLiteral("/data/a.csv"), QStringLiteral("/data/b.jsonl")});
-        page.offerImport({QStringLiteral("/data/b.jsonl")}); // once only
-        auto* list = page.findChild<QListWidget*>(QStringLiteral("droppedFiles"));
+        auto page = openPage();
+        auto* list = child<QListWidget>(page.get(), "datasetList");
+        QCOMPARE(list->count(), 1);
+        QVERIFY(list->item(0)->text().startsWith(QStringLiteral("Sample")));
+        const qint64 count = page->session()->examples().count(page->currentDatasetId());
+        QVERIFY(count > 100);
+        QCOMPARE(page->exampleModel()->rowCount(), int(count));
+        QCOMPARE(child<QLabel>(page.get(), "exampleCount")->text(), QStringLiteral("%L1 examples").arg(count));
+
+        clickRow(page->table(), 3);
+        const StoredExample third = *page->session()->examples().example(page->exampleModel()->idAt(3));
+        QCOMPARE(page->editor()->exampleId(), third.id);
+        QCOMPARE(child<QPlainTextEdit>(page.get(), "instructionEdit")->toPlainText(), third.record.instruction);
+        QCOMPARE(child<QPlainTextEdit>(page.get(), "responseEdit")->toPlainText(), third.record.response);
+        QVERIFY(child<QLabel>(page.get(), "tokenCounts")->text().contains(QStringLiteral("alpaca")));
+    }
+
+    void editsSaveAndUndoWithKeys()
+    {
+        auto page = openPage();
+        clickRow(page->table(), 2);
+        const qint64 id = page->editor()->exampleId();
+        QVERIFY(id > 0);
+        const QString original = page->session()->examples().example(id)->record.response;
+        auto* response = child<QPlainTextEdit>(page.get(), "responseEdit");
+        response->setFocus();
+        response->moveCursor(QTextCursor::End);
+        QTest::keyClicks(response, QStringLiteral(" Edited."));
+        // Saved after a short pause in typing, as one undo step.
+        QTRY_COMPARE_WITH_TIMEOUT(page->session()->examples().example(id)->record.response, original + QStringLiteral(" Edited."), 3000);
+        QCOMPARE(page->session()->undoStack()->count(), 1);
+        QVERIFY(child<QLabel>(page.get(), "datasetsError")->isHidden());
+
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->examples().example(id)->record.response, original);
+        QCOMPARE(response->toPlainText(), original); // the editor follows the undo
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(page->session()->examples().example(id)->record.response, original + QStringLiteral(" Edited."));
+        QCOMPARE(response->toPlainText(), original + QStringLiteral(" Edited."));
+
+        // Tags and split from the editor.
+        auto* tags = child<QLineEdit>(page.get(), "tagsEdit");
+        tags->setFocus();
+        tags->clear();
+        QTest::keyClicks(tags, QStringLiteral("checked, math"));
+        QTest::keyClick(tags, Qt::Key_Return);
+        QTRY_COMPARE(page->session()->examples().example(id)->tags, (QStringList{QStringLiteral("checked"), QStringLiteral("math")}));
+        // The table shows what was saved.
+        QTRY_COMPARE(page->exampleModel()->data(page->exampleModel()->index(2, ExampleTableModel::Tags)).toString(),
+                     QStringLiteral("checked, math"));
+        chooseItem(child<QComboBox>(page.get(), "splitEdit"), QStringLiteral("test"));
+        QCOMPARE(page->session()->examples().example(id)->split, Split::Test);
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->examples().example(id)->split, Split::Train);
+        QCOMPARE(child<QComboBox>(page.get(), "splitEdit")->currentText(), QStringLiteral("train"));
+    }
+
+    void searchesAndFilters()
+    {
+        auto page = openPage();
+        ExampleTableModel* model = page->exampleModel();
+        const qint64 datasetId = page->currentDatasetId();
+        const int all = model->rowCount();
+        // A word of an example's response, searched in the full-text index.
+        const StoredExample example = *page->session()->examples().example(model->idAt(5));
+        QString word;
+        for (const QString& w : example.record.response.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+            if (w.size() > word.size() && w.front().isLetter() && w.back().isLetter())
+                word = w;
+        QVERIFY(!word.isEmpty());
+        ExampleFilter byWord;
+        byWord.search = word;
+        const qint64 expected = page->session()->examples().count(datasetId, byWord);
+        QVERIFY(expected >= 1 && expected < all);
+        auto* search = child<QLineEdit>(page.get(), "searchEdit");
+        search->setFocus();
+        QTest::keyClicks(search, word);
+        QTRY_COMPARE(model->rowCount(), int(expected));
+        QVERIFY(waitLoaded(model));
+        bool found = false;
+        for (int row = 0; row < model->rowCount(); ++row)
+            found = found || model->idAt(row) == example.id;
+        QVERIFY(found);
+        search->clear();
+        QTRY_COMPARE(model->rowCount(), all);
+
+        // Move the first three rows to the test split, then filter by split.
+        clickRow(page->table(), 0);
+        clickRow(page->table(), 2, Qt::ShiftModifier);
+        QCOMPARE(page->selectedIds().size(), size_t(3));
+        chooseItem(child<QComboBox>(page.get(), "bulkSplit"), QStringLiteral("test"));
+        QTest::mouseClick(child<QPushButton>(page.get(), "moveToSplit"), Qt::LeftButton);
+        ExampleFilter testSplit;
+        testSplit.split = Split::Test;
+        QCOMPARE(page->session()->examples().count(datasetId, testSplit), 3);
+        chooseItem(child<QComboBox>(page.get(), "splitFilter"), QStringLiteral("test"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), 3);
+        chooseItem(child<QComboBox>(page.get(), "splitFilter"), QStringLiteral("All splits"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all);
+    }
+
+    void bulkActionsAndUndo()
+    {
+        auto page = openPage();
+        ExampleTableModel* model = page->exampleModel();
+        const qint64 datasetId = page->currentDatasetId();
+        const int all = model->rowCount();
+        clickRow(page->table(), 4);
+        clickRow(page->table(), 8, Qt::ShiftModifier);
+        const std::vector<qint64> ids = page->selectedIds();
+        QCOMPARE(ids.size(), size_t(5));
+
+        auto* tag = child<QLineEdit>(page.get(), "bulkTag");
+        tag->setFocus();
+        QTest::keyClicks(tag, QStringLiteral("reviewed"));
+        QTest::mouseClick(child<QPushButton>(page.get(), "tagExamples"), Qt::LeftButton);
+        ExampleFilter reviewed;
+        reviewed.tags = {QStringLiteral("reviewed")};
+        QCOMPARE(page->session()->examples().count(datasetId, reviewed), 5);
+        chooseItem(child<QComboBox>(page.get(), "tagFilter"), QStringLiteral("reviewed"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), 5);
+        chooseItem(child<QComboBox>(page.get(), "tagFilter"), QStringLiteral("All tags"));
+        QVERIFY(waitLoaded(model));
+
+        // Delete the same rows; undo brings them back with their tags.
+        clickRow(page->table(), 4);
+        clickRow(page->table(), 8, Qt::ShiftModifier);
+        QTest::mouseClick(child<QPushButton>(page.get(), "deleteExamples"), Qt::LeftButton);
+        QCOMPARE(page->session()->examples().count(datasetId), all - 5);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all - 5);
+        QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all);
+        QCOMPARE(page->session()->examples().count(datasetId, reviewed), 5);
+        QCOMPARE(model->idAt(4), ids.front());
+        QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton); // the tag
+        QCOMPARE(page->session()->examples().count(datasetId, reviewed), 0);
+
+        // Duplicate one row: the copy follows it and becomes the current row.
+        clickRow(page->table(), 1);
+        const qint64 original = page->selectedIds().front();
+        QTest::mouseClick(child<QPushButton>(page.get(), "duplicateExamples"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all + 1);
+        QCOMPARE(page->session()->examples().example(model->idAt(2))->record.instruction,
+                 page->session()->examples().example(original)->record.instruction);
+        QVERIFY(page->editor()->exampleId() == model->idAt(2));
+
+        // Add an empty example at the end, then type its instruction.
+        QTest::mouseClick(child<QPushButton>(page.get(), "addExample"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all + 2);
+        const qint64 added = model->idAt(all + 1);
+        QTRY_COMPARE(page->editor()->exampleId(), added);
+        auto* instruction = child<QPlainTextEdit>(page.get(), "instructionEdit");
+        instruction->setFocus();
+        QTest::keyClicks(instruction, QStringLiteral("A new question"));
+        QTRY_COMPARE(page->session()->examples().example(added)->record.instruction, QStringLiteral("A new question"));
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier); // the typing
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier); // the add
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all + 1);
+        QVERIFY(!page->session()->examples().example(added));
+    }
+
+    void importsTheAlpacaDemo()
+    {
+        FT_REQUIRE_SHARED();
+        const QString path = ft::test::sharedPath(QStringLiteral("datasets/alpaca_en_demo.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const int records = static_cast<int>(QJsonDocument::fromJson(file.readAll()).array().size());
+        QVERIFY(records > 0);
+
+        auto page = openPage();
+        page->offerImport({path});
+        QCOMPARE(page->pendingFiles(), QStringList{path});
+        auto* importButton = child<QPushButton>(page.get(), "importButton");
+        QTRY_VERIFY(importButton->isEnabled()); // detected on a thread
+        QVERIFY(child<QLabel>(page.get(), "importExplanation")->text().contains(QStringLiteral("alpaca")));
+        QCOMPARE(child<QComboBox>(page.get(), "importFormat")->currentText(), QStringLiteral("alpaca"));
+        QTRY_VERIFY(child<QTableWidget>(page.get(), "importPreview")->rowCount() > 0);
+        QCOMPARE(child<QLineEdit>(page.get(), "importName")->text(), QStringLiteral("alpaca_en_demo"));
+
+        QSignalSpy imported(page->importPanel(), &DatasetImportPanel::imported);
+        QTest::mouseClick(importButton, Qt::LeftButton);
+        QVERIFY(imported.wait(20000));
+        QCOMPARE(imported.first().at(1).toLongLong(), qint64(records));
+        auto* list = child<QListWidget>(page.get(), "datasetList");
         QCOMPARE(list->count(), 2);
-        QCOMPARE(page.pendingFiles(), (QStringList{QStringLiteral("/data/a.csv"), QStringLiteral("/data/b.jsonl")}));
-        auto* use = page.findChild<QPushButton*>(QStringLiteral("useAsTraining"));
-        list->setCurrentRow(0);
-        QVERIFY(!use->isEnabled()); // CSV waits for the import wizard
-        list->setCurrentRow(1);
-        QVERIFY(use->isEnabled());
-        QTest::mouseClick(use, Qt::LeftButton);
-        QCOMPARE(useTrain.size(), 1);
-        QCOMPARE(useTrain.first().at(0).toString(), QStringLiteral("/data/b.jsonl"));
+        QCOMPARE(page->currentDatasetId(), imported.first().at(0).toLongLong());
+        QVERIFY(list->currentItem()->text().startsWith(QStringLiteral("alpaca_en_demo")));
+        QVERIFY(waitLoaded(page->exampleModel()));
+        QTRY_COMPARE(page->exampleModel()->rowCount(), records);
+        QVERIFY(page->exampleModel()->data(page->exampleModel()->index(0, 0)).toString().startsWith(QStringLiteral("Describe a process")));
+    }
+
+    void importErrorNamesTheRecord()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("broken.jsonl"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"instruction\": \"a\", \"response\": \"b\"}\n{\"instruction\": \"c\", \"response\": \"d\"}\n{\"instruction\": \"e\", "
+                   "\"response\": \n{\"instruction\": \"f\", \"response\": \"g\"}\n");
+        file.close();
+        auto page = openPage();
+        page->offerImport({path});
+        auto* importButton = child<QPushButton>(page.get(), "importButton");
+        QTRY_VERIFY(importButton->isEnabled());
+        auto* errors = child<QListWidget>(page.get(), "importErrors");
+        QSignalSpy imported(page->importPanel(), &DatasetImportPanel::imported);
+        QTest::mouseClick(importButton, Qt::LeftButton);
+        QTRY_VERIFY(!page->importPanel()->isImporting());
+        QCOMPARE(imported.size(), 0);
+        QTRY_VERIFY(errors->count() > 0);
+        QVERIFY2(errors->item(errors->count() - 1)->text().contains(QStringLiteral("broken.jsonl:3")),
+                 qPrintable(errors->item(errors->count() - 1)->text()));
+        QCOMPARE(child<QListWidget>(page.get(), "datasetList")->count(), 1); // nothing was imported
+
+        // Skipping bad records imports the rest and lists the skipped one.
+        QTest::mouseClick(child<QCheckBox>(page.get(), "skipBadRecords"), Qt::LeftButton, {}, QPoint(6, 6));
+        QTest::mouseClick(importButton, Qt::LeftButton);
+        QVERIFY(imported.wait(5000));
+        QCOMPARE(imported.first().at(1).toLongLong(), 3);
+        QVERIFY(errors->isVisible());
+        QVERIFY(errors->item(0)->text().contains(QStringLiteral("broken.jsonl:3")));
     }
 };
 
