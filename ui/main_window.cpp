@@ -142,6 +142,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
 
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
     m_datasets->openWorkspace(m_settings->workspace());
+    m_datasets->setModels(m_settings->knownModels());
     updateJobStatus();
     restoreLayout();
     if (m_sidebar->currentRow() < 0)

@@ -15,6 +15,8 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTextBrowser>
+#include <QDir>
 #include <QCheckBox>
 #include <QTemporaryDir>
 #include <QTest>
@@ -28,6 +30,11 @@
 #include "support/test_support.h"
 #include "widgets/dataset_import_panel.h"
 #include "widgets/example_editor.h"
+#include "widgets/token_setup_picker.h"
+#include "dialogs/dataset_validate_dialog.h"
+#include "data/example_encoder.h"
+#include "modelio/model_config.h"
+#include "modelio/tokenizer.h"
 
 using namespace ft;
 using namespace ft::ui;
@@ -264,6 +271,106 @@ private slots:
         QVERIFY(waitLoaded(model));
         QCOMPARE(model->rowCount(), all + 1);
         QVERIFY(!page->session()->examples().example(added));
+    }
+
+    void masksPersonalData()
+    {
+        auto page = openPage();
+        clickRow(page->table(), 0);
+        const qint64 id = page->editor()->exampleId();
+        auto* response = child<QPlainTextEdit>(page.get(), "responseEdit");
+        response->setFocus();
+        response->moveCursor(QTextCursor::End);
+        QTest::keyClicks(response, QStringLiteral(" Write to jane.doe@example.com"));
+        QTRY_VERIFY(page->session()->examples().example(id)->record.response.endsWith(QStringLiteral("jane.doe@example.com")));
+        clickRow(page->table(), 0);
+        clickRow(page->table(), 3, Qt::ShiftModifier);
+        QSignalSpy done(page.get(), &DatasetsPage::bulkActionDone);
+        QTest::mouseClick(child<QPushButton>(page.get(), "maskPii"), Qt::LeftButton);
+        QVERIFY(done.wait(5000));
+        const QString masked = page->session()->examples().example(id)->record.response;
+        QVERIFY2(masked.endsWith(QStringLiteral("Write to [EMAIL]")), qPrintable(masked));
+        QVERIFY(child<QLabel>(page.get(), "datasetsStatus")->text().contains(QStringLiteral("Masked 1 item")));
+        clickRow(page->table(), 0);
+        QCOMPARE(page->editor()->exampleId(), id);
+        QCOMPARE(child<QPlainTextEdit>(page.get(), "responseEdit")->toPlainText(), masked);
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(page->session()->examples().example(id)->record.response.endsWith(QStringLiteral("jane.doe@example.com")));
+    }
+
+    void validatesAndFlagsWithUndo()
+    {
+        auto page = openPage();
+        ExampleTableModel* model = page->exampleModel();
+        const qint64 datasetId = page->currentDatasetId();
+        ExampleFilter duplicates;
+        duplicates.flagsAny = FlagDuplicate;
+        QCOMPARE(page->session()->examples().count(datasetId, duplicates), 0);
+        clickRow(page->table(), 0);
+        const qint64 original = model->idAt(0);
+        QTest::mouseClick(child<QPushButton>(page.get(), "duplicateExamples"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        const qint64 copy = model->idAt(1);
+        QVERIFY(copy != original);
+
+        QTest::mouseClick(child<QPushButton>(page.get(), "validateDataset"), Qt::LeftButton);
+        auto* dialog = page->findChild<DatasetValidateDialog*>();
+        QVERIFY(dialog);
+        QSignalSpy ready(dialog, &DatasetValidateDialog::reportReady);
+        QVERIFY(ready.wait(10000));
+        const QString summary = child<QLabel>(dialog, "validationSummary")->text();
+        QVERIFY2(summary.contains(QStringLiteral("duplicate")), qPrintable(summary));
+        QVERIFY(dialog->changedExamples() >= 2);
+        QCOMPARE(page->session()->examples().count(datasetId, duplicates), 0); // nothing written before Apply
+        QTest::mouseClick(child<QPushButton>(dialog, "applyValidation"), Qt::LeftButton);
+        const qint64 flagged = page->session()->examples().count(datasetId, duplicates);
+        QVERIFY(flagged >= 1); // the copy (a duplicate of an earlier example); the sample may hold others
+        QVERIFY(!(page->session()->examples().example(original)->flags & FlagDuplicate)); // the first occurrence stays
+        QVERIFY(page->session()->examples().example(copy)->flags & FlagDuplicate);
+        chooseItem(child<QComboBox>(page.get(), "flagFilter"), QStringLiteral("Duplicate"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), int(flagged));
+        QCOMPARE(model->data(model->index(0, ExampleTableModel::Flags)).toString().contains(QStringLiteral("duplicate")), true);
+        page->activateWindow(); // the dialog had the focus
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->examples().count(datasetId, duplicates), 0);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), 0);
+    }
+
+    void countsTokensForTheChosenModel()
+    {
+        QString error;
+        const QString model = ft::test::makeTinyModel(m_dir.filePath(QStringLiteral("tiny")), &error);
+        QVERIFY2(!model.isEmpty(), qPrintable(error));
+        auto page = openPage();
+        page->setModels({model});
+        chooseItem(child<QComboBox>(page.get(), "tokenModel"), QStringLiteral("tiny"));
+        QTRY_VERIFY_WITH_TIMEOUT(page->tokenPicker()->setup().valid(), 10000);
+        clickRow(page->table(), 0);
+        const StoredExample example = *page->session()->examples().example(page->exampleModel()->idAt(0));
+        const ModelConfig config = ModelConfig::fromFile(QDir(model).filePath(QStringLiteral("config.json")));
+        const auto tokenizer = Tokenizer::fromModelFolder(model, &config);
+        const TokenizedExample encoded =
+            encodeExample(*tokenizer, PromptTemplate::builtin(QStringLiteral("alpaca")), example.record, LossOn::Response, 0);
+        const qint64 total = encoded.promptTokens + encoded.responseTokens;
+        QTRY_VERIFY2(child<QLabel>(page.get(), "tokenCounts")->text().startsWith(QStringLiteral("%1 tokens: %2 prompt")
+                                                                                    .arg(total)
+                                                                                    .arg(encoded.promptTokens)),
+                     qPrintable(child<QLabel>(page.get(), "tokenCounts")->text()));
+        // The table's Tokens column is counted on a thread, the same way.
+        QTRY_COMPARE(page->exampleModel()->data(page->exampleModel()->index(0, ExampleTableModel::Tokens)).toLongLong(), total);
+        // Typing changes the count at once (well, after the preview's short delay).
+        auto* response = child<QPlainTextEdit>(page.get(), "responseEdit");
+        response->setFocus();
+        response->moveCursor(QTextCursor::End);
+        QTest::keyClicks(response, QStringLiteral(" and many more words here"));
+        QTRY_VERIFY(!child<QLabel>(page.get(), "tokenCounts")->text().startsWith(QStringLiteral("%1 tokens").arg(total)));
+        // The loss-carrying part is highlighted in the preview.
+        QVERIFY(child<QTextBrowser>(page.get(), "promptPreview")->toHtml().contains(QStringLiteral("background-color")));
     }
 
     void importsTheAlpacaDemo()

@@ -19,15 +19,19 @@
 #include <QVBoxLayout>
 
 #include "common/error.h"
+#include "data/pii.h"
+#include "dialogs/dataset_validate_dialog.h"
 #include "models/background_task.h"
 #include "models/dataset_session.h"
 #include "models/example_table_model.h"
+#include "models/token_counter.h"
 #include "store/database.h"
 #include "store/dataset_export.h"
 #include "store/dataset_store.h"
 #include "undo/example_commands.h"
 #include "widgets/dataset_import_panel.h"
 #include "widgets/example_editor.h"
+#include "widgets/token_setup_picker.h"
 
 namespace ft::ui {
 
@@ -46,8 +50,17 @@ DatasetsPage::DatasetsPage(QWidget* parent)
     : QWidget(parent)
     , m_session(new DatasetSession(this))
     , m_model(new ExampleTableModel(m_session, this))
+    , m_counter(new TokenCounter(m_session->pool(), this))
 {
+    m_model->setTokenCounter(m_counter);
     buildUi();
+    connect(m_session, &DatasetSession::opened, this, [this] { m_counter->setDatabasePath(m_session->databasePath()); });
+    connect(m_session, &DatasetSession::closed, this, [this] { m_counter->setDatabasePath({}); });
+    connect(m_tokenPicker, &TokenSetupPicker::setupChanged, this, [this](const TokenSetup& setup) {
+        m_counter->setSetup(setup);
+        m_editor->setTokenSetup(setup);
+        m_model->setTokenCounter(m_counter); // the Tokens column is counted again
+    });
     connect(m_session, &DatasetSession::datasetsChanged, this, &DatasetsPage::reloadDatasets);
     connect(m_session, &DatasetSession::errorOccurred, this, &DatasetsPage::showError);
     connect(m_session, &DatasetSession::busyChanged, this, &DatasetsPage::updateActions);
@@ -84,6 +97,10 @@ void DatasetsPage::buildUi()
     leftLayout->addWidget(m_datasets, 1);
     leftLayout->addWidget(m_datasetInfo);
     leftLayout->addWidget(importFile);
+    m_validate = button(tr("Validate…"), QStringLiteral("validateDataset"), left);
+    m_validate->setToolTip(tr("Look for empty fields, duplicates, control characters, personal data and (with a model) examples "
+                              "longer than its context; shows what it found before saving flags"));
+    leftLayout->addWidget(m_validate);
     leftLayout->addWidget(m_useForTraining);
 
     // Centre: filters, the examples, the actions.
@@ -142,10 +159,15 @@ void DatasetsPage::buildUi()
     for (const Split split : {Split::Train, Split::Validation, Split::Test})
         m_bulkSplit->addItem(splitName(split), static_cast<int>(split));
     m_move = button(tr("Move to split"), QStringLiteral("moveToSplit"), centre);
+    m_mask = button(tr("Mask PII"), QStringLiteral("maskPii"), centre);
+    m_mask->setToolTip(tr("Replace e-mail addresses, phone numbers, card numbers, IP addresses, IBANs, SSNs, API keys and "
+                          "credentials in URLs of the selected examples with placeholders such as [EMAIL] (undoable)"));
+    m_status = new QLabel(centre);
+    m_status->setObjectName(QStringLiteral("datasetsStatus"));
     auto* undoButton = button(tr("Undo"), QStringLiteral("undoButton"), centre);
     auto* redoButton = button(tr("Redo"), QStringLiteral("redoButton"), centre);
     auto* actions = new QHBoxLayout;
-    for (QWidget* w : std::initializer_list<QWidget*>{m_add, m_duplicate, m_delete, m_bulkTag, m_tag, m_bulkSplit, m_move})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_add, m_duplicate, m_delete, m_bulkTag, m_tag, m_bulkSplit, m_move, m_mask})
         actions->addWidget(w);
     actions->addStretch(1);
     actions->addWidget(undoButton);
@@ -160,6 +182,7 @@ void DatasetsPage::buildUi()
     centreLayout->addLayout(filters);
     centreLayout->addWidget(m_table, 1);
     centreLayout->addLayout(actions);
+    centreLayout->addWidget(m_status);
     centreLayout->addWidget(m_error);
 
     // Right: the editor and the import panel.
@@ -170,11 +193,18 @@ void DatasetsPage::buildUi()
     m_tabs->addTab(m_editor, tr("Example"));
     m_tabs->addTab(m_import, tr("Import"));
 
+    auto* right = new QWidget(this);
+    m_tokenPicker = new TokenSetupPicker(m_session->pool(), right);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_tokenPicker);
+    rightLayout->addWidget(m_tabs, 1);
+
     auto* splitter = new QSplitter(this);
     splitter->setObjectName(QStringLiteral("datasetsSplitter"));
     splitter->addWidget(left);
     splitter->addWidget(centre);
-    splitter->addWidget(m_tabs);
+    splitter->addWidget(right);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 4);
     splitter->setStretchFactor(2, 2);
@@ -222,7 +252,16 @@ void DatasetsPage::buildUi()
     connect(m_bulkTag, &QLineEdit::returnPressed, this, &DatasetsPage::tagSelected);
     connect(m_bulkTag, &QLineEdit::textChanged, this, &DatasetsPage::updateActions);
     connect(m_move, &QPushButton::clicked, this, &DatasetsPage::moveSelected);
+    connect(m_mask, &QPushButton::clicked, this, &DatasetsPage::maskSelected);
     connect(m_useForTraining, &QPushButton::clicked, this, &DatasetsPage::useForTraining);
+    connect(m_validate, &QPushButton::clicked, this, [this] {
+        if (!currentDatasetId() || m_session->isBusy())
+            return;
+        m_editor->flush();
+        auto* dialog = new DatasetValidateDialog(m_session, currentDatasetId(), m_tokenPicker->setup(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     connect(importFile, &QPushButton::clicked, this, [this] {
         const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import dataset files"), QDir::homePath(),
                                                                 tr("Datasets (*.jsonl *.json *.csv *.tsv *.txt);;All files (*)"));
@@ -252,6 +291,8 @@ bool DatasetsPage::openWorkspace(const QString& dir)
         return false;
     }
 }
+
+void DatasetsPage::setModels(const QStringList& folders) { m_tokenPicker->setModels(folders); }
 
 QStringList DatasetsPage::pendingFiles() const { return m_import->files(); }
 
@@ -417,7 +458,9 @@ void DatasetsPage::updateActions()
     m_delete->setEnabled(selected && idle);
     m_tag->setEnabled(selected && idle && !m_bulkTag->text().trimmed().isEmpty());
     m_move->setEnabled(selected && idle);
+    m_mask->setEnabled(selected && idle);
     m_useForTraining->setEnabled(open);
+    m_validate->setEnabled(open && idle);
     m_editor->setEnabled(idle && m_editor->exampleId() > 0);
     QUndoStack* stack = m_session->undoStack();
     m_undo->setEnabled(idle && stack->canUndo());
@@ -488,6 +531,54 @@ void DatasetsPage::moveSelected()
     m_session->undoStack()->push(new SetSplitsCommand(
         m_session, currentDatasetId(), std::move(splits),
         tr("Move %n example(s) to %1", nullptr, static_cast<int>(ids.size())).arg(splitName(split))));
+}
+
+void DatasetsPage::maskSelected()
+{
+    const std::vector<qint64> ids = selectedIds();
+    const qint64 datasetId = currentDatasetId();
+    if (ids.empty() || m_session->isBusy())
+        return;
+    m_editor->flush();
+    struct Masking {
+        std::vector<ExampleTextChange> changes;
+        int items = 0;
+    };
+    const QString database = m_session->databasePath();
+    m_session->beginBusy(); // no edit in between: the texts read are the texts replaced
+    m_status->setText(tr("Looking for personal data in %n example(s)…", nullptr, static_cast<int>(ids.size())));
+    startTask<Masking>(
+        this, m_session->pool(),
+        [database, ids](TaskControl&) {
+            Masking masking;
+            for (const StoredExample& example : ExampleStore(threadConnection(database)).examplesById(ids)) {
+                const PiiMaskResult result = maskPii(example.record);
+                if (!result.changed)
+                    continue;
+                masking.changes.push_back({example.id, result.masked});
+                for (const auto& [type, count] : result.counts)
+                    masking.items += count;
+            }
+            return masking;
+        },
+        [this, datasetId, ids](TaskOutcome<Masking> outcome) {
+            m_session->endBusy();
+            if (!outcome.value) {
+                showError(tr("Mask PII failed: %1").arg(outcome.error));
+                return;
+            }
+            const Masking& masking = *outcome.value;
+            if (masking.changes.empty()) {
+                m_status->setText(tr("No personal data found in the %n selected example(s).", nullptr, static_cast<int>(ids.size())));
+            } else {
+                const int examples = static_cast<int>(masking.changes.size());
+                m_session->undoStack()->push(new ReplaceTextsCommand(
+                    m_session, datasetId, masking.changes, tr("Mask personal data in %n example(s)", nullptr, examples)));
+                m_status->setText(tr("Masked %1 item(s) of personal data in %n example(s) (Ctrl+Z undoes it).", nullptr, examples)
+                                      .arg(masking.items));
+            }
+            emit bulkActionDone();
+        });
 }
 
 void DatasetsPage::useForTraining()

@@ -1,10 +1,10 @@
 #pragma once
 // The Datasets page: the workspace's datasets (from the store), a lazily fetched table of the
 // selected dataset's examples with full-text search and filters (tag, split, flag) done in SQL, the
-// editor of the current example, bulk actions on the selected rows (delete, tag, move to a split),
-// add and duplicate, undo/redo of every edit (Ctrl+Z / Ctrl+Shift+Z), and the import panel that
+// editor of the current example, bulk actions on the selected rows (delete, tag, move to a split, mask personal data),
+// add and duplicate, token counts for a chosen model and template, undo/redo of every edit (Ctrl+Z / Ctrl+Shift+Z), and the import panel that
 // files dropped on the window go to. "Use for training" writes the dataset's train (and validation)
-// split as JSONL files and hands them to the Train page.
+// split as JSONL files and hands them to the Train page; Validate… opens DatasetValidateDialog.
 
 #include <QStringList>
 #include <QWidget>
@@ -27,6 +27,8 @@ class DatasetImportPanel;
 class DatasetSession;
 class ExampleEditor;
 class ExampleTableModel;
+class TokenCounter;
+class TokenSetupPicker;
 
 class DatasetsPage : public QWidget {
     Q_OBJECT
@@ -44,6 +46,9 @@ public:
     ExampleTableModel* exampleModel() const { return m_model; }
     ExampleEditor* editor() const { return m_editor; }
     DatasetImportPanel* importPanel() const { return m_import; }
+    TokenSetupPicker* tokenPicker() const { return m_tokenPicker; }
+    // The model folders offered for token counts (the models used before).
+    void setModels(const QStringList& folders);
     QTableView* table() const { return m_table; }
     qint64 currentDatasetId() const;
     bool selectDataset(qint64 id);
@@ -58,6 +63,7 @@ signals:
     void useAsTrainingData(const QString& path);
     void useAsValidationData(const QString& path);
     void datasetShown(qint64 datasetId); // the table holds the chosen dataset's examples (after a load)
+    void bulkActionDone(); // a bulk action that first reads on a thread (Mask PII) has been applied
 
 private:
     void buildUi();
@@ -73,6 +79,7 @@ private:
     void deleteSelected();
     void tagSelected();
     void moveSelected();
+    void maskSelected();
     void useForTraining();
     void undo();
     void redo();
@@ -82,6 +89,8 @@ private:
     ExampleTableModel* m_model;
     ExampleEditor* m_editor = nullptr;
     DatasetImportPanel* m_import = nullptr;
+    TokenCounter* m_counter;
+    TokenSetupPicker* m_tokenPicker = nullptr;
     QString m_openError;
     qint64 m_selectAfterLoad = 0;
     QListWidget* m_datasets = nullptr;
@@ -99,7 +108,10 @@ private:
     QPushButton* m_tag = nullptr;
     QComboBox* m_bulkSplit = nullptr;
     QPushButton* m_move = nullptr;
+    QPushButton* m_mask = nullptr;
+    QLabel* m_status = nullptr;
     QPushButton* m_useForTraining = nullptr;
+    QPushButton* m_validate = nullptr;
     QLabel* m_error = nullptr;
     QTabWidget* m_tabs = nullptr;
     QAction* m_undo = nullptr;
