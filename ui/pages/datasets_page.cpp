@@ -166,12 +166,16 @@ void DatasetsPage::buildUi()
     m_status->setObjectName(QStringLiteral("datasetsStatus"));
     auto* undoButton = button(tr("Undo"), QStringLiteral("undoButton"), centre);
     auto* redoButton = button(tr("Redo"), QStringLiteral("redoButton"), centre);
-    auto* actions = new QHBoxLayout;
-    for (QWidget* w : std::initializer_list<QWidget*>{m_add, m_duplicate, m_delete, m_bulkTag, m_tag, m_bulkSplit, m_move, m_mask})
+    auto* actions = new QHBoxLayout; // two rows, so that the page fits a 1000-pixel window
+    for (QWidget* w : std::initializer_list<QWidget*>{m_add, m_duplicate, m_delete})
         actions->addWidget(w);
     actions->addStretch(1);
     actions->addWidget(undoButton);
     actions->addWidget(redoButton);
+    auto* bulk = new QHBoxLayout;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_bulkTag, m_tag, m_bulkSplit, m_move, m_mask})
+        bulk->addWidget(w);
+    bulk->addStretch(1);
     m_error = new QLabel(centre);
     m_error->setObjectName(QStringLiteral("datasetsError"));
     m_error->setWordWrap(true);
@@ -182,6 +186,7 @@ void DatasetsPage::buildUi()
     centreLayout->addLayout(filters);
     centreLayout->addWidget(m_table, 1);
     centreLayout->addLayout(actions);
+    centreLayout->addLayout(bulk);
     centreLayout->addWidget(m_status);
     centreLayout->addWidget(m_error);
 
@@ -205,6 +210,10 @@ void DatasetsPage::buildUi()
     splitter->addWidget(left);
     splitter->addWidget(centre);
     splitter->addWidget(right);
+    // The splitter's panes may be narrower than their contents would like: the window's size is the user's.
+    left->setMinimumWidth(120);
+    centre->setMinimumWidth(320);
+    right->setMinimumWidth(220);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 4);
     splitter->setStretchFactor(2, 2);

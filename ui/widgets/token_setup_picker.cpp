@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QVBoxLayout>
 
 #include "models/background_task.h"
 #include "modelio/model_config.h"
@@ -39,13 +40,15 @@ TokenSetupPicker::TokenSetupPicker(QThreadPool* pool, QWidget* parent)
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("tokenModelStatus"));
     m_status->setWordWrap(true);
-    auto* layout = new QHBoxLayout(this);
+    auto* row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("Tokens for"), this));
+    row->addWidget(m_model, 2);
+    row->addWidget(browse);
+    row->addWidget(m_template, 1);
+    auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(new QLabel(tr("Tokens for"), this));
-    layout->addWidget(m_model, 2);
-    layout->addWidget(browse);
-    layout->addWidget(m_template, 1);
-    layout->addWidget(m_status, 2);
+    layout->addLayout(row);
+    layout->addWidget(m_status);
     setModels({});
     connect(m_model, &QComboBox::activated, this, &TokenSetupPicker::load);
     connect(m_template, &QComboBox::activated, this, [this] {
