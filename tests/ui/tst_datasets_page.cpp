@@ -31,7 +31,9 @@
 #include "widgets/dataset_import_panel.h"
 #include "widgets/example_editor.h"
 #include "widgets/token_setup_picker.h"
+#include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
+#include <QDoubleSpinBox>
 #include "data/example_encoder.h"
 #include "modelio/model_config.h"
 #include "modelio/tokenizer.h"
@@ -339,6 +341,37 @@ private slots:
         QCOMPARE(page->session()->examples().count(datasetId, duplicates), 0);
         QVERIFY(waitLoaded(model));
         QCOMPARE(model->rowCount(), 0);
+    }
+
+    void splitsWithAPreview()
+    {
+        auto page = openPage();
+        const qint64 datasetId = page->currentDatasetId();
+        const qint64 all = page->session()->examples().count(datasetId);
+        QTest::mouseClick(child<QPushButton>(page.get(), "splitDataset"), Qt::LeftButton);
+        auto* dialog = page->findChild<DatasetSplitDialog*>();
+        QVERIFY(dialog);
+        QSignalSpy ready(dialog, &DatasetSplitDialog::previewReady);
+        QVERIFY(ready.wait(5000));
+        // A test share of a half: about half the examples move, shown before anything changes.
+        auto* test = child<QDoubleSpinBox>(dialog, "testFraction");
+        test->setFocus();
+        test->selectAll();
+        QTest::keyClicks(test, QStringLiteral("0.5"));
+        QTRY_VERIFY(dialog->moving() > all / 4);
+        const QString preview = child<QLabel>(dialog, "splitPreview")->text();
+        QVERIFY2(preview.contains(QStringLiteral("move")), qPrintable(preview));
+        ExampleFilter testSplit;
+        testSplit.split = Split::Test;
+        const qint64 testBefore = page->session()->examples().count(datasetId, testSplit);
+        QTest::mouseClick(child<QPushButton>(dialog, "applySplit"), Qt::LeftButton);
+        const qint64 testAfter = page->session()->examples().count(datasetId, testSplit);
+        QVERIFY(testAfter > all / 3 && testAfter < 2 * all / 3);
+        QVERIFY(preview.contains(QStringLiteral("test %L1 → %L2").arg(testBefore).arg(testAfter)));
+        page->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton);
+        QCOMPARE(page->session()->examples().count(datasetId, testSplit), testBefore);
     }
 
     void countsTokensForTheChosenModel()

@@ -20,6 +20,7 @@
 
 #include "common/error.h"
 #include "data/pii.h"
+#include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
 #include "models/background_task.h"
 #include "models/dataset_session.h"
@@ -101,6 +102,9 @@ void DatasetsPage::buildUi()
     m_validate->setToolTip(tr("Look for empty fields, duplicates, control characters, personal data and (with a model) examples "
                               "longer than its context; shows what it found before saving flags"));
     leftLayout->addWidget(m_validate);
+    m_split = button(tr("Split…"), QStringLiteral("splitDataset"), left);
+    m_split->setToolTip(tr("A seeded train/validation/test split of the whole dataset; shows what moves before applying"));
+    leftLayout->addWidget(m_split);
     leftLayout->addWidget(m_useForTraining);
 
     // Centre: filters, the examples, the actions.
@@ -268,6 +272,14 @@ void DatasetsPage::buildUi()
             return;
         m_editor->flush();
         auto* dialog = new DatasetValidateDialog(m_session, currentDatasetId(), m_tokenPicker->setup(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    connect(m_split, &QPushButton::clicked, this, [this] {
+        if (!currentDatasetId() || m_session->isBusy())
+            return;
+        m_editor->flush();
+        auto* dialog = new DatasetSplitDialog(m_session, currentDatasetId(), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->show();
     });
@@ -470,6 +482,7 @@ void DatasetsPage::updateActions()
     m_mask->setEnabled(selected && idle);
     m_useForTraining->setEnabled(open);
     m_validate->setEnabled(open && idle);
+    m_split->setEnabled(open && idle);
     m_editor->setEnabled(idle && m_editor->exampleId() > 0);
     QUndoStack* stack = m_session->undoStack();
     m_undo->setEnabled(idle && stack->canUndo());

@@ -4,7 +4,8 @@
 // editor of the current example, bulk actions on the selected rows (delete, tag, move to a split, mask personal data),
 // add and duplicate, token counts for a chosen model and template, undo/redo of every edit (Ctrl+Z / Ctrl+Shift+Z), and the import panel that
 // files dropped on the window go to. "Use for training" writes the dataset's train (and validation)
-// split as JSONL files and hands them to the Train page; Validate… opens DatasetValidateDialog.
+// split as JSONL files and hands them to the Train page; Validate… and Split… open
+// DatasetValidateDialog and DatasetSplitDialog.
 
 #include <QStringList>
 #include <QWidget>
@@ -112,6 +113,7 @@ private:
     QLabel* m_status = nullptr;
     QPushButton* m_useForTraining = nullptr;
     QPushButton* m_validate = nullptr;
+    QPushButton* m_split = nullptr;
     QLabel* m_error = nullptr;
     QTabWidget* m_tabs = nullptr;
     QAction* m_undo = nullptr;
