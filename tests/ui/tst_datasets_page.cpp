@@ -31,6 +31,7 @@
 #include "widgets/dataset_import_panel.h"
 #include "widgets/example_editor.h"
 #include "widgets/token_setup_picker.h"
+#include "widgets/dataset_stats_panel.h"
 #include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
 #include <QDoubleSpinBox>
@@ -404,6 +405,18 @@ private slots:
         QTRY_VERIFY(!child<QLabel>(page.get(), "tokenCounts")->text().startsWith(QStringLiteral("%1 tokens").arg(total)));
         // The loss-carrying part is highlighted in the preview.
         QVERIFY(child<QTextBrowser>(page.get(), "promptPreview")->toHtml().contains(QStringLiteral("background-color")));
+
+        // Statistics: the histogram of token lengths with the context cut-off line.
+        DatasetStatsPanel* stats = page->statsPanel();
+        QSignalSpy computed(stats, &DatasetStatsPanel::computed);
+        QTest::mouseClick(child<QPushButton>(stats, "computeStats"), Qt::LeftButton);
+        QVERIFY(computed.wait(20000));
+        QVERIFY(stats->barCount() > 0);
+        QCOMPARE(stats->cutOff(), double(page->tokenPicker()->setup().contextLength));
+        QVERIFY(page->tokenPicker()->setup().contextLength > 0);
+        const QString summary = child<QLabel>(stats, "statsSummary")->text();
+        QVERIFY2(summary.contains(QStringLiteral("%L1 examples").arg(page->exampleModel()->rowCount())), qPrintable(summary));
+        QVERIFY(summary.contains(QStringLiteral("longer than the context")));
     }
 
     void importsTheAlpacaDemo()

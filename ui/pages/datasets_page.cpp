@@ -31,6 +31,7 @@
 #include "store/dataset_store.h"
 #include "undo/example_commands.h"
 #include "widgets/dataset_import_panel.h"
+#include "widgets/dataset_stats_panel.h"
 #include "widgets/example_editor.h"
 #include "widgets/token_setup_picker.h"
 
@@ -60,6 +61,7 @@ DatasetsPage::DatasetsPage(QWidget* parent)
     connect(m_tokenPicker, &TokenSetupPicker::setupChanged, this, [this](const TokenSetup& setup) {
         m_counter->setSetup(setup);
         m_editor->setTokenSetup(setup);
+        m_stats->setTokenSetup(setup);
         m_model->setTokenCounter(m_counter); // the Tokens column is counted again
     });
     connect(m_session, &DatasetSession::datasetsChanged, this, &DatasetsPage::reloadDatasets);
@@ -201,6 +203,8 @@ void DatasetsPage::buildUi()
     m_import = new DatasetImportPanel(m_session, m_tabs);
     m_tabs->addTab(m_editor, tr("Example"));
     m_tabs->addTab(m_import, tr("Import"));
+    m_stats = new DatasetStatsPanel(m_session, m_tabs);
+    m_tabs->addTab(m_stats, tr("Statistics"));
 
     auto* right = new QWidget(this);
     m_tokenPicker = new TokenSetupPicker(m_session->pool(), right);
@@ -390,6 +394,7 @@ void DatasetsPage::onDatasetChosen()
     m_flagFilter->setCurrentIndex(0);
     reloadTags();
     m_model->setFilter({}); // the id list is loaded once, by setDataset
+    m_stats->setDataset(id);
     m_model->setDataset(id);
     updateActions();
 }

@@ -26,6 +26,7 @@ namespace ft::ui {
 
 class DatasetImportPanel;
 class DatasetSession;
+class DatasetStatsPanel;
 class ExampleEditor;
 class ExampleTableModel;
 class TokenCounter;
@@ -48,6 +49,7 @@ public:
     ExampleEditor* editor() const { return m_editor; }
     DatasetImportPanel* importPanel() const { return m_import; }
     TokenSetupPicker* tokenPicker() const { return m_tokenPicker; }
+    DatasetStatsPanel* statsPanel() const { return m_stats; }
     // The model folders offered for token counts (the models used before).
     void setModels(const QStringList& folders);
     QTableView* table() const { return m_table; }
@@ -90,6 +92,7 @@ private:
     ExampleTableModel* m_model;
     ExampleEditor* m_editor = nullptr;
     DatasetImportPanel* m_import = nullptr;
+    DatasetStatsPanel* m_stats = nullptr;
     TokenCounter* m_counter;
     TokenSetupPicker* m_tokenPicker = nullptr;
     QString m_openError;
