@@ -121,6 +121,36 @@ private slots:
         QVERIFY(child<QLabel>(page.get(), "tokenCounts")->text().contains(QStringLiteral("alpaca")));
     }
 
+    void renamesTheDatasetWithUndo()
+    {
+        auto page = openPage();
+        auto* list = child<QListWidget>(page.get(), "datasetList");
+        auto* name = child<QLineEdit>(page.get(), "datasetName");
+        QCOMPARE(name->text(), QStringLiteral("Sample"));
+        name->setFocus();
+        name->selectAll();
+        QTest::keyClicks(name, QStringLiteral("Curated"));
+        QTest::keyClick(name, Qt::Key_Return);
+        QCOMPARE(page->session()->datasets().find(page->currentDatasetId())->name, QStringLiteral("Curated"));
+        QVERIFY(list->currentItem()->text().startsWith(QStringLiteral("Curated")));
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->datasets().find(page->currentDatasetId())->name, QStringLiteral("Sample"));
+        QCOMPARE(name->text(), QStringLiteral("Sample"));
+        // A name that is taken is refused with the store's message; nothing changes.
+        page->session()->datasets().create(QStringLiteral("Other"));
+        page->session()->notifyDatasets();
+        QCOMPARE(list->count(), 2);
+        page->selectDataset(page->session()->datasets().findByName(QStringLiteral("Sample"))->id);
+        name->setFocus();
+        name->selectAll();
+        QTest::keyClicks(name, QStringLiteral("Other"));
+        QTest::keyClick(name, Qt::Key_Return);
+        QVERIFY(child<QLabel>(page.get(), "datasetsError")->isVisible());
+        QCOMPARE(name->text(), QStringLiteral("Sample"));
+        QVERIFY(page->session()->datasets().findByName(QStringLiteral("Sample")));
+    }
+
     void editsSaveAndUndoWithKeys()
     {
         auto page = openPage();

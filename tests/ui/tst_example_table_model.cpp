@@ -186,6 +186,18 @@ private slots:
         QCOMPARE(model.rowCount(), kRows);
         QCOMPARE(model.data(model.index(15, 0)).toString(), QStringLiteral("instruction 0015"));
         QCOMPARE(survivor.row(), 30);
+        // A bulk write of more than DatasetSession::kInlineRows rows runs on a thread while the event
+        // loop keeps going; the model follows the same way.
+        const std::vector<qint64> many(all.begin() + 100, all.begin() + 100 + 2 * DatasetSession::kInlineRows);
+        stack->push(new RemoveExamplesCommand(m_session, m_datasetId, many));
+        QCOMPARE(m_session->examples().count(m_datasetId), qint64(kRows) - qint64(many.size()));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), kRows - int(many.size()));
+        QCOMPARE(model.data(model.index(100, 0)).toString(), QStringLiteral("instruction %1").arg(100 + many.size(), 4, 10, QLatin1Char('0')));
+        stack->undo();
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model.rowCount(), kRows);
+        QCOMPARE(model.data(model.index(100, 0)).toString(), QStringLiteral("instruction 0100"));
         stack->clear();
         // The tag was put on and the rows came back: the dataset is as it was, except the tag.
         stack->push(new TagExamplesCommand(m_session, m_datasetId, some, QStringLiteral("fresh"), TagExamplesCommand::Action::Remove));

@@ -98,6 +98,10 @@ void DatasetsPage::buildUi()
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(new QLabel(tr("<b>Datasets</b>"), left));
     leftLayout->addWidget(m_datasets, 1);
+    m_name = new QLineEdit(left);
+    m_name->setObjectName(QStringLiteral("datasetName"));
+    m_name->setToolTip(tr("The dataset's name: edit and press Enter to rename it (undoable)"));
+    leftLayout->addWidget(m_name);
     leftLayout->addWidget(m_datasetInfo);
     leftLayout->addWidget(importFile);
     m_validate = button(tr("Validate…"), QStringLiteral("validateDataset"), left);
@@ -260,6 +264,7 @@ void DatasetsPage::buildUi()
     for (QComboBox* box : {m_tagFilter, m_splitFilter, m_flagFilter})
         connect(box, &QComboBox::activated, this, &DatasetsPage::applyFilter);
     connect(m_datasets, &QListWidget::currentRowChanged, this, &DatasetsPage::onDatasetChosen);
+    connect(m_name, &QLineEdit::returnPressed, this, &DatasetsPage::renameDataset);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DatasetsPage::onCurrentRowChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &DatasetsPage::updateActions);
     connect(m_add, &QPushButton::clicked, this, &DatasetsPage::addExample);
@@ -361,6 +366,7 @@ void DatasetsPage::reloadDatasets()
     for (const DatasetInfo& info : list) {
         auto* item = new QListWidgetItem(tr("%1 (%L2)").arg(info.name).arg(info.examples), m_datasets);
         item->setData(Qt::UserRole, info.id);
+        item->setData(Qt::UserRole + 1, info.name);
         item->setToolTip(tr("%L1 examples: %L2 train, %L3 validation, %L4 test; version %5\n%6")
                              .arg(info.examples)
                              .arg(info.train)
@@ -376,8 +382,10 @@ void DatasetsPage::reloadDatasets()
     m_datasets->setCurrentRow(row);
     if (currentDatasetId() != m_model->datasetId())
         onDatasetChosen();
-    else if (const QListWidgetItem* item = m_datasets->currentItem())
+    else if (const QListWidgetItem* item = m_datasets->currentItem()) {
         m_datasetInfo->setText(item->toolTip());
+        m_name->setText(item->data(Qt::UserRole + 1).toString());
+    }
 }
 
 void DatasetsPage::onDatasetChosen()
@@ -385,6 +393,7 @@ void DatasetsPage::onDatasetChosen()
     const qint64 id = currentDatasetId();
     const QListWidgetItem* item = m_datasets->currentItem();
     m_datasetInfo->setText(item ? item->toolTip() : QString());
+    m_name->setText(item ? item->data(Qt::UserRole + 1).toString() : QString());
     m_editor->setExample(0);
     {
         const QSignalBlocker blocker(m_search);
@@ -487,6 +496,7 @@ void DatasetsPage::updateActions()
     m_mask->setEnabled(selected && idle);
     m_useForTraining->setEnabled(open);
     m_validate->setEnabled(open && idle);
+    m_name->setEnabled(open && idle);
     m_split->setEnabled(open && idle);
     m_editor->setEnabled(idle && m_editor->exampleId() > 0);
     QUndoStack* stack = m_session->undoStack();
@@ -648,6 +658,23 @@ void DatasetsPage::useForTraining()
             if (!outcome.value->validation.isEmpty())
                 emit useAsValidationData(outcome.value->validation);
         });
+}
+
+void DatasetsPage::renameDataset()
+{
+    const QListWidgetItem* item = m_datasets->currentItem();
+    const QString name = m_name->text().trimmed();
+    if (!item || m_session->isBusy())
+        return;
+    const QString before = item->data(Qt::UserRole + 1).toString();
+    if (name.isEmpty() || name == before) {
+        m_name->setText(before);
+        return;
+    }
+    m_session->undoStack()->push(
+        new DatasetPropertyCommand(m_session, currentDatasetId(), DatasetPropertyCommand::Property::Name, before, name));
+    if (const QListWidgetItem* now = m_datasets->currentItem()) // a taken name: the error is shown, the name stays
+        m_name->setText(now->data(Qt::UserRole + 1).toString());
 }
 
 void DatasetsPage::undo()

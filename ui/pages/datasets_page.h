@@ -84,6 +84,7 @@ private:
     void moveSelected();
     void maskSelected();
     void useForTraining();
+    void renameDataset();
     void undo();
     void redo();
     void showError(const QString& message);
@@ -99,6 +100,7 @@ private:
     qint64 m_selectAfterLoad = 0;
     QListWidget* m_datasets = nullptr;
     QLabel* m_datasetInfo = nullptr;
+    QLineEdit* m_name = nullptr;
     QLineEdit* m_search = nullptr;
     QComboBox* m_tagFilter = nullptr;
     QComboBox* m_splitFilter = nullptr;
