@@ -301,11 +301,16 @@ void ExampleTableModel::onExamplesChanged(qint64 datasetId, const QVector<qint64
     forgetRows(ids);
     if (m_counter)
         m_counter->forget(ids);
+    int first = -1, last = -1; // one signal for the span, not one per example
     for (const qint64 id : ids) {
         const int r = rowOf(id);
-        if (r >= 0)
-            emit dataChanged(index(r, 0), index(r, ColumnCount - 1));
+        if (r < 0)
+            continue;
+        first = first < 0 ? r : std::min(first, r);
+        last = std::max(last, r);
     }
+    if (first >= 0)
+        emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
     // A change may move a row in or out of the filter, or elsewhere in the order.
     refresh();
 }
