@@ -32,6 +32,7 @@
 #include "widgets/example_editor.h"
 #include "widgets/token_setup_picker.h"
 #include "widgets/dataset_stats_panel.h"
+#include "dialogs/dataset_export_dialog.h"
 #include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
 #include <QDoubleSpinBox>
@@ -403,6 +404,46 @@ private slots:
         QVERIFY(QTest::qWaitForWindowActive(page.get()));
         QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton);
         QCOMPARE(page->session()->examples().count(datasetId, testSplit), testBefore);
+    }
+
+    void exportsASplit()
+    {
+        auto page = openPage();
+        const qint64 datasetId = page->currentDatasetId();
+        // Two examples in the test split, exported on their own.
+        clickRow(page->table(), 0);
+        clickRow(page->table(), 1, Qt::ShiftModifier);
+        chooseItem(child<QComboBox>(page.get(), "bulkSplit"), QStringLiteral("test"));
+        QTest::mouseClick(child<QPushButton>(page.get(), "moveToSplit"), Qt::LeftButton);
+        ExampleFilter testSplit;
+        testSplit.split = Split::Test;
+        const qint64 expected = page->session()->examples().count(datasetId, testSplit);
+        QCOMPARE(expected, 2);
+        QTest::mouseClick(child<QPushButton>(page.get(), "exportDataset"), Qt::LeftButton);
+        auto* dialog = page->findChild<DatasetExportDialog*>();
+        QVERIFY(dialog);
+        auto* path = child<QLineEdit>(dialog, "exportPath");
+        const QString target = m_dir.filePath(QStringLiteral("test-export.csv"));
+        path->setFocus();
+        path->selectAll();
+        QTest::keyClicks(path, target);
+        QCOMPARE(child<QComboBox>(dialog, "exportFormat")->currentText(), QStringLiteral("csv")); // from the suffix
+        chooseItem(child<QComboBox>(dialog, "exportSplit"), QStringLiteral("test"));
+        QSignalSpy exported(dialog, &DatasetExportDialog::exported);
+        QTest::mouseClick(child<QPushButton>(dialog, "exportButton"), Qt::LeftButton);
+        QVERIFY(exported.wait(5000));
+        QCOMPARE(exported.first().at(1).toLongLong(), expected);
+        QFile file(target);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readLine().startsWith("instruction"));
+        QVERIFY(child<QLabel>(dialog, "exportResult")->text().contains(QStringLiteral("Wrote")));
+        // A folder that does not exist: the error names the file, nothing is written.
+        QSignalSpy failed(dialog, &DatasetExportDialog::failed);
+        path->selectAll();
+        QTest::keyClicks(path, m_dir.filePath(QStringLiteral("no/such/folder/x.jsonl")));
+        QTest::mouseClick(child<QPushButton>(dialog, "exportButton"), Qt::LeftButton);
+        QVERIFY(failed.wait(5000));
+        QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("x.jsonl")), qPrintable(failed.first().at(0).toString()));
     }
 
     void countsTokensForTheChosenModel()

@@ -20,6 +20,7 @@
 
 #include "common/error.h"
 #include "data/pii.h"
+#include "dialogs/dataset_export_dialog.h"
 #include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
 #include "models/background_task.h"
@@ -111,6 +112,8 @@ void DatasetsPage::buildUi()
     m_split = button(tr("Split…"), QStringLiteral("splitDataset"), left);
     m_split->setToolTip(tr("A seeded train/validation/test split of the whole dataset; shows what moves before applying"));
     leftLayout->addWidget(m_split);
+    m_export = button(tr("Export…"), QStringLiteral("exportDataset"), left);
+    leftLayout->addWidget(m_export);
     leftLayout->addWidget(m_useForTraining);
 
     // Centre: filters, the examples, the actions.
@@ -281,6 +284,15 @@ void DatasetsPage::buildUi()
             return;
         m_editor->flush();
         auto* dialog = new DatasetValidateDialog(m_session, currentDatasetId(), m_tokenPicker->setup(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    connect(m_export, &QPushButton::clicked, this, [this] {
+        if (!currentDatasetId())
+            return;
+        m_editor->flush();
+        const QString name = m_datasets->currentItem()->data(Qt::UserRole + 1).toString();
+        auto* dialog = new DatasetExportDialog(m_session, currentDatasetId(), QDir::home().filePath(name + QStringLiteral(".jsonl")), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->show();
     });
@@ -498,6 +510,7 @@ void DatasetsPage::updateActions()
     m_validate->setEnabled(open && idle);
     m_name->setEnabled(open && idle);
     m_split->setEnabled(open && idle);
+    m_export->setEnabled(open);
     m_editor->setEnabled(idle && m_editor->exampleId() > 0);
     QUndoStack* stack = m_session->undoStack();
     m_undo->setEnabled(idle && stack->canUndo());
