@@ -16,6 +16,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTextBrowser>
+#include <QTreeWidget>
 #include <QDir>
 #include <QCheckBox>
 #include <QTemporaryDir>
@@ -32,6 +33,7 @@
 #include "widgets/example_editor.h"
 #include "widgets/token_setup_picker.h"
 #include "widgets/dataset_stats_panel.h"
+#include "dialogs/dataset_dedup_dialog.h"
 #include "dialogs/dataset_export_dialog.h"
 #include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
@@ -444,6 +446,41 @@ private slots:
         QTest::mouseClick(child<QPushButton>(dialog, "exportButton"), Qt::LeftButton);
         QVERIFY(failed.wait(5000));
         QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("x.jsonl")), qPrintable(failed.first().at(0).toString()));
+    }
+
+    void removesDuplicatesWithAPreview()
+    {
+        auto page = openPage();
+        ExampleTableModel* model = page->exampleModel();
+        const qint64 datasetId = page->currentDatasetId();
+        // Two copies of row 3: a group of three (at least), the original kept.
+        clickRow(page->table(), 3);
+        const qint64 original = model->idAt(3);
+        QTest::mouseClick(child<QPushButton>(page.get(), "duplicateExamples"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        clickRow(page->table(), 3);
+        QTest::mouseClick(child<QPushButton>(page.get(), "duplicateExamples"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        const qint64 before = page->session()->examples().count(datasetId);
+
+        QTest::mouseClick(child<QPushButton>(page.get(), "dedupDataset"), Qt::LeftButton);
+        auto* dialog = page->findChild<DatasetDedupDialog*>();
+        QVERIFY(dialog);
+        QSignalSpy ready(dialog, &DatasetDedupDialog::reportReady);
+        QVERIFY(ready.wait(10000));
+        QVERIFY(dialog->toRemove() >= 2);
+        QVERIFY(child<QTreeWidget>(dialog, "duplicateGroups")->topLevelItemCount() >= 1);
+        QCOMPARE(page->session()->examples().count(datasetId), before); // nothing removed before Apply
+        const int removing = dialog->toRemove();
+        QTest::mouseClick(child<QPushButton>(dialog, "applyDedup"), Qt::LeftButton);
+        QCOMPARE(page->session()->examples().count(datasetId), before - removing);
+        QVERIFY(page->session()->examples().example(original)); // the first of its group stays
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), int(before - removing));
+        page->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton);
+        QCOMPARE(page->session()->examples().count(datasetId), before);
     }
 
     void countsTokensForTheChosenModel()

@@ -20,6 +20,7 @@
 
 #include "common/error.h"
 #include "data/pii.h"
+#include "dialogs/dataset_dedup_dialog.h"
 #include "dialogs/dataset_export_dialog.h"
 #include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
@@ -112,6 +113,8 @@ void DatasetsPage::buildUi()
     m_split = button(tr("Split…"), QStringLiteral("splitDataset"), left);
     m_split->setToolTip(tr("A seeded train/validation/test split of the whole dataset; shows what moves before applying"));
     leftLayout->addWidget(m_split);
+    m_dedup = button(tr("Remove duplicates…"), QStringLiteral("dedupDataset"), left);
+    leftLayout->addWidget(m_dedup);
     m_export = button(tr("Export…"), QStringLiteral("exportDataset"), left);
     leftLayout->addWidget(m_export);
     leftLayout->addWidget(m_useForTraining);
@@ -293,6 +296,14 @@ void DatasetsPage::buildUi()
         m_editor->flush();
         const QString name = m_datasets->currentItem()->data(Qt::UserRole + 1).toString();
         auto* dialog = new DatasetExportDialog(m_session, currentDatasetId(), QDir::home().filePath(name + QStringLiteral(".jsonl")), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    connect(m_dedup, &QPushButton::clicked, this, [this] {
+        if (!currentDatasetId() || m_session->isBusy())
+            return;
+        m_editor->flush();
+        auto* dialog = new DatasetDedupDialog(m_session, currentDatasetId(), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->show();
     });
@@ -510,6 +521,7 @@ void DatasetsPage::updateActions()
     m_validate->setEnabled(open && idle);
     m_name->setEnabled(open && idle);
     m_split->setEnabled(open && idle);
+    m_dedup->setEnabled(open && idle);
     m_export->setEnabled(open);
     m_editor->setEnabled(idle && m_editor->exampleId() > 0);
     QUndoStack* stack = m_session->undoStack();

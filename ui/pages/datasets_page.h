@@ -5,7 +5,8 @@
 // add and duplicate, token counts for a chosen model and template, undo/redo of every edit (Ctrl+Z / Ctrl+Shift+Z), and the import panel that
 // files dropped on the window go to. "Use for training" writes the dataset's train (and validation)
 // split as JSONL files and hands them to the Train page; Validate… and Split… open
-// DatasetValidateDialog and DatasetSplitDialog, Export… DatasetExportDialog.
+// DatasetValidateDialog and DatasetSplitDialog, Export… DatasetExportDialog, Remove
+// duplicates… DatasetDedupDialog.
 
 #include <QStringList>
 #include <QWidget>
@@ -119,6 +120,7 @@ private:
     QPushButton* m_useForTraining = nullptr;
     QPushButton* m_validate = nullptr;
     QPushButton* m_split = nullptr;
+    QPushButton* m_dedup = nullptr;
     QPushButton* m_export = nullptr;
     QLabel* m_error = nullptr;
     QTabWidget* m_tabs = nullptr;
