@@ -483,6 +483,26 @@ private slots:
         QCOMPARE(page->session()->examples().count(datasetId), before);
     }
 
+    void usesTheDatasetForTraining()
+    {
+        auto page = openPage();
+        const qint64 datasetId = page->currentDatasetId();
+        ExampleFilter train;
+        train.split = Split::Train;
+        const qint64 expected = page->session()->examples().count(datasetId, train);
+        QSignalSpy useTrain(page.get(), &DatasetsPage::useAsTrainingData);
+        QTest::mouseClick(child<QPushButton>(page.get(), "useForTraining"), Qt::LeftButton);
+        QVERIFY(useTrain.wait(5000));
+        const QString path = useTrain.first().at(0).toString();
+        QVERIFY2(path.startsWith(page->session()->workspacePath() + QStringLiteral("/exports/")), qPrintable(path));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        qint64 lines = 0;
+        while (!file.atEnd())
+            lines += file.readLine().trimmed().isEmpty() ? 0 : 1;
+        QCOMPARE(lines, expected);
+    }
+
     void countsTokensForTheChosenModel()
     {
         QString error;
