@@ -113,7 +113,8 @@ void DatasetsPage::buildUi()
     m_split = button(tr("Split…"), QStringLiteral("splitDataset"), left);
     m_split->setToolTip(tr("A seeded train/validation/test split of the whole dataset; shows what moves before applying"));
     leftLayout->addWidget(m_split);
-    m_dedup = button(tr("Remove duplicates…"), QStringLiteral("dedupDataset"), left);
+    m_dedup = button(tr("Duplicates…"), QStringLiteral("dedupDataset"), left);
+    m_dedup->setToolTip(tr("Find exact and near duplicates; shows the groups before removing anything"));
     leftLayout->addWidget(m_dedup);
     m_export = button(tr("Export…"), QStringLiteral("exportDataset"), left);
     leftLayout->addWidget(m_export);
@@ -159,6 +160,12 @@ void DatasetsPage::buildUi()
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // the dataset's own order
     m_table->horizontalHeader()->setSectionResizeMode(ExampleTableModel::Instruction, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(ExampleTableModel::Response, QHeaderView::Stretch);
+    // Fixed starting widths: measuring the contents would read every row.
+    const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    m_table->horizontalHeader()->resizeSection(ExampleTableModel::Tags, 8 * em);
+    m_table->horizontalHeader()->resizeSection(ExampleTableModel::Split, 4 * em);
+    m_table->horizontalHeader()->resizeSection(ExampleTableModel::Tokens, 4 * em);
+    m_table->horizontalHeader()->resizeSection(ExampleTableModel::Flags, 6 * em);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().lineSpacing() + 6);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // no per-row measuring: 50,000 rows stay cheap
     m_table->setWordWrap(false);
