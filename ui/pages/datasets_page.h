@@ -99,6 +99,7 @@ private:
     TokenSetupPicker* m_tokenPicker = nullptr;
     QString m_openError;
     qint64 m_selectAfterLoad = 0;
+    quint64 m_tagsGeneration = 0;
     QListWidget* m_datasets = nullptr;
     QLabel* m_datasetInfo = nullptr;
     QLineEdit* m_name = nullptr;
