@@ -152,6 +152,8 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     });
 
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
+    m_datasets->openWorkspace(m_settings->workspace());
+    m_datasets->setModels(m_settings->knownModels());
     updateJobStatus();
     restoreLayout();
     if (m_sidebar->currentRow() < 0)
@@ -264,6 +266,7 @@ void MainWindow::openWorkspace(const QString& path)
     m_settings->setWorkspace(QDir(path).absolutePath());
     m_history->setWorkspace(m_settings->workspace());
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
+    m_datasets->openWorkspace(m_settings->workspace());
     m_playground->refreshModels();
     statusBar()->showMessage(tr("New runs go to %1").arg(m_settings->runsFolder()), 5000);
 }

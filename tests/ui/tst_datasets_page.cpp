@@ -1,45 +1,613 @@
-// DatasetsPage (a placeholder until the workspace store): it says so, lists dropped files, and lets a
-// JSONL file be used as training or validation data.
+// DatasetsPage on a real workspace, driven through its widgets: the dataset list and the lazily
+// loaded table, editing in the editor (saved as you type), undo/redo with Ctrl+Z / Ctrl+Shift+Z,
+// search and filters, bulk actions on selected rows, add, and import through the import panel
+// (the shared alpaca demo, and a broken file whose error names the line).
 
+#include <QComboBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTreeWidget>
+#include <QDir>
+#include <QCheckBox>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
+#include "models/dataset_session.h"
+#include "models/example_table_model.h"
 #include "pages/datasets_page.h"
+#include "store/dataset_store.h"
+#include "store/example_store.h"
+#include "support/test_support.h"
+#include "widgets/dataset_import_panel.h"
+#include "widgets/example_editor.h"
+#include "widgets/token_setup_picker.h"
+#include "widgets/dataset_stats_panel.h"
+#include "dialogs/dataset_dedup_dialog.h"
+#include "dialogs/dataset_export_dialog.h"
+#include "dialogs/dataset_split_dialog.h"
+#include "dialogs/dataset_validate_dialog.h"
+#include <QDoubleSpinBox>
+#include "data/example_encoder.h"
+#include "modelio/model_config.h"
+#include "modelio/tokenizer.h"
 
+using namespace ft;
 using namespace ft::ui;
+
+namespace {
+
+template <typename T>
+T* child(QWidget* parent, const char* name)
+{
+    T* widget = parent->findChild<T*>(QLatin1String(name));
+    if (!widget)
+        qFatal("no widget %s", name);
+    return widget;
+}
+
+bool waitLoaded(ExampleTableModel* model)
+{
+    if (!model->isLoading())
+        return true;
+    QSignalSpy spy(model, &ExampleTableModel::loaded);
+    return spy.wait(5000);
+}
+
+void clickRow(QTableView* table, int row, Qt::KeyboardModifiers modifiers = {})
+{
+    table->scrollTo(table->model()->index(row, 0));
+    const QRect rect = table->visualRect(table->model()->index(row, 0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, modifiers, rect.center());
+}
+
+void chooseItem(QComboBox* box, const QString& text)
+{
+    QTRY_VERIFY2(box->findText(text, Qt::MatchStartsWith) >= 0, qPrintable(text)); // some lists fill from a thread
+    const int index = box->findText(text, Qt::MatchStartsWith);
+    box->setFocus();
+    box->setCurrentIndex(index);
+    emit box->activated(index); // what a user's choice in the popup emits
+}
+
+} // namespace
 
 class TestDatasetsPage : public QObject {
     Q_OBJECT
-private slots:
-    void saysWhatComesNext()
+private:
+    QTemporaryDir m_dir;
+    int m_workspaces = 0;
+
+    // A page on a new workspace holding the sample dataset.
+    std::unique_ptr<DatasetsPage> openPage()
     {
-        DatasetsPage page;
-        const QString text = page.findChild<QLabel*>(QStringLiteral("datasetsPlaceholder"))->text();
-        QVERIFY(text.contains(QStringLiteral("workspace store")));
-        QCOMPARE(page.findChild<QListWidget*>(QStringLiteral("droppedFiles"))->count(), 0); // no made-up data
+        auto page = std::make_unique<DatasetsPage>();
+        page->resize(1400, 800);
+        page->show();
+        if (!QTest::qWaitForWindowActive(page.get()))
+            qWarning("the page's window did not become active");
+        const QString dir = m_dir.filePath(QStringLiteral("ws%1").arg(++m_workspaces));
+        if (!page->openWorkspace(dir))
+            qFatal("%s", qPrintable(page->openError()));
+        if (!waitLoaded(page->exampleModel()))
+            qFatal("the examples did not load");
+        return page;
     }
-    void offersDroppedFiles()
+
+private slots:
+    void listsDatasetsAndExamples()
     {
-        DatasetsPage page;
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
-        QSignalSpy useTrain(&page, &DatasetsPage::useAsTrainingData);
-        page.offerImport({QStringLiteral("/data/a.csv"), QStringLiteral("/data/b.jsonl")});
-        page.offerImport({QStringLiteral("/data/b.jsonl")}); // once only
-        auto* list = page.findChild<QListWidget*>(QStringLiteral("droppedFiles"));
+        auto page = openPage();
+        auto* list = child<QListWidget>(page.get(), "datasetList");
+        QCOMPARE(list->count(), 1);
+        QVERIFY(list->item(0)->text().startsWith(QStringLiteral("Sample")));
+        const qint64 count = page->session()->examples().count(page->currentDatasetId());
+        QVERIFY(count > 100);
+        QCOMPARE(page->exampleModel()->rowCount(), int(count));
+        QCOMPARE(child<QLabel>(page.get(), "exampleCount")->text(), QStringLiteral("%L1 examples").arg(count));
+
+        clickRow(page->table(), 3);
+        const StoredExample third = *page->session()->examples().example(page->exampleModel()->idAt(3));
+        QCOMPARE(page->editor()->exampleId(), third.id);
+        QCOMPARE(child<QPlainTextEdit>(page.get(), "instructionEdit")->toPlainText(), third.record.instruction);
+        QCOMPARE(child<QPlainTextEdit>(page.get(), "responseEdit")->toPlainText(), third.record.response);
+        QVERIFY(child<QLabel>(page.get(), "tokenCounts")->text().contains(QStringLiteral("alpaca")));
+    }
+
+    void renamesTheDatasetWithUndo()
+    {
+        auto page = openPage();
+        auto* list = child<QListWidget>(page.get(), "datasetList");
+        auto* name = child<QLineEdit>(page.get(), "datasetName");
+        QCOMPARE(name->text(), QStringLiteral("Sample"));
+        name->setFocus();
+        name->selectAll();
+        QTest::keyClicks(name, QStringLiteral("Curated"));
+        QTest::keyClick(name, Qt::Key_Return);
+        QCOMPARE(page->session()->datasets().find(page->currentDatasetId())->name, QStringLiteral("Curated"));
+        QVERIFY(list->currentItem()->text().startsWith(QStringLiteral("Curated")));
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->datasets().find(page->currentDatasetId())->name, QStringLiteral("Sample"));
+        QCOMPARE(name->text(), QStringLiteral("Sample"));
+        // A name that is taken is refused with the store's message; nothing changes.
+        page->session()->datasets().create(QStringLiteral("Other"));
+        page->session()->notifyDatasets();
         QCOMPARE(list->count(), 2);
-        QCOMPARE(page.pendingFiles(), (QStringList{QStringLiteral("/data/a.csv"), QStringLiteral("/data/b.jsonl")}));
-        auto* use = page.findChild<QPushButton*>(QStringLiteral("useAsTraining"));
-        list->setCurrentRow(0);
-        QVERIFY(!use->isEnabled()); // CSV waits for the import wizard
-        list->setCurrentRow(1);
-        QVERIFY(use->isEnabled());
-        QTest::mouseClick(use, Qt::LeftButton);
-        QCOMPARE(useTrain.size(), 1);
-        QCOMPARE(useTrain.first().at(0).toString(), QStringLiteral("/data/b.jsonl"));
+        page->selectDataset(page->session()->datasets().findByName(QStringLiteral("Sample"))->id);
+        name->setFocus();
+        name->selectAll();
+        QTest::keyClicks(name, QStringLiteral("Other"));
+        QTest::keyClick(name, Qt::Key_Return);
+        QVERIFY(child<QLabel>(page.get(), "datasetsError")->isVisible());
+        QCOMPARE(name->text(), QStringLiteral("Sample"));
+        QVERIFY(page->session()->datasets().findByName(QStringLiteral("Sample")));
+    }
+
+    void editsSaveAndUndoWithKeys()
+    {
+        auto page = openPage();
+        clickRow(page->table(), 2);
+        const qint64 id = page->editor()->exampleId();
+        QVERIFY(id > 0);
+        const QString original = page->session()->examples().example(id)->record.response;
+        auto* response = child<QPlainTextEdit>(page.get(), "responseEdit");
+        response->setFocus();
+        response->moveCursor(QTextCursor::End);
+        QTest::keyClicks(response, QStringLiteral(" Edited."));
+        // Saved after a short pause in typing, as one undo step.
+        QTRY_COMPARE_WITH_TIMEOUT(page->session()->examples().example(id)->record.response, original + QStringLiteral(" Edited."), 3000);
+        QCOMPARE(page->session()->undoStack()->count(), 1);
+        QVERIFY(child<QLabel>(page.get(), "datasetsError")->isHidden());
+
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->examples().example(id)->record.response, original);
+        QCOMPARE(response->toPlainText(), original); // the editor follows the undo
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(page->session()->examples().example(id)->record.response, original + QStringLiteral(" Edited."));
+        QCOMPARE(response->toPlainText(), original + QStringLiteral(" Edited."));
+
+        // Tags and split from the editor.
+        auto* tags = child<QLineEdit>(page.get(), "tagsEdit");
+        tags->setFocus();
+        tags->clear();
+        QTest::keyClicks(tags, QStringLiteral("checked, math"));
+        QTest::keyClick(tags, Qt::Key_Return);
+        QTRY_COMPARE(page->session()->examples().example(id)->tags, (QStringList{QStringLiteral("checked"), QStringLiteral("math")}));
+        // The table shows what was saved.
+        QTRY_COMPARE(page->exampleModel()->data(page->exampleModel()->index(2, ExampleTableModel::Tags)).toString(),
+                     QStringLiteral("checked, math"));
+        chooseItem(child<QComboBox>(page.get(), "splitEdit"), QStringLiteral("test"));
+        QCOMPARE(page->session()->examples().example(id)->split, Split::Test);
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->examples().example(id)->split, Split::Train);
+        QCOMPARE(child<QComboBox>(page.get(), "splitEdit")->currentText(), QStringLiteral("train"));
+    }
+
+    void searchesAndFilters()
+    {
+        auto page = openPage();
+        ExampleTableModel* model = page->exampleModel();
+        const qint64 datasetId = page->currentDatasetId();
+        const int all = model->rowCount();
+        // A word of an example's response, searched in the full-text index.
+        const StoredExample example = *page->session()->examples().example(model->idAt(5));
+        QString word;
+        for (const QString& w : example.record.response.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+            if (w.size() > word.size() && w.front().isLetter() && w.back().isLetter())
+                word = w;
+        QVERIFY(!word.isEmpty());
+        ExampleFilter byWord;
+        byWord.search = word;
+        const qint64 expected = page->session()->examples().count(datasetId, byWord);
+        QVERIFY(expected >= 1 && expected < all);
+        auto* search = child<QLineEdit>(page.get(), "searchEdit");
+        search->setFocus();
+        QTest::keyClicks(search, word);
+        QTRY_COMPARE(model->rowCount(), int(expected));
+        QVERIFY(waitLoaded(model));
+        bool found = false;
+        for (int row = 0; row < model->rowCount(); ++row)
+            found = found || model->idAt(row) == example.id;
+        QVERIFY(found);
+        search->clear();
+        QTRY_COMPARE(model->rowCount(), all);
+
+        // Move the first three rows to the test split, then filter by split.
+        clickRow(page->table(), 0);
+        clickRow(page->table(), 2, Qt::ShiftModifier);
+        QCOMPARE(page->selectedIds().size(), size_t(3));
+        chooseItem(child<QComboBox>(page.get(), "bulkSplit"), QStringLiteral("test"));
+        QTest::mouseClick(child<QPushButton>(page.get(), "moveToSplit"), Qt::LeftButton);
+        ExampleFilter testSplit;
+        testSplit.split = Split::Test;
+        QCOMPARE(page->session()->examples().count(datasetId, testSplit), 3);
+        chooseItem(child<QComboBox>(page.get(), "splitFilter"), QStringLiteral("test"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), 3);
+        chooseItem(child<QComboBox>(page.get(), "splitFilter"), QStringLiteral("All splits"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all);
+    }
+
+    void bulkActionsAndUndo()
+    {
+        auto page = openPage();
+        ExampleTableModel* model = page->exampleModel();
+        const qint64 datasetId = page->currentDatasetId();
+        const int all = model->rowCount();
+        clickRow(page->table(), 4);
+        clickRow(page->table(), 8, Qt::ShiftModifier);
+        const std::vector<qint64> ids = page->selectedIds();
+        QCOMPARE(ids.size(), size_t(5));
+
+        auto* tag = child<QLineEdit>(page.get(), "bulkTag");
+        tag->setFocus();
+        QTest::keyClicks(tag, QStringLiteral("reviewed"));
+        QTest::mouseClick(child<QPushButton>(page.get(), "tagExamples"), Qt::LeftButton);
+        ExampleFilter reviewed;
+        reviewed.tags = {QStringLiteral("reviewed")};
+        QCOMPARE(page->session()->examples().count(datasetId, reviewed), 5);
+        chooseItem(child<QComboBox>(page.get(), "tagFilter"), QStringLiteral("reviewed"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), 5);
+        chooseItem(child<QComboBox>(page.get(), "tagFilter"), QStringLiteral("All tags"));
+        QVERIFY(waitLoaded(model));
+
+        // Delete the same rows; undo brings them back with their tags.
+        clickRow(page->table(), 4);
+        clickRow(page->table(), 8, Qt::ShiftModifier);
+        QTest::mouseClick(child<QPushButton>(page.get(), "deleteExamples"), Qt::LeftButton);
+        QCOMPARE(page->session()->examples().count(datasetId), all - 5);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all - 5);
+        QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all);
+        QCOMPARE(page->session()->examples().count(datasetId, reviewed), 5);
+        QCOMPARE(model->idAt(4), ids.front());
+        QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton); // the tag
+        QCOMPARE(page->session()->examples().count(datasetId, reviewed), 0);
+
+        // Duplicate one row: the copy follows it and becomes the current row.
+        clickRow(page->table(), 1);
+        const qint64 original = page->selectedIds().front();
+        QTest::mouseClick(child<QPushButton>(page.get(), "duplicateExamples"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all + 1);
+        QCOMPARE(page->session()->examples().example(model->idAt(2))->record.instruction,
+                 page->session()->examples().example(original)->record.instruction);
+        QVERIFY(page->editor()->exampleId() == model->idAt(2));
+
+        // Add an empty example at the end, then type its instruction.
+        QTest::mouseClick(child<QPushButton>(page.get(), "addExample"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all + 2);
+        const qint64 added = model->idAt(all + 1);
+        QTRY_COMPARE(page->editor()->exampleId(), added);
+        auto* instruction = child<QPlainTextEdit>(page.get(), "instructionEdit");
+        instruction->setFocus();
+        QTest::keyClicks(instruction, QStringLiteral("A new question"));
+        QTRY_COMPARE(page->session()->examples().example(added)->record.instruction, QStringLiteral("A new question"));
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier); // the typing
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier); // the add
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), all + 1);
+        QVERIFY(!page->session()->examples().example(added));
+    }
+
+    void masksPersonalData()
+    {
+        auto page = openPage();
+        clickRow(page->table(), 0);
+        const qint64 id = page->editor()->exampleId();
+        auto* response = child<QPlainTextEdit>(page.get(), "responseEdit");
+        response->setFocus();
+        response->moveCursor(QTextCursor::End);
+        QTest::keyClicks(response, QStringLiteral(" Write to jane.doe@example.com"));
+        QTRY_VERIFY(page->session()->examples().example(id)->record.response.endsWith(QStringLiteral("jane.doe@example.com")));
+        clickRow(page->table(), 0);
+        clickRow(page->table(), 3, Qt::ShiftModifier);
+        QSignalSpy done(page.get(), &DatasetsPage::bulkActionDone);
+        QTest::mouseClick(child<QPushButton>(page.get(), "maskPii"), Qt::LeftButton);
+        QVERIFY(done.wait(5000));
+        const QString masked = page->session()->examples().example(id)->record.response;
+        QVERIFY2(masked.endsWith(QStringLiteral("Write to [EMAIL]")), qPrintable(masked));
+        QVERIFY(child<QLabel>(page.get(), "datasetsStatus")->text().contains(QStringLiteral("Masked 1 item")));
+        clickRow(page->table(), 0);
+        QCOMPARE(page->editor()->exampleId(), id);
+        QCOMPARE(child<QPlainTextEdit>(page.get(), "responseEdit")->toPlainText(), masked);
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(page->session()->examples().example(id)->record.response.endsWith(QStringLiteral("jane.doe@example.com")));
+    }
+
+    void validatesAndFlagsWithUndo()
+    {
+        auto page = openPage();
+        ExampleTableModel* model = page->exampleModel();
+        const qint64 datasetId = page->currentDatasetId();
+        ExampleFilter duplicates;
+        duplicates.flagsAny = FlagDuplicate;
+        QCOMPARE(page->session()->examples().count(datasetId, duplicates), 0);
+        clickRow(page->table(), 0);
+        const qint64 original = model->idAt(0);
+        QTest::mouseClick(child<QPushButton>(page.get(), "duplicateExamples"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        const qint64 copy = model->idAt(1);
+        QVERIFY(copy != original);
+
+        QTest::mouseClick(child<QPushButton>(page.get(), "validateDataset"), Qt::LeftButton);
+        auto* dialog = page->findChild<DatasetValidateDialog*>();
+        QVERIFY(dialog);
+        QSignalSpy ready(dialog, &DatasetValidateDialog::reportReady);
+        QVERIFY(ready.wait(10000));
+        const QString summary = child<QLabel>(dialog, "validationSummary")->text();
+        QVERIFY2(summary.contains(QStringLiteral("duplicate")), qPrintable(summary));
+        QVERIFY(dialog->changedExamples() >= 2);
+        QCOMPARE(page->session()->examples().count(datasetId, duplicates), 0); // nothing written before Apply
+        QTest::mouseClick(child<QPushButton>(dialog, "applyValidation"), Qt::LeftButton);
+        const qint64 flagged = page->session()->examples().count(datasetId, duplicates);
+        QVERIFY(flagged >= 1); // the copy (a duplicate of an earlier example); the sample may hold others
+        QVERIFY(!(page->session()->examples().example(original)->flags & FlagDuplicate)); // the first occurrence stays
+        QVERIFY(page->session()->examples().example(copy)->flags & FlagDuplicate);
+        chooseItem(child<QComboBox>(page.get(), "flagFilter"), QStringLiteral("Duplicate"));
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), int(flagged));
+        QCOMPARE(model->data(model->index(0, ExampleTableModel::Flags)).toString().contains(QStringLiteral("duplicate")), true);
+        page->activateWindow(); // the dialog had the focus
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->examples().count(datasetId, duplicates), 0);
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), 0);
+    }
+
+    void splitsWithAPreview()
+    {
+        auto page = openPage();
+        const qint64 datasetId = page->currentDatasetId();
+        const qint64 all = page->session()->examples().count(datasetId);
+        QTest::mouseClick(child<QPushButton>(page.get(), "splitDataset"), Qt::LeftButton);
+        auto* dialog = page->findChild<DatasetSplitDialog*>();
+        QVERIFY(dialog);
+        QSignalSpy ready(dialog, &DatasetSplitDialog::previewReady);
+        QVERIFY(ready.wait(5000));
+        // A test share of a half: about half the examples move, shown before anything changes.
+        auto* test = child<QDoubleSpinBox>(dialog, "testFraction");
+        test->setFocus();
+        test->selectAll();
+        QTest::keyClicks(test, QStringLiteral("0.5"));
+        QTRY_VERIFY(dialog->moving() > all / 4);
+        const QString preview = child<QLabel>(dialog, "splitPreview")->text();
+        QVERIFY2(preview.contains(QStringLiteral("move")), qPrintable(preview));
+        ExampleFilter testSplit;
+        testSplit.split = Split::Test;
+        const qint64 testBefore = page->session()->examples().count(datasetId, testSplit);
+        QTest::mouseClick(child<QPushButton>(dialog, "applySplit"), Qt::LeftButton);
+        const qint64 testAfter = page->session()->examples().count(datasetId, testSplit);
+        QVERIFY(testAfter > all / 3 && testAfter < 2 * all / 3);
+        QVERIFY(preview.contains(QStringLiteral("test %L1 → %L2").arg(testBefore).arg(testAfter)));
+        page->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton);
+        QCOMPARE(page->session()->examples().count(datasetId, testSplit), testBefore);
+    }
+
+    void exportsASplit()
+    {
+        auto page = openPage();
+        const qint64 datasetId = page->currentDatasetId();
+        // Two examples in the test split, exported on their own.
+        clickRow(page->table(), 0);
+        clickRow(page->table(), 1, Qt::ShiftModifier);
+        chooseItem(child<QComboBox>(page.get(), "bulkSplit"), QStringLiteral("test"));
+        QTest::mouseClick(child<QPushButton>(page.get(), "moveToSplit"), Qt::LeftButton);
+        ExampleFilter testSplit;
+        testSplit.split = Split::Test;
+        const qint64 expected = page->session()->examples().count(datasetId, testSplit);
+        QCOMPARE(expected, 2);
+        QTest::mouseClick(child<QPushButton>(page.get(), "exportDataset"), Qt::LeftButton);
+        auto* dialog = page->findChild<DatasetExportDialog*>();
+        QVERIFY(dialog);
+        auto* path = child<QLineEdit>(dialog, "exportPath");
+        const QString target = m_dir.filePath(QStringLiteral("test-export.csv"));
+        path->setFocus();
+        path->selectAll();
+        QTest::keyClicks(path, target);
+        QCOMPARE(child<QComboBox>(dialog, "exportFormat")->currentText(), QStringLiteral("csv")); // from the suffix
+        chooseItem(child<QComboBox>(dialog, "exportSplit"), QStringLiteral("test"));
+        QSignalSpy exported(dialog, &DatasetExportDialog::exported);
+        QTest::mouseClick(child<QPushButton>(dialog, "exportButton"), Qt::LeftButton);
+        QVERIFY(exported.wait(5000));
+        QCOMPARE(exported.first().at(1).toLongLong(), expected);
+        QFile file(target);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readLine().startsWith("instruction"));
+        QVERIFY(child<QLabel>(dialog, "exportResult")->text().contains(QStringLiteral("Wrote")));
+        // A folder that does not exist: the error names the file, nothing is written.
+        QSignalSpy failed(dialog, &DatasetExportDialog::failed);
+        path->selectAll();
+        QTest::keyClicks(path, m_dir.filePath(QStringLiteral("no/such/folder/x.jsonl")));
+        QTest::mouseClick(child<QPushButton>(dialog, "exportButton"), Qt::LeftButton);
+        QVERIFY(failed.wait(5000));
+        QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("x.jsonl")), qPrintable(failed.first().at(0).toString()));
+    }
+
+    void removesDuplicatesWithAPreview()
+    {
+        auto page = openPage();
+        ExampleTableModel* model = page->exampleModel();
+        const qint64 datasetId = page->currentDatasetId();
+        // Two copies of row 3: a group of three (at least), the original kept.
+        clickRow(page->table(), 3);
+        const qint64 original = model->idAt(3);
+        QTest::mouseClick(child<QPushButton>(page.get(), "duplicateExamples"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        clickRow(page->table(), 3);
+        QTest::mouseClick(child<QPushButton>(page.get(), "duplicateExamples"), Qt::LeftButton);
+        QVERIFY(waitLoaded(model));
+        const qint64 before = page->session()->examples().count(datasetId);
+
+        QTest::mouseClick(child<QPushButton>(page.get(), "dedupDataset"), Qt::LeftButton);
+        auto* dialog = page->findChild<DatasetDedupDialog*>();
+        QVERIFY(dialog);
+        QSignalSpy ready(dialog, &DatasetDedupDialog::reportReady);
+        QVERIFY(ready.wait(10000));
+        QVERIFY(dialog->toRemove() >= 2);
+        QVERIFY(child<QTreeWidget>(dialog, "duplicateGroups")->topLevelItemCount() >= 1);
+        QCOMPARE(page->session()->examples().count(datasetId), before); // nothing removed before Apply
+        const int removing = dialog->toRemove();
+        QTest::mouseClick(child<QPushButton>(dialog, "applyDedup"), Qt::LeftButton);
+        QCOMPARE(page->session()->examples().count(datasetId), before - removing);
+        QVERIFY(page->session()->examples().example(original)); // the first of its group stays
+        QVERIFY(waitLoaded(model));
+        QCOMPARE(model->rowCount(), int(before - removing));
+        page->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        QTest::mouseClick(child<QPushButton>(page.get(), "undoButton"), Qt::LeftButton);
+        QCOMPARE(page->session()->examples().count(datasetId), before);
+    }
+
+    void usesTheDatasetForTraining()
+    {
+        auto page = openPage();
+        const qint64 datasetId = page->currentDatasetId();
+        ExampleFilter train;
+        train.split = Split::Train;
+        const qint64 expected = page->session()->examples().count(datasetId, train);
+        QSignalSpy useTrain(page.get(), &DatasetsPage::useAsTrainingData);
+        QTest::mouseClick(child<QPushButton>(page.get(), "useForTraining"), Qt::LeftButton);
+        QVERIFY(useTrain.wait(5000));
+        const QString path = useTrain.first().at(0).toString();
+        QVERIFY2(path.startsWith(page->session()->workspacePath() + QStringLiteral("/exports/")), qPrintable(path));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        qint64 lines = 0;
+        while (!file.atEnd())
+            lines += file.readLine().trimmed().isEmpty() ? 0 : 1;
+        QCOMPARE(lines, expected);
+    }
+
+    void countsTokensForTheChosenModel()
+    {
+        QString error;
+        const QString model = ft::test::makeTinyModel(m_dir.filePath(QStringLiteral("tiny")), &error);
+        QVERIFY2(!model.isEmpty(), qPrintable(error));
+        auto page = openPage();
+        page->setModels({model});
+        chooseItem(child<QComboBox>(page.get(), "tokenModel"), QStringLiteral("tiny"));
+        QTRY_VERIFY_WITH_TIMEOUT(page->tokenPicker()->setup().valid(), 10000);
+        clickRow(page->table(), 0);
+        const StoredExample example = *page->session()->examples().example(page->exampleModel()->idAt(0));
+        const ModelConfig config = ModelConfig::fromFile(QDir(model).filePath(QStringLiteral("config.json")));
+        const auto tokenizer = Tokenizer::fromModelFolder(model, &config);
+        const TokenizedExample encoded =
+            encodeExample(*tokenizer, PromptTemplate::builtin(QStringLiteral("alpaca")), example.record, LossOn::Response, 0);
+        const qint64 total = encoded.promptTokens + encoded.responseTokens;
+        QTRY_VERIFY2(child<QLabel>(page.get(), "tokenCounts")->text().startsWith(QStringLiteral("%1 tokens: %2 prompt")
+                                                                                    .arg(total)
+                                                                                    .arg(encoded.promptTokens)),
+                     qPrintable(child<QLabel>(page.get(), "tokenCounts")->text()));
+        // The table's Tokens column is counted on a thread, the same way.
+        QTRY_COMPARE(page->exampleModel()->data(page->exampleModel()->index(0, ExampleTableModel::Tokens)).toLongLong(), total);
+        // Typing changes the count at once (well, after the preview's short delay).
+        auto* response = child<QPlainTextEdit>(page.get(), "responseEdit");
+        response->setFocus();
+        response->moveCursor(QTextCursor::End);
+        QTest::keyClicks(response, QStringLiteral(" and many more words here"));
+        QTRY_VERIFY(!child<QLabel>(page.get(), "tokenCounts")->text().startsWith(QStringLiteral("%1 tokens").arg(total)));
+        // The loss-carrying part is highlighted in the preview.
+        QVERIFY(child<QTextBrowser>(page.get(), "promptPreview")->toHtml().contains(QStringLiteral("background-color")));
+
+        // Statistics: the histogram of token lengths with the context cut-off line.
+        DatasetStatsPanel* stats = page->statsPanel();
+        QSignalSpy computed(stats, &DatasetStatsPanel::computed);
+        QTest::mouseClick(child<QPushButton>(stats, "computeStats"), Qt::LeftButton);
+        QVERIFY(computed.wait(20000));
+        QVERIFY(stats->barCount() > 0);
+        QCOMPARE(stats->cutOff(), double(page->tokenPicker()->setup().contextLength));
+        QVERIFY(page->tokenPicker()->setup().contextLength > 0);
+        const QString summary = child<QLabel>(stats, "statsSummary")->text();
+        QVERIFY2(summary.contains(QStringLiteral("%L1 examples").arg(page->exampleModel()->rowCount())), qPrintable(summary));
+        QVERIFY(summary.contains(QStringLiteral("longer than the context")));
+    }
+
+    void importsTheAlpacaDemo()
+    {
+        FT_REQUIRE_SHARED();
+        const QString path = ft::test::sharedPath(QStringLiteral("datasets/alpaca_en_demo.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const int records = static_cast<int>(QJsonDocument::fromJson(file.readAll()).array().size());
+        QVERIFY(records > 0);
+
+        auto page = openPage();
+        page->offerImport({path});
+        QCOMPARE(page->pendingFiles(), QStringList{path});
+        auto* importButton = child<QPushButton>(page.get(), "importButton");
+        QTRY_VERIFY(importButton->isEnabled()); // detected on a thread
+        QVERIFY(child<QLabel>(page.get(), "importExplanation")->text().contains(QStringLiteral("alpaca")));
+        QCOMPARE(child<QComboBox>(page.get(), "importFormat")->currentText(), QStringLiteral("alpaca"));
+        QTRY_VERIFY(child<QTableWidget>(page.get(), "importPreview")->rowCount() > 0);
+        QCOMPARE(child<QLineEdit>(page.get(), "importName")->text(), QStringLiteral("alpaca_en_demo"));
+
+        QSignalSpy imported(page->importPanel(), &DatasetImportPanel::imported);
+        QTest::mouseClick(importButton, Qt::LeftButton);
+        QVERIFY(imported.wait(20000));
+        QCOMPARE(imported.first().at(1).toLongLong(), qint64(records));
+        auto* list = child<QListWidget>(page.get(), "datasetList");
+        QCOMPARE(list->count(), 2);
+        QCOMPARE(page->currentDatasetId(), imported.first().at(0).toLongLong());
+        QVERIFY(list->currentItem()->text().startsWith(QStringLiteral("alpaca_en_demo")));
+        QVERIFY(waitLoaded(page->exampleModel()));
+        QTRY_COMPARE(page->exampleModel()->rowCount(), records);
+        QVERIFY(page->exampleModel()->data(page->exampleModel()->index(0, 0)).toString().startsWith(QStringLiteral("Describe a process")));
+    }
+
+    void importErrorNamesTheRecord()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("broken.jsonl"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"instruction\": \"a\", \"response\": \"b\"}\n{\"instruction\": \"c\", \"response\": \"d\"}\n{\"instruction\": \"e\", "
+                   "\"response\": \n{\"instruction\": \"f\", \"response\": \"g\"}\n");
+        file.close();
+        auto page = openPage();
+        page->offerImport({path});
+        auto* importButton = child<QPushButton>(page.get(), "importButton");
+        QTRY_VERIFY(importButton->isEnabled());
+        auto* errors = child<QListWidget>(page.get(), "importErrors");
+        QSignalSpy imported(page->importPanel(), &DatasetImportPanel::imported);
+        QTest::mouseClick(importButton, Qt::LeftButton);
+        QTRY_VERIFY(!page->importPanel()->isImporting());
+        QCOMPARE(imported.size(), 0);
+        QTRY_VERIFY(errors->count() > 0);
+        QVERIFY2(errors->item(errors->count() - 1)->text().contains(QStringLiteral("broken.jsonl:3")),
+                 qPrintable(errors->item(errors->count() - 1)->text()));
+        QCOMPARE(child<QListWidget>(page.get(), "datasetList")->count(), 1); // nothing was imported
+
+        // Skipping bad records imports the rest and lists the skipped one.
+        QTest::mouseClick(child<QCheckBox>(page.get(), "skipBadRecords"), Qt::LeftButton, {}, QPoint(6, 6));
+        QTest::mouseClick(importButton, Qt::LeftButton);
+        QVERIFY(imported.wait(5000));
+        QCOMPARE(imported.first().at(1).toLongLong(), 3);
+        QVERIFY(errors->isVisible());
+        QVERIFY(errors->item(0)->text().contains(QStringLiteral("broken.jsonl:3")));
     }
 };
 

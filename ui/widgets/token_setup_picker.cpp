@@ -1,0 +1,132 @@
+#include "widgets/token_setup_picker.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "models/background_task.h"
+#include "modelio/model_config.h"
+
+namespace ft::ui {
+
+namespace {
+
+struct LoadedModel {
+    std::shared_ptr<const Tokenizer> tokenizer;
+    qint64 contextLength = 0;
+};
+
+} // namespace
+
+TokenSetupPicker::TokenSetupPicker(QThreadPool* pool, QWidget* parent)
+    : QWidget(parent)
+    , m_pool(pool)
+{
+    m_model = new QComboBox(this);
+    m_model->setObjectName(QStringLiteral("tokenModel"));
+    m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_model->setMinimumContentsLength(12);
+    m_template = new QComboBox(this);
+    m_template->setObjectName(QStringLiteral("tokenTemplate"));
+    m_template->addItems(PromptTemplate::builtinNames());
+    m_template->setCurrentText(QStringLiteral("alpaca"));
+    auto* browse = new QPushButton(tr("Model…"), this);
+    browse->setObjectName(QStringLiteral("tokenModelBrowse"));
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("tokenModelStatus"));
+    m_status->setWordWrap(true);
+    auto* row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("Tokens for"), this));
+    row->addWidget(m_model, 2);
+    row->addWidget(browse);
+    row->addWidget(m_template, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(row);
+    layout->addWidget(m_status);
+    setModels({});
+    connect(m_model, &QComboBox::activated, this, &TokenSetupPicker::load);
+    connect(m_template, &QComboBox::activated, this, [this] {
+        m_setup.promptTemplate = PromptTemplate::builtin(m_template->currentText());
+        emit setupChanged(m_setup);
+    });
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Model folder"), QDir::homePath());
+        if (!folder.isEmpty())
+            chooseModel(folder);
+    });
+}
+
+void TokenSetupPicker::setModels(const QStringList& folders)
+{
+    const QString current = m_model->currentData().toString();
+    m_model->clear();
+    m_model->addItem(tr("(no model: no counts)"), QString());
+    for (const QString& folder : folders)
+        m_model->addItem(QFileInfo(folder).fileName(), folder);
+    m_model->setCurrentIndex(std::max(0, m_model->findData(current)));
+}
+
+void TokenSetupPicker::chooseModel(const QString& folder)
+{
+    int index = m_model->findData(folder);
+    if (index < 0) {
+        m_model->addItem(QFileInfo(folder).fileName(), folder);
+        index = m_model->count() - 1;
+    }
+    m_model->setCurrentIndex(index);
+    load();
+}
+
+void TokenSetupPicker::load()
+{
+    const QString folder = m_model->currentData().toString();
+    const quint64 generation = ++m_generation;
+    m_setup.modelPath = folder;
+    m_setup.tokenizer.reset();
+    m_setup.contextLength = 0;
+    m_setup.promptTemplate = PromptTemplate::builtin(m_template->currentText());
+    if (folder.isEmpty()) {
+        m_loading = false;
+        m_status->clear();
+        emit setupChanged(m_setup);
+        return;
+    }
+    m_loading = true;
+    m_status->setText(tr("Reading the tokenizer…"));
+    emit setupChanged(m_setup); // no counts until it is read
+    startTask<LoadedModel>(
+        this, m_pool,
+        [folder](TaskControl&) {
+            const QString configPath = QDir(folder).filePath(QStringLiteral("config.json"));
+            LoadedModel loaded;
+            if (QFileInfo::exists(configPath)) {
+                const ModelConfig config = ModelConfig::fromFile(configPath);
+                loaded.tokenizer = Tokenizer::fromModelFolder(folder, &config);
+                loaded.contextLength = config.maxPositions;
+            } else {
+                loaded.tokenizer = Tokenizer::fromModelFolder(folder);
+            }
+            return loaded;
+        },
+        [this, generation](TaskOutcome<LoadedModel> outcome) {
+            if (generation != m_generation)
+                return;
+            m_loading = false;
+            if (!outcome.value) {
+                m_status->setText(tr("No counts: %1").arg(outcome.error));
+                return;
+            }
+            m_setup.tokenizer = outcome.value->tokenizer;
+            m_setup.contextLength = outcome.value->contextLength;
+            m_status->setText(m_setup.contextLength > 0 ? tr("context %1").arg(m_setup.contextLength) : QString());
+            emit setupChanged(m_setup);
+        });
+}
+
+} // namespace ft::ui

@@ -1,0 +1,42 @@
+#pragma once
+// TokenSetupPicker: which model's tokenizer and which prompt template the Datasets page counts
+// tokens with (the editor's counts and preview, the table's Tokens column). The model's tokenizer
+// and config.json are read on a thread; a folder that cannot be used says why beside the choice.
+
+#include <QStringList>
+#include <QWidget>
+
+#include "models/token_counter.h"
+
+class QComboBox;
+class QLabel;
+class QThreadPool;
+
+namespace ft::ui {
+
+class TokenSetupPicker : public QWidget {
+    Q_OBJECT
+public:
+    TokenSetupPicker(QThreadPool* pool, QWidget* parent = nullptr);
+
+    // The model folders offered (the first entry is always "no model").
+    void setModels(const QStringList& folders);
+    void chooseModel(const QString& folder); // adds it when new, then loads it
+    const TokenSetup& setup() const { return m_setup; }
+    bool isLoading() const { return m_loading; }
+
+signals:
+    void setupChanged(const TokenSetup& setup);
+
+private:
+    void load();
+    QThreadPool* m_pool;
+    TokenSetup m_setup;
+    quint64 m_generation = 0;
+    bool m_loading = false;
+    QComboBox* m_model;
+    QComboBox* m_template;
+    QLabel* m_status;
+};
+
+} // namespace ft::ui
