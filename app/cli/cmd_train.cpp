@@ -62,6 +62,35 @@ QJsonObject configFromArguments(const QCommandLineParser& parser)
     return json;
 }
 
+// The local processes this command asks for: --nproc, else the settings' "processes" (the CONFIG
+// file, a prepared or resumed run folder's config.json, --set). 1 when they say nothing or say
+// something invalid: the single process then reports what is wrong with the settings.
+int requestedProcesses(const QCommandLineParser& parser)
+{
+    if (parser.isSet(QStringLiteral("nproc"))) {
+        bool ok = false;
+        const int ranks = parser.value(QStringLiteral("nproc")).toInt(&ok);
+        if (!ok || ranks < 1 || ranks > 256)
+            throw UsageError{QStringLiteral("--nproc expects a number of processes between 1 and 256")};
+        return ranks;
+    }
+    const bool resume = parser.isSet(QStringLiteral("resume"));
+    const QString folder = parser.value(resume ? QStringLiteral("resume") : QStringLiteral("run"));
+    try {
+        const QString saved = folder.isEmpty() ? QString() : QDir(folder).filePath(QStringLiteral("config.json"));
+        QJsonObject json = !saved.isEmpty() && QFileInfo::exists(saved) ? readJsonObjectFile(saved) : QJsonObject();
+        if (!resume) {
+            const QJsonObject overrides = configFromArguments(parser);
+            for (auto it = overrides.begin(); it != overrides.end(); ++it)
+                json[it.key()] = it.value();
+        }
+        const int processes = json.value(QStringLiteral("processes")).toInt(1);
+        return processes >= 1 && processes <= 256 ? processes : 1;
+    } catch (const Error&) {
+        return 1;
+    }
+}
+
 } // namespace
 
 int runTrain(const QStringList& args)
@@ -94,7 +123,7 @@ int runTrain(const QStringList& args)
         {QStringLiteral("run-id"), QStringLiteral("The run's row in the workspace, when the studio created it."), QStringLiteral("ID")},
         {QStringLiteral("name"), QStringLiteral("A name for the run in the history (default: the run folder's name)."), QStringLiteral("NAME")},
         {QStringLiteral("nproc"), QStringLiteral("Train data-parallel in N local processes (Gloo). Under torchrun, leave this out: "
-                                                 "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT are read from the environment."), QStringLiteral("N")},
+                                                 "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT are read from the environment. Default: the settings' \"processes\" (1)."), QStringLiteral("N")},
     });
     if (!parseArguments(parser, args, QStringLiteral("Fine-tune a model on an instruction dataset. Reports every step, obeys "
                                                      "stop/pause/resume/checkpoint on stdin and SIGINT/SIGTERM, and resumes "
@@ -107,11 +136,8 @@ int runTrain(const QStringList& args)
         throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
 
     const auto distributed = DistributedEnvironment::fromEnvironment();
-    if (parser.isSet(QStringLiteral("nproc")) && !distributed) {
-        bool ok = false;
-        const int ranks = parser.value(QStringLiteral("nproc")).toInt(&ok);
-        if (!ok || ranks < 1 || ranks > 256)
-            throw UsageError{QStringLiteral("--nproc expects a number of processes between 1 and 256")};
+    if (!distributed) {
+        const int ranks = requestedProcesses(parser);
         if (ranks > 1) {
             QStringList workerArguments = args.mid(1);
             const int at = workerArguments.indexOf(QStringLiteral("--nproc"));
@@ -205,6 +231,8 @@ int runTrain(const QStringList& args)
                 json[QStringLiteral("val_file")] = snapshot.valExamples > 0 ? snapshot.valPath : QString();
             }
             const TrainConfig config = TrainConfig::fromJson(json, QStringLiteral("training configuration"));
+            if (group)
+                group->barrier(); // every rank has read the prepared settings before rank 0 replaces them
             trainer = std::make_unique<Trainer>(runDir, observer, control);
             trainer->setDistributed(group.get());
             if (QFileInfo::exists(prepared) && main)

@@ -81,7 +81,8 @@ void WorkerReporter::started(const RunStart& s)
           {QStringLiteral("truncated_examples"), static_cast<qint64>(s.truncatedExamples)},
           {QStringLiteral("tokens_per_epoch"), static_cast<qint64>(s.tokensPerEpoch)},
           {QStringLiteral("total_steps"), static_cast<qint64>(s.totalSteps)},
-          {QStringLiteral("resumed_from_step"), static_cast<qint64>(s.resumedFromStep)}},
+          {QStringLiteral("resumed_from_step"), static_cast<qint64>(s.resumedFromStep)},
+          {QStringLiteral("world_size"), s.worldSize}},
          QStringLiteral("%1 %2: %3 steps, %4 of %5 parameters trainable, %6 training / %7 validation examples, %8 tokens per epoch")
              .arg(s.resumedFromStep >= 0 ? QStringLiteral("resumed at step %1").arg(s.resumedFromStep) : QStringLiteral("started"), s.runDir)
              .arg(s.totalSteps)

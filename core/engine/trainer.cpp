@@ -360,6 +360,7 @@ RunEnd Trainer::run()
     start.tokensPerEpoch = m_train.tokens;
     start.totalSteps = m_totalSteps;
     start.resumedFromStep = m_resumedFrom;
+    start.worldSize = m_group ? m_group->worldSize() : 1;
     if (m_group) // identical starting weights on every rank, whatever each loaded
         m_group->broadcastFromMain([&] {
             std::vector<torch::Tensor> tensors;

@@ -25,6 +25,7 @@ struct RunStart {
     int64_t tokensPerEpoch = 0;
     int64_t totalSteps = 0;
     int64_t resumedFromStep = -1; // -1: a fresh run
+    int worldSize = 1;            // data-parallel processes training together
 };
 
 struct StepReport {

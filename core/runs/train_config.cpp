@@ -128,6 +128,7 @@ const std::vector<Field>& fields()
         doubleField("early_stopping_min_delta", &TrainConfig::earlyStoppingMinDelta),
         boolField("export_best", &TrainConfig::exportBest),
         intField("threads", &TrainConfig::threads),
+        intField("processes", &TrainConfig::processes),
     };
     return table;
 }
@@ -261,6 +262,7 @@ void TrainConfig::validate() const
     require(samplePrompts >= 0 && sampleMaxTokens >= 1, "sample_prompts", QStringLiteral("must not be negative"));
     require(earlyStoppingPatience >= 0, "early_stopping_patience", QStringLiteral("must not be negative"));
     require(threads >= 0, "threads", QStringLiteral("must not be negative"));
+    require(processes >= 1 && processes <= 256, "processes", QStringLiteral("must be between 1 and 256"));
 }
 
 } // namespace ft

@@ -67,6 +67,7 @@ struct TrainConfig {
     bool exportBest = true;         // export the best checkpoint's weights (when there is validation)
 
     int threads = 0;                // 0: all physical cores
+    int processes = 1;              // local data-parallel worker processes (`train --nproc`); 1: one process
 
     // Reads a JSON object; unknown keys and wrong types are errors naming the key and `origin`.
     static TrainConfig fromJson(const QJsonObject& json, const QString& origin);

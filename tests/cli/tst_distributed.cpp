@@ -22,6 +22,7 @@ namespace {
 struct RunResult {
     int exitCode = -1;
     std::vector<double> losses;
+    QJsonObject started;
     QJsonObject last;
 };
 
@@ -35,6 +36,8 @@ RunResult parseEvents(const test::CliResult& result)
             continue;
         if (event[QStringLiteral("event")].toString() == QLatin1String("step"))
             run.losses.push_back(event[QStringLiteral("loss")].toDouble());
+        if (event[QStringLiteral("event")].toString() == QLatin1String("started"))
+            run.started = event;
         run.last = event;
     }
     return run;
@@ -134,6 +137,8 @@ private slots:
         QCOMPARE(pair.exitCode, 0);
         QCOMPARE(pair.last[QStringLiteral("event")].toString(), QStringLiteral("finished"));
         QCOMPARE(pair.losses.size(), size_t(6));
+        QCOMPARE(single.started[QStringLiteral("world_size")].toInt(), 1);
+        QCOMPARE(pair.started[QStringLiteral("world_size")].toInt(), 2);
         for (size_t i = 0; i < single.losses.size(); ++i)
             QVERIFY2(std::abs(single.losses[i] - pair.losses[i]) <= 1e-5 * single.losses[i],
                      qPrintable(QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(single.losses[i], 0, 'g', 10).arg(pair.losses[i], 0, 'g', 10)));
@@ -144,6 +149,33 @@ private slots:
         for (size_t i = 0; i < a.size(); ++i)
             worst = std::max(worst, static_cast<double>(std::abs(a[i] - b[i])));
         QVERIFY2(worst <= 1e-5, qPrintable(QStringLiteral("largest weight difference %1").arg(worst)));
+    }
+    // The studio launches a prepared run folder: its settings' "processes" starts the ranks (no
+    // --nproc), and both ranks read the prepared settings before rank 0 rewrites them resolved.
+    void aPreparedRunAsksForTwoProcesses()
+    {
+        FT_REQUIRE_SHARED();
+        const QString runDir = m_dir.filePath(QStringLiteral("prepared"));
+        QVERIFY(QDir().mkpath(runDir));
+        QJsonObject settings{{QStringLiteral("model"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf"))},
+                             {QStringLiteral("train_file"), m_train},
+                             {QStringLiteral("template"), QStringLiteral("plain")},
+                             {QStringLiteral("max_length"), 128},
+                             {QStringLiteral("batch_size"), 4},
+                             {QStringLiteral("max_steps"), 2},
+                             {QStringLiteral("sample_prompts"), 0},
+                             {QStringLiteral("threads"), 1},
+                             {QStringLiteral("processes"), 2}};
+        QFile file(QDir(runDir).filePath(QStringLiteral("config.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(settings).toJson());
+        file.close();
+        const RunResult run = parseEvents(test::runCli({QStringLiteral("train"), QStringLiteral("--run"), runDir,
+                                                        QStringLiteral("--events"), QStringLiteral("jsonl")}, 300000));
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.last[QStringLiteral("event")].toString(), QStringLiteral("finished"));
+        QCOMPARE(run.started[QStringLiteral("world_size")].toInt(), 2);
+        QCOMPARE(run.losses.size(), size_t(2));
     }
     void aKilledRankFailsTheOtherAndTheRunResumes()
     {

@@ -17,6 +17,7 @@ private slots:
         config.packing = false;
         config.schedule = QStringLiteral("linear");
         config.seed = 99;
+        config.processes = 3;
         const TrainConfig again = TrainConfig::fromJson(config.toJson(), QStringLiteral("x"));
         QCOMPARE(again.toJson(), config.toJson());
         QVERIFY(config.toJson().size() > 30); // every default written out
@@ -60,6 +61,8 @@ private slots:
         QTest::newRow("bad schedule") << "schedule" << QJsonValue(QStringLiteral("exponential"));
         QTest::newRow("zero batch") << "batch_size" << QJsonValue(0);
         QTest::newRow("tiny max length") << "max_length" << QJsonValue(2);
+        QTest::newRow("no processes") << "processes" << QJsonValue(0);
+        QTest::newRow("too many processes") << "processes" << QJsonValue(1000);
     }
     void validationNamesTheField()
     {

@@ -66,6 +66,7 @@ private slots:
         config.earlyStoppingPatience = 3;
         config.seed = 7;
         config.gradientCheckpointing = true;
+        config.processes = 2;
         AdvancedSettings form;
         form.setConfig(config);
         QCOMPARE(form.config(config).toJson(), config.toJson());
@@ -82,6 +83,7 @@ private slots:
 
         typeInto(field<QSpinBox>(form, "max_steps"), QStringLiteral("120"));
         typeInto(field<QSpinBox>(form, "batch_size"), QStringLiteral("6"));
+        typeInto(field<QSpinBox>(form, "processes"), QStringLiteral("2"));
         typeInto(field<QDoubleSpinBox>(form, "weight_decay"), QStringLiteral("0.01"));
         QLineEdit* lr = field<QLineEdit>(form, "learning_rate");
         lr->setFocus();
@@ -96,6 +98,7 @@ private slots:
         const QJsonObject json = form.config(base).toJson();
         QCOMPARE(json.value(QStringLiteral("max_steps")).toInt(), 120);
         QCOMPARE(json.value(QStringLiteral("batch_size")).toInt(), 6);
+        QCOMPARE(json.value(QStringLiteral("processes")).toInt(), 2);
         QCOMPARE(json.value(QStringLiteral("weight_decay")).toDouble(), 0.01);
         QCOMPARE(json.value(QStringLiteral("learning_rate")).toDouble(), 3e-4);
         QCOMPARE(json.value(QStringLiteral("gradient_checkpointing")).toBool(), true);
