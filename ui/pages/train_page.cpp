@@ -34,6 +34,7 @@
 #include "widgets/advanced_settings.h"
 #include "widgets/mode_selector.h"
 #include "widgets/model_picker.h"
+#include "widgets/prompt_preview.h"
 
 namespace ft::ui {
 
@@ -379,21 +380,7 @@ void TrainPage::updatePreview()
         ExampleRecord record;
         record.instruction = tr("Name the three primary colors.");
         record.response = tr("Red, yellow and blue.");
-        QString html = QStringLiteral("<pre style='white-space: pre-wrap'>");
-        for (const TemplateSegment& segment : format.render(record)) {
-            QString text;
-            switch (segment.kind) {
-            case TemplateSegment::Kind::Bos: text = QStringLiteral("<s>"); break;
-            case TemplateSegment::Kind::Eos: text = QStringLiteral("</s>"); break;
-            default: text = segment.text; break;
-            }
-            text = text.toHtmlEscaped();
-            if (segment.kind == TemplateSegment::Kind::Response || segment.kind == TemplateSegment::Kind::Eos)
-                html += QStringLiteral("<span style='background-color:rgba(39,174,96,0.30)'>%1</span>").arg(text);
-            else
-                html += text;
-        }
-        m_preview->setHtml(html + QStringLiteral("</pre>"));
+        m_preview->setHtml(promptPreviewHtml(format, record));
     } catch (const Error& error) {
         m_preview->setPlainText(error.message());
     }

@@ -14,6 +14,7 @@
 #include "data/example_encoder.h"
 #include "models/dataset_session.h"
 #include "undo/example_commands.h"
+#include "widgets/prompt_preview.h"
 
 namespace ft::ui {
 
@@ -227,21 +228,7 @@ void ExampleEditor::updatePreview()
         return;
     }
     const ExampleRecord record = edited().record;
-    QString html = QStringLiteral("<pre style='white-space: pre-wrap'>");
-    for (const TemplateSegment& segment : m_setup.promptTemplate.render(record)) {
-        QString text;
-        switch (segment.kind) {
-        case TemplateSegment::Kind::Bos: text = QStringLiteral("<s>"); break;
-        case TemplateSegment::Kind::Eos: text = QStringLiteral("</s>"); break;
-        default: text = segment.text; break;
-        }
-        text = text.toHtmlEscaped();
-        if (segment.kind == TemplateSegment::Kind::Response || segment.kind == TemplateSegment::Kind::Eos)
-            html += QStringLiteral("<span style='background-color:rgba(39,174,96,0.30)'>%1</span>").arg(text);
-        else
-            html += text;
-    }
-    m_preview->setHtml(html + QStringLiteral("</pre>"));
+    m_preview->setHtml(promptPreviewHtml(m_setup.promptTemplate, record));
     if (!m_setup.valid()) {
         m_tokens->setText(tr("Template %1. Choose a model to count tokens.").arg(m_setup.promptTemplate.name));
         return;
