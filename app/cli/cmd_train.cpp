@@ -136,17 +136,24 @@ int runTrain(const QStringList& args)
         throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
 
     const auto distributed = DistributedEnvironment::fromEnvironment();
-    if (!distributed) {
-        const int ranks = requestedProcesses(parser);
-        if (ranks > 1) {
-            QStringList workerArguments = args.mid(1);
-            const int at = workerArguments.indexOf(QStringLiteral("--nproc"));
-            if (at >= 0)
-                workerArguments.remove(at, 2);
-            else
-                workerArguments.removeIf([](const QString& a) { return a.startsWith(QLatin1String("--nproc=")); });
-            return superviseRanks(QStringList{QStringLiteral("train")} + workerArguments, ranks, events == QLatin1String("jsonl"));
-        }
+    const int ranks = distributed ? distributed->worldSize : requestedProcesses(parser);
+    if (ranks > 1) {
+        // Every rank must resolve the same run folder and the same data: rank 0 alone opens the
+        // workspace, so a dataset snapshot or a folder it creates would exist for it only.
+        if (parser.isSet(QStringLiteral("dataset")))
+            throw UsageError{QStringLiteral("--dataset trains in one process only: export the dataset's splits "
+                                            "(ftstudio-cli dataset export) and pass them as --train/--val for %1 processes").arg(ranks)};
+        if (!parser.isSet(QStringLiteral("run")) && !parser.isSet(QStringLiteral("resume")))
+            throw UsageError{QStringLiteral("training in %1 processes needs the run folder named with --run DIR (or --resume DIR)").arg(ranks)};
+    }
+    if (!distributed && ranks > 1) {
+        QStringList workerArguments = args.mid(1);
+        const int at = workerArguments.indexOf(QStringLiteral("--nproc"));
+        if (at >= 0)
+            workerArguments.remove(at, 2);
+        else
+            workerArguments.removeIf([](const QString& a) { return a.startsWith(QLatin1String("--nproc=")); });
+        return superviseRanks(QStringList{QStringLiteral("train")} + workerArguments, ranks, events == QLatin1String("jsonl"));
     }
     std::unique_ptr<DistributedGroup> group;
     const bool main = !distributed || distributed->rank == 0;

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -176,6 +177,21 @@ private slots:
         QCOMPARE(run.last[QStringLiteral("event")].toString(), QStringLiteral("finished"));
         QCOMPARE(run.started[QStringLiteral("world_size")].toInt(), 2);
         QCOMPARE(run.losses.size(), size_t(2));
+    }
+    // Rank 0 alone opens the workspace: a folder it would create, or a dataset snapshot it would
+    // write, would not exist for the other ranks. Both are refused before any rank starts.
+    void severalProcessesNeedOneRunFolderAndFiles()
+    {
+        const test::CliResult noFolder = test::runCli({QStringLiteral("train"), QStringLiteral("--model"), QStringLiteral("/nonexistent"),
+                                                       QStringLiteral("--train"), m_train, QStringLiteral("--nproc"), QStringLiteral("2")});
+        QCOMPARE(noFolder.exitCode, 2);
+        QVERIFY2(noFolder.err.contains("--run DIR"), noFolder.err.constData());
+        const test::CliResult dataset = test::runCli({QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("Sample"),
+                                                      QStringLiteral("--run"), m_dir.filePath(QStringLiteral("ds")), QStringLiteral("--set"),
+                                                      QStringLiteral("processes=2")});
+        QCOMPARE(dataset.exitCode, 2);
+        QVERIFY2(dataset.err.contains("--dataset trains in one process only"), dataset.err.constData());
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("ds"))));
     }
     void aKilledRankFailsTheOtherAndTheRunResumes()
     {

@@ -19,6 +19,7 @@
 #include <QTreeWidget>
 #include <QDir>
 #include <QCheckBox>
+#include <QPointer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
@@ -377,6 +378,17 @@ private slots:
         QCOMPARE(model->rowCount(), 0);
     }
 
+    // A curation dialog holds example ids of its workspace: opening another closes it, so that
+    // Apply can never write them into a different database.
+    void anotherWorkspaceClosesTheDialogs()
+    {
+        auto page = openPage();
+        QTest::mouseClick(child<QPushButton>(page.get(), "splitDataset"), Qt::LeftButton);
+        QPointer<DatasetSplitDialog> dialog = page->findChild<DatasetSplitDialog*>();
+        QVERIFY(dialog);
+        QVERIFY(page->openWorkspace(m_dir.filePath(QStringLiteral("ws%1").arg(++m_workspaces))));
+        QTRY_VERIFY(dialog.isNull());
+    }
     void splitsWithAPreview()
     {
         auto page = openPage();

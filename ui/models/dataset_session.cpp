@@ -128,6 +128,10 @@ void DatasetSession::notifyExamples(qint64 datasetId, const QVector<qint64>& ids
 
 void DatasetSession::notifyDatasets() { emit datasetsChanged(); }
 
-void DatasetSession::reportError(const QString& message) { emit errorOccurred(message); }
+void DatasetSession::reportError(const QString& message)
+{
+    ++m_errorCount;
+    emit errorOccurred(message);
+}
 
 } // namespace ft::ui

@@ -65,6 +65,8 @@ public:
     void notifyExamples(qint64 datasetId, const QVector<qint64>& ids, bool rowsAddedOrRemoved);
     void notifyDatasets();
     void reportError(const QString& message);
+    // Errors reported so far: a caller compares it before and after an action to learn whether it failed.
+    quint64 errorCount() const { return m_errorCount; }
 
 signals:
     void opened();
@@ -83,6 +85,7 @@ private:
     QUndoStack* m_undo;
     QThreadPool m_pool;
     int m_busy = 0;
+    quint64 m_errorCount = 0;
     bool m_writing = false;
 };
 

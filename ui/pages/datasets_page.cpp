@@ -41,6 +41,15 @@ namespace ft::ui {
 
 namespace {
 
+// The curation dialogs hold example ids of the session's workspace: they close with the session
+// (another workspace opened), so that nothing they apply reaches a different database.
+void showSessionDialog(QDialog* dialog, DatasetSession* session)
+{
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QObject::connect(session, &DatasetSession::closed, dialog, &QDialog::reject);
+    dialog->show();
+}
+
 QPushButton* button(const QString& text, const QString& name, QWidget* parent)
 {
     auto* b = new QPushButton(text, parent);
@@ -294,8 +303,7 @@ void DatasetsPage::buildUi()
             return;
         m_editor->flush();
         auto* dialog = new DatasetValidateDialog(m_session, currentDatasetId(), m_tokenPicker->setup(), this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->show();
+        showSessionDialog(dialog, m_session);
     });
     connect(m_export, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId())
@@ -303,24 +311,21 @@ void DatasetsPage::buildUi()
         m_editor->flush();
         const QString name = m_datasets->currentItem()->data(Qt::UserRole + 1).toString();
         auto* dialog = new DatasetExportDialog(m_session, currentDatasetId(), QDir::home().filePath(name + QStringLiteral(".jsonl")), this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->show();
+        showSessionDialog(dialog, m_session);
     });
     connect(m_dedup, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId() || m_session->isBusy())
             return;
         m_editor->flush();
         auto* dialog = new DatasetDedupDialog(m_session, currentDatasetId(), this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->show();
+        showSessionDialog(dialog, m_session);
     });
     connect(m_split, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId() || m_session->isBusy())
             return;
         m_editor->flush();
         auto* dialog = new DatasetSplitDialog(m_session, currentDatasetId(), this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->show();
+        showSessionDialog(dialog, m_session);
     });
     connect(importFile, &QPushButton::clicked, this, [this] {
         const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import dataset files"), QDir::homePath(),

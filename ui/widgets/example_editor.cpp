@@ -184,7 +184,14 @@ void ExampleEditor::flush()
     const StoredExample before = *m_current;
     const StoredExample after = edited();
     m_current = after; // before the push: the change notification must not reload the fields
+    const quint64 errors = m_session->errorCount();
     m_session->undoStack()->push(new EditExampleCommand(m_session, before, after, m_mergeKey));
+    if (m_session->errorCount() != errors) {
+        // Not saved (the database stayed locked, say; the error is shown): the text stays in the
+        // fields as an unsaved change and is written again shortly.
+        m_current = before;
+        m_saveTimer->start();
+    }
 }
 
 void ExampleEditor::onExamplesChanged(qint64 datasetId, const QVector<qint64>& ids, bool rowsAddedOrRemoved)
