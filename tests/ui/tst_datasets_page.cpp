@@ -42,20 +42,12 @@
 #include "data/example_encoder.h"
 #include "modelio/model_config.h"
 #include "modelio/tokenizer.h"
+#include "ui_test_support.h"
 
 using namespace ft;
 using namespace ft::ui;
 
 namespace {
-
-template <typename T>
-T* child(QWidget* parent, const char* name)
-{
-    T* widget = parent->findChild<T*>(QLatin1String(name));
-    if (!widget)
-        qFatal("no widget %s", name);
-    return widget;
-}
 
 bool waitLoaded(ExampleTableModel* model)
 {

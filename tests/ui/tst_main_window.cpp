@@ -55,25 +55,6 @@ MainWindowOptions quiet()
     return options;
 }
 
-template <typename T>
-T* child(QWidget* parent, const char* name)
-{
-    T* widget = parent->findChild<T*>(QLatin1String(name));
-    if (!widget)
-        qFatal("no widget %s", name);
-    return widget;
-}
-
-void typeNumber(QWidget* parent, const char* name, int value)
-{
-    auto* spin = child<QSpinBox>(parent, name);
-    spin->setFocus();
-    spin->selectAll();
-    QTest::keyClicks(spin, QString::number(value));
-    QTest::keyClick(spin, Qt::Key_Tab);
-    QCOMPARE(spin->value(), value);
-}
-
 } // namespace
 
 class TestMainWindow : public QObject {
