@@ -102,6 +102,7 @@ int benchTrain(const QStringList& args)
         {QStringLiteral("gradient-checkpointing"), QStringLiteral("Recompute decoder layers in the backward pass.")},
         {QStringLiteral("mode"), QStringLiteral("full (default), instruction (LoRA), qlora, or freeze: the presets of training."), QStringLiteral("MODE"), QStringLiteral("full")},
         {QStringLiteral("base"), QStringLiteral("Override the preset's base storage: none, int8 or nf4."), QStringLiteral("Q")},
+        {QStringLiteral("lora-dropout"), QStringLiteral("Override the preset's LoRA dropout (default 0.05)."), QStringLiteral("P")},
         {QStringLiteral("json"), QStringLiteral("Print JSON.")},
     });
     addThreadsOption(parser);
@@ -122,6 +123,8 @@ int benchTrain(const QStringList& args)
     config.applyModePreset(parser.value(QStringLiteral("mode")));
     if (parser.isSet(QStringLiteral("base")))
         config.baseQuantization = parser.value(QStringLiteral("base"));
+    if (parser.isSet(QStringLiteral("lora-dropout")))
+        config.loraDropout = parser.value(QStringLiteral("lora-dropout")).toDouble();
     config.computeDtype = parser.value(QStringLiteral("dtype"));
     config.gradientCheckpointing = config.gradientCheckpointing || parser.isSet(QStringLiteral("gradient-checkpointing"));
     config.learningRate = 1e-4;
