@@ -5,6 +5,39 @@
 
 namespace ft {
 
+namespace {
+
+inline void maskedCopy(const float* __restrict x, float* __restrict h, uint8_t* __restrict mask, int64_t begin,
+                       int64_t end, uint64_t seed, uint64_t threshold, float keep)
+{
+    for (int64_t i = begin; i < end; ++i) {
+        const bool kept = dropoutKeeps(seed, i, threshold);
+        mask[i] = kept;
+        h[i] = kept ? x[i] * keep : 0.0f;
+    }
+}
+
+// The same loop compiled for AVX-512 (64-bit multiplies in vectors: vpmullq), chosen at run time.
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma"))) void
+maskedCopyAvx512(const float* x, float* h, uint8_t* mask, int64_t begin, int64_t end, uint64_t seed, uint64_t threshold,
+                 float keep)
+{
+    maskedCopy(x, h, mask, begin, end, seed, threshold, keep);
+}
+
+} // namespace
+
+void dropoutMaskedCopy(const float* x, float* h, uint8_t* mask, int64_t begin, int64_t end, uint64_t seed,
+                       uint64_t threshold, float keep)
+{
+    static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    if (avx512)
+        maskedCopyAvx512(x, h, mask, begin, end, seed, threshold, keep);
+    else
+        maskedCopy(x, h, mask, begin, end, seed, threshold, keep);
+}
+
 uint64_t dropoutSeed()
 {
     at::Generator generator = at::detail::getDefaultCPUGenerator();

@@ -33,4 +33,9 @@ inline bool dropoutKeeps(uint64_t seed, int64_t index, uint64_t threshold)
     return (splitmix64(seed + static_cast<uint64_t>(index)) >> 32) >= threshold;
 }
 
+// For elements [begin, end) of contiguous arrays: h = x · keep and mask = 1 where dropoutKeeps, else
+// h = 0 and mask = 0. Uses AVX-512 where the CPU has it (the 64-bit hash then costs a quarter).
+void dropoutMaskedCopy(const float* x, float* h, uint8_t* mask, int64_t begin, int64_t end, uint64_t seed,
+                       uint64_t threshold, float keep);
+
 } // namespace ft

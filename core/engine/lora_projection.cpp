@@ -1,7 +1,7 @@
 #include "engine/lora_projection.h"
 
 #include "engine/fast_dropout.h"
-#include "engine/lora_dense_function.h"
+#include "engine/lora_linear_function.h"
 
 #include <cmath>
 
@@ -54,10 +54,9 @@ LoraProjectionImpl::LoraProjectionImpl(Projection base, int64_t rank, double sca
 
 torch::Tensor LoraProjectionImpl::forward(const torch::Tensor& x)
 {
-    if (const auto* dense = dynamic_cast<const DenseProjectionImpl*>(m_base.get());
-        dense && !dense->weight.requires_grad() && loraDenseApplies(x, dense->weight, lora_A->weight))
-        return loraDenseLinear(x, dense->weight, dense->bias(), lora_A->weight, lora_B->weight, m_scale,
-                               is_training() ? m_dropout : 0.0);
+    if (const std::optional<FrozenWeight> frozen = FrozenWeight::of(*m_base);
+        frozen && loraLinearApplies(x, *frozen, lora_A->weight))
+        return loraLinear(x, *frozen, m_base->bias(), lora_A->weight, lora_B->weight, m_scale, is_training() ? m_dropout : 0.0);
     const torch::Tensor y = m_base->forward(x); // (..., out)
     torch::Tensor h = x.to(torch::kFloat32);    // (..., in)
     if (m_dropout > 0)

@@ -8,6 +8,10 @@
 // (model.layers.0.self_attn.q_proj.weight); the adapters are "lora_A.weight" and "lora_B.weight".
 // Adapters are fp32 whatever the compute dtype (PEFT's default): x is cast for the adapter path and the
 // update cast back.
+//
+// On the CPU with fp32 activations the whole projection (base and adapter) is one autograd node,
+// lora_linear_function.h, over a dense, NF4 or int8 base; other cases (bf16 compute, GPU) take the
+// plain autograd formula.
 
 #include <ATen/core/Generator.h>
 

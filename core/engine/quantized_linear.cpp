@@ -66,6 +66,16 @@ torch::autograd::variable_list Int8LinearFunction::backward(torch::autograd::Aut
     return {torch::matmul(gradY, w), torch::Tensor()};
 }
 
+torch::Tensor timedNf4Dequantize(const Nf4Tensor& weight, torch::ScalarType dtype)
+{
+    return timedDequantize([&] { return nf4Dequantize(weight, dtype); });
+}
+
+torch::Tensor timedInt8Dequantize(const Int8Tensor& weight, torch::ScalarType dtype)
+{
+    return timedDequantize([&] { return int8Dequantize(weight, dtype); });
+}
+
 int64_t dequantizeNanoseconds() { return g_dequantizeNanoseconds.load(); }
 void resetDequantizeNanoseconds() { g_dequantizeNanoseconds = 0; }
 

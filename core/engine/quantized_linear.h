@@ -15,6 +15,9 @@ namespace ft {
 // that report the share of a training step spent on it.
 int64_t dequantizeNanoseconds();
 void resetDequantizeNanoseconds();
+// Dequantization counted in that time, for other functions that dequantize a frozen weight.
+torch::Tensor timedNf4Dequantize(const Nf4Tensor& weight, torch::ScalarType dtype);
+torch::Tensor timedInt8Dequantize(const Int8Tensor& weight, torch::ScalarType dtype);
 
 // x (..., in) -> (..., out), in x's dtype.
 torch::Tensor nf4Linear(const torch::Tensor& x, const Nf4Tensor& weight);
