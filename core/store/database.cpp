@@ -10,6 +10,7 @@
 #include <QThread>
 
 #include "common/error.h"
+#include "store/fts_rank.h"
 #include "store/schema.h"
 
 namespace ft {
@@ -92,6 +93,7 @@ void configure(QSqlDatabase db)
     // In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits, a crash
     // of the program loses nothing.
     execSql(db, QStringLiteral("PRAGMA synchronous = NORMAL"));
+    registerExampleRank(db);
     migrateSchema(db);
 }
 

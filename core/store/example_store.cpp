@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "store/database.h"
 #include "store/dataset_store.h"
+#include "store/fts_rank.h"
 #include "store/schema.h"
 #include "store/store_sql.h"
 
@@ -64,8 +65,9 @@ QStringList normalizedTags(const QStringList& tags)
 struct Selection {
     QString from = QStringLiteral("examples e");
     QStringList where;
-    QVariantList binds;
+    QVariantList binds; // FROM's first, then WHERE's
     bool fullText = false;
+    bool rankedFirst = false; // rows come out of FROM in relevance order already (see selectExamples)
 
     QString sql(const QString& columns) const
     {
@@ -73,26 +75,44 @@ struct Selection {
     }
 };
 
-Selection selectExamples(qint64 datasetId, const ExampleFilter& filter)
+// The full-text matches ranked inside the index (cheap: see fts_rank.h), as a subquery whose inner
+// LIMIT keeps SQLite from flattening it into the join: it runs as a co-routine that yields rows in
+// its order, and an outer loop without ORDER BY keeps that order, looking up examples only until it
+// has what it needs (an outer ORDER BY would look up every match first). Ties go by id.
+// tst_example_store checks the order.
+QString rankedMatches(bool descending)
+{
+    const QString direction = descending ? QStringLiteral(" DESC") : QString();
+    return QStringLiteral("(SELECT rowid AS id, %1(examples_fts) AS score FROM examples_fts WHERE examples_fts MATCH ? "
+                          "ORDER BY score%2, rowid%2 LIMIT -1) r")
+        .arg(QLatin1String(kExampleRankFunction), direction);
+}
+
+// `sort`: only for a relevance order of a full-text search, which is then produced by FROM.
+Selection selectExamples(qint64 datasetId, const ExampleFilter& filter, const ExampleSort* sort = nullptr)
 {
     Selection s;
-    if (datasetId != 0) {
-        s.where << QStringLiteral("e.dataset_id = ?");
-        s.binds << datasetId;
-    }
-    if (!filter.search.trimmed().isEmpty()) {
-        const QString query = ftsQueryFromText(filter.search);
-        if (query.isEmpty()) {
-            s.where << QStringLiteral("0"); // only punctuation: nothing can match
+    const QString query = filter.search.trimmed().isEmpty() ? QString() : ftsQueryFromText(filter.search);
+    if (!filter.search.trimmed().isEmpty() && !query.isEmpty()) {
+        s.fullText = true;
+        if (sort && sort->column == ExampleColumn::Relevance) {
+            s.from = rankedMatches(sort->descending) + QStringLiteral(" CROSS JOIN examples e ON e.id = r.id");
+            s.binds << query;
+            s.rankedFirst = true;
         } else {
             // CROSS JOIN makes the full-text match the outer loop: SQLite would otherwise walk the
             // dataset's rows and evaluate the match once per row.
             s.from = QStringLiteral("examples_fts CROSS JOIN examples e ON e.id = examples_fts.rowid");
             s.where << QStringLiteral("examples_fts MATCH ?");
             s.binds << query;
-            s.fullText = true;
         }
     }
+    if (datasetId != 0) {
+        s.where << QStringLiteral("e.dataset_id = ?");
+        s.binds << datasetId;
+    }
+    if (!filter.search.trimmed().isEmpty() && query.isEmpty())
+        s.where << QStringLiteral("0"); // only punctuation: nothing can match
     for (const QString& tag : filter.tags) {
         s.where << QStringLiteral("instr(e.tags, ?) > 0");
         s.binds << QLatin1Char(',') + normalizeTag(tag) + QLatin1Char(',');
@@ -116,8 +136,11 @@ Selection selectExamples(qint64 datasetId, const ExampleFilter& filter)
     return s;
 }
 
-QString orderBy(const ExampleSort& sort, bool fullText)
+QString orderBy(const ExampleSort& sort, const Selection& selection)
 {
+    if (selection.rankedFirst)
+        return QString(); // FROM yields the relevance order
+    const bool fullText = selection.fullText;
     QString expression;
     switch (sort.column) {
     case ExampleColumn::Position: expression = QStringLiteral("e.position"); break;
@@ -140,7 +163,8 @@ QString orderBy(const ExampleSort& sort, bool fullText)
                                     "+ coalesce(length(e.turns), 0))");
         break;
     case ExampleColumn::Relevance:
-        expression = fullText ? QStringLiteral("examples_fts.rank") : QStringLiteral("e.position");
+        expression = fullText ? QStringLiteral("%1(examples_fts)").arg(QLatin1String(kExampleRankFunction))
+                              : QStringLiteral("e.position");
         break;
     }
     const QString direction = sort.descending ? QStringLiteral(" DESC") : QString();
@@ -225,9 +249,9 @@ ExampleStore::ExampleStore(QSqlDatabase db)
 std::vector<StoredExample> ExampleStore::examples(qint64 datasetId, const ExampleFilter& filter, const ExampleSort& sort,
                                                   qint64 offset, qint64 limit) const
 {
-    const Selection s = selectExamples(datasetId, filter);
+    const Selection s = selectExamples(datasetId, filter, &sort);
     if (limit < 0 && offset <= 0) { // everything (an export, a snapshot): one pass
-        QSqlQuery query = prepareSql(m_db, s.sql(QLatin1String(kColumns)) + orderBy(sort, s.fullText));
+        QSqlQuery query = prepareSql(m_db, s.sql(QLatin1String(kColumns)) + orderBy(sort, s));
         query.setForwardOnly(true);
         bindAll(query, s.binds);
         execPrepared(query);
@@ -240,7 +264,7 @@ std::vector<StoredExample> ExampleStore::examples(qint64 datasetId, const Exampl
     // position: the covering (dataset_id, position) index), and a sort moves only ids and keys
     // through the sorter, not every row's text.
     ReadSnapshot consistent(m_db);
-    QSqlQuery page = prepareSql(m_db, s.sql(QStringLiteral("e.id")) + orderBy(sort, s.fullText) + QStringLiteral(" LIMIT ? OFFSET ?"));
+    QSqlQuery page = prepareSql(m_db, s.sql(QStringLiteral("e.id")) + orderBy(sort, s) + QStringLiteral(" LIMIT ? OFFSET ?"));
     page.setForwardOnly(true);
     bindAll(page, s.binds);
     page.addBindValue(limit < 0 ? qint64(-1) : limit);
@@ -264,8 +288,8 @@ qint64 ExampleStore::count(qint64 datasetId, const ExampleFilter& filter) const
 
 std::vector<qint64> ExampleStore::ids(qint64 datasetId, const ExampleFilter& filter, const ExampleSort& sort) const
 {
-    const Selection s = selectExamples(datasetId, filter);
-    QSqlQuery query = prepareSql(m_db, s.sql(QStringLiteral("e.id")) + orderBy(sort, s.fullText));
+    const Selection s = selectExamples(datasetId, filter, &sort);
+    QSqlQuery query = prepareSql(m_db, s.sql(QStringLiteral("e.id")) + orderBy(sort, s));
     query.setForwardOnly(true);
     bindAll(query, s.binds);
     execPrepared(query);
@@ -280,13 +304,11 @@ std::vector<qint64> ExampleStore::search(qint64 datasetId, const QString& text, 
     const QString match = rawFts5Syntax ? text : ftsQueryFromText(text);
     if (match.trimmed().isEmpty())
         return {};
-    QString sql = QStringLiteral("SELECT examples_fts.rowid FROM examples_fts");
-    if (datasetId != 0)
-        sql += QStringLiteral(" CROSS JOIN examples e ON e.id = examples_fts.rowid");
-    sql += QStringLiteral(" WHERE examples_fts MATCH ?");
-    if (datasetId != 0)
-        sql += QStringLiteral(" AND e.dataset_id = ?");
-    sql += QStringLiteral(" ORDER BY examples_fts.rank LIMIT ?");
+    // Ranked in the index first, then looked up for the dataset only until `limit` are found.
+    const QString sql = datasetId != 0
+        ? QStringLiteral("SELECT r.id FROM %1 CROSS JOIN examples e ON e.id = r.id WHERE e.dataset_id = ? LIMIT ?")
+              .arg(rankedMatches(false))
+        : QStringLiteral("SELECT r.id FROM %1 LIMIT ?").arg(rankedMatches(false));
     QSqlQuery query = prepareSql(m_db, sql);
     query.setForwardOnly(true);
     query.addBindValue(match);

@@ -248,6 +248,58 @@ private slots:
         QCOMPARE(store.ids(id, filter, {ExampleColumn::Relevance, false}), (std::vector<qint64>{many, once}));
     }
 
+    // Many matches over two datasets: ranked by how often the word occurs (then by id), only the
+    // asked dataset's, at most `limit`; a rarer word of the query weighs more than a frequent one.
+    void relevanceOrderOverManyMatches()
+    {
+        test::TempDatabase temp;
+        const qint64 first = DatasetStore(temp.db()).create(QStringLiteral("first"));
+        const qint64 second = DatasetStore(temp.db()).create(QStringLiteral("second"));
+        ExampleStore store(temp.db());
+        std::vector<std::pair<int, qint64>> expected; // (-occurrences, id) of the first dataset's matches
+        for (int i = 0; i < 300; ++i) {
+            const int occurrences = 1 + (i * 7) % 3;
+            StoredExample e;
+            e.record = test::makeRecord(QStringLiteral("heron ").repeated(occurrences) + QStringLiteral("filler words"),
+                                        QStringLiteral("r"));
+            const qint64 id = store.add(i % 4 == 0 ? second : first, e);
+            if (i % 4 != 0)
+                expected.push_back({-occurrences, id});
+        }
+        std::sort(expected.begin(), expected.end());
+        std::vector<qint64> best;
+        for (size_t i = 0; i < 60; ++i)
+            best.push_back(expected[i].second);
+        QCOMPARE(store.search(first, QStringLiteral("heron"), 60), best);
+        QCOMPARE(store.search(first, QStringLiteral("heron"), 1000).size(), expected.size());
+        // The table's order when searching: the same, pages included, and reversed when descending.
+        std::vector<qint64> all;
+        for (const auto& e : expected)
+            all.push_back(e.second);
+        ExampleFilter filter;
+        filter.search = QStringLiteral("heron");
+        QCOMPARE(store.ids(first, filter, {ExampleColumn::Relevance, false}), all);
+        QCOMPARE(store.count(first, filter), qint64(all.size()));
+        std::vector<qint64> page;
+        for (const StoredExample& e : store.examples(first, filter, {ExampleColumn::Relevance, false}, 100, 50))
+            page.push_back(e.id);
+        QCOMPARE(page, std::vector<qint64>(all.begin() + 100, all.begin() + 150));
+        std::vector<qint64> reversed(all.rbegin(), all.rend());
+        QCOMPARE(store.ids(first, filter, {ExampleColumn::Relevance, true}), reversed);
+        filter.split = Split::Validation; // no example is in val: the filters still apply
+        QVERIFY(store.ids(first, filter, {ExampleColumn::Relevance, false}).empty());
+
+        StoredExample rare;
+        rare.record = test::makeRecord(QStringLiteral("heron osprey"), QStringLiteral("r"));
+        const qint64 rareId = store.add(first, rare);
+        StoredExample common;
+        common.record = test::makeRecord(QStringLiteral("heron heron heron filler"), QStringLiteral("r"));
+        const qint64 commonId = store.add(first, common);
+        const std::vector<qint64> both = store.search(first, QStringLiteral("heron OR osprey"), 1, /*rawFts5Syntax=*/true);
+        QCOMPARE(both, std::vector<qint64>{rareId});
+        QVERIFY(commonId > 0);
+    }
+
     void addDuplicateUpdate()
     {
         test::TempDatabase temp;
