@@ -29,6 +29,7 @@
 
 #include "app_settings.h"
 #include "common/app_paths.h"
+#include "models/dataset_session.h"
 #include "pages/datasets_page.h"
 #include "pages/monitor_page.h"
 #include "pages/playground_page.h"
@@ -132,14 +133,16 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         showPage(Train);
         statusBar()->showMessage(tr("The run's settings are on the Train page."), 5000);
     });
-    connect(m_datasets, &DatasetsPage::useAsTrainingData, this, [this](const QString& path) {
-        m_train->setTrainFile(path);
+    connect(m_datasets, &DatasetsPage::useForTrainingRequested, this, [this](qint64 datasetId) {
+        m_train->useDataset(datasetId);
         showPage(Train);
     });
-    connect(m_datasets, &DatasetsPage::useAsValidationData, this, [this](const QString& path) {
-        m_train->setValFile(path);
-        showPage(Train);
-    });
+    // The Train page lists the workspace's datasets with their counts per split.
+    DatasetSession* session = m_datasets->session();
+    connect(session, &DatasetSession::opened, m_train, [this, session] { m_train->setWorkspaceDatabase(session->databasePath()); });
+    connect(session, &DatasetSession::closed, m_train, [this] { m_train->setWorkspaceDatabase(QString()); });
+    connect(session, &DatasetSession::datasetsChanged, m_train, &TrainPage::refreshDatasets);
+    connect(session, &DatasetSession::examplesChanged, m_train, &TrainPage::refreshDatasets);
     connect(m_queue, &RunQueue::activityChanged, this, &MainWindow::updateJobStatus);
     connect(m_queue, &RunQueue::jobProgress, this, &MainWindow::updateJobStatus);
     connect(m_queue, &RunQueue::jobEnded, this, [this](int id, const RunEndInfo& end) {
