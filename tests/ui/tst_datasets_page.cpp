@@ -24,8 +24,11 @@
 #include <QPointer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QElapsedTimer>
 #include <QUndoStack>
 
+#include "models/background_task.h"
 #include "models/dataset_session.h"
 #include "models/example_table_model.h"
 #include "pages/datasets_page.h"
@@ -427,6 +430,31 @@ private slots:
         QVERIFY(page->openWorkspace(m_dir.filePath(QStringLiteral("ws%1").arg(++m_workspaces))));
         QTRY_VERIFY(dialog.isNull());
     }
+    void anotherWorkspaceCancelsRunningJobs()
+    {
+        // A job of the workspace (as statistics or dedup over a big dataset) that would run for
+        // 30 seconds unless cancelled: opening another workspace cancels it instead of waiting.
+        auto page = openPage();
+        bool cancelled = false;
+        auto control = startTask<int>(
+            page.get(), page->session()->pool(),
+            [](TaskControl& job) {
+                QElapsedTimer timer;
+                timer.start();
+                while (!job.cancelled && timer.elapsed() < 30000)
+                    QThread::msleep(5);
+                return 0;
+            },
+            [&](TaskOutcome<int> outcome) { cancelled = outcome.cancelled; });
+        page->session()->track(control);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(page->openWorkspace(m_dir.filePath(QStringLiteral("ws%1").arg(++m_workspaces))));
+        QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(control->cancelled);
+        QTRY_VERIFY(cancelled);
+    }
+
     void splitsWithAPreview()
     {
         auto page = openPage();

@@ -90,6 +90,7 @@ DatasetsPage::DatasetsPage(QWidget* parent)
 DatasetsPage::~DatasetsPage()
 {
     m_import->cancel();
+    m_session->cancelJobs(); // statistics, validation, dedup: stop at their next check instead of finishing
     m_session->pool()->waitForDone(); // the jobs capture this page's objects' results
 }
 
@@ -353,6 +354,7 @@ void DatasetsPage::buildUi()
 bool DatasetsPage::openWorkspace(const QString& dir)
 {
     m_import->cancel();
+    m_session->cancelJobs(); // a running statistics or dedup pass of the old workspace stops instead of finishing
     m_session->pool()->waitForDone();
     m_openError.clear();
     try {
