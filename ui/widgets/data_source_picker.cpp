@@ -118,6 +118,8 @@ QWidget* DataSourcePicker::buildDatasetRow()
         m_valSplit->addItem(split, split);
     }
     m_valSplit->addItem(tr("none: a share of the training split"), kNone);
+    for (QComboBox* box : {m_trainSplit, m_valSplit})
+        box->setSizeAdjustPolicy(QComboBox::AdjustToContents); // the counts arrive later
     m_summary = new QLabel(widget);
     m_summary->setObjectName(QStringLiteral("datasetSummary"));
     m_summary->setWordWrap(true);
