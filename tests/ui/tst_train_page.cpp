@@ -7,6 +7,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
@@ -25,6 +26,7 @@
 #include "pages/train_page.h"
 #include "store/dataset_store.h"
 #include "store/example_store.h"
+#include "store/run_store.h"
 #include "store/workspace.h"
 #include "widgets/data_source_picker.h"
 #include "runs/run_queue.h"
@@ -290,6 +292,41 @@ private slots:
         page.setTrainFile(m_train);
         QVERIFY(!page.dataSource()->usesDataset());
         QCOMPARE(page.currentConfig().trainFile, m_train);
+    }
+
+    void theRealWorkerRecordsTheDataset()
+    {
+        // The worker itself (ftstudio-cli): the run's row records the dataset, its version and the
+        // snapshot of the chosen splits.
+        auto f = makePage(QStringLiteral("real"));
+        TrainPage& page = *f->page;
+        f->queue.setCliPath(test::cliPath());
+        QString database;
+        const qint64 id = makeWorkspaceDataset(f->settings.workspace(), &database);
+        page.setWorkspaceDatabase(database);
+        QTest::mouseClick(child<QToolButton>(page, "advancedToggle"), Qt::LeftButton);
+        typeNumber(&page, "max_steps", 2);
+        typeNumber(&page, "max_length", 128);
+        choose(child<QComboBox>(page, "datasetCombo"), QString::number(id));
+        choose(child<QComboBox>(page, "valSplit"), QStringLiteral("test"));
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+        QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
+        const int job = page.launch();
+        QVERIFY2(job > 0, qPrintable(page.problem()));
+        QVERIFY(ended.wait(120000));
+        QVERIFY2(f->queue.job(job)->status == QLatin1String("finished"), qPrintable(f->queue.job(job)->trace.end.message));
+        const QString runDir = f->queue.job(job)->request.runDir;
+        Workspace workspace = Workspace::open(f->settings.workspace());
+        const auto runs = RunStore(workspace.database(), workspace.path()).runs();
+        QCOMPARE(runs.size(), size_t(1));
+        QCOMPARE(runs.front().datasetId.value_or(0), id);
+        QCOMPARE(runs.front().datasetName, QStringLiteral("six and three"));
+        QCOMPARE(runs.front().datasetVersion.value_or(0), DatasetStore(workspace.database()).find(id)->version);
+        QVERIFY(!runs.front().valSha256.isEmpty());
+        QCOMPARE(QDir::cleanPath(runs.front().runDir), QDir::cleanPath(runDir));
+        QFile val(QDir(runDir).filePath(QStringLiteral("data/val.jsonl")));
+        QVERIFY(val.open(QIODevice::ReadOnly));
+        QCOMPARE(val.readAll().count('\n'), 3); // the test split
     }
 
     void datasetChosenFromTheDatasetsPage()
