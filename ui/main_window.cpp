@@ -59,7 +59,6 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     m_datasets = new DatasetsPage(this);
     m_train = new TrainPage(settings, m_queue, this);
     m_monitor = new MonitorPage(settings, m_queue, this);
-    m_history->setWorkspace(settings->workspace());
     m_runs = new RunsPage(m_history, this);
     m_playground = new PlaygroundPage(settings, this);
 
@@ -155,7 +154,11 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     });
 
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
+    // The Datasets page first: a new workspace is created (with its sample dataset) on this thread
+    // before the run history's thread opens it too; otherwise that thread could be seeding the sample
+    // while the page reads an empty list of datasets.
     m_datasets->openWorkspace(m_settings->workspace());
+    m_history->setWorkspace(m_settings->workspace());
     m_datasets->setModels(m_settings->knownModels());
     updateJobStatus();
     restoreLayout();
@@ -267,9 +270,9 @@ void MainWindow::openWorkspace(const QString& path)
         return;
     }
     m_settings->setWorkspace(QDir(path).absolutePath());
-    m_history->setWorkspace(m_settings->workspace());
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
-    m_datasets->openWorkspace(m_settings->workspace());
+    m_datasets->openWorkspace(m_settings->workspace()); // before the history's thread opens it (see the constructor)
+    m_history->setWorkspace(m_settings->workspace());
     m_playground->refreshModels();
     statusBar()->showMessage(tr("New runs go to %1").arg(m_settings->runsFolder()), 5000);
 }

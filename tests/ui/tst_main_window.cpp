@@ -138,7 +138,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.showPage(MainWindow::Datasets);
         DatasetsPage* datasets = window.datasetsPage();
-        QTRY_VERIFY(datasets->currentDatasetId() > 0); // the sample dataset of the new workspace
+        QTRY_VERIFY2(datasets->currentDatasetId() > 0, // the sample dataset of the new workspace
+                     qPrintable(datasets->openError() + datasets->session()->openWarnings().join(QLatin1Char(' '))));
         QVERIFY(!window.trainPage()->dataSource()->usesDataset());
         QTest::mouseClick(child<QPushButton>(datasets, "useForTraining"), Qt::LeftButton);
         QCOMPARE(window.currentPage(), MainWindow::Train);
