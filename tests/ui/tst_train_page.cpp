@@ -342,6 +342,32 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
     }
 
+    void aDeletedDatasetIsNotReplacedSilently()
+    {
+        auto f = makePage(QStringLiteral("deleted"));
+        TrainPage& page = *f->page;
+        QString database;
+        const qint64 id = makeWorkspaceDataset(f->settings.workspace(), &database); // beside the Sample dataset
+        page.setWorkspaceDatabase(database);
+        auto* datasets = child<QComboBox>(page, "datasetCombo");
+        choose(datasets, QString::number(id));
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+        {
+            Workspace workspace = Workspace::open(f->settings.workspace());
+            DatasetStore(workspace.database()).remove(id); // deleted on the Datasets page
+        }
+        page.refreshDatasets();
+        QTRY_COMPARE_WITH_TIMEOUT(datasets->count(), 1, 5000);
+        QCOMPARE(datasets->currentIndex(), -1); // not the other dataset
+        QTRY_VERIFY(!page.canLaunch());
+        QVERIFY2(page.problem().contains(QStringLiteral("no longer in the workspace")), qPrintable(page.problem()));
+        page.refreshDatasets(); // and it stays so
+        QTest::qWait(500);
+        QCOMPARE(datasets->currentIndex(), -1);
+        choose(datasets, datasets->itemData(0).toString());
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+    }
+
     void severalProcessesTrainOnFiles()
     {
         auto f = makePage(QStringLiteral("processes"));

@@ -216,6 +216,8 @@ void DataSourcePicker::setDatabasePath(const QString& path)
         if (!m_databasePath.isEmpty()) {
             // Another workspace: its ids mean other datasets. (The first one may restore the last session's choice.)
             m_pendingId = 0;
+            m_shownId = 0;
+            m_choiceLost = false;
             m_settings->setText(QStringLiteral("train/datasetId"), QString());
         }
         m_databasePath = path;
@@ -262,15 +264,22 @@ void DataSourcePicker::startLoad()
 
 void DataSourcePicker::fillDatasets(const std::vector<DatasetInfo>& datasets)
 {
-    const qint64 current = m_pendingId > 0 ? m_pendingId : m_dataset->currentData().toLongLong();
+    const qint64 wanted = m_pendingId > 0 ? m_pendingId : m_shownId;
     m_datasets = datasets;
     {
         const QSignalBlocker blocker(m_dataset);
         m_dataset->clear();
         for (const DatasetInfo& info : m_datasets)
             m_dataset->addItem(tr("%1 (%L2 examples)").arg(info.name).arg(info.examples), info.id);
-        const int at = m_dataset->findData(current);
-        m_dataset->setCurrentIndex(at >= 0 ? at : (m_dataset->count() > 0 ? 0 : -1));
+        int at = m_dataset->findData(wanted);
+        if (at < 0 && !m_datasets.empty()) {
+            // The dataset chosen is gone (deleted): no other one is chosen behind the user's back.
+            if (wanted > 0 || m_choiceLost)
+                m_choiceLost = true;
+            else
+                at = 0; // nothing chosen yet: the first one
+        }
+        m_dataset->setCurrentIndex(at);
     }
     if (m_dataset->currentData().toLongLong() != m_shownId)
         onDatasetChanged();
@@ -299,6 +308,8 @@ void DataSourcePicker::onDatasetChanged()
     // Another dataset: train on its train split, validate on its validation split when it has one.
     const auto info = dataset();
     m_shownId = info ? info->id : 0;
+    if (info)
+        m_choiceLost = false;
     {
         const QSignalBlocker trainBlocker(m_trainSplit);
         const QSignalBlocker valBlocker(m_valSplit);
@@ -322,6 +333,8 @@ void DataSourcePicker::updateSummary()
         text = tr("No workspace is open.");
     else if (m_loading && m_datasets.empty())
         text = tr("Reading the workspace's datasets…");
+    else if (m_choiceLost && !dataset())
+        text = tr("The dataset chosen before is no longer in the workspace: choose one.");
     else if (const auto info = dataset())
         text = tr("Version %1: %L2 train, %L3 validation, %L4 test examples. The chosen splits are frozen into the run "
                   "folder when the run starts; the run records the dataset and this version.")
@@ -420,6 +433,8 @@ QString DataSourcePicker::problem() const
     if (m_databasePath.isEmpty())
         return tr("No workspace is open: train on files, or open a workspace.");
     const auto info = dataset();
+    if (!info && m_choiceLost)
+        return tr("The dataset chosen before is no longer in the workspace: choose one.");
     if (!info)
         return m_loading ? tr("Reading the workspace's datasets…")
                          : tr("Choose a dataset (the workspace has none: import one on the Datasets page, or train on files).");
