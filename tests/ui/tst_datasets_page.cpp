@@ -591,6 +591,9 @@ private slots:
         page->session()->notifyDatasets();
         QCOMPARE(list->count(), 2);
         QVERIFY(page->selectDataset(sample));
+        QTest::mouseClick(child<QPushButton>(page.get(), "splitDataset"), Qt::LeftButton);
+        QPointer<DatasetSplitDialog> splitDialog = page->findChild<DatasetSplitDialog*>();
+        QVERIFY(splitDialog);
         auto* action = child<QAction>(page.get(), "deleteDatasetAction");
         QVERIFY(list->actions().contains(action)); // the list's context menu
         QCOMPARE(action->shortcut(), QKeySequence(QKeySequence::Delete));
@@ -607,6 +610,7 @@ private slots:
         QVERIFY2(question.contains(QStringLiteral("\"Sample\"")) && question.contains(QStringLiteral("its %L1 example").arg(examples)),
                  qPrintable(question));
         QCOMPARE(list->count(), 2);
+        QVERIFY(splitDialog); // still open: nothing was deleted
 
         // Delete removes it and its examples; the run keeps its history (name and version of the dataset).
         onModal([](QWidget* modal) {
@@ -630,6 +634,7 @@ private slots:
         QVERIFY(!run->datasetId.has_value());
         QCOMPARE(run->datasetName, QStringLiteral("Sample"));
         QVERIFY(child<QLabel>(page.get(), "datasetsStatus")->text().contains(QStringLiteral("Deleted the dataset")));
+        QTRY_VERIFY(splitDialog.isNull()); // the split dialog of the deleted dataset closed
     }
 
     void countsTokensForTheChosenModel()

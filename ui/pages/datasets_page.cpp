@@ -42,10 +42,12 @@ namespace ft::ui {
 namespace {
 
 // The curation dialogs hold example ids of the session's workspace: they close with the session
-// (another workspace opened), so that nothing they apply reaches a different database.
-void showSessionDialog(QDialog* dialog, DatasetSession* session)
+// (another workspace opened), so that nothing they apply reaches a different database, and when
+// their dataset is deleted.
+void showSessionDialog(QDialog* dialog, DatasetSession* session, qint64 datasetId)
 {
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setProperty("datasetId", datasetId); // closed when that dataset is deleted
     QObject::connect(session, &DatasetSession::closed, dialog, &QDialog::reject);
     dialog->show();
 }
@@ -306,7 +308,7 @@ void DatasetsPage::buildUi()
             return;
         m_editor->flush();
         auto* dialog = new DatasetValidateDialog(m_session, currentDatasetId(), m_tokenPicker->setup(), this);
-        showSessionDialog(dialog, m_session);
+        showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(m_export, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId())
@@ -314,21 +316,21 @@ void DatasetsPage::buildUi()
         m_editor->flush();
         const QString name = m_datasets->currentItem()->data(Qt::UserRole + 1).toString();
         auto* dialog = new DatasetExportDialog(m_session, currentDatasetId(), QDir::home().filePath(name + QStringLiteral(".jsonl")), this);
-        showSessionDialog(dialog, m_session);
+        showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(m_dedup, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId() || m_session->isBusy())
             return;
         m_editor->flush();
         auto* dialog = new DatasetDedupDialog(m_session, currentDatasetId(), this);
-        showSessionDialog(dialog, m_session);
+        showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(m_split, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId() || m_session->isBusy())
             return;
         m_editor->flush();
         auto* dialog = new DatasetSplitDialog(m_session, currentDatasetId(), this);
-        showSessionDialog(dialog, m_session);
+        showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(importFile, &QPushButton::clicked, this, [this] {
         const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import dataset files"), QDir::homePath(),
@@ -719,6 +721,9 @@ void DatasetsPage::deleteDataset()
         return;
     }
     m_session->undoStack()->clear(); // its edits cannot be undone or redone any more
+    for (QDialog* dialog : findChildren<QDialog*>())
+        if (dialog->property("datasetId").toLongLong() == id)
+            dialog->reject(); // a validation, split or dedup of the deleted dataset
     m_session->notifyDatasets();
     m_status->setText(tr("Deleted the dataset \"%1\" (%Ln example(s)).", nullptr, static_cast<int>(examples)).arg(name));
 }
