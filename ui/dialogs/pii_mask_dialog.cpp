@@ -7,6 +7,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "models/background_task.h"
 #include "store/database.h"
 
 namespace ft::ui {
@@ -57,10 +58,17 @@ int PiiMasking::items() const
     return total;
 }
 
-PiiMasking findPiiMasking(const QString& databasePath, const std::vector<qint64>& ids)
+PiiMasking findPiiMasking(const QString& databasePath, const std::vector<qint64>& ids, TaskControl* control)
 {
     PiiMasking masking;
-    for (const StoredExample& example : ExampleStore(threadConnection(databasePath)).examplesById(ids)) {
+    const std::vector<StoredExample> examples = ExampleStore(threadConnection(databasePath)).examplesById(ids);
+    for (const StoredExample& example : examples) {
+        if (control) {
+            if (control->cancelled)
+                break;
+            control->done = masking.scanned;
+            control->total = static_cast<qint64>(examples.size());
+        }
         ++masking.scanned;
         const PiiMaskResult result = maskPii(example.record);
         if (!result.changed)

@@ -25,8 +25,11 @@ struct PiiMasking {
     int items() const;
 };
 
-// Reads the examples `ids` of the database at `databasePath` (on the calling thread) and masks them.
-PiiMasking findPiiMasking(const QString& databasePath, const std::vector<qint64>& ids);
+struct TaskControl;
+
+// Reads the examples `ids` of the database at `databasePath` (on the calling thread) and masks them;
+// with a `control`, reports progress and stops early (a partial result) once it is cancelled.
+PiiMasking findPiiMasking(const QString& databasePath, const std::vector<qint64>& ids, TaskControl* control = nullptr);
 
 class PiiMaskDialog : public QDialog {
     Q_OBJECT

@@ -649,12 +649,13 @@ void DatasetsPage::maskSelected()
     // No edit until the preview is answered: the texts read are the texts replaced.
     m_session->beginBusy();
     m_status->setText(tr("Looking for personal data in %n example(s)…", nullptr, static_cast<int>(ids.size())));
-    startTask<PiiMasking>(
-        this, m_session->pool(), [database, ids](TaskControl&) { return findPiiMasking(database, ids); },
+    auto control = startTask<PiiMasking>(
+        this, m_session->pool(), [database, ids](TaskControl& job) { return findPiiMasking(database, ids, &job); },
         [this, datasetId, ids](TaskOutcome<PiiMasking> outcome) {
-            if (!outcome.value) {
+            if (!outcome.value || outcome.cancelled) { // cancelled: the workspace is closing
                 m_session->endBusy();
-                showError(tr("Mask PII failed: %1").arg(outcome.error));
+                if (!outcome.cancelled)
+                    showError(tr("Mask PII failed: %1").arg(outcome.error));
                 emit bulkActionDone();
                 return;
             }
@@ -683,6 +684,7 @@ void DatasetsPage::maskSelected()
             });
             dialog->open(); // window-modal: the examples cannot change while it asks
         });
+    m_session->track(control); // cancelled when the workspace closes
 }
 
 void DatasetsPage::useForTraining()
