@@ -382,6 +382,9 @@ private slots:
         QTRY_VERIFY(!source->isEnabled());
         QVERIFY2(source->toolTip().contains(QStringLiteral("2 processes")), qPrintable(source->toolTip()));
         QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+        choose(child<QComboBox>(page, "datasetCombo"), QString::number(id)); // touching the dataset side does not select it
+        QVERIFY(!page.dataSource()->usesDataset());
+        QVERIFY(child<QLabel>(page, "datasetSummary")->text().contains(QStringLiteral("data files only")));
         // A dataset chosen before stays chosen, and Launch says why it cannot start.
         typeNumber(&page, "processes", 1);
         QTRY_VERIFY(source->isEnabled());

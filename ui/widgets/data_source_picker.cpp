@@ -132,9 +132,17 @@ QWidget* DataSourcePicker::buildDatasetRow()
     grid->addWidget(m_summary, 1, 0, 1, 5);
 
     connect(m_dataset, qOverload<int>(&QComboBox::currentIndexChanged), this, &DataSourcePicker::onDatasetChanged);
-    connect(m_dataset, &QComboBox::activated, this, [this] { setUsesDataset(true); });
+    // Touching the dataset side selects it, unless datasets are refused (several processes; the
+    // line below says why).
+    connect(m_dataset, &QComboBox::activated, this, [this] {
+        if (m_useDataset->isEnabled())
+            setUsesDataset(true);
+    });
     for (QComboBox* box : {m_trainSplit, m_valSplit}) {
-        connect(box, &QComboBox::activated, this, [this] { setUsesDataset(true); });
+        connect(box, &QComboBox::activated, this, [this] {
+            if (m_useDataset->isEnabled())
+                setUsesDataset(true);
+        });
         connect(box, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
             remember();
             updateSummary();
