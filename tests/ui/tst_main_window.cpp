@@ -150,6 +150,14 @@ private slots:
         datasets->session()->examples().add(datasets->currentDatasetId(), StoredExample());
         datasets->session()->notifyExamples(datasets->currentDatasetId(), {}, true);
         QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset()->train, before + 1, 5000);
+        // While the Train page is hidden, edits cost it nothing; it reads them when shown.
+        window.showPage(MainWindow::Datasets);
+        datasets->session()->examples().add(datasets->currentDatasetId(), StoredExample());
+        datasets->session()->notifyExamples(datasets->currentDatasetId(), {}, true);
+        QTest::qWait(600);
+        QCOMPARE(window.trainPage()->dataSource()->dataset()->train, before + 1);
+        window.showPage(MainWindow::Train);
+        QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset()->train, before + 2, 5000);
     }
 
     void keepsTheLayout()

@@ -236,13 +236,28 @@ void DataSourcePicker::setDatabasePath(const QString& path)
 
 void DataSourcePicker::refreshDatasets()
 {
-    if (!m_databasePath.isEmpty())
-        m_refreshTimer->start();
+    if (m_databasePath.isEmpty())
+        return;
+    if (!isVisible()) {
+        m_stale = true; // edits on the Datasets page: read (and measure) again when the Train page is shown
+        return;
+    }
+    m_refreshTimer->start();
+}
+
+void DataSourcePicker::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_stale) {
+        m_stale = false;
+        startLoad();
+    }
 }
 
 void DataSourcePicker::startLoad()
 {
     m_refreshTimer->stop();
+    m_stale = false;
     const quint64 generation = ++m_generation;
     if (m_databasePath.isEmpty()) {
         m_loading = false;

@@ -35,7 +35,8 @@ public:
     // The open workspace's database (studio.db); empty when none is open. Reads its datasets.
     void setDatabasePath(const QString& path);
     QString databasePath() const { return m_databasePath; }
-    // Reads the datasets again a moment later (after edits on the Datasets page).
+    // Reads the datasets again a moment later (after edits on the Datasets page); while hidden, when
+    // next shown, so that edits elsewhere cost nothing here.
     void refreshDatasets();
     bool isLoading() const { return m_loading; }
 
@@ -74,12 +75,14 @@ private:
     void updateSummary();
     void remember();
     QString browseJsonl(const QString& title);
+    void showEvent(QShowEvent* event) override;
 
     AppSettings* m_settings;
     QThreadPool m_pool;
     QString m_databasePath;
     std::vector<DatasetInfo> m_datasets;
     bool m_loading = false;
+    bool m_stale = false; // the datasets changed while the page was hidden
     quint64 m_generation = 0;
     qint64 m_pendingId = 0; // chooseDataset() before the list had it
     qint64 m_shownId = 0;   // the dataset the split choices were set up for
