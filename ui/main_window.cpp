@@ -29,6 +29,7 @@
 
 #include "app_settings.h"
 #include "common/app_paths.h"
+#include "models/dataset_session.h"
 #include "pages/datasets_page.h"
 #include "pages/monitor_page.h"
 #include "pages/playground_page.h"
@@ -58,7 +59,6 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     m_datasets = new DatasetsPage(this);
     m_train = new TrainPage(settings, m_queue, this);
     m_monitor = new MonitorPage(settings, m_queue, this);
-    m_history->setWorkspace(settings->workspace());
     m_runs = new RunsPage(m_history, this);
     m_playground = new PlaygroundPage(settings, this);
 
@@ -132,14 +132,16 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         showPage(Train);
         statusBar()->showMessage(tr("The run's settings are on the Train page."), 5000);
     });
-    connect(m_datasets, &DatasetsPage::useAsTrainingData, this, [this](const QString& path) {
-        m_train->setTrainFile(path);
+    connect(m_datasets, &DatasetsPage::useForTrainingRequested, this, [this](qint64 datasetId) {
+        m_train->useDataset(datasetId);
         showPage(Train);
     });
-    connect(m_datasets, &DatasetsPage::useAsValidationData, this, [this](const QString& path) {
-        m_train->setValFile(path);
-        showPage(Train);
-    });
+    // The Train page lists the workspace's datasets with their counts per split.
+    DatasetSession* session = m_datasets->session();
+    connect(session, &DatasetSession::opened, m_train, [this, session] { m_train->setWorkspaceDatabase(session->databasePath()); });
+    connect(session, &DatasetSession::closed, m_train, [this] { m_train->setWorkspaceDatabase(QString()); });
+    connect(session, &DatasetSession::datasetsChanged, m_train, &TrainPage::refreshDatasets);
+    connect(session, &DatasetSession::examplesChanged, m_train, &TrainPage::refreshDatasets);
     connect(m_queue, &RunQueue::activityChanged, this, &MainWindow::updateJobStatus);
     connect(m_queue, &RunQueue::jobProgress, this, &MainWindow::updateJobStatus);
     connect(m_queue, &RunQueue::jobEnded, this, [this](int id, const RunEndInfo& end) {
@@ -152,7 +154,11 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     });
 
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
+    // The Datasets page first: a new workspace is created (with its sample dataset) on this thread
+    // before the run history's thread opens it too; otherwise that thread could be seeding the sample
+    // while the page reads an empty list of datasets.
     m_datasets->openWorkspace(m_settings->workspace());
+    m_history->setWorkspace(m_settings->workspace());
     m_datasets->setModels(m_settings->knownModels());
     updateJobStatus();
     restoreLayout();
@@ -264,9 +270,9 @@ void MainWindow::openWorkspace(const QString& path)
         return;
     }
     m_settings->setWorkspace(QDir(path).absolutePath());
-    m_history->setWorkspace(m_settings->workspace());
     m_workspaceLabel->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_settings->workspace())));
-    m_datasets->openWorkspace(m_settings->workspace());
+    m_datasets->openWorkspace(m_settings->workspace()); // before the history's thread opens it (see the constructor)
+    m_history->setWorkspace(m_settings->workspace());
     m_playground->refreshModels();
     statusBar()->showMessage(tr("New runs go to %1").arg(m_settings->runsFolder()), 5000);
 }

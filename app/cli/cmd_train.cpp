@@ -120,6 +120,9 @@ int runTrain(const QStringList& args)
                                                      "runs/ there unless --run says otherwise)."), QStringLiteral("DIR")},
         {QStringLiteral("dataset"), QStringLiteral("Train on this workspace dataset (name or id; its train/val splits are frozen "
                                                    "into the run folder). Implies the default workspace without --workspace."), QStringLiteral("NAME")},
+        {QStringLiteral("train-split"), QStringLiteral("With --dataset: the split to train on (train, val or test; default train)."), QStringLiteral("SPLIT")},
+        {QStringLiteral("val-split"), QStringLiteral("With --dataset: the split to validate on (train, val or test), or \"none\" for a seeded share "
+                                                     "of the training split (default: val when it has examples)."), QStringLiteral("SPLIT")},
         {QStringLiteral("run-id"), QStringLiteral("The run's row in the workspace, when the studio created it."), QStringLiteral("ID")},
         {QStringLiteral("name"), QStringLiteral("A name for the run in the history (default: the run folder's name)."), QStringLiteral("NAME")},
         {QStringLiteral("nproc"), QStringLiteral("Train data-parallel in N local processes (Gloo). Under torchrun, leave this out: "
@@ -134,6 +137,25 @@ int runTrain(const QStringList& args)
     const QString events = parser.value(QStringLiteral("events"));
     if (!events.isEmpty() && events != QLatin1String("jsonl"))
         throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
+
+    SnapshotSplits splits;
+    if ((parser.isSet(QStringLiteral("train-split")) || parser.isSet(QStringLiteral("val-split"))) && !parser.isSet(QStringLiteral("dataset")))
+        throw UsageError{QStringLiteral("--train-split and --val-split choose splits of a --dataset")};
+    if (parser.isSet(QStringLiteral("train-split")) && !splitFromName(parser.value(QStringLiteral("train-split")), &splits.train))
+        throw UsageError{QStringLiteral("--train-split expects train, val or test, got \"%1\"").arg(parser.value(QStringLiteral("train-split")))};
+    if (parser.isSet(QStringLiteral("val-split"))) {
+        const QString value = parser.value(QStringLiteral("val-split"));
+        Split split;
+        if (value.trimmed().compare(QLatin1String("none"), Qt::CaseInsensitive) == 0)
+            splits.validation.reset();
+        else if (splitFromName(value, &split))
+            splits.validation = split;
+        else
+            throw UsageError{QStringLiteral("--val-split expects train, val, test or none, got \"%1\"").arg(value)};
+        splits.requireValidation = true;
+    }
+    if (splits.validation && *splits.validation == splits.train)
+        throw UsageError{QStringLiteral("--train-split and --val-split name the same split (%1)").arg(splitName(splits.train))};
 
     const auto distributed = DistributedEnvironment::fromEnvironment();
     const int ranks = distributed ? distributed->worldSize : requestedProcesses(parser);
@@ -232,7 +254,7 @@ int runTrain(const QStringList& args)
                 json[it.key()] = it.value();
             if (datasetId > 0) {
                 // The dataset as it is now, frozen: what this run trains on, whatever happens to it later.
-                const TrainingSnapshot snapshot = exportTrainingSnapshot(workspace->database(), datasetId, runDir);
+                const TrainingSnapshot snapshot = exportTrainingSnapshot(workspace->database(), datasetId, runDir, splits);
                 recorder->setSnapshot(snapshot);
                 json[QStringLiteral("train_file")] = snapshot.trainPath;
                 json[QStringLiteral("val_file")] = snapshot.valExamples > 0 ? snapshot.valPath : QString();

@@ -41,6 +41,7 @@ struct RunSummary {
     // Its latest evaluation in the workspace: which ("final / val") and its numbers ("loss", "bleu", "rouge-l", ...).
     QString evaluation;
     QMap<QString, double> evalMetrics;
+    bool evaluationOutputs = false; // an evaluation (ftstudio-cli eval) kept its per-example outputs
 };
 
 class RunHistory : public QObject {

@@ -11,6 +11,9 @@ QStringList RunRequest::trainArguments() const
         arguments << QStringLiteral("--workspace") << workspace;
     if (runId > 0)
         arguments << QStringLiteral("--run-id") << QString::number(runId);
+    if (datasetId > 0 && !resume)
+        arguments << QStringLiteral("--dataset") << QString::number(datasetId) << QStringLiteral("--train-split") << trainSplit
+                  << QStringLiteral("--val-split") << valSplit;
     return arguments;
 }
 

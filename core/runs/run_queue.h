@@ -20,7 +20,13 @@ struct RunRequest {
     bool resume = false; // train --resume instead of --run
     QString mode;
     QString baseModel;
-    QString dataset;
+    QString dataset;     // what the run trains on, as shown in lists: a file, or a workspace dataset's name
+    // A workspace dataset (needs `workspace`): the worker freezes its `trainSplit` and `valSplit`
+    // ("train", "val", "test"; valSplit "none": a seeded share of the training split) into the run
+    // folder and records the dataset and its version with the run (train --dataset ID).
+    qint64 datasetId = 0;
+    QString trainSplit = QStringLiteral("train");
+    QString valSplit = QStringLiteral("val");
     // Recorded runs: the worker gets --workspace and --run-id and records itself into that row.
     QString workspace;
     qint64 runId = 0;

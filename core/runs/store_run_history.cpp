@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QSet>
 #include <QSqlQuery>
 
 #include "common/error.h"
@@ -54,6 +55,17 @@ std::vector<RecordedRun> readRecordedRuns(const QString& path, RunMetricCache& c
             entry.second.insert(query.value(3).toString(), numberOrNaN(query.value(4)));
         }
     }
+    // Runs with per-example outputs (ftstudio-cli eval keeps them; a training run's own final
+    // evaluation has numbers only): what the Runs page's Examples… shows.
+    QSet<qint64> withOutputs;
+    {
+        QSqlQuery query = prepareSql(db, QStringLiteral("SELECT DISTINCT r.run_id FROM run_evaluations r WHERE EXISTS "
+                                                        "(SELECT 1 FROM evaluation_outputs o WHERE o.run_evaluation_id = r.id)"));
+        query.setForwardOnly(true);
+        execPrepared(query);
+        while (query.next())
+            withOutputs.insert(query.value(0).toLongLong());
+    }
     QSqlQuery last = prepareSql(db, QStringLiteral("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step DESC LIMIT 1"));
     last.setForwardOnly(true);
     auto lastPoint = [&](qint64 id, const QString& name) -> std::pair<qint64, double> {
@@ -86,6 +98,7 @@ std::vector<RecordedRun> readRecordedRuns(const QString& path, RunMetricCache& c
         const auto evaluation = evaluations.constFind(run.info.id);
         run.evaluation = evaluation != evaluations.constEnd() ? evaluation->first : QString();
         run.evalMetrics = evaluation != evaluations.constEnd() ? evaluation->second : QMap<QString, double>();
+        run.evaluationOutputs = withOutputs.contains(run.info.id);
         if (isFinalStatus(run.info.status))
             ended.insert(run.info.id, run);
         result.push_back(std::move(run));
@@ -311,6 +324,7 @@ RunSummary StoreRunHistory::summaryOf(const RecordedRun& run) const
     s.checkpoints = run.checkpoints;
     s.evaluation = run.evaluation;
     s.evalMetrics = run.evalMetrics;
+    s.evaluationOutputs = run.evaluationOutputs;
     return s;
 }
 
@@ -408,7 +422,7 @@ void StoreRunHistory::rebuild()
                              !same(a.elapsedSeconds, b.elapsedSeconds) || a.tags != b.tags || a.notes != b.notes || a.message != b.message ||
                              a.dataset != b.dataset || a.mode != b.mode || a.baseModel != b.baseModel || a.runDir != b.runDir ||
                              a.jobId != b.jobId || a.checkpoints != b.checkpoints || a.created != b.created ||
-                             a.evaluation != b.evaluation || a.evalMetrics != b.evalMetrics;
+                             a.evaluation != b.evaluation || a.evalMetrics != b.evalMetrics || a.evaluationOutputs != b.evaluationOutputs;
         if (changed) {
             m_rows[i] = b;
             emit runChanged(i);

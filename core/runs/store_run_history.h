@@ -40,6 +40,7 @@ struct RecordedRun {
     int checkpoints = 0;
     QString evaluation;                // the latest evaluation's "checkpoint / split"
     QMap<QString, double> evalMetrics; // and its numbers
+    bool evaluationOutputs = false;    // a run evaluation with per-example outputs exists
 };
 
 // "alpaca v3", a file's name, or "" when the run says nothing of its data.

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "data/example_encoder.h"
 #include "data/prompt_template.h"
+#include "runs/train_settings_check.h"
 
 namespace ft {
 
@@ -225,44 +226,51 @@ void TrainConfig::validate() const
     require(!trainFile.isEmpty(), "train_file", QStringLiteral("is required (a JSONL file of examples)"));
     require(QFileInfo(trainFile).isFile(), "train_file", QStringLiteral("names %1, which does not exist").arg(trainFile));
     require(valFile.isEmpty() || QFileInfo(valFile).isFile(), "val_file", QStringLiteral("names %1, which does not exist").arg(valFile));
-    require(valFraction >= 0.0 && valFraction < 1.0, "val_fraction", QStringLiteral("must be in [0, 1)"));
-    PromptTemplate::resolve(promptTemplate); // throws naming the bad placeholder
-    lossOnFromName(lossOn);
-    require(maxLength >= 8 && maxLength <= 1 << 20, "max_length", QStringLiteral("must be between 8 and 1048576"));
-    require(trainable == QLatin1String("all") || trainable == QLatin1String("top-layers") || trainable == QLatin1String("lora"),
+    validateTrainSettings(*this);
+}
+
+void validateTrainSettings(const TrainConfig& c)
+{
+    require(!c.model.isEmpty(), "model", QStringLiteral("is required (a model folder or llama2.c .bin)"));
+    require(QFileInfo::exists(c.model), "model", QStringLiteral("names %1, which does not exist").arg(c.model));
+    require(c.valFraction >= 0.0 && c.valFraction < 1.0, "val_fraction", QStringLiteral("must be in [0, 1)"));
+    PromptTemplate::resolve(c.promptTemplate); // throws naming the bad placeholder
+    lossOnFromName(c.lossOn);
+    require(c.maxLength >= 8 && c.maxLength <= 1 << 20, "max_length", QStringLiteral("must be between 8 and 1048576"));
+    require(c.trainable == QLatin1String("all") || c.trainable == QLatin1String("top-layers") || c.trainable == QLatin1String("lora"),
             "trainable", QStringLiteral("must be \"all\", \"top-layers\" or \"lora\""));
-    require(loraRank >= 1 && loraRank <= 4096, "lora_rank", QStringLiteral("must be between 1 and 4096"));
-    require(loraAlpha > 0.0, "lora_alpha", QStringLiteral("must be greater than 0"));
-    require(loraDropout >= 0.0 && loraDropout < 1.0, "lora_dropout", QStringLiteral("must be in [0, 1)"));
-    require(!loraTargets.isEmpty() || trainable != QLatin1String("lora"), "lora_targets", QStringLiteral("must name at least one projection"));
-    for (const QString& target : loraTargets)
-        require(loraTargetNames().contains(target), "lora_targets",
-                QStringLiteral("has \"%1\"; expected names among %2").arg(target, loraTargetNames().join(QStringLiteral(", "))));
-    require(baseQuantization == QLatin1String("none") || baseQuantization == QLatin1String("int8") || baseQuantization == QLatin1String("nf4"),
+    require(c.loraRank >= 1 && c.loraRank <= 4096, "lora_rank", QStringLiteral("must be between 1 and 4096"));
+    require(c.loraAlpha > 0.0, "lora_alpha", QStringLiteral("must be greater than 0"));
+    require(c.loraDropout >= 0.0 && c.loraDropout < 1.0, "lora_dropout", QStringLiteral("must be in [0, 1)"));
+    require(!c.loraTargets.isEmpty() || c.trainable != QLatin1String("lora"), "lora_targets", QStringLiteral("must name at least one projection"));
+    for (const QString& target : c.loraTargets)
+        require(TrainConfig::loraTargetNames().contains(target), "lora_targets",
+                QStringLiteral("has \"%1\"; expected names among %2").arg(target, TrainConfig::loraTargetNames().join(QStringLiteral(", "))));
+    require(c.baseQuantization == QLatin1String("none") || c.baseQuantization == QLatin1String("int8") || c.baseQuantization == QLatin1String("nf4"),
             "base_quantization", QStringLiteral("must be \"none\", \"int8\" or \"nf4\""));
-    require(baseQuantization == QLatin1String("none") || trainable == QLatin1String("lora"), "base_quantization",
+    require(c.baseQuantization == QLatin1String("none") || c.trainable == QLatin1String("lora"), "base_quantization",
             QStringLiteral("needs trainable \"lora\": a quantized base is frozen, so only adapters can learn"));
-    require(trainTopLayers >= 1, "train_top_layers", QStringLiteral("must be at least 1"));
-    require(computeDtype == QLatin1String("float32") || computeDtype == QLatin1String("bfloat16"), "compute_dtype",
+    require(c.trainTopLayers >= 1, "train_top_layers", QStringLiteral("must be at least 1"));
+    require(c.computeDtype == QLatin1String("float32") || c.computeDtype == QLatin1String("bfloat16"), "compute_dtype",
             QStringLiteral("must be \"float32\" or \"bfloat16\""));
-    require(learningRate > 0.0 && std::isfinite(learningRate), "learning_rate", QStringLiteral("must be greater than 0 (got %1)").arg(learningRate));
-    require(beta1 >= 0.0 && beta1 < 1.0 && beta2 >= 0.0 && beta2 < 1.0, "beta1", QStringLiteral("and \"beta2\" must be in [0, 1)"));
-    require(eps > 0.0, "eps", QStringLiteral("must be greater than 0"));
-    require(weightDecay >= 0.0, "weight_decay", QStringLiteral("must not be negative"));
-    require(schedule == QLatin1String("constant") || schedule == QLatin1String("linear") || schedule == QLatin1String("cosine"),
+    require(c.learningRate > 0.0 && std::isfinite(c.learningRate), "learning_rate", QStringLiteral("must be greater than 0 (got %1)").arg(c.learningRate));
+    require(c.beta1 >= 0.0 && c.beta1 < 1.0 && c.beta2 >= 0.0 && c.beta2 < 1.0, "beta1", QStringLiteral("and \"beta2\" must be in [0, 1)"));
+    require(c.eps > 0.0, "eps", QStringLiteral("must be greater than 0"));
+    require(c.weightDecay >= 0.0, "weight_decay", QStringLiteral("must not be negative"));
+    require(c.schedule == QLatin1String("constant") || c.schedule == QLatin1String("linear") || c.schedule == QLatin1String("cosine"),
             "schedule", QStringLiteral("must be \"constant\", \"linear\" or \"cosine\""));
-    require(warmupSteps >= 0, "warmup_steps", QStringLiteral("must not be negative"));
-    require(batchSize >= 1 && batchSize <= 4096, "batch_size", QStringLiteral("must be between 1 and 4096"));
-    require(gradAccumulation >= 1, "grad_accumulation", QStringLiteral("must be at least 1"));
-    require(maxGradNorm >= 0.0, "max_grad_norm", QStringLiteral("must not be negative (0 turns clipping off)"));
-    require(epochs >= 1 || maxSteps > 0, "epochs", QStringLiteral("must be at least 1 unless max_steps is set"));
-    require(maxSteps >= 0, "max_steps", QStringLiteral("must not be negative"));
-    require(evalEvery >= 0 && saveEvery >= 0, "eval_every", QStringLiteral("and \"save_every\" must not be negative"));
-    require(keepLast >= 1, "keep_last", QStringLiteral("must be at least 1"));
-    require(samplePrompts >= 0 && sampleMaxTokens >= 1, "sample_prompts", QStringLiteral("must not be negative"));
-    require(earlyStoppingPatience >= 0, "early_stopping_patience", QStringLiteral("must not be negative"));
-    require(threads >= 0, "threads", QStringLiteral("must not be negative"));
-    require(processes >= 1 && processes <= 256, "processes", QStringLiteral("must be between 1 and 256"));
+    require(c.warmupSteps >= 0, "warmup_steps", QStringLiteral("must not be negative"));
+    require(c.batchSize >= 1 && c.batchSize <= 4096, "batch_size", QStringLiteral("must be between 1 and 4096"));
+    require(c.gradAccumulation >= 1, "grad_accumulation", QStringLiteral("must be at least 1"));
+    require(c.maxGradNorm >= 0.0, "max_grad_norm", QStringLiteral("must not be negative (0 turns clipping off)"));
+    require(c.epochs >= 1 || c.maxSteps > 0, "epochs", QStringLiteral("must be at least 1 unless max_steps is set"));
+    require(c.maxSteps >= 0, "max_steps", QStringLiteral("must not be negative"));
+    require(c.evalEvery >= 0 && c.saveEvery >= 0, "eval_every", QStringLiteral("and \"save_every\" must not be negative"));
+    require(c.keepLast >= 1, "keep_last", QStringLiteral("must be at least 1"));
+    require(c.samplePrompts >= 0 && c.sampleMaxTokens >= 1, "sample_prompts", QStringLiteral("must not be negative"));
+    require(c.earlyStoppingPatience >= 0, "early_stopping_patience", QStringLiteral("must not be negative"));
+    require(c.threads >= 0, "threads", QStringLiteral("must not be negative"));
+    require(c.processes >= 1 && c.processes <= 256, "processes", QStringLiteral("must be between 1 and 256"));
 }
 
 } // namespace ft

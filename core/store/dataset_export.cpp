@@ -29,8 +29,10 @@ qint64 exportDataset(QSqlDatabase db, qint64 datasetId, const QString& path, Dat
     return static_cast<qint64>(examples.size());
 }
 
-TrainingSnapshot exportTrainingSnapshot(QSqlDatabase db, qint64 datasetId, const QString& runDir)
+TrainingSnapshot exportTrainingSnapshot(QSqlDatabase db, qint64 datasetId, const QString& runDir, const SnapshotSplits& splits)
 {
+    if (splits.validation && *splits.validation == splits.train)
+        throw Error(QStringLiteral("the training and validation splits are both \"%1\": choose two different splits").arg(splitName(splits.train)));
     TrainingSnapshot snapshot;
     std::vector<ExampleRecord> train;
     std::vector<ExampleRecord> val;
@@ -44,15 +46,20 @@ TrainingSnapshot exportTrainingSnapshot(QSqlDatabase db, qint64 datasetId, const
         snapshot.datasetVersion = info->version;
         ExampleStore examples(db);
         ExampleFilter filter;
-        filter.split = Split::Train;
+        filter.split = splits.train;
         for (StoredExample& stored : examples.examples(datasetId, filter))
             train.push_back(std::move(stored.record));
-        filter.split = Split::Validation;
-        for (StoredExample& stored : examples.examples(datasetId, filter))
-            val.push_back(std::move(stored.record));
+        if (splits.validation) {
+            filter.split = *splits.validation;
+            for (StoredExample& stored : examples.examples(datasetId, filter))
+                val.push_back(std::move(stored.record));
+        }
     }
     if (train.empty())
-        throw Error(QStringLiteral("dataset \"%1\" has no examples in the training split").arg(snapshot.datasetName));
+        throw Error(QStringLiteral("dataset \"%1\" has no examples in the %2 split (the training split)").arg(snapshot.datasetName, splitName(splits.train)));
+    if (splits.validation && splits.requireValidation && val.empty())
+        throw Error(QStringLiteral("dataset \"%1\" has no examples in the %2 split (the validation split)")
+                        .arg(snapshot.datasetName, splitName(*splits.validation)));
 
     const QString dataDir = QDir(runDir).filePath(QStringLiteral("data"));
     if (!QDir().mkpath(dataDir))

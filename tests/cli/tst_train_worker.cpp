@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -10,6 +11,8 @@
 #include <QTest>
 
 #include "cli_runner.h"
+#include "store/dataset_store.h"
+#include "store/example_store.h"
 #include "store/metric_store.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
@@ -238,6 +241,56 @@ private slots:
         QVERIFY(!runs.checkpoints(run.id).empty());
         QVERIFY(!metrics.evaluations(run.id).empty());
     }
+    void datasetSplitsAreChosen()
+    {
+        // A dataset of 6 train and 3 test examples and no validation split.
+        const QString workspaceDir = m_dir.filePath(QStringLiteral("splits-workspace"));
+        {
+            Workspace workspace = Workspace::open(workspaceDir);
+            const qint64 id = DatasetStore(workspace.database()).create(QStringLiteral("tested"));
+            ExampleStore examples(workspace.database());
+            for (int i = 0; i < 9; ++i) {
+                StoredExample example;
+                example.record.instruction = QStringLiteral("Count to %1.").arg(i);
+                example.record.response = QStringLiteral("Done: %1.").arg(i);
+                example.split = i < 6 ? Split::Train : Split::Test;
+                examples.add(id, example);
+            }
+        }
+        const auto train = [&](const QString& runName, const QStringList& splits) {
+            return test::runCli(QStringList{QStringLiteral("train"), QStringLiteral("--workspace"), workspaceDir, QStringLiteral("--dataset"),
+                                            QStringLiteral("tested"), QStringLiteral("--run"), m_dir.filePath(runName), QStringLiteral("--model"),
+                                            m_model, QStringLiteral("--steps"), QStringLiteral("2"), QStringLiteral("--template"),
+                                            QStringLiteral("plain"), QStringLiteral("--max-length"), QStringLiteral("64"), QStringLiteral("--set"),
+                                            QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"), QStringLiteral("1"),
+                                            QStringLiteral("--events"), QStringLiteral("jsonl")} +
+                                splits);
+        };
+        const auto lines = [](const QString& path) {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) ? file.readAll().count('\n') : -1;
+        };
+        const auto ok = train(QStringLiteral("split-test"), {QStringLiteral("--train-split"), QStringLiteral("train"), QStringLiteral("--val-split"),
+                                                            QStringLiteral("test")});
+        QVERIFY2(ok.exitCode == 0, ok.out.right(400).constData());
+        QCOMPARE(lines(m_dir.filePath(QStringLiteral("split-test/data/train.jsonl"))), 6);
+        QCOMPARE(lines(m_dir.filePath(QStringLiteral("split-test/data/val.jsonl"))), 3);
+
+        // The validation split chosen is empty: refused, naming it, before training.
+        const auto empty = train(QStringLiteral("split-empty"), {QStringLiteral("--val-split"), QStringLiteral("val")});
+        QCOMPARE(empty.exitCode, 2);
+        QVERIFY2(empty.out.contains("no examples in the val split"), empty.out.right(400).constData());
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("split-empty/checkpoints"))));
+
+        const auto bad = train(QStringLiteral("split-bad"), {QStringLiteral("--train-split"), QStringLiteral("everything")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("--train-split expects train, val or test"), bad.err.constData());
+        const auto same = train(QStringLiteral("split-same"), {QStringLiteral("--train-split"), QStringLiteral("test"), QStringLiteral("--val-split"),
+                                                              QStringLiteral("test")});
+        QCOMPARE(same.exitCode, 2);
+        QVERIFY2(same.err.contains("name the same split"), same.err.constData());
+    }
+
     void divergedRunExitsThree()
     {
         const QString runDir = m_dir.filePath(QStringLiteral("diverged"));

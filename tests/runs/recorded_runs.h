@@ -10,6 +10,7 @@
 
 #include "common/atomic_write.h"
 #include "runs/train_config.h"
+#include "store/evaluation_store.h"
 #include "store/metric_store.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
@@ -25,6 +26,7 @@ struct RecordedRunSpec {
     QStringList tags;
     bool checkpoint = true;
     QMap<QString, double> evaluation; // "final"/"val" numbers, when any
+    bool evaluationOutputs = false;   // also a run evaluation with per-example outputs (as ftstudio-cli eval keeps)
 };
 
 // Records a run in `workspace` (its folder under runs/, config.json, curves); returns its id.
@@ -65,6 +67,23 @@ inline qint64 addRecordedRun(const Workspace& workspace, const RecordedRunSpec& 
         runs.addCheckpoint(id, spec.steps, QDir(runDir).filePath(QStringLiteral("checkpoints/step-%1").arg(spec.steps)), std::nullopt, false);
     for (auto it = spec.evaluation.cbegin(); it != spec.evaluation.cend(); ++it)
         metrics.recordEvaluation(id, QStringLiteral("final"), QStringLiteral("val"), it.key(), it.value());
+    if (spec.evaluationOutputs) {
+        StoredEvaluation evaluation;
+        evaluation.runId = id;
+        evaluation.checkpoint = QStringLiteral("final");
+        evaluation.split = QStringLiteral("val");
+        evaluation.recordsSha256 = QStringLiteral("records");
+        evaluation.settingsKey = QStringLiteral("settings");
+        evaluation.examples = 1;
+        for (auto it = spec.evaluation.cbegin(); it != spec.evaluation.cend(); ++it)
+            evaluation.metrics[it.key()] = it.value();
+        EvaluationOutput output;
+        output.key = QStringLiteral("example-0");
+        output.prompt = QStringLiteral("Say hi.");
+        output.reference = QStringLiteral("Hi.");
+        output.output = QStringLiteral("Hi!");
+        EvaluationStore(workspace.database()).saveRunEvaluation(evaluation, {output});
+    }
     runs.finishRun(id, spec.status, 64LL * spec.steps, spec.startLoss * 0.5 + 0.1, QString());
     return id;
 }

@@ -34,6 +34,24 @@ private slots:
         m_worker = test::writeScript(m_dir.filePath(QStringLiteral("worker.sh")), test::kShortWorker);
     }
 
+    void workerArguments()
+    {
+        RunRequest files = request(QStringLiteral("files"));
+        QCOMPARE(files.trainArguments(), (QStringList{QStringLiteral("--run"), files.runDir}));
+        RunRequest recorded = request(QStringLiteral("recorded"));
+        recorded.workspace = m_dir.filePath(QStringLiteral("ws"));
+        recorded.datasetId = 7;
+        recorded.trainSplit = QStringLiteral("test");
+        recorded.valSplit = QStringLiteral("none");
+        QCOMPARE(recorded.trainArguments(),
+                 (QStringList{QStringLiteral("--run"), recorded.runDir, QStringLiteral("--workspace"), recorded.workspace,
+                              QStringLiteral("--dataset"), QStringLiteral("7"), QStringLiteral("--train-split"), QStringLiteral("test"),
+                              QStringLiteral("--val-split"), QStringLiteral("none")}));
+        // A resumed run trains on the snapshot frozen into its folder: no dataset is read again.
+        recorded.resume = true;
+        QVERIFY(!recorded.trainArguments().contains(QStringLiteral("--dataset")));
+    }
+
     void runsOneAfterAnother()
     {
         RunQueue queue;

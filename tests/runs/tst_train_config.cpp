@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "runs/train_config.h"
+#include "runs/train_settings_check.h"
 
 using namespace ft;
 
@@ -82,6 +83,24 @@ private slots:
             const QString expected = key == QLatin1String("template") ? QStringLiteral("{question}") : key;
             QVERIFY2(error.message().contains(expected), qPrintable(error.message()));
         }
+        // The same settings fail the check without data files, unless only a data file is wrong.
+        if (key == QLatin1String("train_file") || key == QLatin1String("val_file"))
+            validateTrainSettings(TrainConfig::fromJson(json, QStringLiteral("x")));
+        else
+            QVERIFY_THROWS_EXCEPTION(Error, validateTrainSettings(TrainConfig::fromJson(json, QStringLiteral("x"))));
+    }
+
+    void settingsWithoutDataFiles()
+    {
+        // A run on a workspace dataset: its files are written by the worker, so only they are missing.
+        QTemporaryDir dir;
+        TrainConfig config;
+        config.model = dir.path();
+        config.trainFile = dir.filePath(QStringLiteral("run/data/train.jsonl"));
+        validateTrainSettings(config);
+        QVERIFY_THROWS_EXCEPTION(Error, config.validate());
+        config.model = dir.filePath(QStringLiteral("missing-model"));
+        QVERIFY_THROWS_EXCEPTION(Error, validateTrainSettings(config));
     }
 };
 

@@ -93,6 +93,45 @@ private slots:
         QVERIFY(!QFile::exists(QDir(runDir).filePath(QStringLiteral("data/val.jsonl"))));
     }
 
+    void chosenSplits()
+    {
+        test::TempDatabase temp;
+        const qint64 id = makeDataset(temp.db()); // 7 train, 2 validation, 1 test
+        const QString runDir = QDir(temp.dir()).filePath(QStringLiteral("chosen"));
+        SnapshotSplits splits;
+        splits.train = Split::Validation;
+        splits.validation = Split::Test;
+        splits.requireValidation = true;
+        const TrainingSnapshot snapshot = exportTrainingSnapshot(temp.db(), id, runDir, splits);
+        QCOMPARE(snapshot.trainExamples, 2);
+        QCOMPARE(snapshot.valExamples, 1);
+        QCOMPARE(readJsonlRecords(snapshot.valPath).front().record.response, QStringLiteral("answer 9"));
+
+        splits.train = Split::Train;
+        splits.validation.reset(); // none: the worker validates on a share of the training split
+        const TrainingSnapshot noVal = exportTrainingSnapshot(temp.db(), id, runDir, splits);
+        QCOMPARE(noVal.trainExamples, 7);
+        QVERIFY(noVal.valPath.isEmpty());
+        QVERIFY(!QFile::exists(QDir(runDir).filePath(QStringLiteral("data/val.jsonl"))));
+
+        splits.validation = Split::Train; // the same split twice
+        QVERIFY_THROWS_EXCEPTION(Error, exportTrainingSnapshot(temp.db(), id, runDir, splits));
+        // An empty validation split chosen explicitly is an error naming it, not a silent fallback.
+        ExampleStore examples(temp.db());
+        ExampleFilter test;
+        test.split = Split::Test;
+        examples.setSplit(examples.ids(id, test), Split::Train);
+        splits.validation = Split::Test;
+        try {
+            exportTrainingSnapshot(temp.db(), id, runDir, splits);
+            QFAIL("an empty validation split was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().contains(QStringLiteral("no examples in the test split")), qPrintable(error.message()));
+        }
+        splits.requireValidation = false; // the default choice falls back instead
+        QVERIFY(exportTrainingSnapshot(temp.db(), id, runDir, splits).valPath.isEmpty());
+    }
+
     void emptyTrainingSplitIsRefused()
     {
         test::TempDatabase temp;

@@ -10,6 +10,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
+#include <QAction>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -22,13 +24,18 @@
 #include <QPointer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QElapsedTimer>
 #include <QUndoStack>
 
+#include "models/background_task.h"
 #include "models/dataset_session.h"
 #include "models/example_table_model.h"
 #include "pages/datasets_page.h"
 #include "store/dataset_store.h"
 #include "store/example_store.h"
+#include "store/run_store.h"
+#include "modal_helper.h"
 #include "support/test_support.h"
 #include "widgets/dataset_import_panel.h"
 #include "widgets/example_editor.h"
@@ -38,6 +45,7 @@
 #include "dialogs/dataset_export_dialog.h"
 #include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
+#include "dialogs/pii_mask_dialog.h"
 #include <QDoubleSpinBox>
 #include "data/example_encoder.h"
 #include "modelio/model_config.h"
@@ -307,25 +315,66 @@ private slots:
         auto page = openPage();
         clickRow(page->table(), 0);
         const qint64 id = page->editor()->exampleId();
+        const QString original = page->session()->examples().example(id)->record.response;
         auto* response = child<QPlainTextEdit>(page.get(), "responseEdit");
         response->setFocus();
         response->moveCursor(QTextCursor::End);
-        QTest::keyClicks(response, QStringLiteral(" Write to jane.doe@example.com"));
-        QTRY_VERIFY(page->session()->examples().example(id)->record.response.endsWith(QStringLiteral("jane.doe@example.com")));
+        QTest::keyClicks(response, QStringLiteral(" Write to jane.doe@example.com from 192.168.1.20"));
+        QTRY_VERIFY(page->session()->examples().example(id)->record.response.endsWith(QStringLiteral("192.168.1.20")));
+        const QString typed = page->session()->examples().example(id)->record.response;
         clickRow(page->table(), 0);
         clickRow(page->table(), 3, Qt::ShiftModifier);
+        const auto openPreview = [&]() -> PiiMaskDialog* {
+            QTest::mouseClick(child<QPushButton>(page.get(), "maskPii"), Qt::LeftButton);
+            PiiMaskDialog* dialog = nullptr;
+            for (int i = 0; i < 250 && !(dialog && dialog->isVisible()); ++i) { // the examples are read on a thread
+                QTest::qWait(20);
+                dialog = page->findChild<PiiMaskDialog*>();
+            }
+            return dialog && dialog->isVisible() ? dialog : nullptr;
+        };
+
+        // A preview first: counts per type with their placeholders, and the field before and after.
         QSignalSpy done(page.get(), &DatasetsPage::bulkActionDone);
-        QTest::mouseClick(child<QPushButton>(page.get(), "maskPii"), Qt::LeftButton);
-        QVERIFY(done.wait(5000));
+        PiiMaskDialog* dialog = openPreview();
+        QVERIFY(dialog);
+        QVERIFY(dialog->isModal());
+        auto* counts = child<QTableWidget>(dialog, "piiCounts");
+        QCOMPARE(counts->rowCount(), 2);
+        QStringList rows;
+        for (int row = 0; row < counts->rowCount(); ++row)
+            rows << QStringLiteral("%1 %2 %3").arg(counts->item(row, 0)->text(), counts->item(row, 1)->text(), counts->item(row, 2)->text());
+        QCOMPARE(rows, (QStringList{QStringLiteral("email [EMAIL] 1"), QStringLiteral("ip-address [IP_ADDRESS] 1")}));
+        QVERIFY(child<QLabel>(dialog, "piiSummary")->text().startsWith(QStringLiteral("2 item(s) of personal data in 1 of the 4 selected")));
+        auto* preview = child<QTableWidget>(dialog, "piiPreview");
+        QCOMPARE(preview->rowCount(), 1);
+        QVERIFY(preview->item(0, 0)->text().endsWith(QStringLiteral("response")));
+        QCOMPARE(preview->item(0, 1)->text(), typed);
+        QCOMPARE(preview->item(0, 2)->text(), original + QStringLiteral(" Write to [EMAIL] from [IP_ADDRESS]"));
+        // Cancel: nothing changes.
+        QTest::keyClick(dialog, Qt::Key_Escape);
+        QVERIFY(done.wait(5000) || done.size() == 1);
+        QCOMPARE(page->session()->examples().example(id)->record.response, typed);
+        QVERIFY(!page->session()->isBusy());
+
+        // Mask: applied as one undo step.
+        const int undoBefore = page->session()->undoStack()->count();
+        dialog = openPreview();
+        QVERIFY(dialog);
+        QTest::mouseClick(dialog->maskButton(), Qt::LeftButton);
+        QTRY_COMPARE(done.size(), 2);
         const QString masked = page->session()->examples().example(id)->record.response;
-        QVERIFY2(masked.endsWith(QStringLiteral("Write to [EMAIL]")), qPrintable(masked));
-        QVERIFY(child<QLabel>(page.get(), "datasetsStatus")->text().contains(QStringLiteral("Masked 1 item")));
+        QCOMPARE(masked, original + QStringLiteral(" Write to [EMAIL] from [IP_ADDRESS]"));
+        QCOMPARE(page->session()->undoStack()->count(), undoBefore + 1);
+        QVERIFY(child<QLabel>(page.get(), "datasetsStatus")->text().contains(QStringLiteral("Masked 2 item")));
         clickRow(page->table(), 0);
         QCOMPARE(page->editor()->exampleId(), id);
         QCOMPARE(child<QPlainTextEdit>(page.get(), "responseEdit")->toPlainText(), masked);
+        page->activateWindow(); // the dialog had the focus
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
         page->table()->setFocus();
         QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
-        QVERIFY(page->session()->examples().example(id)->record.response.endsWith(QStringLiteral("jane.doe@example.com")));
+        QCOMPARE(page->session()->examples().example(id)->record.response, typed);
     }
 
     void validatesAndFlagsWithUndo()
@@ -381,6 +430,31 @@ private slots:
         QVERIFY(page->openWorkspace(m_dir.filePath(QStringLiteral("ws%1").arg(++m_workspaces))));
         QTRY_VERIFY(dialog.isNull());
     }
+    void anotherWorkspaceCancelsRunningJobs()
+    {
+        // A job of the workspace (as statistics or dedup over a big dataset) that would run for
+        // 30 seconds unless cancelled: opening another workspace cancels it instead of waiting.
+        auto page = openPage();
+        bool cancelled = false;
+        auto control = startTask<int>(
+            page.get(), page->session()->pool(),
+            [](TaskControl& job) {
+                QElapsedTimer timer;
+                timer.start();
+                while (!job.cancelled && timer.elapsed() < 30000)
+                    QThread::msleep(5);
+                return 0;
+            },
+            [&](TaskOutcome<int> outcome) { cancelled = outcome.cancelled; });
+        page->session()->track(control);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(page->openWorkspace(m_dir.filePath(QStringLiteral("ws%1").arg(++m_workspaces))));
+        QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(control->cancelled);
+        QTRY_VERIFY(cancelled);
+    }
+
     void splitsWithAPreview()
     {
         auto page = openPage();
@@ -491,20 +565,76 @@ private slots:
     {
         auto page = openPage();
         const qint64 datasetId = page->currentDatasetId();
-        ExampleFilter train;
-        train.split = Split::Train;
-        const qint64 expected = page->session()->examples().count(datasetId, train);
-        QSignalSpy useTrain(page.get(), &DatasetsPage::useAsTrainingData);
+        QVERIFY(datasetId > 0);
+        QSignalSpy use(page.get(), &DatasetsPage::useForTrainingRequested);
         QTest::mouseClick(child<QPushButton>(page.get(), "useForTraining"), Qt::LeftButton);
-        QVERIFY(useTrain.wait(5000));
-        const QString path = useTrain.first().at(0).toString();
-        QVERIFY2(path.startsWith(page->session()->workspacePath() + QStringLiteral("/exports/")), qPrintable(path));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::ReadOnly));
-        qint64 lines = 0;
-        while (!file.atEnd())
-            lines += file.readLine().trimmed().isEmpty() ? 0 : 1;
-        QCOMPARE(lines, expected);
+        QCOMPARE(use.size(), 1);
+        QCOMPARE(use.first().at(0).toLongLong(), datasetId);
+    }
+
+    void deletesADatasetAfterAsking()
+    {
+        auto page = openPage();
+        auto* list = child<QListWidget>(page.get(), "datasetList");
+        const qint64 sample = page->currentDatasetId();
+        const qint64 examples = page->session()->examples().count(sample);
+        // A second dataset, and a run that trained on the sample.
+        const qint64 other = page->session()->datasets().create(QStringLiteral("other"));
+        StoredExample example;
+        example.record.instruction = QStringLiteral("Stay?");
+        example.record.response = QStringLiteral("Yes.");
+        page->session()->examples().add(other, example);
+        NewRun newRun;
+        newRun.name = QStringLiteral("trained on the sample");
+        newRun.datasetId = sample;
+        const qint64 runId = RunStore(page->session()->database(), page->session()->workspacePath()).createRun(newRun);
+        page->session()->notifyDatasets();
+        QCOMPARE(list->count(), 2);
+        QVERIFY(page->selectDataset(sample));
+        QTest::mouseClick(child<QPushButton>(page.get(), "splitDataset"), Qt::LeftButton);
+        QPointer<DatasetSplitDialog> splitDialog = page->findChild<DatasetSplitDialog*>();
+        QVERIFY(splitDialog);
+        auto* action = child<QAction>(page.get(), "deleteDatasetAction");
+        QVERIFY(list->actions().contains(action)); // the list's context menu
+        QCOMPARE(action->shortcut(), QKeySequence(QKeySequence::Delete));
+
+        // Cancel keeps it; the question names the dataset and its examples.
+        QString question;
+        onModal([&](QWidget* modal) {
+            auto* box = qobject_cast<QMessageBox*>(modal);
+            question = box ? box->text() : QString();
+            QTest::keyClick(modal, Qt::Key_Escape);
+        });
+        list->setFocus();
+        QTest::keyClick(list, Qt::Key_Delete);
+        QVERIFY2(question.contains(QStringLiteral("\"Sample\"")) && question.contains(QStringLiteral("its %L1 example").arg(examples)),
+                 qPrintable(question));
+        QCOMPARE(list->count(), 2);
+        QVERIFY(splitDialog); // still open: nothing was deleted
+
+        // Delete removes it and its examples; the run keeps its history (name and version of the dataset).
+        onModal([](QWidget* modal) {
+            auto* box = qobject_cast<QMessageBox*>(modal);
+            QVERIFY(box);
+            QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+        });
+        page->activateWindow(); // the question had the focus
+        QVERIFY(QTest::qWaitForWindowActive(page.get()));
+        list->setFocus();
+        QTest::keyClick(list, Qt::Key_Delete);
+        QCOMPARE(list->count(), 1);
+        QVERIFY(list->item(0)->text().startsWith(QStringLiteral("other")));
+        QVERIFY(!page->session()->datasets().find(sample));
+        QCOMPARE(page->session()->examples().count(sample), 0);
+        QVERIFY(waitLoaded(page->exampleModel()));
+        QCOMPARE(page->currentDatasetId(), other);
+        QCOMPARE(page->exampleModel()->rowCount(), 1);
+        const auto run = RunStore(page->session()->database(), page->session()->workspacePath()).run(runId);
+        QVERIFY(run);
+        QVERIFY(!run->datasetId.has_value());
+        QCOMPARE(run->datasetName, QStringLiteral("Sample"));
+        QVERIFY(child<QLabel>(page.get(), "datasetsStatus")->text().contains(QStringLiteral("Deleted the dataset")));
+        QTRY_VERIFY(splitDialog.isNull()); // the split dialog of the deleted dataset closed
     }
 
     void countsTokensForTheChosenModel()

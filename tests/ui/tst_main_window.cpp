@@ -31,6 +31,10 @@
 
 #include "../runs/fake_workers.h"
 #include "app_settings.h"
+#include "models/dataset_session.h"
+#include "store/dataset_store.h"
+#include "store/example_store.h"
+#include "widgets/data_source_picker.h"
 #include "event_loop_probe.h"
 #include "main_window.h"
 #include "pages/datasets_page.h"
@@ -123,6 +127,37 @@ private slots:
         refused.setAccepted(false);
         QApplication::sendEvent(&window, &refused);
         QVERIFY(!refused.isAccepted());
+    }
+
+    void useForTrainingChoosesTheDatasetOnTheTrainPage()
+    {
+        auto s = settings(QStringLiteral("use"));
+        s->setText(QStringLiteral("train/source"), QStringLiteral("files")); // Files chosen before
+        MainWindow window(s.get(), quiet());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.showPage(MainWindow::Datasets);
+        DatasetsPage* datasets = window.datasetsPage();
+        QTRY_VERIFY2(datasets->currentDatasetId() > 0, // the sample dataset of the new workspace
+                     qPrintable(datasets->openError() + datasets->session()->openWarnings().join(QLatin1Char(' '))));
+        QVERIFY(!window.trainPage()->dataSource()->usesDataset());
+        QTest::mouseClick(child<QPushButton>(datasets, "useForTraining"), Qt::LeftButton);
+        QCOMPARE(window.currentPage(), MainWindow::Train);
+        QVERIFY(window.trainPage()->dataSource()->usesDataset());
+        QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset().value_or(DatasetInfo()).id, datasets->currentDatasetId(), 5000);
+        // An edit on the Datasets page reaches the Train page's counts.
+        const qint64 before = window.trainPage()->dataSource()->dataset()->train;
+        datasets->session()->examples().add(datasets->currentDatasetId(), StoredExample());
+        datasets->session()->notifyExamples(datasets->currentDatasetId(), {}, true);
+        QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset()->train, before + 1, 5000);
+        // While the Train page is hidden, edits cost it nothing; it reads them when shown.
+        window.showPage(MainWindow::Datasets);
+        datasets->session()->examples().add(datasets->currentDatasetId(), StoredExample());
+        datasets->session()->notifyExamples(datasets->currentDatasetId(), {}, true);
+        QTest::qWait(600);
+        QCOMPARE(window.trainPage()->dataSource()->dataset()->train, before + 1);
+        window.showPage(MainWindow::Train);
+        QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset()->train, before + 2, 5000);
     }
 
     void keepsTheLayout()

@@ -66,10 +66,12 @@ private slots:
         test::RecordedRunSpec spec;
         spec.name = QStringLiteral("alpha");
         spec.evaluation = {{QStringLiteral("rouge-l"), 0.5}};
+        spec.evaluationOutputs = true;
         const qint64 alpha = test::addRecordedRun(workspace, spec);
         spec.name = QStringLiteral("beta");
         spec.learningRate = 1e-3;
-        spec.evaluation.clear();
+        spec.evaluation = {{QStringLiteral("loss"), 1.5}}; // the numbers training recorded, no outputs
+        spec.evaluationOutputs = false;
         const qint64 beta = test::addRecordedRun(workspace, spec);
 
         RunQueue queue;
@@ -88,7 +90,12 @@ private slots:
         page.selectRuns({alpha});
         QCOMPARE(page.selectedRuns().size(), 1);
         QVERIFY(buttonOf(page, "runsRename")->isEnabled());
-        QVERIFY(buttonOf(page, "runsExamples")->isEnabled()); // alpha has an evaluation
+        QVERIFY(buttonOf(page, "runsExamples")->isEnabled()); // alpha has an evaluation with its outputs
+        page.selectRuns({beta});
+        QVERIFY(!buttonOf(page, "runsExamples")->isEnabled()); // beta's evaluation has numbers only
+        page.selectRuns({alpha, beta});
+        QVERIFY(!buttonOf(page, "runsExamples")->isEnabled());
+        page.selectRuns({alpha});
         typeIntoInputDialog(QStringLiteral("alpha prime"));
         QTest::mouseClick(buttonOf(page, "runsRename"), Qt::LeftButton);
         QTRY_COMPARE(RunStore(workspace.database(), workspace.path()).run(alpha)->name, QStringLiteral("alpha prime"));

@@ -1,10 +1,13 @@
 // The Train page driven like a user: choosing a mode fills the settings; an invalid custom template
 // shows its error and disables Launch; edits in the advanced section reach the run folder's
-// config.json; the estimate appears; Launch queues the run (a fake worker stands in for training).
+// config.json; the estimate appears; Launch queues the run (a fake worker stands in for training);
+// a workspace dataset and its splits become the worker's --dataset arguments, an empty split is
+// refused before launch, and several processes cannot use a dataset.
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
@@ -21,6 +24,11 @@
 #include "app_settings.h"
 #include "common/json_file.h"
 #include "pages/train_page.h"
+#include "store/dataset_store.h"
+#include "store/example_store.h"
+#include "store/run_store.h"
+#include "store/workspace.h"
+#include "widgets/data_source_picker.h"
 #include "runs/run_queue.h"
 #include "support/test_support.h"
 #include "ui_test_support.h"
@@ -191,6 +199,201 @@ private slots:
         QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
         QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 30000);
         QTRY_COMPARE(launch->text(), QStringLiteral("Launch"));
+    }
+
+    // A workspace with a dataset "six and three": 6 train examples, 3 test, none in validation.
+    qint64 makeWorkspaceDataset(const QString& dir, QString* databasePath)
+    {
+        Workspace workspace = Workspace::open(dir);
+        *databasePath = workspace.databasePath();
+        const qint64 id = DatasetStore(workspace.database()).create(QStringLiteral("six and three"));
+        ExampleStore examples(workspace.database());
+        for (int i = 0; i < 9; ++i) {
+            StoredExample example;
+            example.record.instruction = QStringLiteral("Say %1.").arg(i);
+            example.record.response = QStringLiteral("%1, said.").arg(i);
+            example.split = i < 6 ? Split::Train : Split::Test;
+            examples.add(id, example);
+        }
+        return id;
+    }
+
+    static void choose(QComboBox* box, const QString& data)
+    {
+        QTRY_VERIFY2(box->findData(data) >= 0, qPrintable(data)); // the datasets are read on a thread
+        const int index = box->findData(data);
+        box->setCurrentIndex(index);
+        emit box->activated(index); // what a user's choice in the popup emits
+    }
+
+    void trainsOnAWorkspaceDataset()
+    {
+        auto f = makePage(QStringLiteral("dataset"));
+        TrainPage& page = *f->page;
+        QString database;
+        const qint64 id = makeWorkspaceDataset(f->settings.workspace(), &database);
+        page.setWorkspaceDatabase(database);
+        auto* launch = child<QPushButton>(page, "launchButton");
+        auto* problem = child<QLabel>(page, "launchProblem");
+        auto* datasets = child<QComboBox>(page, "datasetCombo");
+        auto* trainSplit = child<QComboBox>(page, "trainSplit");
+        auto* valSplit = child<QComboBox>(page, "valSplit");
+        QVERIFY(!page.dataSource()->usesDataset()); // a training file was chosen
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+
+        choose(datasets, QString::number(id)); // choosing a dataset makes it the data
+        QVERIFY(page.dataSource()->usesDataset());
+        QVERIFY(child<QRadioButton>(page, "sourceDataset")->isChecked());
+        QVERIFY(datasets->currentText().contains(QStringLiteral("9 examples")));
+        QCOMPARE(trainSplit->currentData().toString(), QStringLiteral("train"));
+        QCOMPARE(trainSplit->currentText(), QStringLiteral("train (6)"));
+        // No validation examples: a share of the training split validates.
+        QCOMPARE(valSplit->currentData().toString(), QStringLiteral("none"));
+        QVERIFY(child<QLabel>(page, "datasetSummary")->text().contains(QStringLiteral("6 train, 0 validation, 3 test")));
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+
+        // An empty split is refused before launch, with a reason that names it.
+        choose(valSplit, QStringLiteral("val"));
+        QTRY_VERIFY(!launch->isEnabled());
+        QVERIFY2(problem->text().contains(QStringLiteral("no examples in the validation split")), qPrintable(problem->text()));
+        QCOMPARE(page.launch(), 0);
+        choose(trainSplit, QStringLiteral("val"));
+        choose(valSplit, QStringLiteral("test"));
+        QTRY_VERIFY2(problem->text().contains(QStringLiteral("no examples in the validation split: choose another split to train on")),
+                     qPrintable(problem->text()));
+        QVERIFY(!launch->isEnabled());
+        choose(trainSplit, QStringLiteral("test"));
+        QTRY_VERIFY2(problem->text().contains(QStringLiteral("both")), qPrintable(problem->text()));
+        QVERIFY(!launch->isEnabled());
+
+        // Train on train, validate on test: the worker is told so, and the run records the dataset.
+        choose(trainSplit, QStringLiteral("train"));
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+        QSignalSpy launched(&page, &TrainPage::launched);
+        QTest::mouseClick(launch, Qt::LeftButton);
+        QVERIFY2(launched.size() == 1, qPrintable(page.problem()));
+        const RunJob* job = f->queue.job(launched.first().at(0).toInt());
+        QVERIFY(job);
+        QCOMPARE(job->request.dataset, QStringLiteral("six and three"));
+        QCOMPARE(job->request.datasetId, id);
+        const QStringList arguments = job->request.trainArguments();
+        const auto after = [&](const char* option) { return arguments.value(arguments.indexOf(QLatin1String(option)) + 1); };
+        QCOMPARE(after("--dataset"), QString::number(id));
+        QCOMPARE(after("--train-split"), QStringLiteral("train"));
+        QCOMPARE(after("--val-split"), QStringLiteral("test"));
+        QCOMPARE(after("--workspace"), f->settings.workspace());
+        const QJsonObject json = readJsonObjectFile(QDir(job->request.runDir).filePath(QStringLiteral("config.json")));
+        QCOMPARE(json.value(QStringLiteral("train_file")).toString(), QDir(job->request.runDir).filePath(QStringLiteral("data/train.jsonl")));
+        QCOMPARE(json.value(QStringLiteral("val_file")).toString(), QDir(job->request.runDir).filePath(QStringLiteral("data/val.jsonl")));
+        QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 30000);
+
+        // A file chosen again takes over.
+        page.setTrainFile(m_train);
+        QVERIFY(!page.dataSource()->usesDataset());
+        QCOMPARE(page.currentConfig().trainFile, m_train);
+    }
+
+    void theRealWorkerRecordsTheDataset()
+    {
+        // The worker itself (ftstudio-cli): the run's row records the dataset, its version and the
+        // snapshot of the chosen splits.
+        auto f = makePage(QStringLiteral("real"));
+        TrainPage& page = *f->page;
+        f->queue.setCliPath(test::cliPath());
+        QString database;
+        const qint64 id = makeWorkspaceDataset(f->settings.workspace(), &database);
+        page.setWorkspaceDatabase(database);
+        QTest::mouseClick(child<QToolButton>(page, "advancedToggle"), Qt::LeftButton);
+        typeNumber(&page, "max_steps", 2);
+        typeNumber(&page, "max_length", 128);
+        choose(child<QComboBox>(page, "datasetCombo"), QString::number(id));
+        choose(child<QComboBox>(page, "valSplit"), QStringLiteral("test"));
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+        QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
+        const int job = page.launch();
+        QVERIFY2(job > 0, qPrintable(page.problem()));
+        QVERIFY(ended.wait(120000));
+        QVERIFY2(f->queue.job(job)->status == QLatin1String("finished"), qPrintable(f->queue.job(job)->trace.end.message));
+        const QString runDir = f->queue.job(job)->request.runDir;
+        Workspace workspace = Workspace::open(f->settings.workspace());
+        const auto runs = RunStore(workspace.database(), workspace.path()).runs();
+        QCOMPARE(runs.size(), size_t(1));
+        QCOMPARE(runs.front().datasetId.value_or(0), id);
+        QCOMPARE(runs.front().datasetName, QStringLiteral("six and three"));
+        QCOMPARE(runs.front().datasetVersion.value_or(0), DatasetStore(workspace.database()).find(id)->version);
+        QVERIFY(!runs.front().valSha256.isEmpty());
+        QCOMPARE(QDir::cleanPath(runs.front().runDir), QDir::cleanPath(runDir));
+        QFile val(QDir(runDir).filePath(QStringLiteral("data/val.jsonl")));
+        QVERIFY(val.open(QIODevice::ReadOnly));
+        QCOMPARE(val.readAll().count('\n'), 3); // the test split
+    }
+
+    void datasetChosenFromTheDatasetsPage()
+    {
+        auto f = makePage(QStringLiteral("use"));
+        TrainPage& page = *f->page;
+        QString database;
+        const qint64 id = makeWorkspaceDataset(f->settings.workspace(), &database);
+        page.useDataset(id); // before the list was read: chosen once it is
+        page.setWorkspaceDatabase(database);
+        QVERIFY(page.dataSource()->usesDataset());
+        QTRY_COMPARE_WITH_TIMEOUT(page.dataSource()->dataset().value_or(DatasetInfo()).id, id, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+    }
+
+    void aDeletedDatasetIsNotReplacedSilently()
+    {
+        auto f = makePage(QStringLiteral("deleted"));
+        TrainPage& page = *f->page;
+        QString database;
+        const qint64 id = makeWorkspaceDataset(f->settings.workspace(), &database); // beside the Sample dataset
+        page.setWorkspaceDatabase(database);
+        auto* datasets = child<QComboBox>(page, "datasetCombo");
+        choose(datasets, QString::number(id));
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+        {
+            Workspace workspace = Workspace::open(f->settings.workspace());
+            DatasetStore(workspace.database()).remove(id); // deleted on the Datasets page
+        }
+        page.refreshDatasets();
+        QTRY_COMPARE_WITH_TIMEOUT(datasets->count(), 1, 5000);
+        QCOMPARE(datasets->currentIndex(), -1); // not the other dataset
+        QTRY_VERIFY(!page.canLaunch());
+        QVERIFY2(page.problem().contains(QStringLiteral("no longer in the workspace")), qPrintable(page.problem()));
+        page.refreshDatasets(); // and it stays so
+        QTest::qWait(500);
+        QCOMPARE(datasets->currentIndex(), -1);
+        choose(datasets, datasets->itemData(0).toString());
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+    }
+
+    void severalProcessesTrainOnFiles()
+    {
+        auto f = makePage(QStringLiteral("processes"));
+        TrainPage& page = *f->page;
+        QString database;
+        const qint64 id = makeWorkspaceDataset(f->settings.workspace(), &database);
+        page.setWorkspaceDatabase(database);
+        QTest::mouseClick(child<QToolButton>(page, "advancedToggle"), Qt::LeftButton);
+        auto* source = child<QRadioButton>(page, "sourceDataset");
+        typeNumber(&page, "processes", 2);
+        // Files are chosen: the dataset cannot be, and says why.
+        QTRY_VERIFY(!source->isEnabled());
+        QVERIFY2(source->toolTip().contains(QStringLiteral("2 processes")), qPrintable(source->toolTip()));
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+        choose(child<QComboBox>(page, "datasetCombo"), QString::number(id)); // touching the dataset side does not select it
+        QVERIFY(!page.dataSource()->usesDataset());
+        QVERIFY(child<QLabel>(page, "datasetSummary")->text().contains(QStringLiteral("data files only")));
+        // A dataset chosen before stays chosen, and Launch says why it cannot start.
+        typeNumber(&page, "processes", 1);
+        QTRY_VERIFY(source->isEnabled());
+        choose(child<QComboBox>(page, "datasetCombo"), QString::number(id));
+        QVERIFY(page.dataSource()->usesDataset());
+        QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
+        typeNumber(&page, "processes", 2);
+        QTRY_VERIFY(!page.canLaunch());
+        QVERIFY2(page.problem().contains(QStringLiteral("data files only")), qPrintable(page.problem()));
     }
 
     void showsTheEstimate()

@@ -174,6 +174,7 @@ void DatasetDedupDialog::find()
             m_apply->setEnabled(!m_remove.empty());
             emit reportReady();
         });
+    m_session->track(m_control); // cancelled when the workspace closes
 }
 
 void DatasetDedupDialog::apply()

@@ -137,6 +137,7 @@ DatasetValidateDialog::DatasetValidateDialog(DatasetSession* session, qint64 dat
             }
             emit reportReady();
         });
+    m_session->track(m_control); // cancelled when the workspace closes
 }
 
 DatasetValidateDialog::~DatasetValidateDialog()

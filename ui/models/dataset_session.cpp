@@ -1,5 +1,7 @@
 #include "models/dataset_session.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QEventLoop>
 #include <QFutureWatcher>
@@ -8,6 +10,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "common/error.h"
+#include "models/background_task.h"
 #include "store/database.h"
 #include "store/dataset_store.h"
 #include "store/example_store.h"
@@ -27,6 +30,7 @@ DatasetSession::DatasetSession(QObject* parent)
 
 DatasetSession::~DatasetSession()
 {
+    cancelJobs();
     m_pool.waitForDone();
 }
 
@@ -51,7 +55,8 @@ void DatasetSession::close()
 {
     if (!isOpen())
         return;
-    m_pool.waitForDone(); // jobs of this workspace finish first (the page cancels them before)
+    cancelJobs();
+    m_pool.waitForDone(); // jobs of this workspace finish first: cancelled ones at their next check
     m_undo->clear();
     m_workspacePath.clear();
     m_databasePath.clear();
@@ -107,6 +112,22 @@ void DatasetSession::runWrite(qsizetype rows, const std::function<void(QSqlDatab
     const QString error = watcher.future().result();
     if (!error.isEmpty())
         throw Error(error);
+}
+
+void DatasetSession::track(const std::shared_ptr<TaskControl>& control)
+{
+    m_jobs.erase(std::remove_if(m_jobs.begin(), m_jobs.end(), [](const std::weak_ptr<TaskControl>& job) { return job.expired(); }),
+                 m_jobs.end());
+    if (control)
+        m_jobs.push_back(control);
+}
+
+void DatasetSession::cancelJobs()
+{
+    for (const std::weak_ptr<TaskControl>& job : m_jobs)
+        if (const std::shared_ptr<TaskControl> control = job.lock())
+            control->cancelled = true;
+    m_jobs.clear();
 }
 
 void DatasetSession::beginBusy()

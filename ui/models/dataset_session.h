@@ -13,6 +13,7 @@
 // changes and saves them afterwards) instead of blocking the GUI thread on SQLite's lock.
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include <QObject>
@@ -29,6 +30,8 @@ class ExampleStore;
 } // namespace ft
 
 namespace ft::ui {
+
+struct TaskControl;
 
 class DatasetSession : public QObject {
     Q_OBJECT
@@ -65,6 +68,12 @@ public:
     void notifyExamples(qint64 datasetId, const QVector<qint64>& ids, bool rowsAddedOrRemoved);
     void notifyDatasets();
     void reportError(const QString& message);
+    // A background job on pool() that reads this workspace: close() (another workspace opened, the
+    // window closing) cancels every tracked job that still runs before it waits for the pool, so a
+    // long statistics or dedup pass does not hold the window.
+    void track(const std::shared_ptr<TaskControl>& control);
+    void cancelJobs();
+
     // Errors reported so far: a caller compares it before and after an action to learn whether it failed.
     quint64 errorCount() const { return m_errorCount; }
 
@@ -87,6 +96,7 @@ private:
     int m_busy = 0;
     quint64 m_errorCount = 0;
     bool m_writing = false;
+    std::vector<std::weak_ptr<TaskControl>> m_jobs;
 };
 
 } // namespace ft::ui

@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
@@ -19,17 +20,16 @@
 #include <QVBoxLayout>
 
 #include "common/error.h"
-#include "data/pii.h"
 #include "dialogs/dataset_dedup_dialog.h"
 #include "dialogs/dataset_export_dialog.h"
 #include "dialogs/dataset_split_dialog.h"
 #include "dialogs/dataset_validate_dialog.h"
+#include "dialogs/pii_mask_dialog.h"
 #include "models/background_task.h"
 #include "models/dataset_session.h"
 #include "models/example_table_model.h"
 #include "models/token_counter.h"
 #include "store/database.h"
-#include "store/dataset_export.h"
 #include "store/dataset_store.h"
 #include "undo/example_commands.h"
 #include "widgets/dataset_import_panel.h"
@@ -42,10 +42,12 @@ namespace ft::ui {
 namespace {
 
 // The curation dialogs hold example ids of the session's workspace: they close with the session
-// (another workspace opened), so that nothing they apply reaches a different database.
-void showSessionDialog(QDialog* dialog, DatasetSession* session)
+// (another workspace opened), so that nothing they apply reaches a different database, and when
+// their dataset is deleted.
+void showSessionDialog(QDialog* dialog, DatasetSession* session, qint64 datasetId)
 {
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setProperty("datasetId", datasetId); // closed when that dataset is deleted
     QObject::connect(session, &DatasetSession::closed, dialog, &QDialog::reject);
     dialog->show();
 }
@@ -90,6 +92,7 @@ DatasetsPage::DatasetsPage(QWidget* parent)
 DatasetsPage::~DatasetsPage()
 {
     m_import->cancel();
+    m_session->cancelJobs(); // statistics, validation, dedup: stop at their next check instead of finishing
     m_session->pool()->waitForDone(); // the jobs capture this page's objects' results
 }
 
@@ -99,12 +102,13 @@ void DatasetsPage::buildUi()
     auto* left = new QWidget(this);
     m_datasets = new QListWidget(left);
     m_datasets->setObjectName(QStringLiteral("datasetList"));
+    m_datasets->setToolTip(tr("Right-click (or Delete) to delete the chosen dataset"));
     m_datasetInfo = new QLabel(left);
     m_datasetInfo->setObjectName(QStringLiteral("datasetInfo"));
     m_datasetInfo->setWordWrap(true);
     auto* importFile = button(tr("Import file…"), QStringLiteral("importFile"), left);
     m_useForTraining = button(tr("Use for training"), QStringLiteral("useForTraining"), left);
-    m_useForTraining->setToolTip(tr("Write the train and validation splits as JSONL files and use them on the Train page"));
+    m_useForTraining->setToolTip(tr("Train on this dataset: choose it (and its splits) on the Train page"));
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(new QLabel(tr("<b>Datasets</b>"), left));
@@ -193,7 +197,8 @@ void DatasetsPage::buildUi()
     m_move = button(tr("Move to split"), QStringLiteral("moveToSplit"), centre);
     m_mask = button(tr("Mask PII"), QStringLiteral("maskPii"), centre);
     m_mask->setToolTip(tr("Replace e-mail addresses, phone numbers, card numbers, IP addresses, IBANs, SSNs, API keys and "
-                          "credentials in URLs of the selected examples with placeholders such as [EMAIL] (undoable)"));
+                          "credentials in URLs of the selected examples with placeholders such as [EMAIL]: shows the counts per type and "
+                          "the changes first; undoable"));
     m_status = new QLabel(centre);
     m_status->setObjectName(QStringLiteral("datasetsStatus"));
     auto* undoButton = button(tr("Undo"), QStringLiteral("undoButton"), centre);
@@ -303,7 +308,7 @@ void DatasetsPage::buildUi()
             return;
         m_editor->flush();
         auto* dialog = new DatasetValidateDialog(m_session, currentDatasetId(), m_tokenPicker->setup(), this);
-        showSessionDialog(dialog, m_session);
+        showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(m_export, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId())
@@ -311,21 +316,21 @@ void DatasetsPage::buildUi()
         m_editor->flush();
         const QString name = m_datasets->currentItem()->data(Qt::UserRole + 1).toString();
         auto* dialog = new DatasetExportDialog(m_session, currentDatasetId(), QDir::home().filePath(name + QStringLiteral(".jsonl")), this);
-        showSessionDialog(dialog, m_session);
+        showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(m_dedup, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId() || m_session->isBusy())
             return;
         m_editor->flush();
         auto* dialog = new DatasetDedupDialog(m_session, currentDatasetId(), this);
-        showSessionDialog(dialog, m_session);
+        showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(m_split, &QPushButton::clicked, this, [this] {
         if (!currentDatasetId() || m_session->isBusy())
             return;
         m_editor->flush();
         auto* dialog = new DatasetSplitDialog(m_session, currentDatasetId(), this);
-        showSessionDialog(dialog, m_session);
+        showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(importFile, &QPushButton::clicked, this, [this] {
         const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import dataset files"), QDir::homePath(),
@@ -333,6 +338,14 @@ void DatasetsPage::buildUi()
         if (!files.isEmpty())
             offerImport(files);
     });
+    // The dataset list's context menu and Delete key: delete the chosen dataset (after asking).
+    m_deleteDataset = new QAction(tr("Delete dataset…"), m_datasets);
+    m_deleteDataset->setObjectName(QStringLiteral("deleteDatasetAction"));
+    m_deleteDataset->setShortcut(QKeySequence::Delete);
+    m_deleteDataset->setShortcutContext(Qt::WidgetShortcut);
+    m_datasets->addAction(m_deleteDataset);
+    m_datasets->setContextMenuPolicy(Qt::ActionsContextMenu);
+    connect(m_deleteDataset, &QAction::triggered, this, &DatasetsPage::deleteDataset);
     auto* deleteShortcut = new QAction(this);
     deleteShortcut->setShortcut(QKeySequence::Delete);
     deleteShortcut->setShortcutContext(Qt::WidgetShortcut);
@@ -343,6 +356,7 @@ void DatasetsPage::buildUi()
 bool DatasetsPage::openWorkspace(const QString& dir)
 {
     m_import->cancel();
+    m_session->cancelJobs(); // a running statistics or dedup pass of the old workspace stops instead of finishing
     m_session->pool()->waitForDone();
     m_openError.clear();
     try {
@@ -402,6 +416,7 @@ void DatasetsPage::reloadDatasets()
         auto* item = new QListWidgetItem(tr("%1 (%L2)").arg(info.name).arg(info.examples), m_datasets);
         item->setData(Qt::UserRole, info.id);
         item->setData(Qt::UserRole + 1, info.name);
+        item->setData(Qt::UserRole + 2, info.examples);
         item->setToolTip(tr("%L1 examples: %L2 train, %L3 validation, %L4 test; version %5\n%6")
                              .arg(info.examples)
                              .arg(info.train)
@@ -545,6 +560,7 @@ void DatasetsPage::updateActions()
     m_move->setEnabled(selected && idle);
     m_mask->setEnabled(selected && idle);
     m_useForTraining->setEnabled(open);
+    m_deleteDataset->setEnabled(open && idle);
     m_validate->setEnabled(open && idle);
     m_name->setEnabled(open && idle);
     m_split->setEnabled(open && idle);
@@ -629,45 +645,46 @@ void DatasetsPage::maskSelected()
     if (ids.empty() || m_session->isBusy())
         return;
     m_editor->flush();
-    struct Masking {
-        std::vector<ExampleTextChange> changes;
-        int items = 0;
-    };
     const QString database = m_session->databasePath();
-    m_session->beginBusy(); // no edit in between: the texts read are the texts replaced
+    // No edit until the preview is answered: the texts read are the texts replaced.
+    m_session->beginBusy();
     m_status->setText(tr("Looking for personal data in %n example(s)…", nullptr, static_cast<int>(ids.size())));
-    startTask<Masking>(
-        this, m_session->pool(),
-        [database, ids](TaskControl&) {
-            Masking masking;
-            for (const StoredExample& example : ExampleStore(threadConnection(database)).examplesById(ids)) {
-                const PiiMaskResult result = maskPii(example.record);
-                if (!result.changed)
-                    continue;
-                masking.changes.push_back({example.id, result.masked});
-                for (const auto& [type, count] : result.counts)
-                    masking.items += count;
-            }
-            return masking;
-        },
-        [this, datasetId, ids](TaskOutcome<Masking> outcome) {
-            m_session->endBusy();
-            if (!outcome.value) {
-                showError(tr("Mask PII failed: %1").arg(outcome.error));
+    auto control = startTask<PiiMasking>(
+        this, m_session->pool(), [database, ids](TaskControl& job) { return findPiiMasking(database, ids, &job); },
+        [this, datasetId, ids](TaskOutcome<PiiMasking> outcome) {
+            if (!outcome.value || outcome.cancelled) { // cancelled: the workspace is closing
+                m_session->endBusy();
+                if (!outcome.cancelled)
+                    showError(tr("Mask PII failed: %1").arg(outcome.error));
+                emit bulkActionDone();
                 return;
             }
-            const Masking& masking = *outcome.value;
-            if (masking.changes.empty()) {
+            if (outcome.value->changes.empty()) {
+                m_session->endBusy();
                 m_status->setText(tr("No personal data found in the %n selected example(s).", nullptr, static_cast<int>(ids.size())));
-            } else {
-                const int examples = static_cast<int>(masking.changes.size());
-                m_session->undoStack()->push(new ReplaceTextsCommand(
-                    m_session, datasetId, masking.changes, tr("Mask personal data in %n example(s)", nullptr, examples)));
-                m_status->setText(tr("Masked %1 item(s) of personal data in %n example(s) (Ctrl+Z undoes it).", nullptr, examples)
-                                      .arg(masking.items));
+                emit bulkActionDone();
+                return;
             }
-            emit bulkActionDone();
+            auto masking = std::make_shared<PiiMasking>(std::move(*outcome.value));
+            auto* dialog = new PiiMaskDialog(*masking, this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            connect(m_session, &DatasetSession::closed, dialog, &QDialog::reject);
+            connect(dialog, &QDialog::finished, this, [this, datasetId, masking](int result) {
+                m_session->endBusy();
+                const int examples = static_cast<int>(masking->changes.size());
+                if (result == QDialog::Accepted && m_session->isOpen()) {
+                    m_session->undoStack()->push(new ReplaceTextsCommand(
+                        m_session, datasetId, masking->changes, tr("Mask personal data in %n example(s)", nullptr, examples)));
+                    m_status->setText(tr("Masked %1 item(s) of personal data in %n example(s) (Ctrl+Z undoes it).", nullptr, examples)
+                                          .arg(masking->items()));
+                } else {
+                    m_status->setText(tr("Nothing was masked."));
+                }
+                emit bulkActionDone();
+            });
+            dialog->open(); // window-modal: the examples cannot change while it asks
         });
+    m_session->track(control); // cancelled when the workspace closes
 }
 
 void DatasetsPage::useForTraining()
@@ -675,41 +692,42 @@ void DatasetsPage::useForTraining()
     const qint64 datasetId = currentDatasetId();
     if (!datasetId)
         return;
+    m_editor->flush(); // the Train page reads the counts as saved
+    emit useForTrainingRequested(datasetId);
+}
+
+void DatasetsPage::deleteDataset()
+{
+    const QListWidgetItem* item = m_datasets->currentItem();
+    if (!item || m_session->isBusy())
+        return;
     m_editor->flush();
-    const QString database = m_session->databasePath();
-    const QString folder = QDir(m_session->workspacePath()).filePath(QStringLiteral("exports"));
-    struct Written {
-        QString train;
-        QString validation;
-    };
-    startTask<Written>(
-        this, m_session->pool(),
-        [database, folder, datasetId](TaskControl&) {
-            QSqlDatabase db = threadConnection(database);
-            const DatasetInfo info = DatasetStore(db).resolve(QString::number(datasetId));
-            if (info.train == 0)
-                throw Error(QStringLiteral("the dataset \"%1\" has no examples in its train split").arg(info.name));
-            if (!QDir().mkpath(folder))
-                throw Error(QStringLiteral("cannot create %1").arg(folder));
-            const QString base = QDir(folder).filePath(QStringLiteral("dataset-%1-v%2").arg(info.id).arg(info.version));
-            Written written;
-            written.train = base + QStringLiteral("-train.jsonl");
-            exportDataset(db, datasetId, written.train, DatasetFormat::Studio, Split::Train);
-            if (info.validation > 0) {
-                written.validation = base + QStringLiteral("-val.jsonl");
-                exportDataset(db, datasetId, written.validation, DatasetFormat::Studio, Split::Validation);
-            }
-            return written;
-        },
-        [this](TaskOutcome<Written> outcome) {
-            if (!outcome.value) {
-                showError(tr("Cannot use the dataset for training: %1").arg(outcome.error));
-                return;
-            }
-            emit useAsTrainingData(outcome.value->train);
-            if (!outcome.value->validation.isEmpty())
-                emit useAsValidationData(outcome.value->validation);
-        });
+    const qint64 id = item->data(Qt::UserRole).toLongLong();
+    const QString name = item->data(Qt::UserRole + 1).toString();
+    const qint64 examples = item->data(Qt::UserRole + 2).toLongLong();
+    QMessageBox ask(QMessageBox::Warning, tr("Delete dataset"),
+                    tr("Delete the dataset \"%1\" and its %Ln example(s)?", nullptr, static_cast<int>(examples)).arg(name),
+                    QMessageBox::Yes | QMessageBox::Cancel, this);
+    ask.setObjectName(QStringLiteral("deleteDatasetQuestion"));
+    ask.setInformativeText(tr("This cannot be undone, and it clears the undo history of this page. Runs trained on it keep "
+                              "their history and show its name and version."));
+    ask.button(QMessageBox::Yes)->setText(tr("Delete"));
+    ask.setDefaultButton(QMessageBox::Cancel);
+    if (ask.exec() != QMessageBox::Yes)
+        return;
+    try {
+        // Many examples (and their search index) go on a thread while the window keeps painting.
+        m_session->runWrite(examples, [id](QSqlDatabase db) { DatasetStore(db).remove(id); });
+    } catch (const Error& error) {
+        showError(tr("Cannot delete the dataset \"%1\": %2").arg(name, error.message()));
+        return;
+    }
+    m_session->undoStack()->clear(); // its edits cannot be undone or redone any more
+    for (QDialog* dialog : findChildren<QDialog*>())
+        if (dialog->property("datasetId").toLongLong() == id)
+            dialog->reject(); // a validation, split or dedup of the deleted dataset
+    m_session->notifyDatasets();
+    m_status->setText(tr("Deleted the dataset \"%1\" (%Ln example(s)).", nullptr, static_cast<int>(examples)).arg(name));
 }
 
 void DatasetsPage::renameDataset()

@@ -1,10 +1,11 @@
 #pragma once
-// The Datasets page: the workspace's datasets (from the store), a lazily fetched table of the
+// The Datasets page: the workspace's datasets (from the store; deleted from the list's context menu
+// or with Delete, after asking), a lazily fetched table of the
 // selected dataset's examples with full-text search and filters (tag, split, flag) done in SQL, the
 // editor of the current example, bulk actions on the selected rows (delete, tag, move to a split, mask personal data),
 // add and duplicate, token counts for a chosen model and template, undo/redo of every edit (Ctrl+Z / Ctrl+Shift+Z), and the import panel that
-// files dropped on the window go to. "Use for training" writes the dataset's train (and validation)
-// split as JSONL files and hands them to the Train page; Validate… and Split… open
+// files dropped on the window go to. "Use for training" chooses the dataset on the Train page (its
+// splits are frozen into the run folder when the run starts); Validate… and Split… open
 // DatasetValidateDialog and DatasetSplitDialog, Export… DatasetExportDialog, Remove
 // duplicates… DatasetDedupDialog.
 
@@ -64,10 +65,10 @@ public slots:
     void offerImport(const QStringList& files);
 
 signals:
-    void useAsTrainingData(const QString& path);
-    void useAsValidationData(const QString& path);
+    // "Use for training": choose this dataset on the Train page.
+    void useForTrainingRequested(qint64 datasetId);
     void datasetShown(qint64 datasetId); // the table holds the chosen dataset's examples (after a load)
-    void bulkActionDone(); // a bulk action that first reads on a thread (Mask PII) has been applied
+    void bulkActionDone(); // a bulk action that first reads on a thread (Mask PII) has been applied or cancelled
 
 private:
     void buildUi();
@@ -86,6 +87,7 @@ private:
     void maskSelected();
     void useForTraining();
     void renameDataset();
+    void deleteDataset();
     void undo();
     void redo();
     void showError(const QString& message);
@@ -126,6 +128,7 @@ private:
     QLabel* m_error = nullptr;
     QTabWidget* m_tabs = nullptr;
     QAction* m_undo = nullptr;
+    QAction* m_deleteDataset = nullptr;
     QAction* m_redo = nullptr;
     QTimer* m_searchTimer = nullptr;
 };

@@ -252,10 +252,14 @@ void RunsPage::updateButtons()
     m_delete->setEnabled(recorded && !isActive(run));
     m_compare->setEnabled(runs.size() >= 2 && allRecorded);
     m_evaluate->setEnabled(recorded && run.status == QLatin1String("finished") && !m_eval->isRunning());
+    // Examples… needs per-example outputs (an Evaluate of the run), not just numbers.
     bool allEvaluated = !runs.isEmpty();
     for (const RunSummary& r : runs)
-        allEvaluated = allEvaluated && r.runId > 0 && !r.evaluation.isEmpty();
+        allEvaluated = allEvaluated && r.runId > 0 && r.evaluationOutputs;
     m_examples->setEnabled(allEvaluated);
+    m_examples->setToolTip(allEvaluated || runs.isEmpty() ? tr("The evaluation example by example, beside the base model's")
+                                                          : tr("Evaluate the selected run(s) first: Examples… shows the outputs "
+                                                               "of an evaluation, example by example"));
     m_summary->setText(tr("%n run(s)", nullptr, m_proxy->rowCount()) +
                        (runs.size() > 1 ? tr(", %1 selected").arg(runs.size()) : QString()));
 }

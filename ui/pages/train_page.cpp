@@ -3,7 +3,6 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QFutureWatcher>
@@ -18,6 +17,7 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QTextBrowser>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -27,11 +27,14 @@
 #include "common/atomic_write.h"
 #include "common/error.h"
 #include "data/prompt_template.h"
-#include "data/sample_dataset.h"
 #include "runs/cli_task.h"
 #include "runs/run_queue.h"
+#include "runs/train_settings_check.h"
+#include "store/database.h"
+#include "store/dataset_export.h"
 #include "ui_format.h"
 #include "widgets/advanced_settings.h"
+#include "widgets/data_source_picker.h"
 #include "widgets/mode_selector.h"
 #include "widgets/model_picker.h"
 #include "widgets/prompt_preview.h"
@@ -84,10 +87,18 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
                 return TrainConfig();
             }
         }();
-        if (!m_modelPicker->hasModel() || config.trainFile.isEmpty() || !QFileInfo(config.trainFile).isFile() || !m_templateValid)
+        if (!m_modelPicker->hasModel() || !m_templateValid)
             return;
-        const QString key = QStringList{config.model, config.trainFile, QString::number(QFileInfo(config.trainFile).lastModified().toMSecsSinceEpoch()),
-                                        config.promptTemplate, config.lossOn, QString::number(config.maxLength)}
+        // A workspace dataset's training split is measured from a temporary export (on the thread).
+        const auto dataset = m_data->usesDataset() ? m_data->dataset() : std::nullopt;
+        const QString database = m_data->databasePath();
+        const QString split = m_data->trainSplit();
+        if (!dataset && (m_data->usesDataset() || config.trainFile.isEmpty() || !QFileInfo(config.trainFile).isFile()))
+            return;
+        const QString dataKey = dataset ? QStringLiteral("%1#%2@%3:%4").arg(database).arg(dataset->id).arg(dataset->version).arg(split)
+                                        : config.trainFile + QLatin1Char('@') +
+                                              QString::number(QFileInfo(config.trainFile).lastModified().toMSecsSinceEpoch());
+        const QString key = QStringList{config.model, dataKey, config.promptTemplate, config.lossOn, QString::number(config.maxLength)}
                                 .join(QLatin1Char('\n'));
         if (key == m_measureKey || key == m_measuringKey)
             return;
@@ -103,8 +114,23 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
             m_measureKey = key;
             scheduleUpdate();
         });
-        watcher->setFuture(QtConcurrent::run(measureTrainingData, config.trainFile, config.model, config.promptTemplate, config.lossOn,
-                                             config.maxLength, 2000));
+        const qint64 datasetId = dataset ? dataset->id : 0;
+        watcher->setFuture(QtConcurrent::run([config, database, datasetId, split]() -> TrainingDataMeasure {
+            if (datasetId <= 0)
+                return measureTrainingData(config.trainFile, config.model, config.promptTemplate, config.lossOn, config.maxLength, 2000);
+            TrainingDataMeasure failed;
+            try {
+                QTemporaryDir dir;
+                Split chosen = Split::Train;
+                splitFromName(split, &chosen);
+                const QString file = dir.filePath(QStringLiteral("train.jsonl"));
+                exportDataset(threadConnection(database), datasetId, file, DatasetFormat::Studio, chosen);
+                return measureTrainingData(file, config.model, config.promptTemplate, config.lossOn, config.maxLength, 2000);
+            } catch (const Error& error) {
+                failed.error = error.message();
+            }
+            return failed;
+        }));
     });
 
     auto* content = new QWidget(this);
@@ -158,6 +184,11 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
     layout->addWidget(scroll, 1);
     layout->addLayout(bar);
 
+    connect(m_data, &DataSourcePicker::changed, this, [this] {
+        scheduleUpdate();
+        scheduleMeasure();
+    });
+    connect(m_data, &DataSourcePicker::statusMessage, this, &TrainPage::statusMessage);
     connect(m_modelPicker, &ModelPicker::modelChosen, this, &TrainPage::validateNow); // no launch while it is read
     connect(m_modelPicker, &ModelPicker::modelInspected, this, [this] {
         scheduleUpdate();
@@ -182,10 +213,6 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
     setConfig(initial);
     if (!m_settings->knownModels().isEmpty())
         m_modelPicker->setModelPath(m_settings->knownModels().constFirst());
-    const QString lastTrain = m_settings->text(QStringLiteral("train/trainFile"));
-    if (!lastTrain.isEmpty())
-        m_trainFile->setText(lastTrain);
-    m_valFile->setText(m_settings->text(QStringLiteral("train/valFile")));
     updateLaunchText();
     validateNow();
     scheduleUpdate();
@@ -200,65 +227,9 @@ QWidget* TrainPage::buildModelSection()
 
 QWidget* TrainPage::buildDataSection()
 {
-    auto* widget = new QWidget(this);
-    auto* form = new QFormLayout(widget);
-    form->setContentsMargins(0, 0, 0, 0);
-    m_trainFile = new QLineEdit(widget);
-    m_trainFile->setObjectName(QStringLiteral("trainFile"));
-    m_trainFile->setPlaceholderText(tr("JSONL: {\"instruction\", \"input\"?, \"response\", \"system\"?} per line"));
-    auto* browseTrain = new QToolButton(widget);
-    browseTrain->setText(tr("Choose…"));
-    auto* sample = new QToolButton(widget);
-    sample->setObjectName(QStringLiteral("useSampleData"));
-    sample->setText(tr("Sample dataset"));
-    sample->setToolTip(tr("The ~200 varied instruction/response pairs that come with the studio"));
-    auto* trainRow = new QHBoxLayout;
-    trainRow->addWidget(m_trainFile, 1);
-    trainRow->addWidget(browseTrain);
-    trainRow->addWidget(sample);
-    form->addRow(tr("Training data"), trainRow);
-
-    m_valFile = new QLineEdit(widget);
-    m_valFile->setObjectName(QStringLiteral("valFile"));
-    m_valFile->setPlaceholderText(tr("optional: without it, a seeded share of the training data validates"));
-    auto* browseVal = new QToolButton(widget);
-    browseVal->setText(tr("Choose…"));
-    auto* valRow = new QHBoxLayout;
-    valRow->addWidget(m_valFile, 1);
-    valRow->addWidget(browseVal);
-    form->addRow(tr("Validation data"), valRow);
-    auto* note = new QLabel(tr("Datasets from the workspace (with versions, search and curation) replace these files when the "
-                               "workspace store lands."),
-                            widget);
-    note->setWordWrap(true);
-    note->setEnabled(false);
-    form->addRow(QString(), note);
-
-    connect(browseTrain, &QToolButton::clicked, this, [this] {
-        const QString path = browseJsonl(tr("Training data"));
-        if (!path.isEmpty())
-            setTrainFile(path);
-    });
-    connect(browseVal, &QToolButton::clicked, this, [this] {
-        const QString path = browseJsonl(tr("Validation data"));
-        if (!path.isEmpty())
-            setValFile(path);
-    });
-    connect(sample, &QToolButton::clicked, this, [this] {
-        try {
-            setTrainFile(sampleDatasetPath());
-        } catch (const Error& error) {
-            emit statusMessage(error.message());
-        }
-    });
-    for (QLineEdit* edit : {m_trainFile, m_valFile})
-        connect(edit, &QLineEdit::textChanged, this, [this] {
-            m_settings->setText(QStringLiteral("train/trainFile"), m_trainFile->text());
-            m_settings->setText(QStringLiteral("train/valFile"), m_valFile->text());
-            scheduleUpdate();
-            scheduleMeasure();
-        });
-    return widget;
+    m_data = new DataSourcePicker(m_settings, this);
+    m_data->setObjectName(QStringLiteral("dataSource"));
+    return m_data;
 }
 
 QWidget* TrainPage::buildTemplateSection()
@@ -322,23 +293,18 @@ QWidget* TrainPage::buildEstimateSection()
     return widget;
 }
 
-QString TrainPage::browseJsonl(const QString& title)
-{
-    const QString path = QFileDialog::getOpenFileName(this, title, m_settings->dataFilesFolder(),
-                                                      tr("JSON Lines (*.jsonl *.json);;All files (*)"));
-    if (!path.isEmpty())
-        m_settings->setDataFilesFolder(QFileInfo(path).absolutePath());
-    return path;
-}
-
-void TrainPage::setTrainFile(const QString& path) { m_trainFile->setText(path); }
+void TrainPage::setTrainFile(const QString& path) { m_data->setTrainFile(path); }
 
 void TrainPage::setDefaultThreads(int previous, int threads)
 {
     if (auto* spin = qobject_cast<QSpinBox*>(m_advanced->field(QStringLiteral("threads"))); spin && spin->value() == previous)
         spin->setValue(threads);
 }
-void TrainPage::setValFile(const QString& path) { m_valFile->setText(path); }
+void TrainPage::setValFile(const QString& path) { m_data->setValFile(path); }
+
+void TrainPage::setWorkspaceDatabase(const QString& databasePath) { m_data->setDatabasePath(databasePath); }
+void TrainPage::refreshDatasets() { m_data->refreshDatasets(); }
+void TrainPage::useDataset(qint64 datasetId) { m_data->chooseDataset(datasetId); }
 
 QString TrainPage::templateText() const
 {
@@ -393,8 +359,10 @@ void TrainPage::chooseMode(const QString& mode)
         config = currentConfig();
     } catch (const Error&) {
         config.model = m_modelPicker->modelPath();
-        config.trainFile = m_trainFile->text().trimmed();
-        config.valFile = m_valFile->text().trimmed();
+        if (!m_data->usesDataset()) {
+            config.trainFile = m_data->trainFile();
+            config.valFile = m_data->valFile();
+        }
         config.promptTemplate = templateText();
     }
     config.applyModePreset(mode);
@@ -410,8 +378,10 @@ TrainConfig TrainPage::currentConfig() const
     TrainConfig base;
     base.mode = m_mode;
     base.model = m_modelPicker->modelPath();
-    base.trainFile = m_trainFile->text().trimmed();
-    base.valFile = m_valFile->text().trimmed();
+    if (!m_data->usesDataset()) { // a dataset's files are written into the run folder by the worker
+        base.trainFile = m_data->trainFile();
+        base.valFile = m_data->valFile();
+    }
     base.promptTemplate = templateText();
     return m_advanced->config(base);
 }
@@ -423,8 +393,10 @@ void TrainPage::setConfig(const TrainConfig& config)
     m_advanced->setConfig(config);
     if (!config.model.isEmpty() && config.model != m_modelPicker->modelPath())
         m_modelPicker->setModelPath(config.model);
-    m_trainFile->setText(config.trainFile);
-    m_valFile->setText(config.valFile);
+    if (!config.trainFile.isEmpty()) { // e.g. a cloned run's frozen data files
+        m_data->setTrainFile(config.trainFile);
+        m_data->setValFile(config.valFile);
+    }
     const int builtin = m_template->findData(config.promptTemplate);
     if (builtin >= 0) {
         m_template->setCurrentIndex(builtin);
@@ -450,14 +422,27 @@ void TrainPage::validateNow()
         problem = tr("Reading the model…");
     else if (!m_modelPicker->hasModel())
         problem = tr("The base model cannot be used: %1").arg(m_modelPicker->error());
-    else if (m_trainFile->text().trimmed().isEmpty())
-        problem = tr("Choose the training data (a JSONL file).");
     else if (!m_templateValid)
         problem = tr("Fix the template.");
+    // Several processes each read the data themselves, and only one of them opens the workspace.
+    try {
+        const int processes = currentConfig().processes;
+        m_data->setDatasetRefusal(processes > 1 ? tr("Training in %1 processes reads data files only (each process reads them; "
+                                                     "only the first opens the workspace): choose Files, e.g. the dataset's "
+                                                     "splits written by Export… on the Datasets page.")
+                                                      .arg(processes)
+                                                : QString());
+    } catch (const Error&) {
+    }
+    if (problem.isEmpty())
+        problem = m_data->problem();
     if (problem.isEmpty()) {
         try {
             config = currentConfig();
-            config.validate();
+            if (m_data->usesDataset())
+                validateTrainSettings(config);
+            else
+                config.validate();
         } catch (const Error& error) {
             problem = error.message();
         }
@@ -485,7 +470,8 @@ void TrainPage::updateEstimate()
     options.sgemmGflops = m_settings->sgemmGflops(m_settings->threads());
     const bool measured = m_measure.ok && !m_measureKey.isEmpty();
     if (measured) {
-        const double share = config.valFile.isEmpty() ? 1.0 - config.valFraction : 1.0;
+        const bool sharedValidation = m_data->usesDataset() ? m_data->valSplit() == QLatin1String("none") : config.valFile.isEmpty();
+        const double share = sharedValidation ? 1.0 - config.valFraction : 1.0;
         options.tokensPerEpoch = static_cast<qint64>(static_cast<double>(m_measure.estimatedTokens) * share);
         options.trainExamples = m_measure.records;
     }
@@ -563,7 +549,13 @@ int TrainPage::launch()
     }
     try {
         TrainConfig config = currentConfig();
-        config.validate();
+        const auto dataset = m_data->usesDataset() ? m_data->dataset() : std::nullopt;
+        if (m_data->usesDataset() && !dataset)
+            throw Error(tr("Choose a dataset."));
+        if (dataset)
+            validateTrainSettings(config);
+        else
+            config.validate();
         const QString name = m_runName->text().trimmed().isEmpty() ? config.mode : m_runName->text().trimmed();
         const QDir runs(m_settings->runsFolder());
         if (!runs.mkpath(QStringLiteral(".")))
@@ -575,13 +567,24 @@ int TrainPage::launch()
             runDir = runs.filePath(QStringLiteral("%1-%2").arg(stem).arg(i));
         if (!QDir().mkpath(runDir))
             throw Error(tr("cannot create the run folder %1").arg(runDir));
-        writeFileAtomically(QDir(runDir).filePath(QStringLiteral("config.json")), QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented));
         RunRequest request;
+        if (dataset) {
+            // The worker writes these files from the dataset when it starts (train --dataset), and
+            // rewrites config.json with them.
+            config.trainFile = QDir(runDir).filePath(QStringLiteral("data/train.jsonl"));
+            config.valFile = m_data->valSplit() == QLatin1String("none") ? QString() : QDir(runDir).filePath(QStringLiteral("data/val.jsonl"));
+            request.dataset = dataset->name;
+            request.datasetId = dataset->id;
+            request.trainSplit = m_data->trainSplit();
+            request.valSplit = m_data->valSplit();
+        } else {
+            request.dataset = config.trainFile;
+        }
+        writeFileAtomically(QDir(runDir).filePath(QStringLiteral("config.json")), QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented));
         request.name = name;
         request.runDir = runDir;
         request.mode = config.mode;
         request.baseModel = config.model;
-        request.dataset = config.trainFile;
         request.workspace = m_settings->workspace(); // the worker records the run in the workspace's history
         const int id = m_queue->enqueue(request);
         m_runName->clear();

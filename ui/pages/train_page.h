@@ -1,8 +1,8 @@
 #pragma once
-// The Train page: base model, training and validation data, template, the three modes, every
-// setting underneath them, the memory/time estimate for this machine, and Launch (which prepares a
-// run folder with config.json and queues it). Data are JSONL files for now; the workspace store's
-// datasets take their place when it lands.
+// The Train page: base model, the data (a workspace dataset with its training and validation
+// splits, or JSONL files: DataSourcePicker), template, the three modes, every setting underneath
+// them, the memory/time estimate for this machine, and Launch (which prepares a run folder with
+// config.json and queues it; a dataset's splits are frozen into it by the worker).
 
 #include <QWidget>
 
@@ -28,6 +28,7 @@ namespace ft::ui {
 
 class AdvancedSettings;
 class AppSettings;
+class DataSourcePicker;
 class ModeSelector;
 class ModelPicker;
 
@@ -45,6 +46,11 @@ public:
     // The settings' thread count changed: new runs use it (unless the form was set to another value).
     void setDefaultThreads(int previous, int threads);
     void setValFile(const QString& path);
+    // The open workspace's database (empty: none), whose datasets the data choice lists.
+    void setWorkspaceDatabase(const QString& databasePath);
+    void refreshDatasets(); // the datasets changed (a moment later, read again)
+    void useDataset(qint64 datasetId); // choose this workspace dataset as the data
+    DataSourcePicker* dataSource() const { return m_data; }
     void chooseMode(const QString& mode); // as if the user clicked it
     QString problem() const { return m_problem; } // why Launch is disabled; empty when it is not
     bool canLaunch() const;
@@ -76,13 +82,11 @@ private:
     void validateNow();
     void updateEstimate();
     void updateLaunchText();
-    QString browseJsonl(const QString& title);
 
     AppSettings* m_settings;
     RunQueue* m_queue;
     ModelPicker* m_modelPicker = nullptr;
-    QLineEdit* m_trainFile = nullptr;
-    QLineEdit* m_valFile = nullptr;
+    DataSourcePicker* m_data = nullptr;
     QComboBox* m_template = nullptr;
     QPlainTextEdit* m_customTemplate = nullptr;
     QLabel* m_templateStatus = nullptr;

@@ -298,6 +298,7 @@ void DatasetImportPanel::startImport()
             }
             updateButtons();
         });
+    m_session->track(m_control); // cancelled when the workspace closes
     m_progressTimer->start();
     emit importingChanged(true);
     updateButtons();

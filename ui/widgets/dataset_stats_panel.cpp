@@ -184,6 +184,7 @@ void DatasetStatsPanel::compute()
             updateButton();
             emit computed();
         });
+    m_session->track(m_control); // cancelled when the workspace closes
     m_progressTimer->start();
     updateButton();
 }
