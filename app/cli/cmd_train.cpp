@@ -120,6 +120,8 @@ int runTrain(const QStringList& args)
                                                      "runs/ there unless --run says otherwise)."), QStringLiteral("DIR")},
         {QStringLiteral("dataset"), QStringLiteral("Train on this workspace dataset (name or id; its train/val splits are frozen "
                                                    "into the run folder). Implies the default workspace without --workspace."), QStringLiteral("NAME")},
+        {QStringLiteral("dataset-id"), QStringLiteral("Like --dataset, by the dataset's id only (what the studio passes: a name that "
+                                                      "looks like a number cannot be taken for it)."), QStringLiteral("ID")},
         {QStringLiteral("train-split"), QStringLiteral("With --dataset: the split to train on (train, val or test; default train)."), QStringLiteral("SPLIT")},
         {QStringLiteral("val-split"), QStringLiteral("With --dataset: the split to validate on (train, val or test), or \"none\" for a seeded share "
                                                      "of the training split (default: val when it has examples)."), QStringLiteral("SPLIT")},
@@ -138,8 +140,11 @@ int runTrain(const QStringList& args)
     if (!events.isEmpty() && events != QLatin1String("jsonl"))
         throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
 
+    const bool datasetGiven = parser.isSet(QStringLiteral("dataset")) || parser.isSet(QStringLiteral("dataset-id"));
+    if (parser.isSet(QStringLiteral("dataset")) && parser.isSet(QStringLiteral("dataset-id")))
+        throw UsageError{QStringLiteral("give --dataset or --dataset-id, not both")};
     SnapshotSplits splits;
-    if ((parser.isSet(QStringLiteral("train-split")) || parser.isSet(QStringLiteral("val-split"))) && !parser.isSet(QStringLiteral("dataset")))
+    if ((parser.isSet(QStringLiteral("train-split")) || parser.isSet(QStringLiteral("val-split"))) && !datasetGiven)
         throw UsageError{QStringLiteral("--train-split and --val-split choose splits of a --dataset")};
     if (parser.isSet(QStringLiteral("train-split")) && !splitFromName(parser.value(QStringLiteral("train-split")), &splits.train))
         throw UsageError{QStringLiteral("--train-split expects train, val or test, got \"%1\"").arg(parser.value(QStringLiteral("train-split")))};
@@ -162,7 +167,7 @@ int runTrain(const QStringList& args)
     if (ranks > 1) {
         // Every rank must resolve the same run folder and the same data: rank 0 alone opens the
         // workspace, so a dataset snapshot or a folder it creates would exist for it only.
-        if (parser.isSet(QStringLiteral("dataset")))
+        if (datasetGiven)
             throw UsageError{QStringLiteral("--dataset trains in one process only: export the dataset's splits "
                                             "(ftstudio-cli dataset export) and pass them as --train/--val for %1 processes").arg(ranks)};
         if (!parser.isSet(QStringLiteral("run")) && !parser.isSet(QStringLiteral("resume")))
@@ -188,14 +193,21 @@ int runTrain(const QStringList& args)
     // The workspace record (rank 0 only): --workspace, --dataset or --run-id ask for it.
     std::optional<Workspace> workspace;
     std::unique_ptr<RunRecorder> recorder;
-    const bool useWorkspace = parser.isSet(QStringLiteral("workspace")) || parser.isSet(QStringLiteral("dataset")) ||
-                              parser.isSet(QStringLiteral("run-id"));
+    const bool useWorkspace = parser.isSet(QStringLiteral("workspace")) || datasetGiven || parser.isSet(QStringLiteral("run-id"));
     qint64 datasetId = 0;
     if (useWorkspace && main) {
         try {
             workspace = openWorkspace(parser);
             if (parser.isSet(QStringLiteral("dataset")))
                 datasetId = DatasetStore(workspace->database()).resolve(parser.value(QStringLiteral("dataset"))).id;
+            if (parser.isSet(QStringLiteral("dataset-id"))) {
+                bool isNumber = false;
+                const qint64 id = parser.value(QStringLiteral("dataset-id")).toLongLong(&isNumber);
+                if (!isNumber || !DatasetStore(workspace->database()).find(id))
+                    throw Error(QStringLiteral("no dataset with id %1 in this workspace (was it deleted after the run was queued?)")
+                                    .arg(parser.value(QStringLiteral("dataset-id"))));
+                datasetId = id;
+            }
         } catch (const Error& error) {
             reporter.failed(error.message());
             if (!parser.isSet(QStringLiteral("events")))

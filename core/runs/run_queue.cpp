@@ -12,7 +12,7 @@ QStringList RunRequest::trainArguments() const
     if (runId > 0)
         arguments << QStringLiteral("--run-id") << QString::number(runId);
     if (datasetId > 0 && !resume)
-        arguments << QStringLiteral("--dataset") << QString::number(datasetId) << QStringLiteral("--train-split") << trainSplit
+        arguments << QStringLiteral("--dataset-id") << QString::number(datasetId) << QStringLiteral("--train-split") << trainSplit
                   << QStringLiteral("--val-split") << valSplit;
     return arguments;
 }

@@ -23,7 +23,7 @@ struct RunRequest {
     QString dataset;     // what the run trains on, as shown in lists: a file, or a workspace dataset's name
     // A workspace dataset (needs `workspace`): the worker freezes its `trainSplit` and `valSplit`
     // ("train", "val", "test"; valSplit "none": a seeded share of the training split) into the run
-    // folder and records the dataset and its version with the run (train --dataset ID).
+    // folder and records the dataset and its version with the run (train --dataset-id ID).
     qint64 datasetId = 0;
     QString trainSplit = QStringLiteral("train");
     QString valSplit = QStringLiteral("val");

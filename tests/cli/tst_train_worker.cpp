@@ -289,6 +289,33 @@ private slots:
                                                               QStringLiteral("test")});
         QCOMPARE(same.exitCode, 2);
         QVERIFY2(same.err.contains("name the same split"), same.err.constData());
+
+        // --dataset-id (what the studio passes) is an id only, even when another dataset's name is
+        // that number; an id that is gone is refused by name.
+        qint64 testedId = 0;
+        {
+            Workspace workspace = Workspace::open(workspaceDir);
+            testedId = DatasetStore(workspace.database()).findByName(QStringLiteral("tested"))->id;
+            const qint64 decoy = DatasetStore(workspace.database()).create(QString::number(testedId));
+            StoredExample example;
+            example.record.instruction = QStringLiteral("Decoy.");
+            example.record.response = QStringLiteral("Decoy.");
+            ExampleStore(workspace.database()).add(decoy, example);
+        }
+        const auto byId = [&](const QString& runName, const QString& id) {
+            return test::runCli({QStringLiteral("train"), QStringLiteral("--workspace"), workspaceDir, QStringLiteral("--dataset-id"), id,
+                                 QStringLiteral("--run"), m_dir.filePath(runName), QStringLiteral("--model"), m_model, QStringLiteral("--steps"),
+                                 QStringLiteral("1"), QStringLiteral("--template"), QStringLiteral("plain"), QStringLiteral("--max-length"),
+                                 QStringLiteral("64"), QStringLiteral("--set"), QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"),
+                                 QStringLiteral("1"), QStringLiteral("--val-split"), QStringLiteral("test"), QStringLiteral("--events"),
+                                 QStringLiteral("jsonl")});
+        };
+        const auto chosen = byId(QStringLiteral("by-id"), QString::number(testedId));
+        QVERIFY2(chosen.exitCode == 0, chosen.out.right(400).constData());
+        QCOMPARE(lines(m_dir.filePath(QStringLiteral("by-id/data/train.jsonl"))), 6);
+        const auto gone = byId(QStringLiteral("by-id-gone"), QStringLiteral("9999"));
+        QCOMPARE(gone.exitCode, 2);
+        QVERIFY2(gone.out.contains("no dataset with id 9999"), gone.out.right(400).constData());
     }
 
     void divergedRunExitsThree()

@@ -45,11 +45,11 @@ private slots:
         recorded.valSplit = QStringLiteral("none");
         QCOMPARE(recorded.trainArguments(),
                  (QStringList{QStringLiteral("--run"), recorded.runDir, QStringLiteral("--workspace"), recorded.workspace,
-                              QStringLiteral("--dataset"), QStringLiteral("7"), QStringLiteral("--train-split"), QStringLiteral("test"),
+                              QStringLiteral("--dataset-id"), QStringLiteral("7"), QStringLiteral("--train-split"), QStringLiteral("test"),
                               QStringLiteral("--val-split"), QStringLiteral("none")}));
         // A resumed run trains on the snapshot frozen into its folder: no dataset is read again.
         recorded.resume = true;
-        QVERIFY(!recorded.trainArguments().contains(QStringLiteral("--dataset")));
+        QVERIFY(!recorded.trainArguments().contains(QStringLiteral("--dataset-id")));
     }
 
     void runsOneAfterAnother()

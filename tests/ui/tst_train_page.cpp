@@ -1,7 +1,7 @@
 // The Train page driven like a user: choosing a mode fills the settings; an invalid custom template
 // shows its error and disables Launch; edits in the advanced section reach the run folder's
 // config.json; the estimate appears; Launch queues the run (a fake worker stands in for training);
-// a workspace dataset and its splits become the worker's --dataset arguments, an empty split is
+// a workspace dataset and its splits become the worker's --dataset-id arguments, an empty split is
 // refused before launch, and several processes cannot use a dataset.
 
 #include <QCheckBox>
@@ -278,7 +278,7 @@ private slots:
         QCOMPARE(job->request.datasetId, id);
         const QStringList arguments = job->request.trainArguments();
         const auto after = [&](const char* option) { return arguments.value(arguments.indexOf(QLatin1String(option)) + 1); };
-        QCOMPARE(after("--dataset"), QString::number(id));
+        QCOMPARE(after("--dataset-id"), QString::number(id));
         QCOMPARE(after("--train-split"), QStringLiteral("train"));
         QCOMPARE(after("--val-split"), QStringLiteral("test"));
         QCOMPARE(after("--workspace"), f->settings.workspace());
