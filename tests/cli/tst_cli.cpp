@@ -2,6 +2,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QJsonArray>
 #include <QTest>
 
 #include "cli_runner.h"
@@ -125,6 +126,30 @@ private slots:
         QCOMPARE(QJsonDocument::fromJson(generated.out).object()[QStringLiteral("new_tokens")].toInt(), 8);
         QCOMPARE(runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("huge"), out,
                          QStringLiteral("--force")}).exitCode, 1);
+    }
+    // bench train with several modes: each measured in the same process, stepped in turn, and
+    // compared with the first.
+    void benchTrainComparesModes()
+    {
+        const auto result = runCli({QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"), QStringLiteral("tiny"),
+                                    QStringLiteral("--mode"), QStringLiteral("full,instruction"), QStringLiteral("--batch"), QStringLiteral("2"),
+                                    QStringLiteral("--seq"), QStringLiteral("32"), QStringLiteral("--steps"), QStringLiteral("2"),
+                                    QStringLiteral("--warmup"), QStringLiteral("0"), QStringLiteral("--threads"), QStringLiteral("1"),
+                                    QStringLiteral("--json")});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(result.out).object();
+        const QJsonArray modes = json[QStringLiteral("modes")].toArray();
+        QCOMPARE(modes.size(), 2);
+        QCOMPARE(modes[0].toObject()[QStringLiteral("mode")].toString(), QStringLiteral("full"));
+        QCOMPARE(modes[1].toObject()[QStringLiteral("mode")].toString(), QStringLiteral("instruction"));
+        QVERIFY(modes[1].toObject()[QStringLiteral("trainable_parameters")].toDouble()
+                < modes[0].toObject()[QStringLiteral("trainable_parameters")].toDouble());
+        const QJsonObject ratios = json[QStringLiteral("tokens_per_second_vs_first")].toObject();
+        QCOMPARE(ratios[QStringLiteral("full")].toDouble(), 1.0);
+        const double expected = modes[1].toObject()[QStringLiteral("tokens_per_second")].toDouble()
+            / modes[0].toObject()[QStringLiteral("tokens_per_second")].toDouble();
+        QVERIFY(qFuzzyCompare(ratios[QStringLiteral("instruction")].toDouble(), expected));
+        QCOMPARE(runCli({QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--mode"), QStringLiteral(",")}).exitCode, 2);
     }
 };
 
