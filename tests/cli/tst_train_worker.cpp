@@ -16,6 +16,7 @@
 #include "store/metric_store.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
+#include "store_test_support.h"
 #include "support/test_support.h"
 
 using namespace ft;
@@ -247,15 +248,7 @@ private slots:
         const QString workspaceDir = m_dir.filePath(QStringLiteral("splits-workspace"));
         {
             Workspace workspace = Workspace::open(workspaceDir);
-            const qint64 id = DatasetStore(workspace.database()).create(QStringLiteral("tested"));
-            ExampleStore examples(workspace.database());
-            for (int i = 0; i < 9; ++i) {
-                StoredExample example;
-                example.record.instruction = QStringLiteral("Count to %1.").arg(i);
-                example.record.response = QStringLiteral("Done: %1.").arg(i);
-                example.split = i < 6 ? Split::Train : Split::Test;
-                examples.add(id, example);
-            }
+            test::addSplitDataset(workspace.database(), QStringLiteral("tested"), 6, 3);
         }
         const auto train = [&](const QString& runName, const QStringList& splits) {
             return test::runCli(QStringList{QStringLiteral("train"), QStringLiteral("--workspace"), workspaceDir, QStringLiteral("--dataset"),

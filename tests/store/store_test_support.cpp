@@ -6,6 +6,8 @@
 #include <QTest>
 
 #include "store/database.h"
+#include "store/dataset_store.h"
+#include "store/example_store.h"
 
 namespace ft::test {
 
@@ -43,6 +45,19 @@ QByteArray fileHash(const QString& path)
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex();
+}
+
+qint64 addSplitDataset(QSqlDatabase db, const QString& name, int trainCount, int testCount)
+{
+    const qint64 id = DatasetStore(db).create(name);
+    ExampleStore examples(db);
+    for (int i = 0; i < trainCount + testCount; ++i) {
+        StoredExample example;
+        example.record = makeRecord(QStringLiteral("Count to %1.").arg(i), QStringLiteral("Done: %1.").arg(i));
+        example.split = i < trainCount ? Split::Train : Split::Test;
+        examples.add(id, example);
+    }
+    return id;
 }
 
 } // namespace ft::test

@@ -25,6 +25,10 @@ private:
 
 ExampleRecord makeRecord(const QString& instruction, const QString& response, const QString& input = {});
 
+// A new dataset `name` of `trainCount` examples in the train split and then `testCount` in the test
+// split ("Count to i." / "Done: i."), none in validation; returns its id.
+qint64 addSplitDataset(QSqlDatabase db, const QString& name, int trainCount, int testCount);
+
 // A raw QSQLITE connection without the store's settings or migrations (to build old or odd files).
 // Remove it with QSqlDatabase::removeDatabase(name) once every copy is gone.
 QSqlDatabase openRawDatabase(const QString& path, const QString& name);

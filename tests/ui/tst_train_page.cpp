@@ -24,15 +24,15 @@
 #include "app_settings.h"
 #include "common/json_file.h"
 #include "pages/train_page.h"
+#include "runs/run_queue.h"
 #include "store/dataset_store.h"
-#include "store/example_store.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
-#include "widgets/data_source_picker.h"
-#include "runs/run_queue.h"
+#include "store_test_support.h"
 #include "support/test_support.h"
 #include "ui_test_support.h"
 #include "widgets/advanced_settings.h"
+#include "widgets/data_source_picker.h"
 #include "widgets/model_picker.h"
 
 using namespace ft;
@@ -206,16 +206,7 @@ private slots:
     {
         Workspace workspace = Workspace::open(dir);
         *databasePath = workspace.databasePath();
-        const qint64 id = DatasetStore(workspace.database()).create(QStringLiteral("six and three"));
-        ExampleStore examples(workspace.database());
-        for (int i = 0; i < 9; ++i) {
-            StoredExample example;
-            example.record.instruction = QStringLiteral("Say %1.").arg(i);
-            example.record.response = QStringLiteral("%1, said.").arg(i);
-            example.split = i < 6 ? Split::Train : Split::Test;
-            examples.add(id, example);
-        }
-        return id;
+        return test::addSplitDataset(workspace.database(), QStringLiteral("six and three"), 6, 3);
     }
 
     static void choose(QComboBox* box, const QString& data)
