@@ -1,7 +1,7 @@
 #pragma once
 // The Train page's data: a workspace dataset with the split to train on and the split to validate
 // on, or JSONL files. For a dataset, the worker freezes the chosen splits into the run folder when
-// it starts and records the dataset and its version with the run (`train --dataset ID
+// it starts and records the dataset and its version with the run (`train --dataset-id ID
 // --train-split S --val-split S|none`). The workspace's datasets, with their example counts per
 // split, are read on a thread; the counts say before launch when a chosen split is empty.
 //
