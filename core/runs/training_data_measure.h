@@ -1,9 +1,15 @@
 #pragma once
-// How many tokens a training file makes under a model's tokenizer and a template: the input of the
-// time estimate. Reads and checks every record; tokenizes the first `sampleLimit` of them and scales
-// up. Slow for big files: call it from a worker thread.
+// How many tokens the training data makes under a model's tokenizer and a template: the input of the
+// time estimate. Counts the records, tokenizes the first `sampleLimit` of them and scales up. Slow
+// for big files: call it from a worker thread.
 
 #include <QString>
+
+#include "data/splits.h"
+
+QT_BEGIN_NAMESPACE
+class QSqlDatabase;
+QT_END_NAMESPACE
 
 namespace ft {
 
@@ -17,7 +23,16 @@ struct TrainingDataMeasure {
     qint64 estimatedTokens = 0; // records x meanTokens
 };
 
+// A JSONL training file: reads and checks every record. An empty file is an error.
 TrainingDataMeasure measureTrainingData(const QString& trainFile, const QString& modelFolder, const QString& promptTemplate,
                                         const QString& lossOn, qint64 maxLength, int sampleLimit = 2000);
+
+// One split of a workspace dataset, read from the store without exporting it: the split's count,
+// and its first `sampleLimit` examples in the dataset's order (the order an export or a run's
+// snapshot writes them in). `db` is this thread's connection (threadConnection()). A dataset that
+// does not exist or an empty split is an error naming it.
+TrainingDataMeasure measureTrainingData(QSqlDatabase db, qint64 datasetId, Split split, const QString& modelFolder,
+                                        const QString& promptTemplate, const QString& lossOn, qint64 maxLength,
+                                        int sampleLimit = 2000);
 
 } // namespace ft

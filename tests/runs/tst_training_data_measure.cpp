@@ -1,10 +1,15 @@
-// Measuring the training data (records, tokens per record under a template) for the time estimate.
+// Measuring the training data (records, tokens per record under a template) for the time estimate:
+// from a JSONL file, and from a split of a workspace dataset read from the store.
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "runs/training_data_measure.h"
+#include "store/dataset_export.h"
+#include "store/example_store.h"
+#include "store_test_support.h"
 #include "support/test_support.h"
 
 using namespace ft;
@@ -14,6 +19,21 @@ class TestTrainingDataMeasure : public QObject {
 private:
     QTemporaryDir m_dir;
     QString m_model;
+
+    // "counted": 20 short examples in train ("Count to i."), then 8 in test, then 2 long ones in
+    // train: a sample of the first few train examples has fewer tokens per example than all of them.
+    static qint64 addCountedDataset(QSqlDatabase db)
+    {
+        const qint64 id = test::addSplitDataset(db, QStringLiteral("counted"), 20, 8);
+        for (int i = 0; i < 2; ++i) {
+            StoredExample example;
+            example.record = test::makeRecord(QStringLiteral("Write a long answer, number %1.").arg(i),
+                                              QStringLiteral("This answer is long on purpose. ").repeated(12));
+            example.split = Split::Train;
+            ExampleStore(db).add(id, example);
+        }
+        return id;
+    }
 
 private slots:
     void initTestCase()
@@ -51,6 +71,90 @@ private slots:
         QVERIFY2(m.error.contains(QStringLiteral("bad.jsonl:2")), qPrintable(m.error));
         const TrainingDataMeasure noModel = measureTrainingData(path, m_dir.filePath(QStringLiteral("nope")), QStringLiteral("plain"),
                                                                 QStringLiteral("response"), 64);
+        QVERIFY(!noModel.ok && !noModel.error.isEmpty());
+    }
+    void storeSplitMatchesItsExport_data()
+    {
+        QTest::addColumn<QString>("split");
+        QTest::addColumn<int>("sampleLimit");
+        QTest::addColumn<int>("records");
+        QTest::addColumn<int>("sampled");
+        QTest::newRow("train, all") << "train" << 2000 << 22 << 22;
+        QTest::newRow("train, first 5") << "train" << 5 << 22 << 5;
+        QTest::newRow("test, all") << "test" << 2000 << 8 << 8;
+        QTest::newRow("test, first 3") << "test" << 3 << 8 << 3;
+    }
+    void storeSplitMatchesItsExport()
+    {
+        QFETCH(QString, split);
+        QFETCH(int, sampleLimit);
+        QFETCH(int, records);
+        QFETCH(int, sampled);
+        Split chosen = Split::Train;
+        QVERIFY(splitFromName(split, &chosen));
+        test::TempDatabase workspace;
+        const qint64 id = addCountedDataset(workspace.db());
+        const QString file = QDir(workspace.dir()).filePath(split + QStringLiteral(".jsonl"));
+        QCOMPARE(exportDataset(workspace.db(), id, file, DatasetFormat::Studio, chosen), qint64(records));
+
+        const TrainingDataMeasure fromFile =
+            measureTrainingData(file, m_model, QStringLiteral("alpaca"), QStringLiteral("response"), 4096, sampleLimit);
+        const TrainingDataMeasure fromStore = measureTrainingData(workspace.db(), id, chosen, m_model, QStringLiteral("alpaca"),
+                                                                  QStringLiteral("response"), 4096, sampleLimit);
+        QVERIFY2(fromFile.ok, qPrintable(fromFile.error));
+        QVERIFY2(fromStore.ok, qPrintable(fromStore.error));
+        QVERIFY(fromStore.error.isEmpty());
+        QCOMPARE(fromStore.records, qint64(records));
+        QCOMPARE(fromStore.sampledRecords, qint64(sampled));
+        QCOMPARE(fromStore.records, fromFile.records);
+        QCOMPARE(fromStore.sampledRecords, fromFile.sampledRecords);
+        QCOMPARE(fromStore.meanTokens, fromFile.meanTokens); // the same examples, tokenized the same way
+        QCOMPARE(fromStore.truncatedInSample, fromFile.truncatedInSample);
+        QCOMPARE(fromStore.estimatedTokens, fromFile.estimatedTokens);
+    }
+    void storeSampleIsTheFirstExamples()
+    {
+        test::TempDatabase workspace;
+        const qint64 id = addCountedDataset(workspace.db());
+        const auto measure = [&](int sampleLimit, qint64 maxLength) {
+            return measureTrainingData(workspace.db(), id, Split::Train, m_model, QStringLiteral("alpaca"),
+                                       QStringLiteral("response"), maxLength, sampleLimit);
+        };
+        const TrainingDataMeasure all = measure(2000, 4096);
+        const TrainingDataMeasure first = measure(5, 4096);
+        QVERIFY2(all.ok && first.ok, qPrintable(all.error + first.error));
+        QCOMPARE(first.records, 22); // every example of the split is counted, not only the sample
+        QCOMPARE(first.sampledRecords, 5);
+        // The two long examples come last: outside the first five, inside all of them.
+        QVERIFY2(first.meanTokens < all.meanTokens, qPrintable(QStringLiteral("%1 vs %2").arg(first.meanTokens).arg(all.meanTokens)));
+        QCOMPARE(first.estimatedTokens, qRound64(first.meanTokens * 22));
+        QCOMPARE(first.truncatedInSample, 0);
+        // Only the long ones (outside a sample of 20) exceed twice the short ones' length.
+        const TrainingDataMeasure shortOnes = measure(20, 4096);
+        QVERIFY2(shortOnes.ok, qPrintable(shortOnes.error));
+        const qint64 maxLength = qRound64(2 * shortOnes.meanTokens);
+        QCOMPARE(measure(20, maxLength).truncatedInSample, 0);
+        QCOMPARE(measure(2000, maxLength).truncatedInSample, 2);
+    }
+    void storeErrorsNameTheDatasetAndSplit()
+    {
+        test::TempDatabase workspace;
+        const qint64 id = addCountedDataset(workspace.db());
+        const TrainingDataMeasure empty = measureTrainingData(workspace.db(), id, Split::Validation, m_model, QStringLiteral("plain"),
+                                                              QStringLiteral("response"), 64);
+        QVERIFY(!empty.ok);
+        QCOMPARE(empty.records, 0);
+        QVERIFY2(empty.error.contains(QStringLiteral("\"counted\"")) && empty.error.contains(QStringLiteral("val split")),
+                 qPrintable(empty.error));
+        const qint64 missing = id + 1000;
+        const TrainingDataMeasure unknown = measureTrainingData(workspace.db(), missing, Split::Train, m_model, QStringLiteral("plain"),
+                                                                QStringLiteral("response"), 64);
+        QVERIFY(!unknown.ok);
+        QVERIFY2(unknown.error.contains(QStringLiteral("dataset %1 does not exist").arg(missing)) &&
+                     unknown.error.contains(QStringLiteral("train split")),
+                 qPrintable(unknown.error));
+        const TrainingDataMeasure noModel = measureTrainingData(workspace.db(), id, Split::Train, m_dir.filePath(QStringLiteral("nope")),
+                                                                QStringLiteral("plain"), QStringLiteral("response"), 64);
         QVERIFY(!noModel.ok && !noModel.error.isEmpty());
     }
 };

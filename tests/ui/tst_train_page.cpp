@@ -242,6 +242,9 @@ private slots:
         QCOMPARE(valSplit->currentData().toString(), QStringLiteral("none"));
         QVERIFY(child<QLabel>(page, "datasetSummary")->text().contains(QStringLiteral("6 train, 0 validation, 3 test")));
         QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+        // The estimate measures the chosen training split, read from the workspace on a thread.
+        auto* estimate = child<QLabel>(page, "estimateText");
+        QTRY_VERIFY_WITH_TIMEOUT(estimate->text().contains(QStringLiteral("Training data: 6 examples")), 20000);
 
         // An empty split is refused before launch, with a reason that names it.
         choose(valSplit, QStringLiteral("val"));
@@ -253,9 +256,13 @@ private slots:
         QTRY_VERIFY2(problem->text().contains(QStringLiteral("no examples in the validation split: choose another split to train on")),
                      qPrintable(problem->text()));
         QVERIFY(!launch->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(estimate->text().contains(QStringLiteral("six and three")) &&
+                                     estimate->text().contains(QStringLiteral("no examples in the val split")),
+                                 20000);
         choose(trainSplit, QStringLiteral("test"));
         QTRY_VERIFY2(problem->text().contains(QStringLiteral("both")), qPrintable(problem->text()));
         QVERIFY(!launch->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(estimate->text().contains(QStringLiteral("Training data: 3 examples")), 20000);
 
         // Train on train, validate on test: the worker is told so, and the run records the dataset.
         choose(trainSplit, QStringLiteral("train"));

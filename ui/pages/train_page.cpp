@@ -17,7 +17,6 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QTextBrowser>
-#include <QTemporaryDir>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -31,7 +30,6 @@
 #include "runs/run_queue.h"
 #include "runs/train_settings_check.h"
 #include "store/database.h"
-#include "store/dataset_export.h"
 #include "ui_format.h"
 #include "widgets/advanced_settings.h"
 #include "widgets/data_source_picker.h"
@@ -89,7 +87,7 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
         }();
         if (!m_modelPicker->hasModel() || !m_templateValid)
             return;
-        // A workspace dataset's training split is measured from a temporary export (on the thread).
+        // A workspace dataset's training split is read from the workspace directly (on the thread).
         const auto dataset = m_data->usesDataset() ? m_data->dataset() : std::nullopt;
         const QString database = m_data->databasePath();
         const QString split = m_data->trainSplit();
@@ -120,13 +118,11 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
                 return measureTrainingData(config.trainFile, config.model, config.promptTemplate, config.lossOn, config.maxLength, 2000);
             TrainingDataMeasure failed;
             try {
-                QTemporaryDir dir;
                 Split chosen = Split::Train;
                 splitFromName(split, &chosen);
-                const QString file = dir.filePath(QStringLiteral("train.jsonl"));
-                exportDataset(threadConnection(database), datasetId, file, DatasetFormat::Studio, chosen);
-                return measureTrainingData(file, config.model, config.promptTemplate, config.lossOn, config.maxLength, 2000);
-            } catch (const Error& error) {
+                return measureTrainingData(threadConnection(database), datasetId, chosen, config.model, config.promptTemplate,
+                                           config.lossOn, config.maxLength, 2000);
+            } catch (const Error& error) { // the workspace cannot be opened
                 failed.error = error.message();
             }
             return failed;
