@@ -8,13 +8,16 @@
 // - without dropout (p = 0, or not training) the adapter is merged for the call: W' = W + scale · B A
 //   (out × in, cheap beside the tokens), so forward is x W'ᵀ and the input gradient g W', one matrix
 //   product each, like the base alone; the adapters' gradients come from two rank-r products.
-// - with dropout, one pass makes the masked input h and a byte mask (the same masks as fastDropout
-//   for the same generator state), the update accumulates into y in place, and backward adds the
-//   masked adapter gradient into g W in one pass.
+// - with dropout up to kLoraSparseDropoutMax, the mask is sparse (SparseDropout, drawn from one seed
+//   per call): the products are those without dropout (x Aᵀ; in backward g (W + keep · scale · B A)
+//   and gradTᵀ x) corrected at the dropped elements only, a few per cent of them at LoRA's usual p;
+// - with a higher dropout, one pass makes the masked input h and a byte mask (the same masks as
+//   fastDropout for the same generator state), the update accumulates into y in place, and backward
+//   adds the masked adapter gradient into g W in one pass.
 //
 // Only the base's own storage is saved for backward (a quantized base is dequantized again there, as
-// quantized_linear.h does), and the saved activations are h and a byte mask, or x alone without
-// dropout. No gradient flows to W or b. Shapes: x (..., in), W (out, in), b (out) or undefined,
+// quantized_linear.h does), and the saved activations are x and t = dropout(x) Aᵀ with a sparse mask,
+// h and a byte mask with a dense one, or x alone without dropout. No gradient flows to W or b. Shapes: x (..., in), W (out, in), b (out) or undefined,
 // A (r, in), B (out, r).
 
 #include <torch/torch.h>
@@ -22,6 +25,10 @@
 #include "engine/frozen_weight.h"
 
 namespace ft {
+
+// Up to this dropout the mask is sparse (SparseDropout): work per dropped element. Above it, a dense
+// byte mask and a masked copy of x, as fastDropout draws them.
+constexpr double kLoraSparseDropoutMax = 0.25;
 
 struct LoraLinearFunction : public torch::autograd::Function<LoraLinearFunction> {
     // Autograd inputs, in order: 0 x, 1 A, 2 B, 3 bias (only when present, hence last and optional).

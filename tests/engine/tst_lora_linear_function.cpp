@@ -8,6 +8,7 @@
 #include "engine/int8_quant.h"
 #include "engine/lora_linear_function.h"
 #include "engine/nf4.h"
+#include "engine/sparse_dropout.h"
 
 using namespace ft;
 
@@ -17,18 +18,18 @@ struct Inputs {
     torch::Tensor x, weight, bias, loraA, loraB, gradY;
 };
 
-// x (2, 5, in), W (out, in), A (r, in), B (out, r) non-zero so that every term matters.
-Inputs makeInputs(bool withBias, int64_t in = 12, int64_t out = 20, int64_t rank = 4)
+// x (2, tokens / 2, in), W (out, in), A (r, in), B (out, r) non-zero so that every term matters.
+Inputs makeInputs(bool withBias, int64_t in = 12, int64_t out = 20, int64_t rank = 4, int64_t tokens = 10)
 {
     torch::manual_seed(3);
     Inputs i;
-    i.x = torch::randn({2, 5, in}).requires_grad_(true);
+    i.x = torch::randn({2, tokens / 2, in}).requires_grad_(true);
     i.weight = torch::randn({out, in});
     if (withBias)
         i.bias = torch::randn({out});
     i.loraA = torch::randn({rank, in}).requires_grad_(true);
     i.loraB = torch::randn({out, rank}).requires_grad_(true);
-    i.gradY = torch::randn({2, 5, out});
+    i.gradY = torch::randn({2, tokens / 2, out});
     return i;
 }
 
@@ -60,9 +61,19 @@ std::pair<FrozenWeight, torch::Tensor> frozenBase(const QString& kind, const tor
     return {FrozenWeight::dense(weight), weight};
 }
 
+// The mask loraLinear draws next: sparse up to kLoraSparseDropoutMax, fastDropout's above.
+torch::Tensor dropped(const torch::Tensor& x, double dropout)
+{
+    if (dropout <= 0.0 || dropout > kLoraSparseDropoutMax)
+        return fastDropout(x, dropout, dropout > 0);
+    const SparseDropout drop(dropoutSeed(), dropout);
+    const int64_t in = x.size(-1);
+    return x * drop.denseMask(x.numel() / in, in).view(x.sizes());
+}
+
 torch::Tensor reference(const Inputs& i, const torch::Tensor& weight, double scale, double dropout)
 {
-    const torch::Tensor h = fastDropout(i.x, dropout, dropout > 0);
+    const torch::Tensor h = dropped(i.x, dropout);
     return torch::linear(i.x, weight, i.bias) + scale * torch::linear(torch::linear(h, i.loraA), i.loraB);
 }
 
@@ -85,21 +96,35 @@ private slots:
         QTest::addColumn<QString>("base");
         QTest::addColumn<double>("dropout");
         QTest::addColumn<bool>("withBias");
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<int>("features");
+        QTest::addColumn<int>("tokens");
         for (const char* base : {"dense", "nf4", "int8"}) {
-            QTest::addRow("%s, merged, no bias", base) << QString::fromLatin1(base) << 0.0 << false;
-            QTest::addRow("%s, merged, bias", base) << QString::fromLatin1(base) << 0.0 << true;
-            QTest::addRow("%s, dropout 0.3, no bias", base) << QString::fromLatin1(base) << 0.3 << false;
-            QTest::addRow("%s, dropout 0.3, bias", base) << QString::fromLatin1(base) << 0.3 << true;
+            const QString b = QString::fromLatin1(base);
+            QTest::addRow("%s, merged, no bias", base) << b << 0.0 << false << 4 << 64 << 10;
+            QTest::addRow("%s, merged, bias", base) << b << 0.0 << true << 4 << 64 << 10;
+            QTest::addRow("%s, dropout 0.3, no bias", base) << b << 0.3 << false << 4 << 64 << 10;
+            QTest::addRow("%s, dropout 0.3, bias", base) << b << 0.3 << true << 4 << 64 << 10;
+            // A sparse mask (dropout 0.1), over enough tokens for several chunks of rows.
+            QTest::addRow("%s, dropout 0.1, rank 8, 256 tokens", base) << b << 0.1 << false << 8 << 128 << 256;
         }
+        // Sparse masks (dropout up to kLoraSparseDropoutMax): ranks and feature counts of any size,
+        // the highest sparse dropout, and enough tokens for several chunks of rows (threads).
+        QTest::addRow("dense, dropout 0.1, rank 6, 70 features") << QStringLiteral("dense") << 0.1 << true << 6 << 70 << 48;
+        QTest::addRow("dense, dropout 0.25, rank 16, 33 features") << QStringLiteral("dense") << 0.25 << false << 16 << 33 << 40;
+        QTest::addRow("dense, dropout 0.05, rank 1, 300 tokens") << QStringLiteral("dense") << 0.05 << false << 1 << 80 << 300;
     }
-    // Same output, same input and adapter gradients; with dropout, the same mask as fastDropout draws
-    // from the same generator state.
+    // Same output, same input and adapter gradients; with dropout, the same mask as the reference
+    // draws from the same generator state.
     void matchesAutograd()
     {
         QFETCH(QString, base);
         QFETCH(double, dropout);
         QFETCH(bool, withBias);
-        const Inputs i = makeInputs(withBias, 64, 20); // NF4 blocks of 64
+        QFETCH(int, rank);
+        QFETCH(int, features);
+        QFETCH(int, tokens);
+        const Inputs i = makeInputs(withBias, features, 20, rank, tokens); // NF4: blocks of 64
         const auto [frozen, weight] = frozenBase(base, i.weight);
         const double scale = 0.75;
         at::Generator generator = at::detail::getDefaultCPUGenerator();
@@ -111,6 +136,23 @@ private slots:
         verifyClose(actual.gradX, expected.gradX, "gradient of x");
         verifyClose(actual.gradA, expected.gradA, "gradient of A");
         verifyClose(actual.gradB, expected.gradB, "gradient of B");
+    }
+    // The first layer's input needs no gradient (frozen embeddings): the adapters still get theirs.
+    void adaptersLearnWhenTheInputNeedsNoGradient()
+    {
+        Inputs i = makeInputs(false, 40, 24, 8, 64);
+        i.x = i.x.detach();
+        at::Generator generator = at::detail::getDefaultCPUGenerator();
+        const at::Tensor state = generator.get_state();
+        const torch::Tensor expected = reference(i, i.weight, 0.5, 0.25);
+        expected.backward(i.gradY);
+        const torch::Tensor expectedA = i.loraA.grad().clone(), expectedB = i.loraB.grad().clone();
+        i.loraA.mutable_grad().reset();
+        i.loraB.mutable_grad().reset();
+        generator.set_state(state);
+        loraLinear(i.x, FrozenWeight::dense(i.weight), torch::Tensor(), i.loraA, i.loraB, 0.5, 0.25).backward(i.gradY);
+        verifyClose(i.loraA.grad(), expectedA, "gradient of A");
+        verifyClose(i.loraB.grad(), expectedB, "gradient of B");
     }
     void dropoutDropsAndDrawsANewMaskEachCall()
     {
