@@ -2,7 +2,21 @@
 
 #include <algorithm>
 
+#include <time.h>
+
 namespace ft::ui {
+
+namespace {
+
+// CPU time of the calling thread, in ns.
+qint64 threadCpuNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<qint64>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+} // namespace
 
 EventLoopProbe::EventLoopProbe(int intervalMs, QObject* parent)
     : QObject(parent)
@@ -17,6 +31,7 @@ void EventLoopProbe::start()
 {
     m_clock.start();
     m_lastNs = 0;
+    m_lastCpuNs = threadCpuNs();
     m_timer.start();
 }
 
@@ -24,7 +39,8 @@ void EventLoopProbe::stop() { m_timer.stop(); }
 
 void EventLoopProbe::reset()
 {
-    m_maxDelay = m_sumDelay = 0;
+    m_maxDelay = m_sumDelay = m_maxBusy = 0;
+    m_lastCpuNs = threadCpuNs();
     m_samples = 0;
     m_delays.clear();
     if (m_clock.isValid())
@@ -36,6 +52,9 @@ void EventLoopProbe::tick()
     const qint64 now = m_clock.nsecsElapsed();
     const double delay = std::max(0.0, static_cast<double>(now - m_lastNs) / 1e6 - m_intervalMs);
     m_lastNs = now;
+    const qint64 cpu = threadCpuNs();
+    m_maxBusy = std::max(m_maxBusy, static_cast<double>(cpu - m_lastCpuNs) / 1e6);
+    m_lastCpuNs = cpu;
     m_maxDelay = std::max(m_maxDelay, delay);
     m_sumDelay += delay;
     ++m_samples;
@@ -53,13 +72,15 @@ QString EventLoopProbe::summary() const
     QVector<double> sorted = m_delays;
     std::sort(sorted.begin(), sorted.end());
     const double p99 = sorted.isEmpty() ? 0.0 : sorted[std::min<qsizetype>(sorted.size() - 1, sorted.size() * 99 / 100)];
-    return QStringLiteral("event loop: %1 ticks of %2 ms, late by mean %3 ms, p99 %4 ms, max %5 ms, %6 over 100 ms")
+    return QStringLiteral("event loop: %1 ticks of %2 ms, late by mean %3 ms, p99 %4 ms, max %5 ms, %6 over 100 ms; "
+                          "GUI thread busy at most %7 ms of CPU between ticks")
         .arg(m_samples)
         .arg(m_intervalMs)
         .arg(meanDelayMs(), 0, 'f', 2)
         .arg(p99, 0, 'f', 1)
         .arg(m_maxDelay, 0, 'f', 1)
-        .arg(lateOver(100.0));
+        .arg(lateOver(100.0))
+        .arg(m_maxBusy, 0, 'f', 1);
 }
 
 } // namespace ft::ui

