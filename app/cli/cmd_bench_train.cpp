@@ -4,6 +4,7 @@
 // do not.
 
 #include <numeric>
+#include <optional>
 
 #include <malloc.h>
 
@@ -30,6 +31,7 @@ struct TrainSamples {
 };
 
 struct ModeCase {
+    QString label;
     TrainConfig config;
     LoadedModel loaded;
     std::vector<NamedParameter> trainable;
@@ -37,24 +39,62 @@ struct ModeCase {
     TrainSamples samples;
 };
 
-TrainConfig configFor(const QCommandLineParser& parser, const QString& mode)
+// One case of the run: a mode, and the LoRA dropout given for it, if any.
+struct CaseSpec {
+    QString mode;
+    std::optional<double> loraDropout;
+    QString label; // how the ratios name it: the mode, with the dropout when dropouts differ per case
+};
+
+// --mode a,b,... with --lora-dropout P (for all) or P1,P2,... (one per mode, in order).
+std::vector<CaseSpec> caseSpecs(const QCommandLineParser& parser)
+{
+    const QStringList modes = parser.value(QStringLiteral("mode")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (modes.isEmpty())
+        throw UsageError{QStringLiteral("--mode expects one or more modes")};
+    const QStringList dropouts = parser.isSet(QStringLiteral("lora-dropout"))
+        ? parser.value(QStringLiteral("lora-dropout")).split(QLatin1Char(','), Qt::SkipEmptyParts)
+        : QStringList();
+    if (dropouts.size() > 1 && dropouts.size() != modes.size())
+        throw UsageError{QStringLiteral("--lora-dropout takes one value, or one per mode (%1 modes, %2 values)")
+                             .arg(modes.size())
+                             .arg(dropouts.size())};
+    std::vector<CaseSpec> specs;
+    for (qsizetype i = 0; i < modes.size(); ++i) {
+        CaseSpec spec{modes[i].trimmed(), std::nullopt, modes[i].trimmed()};
+        if (!dropouts.isEmpty()) {
+            const QString value = dropouts[dropouts.size() > 1 ? i : 0].trimmed();
+            bool ok = false;
+            spec.loraDropout = value.toDouble(&ok);
+            if (!ok || *spec.loraDropout < 0.0 || *spec.loraDropout >= 1.0)
+                throw UsageError{QStringLiteral("--lora-dropout expects values in [0, 1), not %1").arg(value)};
+            if (dropouts.size() > 1)
+                spec.label = QStringLiteral("%1, dropout %2").arg(spec.mode, value);
+        }
+        specs.push_back(spec);
+    }
+    return specs;
+}
+
+TrainConfig configFor(const QCommandLineParser& parser, const CaseSpec& spec)
 {
     TrainConfig config;
-    config.applyModePreset(mode);
+    config.applyModePreset(spec.mode);
     if (parser.isSet(QStringLiteral("base")))
         config.baseQuantization = parser.value(QStringLiteral("base"));
-    if (parser.isSet(QStringLiteral("lora-dropout")))
-        config.loraDropout = parser.value(QStringLiteral("lora-dropout")).toDouble();
+    if (spec.loraDropout)
+        config.loraDropout = *spec.loraDropout;
     config.computeDtype = parser.value(QStringLiteral("dtype"));
     config.gradientCheckpointing = config.gradientCheckpointing || parser.isSet(QStringLiteral("gradient-checkpointing"));
     config.learningRate = 1e-4;
     return config;
 }
 
-std::unique_ptr<ModeCase> makeCase(const QCommandLineParser& parser, const QString& mode, torch::ScalarType dtype)
+std::unique_ptr<ModeCase> makeCase(const QCommandLineParser& parser, const CaseSpec& spec, torch::ScalarType dtype)
 {
     auto c = std::make_unique<ModeCase>();
-    c->config = configFor(parser, mode);
+    c->label = spec.label;
+    c->config = configFor(parser, spec);
     if (parser.isSet(QStringLiteral("model"))) {
         // The trainer's own path: quantized while loading, adapters applied.
         c->config.model = parser.value(QStringLiteral("model"));
@@ -135,6 +175,7 @@ QJsonObject summaryOf(const ModeCase& c, const RunShape& run)
     return {
         {QStringLiteral("shape"), run.shape},
         {QStringLiteral("mode"), c.config.mode},
+        {QStringLiteral("label"), c.label},
         {QStringLiteral("base_quantization"), c.config.baseQuantization},
         {QStringLiteral("lora_dropout"), c.config.trainable == QLatin1String("lora") ? QJsonValue(c.config.loraDropout) : QJsonValue()},
         {QStringLiteral("gradient_checkpointing"), c.config.gradientCheckpointing},
@@ -211,7 +252,9 @@ int benchTrain(const QStringList& args)
                                                 "Several, comma-separated (full,instruction), are stepped in turn in one "
                                                 "process and compared with the first."), QStringLiteral("MODE"), QStringLiteral("full")},
         {QStringLiteral("base"), QStringLiteral("Override the preset's base storage: none, int8 or nf4."), QStringLiteral("Q")},
-        {QStringLiteral("lora-dropout"), QStringLiteral("Override the preset's LoRA dropout (default 0.05)."), QStringLiteral("P")},
+        {QStringLiteral("lora-dropout"), QStringLiteral("Override the preset's LoRA dropout (default 0.05): one value, or one per mode "
+                                                         "(--mode instruction,instruction --lora-dropout 0.05,0)."),
+         QStringLiteral("P")},
         {QStringLiteral("json"), QStringLiteral("Print JSON.")},
     });
     addThreadsOption(parser);
@@ -228,15 +271,13 @@ int benchTrain(const QStringList& args)
     run.shape = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model")) : parser.value(QStringLiteral("preset"));
     const int warmup = intOption(parser, QStringLiteral("warmup"));
     const auto dtype = run.dtype == QLatin1String("bfloat16") ? torch::kBFloat16 : torch::kFloat32;
-    const QStringList modes = parser.value(QStringLiteral("mode")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    if (modes.isEmpty())
-        throw UsageError{QStringLiteral("--mode expects one or more modes")};
+    const std::vector<CaseSpec> specs = caseSpecs(parser);
 
     run.sgemmGflops = sgemmGflops(2048, 5);
     const int64_t baseline = residentBytes();
     std::vector<std::unique_ptr<ModeCase>> cases;
-    for (const QString& mode : modes)
-        cases.push_back(makeCase(parser, mode.trimmed(), dtype));
+    for (const CaseSpec& spec : specs)
+        cases.push_back(makeCase(parser, spec, dtype));
     const torch::Tensor tokens = torch::randint(0, cases.front()->loaded.config.vocabSize, {run.batch, run.seq + 1}, torch::kInt64);
     const torch::Tensor inputs = tokens.narrow(1, 0, run.seq).contiguous();
     const torch::Tensor targets = tokens.narrow(1, 1, run.seq).contiguous();
@@ -259,7 +300,7 @@ int benchTrain(const QStringList& args)
     const double firstRate = summaries[0].toObject()[QStringLiteral("tokens_per_second")].toDouble();
     QJsonObject ratios;
     for (const QJsonValue& s : summaries)
-        ratios[s.toObject()[QStringLiteral("mode")].toString()] = s.toObject()[QStringLiteral("tokens_per_second")].toDouble() / firstRate;
+        ratios[s.toObject()[QStringLiteral("label")].toString()] = s.toObject()[QStringLiteral("tokens_per_second")].toDouble() / firstRate;
     if (parser.isSet(QStringLiteral("json"))) {
         if (cases.size() == 1)
             printJson(summaries[0].toObject());
@@ -270,10 +311,10 @@ int benchTrain(const QStringList& args)
     for (const QJsonValue& s : summaries)
         printSummary(s.toObject());
     if (cases.size() > 1) {
-        out() << QStringLiteral("tokens/s against %1, stepped in turn:").arg(modes.front());
+        out() << QStringLiteral("tokens/s against %1, stepped in turn:").arg(specs.front().label);
         for (const QJsonValue& s : summaries) {
-            const QString mode = s.toObject()[QStringLiteral("mode")].toString();
-            out() << QStringLiteral(" %1 %2x").arg(mode).arg(ratios[mode].toDouble(), 0, 'f', 2);
+            const QString label = s.toObject()[QStringLiteral("label")].toString();
+            out() << QStringLiteral(" %1 %2x").arg(label).arg(ratios[label].toDouble(), 0, 'f', 2);
         }
         out() << "\n";
     }

@@ -151,6 +151,28 @@ private slots:
         QVERIFY(qFuzzyCompare(ratios[QStringLiteral("instruction")].toDouble(), expected));
         QCOMPARE(runCli({QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--mode"), QStringLiteral(",")}).exitCode, 2);
     }
+    // One mode at two LoRA dropouts, stepped in turn: the cases are told apart by their dropout.
+    void benchTrainComparesDropouts()
+    {
+        const QStringList common{QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"), QStringLiteral("tiny"),
+                                 QStringLiteral("--mode"), QStringLiteral("instruction,instruction"), QStringLiteral("--batch"),
+                                 QStringLiteral("2"), QStringLiteral("--seq"), QStringLiteral("32"), QStringLiteral("--steps"),
+                                 QStringLiteral("1"), QStringLiteral("--warmup"), QStringLiteral("0"), QStringLiteral("--threads"),
+                                 QStringLiteral("1"), QStringLiteral("--json")};
+        const auto result = runCli(common + QStringList{QStringLiteral("--lora-dropout"), QStringLiteral("0.05,0")});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(result.out).object();
+        const QJsonArray modes = json[QStringLiteral("modes")].toArray();
+        QCOMPARE(modes.size(), 2);
+        QCOMPARE(modes[0].toObject()[QStringLiteral("lora_dropout")].toDouble(), 0.05);
+        QCOMPARE(modes[1].toObject()[QStringLiteral("lora_dropout")].toDouble(), 0.0);
+        const QJsonObject ratios = json[QStringLiteral("tokens_per_second_vs_first")].toObject();
+        QCOMPARE(ratios[QStringLiteral("instruction, dropout 0.05")].toDouble(), 1.0);
+        QVERIFY(ratios.contains(QStringLiteral("instruction, dropout 0")));
+        const auto mismatched = runCli(common + QStringList{QStringLiteral("--lora-dropout"), QStringLiteral("0.05,0,0.1")});
+        QCOMPARE(mismatched.exitCode, 2);
+        QVERIFY(mismatched.err.contains("one per mode"));
+    }
 };
 
 QTEST_MAIN(TestCli)
