@@ -3,9 +3,8 @@
 #include <ATen/Parallel.h>
 #include <QtGlobal>
 
-#include <type_traits>
-
 #include "engine/fast_dropout.h"
+#include "engine/lora_dropout_corrections.h"
 #include "engine/sparse_dropout.h"
 
 namespace ft {
@@ -27,105 +26,6 @@ bool sparseMaskFor(double dropout)
     return dropout <= kLoraSparseDropoutMax && !denseOnly;
 }
 
-// Rows in contiguous chunks, one per thread at most and at least 64 rows each, so that a chunk covers
-// the same rows whenever the thread count is the same; sums over chunks are added in chunk order.
-int64_t chunkCount(int64_t rows)
-{
-    return std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), rows / 64));
-}
-
-template <typename Body> void forEachChunk(int64_t rows, int64_t chunks, const Body& body)
-{
-    at::parallel_for(0, chunks, 1, [&](int64_t first, int64_t last) {
-        for (int64_t c = first; c < last; ++c)
-            body(c, rows * c / chunks, rows * (c + 1) / chunks);
-    });
-}
-
-// Calls body(std::integral_constant<int, R>) with R the rank for the common ranks (loops of known
-// length unroll), else with R = 0, meaning the rank given at run time.
-template <typename Body> void withRank(int64_t rank, const Body& body)
-{
-    switch (rank) {
-    case 4: body(std::integral_constant<int, 4>()); break;
-    case 8: body(std::integral_constant<int, 8>()); break;
-    case 16: body(std::integral_constant<int, 16>()); break;
-    default: body(std::integral_constant<int, 0>()); break;
-    }
-}
-
-// t (n, r) -= the dropped elements' share of x Aᵀ: t[i] -= x[i, j] · A[:, j] for every dropped (i, j).
-// aT is Aᵀ, (in, r) contiguous.
-void subtractDropped(const torch::Tensor& x2, const torch::Tensor& aT, const SparseDropout& drop, torch::Tensor& t)
-{
-    const int64_t in = x2.size(1);
-    const float* x = x2.data_ptr<float>();
-    const float* a = aT.data_ptr<float>();
-    float* out = t.data_ptr<float>();
-    withRank(aT.size(1), [&](auto fixed) {
-        constexpr int R = decltype(fixed)::value;
-        const int64_t rank = R > 0 ? R : aT.size(1);
-        forEachChunk(x2.size(0), chunkCount(x2.size(0)), [&](int64_t, int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; ++i) {
-                float* ti = out + i * rank;
-                drop.forEachDropped(i, in, [&](int64_t j) {
-                    const float xij = x[i * in + j];
-                    const float* aj = a + j * rank;
-                    for (int64_t k = 0; k < rank; ++k)
-                        ti[k] -= xij * aj[k];
-                });
-            }
-        });
-    });
-}
-
-// Backward's corrections at the dropped elements, where the dense products counted x as kept:
-// gx[i, j] -= keep · gradT[i] · A[:, j] (when gx is defined), and returns Σ gradT[i]ᵀ x[i, j] over the
-// dropped (i, j) as (r, in) when wanted (else undefined).
-torch::Tensor correctDropped(const torch::Tensor& x2, const torch::Tensor& aT, const torch::Tensor& gradT,
-                             const SparseDropout& drop, torch::Tensor gx, bool wantA)
-{
-    const int64_t rows = x2.size(0), in = x2.size(1);
-    const float keep = drop.keep();
-    const float* x = x2.data_ptr<float>();
-    const float* a = aT.data_ptr<float>();
-    const float* gt = gradT.data_ptr<float>();
-    float* g = gx.defined() ? gx.data_ptr<float>() : nullptr;
-    const int64_t chunks = chunkCount(rows);
-    torch::Tensor acc = wantA ? torch::zeros({chunks, in, aT.size(1)}) : torch::Tensor(); // per chunk, (in, r)
-    float* accData = wantA ? acc.data_ptr<float>() : nullptr;
-    withRank(aT.size(1), [&](auto fixed) {
-        constexpr int R = decltype(fixed)::value;
-        const int64_t rank = R > 0 ? R : aT.size(1);
-        forEachChunk(rows, chunks, [&](int64_t c, int64_t begin, int64_t end) {
-            float* chunkAcc = wantA ? accData + c * in * rank : nullptr;
-            for (int64_t i = begin; i < end; ++i) {
-                const float* gti = gt + i * rank;
-                drop.forEachDropped(i, in, [&](int64_t j) {
-                    if (g) {
-                        const float* aj = a + j * rank;
-                        float dot = 0.0f;
-                        for (int64_t k = 0; k < rank; ++k)
-                            dot += gti[k] * aj[k];
-                        g[i * in + j] -= keep * dot;
-                    }
-                    if (chunkAcc) {
-                        const float xij = x[i * in + j];
-                        float* row = chunkAcc + j * rank;
-                        for (int64_t k = 0; k < rank; ++k)
-                            row[k] += gti[k] * xij;
-                    }
-                });
-            }
-        });
-    });
-    if (!wantA)
-        return torch::Tensor();
-    torch::Tensor total = acc[0].clone();
-    for (int64_t c = 1; c < chunks; ++c)
-        total.add_(acc[c]);
-    return total.t();
-}
 
 // h = x · keep where the element is kept, else 0; mask = 1 where kept. Contiguous (n).
 void maskInput(const float* x, float* h, uint8_t* mask, int64_t n, uint64_t seed, uint64_t threshold, float keep)
@@ -144,10 +44,20 @@ void addMasked(float* gx, const float* update, const uint8_t* mask, int64_t n, f
     });
 }
 
-// W + scale · B A, (out, in).
-torch::Tensor mergedWeight(const torch::Tensor& weight, const torch::Tensor& loraA, const torch::Tensor& loraB, double scale)
+// x2 (n, k) times the adapted weight W + scale · B A (out × in) on the side of width k: `right` is the
+// weight as the right operand of the product (Wᵀ for the forward, W for the input gradient), `first`
+// and `second` the adapter factors in the same orientation (Aᵀ and Bᵀ, or B and A). Merging passes
+// once over the weight, adding the rank-r term once over the (n × width) result: whichever is
+// smaller. Few tokens through a large weight (a 1.1B model, 512 tokens) add; many tokens through a
+// small one (stories15M, 2048 tokens) merge.
+torch::Tensor adaptedProduct(const torch::Tensor& x2, const torch::Tensor& right, const torch::Tensor& first,
+                             const torch::Tensor& second, double scale)
 {
-    return torch::addmm(weight, loraB, loraA, 1.0, scale);
+    if (right.size(0) < x2.size(0))
+        return torch::mm(x2, torch::addmm(right, first, second, 1.0, scale));
+    torch::Tensor product = torch::mm(x2, right);
+    product.addmm_(torch::mm(x2, first), second, 1.0, scale);
+    return product;
 }
 
 torch::Tensor project(const torch::Tensor& x2, const torch::Tensor& weight, const torch::Tensor& bias)
@@ -192,7 +102,10 @@ torch::Tensor LoraLinearFunction::forward(torch::autograd::AutogradContext* ctx,
     ctx->saved_data["inputShape"] = x.sizes().vec();
     if (dropout <= 0.0) {
         saveAll(ctx, {x2, loraA, loraB}, base);
-        return project(x2, mergedWeight(base.materialize(torch::kFloat32), loraA, loraB, scale), bias).view(outputShape(x, out));
+        torch::Tensor y = adaptedProduct(x2, base.materialize(torch::kFloat32).t(), loraA.t(), loraB.t(), scale); // (n, out)
+        if (bias.defined())
+            y.add_(bias);
+        return y.view(outputShape(x, out));
     }
     torch::Tensor y = project(x2, base.materialize(torch::kFloat32), bias); // (n, out)
     const uint64_t seed = dropoutSeed();
@@ -200,7 +113,7 @@ torch::Tensor LoraLinearFunction::forward(torch::autograd::AutogradContext* ctx,
         // t = dropout(x) Aᵀ = keep · (x Aᵀ - the dropped elements' share)
         const SparseDropout drop(seed, dropout);
         torch::Tensor t = torch::mm(x2, loraA.t()); // (n, r)
-        subtractDropped(x2, loraA.t().contiguous(), drop, t);
+        subtractDroppedShare(x2, loraA.t().contiguous(), drop, t);
         t.mul_(drop.keep());
         y.addmm_(t, loraB.t(), 1.0, scale);
         ctx->saved_data["dense"] = false;
@@ -239,15 +152,15 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
         const torch::Tensor g = gradOutputs[0].reshape({-1, loraB.size(0)}); // (n, out)
         if (needX) {
             const torch::Tensor weight = savedBase(ctx, saved, MergedBase).materialize(torch::kFloat32);
-            gradX = torch::mm(g, mergedWeight(weight, loraA, loraB, scale)).view(inputShape);
+            gradX = adaptedProduct(g, weight, loraB, loraA, scale).view(inputShape);
         }
         if (needB)
             gradB = torch::mm(g.t(), torch::mm(x2, loraA.t())).mul_(scale); // (out, r)
         if (needA)
             gradA = torch::mm(torch::mm(g, loraB).t(), x2).mul_(scale); // (r, in)
     } else if (!ctx->saved_data["dense"].toBool()) {
-        // The dense products as if nothing were dropped (the adapter merged at keep · scale for the
-        // input gradient), then corrections at the dropped elements.
+        // The dense products as if nothing were dropped (the adapter at keep · scale for the input
+        // gradient), then corrections at the dropped elements.
         const torch::Tensor& x2 = saved[SparseInput];
         const torch::Tensor& loraA = saved[SparseA];
         const torch::Tensor& loraB = saved[SparseB];
@@ -259,9 +172,9 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
         torch::Tensor gx;
         if (needX) {
             const torch::Tensor weight = savedBase(ctx, saved, SparseBase).materialize(torch::kFloat32);
-            gx = torch::mm(g, mergedWeight(weight, loraA, loraB, scale * drop.keep())).contiguous(); // (n, in)
+            gx = adaptedProduct(g, weight, loraB, loraA, scale * drop.keep()).contiguous(); // (n, in)
         }
-        const torch::Tensor droppedA = correctDropped(x2, loraA.t().contiguous(), gradT.contiguous(), drop, gx, needA);
+        const torch::Tensor droppedA = correctDroppedGradients(x2, loraA.t().contiguous(), gradT.contiguous(), drop, gx, needA);
         if (needA)
             gradA = torch::mm(gradT.t(), x2).sub_(droppedA).mul_(drop.keep());
         if (needX)

@@ -101,10 +101,14 @@ private slots:
         QTest::addColumn<int>("tokens");
         for (const char* base : {"dense", "nf4", "int8"}) {
             const QString b = QString::fromLatin1(base);
-            QTest::addRow("%s, merged, no bias", base) << b << 0.0 << false << 4 << 64 << 10;
-            QTest::addRow("%s, merged, bias", base) << b << 0.0 << true << 4 << 64 << 10;
+            QTest::addRow("%s, no dropout, no bias", base) << b << 0.0 << false << 4 << 64 << 10;
+            QTest::addRow("%s, no dropout, bias", base) << b << 0.0 << true << 4 << 64 << 10;
             QTest::addRow("%s, dropout 0.3, no bias", base) << b << 0.3 << false << 4 << 64 << 10;
             QTest::addRow("%s, dropout 0.3, bias", base) << b << 0.3 << true << 4 << 64 << 10;
+            // Fewer tokens than weight rows (20 outputs) add the adapter's term to the product; more
+            // merge it into the weight first: both, without dropout and with a sparse mask.
+            QTest::addRow("%s, no dropout, 256 tokens", base) << b << 0.0 << true << 8 << 128 << 256;
+            QTest::addRow("%s, dropout 0.1, 10 tokens", base) << b << 0.1 << true << 4 << 64 << 10;
             // A sparse mask (dropout 0.1), over enough tokens for several chunks of rows.
             QTest::addRow("%s, dropout 0.1, rank 8, 256 tokens", base) << b << 0.1 << false << 8 << 128 << 256;
         }
