@@ -5,9 +5,11 @@
 // the masked copy, a copy of y for the sum, the masked gradient and the sum of the two input gradients.
 // Here:
 //
-// - without dropout (p = 0, or not training) the adapter is merged for the call: W' = W + scale · B A
-//   (out × in, cheap beside the tokens), so forward is x W'ᵀ and the input gradient g W', one matrix
-//   product each, like the base alone; the adapters' gradients come from two rank-r products.
+// - without dropout (p = 0, or not training) the adapter and W act as one weight W' = W + scale · B A:
+//   merged for the call (one pass over out × in) when the tokens outnumber the weight's dimension on
+//   the multiplied side (in for the forward, out for the input gradient), so forward is x W'ᵀ and the input gradient g W', one matrix product each, like the base
+//   alone; with fewer tokens the rank-r term is added to the base's product instead, which is then
+//   the cheaper pass. The adapters' gradients come from rank-r products.
 // - with dropout up to kLoraSparseDropoutMax, the mask is sparse (SparseDropout, drawn from one seed
 //   per call): the products are those without dropout (x Aᵀ; in backward g (W + keep · scale · B A)
 //   and gradTᵀ x) corrected at the dropped elements only, a few per cent of them at LoRA's usual p;
@@ -17,8 +19,8 @@
 //
 // Only the base's own storage is saved for backward (a quantized base is dequantized again there, as
 // quantized_linear.h does), and the saved activations are x and t = dropout(x) Aᵀ with a sparse mask,
-// h and a byte mask with a dense one, or x alone without dropout. No gradient flows to W or b. Shapes: x (..., in), W (out, in), b (out) or undefined,
-// A (r, in), B (out, r).
+// h and a byte mask with a dense one, or x alone without dropout. No gradient flows to W or b.
+// Shapes: x (..., in), W (out, in), b (out) or undefined, A (r, in), B (out, r).
 
 #include <torch/torch.h>
 
