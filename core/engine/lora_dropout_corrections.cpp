@@ -76,7 +76,7 @@ void subtractDroppedShare(const torch::Tensor& x2, const torch::Tensor& aT, cons
 }
 
 torch::Tensor correctDroppedGradients(const torch::Tensor& x2, const torch::Tensor& aT, const torch::Tensor& gradT,
-                             const SparseDropout& drop, torch::Tensor gx, bool wantA)
+                                      const SparseDropout& drop, torch::Tensor gx, bool wantA)
 {
     const int64_t rows = x2.size(0), in = x2.size(1);
     const float keep = drop.keep();

@@ -26,7 +26,6 @@ bool sparseMaskFor(double dropout)
     return dropout <= kLoraSparseDropoutMax && !denseOnly;
 }
 
-
 // h = x · keep where the element is kept, else 0; mask = 1 where kept. Contiguous (n).
 void maskInput(const float* x, float* h, uint8_t* mask, int64_t n, uint64_t seed, uint64_t threshold, float keep)
 {
