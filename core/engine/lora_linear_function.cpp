@@ -48,14 +48,14 @@ void addMasked(float* gx, const float* update, const uint8_t* mask, int64_t n, f
 // and `second` the adapter factors in the same orientation (Aᵀ and Bᵀ, or B and A). Merging passes
 // once over the weight, adding the rank-r term once over the (n × width) result: whichever is
 // smaller. Few tokens through a large weight (a 1.1B model, 512 tokens) add; many tokens through a
-// small one (stories15M, 2048 tokens) merge.
+// small one (stories15M, 2048 tokens) merge. x2First is x2 · first when the caller has it already.
 torch::Tensor adaptedProduct(const torch::Tensor& x2, const torch::Tensor& right, const torch::Tensor& first,
-                             const torch::Tensor& second, double scale)
+                             const torch::Tensor& second, double scale, const torch::Tensor& x2First = torch::Tensor())
 {
     if (right.size(0) < x2.size(0))
         return torch::mm(x2, torch::addmm(right, first, second, 1.0, scale));
     torch::Tensor product = torch::mm(x2, right);
-    product.addmm_(torch::mm(x2, first), second, 1.0, scale);
+    product.addmm_(x2First.defined() ? x2First : torch::mm(x2, first), second, 1.0, scale);
     return product;
 }
 
@@ -149,14 +149,15 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
         const torch::Tensor& loraA = saved[MergedA];
         const torch::Tensor& loraB = saved[MergedB];
         const torch::Tensor g = gradOutputs[0].reshape({-1, loraB.size(0)}); // (n, out)
+        const torch::Tensor gB = torch::mm(g, loraB);                         // (n, r)
         if (needX) {
             const torch::Tensor weight = savedBase(ctx, saved, MergedBase).materialize(torch::kFloat32);
-            gradX = adaptedProduct(g, weight, loraB, loraA, scale).view(inputShape);
+            gradX = adaptedProduct(g, weight, loraB, loraA, scale, gB).view(inputShape);
         }
         if (needB)
             gradB = torch::mm(g.t(), torch::mm(x2, loraA.t())).mul_(scale); // (out, r)
         if (needA)
-            gradA = torch::mm(torch::mm(g, loraB).t(), x2).mul_(scale); // (r, in)
+            gradA = torch::mm(gB.t(), x2).mul_(scale); // (r, in)
     } else if (!ctx->saved_data["dense"].toBool()) {
         // The dense products as if nothing were dropped (the adapter at keep · scale for the input
         // gradient), then corrections at the dropped elements.
@@ -165,13 +166,14 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
         const torch::Tensor& loraB = saved[SparseB];
         const SparseDropout drop(static_cast<uint64_t>(ctx->saved_data["seed"].toInt()), dropout);
         const torch::Tensor g = gradOutputs[0].reshape({-1, loraB.size(0)}); // (n, out)
-        const torch::Tensor gradT = torch::mm(g, loraB).mul_(scale);        // (n, r): gradient of t, scaled
+        const torch::Tensor gB = torch::mm(g, loraB);                         // (n, r)
+        const torch::Tensor gradT = gB * scale;                               // (n, r): gradient of t
         if (needB)
             gradB = torch::mm(g.t(), saved[SparseT]).mul_(scale);
         torch::Tensor gx;
         if (needX) {
             const torch::Tensor weight = savedBase(ctx, saved, SparseBase).materialize(torch::kFloat32);
-            gx = adaptedProduct(g, weight, loraB, loraA, scale * drop.keep()).contiguous(); // (n, in)
+            gx = adaptedProduct(g, weight, loraB, loraA, scale * drop.keep(), gB).contiguous(); // (n, in)
         }
         const torch::Tensor droppedA = correctDroppedGradients(x2, loraA.t().contiguous(), gradT.contiguous(), drop, gx, needA);
         if (needA)
