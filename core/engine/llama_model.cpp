@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "engine/fused_attention.h"
 #include "engine/layer_checkpoint.h"
 
 namespace ft {
@@ -61,6 +62,11 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     torch::Tensor q = applyRotary(q_proj->forward(x).view({B, T, m_heads, m_headDim}), context.rotary);   // (B, T, H, D)
     torch::Tensor k = applyRotary(k_proj->forward(x).view({B, T, m_kvHeads, m_headDim}), context.rotary); // (B, T, kvH, D)
     torch::Tensor v = v_proj->forward(x).view({B, T, m_kvHeads, m_headDim});                              // (B, T, kvH, D)
+    const double scale = 1.0 / std::sqrt(static_cast<double>(m_headDim));
+    if (!context.cache && fusedAttentionApplies(q, k, v)) {
+        const torch::Tensor allowed = context.allowed.view({-1, T, T}); // (B or 1, T, S = T)
+        return o_proj->forward(fusedAttention(q, k, v, allowed, scale).view({B, T, m_heads * m_headDim}));
+    }
     k = k.transpose(1, 2); // (B, kvH, T, D)
     v = v.transpose(1, 2);
     if (context.cache)
@@ -70,7 +76,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     // Grouped-query attention without copying keys: the `group` query heads that share a key head are
     // stacked along the query axis, (B, kvH, group * T, D) @ (B, kvH, D, S).
     q = q.transpose(1, 2).reshape({B, m_kvHeads, group * T, m_headDim});
-    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(m_headDim)));
+    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) * scale;
     scores = scores.view({B, m_kvHeads, group, T, S}).masked_fill(context.allowed.logical_not(), -INFINITY);
     const torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
     torch::Tensor out = torch::matmul(probs.view({B, m_kvHeads, group * T, S}), v); // (B, kvH, group*T, D)
