@@ -7,10 +7,11 @@ namespace ft {
 
 namespace {
 
-// Rows of logits per chunk: about 16 MB of fp32 logits (below glibc's 32 MB mmap threshold, so chunks
-// reuse heap memory instead of faulting in fresh pages each time), and
-// the (tokens x vocabulary) logits never exist at once.
-int64_t chunkRows(int64_t vocab) { return std::max<int64_t>(16, (int64_t{4} << 20) / std::max<int64_t>(1, vocab)); }
+// Rows of logits per chunk: about 64 MB of fp32 logits, so that the (tokens x vocabulary) logits
+// never exist at once. Every chunk's products repack the whole head weight (OpenBLAS packs the
+// operand each call), so fewer, larger chunks spend less of the step copying it; the chunks share
+// one buffer, allocated once per call.
+int64_t chunkRows(int64_t vocab) { return std::max<int64_t>(16, (int64_t{16} << 20) / std::max<int64_t>(1, vocab)); }
 
 // The output head fused with the cross-entropy. The forward pass computes, chunk by chunk, the loss
 // and already the gradients of its inputs (softmax minus one-hot, times the head weight or the
@@ -30,19 +31,29 @@ struct FusedHeadCrossEntropy : public torch::autograd::Function<FusedHeadCrossEn
         torch::Tensor gradHidden = needHidden ? torch::empty_like(hidden) : torch::Tensor();
         // The head's gradient is accumulated as (C, V): h^T g runs faster than g^T h in OpenBLAS.
         torch::Tensor gradWeightT = needWeight ? torch::zeros({weight.size(1), V}, weight.options().dtype(torch::kFloat32)) : torch::Tensor();
+        const bool fp32 = hidden.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32;
+        torch::Tensor logitsBuffer = torch::empty({std::min(step, N), V}, hidden.options().dtype(torch::kFloat32));
         double loss = 0.0;
         for (int64_t start = 0; start < N; start += step) {
             const int64_t n = std::min(step, N - start);
-            const torch::Tensor h = hidden.narrow(0, start, n);                                    // (n, C)
-            torch::Tensor logits = torch::matmul(h, weight.t()).to(torch::kFloat32).contiguous(); // (n, V)
+            const torch::Tensor h = hidden.narrow(0, start, n); // (n, C)
+            torch::Tensor logits = logitsBuffer.narrow(0, 0, n); // (n, V)
+            if (fp32)
+                torch::mm_out(logits, h, weight.t());
+            else
+                logits.copy_(torch::matmul(h, weight.t()));
             // In place: the loss of each row, and the logits become softmax - one-hot.
             loss += softmaxCrossEntropyInPlace(logits.data_ptr<float>(), targetsContiguous.data_ptr<int64_t>() + start, n, V,
                                                needHidden || needWeight);
             if (!needHidden && !needWeight)
                 continue;
-            const torch::Tensor g = logits.to(hidden.scalar_type());
-            if (needHidden)
-                gradHidden.narrow(0, start, n).copy_(torch::matmul(g, weight)); // (n, C)
+            if (needHidden) {
+                torch::Tensor gradRows = gradHidden.narrow(0, start, n); // (n, C)
+                if (fp32)
+                    torch::mm_out(gradRows, logits, weight);
+                else
+                    gradRows.copy_(torch::matmul(logits.to(hidden.scalar_type()), weight));
+            }
             if (needWeight)
                 gradWeightT.addmm_(h.to(torch::kFloat32).t(), logits); // (C, V)
         }
