@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "engine/fused_attention.h"
+#include "engine/fused_rms_norm.h"
 #include "engine/layer_checkpoint.h"
 
 namespace ft {
@@ -36,6 +37,8 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps, torch::ScalarType dtype)
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x)
 {
+    if (fusedRmsNormApplies(x, weight))
+        return fusedRmsNorm(x, weight, m_eps);
     const torch::Tensor x32 = x.to(torch::kFloat32);
     const torch::Tensor normalised = x32 * torch::rsqrt(x32.pow(2).mean(-1, /*keepdim=*/true) + m_eps);
     return weight * normalised.to(x.scalar_type());
