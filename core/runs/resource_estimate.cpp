@@ -102,12 +102,15 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     e.optimizerBytes = 2.0 * e.gradientBytes;
 
     // Activations of one micro-batch saved for the backward pass. Per token and layer: the norms'
-    // inputs and outputs, q/k/v before and after RoPE, attention scores and probabilities (a row of
-    // max_length per head: attention is not fused), the attention output, the MLP's gate, up, SiLU and
-    // product, and the residual sums.
+    // inputs and outputs, q/k/v before and after RoPE, the attention output, the MLP's gate, up, SiLU
+    // and product, and the residual sums. Attention in fp32 is fused (docs/architecture.md) and keeps
+    // one log-sum-exp per head; in bf16/fp16 it keeps the scores and probabilities (a row of
+    // max_length per head).
     const double tokens = static_cast<double>(c.batchSize) * static_cast<double>(c.maxLength);
-    const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize +
-                                 2.0 * m.numHeads * static_cast<double>(c.maxLength) +
+    const bool fusedAttention = bytes == 4.0;
+    const double attentionPerToken = fusedAttention ? static_cast<double>(m.numHeads)
+                                                    : 2.0 * m.numHeads * static_cast<double>(c.maxLength);
+    const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize + attentionPerToken +
                                  (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
     if (c.gradientCheckpointing) {
         // Only each layer's input is kept; one layer is recomputed at a time in the backward pass.
@@ -116,10 +119,10 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     } else {
         e.activationBytes = kActivationOverhead * tokens * (static_cast<double>(L) * perTokenLayer + 2.0 * h) * bytes;
     }
-    // The fused output head works through the tokens in chunks of about 8M logits (fp32), and keeps
-    // the gradient of the hidden states.
-    const double chunkRows = std::max(16.0, std::floor(8.0 * 1024 * 1024 / std::max<double>(1.0, m.vocabSize)));
-    e.logitsBytes = 2.0 * std::min(chunkRows, tokens) * m.vocabSize * 4.0 + tokens * h * 4.0;
+    // The fused output head works through the tokens in chunks of about 16M logits (fp32) in one
+    // buffer, which becomes their gradient in place, and keeps the gradient of the hidden states.
+    const double chunkRows = std::max(16.0, std::floor(16.0 * 1024 * 1024 / std::max<double>(1.0, m.vocabSize)));
+    e.logitsBytes = std::min(chunkRows, tokens) * m.vocabSize * 4.0 + tokens * h * 4.0;
     // The step's working memory (measured, see kActivationOverhead): about one more gradient's worth,
     // and the head's gradient accumulated in fp32 when the head trains.
     const bool headTrains = !lora && (!topLayers || c.trainLmHead);

@@ -25,9 +25,10 @@ struct ResourceEstimateOptions {
 constexpr double kAssumedGflops = 20.0;
 constexpr double kRuntimeOverheadBytes = 300.0 * 1024 * 1024; // LibTorch, the allocator, the worker itself (240 MB measured)
 // Calibration against `ftstudio-cli bench train` (stories15M shape, batch 8 x 256, fp32, 2 threads):
-// measured peak RSS 1457 MB (926 MB with gradient checkpointing); the activations the counting below
-// finds fall short of the measured difference by this factor (autograd's extra saved tensors and
-// temporaries). Training reached 0.45 (stories260K, 1 thread) to 0.7 (stories15M, 2 threads) of
+// measured peak RSS 1457 MB (926 MB with gradient checkpointing) at stop 11; the activations the
+// counting below finds fell short of the measured difference by this factor (autograd's extra saved
+// tensors and temporaries). With fused attention and RMSNorm (stop 14) the peaks are 1028 and 754 MB
+// and the estimate lands 11 % and 4 % above them. Training reached 0.45 (stories260K, 1 thread) to 0.7 (stories15M, 2 threads) of
 // the sgemm throughput; the default efficiency is 0.5.
 constexpr double kActivationOverhead = 1.45;
 

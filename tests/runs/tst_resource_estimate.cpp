@@ -118,8 +118,9 @@ private slots:
     }
     void matchesTheMeasuredStories15M()
     {
-        // `ftstudio-cli bench train` on the stories15M shape, batch 8 x 256, fp32: peak RSS 1457 MB,
-        // 926 MB with gradient checkpointing. The estimate is meant to land within 15% of those.
+        // `ftstudio-cli bench train` on the stories15M shape, batch 8 x 256, fp32 (fused attention and
+        // RMSNorm): peak RSS 1028 MB, 754 MB with gradient checkpointing (stop 14). The estimate is
+        // meant to land within 15% of those.
         ModelConfig m = tiny();
         m.hiddenSize = 288;
         m.intermediateSize = 768;
@@ -134,8 +135,8 @@ private slots:
         const double plain = estimateResources(m, c, noMachine()).totalBytes() / mb;
         c.gradientCheckpointing = true;
         const double checkpointed = estimateResources(m, c, noMachine()).totalBytes() / mb;
-        QVERIFY2(std::abs(plain - 1457.0) < 0.15 * 1457.0, qPrintable(QString::number(plain)));
-        QVERIFY2(std::abs(checkpointed - 926.0) < 0.15 * 926.0, qPrintable(QString::number(checkpointed)));
+        QVERIFY2(std::abs(plain - 1028.0) < 0.15 * 1028.0, qPrintable(QString::number(plain)));
+        QVERIFY2(std::abs(checkpointed - 754.0) < 0.15 * 754.0, qPrintable(QString::number(checkpointed)));
     }
     void gradientCheckpointingTradesMemoryForTime()
     {
