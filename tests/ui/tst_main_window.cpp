@@ -150,6 +150,8 @@ private slots:
         datasets->session()->examples().add(datasets->currentDatasetId(), StoredExample());
         datasets->session()->notifyExamples(datasets->currentDatasetId(), {}, true);
         QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset()->train, before + 1, 5000);
+        // Every re-read asked for so far has finished (a loaded host can delay one).
+        QTRY_VERIFY_WITH_TIMEOUT(!window.trainPage()->dataSource()->isLoading() && !window.trainPage()->dataSource()->isRefreshPending(), 5000);
         // While the Train page is hidden, edits cost it nothing; it reads them when shown.
         window.showPage(MainWindow::Datasets);
         datasets->session()->examples().add(datasets->currentDatasetId(), StoredExample());

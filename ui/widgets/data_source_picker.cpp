@@ -254,6 +254,18 @@ void DataSourcePicker::showEvent(QShowEvent* event)
     }
 }
 
+// A re-read still waiting when the page hides waits for the page to be shown again.
+void DataSourcePicker::hideEvent(QHideEvent* event)
+{
+    QWidget::hideEvent(event);
+    if (m_refreshTimer->isActive()) {
+        m_refreshTimer->stop();
+        m_stale = true;
+    }
+}
+
+bool DataSourcePicker::isRefreshPending() const { return m_refreshTimer->isActive() || m_stale; }
+
 void DataSourcePicker::startLoad()
 {
     m_refreshTimer->stop();

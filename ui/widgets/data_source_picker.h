@@ -39,6 +39,8 @@ public:
     // next shown, so that edits elsewhere cost nothing here.
     void refreshDatasets();
     bool isLoading() const { return m_loading; }
+    // A re-read asked for (an edit on the Datasets page) that has not started yet.
+    bool isRefreshPending() const;
 
     bool usesDataset() const;
     void setUsesDataset(bool dataset);
@@ -76,6 +78,7 @@ private:
     void remember();
     QString browseJsonl(const QString& title);
     void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
 
     AppSettings* m_settings;
     QThreadPool m_pool;
