@@ -46,26 +46,29 @@ std::vector<KeyRange> keyRanges(const AttentionDims& dims, const bool* allowed)
 }
 
 // One (batch, key head) pair's keys and values out of the interleaved layout: as rows (stride x depth)
-// and transposed (depth x stride), zero-padded to a whole number of lanes.
+// and transposed (depth x stride), zero-padded to a whole number of lanes. The forward needs keys as
+// columns and values as rows; the backward needs both of each.
 struct PairKeys {
     std::vector<float> kRows, kColumns, vRows, vColumns;
 
-    void load(const AttentionDims& dims, int64_t stride, const float* k, const float* v, int64_t b, int64_t g, bool columnsOfV)
+    void load(const AttentionDims& dims, int64_t stride, const float* k, const float* v, int64_t b, int64_t g, bool forBackward)
     {
         const int64_t D = dims.headDim;
-        kRows.assign(static_cast<size_t>(stride * D), 0.0f);
-        vRows.assign(static_cast<size_t>(stride * D), 0.0f);
         kColumns.assign(static_cast<size_t>(D * stride), 0.0f);
-        if (columnsOfV)
+        vRows.assign(static_cast<size_t>(stride * D), 0.0f);
+        if (forBackward) {
+            kRows.assign(static_cast<size_t>(stride * D), 0.0f);
             vColumns.assign(static_cast<size_t>(D * stride), 0.0f);
+        }
         for (int64_t s = 0; s < dims.keys; ++s) {
             const int64_t offset = ((b * dims.keys + s) * dims.kvHeads + g) * D;
             for (int64_t d = 0; d < D; ++d) {
-                kRows[s * D + d] = k[offset + d];
-                vRows[s * D + d] = v[offset + d];
                 kColumns[d * stride + s] = k[offset + d];
-                if (columnsOfV)
+                vRows[s * D + d] = v[offset + d];
+                if (forBackward) {
+                    kRows[s * D + d] = k[offset + d];
                     vColumns[d * stride + s] = v[offset + d];
+                }
             }
         }
     }
