@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "engine/fused_attention.h"
 #include "engine/fused_rms_norm.h"
+#include "engine/fused_swiglu.h"
 #include "engine/layer_checkpoint.h"
 
 namespace ft {
@@ -98,7 +99,9 @@ MlpImpl::MlpImpl(const ModelConfig& config, torch::ScalarType dtype)
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x)
 {
-    return down_proj->forward(torch::silu(gate_proj->forward(x)) * up_proj->forward(x));
+    const torch::Tensor gate = gate_proj->forward(x);
+    const torch::Tensor up = up_proj->forward(x);
+    return down_proj->forward(fusedSwigluApplies(gate, up) ? fusedSwiglu(gate, up) : torch::silu(gate) * up);
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& config, torch::ScalarType dtype)
