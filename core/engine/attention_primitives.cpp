@@ -224,7 +224,7 @@ const AttentionPrimitives& bestAttentionPrimitives()
 #if defined(__x86_64__)
     static const AttentionPrimitives avx512{dotColumnsAvx512, weightedRowsAvx512, addOuterAvx512,
                                             rowMaxAvx512,     expShiftedAvx512,   probabilityGradientsAvx512};
-    if (__builtin_cpu_supports("avx512f"))
+    if (cpuHasAvx512())
         return avx512;
 #endif
     return portableAttentionPrimitives();

@@ -1,5 +1,21 @@
 #pragma once
-// exp(x) for x <= 0 on AVX-512, shared by the softmax kernels (cross-entropy, attention).
+// AVX-512 helpers shared by the fused kernels (cross-entropy, attention, SwiGLU): whether this
+// processor has it, and exp(x) for x <= 0.
+
+namespace ft {
+
+// True when the processor runs AVX-512F (checked once); the kernels fall back to portable loops.
+inline bool cpuHasAvx512()
+{
+#if defined(__x86_64__)
+    static const bool supported = __builtin_cpu_supports("avx512f");
+    return supported;
+#else
+    return false;
+#endif
+}
+
+} // namespace ft
 
 #if defined(__x86_64__)
 #include <immintrin.h>

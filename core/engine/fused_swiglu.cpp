@@ -73,16 +73,6 @@ FT_AVX512 void backwardAvx512(const float* g, const float* u, const float* gy, f
 #pragma GCC diagnostic pop
 #endif
 
-bool useAvx512()
-{
-#if defined(__x86_64__)
-    static const bool supported = __builtin_cpu_supports("avx512f");
-    return supported;
-#else
-    return false;
-#endif
-}
-
 struct FusedSwigluFunction : public torch::autograd::Function<FusedSwigluFunction> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& gateInput,
                                  const torch::Tensor& upInput)
@@ -95,7 +85,7 @@ struct FusedSwigluFunction : public torch::autograd::Function<FusedSwigluFunctio
         float* out = y.data_ptr<float>();
         at::parallel_for(0, gate.numel(), kGrain, [&](int64_t begin, int64_t end) {
 #if defined(__x86_64__)
-            if (useAvx512())
+            if (cpuHasAvx512())
                 return forwardAvx512(g, u, out, begin, end);
 #endif
             forwardPortable(g, u, out, begin, end);
@@ -118,7 +108,7 @@ struct FusedSwigluFunction : public torch::autograd::Function<FusedSwigluFunctio
         float* gu = gradUp.data_ptr<float>();
         at::parallel_for(0, gradY.numel(), kGrain, [&](int64_t begin, int64_t end) {
 #if defined(__x86_64__)
-            if (useAvx512())
+            if (cpuHasAvx512())
                 return backwardAvx512(g, u, gy, gg, gu, begin, end);
 #endif
             backwardPortable(g, u, gy, gg, gu, begin, end);

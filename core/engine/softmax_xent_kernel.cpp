@@ -82,11 +82,6 @@ __attribute__((target("avx512f"))) double rowAvx512(float* x, int64_t target, in
     return static_cast<double>(max) + std::log(sum) - static_cast<double>(targetLogit);
 }
 
-bool useAvx512()
-{
-    static const bool supported = __builtin_cpu_supports("avx512f");
-    return supported;
-}
 #pragma GCC diagnostic pop
 #endif
 
@@ -99,7 +94,7 @@ double softmaxCrossEntropyInPlace(float* logits, const int64_t* targets, int64_t
         for (int64_t r = begin; r < end; ++r) {
             float* row = logits + r * vocab;
 #if defined(__x86_64__)
-            if (useAvx512()) {
+            if (cpuHasAvx512()) {
                 losses[static_cast<size_t>(r)] = rowAvx512(row, targets[r], vocab, writeGradient);
                 continue;
             }
