@@ -123,7 +123,6 @@ struct RowBlock {
 // Per-thread buffers: kRows row buffers per role, plus a zero row and a spare row for absent rows.
 struct Scratch {
     int64_t stride;
-    int64_t depth;
     std::vector<float> rows; // roles x kRows x stride
     std::vector<float> zeros;
     std::vector<float> scaledQueries; // kRows x depth
@@ -131,7 +130,6 @@ struct Scratch {
 
     Scratch(int64_t keyStride, int64_t headDim, int roles)
         : stride(keyStride)
-        , depth(headDim)
         , rows(static_cast<size_t>(roles * kRows * keyStride))
         , zeros(static_cast<size_t>(std::max(keyStride, headDim)), 0.0f)
         , scaledQueries(static_cast<size_t>(kRows * headDim))
