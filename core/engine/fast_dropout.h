@@ -8,6 +8,8 @@
 
 #include <torch/torch.h>
 
+#include "engine/splitmix64.h"
+
 namespace ft {
 
 // x * mask / (1 - p) in training, x otherwise. Gradients flow through the multiplication.
@@ -18,14 +20,6 @@ torch::Tensor fastDropout(const torch::Tensor& x, double p, bool training);
 // dropoutKeeps(seed, i, threshold). Same masks as fastDropout for the same generator state.
 uint64_t dropoutSeed();
 inline uint64_t dropoutThreshold(double p) { return static_cast<uint64_t>(p * 4294967296.0); } // p · 2^32
-
-inline uint64_t splitmix64(uint64_t z)
-{
-    z += 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 // An element is dropped when the top 32 bits of its hash fall below p · 2^32.
 inline bool dropoutKeeps(uint64_t seed, int64_t index, uint64_t threshold)

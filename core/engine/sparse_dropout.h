@@ -9,22 +9,24 @@
 // gaps between dropped columns are geometric with parameter p, which makes every element dropped
 // independently with probability p: the same distribution as a Bernoulli mask, not the same draws as
 // fastDropout's. Rows can be drawn in any order, on any thread, with the same result.
+//
+// Gaps are drawn 16 at a time, in AVX-512 where the processor has it (sparse_dropout_gaps.h); both
+// instruction sets drop the same elements.
 
-#include <cmath>
 #include <cstdint>
 
 #include <torch/torch.h>
 
-#include "engine/fast_dropout.h"
+#include "engine/sparse_dropout_gaps.h"
+#include "engine/splitmix64.h"
 
 namespace ft {
 
+enum class SparseDropoutIsa { Best, Portable };
+
 class SparseDropout {
 public:
-    SparseDropout(uint64_t seed, double p)
-        : m_seed(seed), m_gapScale(static_cast<float>(1.0 / std::log1p(-p))), m_keep(static_cast<float>(1.0 / (1.0 - p)))
-    {
-    }
+    SparseDropout(uint64_t seed, double p, SparseDropoutIsa isa = SparseDropoutIsa::Best);
 
     // The factor kept elements are scaled by, 1 / (1 - p).
     float keep() const { return m_keep; }
@@ -33,9 +35,17 @@ public:
     template <typename Visit> void forEachDropped(int64_t row, int64_t cols, const Visit& visit) const
     {
         const uint64_t rowSeed = splitmix64(m_seed ^ (static_cast<uint64_t>(row) * 0xD1B54A32D192ED03ULL));
-        uint64_t counter = 0;
-        for (int64_t j = gap(rowSeed, counter++); j < cols; j += 1 + gap(rowSeed, counter++))
-            visit(j);
+        int32_t gaps[kDropoutGapBatch];
+        int64_t j = -1;
+        for (uint64_t counter = 0;; counter += kDropoutGapBatch) {
+            drawDropoutGaps(rowSeed, counter, m_gapScale, m_avx512, gaps);
+            for (int k = 0; k < kDropoutGapBatch; ++k) {
+                j += 1 + gaps[k];
+                if (j >= cols)
+                    return;
+                visit(j);
+            }
+        }
     }
 
     // The mask as a dense (rows, cols) fp32 tensor of 1 / (1 - p) where kept and 0 where dropped: the
@@ -43,18 +53,10 @@ public:
     torch::Tensor denseMask(int64_t rows, int64_t cols) const;
 
 private:
-    // Kept elements before the next dropped one: floor(log(u) / log(1 - p)) for u uniform in (0, 1] in
-    // steps of 2^-32, in single precision (a double log cost more than the rest of the work per drop).
-    int64_t gap(uint64_t rowSeed, uint64_t counter) const
-    {
-        const float u = static_cast<float>((splitmix64(rowSeed + counter) >> 32) + 1) * 0x1.0p-32f;
-        const float kept = std::log(u) * m_gapScale; // both factors ≤ 0: truncation is floor
-        return kept < 4.0e18f ? static_cast<int64_t>(kept) : INT64_MAX / 2;
-    }
-
     uint64_t m_seed;
     float m_gapScale; // 1 / log(1 - p), negative
     float m_keep;
+    bool m_avx512; // draw the gaps in AVX-512
 };
 
 } // namespace ft

@@ -2,9 +2,12 @@
 // from the seed row by row, and the dense mask says the same.
 #include <QTest>
 
+#include <cmath>
 #include <set>
 
 #include "engine/sparse_dropout.h"
+#include "engine/sparse_dropout_gaps.h"
+#include "engine/splitmix64.h"
 
 using namespace ft;
 
@@ -76,6 +79,50 @@ private slots:
         QVERIFY(!torch::equal(a, SparseDropout(2, 0.3).denseMask(16, 128)));
         QVERIFY(!torch::equal(a[0], a[1]));
         QVERIFY(torch::equal(a, SparseDropout(1, 0.3).denseMask(16, 128)));
+    }
+    // The AVX-512 draw and the portable one drop the same elements, bit for bit: forward and backward
+    // must agree, and a run resumed on another processor draws the same masks.
+    void instructionSetsDropTheSameElements_data() { dropsTheRightShare_data(); }
+    void instructionSetsDropTheSameElements()
+    {
+        QFETCH(double, p);
+        if (!dropoutGapsHaveAvx512())
+            QSKIP("this processor has no AVX-512: only the portable draw runs here");
+        const torch::Tensor best = SparseDropout(2024, p, SparseDropoutIsa::Best).denseMask(512, 700);
+        const torch::Tensor portable = SparseDropout(2024, p, SparseDropoutIsa::Portable).denseMask(512, 700);
+        QVERIFY(torch::equal(best, portable));
+    }
+    // Each gap is floor(log(u) / log(1 - p)) for the stream's u, as computed in double, but for the
+    // rare u whose quotient lies within single precision's rounding of an integer; and gaps are capped.
+    void gapsAreTheGeometricQuantile()
+    {
+        for (bool avx512 : {false, true}) {
+            if (avx512 && !dropoutGapsHaveAvx512())
+                continue;
+            for (double p : {0.05, 0.25, 0.6}) {
+                const float gapScale = static_cast<float>(1.0 / std::log1p(-p));
+                int64_t differing = 0, total = 0;
+                int32_t gaps[kDropoutGapBatch];
+                for (uint64_t batch = 0; batch < 20000; ++batch) {
+                    const uint64_t rowSeed = splitmix64(batch);
+                    drawDropoutGaps(rowSeed, batch * kDropoutGapBatch, gapScale, avx512, gaps);
+                    for (int k = 0; k < kDropoutGapBatch; ++k, ++total) {
+                        const uint64_t hash = splitmix64(rowSeed + batch * kDropoutGapBatch + static_cast<uint64_t>(k));
+                        const double u = static_cast<double>((hash >> 32) + 1) * 0x1.0p-32;
+                        const double expected = std::floor(std::log(u) / std::log1p(-p));
+                        QVERIFY2(std::abs(gaps[k] - expected) <= 1.0,
+                                 qPrintable(QStringLiteral("gap %1 against %2").arg(gaps[k]).arg(expected)));
+                        differing += gaps[k] != static_cast<int32_t>(expected);
+                    }
+                }
+                QVERIFY2(differing * 10000 < total, qPrintable(QStringLiteral("%1 of %2 gaps off by one").arg(differing).arg(total)));
+            }
+            // With a tiny p every gap is beyond the cap (u = 1, a gap of 0, has a chance of 2^-25).
+            int32_t gaps[kDropoutGapBatch];
+            drawDropoutGaps(0, 0, static_cast<float>(1.0 / std::log1p(-1e-30)), avx512, gaps);
+            for (int32_t gap : gaps)
+                QCOMPARE(gap, kMaxDropoutGap);
+        }
     }
 };
 
