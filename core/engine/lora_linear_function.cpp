@@ -5,6 +5,7 @@
 
 #include "engine/fast_dropout.h"
 #include "engine/lora_dropout_corrections.h"
+#include "engine/lora_masked_product.h"
 #include "engine/sparse_dropout.h"
 
 namespace ft {
@@ -111,9 +112,7 @@ torch::Tensor LoraLinearFunction::forward(torch::autograd::AutogradContext* ctx,
     if (sparseMaskFor(dropout)) {
         // t = dropout(x) Aᵀ = keep · (x Aᵀ - the dropped elements' share)
         const SparseDropout drop(seed, dropout);
-        torch::Tensor t = torch::mm(x2, loraA.t()); // (n, r)
-        subtractDroppedShare(x2, loraA.t().contiguous(), drop, t);
-        t.mul_(drop.keep());
+        const torch::Tensor t = maskedLowRankProduct(x2, loraA.t().contiguous(), drop); // (n, r)
         y.addmm_(t, loraB.t(), 1.0, scale);
         ctx->saved_data["dense"] = false;
         ctx->saved_data["seed"] = static_cast<int64_t>(seed);
