@@ -3,6 +3,13 @@
 #include <ATen/Parallel.h>
 
 #include <type_traits>
+#include <vector>
+
+#include "engine/cpu_features.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace ft {
 
@@ -48,6 +55,40 @@ template <typename Body> void withRank(int64_t rank, const Body& body)
     }
 }
 
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) float horizontalSum(__m256 v)
+{
+    __m128 sum = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+    sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
+    return _mm_cvtss_f32(sum);
+}
+
+// correctDroppedGradients for one row with a rank that is a multiple of 8, the row's gradient of t in
+// registers: gxi[j] -= keep · gradT[i] · A[:, j] (when gxi), and acc[j] += gradT[i] · x[i, j] (when
+// acc, (in, rank)), at the row's dropped columns. xi (in), aT (in, rank), gti (rank).
+__attribute__((target("avx2,fma"))) void correctRowAvx2(const float* xi, const float* aT, int64_t rank, const float* gti,
+                                                        const int32_t* dropped, int64_t count, float keep, float* gxi,
+                                                        float* acc)
+{
+    for (int64_t d = 0; d < count; ++d) {
+        const int64_t j = dropped[d];
+        if (gxi) {
+            __m256 dot = _mm256_mul_ps(_mm256_loadu_ps(gti), _mm256_loadu_ps(aT + j * rank));
+            for (int64_t v = 8; v < rank; v += 8)
+                dot = _mm256_fmadd_ps(_mm256_loadu_ps(gti + v), _mm256_loadu_ps(aT + j * rank + v), dot);
+            gxi[j] -= keep * horizontalSum(dot);
+        }
+        if (acc) {
+            const __m256 xj = _mm256_broadcast_ss(xi + j);
+            float* row = acc + j * rank;
+            for (int64_t v = 0; v < rank; v += 8)
+                _mm256_storeu_ps(row + v, _mm256_fmadd_ps(xj, _mm256_loadu_ps(gti + v), _mm256_loadu_ps(row + v)));
+        }
+    }
+}
+#endif
+
 } // namespace
 
 void subtractDroppedShare(const torch::Tensor& x2, const torch::Tensor& aT, const SparseDropout& drop, torch::Tensor& t)
@@ -87,11 +128,17 @@ torch::Tensor correctDroppedGradients(const torch::Tensor& x2, const torch::Tens
     const int64_t chunks = chunkCount(rows);
     torch::Tensor acc = wantA ? torch::zeros({chunks, in, aT.size(1)}) : torch::Tensor(); // per chunk, (in, r)
     float* accData = wantA ? acc.data_ptr<float>() : nullptr;
-    withRank(aT.size(1), [&](auto fixed) {
-        constexpr int R = decltype(fixed)::value;
-        const int64_t rank = R > 0 ? R : aT.size(1);
+#if defined(__x86_64__)
+    const bool vectorRows = cpuHasAvx2Fma() && aT.size(1) % 8 == 0;
+#else
+    const bool vectorRows = false;
+#endif
+    if (vectorRows) {
+#if defined(__x86_64__)
+        const int64_t rank = aT.size(1);
         forEachChunk(rows, chunks, [&](int64_t c, int64_t begin, int64_t end) {
             float* chunkAcc = wantA ? accData + c * in * rank : nullptr;
+            std::vector<int32_t> dropped(static_cast<size_t>(in));
             for (int64_t i = begin; i < end; ++i) {
                 if (i + 1 < end) {
                     if (g)
@@ -99,25 +146,46 @@ torch::Tensor correctDroppedGradients(const torch::Tensor& x2, const torch::Tens
                     if (chunkAcc)
                         prefetchRow(x + (i + 1) * in, in, false);
                 }
-                const float* gti = gt + i * rank;
-                drop.forEachDropped(i, in, [&](int64_t j) {
-                    if (g) {
-                        const float* aj = a + j * rank;
-                        float dot = 0.0f;
-                        for (int64_t k = 0; k < rank; ++k)
-                            dot += gti[k] * aj[k];
-                        g[i * in + j] -= keep * dot;
-                    }
-                    if (chunkAcc) {
-                        const float xij = x[i * in + j];
-                        float* row = chunkAcc + j * rank;
-                        for (int64_t k = 0; k < rank; ++k)
-                            row[k] += gti[k] * xij;
-                    }
-                });
+                int64_t count = 0;
+                drop.forEachDropped(i, in, [&](int64_t j) { dropped[static_cast<size_t>(count++)] = static_cast<int32_t>(j); });
+                correctRowAvx2(x + i * in, a, rank, gt + i * rank, dropped.data(), count, keep, g ? g + i * in : nullptr,
+                               chunkAcc);
             }
         });
-    });
+#endif
+    } else {
+        withRank(aT.size(1), [&](auto fixed) {
+            constexpr int R = decltype(fixed)::value;
+            const int64_t rank = R > 0 ? R : aT.size(1);
+            forEachChunk(rows, chunks, [&](int64_t c, int64_t begin, int64_t end) {
+                float* chunkAcc = wantA ? accData + c * in * rank : nullptr;
+                for (int64_t i = begin; i < end; ++i) {
+                    if (i + 1 < end) {
+                        if (g)
+                            prefetchRow(g + (i + 1) * in, in, true);
+                        if (chunkAcc)
+                            prefetchRow(x + (i + 1) * in, in, false);
+                    }
+                    const float* gti = gt + i * rank;
+                    drop.forEachDropped(i, in, [&](int64_t j) {
+                        if (g) {
+                            const float* aj = a + j * rank;
+                            float dot = 0.0f;
+                            for (int64_t k = 0; k < rank; ++k)
+                                dot += gti[k] * aj[k];
+                            g[i * in + j] -= keep * dot;
+                        }
+                        if (chunkAcc) {
+                            const float xij = x[i * in + j];
+                            float* row = chunkAcc + j * rank;
+                            for (int64_t k = 0; k < rank; ++k)
+                                row[k] += gti[k] * xij;
+                        }
+                    });
+                }
+            });
+        });
+    }
     if (!wantA)
         return torch::Tensor();
     torch::Tensor total = acc[0].clone();

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "engine/cpu_features.h"
 #include "engine/lora_dropout_corrections.h"
 
 #if defined(__x86_64__)
@@ -15,12 +16,6 @@ namespace ft {
 namespace {
 
 #if defined(__x86_64__)
-bool cpuHasAvx2Fma()
-{
-    static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return supported;
-}
-
 // One row of t, 8 of its r columns at a time (r a multiple of 8): the row's dense product over `in`
 // columns in eight partial sums, so that the fused multiply-adds do not wait on each other, then the
 // dropped columns' share taken off. xi (in), aT (in, rank), dropped (count) columns, ti (rank).
