@@ -264,6 +264,10 @@ void dequantizeBlocks(const uint8_t* codes, const float* scales, int64_t blocks,
 }
 
 #if defined(__x86_64__)
+// GCC 12 flags the intrinsics' own placeholder operands (_mm512_undefined) once OpenMP is on.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // The same for fp32 output with AVX-512: the 16 levels fit one register, so a whole row of 16 codes
 // is looked up with one permute. Chosen at run time when the processor has AVX-512.
 __attribute__((target("avx512f"))) void dequantizeRangeAvx512(const uint8_t* codes, const float* scales, int64_t begin,
@@ -288,6 +292,7 @@ __attribute__((target("avx512f"))) void dequantizeRangeAvx512(const uint8_t* cod
         }
     }
 }
+#pragma GCC diagnostic pop
 
 void dequantizeBlocksAvx512(const uint8_t* codes, const float* scales, int64_t blocks, float* out)
 {
