@@ -43,6 +43,15 @@ void prefetchRow(const float* row, int64_t n, bool forWriting)
     }
 }
 
+// The backward's next row: the input gradient's (written) and the input's (read), where used.
+void prefetchNextRow(const float* gx, const float* x, int64_t row, int64_t in)
+{
+    if (gx)
+        prefetchRow(gx + row * in, in, true);
+    if (x)
+        prefetchRow(x + row * in, in, false);
+}
+
 // Calls body(std::integral_constant<int, R>) with R the rank for the common ranks (loops of known
 // length unroll), else with R = 0, meaning the rank given at run time.
 template <typename Body> void withRank(int64_t rank, const Body& body)
@@ -140,12 +149,8 @@ torch::Tensor correctDroppedGradients(const torch::Tensor& x2, const torch::Tens
             float* chunkAcc = wantA ? accData + c * in * rank : nullptr;
             std::vector<int32_t> dropped(static_cast<size_t>(in));
             for (int64_t i = begin; i < end; ++i) {
-                if (i + 1 < end) {
-                    if (g)
-                        prefetchRow(g + (i + 1) * in, in, true);
-                    if (chunkAcc)
-                        prefetchRow(x + (i + 1) * in, in, false);
-                }
+                if (i + 1 < end)
+                    prefetchNextRow(g, chunkAcc ? x : nullptr, i + 1, in);
                 int64_t count = 0;
                 drop.forEachDropped(i, in, [&](int64_t j) { dropped[static_cast<size_t>(count++)] = static_cast<int32_t>(j); });
                 correctRowAvx2(x + i * in, a, rank, gt + i * rank, dropped.data(), count, keep, g ? g + i * in : nullptr,
@@ -160,12 +165,8 @@ torch::Tensor correctDroppedGradients(const torch::Tensor& x2, const torch::Tens
             forEachChunk(rows, chunks, [&](int64_t c, int64_t begin, int64_t end) {
                 float* chunkAcc = wantA ? accData + c * in * rank : nullptr;
                 for (int64_t i = begin; i < end; ++i) {
-                    if (i + 1 < end) {
-                        if (g)
-                            prefetchRow(g + (i + 1) * in, in, true);
-                        if (chunkAcc)
-                            prefetchRow(x + (i + 1) * in, in, false);
-                    }
+                    if (i + 1 < end)
+                        prefetchNextRow(g, chunkAcc ? x : nullptr, i + 1, in);
                     const float* gti = gt + i * rank;
                     drop.forEachDropped(i, in, [&](int64_t j) {
                         if (g) {
