@@ -116,7 +116,7 @@ FT_SPARSE_DROPOUT_AVX512 void drawGapsAvx512(uint64_t rowSeed, uint64_t first, f
     const __m512 u = _mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1);
     const __m512 kept = _mm512_mul_ps(logOfUnitx16(u), _mm512_set1_ps(gapScale));
     const __m512 capped = _mm512_min_ps(kept, _mm512_set1_ps(static_cast<float>(kMaxDropoutGap)));
-    const __m512i gap = _mm512_cvttps_epi32(capped); // kMaxGap itself converts exactly
+    const __m512i gap = _mm512_cvttps_epi32(capped); // kMaxDropoutGap itself converts exactly
     _mm512_storeu_si512(gaps, gap);
 }
 #pragma GCC diagnostic pop
