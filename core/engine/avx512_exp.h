@@ -1,21 +1,8 @@
 #pragma once
-// AVX-512 helpers shared by the fused kernels (cross-entropy, attention, SwiGLU): whether this
-// processor has it, and exp(x) for x <= 0.
+// AVX-512 helpers shared by the fused kernels (cross-entropy, attention, SwiGLU): exp(x) for x <= 0,
+// and (from cpu_features.h) whether this processor has AVX-512.
 
-namespace ft {
-
-// True when the processor runs AVX-512F (checked once); the kernels fall back to portable loops.
-inline bool cpuHasAvx512()
-{
-#if defined(__x86_64__)
-    static const bool supported = __builtin_cpu_supports("avx512f");
-    return supported;
-#else
-    return false;
-#endif
-}
-
-} // namespace ft
+#include "engine/cpu_features.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

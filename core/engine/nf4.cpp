@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "engine/cpu_features.h"
 
 namespace ft {
 
@@ -299,12 +300,6 @@ void dequantizeBlocksAvx512(const uint8_t* codes, const float* scales, int64_t b
     const float* levels = nf4Levels().data_ptr<float>();
     at::parallel_for(0, blocks, 256, [&](int64_t begin, int64_t end) { dequantizeRangeAvx512(codes, scales, begin, end, levels, out); });
 }
-
-bool hasAvx512()
-{
-    static const bool supported = __builtin_cpu_supports("avx512f");
-    return supported;
-}
 #endif
 
 } // namespace
@@ -318,7 +313,7 @@ torch::Tensor nf4Dequantize(const Nf4Tensor& q, torch::ScalarType dtype)
     if (codes.is_cpu() && (dtype == torch::kFloat32 || dtype == torch::kBFloat16)) {
         torch::Tensor values = torch::empty({blocks * kNf4BlockSize}, torch::TensorOptions().dtype(dtype));
 #if defined(__x86_64__)
-        if (dtype == torch::kFloat32 && hasAvx512())
+        if (dtype == torch::kFloat32 && cpuHasAvx512())
             dequantizeBlocksAvx512(codes.data_ptr<uint8_t>(), scales.data_ptr<float>(), blocks, values.data_ptr<float>());
         else
 #endif

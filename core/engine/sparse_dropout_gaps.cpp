@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/cpu_features.h"
 #include "engine/splitmix64.h"
 
 #if defined(__x86_64__)
@@ -126,12 +127,7 @@ FT_SPARSE_DROPOUT_AVX512 void drawGapsAvx512(uint64_t rowSeed, uint64_t first, f
 
 bool dropoutGapsHaveAvx512()
 {
-#if defined(__x86_64__)
-    static const bool supported = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-    return supported;
-#else
-    return false;
-#endif
+    return cpuHasAvx512Dq();
 }
 
 void drawDropoutGaps(uint64_t rowSeed, uint64_t first, float gapScale, bool avx512, int32_t* gaps)
