@@ -31,13 +31,14 @@ using namespace ft::ui;
 namespace {
 
 // What a user would see as a freeze: the GUI thread working for a quarter second on its own (CPU
-// time, which load elsewhere does not add to), or the loop held for a second in all (the GUI thread
-// waiting on a worker would use no CPU). The 100 ms goal is printed, not asserted: on a loaded
-// 2-core virtual machine scheduling alone has delayed a tick by 300-530 ms.
+// time, which load elsewhere does not add to), or the loop held for a second while a thread beside
+// it that only sleeps kept waking (the GUI thread waiting on a worker would use no CPU). The 100 ms
+// goal is printed, not asserted: on a loaded 2-core virtual machine scheduling alone has delayed a
+// tick by 300-530 ms, and a stalled host by a second.
 void verifyResponsive(const EventLoopProbe& probe)
 {
     QVERIFY2(probe.maxBusyMs() < 250.0, qPrintable(probe.summary()));
-    QVERIFY2(probe.maxDelayMs() < 1000.0, qPrintable(probe.summary()));
+    QVERIFY2(probe.maxOwnDelayMs() < 1000.0, qPrintable(probe.summary()));
 }
 
 } // namespace

@@ -343,12 +343,13 @@ private slots:
         qInfo("GUI thread while the runs ran: %s", qPrintable(running.summary()));
         qInfo("GUI thread over the whole session (with the test's typing): %s", qPrintable(session.summary()));
         // The goal (no block over 100 ms) is a measurement, reported above and in docs/gui.md; on a
-        // loaded 2-core machine scheduling alone has delayed a tick by 200-530 ms. What this asserts
-        // is the failure a user would see: the GUI thread doing the work itself (a training step, a
-        // database read of the run) for a quarter second of its own CPU time, which load elsewhere
-        // does not add to, or the loop held for a second in all (waiting on a worker uses no CPU).
+        // loaded 2-core machine scheduling alone has delayed a tick by 200-530 ms, and a stalled host
+        // by a second. What this asserts is the failure a user would see: the GUI thread doing the
+        // work itself (a training step, a database read of the run) for a quarter second of its own
+        // CPU time, which load elsewhere does not add to, or the loop held for a second while a
+        // thread beside it that only sleeps and wakes kept waking (waiting on a worker uses no CPU).
         QVERIFY2(running.maxBusyMs() < 250.0, qPrintable(running.summary()));
-        QVERIFY2(running.maxDelayMs() < 1000.0, qPrintable(running.summary()));
+        QVERIFY2(running.maxOwnDelayMs() < 1000.0, qPrintable(running.summary()));
     }
 };
 

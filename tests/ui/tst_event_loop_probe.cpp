@@ -1,0 +1,90 @@
+// EventLoopProbe tells a GUI thread that froze from a machine that paused: a slot that sleeps on the
+// GUI thread (as waiting on a worker would) shows as the loop's own lateness and uses no CPU; a slot
+// that computes shows as CPU time; the whole process stopped (SIGSTOP, resumed by another process)
+// makes every tick late, but none of it is the loop's own.
+
+#include <QProcess>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <csignal>
+#include <ctime>
+#include <unistd.h>
+
+#include "event_loop_probe.h"
+
+using namespace ft::ui;
+
+namespace {
+
+double threadCpuMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+} // namespace
+
+class TestEventLoopProbe : public QObject {
+    Q_OBJECT
+private slots:
+    void quietLoopIsNeverLateByMuch()
+    {
+        EventLoopProbe probe(10);
+        probe.start();
+        QTest::qWait(300);
+        probe.stop();
+        QVERIFY2(probe.samples() >= 5, qPrintable(probe.summary()));
+        QVERIFY2(probe.maxBusyMs() < 100.0, qPrintable(probe.summary()));
+    }
+    void waitingOnTheGuiThreadIsItsOwnLateness()
+    {
+        EventLoopProbe probe(10);
+        probe.start();
+        QTimer::singleShot(50, [] { QThread::msleep(700); }); // blocked, as on a worker's result
+        QTest::qWait(1000);
+        probe.stop();
+        qInfo("%s", qPrintable(probe.summary()));
+        QVERIFY2(probe.maxDelayMs() >= 600.0, qPrintable(probe.summary()));
+        QVERIFY2(probe.maxOwnDelayMs() >= 600.0, qPrintable(probe.summary())); // the sleeping thread woke meanwhile
+        QVERIFY2(probe.maxBusyMs() < 300.0, qPrintable(probe.summary()));      // and it cost no CPU
+    }
+    void computingOnTheGuiThreadIsBusyTime()
+    {
+        EventLoopProbe probe(10);
+        probe.start();
+        QTimer::singleShot(50, [] {
+            const double until = threadCpuMs() + 400.0;
+            volatile double sink = 0;
+            while (threadCpuMs() < until)
+                for (int i = 0; i < 10000; ++i)
+                    sink = sink + i;
+        });
+        QTest::qWait(800);
+        probe.stop();
+        QVERIFY2(probe.maxBusyMs() >= 400.0, qPrintable(probe.summary()));
+    }
+    void aPausedProcessIsNotTheLoopsLateness()
+    {
+        EventLoopProbe probe(10);
+        probe.start();
+        QTest::qWait(100);
+        // Another process resumes this one 800 ms after it stops itself: every thread is paused.
+        QProcess resumer;
+        resumer.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), QStringLiteral("sleep 0.8; kill -CONT %1").arg(getpid())});
+        QVERIFY(resumer.waitForStarted());
+        QTimer::singleShot(0, [] { ::raise(SIGSTOP); });
+        QTRY_VERIFY_WITH_TIMEOUT(resumer.state() == QProcess::NotRunning, 10000);
+        QTest::qWait(100); // ticks after the pause: the first of them measures it
+        probe.stop();
+        QCOMPARE(resumer.exitCode(), 0);
+        qInfo("%s", qPrintable(probe.summary()));
+        QVERIFY2(probe.maxDelayMs() >= 600.0, qPrintable(probe.summary()));
+        QVERIFY2(probe.maxOwnDelayMs() < 300.0, qPrintable(probe.summary()));
+    }
+};
+
+QTEST_MAIN(TestEventLoopProbe)
+#include "tst_event_loop_probe.moc"
