@@ -1,9 +1,8 @@
 // TrainingPlot: points appended in batches reach the graphs in order; the x axis switches between
 // step, tokens and time; smoothing, validation loss, checkpoint and best-step markers, log scale,
-// following versus a user's zoom. And a benchmark: 100,000 points in batches, with the time of every
-// redraw (reported; a generous bound asserted so a regression to unusable fails).
+// following versus a user's zoom; with 100,000 points, one redraw per pass of the event loop and the
+// pens that keep a redraw short (bench/bench_plot times it).
 
-#include <QElapsedTimer>
 #include <QTest>
 
 #include <qcustomplot.h>
@@ -153,55 +152,44 @@ private slots:
         QVERIFY(plot.isFollowing());
         QCOMPARE(x->range().upper, 150.0);
     }
-    void staysFluidWithManyPoints()
+    void drawsManyPointsCheaply()
     {
-        // 100,000 points arriving in batches of 1,000, as WorkerProcess delivers them; each batch is
-        // appended and drawn at once (the app queues the redraw; here it is forced, to time it).
+        // 100,000 points arriving in batches of 1,000, as WorkerProcess delivers them. How long the
+        // redraws take is measured by bench/bench_plot (bench/README.md, docs/gui.md); this asserts
+        // what keeps them short: one redraw per pass of the event loop however many batches came,
+        // and the per-step curves drawn with 1-pixel cosmetic pens (a 2-pixel pen sent 100,000-point
+        // lines through Qt's polygon stroker: 230 ms per redraw), adaptively sampled, and the noisy
+        // raw curves without antialiasing.
         TrainingPlot plot;
         plot.resize(1200, 700);
         plot.show();
         QVERIFY(QTest::qWaitForWindowExposed(&plot));
-        double worstAppend = 0, worstReplot = 0, totalReplot = 0;
-        int batches = 0;
-        QElapsedTimer timer;
-        for (qint64 from = 1; from <= 100000; from += 1000) {
-            const QVector<StepPoint> batch = points(from, 1000);
-            timer.start();
-            plot.appendSteps(batch);
-            worstAppend = std::max(worstAppend, timer.nsecsElapsed() / 1e6);
-            timer.start();
-            plot.replotNow();
-            const double ms = timer.nsecsElapsed() / 1e6;
-            worstReplot = std::max(worstReplot, ms);
-            totalReplot += ms;
-            ++batches;
+        QCoreApplication::processEvents();
+        int replots = 0;
+        connect(plot.customPlot(), &QCustomPlot::afterReplot, this, [&replots] { ++replots; });
+        for (qint64 from = 1; from <= 100000; from += 1000)
+            plot.appendSteps(points(from, 1000));
+        QCOMPARE(replots, 0); // queued, not drawn once per batch
+        QCoreApplication::processEvents();
+        QCOMPARE(replots, 1);
+        QCOMPARE(plot.customPlot()->axisRect(0)->axis(QCPAxis::atBottom)->range().upper, 100000.0);
+
+        const QList<TrainingPlot::Series> perStep = {TrainingPlot::Series::Loss, TrainingPlot::Series::SmoothedLoss,
+                                                     TrainingPlot::Series::LearningRate, TrainingPlot::Series::GradNorm,
+                                                     TrainingPlot::Series::TokensPerSecond};
+        for (auto series : perStep) {
+            QCPGraph* graph = plot.graph(series);
+            QCOMPARE(graph->dataCount(), 100000);
+            QVERIFY2(graph->adaptiveSampling(), qPrintable(graph->name()));
+            QVERIFY2(graph->pen().isCosmetic() && graph->pen().widthF() <= 1.0, qPrintable(graph->name()));
         }
-        QCOMPARE(plot.graph(TrainingPlot::Series::Loss)->dataCount(), 100000);
-        // Interaction with everything loaded: pan and zoom redraws.
-        double worstInteraction = 0;
-        QCPAxis* x = plot.customPlot()->axisRect(0)->axis(QCPAxis::atBottom);
-        for (int i = 0; i < 20; ++i) {
-            timer.start();
-            x->setRange(i * 2000.0, 60000.0 + i * 2000.0);
-            plot.replotNow();
-            worstInteraction = std::max(worstInteraction, timer.nsecsElapsed() / 1e6);
-        }
-        timer.start();
-        plot.setSmoothing(0.9); // recomputes the smoothed curve over all points
-        plot.replotNow();
-        const double smoothingMs = timer.nsecsElapsed() / 1e6;
-        timer.start();
-        plot.setXAxis(TrainingPlot::XAxis::Tokens); // re-keys every graph
-        plot.replotNow();
-        const double axisMs = timer.nsecsElapsed() / 1e6;
-        qInfo("100,000 points in %d batches: append worst %.2f ms; replot mean %.2f ms, worst %.2f ms; pan/zoom replot worst %.2f ms; "
-              "smoothing change %.1f ms; x-axis change %.1f ms",
-              batches, worstAppend, totalReplot / batches, worstReplot, worstInteraction, smoothingMs, axisMs);
-        // About 20 ms here (reported above and in docs/gui.md); the bounds leave room for a loaded
-        // machine but fail when drawing regresses (2-pixel pens made it 230 ms, 800 ms at worst).
-        QVERIFY2(worstReplot < 120.0, qPrintable(QString::number(worstReplot)));
-        QVERIFY2(worstInteraction < 120.0, qPrintable(QString::number(worstInteraction)));
-        QVERIFY2(worstAppend < 60.0, qPrintable(QString::number(worstAppend)));
+        for (auto noisy : {TrainingPlot::Series::Loss, TrainingPlot::Series::GradNorm, TrainingPlot::Series::TokensPerSecond})
+            QVERIFY2(!plot.graph(noisy)->antialiased(), qPrintable(plot.graph(noisy)->name()));
+        // The pens survive a theme change (applyColors recolours them).
+        plot.setPalette(QPalette(Qt::black));
+        QCoreApplication::processEvents();
+        for (auto series : perStep)
+            QVERIFY(plot.graph(series)->pen().isCosmetic() && plot.graph(series)->pen().widthF() <= 1.0);
     }
 };
 
