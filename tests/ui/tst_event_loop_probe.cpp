@@ -43,8 +43,13 @@ private slots:
     {
         EventLoopProbe probe(10);
         probe.start();
-        QTimer::singleShot(50, [] { QThread::msleep(700); }); // blocked, as on a worker's result
-        QTest::qWait(1000);
+        bool waited = false;
+        QTimer::singleShot(50, [&waited] {
+            QThread::msleep(900); // blocked, as on a worker's result
+            waited = true;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(waited, 20000);
+        QTest::qWait(100);
         probe.stop();
         qInfo("%s", qPrintable(probe.summary()));
         QVERIFY2(probe.maxDelayMs() >= 600.0, qPrintable(probe.summary()));
@@ -55,14 +60,17 @@ private slots:
     {
         EventLoopProbe probe(10);
         probe.start();
-        QTimer::singleShot(50, [] {
+        bool computed = false;
+        QTimer::singleShot(50, [&computed] {
             const double until = threadCpuMs() + 400.0;
             volatile double sink = 0;
             while (threadCpuMs() < until)
                 for (int i = 0; i < 10000; ++i)
                     sink = sink + i;
+            computed = true;
         });
-        QTest::qWait(800);
+        QTRY_VERIFY_WITH_TIMEOUT(computed, 20000);
+        QTest::qWait(100); // ticks after the computation: the first of them measures it
         probe.stop();
         QVERIFY2(probe.maxBusyMs() >= 400.0, qPrintable(probe.summary()));
     }
