@@ -12,41 +12,17 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <vector>
 
+#include "../tests/ui/synthetic_step_points.h"
+#include "thread_cpu_time.h"
 #include "widgets/training_plot.h"
 
 using namespace ft;
 using namespace ft::ui;
 
 namespace {
-
-double threadCpuMs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
-}
-
-QVector<StepPoint> points(qint64 from, qint64 count)
-{
-    QVector<StepPoint> result;
-    for (qint64 s = from; s < from + count; ++s) {
-        StepPoint p;
-        p.step = s;
-        p.loss = 3.0 * std::exp(-static_cast<double>(s) / 20000.0) + 0.3 * std::sin(static_cast<double>(s)) + 0.5;
-        p.learningRate = 1e-4;
-        p.gradNorm = 1.0 + 0.1 * std::cos(static_cast<double>(s));
-        p.tokens = s * 512;
-        p.tokensPerSecond = 900.0 + static_cast<double>(s % 50);
-        p.elapsed = static_cast<double>(s) * 0.5;
-        result.append(p);
-    }
-    return result;
-}
 
 // Wall and CPU milliseconds of the operations of one kind.
 struct Timings {
@@ -95,7 +71,7 @@ int main(int argc, char* argv[])
             return 1;
         }
         for (qint64 from = 1; from <= 100000; from += 1000) {
-            const QVector<StepPoint> batch = points(from, 1000);
+            const QVector<StepPoint> batch = test::syntheticStepPoints(from, 1000);
             append.time([&] { plot.appendSteps(batch); });
             replot.time([&] { plot.replotNow(); });
         }

@@ -3,21 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
-#include <time.h>
+#include "thread_cpu_time.h"
 
 namespace ft::ui {
-
-namespace {
-
-// CPU time of the calling thread, in ns.
-qint64 threadCpuNs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return static_cast<qint64>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-} // namespace
 
 EventLoopProbe::EventLoopProbe(int intervalMs, QObject* parent)
     : QObject(parent)

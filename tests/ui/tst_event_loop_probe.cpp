@@ -9,23 +9,12 @@
 #include <QTimer>
 
 #include <csignal>
-#include <ctime>
 #include <unistd.h>
 
 #include "event_loop_probe.h"
+#include "thread_cpu_time.h"
 
 using namespace ft::ui;
-
-namespace {
-
-double threadCpuMs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
-}
-
-} // namespace
 
 class TestEventLoopProbe : public QObject {
     Q_OBJECT

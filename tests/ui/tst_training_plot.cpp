@@ -7,6 +7,7 @@
 
 #include <qcustomplot.h>
 
+#include "synthetic_step_points.h"
 #include "widgets/training_plot.h"
 
 using namespace ft;
@@ -14,22 +15,7 @@ using namespace ft::ui;
 
 namespace {
 
-QVector<StepPoint> points(qint64 from, qint64 count)
-{
-    QVector<StepPoint> result;
-    for (qint64 s = from; s < from + count; ++s) {
-        StepPoint p;
-        p.step = s;
-        p.loss = 3.0 * std::exp(-static_cast<double>(s) / 20000.0) + 0.3 * std::sin(static_cast<double>(s)) + 0.5;
-        p.learningRate = 1e-4;
-        p.gradNorm = 1.0 + 0.1 * std::cos(static_cast<double>(s));
-        p.tokens = s * 512;
-        p.tokensPerSecond = 900.0 + static_cast<double>(s % 50);
-        p.elapsed = static_cast<double>(s) * 0.5;
-        result.append(p);
-    }
-    return result;
-}
+QVector<StepPoint> points(qint64 from, qint64 count) { return test::syntheticStepPoints(from, count); }
 
 QVector<double> keysOf(QCPGraph* graph)
 {
