@@ -39,37 +39,54 @@ struct ModeCase {
     TrainSamples samples;
 };
 
-// One case of the run: a mode, and the LoRA dropout given for it, if any.
+// One case of the run: a mode, and the LoRA dropout and checkpointed layers given for it, if any.
 struct CaseSpec {
     QString mode;
     std::optional<double> loraDropout;
-    QString label; // how the ratios name it: the mode, with the dropout when dropouts differ per case
+    std::optional<int64_t> checkpointLayers;
+    bool namesCheckpointLayers = false; // the label gets them (once the preset says it checkpoints)
+    QString label; // how the ratios name it: the mode, with the values that differ per case
 };
 
-// --mode a,b,... with --lora-dropout P (for all) or P1,P2,... (one per mode, in order).
+// The values of a per-mode option: none, one for all modes, or one per mode (in order).
+QStringList perModeValues(const QCommandLineParser& parser, const QString& option, qsizetype modes)
+{
+    const QStringList values =
+        parser.isSet(option) ? parser.value(option).split(QLatin1Char(','), Qt::SkipEmptyParts) : QStringList();
+    if (values.size() > 1 && values.size() != modes)
+        throw UsageError{QStringLiteral("--%1 takes one value, or one per mode (%2 modes, %3 values)").arg(option).arg(modes).arg(values.size())};
+    return values;
+}
+
+QString valueFor(const QStringList& values, qsizetype mode) { return values[values.size() > 1 ? mode : 0].trimmed(); }
+
+// --mode a,b,... with --lora-dropout P and --checkpoint-layers N, each for all modes or per mode.
 std::vector<CaseSpec> caseSpecs(const QCommandLineParser& parser)
 {
     const QStringList modes = parser.value(QStringLiteral("mode")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (modes.isEmpty())
         throw UsageError{QStringLiteral("--mode expects one or more modes")};
-    const QStringList dropouts = parser.isSet(QStringLiteral("lora-dropout"))
-        ? parser.value(QStringLiteral("lora-dropout")).split(QLatin1Char(','), Qt::SkipEmptyParts)
-        : QStringList();
-    if (dropouts.size() > 1 && dropouts.size() != modes.size())
-        throw UsageError{QStringLiteral("--lora-dropout takes one value, or one per mode (%1 modes, %2 values)")
-                             .arg(modes.size())
-                             .arg(dropouts.size())};
+    const QStringList dropouts = perModeValues(parser, QStringLiteral("lora-dropout"), modes.size());
+    const QStringList checkpointed = perModeValues(parser, QStringLiteral("checkpoint-layers"), modes.size());
     std::vector<CaseSpec> specs;
     for (qsizetype i = 0; i < modes.size(); ++i) {
-        CaseSpec spec{modes[i].trimmed(), std::nullopt, modes[i].trimmed()};
+        CaseSpec spec{modes[i].trimmed(), std::nullopt, std::nullopt, false, modes[i].trimmed()};
         if (!dropouts.isEmpty()) {
-            const QString value = dropouts[dropouts.size() > 1 ? i : 0].trimmed();
+            const QString value = valueFor(dropouts, i);
             bool ok = false;
             spec.loraDropout = value.toDouble(&ok);
             if (!ok || *spec.loraDropout < 0.0 || *spec.loraDropout >= 1.0)
                 throw UsageError{QStringLiteral("--lora-dropout expects values in [0, 1), not %1").arg(value)};
             if (dropouts.size() > 1)
-                spec.label = QStringLiteral("%1, dropout %2").arg(spec.mode, value);
+                spec.label += QStringLiteral(", dropout %1").arg(value);
+        }
+        if (!checkpointed.isEmpty()) {
+            const QString value = valueFor(checkpointed, i);
+            bool ok = false;
+            spec.checkpointLayers = value.toLongLong(&ok);
+            if (!ok || *spec.checkpointLayers < 0)
+                throw UsageError{QStringLiteral("--checkpoint-layers expects layer counts (0: all), not %1").arg(value)};
+            spec.namesCheckpointLayers = checkpointed.size() > 1;
         }
         specs.push_back(spec);
     }
@@ -86,6 +103,8 @@ TrainConfig configFor(const QCommandLineParser& parser, const CaseSpec& spec)
         config.loraDropout = *spec.loraDropout;
     config.computeDtype = parser.value(QStringLiteral("dtype"));
     config.gradientCheckpointing = config.gradientCheckpointing || parser.isSet(QStringLiteral("gradient-checkpointing"));
+    if (spec.checkpointLayers)
+        config.checkpointLayers = *spec.checkpointLayers;
     config.learningRate = 1e-4;
     return config;
 }
@@ -95,6 +114,9 @@ std::unique_ptr<ModeCase> makeCase(const QCommandLineParser& parser, const CaseS
     auto c = std::make_unique<ModeCase>();
     c->label = spec.label;
     c->config = configFor(parser, spec);
+    if (spec.namesCheckpointLayers && c->config.gradientCheckpointing)
+        c->label += c->config.checkpointLayers > 0 ? QStringLiteral(", checkpointing %1 layers").arg(c->config.checkpointLayers)
+                                                   : QStringLiteral(", checkpointing all layers");
     if (parser.isSet(QStringLiteral("model"))) {
         // The trainer's own path: quantized while loading, adapters applied.
         c->config.model = parser.value(QStringLiteral("model"));
@@ -110,7 +132,7 @@ std::unique_ptr<ModeCase> makeCase(const QCommandLineParser& parser, const CaseS
     }
     LlamaForCausalLMImpl& model = *c->loaded.model;
     model.train();
-    model.setGradientCheckpointing(c->config.gradientCheckpointing);
+    model.setGradientCheckpointing(c->config.gradientCheckpointing, c->config.checkpointLayers);
     c->trainable = selectTrainableParameters(model, c->config);
     ::malloc_trim(0); // what setup freed (a random model's dense weights before quantizing) leaves resident memory
     c->optimizer = makeOptimizer(c->trainable, c->config);
@@ -179,6 +201,7 @@ QJsonObject summaryOf(const ModeCase& c, const RunShape& run)
         {QStringLiteral("base_quantization"), c.config.baseQuantization},
         {QStringLiteral("lora_dropout"), c.config.trainable == QLatin1String("lora") ? QJsonValue(c.config.loraDropout) : QJsonValue()},
         {QStringLiteral("gradient_checkpointing"), c.config.gradientCheckpointing},
+        {QStringLiteral("checkpointed_layers"), static_cast<qint64>(c.loaded.model->checkpointedLayerCount())},
         {QStringLiteral("parameters"), static_cast<qint64>(modelParameters)},
         {QStringLiteral("trainable_parameters"), static_cast<qint64>(parameters)},
         {QStringLiteral("dequantize_share"), totalSeconds > 0 ? static_cast<double>(s.dequantizeNs) / 1e9 / totalSeconds : 0.0},
@@ -210,7 +233,9 @@ void printSummary(const QJsonObject& r)
                  .arg(r[QStringLiteral("shape")].toString(), humanCount(static_cast<int64_t>(number("parameters"))),
                       humanCount(static_cast<int64_t>(number("trainable_parameters"))), r[QStringLiteral("mode")].toString(),
                       r[QStringLiteral("base_quantization")].toString(),
-                      r[QStringLiteral("gradient_checkpointing")].toBool() ? QStringLiteral(", gradient checkpointing") : QString(),
+                      r[QStringLiteral("gradient_checkpointing")].toBool()
+                          ? QStringLiteral(", gradient checkpointing of %1 layers").arg(r[QStringLiteral("checkpointed_layers")].toInteger())
+                          : QString(),
                       dropout)
                  .arg(r[QStringLiteral("batch")].toInt())
                  .arg(r[QStringLiteral("seq")].toInt())
@@ -255,6 +280,10 @@ int benchTrain(const QStringList& args)
         {QStringLiteral("lora-dropout"), QStringLiteral("Override the preset's LoRA dropout (default 0.05): one value, or one per mode "
                                                          "(--mode instruction,instruction --lora-dropout 0.05,0)."),
          QStringLiteral("P")},
+        {QStringLiteral("checkpoint-layers"), QStringLiteral("With gradient checkpointing (QLoRA's preset, or --gradient-checkpointing): "
+                                                              "how many decoder layers, from the first, recompute their forward (0: all); "
+                                                              "one value, or one per mode (--mode qlora,qlora --checkpoint-layers 0,14)."),
+         QStringLiteral("N")},
         {QStringLiteral("json"), QStringLiteral("Print JSON.")},
     });
     addThreadsOption(parser);

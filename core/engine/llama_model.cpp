@@ -229,13 +229,22 @@ torch::Tensor LlamaForCausalLMImpl::hiddenStates(const torch::Tensor& tokens, co
     const AttentionContext context = makeContext(tokens, layout, cache);
     torch::Tensor x = model->embed_tokens->forward(tokens); // (B, T, C)
     const bool checkpoint = m_gradientCheckpointing && is_training() && torch::GradMode::is_enabled() && !cache;
+    const size_t checkpointed = checkpoint ? static_cast<size_t>(checkpointedLayerCount()) : 0;
     for (size_t i = 0; i < model->layers.size(); ++i) {
         DecoderLayer& layer = model->layers[i];
-        x = checkpoint ? checkpointedLayerForward(*layer, x, context, i) : layer->forward(x, context, i);
+        x = i < checkpointed ? checkpointedLayerForward(*layer, x, context, i) : layer->forward(x, context, i);
     }
     if (cache)
         cache->advance(tokens.size(1));
     return model->norm->forward(x);
+}
+
+int64_t LlamaForCausalLMImpl::checkpointedLayerCount() const
+{
+    if (!m_gradientCheckpointing)
+        return 0;
+    const auto layers = static_cast<int64_t>(model->layers.size());
+    return m_checkpointLayers > 0 ? std::min(m_checkpointLayers, layers) : layers;
 }
 
 torch::Tensor LlamaForCausalLMImpl::outputWeight() const

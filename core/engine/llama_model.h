@@ -123,8 +123,15 @@ public:
     std::vector<WeightSlot> weightSlots();
     const ModelConfig& config() const { return m_config; }
     torch::ScalarType dtype() const { return m_dtype; }
-    void setGradientCheckpointing(bool enabled) { m_gradientCheckpointing = enabled; }
+    // In training, the first `layers` decoder layers (0: all) keep only their input and recompute
+    // their forward in the backward pass.
+    void setGradientCheckpointing(bool enabled, int64_t layers = 0)
+    {
+        m_gradientCheckpointing = enabled;
+        m_checkpointLayers = layers;
+    }
     bool gradientCheckpointing() const { return m_gradientCheckpointing; }
+    int64_t checkpointedLayerCount() const; // how many layers a training forward checkpoints
 
     LlamaBody model{nullptr};
     Projection lm_head; // null when the output embedding is tied to the input embedding
@@ -136,6 +143,7 @@ private:
     ModelConfig m_config;
     torch::ScalarType m_dtype;
     bool m_gradientCheckpointing = false;
+    int64_t m_checkpointLayers = 0;
 };
 TORCH_MODULE(LlamaForCausalLM);
 

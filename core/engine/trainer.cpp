@@ -120,7 +120,7 @@ void Trainer::loadEverything(const TrainingRecords& records)
     m_valPlan = planEpoch(m_val, valOrder, m_config.maxLength, m_config.batchSize, m_config.packing);
 
     m_loaded.model->train();
-    m_loaded.model->setGradientCheckpointing(m_config.gradientCheckpointing);
+    m_loaded.model->setGradientCheckpointing(m_config.gradientCheckpointing, m_config.checkpointLayers);
     m_trainable = selectTrainableParameters(*m_loaded.model, m_config);
     m_optimizer = makeOptimizer(m_trainable, m_config);
     m_checkpoints = std::make_unique<CheckpointStore>(m_runDir);

@@ -112,13 +112,18 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
                                                     : 2.0 * m.numHeads * static_cast<double>(c.maxLength);
     const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize + attentionPerToken +
                                  (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
-    if (c.gradientCheckpointing) {
-        // Only each layer's input is kept; one layer is recomputed at a time in the backward pass.
-        e.activationBytes = kActivationOverhead * tokens * (static_cast<double>(L) * h + perTokenLayer) * bytes;
+    // Checkpointed layers (the first checkpoint_layers, or all) keep only their input, and one of them
+    // is recomputed at a time in the backward pass; the others keep everything.
+    const double checkpointed = !c.gradientCheckpointing ? 0.0
+                                : c.checkpointLayers > 0 ? static_cast<double>(std::min<int64_t>(c.checkpointLayers, L))
+                                                         : static_cast<double>(L);
+    const double kept = static_cast<double>(L) - checkpointed;
+    e.activationBytes = kActivationOverhead * tokens *
+        (checkpointed * h + kept * perTokenLayer + (checkpointed > 0 ? perTokenLayer : 0.0) + (kept > 0 ? 2.0 * h : 0.0)) * bytes;
+    if (checkpointed == static_cast<double>(L))
         e.notes << QStringLiteral("gradient checkpointing keeps one input per layer and recomputes the layer (about a third more compute)");
-    } else {
-        e.activationBytes = kActivationOverhead * tokens * (static_cast<double>(L) * perTokenLayer + 2.0 * h) * bytes;
-    }
+    else if (checkpointed > 0)
+        e.notes << QStringLiteral("gradient checkpointing of %1 of %2 layers: they keep one input each and are recomputed").arg(checkpointed).arg(L);
     // The fused output head works through the tokens in chunks of about 16M logits (fp32) in one
     // buffer, which becomes their gradient in place, and keeps the gradient of the hidden states.
     const double chunkRows = std::max(16.0, std::floor(16.0 * 1024 * 1024 / std::max<double>(1.0, m.vocabSize)));
@@ -148,8 +153,8 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     } else {
         flops = 6.0 * base + 3.0 * attention;
     }
-    if (c.gradientCheckpointing)
-        flops += 2.0 * static_cast<double>(projectionParams) + attention; // the recomputed forward
+    if (checkpointed > 0) // the recomputed forward of the checkpointed layers
+        flops += checkpointed / static_cast<double>(L) * (2.0 * static_cast<double>(projectionParams) + attention);
     e.flopsPerToken = flops;
 
     e.tokensPerStep = c.batchSize * c.gradAccumulation * c.maxLength;

@@ -106,6 +106,7 @@ const std::vector<Field>& fields()
         boolField("double_quant", &TrainConfig::doubleQuant),
         stringField("compute_dtype", &TrainConfig::computeDtype),
         boolField("gradient_checkpointing", &TrainConfig::gradientCheckpointing),
+        intField("checkpoint_layers", &TrainConfig::checkpointLayers),
         doubleField("learning_rate", &TrainConfig::learningRate),
         doubleField("beta1", &TrainConfig::beta1),
         doubleField("beta2", &TrainConfig::beta2),
@@ -251,6 +252,7 @@ void validateTrainSettings(const TrainConfig& c)
     require(c.baseQuantization == QLatin1String("none") || c.trainable == QLatin1String("lora"), "base_quantization",
             QStringLiteral("needs trainable \"lora\": a quantized base is frozen, so only adapters can learn"));
     require(c.trainTopLayers >= 1, "train_top_layers", QStringLiteral("must be at least 1"));
+    require(c.checkpointLayers >= 0, "checkpoint_layers", QStringLiteral("must not be negative (0 checkpoints every layer)"));
     require(c.computeDtype == QLatin1String("float32") || c.computeDtype == QLatin1String("bfloat16"), "compute_dtype",
             QStringLiteral("must be \"float32\" or \"bfloat16\""));
     require(c.learningRate > 0.0 && std::isfinite(c.learningRate), "learning_rate", QStringLiteral("must be greater than 0 (got %1)").arg(c.learningRate));

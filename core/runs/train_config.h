@@ -39,6 +39,9 @@ struct TrainConfig {
     bool doubleQuant = true;
     QString computeDtype = QStringLiteral("float32");
     bool gradientCheckpointing = false;
+    // With gradient checkpointing: how many decoder layers, from the first, recompute their forward
+    // in the backward pass (0: all of them). The others keep their activations: more memory, less time.
+    int64_t checkpointLayers = 0;
 
     // Optimisation.
     double learningRate = 2e-5;

@@ -2,6 +2,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <set>
+
 #include "engine/llama2c_import.h"
 #include "engine/model_loader.h"
 #include "engine_test_support.h"
@@ -17,6 +19,25 @@ torch::Tensor logitsOf(LlamaForCausalLMImpl& model, const torch::Tensor& tokens)
 {
     torch::NoGradGuard noGrad;
     return model.forward(tokens);
+}
+
+// How many nodes of `output`'s autograd graph have `name` in their name.
+int autogradNodesNamed(const torch::Tensor& output, const std::string& name)
+{
+    std::vector<torch::autograd::Node*> pending{output.grad_fn().get()};
+    std::set<torch::autograd::Node*> seen;
+    int count = 0;
+    while (!pending.empty()) {
+        torch::autograd::Node* node = pending.back();
+        pending.pop_back();
+        if (!node || !seen.insert(node).second)
+            continue;
+        if (node->name().find(name) != std::string::npos)
+            ++count;
+        for (const torch::autograd::Edge& edge : node->next_edges())
+            pending.push_back(edge.function.get());
+    }
+    return count;
 }
 
 } // namespace
@@ -88,16 +109,30 @@ private slots:
         // Without the segments the second example would see the first: the logits must then differ.
         QVERIFY(test::maxAbsDiff(model->forward(packed).narrow(1, 7, 5), separate.narrow(1, 7, 5)) > 1e-3);
     }
+    void gradientCheckpointingGivesTheSameGradients_data()
+    {
+        QTest::addColumn<int>("checkpointLayers");
+        QTest::addColumn<int>("checkpointed");
+        QTest::newRow("every layer") << 0 << 2;
+        QTest::newRow("the first of two") << 1 << 1;
+        QTest::newRow("more than there are") << 5 << 2;
+    }
     void gradientCheckpointingGivesTheSameGradients()
     {
+        QFETCH(int, checkpointLayers);
+        QFETCH(int, checkpointed);
         const ModelConfig config = test::tinyConfig();
+        QCOMPARE(config.numLayers, int64_t(2));
         const torch::Tensor tokens = torch::randint(3, config.vocabSize, {2, 16}, torch::kInt64);
         std::vector<torch::Tensor> grads[2];
         for (int checkpoint = 0; checkpoint < 2; ++checkpoint) {
             LlamaForCausalLM model(config, torch::kFloat32, WeightInit::Random, 5);
             model->train();
-            model->setGradientCheckpointing(checkpoint == 1);
+            model->setGradientCheckpointing(checkpoint == 1, checkpointLayers);
+            QCOMPARE(model->checkpointedLayerCount(), int64_t(checkpoint == 1 ? checkpointed : 0));
             const torch::Tensor logits = model->forward(tokens);
+            // The forward really recorded that many checkpointed layers (one autograd node each).
+            QCOMPARE(autogradNodesNamed(logits, "CheckpointedLayer"), checkpoint == 1 ? checkpointed : 0);
             torch::nn::functional::cross_entropy(logits.view({-1, config.vocabSize}), tokens.view({-1})).backward();
             for (const auto& p : model->parameters())
                 grads[checkpoint].push_back(p.grad().clone());

@@ -148,6 +148,17 @@ private slots:
         const ResourceEstimate checkpointed = estimateResources(tinyLlama(), c, noMachine());
         QVERIFY(checkpointed.activationBytes < plain.activationBytes / 4);
         QVERIFY(checkpointed.flopsPerToken > plain.flopsPerToken * 1.2);
+        // Checkpointing 11 of TinyLlama's 22 layers: half the saved activations and half the recompute.
+        c.checkpointLayers = 11;
+        const ResourceEstimate half = estimateResources(tinyLlama(), c, noMachine());
+        const double middle = (plain.activationBytes + checkpointed.activationBytes) / 2;
+        QVERIFY2(std::abs(half.activationBytes - middle) < 0.1 * middle, qPrintable(QString::number(half.activationBytes / middle)));
+        QCOMPARE(half.flopsPerToken, (plain.flopsPerToken + checkpointed.flopsPerToken) / 2);
+        // As many layers as the model has, or more, is every layer.
+        c.checkpointLayers = 22;
+        QCOMPARE(estimateResources(tinyLlama(), c, noMachine()).activationBytes, checkpointed.activationBytes);
+        c.checkpointLayers = 100;
+        QCOMPARE(estimateResources(tinyLlama(), c, noMachine()).flopsPerToken, checkpointed.flopsPerToken);
     }
     void timeFromFlopsAndThroughput()
     {

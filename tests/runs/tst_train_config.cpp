@@ -19,9 +19,11 @@ private slots:
         config.schedule = QStringLiteral("linear");
         config.seed = 99;
         config.processes = 3;
+        config.checkpointLayers = 14;
         const TrainConfig again = TrainConfig::fromJson(config.toJson(), QStringLiteral("x"));
         QCOMPARE(again.toJson(), config.toJson());
         QVERIFY(config.toJson().size() > 30); // every default written out
+        QCOMPARE(again.checkpointLayers, int64_t(14));
     }
     void presetsAreOverriddenByExplicitSettings()
     {
@@ -64,6 +66,7 @@ private slots:
         QTest::newRow("tiny max length") << "max_length" << QJsonValue(2);
         QTest::newRow("no processes") << "processes" << QJsonValue(0);
         QTest::newRow("too many processes") << "processes" << QJsonValue(1000);
+        QTest::newRow("negative checkpointed layers") << "checkpoint_layers" << QJsonValue(-1);
     }
     void validationNamesTheField()
     {

@@ -66,6 +66,7 @@ private slots:
         config.earlyStoppingPatience = 3;
         config.seed = 7;
         config.gradientCheckpointing = true;
+        config.checkpointLayers = 9;
         config.processes = 2;
         AdvancedSettings form;
         form.setConfig(config);
@@ -84,6 +85,7 @@ private slots:
         typeInto(field<QSpinBox>(form, "max_steps"), QStringLiteral("120"));
         typeInto(field<QSpinBox>(form, "batch_size"), QStringLiteral("6"));
         typeInto(field<QSpinBox>(form, "processes"), QStringLiteral("2"));
+        typeInto(field<QSpinBox>(form, "checkpoint_layers"), QStringLiteral("12"));
         typeInto(field<QDoubleSpinBox>(form, "weight_decay"), QStringLiteral("0.01"));
         QLineEdit* lr = field<QLineEdit>(form, "learning_rate");
         lr->setFocus();
@@ -102,6 +104,7 @@ private slots:
         QCOMPARE(json.value(QStringLiteral("weight_decay")).toDouble(), 0.01);
         QCOMPARE(json.value(QStringLiteral("learning_rate")).toDouble(), 3e-4);
         QCOMPARE(json.value(QStringLiteral("gradient_checkpointing")).toBool(), true);
+        QCOMPARE(json.value(QStringLiteral("checkpoint_layers")).toInt(), 12);
         QCOMPARE(json.value(QStringLiteral("schedule")).toString(), QStringLiteral("linear"));
         QCOMPARE(json.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
     }
