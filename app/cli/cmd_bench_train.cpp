@@ -39,11 +39,13 @@ struct ModeCase {
     TrainSamples samples;
 };
 
-// One case of the run: a mode, and the LoRA dropout and checkpointed layers given for it, if any.
+// One case of the run: a mode, and the LoRA dropout and checkpointed layers (a count or a share) given
+// for it, if any.
 struct CaseSpec {
     QString mode;
     std::optional<double> loraDropout;
     std::optional<int64_t> checkpointLayers;
+    std::optional<double> checkpointFraction;
     bool namesCheckpointLayers = false; // the label gets them (once the preset says it checkpoints)
     QString label; // how the ratios name it: the mode, with the values that differ per case
 };
@@ -60,7 +62,8 @@ QStringList perModeValues(const QCommandLineParser& parser, const QString& optio
 
 QString valueFor(const QStringList& values, qsizetype mode) { return values[values.size() > 1 ? mode : 0].trimmed(); }
 
-// --mode a,b,... with --lora-dropout P and --checkpoint-layers N, each for all modes or per mode.
+// --mode a,b,... with --lora-dropout P, --checkpoint-layers N and --checkpoint-fraction F, each for all
+// modes or per mode.
 std::vector<CaseSpec> caseSpecs(const QCommandLineParser& parser)
 {
     const QStringList modes = parser.value(QStringLiteral("mode")).split(QLatin1Char(','), Qt::SkipEmptyParts);
@@ -68,9 +71,10 @@ std::vector<CaseSpec> caseSpecs(const QCommandLineParser& parser)
         throw UsageError{QStringLiteral("--mode expects one or more modes")};
     const QStringList dropouts = perModeValues(parser, QStringLiteral("lora-dropout"), modes.size());
     const QStringList checkpointed = perModeValues(parser, QStringLiteral("checkpoint-layers"), modes.size());
+    const QStringList fractions = perModeValues(parser, QStringLiteral("checkpoint-fraction"), modes.size());
     std::vector<CaseSpec> specs;
     for (qsizetype i = 0; i < modes.size(); ++i) {
-        CaseSpec spec{modes[i].trimmed(), std::nullopt, std::nullopt, false, modes[i].trimmed()};
+        CaseSpec spec{modes[i].trimmed(), std::nullopt, std::nullopt, std::nullopt, false, modes[i].trimmed()};
         if (!dropouts.isEmpty()) {
             const QString value = valueFor(dropouts, i);
             bool ok = false;
@@ -85,8 +89,16 @@ std::vector<CaseSpec> caseSpecs(const QCommandLineParser& parser)
             bool ok = false;
             spec.checkpointLayers = value.toLongLong(&ok);
             if (!ok || *spec.checkpointLayers < 0)
-                throw UsageError{QStringLiteral("--checkpoint-layers expects layer counts (0: all), not %1").arg(value)};
-            spec.namesCheckpointLayers = checkpointed.size() > 1;
+                throw UsageError{QStringLiteral("--checkpoint-layers expects layer counts (0: by the fraction), not %1").arg(value)};
+            spec.namesCheckpointLayers = spec.namesCheckpointLayers || checkpointed.size() > 1;
+        }
+        if (!fractions.isEmpty()) {
+            const QString value = valueFor(fractions, i);
+            bool ok = false;
+            spec.checkpointFraction = value.toDouble(&ok);
+            if (!ok || !(*spec.checkpointFraction > 0.0 && *spec.checkpointFraction <= 1.0))
+                throw UsageError{QStringLiteral("--checkpoint-fraction expects shares in (0, 1], not %1").arg(value)};
+            spec.namesCheckpointLayers = spec.namesCheckpointLayers || fractions.size() > 1;
         }
         specs.push_back(spec);
     }
@@ -105,6 +117,8 @@ TrainConfig configFor(const QCommandLineParser& parser, const CaseSpec& spec)
     config.gradientCheckpointing = config.gradientCheckpointing || parser.isSet(QStringLiteral("gradient-checkpointing"));
     if (spec.checkpointLayers)
         config.checkpointLayers = *spec.checkpointLayers;
+    if (spec.checkpointFraction)
+        config.checkpointFraction = *spec.checkpointFraction;
     config.learningRate = 1e-4;
     return config;
 }
@@ -114,9 +128,6 @@ std::unique_ptr<ModeCase> makeCase(const QCommandLineParser& parser, const CaseS
     auto c = std::make_unique<ModeCase>();
     c->label = spec.label;
     c->config = configFor(parser, spec);
-    if (spec.namesCheckpointLayers && c->config.gradientCheckpointing)
-        c->label += c->config.checkpointLayers > 0 ? QStringLiteral(", checkpointing %1 layers").arg(c->config.checkpointLayers)
-                                                   : QStringLiteral(", checkpointing all layers");
     if (parser.isSet(QStringLiteral("model"))) {
         // The trainer's own path: quantized while loading, adapters applied.
         c->config.model = parser.value(QStringLiteral("model"));
@@ -132,7 +143,10 @@ std::unique_ptr<ModeCase> makeCase(const QCommandLineParser& parser, const CaseS
     }
     LlamaForCausalLMImpl& model = *c->loaded.model;
     model.train();
-    model.setGradientCheckpointing(c->config.gradientCheckpointing, c->config.checkpointLayers);
+    const int64_t checkpointed = checkpointedLayerCount(c->config, c->loaded.config.numLayers);
+    model.setGradientCheckpointing(checkpointed > 0, checkpointed);
+    if (spec.namesCheckpointLayers && checkpointed > 0)
+        c->label += QStringLiteral(", checkpointing %1 of %2 layers").arg(checkpointed).arg(c->loaded.config.numLayers);
     c->trainable = selectTrainableParameters(model, c->config);
     ::malloc_trim(0); // what setup freed (a random model's dense weights before quantizing) leaves resident memory
     c->optimizer = makeOptimizer(c->trainable, c->config);
@@ -281,9 +295,14 @@ int benchTrain(const QStringList& args)
                                                          "(--mode instruction,instruction --lora-dropout 0.05,0)."),
          QStringLiteral("P")},
         {QStringLiteral("checkpoint-layers"), QStringLiteral("With gradient checkpointing (QLoRA's preset, or --gradient-checkpointing): "
-                                                              "how many decoder layers, from the first, recompute their forward (0: all); "
-                                                              "one value, or one per mode (--mode qlora,qlora --checkpoint-layers 0,14)."),
+                                                              "how many decoder layers, from the first, recompute their forward (0: by "
+                                                              "--checkpoint-fraction); one value, or one per mode (--mode qlora,qlora "
+                                                              "--checkpoint-layers 22,14)."),
          QStringLiteral("N")},
+        {QStringLiteral("checkpoint-fraction"), QStringLiteral("With gradient checkpointing: the share of the decoder layers recomputed, "
+                                                                "rounded up (1: all; QLoRA's preset 0.6); one value, or one per mode "
+                                                                "(--mode qlora,qlora --checkpoint-fraction 1,0.6)."),
+         QStringLiteral("F")},
         {QStringLiteral("json"), QStringLiteral("Print JSON.")},
     });
     addThreadsOption(parser);

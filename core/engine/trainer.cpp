@@ -120,7 +120,13 @@ void Trainer::loadEverything(const TrainingRecords& records)
     m_valPlan = planEpoch(m_val, valOrder, m_config.maxLength, m_config.batchSize, m_config.packing);
 
     m_loaded.model->train();
-    m_loaded.model->setGradientCheckpointing(m_config.gradientCheckpointing, m_config.checkpointLayers);
+    const int64_t checkpointed = checkpointedLayerCount(m_config, m_loaded.config.numLayers);
+    m_loaded.model->setGradientCheckpointing(checkpointed > 0, checkpointed);
+    if (checkpointed > 0)
+        m_observer.log(QStringLiteral("info"), QStringLiteral("gradient checkpointing: the first %1 of %2 decoder layers are recomputed "
+                                                              "in the backward pass")
+                                                   .arg(checkpointed)
+                                                   .arg(m_loaded.config.numLayers));
     m_trainable = selectTrainableParameters(*m_loaded.model, m_config);
     m_optimizer = makeOptimizer(m_trainable, m_config);
     m_checkpoints = std::make_unique<CheckpointStore>(m_runDir);

@@ -1,5 +1,6 @@
 #include "runs/train_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -107,6 +108,7 @@ const std::vector<Field>& fields()
         stringField("compute_dtype", &TrainConfig::computeDtype),
         boolField("gradient_checkpointing", &TrainConfig::gradientCheckpointing),
         intField("checkpoint_layers", &TrainConfig::checkpointLayers),
+        doubleField("checkpoint_fraction", &TrainConfig::checkpointFraction),
         doubleField("learning_rate", &TrainConfig::learningRate),
         doubleField("beta1", &TrainConfig::beta1),
         doubleField("beta2", &TrainConfig::beta2),
@@ -176,8 +178,14 @@ void TrainConfig::applyModePreset(const QString& modeName)
         loraTargets = loraTargetNames();
         baseQuantization = QStringLiteral("nf4");
         doubleQuant = true;
-        // The point of QLoRA is fitting a large model in little memory: keep only each layer's input.
+        // The point of QLoRA is fitting a large model in little memory, so 60 % of the layers keep
+        // only their input and are recomputed in the backward pass. Recomputing every layer would
+        // add about half of a LoRA step (whose backward skips the weight gradients); with 60 %, the
+        // 1.1B shape at batch 1 x 512 stays within both of QLoRA's goals (docs/training-modes.md:
+        // 2.3 GB, 1.3 x Instruction's step). A share, not a count, so it scales with the depth.
         gradientCheckpointing = true;
+        checkpointLayers = 0;
+        checkpointFraction = 0.6;
     } else if (modeName == QLatin1String("freeze")) {
         trainable = QStringLiteral("top-layers");
         lossOn = QStringLiteral("response");
@@ -252,7 +260,9 @@ void validateTrainSettings(const TrainConfig& c)
     require(c.baseQuantization == QLatin1String("none") || c.trainable == QLatin1String("lora"), "base_quantization",
             QStringLiteral("needs trainable \"lora\": a quantized base is frozen, so only adapters can learn"));
     require(c.trainTopLayers >= 1, "train_top_layers", QStringLiteral("must be at least 1"));
-    require(c.checkpointLayers >= 0, "checkpoint_layers", QStringLiteral("must not be negative (0 checkpoints every layer)"));
+    require(c.checkpointLayers >= 0, "checkpoint_layers", QStringLiteral("must not be negative (0 leaves it to checkpoint_fraction)"));
+    require(c.checkpointFraction > 0.0 && c.checkpointFraction <= 1.0, "checkpoint_fraction",
+            QStringLiteral("must be in (0, 1] (1 checkpoints every layer; got %1)").arg(c.checkpointFraction));
     require(c.computeDtype == QLatin1String("float32") || c.computeDtype == QLatin1String("bfloat16"), "compute_dtype",
             QStringLiteral("must be \"float32\" or \"bfloat16\""));
     require(c.learningRate > 0.0 && std::isfinite(c.learningRate), "learning_rate", QStringLiteral("must be greater than 0 (got %1)").arg(c.learningRate));
@@ -273,6 +283,17 @@ void validateTrainSettings(const TrainConfig& c)
     require(c.earlyStoppingPatience >= 0, "early_stopping_patience", QStringLiteral("must not be negative"));
     require(c.threads >= 0, "threads", QStringLiteral("must not be negative"));
     require(c.processes >= 1 && c.processes <= 256, "processes", QStringLiteral("must be between 1 and 256"));
+}
+
+int64_t checkpointedLayerCount(const TrainConfig& config, int64_t numLayers)
+{
+    if (!config.gradientCheckpointing || numLayers <= 0)
+        return 0;
+    if (config.checkpointLayers > 0)
+        return std::min(config.checkpointLayers, numLayers);
+    // The small allowance keeps 0.5 x 22 at 11 where the product's last bit lands above it.
+    const double share = std::clamp(config.checkpointFraction, 0.0, 1.0) * static_cast<double>(numLayers);
+    return std::clamp<int64_t>(static_cast<int64_t>(std::ceil(share - 1e-9)), 1, numLayers);
 }
 
 } // namespace ft

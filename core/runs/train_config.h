@@ -40,8 +40,10 @@ struct TrainConfig {
     QString computeDtype = QStringLiteral("float32");
     bool gradientCheckpointing = false;
     // With gradient checkpointing: how many decoder layers, from the first, recompute their forward
-    // in the backward pass (0: all of them). The others keep their activations: more memory, less time.
+    // in the backward pass; 0 leaves it to checkpointFraction. The others keep their activations:
+    // more memory, less time. checkpointedLayerCount() resolves the two for a model.
     int64_t checkpointLayers = 0;
+    double checkpointFraction = 1.0; // share of the layers, rounded up (1: every layer)
 
     // Optimisation.
     double learningRate = 2e-5;
@@ -82,5 +84,11 @@ struct TrainConfig {
     static QStringList modeNames();
     static QStringList loraTargetNames(); // q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj
 };
+
+// How many of a model's `numLayers` decoder layers, from the first, are checkpointed: none without
+// gradient checkpointing, else checkpoint_layers when set (at most numLayers), else
+// checkpoint_fraction of them rounded up (at least one). The trainer, `bench train` and the
+// resource estimate all ask this one function.
+int64_t checkpointedLayerCount(const TrainConfig& config, int64_t numLayers);
 
 } // namespace ft

@@ -173,6 +173,31 @@ private slots:
         QCOMPARE(mismatched.exitCode, 2);
         QVERIFY(mismatched.err.contains("one per mode"));
     }
+    // QLoRA's preset checkpoints 60 % of the layers (3 of tiny's 4, rounded up); a share or a count
+    // given per mode overrides it, and the cases are named by what they checkpoint.
+    void benchTrainComparesCheckpointedLayers()
+    {
+        const QStringList common{QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"), QStringLiteral("tiny"),
+                                 QStringLiteral("--mode"), QStringLiteral("qlora,qlora,qlora"), QStringLiteral("--batch"),
+                                 QStringLiteral("1"), QStringLiteral("--seq"), QStringLiteral("32"), QStringLiteral("--steps"),
+                                 QStringLiteral("1"), QStringLiteral("--warmup"), QStringLiteral("0"), QStringLiteral("--threads"),
+                                 QStringLiteral("1"), QStringLiteral("--json")};
+        const auto result = runCli(common + QStringList{QStringLiteral("--checkpoint-fraction"), QStringLiteral("1,0.6,0.6"),
+                                                        QStringLiteral("--checkpoint-layers"), QStringLiteral("0,0,1")});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QJsonArray modes = QJsonDocument::fromJson(result.out).object()[QStringLiteral("modes")].toArray();
+        QCOMPARE(modes.size(), 3);
+        QCOMPARE(modes[0].toObject()[QStringLiteral("checkpointed_layers")].toInt(), 4);
+        QCOMPARE(modes[1].toObject()[QStringLiteral("checkpointed_layers")].toInt(), 3);
+        QCOMPARE(modes[2].toObject()[QStringLiteral("checkpointed_layers")].toInt(), 1);
+        QCOMPARE(modes[1].toObject()[QStringLiteral("label")].toString(), QStringLiteral("qlora, checkpointing 3 of 4 layers"));
+        const auto preset = runCli(common.mid(0, 4) + QStringList{QStringLiteral("--mode"), QStringLiteral("qlora")} + common.mid(6));
+        QVERIFY2(preset.exitCode == 0, preset.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(preset.out).object().value(QStringLiteral("checkpointed_layers")).toInt(), 3); // one mode: one object
+        const auto outOfRange = runCli(common + QStringList{QStringLiteral("--checkpoint-fraction"), QStringLiteral("0")});
+        QCOMPARE(outOfRange.exitCode, 2);
+        QVERIFY(outOfRange.err.contains("--checkpoint-fraction"));
+    }
 };
 
 QTEST_MAIN(TestCli)

@@ -20,10 +20,64 @@ private slots:
         config.seed = 99;
         config.processes = 3;
         config.checkpointLayers = 14;
+        config.checkpointFraction = 0.25;
         const TrainConfig again = TrainConfig::fromJson(config.toJson(), QStringLiteral("x"));
         QCOMPARE(again.toJson(), config.toJson());
         QVERIFY(config.toJson().size() > 30); // every default written out
         QCOMPARE(again.checkpointLayers, int64_t(14));
+        QCOMPARE(again.checkpointFraction, 0.25);
+    }
+    void checkpointedLayersFollowTheCountOrTheShare_data()
+    {
+        QTest::addColumn<bool>("checkpointing");
+        QTest::addColumn<qint64>("layers");
+        QTest::addColumn<double>("fraction");
+        QTest::addColumn<qint64>("numLayers");
+        QTest::addColumn<qint64>("expected");
+        QTest::newRow("off") << false << qint64(5) << 1.0 << qint64(22) << qint64(0);
+        QTest::newRow("every layer") << true << qint64(0) << 1.0 << qint64(22) << qint64(22);
+        QTest::newRow("a count") << true << qint64(14) << 1.0 << qint64(22) << qint64(14);
+        QTest::newRow("a count beats the share") << true << qint64(3) << 0.6 << qint64(22) << qint64(3);
+        QTest::newRow("more than there are") << true << qint64(40) << 1.0 << qint64(22) << qint64(22);
+        QTest::newRow("60 % of 22 rounds up") << true << qint64(0) << 0.6 << qint64(22) << qint64(14);
+        QTest::newRow("60 % of 6") << true << qint64(0) << 0.6 << qint64(6) << qint64(4);
+        QTest::newRow("60 % of 32") << true << qint64(0) << 0.6 << qint64(32) << qint64(20);
+        QTest::newRow("60 % of 5 is exactly 3") << true << qint64(0) << 0.6 << qint64(5) << qint64(3);
+        QTest::newRow("half of 22 is exactly 11") << true << qint64(0) << 0.5 << qint64(22) << qint64(11);
+        QTest::newRow("a sliver is one layer") << true << qint64(0) << 0.01 << qint64(2) << qint64(1);
+        QTest::newRow("no layers") << true << qint64(0) << 0.6 << qint64(0) << qint64(0);
+    }
+    void checkpointedLayersFollowTheCountOrTheShare()
+    {
+        QFETCH(bool, checkpointing);
+        QFETCH(qint64, layers);
+        QFETCH(double, fraction);
+        QFETCH(qint64, numLayers);
+        QFETCH(qint64, expected);
+        TrainConfig config;
+        config.gradientCheckpointing = checkpointing;
+        config.checkpointLayers = layers;
+        config.checkpointFraction = fraction;
+        QCOMPARE(checkpointedLayerCount(config, numLayers), expected);
+    }
+    void qloraPresetCheckpointsAShareOfTheLayers()
+    {
+        // QLoRA recomputes 60 % of the layers, whatever the depth; the other presets none.
+        TrainConfig config;
+        config.applyModePreset(QStringLiteral("qlora"));
+        QVERIFY(config.gradientCheckpointing);
+        QCOMPARE(config.checkpointLayers, int64_t(0));
+        QCOMPARE(config.checkpointFraction, 0.6);
+        QCOMPARE(checkpointedLayerCount(config, 22), int64_t(14));
+        // An explicit setting in config.json still wins over the preset.
+        const TrainConfig all = TrainConfig::fromJson(
+            QJsonDocument::fromJson(R"({"mode": "qlora", "checkpoint_fraction": 1})").object(), QStringLiteral("x"));
+        QCOMPARE(checkpointedLayerCount(all, 22), int64_t(22));
+        for (const char* mode : {"full", "instruction", "freeze"}) {
+            TrainConfig other;
+            other.applyModePreset(QLatin1String(mode));
+            QCOMPARE(checkpointedLayerCount(other, 22), int64_t(0));
+        }
     }
     void presetsAreOverriddenByExplicitSettings()
     {
@@ -67,6 +121,8 @@ private slots:
         QTest::newRow("no processes") << "processes" << QJsonValue(0);
         QTest::newRow("too many processes") << "processes" << QJsonValue(1000);
         QTest::newRow("negative checkpointed layers") << "checkpoint_layers" << QJsonValue(-1);
+        QTest::newRow("no checkpointed share") << "checkpoint_fraction" << QJsonValue(0.0);
+        QTest::newRow("checkpointed share over 1") << "checkpoint_fraction" << QJsonValue(1.5);
     }
     void validationNamesTheField()
     {

@@ -67,6 +67,7 @@ private slots:
         config.seed = 7;
         config.gradientCheckpointing = true;
         config.checkpointLayers = 9;
+        config.checkpointFraction = 0.35;
         config.processes = 2;
         AdvancedSettings form;
         form.setConfig(config);
@@ -85,13 +86,18 @@ private slots:
         typeInto(field<QSpinBox>(form, "max_steps"), QStringLiteral("120"));
         typeInto(field<QSpinBox>(form, "batch_size"), QStringLiteral("6"));
         typeInto(field<QSpinBox>(form, "processes"), QStringLiteral("2"));
-        typeInto(field<QSpinBox>(form, "checkpoint_layers"), QStringLiteral("12"));
         typeInto(field<QDoubleSpinBox>(form, "weight_decay"), QStringLiteral("0.01"));
         QLineEdit* lr = field<QLineEdit>(form, "learning_rate");
         lr->setFocus();
         lr->selectAll();
         QTest::keyClicks(lr, QStringLiteral("3e-4"));
+        // The checkpointing rows wait for gradient checkpointing to be on.
+        QVERIFY(!field<QSpinBox>(form, "checkpoint_layers")->isEnabled());
+        QVERIFY(!field<QDoubleSpinBox>(form, "checkpoint_fraction")->isEnabled());
         clickIndicator(field<QCheckBox>(form, "gradient_checkpointing"));
+        QVERIFY(field<QDoubleSpinBox>(form, "checkpoint_fraction")->isEnabled());
+        typeInto(field<QSpinBox>(form, "checkpoint_layers"), QStringLiteral("12"));
+        typeInto(field<QDoubleSpinBox>(form, "checkpoint_fraction"), QStringLiteral("0.75"));
         QComboBox* schedule = field<QComboBox>(form, "schedule");
         schedule->setFocus();
         QTest::keyClick(schedule, Qt::Key_Up); // cosine -> linear
@@ -105,6 +111,7 @@ private slots:
         QCOMPARE(json.value(QStringLiteral("learning_rate")).toDouble(), 3e-4);
         QCOMPARE(json.value(QStringLiteral("gradient_checkpointing")).toBool(), true);
         QCOMPARE(json.value(QStringLiteral("checkpoint_layers")).toInt(), 12);
+        QCOMPARE(json.value(QStringLiteral("checkpoint_fraction")).toDouble(), 0.75);
         QCOMPARE(json.value(QStringLiteral("schedule")).toString(), QStringLiteral("linear"));
         QCOMPARE(json.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
     }

@@ -50,7 +50,8 @@ const std::vector<Section>& sections()
           {"double_quant", "Double quantization", "bool", 0, 0, nullptr, "NF4 block scales stored as 8-bit codes (about 4.13 bits per weight instead of 4.5)"},
           {"compute_dtype", "Compute precision", "choice", 0, 0, "float32|bfloat16", "dtype of weights and activations"},
           {"gradient_checkpointing", "Gradient checkpointing", "bool", 0, 0, nullptr, "recompute each decoder layer in the backward pass: much less activation memory, about a third more time"},
-          {"checkpoint_layers", "Checkpointed layers", "int", 0, 100000, nullptr, "with gradient checkpointing: how many layers, from the first, are recomputed (0: all); fewer is faster and uses more memory"}}},
+          {"checkpoint_layers", "Checkpointed layers", "int", 0, 100000, nullptr, "with gradient checkpointing: how many layers, from the first, are recomputed (0: the share below decides); fewer is faster and uses more memory"},
+          {"checkpoint_fraction", "Checkpointed share", "double", 0.01, 1, nullptr, "with gradient checkpointing and no layer count: the share of the layers recomputed, rounded up (1: all; QLoRA's preset 0.6)"}}},
         {QT_TRANSLATE_NOOP("AdvancedSettings", "Data"),
          {{"loss_on", "Loss on", "choice", 0, 0, "response|all", "train on the answers only, or on every token"},
           {"max_length", "Max length (tokens)", "int", 8, 1 << 20, nullptr, "tokens per example and per packed row; longer examples are cut, prompt side first"},
@@ -162,6 +163,8 @@ void AdvancedSettings::addField(QFormLayout* form, const FieldSpec& spec)
             spin->setSpecialValueText(tr("best/stop/end only"));
         if (key == QLatin1String("early_stopping_patience"))
             spin->setSpecialValueText(tr("off"));
+        if (key == QLatin1String("checkpoint_layers"))
+            spin->setSpecialValueText(tr("by share"));
         connect(spin, &QSpinBox::valueChanged, this, notify);
         widget = spin;
     } else if (kind == QLatin1String("double")) {
@@ -275,6 +278,9 @@ void AdvancedSettings::updateEnabled()
         m_fields.value(QLatin1String(key))->setEnabled(top);
     const QString quantization = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("base_quantization")))->currentText();
     m_fields.value(QStringLiteral("double_quant"))->setEnabled(lora && quantization == QLatin1String("nf4"));
+    const bool checkpointing = qobject_cast<QCheckBox*>(m_fields.value(QStringLiteral("gradient_checkpointing")))->isChecked();
+    m_fields.value(QStringLiteral("checkpoint_layers"))->setEnabled(checkpointing);
+    m_fields.value(QStringLiteral("checkpoint_fraction"))->setEnabled(checkpointing);
 }
 
 } // namespace ft::ui
