@@ -158,7 +158,15 @@ QStringList TrainConfig::loraTargetNames()
 
 void TrainConfig::applyModePreset(const QString& modeName)
 {
+    // Only QLoRA's preset checkpoints; the others turn it off, so that switching from QLoRA to another
+    // mode does not keep QLoRA's memory trade.
+    const auto noCheckpointing = [this] {
+        gradientCheckpointing = false;
+        checkpointLayers = 0;
+        checkpointFraction = 1.0;
+    };
     if (modeName == QLatin1String("full")) {
+        noCheckpointing();
         trainable = QStringLiteral("all");
         lossOn = QStringLiteral("all");
         learningRate = 2e-5;
@@ -170,6 +178,7 @@ void TrainConfig::applyModePreset(const QString& modeName)
         learningRate = 2e-4;
         loraTargets = loraTargetNames();
         baseQuantization = QStringLiteral("none");
+        noCheckpointing();
     } else if (modeName == QLatin1String("qlora")) {
         // The same adapters over a base frozen in 4-bit NF4 with double-quantized scales.
         trainable = QStringLiteral("lora");
@@ -190,6 +199,7 @@ void TrainConfig::applyModePreset(const QString& modeName)
         trainable = QStringLiteral("top-layers");
         lossOn = QStringLiteral("response");
         learningRate = 1e-4;
+        noCheckpointing();
     } else {
         throw Error(QStringLiteral("training configuration: unknown mode \"%1\" (expected one of %2)")
                         .arg(modeName, modeNames().join(QStringLiteral(", "))));

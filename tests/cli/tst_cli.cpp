@@ -12,6 +12,19 @@
 using namespace ft;
 using test::runCli;
 
+namespace {
+
+// `bench train` on the tiny preset, one step of one row per mode, as JSON: quick enough for a test.
+QStringList quickBenchTrain(const QString& modes, const QString& batch = QStringLiteral("1"))
+{
+    return {QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"), QStringLiteral("tiny"),
+            QStringLiteral("--mode"), modes, QStringLiteral("--batch"), batch, QStringLiteral("--seq"), QStringLiteral("32"),
+            QStringLiteral("--steps"), QStringLiteral("1"), QStringLiteral("--warmup"), QStringLiteral("0"),
+            QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")};
+}
+
+} // namespace
+
 class TestCli : public QObject {
     Q_OBJECT
 private slots:
@@ -154,11 +167,7 @@ private slots:
     // One mode at two LoRA dropouts, stepped in turn: the cases are told apart by their dropout.
     void benchTrainComparesDropouts()
     {
-        const QStringList common{QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"), QStringLiteral("tiny"),
-                                 QStringLiteral("--mode"), QStringLiteral("instruction,instruction"), QStringLiteral("--batch"),
-                                 QStringLiteral("2"), QStringLiteral("--seq"), QStringLiteral("32"), QStringLiteral("--steps"),
-                                 QStringLiteral("1"), QStringLiteral("--warmup"), QStringLiteral("0"), QStringLiteral("--threads"),
-                                 QStringLiteral("1"), QStringLiteral("--json")};
+        const QStringList common = quickBenchTrain(QStringLiteral("instruction,instruction"), QStringLiteral("2"));
         const auto result = runCli(common + QStringList{QStringLiteral("--lora-dropout"), QStringLiteral("0.05,0")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         const QJsonObject json = QJsonDocument::fromJson(result.out).object();
@@ -177,11 +186,7 @@ private slots:
     // given per mode overrides it, and the cases are named by what they checkpoint.
     void benchTrainComparesCheckpointedLayers()
     {
-        const QStringList common{QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"), QStringLiteral("tiny"),
-                                 QStringLiteral("--mode"), QStringLiteral("qlora,qlora,qlora"), QStringLiteral("--batch"),
-                                 QStringLiteral("1"), QStringLiteral("--seq"), QStringLiteral("32"), QStringLiteral("--steps"),
-                                 QStringLiteral("1"), QStringLiteral("--warmup"), QStringLiteral("0"), QStringLiteral("--threads"),
-                                 QStringLiteral("1"), QStringLiteral("--json")};
+        const QStringList common = quickBenchTrain(QStringLiteral("qlora,qlora,qlora"));
         const auto result = runCli(common + QStringList{QStringLiteral("--checkpoint-fraction"), QStringLiteral("1,0.6,0.6"),
                                                         QStringLiteral("--checkpoint-layers"), QStringLiteral("0,0,1")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
@@ -191,7 +196,7 @@ private slots:
         QCOMPARE(modes[1].toObject()[QStringLiteral("checkpointed_layers")].toInt(), 3);
         QCOMPARE(modes[2].toObject()[QStringLiteral("checkpointed_layers")].toInt(), 1);
         QCOMPARE(modes[1].toObject()[QStringLiteral("label")].toString(), QStringLiteral("qlora, checkpointing 3 of 4 layers"));
-        const auto preset = runCli(common.mid(0, 4) + QStringList{QStringLiteral("--mode"), QStringLiteral("qlora")} + common.mid(6));
+        const auto preset = runCli(quickBenchTrain(QStringLiteral("qlora")));
         QVERIFY2(preset.exitCode == 0, preset.err.constData());
         QCOMPARE(QJsonDocument::fromJson(preset.out).object().value(QStringLiteral("checkpointed_layers")).toInt(), 3); // one mode: one object
         const auto outOfRange = runCli(common + QStringList{QStringLiteral("--checkpoint-fraction"), QStringLiteral("0")});

@@ -73,10 +73,12 @@ private slots:
         const TrainConfig all = TrainConfig::fromJson(
             QJsonDocument::fromJson(R"({"mode": "qlora", "checkpoint_fraction": 1})").object(), QStringLiteral("x"));
         QCOMPARE(checkpointedLayerCount(all, 22), int64_t(22));
+        // Switching from QLoRA to another mode (as the Train page does) turns it off again.
         for (const char* mode : {"full", "instruction", "freeze"}) {
-            TrainConfig other;
+            TrainConfig other = config;
             other.applyModePreset(QLatin1String(mode));
             QCOMPARE(checkpointedLayerCount(other, 22), int64_t(0));
+            QCOMPARE(other.checkpointFraction, 1.0);
         }
     }
     void presetsAreOverriddenByExplicitSettings()
