@@ -112,8 +112,8 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
                                                     : 2.0 * m.numHeads * static_cast<double>(c.maxLength);
     const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize + attentionPerToken +
                                  (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
-    // Checkpointed layers (checkpointedLayerCount: a count, a share, or all) keep only their input, and one of them
-    // is recomputed at a time in the backward pass; the others keep everything.
+    // Checkpointed layers (checkpointedLayerCount: a count, a share, or all) keep only their input,
+    // and one of them is recomputed at a time in the backward pass; the others keep everything.
     const double checkpointed = static_cast<double>(checkpointedLayerCount(c, L));
     const double kept = static_cast<double>(L) - checkpointed;
     e.activationBytes = kActivationOverhead * tokens *

@@ -301,7 +301,8 @@ int64_t checkpointedLayerCount(const TrainConfig& config, int64_t numLayers)
         return 0;
     if (config.checkpointLayers > 0)
         return std::min(config.checkpointLayers, numLayers);
-    // The small allowance keeps 0.5 x 22 at 11 where the product's last bit lands above it.
+    // The allowance keeps a share a rounding error above its value (0.1 + 0.2 = 0.30000000000000004)
+    // from taking one layer more (3 of 10, not 4).
     const double share = std::clamp(config.checkpointFraction, 0.0, 1.0) * static_cast<double>(numLayers);
     return std::clamp<int64_t>(static_cast<int64_t>(std::ceil(share - 1e-9)), 1, numLayers);
 }

@@ -44,6 +44,7 @@ private slots:
         QTest::newRow("60 % of 32") << true << qint64(0) << 0.6 << qint64(32) << qint64(20);
         QTest::newRow("60 % of 5 is exactly 3") << true << qint64(0) << 0.6 << qint64(5) << qint64(3);
         QTest::newRow("half of 22 is exactly 11") << true << qint64(0) << 0.5 << qint64(22) << qint64(11);
+        QTest::newRow("a share a rounding error above 3 of 10") << true << qint64(0) << 0.1 + 0.2 << qint64(10) << qint64(3);
         QTest::newRow("a sliver is one layer") << true << qint64(0) << 0.01 << qint64(2) << qint64(1);
         QTest::newRow("no layers") << true << qint64(0) << 0.6 << qint64(0) << qint64(0);
     }

@@ -49,7 +49,7 @@ const std::vector<Section>& sections()
           {"base_quantization", "Base precision", "choice", 0, 0, "none|int8|nf4", "how the frozen base projections are stored: compute dtype, int8 per row, or 4-bit NF4"},
           {"double_quant", "Double quantization", "bool", 0, 0, nullptr, "NF4 block scales stored as 8-bit codes (about 4.13 bits per weight instead of 4.5)"},
           {"compute_dtype", "Compute precision", "choice", 0, 0, "float32|bfloat16", "dtype of weights and activations"},
-          {"gradient_checkpointing", "Gradient checkpointing", "bool", 0, 0, nullptr, "recompute each decoder layer in the backward pass: much less activation memory, about a third more time"},
+          {"gradient_checkpointing", "Gradient checkpointing", "bool", 0, 0, nullptr, "recompute decoder layers (how many: below) in the backward pass: much less activation memory, more time"},
           {"checkpoint_layers", "Checkpointed layers", "int", 0, 100000, nullptr, "with gradient checkpointing: how many layers, from the first, are recomputed (0: the share below decides); fewer is faster and uses more memory"},
           {"checkpoint_fraction", "Checkpointed share", "double", 0.01, 1, nullptr, "with gradient checkpointing and no layer count: the share of the layers recomputed, rounded up (1: all; QLoRA's preset 0.6)"}}},
         {QT_TRANSLATE_NOOP("AdvancedSettings", "Data"),
