@@ -27,8 +27,7 @@ namespace {
 // Wall and CPU milliseconds of the operations of one kind.
 struct Timings {
     std::vector<double> wall, cpu;
-    template <typename F>
-    void time(F&& operation)
+    template <typename F> void time(F&& operation)
     {
         QElapsedTimer clock;
         const double cpuStart = threadCpuMs();
@@ -51,8 +50,8 @@ double worst(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_
 
 void report(const char* what, const Timings& t)
 {
-    std::printf("| %s | %zu | %.1f | %.1f | %.1f | %.1f |\n", what, t.wall.size(), median(t.wall), worst(t.wall), median(t.cpu),
-                worst(t.cpu));
+    std::printf("| %s | %zu | %.1f | %.1f | %.1f | %.1f |\n", what, t.wall.size(), median(t.wall), worst(t.wall),
+                median(t.cpu), worst(t.cpu));
 }
 
 } // namespace
@@ -91,7 +90,8 @@ int main(int argc, char* argv[])
         });
     }
     std::printf("training plot, 100,000 points in batches of 1,000, 1200 x 700, %d rounds (ms)\n\n", rounds);
-    std::printf("| operation | count | wall median | wall worst | CPU median | CPU worst |\n| --- | --- | --- | --- | --- | --- |\n");
+    std::printf("| operation | count | wall median | wall worst | CPU median | CPU worst |\n| --- | --- | --- | --- | "
+                "--- | --- |\n");
     report("append a batch of 1,000", append);
     report("redraw after a batch", replot);
     report("pan/zoom redraw (all points loaded)", interaction);

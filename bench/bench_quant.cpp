@@ -72,7 +72,8 @@ int main(int argc, char** argv)
             const Timing dequant = median(repeats, [&] { ft::nf4Dequantize(q, source->scalar_type()); });
             const double err = (ft::nf4Dequantize(q) - w).abs().mean().item<double>() / w.abs().mean().item<double>();
             char name[64];
-            std::snprintf(name, sizeof name, "nf4%s from %s", dq ? " double-quant" : "", source == &w ? "fp32" : "bf16");
+            std::snprintf(name, sizeof name, "nf4%s from %s", dq ? " double-quant" : "",
+                          source == &w ? "fp32" : "bf16");
             std::printf("%-30s %10lld %10.4f %8.1f / %7.1f %8.1f / %7.1f   (mean rel. error %.4f)\n", name,
                         (long long)q.storageBytes(), q.storageBytes() * 8 / n, quant.wallMs, quant.cpuMs,
                         dequant.wallMs, dequant.cpuMs, err);

@@ -61,8 +61,9 @@ public:
     explicit TextGenerator(uint64_t seed)
         : m_random(seed)
     {
-        const char* syllables[] = {"ka", "lo", "mi", "ne", "ru", "sa", "te", "vi", "do", "pa", "zu", "re", "tho", "gan", "bel",
-                                   "cor", "dun", "fen", "hal", "jor", "mar", "nil", "ost", "quin", "sil", "tor", "ul", "wen"};
+        const char* syllables[] = {"ka",  "lo",  "mi",  "ne",   "ru",  "sa",  "te",  "vi",  "do",  "pa",
+                                   "zu",  "re",  "tho", "gan",  "bel", "cor", "dun", "fen", "hal", "jor",
+                                   "mar", "nil", "ost", "quin", "sil", "tor", "ul",  "wen"};
         std::uniform_int_distribution<int> pick(0, 27);
         std::uniform_int_distribution<int> length(2, 4);
         while (m_words.size() < 20000) {
@@ -168,11 +169,14 @@ int main(int argc, char* argv[])
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     const int records = arg(args, QStringLiteral("--records"), QStringLiteral("100000")).toInt();
-    const QString shared = arg(args, QStringLiteral("--shared"), qEnvironmentVariable("FT_SHARED_DIR", QStringLiteral(FT_DEFAULT_SHARED_DIR)));
+    const QString shared = arg(args, QStringLiteral("--shared"),
+                               qEnvironmentVariable("FT_SHARED_DIR", QStringLiteral(FT_DEFAULT_SHARED_DIR)));
     QTemporaryDir temp;
-    const QString root = args.contains(QStringLiteral("--keep")) ? arg(args, QStringLiteral("--keep"), temp.path()) : temp.path();
+    const QString root =
+        args.contains(QStringLiteral("--keep")) ? arg(args, QStringLiteral("--keep"), temp.path()) : temp.path();
     QDir().mkpath(root);
-    const QString only = arg(args, QStringLiteral("--only"), QString()); // import | search | metrics: stop after that part
+    const QString only =
+        arg(args, QStringLiteral("--only"), QString()); // import | search | metrics: stop after that part
     QJsonObject results;
     auto report = [&](const QString& key, double value, const QString& unit, const QString& what) {
         results[key] = value;
@@ -193,9 +197,12 @@ int main(int argc, char* argv[])
                 cpus.push_back(timing.cpu);
                 closeThreadConnection(ws.databasePath());
             }
-            report(QStringLiteral("gsm8k_read_s"), medianOf(reads), QStringLiteral("s"), QStringLiteral("gsm8k_alpaca.json: reading only (7,473)"));
-            report(QStringLiteral("gsm8k_import_s"), medianOf(imports), QStringLiteral("s"), QStringLiteral("gsm8k_alpaca.json: import (7,473)"));
-            report(QStringLiteral("gsm8k_import_cpu_s"), medianOf(cpus), QStringLiteral("s"), QStringLiteral("gsm8k_alpaca.json: import, CPU time"));
+            report(QStringLiteral("gsm8k_read_s"), medianOf(reads), QStringLiteral("s"),
+                   QStringLiteral("gsm8k_alpaca.json: reading only (7,473)"));
+            report(QStringLiteral("gsm8k_import_s"), medianOf(imports), QStringLiteral("s"),
+                   QStringLiteral("gsm8k_alpaca.json: import (7,473)"));
+            report(QStringLiteral("gsm8k_import_cpu_s"), medianOf(cpus), QStringLiteral("s"),
+                   QStringLiteral("gsm8k_alpaca.json: import, CPU time"));
         } else {
             std::printf("(%s not found: skipping the gsm8k import)\n", qPrintable(gsm8k));
         }
@@ -205,12 +212,14 @@ int main(int argc, char* argv[])
         const QString generated = generateJsonl(QDir(root).filePath(QStringLiteral("generated.jsonl")), records, text);
         report(QStringLiteral("generated_mb"), QFileInfo(generated).size() / 1e6, QStringLiteral("MB"),
                QStringLiteral("generated JSONL (%1 records)").arg(records));
-        report(QStringLiteral("generated_read_s"), readOnlySeconds(generated, DatasetFormat::Alpaca), QStringLiteral("s"),
-               QStringLiteral("generated: reading only"));
+        report(QStringLiteral("generated_read_s"), readOnlySeconds(generated, DatasetFormat::Alpaca),
+               QStringLiteral("s"), QStringLiteral("generated: reading only"));
         const Workspace ws = freshWorkspace(root, QStringLiteral("big"));
         const ImportTiming big = timeImport(ws, generated, DatasetFormat::Alpaca, QStringLiteral("generated"));
-        report(QStringLiteral("generated_import_s"), big.seconds, QStringLiteral("s"), QStringLiteral("generated: import (%1)").arg(big.records));
-        report(QStringLiteral("generated_import_cpu_s"), big.cpu, QStringLiteral("s"), QStringLiteral("generated: import, CPU time"));
+        report(QStringLiteral("generated_import_s"), big.seconds, QStringLiteral("s"),
+               QStringLiteral("generated: import (%1)").arg(big.records));
+        report(QStringLiteral("generated_import_cpu_s"), big.cpu, QStringLiteral("s"),
+               QStringLiteral("generated: import, CPU time"));
         report(QStringLiteral("generated_import_records_per_s"), big.records / big.seconds, QStringLiteral("records/s"),
                QStringLiteral("generated: import rate"));
 
@@ -221,11 +230,12 @@ int main(int argc, char* argv[])
         ExampleStore examples(db);
         QStringList queries;
         for (int i = 0; i < 15; ++i)
-            queries << text.word(static_cast<size_t>(i * 7 + 3));                      // frequent
+            queries << text.word(static_cast<size_t>(i * 7 + 3)); // frequent
         for (int i = 0; i < 15; ++i)
-            queries << text.word(static_cast<size_t>(300 + i * 613));                  // medium to rare
+            queries << text.word(static_cast<size_t>(300 + i * 613)); // medium to rare
         for (int i = 0; i < 10; ++i)
-            queries << text.word(static_cast<size_t>(i * 11 + 1)) + QLatin1Char(' ') + text.word(static_cast<size_t>(50 + i * 97)); // two words
+            queries << text.word(static_cast<size_t>(i * 11 + 1)) + QLatin1Char(' ') +
+                           text.word(static_cast<size_t>(50 + i * 97)); // two words
         for (int i = 0; i < 10; ++i)
             queries << text.word(static_cast<size_t>(20 + i * 37)).left(4) + QLatin1Char('*'); // prefixes
         const char* const groups[] = {"frequent words", "rarer words", "two words", "prefixes"};
@@ -252,21 +262,27 @@ int main(int argc, char* argv[])
         }
         const Stats search = stats(searchMs);
         const Stats page = stats(pageMs);
-        report(QStringLiteral("search_median_ms"), search.median, QStringLiteral("ms"), QStringLiteral("search, best 100 by rank: median"));
-        report(QStringLiteral("search_p95_ms"), search.p95, QStringLiteral("ms"), QStringLiteral("search, best 100 by rank: p95"));
+        report(QStringLiteral("search_median_ms"), search.median, QStringLiteral("ms"),
+               QStringLiteral("search, best 100 by rank: median"));
+        report(QStringLiteral("search_p95_ms"), search.p95, QStringLiteral("ms"),
+               QStringLiteral("search, best 100 by rank: p95"));
         for (int g = 0; g < 4; ++g)
             report(QStringLiteral("search_median_ms_%1").arg(g), medianOf(groupSearchMs[g]), QStringLiteral("ms"),
                    QStringLiteral("  median, %1").arg(QLatin1String(groups[g])));
-        report(QStringLiteral("search_page_median_ms"), page.median, QStringLiteral("ms"), QStringLiteral("filtered count + first page of 100: median"));
-        report(QStringLiteral("search_page_p95_ms"), page.p95, QStringLiteral("ms"), QStringLiteral("filtered count + first page of 100: p95"));
+        report(QStringLiteral("search_page_median_ms"), page.median, QStringLiteral("ms"),
+               QStringLiteral("filtered count + first page of 100: median"));
+        report(QStringLiteral("search_page_p95_ms"), page.p95, QStringLiteral("ms"),
+               QStringLiteral("filtered count + first page of 100: p95"));
         for (int g = 0; g < 4; ++g)
             report(QStringLiteral("search_page_median_ms_%1").arg(g), medianOf(groupPageMs[g]), QStringLiteral("ms"),
                    QStringLiteral("  median, %1").arg(QLatin1String(groups[g])));
-        report(QStringLiteral("search_hits"), static_cast<double>(hits), QString(), QStringLiteral("(hits over the 50 queries, at most 100 each)"));
+        report(QStringLiteral("search_hits"), static_cast<double>(hits), QString(),
+               QStringLiteral("(hits over the 50 queries, at most 100 each)"));
 
         // 4. Paging deep into the dataset (what scrolling the GUI's table costs).
-        for (const auto& [name, column] : {std::pair<QString, ExampleColumn>{QStringLiteral("position"), ExampleColumn::Position},
-                                           {QStringLiteral("instruction"), ExampleColumn::Instruction}}) {
+        for (const auto& [name, column] :
+             {std::pair<QString, ExampleColumn>{QStringLiteral("position"), ExampleColumn::Position},
+              {QStringLiteral("instruction"), ExampleColumn::Instruction}}) {
             std::vector<double> ms;
             for (int i = 0; i < 5; ++i) {
                 QElapsedTimer timer;
@@ -287,7 +303,8 @@ int main(int argc, char* argv[])
         QElapsedTimer countTimer;
         countTimer.start();
         examples.count(big.datasetId);
-        report(QStringLiteral("count_ms"), countTimer.nsecsElapsed() / 1e6, QStringLiteral("ms"), QStringLiteral("count of the whole dataset"));
+        report(QStringLiteral("count_ms"), countTimer.nsecsElapsed() / 1e6, QStringLiteral("ms"),
+               QStringLiteral("count of the whole dataset"));
 
         // 5. Metric rows, batched as the worker appends them.
         RunStore runs(db);
@@ -296,7 +313,8 @@ int main(int argc, char* argv[])
         for (const int batchSize : {100, 1000}) {
             const int rows = 200000;
             std::vector<MetricPoint> batch;
-            const QString names[] = {QStringLiteral("loss"), QStringLiteral("lr"), QStringLiteral("grad_norm"), QStringLiteral("tokens_per_second")};
+            const QString names[] = {QStringLiteral("loss"), QStringLiteral("lr"), QStringLiteral("grad_norm"),
+                                     QStringLiteral("tokens_per_second")};
             qint64 step = batchSize * 1000000LL;
             double seconds = 0;
             double cpu = 0;
@@ -304,7 +322,8 @@ int main(int argc, char* argv[])
                 batch.clear();
                 for (int i = 0; i < batchSize; i += 4, ++step) {
                     for (const QString& name : names)
-                        batch.push_back({step, name, 1.0 / static_cast<double>(step), 1.7e9 + static_cast<double>(step)});
+                        batch.push_back(
+                            {step, name, 1.0 / static_cast<double>(step), 1.7e9 + static_cast<double>(step)});
                 }
                 QElapsedTimer timer;
                 timer.start();
@@ -313,10 +332,10 @@ int main(int argc, char* argv[])
                 seconds += timer.nsecsElapsed() / 1e9;
                 cpu += cpuSeconds() - cpuBefore;
             }
-            report(QStringLiteral("metric_rows_per_s_batch_%1").arg(batchSize), rows / seconds, QStringLiteral("rows/s"),
-                   QStringLiteral("metric inserts, batches of %1").arg(batchSize));
-            report(QStringLiteral("metric_rows_per_cpu_s_batch_%1").arg(batchSize), rows / cpu, QStringLiteral("rows/s"),
-                   QStringLiteral("  per CPU second"));
+            report(QStringLiteral("metric_rows_per_s_batch_%1").arg(batchSize), rows / seconds,
+                   QStringLiteral("rows/s"), QStringLiteral("metric inserts, batches of %1").arg(batchSize));
+            report(QStringLiteral("metric_rows_per_cpu_s_batch_%1").arg(batchSize), rows / cpu,
+                   QStringLiteral("rows/s"), QStringLiteral("  per CPU second"));
         }
         QElapsedTimer curveTimer;
         curveTimer.start();

@@ -9,8 +9,9 @@
 namespace ft::ui {
 
 AppSettings::AppSettings(const QString& iniPath)
-    : m_settings(iniPath.isEmpty() ? std::make_unique<QSettings>(QStringLiteral("FineTune Studio"), QStringLiteral("ftstudio"))
-                                   : std::make_unique<QSettings>(iniPath, QSettings::IniFormat))
+    : m_settings(iniPath.isEmpty()
+                     ? std::make_unique<QSettings>(QStringLiteral("FineTune Studio"), QStringLiteral("ftstudio"))
+                     : std::make_unique<QSettings>(iniPath, QSettings::IniFormat))
 {
 }
 
@@ -43,15 +44,24 @@ void AppSettings::setWorkspace(const QString& path)
     pushFront(QStringLiteral("workspace/recent"), path);
 }
 
-QStringList AppSettings::recentWorkspaces() const { return m_settings->value(QStringLiteral("workspace/recent")).toStringList(); }
+QStringList AppSettings::recentWorkspaces() const
+{
+    return m_settings->value(QStringLiteral("workspace/recent")).toStringList();
+}
 
 void AppSettings::clearRecentWorkspaces() { m_settings->remove(QStringLiteral("workspace/recent")); }
 
 QString AppSettings::runsFolder() const { return QDir(workspace()).filePath(QStringLiteral("runs")); }
 
-QStringList AppSettings::knownModels() const { return m_settings->value(QStringLiteral("models/known")).toStringList(); }
+QStringList AppSettings::knownModels() const
+{
+    return m_settings->value(QStringLiteral("models/known")).toStringList();
+}
 
-void AppSettings::addKnownModel(const QString& path) { pushFront(QStringLiteral("models/known"), QDir::cleanPath(path)); }
+void AppSettings::addKnownModel(const QString& path)
+{
+    pushFront(QStringLiteral("models/known"), QDir::cleanPath(path));
+}
 
 void AppSettings::removeKnownModel(const QString& path)
 {
@@ -73,7 +83,8 @@ QStringList AppSettings::pushFront(const QString& key, const QString& value)
 
 QString AppSettings::modelsFolder() const
 {
-    return m_settings->value(QStringLiteral("folders/models"), QDir(dataFolder()).filePath(QStringLiteral("models"))).toString();
+    return m_settings->value(QStringLiteral("folders/models"), QDir(dataFolder()).filePath(QStringLiteral("models")))
+        .toString();
 }
 
 void AppSettings::setModelsFolder(const QString& path) { m_settings->setValue(QStringLiteral("folders/models"), path); }
@@ -83,11 +94,20 @@ QString AppSettings::dataFilesFolder() const
     return m_settings->value(QStringLiteral("folders/data"), QDir::homePath()).toString();
 }
 
-void AppSettings::setDataFilesFolder(const QString& path) { m_settings->setValue(QStringLiteral("folders/data"), path); }
+void AppSettings::setDataFilesFolder(const QString& path)
+{
+    m_settings->setValue(QStringLiteral("folders/data"), path);
+}
 
-int AppSettings::threads() const { return std::max(0, m_settings->value(QStringLiteral("general/threads"), 0).toInt()); }
+int AppSettings::threads() const
+{
+    return std::max(0, m_settings->value(QStringLiteral("general/threads"), 0).toInt());
+}
 
-void AppSettings::setThreads(int threads) { m_settings->setValue(QStringLiteral("general/threads"), std::max(0, threads)); }
+void AppSettings::setThreads(int threads)
+{
+    m_settings->setValue(QStringLiteral("general/threads"), std::max(0, threads));
+}
 
 QString AppSettings::theme() const
 {
@@ -97,9 +117,15 @@ QString AppSettings::theme() const
 
 void AppSettings::setTheme(const QString& theme) { m_settings->setValue(QStringLiteral("appearance/theme"), theme); }
 
-int AppSettings::maxConcurrentRuns() const { return std::clamp(m_settings->value(QStringLiteral("runs/maxConcurrent"), 1).toInt(), 1, 16); }
+int AppSettings::maxConcurrentRuns() const
+{
+    return std::clamp(m_settings->value(QStringLiteral("runs/maxConcurrent"), 1).toInt(), 1, 16);
+}
 
-void AppSettings::setMaxConcurrentRuns(int count) { m_settings->setValue(QStringLiteral("runs/maxConcurrent"), std::clamp(count, 1, 16)); }
+void AppSettings::setMaxConcurrentRuns(int count)
+{
+    m_settings->setValue(QStringLiteral("runs/maxConcurrent"), std::clamp(count, 1, 16));
+}
 
 double AppSettings::sgemmGflops(int threads) const
 {
@@ -117,7 +143,10 @@ QByteArray AppSettings::value(const QString& key) const { return m_settings->val
 
 void AppSettings::setValue(const QString& key, const QByteArray& value) { m_settings->setValue(key, value); }
 
-QString AppSettings::text(const QString& key, const QString& fallback) const { return m_settings->value(key, fallback).toString(); }
+QString AppSettings::text(const QString& key, const QString& fallback) const
+{
+    return m_settings->value(key, fallback).toString();
+}
 
 void AppSettings::setText(const QString& key, const QString& value) { m_settings->setValue(key, value); }
 

@@ -27,25 +27,25 @@ public:
     void setWorkspace(const QString& path); // also moves it to the front of the recent list
     QStringList recentWorkspaces() const;
     void clearRecentWorkspaces();
-    QString runsFolder() const;             // <workspace>/runs
+    QString runsFolder() const; // <workspace>/runs
 
-    QStringList knownModels() const;        // models used before, most recent first
+    QStringList knownModels() const; // models used before, most recent first
     void addKnownModel(const QString& path);
     void removeKnownModel(const QString& path);
 
-    QString modelsFolder() const;           // default: <data folder>/models
+    QString modelsFolder() const; // default: <data folder>/models
     void setModelsFolder(const QString& path);
-    QString dataFilesFolder() const;        // where file dialogs for datasets open; default: home
+    QString dataFilesFolder() const; // where file dialogs for datasets open; default: home
     void setDataFilesFolder(const QString& path);
 
-    int threads() const;                    // 0: all physical cores
+    int threads() const; // 0: all physical cores
     void setThreads(int threads);
-    QString theme() const;                  // system | light | dark
+    QString theme() const; // system | light | dark
     void setTheme(const QString& theme);
-    int maxConcurrentRuns() const;          // default 1
+    int maxConcurrentRuns() const; // default 1
     void setMaxConcurrentRuns(int count);
 
-    double sgemmGflops(int threads) const;  // NaN when not measured for this thread count
+    double sgemmGflops(int threads) const; // NaN when not measured for this thread count
     void setSgemmGflops(int threads, double gflops);
 
     QByteArray value(const QString& key) const; // window geometry, splitter states, ...

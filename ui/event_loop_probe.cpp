@@ -89,7 +89,8 @@ void EventLoopProbe::tick()
 {
     const qint64 now = m_clock.nsecsElapsed();
     const double delay = std::max(0.0, static_cast<double>(now - m_lastNs) / 1e6 - m_intervalMs);
-    const double referenceLate = std::max(0.0, static_cast<double>(referenceSilenceNs(m_lastNs, now)) / 1e6 - m_intervalMs);
+    const double referenceLate =
+        std::max(0.0, static_cast<double>(referenceSilenceNs(m_lastNs, now)) / 1e6 - m_intervalMs);
     m_lastNs = now;
     const qint64 cpu = threadCpuNs();
     m_maxBusy = std::max(m_maxBusy, static_cast<double>(cpu - m_lastCpuNs) / 1e6);
@@ -111,9 +112,11 @@ QString EventLoopProbe::summary() const
 {
     QVector<double> sorted = m_delays;
     std::sort(sorted.begin(), sorted.end());
-    const double p99 = sorted.isEmpty() ? 0.0 : sorted[std::min<qsizetype>(sorted.size() - 1, sorted.size() * 99 / 100)];
-    return QStringLiteral("event loop: %1 ticks of %2 ms, late by mean %3 ms, p99 %4 ms, max %5 ms (%6 ms beyond a sleeping "
-                          "thread's lateness), %7 over 100 ms; GUI thread busy at most %8 ms of CPU between ticks")
+    const double p99 =
+        sorted.isEmpty() ? 0.0 : sorted[std::min<qsizetype>(sorted.size() - 1, sorted.size() * 99 / 100)];
+    return QStringLiteral(
+               "event loop: %1 ticks of %2 ms, late by mean %3 ms, p99 %4 ms, max %5 ms (%6 ms beyond a sleeping "
+               "thread's lateness), %7 over 100 ms; GUI thread busy at most %8 ms of CPU between ticks")
         .arg(m_samples)
         .arg(m_intervalMs)
         .arg(meanDelayMs(), 0, 'f', 2)

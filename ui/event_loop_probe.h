@@ -38,7 +38,7 @@ public:
     double maxBusyMs() const { return m_maxBusy; }         // the most GUI-thread CPU time between two ticks
     double meanDelayMs() const { return m_samples ? m_sumDelay / m_samples : 0.0; }
     int samples() const { return m_samples; }
-    int lateOver(double ms) const;                         // ticks later than `ms`
+    int lateOver(double ms) const; // ticks later than `ms`
     QString summary() const;
 
 private:

@@ -68,14 +68,17 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     m_sidebar->setSpacing(2);
     m_sidebar->setMinimumWidth(130);
     m_sidebar->setMaximumWidth(220);
-    const std::pair<QString, QStyle::StandardPixmap> entries[] = {
-        {tr("Datasets"), QStyle::SP_FileDialogDetailedView}, {tr("Train"), QStyle::SP_MediaPlay}, {tr("Monitor"), QStyle::SP_ComputerIcon},
-        {tr("Runs"), QStyle::SP_FileDialogListView}, {tr("Playground"), QStyle::SP_MessageBoxQuestion}};
+    const std::pair<QString, QStyle::StandardPixmap> entries[] = {{tr("Datasets"), QStyle::SP_FileDialogDetailedView},
+                                                                  {tr("Train"), QStyle::SP_MediaPlay},
+                                                                  {tr("Monitor"), QStyle::SP_ComputerIcon},
+                                                                  {tr("Runs"), QStyle::SP_FileDialogListView},
+                                                                  {tr("Playground"), QStyle::SP_MessageBoxQuestion}};
     m_stack = new QStackedWidget(this);
     m_stack->setObjectName(QStringLiteral("pages"));
     int index = 0;
-    for (QWidget* page : {static_cast<QWidget*>(m_datasets), static_cast<QWidget*>(m_train), static_cast<QWidget*>(m_monitor),
-                          static_cast<QWidget*>(m_runs), static_cast<QWidget*>(m_playground)}) {
+    for (QWidget* page :
+         {static_cast<QWidget*>(m_datasets), static_cast<QWidget*>(m_train), static_cast<QWidget*>(m_monitor),
+          static_cast<QWidget*>(m_runs), static_cast<QWidget*>(m_playground)}) {
         auto* item = new QListWidgetItem(style()->standardIcon(entries[index].second), entries[index].first, m_sidebar);
         item->setToolTip(tr("%1 (Ctrl+%2)").arg(entries[index].first).arg(index + 1));
         m_stack->addWidget(page);
@@ -126,7 +129,8 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
             return;
         showPage(Monitor);
     });
-    connect(m_history, &StoreRunHistory::storeError, this, [this](const QString& error) { statusBar()->showMessage(error, 8000); });
+    connect(m_history, &StoreRunHistory::storeError, this,
+            [this](const QString& error) { statusBar()->showMessage(error, 8000); });
     connect(m_runs, &RunsPage::cloneSettings, this, [this](const TrainConfig& config) {
         m_train->setConfig(config);
         showPage(Train);
@@ -138,7 +142,8 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     });
     // The Train page lists the workspace's datasets with their counts per split.
     DatasetSession* session = m_datasets->session();
-    connect(session, &DatasetSession::opened, m_train, [this, session] { m_train->setWorkspaceDatabase(session->databasePath()); });
+    connect(session, &DatasetSession::opened, m_train,
+            [this, session] { m_train->setWorkspaceDatabase(session->databasePath()); });
     connect(session, &DatasetSession::closed, m_train, [this] { m_train->setWorkspaceDatabase(QString()); });
     connect(session, &DatasetSession::datasetsChanged, m_train, &TrainPage::refreshDatasets);
     connect(session, &DatasetSession::examplesChanged, m_train, &TrainPage::refreshDatasets);
@@ -186,7 +191,8 @@ void MainWindow::buildMenus()
     updateRecentMenu();
     file->addSeparator();
     QAction* import = file->addAction(tr("&Import files…"), this, [this] {
-        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import files"), m_settings->dataFilesFolder());
+        const QStringList files =
+            QFileDialog::getOpenFileNames(this, tr("Import files"), m_settings->dataFilesFolder());
         if (!files.isEmpty())
             handleFiles(files);
     });
@@ -218,7 +224,8 @@ void MainWindow::buildMenus()
     sidebar->setCheckable(true);
     sidebar->setChecked(true);
     connect(sidebar, &QAction::toggled, m_sidebar, &QWidget::setVisible);
-    QAction* fullScreen = view->addAction(tr("&Full screen"), this, [this] { setWindowState(windowState() ^ Qt::WindowFullScreen); });
+    QAction* fullScreen =
+        view->addAction(tr("&Full screen"), this, [this] { setWindowState(windowState() ^ Qt::WindowFullScreen); });
     fullScreen->setShortcut(QKeySequence::FullScreen);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
@@ -232,7 +239,8 @@ void MainWindow::buildMenus()
     QAction* stop = run->addAction(tr("&Stop"), m_monitor, &MonitorPage::stopRun);
     stop->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
     run->addSeparator();
-    run->addAction(tr("Fit the &plot"), m_monitor->plot(), &TrainingPlot::fitView)->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    run->addAction(tr("Fit the &plot"), m_monitor->plot(), &TrainingPlot::fitView)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* guide = help->addAction(tr("&User guide"), this, &MainWindow::showHelp);
@@ -344,13 +352,14 @@ void MainWindow::offerStarterModelIfNeeded()
         m_playground->refreshModels();
         return;
     }
-    auto* box = new QMessageBox(QMessageBox::Question, tr("No model yet"),
-                                tr("FineTune Studio knows no model yet. Create the starter model — a tiny randomly initialised "
-                                   "Llama-style model with a tokenizer trained on the sample data, in %1? It trains in seconds, "
-                                   "so you can try every page at once. You can also choose a Hugging Face model folder on the "
-                                   "Train page.")
-                                    .arg(QDir::toNativeSeparators(starter)),
-                                QMessageBox::Yes | QMessageBox::No, this);
+    auto* box = new QMessageBox(
+        QMessageBox::Question, tr("No model yet"),
+        tr("FineTune Studio knows no model yet. Create the starter model — a tiny randomly initialised "
+           "Llama-style model with a tokenizer trained on the sample data, in %1? It trains in seconds, "
+           "so you can try every page at once. You can also choose a Hugging Face model folder on the "
+           "Train page.")
+            .arg(QDir::toNativeSeparators(starter)),
+        QMessageBox::Yes | QMessageBox::No, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->button(QMessageBox::Yes)->setText(tr("Create the starter model"));
     box->button(QMessageBox::No)->setText(tr("Not now"));
@@ -376,29 +385,32 @@ void MainWindow::createStarterModel()
     QDir().mkpath(QFileInfo(path).absolutePath());
     if (!m_starterTask)
         m_starterTask = new CliTask(this);
-    auto* progress = new QProgressDialog(tr("Creating the starter model (a tiny random model and its tokenizer)…"), tr("Cancel"), 0, 0, this);
+    auto* progress = new QProgressDialog(tr("Creating the starter model (a tiny random model and its tokenizer)…"),
+                                         tr("Cancel"), 0, 0, this);
     progress->setObjectName(QStringLiteral("starterProgress"));
     progress->setWindowModality(Qt::WindowModal);
     progress->setMinimumDuration(0);
     progress->setAttribute(Qt::WA_DeleteOnClose);
     connect(progress, &QProgressDialog::canceled, m_starterTask, &CliTask::cancel);
     auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(m_starterTask, &CliTask::done, this, [this, progress, path, connection](const CliTaskResult& result) {
-        disconnect(*connection);
-        progress->close();
-        if (result.ok) {
-            m_settings->addKnownModel(path);
-            m_train->modelPicker()->refreshKnownModels();
-            m_train->modelPicker()->setModelPath(path);
-            m_playground->refreshModels();
-            statusBar()->showMessage(tr("Created the starter model in %1").arg(path), 8000);
-        } else {
-            auto* box = new QMessageBox(QMessageBox::Warning, tr("Starter model"), tr("Could not create the starter model: %1").arg(result.message),
-                                        QMessageBox::Ok, this);
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            box->open();
-        }
-    });
+    *connection =
+        connect(m_starterTask, &CliTask::done, this, [this, progress, path, connection](const CliTaskResult& result) {
+            disconnect(*connection);
+            progress->close();
+            if (result.ok) {
+                m_settings->addKnownModel(path);
+                m_train->modelPicker()->refreshKnownModels();
+                m_train->modelPicker()->setModelPath(path);
+                m_playground->refreshModels();
+                statusBar()->showMessage(tr("Created the starter model in %1").arg(path), 8000);
+            } else {
+                auto* box = new QMessageBox(QMessageBox::Warning, tr("Starter model"),
+                                            tr("Could not create the starter model: %1").arg(result.message),
+                                            QMessageBox::Ok, this);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open();
+            }
+        });
     progress->show();
     m_starterTask->start(CliTask::starterModelArguments(path));
 }
@@ -417,7 +429,8 @@ void MainWindow::showSettings()
 void MainWindow::showHelp()
 {
     QFile guide(QStringLiteral(":/docs/gui.md"));
-    QString text = guide.open(QIODevice::ReadOnly) ? QString::fromUtf8(guide.readAll()) : tr("The user guide is docs/gui.md in the source.");
+    QString text = guide.open(QIODevice::ReadOnly) ? QString::fromUtf8(guide.readAll())
+                                                   : tr("The user guide is docs/gui.md in the source.");
     auto* dialog = new QDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWindowTitle(tr("FineTune Studio — user guide"));
@@ -435,22 +448,24 @@ void MainWindow::showHelp()
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About FineTune Studio"),
-                       tr("<h3>FineTune Studio %1</h3><p>A native desktop studio for fine-tuning language models: curate "
-                          "instruction data, pick a training mode (full fine-tuning, instruction tuning with LoRA, QLoRA), "
-                          "watch the loss live and compare runs. Training runs in a separate worker process "
-                          "(<code>ftstudio-cli</code>).</p><p>Qt %2, QCustomPlot 2.1, LibTorch in the worker.</p>")
-                           .arg(appVersion(), QString::fromLatin1(qVersion())));
+    QMessageBox::about(
+        this, tr("About FineTune Studio"),
+        tr("<h3>FineTune Studio %1</h3><p>A native desktop studio for fine-tuning language models: curate "
+           "instruction data, pick a training mode (full fine-tuning, instruction tuning with LoRA, QLoRA), "
+           "watch the loss live and compare runs. Training runs in a separate worker process "
+           "(<code>ftstudio-cli</code>).</p><p>Qt %2, QCustomPlot 2.1, LibTorch in the worker.</p>")
+            .arg(appVersion(), QString::fromLatin1(qVersion())));
 }
 
 MainWindow::CloseDecision MainWindow::askAboutActiveRuns()
 {
-    QMessageBox box(QMessageBox::Question, tr("Runs are active"),
-                    tr("%n run(s) are training.", nullptr, m_queue->activeCount()) + QLatin1Char(' ') +
-                        tr("Stop them (each finishes its step and writes a checkpoint, so it can be resumed), or leave them "
-                           "running on their own? Runs left running keep writing their log, checkpoints and exported model to "
-                           "their run folders."),
-                    QMessageBox::NoButton, this);
+    QMessageBox box(
+        QMessageBox::Question, tr("Runs are active"),
+        tr("%n run(s) are training.", nullptr, m_queue->activeCount()) + QLatin1Char(' ') +
+            tr("Stop them (each finishes its step and writes a checkpoint, so it can be resumed), or leave them "
+               "running on their own? Runs left running keep writing their log, checkpoints and exported model to "
+               "their run folders."),
+        QMessageBox::NoButton, this);
     QPushButton* stop = box.addButton(tr("Stop runs and quit"), QMessageBox::DestructiveRole);
     QPushButton* keep = box.addButton(tr("Keep running and quit"), QMessageBox::AcceptRole);
     box.addButton(QMessageBox::Cancel);
@@ -479,7 +494,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
             for (int id : m_queue->jobIds())
                 if (m_queue->job(id)->worker->isActive())
                     m_queue->job(id)->worker->stop();
-            statusBar()->showMessage(tr("Stopping the runs; the window closes when they have written their checkpoints…"));
+            statusBar()->showMessage(
+                tr("Stopping the runs; the window closes when they have written their checkpoints…"));
             event->ignore();
             return;
         }
@@ -487,9 +503,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
             m_queue->job(id)->worker->detach();
     } else if (m_closingWhenIdle && m_queue->activeCount() > 0) {
         // Closed again while the runs are still stopping: offer to leave them to finish alone.
-        const auto answer = QMessageBox::question(this, tr("Runs are stopping"),
-                                                  tr("The runs are still writing their checkpoints. Quit now and let them "
-                                                     "finish stopping on their own?"));
+        const auto answer =
+            QMessageBox::question(this, tr("Runs are stopping"),
+                                  tr("The runs are still writing their checkpoints. Quit now and let them "
+                                     "finish stopping on their own?"));
         if (answer != QMessageBox::Yes) {
             event->ignore();
             return;

@@ -36,8 +36,8 @@ class RunsPage;
 class TrainPage;
 
 struct MainWindowOptions {
-    bool offerStarterModel = true;   // first start: offer to create the starter model when no model is known
-    bool measureThroughput = true;   // measure the machine's GFLOP/s once when it is not known yet
+    bool offerStarterModel = true; // first start: offer to create the starter model when no model is known
+    bool measureThroughput = true; // measure the machine's GFLOP/s once when it is not known yet
 };
 
 class MainWindow : public QMainWindow {

@@ -69,7 +69,8 @@ SettingsDialog::SettingsDialog(AppSettings* settings, QWidget* parent)
     form->addRow(tr("Models folder"), folderRow(m_modelsFolder, this, tr("Models folder")));
     form->addRow(tr("Data files folder"), folderRow(m_dataFolder, this, tr("Data files folder")));
     form->addRow(tr("Theme"), m_theme);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Apply, this);
+    auto* buttons =
+        new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Apply, this);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(new QLabel(tr("The workspace (run folders) is chosen with File ▸ Open workspace."), this));

@@ -18,7 +18,8 @@ inline QString formatCount(double n)
         n /= 1000.0;
         ++unit;
     }
-    return unit == 0 ? QString::number(static_cast<qint64>(n)) : QStringLiteral("%1%2").arg(n, 0, 'f', n < 10 ? 2 : 1).arg(QLatin1String(suffix[unit]));
+    return unit == 0 ? QString::number(static_cast<qint64>(n))
+                     : QStringLiteral("%1%2").arg(n, 0, 'f', n < 10 ? 2 : 1).arg(QLatin1String(suffix[unit]));
 }
 
 // Seconds as h:mm:ss or m:ss.
@@ -28,14 +29,18 @@ inline QString formatClock(double seconds)
         return QStringLiteral("?");
     const auto s = static_cast<qint64>(std::llround(seconds));
     if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+        return QStringLiteral("%1:%2:%3")
+            .arg(s / 3600)
+            .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+            .arg(s % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
 // A model folder's name for lists: "stories260K/hf" rather than a bare "hf" or "model".
 inline QString modelDisplayName(const QString& path)
 {
-    const QStringList parts = QString(path).replace(QLatin1Char('\\'), QLatin1Char('/')).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const QStringList parts =
+        QString(path).replace(QLatin1Char('\\'), QLatin1Char('/')).split(QLatin1Char('/'), Qt::SkipEmptyParts);
     if (parts.isEmpty())
         return path;
     const QString& last = parts.constLast();
@@ -43,6 +48,9 @@ inline QString modelDisplayName(const QString& path)
     return generic && parts.size() >= 2 ? parts.at(parts.size() - 2) + QLatin1Char('/') + last : last;
 }
 
-inline QString formatLoss(double loss) { return std::isfinite(loss) ? QString::number(loss, 'f', 4) : QStringLiteral("–"); }
+inline QString formatLoss(double loss)
+{
+    return std::isfinite(loss) ? QString::number(loss, 'f', 4) : QStringLiteral("–");
+}
 
 } // namespace ft::ui

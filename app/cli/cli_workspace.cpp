@@ -26,19 +26,23 @@ int dispatchSubcommand(const QStringList& args, const QString& group, const std:
     QTextStream& stream = help ? out() : err();
     stream << "Usage: ftstudio-cli " << group << " <subcommand> [options]\n\nSubcommands:\n";
     for (const Subcommand& subcommand : subcommands)
-        stream << QStringLiteral("  %1%2\n").arg(QLatin1String(subcommand.name), -10).arg(QLatin1String(subcommand.summary));
+        stream << QStringLiteral("  %1%2\n")
+                      .arg(QLatin1String(subcommand.name), -10)
+                      .arg(QLatin1String(subcommand.summary));
     stream << "\nEvery subcommand has --help, --json and --workspace DIR.\n";
     stream.flush();
     if (help)
         return 0;
-    throw UsageError{name.isEmpty() ? QStringLiteral("expected a subcommand") : QStringLiteral("unknown subcommand '%1'").arg(name)};
+    throw UsageError{name.isEmpty() ? QStringLiteral("expected a subcommand")
+                                    : QStringLiteral("unknown subcommand '%1'").arg(name)};
 }
 
 void addWorkspaceOptions(QCommandLineParser& parser)
 {
-    parser.addOption({QStringLiteral("workspace"),
-                      QStringLiteral("The workspace folder (default: $FT_WORKSPACE, else %1).").arg(Workspace::defaultPath()),
-                      QStringLiteral("DIR")});
+    parser.addOption(
+        {QStringLiteral("workspace"),
+         QStringLiteral("The workspace folder (default: $FT_WORKSPACE, else %1).").arg(Workspace::defaultPath()),
+         QStringLiteral("DIR")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the result as JSON.")});
 }
 
@@ -110,7 +114,10 @@ qint64 integerOption(const QCommandLineParser& parser, const QString& name, qint
     bool ok = false;
     const qint64 value = parser.value(name).toLongLong(&ok);
     if (!ok || value < minimum)
-        throw UsageError{QStringLiteral("--%1 expects an integer of at least %2 (got \"%3\")").arg(name).arg(minimum).arg(parser.value(name))};
+        throw UsageError{QStringLiteral("--%1 expects an integer of at least %2 (got \"%3\")")
+                             .arg(name)
+                             .arg(minimum)
+                             .arg(parser.value(name))};
     return value;
 }
 
@@ -119,7 +126,11 @@ double numberOption(const QCommandLineParser& parser, const QString& name, doubl
     bool ok = false;
     const double value = parser.value(name).toDouble(&ok);
     if (!ok || value < minimum || value > maximum)
-        throw UsageError{QStringLiteral("--%1 expects a number from %2 to %3 (got \"%4\")").arg(name).arg(minimum).arg(maximum).arg(parser.value(name))};
+        throw UsageError{QStringLiteral("--%1 expects a number from %2 to %3 (got \"%4\")")
+                             .arg(name)
+                             .arg(minimum)
+                             .arg(maximum)
+                             .arg(parser.value(name))};
     return value;
 }
 
@@ -146,7 +157,9 @@ void printTable(const QStringList& headers, const std::vector<QStringList>& rows
 QString oneLine(const QString& text, int width)
 {
     QString line = text;
-    line.replace(QLatin1Char('\n'), QChar(0x23CE)).replace(QLatin1Char('\r'), QString()).replace(QLatin1Char('\t'), QLatin1Char(' '));
+    line.replace(QLatin1Char('\n'), QChar(0x23CE))
+        .replace(QLatin1Char('\r'), QString())
+        .replace(QLatin1Char('\t'), QLatin1Char(' '));
     if (line.size() > width)
         line = line.left(width - 1) + QChar(0x2026);
     return line;
@@ -187,7 +200,8 @@ QJsonObject exampleJson(const StoredExample& example)
     json[QStringLiteral("split")] = splitLabel(example.split);
     json[QStringLiteral("source")] = example.source;
     json[QStringLiteral("notes")] = example.notes;
-    json[QStringLiteral("flags")] = QJsonArray::fromStringList(exampleFlagNames(example.flags).split(QLatin1Char(','), Qt::SkipEmptyParts));
+    json[QStringLiteral("flags")] =
+        QJsonArray::fromStringList(exampleFlagNames(example.flags).split(QLatin1Char(','), Qt::SkipEmptyParts));
     json[QStringLiteral("modified")] = isoTime(example.modified);
     return json;
 }
@@ -195,7 +209,9 @@ QJsonObject exampleJson(const StoredExample& example)
 QJsonObject runJson(const RunInfo& run)
 {
     auto optionalInt = [](const std::optional<qint64>& value) { return value ? QJsonValue(*value) : QJsonValue(); };
-    auto optionalTime = [](const std::optional<qint64>& value) { return value ? QJsonValue(isoTime(*value)) : QJsonValue(); };
+    auto optionalTime = [](const std::optional<qint64>& value) {
+        return value ? QJsonValue(isoTime(*value)) : QJsonValue();
+    };
     return {{QStringLiteral("id"), run.id},
             {QStringLiteral("name"), run.name},
             {QStringLiteral("status"), runStatusName(run.status)},

@@ -18,17 +18,22 @@ namespace {
 int benchSgemm(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addOptions({{QStringLiteral("size"), QStringLiteral("Matrix size (default 2048)."), QStringLiteral("N"), QStringLiteral("2048")},
+    parser.addOptions({{QStringLiteral("size"), QStringLiteral("Matrix size (default 2048)."), QStringLiteral("N"),
+                        QStringLiteral("2048")},
                        {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
     addThreadsOption(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Measure the fp32 matrix-multiply throughput (GFLOP/s) of this machine.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Measure the fp32 matrix-multiply throughput (GFLOP/s) of this machine.")))
         return 0;
     const int threads = applyThreadsOption(parser);
     const double gflops = sgemmGflops(intOption(parser, QStringLiteral("size")), 7);
     if (parser.isSet(QStringLiteral("json")))
         printJson({{QStringLiteral("sgemm_gflops"), gflops}, {QStringLiteral("threads"), threads}});
     else
-        out() << QStringLiteral("sgemm %1: %2 GFLOP/s on %3 threads\n").arg(parser.value(QStringLiteral("size"))).arg(gflops, 0, 'f', 1).arg(threads);
+        out() << QStringLiteral("sgemm %1: %2 GFLOP/s on %3 threads\n")
+                     .arg(parser.value(QStringLiteral("size")))
+                     .arg(gflops, 0, 'f', 1)
+                     .arg(threads);
     return 0;
 }
 
@@ -36,11 +41,14 @@ int benchGenerate(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Model folder or llama2.c .bin."));
-    parser.addOptions({{QStringLiteral("tokens"), QStringLiteral("New tokens per run (default 200)."), QStringLiteral("N"), QStringLiteral("200")},
-                       {QStringLiteral("runs"), QStringLiteral("Runs (default 5)."), QStringLiteral("N"), QStringLiteral("5")},
-                       {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
+    parser.addOptions(
+        {{QStringLiteral("tokens"), QStringLiteral("New tokens per run (default 200)."), QStringLiteral("N"),
+          QStringLiteral("200")},
+         {QStringLiteral("runs"), QStringLiteral("Runs (default 5)."), QStringLiteral("N"), QStringLiteral("5")},
+         {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
     addThreadsOption(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Measure greedy generation speed (tokens/s, median of runs) from BOS.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Measure greedy generation speed (tokens/s, median of runs) from BOS.")))
         return 0;
     const QString path = requirePositional(parser, 1, QStringLiteral("MODEL"))[0];
     const int threads = applyThreadsOption(parser);
@@ -51,10 +59,13 @@ int benchGenerate(const QStringList& args)
     options.maxNewTokens = intOption(parser, QStringLiteral("tokens"));
     std::vector<double> rates;
     for (int i = 0; i < std::max(1, intOption(parser, QStringLiteral("runs"))); ++i)
-        rates.push_back(generate(*loaded.model, *loaded.tokenizer, {loaded.tokenizer->bosId()}, options).tokensPerSecond());
+        rates.push_back(
+            generate(*loaded.model, *loaded.tokenizer, {loaded.tokenizer->bosId()}, options).tokensPerSecond());
     const double rate = median(rates);
     if (parser.isSet(QStringLiteral("json")))
-        printJson({{QStringLiteral("tokens_per_second"), rate}, {QStringLiteral("threads"), threads}, {QStringLiteral("new_tokens"), options.maxNewTokens}});
+        printJson({{QStringLiteral("tokens_per_second"), rate},
+                   {QStringLiteral("threads"), threads},
+                   {QStringLiteral("new_tokens"), options.maxNewTokens}});
     else
         out() << QStringLiteral("%1: %2 tokens/s (greedy, %3 new tokens, median of %4 runs, %5 threads)\n")
                      .arg(path)
@@ -69,7 +80,8 @@ int benchLoad(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("Model folder."));
-    parser.addOptions({{QStringLiteral("dtype"), QStringLiteral("Compute dtype (default float32)."), QStringLiteral("D"), QStringLiteral("float32")},
+    parser.addOptions({{QStringLiteral("dtype"), QStringLiteral("Compute dtype (default float32)."),
+                        QStringLiteral("D"), QStringLiteral("float32")},
                        {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
     addThreadsOption(parser);
     if (!parseArguments(parser, args, QStringLiteral("Measure model load time and peak resident memory.")))
@@ -79,7 +91,8 @@ int benchLoad(const QStringList& args)
     const int64_t before = residentBytes();
     resetPeakResident();
     LoadOptions options;
-    options.dtype = parser.value(QStringLiteral("dtype")) == QLatin1String("bfloat16") ? torch::kBFloat16 : torch::kFloat32;
+    options.dtype =
+        parser.value(QStringLiteral("dtype")) == QLatin1String("bfloat16") ? torch::kBFloat16 : torch::kFloat32;
     options.requireTokenizer = false;
     const auto start = Clock::now();
     LoadedModel loaded = loadModel(path, options);

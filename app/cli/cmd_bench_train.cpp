@@ -47,7 +47,7 @@ struct CaseSpec {
     std::optional<int64_t> checkpointLayers;
     std::optional<double> checkpointFraction;
     bool namesCheckpointLayers = false; // the label gets them (once the preset says it checkpoints)
-    QString label; // how the ratios name it: the mode, with the values that differ per case
+    QString label;                      // how the ratios name it: the mode, with the values that differ per case
 };
 
 // The values of a per-mode option: none, one for all modes, or one per mode (in order).
@@ -56,7 +56,10 @@ QStringList perModeValues(const QCommandLineParser& parser, const QString& optio
     const QStringList values =
         parser.isSet(option) ? parser.value(option).split(QLatin1Char(','), Qt::SkipEmptyParts) : QStringList();
     if (values.size() > 1 && values.size() != modes)
-        throw UsageError{QStringLiteral("--%1 takes one value, or one per mode (%2 modes, %3 values)").arg(option).arg(modes).arg(values.size())};
+        throw UsageError{QStringLiteral("--%1 takes one value, or one per mode (%2 modes, %3 values)")
+                             .arg(option)
+                             .arg(modes)
+                             .arg(values.size())};
     return values;
 }
 
@@ -89,7 +92,8 @@ std::vector<CaseSpec> caseSpecs(const QCommandLineParser& parser)
             bool ok = false;
             spec.checkpointLayers = value.toLongLong(&ok);
             if (!ok || *spec.checkpointLayers < 0)
-                throw UsageError{QStringLiteral("--checkpoint-layers expects layer counts (0: by the fraction), not %1").arg(value)};
+                throw UsageError{
+                    QStringLiteral("--checkpoint-layers expects layer counts (0: by the fraction), not %1").arg(value)};
             spec.namesCheckpointLayers = spec.namesCheckpointLayers || checkpointed.size() > 1;
         }
         if (!fractions.isEmpty()) {
@@ -114,7 +118,8 @@ TrainConfig configFor(const QCommandLineParser& parser, const CaseSpec& spec)
     if (spec.loraDropout)
         config.loraDropout = *spec.loraDropout;
     config.computeDtype = parser.value(QStringLiteral("dtype"));
-    config.gradientCheckpointing = config.gradientCheckpointing || parser.isSet(QStringLiteral("gradient-checkpointing"));
+    config.gradientCheckpointing =
+        config.gradientCheckpointing || parser.isSet(QStringLiteral("gradient-checkpointing"));
     if (spec.checkpointLayers)
         config.checkpointLayers = *spec.checkpointLayers;
     if (spec.checkpointFraction)
@@ -174,7 +179,9 @@ void runStep(ModeCase& c, const torch::Tensor& inputs, const torch::Tensor& targ
     const auto end = Clock::now();
     if (!measured)
         return;
-    const auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+    const auto seconds = [](Clock::time_point a, Clock::time_point b) {
+        return std::chrono::duration<double>(b - a).count();
+    };
     TrainSamples& s = c.samples;
     s.cpu.push_back(processCpuSeconds() - cpuStart);
     s.step.push_back(seconds(start, end));
@@ -206,19 +213,21 @@ QJsonObject summaryOf(const ModeCase& c, const RunShape& run)
     const int64_t modelParameters = c.loaded.config.parameterCount();
     // Training FLOPs per token: 6 per trainable weight (forward, input and weight gradients), 4 per
     // frozen weight (forward and input gradients only).
-    const double flopsPerToken = 6.0 * static_cast<double>(parameters)
-        + 4.0 * static_cast<double>(std::max<int64_t>(0, modelParameters - parameters));
+    const double flopsPerToken = 6.0 * static_cast<double>(parameters) +
+                                 4.0 * static_cast<double>(std::max<int64_t>(0, modelParameters - parameters));
     return {
         {QStringLiteral("shape"), run.shape},
         {QStringLiteral("mode"), c.config.mode},
         {QStringLiteral("label"), c.label},
         {QStringLiteral("base_quantization"), c.config.baseQuantization},
-        {QStringLiteral("lora_dropout"), c.config.trainable == QLatin1String("lora") ? QJsonValue(c.config.loraDropout) : QJsonValue()},
+        {QStringLiteral("lora_dropout"),
+         c.config.trainable == QLatin1String("lora") ? QJsonValue(c.config.loraDropout) : QJsonValue()},
         {QStringLiteral("gradient_checkpointing"), c.config.gradientCheckpointing},
         {QStringLiteral("checkpointed_layers"), static_cast<qint64>(c.loaded.model->checkpointedLayerCount())},
         {QStringLiteral("parameters"), static_cast<qint64>(modelParameters)},
         {QStringLiteral("trainable_parameters"), static_cast<qint64>(parameters)},
-        {QStringLiteral("dequantize_share"), totalSeconds > 0 ? static_cast<double>(s.dequantizeNs) / 1e9 / totalSeconds : 0.0},
+        {QStringLiteral("dequantize_share"),
+         totalSeconds > 0 ? static_cast<double>(s.dequantizeNs) / 1e9 / totalSeconds : 0.0},
         {QStringLiteral("batch"), run.batch},
         {QStringLiteral("seq"), run.seq},
         {QStringLiteral("dtype"), run.dtype},
@@ -229,10 +238,11 @@ QJsonObject summaryOf(const ModeCase& c, const RunShape& run)
         {QStringLiteral("tokens_per_second"), tokensPerSecond},
         {QStringLiteral("sgemm_gflops"), run.sgemmGflops},
         {QStringLiteral("mfu"), flopsPerToken * tokensPerSecond / (run.sgemmGflops * 1e9)},
-        {QStringLiteral("phase_ms_median"), QJsonObject{{QStringLiteral("forward"), median(s.forward) * 1e3},
-                                                         {QStringLiteral("head_and_loss"), median(s.loss) * 1e3},
-                                                         {QStringLiteral("backward"), median(s.backward) * 1e3},
-                                                         {QStringLiteral("clip_and_optimizer"), median(s.optimizer) * 1e3}}},
+        {QStringLiteral("phase_ms_median"),
+         QJsonObject{{QStringLiteral("forward"), median(s.forward) * 1e3},
+                     {QStringLiteral("head_and_loss"), median(s.loss) * 1e3},
+                     {QStringLiteral("backward"), median(s.backward) * 1e3},
+                     {QStringLiteral("clip_and_optimizer"), median(s.optimizer) * 1e3}}},
     };
 }
 
@@ -241,14 +251,16 @@ void printSummary(const QJsonObject& r)
     const auto number = [&](const char* key) { return r[QLatin1String(key)].toDouble(); };
     const QJsonObject phases = r[QStringLiteral("phase_ms_median")].toObject();
     const QString dropout = r[QStringLiteral("lora_dropout")].isDouble()
-        ? QStringLiteral(", LoRA dropout %1").arg(number("lora_dropout"))
-        : QString();
-    out() << QStringLiteral("%1 (%2 parameters, %3 trainable), mode %4 (base %5%6%7), batch %8 x %9, %10, %11 threads\n")
+                                ? QStringLiteral(", LoRA dropout %1").arg(number("lora_dropout"))
+                                : QString();
+    out() << QStringLiteral(
+                 "%1 (%2 parameters, %3 trainable), mode %4 (base %5%6%7), batch %8 x %9, %10, %11 threads\n")
                  .arg(r[QStringLiteral("shape")].toString(), humanCount(static_cast<int64_t>(number("parameters"))),
-                      humanCount(static_cast<int64_t>(number("trainable_parameters"))), r[QStringLiteral("mode")].toString(),
-                      r[QStringLiteral("base_quantization")].toString(),
+                      humanCount(static_cast<int64_t>(number("trainable_parameters"))),
+                      r[QStringLiteral("mode")].toString(), r[QStringLiteral("base_quantization")].toString(),
                       r[QStringLiteral("gradient_checkpointing")].toBool()
-                          ? QStringLiteral(", gradient checkpointing of %1 layers").arg(r[QStringLiteral("checkpointed_layers")].toInteger())
+                          ? QStringLiteral(", gradient checkpointing of %1 layers")
+                                .arg(r[QStringLiteral("checkpointed_layers")].toInteger())
                           : QString(),
                       dropout)
                  .arg(r[QStringLiteral("batch")].toInt())
@@ -270,7 +282,8 @@ void printSummary(const QJsonObject& r)
                  .arg(number("mfu") * 100, 0, 'f', 1)
                  .arg(number("dequantize_share") * 100, 0, 'f', 1);
     if (r.contains(QStringLiteral("peak_rss_bytes")))
-        out() << QStringLiteral("  peak resident memory %1\n").arg(humanBytes(static_cast<int64_t>(number("peak_rss_bytes"))));
+        out() << QStringLiteral("  peak resident memory %1\n")
+                     .arg(humanBytes(static_cast<int64_t>(number("peak_rss_bytes"))));
 }
 
 } // namespace
@@ -279,36 +292,52 @@ int benchTrain(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.addOptions({
-        {QStringLiteral("preset"), QStringLiteral("Model shape: %1 (default stories15m).").arg(starterPresets().join(QStringLiteral(", "))), QStringLiteral("P"), QStringLiteral("stories15m")},
-        {QStringLiteral("model"), QStringLiteral("Benchmark this model folder instead of a random model of a preset shape."), QStringLiteral("PATH")},
-        {QStringLiteral("batch"), QStringLiteral("Rows per step (default 8)."), QStringLiteral("B"), QStringLiteral("8")},
-        {QStringLiteral("seq"), QStringLiteral("Tokens per row (default 256)."), QStringLiteral("T"), QStringLiteral("256")},
-        {QStringLiteral("steps"), QStringLiteral("Measured steps (default 10)."), QStringLiteral("N"), QStringLiteral("10")},
-        {QStringLiteral("warmup"), QStringLiteral("Unmeasured steps first (default 2)."), QStringLiteral("N"), QStringLiteral("2")},
-        {QStringLiteral("dtype"), QStringLiteral("Compute dtype: float32 or bfloat16."), QStringLiteral("D"), QStringLiteral("float32")},
+        {QStringLiteral("preset"),
+         QStringLiteral("Model shape: %1 (default stories15m).").arg(starterPresets().join(QStringLiteral(", "))),
+         QStringLiteral("P"), QStringLiteral("stories15m")},
+        {QStringLiteral("model"),
+         QStringLiteral("Benchmark this model folder instead of a random model of a preset shape."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("batch"), QStringLiteral("Rows per step (default 8)."), QStringLiteral("B"),
+         QStringLiteral("8")},
+        {QStringLiteral("seq"), QStringLiteral("Tokens per row (default 256)."), QStringLiteral("T"),
+         QStringLiteral("256")},
+        {QStringLiteral("steps"), QStringLiteral("Measured steps (default 10)."), QStringLiteral("N"),
+         QStringLiteral("10")},
+        {QStringLiteral("warmup"), QStringLiteral("Unmeasured steps first (default 2)."), QStringLiteral("N"),
+         QStringLiteral("2")},
+        {QStringLiteral("dtype"), QStringLiteral("Compute dtype: float32 or bfloat16."), QStringLiteral("D"),
+         QStringLiteral("float32")},
         {QStringLiteral("gradient-checkpointing"), QStringLiteral("Recompute decoder layers in the backward pass.")},
-        {QStringLiteral("mode"), QStringLiteral("full (default), instruction (LoRA), qlora, or freeze: the presets of training. "
-                                                "Several, comma-separated (full,instruction), are stepped in turn in one "
-                                                "process and compared with the first."), QStringLiteral("MODE"), QStringLiteral("full")},
-        {QStringLiteral("base"), QStringLiteral("Override the preset's base storage: none, int8 or nf4."), QStringLiteral("Q")},
-        {QStringLiteral("lora-dropout"), QStringLiteral("Override the preset's LoRA dropout (default 0.05): one value, or one per mode "
-                                                         "(--mode instruction,instruction --lora-dropout 0.05,0)."),
+        {QStringLiteral("mode"),
+         QStringLiteral("full (default), instruction (LoRA), qlora, or freeze: the presets of training. "
+                        "Several, comma-separated (full,instruction), are stepped in turn in one "
+                        "process and compared with the first."),
+         QStringLiteral("MODE"), QStringLiteral("full")},
+        {QStringLiteral("base"), QStringLiteral("Override the preset's base storage: none, int8 or nf4."),
+         QStringLiteral("Q")},
+        {QStringLiteral("lora-dropout"),
+         QStringLiteral("Override the preset's LoRA dropout (default 0.05): one value, or one per mode "
+                        "(--mode instruction,instruction --lora-dropout 0.05,0)."),
          QStringLiteral("P")},
-        {QStringLiteral("checkpoint-layers"), QStringLiteral("With gradient checkpointing (QLoRA's preset, or --gradient-checkpointing): "
-                                                              "how many decoder layers, from the first, recompute their forward (0: by "
-                                                              "--checkpoint-fraction); one value, or one per mode (--mode qlora,qlora "
-                                                              "--checkpoint-layers 22,14)."),
+        {QStringLiteral("checkpoint-layers"),
+         QStringLiteral("With gradient checkpointing (QLoRA's preset, or --gradient-checkpointing): "
+                        "how many decoder layers, from the first, recompute their forward (0: by "
+                        "--checkpoint-fraction); one value, or one per mode (--mode qlora,qlora "
+                        "--checkpoint-layers 22,14)."),
          QStringLiteral("N")},
-        {QStringLiteral("checkpoint-fraction"), QStringLiteral("With gradient checkpointing: the share of the decoder layers recomputed, "
-                                                                "rounded up (1: all; QLoRA's preset 0.6); one value, or one per mode "
-                                                                "(--mode qlora,qlora --checkpoint-fraction 1,0.6)."),
+        {QStringLiteral("checkpoint-fraction"),
+         QStringLiteral("With gradient checkpointing: the share of the decoder layers recomputed, "
+                        "rounded up (1: all; QLoRA's preset 0.6); one value, or one per mode "
+                        "(--mode qlora,qlora --checkpoint-fraction 1,0.6)."),
          QStringLiteral("F")},
         {QStringLiteral("json"), QStringLiteral("Print JSON.")},
     });
     addThreadsOption(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Measure training throughput (AdamW, loss on all tokens) on random data: "
-                                                     "tokens/s, ms/step, phases, peak resident memory, and the model FLOPs "
-                                                     "utilisation against this machine's sgemm throughput.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Measure training throughput (AdamW, loss on all tokens) on random data: "
+                                       "tokens/s, ms/step, phases, peak resident memory, and the model FLOPs "
+                                       "utilisation against this machine's sgemm throughput.")))
         return 0;
     RunShape run;
     run.threads = applyThreadsOption(parser);
@@ -316,7 +345,8 @@ int benchTrain(const QStringList& args)
     run.seq = intOption(parser, QStringLiteral("seq"));
     run.steps = std::max(1, intOption(parser, QStringLiteral("steps")));
     run.dtype = parser.value(QStringLiteral("dtype"));
-    run.shape = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model")) : parser.value(QStringLiteral("preset"));
+    run.shape = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
+                                                      : parser.value(QStringLiteral("preset"));
     const int warmup = intOption(parser, QStringLiteral("warmup"));
     const auto dtype = run.dtype == QLatin1String("bfloat16") ? torch::kBFloat16 : torch::kFloat32;
     const std::vector<CaseSpec> specs = caseSpecs(parser);
@@ -326,7 +356,8 @@ int benchTrain(const QStringList& args)
     std::vector<std::unique_ptr<ModeCase>> cases;
     for (const CaseSpec& spec : specs)
         cases.push_back(makeCase(parser, spec, dtype));
-    const torch::Tensor tokens = torch::randint(0, cases.front()->loaded.config.vocabSize, {run.batch, run.seq + 1}, torch::kInt64);
+    const torch::Tensor tokens =
+        torch::randint(0, cases.front()->loaded.config.vocabSize, {run.batch, run.seq + 1}, torch::kInt64);
     const torch::Tensor inputs = tokens.narrow(1, 0, run.seq).contiguous();
     const torch::Tensor targets = tokens.narrow(1, 1, run.seq).contiguous();
     for (int step = 0; step < warmup + run.steps; ++step) {
@@ -348,7 +379,8 @@ int benchTrain(const QStringList& args)
     const double firstRate = summaries[0].toObject()[QStringLiteral("tokens_per_second")].toDouble();
     QJsonObject ratios;
     for (const QJsonValue& s : summaries)
-        ratios[s.toObject()[QStringLiteral("label")].toString()] = s.toObject()[QStringLiteral("tokens_per_second")].toDouble() / firstRate;
+        ratios[s.toObject()[QStringLiteral("label")].toString()] =
+            s.toObject()[QStringLiteral("tokens_per_second")].toDouble() / firstRate;
     if (parser.isSet(QStringLiteral("json"))) {
         if (cases.size() == 1)
             printJson(summaries[0].toObject());

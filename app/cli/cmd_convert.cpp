@@ -13,16 +13,21 @@ namespace ft::cli {
 int runConvert(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("A llama2.c checkpoint (.bin) or a Hugging Face model folder."));
+    parser.addPositionalArgument(QStringLiteral("IN"),
+                                 QStringLiteral("A llama2.c checkpoint (.bin) or a Hugging Face model folder."));
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("The Hugging Face model folder to write."));
     parser.addOptions({
-        {QStringLiteral("tokenizer"), QStringLiteral("The sentencepiece .model of a llama2.c checkpoint (default: the one beside it)."), QStringLiteral("PATH")},
-        {QStringLiteral("dtype"), QStringLiteral("Stored dtype: float32 (default for llama2.c), bfloat16 or float16."), QStringLiteral("D")},
+        {QStringLiteral("tokenizer"),
+         QStringLiteral("The sentencepiece .model of a llama2.c checkpoint (default: the one beside it)."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("dtype"), QStringLiteral("Stored dtype: float32 (default for llama2.c), bfloat16 or float16."),
+         QStringLiteral("D")},
         {QStringLiteral("force"), QStringLiteral("Replace OUT if it exists.")},
     });
-    if (!parseArguments(parser, args, QStringLiteral("Convert a llama2.c checkpoint (.bin) into a Hugging Face model folder "
-                                                     "(safetensors, config.json, tokenizer.model), or rewrite a model "
-                                                     "folder in another dtype.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Convert a llama2.c checkpoint (.bin) into a Hugging Face model folder "
+                                       "(safetensors, config.json, tokenizer.model), or rewrite a model "
+                                       "folder in another dtype.")))
         return 0;
     const QStringList positional = requirePositional(parser, 2, QStringLiteral("IN and OUT"));
 

@@ -15,7 +15,8 @@ int runDatasetList(const QStringList& args)
 {
     QCommandLineParser parser;
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("List the datasets of the workspace with their sizes, splits and versions.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("List the datasets of the workspace with their sizes, splits and versions.")))
         return 0;
     requirePositional(parser, 0, QStringLiteral("no arguments"));
     const Workspace workspace = openWorkspace(parser);
@@ -34,9 +35,10 @@ int runDatasetList(const QStringList& args)
     std::vector<QStringList> rows;
     for (const DatasetInfo& d : datasets)
         rows.push_back({QString::number(d.id), d.name, QString::number(d.examples), QString::number(d.train),
-                        QString::number(d.validation), QString::number(d.test), QString::number(d.version), localTime(d.modified)});
-    printTable({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("EXAMPLES"), QStringLiteral("TRAIN"), QStringLiteral("VAL"),
-                QStringLiteral("TEST"), QStringLiteral("VERSION"), QStringLiteral("MODIFIED")},
+                        QString::number(d.validation), QString::number(d.test), QString::number(d.version),
+                        localTime(d.modified)});
+    printTable({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("EXAMPLES"), QStringLiteral("TRAIN"),
+                QStringLiteral("VAL"), QStringLiteral("TEST"), QStringLiteral("VERSION"), QStringLiteral("MODIFIED")},
                rows);
     return 0;
 }
@@ -73,18 +75,28 @@ int runDatasetShow(const QStringList& args)
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("DATASET"), QStringLiteral("The dataset's name or id."));
     parser.addOptions({
-        {QStringLiteral("offset"), QStringLiteral("Skip this many examples (default 0)."), QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("limit"), QStringLiteral("Show at most N examples (default 10; 0: none, only the summary)."), QStringLiteral("N"), QStringLiteral("10")},
-        {QStringLiteral("search"), QStringLiteral("Only examples containing every word of TEXT (full-text search; word* for a prefix)."), QStringLiteral("TEXT")},
+        {QStringLiteral("offset"), QStringLiteral("Skip this many examples (default 0)."), QStringLiteral("N"),
+         QStringLiteral("0")},
+        {QStringLiteral("limit"), QStringLiteral("Show at most N examples (default 10; 0: none, only the summary)."),
+         QStringLiteral("N"), QStringLiteral("10")},
+        {QStringLiteral("search"),
+         QStringLiteral("Only examples containing every word of TEXT (full-text search; word* for a prefix)."),
+         QStringLiteral("TEXT")},
         {QStringLiteral("tag"), QStringLiteral("Only examples with this tag (repeatable)."), QStringLiteral("TAG")},
         {QStringLiteral("split"), QStringLiteral("Only this split: train, val or test."), QStringLiteral("SPLIT")},
-        {QStringLiteral("flag"), QStringLiteral("Only examples flagged by validation: duplicate, too-long, empty, pii, control-characters."), QStringLiteral("FLAG")},
-        {QStringLiteral("sort"), QStringLiteral("Order by position (default), instruction, response, length, tags, split, modified, relevance; "
-                                                "add :desc to reverse, e.g. length:desc."), QStringLiteral("COLUMN")},
+        {QStringLiteral("flag"),
+         QStringLiteral("Only examples flagged by validation: duplicate, too-long, empty, pii, control-characters."),
+         QStringLiteral("FLAG")},
+        {QStringLiteral("sort"),
+         QStringLiteral("Order by position (default), instruction, response, length, tags, split, modified, relevance; "
+                        "add :desc to reverse, e.g. length:desc."),
+         QStringLiteral("COLUMN")},
         {QStringLiteral("full"), QStringLiteral("Print whole examples instead of one line each.")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Show a dataset: its summary, tags, and a page of its examples, filtered and sorted.")))
+    if (!parseArguments(
+            parser, args,
+            QStringLiteral("Show a dataset: its summary, tags, and a page of its examples, filtered and sorted.")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("DATASET"))[0];
 
@@ -117,7 +129,8 @@ int runDatasetShow(const QStringList& args)
     const DatasetInfo dataset = DatasetStore(workspace.database()).resolve(name);
     ExampleStore store(workspace.database());
     const qint64 matching = store.count(dataset.id, filter);
-    const std::vector<StoredExample> page = limit > 0 ? store.examples(dataset.id, filter, sort, offset, limit) : std::vector<StoredExample>{};
+    const std::vector<StoredExample> page =
+        limit > 0 ? store.examples(dataset.id, filter, sort, offset, limit) : std::vector<StoredExample>{};
     const auto tags = store.tagCounts(dataset.id);
 
     if (jsonRequested(parser)) {
@@ -138,8 +151,8 @@ int runDatasetShow(const QStringList& args)
     s << "Dataset:     " << dataset.name << " (id " << dataset.id << ", version " << dataset.version << ")\n";
     if (!dataset.description.isEmpty())
         s << "Description: " << dataset.description << "\n";
-    s << "Examples:    " << dataset.examples << " (train " << dataset.train << ", val " << dataset.validation << ", test "
-      << dataset.test << ")\n"
+    s << "Examples:    " << dataset.examples << " (train " << dataset.train << ", val " << dataset.validation
+      << ", test " << dataset.test << ")\n"
       << "Modified:    " << localTime(dataset.modified) << "\n";
     if (!tags.empty()) {
         QStringList list;
@@ -162,13 +175,16 @@ int runDatasetShow(const QStringList& args)
     }
     std::vector<QStringList> rows;
     for (const StoredExample& e : page) {
-        const QString prompt = e.record.isMultiTurn() ? QStringLiteral("[%1 turns] ").arg(e.record.turns.size()) + e.record.turns.front().content
+        const QString prompt = e.record.isMultiTurn() ? QStringLiteral("[%1 turns] ").arg(e.record.turns.size()) +
+                                                            e.record.turns.front().content
                                                       : e.record.instruction;
         const QString answer = e.record.isMultiTurn() ? e.record.turns.back().content : e.record.response;
-        rows.push_back({QString::number(e.id), splitLabel(e.split), oneLine(e.tags.join(QLatin1Char(',')), 20), oneLine(prompt, 48),
-                        oneLine(answer, 48)});
+        rows.push_back({QString::number(e.id), splitLabel(e.split), oneLine(e.tags.join(QLatin1Char(',')), 20),
+                        oneLine(prompt, 48), oneLine(answer, 48)});
     }
-    printTable({QStringLiteral("ID"), QStringLiteral("SPLIT"), QStringLiteral("TAGS"), QStringLiteral("INSTRUCTION"), QStringLiteral("RESPONSE")}, rows);
+    printTable({QStringLiteral("ID"), QStringLiteral("SPLIT"), QStringLiteral("TAGS"), QStringLiteral("INSTRUCTION"),
+                QStringLiteral("RESPONSE")},
+               rows);
     return 0;
 }
 
@@ -176,7 +192,8 @@ int runDatasetCreate(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The new dataset's name."));
-    parser.addOption({QStringLiteral("description"), QStringLiteral("What the dataset is for."), QStringLiteral("TEXT")});
+    parser.addOption(
+        {QStringLiteral("description"), QStringLiteral("What the dataset is for."), QStringLiteral("TEXT")});
     addWorkspaceOptions(parser);
     if (!parseArguments(parser, args, QStringLiteral("Create an empty dataset.")))
         return 0;
@@ -197,8 +214,9 @@ int runDatasetDelete(const QStringList& args)
     parser.addPositionalArgument(QStringLiteral("DATASET"), QStringLiteral("The dataset's name or id."));
     parser.addOption({QStringLiteral("yes"), QStringLiteral("Do not ask for confirmation.")});
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Delete a dataset and all its examples. Runs trained on it keep their "
-                                                     "frozen snapshot and the dataset's name and version.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Delete a dataset and all its examples. Runs trained on it keep their "
+                                       "frozen snapshot and the dataset's name and version.")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("DATASET"))[0];
     const Workspace workspace = openWorkspace(parser);
@@ -228,7 +246,8 @@ int runDataset(const QStringList& args)
         {"delete", "delete a dataset and its examples", runDatasetDelete},
         {"import", "import a file (Alpaca, Dolly, ShareGPT, OpenAI, CSV/TSV, text, studio JSONL)", runDatasetImport},
         {"export", "write a dataset or one split in any format", runDatasetExport},
-        {"validate", "report empty, duplicate, too long, control-character and PII examples (saved as flags)", runDatasetValidate},
+        {"validate", "report empty, duplicate, too long, control-character and PII examples (saved as flags)",
+         runDatasetValidate},
         {"dedup", "find exact and near duplicates; remove them with --apply", runDatasetDedup},
         {"mask-pii", "replace personal data by placeholders; write with --apply", runDatasetMaskPii},
         {"split", "assign train/val/test, seeded, optionally stratified by tag", runDatasetSplit},

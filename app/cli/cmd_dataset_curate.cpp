@@ -49,16 +49,20 @@ LoadedExamples loadExamples(QSqlDatabase db, const QString& name, std::optional<
 
 void addSplitOption(QCommandLineParser& parser)
 {
-    parser.addOption({QStringLiteral("split"), QStringLiteral("Only the examples of this split: train, val or test."), QStringLiteral("SPLIT")});
+    parser.addOption({QStringLiteral("split"), QStringLiteral("Only the examples of this split: train, val or test."),
+                      QStringLiteral("SPLIT")});
 }
 
 void addTokenizerOptions(QCommandLineParser& parser)
 {
     parser.addOptions({
-        {QStringLiteral("model"), QStringLiteral("Count tokens with this model's tokenizer (a Hugging Face folder, or a sentencepiece .model file)."),
+        {QStringLiteral("model"),
+         QStringLiteral(
+             "Count tokens with this model's tokenizer (a Hugging Face folder, or a sentencepiece .model file)."),
          QStringLiteral("PATH")},
-        {QStringLiteral("template"), QStringLiteral("Prompt template: %1, or a custom one with {response} (default alpaca).")
-                                         .arg(PromptTemplate::builtinNames().join(QStringLiteral(", "))),
+        {QStringLiteral("template"),
+         QStringLiteral("Prompt template: %1, or a custom one with {response} (default alpaca).")
+             .arg(PromptTemplate::builtinNames().join(QStringLiteral(", "))),
          QStringLiteral("NAME"), QStringLiteral("alpaca")},
     });
 }
@@ -87,7 +91,8 @@ QString detailWithIds(const QString& detail, const std::vector<StoredExample>& s
         const auto match = it.next();
         const qint64 index = match.captured(1).toLongLong();
         result += detail.mid(last, match.capturedStart() - last);
-        result += index >= 0 && index < qint64(stored.size()) ? QStringLiteral("#%1").arg(stored[size_t(index)].id) : match.captured(0);
+        result += index >= 0 && index < qint64(stored.size()) ? QStringLiteral("#%1").arg(stored[size_t(index)].id)
+                                                              : match.captured(0);
         last = match.capturedEnd();
     }
     return result + detail.mid(last);
@@ -97,11 +102,16 @@ int flagOf(IssueKind kind)
 {
     switch (kind) {
     case IssueKind::EmptyInstruction:
-    case IssueKind::EmptyResponse: return FlagEmpty;
-    case IssueKind::Duplicate: return FlagDuplicate;
-    case IssueKind::TooLong: return FlagTooLong;
-    case IssueKind::ControlCharacters: return FlagControlCharacters;
-    case IssueKind::Pii: return FlagPii;
+    case IssueKind::EmptyResponse:
+        return FlagEmpty;
+    case IssueKind::Duplicate:
+        return FlagDuplicate;
+    case IssueKind::TooLong:
+        return FlagTooLong;
+    case IssueKind::ControlCharacters:
+        return FlagControlCharacters;
+    case IssueKind::Pii:
+        return FlagPii;
     }
     return 0;
 }
@@ -115,17 +125,22 @@ int runDatasetValidate(const QStringList& args)
     addTokenizerOptions(parser);
     addSplitOption(parser);
     parser.addOptions({
-        {QStringLiteral("max-tokens"), QStringLiteral("With --model: flag examples longer than N tokens under the template."), QStringLiteral("N"), QStringLiteral("0")},
+        {QStringLiteral("max-tokens"),
+         QStringLiteral("With --model: flag examples longer than N tokens under the template."), QStringLiteral("N"),
+         QStringLiteral("0")},
         {QStringLiteral("no-duplicates"), QStringLiteral("Do not look for exact duplicates.")},
         {QStringLiteral("no-pii"), QStringLiteral("Do not look for personal data.")},
-        {QStringLiteral("allow-empty-instruction"), QStringLiteral("Response-only records are fine (continued pre-training text).")},
-        {QStringLiteral("show"), QStringLiteral("List at most N findings (default 50)."), QStringLiteral("N"), QStringLiteral("50")},
+        {QStringLiteral("allow-empty-instruction"),
+         QStringLiteral("Response-only records are fine (continued pre-training text).")},
+        {QStringLiteral("show"), QStringLiteral("List at most N findings (default 50)."), QStringLiteral("N"),
+         QStringLiteral("50")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Check a dataset before training on it: empty instructions or responses, "
-                                                     "exact duplicates, examples too long for a model's context under a template, "
-                                                     "control characters, personal data. The findings are saved as flags on the "
-                                                     "examples (filter with 'dataset show --flag'); the texts are not changed.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Check a dataset before training on it: empty instructions or responses, "
+                                       "exact duplicates, examples too long for a model's context under a template, "
+                                       "control characters, personal data. The findings are saved as flags on the "
+                                       "examples (filter with 'dataset show --flag'); the texts are not changed.")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("DATASET"))[0];
     const qint64 maxTokens = integerOption(parser, QStringLiteral("max-tokens"), 0);
@@ -136,7 +151,8 @@ int runDatasetValidate(const QStringList& args)
     const PromptTemplate promptTemplate = PromptTemplate::resolve(parser.value(QStringLiteral("template")));
 
     const Workspace workspace = openWorkspace(parser);
-    const LoadedExamples loaded = loadExamples(workspace.database(), name, splitOption(parser, QStringLiteral("split")));
+    const LoadedExamples loaded =
+        loadExamples(workspace.database(), name, splitOption(parser, QStringLiteral("split")));
     ValidationSettings settings;
     settings.tokenizer = tokenizer.get();
     settings.promptTemplate = tokenizer ? &promptTemplate : nullptr;
@@ -144,7 +160,8 @@ int runDatasetValidate(const QStringList& args)
     settings.checkDuplicates = !parser.isSet(QStringLiteral("no-duplicates"));
     settings.checkPii = !parser.isSet(QStringLiteral("no-pii"));
     settings.allowEmptyInstruction = parser.isSet(QStringLiteral("allow-empty-instruction"));
-    const ValidationReport report = validateExamples(loaded.records, settings, terminalProgress(QStringLiteral("validating")));
+    const ValidationReport report =
+        validateExamples(loaded.records, settings, terminalProgress(QStringLiteral("validating")));
     endProgress();
 
     // Flags of the kinds that were checked are replaced; the others are left as they were.
@@ -191,13 +208,14 @@ int runDatasetValidate(const QStringList& args)
         s << "\n";
         for (size_t i = 0; i < report.findings.size() && i < size_t(show); ++i) {
             const ValidationFinding& f = report.findings[i];
-            s << "#" << loaded.stored[size_t(f.index)].id << "  " << issueKindName(f.kind) << ": " << detailWithIds(f.detail, loaded.stored) << "  | "
-              << preview(loaded.records[size_t(f.index)]) << "\n";
+            s << "#" << loaded.stored[size_t(f.index)].id << "  " << issueKindName(f.kind) << ": "
+              << detailWithIds(f.detail, loaded.stored) << "  | " << preview(loaded.records[size_t(f.index)]) << "\n";
         }
         if (report.findings.size() > size_t(show))
             s << "... " << report.findings.size() - size_t(show) << " more (--show N, or --json)\n";
     }
-    s << "Flags saved on the examples: see them with 'ftstudio-cli dataset show \"" << loaded.dataset.name << "\" --flag KIND'.\n";
+    s << "Flags saved on the examples: see them with 'ftstudio-cli dataset show \"" << loaded.dataset.name
+      << "\" --flag KIND'.\n";
     s.flush();
     return 0;
 }
@@ -208,16 +226,22 @@ int runDatasetDedup(const QStringList& args)
     parser.addPositionalArgument(QStringLiteral("DATASET"), QStringLiteral("The dataset's name or id."));
     addSplitOption(parser);
     parser.addOptions({
-        {QStringLiteral("threshold"), QStringLiteral("Near-duplicate Jaccard similarity, 0-1 (default 0.8)."), QStringLiteral("X"), QStringLiteral("0.8")},
-        {QStringLiteral("exact-only"), QStringLiteral("Only exact duplicates (after normalising case and whitespace).")},
-        {QStringLiteral("shingle-words"), QStringLiteral("Words per shingle (default 2)."), QStringLiteral("N"), QStringLiteral("2")},
-        {QStringLiteral("apply"), QStringLiteral("Remove every duplicate but the first of each group (one transaction).")},
-        {QStringLiteral("show"), QStringLiteral("List at most N groups (default 20)."), QStringLiteral("N"), QStringLiteral("20")},
+        {QStringLiteral("threshold"), QStringLiteral("Near-duplicate Jaccard similarity, 0-1 (default 0.8)."),
+         QStringLiteral("X"), QStringLiteral("0.8")},
+        {QStringLiteral("exact-only"),
+         QStringLiteral("Only exact duplicates (after normalising case and whitespace).")},
+        {QStringLiteral("shingle-words"), QStringLiteral("Words per shingle (default 2)."), QStringLiteral("N"),
+         QStringLiteral("2")},
+        {QStringLiteral("apply"),
+         QStringLiteral("Remove every duplicate but the first of each group (one transaction).")},
+        {QStringLiteral("show"), QStringLiteral("List at most N groups (default 20)."), QStringLiteral("N"),
+         QStringLiteral("20")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Find exact and near-duplicate examples (MinHash over word shingles, verified "
-                                                     "by Jaccard similarity) and show the groups. With --apply, keep the first of "
-                                                     "each group and remove the others.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Find exact and near-duplicate examples (MinHash over word shingles, verified "
+                                       "by Jaccard similarity) and show the groups. With --apply, keep the first of "
+                                       "each group and remove the others.")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("DATASET"))[0];
     DedupSettings settings;
@@ -227,8 +251,10 @@ int runDatasetDedup(const QStringList& args)
     const qint64 show = integerOption(parser, QStringLiteral("show"), 0);
 
     const Workspace workspace = openWorkspace(parser);
-    const LoadedExamples loaded = loadExamples(workspace.database(), name, splitOption(parser, QStringLiteral("split")));
-    const std::vector<DuplicateGroup> groups = findDuplicates(loaded.records, settings, terminalProgress(QStringLiteral("comparing")));
+    const LoadedExamples loaded =
+        loadExamples(workspace.database(), name, splitOption(parser, QStringLiteral("split")));
+    const std::vector<DuplicateGroup> groups =
+        findDuplicates(loaded.records, settings, terminalProgress(QStringLiteral("comparing")));
     endProgress();
     std::vector<qint64> toRemove;
     for (const DuplicateGroup& group : groups)
@@ -247,7 +273,8 @@ int runDatasetDedup(const QStringList& args)
             QJsonArray ids;
             for (const int64_t index : group.indices)
                 ids.append(loaded.stored[size_t(index)].id);
-            groupArray.append(QJsonObject{{QStringLiteral("ids"), ids}, {QStringLiteral("exact"), group.exact},
+            groupArray.append(QJsonObject{{QStringLiteral("ids"), ids},
+                                          {QStringLiteral("exact"), group.exact},
                                           {QStringLiteral("similarity"), group.similarity}});
         }
         printJson({{QStringLiteral("dataset"), loaded.dataset.name},
@@ -259,14 +286,16 @@ int runDatasetDedup(const QStringList& args)
         return 0;
     }
     QTextStream& s = out();
-    s << groups.size() << " groups of duplicates among " << loaded.records.size() << " examples of \"" << loaded.dataset.name
-      << "\": " << toRemove.size() << " examples would go.\n";
+    s << groups.size() << " groups of duplicates among " << loaded.records.size() << " examples of \""
+      << loaded.dataset.name << "\": " << toRemove.size() << " examples would go.\n";
     for (size_t g = 0; g < groups.size() && g < size_t(show); ++g) {
         const DuplicateGroup& group = groups[g];
-        s << "\n" << (group.exact ? "exact" : QStringLiteral("near, similarity %1").arg(group.similarity, 0, 'f', 2)) << ":\n";
+        s << "\n"
+          << (group.exact ? "exact" : QStringLiteral("near, similarity %1").arg(group.similarity, 0, 'f', 2)) << ":\n";
         for (size_t i = 0; i < group.indices.size(); ++i) {
             const size_t index = size_t(group.indices[i]);
-            s << (i == 0 ? "  keep   #" : "  remove #") << loaded.stored[index].id << "  " << preview(loaded.records[index]) << "\n";
+            s << (i == 0 ? "  keep   #" : "  remove #") << loaded.stored[index].id << "  "
+              << preview(loaded.records[index]) << "\n";
         }
     }
     if (groups.size() > size_t(show))
@@ -298,7 +327,8 @@ std::set<PiiType> piiTypesOption(const QCommandLineParser& parser)
             QStringList names;
             for (const PiiType type : allPiiTypes())
                 names << piiTypeName(type);
-            throw UsageError{QStringLiteral("unknown PII type \"%1\"; known: %2").arg(name, names.join(QStringLiteral(", ")))};
+            throw UsageError{
+                QStringLiteral("unknown PII type \"%1\"; known: %2").arg(name, names.join(QStringLiteral(", ")))};
         }
     }
     return types;
@@ -317,7 +347,8 @@ QStringList changedFields(const ExampleRecord& before, const ExampleRecord& afte
     compare("input", before.input, after.input);
     compare("response", before.response, after.response);
     for (size_t t = 0; t < before.turns.size() && t < after.turns.size(); ++t)
-        compare(QStringLiteral("turn %1").arg(t + 1).toLatin1().constData(), before.turns[t].content, after.turns[t].content);
+        compare(QStringLiteral("turn %1").arg(t + 1).toLatin1().constData(), before.turns[t].content,
+                after.turns[t].content);
     return lines;
 }
 
@@ -332,23 +363,29 @@ int runDatasetMaskPii(const QStringList& args)
     for (const PiiType type : allPiiTypes())
         typeNames << piiTypeName(type);
     parser.addOptions({
-        {QStringLiteral("types"), QStringLiteral("Only these kinds, comma-separated: %1 (default: all).").arg(typeNames.join(QStringLiteral(", "))),
+        {QStringLiteral("types"),
+         QStringLiteral("Only these kinds, comma-separated: %1 (default: all).")
+             .arg(typeNames.join(QStringLiteral(", "))),
          QStringLiteral("LIST")},
-        {QStringLiteral("apply"), QStringLiteral("Write the masked texts (one transaction: one change of the dataset).")},
-        {QStringLiteral("show"), QStringLiteral("Preview at most N changed examples (default 10)."), QStringLiteral("N"), QStringLiteral("10")},
+        {QStringLiteral("apply"),
+         QStringLiteral("Write the masked texts (one transaction: one change of the dataset).")},
+        {QStringLiteral("show"), QStringLiteral("Preview at most N changed examples (default 10)."),
+         QStringLiteral("N"), QStringLiteral("10")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Replace personal data and secrets (e-mail addresses, phone numbers, card "
-                                                     "numbers, IP addresses, IBANs, US SSNs, API keys, URLs with credentials) by "
-                                                     "typed placeholders such as [EMAIL]. Shows counts and a preview; changes "
-                                                     "the dataset only with --apply.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Replace personal data and secrets (e-mail addresses, phone numbers, card "
+                                       "numbers, IP addresses, IBANs, US SSNs, API keys, URLs with credentials) by "
+                                       "typed placeholders such as [EMAIL]. Shows counts and a preview; changes "
+                                       "the dataset only with --apply.")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("DATASET"))[0];
     const std::set<PiiType> types = piiTypesOption(parser);
     const qint64 show = integerOption(parser, QStringLiteral("show"), 0);
 
     const Workspace workspace = openWorkspace(parser);
-    const LoadedExamples loaded = loadExamples(workspace.database(), name, splitOption(parser, QStringLiteral("split")));
+    const LoadedExamples loaded =
+        loadExamples(workspace.database(), name, splitOption(parser, QStringLiteral("split")));
     std::vector<ExampleTextChange> changes;
     std::vector<size_t> changedIndices;
     std::map<PiiType, int64_t> counts;
@@ -384,7 +421,8 @@ int runDatasetMaskPii(const QStringList& args)
         return 0;
     }
     QTextStream& s = out();
-    s << changes.size() << " of " << loaded.records.size() << " examples of \"" << loaded.dataset.name << "\" contain personal data";
+    s << changes.size() << " of " << loaded.records.size() << " examples of \"" << loaded.dataset.name
+      << "\" contain personal data";
     if (!counts.empty()) {
         QStringList parts;
         for (const auto& [type, count] : counts)
@@ -412,15 +450,20 @@ int runDatasetSplit(const QStringList& args)
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("DATASET"), QStringLiteral("The dataset's name or id."));
     parser.addOptions({
-        {QStringLiteral("val"), QStringLiteral("Fraction for validation (default 0.1)."), QStringLiteral("F"), QStringLiteral("0.1")},
-        {QStringLiteral("test"), QStringLiteral("Fraction for test (default 0)."), QStringLiteral("F"), QStringLiteral("0")},
-        {QStringLiteral("seed"), QStringLiteral("Seed (default 42): the same seed gives the same split."), QStringLiteral("N"), QStringLiteral("42")},
-        {QStringLiteral("stratify"), QStringLiteral("Keep each tag's share (first tag of each example) in every split.")},
+        {QStringLiteral("val"), QStringLiteral("Fraction for validation (default 0.1)."), QStringLiteral("F"),
+         QStringLiteral("0.1")},
+        {QStringLiteral("test"), QStringLiteral("Fraction for test (default 0)."), QStringLiteral("F"),
+         QStringLiteral("0")},
+        {QStringLiteral("seed"), QStringLiteral("Seed (default 42): the same seed gives the same split."),
+         QStringLiteral("N"), QStringLiteral("42")},
+        {QStringLiteral("stratify"),
+         QStringLiteral("Keep each tag's share (first tag of each example) in every split.")},
         {QStringLiteral("dry-run"), QStringLiteral("Show the sizes without changing anything.")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Assign every example of a dataset to train, val or test: seeded, optionally "
-                                                     "stratified by tag, in one transaction.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Assign every example of a dataset to train, val or test: seeded, optionally "
+                                       "stratified by tag, in one transaction.")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("DATASET"))[0];
     SplitSettings settings;
@@ -433,8 +476,9 @@ int runDatasetSplit(const QStringList& args)
 
     const Workspace workspace = openWorkspace(parser);
     const LoadedExamples loaded = loadExamples(workspace.database(), name, std::nullopt);
-    const std::vector<Split> splits = assignSplits(static_cast<int64_t>(loaded.records.size()),
-                                                   settings.stratifyByTag ? loaded.tags : std::vector<QStringList>{}, settings);
+    const std::vector<Split> splits =
+        assignSplits(static_cast<int64_t>(loaded.records.size()),
+                     settings.stratifyByTag ? loaded.tags : std::vector<QStringList>{}, settings);
     std::vector<std::pair<qint64, Split>> assignment;
     qint64 sizes[3] = {0, 0, 0};
     qint64 moved = 0;
@@ -457,9 +501,9 @@ int runDatasetSplit(const QStringList& args)
                    {QStringLiteral("version"), version}});
         return 0;
     }
-    out() << (dryRun ? "would split" : "split") << " \"" << loaded.dataset.name << "\": train " << sizes[0] << ", val " << sizes[1]
-          << ", test " << sizes[2] << " (" << moved << " examples " << (dryRun ? "would move" : "moved") << ", seed " << settings.seed
-          << (settings.stratifyByTag ? ", stratified by tag" : "") << ")\n";
+    out() << (dryRun ? "would split" : "split") << " \"" << loaded.dataset.name << "\": train " << sizes[0] << ", val "
+          << sizes[1] << ", test " << sizes[2] << " (" << moved << " examples " << (dryRun ? "would move" : "moved")
+          << ", seed " << settings.seed << (settings.stratifyByTag ? ", stratified by tag" : "") << ")\n";
     return 0;
 }
 
@@ -467,8 +511,11 @@ namespace {
 
 QJsonObject summaryJson(const LengthSummary& s)
 {
-    return {{QStringLiteral("total"), qint64(s.total)}, {QStringLiteral("mean"), s.mean}, {QStringLiteral("median"), qint64(s.median)},
-            {QStringLiteral("p95"), qint64(s.p95)}, {QStringLiteral("max"), qint64(s.max)}};
+    return {{QStringLiteral("total"), qint64(s.total)},
+            {QStringLiteral("mean"), s.mean},
+            {QStringLiteral("median"), qint64(s.median)},
+            {QStringLiteral("p95"), qint64(s.p95)},
+            {QStringLiteral("max"), qint64(s.max)}};
 }
 
 } // namespace
@@ -480,12 +527,16 @@ int runDatasetStats(const QStringList& args)
     addTokenizerOptions(parser);
     addSplitOption(parser);
     parser.addOptions({
-        {QStringLiteral("max-length"), QStringLiteral("Context length to count examples over (default 0: none)."), QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("bins"), QStringLiteral("Histogram bins (default 20)."), QStringLiteral("N"), QStringLiteral("20")},
+        {QStringLiteral("max-length"), QStringLiteral("Context length to count examples over (default 0: none)."),
+         QStringLiteral("N"), QStringLiteral("0")},
+        {QStringLiteral("bins"), QStringLiteral("Histogram bins (default 20)."), QStringLiteral("N"),
+         QStringLiteral("20")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Statistics of a dataset under a model's tokenizer and a template: counts, tags, "
-                                                     "token lengths of prompts and responses, and a histogram of example lengths.")))
+    if (!parseArguments(
+            parser, args,
+            QStringLiteral("Statistics of a dataset under a model's tokenizer and a template: counts, tags, "
+                           "token lengths of prompts and responses, and a histogram of example lengths.")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("DATASET"))[0];
     const auto tokenizer = tokenizerOption(parser);
@@ -496,9 +547,10 @@ int runDatasetStats(const QStringList& args)
     const int bins = static_cast<int>(integerOption(parser, QStringLiteral("bins"), 1));
 
     const Workspace workspace = openWorkspace(parser);
-    const LoadedExamples loaded = loadExamples(workspace.database(), name, splitOption(parser, QStringLiteral("split")));
-    const DatasetStatistics stats = computeStatistics(loaded.records, loaded.tags, *tokenizer, promptTemplate, maxLength, bins,
-                                                      terminalProgress(QStringLiteral("tokenizing")));
+    const LoadedExamples loaded =
+        loadExamples(workspace.database(), name, splitOption(parser, QStringLiteral("split")));
+    const DatasetStatistics stats = computeStatistics(loaded.records, loaded.tags, *tokenizer, promptTemplate,
+                                                      maxLength, bins, terminalProgress(QStringLiteral("tokenizing")));
     endProgress();
     if (jsonRequested(parser)) {
         QJsonObject tags;
@@ -517,13 +569,15 @@ int runDatasetStats(const QStringList& args)
                    {QStringLiteral("prompt_tokens"), summaryJson(stats.prompt)},
                    {QStringLiteral("response_tokens"), summaryJson(stats.response)},
                    {QStringLiteral("example_tokens"), summaryJson(stats.combined)},
-                   {QStringLiteral("histogram"), QJsonObject{{QStringLiteral("edges"), edges}, {QStringLiteral("counts"), counts}}},
+                   {QStringLiteral("histogram"),
+                    QJsonObject{{QStringLiteral("edges"), edges}, {QStringLiteral("counts"), counts}}},
                    {QStringLiteral("max_length"), maxLength},
                    {QStringLiteral("over_max_length"), qint64(stats.overMaxLength)}});
         return 0;
     }
     QTextStream& s = out();
-    s << "Dataset:    " << loaded.dataset.name << " (" << stats.examples << " examples, " << stats.multiTurn << " multi-turn)\n"
+    s << "Dataset:    " << loaded.dataset.name << " (" << stats.examples << " examples, " << stats.multiTurn
+      << " multi-turn)\n"
       << "Template:   " << promptTemplate.name << ", tokenizer " << tokenizer->path() << "\n";
     if (!stats.tags.empty()) {
         QStringList parts;
@@ -532,8 +586,8 @@ int runDatasetStats(const QStringList& args)
         s << "Tags:       " << parts.join(QStringLiteral(", ")) << "\n";
     }
     auto line = [&](const char* label, const LengthSummary& l) {
-        s << label << "mean " << QString::number(l.mean, 'f', 1) << ", median " << l.median << ", p95 " << l.p95 << ", max " << l.max
-          << ", total " << l.total << "\n";
+        s << label << "mean " << QString::number(l.mean, 'f', 1) << ", median " << l.median << ", p95 " << l.p95
+          << ", max " << l.max << ", total " << l.total << "\n";
     };
     line("Prompt:     ", stats.prompt);
     line("Response:   ", stats.response);
@@ -546,7 +600,9 @@ int runDatasetStats(const QStringList& args)
         most = std::max(most, c);
     for (size_t b = 0; b < stats.combinedHistogram.counts.size(); ++b) {
         const int64_t c = stats.combinedHistogram.counts[b];
-        s << QStringLiteral("  %1 - %2  ").arg(stats.combinedHistogram.edges[b], 7, 'f', 0).arg(stats.combinedHistogram.edges[b + 1], 7, 'f', 0)
+        s << QStringLiteral("  %1 - %2  ")
+                 .arg(stats.combinedHistogram.edges[b], 7, 'f', 0)
+                 .arg(stats.combinedHistogram.edges[b + 1], 7, 'f', 0)
           << QString(static_cast<int>(40 * c / most), QChar(0x2588)) << " " << c << "\n";
     }
     s.flush();

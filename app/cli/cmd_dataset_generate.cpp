@@ -48,8 +48,9 @@ std::unique_ptr<Filler> fillerOption(const QCommandLineParser& parser)
 
 int64_t fill(Filler& filler, std::vector<ExampleRecord>& records)
 {
-    const int64_t filled = fillEmptyResponses(records, *filler.loaded.model, *filler.loaded.tokenizer, filler.promptTemplate,
-                                              filler.sampling, terminalProgress(QStringLiteral("generating responses")));
+    const int64_t filled =
+        fillEmptyResponses(records, *filler.loaded.model, *filler.loaded.tokenizer, filler.promptTemplate,
+                           filler.sampling, terminalProgress(QStringLiteral("generating responses")));
     endProgress();
     return filled;
 }
@@ -98,31 +99,49 @@ int fillExisting(const QCommandLineParser& parser, const Workspace& workspace, F
 int runDatasetGenerate(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("TEMPLATE"),
-                                 QStringLiteral("A JSON file {\"instruction\", \"input\"?, \"response\"?, \"slots\": {name: [values]}}; "
-                                                "without it, --fill fills the empty responses of --into."),
-                                 QStringLiteral("[TEMPLATE]"));
+    parser.addPositionalArgument(
+        QStringLiteral("TEMPLATE"),
+        QStringLiteral("A JSON file {\"instruction\", \"input\"?, \"response\"?, \"slots\": {name: [values]}}; "
+                       "without it, --fill fills the empty responses of --into."),
+        QStringLiteral("[TEMPLATE]"));
     parser.addOptions({
-        {QStringLiteral("name"), QStringLiteral("Put the examples in a new dataset of this name (default: the template's file name)."), QStringLiteral("NAME")},
-        {QStringLiteral("into"), QStringLiteral("Put the examples into this existing dataset (name or id)."), QStringLiteral("DATASET")},
-        {QStringLiteral("limit"), QStringLiteral("At most N combinations (default 0: all)."), QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("split"), QStringLiteral("Split of the new examples: train (default), val or test."), QStringLiteral("SPLIT")},
+        {QStringLiteral("name"),
+         QStringLiteral("Put the examples in a new dataset of this name (default: the template's file name)."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("into"), QStringLiteral("Put the examples into this existing dataset (name or id)."),
+         QStringLiteral("DATASET")},
+        {QStringLiteral("limit"), QStringLiteral("At most N combinations (default 0: all)."), QStringLiteral("N"),
+         QStringLiteral("0")},
+        {QStringLiteral("split"), QStringLiteral("Split of the new examples: train (default), val or test."),
+         QStringLiteral("SPLIT")},
         {QStringLiteral("dry-run"), QStringLiteral("Print the examples instead of storing them.")},
-        {QStringLiteral("fill"), QStringLiteral("Generate the empty responses with this model (Hugging Face folder or llama2.c .bin)."), QStringLiteral("MODEL")},
-        {QStringLiteral("tokenizer"), QStringLiteral("With --fill: a sentencepiece .model for a llama2.c checkpoint."), QStringLiteral("PATH")},
-        {QStringLiteral("template"), QStringLiteral("With --fill: the prompt template the model answers in (default alpaca)."), QStringLiteral("NAME"), QStringLiteral("alpaca")},
-        {QStringLiteral("max-new-tokens"), QStringLiteral("With --fill: most tokens per response (default 128)."), QStringLiteral("N"), QStringLiteral("128")},
-        {QStringLiteral("temperature"), QStringLiteral("With --fill: sampling temperature (default 0.8)."), QStringLiteral("T"), QStringLiteral("0.8")},
-        {QStringLiteral("top-p"), QStringLiteral("With --fill: nucleus mass (default 0.95)."), QStringLiteral("P"), QStringLiteral("0.95")},
-        {QStringLiteral("top-k"), QStringLiteral("With --fill: top-k (default 0: off)."), QStringLiteral("K"), QStringLiteral("0")},
+        {QStringLiteral("fill"),
+         QStringLiteral("Generate the empty responses with this model (Hugging Face folder or llama2.c .bin)."),
+         QStringLiteral("MODEL")},
+        {QStringLiteral("tokenizer"), QStringLiteral("With --fill: a sentencepiece .model for a llama2.c checkpoint."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("template"),
+         QStringLiteral("With --fill: the prompt template the model answers in (default alpaca)."),
+         QStringLiteral("NAME"), QStringLiteral("alpaca")},
+        {QStringLiteral("max-new-tokens"), QStringLiteral("With --fill: most tokens per response (default 128)."),
+         QStringLiteral("N"), QStringLiteral("128")},
+        {QStringLiteral("temperature"), QStringLiteral("With --fill: sampling temperature (default 0.8)."),
+         QStringLiteral("T"), QStringLiteral("0.8")},
+        {QStringLiteral("top-p"), QStringLiteral("With --fill: nucleus mass (default 0.95)."), QStringLiteral("P"),
+         QStringLiteral("0.95")},
+        {QStringLiteral("top-k"), QStringLiteral("With --fill: top-k (default 0: off)."), QStringLiteral("K"),
+         QStringLiteral("0")},
         {QStringLiteral("greedy"), QStringLiteral("With --fill: always take the most likely token.")},
-        {QStringLiteral("seed"), QStringLiteral("With --fill: seed of the first response; response k uses seed + k (default 0)."), QStringLiteral("S"), QStringLiteral("0")},
+        {QStringLiteral("seed"),
+         QStringLiteral("With --fill: seed of the first response; response k uses seed + k (default 0)."),
+         QStringLiteral("S"), QStringLiteral("0")},
     });
     addThreadsOption(parser);
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Create examples from a template with {slots} and value lists (every "
-                                                     "combination, e.g. \"Translate {word} to {language}\"), optionally "
-                                                     "filling their responses by generating with a model (--fill).")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Create examples from a template with {slots} and value lists (every "
+                                       "combination, e.g. \"Translate {word} to {language}\"), optionally "
+                                       "filling their responses by generating with a model (--fill).")))
         return 0;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)
@@ -134,7 +153,8 @@ int runDatasetGenerate(const QStringList& args)
 
     if (positional.isEmpty()) {
         if (!parser.isSet(QStringLiteral("fill")) || !parser.isSet(QStringLiteral("into")))
-            throw UsageError{QStringLiteral("without a TEMPLATE, give --fill MODEL and --into DATASET to fill its empty responses")};
+            throw UsageError{
+                QStringLiteral("without a TEMPLATE, give --fill MODEL and --into DATASET to fill its empty responses")};
         const Workspace workspace = openWorkspace(parser);
         const std::unique_ptr<Filler> filler = fillerOption(parser);
         return fillExisting(parser, workspace, *filler);
@@ -151,11 +171,14 @@ int runDatasetGenerate(const QStringList& args)
             QJsonArray array;
             for (const ExampleRecord& r : records)
                 array.append(r.toJson());
-            printJson({{QStringLiteral("examples"), array}, {QStringLiteral("filled"), qint64(filled)}, {QStringLiteral("empty_responses"), qint64(empty)}});
+            printJson({{QStringLiteral("examples"), array},
+                       {QStringLiteral("filled"), qint64(filled)},
+                       {QStringLiteral("empty_responses"), qint64(empty)}});
             return 0;
         }
         for (const ExampleRecord& r : records)
-            out() << oneLine(r.instruction, 60) << (r.input.isEmpty() ? QString() : QStringLiteral(" | ") + oneLine(r.input, 30)) << "  ->  "
+            out() << oneLine(r.instruction, 60)
+                  << (r.input.isEmpty() ? QString() : QStringLiteral(" | ") + oneLine(r.input, 30)) << "  ->  "
                   << (r.response.isEmpty() ? QStringLiteral("(empty)") : oneLine(r.response, 60)) << "\n";
         out() << records.size() << " examples (dry run: nothing stored)\n";
         return 0;
@@ -166,13 +189,15 @@ int runDatasetGenerate(const QStringList& args)
     DatasetStore datasets(db);
     const QString label = QFileInfo(templatePath).fileName();
     const qint64 datasetId = inTransaction(db, [&] {
-        const qint64 id = parser.isSet(QStringLiteral("into"))
-                              ? datasets.resolve(parser.value(QStringLiteral("into"))).id
-                              : datasets.create(parser.isSet(QStringLiteral("name")) ? parser.value(QStringLiteral("name"))
-                                                                                     : QFileInfo(templatePath).completeBaseName());
+        const qint64 id =
+            parser.isSet(QStringLiteral("into"))
+                ? datasets.resolve(parser.value(QStringLiteral("into"))).id
+                : datasets.create(parser.isSet(QStringLiteral("name")) ? parser.value(QStringLiteral("name"))
+                                                                       : QFileInfo(templatePath).completeBaseName());
         ExampleInserter inserter(db, id);
         for (size_t i = 0; i < records.size(); ++i)
-            inserter.add(records[i], {QStringLiteral("synthetic")}, QStringLiteral("synthetic:%1#%2").arg(label).arg(i), split);
+            inserter.add(records[i], {QStringLiteral("synthetic")}, QStringLiteral("synthetic:%1#%2").arg(label).arg(i),
+                         split);
         inserter.finish();
         return id;
     });
@@ -184,14 +209,17 @@ int runDatasetGenerate(const QStringList& args)
                    {QStringLiteral("empty_responses"), qint64(empty)}});
         return 0;
     }
-    out() << "added " << records.size() << " synthetic examples to \"" << dataset.name << "\" (id " << dataset.id << ", version "
-          << dataset.version << ")";
+    out() << "added " << records.size() << " synthetic examples to \"" << dataset.name << "\" (id " << dataset.id
+          << ", version " << dataset.version << ")";
     if (filler)
-        out() << "; " << filled << " responses generated with " << QFileInfo(parser.value(QStringLiteral("fill"))).fileName();
+        out() << "; " << filled << " responses generated with "
+              << QFileInfo(parser.value(QStringLiteral("fill"))).fileName();
     out() << "\n";
     if (empty > 0)
-        out() << empty << " examples have an empty response: fill them with 'ftstudio-cli dataset generate --fill MODEL --into \""
-              << dataset.name << "\"', or edit them.\n";
+        out()
+            << empty
+            << " examples have an empty response: fill them with 'ftstudio-cli dataset generate --fill MODEL --into \""
+            << dataset.name << "\"', or edit them.\n";
     return 0;
 }
 

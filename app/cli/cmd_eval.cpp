@@ -67,7 +67,8 @@ std::vector<EvaluationOutput> outputsOf(const EvalResult& result)
 {
     std::vector<EvaluationOutput> outputs;
     for (const EvalExample& e : result.examples)
-        outputs.push_back({e.index, e.key, e.prompt, e.reference, e.output, e.promptTokens, e.outputTokens, e.stopReason, e.scores.toJson()});
+        outputs.push_back({e.index, e.key, e.prompt, e.reference, e.output, e.promptTokens, e.outputTokens,
+                           e.stopReason, e.scores.toJson()});
     return outputs;
 }
 
@@ -96,7 +97,8 @@ QJsonObject outcomeJson(const Outcome& o)
     if (!o.modelId.isEmpty())
         json[QStringLiteral("model_id")] = o.modelId;
     if (o.storedId > 0)
-        json[o.target == QLatin1String("run") ? QStringLiteral("evaluation_id") : QStringLiteral("base_evaluation_id")] = o.storedId;
+        json[o.target == QLatin1String("run") ? QStringLiteral("evaluation_id")
+                                              : QStringLiteral("base_evaluation_id")] = o.storedId;
     return json;
 }
 
@@ -145,7 +147,8 @@ private:
 
     EvalResult evaluate(EvalModel& model, const EvalSettings& settings, const QString& target)
     {
-        EvalResult result = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, m_records.records, settings, callbacks(target));
+        EvalResult result = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, m_records.records, settings,
+                                            callbacks(target));
         if (result.cancelled || m_control.stopRequested())
             throw Cancelled{};
         return result;
@@ -196,7 +199,9 @@ private:
             outcome.examples = cached->examples;
             outcome.seconds = cached->seconds;
             outcome.storedId = cached->id;
-            outcome.note = QStringLiteral("cached %1").arg(QDateTime::fromMSecsSinceEpoch(cached->created).toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+            outcome.note =
+                QStringLiteral("cached %1")
+                    .arg(QDateTime::fromMSecsSinceEpoch(cached->created).toString(QStringLiteral("yyyy-MM-dd HH:mm")));
             return outcome;
         }
         if (cached) // keep what the cached evaluation had, so that replacing it loses nothing
@@ -253,7 +258,8 @@ private:
             outcome.examples = result.summary.examples;
             outcome.seconds = result.summary.seconds;
             // The base's identity links this evaluation to the base model's cached one.
-            outcome.modelId = QFileInfo::exists(baseModelPath) ? modelIdentity(baseModelPath) : (target.run ? target.run->baseModelId : QString());
+            outcome.modelId = QFileInfo::exists(baseModelPath) ? modelIdentity(baseModelPath)
+                                                               : (target.run ? target.run->baseModelId : QString());
             if (target.run) {
                 StoredEvaluation e = header(settings);
                 e.kind = EvaluationKind::Run;
@@ -266,8 +272,9 @@ private:
                 e.seconds = outcome.seconds;
                 outcome.storedId = EvaluationStore(m_workspace.database()).saveRunEvaluation(e, outputsOf(result));
             } else {
-                m_reporter.log(QStringLiteral("warning"), QStringLiteral("%1 is not in the history of workspace %2: the results are not stored")
-                                                              .arg(target.runDir, m_workspace.path()));
+                m_reporter.log(QStringLiteral("warning"),
+                               QStringLiteral("%1 is not in the history of workspace %2: the results are not stored")
+                                   .arg(target.runDir, m_workspace.path()));
             }
             QJsonObject fields = outcomeJson(outcome);
             fields[QStringLiteral("checkpoint")] = model.checkpoint;
@@ -279,7 +286,8 @@ private:
             if (model.step)
                 summary[QStringLiteral("step")] = static_cast<qint64>(*model.step);
             if (target.run)
-                summary[QStringLiteral("run")] = QJsonObject{{QStringLiteral("id"), target.run->id}, {QStringLiteral("name"), target.run->name}};
+                summary[QStringLiteral("run")] =
+                    QJsonObject{{QStringLiteral("id"), target.run->id}, {QStringLiteral("name"), target.run->name}};
             summary[QStringLiteral("settings")] = settings.toJson();
         } // the run's model is freed before the base is loaded
         if (m_request.withBase) {
@@ -293,7 +301,8 @@ private:
     void reportBase(const Outcome& outcome)
     {
         if (outcome.cached)
-            m_reporter.log(QStringLiteral("info"), QStringLiteral("%1: the cached evaluation (%2) is reused").arg(outcome.model, outcome.note));
+            m_reporter.log(QStringLiteral("info"),
+                           QStringLiteral("%1: the cached evaluation (%2) is reused").arg(outcome.model, outcome.note));
         m_reporter.result(outcome.target, outcomeJson(outcome));
     }
 
@@ -325,30 +334,39 @@ QString metricValue(const std::map<QString, double>& metrics, const QString& nam
     return it == metrics.end() ? QStringLiteral("-") : settingNumber(it->second);
 }
 
-void printHuman(const QJsonObject& summary, const std::vector<Outcome>& outcomes, const EvalRecords& records, const Workspace& workspace)
+void printHuman(const QJsonObject& summary, const std::vector<Outcome>& outcomes, const EvalRecords& records,
+                const Workspace& workspace)
 {
     QTextStream& s = out();
-    const QString what = summary.contains(QStringLiteral("run"))
-                             ? QStringLiteral("run %1 \"%2\" at checkpoint %3")
-                                   .arg(summary[QStringLiteral("run")][QStringLiteral("id")].toInteger())
-                                   .arg(summary[QStringLiteral("run")][QStringLiteral("name")].toString(), summary[QStringLiteral("checkpoint")].toString())
-                         : summary.contains(QStringLiteral("checkpoint"))
-                             ? QStringLiteral("%1 at checkpoint %2").arg(summary[QStringLiteral("run_dir")].toString(), summary[QStringLiteral("checkpoint")].toString())
-                             : outcomes.front().model;
+    const QString what =
+        summary.contains(QStringLiteral("run"))
+            ? QStringLiteral("run %1 \"%2\" at checkpoint %3")
+                  .arg(summary[QStringLiteral("run")][QStringLiteral("id")].toInteger())
+                  .arg(summary[QStringLiteral("run")][QStringLiteral("name")].toString(),
+                       summary[QStringLiteral("checkpoint")].toString())
+        : summary.contains(QStringLiteral("checkpoint"))
+            ? QStringLiteral("%1 at checkpoint %2")
+                  .arg(summary[QStringLiteral("run_dir")].toString(), summary[QStringLiteral("checkpoint")].toString())
+            : outcomes.front().model;
     const QJsonObject generation = summary[QStringLiteral("settings")][QStringLiteral("generation")].toObject();
     s << "Evaluated " << what << " on " << records.split << " (" << records.records.size()
-      << (records.totalAvailable > static_cast<qint64>(records.records.size()) ? QStringLiteral(" of %1").arg(records.totalAvailable) : QString())
+      << (records.totalAvailable > static_cast<qint64>(records.records.size())
+              ? QStringLiteral(" of %1").arg(records.totalAvailable)
+              : QString())
       << " examples; " << (generation[QStringLiteral("greedy")].toBool() ? "greedy" : "sampled") << ", at most "
       << generation[QStringLiteral("max_new_tokens")].toInt() << " new tokens)\n\n";
     QStringList headers{QStringLiteral("METRIC")};
     for (const Outcome& o : outcomes)
-        headers << (o.target == QLatin1String("base") ? QStringLiteral("BASE") : o.target == QLatin1String("run") ? QStringLiteral("RUN") : QStringLiteral("MODEL")) +
+        headers << (o.target == QLatin1String("base")  ? QStringLiteral("BASE")
+                    : o.target == QLatin1String("run") ? QStringLiteral("RUN")
+                                                       : QStringLiteral("MODEL")) +
                        (o.cached ? QStringLiteral(" (cached)") : QString());
     const bool diff = outcomes.size() == 2;
     if (diff)
         headers << QStringLiteral("RUN - BASE");
     std::vector<QStringList> rows;
-    for (const char* name : {"loss", "perplexity", "bleu", "rouge-l", "exact-match", "f1", "response-words", "response-tokens"}) {
+    for (const char* name :
+         {"loss", "perplexity", "bleu", "rouge-l", "exact-match", "f1", "response-words", "response-tokens"}) {
         const QString key = QLatin1String(name);
         bool any = false;
         QStringList row{key};
@@ -360,7 +378,8 @@ void printHuman(const QJsonObject& summary, const std::vector<Outcome>& outcomes
             const auto a = outcomes[0].metrics.find(key);
             const auto b = outcomes[1].metrics.find(key);
             row << (a != outcomes[0].metrics.end() && b != outcomes[1].metrics.end()
-                        ? (a->second - b->second > 0 ? QStringLiteral("+") : QString()) + settingNumber(a->second - b->second)
+                        ? (a->second - b->second > 0 ? QStringLiteral("+") : QString()) +
+                              settingNumber(a->second - b->second)
                         : QStringLiteral("-"));
         }
         if (any)
@@ -369,10 +388,14 @@ void printHuman(const QJsonObject& summary, const std::vector<Outcome>& outcomes
     printTable(headers, rows);
     s << "\n";
     for (const Outcome& o : outcomes)
-        s << (o.target == QLatin1String("run") ? (o.storedId > 0 ? QStringLiteral("stored as evaluation %1").arg(o.storedId) : QStringLiteral("not stored"))
-                                                : QStringLiteral("base model %1: %2").arg(o.model, o.cached ? QStringLiteral("cached result reused")
-                                                                                                           : QStringLiteral("evaluated in %1 s, cached").arg(o.seconds, 0, 'f', 1)))
-          << (o.target == QLatin1String("run") ? QStringLiteral(" (%1 s)").arg(o.seconds, 0, 'f', 1) : QString()) << "\n";
+        s << (o.target == QLatin1String("run")
+                  ? (o.storedId > 0 ? QStringLiteral("stored as evaluation %1").arg(o.storedId)
+                                    : QStringLiteral("not stored"))
+                  : QStringLiteral("base model %1: %2")
+                        .arg(o.model, o.cached ? QStringLiteral("cached result reused")
+                                               : QStringLiteral("evaluated in %1 s, cached").arg(o.seconds, 0, 'f', 1)))
+          << (o.target == QLatin1String("run") ? QStringLiteral(" (%1 s)").arg(o.seconds, 0, 'f', 1) : QString())
+          << "\n";
     s << "Workspace: " << workspace.path() << "\n";
     s.flush();
 }
@@ -389,34 +412,64 @@ int runEval(const QStringList& args)
         return runEvalCompare(sub);
     }
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("RUN_OR_MODEL"), QStringLiteral("A run (id, name or folder) or a model (Hugging Face folder or llama2.c .bin)."));
+    parser.addPositionalArgument(
+        QStringLiteral("RUN_OR_MODEL"),
+        QStringLiteral("A run (id, name or folder) or a model (Hugging Face folder or llama2.c .bin)."));
     parser.addOptions({
-        {QStringLiteral("split"), QStringLiteral("val (default), test or train. A run's val and train come from its frozen data; test from its dataset."), QStringLiteral("SPLIT"), QStringLiteral("val")},
-        {QStringLiteral("checkpoint"), QStringLiteral("For runs: final (the exported model, default), best, latest or step-N."), QStringLiteral("C"), QStringLiteral("final")},
-        {QStringLiteral("dataset"), QStringLiteral("Evaluate on this workspace dataset's --split (name or id)."), QStringLiteral("NAME")},
-        {QStringLiteral("file"), QStringLiteral("Evaluate on the examples of this JSONL file."), QStringLiteral("JSONL")},
-        {QStringLiteral("metrics"), QStringLiteral("Comma-separated: loss, bleu, rouge-l, exact-match, f1 (default: all)."), QStringLiteral("LIST")},
-        {QStringLiteral("limit"), QStringLiteral("Only the first N examples."), QStringLiteral("N"), QStringLiteral("0")},
-        {QStringLiteral("max-tokens"), QStringLiteral("Most new tokens per generated answer (default 128)."), QStringLiteral("N"), QStringLiteral("128")},
-        {QStringLiteral("temperature"), QStringLiteral("Sample at this temperature instead of greedy decoding (seeded per example)."), QStringLiteral("T")},
-        {QStringLiteral("top-k"), QStringLiteral("With --temperature: sample among the K most likely tokens."), QStringLiteral("K"), QStringLiteral("0")},
-        {QStringLiteral("top-p"), QStringLiteral("With --temperature: nucleus mass (default 0.95)."), QStringLiteral("P"), QStringLiteral("0.95")},
-        {QStringLiteral("seed"), QStringLiteral("With --temperature: example k uses seed + k (default 0)."), QStringLiteral("S"), QStringLiteral("0")},
-        {QStringLiteral("base"), QStringLiteral("For runs: also evaluate the run's base model on the same examples with the same settings (cached).")},
-        {QStringLiteral("no-cache"), QStringLiteral("Evaluate a base model again even when a cached evaluation exists.")},
-        {QStringLiteral("template"), QStringLiteral("For models: the prompt template (default alpaca; runs use their own)."), QStringLiteral("T"), QStringLiteral("alpaca")},
-        {QStringLiteral("loss-on"), QStringLiteral("For models: response (default) or all."), QStringLiteral("WHAT"), QStringLiteral("response")},
-        {QStringLiteral("max-length"), QStringLiteral("For models: tokens per example for the loss (default 512)."), QStringLiteral("N"), QStringLiteral("512")},
-        {QStringLiteral("dtype"), QStringLiteral("For models: float32 (default) or bfloat16."), QStringLiteral("D"), QStringLiteral("float32")},
-        {QStringLiteral("events"), QStringLiteral("\"jsonl\": one JSON event per line on stdout (for the studio; see docs/events.md)."), QStringLiteral("FORMAT")},
+        {QStringLiteral("split"),
+         QStringLiteral(
+             "val (default), test or train. A run's val and train come from its frozen data; test from its dataset."),
+         QStringLiteral("SPLIT"), QStringLiteral("val")},
+        {QStringLiteral("checkpoint"),
+         QStringLiteral("For runs: final (the exported model, default), best, latest or step-N."), QStringLiteral("C"),
+         QStringLiteral("final")},
+        {QStringLiteral("dataset"), QStringLiteral("Evaluate on this workspace dataset's --split (name or id)."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("file"), QStringLiteral("Evaluate on the examples of this JSONL file."),
+         QStringLiteral("JSONL")},
+        {QStringLiteral("metrics"),
+         QStringLiteral("Comma-separated: loss, bleu, rouge-l, exact-match, f1 (default: all)."),
+         QStringLiteral("LIST")},
+        {QStringLiteral("limit"), QStringLiteral("Only the first N examples."), QStringLiteral("N"),
+         QStringLiteral("0")},
+        {QStringLiteral("max-tokens"), QStringLiteral("Most new tokens per generated answer (default 128)."),
+         QStringLiteral("N"), QStringLiteral("128")},
+        {QStringLiteral("temperature"),
+         QStringLiteral("Sample at this temperature instead of greedy decoding (seeded per example)."),
+         QStringLiteral("T")},
+        {QStringLiteral("top-k"), QStringLiteral("With --temperature: sample among the K most likely tokens."),
+         QStringLiteral("K"), QStringLiteral("0")},
+        {QStringLiteral("top-p"), QStringLiteral("With --temperature: nucleus mass (default 0.95)."),
+         QStringLiteral("P"), QStringLiteral("0.95")},
+        {QStringLiteral("seed"), QStringLiteral("With --temperature: example k uses seed + k (default 0)."),
+         QStringLiteral("S"), QStringLiteral("0")},
+        {QStringLiteral("base"),
+         QStringLiteral(
+             "For runs: also evaluate the run's base model on the same examples with the same settings (cached).")},
+        {QStringLiteral("no-cache"),
+         QStringLiteral("Evaluate a base model again even when a cached evaluation exists.")},
+        {QStringLiteral("template"),
+         QStringLiteral("For models: the prompt template (default alpaca; runs use their own)."), QStringLiteral("T"),
+         QStringLiteral("alpaca")},
+        {QStringLiteral("loss-on"), QStringLiteral("For models: response (default) or all."), QStringLiteral("WHAT"),
+         QStringLiteral("response")},
+        {QStringLiteral("max-length"), QStringLiteral("For models: tokens per example for the loss (default 512)."),
+         QStringLiteral("N"), QStringLiteral("512")},
+        {QStringLiteral("dtype"), QStringLiteral("For models: float32 (default) or bfloat16."), QStringLiteral("D"),
+         QStringLiteral("float32")},
+        {QStringLiteral("events"),
+         QStringLiteral("\"jsonl\": one JSON event per line on stdout (for the studio; see docs/events.md)."),
+         QStringLiteral("FORMAT")},
     });
     addThreadsOption(parser);
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Evaluate a run's checkpoint or a model on held-out examples: teacher-forced loss and "
-                                                     "perplexity, and generated answers scored with corpus BLEU-4, ROUGE-L F1, exact "
-                                                     "match and token F1. Results are stored in the workspace; base models are cached. "
-                                                     "`ftstudio-cli eval compare --help` shows outputs side by side. Exit status: 0 "
-                                                     "done, 1 failed, 2 wrong usage, 3 cancelled (nothing stored).")))
+    if (!parseArguments(
+            parser, args,
+            QStringLiteral("Evaluate a run's checkpoint or a model on held-out examples: teacher-forced loss and "
+                           "perplexity, and generated answers scored with corpus BLEU-4, ROUGE-L F1, exact "
+                           "match and token F1. Results are stored in the workspace; base models are cached. "
+                           "`ftstudio-cli eval compare --help` shows outputs side by side. Exit status: 0 "
+                           "done, 1 failed, 2 wrong usage, 3 cancelled (nothing stored).")))
         return kOk;
 
     const QString events = parser.value(QStringLiteral("events"));
@@ -431,7 +484,8 @@ int runEval(const QStringList& args)
         if (request.records.split == QLatin1String("validation"))
             request.records.split = QStringLiteral("val");
         request.records.splitGiven = parser.isSet(QStringLiteral("split"));
-        if (request.records.split != QLatin1String("val") && request.records.split != QLatin1String("test") && request.records.split != QLatin1String("train"))
+        if (request.records.split != QLatin1String("val") && request.records.split != QLatin1String("test") &&
+            request.records.split != QLatin1String("train"))
             throw UsageError{QStringLiteral("--split must be val, test or train")};
         request.records.dataset = parser.value(QStringLiteral("dataset"));
         request.records.file = parser.value(QStringLiteral("file"));

@@ -21,7 +21,8 @@ namespace ft::cli {
 namespace {
 
 // "RUN" or "RUN@CHECKPOINT"; a run whose name contains '@' is found by its whole name first.
-std::pair<RunInfo, QString> resolveRunArgument(RunStore& runs, const QString& argument, const QString& defaultCheckpoint)
+std::pair<RunInfo, QString> resolveRunArgument(RunStore& runs, const QString& argument,
+                                               const QString& defaultCheckpoint)
 {
     try {
         return {runs.resolve(argument), defaultCheckpoint};
@@ -52,8 +53,10 @@ QJsonObject outputJson(const EvaluationOutput& o)
 QString scoreLine(const EvaluationOutput& o)
 {
     return QStringLiteral("bleu %1  rouge-l %2  f1 %3  em %4")
-        .arg(QString::number(o.score(QStringLiteral("bleu")), 'f', 3), QString::number(o.score(QStringLiteral("rouge-l")), 'f', 3),
-             QString::number(o.score(QStringLiteral("f1")), 'f', 3), o.score(QStringLiteral("exact-match")) > 0 ? QStringLiteral("1") : QStringLiteral("0"));
+        .arg(QString::number(o.score(QStringLiteral("bleu")), 'f', 3),
+             QString::number(o.score(QStringLiteral("rouge-l")), 'f', 3),
+             QString::number(o.score(QStringLiteral("f1")), 'f', 3),
+             o.score(QStringLiteral("exact-match")) > 0 ? QStringLiteral("1") : QStringLiteral("0"));
 }
 
 } // namespace
@@ -61,22 +64,38 @@ QString scoreLine(const EvaluationOutput& o)
 int runEvalCompare(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("RUN"), QStringLiteral("Runs (ids or names), each optionally RUN@CHECKPOINT (e.g. 3@best, 3@step-200)."),
-                                 QStringLiteral("RUN[@CHECKPOINT]..."));
+    parser.addPositionalArgument(
+        QStringLiteral("RUN"),
+        QStringLiteral("Runs (ids or names), each optionally RUN@CHECKPOINT (e.g. 3@best, 3@step-200)."),
+        QStringLiteral("RUN[@CHECKPOINT]..."));
     parser.addOptions({
-        {QStringLiteral("base"), QStringLiteral("Add the base model's column (its cached evaluation on the same examples with the same settings).")},
-        {QStringLiteral("checkpoint"), QStringLiteral("The evaluated checkpoint of runs given without @ (default final)."), QStringLiteral("C"), QStringLiteral("final")},
-        {QStringLiteral("split"), QStringLiteral("The evaluated split (default val; a file's is file:NAME)."), QStringLiteral("SPLIT"), QStringLiteral("val")},
-        {QStringLiteral("metric"), QStringLiteral("Per-example score compared and sorted by: rouge-l (default), bleu, f1, exact-match."), QStringLiteral("M"), QStringLiteral("rouge-l")},
-        {QStringLiteral("sort"), QStringLiteral("diff (largest difference from the first column first; default), score (last column's, highest first) or index."), QStringLiteral("ORDER"), QStringLiteral("diff")},
-        {QStringLiteral("limit"), QStringLiteral("Show only the first N examples (default: 10 in the table, all with --json)."), QStringLiteral("N")},
+        {QStringLiteral("base"),
+         QStringLiteral(
+             "Add the base model's column (its cached evaluation on the same examples with the same settings).")},
+        {QStringLiteral("checkpoint"),
+         QStringLiteral("The evaluated checkpoint of runs given without @ (default final)."), QStringLiteral("C"),
+         QStringLiteral("final")},
+        {QStringLiteral("split"), QStringLiteral("The evaluated split (default val; a file's is file:NAME)."),
+         QStringLiteral("SPLIT"), QStringLiteral("val")},
+        {QStringLiteral("metric"),
+         QStringLiteral("Per-example score compared and sorted by: rouge-l (default), bleu, f1, exact-match."),
+         QStringLiteral("M"), QStringLiteral("rouge-l")},
+        {QStringLiteral("sort"),
+         QStringLiteral("diff (largest difference from the first column first; default), score (last column's, highest "
+                        "first) or index."),
+         QStringLiteral("ORDER"), QStringLiteral("diff")},
+        {QStringLiteral("limit"),
+         QStringLiteral("Show only the first N examples (default: 10 in the table, all with --json)."),
+         QStringLiteral("N")},
         {QStringLiteral("full"), QStringLiteral("Print whole texts instead of one line each.")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Show the stored outputs of evaluations side by side: prompt, reference, the base "
-                                                     "model's output (--base) and each run's, with per-example scores, sorted so that the "
-                                                     "examples that improved or regressed most come first. Evaluate first with "
-                                                     "`ftstudio-cli eval RUN [--base]`.")))
+    if (!parseArguments(
+            parser, args,
+            QStringLiteral("Show the stored outputs of evaluations side by side: prompt, reference, the base "
+                           "model's output (--base) and each run's, with per-example scores, sorted so that the "
+                           "examples that improved or regressed most come first. Evaluate first with "
+                           "`ftstudio-cli eval RUN [--base]`.")))
         return 0;
     const QStringList arguments = parser.positionalArguments();
     const bool withBase = parser.isSet(QStringLiteral("base"));
@@ -90,7 +109,8 @@ int runEvalCompare(const QStringList& args)
     if (!sort)
         throw UsageError{QStringLiteral("--sort must be diff, score or index")};
     const bool json = jsonRequested(parser);
-    const qint64 limit = parser.isSet(QStringLiteral("limit")) ? integerOption(parser, QStringLiteral("limit"), 0) : (json ? 0 : 10);
+    const qint64 limit =
+        parser.isSet(QStringLiteral("limit")) ? integerOption(parser, QStringLiteral("limit"), 0) : (json ? 0 : 10);
     QString split = parser.value(QStringLiteral("split")).trimmed();
     if (split == QLatin1String("validation"))
         split = QStringLiteral("val");
@@ -104,34 +124,47 @@ int runEvalCompare(const QStringList& args)
         const auto [run, checkpoint] = resolveRunArgument(runs, argument, defaultCheckpoint);
         const auto evaluation = store.runEvaluation(run.id, checkpoint, split);
         if (!evaluation)
-            throw Error(QStringLiteral("run %1 (\"%2\") has no stored evaluation of %3 on %4 (it has: %5); evaluate it with "
-                                       "`ftstudio-cli eval %1 --checkpoint %3%6`")
-                            .arg(run.id)
-                            .arg(run.name, checkpoint, split, evaluationList(store.runEvaluations(run.id)),
-                                 split == QLatin1String("val") ? QString() : QStringLiteral(" --split %1").arg(split)));
-        columns.push_back({*evaluation, QStringLiteral("#%1 %2 (%3)").arg(run.id).arg(run.name, checkpoint), store.outputs(*evaluation)});
+            throw Error(
+                QStringLiteral("run %1 (\"%2\") has no stored evaluation of %3 on %4 (it has: %5); evaluate it with "
+                               "`ftstudio-cli eval %1 --checkpoint %3%6`")
+                    .arg(run.id)
+                    .arg(run.name, checkpoint, split, evaluationList(store.runEvaluations(run.id)),
+                         split == QLatin1String("val") ? QString() : QStringLiteral(" --split %1").arg(split)));
+        columns.push_back({*evaluation, QStringLiteral("#%1 %2 (%3)").arg(run.id).arg(run.name, checkpoint),
+                           store.outputs(*evaluation)});
         if (columns.back().outputs.empty())
-            throw Error(QStringLiteral("run %1's evaluation of %2 on %3 has no generated outputs (it computed only the loss); evaluate "
-                                       "it again with generation metrics")
-                            .arg(run.id)
-                            .arg(checkpoint, split));
+            throw Error(
+                QStringLiteral(
+                    "run %1's evaluation of %2 on %3 has no generated outputs (it computed only the loss); evaluate "
+                    "it again with generation metrics")
+                    .arg(run.id)
+                    .arg(checkpoint, split));
     }
     if (withBase) {
         const auto base = store.baseEvaluationFor(columns.front().evaluation);
         if (!base || store.outputs(*base).empty())
-            throw Error(QStringLiteral("the base model %1 has no cached evaluation on the same examples with the same settings as %2; "
-                                       "create it with `ftstudio-cli eval %3 --checkpoint %4 --base`")
-                            .arg(columns.front().evaluation.modelPath, columns.front().label)
-                            .arg(columns.front().evaluation.runId)
-                            .arg(columns.front().evaluation.checkpoint));
-        columns.insert(columns.begin(), ComparisonColumn{*base, QStringLiteral("base %1").arg(QFileInfo(base->modelPath).fileName()), store.outputs(*base)});
+            throw Error(
+                QStringLiteral(
+                    "the base model %1 has no cached evaluation on the same examples with the same settings as %2; "
+                    "create it with `ftstudio-cli eval %3 --checkpoint %4 --base`")
+                    .arg(columns.front().evaluation.modelPath, columns.front().label)
+                    .arg(columns.front().evaluation.runId)
+                    .arg(columns.front().evaluation.checkpoint));
+        columns.insert(columns.begin(),
+                       ComparisonColumn{*base, QStringLiteral("base %1").arg(QFileInfo(base->modelPath).fileName()),
+                                        store.outputs(*base)});
     }
     for (size_t c = 1; c < columns.size(); ++c)
         if (columns[c].evaluation.settingsKey != columns[0].evaluation.settingsKey)
-            err() << "note: " << columns[c].label << " was generated with other settings than " << columns[0].label << " ("
-                  << QString::fromUtf8(QJsonDocument(columns[c].evaluation.settings[QStringLiteral("generation")].toObject()).toJson(QJsonDocument::Compact))
+            err() << "note: " << columns[c].label << " was generated with other settings than " << columns[0].label
+                  << " ("
+                  << QString::fromUtf8(
+                         QJsonDocument(columns[c].evaluation.settings[QStringLiteral("generation")].toObject())
+                             .toJson(QJsonDocument::Compact))
                   << " vs "
-                  << QString::fromUtf8(QJsonDocument(columns[0].evaluation.settings[QStringLiteral("generation")].toObject()).toJson(QJsonDocument::Compact))
+                  << QString::fromUtf8(
+                         QJsonDocument(columns[0].evaluation.settings[QStringLiteral("generation")].toObject())
+                             .toJson(QJsonDocument::Compact))
                   << ")\n"
                   << Qt::flush;
 
@@ -144,7 +177,9 @@ int runEvalCompare(const QStringList& args)
         QJsonArray columnArray;
         for (const ComparisonColumn& c : comparison.columns) {
             QJsonObject column{{QStringLiteral("label"), c.label},
-                               {QStringLiteral("kind"), c.evaluation.kind == EvaluationKind::Base ? QStringLiteral("base") : QStringLiteral("run")},
+                               {QStringLiteral("kind"), c.evaluation.kind == EvaluationKind::Base
+                                                            ? QStringLiteral("base")
+                                                            : QStringLiteral("run")},
                                {QStringLiteral("evaluation_id"), c.evaluation.id},
                                {QStringLiteral("split"), c.evaluation.split},
                                {QStringLiteral("examples"), c.evaluation.examples},
@@ -182,13 +217,18 @@ int runEvalCompare(const QStringList& args)
     }
 
     QTextStream& s = out();
-    s << "Evaluations on " << split << ", " << totalRows << " examples; per-example " << comparison.metric << ", sorted by "
-      << (*sort == ComparisonSort::Difference ? QStringLiteral("difference from %1").arg(comparison.columns.front().label)
-                                               : *sort == ComparisonSort::Score ? QStringLiteral("score") : QStringLiteral("index"))
+    s << "Evaluations on " << split << ", " << totalRows << " examples; per-example " << comparison.metric
+      << ", sorted by "
+      << (*sort == ComparisonSort::Difference
+              ? QStringLiteral("difference from %1").arg(comparison.columns.front().label)
+          : *sort == ComparisonSort::Score ? QStringLiteral("score")
+                                           : QStringLiteral("index"))
       << ".\n\n";
     QStringList headers{QStringLiteral("COLUMN"), QStringLiteral("EXAMPLES")};
-    const QStringList metricNames{QStringLiteral("loss"), QStringLiteral("perplexity"), QStringLiteral("bleu"), QStringLiteral("rouge-l"),
-                                  QStringLiteral("exact-match"), QStringLiteral("f1"), QStringLiteral("response-words")};
+    const QStringList metricNames{QStringLiteral("loss"),          QStringLiteral("perplexity"),
+                                  QStringLiteral("bleu"),          QStringLiteral("rouge-l"),
+                                  QStringLiteral("exact-match"),   QStringLiteral("f1"),
+                                  QStringLiteral("response-words")};
     for (const QString& name : metricNames)
         headers << name.toUpper();
     std::vector<QStringList> rows;

@@ -6,11 +6,11 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "common/error.h"
+#include "data/example_encoder.h"
 #include "engine/generation.h"
 #include "engine/model_loader.h"
 #include "engine/peft_adapter.h"
 #include "engine/tensor_convert.h"
-#include "data/example_encoder.h"
 
 namespace ft::cli {
 
@@ -30,23 +30,39 @@ double numberOption(const QCommandLineParser& parser, const QString& name)
 int runGenerate(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("A Hugging Face model folder or a llama2.c .bin file."));
+    parser.addPositionalArgument(QStringLiteral("MODEL"),
+                                 QStringLiteral("A Hugging Face model folder or a llama2.c .bin file."));
     parser.addOptions({
-        {QStringLiteral("prompt"), QStringLiteral("The text to continue (default: empty, i.e. start from BOS)."), QStringLiteral("TEXT"), QString()},
+        {QStringLiteral("prompt"), QStringLiteral("The text to continue (default: empty, i.e. start from BOS)."),
+         QStringLiteral("TEXT"), QString()},
         {QStringLiteral("greedy"), QStringLiteral("Always take the most likely token.")},
-        {QStringLiteral("temperature"), QStringLiteral("Sampling temperature (default 0.8)."), QStringLiteral("T"), QStringLiteral("0.8")},
-        {QStringLiteral("top-k"), QStringLiteral("Sample among the K most likely tokens (0: all)."), QStringLiteral("K"), QStringLiteral("0")},
-        {QStringLiteral("top-p"), QStringLiteral("Nucleus sampling mass (default 0.95; 1: off)."), QStringLiteral("P"), QStringLiteral("0.95")},
-        {QStringLiteral("max-tokens"), QStringLiteral("Most new tokens (default 256)."), QStringLiteral("N"), QStringLiteral("256")},
-        {QStringLiteral("seed"), QStringLiteral("Random seed for sampling (default 0)."), QStringLiteral("S"), QStringLiteral("0")},
-        {QStringLiteral("dtype"), QStringLiteral("Compute dtype: float32 (default) or bfloat16."), QStringLiteral("D"), QStringLiteral("float32")},
-        {QStringLiteral("tokenizer"), QStringLiteral("A sentencepiece .model for a llama2.c checkpoint."), QStringLiteral("PATH")},
-        {QStringLiteral("adapter"), QStringLiteral("A LoRA adapter folder (PEFT layout, e.g. a run's export/adapter) applied to MODEL, its base."),
+        {QStringLiteral("temperature"), QStringLiteral("Sampling temperature (default 0.8)."), QStringLiteral("T"),
+         QStringLiteral("0.8")},
+        {QStringLiteral("top-k"), QStringLiteral("Sample among the K most likely tokens (0: all)."),
+         QStringLiteral("K"), QStringLiteral("0")},
+        {QStringLiteral("top-p"), QStringLiteral("Nucleus sampling mass (default 0.95; 1: off)."), QStringLiteral("P"),
+         QStringLiteral("0.95")},
+        {QStringLiteral("max-tokens"), QStringLiteral("Most new tokens (default 256)."), QStringLiteral("N"),
+         QStringLiteral("256")},
+        {QStringLiteral("seed"), QStringLiteral("Random seed for sampling (default 0)."), QStringLiteral("S"),
+         QStringLiteral("0")},
+        {QStringLiteral("dtype"), QStringLiteral("Compute dtype: float32 (default) or bfloat16."), QStringLiteral("D"),
+         QStringLiteral("float32")},
+        {QStringLiteral("tokenizer"), QStringLiteral("A sentencepiece .model for a llama2.c checkpoint."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("adapter"),
+         QStringLiteral("A LoRA adapter folder (PEFT layout, e.g. a run's export/adapter) applied to MODEL, its base."),
          QStringLiteral("DIR")},
         {QStringLiteral("no-stop"), QStringLiteral("Do not stop at end-of-sequence.")},
-        {QStringLiteral("json"), QStringLiteral("Print one JSON object with the text and statistics instead of streaming.")},
-        {QStringLiteral("events"), QStringLiteral("\"jsonl\": stream {\"event\": \"token\", \"text\"} lines, then one \"finished\" line (for the studio)."), QStringLiteral("FORMAT")},
-        {QStringLiteral("template"), QStringLiteral("Format --prompt as the instruction of this template (alpaca, chatml, ... or custom text)."), QStringLiteral("T")},
+        {QStringLiteral("json"),
+         QStringLiteral("Print one JSON object with the text and statistics instead of streaming.")},
+        {QStringLiteral("events"),
+         QStringLiteral(
+             "\"jsonl\": stream {\"event\": \"token\", \"text\"} lines, then one \"finished\" line (for the studio)."),
+         QStringLiteral("FORMAT")},
+        {QStringLiteral("template"),
+         QStringLiteral("Format --prompt as the instruction of this template (alpaca, chatml, ... or custom text)."),
+         QStringLiteral("T")},
         {QStringLiteral("system"), QStringLiteral("System prompt for --template."), QStringLiteral("TEXT")},
         {QStringLiteral("input"), QStringLiteral("Input (context) for --template."), QStringLiteral("TEXT")},
     });
@@ -86,7 +102,8 @@ int runGenerate(const QStringList& args)
         record.system = parser.value(QStringLiteral("system"));
         record.instruction = prompt;
         record.input = parser.value(QStringLiteral("input"));
-        promptIds = encodePrompt(*loaded.tokenizer, PromptTemplate::resolve(parser.value(QStringLiteral("template"))), record);
+        promptIds =
+            encodePrompt(*loaded.tokenizer, PromptTemplate::resolve(parser.value(QStringLiteral("template"))), record);
     } else {
         promptIds = promptWithBos(*loaded.tokenizer, prompt);
     }

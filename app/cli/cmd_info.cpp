@@ -16,10 +16,12 @@ namespace ft::cli {
 int runInfo(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("MODEL"), QStringLiteral("A Hugging Face model folder or a llama2.c .bin file."));
+    parser.addPositionalArgument(QStringLiteral("MODEL"),
+                                 QStringLiteral("A Hugging Face model folder or a llama2.c .bin file."));
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the information as JSON.")});
-    if (!parseArguments(parser, args, QStringLiteral("Show a model's architecture, parameter count, dtype, vocabulary, "
-                                                     "context length and files.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Show a model's architecture, parameter count, dtype, vocabulary, "
+                                       "context length and files.")))
         return 0;
     const QString path = requirePositional(parser, 1, QStringLiteral("MODEL"))[0];
 
@@ -36,8 +38,9 @@ int runInfo(const QStringList& args)
     } else {
         const ModelFolder folder = ModelFolder::inspect(path);
         config = folder.config;
-        format = folder.sharded ? QStringLiteral("Hugging Face, sharded safetensors (%1 files)").arg(folder.weightFiles.size())
-                                : QStringLiteral("Hugging Face, safetensors");
+        format = folder.sharded
+                     ? QStringLiteral("Hugging Face, sharded safetensors (%1 files)").arg(folder.weightFiles.size())
+                     : QStringLiteral("Hugging Face, safetensors");
         for (const QString& name : folder.files)
             files.append(QJsonObject{{QStringLiteral("name"), name},
                                      {QStringLiteral("bytes"), QFileInfo(QDir(folder.path).filePath(name)).size()}});
@@ -46,7 +49,8 @@ int runInfo(const QStringList& args)
 
     QJsonObject tokenizerInfo;
     if (!tokenizerPath.isEmpty()) {
-        const auto tokenizer = QFileInfo(path).isDir() ? Tokenizer::fromModelFolder(path, &config) : Tokenizer::fromFile(tokenizerPath);
+        const auto tokenizer =
+            QFileInfo(path).isDir() ? Tokenizer::fromModelFolder(path, &config) : Tokenizer::fromFile(tokenizerPath);
         tokenizerInfo = {{QStringLiteral("path"), tokenizerPath},
                          {QStringLiteral("pieces"), tokenizer->vocabSize()},
                          {QStringLiteral("bos_id"), tokenizer->bosId()},
@@ -89,11 +93,12 @@ int runInfo(const QStringList& args)
     else
         s << "Tokenizer:      " << tokenizerPath << " (" << tokenizerInfo[QStringLiteral("pieces")].toInt()
           << " pieces; BOS " << tokenizerInfo[QStringLiteral("bos_id")].toInt() << ", EOS "
-          << tokenizerInfo[QStringLiteral("eos_id")].toInt() << ", PAD " << tokenizerInfo[QStringLiteral("pad_id")].toInt()
-          << ")\n";
+          << tokenizerInfo[QStringLiteral("eos_id")].toInt() << ", PAD "
+          << tokenizerInfo[QStringLiteral("pad_id")].toInt() << ")\n";
     s << "Files:\n";
     for (const QJsonValue& file : files)
-        s << "  " << file[QStringLiteral("name")].toString() << "  " << humanBytes(file[QStringLiteral("bytes")].toInteger()) << "\n";
+        s << "  " << file[QStringLiteral("name")].toString() << "  "
+          << humanBytes(file[QStringLiteral("bytes")].toInteger()) << "\n";
     s.flush();
     return 0;
 }

@@ -15,17 +15,24 @@ int runModelNew(const QStringList& args)
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("The model folder to create."));
     parser.addOptions({
-        {QStringLiteral("preset"), QStringLiteral("Architecture: %1 (default tiny).").arg(starterPresets().join(QStringLiteral(", "))),
+        {QStringLiteral("preset"),
+         QStringLiteral("Architecture: %1 (default tiny).").arg(starterPresets().join(QStringLiteral(", "))),
          QStringLiteral("NAME"), QStringLiteral("tiny")},
-        {QStringLiteral("tokenizer"), QStringLiteral("Use this sentencepiece .model instead of training one on the sample text."), QStringLiteral("PATH")},
-        {QStringLiteral("text"), QStringLiteral("Train the tokenizer on this text file (one passage per line)."), QStringLiteral("FILE")},
-        {QStringLiteral("dtype"), QStringLiteral("Stored dtype: float32 (default), bfloat16 or float16."), QStringLiteral("D"), QStringLiteral("float32")},
-        {QStringLiteral("seed"), QStringLiteral("Seed of the random initialisation (default 1234)."), QStringLiteral("S"), QStringLiteral("1234")},
+        {QStringLiteral("tokenizer"),
+         QStringLiteral("Use this sentencepiece .model instead of training one on the sample text."),
+         QStringLiteral("PATH")},
+        {QStringLiteral("text"), QStringLiteral("Train the tokenizer on this text file (one passage per line)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("dtype"), QStringLiteral("Stored dtype: float32 (default), bfloat16 or float16."),
+         QStringLiteral("D"), QStringLiteral("float32")},
+        {QStringLiteral("seed"), QStringLiteral("Seed of the random initialisation (default 1234)."),
+         QStringLiteral("S"), QStringLiteral("1234")},
         {QStringLiteral("force"), QStringLiteral("Replace OUT if it exists.")},
     });
-    if (!parseArguments(parser, args, QStringLiteral("Create a randomly initialised Llama-architecture model (Hugging Face "
-                                                     "folder) with a sentencepiece tokenizer trained on the project's "
-                                                     "sample text, so that the whole loop runs without downloads.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Create a randomly initialised Llama-architecture model (Hugging Face "
+                                       "folder) with a sentencepiece tokenizer trained on the project's "
+                                       "sample text, so that the whole loop runs without downloads.")))
         return 0;
     const QString outFolder = requirePositional(parser, 1, QStringLiteral("OUT"))[0];
     StarterModelOptions options;
@@ -37,8 +44,8 @@ int runModelNew(const QStringList& args)
     options.replaceExisting = parser.isSet(QStringLiteral("force"));
     const ModelConfig config = createStarterModel(outFolder, options);
     out() << "created " << QFileInfo(outFolder).absoluteFilePath() << ": " << options.preset << ", "
-          << humanCount(config.parameterCount()) << " parameters, vocabulary " << config.vocabSize << ", " << options.dtype
-          << "\n";
+          << humanCount(config.parameterCount()) << " parameters, vocabulary " << config.vocabSize << ", "
+          << options.dtype << "\n";
     return 0;
 }
 

@@ -13,20 +13,29 @@ namespace ft::cli {
 int runReport(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("RUN"), QStringLiteral("One or more runs (ids or names)."), QStringLiteral("RUN RUN..."));
+    parser.addPositionalArgument(QStringLiteral("RUN"), QStringLiteral("One or more runs (ids or names)."),
+                                 QStringLiteral("RUN RUN..."));
     parser.addOptions({
-        {QStringLiteral("out"), QStringLiteral("The folder to write report.md, report.html and loss-curves.svg into (created if missing)."), QStringLiteral("DIR")},
+        {QStringLiteral("out"),
+         QStringLiteral("The folder to write report.md, report.html and loss-curves.svg into (created if missing)."),
+         QStringLiteral("DIR")},
         {QStringLiteral("title"), QStringLiteral("The report's title (default: the run ids)."), QStringLiteral("TEXT")},
-        {QStringLiteral("examples"), QStringLiteral("Example comparisons shown (default 5; 0: none)."), QStringLiteral("N"), QStringLiteral("5")},
-        {QStringLiteral("checkpoint"), QStringLiteral("The evaluation whose examples are shown (default: the first run's newest)."), QStringLiteral("C")},
+        {QStringLiteral("examples"), QStringLiteral("Example comparisons shown (default 5; 0: none)."),
+         QStringLiteral("N"), QStringLiteral("5")},
+        {QStringLiteral("checkpoint"),
+         QStringLiteral("The evaluation whose examples are shown (default: the first run's newest)."),
+         QStringLiteral("C")},
         {QStringLiteral("split"), QStringLiteral("With --checkpoint: the evaluated split."), QStringLiteral("SPLIT")},
-        {QStringLiteral("metric"), QStringLiteral("Per-example score the examples are chosen by (default rouge-l)."), QStringLiteral("M"), QStringLiteral("rouge-l")},
+        {QStringLiteral("metric"), QStringLiteral("Per-example score the examples are chosen by (default rouge-l)."),
+         QStringLiteral("M"), QStringLiteral("rouge-l")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Write a report on runs for a ticket or a colleague: Markdown and a self-contained "
-                                                     "HTML page with the loss curves (SVG), the settings that differ, the final and "
-                                                     "evaluation metrics, and the examples whose outputs differ most. Each file is "
-                                                     "written atomically; other files in the folder are left alone.")))
+    if (!parseArguments(
+            parser, args,
+            QStringLiteral("Write a report on runs for a ticket or a colleague: Markdown and a self-contained "
+                           "HTML page with the loss curves (SVG), the settings that differ, the final and "
+                           "evaluation metrics, and the examples whose outputs differ most. Each file is "
+                           "written atomically; other files in the folder are left alone.")))
         return 0;
     const QStringList names = parser.positionalArguments();
     if (names.isEmpty())

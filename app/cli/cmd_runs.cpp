@@ -26,7 +26,9 @@ QString duration(const RunInfo& run)
 {
     if (!run.started)
         return QStringLiteral("-");
-    const qint64 end = run.finished ? *run.finished : (run.status == RunStatus::Running ? QDateTime::currentMSecsSinceEpoch() : *run.started);
+    const qint64 end = run.finished
+                           ? *run.finished
+                           : (run.status == RunStatus::Running ? QDateTime::currentMSecsSinceEpoch() : *run.started);
     const qint64 seconds = std::max<qint64>(0, (end - *run.started) / 1000);
     if (seconds < 60)
         return QStringLiteral("%1s").arg(seconds);
@@ -40,11 +42,14 @@ QString datasetLabel(const RunInfo& run) { return runDatasetLabel(run); }
 int runRunsList(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("status"), QStringLiteral("Only runs with this status: queued, running, finished, stopped, diverged, "
-                                                               "failed, interrupted."), QStringLiteral("STATUS")});
+    parser.addOption({QStringLiteral("status"),
+                      QStringLiteral("Only runs with this status: queued, running, finished, stopped, diverged, "
+                                     "failed, interrupted."),
+                      QStringLiteral("STATUS")});
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("List the runs of the workspace, newest first. A run whose worker process "
-                                                     "is gone while it says running is shown (and recorded) as interrupted.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("List the runs of the workspace, newest first. A run whose worker process "
+                                       "is gone while it says running is shown (and recorded) as interrupted.")))
         return 0;
     requirePositional(parser, 0, QStringLiteral("no arguments"));
     std::optional<RunStatus> status;
@@ -71,11 +76,13 @@ int runRunsList(const QStringList& args)
     }
     std::vector<QStringList> rows;
     for (const RunInfo& run : runs)
-        rows.push_back({QString::number(run.id), oneLine(run.name, 30), runStatusName(run.status), run.mode.isEmpty() ? QStringLiteral("-") : run.mode,
-                        oneLine(datasetLabel(run), 28), run.bestValLoss ? number(*run.bestValLoss) : QStringLiteral("-"),
-                        humanCount(run.tokensSeen), localTime(run.created), duration(run)});
-    printTable({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATUS"), QStringLiteral("MODE"), QStringLiteral("DATASET"),
-                QStringLiteral("BEST VAL"), QStringLiteral("TOKENS"), QStringLiteral("CREATED"), QStringLiteral("TIME")},
+        rows.push_back({QString::number(run.id), oneLine(run.name, 30), runStatusName(run.status),
+                        run.mode.isEmpty() ? QStringLiteral("-") : run.mode, oneLine(datasetLabel(run), 28),
+                        run.bestValLoss ? number(*run.bestValLoss) : QStringLiteral("-"), humanCount(run.tokensSeen),
+                        localTime(run.created), duration(run)});
+    printTable({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STATUS"), QStringLiteral("MODE"),
+                QStringLiteral("DATASET"), QStringLiteral("BEST VAL"), QStringLiteral("TOKENS"),
+                QStringLiteral("CREATED"), QStringLiteral("TIME")},
                rows);
     return 0;
 }
@@ -85,8 +92,9 @@ int runRunsShow(const QStringList& args)
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("RUN"), QStringLiteral("The run's id or name."));
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Show a run: what it trained, how, how it ended, its final metrics, "
-                                                     "checkpoints, evaluations and configuration.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Show a run: what it trained, how, how it ended, its final metrics, "
+                                       "checkpoints, evaluations and configuration.")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("RUN"))[0];
     const Workspace workspace = openWorkspace(parser);
@@ -101,33 +109,43 @@ int runRunsShow(const QStringList& args)
         QJsonObject json = runJson(run);
         QJsonObject final;
         for (const auto& [metric, point] : last)
-            final[metric] = QJsonObject{{QStringLiteral("step"), point.step}, {QStringLiteral("value"), std::isnan(point.value) ? QJsonValue() : QJsonValue(point.value)}};
+            final[metric] = QJsonObject{
+                {QStringLiteral("step"), point.step},
+                {QStringLiteral("value"), std::isnan(point.value) ? QJsonValue() : QJsonValue(point.value)}};
         json[QStringLiteral("final_metrics")] = final;
         QJsonArray checkpointArray;
         for (const CheckpointInfo& c : checkpoints)
-            checkpointArray.append(QJsonObject{{QStringLiteral("step"), c.step}, {QStringLiteral("path"), c.path},
-                                               {QStringLiteral("val_loss"), c.valLoss ? QJsonValue(*c.valLoss) : QJsonValue()},
-                                               {QStringLiteral("best"), c.best}});
+            checkpointArray.append(
+                QJsonObject{{QStringLiteral("step"), c.step},
+                            {QStringLiteral("path"), c.path},
+                            {QStringLiteral("val_loss"), c.valLoss ? QJsonValue(*c.valLoss) : QJsonValue()},
+                            {QStringLiteral("best"), c.best}});
         json[QStringLiteral("checkpoints")] = checkpointArray;
         QJsonArray evaluationArray;
         for (const EvaluationRecord& e : evaluations)
-            evaluationArray.append(QJsonObject{{QStringLiteral("checkpoint"), e.checkpoint}, {QStringLiteral("split"), e.split},
-                                               {QStringLiteral("metric"), e.metric}, {QStringLiteral("value"), e.value}});
+            evaluationArray.append(QJsonObject{{QStringLiteral("checkpoint"), e.checkpoint},
+                                               {QStringLiteral("split"), e.split},
+                                               {QStringLiteral("metric"), e.metric},
+                                               {QStringLiteral("value"), e.value}});
         json[QStringLiteral("evaluations")] = evaluationArray;
         printJson(json);
         return 0;
     }
     QTextStream& s = out();
     s << "Run:        " << run.name << " (id " << run.id << ")\n"
-      << "Status:     " << runStatusName(run.status) << (run.message.isEmpty() ? QString() : QStringLiteral(" - ") + run.message) << "\n"
+      << "Status:     " << runStatusName(run.status)
+      << (run.message.isEmpty() ? QString() : QStringLiteral(" - ") + run.message) << "\n"
       << "Mode:       " << (run.mode.isEmpty() ? QStringLiteral("-") : run.mode) << "\n"
       << "Base model: " << (run.baseModelPath.isEmpty() ? QStringLiteral("-") : run.baseModelPath)
       << (run.baseModelId.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(run.baseModelId.left(12))) << "\n"
-      << "Dataset:    " << datasetLabel(run) << (run.trainSha256.isEmpty() ? QString() : QStringLiteral(", train sha256 %1").arg(run.trainSha256.left(12)))
+      << "Dataset:    " << datasetLabel(run)
+      << (run.trainSha256.isEmpty() ? QString() : QStringLiteral(", train sha256 %1").arg(run.trainSha256.left(12)))
       << "\n"
       << "Folder:     " << (run.runDir.isEmpty() ? QStringLiteral("-") : run.runDir) << "\n"
-      << "Created:    " << localTime(run.created) << (run.started ? QStringLiteral(", started %1").arg(localTime(*run.started)) : QString())
-      << (run.finished ? QStringLiteral(", finished %1").arg(localTime(*run.finished)) : QString()) << " (" << duration(run) << ")\n";
+      << "Created:    " << localTime(run.created)
+      << (run.started ? QStringLiteral(", started %1").arg(localTime(*run.started)) : QString())
+      << (run.finished ? QStringLiteral(", finished %1").arg(localTime(*run.finished)) : QString()) << " ("
+      << duration(run) << ")\n";
     if (run.pid)
         s << "Worker:     pid " << *run.pid << " on " << run.host << "\n";
     s << "Tokens:     " << humanCount(run.tokensSeen) << "\n"
@@ -144,8 +162,8 @@ int runRunsShow(const QStringList& args)
     if (!checkpoints.empty()) {
         s << "\nCheckpoints:\n";
         for (const CheckpointInfo& c : checkpoints)
-            s << "  step " << c.step << (c.valLoss ? QStringLiteral("  val %1").arg(number(*c.valLoss)) : QString()) << (c.best ? "  best" : "")
-              << "  " << c.path << "\n";
+            s << "  step " << c.step << (c.valLoss ? QStringLiteral("  val %1").arg(number(*c.valLoss)) : QString())
+              << (c.best ? "  best" : "") << "  " << c.path << "\n";
     }
     if (!evaluations.empty()) {
         s << "\nEvaluations:\n";
@@ -161,11 +179,13 @@ int runRunsShow(const QStringList& args)
 int runRunsCompare(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("RUN"), QStringLiteral("Two or more runs (ids or names)."), QStringLiteral("RUN RUN..."));
+    parser.addPositionalArgument(QStringLiteral("RUN"), QStringLiteral("Two or more runs (ids or names)."),
+                                 QStringLiteral("RUN RUN..."));
     parser.addOption({QStringLiteral("all"), QStringLiteral("Show every setting, not only those that differ.")});
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Compare runs side by side: the settings that differ (configuration, mode, "
-                                                     "base model, dataset) and the final metrics.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Compare runs side by side: the settings that differ (configuration, mode, "
+                                       "base model, dataset) and the final metrics.")))
         return 0;
     const QStringList names = parser.positionalArguments();
     if (names.size() < 2)
@@ -192,7 +212,8 @@ int runRunsCompare(const QStringList& args)
     };
     addFinal(QStringLiteral("status"), [&](size_t i) { return runStatusName(runs[i].status); });
     addFinal(QStringLiteral("tokens_seen"), [&](size_t i) { return QString::number(runs[i].tokensSeen); });
-    addFinal(QStringLiteral("best_val_loss"), [&](size_t i) { return runs[i].bestValLoss ? number(*runs[i].bestValLoss) : QStringLiteral("-"); });
+    addFinal(QStringLiteral("best_val_loss"),
+             [&](size_t i) { return runs[i].bestValLoss ? number(*runs[i].bestValLoss) : QStringLiteral("-"); });
     addFinal(QStringLiteral("time"), [&](size_t i) { return duration(runs[i]); });
     std::vector<std::map<QString, MetricPoint>> last;
     std::set<QString> metricNames;
@@ -211,7 +232,8 @@ int runRunsCompare(const QStringList& args)
     for (const QString& name : metricNames)
         addFinal(name, [&](size_t i) {
             const auto it = last[i].find(name);
-            return it == last[i].end() ? QStringLiteral("-") : QStringLiteral("%1 @%2").arg(number(it->second.value)).arg(it->second.step);
+            return it == last[i].end() ? QStringLiteral("-")
+                                       : QStringLiteral("%1 @%2").arg(number(it->second.value)).arg(it->second.step);
         });
     for (const QString& name : evaluationNames)
         addFinal(name, [&](size_t i) {
@@ -226,7 +248,8 @@ int runRunsCompare(const QStringList& args)
         auto rowsJson = [](const std::vector<std::pair<QString, QStringList>>& rows) {
             QJsonArray array;
             for (const auto& [key, values] : rows)
-                array.append(QJsonObject{{QStringLiteral("key"), key}, {QStringLiteral("values"), QJsonArray::fromStringList(values)}});
+                array.append(QJsonObject{{QStringLiteral("key"), key},
+                                         {QStringLiteral("values"), QJsonArray::fromStringList(values)}});
             return array;
         };
         printJson({{QStringLiteral("runs"), runArray},
@@ -266,9 +289,10 @@ int runRunsDelete(const QStringList& args)
         {QStringLiteral("keep-folder"), QStringLiteral("Remove the run from the history but keep its folder.")},
     });
     addWorkspaceOptions(parser);
-    if (!parseArguments(parser, args, QStringLiteral("Delete a run from the history with its metrics, checkpoints and "
-                                                     "evaluations, and remove its folder (only a folder inside the "
-                                                     "workspace's runs/ is ever removed).")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Delete a run from the history with its metrics, checkpoints and "
+                                       "evaluations, and remove its folder (only a folder inside the "
+                                       "workspace's runs/ is ever removed).")))
         return 0;
     const QString name = requirePositional(parser, 1, QStringLiteral("RUN"))[0];
     const Workspace workspace = openWorkspace(parser);
@@ -281,8 +305,12 @@ int runRunsDelete(const QStringList& args)
                         .arg(run.pid.value_or(0))
                         .arg(run.host));
     const bool removeFolder = !parser.isSet(QStringLiteral("keep-folder")) && !run.runDir.isEmpty();
-    const QString question = removeFolder ? QStringLiteral("Delete run %1 (\"%2\", %3) and its folder %4?").arg(run.id).arg(run.name, runStatusName(run.status), run.runDir)
-                                          : QStringLiteral("Delete run %1 (\"%2\", %3) from the history?").arg(run.id).arg(run.name, runStatusName(run.status));
+    const QString question = removeFolder ? QStringLiteral("Delete run %1 (\"%2\", %3) and its folder %4?")
+                                                .arg(run.id)
+                                                .arg(run.name, runStatusName(run.status), run.runDir)
+                                          : QStringLiteral("Delete run %1 (\"%2\", %3) from the history?")
+                                                .arg(run.id)
+                                                .arg(run.name, runStatusName(run.status));
     if (!confirm(question, parser.isSet(QStringLiteral("yes")))) {
         err() << "nothing deleted\n";
         return 1;
@@ -291,14 +319,18 @@ int runRunsDelete(const QStringList& args)
     if (removeFolder) {
         folderRemoved = workspace.removeRunFolder(run.runDir);
         if (!folderRemoved)
-            err() << "kept " << run.runDir << ": it is not inside " << workspace.runsPath() << " (remove it yourself if you want)\n";
+            err() << "kept " << run.runDir << ": it is not inside " << workspace.runsPath()
+                  << " (remove it yourself if you want)\n";
     }
     runs.remove(run.id);
     if (jsonRequested(parser)) {
-        printJson({{QStringLiteral("deleted"), run.id}, {QStringLiteral("folder_removed"), folderRemoved}, {QStringLiteral("run_dir"), run.runDir}});
+        printJson({{QStringLiteral("deleted"), run.id},
+                   {QStringLiteral("folder_removed"), folderRemoved},
+                   {QStringLiteral("run_dir"), run.runDir}});
         return 0;
     }
-    out() << "deleted run " << run.id << " (\"" << run.name << "\")" << (folderRemoved ? QStringLiteral(" and ") + run.runDir : QString()) << "\n";
+    out() << "deleted run " << run.id << " (\"" << run.name << "\")"
+          << (folderRemoved ? QStringLiteral(" and ") + run.runDir : QString()) << "\n";
     return 0;
 }
 

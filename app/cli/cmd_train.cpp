@@ -7,17 +7,17 @@
 #include <QJsonDocument>
 
 #include "cli_common.h"
+#include "cli_workspace.h"
 #include "commands.h"
 #include "common/error.h"
 #include "common/json_file.h"
-#include "cli_workspace.h"
 #include "engine/distributed.h"
+#include "engine/trainer.h"
 #include "observer_fanout.h"
+#include "rank_supervisor.h"
 #include "run_recorder.h"
 #include "store/dataset_export.h"
 #include "store/dataset_store.h"
-#include "engine/trainer.h"
-#include "rank_supervisor.h"
 #include "train_events.h"
 #include "worker_control.h"
 
@@ -51,9 +51,9 @@ QJsonObject configFromArguments(const QCommandLineParser& parser)
     if (parser.isSet(QStringLiteral("mode")))
         json[QStringLiteral("mode")] = parser.value(QStringLiteral("mode"));
     const std::pair<const char*, const char*> shortcuts[] = {
-        {"model", "model"}, {"train", "train_file"}, {"val", "val_file"}, {"template", "template"},
-        {"steps", "max_steps"}, {"epochs", "epochs"}, {"lr", "learning_rate"}, {"batch-size", "batch_size"},
-        {"max-length", "max_length"}, {"seed", "seed"}, {"threads", "threads"}, {"loss-on", "loss_on"}};
+        {"model", "model"},           {"train", "train_file"}, {"val", "val_file"},     {"template", "template"},
+        {"steps", "max_steps"},       {"epochs", "epochs"},    {"lr", "learning_rate"}, {"batch-size", "batch_size"},
+        {"max-length", "max_length"}, {"seed", "seed"},        {"threads", "threads"},  {"loss-on", "loss_on"}};
     for (const auto& [option, key] : shortcuts)
         if (parser.isSet(QLatin1String(option)))
             applyOverride(json, QStringLiteral("%1=%2").arg(QLatin1String(key), parser.value(QLatin1String(option))));
@@ -96,44 +96,73 @@ int requestedProcesses(const QCommandLineParser& parser)
 int runTrain(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("CONFIG"), QStringLiteral("A JSON file of training settings (see docs/training.md)."), QStringLiteral("[CONFIG]"));
+    parser.addPositionalArgument(QStringLiteral("CONFIG"),
+                                 QStringLiteral("A JSON file of training settings (see docs/training.md)."),
+                                 QStringLiteral("[CONFIG]"));
     parser.addOptions({
-        {QStringLiteral("run"), QStringLiteral("The run folder (default: runs/<date-time> here). If it holds a prepared "
-                                               "config.json, that configuration is used."), QStringLiteral("DIR")},
-        {QStringLiteral("resume"), QStringLiteral("Continue the run in DIR from its latest checkpoint."), QStringLiteral("DIR")},
-        {QStringLiteral("events"), QStringLiteral("\"jsonl\": one JSON event per line on stdout (for the studio)."), QStringLiteral("FORMAT")},
+        {QStringLiteral("run"),
+         QStringLiteral("The run folder (default: runs/<date-time> here). If it holds a prepared "
+                        "config.json, that configuration is used."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("resume"), QStringLiteral("Continue the run in DIR from its latest checkpoint."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("events"), QStringLiteral("\"jsonl\": one JSON event per line on stdout (for the studio)."),
+         QStringLiteral("FORMAT")},
         {QStringLiteral("mode"), QStringLiteral("Preset: full or freeze."), QStringLiteral("MODE")},
         {QStringLiteral("model"), QStringLiteral("Base model folder or llama2.c .bin."), QStringLiteral("PATH")},
-        {QStringLiteral("train"), QStringLiteral("Training JSONL ({system?, instruction, input?, response})."), QStringLiteral("FILE")},
-        {QStringLiteral("val"), QStringLiteral("Validation JSONL (default: a seeded split of the training set)."), QStringLiteral("FILE")},
-        {QStringLiteral("template"), QStringLiteral("alpaca, chatml, llama2-chat, zephyr, plain, or custom text with {response}."), QStringLiteral("T")},
+        {QStringLiteral("train"), QStringLiteral("Training JSONL ({system?, instruction, input?, response})."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("val"), QStringLiteral("Validation JSONL (default: a seeded split of the training set)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("template"),
+         QStringLiteral("alpaca, chatml, llama2-chat, zephyr, plain, or custom text with {response}."),
+         QStringLiteral("T")},
         {QStringLiteral("loss-on"), QStringLiteral("response or all."), QStringLiteral("WHAT")},
         {QStringLiteral("steps"), QStringLiteral("Stop after N optimizer steps."), QStringLiteral("N")},
         {QStringLiteral("epochs"), QStringLiteral("Epochs (when no step limit)."), QStringLiteral("N")},
         {QStringLiteral("lr"), QStringLiteral("Peak learning rate."), QStringLiteral("X")},
         {QStringLiteral("batch-size"), QStringLiteral("Rows per micro-batch."), QStringLiteral("N")},
-        {QStringLiteral("max-length"), QStringLiteral("Maximum tokens per example and per packed row."), QStringLiteral("N")},
+        {QStringLiteral("max-length"), QStringLiteral("Maximum tokens per example and per packed row."),
+         QStringLiteral("N")},
         {QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N")},
         {QStringLiteral("threads"), QStringLiteral("Compute threads (default: physical cores)."), QStringLiteral("N")},
-        {QStringLiteral("set"), QStringLiteral("Any setting of the configuration, e.g. --set warmup_steps=10 (repeatable)."), QStringLiteral("KEY=VALUE")},
-        {QStringLiteral("workspace"), QStringLiteral("Record the run in this workspace's history (and keep its folder under "
-                                                     "runs/ there unless --run says otherwise)."), QStringLiteral("DIR")},
-        {QStringLiteral("dataset"), QStringLiteral("Train on this workspace dataset (name or id; its train/val splits are frozen "
-                                                   "into the run folder). Implies the default workspace without --workspace."), QStringLiteral("NAME")},
-        {QStringLiteral("dataset-id"), QStringLiteral("Like --dataset, by the dataset's id only (what the studio passes: a name that "
-                                                      "looks like a number cannot be taken for it)."), QStringLiteral("ID")},
-        {QStringLiteral("train-split"), QStringLiteral("With --dataset: the split to train on (train, val or test; default train)."), QStringLiteral("SPLIT")},
-        {QStringLiteral("val-split"), QStringLiteral("With --dataset: the split to validate on (train, val or test), or \"none\" for a seeded share "
-                                                     "of the training split (default: val when it has examples)."), QStringLiteral("SPLIT")},
-        {QStringLiteral("run-id"), QStringLiteral("The run's row in the workspace, when the studio created it."), QStringLiteral("ID")},
-        {QStringLiteral("name"), QStringLiteral("A name for the run in the history (default: the run folder's name)."), QStringLiteral("NAME")},
-        {QStringLiteral("nproc"), QStringLiteral("Train data-parallel in N local processes (Gloo). Under torchrun, leave this out: "
-                                                 "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT are read from the environment. Default: the settings' \"processes\" (1)."), QStringLiteral("N")},
+        {QStringLiteral("set"),
+         QStringLiteral("Any setting of the configuration, e.g. --set warmup_steps=10 (repeatable)."),
+         QStringLiteral("KEY=VALUE")},
+        {QStringLiteral("workspace"),
+         QStringLiteral("Record the run in this workspace's history (and keep its folder under "
+                        "runs/ there unless --run says otherwise)."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("dataset"),
+         QStringLiteral("Train on this workspace dataset (name or id; its train/val splits are frozen "
+                        "into the run folder). Implies the default workspace without --workspace."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("dataset-id"),
+         QStringLiteral("Like --dataset, by the dataset's id only (what the studio passes: a name that "
+                        "looks like a number cannot be taken for it)."),
+         QStringLiteral("ID")},
+        {QStringLiteral("train-split"),
+         QStringLiteral("With --dataset: the split to train on (train, val or test; default train)."),
+         QStringLiteral("SPLIT")},
+        {QStringLiteral("val-split"),
+         QStringLiteral("With --dataset: the split to validate on (train, val or test), or \"none\" for a seeded share "
+                        "of the training split (default: val when it has examples)."),
+         QStringLiteral("SPLIT")},
+        {QStringLiteral("run-id"), QStringLiteral("The run's row in the workspace, when the studio created it."),
+         QStringLiteral("ID")},
+        {QStringLiteral("name"), QStringLiteral("A name for the run in the history (default: the run folder's name)."),
+         QStringLiteral("NAME")},
+        {QStringLiteral("nproc"),
+         QStringLiteral("Train data-parallel in N local processes (Gloo). Under torchrun, leave this out: "
+                        "RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT are read from the environment. Default: the "
+                        "settings' \"processes\" (1)."),
+         QStringLiteral("N")},
     });
-    if (!parseArguments(parser, args, QStringLiteral("Fine-tune a model on an instruction dataset. Reports every step, obeys "
-                                                     "stop/pause/resume/checkpoint on stdin and SIGINT/SIGTERM, and resumes "
-                                                     "exactly with --resume. Exit status: 0 finished or stopped, 1 failed, 2 bad "
-                                                     "configuration, 3 diverged.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Fine-tune a model on an instruction dataset. Reports every step, obeys "
+                                       "stop/pause/resume/checkpoint on stdin and SIGINT/SIGTERM, and resumes "
+                                       "exactly with --resume. Exit status: 0 finished or stopped, 1 failed, 2 bad "
+                                       "configuration, 3 diverged.")))
         return kOk;
 
     const QString events = parser.value(QStringLiteral("events"));
@@ -146,8 +175,10 @@ int runTrain(const QStringList& args)
     SnapshotSplits splits;
     if ((parser.isSet(QStringLiteral("train-split")) || parser.isSet(QStringLiteral("val-split"))) && !datasetGiven)
         throw UsageError{QStringLiteral("--train-split and --val-split choose splits of a --dataset")};
-    if (parser.isSet(QStringLiteral("train-split")) && !splitFromName(parser.value(QStringLiteral("train-split")), &splits.train))
-        throw UsageError{QStringLiteral("--train-split expects train, val or test, got \"%1\"").arg(parser.value(QStringLiteral("train-split")))};
+    if (parser.isSet(QStringLiteral("train-split")) &&
+        !splitFromName(parser.value(QStringLiteral("train-split")), &splits.train))
+        throw UsageError{QStringLiteral("--train-split expects train, val or test, got \"%1\"")
+                             .arg(parser.value(QStringLiteral("train-split")))};
     if (parser.isSet(QStringLiteral("val-split"))) {
         const QString value = parser.value(QStringLiteral("val-split"));
         Split split;
@@ -160,7 +191,8 @@ int runTrain(const QStringList& args)
         splits.requireValidation = true;
     }
     if (splits.validation && *splits.validation == splits.train)
-        throw UsageError{QStringLiteral("--train-split and --val-split name the same split (%1)").arg(splitName(splits.train))};
+        throw UsageError{
+            QStringLiteral("--train-split and --val-split name the same split (%1)").arg(splitName(splits.train))};
 
     const auto distributed = DistributedEnvironment::fromEnvironment();
     const int ranks = distributed ? distributed->worldSize : requestedProcesses(parser);
@@ -168,10 +200,14 @@ int runTrain(const QStringList& args)
         // Every rank must resolve the same run folder and the same data: rank 0 alone opens the
         // workspace, so a dataset snapshot or a folder it creates would exist for it only.
         if (datasetGiven)
-            throw UsageError{QStringLiteral("--dataset trains in one process only: export the dataset's splits "
-                                            "(ftstudio-cli dataset export) and pass them as --train/--val for %1 processes").arg(ranks)};
+            throw UsageError{
+                QStringLiteral("--dataset trains in one process only: export the dataset's splits "
+                               "(ftstudio-cli dataset export) and pass them as --train/--val for %1 processes")
+                    .arg(ranks)};
         if (!parser.isSet(QStringLiteral("run")) && !parser.isSet(QStringLiteral("resume")))
-            throw UsageError{QStringLiteral("training in %1 processes needs the run folder named with --run DIR (or --resume DIR)").arg(ranks)};
+            throw UsageError{
+                QStringLiteral("training in %1 processes needs the run folder named with --run DIR (or --resume DIR)")
+                    .arg(ranks)};
     }
     if (!distributed && ranks > 1) {
         QStringList workerArguments = args.mid(1);
@@ -180,7 +216,8 @@ int runTrain(const QStringList& args)
             workerArguments.remove(at, 2);
         else
             workerArguments.removeIf([](const QString& a) { return a.startsWith(QLatin1String("--nproc=")); });
-        return superviseRanks(QStringList{QStringLiteral("train")} + workerArguments, ranks, events == QLatin1String("jsonl"));
+        return superviseRanks(QStringList{QStringLiteral("train")} + workerArguments, ranks,
+                              events == QLatin1String("jsonl"));
     }
     std::unique_ptr<DistributedGroup> group;
     const bool main = !distributed || distributed->rank == 0;
@@ -193,7 +230,8 @@ int runTrain(const QStringList& args)
     // The workspace record (rank 0 only): --workspace, --dataset or --run-id ask for it.
     std::optional<Workspace> workspace;
     std::unique_ptr<RunRecorder> recorder;
-    const bool useWorkspace = parser.isSet(QStringLiteral("workspace")) || datasetGiven || parser.isSet(QStringLiteral("run-id"));
+    const bool useWorkspace =
+        parser.isSet(QStringLiteral("workspace")) || datasetGiven || parser.isSet(QStringLiteral("run-id"));
     qint64 datasetId = 0;
     if (useWorkspace && main) {
         try {
@@ -204,8 +242,10 @@ int runTrain(const QStringList& args)
                 bool isNumber = false;
                 const qint64 id = parser.value(QStringLiteral("dataset-id")).toLongLong(&isNumber);
                 if (!isNumber || !DatasetStore(workspace->database()).find(id))
-                    throw Error(QStringLiteral("no dataset with id %1 in this workspace (was it deleted after the run was queued?)")
-                                    .arg(parser.value(QStringLiteral("dataset-id"))));
+                    throw Error(
+                        QStringLiteral(
+                            "no dataset with id %1 in this workspace (was it deleted after the run was queued?)")
+                            .arg(parser.value(QStringLiteral("dataset-id"))));
                 datasetId = id;
             }
         } catch (const Error& error) {
@@ -256,9 +296,12 @@ int runTrain(const QStringList& args)
         } else {
             runDir = parser.value(QStringLiteral("run"));
             if (runDir.isEmpty() && workspace)
-                runDir = workspace->createRunFolder(parser.value(QStringLiteral("name")).isEmpty() ? QStringLiteral("run") : parser.value(QStringLiteral("name")));
+                runDir = workspace->createRunFolder(parser.value(QStringLiteral("name")).isEmpty()
+                                                        ? QStringLiteral("run")
+                                                        : parser.value(QStringLiteral("name")));
             if (runDir.isEmpty())
-                runDir = QDir::current().filePath(QStringLiteral("runs/run-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+                runDir = QDir::current().filePath(QStringLiteral("runs/run-") + QDateTime::currentDateTime().toString(
+                                                                                    QStringLiteral("yyyyMMdd-HHmmss")));
             const QString prepared = QDir(runDir).filePath(QStringLiteral("config.json"));
             QJsonObject json = QFileInfo::exists(prepared) ? readJsonObjectFile(prepared) : QJsonObject();
             const QJsonObject overrides = configFromArguments(parser);
@@ -266,7 +309,8 @@ int runTrain(const QStringList& args)
                 json[it.key()] = it.value();
             if (datasetId > 0) {
                 // The dataset as it is now, frozen: what this run trains on, whatever happens to it later.
-                const TrainingSnapshot snapshot = exportTrainingSnapshot(workspace->database(), datasetId, runDir, splits);
+                const TrainingSnapshot snapshot =
+                    exportTrainingSnapshot(workspace->database(), datasetId, runDir, splits);
                 recorder->setSnapshot(snapshot);
                 json[QStringLiteral("train_file")] = snapshot.trainPath;
                 json[QStringLiteral("val_file")] = snapshot.valExamples > 0 ? snapshot.valPath : QString();
@@ -291,9 +335,12 @@ int runTrain(const QStringList& args)
         const RunEnd end = trainer->run();
         switch (end.status) {
         case RunOutcome::Finished:
-        case RunOutcome::Stopped: return kOk;
-        case RunOutcome::Diverged: return kDiverged;
-        case RunOutcome::Failed: return kFailed;
+        case RunOutcome::Stopped:
+            return kOk;
+        case RunOutcome::Diverged:
+            return kDiverged;
+        case RunOutcome::Failed:
+            return kFailed;
         }
     } catch (const std::exception& error) {
         QString message = QString::fromUtf8(error.what());

@@ -22,7 +22,7 @@ int runConvert(const QStringList& args);
 int runModel(const QStringList& args);
 int runTrain(const QStringList& args);
 int runBench(const QStringList& args);
-int runEval(const QStringList& args);        // eval and eval compare (cmd_eval*.cpp)
+int runEval(const QStringList& args); // eval and eval compare (cmd_eval*.cpp)
 int runReport(const QStringList& args);
 
 // Workspace commands: one group per file set (cmd_dataset*.cpp, cmd_runs.cpp).

@@ -75,9 +75,10 @@ void EvalReporter::progress(const QString& target, EvalPhase phase, int64_t done
     const int width = 24;
     const int filled = total > 0 ? static_cast<int>(width * done / total) : 0;
     const QString label = phase == EvalPhase::Loss ? QStringLiteral("loss") : QStringLiteral("generating");
-    std::fprintf(stderr, "\r\033[K%s [%s%s] %s %lld/%lld", target.toUtf8().constData(), QString(filled, QLatin1Char('#')).toUtf8().constData(),
-                 QString(width - filled, QLatin1Char('.')).toUtf8().constData(), label.toUtf8().constData(), static_cast<long long>(done),
-                 static_cast<long long>(total));
+    std::fprintf(stderr, "\r\033[K%s [%s%s] %s %lld/%lld", target.toUtf8().constData(),
+                 QString(filled, QLatin1Char('#')).toUtf8().constData(),
+                 QString(width - filled, QLatin1Char('.')).toUtf8().constData(), label.toUtf8().constData(),
+                 static_cast<long long>(done), static_cast<long long>(total));
     std::fflush(stderr);
     m_progressShown = true;
 }

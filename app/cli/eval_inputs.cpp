@@ -31,7 +31,9 @@ EvalTarget resolveEvalTarget(const QString& argument, const Workspace& workspace
     }
     const RunInfo run = runs.resolve(argument); // throws naming the runs there are
     if (run.runDir.isEmpty() || !QFileInfo(run.runDir).isDir())
-        throw Error(QStringLiteral("run %1 (\"%2\"): its folder %3 is gone").arg(run.id).arg(run.name, run.runDir.isEmpty() ? QStringLiteral("(none)") : run.runDir));
+        throw Error(QStringLiteral("run %1 (\"%2\"): its folder %3 is gone")
+                        .arg(run.id)
+                        .arg(run.name, run.runDir.isEmpty() ? QStringLiteral("(none)") : run.runDir));
     target.isRun = true;
     target.runDir = run.runDir;
     target.run = run;
@@ -60,10 +62,12 @@ void fromDataset(EvalRecords& out, const Workspace& workspace, const DatasetInfo
     out.datasetName = dataset.name;
     out.datasetVersion = dataset.version;
     if (out.records.empty())
-        throw Error(QStringLiteral("dataset \"%1\" (version %2) has no %3 examples (assign some with `ftstudio-cli dataset split`)")
-                        .arg(dataset.name)
-                        .arg(dataset.version)
-                        .arg(out.split));
+        throw Error(
+            QStringLiteral(
+                "dataset \"%1\" (version %2) has no %3 examples (assign some with `ftstudio-cli dataset split`)")
+                .arg(dataset.name)
+                .arg(dataset.version)
+                .arg(out.split));
 }
 
 } // namespace
@@ -84,11 +88,14 @@ EvalRecords selectEvalRecords(const EvalTarget& target, const RecordChoice& choi
         const QString relative = QStringLiteral("data/%1.jsonl").arg(choice.split);
         const QString path = QDir(target.runDir).filePath(relative);
         if (!QFileInfo::exists(path))
-            throw Error(QStringLiteral("%1: no %2; evaluate with --dataset NAME or --file JSONL").arg(target.runDir, relative));
+            throw Error(
+                QStringLiteral("%1: no %2; evaluate with --dataset NAME or --file JSONL").arg(target.runDir, relative));
         out.records = readFile(path);
         if (out.records.empty())
-            throw Error(QStringLiteral("%1: the run has no %2 examples (%3 is empty); evaluate with --dataset NAME or --file JSONL")
-                            .arg(target.runDir, choice.split, relative));
+            throw Error(
+                QStringLiteral(
+                    "%1: the run has no %2 examples (%3 is empty); evaluate with --dataset NAME or --file JSONL")
+                    .arg(target.runDir, choice.split, relative));
         out.split = choice.split;
         out.source = QStringLiteral("run:%1").arg(relative);
         if (target.run) {
@@ -99,16 +106,20 @@ EvalRecords selectEvalRecords(const EvalTarget& target, const RecordChoice& choi
     } else if (target.isRun) {
         // The test split is never frozen into the run: it comes from the run's dataset as it is now.
         if (!target.run || !target.run->datasetId)
-            throw Error(QStringLiteral("%1: the run did not train on a workspace dataset, so it has no %2 split; evaluate with "
-                                       "--dataset NAME or --file JSONL")
-                            .arg(target.runDir, choice.split));
+            throw Error(
+                QStringLiteral("%1: the run did not train on a workspace dataset, so it has no %2 split; evaluate with "
+                               "--dataset NAME or --file JSONL")
+                    .arg(target.runDir, choice.split));
         const auto dataset = DatasetStore(workspace.database()).find(*target.run->datasetId);
         if (!dataset)
-            throw Error(QStringLiteral("the run's dataset \"%1\" was deleted; evaluate with --dataset NAME or --file JSONL").arg(target.run->datasetName));
+            throw Error(
+                QStringLiteral("the run's dataset \"%1\" was deleted; evaluate with --dataset NAME or --file JSONL")
+                    .arg(target.run->datasetName));
         fromDataset(out, workspace, *dataset, choice.split);
     } else {
-        throw Error(QStringLiteral("%1 is a model, not a run: say which examples to evaluate it on with --dataset NAME [--split "
-                                   "val|test] or --file JSONL")
+        throw Error(QStringLiteral(
+                        "%1 is a model, not a run: say which examples to evaluate it on with --dataset NAME [--split "
+                        "val|test] or --file JSONL")
                         .arg(target.modelPath));
     }
     out.totalAvailable = static_cast<qint64>(out.records.size());

@@ -16,9 +16,9 @@ namespace ft::cli {
 
 struct EvalTarget {
     bool isRun = false;
-    QString runDir;              // runs
-    std::optional<RunInfo> run;  // the run's row, when the workspace knows it
-    QString modelPath;           // models
+    QString runDir;             // runs
+    std::optional<RunInfo> run; // the run's row, when the workspace knows it
+    QString modelPath;          // models
 };
 
 // A path that exists is a run folder or a model; anything else is a run's id or name.
@@ -26,9 +26,9 @@ EvalTarget resolveEvalTarget(const QString& argument, const Workspace& workspace
 
 struct EvalRecords {
     std::vector<ExampleRecord> records;
-    qint64 totalAvailable = 0;   // before --limit
-    QString split;               // the label stored: "val", "test", "train", "file:<name>"
-    QString source;              // "run:data/val.jsonl", "dataset", "file:<path>"
+    qint64 totalAvailable = 0; // before --limit
+    QString split;             // the label stored: "val", "test", "train", "file:<name>"
+    QString source;            // "run:data/val.jsonl", "dataset", "file:<path>"
     qint64 datasetId = 0;
     QString datasetName;
     std::optional<qint64> datasetVersion;

@@ -10,18 +10,41 @@ namespace ft::cli {
 class ObserverFanout : public TrainingObserver {
 public:
     void add(TrainingObserver* observer) { m_observers.push_back(observer); }
-    void started(const RunStart& s) override { each([&](TrainingObserver* o) { o->started(s); }); }
-    void stepDone(const StepReport& s) override { each([&](TrainingObserver* o) { o->stepDone(s); }); }
-    void evaluated(const EvalReport& e) override { each([&](TrainingObserver* o) { o->evaluated(e); }); }
-    void sampled(const SampleReport& s) override { each([&](TrainingObserver* o) { o->sampled(s); }); }
-    void checkpointed(const CheckpointReport& c) override { each([&](TrainingObserver* o) { o->checkpointed(c); }); }
-    void log(const QString& level, const QString& message) override { each([&](TrainingObserver* o) { o->log(level, message); }); }
-    void pausedChanged(bool paused) override { each([&](TrainingObserver* o) { o->pausedChanged(paused); }); }
-    void ended(const RunEnd& e) override { each([&](TrainingObserver* o) { o->ended(e); }); }
+    void started(const RunStart& s) override
+    {
+        each([&](TrainingObserver* o) { o->started(s); });
+    }
+    void stepDone(const StepReport& s) override
+    {
+        each([&](TrainingObserver* o) { o->stepDone(s); });
+    }
+    void evaluated(const EvalReport& e) override
+    {
+        each([&](TrainingObserver* o) { o->evaluated(e); });
+    }
+    void sampled(const SampleReport& s) override
+    {
+        each([&](TrainingObserver* o) { o->sampled(s); });
+    }
+    void checkpointed(const CheckpointReport& c) override
+    {
+        each([&](TrainingObserver* o) { o->checkpointed(c); });
+    }
+    void log(const QString& level, const QString& message) override
+    {
+        each([&](TrainingObserver* o) { o->log(level, message); });
+    }
+    void pausedChanged(bool paused) override
+    {
+        each([&](TrainingObserver* o) { o->pausedChanged(paused); });
+    }
+    void ended(const RunEnd& e) override
+    {
+        each([&](TrainingObserver* o) { o->ended(e); });
+    }
 
 private:
-    template <typename F>
-    void each(F&& f)
+    template <typename F> void each(F&& f)
     {
         for (TrainingObserver* observer : m_observers)
             f(observer);

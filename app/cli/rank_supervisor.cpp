@@ -38,8 +38,8 @@ int freePort()
 bool isFinalEvent(const QByteArray& line)
 {
     const QString event = QJsonDocument::fromJson(line).object().value(QStringLiteral("event")).toString();
-    return event == QLatin1String("finished") || event == QLatin1String("stopped") || event == QLatin1String("diverged") ||
-           event == QLatin1String("failed");
+    return event == QLatin1String("finished") || event == QLatin1String("stopped") ||
+           event == QLatin1String("diverged") || event == QLatin1String("failed");
 }
 
 } // namespace
@@ -88,7 +88,8 @@ int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
                 if (line.isEmpty())
                     continue;
                 if (rank == 0)
-                    mainStderrTail = (mainStderrTail << QString::fromUtf8(line)).mid(std::max<qsizetype>(0, mainStderrTail.size() - 4));
+                    mainStderrTail = (mainStderrTail << QString::fromUtf8(line))
+                                         .mid(std::max<qsizetype>(0, mainStderrTail.size() - 4));
                 std::fprintf(stderr, "[rank %d] %s\n", rank, line.constData());
             }
         });
@@ -96,7 +97,8 @@ int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
             if (rank == 0)
                 mainExitCode = normal ? code : -1;
             if (++exited == ranks)
-                QMetaObject::invokeMethod(QCoreApplication::instance(), [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    QCoreApplication::instance(), [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
             else if (!lastCall.isActive())
                 lastCall.start(); // the others fail at their next collective; give them time to say so
         };
@@ -141,9 +143,12 @@ int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
 
     QCoreApplication::exec();
     if (!finalSeen && jsonEvents) {
-        const QString reason = mainExitCode < 0 ? QStringLiteral("rank 0 was killed") : QStringLiteral("rank 0 exited with status %1").arg(mainExitCode);
-        const QJsonObject failed{{QStringLiteral("event"), QStringLiteral("failed")},
-                                 {QStringLiteral("message"), QStringLiteral("%1 without finishing: %2").arg(reason, mainStderrTail.join(QStringLiteral(" | ")))}};
+        const QString reason = mainExitCode < 0 ? QStringLiteral("rank 0 was killed")
+                                                : QStringLiteral("rank 0 exited with status %1").arg(mainExitCode);
+        const QJsonObject failed{
+            {QStringLiteral("event"), QStringLiteral("failed")},
+            {QStringLiteral("message"),
+             QStringLiteral("%1 without finishing: %2").arg(reason, mainStderrTail.join(QStringLiteral(" | ")))}};
         out() << QJsonDocument(failed).toJson(QJsonDocument::Compact) << '\n';
         out().flush();
     }

@@ -16,10 +16,14 @@ namespace {
 RunStatus statusOf(RunOutcome outcome)
 {
     switch (outcome) {
-    case RunOutcome::Finished: return RunStatus::Finished;
-    case RunOutcome::Stopped: return RunStatus::Stopped;
-    case RunOutcome::Diverged: return RunStatus::Diverged;
-    case RunOutcome::Failed: return RunStatus::Failed;
+    case RunOutcome::Finished:
+        return RunStatus::Finished;
+    case RunOutcome::Stopped:
+        return RunStatus::Stopped;
+    case RunOutcome::Diverged:
+        return RunStatus::Diverged;
+    case RunOutcome::Failed:
+        return RunStatus::Failed;
     }
     return RunStatus::Failed;
 }
@@ -39,7 +43,8 @@ double now() { return static_cast<double>(QDateTime::currentMSecsSinceEpoch()) /
 
 } // namespace
 
-RunRecorder::RunRecorder(const Workspace& workspace, qint64 runId, const QString& runName, qint64 datasetId, TrainingObserver& log)
+RunRecorder::RunRecorder(const Workspace& workspace, qint64 runId, const QString& runName, qint64 datasetId,
+                         TrainingObserver& log)
     : m_workspace(workspace)
     , m_runId(runId)
     , m_name(runName)
@@ -49,15 +54,15 @@ RunRecorder::RunRecorder(const Workspace& workspace, qint64 runId, const QString
     m_sinceFlush.start();
 }
 
-template <typename F>
-void RunRecorder::guarded(const char* what, F&& write)
+template <typename F> void RunRecorder::guarded(const char* what, F&& write)
 {
     try {
         write();
     } catch (const std::exception& error) {
         if (!m_warned)
-            m_log.log(QStringLiteral("warning"), QStringLiteral("the workspace database could not record %1 (training goes on): %2")
-                                                      .arg(QLatin1String(what), QString::fromUtf8(error.what())));
+            m_log.log(QStringLiteral("warning"),
+                      QStringLiteral("the workspace database could not record %1 (training goes on): %2")
+                          .arg(QLatin1String(what), QString::fromUtf8(error.what())));
         m_warned = true;
     }
 }
@@ -67,7 +72,8 @@ void RunRecorder::started(const RunStart& start)
     m_runDir = start.runDir;
     guarded("the run", [&] {
         RunStore runs(m_workspace.database(), m_workspace.path());
-        const QJsonObject manifest = readJsonObjectFile(QDir(start.runDir).filePath(QStringLiteral("data/manifest.json")));
+        const QJsonObject manifest =
+            readJsonObjectFile(QDir(start.runDir).filePath(QStringLiteral("data/manifest.json")));
         TrainingSnapshot snapshot = m_snapshot.value_or(TrainingSnapshot{});
         snapshot.datasetId = m_datasetId;
         snapshot.trainPath = QDir(start.runDir).filePath(QStringLiteral("data/train.jsonl"));
@@ -111,9 +117,13 @@ void RunRecorder::stepDone(const StepReport& s)
 {
     const double t = now();
     m_tokens = s.tokensSeen;
-    for (const auto& [name, value] : {std::pair<const char*, double>{"loss", s.loss}, {"lr", s.learningRate}, {"grad_norm", s.gradNorm},
-                                      {"tokens_per_second", s.tokensPerSecond}, {"tokens", static_cast<double>(s.tokensSeen)},
-                                      {"epoch", s.epoch}, {"elapsed", s.elapsedSeconds}})
+    for (const auto& [name, value] : {std::pair<const char*, double>{"loss", s.loss},
+                                      {"lr", s.learningRate},
+                                      {"grad_norm", s.gradNorm},
+                                      {"tokens_per_second", s.tokensPerSecond},
+                                      {"tokens", static_cast<double>(s.tokensSeen)},
+                                      {"epoch", s.epoch},
+                                      {"elapsed", s.elapsedSeconds}})
         m_pending.push_back({s.step, QLatin1String(name), value, t});
     flush(false);
 }
@@ -131,7 +141,8 @@ void RunRecorder::checkpointed(const CheckpointReport& c)
 {
     guarded("a checkpoint", [&] {
         RunStore runs(m_workspace.database(), m_workspace.path());
-        runs.addCheckpoint(m_runId, c.step, c.path, c.hasValLoss ? std::optional<double>(c.valLoss) : std::nullopt, c.best);
+        runs.addCheckpoint(m_runId, c.step, c.path, c.hasValLoss ? std::optional<double>(c.valLoss) : std::nullopt,
+                           c.best);
         // The worker keeps the last few and the best; forget the ones it removed.
         for (const auto& known : runs.checkpoints(m_runId))
             if (!QFileInfo::exists(known.path))
@@ -150,7 +161,9 @@ void RunRecorder::flush(bool force)
     } catch (const std::exception& error) {
         // Busy (an import holds the write lock): keep the batch for the next flush.
         if (!m_warned)
-            m_log.log(QStringLiteral("warning"), QStringLiteral("metrics wait for the workspace database: %1").arg(QString::fromUtf8(error.what())));
+            m_log.log(
+                QStringLiteral("warning"),
+                QStringLiteral("metrics wait for the workspace database: %1").arg(QString::fromUtf8(error.what())));
         m_warned = true;
     }
     m_sinceFlush.restart();
@@ -164,12 +177,14 @@ void RunRecorder::ended(const RunEnd& end)
     guarded("the end of the run", [&] {
         if (end.hasBestValLoss) {
             MetricStore metrics(m_workspace.database());
-            metrics.recordEvaluation(m_runId, QStringLiteral("best"), QStringLiteral("val"), QStringLiteral("loss"), end.bestValLoss);
-            metrics.recordEvaluation(m_runId, QStringLiteral("best"), QStringLiteral("val"), QStringLiteral("perplexity"), std::exp(end.bestValLoss));
+            metrics.recordEvaluation(m_runId, QStringLiteral("best"), QStringLiteral("val"), QStringLiteral("loss"),
+                                     end.bestValLoss);
+            metrics.recordEvaluation(m_runId, QStringLiteral("best"), QStringLiteral("val"),
+                                     QStringLiteral("perplexity"), std::exp(end.bestValLoss));
         }
         RunStore(m_workspace.database(), m_workspace.path())
-            .finishRun(m_runId, statusOf(end.status), end.tokensSeen, end.hasBestValLoss ? std::optional<double>(end.bestValLoss) : std::nullopt,
-                       end.message);
+            .finishRun(m_runId, statusOf(end.status), end.tokensSeen,
+                       end.hasBestValLoss ? std::optional<double>(end.bestValLoss) : std::nullopt, end.message);
     });
 }
 
@@ -179,7 +194,8 @@ void RunRecorder::failed(const QString& message)
         return;
     flush(true);
     guarded("the failure", [&] {
-        RunStore(m_workspace.database(), m_workspace.path()).finishRun(m_runId, RunStatus::Failed, m_tokens, m_best, message);
+        RunStore(m_workspace.database(), m_workspace.path())
+            .finishRun(m_runId, RunStatus::Failed, m_tokens, m_best, message);
     });
 }
 

@@ -10,8 +10,8 @@
 #include <QString>
 
 #include "engine/training_observer.h"
-#include "store/metric_store.h"
 #include "store/dataset_export.h"
+#include "store/metric_store.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 
@@ -20,7 +20,8 @@ namespace ft::cli {
 class RunRecorder : public TrainingObserver {
 public:
     // `runId` > 0: the row the studio created for this run; else one is created when training starts.
-    RunRecorder(const Workspace& workspace, qint64 runId, const QString& runName, qint64 datasetId, TrainingObserver& log);
+    RunRecorder(const Workspace& workspace, qint64 runId, const QString& runName, qint64 datasetId,
+                TrainingObserver& log);
 
     void started(const RunStart& start) override;
     void stepDone(const StepReport& step) override;
@@ -36,8 +37,7 @@ public:
 
 private:
     void flush(bool force);
-    template <typename F>
-    void guarded(const char* what, F&& write);
+    template <typename F> void guarded(const char* what, F&& write);
 
     Workspace m_workspace;
     qint64 m_runId;

@@ -16,7 +16,10 @@ QString duration(double seconds)
     if (!std::isfinite(seconds) || seconds < 0)
         return QStringLiteral("?");
     const auto s = static_cast<qint64>(seconds);
-    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'))
+    return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                           .arg(s / 3600)
+                           .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+                           .arg(s % 60, 2, 10, QLatin1Char('0'))
                      : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
@@ -71,26 +74,31 @@ void WorkerReporter::publish(const QString& event, QJsonObject fields, const QSt
 
 void WorkerReporter::started(const RunStart& s)
 {
-    publish(QStringLiteral("started"),
-         {{QStringLiteral("run_dir"), s.runDir},
-          {QStringLiteral("config"), s.config},
-          {QStringLiteral("parameters"), QJsonObject{{QStringLiteral("total"), static_cast<qint64>(s.totalParameters)},
-                                                     {QStringLiteral("trainable"), static_cast<qint64>(s.trainableParameters)}}},
-          {QStringLiteral("train_examples"), static_cast<qint64>(s.trainExamples)},
-          {QStringLiteral("val_examples"), static_cast<qint64>(s.valExamples)},
-          {QStringLiteral("truncated_examples"), static_cast<qint64>(s.truncatedExamples)},
-          {QStringLiteral("tokens_per_epoch"), static_cast<qint64>(s.tokensPerEpoch)},
-          {QStringLiteral("total_steps"), static_cast<qint64>(s.totalSteps)},
-          {QStringLiteral("resumed_from_step"), static_cast<qint64>(s.resumedFromStep)},
-          {QStringLiteral("world_size"), s.worldSize}},
-         QStringLiteral("%1 %2: %3 steps, %4 of %5 parameters trainable, %6 training / %7 validation examples, %8 tokens per epoch")
-             .arg(s.resumedFromStep >= 0 ? QStringLiteral("resumed at step %1").arg(s.resumedFromStep) : QStringLiteral("started"), s.runDir)
-             .arg(s.totalSteps)
-             .arg(s.trainableParameters)
-             .arg(s.totalParameters)
-             .arg(s.trainExamples)
-             .arg(s.valExamples)
-             .arg(s.tokensPerEpoch));
+    publish(
+        QStringLiteral("started"),
+        {{QStringLiteral("run_dir"), s.runDir},
+         {QStringLiteral("config"), s.config},
+         {QStringLiteral("parameters"),
+          QJsonObject{{QStringLiteral("total"), static_cast<qint64>(s.totalParameters)},
+                      {QStringLiteral("trainable"), static_cast<qint64>(s.trainableParameters)}}},
+         {QStringLiteral("train_examples"), static_cast<qint64>(s.trainExamples)},
+         {QStringLiteral("val_examples"), static_cast<qint64>(s.valExamples)},
+         {QStringLiteral("truncated_examples"), static_cast<qint64>(s.truncatedExamples)},
+         {QStringLiteral("tokens_per_epoch"), static_cast<qint64>(s.tokensPerEpoch)},
+         {QStringLiteral("total_steps"), static_cast<qint64>(s.totalSteps)},
+         {QStringLiteral("resumed_from_step"), static_cast<qint64>(s.resumedFromStep)},
+         {QStringLiteral("world_size"), s.worldSize}},
+        QStringLiteral(
+            "%1 %2: %3 steps, %4 of %5 parameters trainable, %6 training / %7 validation examples, %8 tokens per epoch")
+            .arg(s.resumedFromStep >= 0 ? QStringLiteral("resumed at step %1").arg(s.resumedFromStep)
+                                        : QStringLiteral("started"),
+                 s.runDir)
+            .arg(s.totalSteps)
+            .arg(s.trainableParameters)
+            .arg(s.totalParameters)
+            .arg(s.trainExamples)
+            .arg(s.valExamples)
+            .arg(s.tokensPerEpoch));
 }
 
 void WorkerReporter::stepDone(const StepReport& s)
@@ -105,17 +113,17 @@ void WorkerReporter::stepDone(const StepReport& s)
                               .arg(s.tokensPerSecond, 0, 'f', 0)
                               .arg(duration(s.elapsedSeconds), duration(s.etaSeconds));
     publish(QStringLiteral("step"),
-         {{QStringLiteral("step"), static_cast<qint64>(s.step)},
-          {QStringLiteral("total_steps"), static_cast<qint64>(s.totalSteps)},
-          {QStringLiteral("epoch"), s.epoch},
-          {QStringLiteral("loss"), s.loss},
-          {QStringLiteral("lr"), s.learningRate},
-          {QStringLiteral("grad_norm"), s.gradNorm},
-          {QStringLiteral("tokens"), static_cast<qint64>(s.tokensSeen)},
-          {QStringLiteral("tokens_per_second"), s.tokensPerSecond},
-          {QStringLiteral("elapsed"), s.elapsedSeconds},
-          {QStringLiteral("eta"), s.etaSeconds}},
-         human);
+            {{QStringLiteral("step"), static_cast<qint64>(s.step)},
+             {QStringLiteral("total_steps"), static_cast<qint64>(s.totalSteps)},
+             {QStringLiteral("epoch"), s.epoch},
+             {QStringLiteral("loss"), s.loss},
+             {QStringLiteral("lr"), s.learningRate},
+             {QStringLiteral("grad_norm"), s.gradNorm},
+             {QStringLiteral("tokens"), static_cast<qint64>(s.tokensSeen)},
+             {QStringLiteral("tokens_per_second"), s.tokensPerSecond},
+             {QStringLiteral("elapsed"), s.elapsedSeconds},
+             {QStringLiteral("eta"), s.etaSeconds}},
+            human);
     if (m_terminal && (!m_json)) {
         const int width = 24;
         const int filled = s.totalSteps > 0 ? static_cast<int>(width * s.step / s.totalSteps) : 0;
@@ -129,26 +137,29 @@ void WorkerReporter::stepDone(const StepReport& s)
 void WorkerReporter::evaluated(const EvalReport& e)
 {
     publish(QStringLiteral("eval"),
-         {{QStringLiteral("step"), static_cast<qint64>(e.step)},
-          {QStringLiteral("val_loss"), e.valLoss},
-          {QStringLiteral("perplexity"), e.perplexity},
-          {QStringLiteral("best_val_loss"), e.bestValLoss},
-          {QStringLiteral("is_best"), e.isBest}},
-         QStringLiteral("eval at step %1: validation loss %2, perplexity %3%4")
-             .arg(e.step)
-             .arg(e.valLoss, 0, 'f', 4)
-             .arg(e.perplexity, 0, 'f', 2)
-             .arg(e.isBest ? QStringLiteral(" (best so far)") : QStringLiteral(" (best %1)").arg(e.bestValLoss, 0, 'f', 4)));
+            {{QStringLiteral("step"), static_cast<qint64>(e.step)},
+             {QStringLiteral("val_loss"), e.valLoss},
+             {QStringLiteral("perplexity"), e.perplexity},
+             {QStringLiteral("best_val_loss"), e.bestValLoss},
+             {QStringLiteral("is_best"), e.isBest}},
+            QStringLiteral("eval at step %1: validation loss %2, perplexity %3%4")
+                .arg(e.step)
+                .arg(e.valLoss, 0, 'f', 4)
+                .arg(e.perplexity, 0, 'f', 2)
+                .arg(e.isBest ? QStringLiteral(" (best so far)")
+                              : QStringLiteral(" (best %1)").arg(e.bestValLoss, 0, 'f', 4)));
 }
 
 void WorkerReporter::sampled(const SampleReport& s)
 {
     publish(QStringLiteral("sample"),
-         {{QStringLiteral("step"), static_cast<qint64>(s.step)},
-          {QStringLiteral("prompt"), s.prompt},
-          {QStringLiteral("reference"), s.reference},
-          {QStringLiteral("text"), s.text}},
-         QStringLiteral("sample at step %1: %2 -> %3").arg(s.step).arg(s.prompt.left(60), s.text.left(120).replace(QLatin1Char('\n'), QLatin1Char(' '))));
+            {{QStringLiteral("step"), static_cast<qint64>(s.step)},
+             {QStringLiteral("prompt"), s.prompt},
+             {QStringLiteral("reference"), s.reference},
+             {QStringLiteral("text"), s.text}},
+            QStringLiteral("sample at step %1: %2 -> %3")
+                .arg(s.step)
+                .arg(s.prompt.left(60), s.text.left(120).replace(QLatin1Char('\n'), QLatin1Char(' '))));
 }
 
 void WorkerReporter::checkpointed(const CheckpointReport& c)
@@ -159,18 +170,21 @@ void WorkerReporter::checkpointed(const CheckpointReport& c)
     if (c.hasValLoss)
         fields[QStringLiteral("val_loss")] = c.valLoss;
     publish(QStringLiteral("checkpoint"), fields,
-         QStringLiteral("checkpoint at step %1%2: %3").arg(c.step).arg(c.best ? QStringLiteral(" (best)") : QString(), c.path));
+            QStringLiteral("checkpoint at step %1%2: %3")
+                .arg(c.step)
+                .arg(c.best ? QStringLiteral(" (best)") : QString(), c.path));
 }
 
 void WorkerReporter::log(const QString& level, const QString& message)
 {
     publish(QStringLiteral("log"), {{QStringLiteral("level"), level}, {QStringLiteral("message"), message}},
-         QStringLiteral("%1: %2").arg(level, message));
+            QStringLiteral("%1: %2").arg(level, message));
 }
 
 void WorkerReporter::pausedChanged(bool paused)
 {
-    publish(paused ? QStringLiteral("paused") : QStringLiteral("resumed"), {}, paused ? QStringLiteral("paused") : QStringLiteral("resumed"));
+    publish(paused ? QStringLiteral("paused") : QStringLiteral("resumed"), {},
+            paused ? QStringLiteral("paused") : QStringLiteral("resumed"));
 }
 
 void WorkerReporter::ended(const RunEnd& e)
@@ -191,7 +205,8 @@ void WorkerReporter::failed(const QString& message)
     if (m_ended)
         return;
     m_ended = true;
-    publish(QStringLiteral("failed"), {{QStringLiteral("message"), message}}, QStringLiteral("failed: %1").arg(message));
+    publish(QStringLiteral("failed"), {{QStringLiteral("message"), message}},
+            QStringLiteral("failed: %1").arg(message));
 }
 
 } // namespace ft::cli

@@ -39,10 +39,13 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     parser.addOptions({
         {QStringLiteral("workspace"), QStringLiteral("Open this workspace folder."), QStringLiteral("DIR")},
-        {QStringLiteral("settings"), QStringLiteral("Keep the settings in this INI file instead of the user's."), QStringLiteral("FILE")},
+        {QStringLiteral("settings"), QStringLiteral("Keep the settings in this INI file instead of the user's."),
+         QStringLiteral("FILE")},
         {QStringLiteral("no-first-start"), QStringLiteral("Do not offer to create the starter model.")},
-        {QStringLiteral("open-run"), QStringLiteral("Show this run folder (its events.jsonl) in the monitor."), QStringLiteral("DIR")},
-        {QStringLiteral("screenshots"), QStringLiteral("Save a PNG of each page into DIR and quit (works offscreen: QT_QPA_PLATFORM=offscreen)."),
+        {QStringLiteral("open-run"), QStringLiteral("Show this run folder (its events.jsonl) in the monitor."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("screenshots"),
+         QStringLiteral("Save a PNG of each page into DIR and quit (works offscreen: QT_QPA_PLATFORM=offscreen)."),
          QStringLiteral("DIR")},
     });
     parser.process(app);
@@ -50,7 +53,8 @@ int main(int argc, char** argv)
     ft::ui::AppSettings settings(parser.value(QStringLiteral("settings")));
     ft::ui::applyTheme(settings.theme());
     ft::ui::MainWindowOptions options;
-    options.offerStarterModel = !parser.isSet(QStringLiteral("no-first-start")) && !parser.isSet(QStringLiteral("screenshots"));
+    options.offerStarterModel =
+        !parser.isSet(QStringLiteral("no-first-start")) && !parser.isSet(QStringLiteral("screenshots"));
     options.measureThroughput = !parser.isSet(QStringLiteral("screenshots"));
     ft::ui::MainWindow window(&settings, options);
     if (parser.isSet(QStringLiteral("workspace")))

@@ -11,8 +11,14 @@ namespace ft {
 
 class Error : public std::runtime_error {
 public:
-    explicit Error(const std::string& message) : std::runtime_error(message) {}
-    explicit Error(const QString& message) : std::runtime_error(message.toStdString()) {}
+    explicit Error(const std::string& message)
+        : std::runtime_error(message)
+    {
+    }
+    explicit Error(const QString& message)
+        : std::runtime_error(message.toStdString())
+    {
+    }
     QString message() const { return QString::fromStdString(what()); }
 };
 

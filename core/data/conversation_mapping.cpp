@@ -37,8 +37,8 @@ QString systemWithTools(const QString& system, const QString& tools)
     return (system.isEmpty() ? QString() : system + QStringLiteral("\n\n")) + kToolsOpen + tools + kToolsClose;
 }
 
-ExampleRecord recordFromConversation(const std::vector<ConversationMessage>& messages, const QString& system, const QString& tools,
-                                     ImportCounts* counts)
+ExampleRecord recordFromConversation(const std::vector<ConversationMessage>& messages, const QString& system,
+                                     const QString& tools, ImportCounts* counts)
 {
     ExampleRecord record;
     QString systemText = system;
@@ -47,7 +47,8 @@ ExampleRecord recordFromConversation(const std::vector<ConversationMessage>& mes
     for (const ConversationMessage& message : messages) {
         if (message.role == MessageRole::System) {
             if (seenOther)
-                throw Error(QStringLiteral("%1: a system message is only allowed before the first user message").arg(message.label));
+                throw Error(QStringLiteral("%1: a system message is only allowed before the first user message")
+                                .arg(message.label));
             systemText = systemText.isEmpty() ? message.content : systemText + QStringLiteral("\n\n") + message.content;
             continue;
         }
@@ -58,8 +59,10 @@ ExampleRecord recordFromConversation(const std::vector<ConversationMessage>& mes
         if (actual != expected) {
             if (record.turns.empty())
                 throw Error(QStringLiteral("%1: the conversation must start with a user message").arg(message.label));
-            throw Error(QStringLiteral("%1: expected a%2 message here (turns must alternate between user and assistant)")
-                            .arg(message.label, expected == ChatTurn::Role::User ? QStringLiteral(" user") : QStringLiteral("n assistant")));
+            throw Error(
+                QStringLiteral("%1: expected a%2 message here (turns must alternate between user and assistant)")
+                    .arg(message.label,
+                         expected == ChatTurn::Role::User ? QStringLiteral(" user") : QStringLiteral("n assistant")));
         }
         QString content = message.content;
         if (message.role == MessageRole::ToolCall) {
@@ -100,26 +103,32 @@ Conversation conversationFromRecord(const ExampleRecord& record)
     Conversation conversation;
     conversation.system = record.system;
     const qsizetype toolsAt = record.system.lastIndexOf(kToolsOpen);
-    if (toolsAt >= 0 && record.system.endsWith(kToolsClose) && (toolsAt == 0 || record.system.mid(toolsAt - 2, 2) == QLatin1String("\n\n"))) {
-        conversation.tools = record.system.mid(toolsAt + kToolsOpen.size(), record.system.size() - toolsAt - kToolsOpen.size() - kToolsClose.size());
+    if (toolsAt >= 0 && record.system.endsWith(kToolsClose) &&
+        (toolsAt == 0 || record.system.mid(toolsAt - 2, 2) == QLatin1String("\n\n"))) {
+        conversation.tools = record.system.mid(toolsAt + kToolsOpen.size(),
+                                               record.system.size() - toolsAt - kToolsOpen.size() - kToolsClose.size());
         conversation.system = toolsAt == 0 ? QString() : record.system.left(toolsAt - 2);
     }
     auto add = [&](ChatTurn::Role role, const QString& content) {
         ConversationMessage message;
         QString payload;
         if (role == ChatTurn::Role::Assistant) {
-            message.role = unwrap(content, kToolCallOpen, kToolCallClose, &payload) ? MessageRole::ToolCall : MessageRole::Assistant;
+            message.role = unwrap(content, kToolCallOpen, kToolCallClose, &payload) ? MessageRole::ToolCall
+                                                                                    : MessageRole::Assistant;
         } else {
-            message.role = unwrap(content, kToolResultOpen, kToolResultClose, &payload) ? MessageRole::ToolResult : MessageRole::User;
+            message.role = unwrap(content, kToolResultOpen, kToolResultClose, &payload) ? MessageRole::ToolResult
+                                                                                        : MessageRole::User;
         }
-        message.content = message.role == MessageRole::ToolCall || message.role == MessageRole::ToolResult ? payload : content;
+        message.content =
+            message.role == MessageRole::ToolCall || message.role == MessageRole::ToolResult ? payload : content;
         conversation.messages.push_back(message);
     };
     if (record.isMultiTurn()) {
         for (const ChatTurn& turn : record.turns)
             add(turn.role, turn.content);
     } else {
-        add(ChatTurn::Role::User, record.input.isEmpty() ? record.instruction : record.instruction + QStringLiteral("\n\n") + record.input);
+        add(ChatTurn::Role::User,
+            record.input.isEmpty() ? record.instruction : record.instruction + QStringLiteral("\n\n") + record.input);
         add(ChatTurn::Role::Assistant, record.response);
     }
     return conversation;

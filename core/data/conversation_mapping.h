@@ -22,8 +22,8 @@ enum class MessageRole { System, User, Assistant, ToolCall, ToolResult };
 
 struct ConversationMessage {
     MessageRole role = MessageRole::User;
-    QString content;  // for ToolCall/ToolResult: the bare payload, without tags
-    QString label;    // where it came from, for errors: e.g. "conversations[3] (\"gpt\")"
+    QString content; // for ToolCall/ToolResult: the bare payload, without tags
+    QString label;   // where it came from, for errors: e.g. "conversations[3] (\"gpt\")"
 };
 
 QString toolCallText(const QString& payload);
@@ -34,8 +34,8 @@ QString systemWithTools(const QString& system, const QString& tools);
 // starting with the user and ending with the assistant, or a system message is not first.
 // `system` comes from outside the messages (a "system" field); `tools` is the tool list as text.
 // Adds what it kept to `counts` (multiTurn, toolCalls, toolResults, toolDefinitions).
-ExampleRecord recordFromConversation(const std::vector<ConversationMessage>& messages, const QString& system, const QString& tools,
-                                     ImportCounts* counts);
+ExampleRecord recordFromConversation(const std::vector<ConversationMessage>& messages, const QString& system,
+                                     const QString& tools, ImportCounts* counts);
 
 // The other way: the system prompt (without the tools), the tool list, and the messages without the
 // system prompt; tagged tool turns become ToolCall/ToolResult again. A non-empty input follows the

@@ -6,7 +6,9 @@
 namespace ft {
 
 CsvRecordReader::CsvRecordReader(const QString& path, char delimiter, qint64 maxRecordBytes)
-    : m_lines(std::make_unique<LineReader>(path, maxRecordBytes)), m_delimiter(delimiter), m_maxRecordBytes(maxRecordBytes)
+    : m_lines(std::make_unique<LineReader>(path, maxRecordBytes))
+    , m_delimiter(delimiter)
+    , m_maxRecordBytes(maxRecordBytes)
 {
 }
 
@@ -35,7 +37,9 @@ CsvRecordReader::Status CsvRecordReader::next(QStringList* fields, QString* reas
     for (;;) {
         if (status == LineReader::Status::TooLong) {
             if (problem.isEmpty())
-                problem = QStringLiteral("line %1 is longer than the limit of %2 bytes for one record").arg(m_lines->lineNumber()).arg(m_maxRecordBytes);
+                problem = QStringLiteral("line %1 is longer than the limit of %2 bytes for one record")
+                              .arg(m_lines->lineNumber())
+                              .arg(m_maxRecordBytes);
             line.clear();
         } else if (problem.isEmpty()) {
             const qsizetype bad = invalidUtf8Offset(line.constData(), line.size());
@@ -70,7 +74,8 @@ CsvRecordReader::Status CsvRecordReader::next(QStringList* fields, QString* reas
                 afterQuote = false;
             } else if (afterQuote) {
                 if (problem.isEmpty())
-                    problem = QStringLiteral("line %1, column %2: unexpected '%3' after a closing quote (a quote inside a quoted field is written \"\")")
+                    problem = QStringLiteral("line %1, column %2: unexpected '%3' after a closing quote (a quote "
+                                             "inside a quoted field is written \"\")")
                                   .arg(m_lines->lineNumber())
                                   .arg(i + 1)
                                   .arg(QLatin1Char(c));
@@ -105,8 +110,9 @@ CsvRecordReader::Status CsvRecordReader::next(QStringList* fields, QString* reas
 
 QString csvQuote(const QString& value, QChar delimiter)
 {
-    const bool needsQuotes = value.contains(delimiter) || value.contains(QLatin1Char('"')) || value.contains(QLatin1Char('\n')) ||
-                             value.contains(QLatin1Char('\r')) || value.startsWith(QLatin1Char(' ')) || value.endsWith(QLatin1Char(' '));
+    const bool needsQuotes = value.contains(delimiter) || value.contains(QLatin1Char('"')) ||
+                             value.contains(QLatin1Char('\n')) || value.contains(QLatin1Char('\r')) ||
+                             value.startsWith(QLatin1Char(' ')) || value.endsWith(QLatin1Char(' '));
     if (!needsQuotes)
         return value;
     QString quoted = value;

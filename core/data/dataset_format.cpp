@@ -15,9 +15,9 @@ struct FormatName {
     const char* name;
 };
 constexpr FormatName kFormatNames[] = {
-    {DatasetFormat::Studio, "studio"},   {DatasetFormat::Alpaca, "alpaca"}, {DatasetFormat::Dolly, "dolly"},
+    {DatasetFormat::Studio, "studio"},     {DatasetFormat::Alpaca, "alpaca"},     {DatasetFormat::Dolly, "dolly"},
     {DatasetFormat::ShareGpt, "sharegpt"}, {DatasetFormat::OpenAiChat, "openai"}, {DatasetFormat::Csv, "csv"},
-    {DatasetFormat::Tsv, "tsv"},         {DatasetFormat::PlainText, "text"},
+    {DatasetFormat::Tsv, "tsv"},           {DatasetFormat::PlainText, "text"},
 };
 
 } // namespace
@@ -60,14 +60,21 @@ std::unique_ptr<DatasetReader> openDatasetReader(const QString& path, const Impo
     if (options.maxRecordBytes <= 0)
         throw Error(QStringLiteral("%1: the record size limit must be positive").arg(path));
     switch (options.format) {
-    case DatasetFormat::Alpaca: return std::make_unique<JsonFormatReader>(path, options, alpacaExample);
-    case DatasetFormat::Dolly: return std::make_unique<JsonFormatReader>(path, options, dollyExample);
-    case DatasetFormat::ShareGpt: return std::make_unique<JsonFormatReader>(path, options, shareGptExample);
-    case DatasetFormat::OpenAiChat: return std::make_unique<JsonFormatReader>(path, options, openAiChatExample);
-    case DatasetFormat::Studio: return std::make_unique<JsonFormatReader>(path, options, studioExample);
+    case DatasetFormat::Alpaca:
+        return std::make_unique<JsonFormatReader>(path, options, alpacaExample);
+    case DatasetFormat::Dolly:
+        return std::make_unique<JsonFormatReader>(path, options, dollyExample);
+    case DatasetFormat::ShareGpt:
+        return std::make_unique<JsonFormatReader>(path, options, shareGptExample);
+    case DatasetFormat::OpenAiChat:
+        return std::make_unique<JsonFormatReader>(path, options, openAiChatExample);
+    case DatasetFormat::Studio:
+        return std::make_unique<JsonFormatReader>(path, options, studioExample);
     case DatasetFormat::Csv:
-    case DatasetFormat::Tsv: return openCsvReader(path, options);
-    case DatasetFormat::PlainText: return openPlainTextReader(path, options);
+    case DatasetFormat::Tsv:
+        return openCsvReader(path, options);
+    case DatasetFormat::PlainText:
+        return openPlainTextReader(path, options);
     }
     throw Error(QStringLiteral("%1: unknown dataset format").arg(path));
 }
@@ -80,14 +87,28 @@ void writeDataset(const QString& path, DatasetFormat format, const std::vector<I
     DatasetSink out(&file, path);
     const bool jsonLines = path.endsWith(QLatin1String(".jsonl"), Qt::CaseInsensitive);
     switch (format) {
-    case DatasetFormat::Alpaca: writeAlpaca(out, examples, jsonLines); break;
-    case DatasetFormat::Dolly: writeDolly(out, examples); break;
-    case DatasetFormat::ShareGpt: writeShareGpt(out, examples, jsonLines); break;
-    case DatasetFormat::OpenAiChat: writeOpenAiChat(out, examples); break;
-    case DatasetFormat::Studio: writeStudio(out, examples); break;
+    case DatasetFormat::Alpaca:
+        writeAlpaca(out, examples, jsonLines);
+        break;
+    case DatasetFormat::Dolly:
+        writeDolly(out, examples);
+        break;
+    case DatasetFormat::ShareGpt:
+        writeShareGpt(out, examples, jsonLines);
+        break;
+    case DatasetFormat::OpenAiChat:
+        writeOpenAiChat(out, examples);
+        break;
+    case DatasetFormat::Studio:
+        writeStudio(out, examples);
+        break;
     case DatasetFormat::Csv:
-    case DatasetFormat::Tsv: writeDelimited(out, examples, format); break;
-    case DatasetFormat::PlainText: writePlainText(out, examples); break;
+    case DatasetFormat::Tsv:
+        writeDelimited(out, examples, format);
+        break;
+    case DatasetFormat::PlainText:
+        writePlainText(out, examples);
+        break;
     }
     // An exception above leaves the QSaveFile uncommitted: the temporary file is discarded and any
     // existing file at `path` is untouched.

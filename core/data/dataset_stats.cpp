@@ -68,7 +68,8 @@ DatasetStatistics computeStatistics(const std::vector<ExampleRecord>& examples, 
     // Equal-width bins from 0 to the longest example or the maximum length, whichever is larger, so
     // that the cut-off is inside the plot.
     const int bins = std::max(1, histogramBins);
-    const double upper = std::max<double>({1.0, static_cast<double>(stats.combined.max), static_cast<double>(maxLength)});
+    const double upper =
+        std::max<double>({1.0, static_cast<double>(stats.combined.max), static_cast<double>(maxLength)});
     const double width = upper / bins;
     for (int b = 0; b <= bins; ++b)
         stats.combinedHistogram.edges.push_back(b == bins ? upper : width * b);

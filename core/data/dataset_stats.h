@@ -33,7 +33,7 @@ struct DatasetStatistics {
     std::vector<int64_t> responseTokens; // per example (EOS included)
     LengthSummary prompt, response, combined;
     Histogram combinedHistogram;
-    int64_t overMaxLength = 0;           // examples longer than maxLength (when > 0)
+    int64_t overMaxLength = 0; // examples longer than maxLength (when > 0)
     bool cancelled = false;
 };
 

@@ -93,7 +93,11 @@ int rowsPerBand(int permutations, double threshold)
 
 struct UnionFind {
     std::vector<int64_t> parent;
-    explicit UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+    explicit UnionFind(size_t n)
+        : parent(n)
+    {
+        std::iota(parent.begin(), parent.end(), 0);
+    }
     int64_t find(int64_t x)
     {
         while (parent[x] != x) {
@@ -189,7 +193,9 @@ std::vector<DuplicateGroup> findDuplicates(const std::vector<ExampleRecord>& exa
                 for (size_t b = a + 1; b < members.size(); ++b) {
                     const int64_t i = members[a];
                     const int64_t j = members[b];
-                    if (!tried.insert(static_cast<uint64_t>(i) * static_cast<uint64_t>(count) + static_cast<uint64_t>(j)).second)
+                    if (!tried
+                             .insert(static_cast<uint64_t>(i) * static_cast<uint64_t>(count) + static_cast<uint64_t>(j))
+                             .second)
                         continue;
                     const double similarity = jaccard(shingleSets[i], shingleSets[j]);
                     if (similarity >= settings.threshold) {
@@ -210,7 +216,8 @@ std::vector<DuplicateGroup> findDuplicates(const std::vector<ExampleRecord>& exa
     for (auto& [root, group] : byRoot) {
         if (group.indices.size() < 2)
             continue;
-        group.exact = std::all_of(group.indices.begin(), group.indices.end(), [&](int64_t i) { return representativeOf[i] == representativeOf[root]; });
+        group.exact = std::all_of(group.indices.begin(), group.indices.end(),
+                                  [&](int64_t i) { return representativeOf[i] == representativeOf[root]; });
         group.similarity = 1.0;
         if (!group.exact) {
             // The lowest similarity between any two distinct texts of the group (for a very large
@@ -222,7 +229,8 @@ std::vector<DuplicateGroup> findDuplicates(const std::vector<ExampleRecord>& exa
             if (reps.size() <= 200) {
                 for (size_t a = 0; a < reps.size(); ++a)
                     for (size_t b = a + 1; b < reps.size(); ++b)
-                        group.similarity = std::min(group.similarity, jaccard(shingleSets[reps[a]], shingleSets[reps[b]]));
+                        group.similarity =
+                            std::min(group.similarity, jaccard(shingleSets[reps[a]], shingleSets[reps[b]]));
             } else {
                 for (const auto& [i, j, similarity] : nearPairs)
                     if (groups.find(i) == root)

@@ -14,17 +14,17 @@ namespace ft {
 
 struct DedupSettings {
     bool nearDuplicates = true;
-    double threshold = 0.8;  // Jaccard similarity of word shingles at or above which two examples are near-duplicates
-    int shingleWords = 2;    // words per shingle: 2 suits instruction data, where one changed word in a short
-                             // prompt must not push a near copy below the threshold
-    int permutations = 128;  // MinHash signature length
+    double threshold = 0.8; // Jaccard similarity of word shingles at or above which two examples are near-duplicates
+    int shingleWords = 2;   // words per shingle: 2 suits instruction data, where one changed word in a short
+                            // prompt must not push a near copy below the threshold
+    int permutations = 128; // MinHash signature length
     uint64_t seed = 1;
 };
 
 struct DuplicateGroup {
     std::vector<int64_t> indices; // ascending; the first is the one kept by default
     bool exact = false;
-    double similarity = 1.0;      // lowest pairwise estimate in the group
+    double similarity = 1.0; // lowest pairwise estimate in the group
 };
 
 // The text an example is compared by: all its fields, lower-cased, whitespace collapsed.

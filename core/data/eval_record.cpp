@@ -7,7 +7,10 @@ namespace ft {
 
 namespace {
 
-QByteArray compactJson(const ExampleRecord& record) { return QJsonDocument(record.toJson()).toJson(QJsonDocument::Compact); }
+QByteArray compactJson(const ExampleRecord& record)
+{
+    return QJsonDocument(record.toJson()).toJson(QJsonDocument::Compact);
+}
 
 const ChatTurn* lastTurn(const ExampleRecord& record, ChatTurn::Role role)
 {

@@ -13,7 +13,10 @@ LossOn lossOnFromName(const QString& name)
     throw Error(QStringLiteral("loss_on must be \"response\" or \"all\", not \"%1\"").arg(name));
 }
 
-QString lossOnName(LossOn lossOn) { return lossOn == LossOn::Response ? QStringLiteral("response") : QStringLiteral("all"); }
+QString lossOnName(LossOn lossOn)
+{
+    return lossOn == LossOn::Response ? QStringLiteral("response") : QStringLiteral("all");
+}
 
 int64_t TokenizedExample::targetCount() const
 {
@@ -51,7 +54,9 @@ Encoded encodeSegments(const Tokenizer& tokenizer, const std::vector<TemplateSeg
                 push(id, part);
             break;
         }
-        case TemplateSegment::Kind::Bos: push(tokenizer.bosId(), Part::Prompt); break;
+        case TemplateSegment::Kind::Bos:
+            push(tokenizer.bosId(), Part::Prompt);
+            break;
         case TemplateSegment::Kind::Eos:
             // The EOS that ends an answer is part of it: the model must learn to stop.
             push(tokenizer.eosId(), previous == TemplateSegment::Kind::Response ? Part::Response : Part::Prompt);
@@ -83,8 +88,8 @@ void truncate(Encoded& encoded, int64_t maxLength)
 
 } // namespace
 
-TokenizedExample encodeExample(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate, const ExampleRecord& record,
-                               LossOn lossOn, int64_t maxLength)
+TokenizedExample encodeExample(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate,
+                               const ExampleRecord& record, LossOn lossOn, int64_t maxLength)
 {
     Encoded encoded = encodeSegments(tokenizer, promptTemplate.render(record));
     TokenizedExample example;
@@ -105,7 +110,8 @@ TokenizedExample encodeExample(const Tokenizer& tokenizer, const PromptTemplate&
     return example;
 }
 
-std::vector<TokenId> encodePrompt(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate, const ExampleRecord& record)
+std::vector<TokenId> encodePrompt(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate,
+                                  const ExampleRecord& record)
 {
     return encodeSegments(tokenizer, promptTemplate.renderPrompt(record)).ids;
 }

@@ -30,11 +30,12 @@ struct TokenizedExample {
 
 // `maxLength` <= 0: no limit. Over the limit, prompt tokens are dropped first (oldest first, after
 // BOS), then answer tokens from the end; `truncated` says so.
-TokenizedExample encodeExample(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate, const ExampleRecord& record,
-                               LossOn lossOn, int64_t maxLength);
+TokenizedExample encodeExample(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate,
+                               const ExampleRecord& record, LossOn lossOn, int64_t maxLength);
 
 // The ids generation starts from: BOS (if the tokenizer adds one) and the prompt segments.
-std::vector<TokenId> encodePrompt(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate, const ExampleRecord& record);
+std::vector<TokenId> encodePrompt(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate,
+                                  const ExampleRecord& record);
 
 // Tokens the template itself adds to an example with one-character fields: the least a maximum
 // length must allow.

@@ -14,9 +14,10 @@ QJsonObject ExampleRecord::toJson() const
     if (isMultiTurn()) {
         QJsonArray array;
         for (const ChatTurn& turn : turns)
-            array.append(QJsonObject{
-                {QStringLiteral("role"), turn.role == ChatTurn::Role::User ? QStringLiteral("user") : QStringLiteral("assistant")},
-                {QStringLiteral("content"), turn.content}});
+            array.append(
+                QJsonObject{{QStringLiteral("role"),
+                             turn.role == ChatTurn::Role::User ? QStringLiteral("user") : QStringLiteral("assistant")},
+                            {QStringLiteral("content"), turn.content}});
         json[QStringLiteral("turns")] = array;
         return json;
     }
@@ -56,12 +57,16 @@ ExampleRecord ExampleRecord::fromJson(const QJsonObject& json, const QString& or
             const QString role = object.value(QStringLiteral("role")).toString();
             const QJsonValue content = object.value(QStringLiteral("content"));
             if (!value.isObject() || !content.isString())
-                throw Error(QStringLiteral("%1: expected {\"role\": \"user\"|\"assistant\", \"content\": string}").arg(where));
+                throw Error(
+                    QStringLiteral("%1: expected {\"role\": \"user\"|\"assistant\", \"content\": string}").arg(where));
             const ChatTurn::Role expected = index % 2 == 0 ? ChatTurn::Role::User : ChatTurn::Role::Assistant;
-            const ChatTurn::Role actual = role == QLatin1String("user") ? ChatTurn::Role::User : ChatTurn::Role::Assistant;
+            const ChatTurn::Role actual =
+                role == QLatin1String("user") ? ChatTurn::Role::User : ChatTurn::Role::Assistant;
             if ((role != QLatin1String("user") && role != QLatin1String("assistant")) || actual != expected)
-                throw Error(QStringLiteral("%1: expected role \"%2\" (turns alternate user, assistant, starting with user)")
-                                .arg(where, expected == ChatTurn::Role::User ? QStringLiteral("user") : QStringLiteral("assistant")));
+                throw Error(
+                    QStringLiteral("%1: expected role \"%2\" (turns alternate user, assistant, starting with user)")
+                        .arg(where,
+                             expected == ChatTurn::Role::User ? QStringLiteral("user") : QStringLiteral("assistant")));
             if (actual == ChatTurn::Role::Assistant && content.toString().trimmed().isEmpty() && !allowEmptyResponse)
                 throw Error(QStringLiteral("%1: empty assistant response").arg(where));
             record.turns.push_back({actual, content.toString()});
@@ -72,11 +77,14 @@ ExampleRecord ExampleRecord::fromJson(const QJsonObject& json, const QString& or
         return record;
     }
     if (!json.contains(QStringLiteral("instruction")))
-        throw Error(QStringLiteral("%1: missing field \"instruction\" (expected {system?, instruction, input?, response})").arg(origin));
+        throw Error(
+            QStringLiteral("%1: missing field \"instruction\" (expected {system?, instruction, input?, response})")
+                .arg(origin));
     record.instruction = optionalString(json, "instruction", origin);
     record.input = optionalString(json, "input", origin);
     if (!json.contains(QStringLiteral("response")))
-        throw Error(QStringLiteral("%1: missing field \"response\" (expected {system?, instruction, input?, response})").arg(origin));
+        throw Error(QStringLiteral("%1: missing field \"response\" (expected {system?, instruction, input?, response})")
+                        .arg(origin));
     record.response = optionalString(json, "response", origin);
     if (record.response.trimmed().isEmpty() && !allowEmptyResponse)
         throw Error(QStringLiteral("%1: field \"response\" is empty").arg(origin));

@@ -78,7 +78,8 @@ void detectJson(const QString& path, FormatDetection* d)
     if (status == JsonObjectSource::Status::End)
         throw Error(QStringLiteral("%1: the file holds no records").arg(path));
     if (status == JsonObjectSource::Status::Bad)
-        throw Error(QStringLiteral("%1: cannot tell the format: the first record is unreadable: %2").arg(location, reason));
+        throw Error(
+            QStringLiteral("%1: cannot tell the format: the first record is unreadable: %2").arg(location, reason));
     QStringList keys = first.keys();
     d->columns = keys;
     const QString layout = source.isArray() ? QStringLiteral("a JSON array") : QStringLiteral("JSON Lines");
@@ -103,12 +104,16 @@ void detectJson(const QString& path, FormatDetection* d)
         d->format = DatasetFormat::Studio;
         why = QStringLiteral("its records have \"instruction\" and \"response\"");
     } else {
-        throw Error(QStringLiteral("%1: cannot tell the format: the first record has the keys %2; expected \"conversations\" (ShareGPT), "
-                                   "\"messages\" (OpenAI chat), \"instruction\"+\"output\" (Alpaca), \"instruction\"+\"response\"+\"context\" "
-                                   "(Dolly) or \"instruction\"+\"response\" (studio)")
-                        .arg(location, keys.isEmpty() ? QStringLiteral("(none)") : keys.join(QStringLiteral(", "))));
+        throw Error(
+            QStringLiteral(
+                "%1: cannot tell the format: the first record has the keys %2; expected \"conversations\" (ShareGPT), "
+                "\"messages\" (OpenAI chat), \"instruction\"+\"output\" (Alpaca), "
+                "\"instruction\"+\"response\"+\"context\" "
+                "(Dolly) or \"instruction\"+\"response\" (studio)")
+                .arg(location, keys.isEmpty() ? QStringLiteral("(none)") : keys.join(QStringLiteral(", "))));
     }
-    d->explanation = QStringLiteral("%1 (%2): %3 because %4.").arg(datasetFormatName(d->format), layout, QFileInfo(path).fileName(), why);
+    d->explanation = QStringLiteral("%1 (%2): %3 because %4.")
+                         .arg(datasetFormatName(d->format), layout, QFileInfo(path).fileName(), why);
 }
 
 void detectDelimited(const QString& path, FormatDetection* d)
@@ -126,11 +131,13 @@ void detectDelimited(const QString& path, FormatDetection* d)
     d->columns = header;
     d->mapping = guessMapping(header);
     d->explanation = QStringLiteral("%1 with a header of %2 columns (%3). ")
-                         .arg(d->format == DatasetFormat::Tsv ? QStringLiteral("Tab-separated values") : QStringLiteral("Comma-separated values"))
+                         .arg(d->format == DatasetFormat::Tsv ? QStringLiteral("Tab-separated values")
+                                                              : QStringLiteral("Comma-separated values"))
                          .arg(header.size())
                          .arg(header.join(QStringLiteral(", ")));
     if (d->mapping.response.isEmpty())
-        d->explanation += QStringLiteral("No column looks like the response (output, response, answer, completion, text): choose one.");
+        d->explanation += QStringLiteral(
+            "No column looks like the response (output, response, answer, completion, text): choose one.");
     else
         d->explanation += QStringLiteral("Columns chosen by name: %1.").arg(describeMapping(d->mapping));
 }
@@ -172,9 +179,11 @@ FormatDetection detectDatasetFormat(const QString& path, int previewCount)
                (first != '[' && first != '{' && suffix != QLatin1String("json") && suffix != QLatin1String("jsonl"))) {
         d.format = DatasetFormat::PlainText;
         d.textUnit = hasBlankLine(head) ? PlainTextUnit::Paragraph : PlainTextUnit::Line;
-        d.explanation = d.textUnit == PlainTextUnit::Paragraph
-                            ? QStringLiteral("Plain text: one example per paragraph (paragraphs are separated by blank lines), for continued pre-training.")
-                            : QStringLiteral("Plain text without blank lines: one example per line, for continued pre-training.");
+        d.explanation =
+            d.textUnit == PlainTextUnit::Paragraph
+                ? QStringLiteral("Plain text: one example per paragraph (paragraphs are separated by blank lines), for "
+                                 "continued pre-training.")
+                : QStringLiteral("Plain text without blank lines: one example per line, for continued pre-training.");
     } else {
         detectJson(path, &d);
     }
@@ -185,7 +194,8 @@ FormatDetection detectDatasetFormat(const QString& path, int previewCount)
         while (static_cast<int>(d.preview.size()) < previewCount && reader->next(&example))
             d.preview.push_back(example);
     } catch (const Error& error) {
-        d.explanation += QStringLiteral(" The first records could not all be read with these settings: %1").arg(error.message());
+        d.explanation +=
+            QStringLiteral(" The first records could not all be read with these settings: %1").arg(error.message());
     }
     return d;
 }

@@ -35,8 +35,8 @@ private:
 };
 
 // Records a bad record as an issue when skipping, else throws "<location>: <reason>".
-void reportBadRecord(const ImportOptions& options, const QString& location, const QString& reason, std::vector<ImportIssue>* issues,
-                     ImportCounts* counts);
+void reportBadRecord(const ImportOptions& options, const QString& location, const QString& reason,
+                     std::vector<ImportIssue>* issues, ImportCounts* counts);
 
 // The tool list of a ShareGPT/OpenAI record as text: a string as given, JSON as compact JSON; "[]" is none.
 QString toolsText(const QJsonValue& tools);

@@ -28,7 +28,11 @@ void appendJsonString(QByteArray& out, const QString& value);
 // Writes bytes or throws ft::Error naming the file.
 class DatasetSink {
 public:
-    DatasetSink(QIODevice* device, const QString& path) : m_device(device), m_path(path) {}
+    DatasetSink(QIODevice* device, const QString& path)
+        : m_device(device)
+        , m_path(path)
+    {
+    }
     void write(const QByteArray& bytes);
     const QString& path() const { return m_path; }
 
@@ -38,7 +42,8 @@ private:
 };
 
 // Throws ft::Error "cannot write <path> as <format>: record #i (<source>) <problem>".
-[[noreturn]] void refuseRecord(const QString& path, DatasetFormat format, size_t index, const ImportedExample& example, const QString& problem);
+[[noreturn]] void refuseRecord(const QString& path, DatasetFormat format, size_t index, const ImportedExample& example,
+                               const QString& problem);
 
 void writeAlpaca(DatasetSink& out, const std::vector<ImportedExample>& examples, bool jsonLines);
 void writeDolly(DatasetSink& out, const std::vector<ImportedExample>& examples);

@@ -10,11 +10,16 @@ namespace ft {
 QString evalMetricName(EvalMetric metric)
 {
     switch (metric) {
-    case EvalMetric::Loss: return QStringLiteral("loss");
-    case EvalMetric::Bleu: return QStringLiteral("bleu");
-    case EvalMetric::RougeL: return QStringLiteral("rouge-l");
-    case EvalMetric::ExactMatch: return QStringLiteral("exact-match");
-    case EvalMetric::F1: return QStringLiteral("f1");
+    case EvalMetric::Loss:
+        return QStringLiteral("loss");
+    case EvalMetric::Bleu:
+        return QStringLiteral("bleu");
+    case EvalMetric::RougeL:
+        return QStringLiteral("rouge-l");
+    case EvalMetric::ExactMatch:
+        return QStringLiteral("exact-match");
+    case EvalMetric::F1:
+        return QStringLiteral("f1");
     }
     return {};
 }
@@ -49,7 +54,8 @@ std::vector<EvalMetric> parseEvalMetrics(const QString& commaSeparated)
             QStringList known;
             for (EvalMetric m : allEvalMetrics())
                 known << evalMetricName(m);
-            throw Error(QStringLiteral("unknown metric \"%1\" (known: %2)").arg(part.trimmed(), known.join(QStringLiteral(", "))));
+            throw Error(QStringLiteral("unknown metric \"%1\" (known: %2)")
+                            .arg(part.trimmed(), known.join(QStringLiteral(", "))));
         }
         if (std::find(metrics.begin(), metrics.end(), *metric) == metrics.end())
             metrics.push_back(*metric);
@@ -82,11 +88,16 @@ ExampleScores ExampleScores::fromJson(const QJsonObject& json)
 double ExampleScores::value(EvalMetric metric) const
 {
     switch (metric) {
-    case EvalMetric::Bleu: return bleu;
-    case EvalMetric::RougeL: return rougeL;
-    case EvalMetric::ExactMatch: return exactMatch ? 1.0 : 0.0;
-    case EvalMetric::F1: return f1;
-    case EvalMetric::Loss: return 0.0;
+    case EvalMetric::Bleu:
+        return bleu;
+    case EvalMetric::RougeL:
+        return rougeL;
+    case EvalMetric::ExactMatch:
+        return exactMatch ? 1.0 : 0.0;
+    case EvalMetric::F1:
+        return f1;
+    case EvalMetric::Loss:
+        return 0.0;
     }
     return 0.0;
 }
@@ -107,7 +118,8 @@ int64_t whitespaceWordCount(const QString& text)
 }
 
 GenerationSummary summarizeGenerations(const std::vector<QString>& outputs, const std::vector<QString>& references,
-                                       const std::vector<ExampleScores>& scores, const std::vector<int64_t>& outputTokens)
+                                       const std::vector<ExampleScores>& scores,
+                                       const std::vector<int64_t>& outputTokens)
 {
     if (outputs.size() != references.size() || outputs.size() != scores.size() || outputs.size() != outputTokens.size())
         throw Error(QStringLiteral("summarizeGenerations: %1 outputs, %2 references, %3 scores, %4 lengths")

@@ -43,16 +43,17 @@ ExampleScores scoreExample(const QString& output, const QString& reference);
 // Summary of a set of generations.
 struct GenerationSummary {
     int64_t examples = 0;
-    double corpusBleu = 0.0;      // NLTK corpus_bleu, BLEU-4, no smoothing, whitespace tokens
+    double corpusBleu = 0.0; // NLTK corpus_bleu, BLEU-4, no smoothing, whitespace tokens
     double meanRougeL = 0.0;
-    double exactMatchRate = 0.0;  // share of examples that match exactly
+    double exactMatchRate = 0.0; // share of examples that match exactly
     double meanF1 = 0.0;
-    double meanWords = 0.0;       // whitespace words per generated response
-    double meanTokens = 0.0;      // generated tokens per response
+    double meanWords = 0.0;  // whitespace words per generated response
+    double meanTokens = 0.0; // generated tokens per response
 };
 
 GenerationSummary summarizeGenerations(const std::vector<QString>& outputs, const std::vector<QString>& references,
-                                       const std::vector<ExampleScores>& scores, const std::vector<int64_t>& outputTokens);
+                                       const std::vector<ExampleScores>& scores,
+                                       const std::vector<int64_t>& outputTokens);
 
 int64_t whitespaceWordCount(const QString& text);
 

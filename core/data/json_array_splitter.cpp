@@ -19,7 +19,9 @@ QString describeByte(char c)
 } // namespace
 
 JsonArraySplitter::JsonArraySplitter(const QString& path, qint64 maxElementBytes)
-    : m_path(path), m_file(path), m_maxElementBytes(maxElementBytes)
+    : m_path(path)
+    , m_file(path)
+    , m_maxElementBytes(maxElementBytes)
 {
     if (!m_file.open(QIODevice::ReadOnly))
         throw Error(QStringLiteral("%1: cannot open: %2").arg(path, m_file.errorString()));
@@ -71,9 +73,13 @@ qsizetype JsonArraySplitter::scanElement()
             continue;
         }
         switch (c) {
-        case '"': m_inString = true; break;
+        case '"':
+            m_inString = true;
+            break;
         case '{':
-        case '[': ++m_depth; break;
+        case '[':
+            ++m_depth;
+            break;
         case '}':
         case ']':
             if (m_depth == 0)
@@ -93,7 +99,8 @@ qsizetype JsonArraySplitter::scanElement()
                 return i;
             ++m_line;
             break;
-        default: break;
+        default:
+            break;
         }
         ++i;
     }
@@ -132,7 +139,9 @@ JsonArraySplitter::Status JsonArraySplitter::next(QByteArray* element)
             if (!skipSpace())
                 fail(QStringLiteral("the file is empty (expected a JSON array of records)"));
             if (m_buffer[m_pos] != '[')
-                fail(QStringLiteral("expected a JSON array ('[') at line %1, found %2").arg(m_line).arg(describeByte(m_buffer[m_pos])));
+                fail(QStringLiteral("expected a JSON array ('[') at line %1, found %2")
+                         .arg(m_line)
+                         .arg(describeByte(m_buffer[m_pos])));
             ++m_pos;
             m_state = State::FirstElement;
             break;
@@ -154,14 +163,17 @@ JsonArraySplitter::Status JsonArraySplitter::next(QByteArray* element)
             const qsizetype length = scanElement();
             if (length < 0) {
                 if (!fill())
-                    fail(QStringLiteral("truncated: element #%1 starting at line %2 is not complete at the end of the file "
-                                        "(or its brackets or quotes are unbalanced)")
+                    fail(QStringLiteral(
+                             "truncated: element #%1 starting at line %2 is not complete at the end of the file "
+                             "(or its brackets or quotes are unbalanced)")
                              .arg(m_index)
                              .arg(m_elementLine));
                 continue;
             }
             if (length == 0)
-                fail(QStringLiteral("expected a JSON value at line %1, found %2").arg(m_line).arg(describeByte(m_buffer[m_pos])));
+                fail(QStringLiteral("expected a JSON value at line %1, found %2")
+                         .arg(m_line)
+                         .arg(describeByte(m_buffer[m_pos])));
             const bool tooLong = m_skipping || length > m_maxElementBytes;
             if (!tooLong)
                 *element = m_buffer.mid(m_pos, length);
@@ -176,7 +188,8 @@ JsonArraySplitter::Status JsonArraySplitter::next(QByteArray* element)
         }
         case State::AfterElement:
             if (!skipSpace())
-                fail(QStringLiteral("truncated: the array is not closed (expected ',' or ']' after element #%1, at line %2)")
+                fail(QStringLiteral(
+                         "truncated: the array is not closed (expected ',' or ']' after element #%1, at line %2)")
                          .arg(m_index)
                          .arg(m_line));
             if (m_buffer[m_pos] == ']') {
@@ -185,9 +198,12 @@ JsonArraySplitter::Status JsonArraySplitter::next(QByteArray* element)
             } else if (m_buffer[m_pos] == ',') {
                 ++m_pos;
                 if (!skipSpace())
-                    fail(QStringLiteral("truncated: the array is not closed (expected an element after ',' at line %1)").arg(m_line));
+                    fail(QStringLiteral("truncated: the array is not closed (expected an element after ',' at line %1)")
+                             .arg(m_line));
                 if (m_buffer[m_pos] == ']')
-                    fail(QStringLiteral("expected an element after ',' at line %1, found ']' (a trailing comma is not JSON)").arg(m_line));
+                    fail(QStringLiteral(
+                             "expected an element after ',' at line %1, found ']' (a trailing comma is not JSON)")
+                             .arg(m_line));
                 m_state = State::Element;
             } else {
                 fail(QStringLiteral("expected ',' or ']' after element #%1 at line %2, found %3")

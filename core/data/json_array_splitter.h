@@ -20,7 +20,7 @@ public:
     // '[' at the start, a missing ',' between elements, a truncated file, data after the closing ']'.
     Status next(QByteArray* element);
 
-    qint64 index() const { return m_index; }          // 0-based, of the element just returned
+    qint64 index() const { return m_index; }             // 0-based, of the element just returned
     qint64 elementLine() const { return m_elementLine; } // 1-based line where it starts
     qint64 bytesRead() const;
     qint64 totalBytes() const { return m_totalBytes; }
@@ -39,7 +39,7 @@ private:
     qsizetype m_pos = 0;
     qint64 m_maxElementBytes = 0;
     qint64 m_totalBytes = 0;
-    qint64 m_line = 1;        // line at m_pos (between elements) or at the scan position (inside one)
+    qint64 m_line = 1; // line at m_pos (between elements) or at the scan position (inside one)
     qint64 m_elementLine = 0;
     qint64 m_index = -1;
     State m_state = State::Start;
@@ -49,7 +49,7 @@ private:
     int64_t m_depth = 0;
     bool m_inString = false;
     bool m_escape = false;
-    bool m_skipping = false;  // past maxElementBytes: bytes are dropped as they are scanned
+    bool m_skipping = false; // past maxElementBytes: bytes are dropped as they are scanned
 };
 
 } // namespace ft

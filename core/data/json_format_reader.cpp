@@ -3,8 +3,8 @@
 
 namespace ft {
 
-void reportBadRecord(const ImportOptions& options, const QString& location, const QString& reason, std::vector<ImportIssue>* issues,
-                     ImportCounts* counts)
+void reportBadRecord(const ImportOptions& options, const QString& location, const QString& reason,
+                     std::vector<ImportIssue>* issues, ImportCounts* counts)
 {
     if (!options.skipBadRecords)
         throw Error(QStringLiteral("%1: %2").arg(location, reason));
@@ -13,7 +13,10 @@ void reportBadRecord(const ImportOptions& options, const QString& location, cons
 }
 
 JsonFormatReader::JsonFormatReader(const QString& path, const ImportOptions& options, JsonRecordConverter convert)
-    : m_path(path), m_source(path, options.maxRecordBytes), m_options(options), m_convert(std::move(convert))
+    : m_path(path)
+    , m_source(path, options.maxRecordBytes)
+    , m_options(options)
+    , m_convert(std::move(convert))
 {
 }
 
@@ -50,7 +53,9 @@ bool JsonFormatReader::next(ImportedExample* example)
         try {
             *example = m_convert(object, &counts);
         } catch (const Error& error) {
-            const QString where = m_source.isArray() ? QStringLiteral("line %1: %2").arg(m_source.line()).arg(error.message()) : error.message();
+            const QString where = m_source.isArray()
+                                      ? QStringLiteral("line %1: %2").arg(m_source.line()).arg(error.message())
+                                      : error.message();
             reportBadRecord(m_options, location, where, &m_issues, &m_counts);
             continue;
         }

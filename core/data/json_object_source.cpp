@@ -51,8 +51,12 @@ bool parseObject(const QByteArray& bytes, qint64 firstLine, bool inArray, QJsonO
     const QByteArray start = bytes.left(64).trimmed();
     if (!start.startsWith('{')) {
         const char c = start.isEmpty() ? 0 : start.at(0);
-        const char* what = c == '[' ? "an array" : c == '"' ? "a string" : c == 't' || c == 'f' ? "a boolean" : c == 'n' ? "null"
-                         : (c == '-' || (c >= '0' && c <= '9')) ? "a number" : "something else";
+        const char* what = c == '['                               ? "an array"
+                           : c == '"'                             ? "a string"
+                           : c == 't' || c == 'f'                 ? "a boolean"
+                           : c == 'n'                             ? "null"
+                           : (c == '-' || (c >= '0' && c <= '9')) ? "a number"
+                                                                  : "something else";
         *reason = QStringLiteral("expected a JSON object {...}, found %1").arg(QLatin1String(what));
         if (inArray)
             *reason = QStringLiteral("line %1: %2").arg(firstLine).arg(*reason);
@@ -75,18 +79,24 @@ bool parseObject(const QByteArray& bytes, qint64 firstLine, bool inArray, QJsonO
 
 } // namespace
 
-JsonObjectSource::JsonObjectSource(const QString& path, qint64 maxRecordBytes) : m_path(path), m_maxRecordBytes(maxRecordBytes)
+JsonObjectSource::JsonObjectSource(const QString& path, qint64 maxRecordBytes)
+    : m_path(path)
+    , m_maxRecordBytes(maxRecordBytes)
 {
     const char first = firstSignificantByte(path);
     if (first == 0)
-        throw Error(QStringLiteral("%1: the file is empty (expected a JSON array of records or one JSON object per line)").arg(path));
+        throw Error(
+            QStringLiteral("%1: the file is empty (expected a JSON array of records or one JSON object per line)")
+                .arg(path));
     if (first == '[')
         m_splitter = std::make_unique<JsonArraySplitter>(path, maxRecordBytes);
     else if (first == '{')
         m_lines = std::make_unique<LineReader>(path, maxRecordBytes);
     else
-        throw Error(QStringLiteral("%1: expected a JSON array ('[') or JSON Lines (one '{...}' object per line) at the start of the file")
-                        .arg(path));
+        throw Error(
+            QStringLiteral(
+                "%1: expected a JSON array ('[') or JSON Lines (one '{...}' object per line) at the start of the file")
+                .arg(path));
 }
 
 JsonObjectSource::~JsonObjectSource() = default;
@@ -117,7 +127,8 @@ JsonObjectSource::Status JsonObjectSource::next(QJsonObject* object, QString* lo
             return Status::End;
         *location = QStringLiteral("%1:%2").arg(m_path).arg(m_lines->lineNumber());
         if (status == LineReader::Status::TooLong) {
-            *reason = QStringLiteral("the line is longer than the limit of %1 bytes for one record").arg(m_lines->maxLineBytes());
+            *reason = QStringLiteral("the line is longer than the limit of %1 bytes for one record")
+                          .arg(m_lines->maxLineBytes());
             return Status::Bad;
         }
         if (bytes.trimmed().isEmpty())
@@ -129,13 +140,20 @@ JsonObjectSource::Status JsonObjectSource::next(QJsonObject* object, QString* lo
 QString jsonTypeName(const QJsonValue& value)
 {
     switch (value.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return QStringLiteral("a boolean");
-    case QJsonValue::Double: return QStringLiteral("a number");
-    case QJsonValue::String: return QStringLiteral("a string");
-    case QJsonValue::Array: return QStringLiteral("an array");
-    case QJsonValue::Object: return QStringLiteral("an object");
-    case QJsonValue::Undefined: break;
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
     }
     return QStringLiteral("nothing");
 }
@@ -180,7 +198,8 @@ QStringList optionalTagsField(const QJsonObject& object, const QString& key)
     if (it->isString())
         return splitTags(it->toString());
     if (!it->isArray())
-        throw Error(QStringLiteral("field \"%1\" must be a string or an array of strings, found %2").arg(key, jsonTypeName(*it)));
+        throw Error(QStringLiteral("field \"%1\" must be a string or an array of strings, found %2")
+                        .arg(key, jsonTypeName(*it)));
     QStringList tags;
     for (const QJsonValue& value : it->toArray()) {
         if (!value.isString())

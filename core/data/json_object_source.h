@@ -32,7 +32,6 @@ public:
     qint64 bytesRead() const;
     qint64 totalBytes() const;
 
-
 private:
     QString m_path;
     qint64 m_maxRecordBytes = 0;

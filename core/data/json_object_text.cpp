@@ -11,13 +11,27 @@ void appendJsonString(QByteArray& out, const QString& value)
     for (char c : utf8) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
         default:
             if (u < 0x20) {
                 static const char hex[] = "0123456789abcdef";
@@ -68,7 +82,8 @@ void DatasetSink::write(const QByteArray& bytes)
         throw Error(QStringLiteral("%1: write failed: %2").arg(m_path, m_device->errorString()));
 }
 
-void refuseRecord(const QString& path, DatasetFormat format, size_t index, const ImportedExample& example, const QString& problem)
+void refuseRecord(const QString& path, DatasetFormat format, size_t index, const ImportedExample& example,
+                  const QString& problem)
 {
     const QString where = example.source.isEmpty() ? QStringLiteral("record #%1").arg(index)
                                                    : QStringLiteral("record #%1 (%2)").arg(index).arg(example.source);

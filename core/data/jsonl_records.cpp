@@ -10,7 +10,8 @@
 
 namespace ft {
 
-void readJsonlRecords(const QString& path, const std::function<void(NumberedRecord&&)>& onRecord, bool allowEmptyResponse)
+void readJsonlRecords(const QString& path, const std::function<void(NumberedRecord&&)>& onRecord,
+                      bool allowEmptyResponse)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -28,7 +29,10 @@ void readJsonlRecords(const QString& path, const std::function<void(NumberedReco
         QJsonParseError error{};
         const QJsonDocument document = QJsonDocument::fromJson(line, &error);
         if (error.error != QJsonParseError::NoError)
-            throw Error(QStringLiteral("%1: malformed JSON at column %2: %3").arg(origin).arg(error.offset + 1).arg(error.errorString()));
+            throw Error(QStringLiteral("%1: malformed JSON at column %2: %3")
+                            .arg(origin)
+                            .arg(error.offset + 1)
+                            .arg(error.errorString()));
         if (!document.isObject())
             throw Error(QStringLiteral("%1: expected a JSON object per line").arg(origin));
         onRecord({ExampleRecord::fromJson(document.object(), origin, allowEmptyResponse), lineNumber});
@@ -38,7 +42,8 @@ void readJsonlRecords(const QString& path, const std::function<void(NumberedReco
 std::vector<NumberedRecord> readJsonlRecords(const QString& path, bool allowEmptyResponse)
 {
     std::vector<NumberedRecord> records;
-    readJsonlRecords(path, [&](NumberedRecord&& record) { records.push_back(std::move(record)); }, allowEmptyResponse);
+    readJsonlRecords(
+        path, [&](NumberedRecord&& record) { records.push_back(std::move(record)); }, allowEmptyResponse);
     return records;
 }
 

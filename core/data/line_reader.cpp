@@ -10,7 +10,10 @@ namespace {
 constexpr qint64 kChunkBytes = 1 << 20;
 }
 
-LineReader::LineReader(const QString& path, qint64 maxLineBytes) : m_path(path), m_file(path), m_maxLineBytes(maxLineBytes)
+LineReader::LineReader(const QString& path, qint64 maxLineBytes)
+    : m_path(path)
+    , m_file(path)
+    , m_maxLineBytes(maxLineBytes)
 {
     if (!m_file.open(QIODevice::ReadOnly))
         throw Error(QStringLiteral("%1: cannot open: %2").arg(path, m_file.errorString()));

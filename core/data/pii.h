@@ -12,13 +12,15 @@
 namespace ft {
 
 enum class PiiType { Email, Phone, CreditCard, IpAddress, Iban, UsSsn, ApiKey, UrlCredentials };
-QString piiTypeName(PiiType type);    // "email", "phone", "credit-card", "ip-address", "iban", "us-ssn", "api-key", "url-credentials"
-QString piiPlaceholder(PiiType type); // "[EMAIL]", "[PHONE]", "[CREDIT_CARD]", "[IP_ADDRESS]", "[IBAN]", "[SSN]", "[API_KEY]", "[URL_CREDENTIALS]"
+QString piiTypeName(
+    PiiType type); // "email", "phone", "credit-card", "ip-address", "iban", "us-ssn", "api-key", "url-credentials"
+QString piiPlaceholder(PiiType type); // "[EMAIL]", "[PHONE]", "[CREDIT_CARD]", "[IP_ADDRESS]", "[IBAN]", "[SSN]",
+                                      // "[API_KEY]", "[URL_CREDENTIALS]"
 std::set<PiiType> allPiiTypes();
 
 struct PiiMatch {
     PiiType type = PiiType::Email;
-    int start = 0;  // in UTF-16 code units of the QString
+    int start = 0; // in UTF-16 code units of the QString
     int length = 0;
     QString text;
 };

@@ -69,10 +69,11 @@ int ibanLength(const QString& country)
 {
     static const QHash<QString, int> lengths = [] {
         QHash<QString, int> table;
-        const char* entries = "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BR29 CH21 CR22 CY28 CZ24 DE22 DK18 DO28 EE20 EG29 ES24 FI18 "
-                              "FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 "
-                              "LT20 LU20 LV21 MC27 MD24 ME22 MK19 MR27 MT31 MU30 NL18 NO15 PK24 PL28 PS29 PT25 QA29 RO24 RS22 SA24 SC31 "
-                              "SE24 SI19 SK24 SM27 ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24 XK20";
+        const char* entries =
+            "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BR29 CH21 CR22 CY28 CZ24 DE22 DK18 DO28 EE20 EG29 ES24 FI18 "
+            "FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 "
+            "LT20 LU20 LV21 MC27 MD24 ME22 MK19 MR27 MT31 MU30 NL18 NO15 PK24 PL28 PS29 PT25 QA29 RO24 RS22 SA24 SC31 "
+            "SE24 SI19 SK24 SM27 ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24 XK20";
         for (const QString& entry : QString::fromLatin1(entries).split(QLatin1Char(' ')))
             table.insert(entry.left(2), entry.mid(2).toInt());
         return table;
@@ -89,17 +90,17 @@ bool phoneDigitsPlausible(const QString& text, int minDigits, int maxDigits)
 struct Detector {
     PiiType type;
     QRegularExpression pattern;
-    int group;                                    // the capture group that is the personal data (0: all of it)
-    std::function<bool(const QString&)> confirm;  // null: the pattern is enough
-    char hint;                                    // a character the text must contain for the pattern to match (0: none)
+    int group;                                   // the capture group that is the personal data (0: all of it)
+    std::function<bool(const QString&)> confirm; // null: the pattern is enough
+    char hint;                                   // a character the text must contain for the pattern to match (0: none)
 };
 
 const std::vector<Detector>& detectors()
 {
     static const std::vector<Detector> all = [] {
         std::vector<Detector> d;
-        auto add = [&](PiiType type, const char* pattern, int group, std::function<bool(const QString&)> confirm, char hint,
-                       bool caseInsensitive = false) {
+        auto add = [&](PiiType type, const char* pattern, int group, std::function<bool(const QString&)> confirm,
+                       char hint, bool caseInsensitive = false) {
             QRegularExpression::PatternOptions options = QRegularExpression::NoPatternOption;
             if (caseInsensitive)
                 options |= QRegularExpression::CaseInsensitiveOption;
@@ -109,14 +110,18 @@ const std::vector<Detector>& detectors()
             d.push_back({type, re, group, std::move(confirm), hint});
         };
         // user:password@ in a URL: only the credentials are masked, the URL keeps its shape.
-        add(PiiType::UrlCredentials, R"(\b[A-Za-z][A-Za-z0-9+.-]*://([^\s:/?#@]+:[^\s/?#@]+)@[A-Za-z0-9.\[\]-]+)", 1, {}, '@');
+        add(PiiType::UrlCredentials, R"(\b[A-Za-z][A-Za-z0-9+.-]*://([^\s:/?#@]+:[^\s/?#@]+)@[A-Za-z0-9.\[\]-]+)", 1,
+            {}, '@');
         add(PiiType::Email,
-            R"((?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![A-Za-z0-9-]))", 0, {}, '@');
+            R"((?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![A-Za-z0-9-]))",
+            0, {}, '@');
         // API keys of well-known shapes.
         add(PiiType::ApiKey, R"(\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b)", 0, {}, 0);
-        add(PiiType::ApiKey, R"(\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b)", 0, {}, '_');
+        add(PiiType::ApiKey, R"(\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{22,}\b)", 0, {},
+            '_');
         add(PiiType::ApiKey, R"(\bxox[abposr]-[A-Za-z0-9-]{10,})", 0, {}, '-');
-        add(PiiType::ApiKey, R"(\bsk-(?:proj-|svcacct-|admin-)?([A-Za-z0-9_-]{20,}))", 0,
+        add(
+            PiiType::ApiKey, R"(\bsk-(?:proj-|svcacct-|admin-)?([A-Za-z0-9_-]{20,}))", 0,
             [](const QString& key) {
                 // Real keys mix upper case, lower case and digits; "sk-learn-..." does not.
                 bool upper = false, lower = false, digit = false;
@@ -137,7 +142,8 @@ const std::vector<Detector>& detectors()
         // IBAN: country, check digits, then groups of four (spaces optional); mod-97 checked.
         add(PiiType::Iban, R"(\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b)", 0, ibanValid, 0);
         // Payment cards: 4-4-4-4(-3), 4-6-5/4-6-4, or 13-19 digits together; Luhn and issuer checked.
-        add(PiiType::CreditCard,
+        add(
+            PiiType::CreditCard,
             R"((?<![0-9])(?:[0-9]{4}([ -]?)[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{3})?|[0-9]{4}([ -]?)[0-9]{6}\2[0-9]{4,5}|[0-9]{13,19})(?![0-9]))",
             0,
             [](const QString& text) {
@@ -146,9 +152,15 @@ const std::vector<Detector>& detectors()
             },
             0);
         // US social security numbers: AAA-GG-SSSS without the never-issued areas and groups.
-        add(PiiType::UsSsn, R"((?<![0-9-])([0-9]{3})-([0-9]{2})-([0-9]{4})(?![0-9]|-[0-9]))", 0,
-            [](const QString& text) { return usSsnValid(text.mid(0, 3).toInt(), text.mid(4, 2).toInt(), text.mid(7, 4).toInt()); }, '-');
-        add(PiiType::UsSsn, R"(\b(?:ssn|social security(?: number)?)\b[^0-9\n]{0,15}([0-9]{3} ?[0-9]{2} ?[0-9]{4})(?![0-9]))", 1,
+        add(
+            PiiType::UsSsn, R"((?<![0-9-])([0-9]{3})-([0-9]{2})-([0-9]{4})(?![0-9]|-[0-9]))", 0,
+            [](const QString& text) {
+                return usSsnValid(text.mid(0, 3).toInt(), text.mid(4, 2).toInt(), text.mid(7, 4).toInt());
+            },
+            '-');
+        add(
+            PiiType::UsSsn,
+            R"(\b(?:ssn|social security(?: number)?)\b[^0-9\n]{0,15}([0-9]{3} ?[0-9]{2} ?[0-9]{4})(?![0-9]))", 1,
             [](const QString& text) {
                 const QString d = digitsOnly(text);
                 return usSsnValid(d.mid(0, 3).toInt(), d.mid(3, 2).toInt(), d.mid(5, 4).toInt());
@@ -156,8 +168,10 @@ const std::vector<Detector>& detectors()
             0, true);
         // IP addresses.
         add(PiiType::IpAddress, R"((?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9]|\.[0-9]))", 0, ipv4Valid, '.');
-        add(PiiType::IpAddress,
-            R"((?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{1,4})?(?![0-9A-Za-z:]))", 0,
+        add(
+            PiiType::IpAddress,
+            R"((?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:[0-9]{1,3}\.){3}[0-9]{1,3}|[0-9A-Fa-f]{1,4})?(?![0-9A-Za-z:]))",
+            0,
             [](const QString& text) {
                 if (!ipv6Valid(text))
                     return false;
@@ -173,12 +187,16 @@ const std::vector<Detector>& detectors()
             ':');
         // Phone numbers: international (+CC ...), North American (NXX) NXX-XXXX, European trunk-prefixed
         // (0AA BBB CCCC), and short local numbers right after a word such as "call" or "phone".
-        add(PiiType::Phone, R"((?<![0-9A-Za-z+])\+[1-9][0-9]{0,2}(?:[ .-]?(?:\([0-9]{1,4}\)|[0-9]{1,5})){2,6}(?![0-9]))", 0,
+        add(
+            PiiType::Phone,
+            R"((?<![0-9A-Za-z+])\+[1-9][0-9]{0,2}(?:[ .-]?(?:\([0-9]{1,4}\)|[0-9]{1,5})){2,6}(?![0-9]))", 0,
             [](const QString& text) { return phoneDigitsPlausible(text, 8, 15); }, '+');
         add(PiiType::Phone,
-            R"((?<![0-9A-Za-z+.,/-])(?:1[ .-])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .-])[0-9]{3}[ .-][0-9]{4}(?![0-9A-Za-z]|[.,/-][0-9]))", 0, {},
-            0);
-        add(PiiType::Phone, R"((?<![0-9A-Za-z+.,/:-])0[1-9][0-9]{0,3}(?:[ /-][0-9]{2,8}){1,4}(?![0-9A-Za-z]|[.,/:-][0-9]))", 0,
+            R"((?<![0-9A-Za-z+.,/-])(?:1[ .-])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .-])[0-9]{3}[ .-][0-9]{4}(?![0-9A-Za-z]|[.,/-][0-9]))",
+            0, {}, 0);
+        add(
+            PiiType::Phone,
+            R"((?<![0-9A-Za-z+.,/:-])0[1-9][0-9]{0,3}(?:[ /-][0-9]{2,8}){1,4}(?![0-9A-Za-z]|[.,/:-][0-9]))", 0,
             [](const QString& text) {
                 // One kind of separator (a slash may follow the area code), so that dates are not taken.
                 QString separators = separatorsOf(text);
@@ -187,7 +205,8 @@ const std::vector<Detector>& detectors()
                 return phoneDigitsPlausible(text, 9, 12) && allSame(separators);
             },
             0);
-        add(PiiType::Phone, R"(\b(?:phone|tel|telephone|call|mobile|cell|fax|ring)\b[^0-9\n]{0,20}?([0-9]{3}[-. ][0-9]{4})(?![0-9]|[-.][0-9]))",
+        add(PiiType::Phone,
+            R"(\b(?:phone|tel|telephone|call|mobile|cell|fax|ring)\b[^0-9\n]{0,20}?([0-9]{3}[-. ][0-9]{4})(?![0-9]|[-.][0-9]))",
             1, {}, 0, true);
         return d;
     }();
@@ -286,7 +305,10 @@ bool ipv6Valid(const QString& address)
     return compressed ? groups <= 7 : groups == 8;
 }
 
-bool usSsnValid(int area, int group, int serial) { return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0; }
+bool usSsnValid(int area, int group, int serial)
+{
+    return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
+}
 
 bool looksRandom(const QString& value)
 {
@@ -324,7 +346,8 @@ std::vector<PiiCandidate> collectPiiCandidates(const QString& text, const std::s
             continue;
         if (detector.hint != 0 && !text.contains(QLatin1Char(detector.hint)))
             continue;
-        if (!hasDigit && detector.type != PiiType::Email && detector.type != PiiType::UrlCredentials && detector.type != PiiType::ApiKey)
+        if (!hasDigit && detector.type != PiiType::Email && detector.type != PiiType::UrlCredentials &&
+            detector.type != PiiType::ApiKey)
             continue;
         QRegularExpressionMatchIterator it = detector.pattern.globalMatch(text);
         while (it.hasNext()) {
@@ -334,7 +357,8 @@ std::vector<PiiCandidate> collectPiiCandidates(const QString& text, const std::s
                 continue;
             if (detector.confirm && !detector.confirm(found))
                 continue;
-            candidates.push_back({detector.type, static_cast<int>(match.capturedStart(detector.group)), static_cast<int>(found.size())});
+            candidates.push_back(
+                {detector.type, static_cast<int>(match.capturedStart(detector.group)), static_cast<int>(found.size())});
         }
     }
     return candidates;

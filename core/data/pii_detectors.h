@@ -21,11 +21,11 @@ struct PiiCandidate {
 std::vector<PiiCandidate> collectPiiCandidates(const QString& text, const std::set<PiiType>& types);
 
 // The checks, exposed for tests.
-bool luhnValid(const QString& digits);               // digits only
-bool ibanValid(const QString& iban);                 // spaces allowed
+bool luhnValid(const QString& digits); // digits only
+bool ibanValid(const QString& iban);   // spaces allowed
 bool ipv4Valid(const QString& address);
 bool ipv6Valid(const QString& address);
 bool usSsnValid(int area, int group, int serial);
-bool looksRandom(const QString& value);              // a secret, not a word or a placeholder
+bool looksRandom(const QString& value); // a secret, not a word or a placeholder
 
 } // namespace ft

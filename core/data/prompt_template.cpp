@@ -8,8 +8,8 @@ namespace ft {
 
 namespace {
 
-const QStringList kAllPlaceholders{QStringLiteral("system"), QStringLiteral("instruction"), QStringLiteral("input"),
-                                   QStringLiteral("response"), QStringLiteral("bos"), QStringLiteral("eos")};
+const QStringList kAllPlaceholders{QStringLiteral("system"),   QStringLiteral("instruction"), QStringLiteral("input"),
+                                   QStringLiteral("response"), QStringLiteral("bos"),         QStringLiteral("eos")};
 
 using Values = std::map<QString, QString>;
 
@@ -40,16 +40,19 @@ std::vector<Piece> parseFormat(const QString& format, const QString& templateNam
             pieces.push_back(std::move(group));
         } else if (format.mid(pos, 2) == QLatin1String("]]")) {
             if (!nested)
-                throw Error(QStringLiteral("template %1: \"]]\" at character %2 closes no \"[[\"").arg(templateName).arg(pos + 1));
+                throw Error(QStringLiteral("template %1: \"]]\" at character %2 closes no \"[[\"")
+                                .arg(templateName)
+                                .arg(pos + 1));
             pos += 2;
             flush();
             return pieces;
         } else if (format[pos] == QLatin1Char('{')) {
             const int end = format.indexOf(QLatin1Char('}'), pos);
             if (end < 0)
-                throw Error(QStringLiteral("template %1: \"{\" at character %2 is never closed (write {{ for a literal brace)")
-                                .arg(templateName)
-                                .arg(pos + 1));
+                throw Error(
+                    QStringLiteral("template %1: \"{\" at character %2 is never closed (write {{ for a literal brace)")
+                        .arg(templateName)
+                        .arg(pos + 1));
             flush();
             pieces.push_back({Piece::Kind::Placeholder, format.mid(pos + 1, end - pos - 1), {}});
             pos = end + 1;
@@ -104,7 +107,9 @@ void expand(const std::vector<Piece>& pieces, const Values& values, TemplateSegm
     };
     for (const Piece& piece : pieces) {
         switch (piece.kind) {
-        case Piece::Kind::Text: appendText(piece.text); break;
+        case Piece::Kind::Text:
+            appendText(piece.text);
+            break;
         case Piece::Kind::Placeholder:
             if (piece.text == QLatin1String("bos"))
                 out.push_back({TemplateSegment::Kind::Bos, {}});
@@ -136,7 +141,8 @@ void validateTemplateFormat(const QString& format, const QString& templateName, 
     for (const QString& name : names)
         if (!allowed.contains(name))
             throw Error(QStringLiteral("template %1: unknown placeholder {%2} (allowed: %3)")
-                            .arg(templateName, name, QStringLiteral("{") + allowed.join(QStringLiteral("}, {")) + QStringLiteral("}")));
+                            .arg(templateName, name,
+                                 QStringLiteral("{") + allowed.join(QStringLiteral("}, {")) + QStringLiteral("}")));
 }
 
 QStringList PromptTemplate::builtinNames()
@@ -151,18 +157,22 @@ PromptTemplate PromptTemplate::builtin(const QString& name)
     t.name = name;
     if (name == QLatin1String("alpaca")) {
         // The Stanford Alpaca prompts, with and without an input.
-        t.prompt = QStringLiteral("[[{system}\n\n]]Below is an instruction that describes a task. Write a response that "
-                                  "appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:\n");
-        t.promptWithInput = QStringLiteral("[[{system}\n\n]]Below is an instruction that describes a task, paired with an input "
-                                           "that provides further context. Write a response that appropriately completes "
-                                           "the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n");
+        t.prompt = QStringLiteral(
+            "[[{system}\n\n]]Below is an instruction that describes a task. Write a response that "
+            "appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Response:\n");
+        t.promptWithInput =
+            QStringLiteral("[[{system}\n\n]]Below is an instruction that describes a task, paired with an input "
+                           "that provides further context. Write a response that appropriately completes "
+                           "the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n");
         t.followUp = QStringLiteral("### Instruction:\n{instruction}\n\n[[### Input:\n{input}\n\n]]### Response:\n");
         t.response = QStringLiteral("{response}");
         t.separator = QStringLiteral("\n\n");
     } else if (name == QLatin1String("chatml")) {
-        t.prompt = QStringLiteral("[[<|im_start|>system\n{system}<|im_end|>\n]]<|im_start|>user\n{instruction}[[\n\n{input}]]"
-                                  "<|im_end|>\n<|im_start|>assistant\n");
-        t.followUp = QStringLiteral("<|im_start|>user\n{instruction}[[\n\n{input}]]<|im_end|>\n<|im_start|>assistant\n");
+        t.prompt =
+            QStringLiteral("[[<|im_start|>system\n{system}<|im_end|>\n]]<|im_start|>user\n{instruction}[[\n\n{input}]]"
+                           "<|im_end|>\n<|im_start|>assistant\n");
+        t.followUp =
+            QStringLiteral("<|im_start|>user\n{instruction}[[\n\n{input}]]<|im_end|>\n<|im_start|>assistant\n");
         t.response = QStringLiteral("{response}<|im_end|>");
         t.separator = QStringLiteral("\n");
     } else if (name == QLatin1String("llama2-chat")) {
@@ -170,7 +180,8 @@ PromptTemplate PromptTemplate::builtin(const QString& name)
         t.followUp = QStringLiteral("{bos}[INST] {instruction}[[\n\n{input}]] [/INST] ");
         t.response = QStringLiteral("{response}");
     } else if (name == QLatin1String("zephyr")) {
-        t.prompt = QStringLiteral("[[<|system|>\n{system}{eos}\n]]<|user|>\n{instruction}[[\n\n{input}]]{eos}\n<|assistant|>\n");
+        t.prompt = QStringLiteral(
+            "[[<|system|>\n{system}{eos}\n]]<|user|>\n{instruction}[[\n\n{input}]]{eos}\n<|assistant|>\n");
         t.followUp = QStringLiteral("<|user|>\n{instruction}[[\n\n{input}]]{eos}\n<|assistant|>\n");
         t.response = QStringLiteral("{response}");
         t.separator = QStringLiteral("\n");
@@ -181,8 +192,9 @@ PromptTemplate PromptTemplate::builtin(const QString& name)
         t.response = QStringLiteral("{response}");
         t.separator = QStringLiteral("\n");
     } else {
-        throw Error(QStringLiteral("unknown template \"%1\" (built-in: %2; or give a custom template containing {response})")
-                        .arg(name, builtinNames().join(QStringLiteral(", "))));
+        throw Error(
+            QStringLiteral("unknown template \"%1\" (built-in: %2; or give a custom template containing {response})")
+                .arg(name, builtinNames().join(QStringLiteral(", "))));
     }
     return t;
 }
@@ -192,7 +204,8 @@ PromptTemplate PromptTemplate::custom(const QString& text, const QString& name)
     validateTemplateFormat(text, name, kAllPlaceholders);
     const int first = text.indexOf(QLatin1String("{response}"));
     if (first < 0)
-        throw Error(QStringLiteral("template %1: no {response} placeholder (it marks where the answer goes)").arg(name));
+        throw Error(
+            QStringLiteral("template %1: no {response} placeholder (it marks where the answer goes)").arg(name));
     if (text.indexOf(QLatin1String("{response}"), first + 1) >= 0)
         throw Error(QStringLiteral("template %1: {response} appears more than once").arg(name));
     PromptTemplate t;
@@ -200,8 +213,9 @@ PromptTemplate PromptTemplate::custom(const QString& text, const QString& name)
     t.prompt = text.left(first);
     t.response = text.mid(first);
     // The prompt part must stand on its own: its [[ ]] groups may not straddle {response}.
-    validateTemplateFormat(t.prompt, name, {QStringLiteral("system"), QStringLiteral("instruction"), QStringLiteral("input"),
-                                            QStringLiteral("bos"), QStringLiteral("eos")});
+    validateTemplateFormat(t.prompt, name,
+                           {QStringLiteral("system"), QStringLiteral("instruction"), QStringLiteral("input"),
+                            QStringLiteral("bos"), QStringLiteral("eos")});
     validateTemplateFormat(t.response, name, {QStringLiteral("response"), QStringLiteral("eos")});
     t.followUp = t.prompt;
     return t;
@@ -231,14 +245,21 @@ std::vector<TemplateSegment> PromptTemplate::renderTurns(const ExampleRecord& re
     std::vector<TemplateSegment> out;
     const QString system = record.system.isEmpty() ? defaultSystem : record.system;
     auto promptFor = [&](bool first, const QString& instruction, const QString& input) {
-        const QString& format = !first ? followUp : (!input.isEmpty() && !promptWithInput.isEmpty() ? promptWithInput : prompt);
-        expandFormat(format, name, {{QStringLiteral("system"), first ? system : QString()}, {QStringLiteral("instruction"), instruction},
-                                    {QStringLiteral("input"), input}, {QStringLiteral("response"), QString()}},
+        const QString& format =
+            !first ? followUp : (!input.isEmpty() && !promptWithInput.isEmpty() ? promptWithInput : prompt);
+        expandFormat(format, name,
+                     {{QStringLiteral("system"), first ? system : QString()},
+                      {QStringLiteral("instruction"), instruction},
+                      {QStringLiteral("input"), input},
+                      {QStringLiteral("response"), QString()}},
                      TemplateSegment::Kind::Prompt, out);
     };
     auto answer = [&](const QString& text) {
-        expandFormat(response, name, {{QStringLiteral("system"), QString()}, {QStringLiteral("instruction"), QString()},
-                                      {QStringLiteral("input"), QString()}, {QStringLiteral("response"), text}},
+        expandFormat(response, name,
+                     {{QStringLiteral("system"), QString()},
+                      {QStringLiteral("instruction"), QString()},
+                      {QStringLiteral("input"), QString()},
+                      {QStringLiteral("response"), text}},
                      TemplateSegment::Kind::Response, out);
         out.push_back({TemplateSegment::Kind::Eos, {}});
     };

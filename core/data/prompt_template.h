@@ -24,14 +24,14 @@ struct TemplateSegment {
 
 struct PromptTemplate {
     QString name;
-    QString defaultSystem;         // used when a record has no system prompt (may be empty)
-    QString prompt;                // the first user turn: {system}, {instruction}, {input}
-    QString promptWithInput;       // used instead of `prompt` when the input is non-empty (empty: use prompt)
-    QString followUp;              // later user turns of a conversation: {instruction}, {input}
-    QString response;              // "{response}" plus what ends an answer (which also carries loss)
-    QString separator;             // between an answer and the next user turn (no loss)
+    QString defaultSystem;   // used when a record has no system prompt (may be empty)
+    QString prompt;          // the first user turn: {system}, {instruction}, {input}
+    QString promptWithInput; // used instead of `prompt` when the input is non-empty (empty: use prompt)
+    QString followUp;        // later user turns of a conversation: {instruction}, {input}
+    QString response;        // "{response}" plus what ends an answer (which also carries loss)
+    QString separator;       // between an answer and the next user turn (no loss)
 
-    static QStringList builtinNames(); // alpaca, chatml, llama2-chat, zephyr, plain
+    static QStringList builtinNames();                  // alpaca, chatml, llama2-chat, zephyr, plain
     static PromptTemplate builtin(const QString& name); // throws for unknown names
     // A user template: one string where {response} splits the prompt from the answer's format.
     // Unknown placeholders, a missing or repeated {response}, or unbalanced [[ ]] are errors.

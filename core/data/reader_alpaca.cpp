@@ -14,7 +14,8 @@ ImportedExample alpacaExample(const QJsonObject& json, ImportCounts* counts)
     record.instruction = requiredStringField(json, QStringLiteral("instruction"));
     record.input = optionalStringField(json, QStringLiteral("input"));
     if (!json.contains(QStringLiteral("output")))
-        throw Error(QStringLiteral("missing field \"output\" (Alpaca records are {\"instruction\", \"input\", \"output\"})"));
+        throw Error(
+            QStringLiteral("missing field \"output\" (Alpaca records are {\"instruction\", \"input\", \"output\"})"));
     record.response = requiredStringField(json, QStringLiteral("output"));
     record.system = optionalStringField(json, QStringLiteral("system"));
     example.tags = optionalTagsField(json, QStringLiteral("tags"));
@@ -23,7 +24,8 @@ ImportedExample alpacaExample(const QJsonObject& json, ImportCounts* counts)
     if (history.isUndefined() || history.isNull() || (history.isArray() && history.toArray().isEmpty()))
         return example;
     if (!history.isArray())
-        throw Error(QStringLiteral("field \"history\" must be an array of [instruction, response] pairs, found %1").arg(jsonTypeName(history)));
+        throw Error(QStringLiteral("field \"history\" must be an array of [instruction, response] pairs, found %1")
+                        .arg(jsonTypeName(history)));
     int index = 0;
     for (const QJsonValue& pair : history.toArray()) {
         const QJsonArray items = pair.toArray();
@@ -33,7 +35,8 @@ ImportedExample alpacaExample(const QJsonObject& json, ImportCounts* counts)
         record.turns.push_back({ChatTurn::Role::Assistant, items[1].toString()});
         ++index;
     }
-    const QString last = record.input.isEmpty() ? record.instruction : record.instruction + QStringLiteral("\n\n") + record.input;
+    const QString last =
+        record.input.isEmpty() ? record.instruction : record.instruction + QStringLiteral("\n\n") + record.input;
     record.turns.push_back({ChatTurn::Role::User, last});
     record.turns.push_back({ChatTurn::Role::Assistant, record.response});
     record.instruction.clear();

@@ -11,7 +11,9 @@ namespace {
 class CsvReader : public DatasetReader {
 public:
     CsvReader(const QString& path, const ImportOptions& options)
-        : m_path(path), m_options(options), m_records(path, options.format == DatasetFormat::Tsv ? '\t' : ',', options.maxRecordBytes)
+        : m_path(path)
+        , m_options(options)
+        , m_records(path, options.format == DatasetFormat::Tsv ? '\t' : ',', options.maxRecordBytes)
     {
         QStringList header;
         QString reason;
@@ -19,13 +21,15 @@ public:
         if (status == CsvRecordReader::Status::End)
             throw Error(QStringLiteral("%1: the file is empty (expected a header line naming the columns)").arg(path));
         if (status == CsvRecordReader::Status::Bad)
-            throw Error(QStringLiteral("%1:%2: cannot read the header line: %3").arg(path).arg(m_records.line()).arg(reason));
+            throw Error(
+                QStringLiteral("%1:%2: cannot read the header line: %3").arg(path).arg(m_records.line()).arg(reason));
         for (QString& name : header)
             name = name.trimmed();
         m_columnCount = header.size();
         const ColumnMapping& mapping = options.mapping;
         if (mapping.response.isEmpty())
-            throw Error(QStringLiteral("%1: the column mapping names no response column (columns: %2)").arg(path, header.join(QStringLiteral(", "))));
+            throw Error(QStringLiteral("%1: the column mapping names no response column (columns: %2)")
+                            .arg(path, header.join(QStringLiteral(", "))));
         auto column = [&](const QString& name, const char* field) -> int {
             if (name.isEmpty())
                 return -1;
@@ -52,7 +56,9 @@ public:
                 return false;
             const QString location = QStringLiteral("%1:%2").arg(m_path).arg(m_records.line());
             if (status == CsvRecordReader::Status::Record && fields.size() != m_columnCount)
-                reason = QStringLiteral("expected %1 fields as in the header, found %2").arg(m_columnCount).arg(fields.size());
+                reason = QStringLiteral("expected %1 fields as in the header, found %2")
+                             .arg(m_columnCount)
+                             .arg(fields.size());
             if (!reason.isEmpty()) {
                 reportBadRecord(m_options, location, reason, &m_issues, &m_counts);
                 continue;

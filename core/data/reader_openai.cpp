@@ -19,12 +19,16 @@ QString contentText(const QJsonValue& content, const QString& label)
     if (content.isNull() || content.isUndefined())
         return {};
     if (!content.isArray())
-        throw Error(QStringLiteral("%1: \"content\" must be a string or a list of text parts, found %2").arg(label, jsonTypeName(content)));
+        throw Error(QStringLiteral("%1: \"content\" must be a string or a list of text parts, found %2")
+                        .arg(label, jsonTypeName(content)));
     QStringList parts;
     for (const QJsonValue& part : content.toArray()) {
         const QJsonObject object = part.toObject();
-        if (object.value(QStringLiteral("type")).toString() != QLatin1String("text") || !object.value(QStringLiteral("text")).isString())
-            throw Error(QStringLiteral("%1: only text content parts ({\"type\": \"text\", \"text\": ...}) can be imported").arg(label));
+        if (object.value(QStringLiteral("type")).toString() != QLatin1String("text") ||
+            !object.value(QStringLiteral("text")).isString())
+            throw Error(
+                QStringLiteral("%1: only text content parts ({\"type\": \"text\", \"text\": ...}) can be imported")
+                    .arg(label));
         parts << object.value(QStringLiteral("text")).toString();
     }
     return parts.join(QString());
@@ -38,7 +42,8 @@ QString toolCallsPayload(const QJsonArray& calls, const QString& label)
     for (const QJsonValue& call : calls) {
         const QJsonObject function = call.toObject().value(QStringLiteral("function")).toObject();
         if (!function.value(QStringLiteral("name")).isString())
-            throw Error(QStringLiteral("%1: each tool call needs {\"function\": {\"name\", \"arguments\"}}").arg(label));
+            throw Error(
+                QStringLiteral("%1: each tool call needs {\"function\": {\"name\", \"arguments\"}}").arg(label));
         QJsonObject out{{QStringLiteral("name"), function.value(QStringLiteral("name"))}};
         QJsonValue arguments = function.value(QStringLiteral("arguments"));
         if (arguments.isString()) {
@@ -58,19 +63,23 @@ ImportedExample openAiChatExample(const QJsonObject& json, ImportCounts* counts)
 {
     const QJsonValue messagesValue = json.value(QStringLiteral("messages"));
     if (messagesValue.isUndefined())
-        throw Error(QStringLiteral("missing field \"messages\" (OpenAI chat records are {\"messages\": [{\"role\", \"content\"}, ...]})"));
+        throw Error(QStringLiteral(
+            "missing field \"messages\" (OpenAI chat records are {\"messages\": [{\"role\", \"content\"}, ...]})"));
     if (!messagesValue.isArray())
-        throw Error(QStringLiteral("field \"messages\" must be an array of {\"role\", \"content\"}, found %1").arg(jsonTypeName(messagesValue)));
+        throw Error(QStringLiteral("field \"messages\" must be an array of {\"role\", \"content\"}, found %1")
+                        .arg(jsonTypeName(messagesValue)));
     std::vector<ConversationMessage> messages;
     int index = 0;
     for (const QJsonValue& value : messagesValue.toArray()) {
         const QString label = QStringLiteral("messages[%1]").arg(index++);
         if (!value.isObject())
-            throw Error(QStringLiteral("%1 must be an object {\"role\", \"content\"}, found %2").arg(label, jsonTypeName(value)));
+            throw Error(QStringLiteral("%1 must be an object {\"role\", \"content\"}, found %2")
+                            .arg(label, jsonTypeName(value)));
         const QJsonObject object = value.toObject();
         const QJsonValue roleValue = object.value(QStringLiteral("role"));
         if (!roleValue.isString())
-            throw Error(QStringLiteral("%1: field \"role\" must be a string, found %2").arg(label, jsonTypeName(roleValue)));
+            throw Error(
+                QStringLiteral("%1: field \"role\" must be a string, found %2").arg(label, jsonTypeName(roleValue)));
         const QString role = roleValue.toString();
         ConversationMessage message;
         message.label = QStringLiteral("%1 (\"%2\")").arg(label, role);
@@ -96,7 +105,8 @@ ImportedExample openAiChatExample(const QJsonObject& json, ImportCounts* counts)
                 }
             }
         } else {
-            throw Error(QStringLiteral("%1: unknown role \"%2\" (expected system, user, assistant or tool)").arg(label, role));
+            throw Error(
+                QStringLiteral("%1: unknown role \"%2\" (expected system, user, assistant or tool)").arg(label, role));
         }
         messages.push_back(std::move(message));
     }

@@ -19,7 +19,10 @@ bool isBlank(const QByteArray& line)
 
 class PlainTextReader : public DatasetReader {
 public:
-    PlainTextReader(const QString& path, const ImportOptions& options) : m_path(path), m_options(options), m_lines(path, options.maxRecordBytes)
+    PlainTextReader(const QString& path, const ImportOptions& options)
+        : m_path(path)
+        , m_options(options)
+        , m_lines(path, options.maxRecordBytes)
     {
         if (m_lines.totalBytes() == 0)
             throw Error(QStringLiteral("%1: the file is empty").arg(path));
@@ -50,12 +53,14 @@ public:
                 } else if (problem.isEmpty()) {
                     const qsizetype bad = invalidUtf8Offset(line.constData(), line.size());
                     if (bad >= 0)
-                        problem = QStringLiteral("line %1: invalid UTF-8 at column %2 (byte 0x%3); save the file as UTF-8")
-                                      .arg(m_lines.lineNumber())
-                                      .arg(bad + 1)
-                                      .arg(static_cast<unsigned char>(line[bad]), 2, 16, QLatin1Char('0'));
+                        problem =
+                            QStringLiteral("line %1: invalid UTF-8 at column %2 (byte 0x%3); save the file as UTF-8")
+                                .arg(m_lines.lineNumber())
+                                .arg(bad + 1)
+                                .arg(static_cast<unsigned char>(line[bad]), 2, 16, QLatin1Char('0'));
                     else if (text.size() + line.size() + 1 > m_options.maxRecordBytes)
-                        problem = QStringLiteral("the paragraph is longer than the limit of %1 bytes for one record").arg(m_options.maxRecordBytes);
+                        problem = QStringLiteral("the paragraph is longer than the limit of %1 bytes for one record")
+                                      .arg(m_options.maxRecordBytes);
                     else {
                         if (!text.isEmpty())
                             text += '\n';

@@ -15,7 +15,10 @@ namespace {
 // standard libraries, and a split must not change with the compiler).
 class SplitRandom {
 public:
-    explicit SplitRandom(uint64_t seed) : m_state(seed) {}
+    explicit SplitRandom(uint64_t seed)
+        : m_state(seed)
+    {
+    }
     uint64_t next()
     {
         uint64_t z = (m_state += 0x9E3779B97F4A7C15ULL);
@@ -45,7 +48,8 @@ void shuffle(std::vector<int64_t>& items, SplitRandom& random)
 
 // Whole-number shares of `total` proportional to `sizes` (largest remainder), each at most its size
 // minus what `taken` already holds.
-std::vector<int64_t> apportion(int64_t total, const std::vector<int64_t>& sizes, const std::vector<int64_t>& taken, double fraction)
+std::vector<int64_t> apportion(int64_t total, const std::vector<int64_t>& sizes, const std::vector<int64_t>& taken,
+                               double fraction)
 {
     std::vector<int64_t> shares(sizes.size());
     std::vector<std::pair<double, size_t>> remainders;
@@ -56,7 +60,8 @@ std::vector<int64_t> apportion(int64_t total, const std::vector<int64_t>& sizes,
         assigned += shares[s];
         remainders.emplace_back(exact - std::floor(exact), s);
     }
-    std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::stable_sort(remainders.begin(), remainders.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     bool progress = true;
     while (assigned < total && progress) {
         progress = false;
@@ -77,9 +82,12 @@ std::vector<int64_t> apportion(int64_t total, const std::vector<int64_t>& sizes,
 QString splitName(Split split)
 {
     switch (split) {
-    case Split::Train: return QStringLiteral("train");
-    case Split::Validation: return QStringLiteral("val");
-    case Split::Test: return QStringLiteral("test");
+    case Split::Train:
+        return QStringLiteral("train");
+    case Split::Validation:
+        return QStringLiteral("val");
+    case Split::Test:
+        return QStringLiteral("test");
     }
     return {};
 }
@@ -105,7 +113,10 @@ std::vector<Split> assignSplits(int64_t count, const std::vector<QStringList>& t
     if (count < 0)
         throw Error(QStringLiteral("cannot split %1 examples").arg(count));
     if (!(val >= 0.0 && test >= 0.0 && val + test <= 1.0))
-        throw Error(QStringLiteral("split fractions must be at least 0 and add up to at most 1 (validation %1, test %2)").arg(val).arg(test));
+        throw Error(
+            QStringLiteral("split fractions must be at least 0 and add up to at most 1 (validation %1, test %2)")
+                .arg(val)
+                .arg(test));
     if (settings.stratifyByTag && static_cast<int64_t>(tags.size()) != count)
         throw Error(QStringLiteral("stratified split: %1 tag lists for %2 examples").arg(tags.size()).arg(count));
 

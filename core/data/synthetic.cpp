@@ -57,17 +57,20 @@ std::vector<ExampleRecord> expandSyntheticTemplate(const SyntheticTemplate& synt
     for (const QString* text : {&synthetic.instruction, &synthetic.input, &synthetic.response})
         collectSlots(*text, &used);
     if (used.count(QString()))
-        throw Error(QStringLiteral("synthetic template: an empty slot name \"{}\" (write \"{{\" and \"}}\" for literal braces)"));
+        throw Error(QStringLiteral(
+            "synthetic template: an empty slot name \"{}\" (write \"{{\" and \"}}\" for literal braces)"));
     for (const QString& name : used) {
         const auto it = synthetic.slotValues.find(name);
         if (it == synthetic.slotValues.end() || it->second.isEmpty())
-            throw Error(QStringLiteral("synthetic template: slot {%1} is used in the text but given no values").arg(name));
+            throw Error(
+                QStringLiteral("synthetic template: slot {%1} is used in the text but given no values").arg(name));
     }
     std::vector<std::pair<QString, QStringList>> slotList; // in name order, the last varying fastest
     int64_t combinations = 1;
     for (const auto& [name, values] : synthetic.slotValues) {
         if (!used.count(name))
-            throw Error(QStringLiteral("synthetic template: slot \"%1\" has values but is not used in the text").arg(name));
+            throw Error(
+                QStringLiteral("synthetic template: slot \"%1\" has values but is not used in the text").arg(name));
         slotList.emplace_back(name, values);
         combinations = combinations > kMaxUnlimited ? combinations : combinations * values.size();
     }

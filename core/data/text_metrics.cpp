@@ -16,7 +16,10 @@ constexpr int kMaxOrder = 4;
 constexpr double kEpsilon = 0.1; // NLTK SmoothingFunction(epsilon=0.1).method1
 
 // Python's str.split(): runs of (Unicode) whitespace separate tokens.
-QStringList whitespaceTokens(const QString& text) { return text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts); }
+QStringList whitespaceTokens(const QString& text)
+{
+    return text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+}
 
 // n-gram counts; an n-gram is its tokens joined by U+001F, which whitespace tokens cannot contain.
 QHash<QString, int> ngramCounts(const QStringList& tokens, int n)
@@ -33,7 +36,8 @@ QHash<QString, int> ngramCounts(const QStringList& tokens, int n)
 
 // NLTK modified_precision for one reference: hypothesis n-gram counts clipped by the reference's,
 // over the number of hypothesis n-grams (at least 1).
-void modifiedPrecision(const QStringList& hypothesis, const QStringList& reference, int n, int64_t* numerator, int64_t* denominator)
+void modifiedPrecision(const QStringList& hypothesis, const QStringList& reference, int n, int64_t* numerator,
+                       int64_t* denominator)
 {
     const QHash<QString, int> hyp = ngramCounts(hypothesis, n);
     const QHash<QString, int> ref = ngramCounts(reference, n);
@@ -58,10 +62,12 @@ double brevityPenalty(int64_t referenceLength, int64_t hypothesisLength)
 
 } // namespace
 
-double corpusBleu(const std::vector<QString>& hypotheses, const std::vector<QString>& references, BleuSmoothing smoothing)
+double corpusBleu(const std::vector<QString>& hypotheses, const std::vector<QString>& references,
+                  BleuSmoothing smoothing)
 {
     if (hypotheses.size() != references.size())
-        throw Error(QStringLiteral("BLEU: %1 hypotheses but %2 references").arg(hypotheses.size()).arg(references.size()));
+        throw Error(
+            QStringLiteral("BLEU: %1 hypotheses but %2 references").arg(hypotheses.size()).arg(references.size()));
     int64_t numerators[kMaxOrder + 1] = {};
     int64_t denominators[kMaxOrder + 1] = {};
     int64_t hypothesisLength = 0;
@@ -124,7 +130,8 @@ double rougeLF1(const QString& hypothesis, const QString& reference)
 
 QString squadNormalize(const QString& text)
 {
-    static const QRegularExpression articles(QStringLiteral("\\b(a|an|the)\\b"), QRegularExpression::UseUnicodePropertiesOption);
+    static const QRegularExpression articles(QStringLiteral("\\b(a|an|the)\\b"),
+                                             QRegularExpression::UseUnicodePropertiesOption);
     static const QString punctuation = QStringLiteral("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
     QString s = text.toLower();
     s.removeIf([](QChar c) { return punctuation.contains(c); });
@@ -132,7 +139,10 @@ QString squadNormalize(const QString& text)
     return whitespaceTokens(s).join(QLatin1Char(' '));
 }
 
-bool exactMatch(const QString& hypothesis, const QString& reference) { return squadNormalize(hypothesis) == squadNormalize(reference); }
+bool exactMatch(const QString& hypothesis, const QString& reference)
+{
+    return squadNormalize(hypothesis) == squadNormalize(reference);
+}
 
 double tokenF1(const QString& hypothesis, const QString& reference)
 {

@@ -14,7 +14,8 @@ enum class BleuSmoothing { None, Method1 }; // NLTK SmoothingFunction().method1:
 // Corpus BLEU-4 with uniform weights and the brevity penalty over the whole corpus (NLTK corpus_bleu).
 double corpusBleu(const std::vector<QString>& hypotheses, const std::vector<QString>& references,
                   BleuSmoothing smoothing = BleuSmoothing::None);
-double sentenceBleu(const QString& hypothesis, const QString& reference, BleuSmoothing smoothing = BleuSmoothing::Method1);
+double sentenceBleu(const QString& hypothesis, const QString& reference,
+                    BleuSmoothing smoothing = BleuSmoothing::Method1);
 
 // rouge-score's tokenizer: lower-case, every run of characters outside [a-z0-9] separates tokens.
 QStringList rougeTokens(const QString& text);

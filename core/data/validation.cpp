@@ -15,14 +15,30 @@ QString piiDescription(PiiType type, int count)
     const char* one = "";
     const char* many = "";
     switch (type) {
-    case PiiType::Email: one = "e-mail address", many = "e-mail addresses"; break;
-    case PiiType::Phone: one = "phone number", many = "phone numbers"; break;
-    case PiiType::CreditCard: one = "card number", many = "card numbers"; break;
-    case PiiType::IpAddress: one = "IP address", many = "IP addresses"; break;
-    case PiiType::Iban: one = "IBAN", many = "IBANs"; break;
-    case PiiType::UsSsn: one = "US social security number", many = "US social security numbers"; break;
-    case PiiType::ApiKey: one = "API key or secret", many = "API keys or secrets"; break;
-    case PiiType::UrlCredentials: one = "password in a URL", many = "passwords in URLs"; break;
+    case PiiType::Email:
+        one = "e-mail address", many = "e-mail addresses";
+        break;
+    case PiiType::Phone:
+        one = "phone number", many = "phone numbers";
+        break;
+    case PiiType::CreditCard:
+        one = "card number", many = "card numbers";
+        break;
+    case PiiType::IpAddress:
+        one = "IP address", many = "IP addresses";
+        break;
+    case PiiType::Iban:
+        one = "IBAN", many = "IBANs";
+        break;
+    case PiiType::UsSsn:
+        one = "US social security number", many = "US social security numbers";
+        break;
+    case PiiType::ApiKey:
+        one = "API key or secret", many = "API keys or secrets";
+        break;
+    case PiiType::UrlCredentials:
+        one = "password in a URL", many = "passwords in URLs";
+        break;
     }
     return QStringLiteral("%1 %2").arg(count).arg(QLatin1String(count == 1 ? one : many));
 }
@@ -34,7 +50,9 @@ struct Field {
 
 std::vector<Field> fieldsOf(const ExampleRecord& example, std::vector<QString>* turnNames)
 {
-    std::vector<Field> fields{{"system prompt", &example.system}, {"instruction", &example.instruction}, {"input", &example.input},
+    std::vector<Field> fields{{"system prompt", &example.system},
+                              {"instruction", &example.instruction},
+                              {"input", &example.input},
                               {"response", &example.response}};
     for (size_t t = 0; t < example.turns.size(); ++t) {
         turnNames->push_back(QStringLiteral("turn %1").arg(t + 1));
@@ -54,9 +72,12 @@ QString controlCharacters(const ExampleRecord& example)
     for (const Field& field : fields) {
         const QString where = field.name ? QLatin1String(field.name) : turnNames[turn++];
         for (QChar c : *field.text) {
-            if (c.category() == QChar::Other_Control && c != QLatin1Char('\t') && c != QLatin1Char('\n') && c != QLatin1Char('\r')) {
+            if (c.category() == QChar::Other_Control && c != QLatin1Char('\t') && c != QLatin1Char('\n') &&
+                c != QLatin1Char('\r')) {
                 if (count++ == 0)
-                    first = QStringLiteral("U+%1 in the %2").arg(QString::number(c.unicode(), 16).toUpper().rightJustified(4, QLatin1Char('0')), where);
+                    first =
+                        QStringLiteral("U+%1 in the %2")
+                            .arg(QString::number(c.unicode(), 16).toUpper().rightJustified(4, QLatin1Char('0')), where);
             }
         }
     }
@@ -70,12 +91,18 @@ QString controlCharacters(const ExampleRecord& example)
 QString issueKindName(IssueKind kind)
 {
     switch (kind) {
-    case IssueKind::EmptyInstruction: return QStringLiteral("empty-instruction");
-    case IssueKind::EmptyResponse: return QStringLiteral("empty-response");
-    case IssueKind::Duplicate: return QStringLiteral("duplicate");
-    case IssueKind::TooLong: return QStringLiteral("too-long");
-    case IssueKind::ControlCharacters: return QStringLiteral("control-characters");
-    case IssueKind::Pii: return QStringLiteral("pii");
+    case IssueKind::EmptyInstruction:
+        return QStringLiteral("empty-instruction");
+    case IssueKind::EmptyResponse:
+        return QStringLiteral("empty-response");
+    case IssueKind::Duplicate:
+        return QStringLiteral("duplicate");
+    case IssueKind::TooLong:
+        return QStringLiteral("too-long");
+    case IssueKind::ControlCharacters:
+        return QStringLiteral("control-characters");
+    case IssueKind::Pii:
+        return QStringLiteral("pii");
     }
     return {};
 }
@@ -104,12 +131,15 @@ ValidationReport validateExamples(const std::vector<ExampleRecord>& examples, co
                     continue;
                 const bool user = example.turns[t].role == ChatTurn::Role::User;
                 add(i, user ? IssueKind::EmptyInstruction : IssueKind::EmptyResponse,
-                    QStringLiteral("turn %1 (%2) is empty").arg(t + 1).arg(user ? QStringLiteral("user") : QStringLiteral("assistant")));
+                    QStringLiteral("turn %1 (%2) is empty")
+                        .arg(t + 1)
+                        .arg(user ? QStringLiteral("user") : QStringLiteral("assistant")));
             }
         } else {
             if (example.instruction.trimmed().isEmpty() && !settings.allowEmptyInstruction)
                 add(i, IssueKind::EmptyInstruction,
-                    example.input.trimmed().isEmpty() ? QStringLiteral("no instruction") : QStringLiteral("no instruction (only an input)"));
+                    example.input.trimmed().isEmpty() ? QStringLiteral("no instruction")
+                                                      : QStringLiteral("no instruction (only an input)"));
             if (example.response.trimmed().isEmpty())
                 add(i, IssueKind::EmptyResponse, QStringLiteral("no response"));
         }
@@ -122,8 +152,8 @@ ValidationReport validateExamples(const std::vector<ExampleRecord>& examples, co
                 add(i, IssueKind::Duplicate, QStringLiteral("duplicate of #%1").arg(*it));
         }
         if (checkLength) {
-            const int64_t tokens =
-                static_cast<int64_t>(encodeExample(*settings.tokenizer, *settings.promptTemplate, example, LossOn::Response, 0).ids.size());
+            const int64_t tokens = static_cast<int64_t>(
+                encodeExample(*settings.tokenizer, *settings.promptTemplate, example, LossOn::Response, 0).ids.size());
             if (tokens > settings.maxTokens)
                 add(i, IssueKind::TooLong, QStringLiteral("%1 tokens > %2").arg(tokens).arg(settings.maxTokens));
         }

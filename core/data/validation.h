@@ -14,7 +14,8 @@
 namespace ft {
 
 enum class IssueKind { EmptyInstruction, EmptyResponse, Duplicate, TooLong, ControlCharacters, Pii };
-QString issueKindName(IssueKind kind); // "empty-instruction", "empty-response", "duplicate", "too-long", "control-characters", "pii"
+QString issueKindName(
+    IssueKind kind); // "empty-instruction", "empty-response", "duplicate", "too-long", "control-characters", "pii"
 
 struct ValidationSettings {
     // Token lengths are checked when both are given: an example is too long when template + fields
@@ -30,7 +31,7 @@ struct ValidationSettings {
 struct ValidationFinding {
     int64_t index = 0; // position in the examples given
     IssueKind kind = IssueKind::EmptyResponse;
-    QString detail;    // e.g. "612 tokens > 512", "duplicate of #17", "2 e-mail addresses"
+    QString detail; // e.g. "612 tokens > 512", "duplicate of #17", "2 e-mail addresses"
 };
 
 struct ValidationReport {

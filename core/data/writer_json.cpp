@@ -9,7 +9,9 @@ namespace {
 // Records as a JSON array with one record per line, or as JSON Lines.
 class RecordList {
 public:
-    RecordList(DatasetSink& out, bool jsonLines) : m_out(out), m_jsonLines(jsonLines)
+    RecordList(DatasetSink& out, bool jsonLines)
+        : m_out(out)
+        , m_jsonLines(jsonLines)
     {
         if (!m_jsonLines)
             m_out.write("[\n");
@@ -41,11 +43,21 @@ QByteArray messageList(const Conversation& conversation, const char* roleKey, co
     for (const ConversationMessage& message : conversation.messages) {
         const char* role = "user";
         switch (message.role) {
-        case MessageRole::System: role = "system"; break;
-        case MessageRole::User: role = shareGpt ? "human" : "user"; break;
-        case MessageRole::Assistant: role = shareGpt ? "gpt" : "assistant"; break;
-        case MessageRole::ToolCall: role = "function_call"; break;
-        case MessageRole::ToolResult: role = "observation"; break;
+        case MessageRole::System:
+            role = "system";
+            break;
+        case MessageRole::User:
+            role = shareGpt ? "human" : "user";
+            break;
+        case MessageRole::Assistant:
+            role = shareGpt ? "gpt" : "assistant";
+            break;
+        case MessageRole::ToolCall:
+            role = "function_call";
+            break;
+        case MessageRole::ToolResult:
+            role = "observation";
+            break;
         }
         if (json.size() > 1)
             json += ", ";
@@ -96,9 +108,11 @@ void writeDolly(DatasetSink& out, const std::vector<ImportedExample>& examples)
     for (size_t i = 0; i < examples.size(); ++i) {
         const ImportedExample& example = examples[i];
         if (example.record.isMultiTurn())
-            refuseRecord(out.path(), DatasetFormat::Dolly, i, example, QStringLiteral("is a multi-turn conversation, which Dolly cannot hold"));
+            refuseRecord(out.path(), DatasetFormat::Dolly, i, example,
+                         QStringLiteral("is a multi-turn conversation, which Dolly cannot hold"));
         if (!example.record.system.isEmpty())
-            refuseRecord(out.path(), DatasetFormat::Dolly, i, example, QStringLiteral("has a system prompt, which Dolly has no field for"));
+            refuseRecord(out.path(), DatasetFormat::Dolly, i, example,
+                         QStringLiteral("has a system prompt, which Dolly has no field for"));
         out.write(JsonObjectText()
                       .add("instruction", example.record.instruction)
                       .add("context", example.record.input)
@@ -140,11 +154,13 @@ void writeOpenAiChat(DatasetSink& out, const std::vector<ImportedExample>& examp
                 conversation.messages.push_back(
                     {turn.role == ChatTurn::Role::User ? MessageRole::User : MessageRole::Assistant, turn.content, {}});
         } else {
-            const QString user = record.input.isEmpty() ? record.instruction : record.instruction + QStringLiteral("\n\n") + record.input;
+            const QString user = record.input.isEmpty() ? record.instruction
+                                                        : record.instruction + QStringLiteral("\n\n") + record.input;
             conversation.messages.push_back({MessageRole::User, user, {}});
             conversation.messages.push_back({MessageRole::Assistant, record.response, {}});
         }
-        out.write(JsonObjectText().addRaw("messages", messageList(conversation, "role", "content", false)).finish() + '\n');
+        out.write(JsonObjectText().addRaw("messages", messageList(conversation, "role", "content", false)).finish() +
+                  '\n');
     }
 }
 
@@ -161,7 +177,8 @@ void writeStudio(DatasetSink& out, const std::vector<ImportedExample>& examples)
                 if (turns.size() > 1)
                     turns += ", ";
                 turns += JsonObjectText()
-                             .add("role", turn.role == ChatTurn::Role::User ? QStringLiteral("user") : QStringLiteral("assistant"))
+                             .add("role", turn.role == ChatTurn::Role::User ? QStringLiteral("user")
+                                                                            : QStringLiteral("assistant"))
                              .add("content", turn.content)
                              .finish();
             }

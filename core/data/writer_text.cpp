@@ -15,11 +15,13 @@ void writeDelimited(DatasetSink& out, const std::vector<ImportedExample>& exampl
             quoted << csvQuote(field, delimiter);
         out.write(quoted.join(delimiter).toUtf8() + '\n');
     };
-    row({QStringLiteral("instruction"), QStringLiteral("input"), QStringLiteral("response"), QStringLiteral("system"), QStringLiteral("tags")});
+    row({QStringLiteral("instruction"), QStringLiteral("input"), QStringLiteral("response"), QStringLiteral("system"),
+         QStringLiteral("tags")});
     for (size_t i = 0; i < examples.size(); ++i) {
         const ImportedExample& example = examples[i];
         if (example.record.isMultiTurn())
-            refuseRecord(out.path(), format, i, example, QStringLiteral("is a multi-turn conversation, which one table row cannot hold"));
+            refuseRecord(out.path(), format, i, example,
+                         QStringLiteral("is a multi-turn conversation, which one table row cannot hold"));
         row({example.record.instruction, example.record.input, example.record.response, example.record.system,
              example.tags.join(QLatin1Char(';'))});
     }
@@ -33,14 +35,17 @@ void writePlainText(DatasetSink& out, const std::vector<ImportedExample>& exampl
     for (size_t i = 0; i < examples.size(); ++i) {
         const ImportedExample& example = examples[i];
         const ExampleRecord& record = example.record;
-        if (record.isMultiTurn() || !record.instruction.isEmpty() || !record.input.isEmpty() || !record.system.isEmpty())
+        if (record.isMultiTurn() || !record.instruction.isEmpty() || !record.input.isEmpty() ||
+            !record.system.isEmpty())
             refuseRecord(out.path(), DatasetFormat::PlainText, i, example,
-                         QStringLiteral("has an instruction, input, system prompt or turns; plain text holds only response text"));
+                         QStringLiteral(
+                             "has an instruction, input, system prompt or turns; plain text holds only response text"));
         QString text = record.response;
         text.replace(QLatin1String("\r\n"), QLatin1String("\n"));
         if (text.contains(blankLine))
-            refuseRecord(out.path(), DatasetFormat::PlainText, i, example,
-                         QStringLiteral("is empty or contains a blank line, which would split it into several paragraphs"));
+            refuseRecord(
+                out.path(), DatasetFormat::PlainText, i, example,
+                QStringLiteral("is empty or contains a blank line, which would split it into several paragraphs"));
         out.write((i == 0 ? QString() : QStringLiteral("\n")).toUtf8() + text.toUtf8() + '\n');
     }
 }

@@ -51,7 +51,8 @@ std::vector<KeyRange> keyRanges(const AttentionDims& dims, const bool* allowed)
 struct PairKeys {
     std::vector<float> kRows, kColumns, vRows, vColumns;
 
-    void load(const AttentionDims& dims, int64_t stride, const float* k, const float* v, int64_t b, int64_t g, bool forBackward)
+    void load(const AttentionDims& dims, int64_t stride, const float* k, const float* v, int64_t b, int64_t g,
+              bool forBackward)
     {
         const int64_t D = dims.headDim;
         kColumns.assign(static_cast<size_t>(D * stride), 0.0f);
@@ -84,7 +85,8 @@ struct RowBlock {
     int64_t lo = 0;
     int64_t hi = 0;
 
-    RowBlock(const AttentionDims& dims, const std::vector<KeyRange>& allRanges, const bool* allowed, int64_t b, int64_t i0)
+    RowBlock(const AttentionDims& dims, const std::vector<KeyRange>& allRanges, const bool* allowed, int64_t b,
+             int64_t i0)
         : first(i0)
         , count(static_cast<int>(std::min<int64_t>(kRows, dims.queries - i0)))
     {
@@ -161,9 +163,9 @@ void scaleQueries(const AttentionDims& dims, const float* q, float scale, int64_
     }
 }
 
-void forwardPair(const AttentionDims& dims, const AttentionPrimitives& ops, const float* q, const float* k, const float* v,
-                 const bool* allowed, const std::vector<KeyRange>& ranges, float scale, int64_t b, int64_t g,
-                 PairKeys& keys, Scratch& scratch, float* out, float* lse)
+void forwardPair(const AttentionDims& dims, const AttentionPrimitives& ops, const float* q, const float* k,
+                 const float* v, const bool* allowed, const std::vector<KeyRange>& ranges, float scale, int64_t b,
+                 int64_t g, PairKeys& keys, Scratch& scratch, float* out, float* lse)
 {
     const int64_t D = dims.headDim;
     const int64_t stride = scratch.stride;
@@ -216,10 +218,11 @@ void forwardPair(const AttentionDims& dims, const AttentionPrimitives& ops, cons
     }
 }
 
-void backwardPair(const AttentionDims& dims, const AttentionPrimitives& ops, const float* q, const float* k, const float* v,
-                  const bool* allowed, const std::vector<KeyRange>& ranges, float scale, const float* out, const float* lse,
-                  const float* gradOut, int64_t b, int64_t g, PairKeys& keys, Scratch& scratch, std::vector<float>& gradKRows,
-                  std::vector<float>& gradVRows, float* gradQ, float* gradK, float* gradV)
+void backwardPair(const AttentionDims& dims, const AttentionPrimitives& ops, const float* q, const float* k,
+                  const float* v, const bool* allowed, const std::vector<KeyRange>& ranges, float scale,
+                  const float* out, const float* lse, const float* gradOut, int64_t b, int64_t g, PairKeys& keys,
+                  Scratch& scratch, std::vector<float>& gradKRows, std::vector<float>& gradVRows, float* gradQ,
+                  float* gradK, float* gradV)
 {
     const int64_t D = dims.headDim;
     const int64_t stride = scratch.stride;
@@ -299,14 +302,14 @@ void attentionForward(const AttentionDims& dims, const float* q, const float* k,
         PairKeys keys;
         Scratch scratch(stride, dims.headDim, 1);
         for (int64_t pair = begin; pair < end; ++pair)
-            forwardPair(dims, ops, q, k, v, allowed, ranges, scale, pair / dims.kvHeads, pair % dims.kvHeads, keys, scratch,
-                        out, lse);
+            forwardPair(dims, ops, q, k, v, allowed, ranges, scale, pair / dims.kvHeads, pair % dims.kvHeads, keys,
+                        scratch, out, lse);
     });
 }
 
 void attentionBackward(const AttentionDims& dims, const float* q, const float* k, const float* v, const bool* allowed,
-                       float scale, const float* out, const float* lse, const float* gradOut, float* gradQ, float* gradK,
-                       float* gradV, AttentionIsa isa)
+                       float scale, const float* out, const float* lse, const float* gradOut, float* gradQ,
+                       float* gradK, float* gradV, AttentionIsa isa)
 {
     const AttentionPrimitives& ops = primitivesFor(isa);
     const std::vector<KeyRange> ranges = keyRanges(dims, allowed);

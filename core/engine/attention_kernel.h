@@ -32,7 +32,7 @@ void attentionForward(const AttentionDims& dims, const float* q, const float* k,
 
 // The gradients of attentionForward, from its inputs, out and lse; gradQ, gradK, gradV are overwritten.
 void attentionBackward(const AttentionDims& dims, const float* q, const float* k, const float* v, const bool* allowed,
-                       float scale, const float* out, const float* lse, const float* gradOut, float* gradQ, float* gradK,
-                       float* gradV, AttentionIsa isa = AttentionIsa::Best);
+                       float scale, const float* out, const float* lse, const float* gradOut, float* gradQ,
+                       float* gradK, float* gradV, AttentionIsa isa = AttentionIsa::Best);
 
 } // namespace ft

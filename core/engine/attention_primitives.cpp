@@ -27,7 +27,8 @@ void dotColumnsPortable(const float* const* a, const float* bT, int64_t stride, 
     }
 }
 
-void weightedRowsPortable(const float* const* w, const float* m, int64_t depth, int64_t lo, int64_t hi, float* const* out)
+void weightedRowsPortable(const float* const* w, const float* m, int64_t depth, int64_t lo, int64_t hi,
+                          float* const* out)
 {
     for (int r = 0; r < kRows; ++r) {
         std::fill(out[r], out[r] + depth, 0.0f);
@@ -64,8 +65,8 @@ float expShiftedPortable(float* s, int64_t lo, int64_t hi, float shift)
     return sum;
 }
 
-void probabilityGradientsPortable(const float* s, const float* dp, int64_t lo, int64_t hi, float lse, float delta, float* p,
-                                  float* ds)
+void probabilityGradientsPortable(const float* s, const float* dp, int64_t lo, int64_t hi, float lse, float delta,
+                                  float* p, float* ds)
 {
     for (int64_t j = lo; j < hi; ++j) {
         p[j] = s[j] == kNegativeInfinity ? 0.0f : std::exp(s[j] - lse);
@@ -81,8 +82,8 @@ void probabilityGradientsPortable(const float* s, const float* dp, int64_t lo, i
 #define FT_AVX512 __attribute__((target("avx512f")))
 
 // Two column blocks at once: eight independent accumulators keep both FMA ports busy.
-FT_AVX512 void dotColumnsAvx512(const float* const* a, const float* bT, int64_t stride, int64_t depth, int64_t lo, int64_t hi,
-                                float* const* out)
+FT_AVX512 void dotColumnsAvx512(const float* const* a, const float* bT, int64_t stride, int64_t depth, int64_t lo,
+                                int64_t hi, float* const* out)
 {
     int64_t j = lo;
     for (; j + 2 * kAttentionLanes <= hi; j += 2 * kAttentionLanes) {
@@ -120,7 +121,8 @@ FT_AVX512 void dotColumnsAvx512(const float* const* a, const float* bT, int64_t 
 
 FT_AVX512 __mmask16 tailMask(int64_t remaining)
 {
-    return remaining >= kAttentionLanes ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << remaining) - 1u);
+    return remaining >= kAttentionLanes ? static_cast<__mmask16>(0xFFFF)
+                                        : static_cast<__mmask16>((1u << remaining) - 1u);
 }
 
 // Depth in chunks of 16 (the last one masked); two keys per iteration into separate accumulators.
@@ -152,7 +154,8 @@ FT_AVX512 void weightedRowsAvx512(const float* const* w, const float* m, int64_t
     }
 }
 
-FT_AVX512 void addOuterAvx512(const float* const* w, const float* const* a, float* m, int64_t depth, int64_t lo, int64_t hi)
+FT_AVX512 void addOuterAvx512(const float* const* w, const float* const* a, float* m, int64_t depth, int64_t lo,
+                              int64_t hi)
 {
     for (int64_t d = 0; d < depth; d += kAttentionLanes) {
         const __mmask16 mask = tailMask(depth - d);
@@ -192,8 +195,8 @@ FT_AVX512 float expShiftedAvx512(float* s, int64_t lo, int64_t hi, float shift)
     return _mm512_reduce_add_ps(sum);
 }
 
-FT_AVX512 void probabilityGradientsAvx512(const float* s, const float* dp, int64_t lo, int64_t hi, float lse, float delta,
-                                          float* p, float* ds)
+FT_AVX512 void probabilityGradientsAvx512(const float* s, const float* dp, int64_t lo, int64_t hi, float lse,
+                                          float delta, float* p, float* ds)
 {
     const __m512 negativeInfinity = _mm512_set1_ps(kNegativeInfinity);
     const __m512 lseVector = _mm512_set1_ps(lse);

@@ -17,7 +17,8 @@ struct AttentionPrimitives {
     void (*dotColumns)(const float* const* a, const float* bT, int64_t stride, int64_t depth, int64_t lo, int64_t hi,
                        float* const* out);
     // out_r[d] = sum_{j in [lo, hi)} w_r[j] * m[j * depth + d]: probabilities times values.
-    void (*weightedRows)(const float* const* w, const float* m, int64_t depth, int64_t lo, int64_t hi, float* const* out);
+    void (*weightedRows)(const float* const* w, const float* m, int64_t depth, int64_t lo, int64_t hi,
+                         float* const* out);
     // m[j * depth + d] += sum_r w_r[j] * a_r[d], j in [lo, hi): the key and value gradients.
     void (*addOuter)(const float* const* w, const float* const* a, float* m, int64_t depth, int64_t lo, int64_t hi);
     // The largest of s[lo, hi).
@@ -25,8 +26,8 @@ struct AttentionPrimitives {
     // s[j] = exp(s[j] - shift) in place (0 where s[j] is -inf), j in [lo, hi); returns their sum.
     float (*expShifted)(float* s, int64_t lo, int64_t hi, float shift);
     // p[j] = exp(s[j] - lse) (0 where s[j] is -inf) and ds[j] = p[j] * (dp[j] - delta), j in [lo, hi).
-    void (*probabilityGradients)(const float* s, const float* dp, int64_t lo, int64_t hi, float lse, float delta, float* p,
-                                 float* ds);
+    void (*probabilityGradients)(const float* s, const float* dp, int64_t lo, int64_t hi, float lse, float delta,
+                                 float* p, float* ds);
 };
 
 const AttentionPrimitives& portableAttentionPrimitives();

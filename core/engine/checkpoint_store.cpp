@@ -85,7 +85,7 @@ void restoreGeneratorState(const QByteArray& bytes)
 } // namespace
 
 SavedCheckpoint CheckpointStore::save(const TrainingState& givenState, const std::vector<NamedParameter>& trainable,
-                                     torch::optim::Optimizer& optimizer, bool best)
+                                      torch::optim::Optimizer& optimizer, bool best)
 {
     TrainingState state = givenState;
     state.rngState = generatorState();
@@ -95,8 +95,8 @@ SavedCheckpoint CheckpointStore::save(const TrainingState& givenState, const std
         std::vector<SafetensorsOutput> tensors;
         for (const NamedParameter& p : trainable) {
             const torch::Tensor tensor = p.tensor;
-            tensors.push_back({QString::fromStdString(p.name), tensorDtypeOf(tensor.scalar_type()), tensor.sizes().vec(),
-                               [tensor] { return tensorBytes(tensor, tensor.scalar_type()); }});
+            tensors.push_back({QString::fromStdString(p.name), tensorDtypeOf(tensor.scalar_type()),
+                               tensor.sizes().vec(), [tensor] { return tensorBytes(tensor, tensor.scalar_type()); }});
         }
         writeSafetensors(QDir(staging).filePath(QStringLiteral("trainable.safetensors")), tensors);
         torch::serialize::OutputArchive archive;
@@ -174,7 +174,8 @@ TrainingState CheckpointStore::load(const SavedCheckpoint& checkpoint, const std
         const SafetensorsEntry& entry = weights.require(QString::fromStdString(p.name));
         if (entry.shape != p.tensor.sizes().vec())
             throw Error(QStringLiteral("%1: tensor \"%2\" has shape %3 but the model expects %4")
-                            .arg(weights.path(), entry.name, entry.shapeText(), QString::fromStdString(c10::str(p.tensor.sizes()))));
+                            .arg(weights.path(), entry.name, entry.shapeText(),
+                                 QString::fromStdString(c10::str(p.tensor.sizes()))));
         torch::NoGradGuard noGrad;
         p.tensor.copy_(viewEntry(weights, entry));
     }

@@ -15,16 +15,16 @@
 namespace ft {
 
 struct TrainingState {
-    int64_t step = 0;             // optimizer steps completed
-    int64_t epoch = 0;            // data position: the epoch and micro-batch to continue from
+    int64_t step = 0;  // optimizer steps completed
+    int64_t epoch = 0; // data position: the epoch and micro-batch to continue from
     int64_t microBatch = 0;
     int64_t tokensSeen = 0;
     double elapsedSeconds = 0.0;
-    double bestValLoss = 0.0;     // meaningful when bestStep >= 0
+    double bestValLoss = 0.0; // meaningful when bestStep >= 0
     int64_t bestStep = -1;
     int64_t evalsWithoutImprovement = 0;
     std::optional<double> valLoss; // at this checkpoint, when it was evaluated
-    QByteArray rngState;          // the default CPU generator's state (dropout)
+    QByteArray rngState;           // the default CPU generator's state (dropout)
 
     QJsonObject toJson() const;
     static TrainingState fromJson(const QJsonObject& json, const QString& origin);
@@ -43,7 +43,7 @@ public:
 
     // Writes a checkpoint for state.step; `best` marks it as the best so far (the mark is moved).
     SavedCheckpoint save(const TrainingState& state, const std::vector<NamedParameter>& trainable,
-                        torch::optim::Optimizer& optimizer, bool best);
+                         torch::optim::Optimizer& optimizer, bool best);
     // Keeps the newest `keepLast` checkpoints and the best one; removes the rest.
     void prune(int64_t keepLast);
 

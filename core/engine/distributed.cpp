@@ -19,7 +19,8 @@ int environmentInt(const char* name, int fallback)
     bool ok = false;
     const int value = qEnvironmentVariableIntValue(name, &ok);
     if (!ok && qEnvironmentVariableIsSet(name))
-        throw Error(QStringLiteral("environment variable %1=\"%2\" is not an integer").arg(QLatin1String(name), qEnvironmentVariable(name)));
+        throw Error(QStringLiteral("environment variable %1=\"%2\" is not an integer")
+                        .arg(QLatin1String(name), qEnvironmentVariable(name)));
     return ok ? value : fallback;
 }
 
@@ -40,7 +41,9 @@ std::optional<DistributedEnvironment> DistributedEnvironment::fromEnvironment()
         env.masterAddress = qEnvironmentVariable("MASTER_ADDR");
     env.masterPort = environmentInt("MASTER_PORT", 29500);
     if (env.worldSize < 1 || env.rank < 0 || env.rank >= env.worldSize)
-        throw Error(QStringLiteral("RANK=%1 and WORLD_SIZE=%2 are inconsistent (expected 0 <= RANK < WORLD_SIZE)").arg(env.rank).arg(env.worldSize));
+        throw Error(QStringLiteral("RANK=%1 and WORLD_SIZE=%2 are inconsistent (expected 0 <= RANK < WORLD_SIZE)")
+                        .arg(env.rank)
+                        .arg(env.worldSize));
     if (env.masterPort <= 0 || env.masterPort > 65535)
         throw Error(QStringLiteral("MASTER_PORT=%1 is not a TCP port").arg(env.masterPort));
     return env;
@@ -53,7 +56,8 @@ DistributedGroup::DistributedGroup(const DistributedEnvironment& environment)
 
 DistributedGroup::~DistributedGroup() = default;
 
-std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedEnvironment& environment, std::chrono::milliseconds timeout)
+std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedEnvironment& environment,
+                                                         std::chrono::milliseconds timeout)
 {
     std::unique_ptr<DistributedGroup> group(new DistributedGroup(environment));
     try {
@@ -68,11 +72,13 @@ std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedEnviro
 
         auto glooOptions = c10d::ProcessGroupGloo::Options::create(timeout);
         // The interface that reaches the master; on one machine that is loopback.
-        const bool local = environment.masterAddress == QLatin1String("127.0.0.1") || environment.masterAddress == QLatin1String("localhost");
+        const bool local = environment.masterAddress == QLatin1String("127.0.0.1") ||
+                           environment.masterAddress == QLatin1String("localhost");
         glooOptions->devices.push_back(local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                                              : c10d::ProcessGroupGloo::createDefaultDevice());
         glooOptions->threads = 2;
-        group->m_group = c10::make_intrusive<c10d::ProcessGroupGloo>(group->m_store, environment.rank, environment.worldSize, glooOptions);
+        group->m_group = c10::make_intrusive<c10d::ProcessGroupGloo>(group->m_store, environment.rank,
+                                                                     environment.worldSize, glooOptions);
     } catch (const std::exception& error) {
         throw Error(QStringLiteral("rank %1 of %2 could not join the process group at %3:%4: %5")
                         .arg(environment.rank)
@@ -178,7 +184,10 @@ QString DistributedGroup::describePeerFailure(const QString& error)
                 continue;
             if (m_store->check({key("failure", r)})) {
                 const auto bytes = m_store->get(key("failure", r));
-                explanations << QStringLiteral("rank %1 failed: %2").arg(r).arg(QString::fromUtf8(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size())));
+                explanations << QStringLiteral("rank %1 failed: %2")
+                                    .arg(r)
+                                    .arg(QString::fromUtf8(reinterpret_cast<const char*>(bytes.data()),
+                                                           static_cast<qsizetype>(bytes.size())));
             } else if (!m_store->check({key("alive", r)})) {
                 explanations << QStringLiteral("rank %1 stopped responding").arg(r);
             }
@@ -188,7 +197,8 @@ QString DistributedGroup::describePeerFailure(const QString& error)
     }
     if (explanations.isEmpty())
         explanations << QStringLiteral("a collective operation failed");
-    return QStringLiteral("%1 (%2)").arg(explanations.join(QStringLiteral("; ")), error.section(QLatin1Char('\n'), 0, 0).left(200));
+    return QStringLiteral("%1 (%2)").arg(explanations.join(QStringLiteral("; ")),
+                                         error.section(QLatin1Char('\n'), 0, 0).left(200));
 }
 
 } // namespace ft

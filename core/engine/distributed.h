@@ -36,7 +36,8 @@ class DistributedGroup {
 public:
     // Connects to the rendezvous (rank 0 hosts the TCP store) and builds the Gloo process group.
     // `timeout` bounds every collective: a peer that stops answering fails the run after it.
-    static std::unique_ptr<DistributedGroup> join(const DistributedEnvironment& environment, std::chrono::milliseconds timeout);
+    static std::unique_ptr<DistributedGroup> join(const DistributedEnvironment& environment,
+                                                  std::chrono::milliseconds timeout);
     ~DistributedGroup();
 
     int rank() const { return m_environment.rank; }

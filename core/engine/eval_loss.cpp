@@ -7,8 +7,9 @@
 
 namespace ft {
 
-TeacherForcedLoss teacherForcedLoss(LlamaForCausalLMImpl& model, const TokenizedSet& set, TokenId padId, int64_t maxLength,
-                                    int64_t batchSize, bool packing, const std::function<bool(int64_t, int64_t)>& progress)
+TeacherForcedLoss teacherForcedLoss(LlamaForCausalLMImpl& model, const TokenizedSet& set, TokenId padId,
+                                    int64_t maxLength, int64_t batchSize, bool packing,
+                                    const std::function<bool(int64_t, int64_t)>& progress)
 {
     TeacherForcedLoss result;
     std::vector<int64_t> order(set.examples.size());

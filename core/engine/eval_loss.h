@@ -12,15 +12,16 @@
 namespace ft {
 
 struct TeacherForcedLoss {
-    double sum = 0.0;     // summed token cross-entropy (nats)
-    int64_t targets = 0;  // tokens that carry loss
-    int64_t batches = 0;  // batches evaluated
+    double sum = 0.0;       // summed token cross-entropy (nats)
+    int64_t targets = 0;    // tokens that carry loss
+    int64_t batches = 0;    // batches evaluated
     bool cancelled = false; // progress returned false (even after the last batch)
     double mean() const { return targets > 0 ? sum / static_cast<double>(targets) : 0.0; }
 };
 
 // `progress(done, total)` is called after every batch; returning false stops before the next one.
-TeacherForcedLoss teacherForcedLoss(LlamaForCausalLMImpl& model, const TokenizedSet& set, TokenId padId, int64_t maxLength,
-                                    int64_t batchSize, bool packing, const std::function<bool(int64_t, int64_t)>& progress = {});
+TeacherForcedLoss teacherForcedLoss(LlamaForCausalLMImpl& model, const TokenizedSet& set, TokenId padId,
+                                    int64_t maxLength, int64_t batchSize, bool packing,
+                                    const std::function<bool(int64_t, int64_t)>& progress = {});
 
 } // namespace ft

@@ -81,9 +81,10 @@ EvalModel loadEvalRunModel(const QString& runDir, const QString& checkpointName)
     if (model.checkpoint == QLatin1String("final")) {
         const QString exported = QDir(model.runDir).filePath(QStringLiteral("export/model"));
         if (!QFileInfo::exists(QDir(exported).filePath(QStringLiteral("config.json"))))
-            throw Error(QStringLiteral("%1: the run has no exported model (it did not finish); evaluate one of its checkpoints "
-                                       "instead (best, latest or step-N; it has %2)")
-                            .arg(model.runDir, checkpointList(CheckpointStore(model.runDir).list())));
+            throw Error(
+                QStringLiteral("%1: the run has no exported model (it did not finish); evaluate one of its checkpoints "
+                               "instead (best, latest or step-N; it has %2)")
+                    .arg(model.runDir, checkpointList(CheckpointStore(model.runDir).list())));
         LoadOptions options;
         options.dtype = scalarTypeFromTorchName(model.runConfig.computeDtype);
         model.loaded = loadModel(exported, options);
@@ -104,12 +105,14 @@ EvalModel loadEvalRunModel(const QString& runDir, const QString& checkpointName)
             if (QStringLiteral("step-%1").arg(c.step) == model.checkpoint)
                 chosen = c;
     if (!chosen)
-        throw Error(QStringLiteral("%1: no checkpoint \"%2\" (checkpoints: %3)").arg(model.runDir, model.checkpoint, checkpointList(all)));
+        throw Error(QStringLiteral("%1: no checkpoint \"%2\" (checkpoints: %3)")
+                        .arg(model.runDir, model.checkpoint, checkpointList(all)));
 
     if (!QFileInfo::exists(model.runConfig.model))
-        throw Error(QStringLiteral("%1: the run's base model %2 is gone; a checkpoint holds only the trained weights and "
-                                   "needs it (evaluate \"final\", the exported model, instead)")
-                        .arg(model.runDir, model.runConfig.model));
+        throw Error(
+            QStringLiteral("%1: the run's base model %2 is gone; a checkpoint holds only the trained weights and "
+                           "needs it (evaluate \"final\", the exported model, instead)")
+                .arg(model.runDir, model.runConfig.model));
     model.loaded = loadTrainingModel(model.runConfig);
     const std::vector<NamedParameter> trainable = selectTrainableParameters(*model.loaded.model, model.runConfig);
     store.load(*chosen, trainable, nullptr);

@@ -33,7 +33,10 @@ EvalSettings EvalSettings::fromRunConfig(const TrainConfig& config)
     return settings;
 }
 
-bool EvalSettings::wants(EvalMetric metric) const { return std::find(metrics.begin(), metrics.end(), metric) != metrics.end(); }
+bool EvalSettings::wants(EvalMetric metric) const
+{
+    return std::find(metrics.begin(), metrics.end(), metric) != metrics.end();
+}
 
 bool EvalSettings::wantsGeneration() const { return std::any_of(metrics.begin(), metrics.end(), isGenerationMetric); }
 
@@ -82,7 +85,8 @@ void EvalSettings::validate() const
     if (batchSize < 1)
         throw Error(QStringLiteral("evaluation: batch size must be at least 1, not %1").arg(batchSize));
     if (sampling.maxNewTokens < 1)
-        throw Error(QStringLiteral("evaluation: the token limit must be at least 1, not %1").arg(sampling.maxNewTokens));
+        throw Error(
+            QStringLiteral("evaluation: the token limit must be at least 1, not %1").arg(sampling.maxNewTokens));
     if (metrics.empty())
         throw Error(QStringLiteral("evaluation: no metric to compute"));
 }

@@ -13,7 +13,10 @@
 
 namespace ft {
 
-QString evalPhaseName(EvalPhase phase) { return phase == EvalPhase::Loss ? QStringLiteral("loss") : QStringLiteral("generation"); }
+QString evalPhaseName(EvalPhase phase)
+{
+    return phase == EvalPhase::Loss ? QStringLiteral("loss") : QStringLiteral("generation");
+}
 
 std::map<QString, double> EvalSummary::metrics(const std::vector<EvalMetric>& wanted) const
 {
@@ -25,11 +28,20 @@ std::map<QString, double> EvalSummary::metrics(const std::vector<EvalMetric>& wa
     if (generation) {
         for (EvalMetric metric : wanted) {
             switch (metric) {
-            case EvalMetric::Bleu: values[QStringLiteral("bleu")] = generation->corpusBleu; break;
-            case EvalMetric::RougeL: values[QStringLiteral("rouge-l")] = generation->meanRougeL; break;
-            case EvalMetric::ExactMatch: values[QStringLiteral("exact-match")] = generation->exactMatchRate; break;
-            case EvalMetric::F1: values[QStringLiteral("f1")] = generation->meanF1; break;
-            case EvalMetric::Loss: break;
+            case EvalMetric::Bleu:
+                values[QStringLiteral("bleu")] = generation->corpusBleu;
+                break;
+            case EvalMetric::RougeL:
+                values[QStringLiteral("rouge-l")] = generation->meanRougeL;
+                break;
+            case EvalMetric::ExactMatch:
+                values[QStringLiteral("exact-match")] = generation->exactMatchRate;
+                break;
+            case EvalMetric::F1:
+                values[QStringLiteral("f1")] = generation->meanF1;
+                break;
+            case EvalMetric::Loss:
+                break;
             }
         }
         values[QStringLiteral("response-words")] = generation->meanWords;
@@ -55,8 +67,9 @@ bool fitPromptToContext(std::vector<TokenId>& ids, TokenId bos, int64_t maxPosit
     return true;
 }
 
-EvalResult evaluateRecords(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer, const std::vector<ExampleRecord>& records,
-                           const EvalSettings& settings, const EvalCallbacks& callbacks)
+EvalResult evaluateRecords(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer,
+                           const std::vector<ExampleRecord>& records, const EvalSettings& settings,
+                           const EvalCallbacks& callbacks)
 {
     settings.validate();
     const auto start = std::chrono::steady_clock::now();
@@ -72,10 +85,12 @@ EvalResult evaluateRecords(LlamaForCausalLMImpl& model, const Tokenizer& tokeniz
     if (settings.wantsLoss() && !records.empty()) {
         // Never longer than the model's context (a run's max_length may exceed it).
         const int64_t maxLength = std::min<int64_t>(settings.maxLength, model.config().maxPositions);
-        const TokenizedSet set = tokenizeRecords(records, tokenizer, promptTemplate, lossOnFromName(settings.lossOn), maxLength);
+        const TokenizedSet set =
+            tokenizeRecords(records, tokenizer, promptTemplate, lossOnFromName(settings.lossOn), maxLength);
         const TokenId pad = tokenizer.padId() >= 0 ? tokenizer.padId() : 0;
-        const TeacherForcedLoss loss = teacherForcedLoss(model, set, pad, maxLength, settings.batchSize, settings.packing,
-                                                         [&](int64_t done, int64_t total) { return progress(EvalPhase::Loss, done, total); });
+        const TeacherForcedLoss loss =
+            teacherForcedLoss(model, set, pad, maxLength, settings.batchSize, settings.packing,
+                              [&](int64_t done, int64_t total) { return progress(EvalPhase::Loss, done, total); });
         result.cancelled = loss.cancelled;
         result.summary.targetTokens = loss.targets;
         result.summary.truncatedExamples = set.truncated;

@@ -22,24 +22,24 @@
 namespace ft {
 
 struct EvalExample {
-    int64_t index = 0;          // position in the evaluated records
-    QString key;                // recordKey(): the same example has the same key in every evaluation
-    QString prompt;             // evalPromptText(): what was asked
-    QString reference;          // evalReferenceText(): the reference answer
-    QString output;             // the generated answer
-    int64_t promptTokens = 0;   // tokens the model was given (after truncation)
-    int64_t outputTokens = 0;   // tokens generated
+    int64_t index = 0;            // position in the evaluated records
+    QString key;                  // recordKey(): the same example has the same key in every evaluation
+    QString prompt;               // evalPromptText(): what was asked
+    QString reference;            // evalReferenceText(): the reference answer
+    QString output;               // the generated answer
+    int64_t promptTokens = 0;     // tokens the model was given (after truncation)
+    int64_t outputTokens = 0;     // tokens generated
     bool promptTruncated = false; // the prompt was cut (oldest tokens first) to leave room for the answer
-    QString stopReason;         // "eos", "length", "context", "cancelled"
+    QString stopReason;           // "eos", "length", "context", "cancelled"
     ExampleScores scores;
 };
 
 struct EvalSummary {
     int64_t examples = 0;
-    std::optional<double> loss;        // mean over target tokens
-    std::optional<double> perplexity;  // exp(loss)
+    std::optional<double> loss;       // mean over target tokens
+    std::optional<double> perplexity; // exp(loss)
     int64_t targetTokens = 0;
-    int64_t truncatedExamples = 0;     // longer than max_length for the loss
+    int64_t truncatedExamples = 0; // longer than max_length for the loss
     std::optional<GenerationSummary> generation;
     double seconds = 0.0;
 
@@ -52,7 +52,7 @@ struct EvalSummary {
 struct EvalResult {
     EvalSummary summary;
     std::vector<EvalExample> examples; // empty when no generation metric was asked for
-    bool cancelled = false; // the callback asked to stop: the summary is incomplete, store nothing
+    bool cancelled = false;            // the callback asked to stop: the summary is incomplete, store nothing
 };
 
 enum class EvalPhase { Loss, Generation };
@@ -67,8 +67,9 @@ struct EvalCallbacks {
 };
 
 // `tokenizer` must be the model's. Throws ft::Error for bad settings (unknown template, ...).
-EvalResult evaluateRecords(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer, const std::vector<ExampleRecord>& records,
-                           const EvalSettings& settings, const EvalCallbacks& callbacks = {});
+EvalResult evaluateRecords(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer,
+                           const std::vector<ExampleRecord>& records, const EvalSettings& settings,
+                           const EvalCallbacks& callbacks = {});
 
 // The prompt ids generation starts from, cut to leave room for `maxNewTokens` within the model's
 // context: the oldest tokens go first, BOS stays. Returns whether anything was cut.

@@ -30,8 +30,8 @@ maskedCopyAvx512(const float* x, float* h, uint8_t* mask, int64_t begin, int64_t
 void dropoutMaskedCopy(const float* x, float* h, uint8_t* mask, int64_t begin, int64_t end, uint64_t seed,
                        uint64_t threshold, float keep)
 {
-    static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
-        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
     if (avx512)
         maskedCopyAvx512(x, h, mask, begin, end, seed, threshold, keep);
     else

@@ -22,8 +22,8 @@ AttentionDims attentionDims(const torch::Tensor& q, const torch::Tensor& k, cons
 
 struct FusedAttentionFunction : public torch::autograd::Function<FusedAttentionFunction> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& qInput,
-                                 const torch::Tensor& kInput, const torch::Tensor& vInput, const torch::Tensor& allowedInput,
-                                 double scale)
+                                 const torch::Tensor& kInput, const torch::Tensor& vInput,
+                                 const torch::Tensor& allowedInput, double scale)
     {
         const torch::Tensor q = qInput.contiguous();
         const torch::Tensor k = kInput.contiguous();
@@ -75,9 +75,10 @@ torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, con
                              const torch::Tensor& allowed, double scale)
 {
     const bool shapesFit = q.dim() == 4 && k.dim() == 4 && v.sizes() == k.sizes() && q.size(0) == k.size(0) &&
-                           q.size(3) == k.size(3) && k.size(2) > 0 && q.size(2) % k.size(2) == 0 && allowed.dim() == 3 &&
-                           (allowed.size(0) == 1 || allowed.size(0) == q.size(0)) && allowed.size(1) == q.size(1) &&
-                           allowed.size(2) == k.size(1) && allowed.scalar_type() == torch::kBool;
+                           q.size(3) == k.size(3) && k.size(2) > 0 && q.size(2) % k.size(2) == 0 &&
+                           allowed.dim() == 3 && (allowed.size(0) == 1 || allowed.size(0) == q.size(0)) &&
+                           allowed.size(1) == q.size(1) && allowed.size(2) == k.size(1) &&
+                           allowed.scalar_type() == torch::kBool;
     if (!shapesFit || !fusedAttentionApplies(q, k, v))
         throw Error(QStringLiteral("fused attention: unexpected shapes or types (q %1, k %2, allowed %3)")
                         .arg(QString::fromStdString(c10::str(q.sizes())), QString::fromStdString(c10::str(k.sizes())),

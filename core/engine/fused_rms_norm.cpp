@@ -104,7 +104,8 @@ struct FusedRmsNormFunction : public torch::autograd::Function<FusedRmsNormFunct
 bool fusedRmsNormApplies(const torch::Tensor& x, const torch::Tensor& weight)
 {
     return x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 && x.device().is_cpu() &&
-           weight.device().is_cpu() && x.dim() >= 1 && weight.dim() == 1 && x.size(-1) == weight.size(0) && x.numel() > 0;
+           weight.device().is_cpu() && x.dim() >= 1 && weight.dim() == 1 && x.size(-1) == weight.size(0) &&
+           x.numel() > 0;
 }
 
 torch::Tensor fusedRmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps)

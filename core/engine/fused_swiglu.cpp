@@ -55,7 +55,8 @@ FT_AVX512 void forwardAvx512(const float* g, const float* u, float* y, int64_t b
     forwardPortable(g, u, y, i, end);
 }
 
-FT_AVX512 void backwardAvx512(const float* g, const float* u, const float* gy, float* gg, float* gu, int64_t begin, int64_t end)
+FT_AVX512 void backwardAvx512(const float* g, const float* u, const float* gy, float* gg, float* gu, int64_t begin,
+                              int64_t end)
 {
     const __m512 one = _mm512_set1_ps(1.0f);
     int64_t i = begin;
@@ -125,6 +126,9 @@ bool fusedSwigluApplies(const torch::Tensor& gate, const torch::Tensor& up)
            up.device().is_cpu() && gate.sizes() == up.sizes();
 }
 
-torch::Tensor fusedSwiglu(const torch::Tensor& gate, const torch::Tensor& up) { return FusedSwigluFunction::apply(gate, up); }
+torch::Tensor fusedSwiglu(const torch::Tensor& gate, const torch::Tensor& up)
+{
+    return FusedSwigluFunction::apply(gate, up);
+}
 
 } // namespace ft

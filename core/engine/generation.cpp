@@ -9,10 +9,14 @@ namespace ft {
 QString stopReasonName(StopReason reason)
 {
     switch (reason) {
-    case StopReason::EndOfSequence: return QStringLiteral("eos");
-    case StopReason::TokenLimit: return QStringLiteral("length");
-    case StopReason::ContextFull: return QStringLiteral("context");
-    case StopReason::Cancelled: return QStringLiteral("cancelled");
+    case StopReason::EndOfSequence:
+        return QStringLiteral("eos");
+    case StopReason::TokenLimit:
+        return QStringLiteral("length");
+    case StopReason::ContextFull:
+        return QStringLiteral("context");
+    case StopReason::Cancelled:
+        return QStringLiteral("cancelled");
     }
     return {};
 }
@@ -49,8 +53,9 @@ TokenId sampleToken(const torch::Tensor& logits, const SamplingOptions& options,
     return static_cast<TokenId>(torch::multinomial(probs, 1, false, generator).item<int64_t>());
 }
 
-GenerationResult generate(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer, const std::vector<TokenId>& promptIds,
-                          const SamplingOptions& options, const TokenCallback& onToken)
+GenerationResult generate(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer,
+                          const std::vector<TokenId>& promptIds, const SamplingOptions& options,
+                          const TokenCallback& onToken)
 {
     const auto start = std::chrono::steady_clock::now();
     torch::NoGradGuard noGrad;

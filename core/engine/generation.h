@@ -15,8 +15,8 @@ namespace ft {
 struct SamplingOptions {
     bool greedy = false;
     double temperature = 0.8;
-    int topK = 0;        // 0: no top-k filter
-    double topP = 0.95;  // 1: no nucleus filter
+    int topK = 0;       // 0: no top-k filter
+    double topP = 0.95; // 1: no nucleus filter
     int maxNewTokens = 256;
     uint64_t seed = 0;
     bool stopAtEos = true; // also stops at BOS, which llama2.c-style models emit between documents
@@ -38,8 +38,9 @@ struct GenerationResult {
 using TokenCallback = std::function<bool(TokenId token, const QString& newText)>;
 
 // `promptIds` must already carry BOS if the model expects it (see promptWithBos).
-GenerationResult generate(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer, const std::vector<TokenId>& promptIds,
-                          const SamplingOptions& options, const TokenCallback& onToken = {});
+GenerationResult generate(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer,
+                          const std::vector<TokenId>& promptIds, const SamplingOptions& options,
+                          const TokenCallback& onToken = {});
 
 // BOS (when the tokenizer adds one) followed by the encoded text.
 std::vector<TokenId> promptWithBos(const Tokenizer& tokenizer, const QString& text);

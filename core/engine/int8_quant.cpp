@@ -9,7 +9,8 @@ int64_t Int8Tensor::storageBytes() const { return codes.numel() + steps.numel() 
 Int8Tensor int8Empty(int64_t rows, int64_t cols, torch::Device device)
 {
     const auto options = torch::TensorOptions().device(device);
-    return {torch::zeros({rows, cols}, options.dtype(torch::kInt8)), torch::zeros({rows}, options.dtype(torch::kFloat32))};
+    return {torch::zeros({rows, cols}, options.dtype(torch::kInt8)),
+            torch::zeros({rows}, options.dtype(torch::kFloat32))};
 }
 
 Int8Tensor int8Quantize(const torch::Tensor& weight)

@@ -39,7 +39,8 @@ LoadedModel loadLlama2c(const QString& binPath, const LoadOptions& options)
     if (!tokenizerPath.isEmpty())
         loaded.tokenizer = Tokenizer::fromFile(tokenizerPath);
     else if (options.requireTokenizer)
-        throw Error(QStringLiteral("%1: no sentencepiece tokenizer found beside it (give one with --tokenizer)").arg(binPath));
+        throw Error(
+            QStringLiteral("%1: no sentencepiece tokenizer found beside it (give one with --tokenizer)").arg(binPath));
     if (loaded.tokenizer && loaded.tokenizer->vocabSize() != loaded.config.vocabSize)
         throw Error(QStringLiteral("%1: the tokenizer %2 has %3 pieces but the checkpoint's vocabulary is %4")
                         .arg(binPath, loaded.tokenizer->path())

@@ -13,13 +13,20 @@ namespace ft {
 const char* projectionName(ProjectionKind kind)
 {
     switch (kind) {
-    case ProjectionKind::Q: return "q_proj";
-    case ProjectionKind::K: return "k_proj";
-    case ProjectionKind::V: return "v_proj";
-    case ProjectionKind::O: return "o_proj";
-    case ProjectionKind::Gate: return "gate_proj";
-    case ProjectionKind::Up: return "up_proj";
-    case ProjectionKind::Down: return "down_proj";
+    case ProjectionKind::Q:
+        return "q_proj";
+    case ProjectionKind::K:
+        return "k_proj";
+    case ProjectionKind::V:
+        return "v_proj";
+    case ProjectionKind::O:
+        return "o_proj";
+    case ProjectionKind::Gate:
+        return "gate_proj";
+    case ProjectionKind::Up:
+        return "up_proj";
+    case ProjectionKind::Down:
+        return "down_proj";
     }
     return "?";
 }
@@ -51,10 +58,14 @@ AttentionImpl::AttentionImpl(const ModelConfig& config, torch::ScalarType dtype)
     , m_headDim(config.headDim)
 {
     const int64_t qDim = config.numHeads * config.headDim;
-    q_proj = register_module("q_proj", std::make_shared<DenseProjectionImpl>(config.hiddenSize, qDim, config.qkvBias, dtype));
-    k_proj = register_module("k_proj", std::make_shared<DenseProjectionImpl>(config.hiddenSize, config.kvDim(), config.qkvBias, dtype));
-    v_proj = register_module("v_proj", std::make_shared<DenseProjectionImpl>(config.hiddenSize, config.kvDim(), config.qkvBias, dtype));
-    o_proj = register_module("o_proj", std::make_shared<DenseProjectionImpl>(qDim, config.hiddenSize, config.outputBias, dtype));
+    q_proj = register_module("q_proj",
+                             std::make_shared<DenseProjectionImpl>(config.hiddenSize, qDim, config.qkvBias, dtype));
+    k_proj = register_module(
+        "k_proj", std::make_shared<DenseProjectionImpl>(config.hiddenSize, config.kvDim(), config.qkvBias, dtype));
+    v_proj = register_module(
+        "v_proj", std::make_shared<DenseProjectionImpl>(config.hiddenSize, config.kvDim(), config.qkvBias, dtype));
+    o_proj = register_module("o_proj",
+                             std::make_shared<DenseProjectionImpl>(qDim, config.hiddenSize, config.outputBias, dtype));
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& context, size_t layerIndex)
@@ -63,9 +74,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     const int64_t T = x.size(1);
     const int64_t group = m_heads / m_kvHeads;
 
-    torch::Tensor q = applyRotary(q_proj->forward(x).view({B, T, m_heads, m_headDim}), context.rotary);   // (B, T, H, D)
-    torch::Tensor k = applyRotary(k_proj->forward(x).view({B, T, m_kvHeads, m_headDim}), context.rotary); // (B, T, kvH, D)
-    torch::Tensor v = v_proj->forward(x).view({B, T, m_kvHeads, m_headDim});                              // (B, T, kvH, D)
+    torch::Tensor q = applyRotary(q_proj->forward(x).view({B, T, m_heads, m_headDim}), context.rotary); // (B, T, H, D)
+    torch::Tensor k =
+        applyRotary(k_proj->forward(x).view({B, T, m_kvHeads, m_headDim}), context.rotary); // (B, T, kvH, D)
+    torch::Tensor v = v_proj->forward(x).view({B, T, m_kvHeads, m_headDim});                // (B, T, kvH, D)
     const double scale = 1.0 / std::sqrt(static_cast<double>(m_headDim));
     if (!context.cache && fusedAttentionApplies(q, k, v)) {
         const torch::Tensor allowed = context.allowed.view({-1, T, T}); // (B or 1, T, S = T)
@@ -122,13 +134,20 @@ torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const AttentionC
 Projection& DecoderLayerImpl::projection(ProjectionKind kind)
 {
     switch (kind) {
-    case ProjectionKind::Q: return self_attn->q_proj;
-    case ProjectionKind::K: return self_attn->k_proj;
-    case ProjectionKind::V: return self_attn->v_proj;
-    case ProjectionKind::O: return self_attn->o_proj;
-    case ProjectionKind::Gate: return mlp->gate_proj;
-    case ProjectionKind::Up: return mlp->up_proj;
-    case ProjectionKind::Down: return mlp->down_proj;
+    case ProjectionKind::Q:
+        return self_attn->q_proj;
+    case ProjectionKind::K:
+        return self_attn->k_proj;
+    case ProjectionKind::V:
+        return self_attn->v_proj;
+    case ProjectionKind::O:
+        return self_attn->o_proj;
+    case ProjectionKind::Gate:
+        return mlp->gate_proj;
+    case ProjectionKind::Up:
+        return mlp->up_proj;
+    case ProjectionKind::Down:
+        return mlp->down_proj;
     }
     throw Error(QStringLiteral("unknown projection"));
 }
@@ -167,8 +186,8 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const ModelConfig& config, torch::Sca
 {
     model = register_module("model", LlamaBody(config, dtype));
     if (!config.tieWordEmbeddings)
-        lm_head = register_module("lm_head", std::make_shared<DenseProjectionImpl>(config.hiddenSize, config.vocabSize,
-                                                                                  false, dtype));
+        lm_head = register_module(
+            "lm_head", std::make_shared<DenseProjectionImpl>(config.hiddenSize, config.vocabSize, false, dtype));
     if (init == WeightInit::Random)
         initializeRandom(seed);
 }
@@ -267,17 +286,19 @@ std::vector<WeightSlot> LlamaForCausalLMImpl::weightSlots()
     std::vector<WeightSlot> result;
     auto tensorSlot = [&](const std::string& name, torch::Tensor* tensor) {
         result.push_back({name, tensor->sizes().vec(),
-                         [tensor, name](const torch::Tensor& source) { assignInto(*tensor, source, name.c_str()); },
-                         [tensor]() { return *tensor; }});
+                          [tensor, name](const torch::Tensor& source) { assignInto(*tensor, source, name.c_str()); },
+                          [tensor]() { return *tensor; }});
     };
     auto projectionSlots = [&](const std::string& prefix, Projection projection) {
         const std::vector<int64_t> shape{projection->outFeatures(), projection->inFeatures()};
-        result.push_back({prefix + ".weight", shape, [projection](const torch::Tensor& s) { projection->assignWeight(s); },
-                         [projection]() { return projection->denseWeight(); }});
+        result.push_back({prefix + ".weight", shape,
+                          [projection](const torch::Tensor& s) { projection->assignWeight(s); },
+                          [projection]() { return projection->denseWeight(); }});
         if (projection->bias().defined())
-            result.push_back({prefix + ".bias", {projection->outFeatures()},
-                             [projection](const torch::Tensor& s) { projection->assignBias(s); },
-                             [projection]() { return projection->bias(); }});
+            result.push_back({prefix + ".bias",
+                              {projection->outFeatures()},
+                              [projection](const torch::Tensor& s) { projection->assignBias(s); },
+                              [projection]() { return projection->bias(); }});
     };
 
     tensorSlot("model.embed_tokens.weight", &model->embed_tokens->weight);
@@ -286,9 +307,10 @@ std::vector<WeightSlot> LlamaForCausalLMImpl::weightSlots()
         const std::string prefix = "model.layers." + std::to_string(i) + ".";
         tensorSlot(prefix + "input_layernorm.weight", &layer->input_layernorm->weight);
         for (ProjectionKind kind : allProjectionKinds()) {
-            const bool attention = kind == ProjectionKind::Q || kind == ProjectionKind::K || kind == ProjectionKind::V ||
-                                   kind == ProjectionKind::O;
-            projectionSlots(prefix + (attention ? "self_attn." : "mlp.") + projectionName(kind), layer->projection(kind));
+            const bool attention = kind == ProjectionKind::Q || kind == ProjectionKind::K ||
+                                   kind == ProjectionKind::V || kind == ProjectionKind::O;
+            projectionSlots(prefix + (attention ? "self_attn." : "mlp.") + projectionName(kind),
+                            layer->projection(kind));
         }
         tensorSlot(prefix + "post_attention_layernorm.weight", &layer->post_attention_layernorm->weight);
     }

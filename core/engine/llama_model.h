@@ -24,7 +24,7 @@ class RMSNormImpl : public torch::nn::Module {
 public:
     RMSNormImpl(int64_t dim, double eps, torch::ScalarType dtype);
     torch::Tensor forward(const torch::Tensor& x); // normalised in fp32, scaled by weight
-    torch::Tensor weight; // (dim)
+    torch::Tensor weight;                          // (dim)
 
 private:
     double m_eps;
@@ -118,7 +118,7 @@ public:
     // The normalised final hidden states (B, T, C), for losses computed without materialising all logits.
     torch::Tensor hiddenStates(const torch::Tensor& tokens, const TokenLayout& layout = {}, KvCache* cache = nullptr);
     torch::Tensor logitsFromHidden(const torch::Tensor& hidden); // (B, T, C) -> (B, T, vocab)
-    torch::Tensor outputWeight() const; // (vocab, C): lm_head, or the embedding when tied
+    torch::Tensor outputWeight() const;                          // (vocab, C): lm_head, or the embedding when tied
 
     std::vector<WeightSlot> weightSlots();
     const ModelConfig& config() const { return m_config; }

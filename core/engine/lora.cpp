@@ -117,8 +117,8 @@ QStringList mergeLora(LlamaForCausalLMImpl& model)
         if (!quantization.isEmpty())
             dequantized.insert(quantization);
         const torch::Tensor bias = lora.bias();
-        auto merged = std::make_shared<DenseProjectionImpl>(lora.inFeatures(), lora.outFeatures(), bias.defined(),
-                                                            model.dtype());
+        auto merged =
+            std::make_shared<DenseProjectionImpl>(lora.inFeatures(), lora.outFeatures(), bias.defined(), model.dtype());
         merged->assignWeight(lora.denseWeight());
         if (bias.defined())
             merged->assignBias(bias);

@@ -17,10 +17,7 @@ namespace {
 
 // Rows in contiguous chunks, one per thread at most and at least 64 rows each, so that a chunk covers
 // the same rows whenever the thread count is the same; sums over chunks are added in chunk order.
-int64_t chunkCount(int64_t rows)
-{
-    return std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), rows / 64));
-}
+int64_t chunkCount(int64_t rows) { return std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads(), rows / 64)); }
 
 template <typename Body> void forEachChunk(int64_t rows, int64_t chunks, const Body& body)
 {
@@ -57,10 +54,18 @@ void prefetchNextRow(const float* gx, const float* x, int64_t row, int64_t in)
 template <typename Body> void withRank(int64_t rank, const Body& body)
 {
     switch (rank) {
-    case 4: body(std::integral_constant<int, 4>()); break;
-    case 8: body(std::integral_constant<int, 8>()); break;
-    case 16: body(std::integral_constant<int, 16>()); break;
-    default: body(std::integral_constant<int, 0>()); break;
+    case 4:
+        body(std::integral_constant<int, 4>());
+        break;
+    case 8:
+        body(std::integral_constant<int, 8>());
+        break;
+    case 16:
+        body(std::integral_constant<int, 16>());
+        break;
+    default:
+        body(std::integral_constant<int, 0>());
+        break;
     }
 }
 
@@ -76,9 +81,9 @@ __attribute__((target("avx2,fma"))) float horizontalSum(__m256 v)
 // correctDroppedGradients for one row with a rank that is a multiple of 8, the row's gradient of t in
 // registers: gxi[j] -= keep · gradT[i] · A[:, j] (when gxi), and acc[j] += gradT[i] · x[i, j] (when
 // acc, (in, rank)), at the row's dropped columns. xi (in), aT (in, rank), gti (rank).
-__attribute__((target("avx2,fma"))) void correctRowAvx2(const float* xi, const float* aT, int64_t rank, const float* gti,
-                                                        const int32_t* dropped, int64_t count, float keep, float* gxi,
-                                                        float* acc)
+__attribute__((target("avx2,fma"))) void correctRowAvx2(const float* xi, const float* aT, int64_t rank,
+                                                        const float* gti, const int32_t* dropped, int64_t count,
+                                                        float keep, float* gxi, float* acc)
 {
     for (int64_t d = 0; d < count; ++d) {
         const int64_t j = dropped[d];
@@ -152,9 +157,10 @@ torch::Tensor correctDroppedGradients(const torch::Tensor& x2, const torch::Tens
                 if (i + 1 < end)
                     prefetchNextRow(g, chunkAcc ? x : nullptr, i + 1, in);
                 int64_t count = 0;
-                drop.forEachDropped(i, in, [&](int64_t j) { dropped[static_cast<size_t>(count++)] = static_cast<int32_t>(j); });
-                correctRowAvx2(x + i * in, a, rank, gt + i * rank, dropped.data(), count, keep, g ? g + i * in : nullptr,
-                               chunkAcc);
+                drop.forEachDropped(
+                    i, in, [&](int64_t j) { dropped[static_cast<size_t>(count++)] = static_cast<int32_t>(j); });
+                correctRowAvx2(x + i * in, a, rank, gt + i * rank, dropped.data(), count, keep,
+                               g ? g + i * in : nullptr, chunkAcc);
             }
         });
 #endif

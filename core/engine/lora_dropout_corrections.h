@@ -14,7 +14,8 @@
 namespace ft {
 
 // t -= the dropped elements' share of x Aᵀ: t[i] -= x[i, j] · A[:, j] for every dropped (i, j).
-void subtractDroppedShare(const torch::Tensor& x2, const torch::Tensor& aT, const SparseDropout& drop, torch::Tensor& t);
+void subtractDroppedShare(const torch::Tensor& x2, const torch::Tensor& aT, const SparseDropout& drop,
+                          torch::Tensor& t);
 
 // Backward, where the dense products counted x as kept: gx[i, j] -= keep · gradT[i] · A[:, j] at every
 // dropped (i, j) when gx is defined, and returns Σ gradT[i]ᵀ x[i, j] over the dropped (i, j), (r, in),

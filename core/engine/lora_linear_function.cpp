@@ -83,15 +83,17 @@ void saveAll(torch::autograd::AutogradContext* ctx, std::vector<torch::Tensor> t
 
 FrozenWeight savedBase(torch::autograd::AutogradContext* ctx, const torch::autograd::variable_list& saved, size_t first)
 {
-    return FrozenWeight::fromSaved(ctx->saved_data["baseKind"].toInt(), ctx->saved_data["baseShape"].toIntVector(),
-                                   std::vector<torch::Tensor>(saved.begin() + static_cast<std::ptrdiff_t>(first), saved.end()));
+    return FrozenWeight::fromSaved(
+        ctx->saved_data["baseKind"].toInt(), ctx->saved_data["baseShape"].toIntVector(),
+        std::vector<torch::Tensor>(saved.begin() + static_cast<std::ptrdiff_t>(first), saved.end()));
 }
 
 } // namespace
 
-torch::Tensor LoraLinearFunction::forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, const FrozenWeight& base,
-                                          torch::Tensor loraA, torch::Tensor loraB,
-                                          const c10::optional<torch::Tensor>& optionalBias, double scale, double dropout)
+torch::Tensor LoraLinearFunction::forward(torch::autograd::AutogradContext* ctx, torch::Tensor x,
+                                          const FrozenWeight& base, torch::Tensor loraA, torch::Tensor loraB,
+                                          const c10::optional<torch::Tensor>& optionalBias, double scale,
+                                          double dropout)
 {
     const torch::Tensor bias = optionalBias.value_or(torch::Tensor());
     const int64_t in = loraA.size(1);
@@ -102,7 +104,8 @@ torch::Tensor LoraLinearFunction::forward(torch::autograd::AutogradContext* ctx,
     ctx->saved_data["inputShape"] = x.sizes().vec();
     if (dropout <= 0.0) {
         saveAll(ctx, {x2, loraA, loraB}, base);
-        torch::Tensor y = adaptedProduct(x2, base.materialize(torch::kFloat32).t(), loraA.t(), loraB.t(), scale); // (n, out)
+        torch::Tensor y =
+            adaptedProduct(x2, base.materialize(torch::kFloat32).t(), loraA.t(), loraB.t(), scale); // (n, out)
         if (bias.defined())
             y.add_(bias);
         return y.view(outputShape(x, out));
@@ -132,7 +135,7 @@ torch::Tensor LoraLinearFunction::forward(torch::autograd::AutogradContext* ctx,
 }
 
 torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::AutogradContext* ctx,
-                                                           torch::autograd::variable_list gradOutputs)
+                                                            torch::autograd::variable_list gradOutputs)
 {
     const torch::autograd::variable_list saved = ctx->get_saved_variables();
     const double scale = ctx->saved_data["scale"].toDouble();
@@ -148,7 +151,7 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
         const torch::Tensor& loraA = saved[MergedA];
         const torch::Tensor& loraB = saved[MergedB];
         const torch::Tensor g = gradOutputs[0].reshape({-1, loraB.size(0)}); // (n, out)
-        const torch::Tensor gB = torch::mm(g, loraB);                         // (n, r)
+        const torch::Tensor gB = torch::mm(g, loraB);                        // (n, r)
         if (needX) {
             const torch::Tensor weight = savedBase(ctx, saved, MergedBase).materialize(torch::kFloat32);
             gradX = adaptedProduct(g, weight, loraB, loraA, scale, gB).view(inputShape);
@@ -165,8 +168,8 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
         const torch::Tensor& loraB = saved[SparseB];
         const SparseDropout drop(static_cast<uint64_t>(ctx->saved_data["seed"].toInt()), dropout);
         const torch::Tensor g = gradOutputs[0].reshape({-1, loraB.size(0)}); // (n, out)
-        const torch::Tensor gB = torch::mm(g, loraB);                         // (n, r)
-        const torch::Tensor gradT = gB * scale;                               // (n, r): gradient of t
+        const torch::Tensor gB = torch::mm(g, loraB);                        // (n, r)
+        const torch::Tensor gradT = gB * scale;                              // (n, r): gradient of t
         if (needB)
             gradB = torch::mm(g.t(), saved[SparseT]).mul_(scale);
         torch::Tensor gx;
@@ -174,7 +177,8 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
             const torch::Tensor weight = savedBase(ctx, saved, SparseBase).materialize(torch::kFloat32);
             gx = adaptedProduct(g, weight, loraB, loraA, scale * drop.keep(), gB).contiguous(); // (n, in)
         }
-        const torch::Tensor droppedA = correctDroppedGradients(x2, loraA.t().contiguous(), gradT.contiguous(), drop, gx, needA);
+        const torch::Tensor droppedA =
+            correctDroppedGradients(x2, loraA.t().contiguous(), gradT.contiguous(), drop, gx, needA);
         if (needA)
             gradA = torch::mm(gradT.t(), x2).sub_(droppedA).mul_(drop.keep());
         if (needX)
@@ -184,14 +188,14 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
         const torch::Tensor& loraA = saved[DropA];
         const torch::Tensor& loraB = saved[DropB];
         const torch::Tensor g = gradOutputs[0].reshape({-1, loraB.size(0)}); // (n, out)
-        const torch::Tensor gradT = torch::mm(g, loraB).mul_(scale);        // (n, r): gradient of t, scaled
+        const torch::Tensor gradT = torch::mm(g, loraB).mul_(scale);         // (n, r): gradient of t, scaled
         if (needB)
             gradB = torch::mm(g.t(), saved[DropT]).mul_(scale);
         if (needA)
             gradA = torch::mm(gradT.t(), h);
         if (needX) {
             const torch::Tensor weight = savedBase(ctx, saved, DropBase).materialize(torch::kFloat32);
-            torch::Tensor gx = torch::mm(g, weight).contiguous();  // (n, in)
+            torch::Tensor gx = torch::mm(g, weight).contiguous(); // (n, in)
             const torch::Tensor update = torch::mm(gradT, loraA); // (n, in), before the mask
             const torch::Tensor& mask = saved[DropMask];
             addMasked(gx.data_ptr<float>(), update.data_ptr<float>(), mask.data_ptr<uint8_t>(), gx.numel(),
@@ -205,14 +209,15 @@ torch::autograd::variable_list LoraLinearFunction::backward(torch::autograd::Aut
 
 bool loraLinearApplies(const torch::Tensor& x, const FrozenWeight& base, const torch::Tensor& loraA)
 {
-    return x.device().is_cpu() && base.device().is_cpu() && x.scalar_type() == torch::kFloat32
-        && loraA.scalar_type() == torch::kFloat32;
+    return x.device().is_cpu() && base.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
+           loraA.scalar_type() == torch::kFloat32;
 }
 
 torch::Tensor loraLinear(const torch::Tensor& x, const FrozenWeight& base, const torch::Tensor& bias,
                          const torch::Tensor& loraA, const torch::Tensor& loraB, double scale, double dropout)
 {
-    const c10::optional<torch::Tensor> optionalBias = bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt;
+    const c10::optional<torch::Tensor> optionalBias =
+        bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt;
     return LoraLinearFunction::apply(x, base, loraA, loraB, optionalBias, scale, dropout);
 }
 

@@ -7,9 +7,9 @@
 //
 // - without dropout (p = 0, or not training) the adapter and W act as one weight W' = W + scale · B A:
 //   merged for the call (one pass over out × in) when the tokens outnumber the weight's dimension on
-//   the multiplied side (in for the forward, out for the input gradient), so forward is x W'ᵀ and the input gradient g W', one matrix product each, like the base
-//   alone; with fewer tokens the rank-r term is added to the base's product instead, which is then
-//   the cheaper pass. The adapters' gradients come from rank-r products.
+//   the multiplied side (in for the forward, out for the input gradient), so forward is x W'ᵀ and the input gradient g
+//   W', one matrix product each, like the base alone; with fewer tokens the rank-r term is added to the base's product
+//   instead, which is then the cheaper pass. The adapters' gradients come from rank-r products.
 // - with dropout up to kLoraSparseDropoutMax, the mask is sparse (SparseDropout, drawn from one seed
 //   per call): the products are those without dropout (x Aᵀ; in backward g (W + keep · scale · B A)
 //   and gradTᵀ x) corrected at the dropped elements only, a few per cent of them at LoRA's usual p;

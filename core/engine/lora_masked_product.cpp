@@ -65,7 +65,8 @@ torch::Tensor maskedLowRankProduct(const torch::Tensor& x2, const torch::Tensor&
             std::vector<int32_t> dropped(static_cast<size_t>(in));
             for (int64_t i = begin; i < end; ++i) {
                 int64_t count = 0;
-                drop.forEachDropped(i, in, [&](int64_t j) { dropped[static_cast<size_t>(count++)] = static_cast<int32_t>(j); });
+                drop.forEachDropped(
+                    i, in, [&](int64_t j) { dropped[static_cast<size_t>(count++)] = static_cast<int32_t>(j); });
                 lowRankRowAvx2(x + i * in, a, in, rank, dropped.data(), count, drop.keep(), out + i * rank);
             }
         });

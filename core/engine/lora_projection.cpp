@@ -56,7 +56,8 @@ torch::Tensor LoraProjectionImpl::forward(const torch::Tensor& x)
 {
     if (const std::optional<FrozenWeight> frozen = FrozenWeight::of(*m_base);
         frozen && loraLinearApplies(x, *frozen, lora_A->weight))
-        return loraLinear(x, *frozen, m_base->bias(), lora_A->weight, lora_B->weight, m_scale, is_training() ? m_dropout : 0.0);
+        return loraLinear(x, *frozen, m_base->bias(), lora_A->weight, lora_B->weight, m_scale,
+                          is_training() ? m_dropout : 0.0);
     const torch::Tensor y = m_base->forward(x); // (..., out)
     torch::Tensor h = x.to(torch::kFloat32);    // (..., in)
     if (m_dropout > 0)
@@ -65,7 +66,8 @@ torch::Tensor LoraProjectionImpl::forward(const torch::Tensor& x)
     if (y.scalar_type() == torch::kFloat32) {
         // y + scale · t Bᵀ as one matrix product accumulating into y: no separate scale and sum passes.
         const int64_t out = y.size(-1);
-        return torch::addmm(y.reshape({-1, out}), t.reshape({-1, t.size(-1)}), lora_B->weight.t(), 1.0, m_scale).view(y.sizes());
+        return torch::addmm(y.reshape({-1, out}), t.reshape({-1, t.size(-1)}), lora_B->weight.t(), 1.0, m_scale)
+            .view(y.sizes());
     }
     const torch::Tensor update = torch::linear(t, lora_B->weight) * m_scale; // (..., out)
     return y + update.to(y.scalar_type());

@@ -43,7 +43,8 @@ QStringList loadSafetensorsWeights(LlamaForCausalLMImpl& model, const ModelFolde
         if (folder.sharded) {
             const auto it = folder.weightMap.find(name);
             if (it == folder.weightMap.end())
-                throw Error(QStringLiteral("%1/model.safetensors.index.json: missing tensor \"%2\"").arg(folder.path, name));
+                throw Error(
+                    QStringLiteral("%1/model.safetensors.index.json: missing tensor \"%2\"").arg(folder.path, name));
             return *files.at(it->second);
         }
         return *files.begin()->second;
@@ -113,7 +114,8 @@ void saveModelFolder(LlamaForCausalLMImpl& model, const QString& outFolder, cons
             outputs.push_back({QString::fromStdString(slot.name), fileDtype, slot.shape,
                                [read, dtype]() { return tensorBytes(read(), dtype); }});
         }
-        writeSafetensors(dir.filePath(QStringLiteral("model.safetensors")), outputs, {{QStringLiteral("format"), QStringLiteral("pt")}});
+        writeSafetensors(dir.filePath(QStringLiteral("model.safetensors")), outputs,
+                         {{QStringLiteral("format"), QStringLiteral("pt")}});
 
         const QFileInfo source(options.tokenizerSource);
         if (source.isFile()) {

@@ -40,8 +40,8 @@ LoadedModel loadModel(const QString& path, const LoadOptions& options = {});
 QStringList loadSafetensorsWeights(LlamaForCausalLMImpl& model, const ModelFolder& folder);
 
 struct SaveOptions {
-    QString dtype;            // "float32" | "bfloat16" | "float16"; empty: the config's torch_dtype
-    QString tokenizerSource;  // folder whose tokenizer files are copied, or a .model file
+    QString dtype;           // "float32" | "bfloat16" | "float16"; empty: the config's torch_dtype
+    QString tokenizerSource; // folder whose tokenizer files are copied, or a .model file
     bool replaceExisting = false;
 };
 

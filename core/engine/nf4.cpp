@@ -50,9 +50,8 @@ const torch::Tensor& pairTable()
 {
     static const torch::Tensor table = [] {
         const torch::Tensor bytes = torch::arange(256, torch::kInt64);
-        return torch::stack({nf4Levels().index_select(0, bytes.div(16, "floor")),
-                             nf4Levels().index_select(0, bytes.remainder(16))},
-                            1);
+        return torch::stack(
+            {nf4Levels().index_select(0, bytes.div(16, "floor")), nf4Levels().index_select(0, bytes.remainder(16))}, 1);
     }();
     return table;
 }
@@ -94,7 +93,7 @@ torch::Tensor encodeBlocks(const torch::Tensor& blocks, const torch::Tensor& abs
     // (value / absmax + 1) * cells / 2, truncated: the cell index in [0, cells].
     const torch::Tensor cells = torch::addcmul(half, blocks, (half / absmax).unsqueeze(1)).to(torch::kInt32);
     torch::Tensor codes = gridCodes().to(blocks.device()).index_select(0, cells.view({-1})); // (n)
-    const torch::Tensor exact = codes.eq(kAmbiguous).nonzero().squeeze(1);                  // (m), m << n
+    const torch::Tensor exact = codes.eq(kAmbiguous).nonzero().squeeze(1);                   // (m), m << n
     if (exact.numel() > 0) {
         const torch::Tensor values = blocks.reshape({-1}).index_select(0, exact);
         const torch::Tensor scales = absmax.index_select(0, exact.div(kNf4BlockSize, "floor"));
@@ -135,11 +134,12 @@ QuantizedScales quantizeScales(const torch::Tensor& scales)
     const torch::Tensor s = scales.reshape({-1}).to(torch::kFloat32);
     const int64_t n = s.numel();
     QuantizedScales q;
-    q.offset = s.mean().reshape({1});                                        // (1)
+    q.offset = s.mean().reshape({1});                                         // (1)
     const torch::Tensor centred = blocksOf(s - q.offset, kNf4ScaleBlockSize); // (sb, 256)
-    q.steps = centred.abs().amax(1) / 127.0;                                 // (sb)
+    q.steps = centred.abs().amax(1) / 127.0;                                  // (sb)
     const torch::Tensor safeSteps = torch::where(q.steps > 0, q.steps, torch::ones_like(q.steps));
-    q.codes = torch::round(centred / safeSteps.unsqueeze(1)).clamp(-127, 127).to(torch::kInt8).view({-1}).narrow(0, 0, n);
+    q.codes =
+        torch::round(centred / safeSteps.unsqueeze(1)).clamp(-127, 127).to(torch::kInt8).view({-1}).narrow(0, 0, n);
     q.codes = q.codes.contiguous();
     return q;
 }
@@ -149,7 +149,7 @@ torch::Tensor dequantizeScales(const QuantizedScales& q)
     torch::NoGradGuard noGrad;
     const int64_t n = q.codes.numel();
     const torch::Tensor codes = blocksOf(q.codes.to(torch::kFloat32), kNf4ScaleBlockSize); // (sb, 256)
-    return (codes * q.steps.unsqueeze(1)).view({-1}).narrow(0, 0, n) + q.offset;          // (n)
+    return (codes * q.steps.unsqueeze(1)).view({-1}).narrow(0, 0, n) + q.offset;           // (n)
 }
 
 int64_t Nf4Tensor::numel() const
@@ -225,13 +225,14 @@ Nf4Tensor nf4Quantize(const torch::Tensor& weight, bool doubleQuant)
 
     Nf4Tensor q;
     q.shape = weight.sizes().vec();
-    const torch::Tensor blocks = blocksOf(weight.detach().reshape({-1}).to(torch::kFloat32), kNf4BlockSize); // (blocks, 64)
-    const torch::Tensor absmax = blocks.abs().amax(1);                                                        // (blocks)
+    const torch::Tensor blocks =
+        blocksOf(weight.detach().reshape({-1}).to(torch::kFloat32), kNf4BlockSize); // (blocks, 64)
+    const torch::Tensor absmax = blocks.abs().amax(1);                              // (blocks)
     if (!torch::isfinite(absmax).all().item<bool>())
         throw Error(QStringLiteral("NF4 quantization: the tensor holds NaN or infinite values"));
     const torch::Tensor safe = torch::where(absmax > 0, absmax, torch::ones_like(absmax));
     const torch::Tensor codes = encodeBlocks(blocks, safe); // (blocks, 64) uint8 in 0..15
-    q.codes = nf4Pack(codes.view({-1}));                                // (blocks * 32)
+    q.codes = nf4Pack(codes.view({-1}));                    // (blocks * 32)
     if (doubleQuant)
         q.scales = quantizeScales(absmax);
     else
@@ -246,8 +247,7 @@ namespace {
 // out[64 b + j] = level(code j of block b) * scale[b]: one pass over the packed bytes, parallel over
 // blocks, writing straight into the output dtype. (A gather through a (256, 2) table plus a separate
 // multiply is several times slower and makes QLoRA's per-step dequantization dominate.)
-template <typename Out>
-void dequantizeBlocks(const uint8_t* codes, const float* scales, int64_t blocks, Out* out)
+template <typename Out> void dequantizeBlocks(const uint8_t* codes, const float* scales, int64_t blocks, Out* out)
 {
     float levels[16];
     std::memcpy(levels, nf4Levels().data_ptr<float>(), sizeof(levels));
@@ -272,7 +272,7 @@ void dequantizeBlocks(const uint8_t* codes, const float* scales, int64_t blocks,
 // The same for fp32 output with AVX-512: the 16 levels fit one register, so a whole row of 16 codes
 // is looked up with one permute. Chosen at run time when the processor has AVX-512.
 __attribute__((target("avx512f"))) void dequantizeRangeAvx512(const uint8_t* codes, const float* scales, int64_t begin,
-                                                                int64_t end, const float* levelTable, float* out)
+                                                              int64_t end, const float* levelTable, float* out)
 {
     const __m512 levels = _mm512_loadu_ps(levelTable);
     const __m128i low = _mm_set1_epi8(0x0F);
@@ -287,7 +287,8 @@ __attribute__((target("avx512f"))) void dequantizeRangeAvx512(const uint8_t* cod
             // Element 2i is the high nibble of byte i: interleave high and low nibbles.
             const __m128i first = _mm_unpacklo_epi8(high, lowCodes);
             const __m128i second = _mm_unpackhi_epi8(high, lowCodes);
-            _mm512_storeu_ps(values + 32 * half, _mm512_mul_ps(_mm512_permutexvar_ps(_mm512_cvtepu8_epi32(first), levels), scale));
+            _mm512_storeu_ps(values + 32 * half,
+                             _mm512_mul_ps(_mm512_permutexvar_ps(_mm512_cvtepu8_epi32(first), levels), scale));
             _mm512_storeu_ps(values + 32 * half + 16,
                              _mm512_mul_ps(_mm512_permutexvar_ps(_mm512_cvtepu8_epi32(second), levels), scale));
         }
@@ -298,7 +299,9 @@ __attribute__((target("avx512f"))) void dequantizeRangeAvx512(const uint8_t* cod
 void dequantizeBlocksAvx512(const uint8_t* codes, const float* scales, int64_t blocks, float* out)
 {
     const float* levels = nf4Levels().data_ptr<float>();
-    at::parallel_for(0, blocks, 256, [&](int64_t begin, int64_t end) { dequantizeRangeAvx512(codes, scales, begin, end, levels, out); });
+    at::parallel_for(0, blocks, 256, [&](int64_t begin, int64_t end) {
+        dequantizeRangeAvx512(codes, scales, begin, end, levels, out);
+    });
 }
 #endif
 
@@ -314,13 +317,15 @@ torch::Tensor nf4Dequantize(const Nf4Tensor& q, torch::ScalarType dtype)
         torch::Tensor values = torch::empty({blocks * kNf4BlockSize}, torch::TensorOptions().dtype(dtype));
 #if defined(__x86_64__)
         if (dtype == torch::kFloat32 && cpuHasAvx512())
-            dequantizeBlocksAvx512(codes.data_ptr<uint8_t>(), scales.data_ptr<float>(), blocks, values.data_ptr<float>());
+            dequantizeBlocksAvx512(codes.data_ptr<uint8_t>(), scales.data_ptr<float>(), blocks,
+                                   values.data_ptr<float>());
         else
 #endif
-        if (dtype == torch::kFloat32)
+            if (dtype == torch::kFloat32)
             dequantizeBlocks(codes.data_ptr<uint8_t>(), scales.data_ptr<float>(), blocks, values.data_ptr<float>());
         else
-            dequantizeBlocks(codes.data_ptr<uint8_t>(), scales.data_ptr<float>(), blocks, values.data_ptr<at::BFloat16>());
+            dequantizeBlocks(codes.data_ptr<uint8_t>(), scales.data_ptr<float>(), blocks,
+                             values.data_ptr<at::BFloat16>());
         return values.narrow(0, 0, q.numel()).reshape(q.shape);
     }
     const torch::Tensor table = pairTable().to(codes.device());

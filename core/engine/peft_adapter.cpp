@@ -65,12 +65,11 @@ struct AdapterEntries {
 };
 
 // Reads the names of adapter_model.safetensors into (layer, kind) -> entries, refusing anything else.
-std::map<std::pair<size_t, ProjectionKind>, AdapterEntries> indexEntries(const SafetensorsFile& file,
-                                                                         const LoraSettings& settings,
-                                                                         size_t layerCount)
+std::map<std::pair<size_t, ProjectionKind>, AdapterEntries>
+indexEntries(const SafetensorsFile& file, const LoraSettings& settings, size_t layerCount)
 {
-    static const QRegularExpression pattern(QStringLiteral(
-        "^base_model\\.model\\.model\\.layers\\.(\\d+)\\.(self_attn|mlp)\\.(\\w+?)\\.lora_(A|B)(\\.default)?\\.weight$"));
+    static const QRegularExpression pattern(QStringLiteral("^base_model\\.model\\.model\\.layers\\.(\\d+)\\.(self_attn|"
+                                                           "mlp)\\.(\\w+?)\\.lora_(A|B)(\\.default)?\\.weight$"));
     const std::set<ProjectionKind> targets(settings.targets.begin(), settings.targets.end());
     std::map<std::pair<size_t, ProjectionKind>, AdapterEntries> index;
     for (const SafetensorsEntry& entry : file.entries()) {
@@ -86,9 +85,9 @@ std::map<std::pair<size_t, ProjectionKind>, AdapterEntries> indexEntries(const S
                             .arg(file.path(), entry.name, m.captured(1))
                             .arg(layerCount));
         const std::optional<ProjectionKind> kind = projectionKindFromName(m.captured(3));
-        if (!kind || projectionPath(layer, *kind) != QStringLiteral("model.layers.%1.%2.%3")
-                                                         .arg(m.captured(1), m.captured(2), m.captured(3))
-                                                         .toStdString())
+        if (!kind ||
+            projectionPath(layer, *kind) !=
+                QStringLiteral("model.layers.%1.%2.%3").arg(m.captured(1), m.captured(2), m.captured(3)).toStdString())
             throw Error(QStringLiteral("%1: tensor \"%2\": unknown target module \"%3.%4\"")
                             .arg(file.path(), entry.name, m.captured(2), m.captured(3)));
         if (!targets.count(*kind))
@@ -190,8 +189,9 @@ PeftAdapterConfig loadAdapter(LlamaForCausalLMImpl& model, const QString& folder
                 if (!entries.ab[which])
                     throw Error(QStringLiteral("%1: missing tensor \"%2\"")
                                     .arg(path, peftTensorName(projectionPath(i, kind), which == 1)));
-                const std::vector<int64_t> expected = which == 0 ? std::vector<int64_t>{settings.rank, p->inFeatures()}
-                                                                 : std::vector<int64_t>{p->outFeatures(), settings.rank};
+                const std::vector<int64_t> expected = which == 0
+                                                          ? std::vector<int64_t>{settings.rank, p->inFeatures()}
+                                                          : std::vector<int64_t>{p->outFeatures(), settings.rank};
                 checkShape(file, *entries.ab[which], expected, which == 0 ? 0 : 1, settings.rank);
             }
         }

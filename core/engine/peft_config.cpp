@@ -102,7 +102,8 @@ PeftAdapterConfig parsePeftConfig(const QJsonObject& json, const QString& origin
                         .arg(origin, bias.toString()));
     if (optionalBool(json, QStringLiteral("fan_in_fan_out"), false, origin))
         throw Error(QStringLiteral("%1: fan_in_fan_out is true (a GPT-2 style Conv1D base); Llama projections are "
-                                   "plain linear layers").arg(origin));
+                                   "plain linear layers")
+                        .arg(origin));
     if (optionalBool(json, QStringLiteral("use_dora"), false, origin))
         throw Error(QStringLiteral("%1: use_dora is true; DoRA adapters are not supported").arg(origin));
     for (const char* key : {"rank_pattern", "alpha_pattern", "layers_to_transform", "modules_to_save"})

@@ -14,7 +14,8 @@ void assignInto(torch::Tensor& target, const torch::Tensor& source, const char* 
     target.copy_(source);
 }
 
-DenseProjectionImpl::DenseProjectionImpl(int64_t inFeatures, int64_t outFeatures, bool withBias, torch::ScalarType dtype)
+DenseProjectionImpl::DenseProjectionImpl(int64_t inFeatures, int64_t outFeatures, bool withBias,
+                                         torch::ScalarType dtype)
     : ProjectionImpl(inFeatures, outFeatures)
 {
     const auto options = torch::TensorOptions().dtype(dtype);

@@ -10,12 +10,12 @@ namespace {
 std::atomic<int64_t> g_dequantizeNanoseconds{0};
 
 // Times one dequantization into the benchmark counter.
-template <typename F>
-torch::Tensor timedDequantize(F&& dequantize)
+template <typename F> torch::Tensor timedDequantize(F&& dequantize)
 {
     const auto start = std::chrono::steady_clock::now();
     torch::Tensor w = dequantize();
-    g_dequantizeNanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    g_dequantizeNanoseconds +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
     return w;
 }
 
@@ -36,33 +36,41 @@ Nf4Tensor nf4FromSaved(torch::autograd::AutogradContext* ctx)
 
 } // namespace
 
-torch::Tensor Nf4LinearFunction::forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, const Nf4Tensor& weight)
+torch::Tensor Nf4LinearFunction::forward(torch::autograd::AutogradContext* ctx, torch::Tensor x,
+                                         const Nf4Tensor& weight)
 {
-    ctx->save_for_backward({weight.codes, weight.absmax, weight.scales.codes, weight.scales.steps, weight.scales.offset});
+    ctx->save_for_backward(
+        {weight.codes, weight.absmax, weight.scales.codes, weight.scales.steps, weight.scales.offset});
     ctx->saved_data["shape"] = weight.shape;
-    return torch::linear(x, timedDequantize([&] { return nf4Dequantize(weight, x.scalar_type()); })); // W (out, in) lives only for this call
+    return torch::linear(x, timedDequantize([&] {
+                             return nf4Dequantize(weight, x.scalar_type());
+                         })); // W (out, in) lives only for this call
 }
 
 torch::autograd::variable_list Nf4LinearFunction::backward(torch::autograd::AutogradContext* ctx,
-                                                          torch::autograd::variable_list gradOutputs)
+                                                           torch::autograd::variable_list gradOutputs)
 {
-    const torch::Tensor& gradY = gradOutputs[0];                           // (..., out)
-    const torch::Tensor w = timedDequantize([&] { return nf4Dequantize(nf4FromSaved(ctx), gradY.scalar_type()); }); // (out, in)
-    return {torch::matmul(gradY, w), torch::Tensor()};                     // (..., in)
+    const torch::Tensor& gradY = gradOutputs[0]; // (..., out)
+    const torch::Tensor w =
+        timedDequantize([&] { return nf4Dequantize(nf4FromSaved(ctx), gradY.scalar_type()); }); // (out, in)
+    return {torch::matmul(gradY, w), torch::Tensor()};                                          // (..., in)
 }
 
-torch::Tensor Int8LinearFunction::forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, const Int8Tensor& weight)
+torch::Tensor Int8LinearFunction::forward(torch::autograd::AutogradContext* ctx, torch::Tensor x,
+                                          const Int8Tensor& weight)
 {
     ctx->save_for_backward({weight.codes, weight.steps});
     return torch::linear(x, timedDequantize([&] { return int8Dequantize(weight, x.scalar_type()); }));
 }
 
 torch::autograd::variable_list Int8LinearFunction::backward(torch::autograd::AutogradContext* ctx,
-                                                           torch::autograd::variable_list gradOutputs)
+                                                            torch::autograd::variable_list gradOutputs)
 {
     const torch::autograd::variable_list saved = ctx->get_saved_variables();
     const torch::Tensor& gradY = gradOutputs[0];
-    const torch::Tensor w = timedDequantize([&] { return int8Dequantize({saved[0], saved[1]}, gradY.scalar_type()); }); // (out, in)
+    const torch::Tensor w = timedDequantize([&] {
+        return int8Dequantize({saved[0], saved[1]}, gradY.scalar_type());
+    }); // (out, in)
     return {torch::matmul(gradY, w), torch::Tensor()};
 }
 
@@ -81,6 +89,9 @@ void resetDequantizeNanoseconds() { g_dequantizeNanoseconds = 0; }
 
 torch::Tensor nf4Linear(const torch::Tensor& x, const Nf4Tensor& weight) { return Nf4LinearFunction::apply(x, weight); }
 
-torch::Tensor int8Linear(const torch::Tensor& x, const Int8Tensor& weight) { return Int8LinearFunction::apply(x, weight); }
+torch::Tensor int8Linear(const torch::Tensor& x, const Int8Tensor& weight)
+{
+    return Int8LinearFunction::apply(x, weight);
+}
 
 } // namespace ft

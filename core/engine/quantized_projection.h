@@ -72,7 +72,8 @@ QString quantizationDescription(const ProjectionImpl& projection);
 // stay in the compute dtype. With `quantizeCurrentWeights` the present weights are quantized;
 // otherwise the new projections are empty, for LoadOptions::prepare (see quantizingPrepare). Every
 // projection must still be dense (quantize before applying LoRA).
-void quantizeBase(LlamaForCausalLMImpl& model, const BaseQuantization& quantization, bool quantizeCurrentWeights = false);
+void quantizeBase(LlamaForCausalLMImpl& model, const BaseQuantization& quantization,
+                  bool quantizeCurrentWeights = false);
 
 // For LoadOptions::prepare: the loader then quantizes each weight straight from the memory map.
 std::function<void(LlamaForCausalLMImpl&)> quantizingPrepare(const BaseQuantization& quantization);

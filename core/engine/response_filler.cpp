@@ -12,7 +12,8 @@ bool needsResponse(const ExampleRecord& record)
 }
 
 int64_t fillEmptyResponses(std::vector<ExampleRecord>& records, LlamaForCausalLMImpl& model, const Tokenizer& tokenizer,
-                           const PromptTemplate& promptTemplate, const SamplingOptions& options, const ProgressCallback& progress)
+                           const PromptTemplate& promptTemplate, const SamplingOptions& options,
+                           const ProgressCallback& progress)
 {
     std::vector<size_t> todo;
     for (size_t i = 0; i < records.size(); ++i)
@@ -26,7 +27,8 @@ int64_t fillEmptyResponses(std::vector<ExampleRecord>& records, LlamaForCausalLM
         ExampleRecord& record = records[todo[static_cast<size_t>(k)]];
         SamplingOptions sampling = options;
         sampling.seed = options.seed + static_cast<uint64_t>(k);
-        const QString answer = generate(model, tokenizer, encodePrompt(tokenizer, promptTemplate, record), sampling).text.trimmed();
+        const QString answer =
+            generate(model, tokenizer, encodePrompt(tokenizer, promptTemplate, record), sampling).text.trimmed();
         if (answer.isEmpty())
             continue;
         (record.isMultiTurn() ? record.turns.back().content : record.response) = answer;

@@ -26,6 +26,7 @@ bool needsResponse(const ExampleRecord& record);
 // counted and leaves the record as it was). `progress` is called with (filled so far, to fill);
 // returning false stops before the next record.
 int64_t fillEmptyResponses(std::vector<ExampleRecord>& records, LlamaForCausalLMImpl& model, const Tokenizer& tokenizer,
-                           const PromptTemplate& promptTemplate, const SamplingOptions& options, const ProgressCallback& progress = {});
+                           const PromptTemplate& promptTemplate, const SamplingOptions& options,
+                           const ProgressCallback& progress = {});
 
 } // namespace ft

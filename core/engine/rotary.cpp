@@ -7,12 +7,14 @@ RotaryTables rotaryTables(const ModelConfig& config, const torch::Tensor& positi
     const int64_t dim = config.headDim;
     const auto fp32 = torch::TensorOptions().dtype(torch::kFloat32);
     // inv_freq (D/2) = 1 / theta^(2i / D)
-    const torch::Tensor exponents = torch::arange(0, dim, 2, torch::TensorOptions().dtype(torch::kInt64)).to(torch::kFloat32) / static_cast<double>(dim);
+    const torch::Tensor exponents =
+        torch::arange(0, dim, 2, torch::TensorOptions().dtype(torch::kInt64)).to(torch::kFloat32) /
+        static_cast<double>(dim);
     const torch::Tensor invFreq = 1.0 / torch::pow(torch::full({}, config.ropeTheta, fp32), exponents);
     torch::Tensor scaled = positions.to(torch::kFloat32);
     if (config.ropeLinearScale != 1.0)
         scaled = scaled / config.ropeLinearScale;
-    const torch::Tensor freqs = scaled.unsqueeze(-1) * invFreq; // (B, T, D/2)
+    const torch::Tensor freqs = scaled.unsqueeze(-1) * invFreq;               // (B, T, D/2)
     const torch::Tensor angles = torch::cat({freqs, freqs}, -1).unsqueeze(2); // (B, T, 1, D)
     return {angles.cos().to(dtype), angles.sin().to(dtype)};
 }

@@ -59,7 +59,8 @@ __attribute__((target("avx512f"))) double rowAvx512(float* x, int64_t target, in
     for (int64_t i = 0; i < whole; i += 16) {
         const __m512 e = expNonPositive(_mm512_sub_ps(_mm512_loadu_ps(x + i), shift));
         sumLow = _mm512_add_pd(sumLow, _mm512_cvtps_pd(_mm512_castps512_ps256(e)));
-        sumHigh = _mm512_add_pd(sumHigh, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1))));
+        sumHigh =
+            _mm512_add_pd(sumHigh, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1))));
         if (writeGradient)
             _mm512_storeu_ps(x + i, e);
     }
@@ -87,7 +88,8 @@ __attribute__((target("avx512f"))) double rowAvx512(float* x, int64_t target, in
 
 } // namespace
 
-double softmaxCrossEntropyInPlace(float* logits, const int64_t* targets, int64_t rows, int64_t vocab, bool writeGradient)
+double softmaxCrossEntropyInPlace(float* logits, const int64_t* targets, int64_t rows, int64_t vocab,
+                                  bool writeGradient)
 {
     std::vector<double> losses(static_cast<size_t>(rows));
     at::parallel_for(0, rows, 1, [&](int64_t begin, int64_t end) {

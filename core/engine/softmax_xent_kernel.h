@@ -9,6 +9,7 @@
 namespace ft {
 
 // logits (rows, vocab) fp32 contiguous; targets (rows) int64 in [0, vocab). Returns the summed loss.
-double softmaxCrossEntropyInPlace(float* logits, const int64_t* targets, int64_t rows, int64_t vocab, bool writeGradient);
+double softmaxCrossEntropyInPlace(float* logits, const int64_t* targets, int64_t rows, int64_t vocab,
+                                  bool writeGradient);
 
 } // namespace ft

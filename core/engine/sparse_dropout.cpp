@@ -5,8 +5,10 @@
 namespace ft {
 
 SparseDropout::SparseDropout(uint64_t seed, double p, SparseDropoutIsa isa)
-    : m_seed(seed), m_gapScale(static_cast<float>(1.0 / std::log1p(-p))), m_keep(static_cast<float>(1.0 / (1.0 - p))),
-      m_avx512(isa == SparseDropoutIsa::Best && dropoutGapsHaveAvx512())
+    : m_seed(seed)
+    , m_gapScale(static_cast<float>(1.0 / std::log1p(-p)))
+    , m_keep(static_cast<float>(1.0 / (1.0 - p)))
+    , m_avx512(isa == SparseDropoutIsa::Best && dropoutGapsHaveAvx512())
 {
 }
 

@@ -47,10 +47,7 @@ inline float logOfUnit(float u)
 }
 
 // u in (0, 1] in steps of 2^-32 from the top 32 bits of a hash.
-inline float unitFromHash(uint64_t hash)
-{
-    return static_cast<float>((hash >> 32) + 1) * 0x1.0p-32f;
-}
+inline float unitFromHash(uint64_t hash) { return static_cast<float>((hash >> 32) + 1) * 0x1.0p-32f; }
 
 inline int32_t gapFromKept(float kept) // kept ≥ 0: truncation is floor
 {
@@ -125,10 +122,7 @@ FT_SPARSE_DROPOUT_AVX512 void drawGapsAvx512(uint64_t rowSeed, uint64_t first, f
 
 } // namespace
 
-bool dropoutGapsHaveAvx512()
-{
-    return cpuHasAvx512Dq();
-}
+bool dropoutGapsHaveAvx512() { return cpuHasAvx512Dq(); }
 
 void drawDropoutGaps(uint64_t rowSeed, uint64_t first, float gapScale, bool avx512, int32_t* gaps)
 {

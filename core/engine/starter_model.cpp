@@ -7,15 +7,16 @@
 
 #include "common/app_paths.h"
 #include "common/error.h"
-#include "engine/model_loader.h"
 #include "data/sample_dataset.h"
+#include "engine/model_loader.h"
 #include "engine/tensor_convert.h"
 
 namespace ft {
 
 QStringList starterPresets()
 {
-    return {QStringLiteral("tiny"), QStringLiteral("small"), QStringLiteral("stories15m"), QStringLiteral("tinyllama-1.1b")};
+    return {QStringLiteral("tiny"), QStringLiteral("small"), QStringLiteral("stories15m"),
+            QStringLiteral("tinyllama-1.1b")};
 }
 
 ModelConfig starterPresetConfig(const QString& preset)
@@ -25,17 +26,41 @@ ModelConfig starterPresetConfig(const QString& preset)
     c.bosTokenId = 1;
     c.eosTokenIds = {2};
     if (preset == QLatin1String("tiny")) { // ~0.2M parameters: trains in seconds, for tests and first steps
-        c.hiddenSize = 64; c.intermediateSize = 176; c.numLayers = 4; c.numHeads = 4; c.numKvHeads = 2;
-        c.vocabSize = 512; c.maxPositions = 512; c.tieWordEmbeddings = true;
+        c.hiddenSize = 64;
+        c.intermediateSize = 176;
+        c.numLayers = 4;
+        c.numHeads = 4;
+        c.numKvHeads = 2;
+        c.vocabSize = 512;
+        c.maxPositions = 512;
+        c.tieWordEmbeddings = true;
     } else if (preset == QLatin1String("small")) { // ~7M parameters
-        c.hiddenSize = 256; c.intermediateSize = 688; c.numLayers = 8; c.numHeads = 8; c.numKvHeads = 4;
-        c.vocabSize = 2048; c.maxPositions = 1024; c.tieWordEmbeddings = true;
+        c.hiddenSize = 256;
+        c.intermediateSize = 688;
+        c.numLayers = 8;
+        c.numHeads = 8;
+        c.numKvHeads = 4;
+        c.vocabSize = 2048;
+        c.maxPositions = 1024;
+        c.tieWordEmbeddings = true;
     } else if (preset == QLatin1String("stories15m")) { // the shape of llama2.c's stories15M
-        c.hiddenSize = 288; c.intermediateSize = 768; c.numLayers = 6; c.numHeads = 6; c.numKvHeads = 6;
-        c.vocabSize = 32000; c.maxPositions = 256; c.tieWordEmbeddings = true;
+        c.hiddenSize = 288;
+        c.intermediateSize = 768;
+        c.numLayers = 6;
+        c.numHeads = 6;
+        c.numKvHeads = 6;
+        c.vocabSize = 32000;
+        c.maxPositions = 256;
+        c.tieWordEmbeddings = true;
     } else if (preset == QLatin1String("tinyllama-1.1b")) { // the shape of TinyLlama-1.1B
-        c.hiddenSize = 2048; c.intermediateSize = 5632; c.numLayers = 22; c.numHeads = 32; c.numKvHeads = 4;
-        c.vocabSize = 32000; c.maxPositions = 2048; c.tieWordEmbeddings = false;
+        c.hiddenSize = 2048;
+        c.intermediateSize = 5632;
+        c.numLayers = 22;
+        c.numHeads = 32;
+        c.numKvHeads = 4;
+        c.vocabSize = 32000;
+        c.maxPositions = 2048;
+        c.tieWordEmbeddings = false;
     } else {
         throw Error(QStringLiteral("unknown model preset \"%1\" (expected one of %2)")
                         .arg(preset, starterPresets().join(QStringLiteral(", "))));

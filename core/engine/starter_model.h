@@ -11,8 +11,8 @@ namespace ft {
 
 struct StarterModelOptions {
     QString preset = QStringLiteral("tiny"); // see starterPresets()
-    QString tokenizerPath;  // an existing sentencepiece .model; trained on the sample text if empty
-    QString trainingText;   // text file (one passage per line) for the tokenizer; the sample dataset if empty
+    QString tokenizerPath;                   // an existing sentencepiece .model; trained on the sample text if empty
+    QString trainingText; // text file (one passage per line) for the tokenizer; the sample dataset if empty
     QString dtype = QStringLiteral("float32");
     uint64_t seed = 1234;
     bool replaceExisting = false;

@@ -9,16 +9,26 @@ namespace ft {
 torch::ScalarType scalarTypeOf(TensorDtype dtype)
 {
     switch (dtype) {
-    case TensorDtype::F64: return torch::kFloat64;
-    case TensorDtype::F32: return torch::kFloat32;
-    case TensorDtype::F16: return torch::kFloat16;
-    case TensorDtype::BF16: return torch::kBFloat16;
-    case TensorDtype::I64: return torch::kInt64;
-    case TensorDtype::I32: return torch::kInt32;
-    case TensorDtype::I16: return torch::kInt16;
-    case TensorDtype::I8: return torch::kInt8;
-    case TensorDtype::U8: return torch::kUInt8;
-    case TensorDtype::Bool: return torch::kBool;
+    case TensorDtype::F64:
+        return torch::kFloat64;
+    case TensorDtype::F32:
+        return torch::kFloat32;
+    case TensorDtype::F16:
+        return torch::kFloat16;
+    case TensorDtype::BF16:
+        return torch::kBFloat16;
+    case TensorDtype::I64:
+        return torch::kInt64;
+    case TensorDtype::I32:
+        return torch::kInt32;
+    case TensorDtype::I16:
+        return torch::kInt16;
+    case TensorDtype::I8:
+        return torch::kInt8;
+    case TensorDtype::U8:
+        return torch::kUInt8;
+    case TensorDtype::Bool:
+        return torch::kBool;
     }
     return torch::kFloat32;
 }
@@ -26,17 +36,28 @@ torch::ScalarType scalarTypeOf(TensorDtype dtype)
 TensorDtype tensorDtypeOf(torch::ScalarType type)
 {
     switch (type) {
-    case torch::kFloat64: return TensorDtype::F64;
-    case torch::kFloat32: return TensorDtype::F32;
-    case torch::kFloat16: return TensorDtype::F16;
-    case torch::kBFloat16: return TensorDtype::BF16;
-    case torch::kInt64: return TensorDtype::I64;
-    case torch::kInt32: return TensorDtype::I32;
-    case torch::kInt16: return TensorDtype::I16;
-    case torch::kInt8: return TensorDtype::I8;
-    case torch::kUInt8: return TensorDtype::U8;
-    case torch::kBool: return TensorDtype::Bool;
-    default: throw Error(QStringLiteral("tensor type %1 cannot be stored in safetensors").arg(c10::toString(type)));
+    case torch::kFloat64:
+        return TensorDtype::F64;
+    case torch::kFloat32:
+        return TensorDtype::F32;
+    case torch::kFloat16:
+        return TensorDtype::F16;
+    case torch::kBFloat16:
+        return TensorDtype::BF16;
+    case torch::kInt64:
+        return TensorDtype::I64;
+    case torch::kInt32:
+        return TensorDtype::I32;
+    case torch::kInt16:
+        return TensorDtype::I16;
+    case torch::kInt8:
+        return TensorDtype::I8;
+    case torch::kUInt8:
+        return TensorDtype::U8;
+    case torch::kBool:
+        return TensorDtype::Bool;
+    default:
+        throw Error(QStringLiteral("tensor type %1 cannot be stored in safetensors").arg(c10::toString(type)));
     }
 }
 
@@ -44,7 +65,8 @@ torch::ScalarType scalarTypeFromTorchName(const QString& torchDtype)
 {
     const auto dtype = tensorDtypeFromTorchName(torchDtype);
     if (!dtype || !isFloatingDtype(*dtype))
-        throw Error(QStringLiteral("unknown floating dtype \"%1\" (expected float32, bfloat16 or float16)").arg(torchDtype));
+        throw Error(
+            QStringLiteral("unknown floating dtype \"%1\" (expected float32, bfloat16 or float16)").arg(torchDtype));
     return scalarTypeOf(*dtype);
 }
 

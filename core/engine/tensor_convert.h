@@ -10,7 +10,7 @@
 namespace ft {
 
 torch::ScalarType scalarTypeOf(TensorDtype dtype);
-TensorDtype tensorDtypeOf(torch::ScalarType type); // throws for types safetensors cannot hold
+TensorDtype tensorDtypeOf(torch::ScalarType type);                    // throws for types safetensors cannot hold
 torch::ScalarType scalarTypeFromTorchName(const QString& torchDtype); // "bfloat16" -> kBFloat16
 
 // A tensor viewing the entry's bytes inside the map: no copy. Valid while `file` lives.

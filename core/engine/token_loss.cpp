@@ -30,21 +30,22 @@ struct FusedHeadCrossEntropy : public torch::autograd::Function<FusedHeadCrossEn
         const torch::Tensor targetsContiguous = targets.contiguous();
         torch::Tensor gradHidden = needHidden ? torch::empty_like(hidden) : torch::Tensor();
         // The head's gradient is accumulated as (C, V): h^T g runs faster than g^T h in OpenBLAS.
-        torch::Tensor gradWeightT = needWeight ? torch::zeros({weight.size(1), V}, weight.options().dtype(torch::kFloat32)) : torch::Tensor();
+        torch::Tensor gradWeightT =
+            needWeight ? torch::zeros({weight.size(1), V}, weight.options().dtype(torch::kFloat32)) : torch::Tensor();
         const bool fp32 = hidden.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32;
         torch::Tensor logitsBuffer = torch::empty({std::min(step, N), V}, hidden.options().dtype(torch::kFloat32));
         double loss = 0.0;
         for (int64_t start = 0; start < N; start += step) {
             const int64_t n = std::min(step, N - start);
-            const torch::Tensor h = hidden.narrow(0, start, n); // (n, C)
+            const torch::Tensor h = hidden.narrow(0, start, n);  // (n, C)
             torch::Tensor logits = logitsBuffer.narrow(0, 0, n); // (n, V)
             if (fp32)
                 torch::mm_out(logits, h, weight.t());
             else
                 logits.copy_(torch::matmul(h, weight.t()));
             // In place: the loss of each row, and the logits become softmax - one-hot.
-            loss += softmaxCrossEntropyInPlace(logits.data_ptr<float>(), targetsContiguous.data_ptr<int64_t>() + start, n, V,
-                                               needHidden || needWeight);
+            loss += softmaxCrossEntropyInPlace(logits.data_ptr<float>(), targetsContiguous.data_ptr<int64_t>() + start,
+                                               n, V, needHidden || needWeight);
             if (!needHidden && !needWeight)
                 continue;
             if (needHidden) {
@@ -58,7 +59,8 @@ struct FusedHeadCrossEntropy : public torch::autograd::Function<FusedHeadCrossEn
                 gradWeightT.addmm_(h.to(torch::kFloat32).t(), logits); // (C, V)
         }
         ctx->saved_data["grad_hidden"] = gradHidden;
-        ctx->saved_data["grad_weight"] = needWeight ? gradWeightT.t().contiguous().to(weight.scalar_type()) : torch::Tensor();
+        ctx->saved_data["grad_weight"] =
+            needWeight ? gradWeightT.t().contiguous().to(weight.scalar_type()) : torch::Tensor();
         return torch::full({}, loss, torch::TensorOptions().dtype(torch::kFloat32));
     }
 
@@ -69,13 +71,15 @@ struct FusedHeadCrossEntropy : public torch::autograd::Function<FusedHeadCrossEn
         torch::Tensor gradHidden = ctx->saved_data["grad_hidden"].toTensor();
         torch::Tensor gradWeight = ctx->saved_data["grad_weight"].toTensor();
         return {gradHidden.defined() ? gradHidden * scale.to(gradHidden.scalar_type()) : torch::Tensor(),
-                gradWeight.defined() ? gradWeight * scale.to(gradWeight.scalar_type()) : torch::Tensor(), torch::Tensor()};
+                gradWeight.defined() ? gradWeight * scale.to(gradWeight.scalar_type()) : torch::Tensor(),
+                torch::Tensor()};
     }
 };
 
 } // namespace
 
-torch::Tensor tokenCrossEntropySum(LlamaForCausalLMImpl& model, const torch::Tensor& hidden, const torch::Tensor& targets)
+torch::Tensor tokenCrossEntropySum(LlamaForCausalLMImpl& model, const torch::Tensor& hidden,
+                                   const torch::Tensor& targets)
 {
     const torch::Tensor flatTargets = targets.reshape({-1});                        // (B*T)
     const torch::Tensor rows = (flatTargets != kIgnoreTarget).nonzero().squeeze(1); // (N)
@@ -84,11 +88,12 @@ torch::Tensor tokenCrossEntropySum(LlamaForCausalLMImpl& model, const torch::Ten
     const torch::Tensor selected = hidden.reshape({-1, hidden.size(-1)}).index_select(0, rows); // (N, C)
     const torch::Tensor selectedTargets = flatTargets.index_select(0, rows);                    // (N)
     // A plain head (tied embedding or dense lm_head without bias) takes the fused path.
-    if (!model.lm_head || (std::dynamic_pointer_cast<DenseProjectionImpl>(model.lm_head) && !model.lm_head->bias().defined()))
+    if (!model.lm_head ||
+        (std::dynamic_pointer_cast<DenseProjectionImpl>(model.lm_head) && !model.lm_head->bias().defined()))
         return FusedHeadCrossEntropy::apply(selected, model.outputWeight(), selectedTargets);
     const torch::Tensor logits = model.logitsFromHidden(selected).to(torch::kFloat32); // (N, V)
-    return torch::nn::functional::cross_entropy(logits, selectedTargets,
-                                                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    return torch::nn::functional::cross_entropy(
+        logits, selectedTargets, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
 }
 
 } // namespace ft

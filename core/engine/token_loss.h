@@ -11,6 +11,7 @@ namespace ft {
 
 // hidden (B, T, C) final hidden states, targets (B, T) with -100 where no loss. Only target positions
 // go through the output head. Returns a scalar (fp32) sum.
-torch::Tensor tokenCrossEntropySum(LlamaForCausalLMImpl& model, const torch::Tensor& hidden, const torch::Tensor& targets);
+torch::Tensor tokenCrossEntropySum(LlamaForCausalLMImpl& model, const torch::Tensor& hidden,
+                                   const torch::Tensor& targets);
 
 } // namespace ft

@@ -53,7 +53,8 @@ std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& mode
     return trainableParameters(model);
 }
 
-std::unique_ptr<torch::optim::AdamW> makeOptimizer(const std::vector<NamedParameter>& parameters, const TrainConfig& config)
+std::unique_ptr<torch::optim::AdamW> makeOptimizer(const std::vector<NamedParameter>& parameters,
+                                                   const TrainConfig& config)
 {
     std::vector<torch::Tensor> decayed;
     std::vector<torch::Tensor> undecayed;

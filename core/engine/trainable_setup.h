@@ -26,7 +26,8 @@ std::vector<NamedParameter> trainableParameters(LlamaForCausalLMImpl& model);
 
 // AdamW with decoupled weight decay; norms and biases (1-D tensors) are not decayed unless
 // config.decayNormsAndBiases. Two parameter groups: decayed first, then not decayed.
-std::unique_ptr<torch::optim::AdamW> makeOptimizer(const std::vector<NamedParameter>& parameters, const TrainConfig& config);
+std::unique_ptr<torch::optim::AdamW> makeOptimizer(const std::vector<NamedParameter>& parameters,
+                                                   const TrainConfig& config);
 void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate);
 
 // Global L2 norm of the gradients (fp32), and clipping as torch.nn.utils.clip_grad_norm_ does.

@@ -15,11 +15,11 @@
 #include "engine/compute_threads.h"
 #include "engine/generation.h"
 #include "engine/lr_schedule.h"
-#include "engine/tensor_convert.h"
 #include "engine/peft_adapter.h"
+#include "engine/tensor_convert.h"
 #include "engine/token_loss.h"
-#include "engine/training_model.h"
 #include "engine/trainable_setup.h"
+#include "engine/training_model.h"
 
 namespace ft {
 
@@ -100,10 +100,12 @@ void Trainer::loadEverything(const TrainingRecords& records)
 
     const int64_t overhead = templateOverheadTokens(tokenizer, m_template);
     if (m_config.maxLength < overhead + 2)
-        throw Error(QStringLiteral("training configuration: \"max_length\" %1 is below what the template %2 itself needs (%3 tokens)")
-                        .arg(m_config.maxLength)
-                        .arg(m_template.name)
-                        .arg(overhead + 2));
+        throw Error(
+            QStringLiteral(
+                "training configuration: \"max_length\" %1 is below what the template %2 itself needs (%3 tokens)")
+                .arg(m_config.maxLength)
+                .arg(m_template.name)
+                .arg(overhead + 2));
     if (m_config.maxLength > m_loaded.config.maxPositions)
         m_observer.log(QStringLiteral("warning"), QStringLiteral("max_length %1 exceeds the model's context length %2")
                                                       .arg(m_config.maxLength)
@@ -123,10 +125,11 @@ void Trainer::loadEverything(const TrainingRecords& records)
     const int64_t checkpointed = checkpointedLayerCount(m_config, m_loaded.config.numLayers);
     m_loaded.model->setGradientCheckpointing(checkpointed > 0, checkpointed);
     if (checkpointed > 0)
-        m_observer.log(QStringLiteral("info"), QStringLiteral("gradient checkpointing: the first %1 of %2 decoder layers are recomputed "
-                                                              "in the backward pass")
-                                                   .arg(checkpointed)
-                                                   .arg(m_loaded.config.numLayers));
+        m_observer.log(QStringLiteral("info"),
+                       QStringLiteral("gradient checkpointing: the first %1 of %2 decoder layers are recomputed "
+                                      "in the backward pass")
+                           .arg(checkpointed)
+                           .arg(m_loaded.config.numLayers));
     m_trainable = selectTrainableParameters(*m_loaded.model, m_config);
     m_optimizer = makeOptimizer(m_trainable, m_config);
     m_checkpoints = std::make_unique<CheckpointStore>(m_runDir);
@@ -145,7 +148,9 @@ const EpochPlan& Trainer::epochPlan(int64_t epoch)
     auto it = m_epochPlans.find(epoch);
     if (it == m_epochPlans.end()) {
         const auto order = epochOrder(static_cast<int64_t>(m_train.examples.size()), m_config.seed, epoch);
-        it = m_epochPlans.emplace(epoch, planEpoch(m_train, order, m_config.maxLength, m_config.batchSize, m_config.packing)).first;
+        it = m_epochPlans
+                 .emplace(epoch, planEpoch(m_train, order, m_config.maxLength, m_config.batchSize, m_config.packing))
+                 .first;
         // Only the current and the next epoch are needed at any time.
         while (m_epochPlans.size() > 2 && m_epochPlans.begin()->first < epoch)
             m_epochPlans.erase(m_epochPlans.begin());
@@ -215,7 +220,8 @@ bool Trainer::trainOneStep(double* loss, double* gradNorm, int64_t* tokens)
         return false;
     if (m_config.maxGradNorm > 0.0 && *gradNorm > m_config.maxGradNorm)
         scaleGradients(m_trainable, m_config.maxGradNorm / (*gradNorm + 1e-6));
-    setLearningRate(*m_optimizer, learningRateAt(m_config.schedule, m_config.learningRate, m_state.step, m_config.warmupSteps, m_totalSteps));
+    setLearningRate(*m_optimizer, learningRateAt(m_config.schedule, m_config.learningRate, m_state.step,
+                                                 m_config.warmupSteps, m_totalSteps));
     m_optimizer->step();
 
     m_state.microBatch += count;
@@ -262,7 +268,8 @@ double Trainer::evaluate()
     const size_t world = m_group ? static_cast<size_t>(m_group->worldSize()) : 1;
     for (size_t i = rank; i < m_valPlan.microBatches.size(); i += world) {
         const Batch batch = makeBatch(m_valPlan.microBatches[i], m_val, pad, m_config.packing);
-        sum += tokenCrossEntropySum(model, model.hiddenStates(batch.tokens, batch.layout), batch.targets).item<double>();
+        sum +=
+            tokenCrossEntropySum(model, model.hiddenStates(batch.tokens, batch.layout), batch.targets).item<double>();
         targets += static_cast<double>(batch.targetCount);
     }
     if (m_group) {
@@ -309,7 +316,8 @@ void Trainer::evaluateAndMaybeStop(bool* stopEarly)
         generateSamples();
     if (improved)
         saveCheckpoint(true);
-    *stopEarly = m_config.earlyStoppingPatience > 0 && m_state.evalsWithoutImprovement >= m_config.earlyStoppingPatience;
+    *stopEarly =
+        m_config.earlyStoppingPatience > 0 && m_state.evalsWithoutImprovement >= m_config.earlyStoppingPatience;
 }
 
 SavedCheckpoint Trainer::saveCheckpoint(bool best)
@@ -332,7 +340,8 @@ QString Trainer::exportModel()
     const auto best = m_checkpoints->best();
     if (m_config.exportBest && best && best->step != m_state.step) {
         m_checkpoints->load(*best, m_trainable, nullptr);
-        m_observer.log(QStringLiteral("info"), QStringLiteral("exporting the best checkpoint (step %1)").arg(best->step));
+        m_observer.log(QStringLiteral("info"),
+                       QStringLiteral("exporting the best checkpoint (step %1)").arg(best->step));
     }
     const QDir exportDir(QDir(m_runDir).filePath(QStringLiteral("export")));
     SaveOptions save;
@@ -376,10 +385,11 @@ RunEnd Trainer::run()
         }());
     m_observer.started(start);
     if (start.truncatedExamples > 0)
-        m_observer.log(QStringLiteral("warning"), QStringLiteral("%1 examples were longer than max_length %2 and were truncated "
-                                                                 "(prompt side first)")
-                                                      .arg(start.truncatedExamples)
-                                                      .arg(m_config.maxLength));
+        m_observer.log(QStringLiteral("warning"),
+                       QStringLiteral("%1 examples were longer than max_length %2 and were truncated "
+                                      "(prompt side first)")
+                           .arg(start.truncatedExamples)
+                           .arg(m_config.maxLength));
 
     const auto sessionStart = Clock::now();
     const double elapsedBefore = m_state.elapsedSeconds;
@@ -408,10 +418,11 @@ RunEnd Trainer::run()
         int64_t tokens = 0;
         if (!trainOneStep(&loss, &gradNorm, &tokens)) {
             end.status = RunOutcome::Diverged;
-            end.message = QStringLiteral("diverged at step %1: loss %2, gradient norm %3; the last good checkpoint is kept")
-                              .arg(m_state.step + 1)
-                              .arg(loss)
-                              .arg(gradNorm);
+            end.message =
+                QStringLiteral("diverged at step %1: loss %2, gradient norm %3; the last good checkpoint is kept")
+                    .arg(m_state.step + 1)
+                    .arg(loss)
+                    .arg(gradNorm);
             break;
         }
         const double session = secondsSince(sessionStart);
@@ -420,14 +431,17 @@ RunEnd Trainer::run()
         report.step = m_state.step;
         report.totalSteps = m_totalSteps;
         const auto epochBatches = static_cast<double>(epochPlan(m_state.epoch).microBatches.size());
-        report.epoch = static_cast<double>(m_state.epoch) + static_cast<double>(m_state.microBatch) / std::max(1.0, epochBatches);
+        report.epoch =
+            static_cast<double>(m_state.epoch) + static_cast<double>(m_state.microBatch) / std::max(1.0, epochBatches);
         report.loss = loss;
-        report.learningRate = learningRateAt(m_config.schedule, m_config.learningRate, m_state.step - 1, m_config.warmupSteps, m_totalSteps);
+        report.learningRate = learningRateAt(m_config.schedule, m_config.learningRate, m_state.step - 1,
+                                             m_config.warmupSteps, m_totalSteps);
         report.gradNorm = gradNorm;
         report.tokensSeen = m_state.tokensSeen;
         report.tokensPerSecond = static_cast<double>(m_state.tokensSeen - tokensBefore) / std::max(1e-9, session);
         report.elapsedSeconds = m_state.elapsedSeconds;
-        report.etaSeconds = session / static_cast<double>(m_state.step - stepsBefore) * static_cast<double>(m_totalSteps - m_state.step);
+        report.etaSeconds = session / static_cast<double>(m_state.step - stepsBefore) *
+                            static_cast<double>(m_totalSteps - m_state.step);
         m_observer.stepDone(report);
 
         const bool epochEnded = m_state.epoch != epochBefore;

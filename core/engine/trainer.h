@@ -11,8 +11,8 @@
 #include "engine/checkpoint_store.h"
 #include "engine/distributed.h"
 #include "engine/model_loader.h"
-#include "runs/train_config.h"
 #include "engine/training_observer.h"
+#include "runs/train_config.h"
 
 namespace ft {
 

@@ -52,7 +52,8 @@ TrainingRecords readTrainingRecords(const TrainConfig& config)
         isVal[static_cast<size_t>(order[static_cast<size_t>(i)])] = true;
     std::vector<ExampleRecord> train;
     for (int64_t i = 0; i < count; ++i)
-        (isVal[static_cast<size_t>(i)] ? records.val : train).push_back(std::move(records.train[static_cast<size_t>(i)]));
+        (isVal[static_cast<size_t>(i)] ? records.val : train)
+            .push_back(std::move(records.train[static_cast<size_t>(i)]));
     records.train = std::move(train);
     return records;
 }
@@ -85,8 +86,9 @@ TrainingRecords readFrozenRecords(const QString& runDir)
         // The snapshot must be the one the run started with: a changed file would break exact resume.
         const QString sha = fileSha256(path);
         if (sha != entry.value(QStringLiteral("sha256")).toString())
-            throw Error(QStringLiteral("%1: its SHA-256 differs from data/manifest.json; the frozen training data was modified")
-                            .arg(path));
+            throw Error(
+                QStringLiteral("%1: its SHA-256 differs from data/manifest.json; the frozen training data was modified")
+                    .arg(path));
         std::vector<ExampleRecord>& out = QLatin1String(split) == QLatin1String("train") ? records.train : records.val;
         readJsonlRecords(path, [&](NumberedRecord&& numbered) { out.push_back(std::move(numbered.record)); });
     }

@@ -16,7 +16,8 @@ LoraSettings loraSettingsFrom(const TrainConfig& config)
     for (const QString& name : config.loraTargets) {
         const auto kind = projectionKindFromName(name);
         if (!kind)
-            throw Error(QStringLiteral("training configuration: \"lora_targets\" has unknown projection \"%1\"").arg(name));
+            throw Error(
+                QStringLiteral("training configuration: \"lora_targets\" has unknown projection \"%1\"").arg(name));
         settings.targets.push_back(*kind);
     }
     settings.validate();

@@ -16,7 +16,7 @@ QString runOutcomeName(RunOutcome status); // "finished", "stopped", "diverged",
 
 struct RunStart {
     QString runDir;
-    QJsonObject config;        // fully resolved
+    QJsonObject config; // fully resolved
     int64_t totalParameters = 0;
     int64_t trainableParameters = 0;
     int64_t trainExamples = 0;
@@ -29,12 +29,12 @@ struct RunStart {
 };
 
 struct StepReport {
-    int64_t step = 0;          // optimizer steps completed
+    int64_t step = 0; // optimizer steps completed
     int64_t totalSteps = 0;
-    double epoch = 0.0;        // fractional
-    double loss = 0.0;         // mean over the step's target tokens
+    double epoch = 0.0; // fractional
+    double loss = 0.0;  // mean over the step's target tokens
     double learningRate = 0.0;
-    double gradNorm = 0.0;     // before clipping
+    double gradNorm = 0.0; // before clipping
     int64_t tokensSeen = 0;
     double tokensPerSecond = 0.0;
     double elapsedSeconds = 0.0;

@@ -55,11 +55,12 @@ Llama2cHeader readLlama2cHeader(const QString& path)
     const int64_t expectedBytes = kLlama2cHeaderBytes + 4 * llama2cExpectedFloats(header);
     const int64_t actualBytes = QFileInfo(path).size();
     if (actualBytes != expectedBytes)
-        throw Error(QStringLiteral("%1: %2 bytes, but its header describes %3 bytes (%4)")
-                        .arg(path)
-                        .arg(actualBytes)
-                        .arg(expectedBytes)
-                        .arg(actualBytes < expectedBytes ? QStringLiteral("truncated") : QStringLiteral("trailing data")));
+        throw Error(
+            QStringLiteral("%1: %2 bytes, but its header describes %3 bytes (%4)")
+                .arg(path)
+                .arg(actualBytes)
+                .arg(expectedBytes)
+                .arg(actualBytes < expectedBytes ? QStringLiteral("truncated") : QStringLiteral("trailing data")));
     return header;
 }
 

@@ -28,7 +28,7 @@ struct Llama2cHeader {
 
 // One tensor group of the file: `count` consecutive tensors of `shape` starting at float offset.
 struct Llama2cSection {
-    const char* name;          // "wq", "w1", ...
+    const char* name;           // "wq", "w1", ...
     std::vector<int64_t> shape; // shape of one tensor (per layer for layered sections)
     int64_t count = 1;          // number of layers it repeats for
     int64_t floatOffset = 0;    // from the start of the weights (after the 28-byte header)

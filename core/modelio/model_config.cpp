@@ -65,17 +65,19 @@ ModelConfig ModelConfig::fromJson(const QJsonObject& json, const QString& origin
 
     const QJsonValue act = json.value(QStringLiteral("hidden_act"));
     if (!act.isUndefined() && !act.isNull() && act.toString() != QLatin1String("silu"))
-        throw Error(QStringLiteral("%1: hidden_act \"%2\" is not supported (expected \"silu\")")
-                        .arg(origin, act.toString()));
+        throw Error(
+            QStringLiteral("%1: hidden_act \"%2\" is not supported (expected \"silu\")").arg(origin, act.toString()));
 
     const QJsonValue scaling = json.value(QStringLiteral("rope_scaling"));
     if (scaling.isObject()) {
         const QJsonObject s = scaling.toObject();
         const QString type = s.value(QStringLiteral("type")).toString(s.value(QStringLiteral("rope_type")).toString());
         if (type == QLatin1String("linear"))
-            config.ropeLinearScale = requireDouble(s, QStringLiteral("factor"), origin + QStringLiteral(" rope_scaling"));
+            config.ropeLinearScale =
+                requireDouble(s, QStringLiteral("factor"), origin + QStringLiteral(" rope_scaling"));
         else if (type != QLatin1String("default"))
-            throw Error(QStringLiteral("%1: rope_scaling type \"%2\" is not supported (supported: linear)").arg(origin, type));
+            throw Error(
+                QStringLiteral("%1: rope_scaling type \"%2\" is not supported (supported: linear)").arg(origin, type));
     }
 
     if (config.architecture == QLatin1String("Qwen2ForCausalLM")) {

@@ -25,7 +25,7 @@ struct ModelConfig {
     double ropeLinearScale = 1.0; // rope_scaling {"type": "linear", "factor": f}
     int64_t slidingWindow = 0;    // 0: attend to the whole context
     bool tieWordEmbeddings = false;
-    bool qkvBias = false; // Qwen2, or Llama with attention_bias
+    bool qkvBias = false;    // Qwen2, or Llama with attention_bias
     bool outputBias = false; // o_proj bias: Llama with attention_bias
     bool mlpBias = false;
     int64_t bosTokenId = -1;

@@ -46,8 +46,8 @@ ModelFolder ModelFolder::inspect(const QString& folder)
         for (auto it = weightMap.begin(); it != weightMap.end(); ++it) {
             const QString file = it->toString();
             // A shard must be a plain file name inside this folder: no paths, no escaping the folder.
-            if (!it->isString() || file.isEmpty() || file.contains(QLatin1Char('/')) || file.contains(QLatin1Char('\\')) ||
-                file.startsWith(QLatin1Char('.')))
+            if (!it->isString() || file.isEmpty() || file.contains(QLatin1Char('/')) ||
+                file.contains(QLatin1Char('\\')) || file.startsWith(QLatin1Char('.')))
                 throw Error(QStringLiteral("%1: tensor \"%2\" maps to \"%3\", expected a file name in this folder")
                                 .arg(indexPath, it.key(), file));
             model.weightMap[it.key()] = dir.filePath(file);
@@ -68,7 +68,8 @@ ModelFolder ModelFolder::inspect(const QString& folder)
                                    "safetensors only, never pickle. Convert it to model.safetensors first.")
                         .arg(folder));
     } else {
-        throw Error(QStringLiteral("%1: no model.safetensors or model.safetensors.index.json in this folder").arg(folder));
+        throw Error(
+            QStringLiteral("%1: no model.safetensors or model.safetensors.index.json in this folder").arg(folder));
     }
 
     const QString tokenizer = dir.filePath(QStringLiteral("tokenizer.model"));

@@ -18,8 +18,8 @@ struct ModelFolder {
     std::map<QString, QString> weightMap; // tensor name -> file (sharded checkpoints only)
     bool sharded = false;
     qint64 weightBytes = 0;
-    QString tokenizerPath;                // empty when the folder has no tokenizer.model
-    QStringList files;                    // every file name in the folder
+    QString tokenizerPath; // empty when the folder has no tokenizer.model
+    QStringList files;     // every file name in the folder
 
     // Reads config.json and the safetensors index (if any); throws ft::Error naming what is missing.
     // Pickle checkpoints (pytorch_model.bin) are refused: only safetensors is ever loaded.

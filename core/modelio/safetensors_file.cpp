@@ -56,8 +56,9 @@ SafetensorsEntry parseEntry(const QString& name, const QJsonValue& value, uint64
     const QString dtypeName = object.value(QStringLiteral("dtype")).toString();
     const auto dtype = tensorDtypeFromName(dtypeName);
     if (!dtype)
-        throw Error(QStringLiteral("%1: unknown dtype \"%2\" (expected F32, F16, BF16, F64, I64, I32, I16, I8, U8 or BOOL)")
-                        .arg(where, dtypeName));
+        throw Error(
+            QStringLiteral("%1: unknown dtype \"%2\" (expected F32, F16, BF16, F64, I64, I32, I16, I8, U8 or BOOL)")
+                .arg(where, dtypeName));
     entry.dtype = *dtype;
 
     const QJsonValue shapeValue = object.value(QStringLiteral("shape"));

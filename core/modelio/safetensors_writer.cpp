@@ -25,10 +25,11 @@ void writeSafetensors(const QString& path, const std::vector<SafetensorsOutput>&
         const uint64_t size = count * static_cast<uint64_t>(tensorDtypeSize(tensor.dtype));
         if (header.contains(tensor.name))
             throw Error(QStringLiteral("%1: tensor \"%2\" written twice").arg(path, tensor.name));
-        header[tensor.name] = QJsonObject{{QStringLiteral("dtype"), tensorDtypeName(tensor.dtype)},
-                                          {QStringLiteral("shape"), shape},
-                                          {QStringLiteral("data_offsets"),
-                                           QJsonArray{static_cast<qint64>(offset), static_cast<qint64>(offset + size)}}};
+        header[tensor.name] =
+            QJsonObject{{QStringLiteral("dtype"), tensorDtypeName(tensor.dtype)},
+                        {QStringLiteral("shape"), shape},
+                        {QStringLiteral("data_offsets"),
+                         QJsonArray{static_cast<qint64>(offset), static_cast<qint64>(offset + size)}}};
         sizes.push_back(size);
         offset += size;
     }

@@ -38,9 +38,13 @@ private:
 
 } // namespace
 
-extern "C" __attribute__((visibility("default"))) ft::SentencePieceBackend* ft_sentencepiece_create() { return new Backend; }
+extern "C" __attribute__((visibility("default"))) ft::SentencePieceBackend* ft_sentencepiece_create()
+{
+    return new Backend;
+}
 
-extern "C" __attribute__((visibility("default"))) bool ft_sentencepiece_train(const std::string& arguments, std::string* error)
+extern "C" __attribute__((visibility("default"))) bool ft_sentencepiece_train(const std::string& arguments,
+                                                                              std::string* error)
 {
     const auto status = sentencepiece::SentencePieceTrainer::Train(arguments);
     if (!status.ok() && error)

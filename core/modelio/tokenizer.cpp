@@ -136,7 +136,8 @@ void trainSentencepieceModel(const QString& textFile, const QString& outputPrefi
                                  .toStdString();
     std::string error;
     if (!trainSentencePiece(args, &error))
-        throw Error(QStringLiteral("%1: training the tokenizer failed: %2").arg(textFile, QString::fromStdString(error)));
+        throw Error(
+            QStringLiteral("%1: training the tokenizer failed: %2").arg(textFile, QString::fromStdString(error)));
 }
 
 } // namespace ft

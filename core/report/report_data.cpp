@@ -15,7 +15,8 @@ std::optional<StoredEvaluation> chooseEvaluation(const EvaluationStore& store, q
                                                  const QString& split)
 {
     for (const StoredEvaluation& e : store.runEvaluations(runId)) // newest first
-        if ((checkpoint.isEmpty() || e.checkpoint == checkpoint) && (split.isEmpty() || e.split == split) && store.outputCount(e) > 0)
+        if ((checkpoint.isEmpty() || e.checkpoint == checkpoint) && (split.isEmpty() || e.split == split) &&
+            store.outputCount(e) > 0)
             return e;
     return std::nullopt;
 }
@@ -41,7 +42,8 @@ std::optional<StoredEvaluation> chooseShared(const EvaluationStore& store, const
 
 } // namespace
 
-ReportData collectReportData(QSqlDatabase db, const QString& workspaceDir, const std::vector<qint64>& runIds, const ReportOptions& options)
+ReportData collectReportData(QSqlDatabase db, const QString& workspaceDir, const std::vector<qint64>& runIds,
+                             const ReportOptions& options)
 {
     ReportData data;
     data.generated = QDateTime::currentMSecsSinceEpoch();
@@ -64,7 +66,8 @@ ReportData collectReportData(QSqlDatabase db, const QString& workspaceDir, const
         infos.push_back(*info);
         ids << QString::number(id);
     }
-    data.title = options.title.isEmpty() ? QStringLiteral("Runs %1").arg(ids.join(QStringLiteral(", "))) : options.title;
+    data.title =
+        options.title.isEmpty() ? QStringLiteral("Runs %1").arg(ids.join(QStringLiteral(", "))) : options.title;
     data.differences = settingDifferences(infos);
 
     if (options.examples <= 0 || data.runs.empty())
@@ -82,7 +85,8 @@ ReportData collectReportData(QSqlDatabase db, const QString& workspaceDir, const
         auto chosen = chooseEvaluation(evaluations, run.info.id, first->checkpoint, first->split);
         if (!chosen)
             continue;
-        columns.push_back({*chosen, QStringLiteral("%1 (%2)").arg(runLabel(run.info), chosen->checkpoint), evaluations.outputs(*chosen)});
+        columns.push_back({*chosen, QStringLiteral("%1 (%2)").arg(runLabel(run.info), chosen->checkpoint),
+                           evaluations.outputs(*chosen)});
     }
     if (columns.empty())
         return data;

@@ -18,19 +18,19 @@
 namespace ft {
 
 struct ReportOptions {
-    QString title;               // empty: "Runs 3, 4"
-    int examples = 5;            // example comparisons shown (0: none)
-    QString checkpoint;          // evaluation whose examples are shown; empty: the newest of the first run
-    QString split;               // with checkpoint; empty: that evaluation's split
+    QString title;      // empty: "Runs 3, 4"
+    int examples = 5;   // example comparisons shown (0: none)
+    QString checkpoint; // evaluation whose examples are shown; empty: the newest of the first run
+    QString split;      // with checkpoint; empty: that evaluation's split
     QString metric = QStringLiteral("rouge-l"); // per-example score compared
 };
 
 struct ReportRun {
     RunInfo info;
-    std::map<QString, MetricPoint> last;     // final value of every metric
+    std::map<QString, MetricPoint> last; // final value of every metric
     std::vector<EvaluationRecord> evaluations;
-    MetricSeries loss;                       // training loss per step
-    MetricSeries valLoss;                    // validation loss per evaluation
+    MetricSeries loss;    // training loss per step
+    MetricSeries valLoss; // validation loss per evaluation
 };
 
 struct ReportData {

@@ -50,14 +50,18 @@ Table overviewTable(const ReportData& data)
             row << value(run.info);
         table.rows.push_back(row);
     };
-    add(QStringLiteral("status"), [](const RunInfo& r) { return runStatusName(r.status) + (r.message.isEmpty() ? QString() : QStringLiteral(": ") + r.message); });
+    add(QStringLiteral("status"), [](const RunInfo& r) {
+        return runStatusName(r.status) + (r.message.isEmpty() ? QString() : QStringLiteral(": ") + r.message);
+    });
     add(QStringLiteral("mode"), [](const RunInfo& r) { return r.mode.isEmpty() ? QStringLiteral("-") : r.mode; });
-    add(QStringLiteral("base model"), [](const RunInfo& r) { return r.baseModelPath.isEmpty() ? QStringLiteral("-") : r.baseModelPath; });
+    add(QStringLiteral("base model"),
+        [](const RunInfo& r) { return r.baseModelPath.isEmpty() ? QStringLiteral("-") : r.baseModelPath; });
     add(QStringLiteral("dataset"), [](const RunInfo& r) { return runDatasetLabel(r); });
     add(QStringLiteral("created"), [](const RunInfo& r) { return when(r.created); });
     add(QStringLiteral("training time"), [](const RunInfo& r) { return duration(r); });
     add(QStringLiteral("tokens seen"), [](const RunInfo& r) { return QString::number(r.tokensSeen); });
-    add(QStringLiteral("best validation loss"), [](const RunInfo& r) { return r.bestValLoss ? number(*r.bestValLoss) : QStringLiteral("-"); });
+    add(QStringLiteral("best validation loss"),
+        [](const RunInfo& r) { return r.bestValLoss ? number(*r.bestValLoss) : QStringLiteral("-"); });
     return table;
 }
 
@@ -86,7 +90,9 @@ Table finalMetricsTable(const ReportData& data)
         QStringList row{name};
         for (const ReportRun& run : data.runs) {
             const auto it = run.last.find(name);
-            row << (it == run.last.end() ? QStringLiteral("-") : QStringLiteral("%1 @ %2").arg(number(it->second.value)).arg(it->second.step));
+            row << (it == run.last.end()
+                        ? QStringLiteral("-")
+                        : QStringLiteral("%1 @ %2").arg(number(it->second.value)).arg(it->second.step));
         }
         table.rows.push_back(row);
     }
@@ -116,7 +122,8 @@ Table evaluationTable(const ReportData& data)
         values.emplace_back();
         for (const auto& [metric, value] : b.metrics) {
             // The base column lines up with the runs' rows of the evaluation the examples come from.
-            const QString key = QStringLiteral("%1 / %2 / %3").arg(data.examples->columns[1].evaluation.checkpoint, b.split, metric);
+            const QString key =
+                QStringLiteral("%1 / %2 / %3").arg(data.examples->columns[1].evaluation.checkpoint, b.split, metric);
             if (std::find(keys.begin(), keys.end(), key) == keys.end())
                 keys.push_back(key);
             values.back()[key] = value;
@@ -137,7 +144,8 @@ QString scoresText(const EvaluationOutput& output)
 {
     return QStringLiteral("BLEU %1, ROUGE-L %2, F1 %3, exact match %4")
         .arg(number(output.score(QStringLiteral("bleu"))), number(output.score(QStringLiteral("rouge-l"))),
-             number(output.score(QStringLiteral("f1"))), output.score(QStringLiteral("exact-match")) > 0 ? QStringLiteral("yes") : QStringLiteral("no"));
+             number(output.score(QStringLiteral("f1"))),
+             output.score(QStringLiteral("exact-match")) > 0 ? QStringLiteral("yes") : QStringLiteral("no"));
 }
 
 QString signedNumber(double value) { return (value > 0 ? QStringLiteral("+") : QString()) + number(value); }
@@ -236,24 +244,33 @@ QString renderReportMarkdown(const ReportData& data, const QString& chartFileNam
     md += QStringLiteral("Generated %1 by FineTune Studio %2.\n\n").arg(when(data.generated), appVersion());
     md += QStringLiteral("## Runs\n\n") + mdTable(overviewTable(data)) + QStringLiteral("\n");
     md += QStringLiteral("## Settings that differ\n\n");
-    md += data.differences.empty() ? QStringLiteral("The runs have the same settings.\n\n") : mdTable(differencesTable(data)) + QStringLiteral("\n");
-    md += QStringLiteral("## Loss curves\n\n![Training (solid) and validation (dashed) loss per run](%1)\n\n").arg(chartFileName);
+    md += data.differences.empty() ? QStringLiteral("The runs have the same settings.\n\n")
+                                   : mdTable(differencesTable(data)) + QStringLiteral("\n");
+    md += QStringLiteral("## Loss curves\n\n![Training (solid) and validation (dashed) loss per run](%1)\n\n")
+              .arg(chartFileName);
     md += QStringLiteral("## Final metrics\n\n") + mdTable(finalMetricsTable(data)) + QStringLiteral("\n");
     const Table evaluations = evaluationTable(data);
     md += QStringLiteral("## Evaluation\n\n");
-    md += evaluations.rows.empty() ? QStringLiteral("No evaluations recorded.\n\n")
-                                   : mdTable(evaluations) + QStringLiteral("\nBLEU, ROUGE-L, F1 and exact match are fractions in [0, 1]; "
-                                                                          "BLEU is corpus BLEU-4 on whitespace tokens (see docs/evaluation.md).\n\n");
+    md += evaluations.rows.empty()
+              ? QStringLiteral("No evaluations recorded.\n\n")
+              : mdTable(evaluations) +
+                    QStringLiteral("\nBLEU, ROUGE-L, F1 and exact match are fractions in [0, 1]; "
+                                   "BLEU is corpus BLEU-4 on whitespace tokens (see docs/evaluation.md).\n\n");
     if (data.examples && !data.examples->rows.empty()) {
         md += QStringLiteral("## Examples\n\n%1.\n\n").arg(data.examplesCaption);
         int n = 0;
         for (const ComparisonRow& row : data.examples->rows) {
-            md += QStringLiteral("### Example %1 (#%2, %3 difference %4)\n\n").arg(++n).arg(row.index).arg(data.examples->metric, signedNumber(row.difference));
-            md += QStringLiteral("**Prompt**\n\n") + mdBlock(row.prompt) + QStringLiteral("\n**Reference**\n\n") + mdBlock(row.reference);
+            md += QStringLiteral("### Example %1 (#%2, %3 difference %4)\n\n")
+                      .arg(++n)
+                      .arg(row.index)
+                      .arg(data.examples->metric, signedNumber(row.difference));
+            md += QStringLiteral("**Prompt**\n\n") + mdBlock(row.prompt) + QStringLiteral("\n**Reference**\n\n") +
+                  mdBlock(row.reference);
             for (size_t c = 0; c < row.outputs.size(); ++c) {
                 const auto& output = row.outputs[c];
-                md += QStringLiteral("\n**%1**%2\n\n").arg(data.examples->columns[c].label,
-                                                          output ? QStringLiteral(" — ") + scoresText(*output) : QStringLiteral(" — not evaluated"));
+                md += QStringLiteral("\n**%1**%2\n\n")
+                          .arg(data.examples->columns[c].label, output ? QStringLiteral(" — ") + scoresText(*output)
+                                                                       : QStringLiteral(" — not evaluated"));
                 if (output)
                     md += mdBlock(output->output);
             }
@@ -266,27 +283,35 @@ QString renderReportMarkdown(const ReportData& data, const QString& chartFileNam
 QString renderReportHtml(const ReportData& data, const QString& chartSvg)
 {
     QString html;
-    html += QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%1</title>\n").arg(h(data.title));
+    html += QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%1</title>\n")
+                .arg(h(data.title));
     html += QStringLiteral(
         "<style>\n"
-        "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}\n"
-        "table{border-collapse:collapse;margin:0.5em 0 1.5em}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\n"
+        "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1100px;padding:0 "
+        "1em;color:#222}\n"
+        "table{border-collapse:collapse;margin:0.5em 0 1.5em}th,td{border:1px solid #ccc;padding:4px "
+        "8px;text-align:left;vertical-align:top}\n"
         "thead th{background:#f0f0f0}tbody th{font-weight:normal;color:#444;background:#fafafa}\n"
         "pre{white-space:pre-wrap;background:#f6f6f6;border:1px solid #ddd;padding:6px 8px;margin:0.2em 0 0.8em}\n"
         ".example{border-top:1px solid #ddd;padding-top:0.5em}.scores{color:#555;font-size:90%}\n"
         "</style>\n</head>\n<body>\n");
-    html += QStringLiteral("<h1>%1</h1>\n<p>Generated %2 by FineTune Studio %3.</p>\n").arg(h(data.title), h(when(data.generated)), h(appVersion()));
+    html += QStringLiteral("<h1>%1</h1>\n<p>Generated %2 by FineTune Studio %3.</p>\n")
+                .arg(h(data.title), h(when(data.generated)), h(appVersion()));
     html += QStringLiteral("<h2>Runs</h2>\n") + htmlTable(overviewTable(data));
     html += QStringLiteral("<h2>Settings that differ</h2>\n");
-    html += data.differences.empty() ? QStringLiteral("<p>The runs have the same settings.</p>\n") : htmlTable(differencesTable(data));
+    html += data.differences.empty() ? QStringLiteral("<p>The runs have the same settings.</p>\n")
+                                     : htmlTable(differencesTable(data));
     html += QStringLiteral("<h2>Loss curves</h2>\n<figure>\n") + chartSvg +
-            QStringLiteral("\n<figcaption>Training (solid) and validation (dashed) loss per run.</figcaption>\n</figure>\n");
+            QStringLiteral(
+                "\n<figcaption>Training (solid) and validation (dashed) loss per run.</figcaption>\n</figure>\n");
     html += QStringLiteral("<h2>Final metrics</h2>\n") + htmlTable(finalMetricsTable(data));
     const Table evaluations = evaluationTable(data);
     html += QStringLiteral("<h2>Evaluation</h2>\n");
-    html += evaluations.rows.empty() ? QStringLiteral("<p>No evaluations recorded.</p>\n")
-                                     : htmlTable(evaluations) + QStringLiteral("<p>BLEU, ROUGE-L, F1 and exact match are fractions in [0, 1]; BLEU "
-                                                                              "is corpus BLEU-4 on whitespace tokens.</p>\n");
+    html += evaluations.rows.empty()
+                ? QStringLiteral("<p>No evaluations recorded.</p>\n")
+                : htmlTable(evaluations) +
+                      QStringLiteral("<p>BLEU, ROUGE-L, F1 and exact match are fractions in [0, 1]; BLEU "
+                                     "is corpus BLEU-4 on whitespace tokens.</p>\n");
     if (data.examples && !data.examples->rows.empty()) {
         html += QStringLiteral("<h2>Examples</h2>\n<p>%1.</p>\n").arg(h(data.examplesCaption));
         int n = 0;
@@ -295,11 +320,13 @@ QString renderReportHtml(const ReportData& data, const QString& chartSvg)
                         .arg(++n)
                         .arg(row.index)
                         .arg(h(data.examples->metric), h(signedNumber(row.difference)));
-            html += QStringLiteral("<p><b>Prompt</b></p><pre>%1</pre>\n<p><b>Reference</b></p><pre>%2</pre>\n").arg(h(row.prompt), h(row.reference));
+            html += QStringLiteral("<p><b>Prompt</b></p><pre>%1</pre>\n<p><b>Reference</b></p><pre>%2</pre>\n")
+                        .arg(h(row.prompt), h(row.reference));
             for (size_t c = 0; c < row.outputs.size(); ++c) {
                 const auto& output = row.outputs[c];
                 html += QStringLiteral("<p><b>%1</b> <span class=\"scores\">%2</span></p>\n")
-                            .arg(h(data.examples->columns[c].label), h(output ? scoresText(*output) : QStringLiteral("not evaluated")));
+                            .arg(h(data.examples->columns[c].label),
+                                 h(output ? scoresText(*output) : QStringLiteral("not evaluated")));
                 if (output)
                     html += QStringLiteral("<pre>%1</pre>\n").arg(h(output->output));
             }

@@ -10,7 +10,8 @@ namespace ft {
 
 QString chartColor(int index)
 {
-    static const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+    static const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                    "#9467bd", "#8c564b", "#e377c2", "#17becf"};
     return QLatin1String(palette[static_cast<size_t>(index) % (sizeof(palette) / sizeof(palette[0]))]);
 }
 
@@ -139,7 +140,8 @@ QString renderSvgLineChart(const LineChart& chart, bool embedded)
     }
     text(left + plotW / 2, 22, chart.title, QStringLiteral("middle"));
     text(left + plotW / 2, chart.height - 12, chart.xLabel, QStringLiteral("middle"));
-    text(16, top + plotH / 2, chart.yLabel, QStringLiteral("middle"), QStringLiteral("rotate(-90 16 %1)").arg(fmt(top + plotH / 2)));
+    text(16, top + plotH / 2, chart.yLabel, QStringLiteral("middle"),
+         QStringLiteral("rotate(-90 16 %1)").arg(fmt(top + plotH / 2)));
     if (empty)
         text(left + plotW / 2, top + plotH / 2, QStringLiteral("no data"), QStringLiteral("middle"));
 

@@ -27,7 +27,8 @@ QString findCli(QStringList* searched)
         candidates << fromEnv;
     if (QCoreApplication::instance()) {
         const QDir exeDir(QCoreApplication::applicationDirPath());
-        candidates << exeDir.filePath(QStringLiteral("ftstudio-cli")) << exeDir.filePath(QStringLiteral("../cli/ftstudio-cli"));
+        candidates << exeDir.filePath(QStringLiteral("ftstudio-cli"))
+                   << exeDir.filePath(QStringLiteral("../cli/ftstudio-cli"));
     }
 #ifdef FT_BUILD_CLI_PATH
     candidates << QStringLiteral(FT_BUILD_CLI_PATH);
@@ -49,8 +50,9 @@ QString requireCli()
     QStringList searched;
     const QString path = findCli(&searched);
     if (path.isEmpty())
-        throw Error(QStringLiteral("ftstudio-cli (the training worker) was not found; looked at %1. Set FT_CLI to its path.")
-                        .arg(searched.join(QStringLiteral(", "))));
+        throw Error(
+            QStringLiteral("ftstudio-cli (the training worker) was not found; looked at %1. Set FT_CLI to its path.")
+                .arg(searched.join(QStringLiteral(", "))));
     return path;
 }
 

@@ -33,7 +33,8 @@ QStringList CliTask::starterModelArguments(const QString& outFolder, const QStri
 
 QStringList CliTask::sgemmBenchArguments(int threads)
 {
-    QStringList args{QStringLiteral("bench"), QStringLiteral("sgemm"), QStringLiteral("--json"), QStringLiteral("--size"), QStringLiteral("1024")};
+    QStringList args{QStringLiteral("bench"), QStringLiteral("sgemm"), QStringLiteral("--json"),
+                     QStringLiteral("--size"), QStringLiteral("1024")};
     if (threads > 0)
         args << QStringLiteral("--threads") << QString::number(threads);
     return args;
@@ -82,8 +83,9 @@ void CliTask::start(const QStringList& arguments)
         result.out = m_out;
         result.ok = status == QProcess::NormalExit && exitCode == 0;
         if (!result.ok) {
-            result.message = status == QProcess::CrashExit ? QStringLiteral("ftstudio-cli was killed (signal %1)").arg(exitCode)
-                                                           : QStringLiteral("ftstudio-cli exited with status %1").arg(exitCode);
+            result.message = status == QProcess::CrashExit
+                                 ? QStringLiteral("ftstudio-cli was killed (signal %1)").arg(exitCode)
+                                 : QStringLiteral("ftstudio-cli exited with status %1").arg(exitCode);
             const QString err = QString::fromUtf8(m_err).trimmed();
             if (!err.isEmpty())
                 result.message += QStringLiteral(": ") + err.section(QLatin1Char('\n'), -6);
@@ -93,7 +95,8 @@ void CliTask::start(const QStringList& arguments)
     connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart && m_running) {
             m_running = false;
-            emit done({false, -1, {}, QStringLiteral("could not start %1: %2").arg(m_cliPath, m_process->errorString())});
+            emit done(
+                {false, -1, {}, QStringLiteral("could not start %1: %2").arg(m_cliPath, m_process->errorString())});
         }
     });
     m_process->start(m_cliPath, arguments);

@@ -10,10 +10,10 @@
 namespace ft {
 
 struct CliTaskResult {
-    bool ok = false;     // exited normally with status 0
+    bool ok = false; // exited normally with status 0
     int exitCode = -1;
-    QByteArray out;      // stdout (at most 4 MB)
-    QString message;     // on failure: what went wrong, with the tail of stderr
+    QByteArray out;  // stdout (at most 4 MB)
+    QString message; // on failure: what went wrong, with the tail of stderr
 };
 
 class CliTask : public QObject {

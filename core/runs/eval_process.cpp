@@ -90,7 +90,8 @@ void EvalProcess::handleLine(const QByteArray& line)
     const QString kind = event.value(QStringLiteral("event")).toString();
     const QString target = event.value(QStringLiteral("target")).toString();
     if (kind == QLatin1String("progress")) {
-        emit progress(target, event.value(QStringLiteral("phase")).toString(), event.value(QStringLiteral("done")).toInteger(),
+        emit progress(target, event.value(QStringLiteral("phase")).toString(),
+                      event.value(QStringLiteral("done")).toInteger(),
                       event.value(QStringLiteral("total")).toInteger());
     } else if (kind == QLatin1String("result")) {
         emit result(event);
@@ -105,8 +106,10 @@ void EvalProcess::handleLine(const QByteArray& line)
             QStringList numbers;
             for (const QString& name : {QStringLiteral("loss"), QStringLiteral("bleu"), QStringLiteral("rouge-l")})
                 if (metrics.contains(name))
-                    numbers << QStringLiteral("%1 %2").arg(name, QString::number(metrics.value(name).toDouble(), 'f', 3));
-            parts << QStringLiteral("%1: %2").arg(r.value(QStringLiteral("target")).toString(), numbers.join(QStringLiteral(", ")));
+                    numbers << QStringLiteral("%1 %2").arg(name,
+                                                           QString::number(metrics.value(name).toDouble(), 'f', 3));
+            parts << QStringLiteral("%1: %2").arg(r.value(QStringLiteral("target")).toString(),
+                                                  numbers.join(QStringLiteral(", ")));
         }
         m_end.message = parts.join(QStringLiteral("; "));
     } else if (kind == QLatin1String("cancelled") || kind == QLatin1String("failed")) {
@@ -131,8 +134,9 @@ void EvalProcess::finish(int exitCode, QProcess::ExitStatus status)
     if (!m_sawFinal) {
         m_end.status = QStringLiteral("failed");
         m_end.message = !startError.isEmpty() ? tr("ftstudio-cli could not be started: %1").arg(startError)
-                        : status == QProcess::CrashExit ? tr("the evaluation was killed")
-                                                        : tr("the evaluation ended (exit status %1) without a result").arg(exitCode);
+                        : status == QProcess::CrashExit
+                            ? tr("the evaluation was killed")
+                            : tr("the evaluation ended (exit status %1) without a result").arg(exitCode);
         const QString tail = QString::fromUtf8(m_stderr).trimmed().right(600);
         if (!tail.isEmpty())
             m_end.message += QStringLiteral(": ") + tail;

@@ -18,14 +18,14 @@ struct EvalRequest {
     QString workspace;
     qint64 runId = 0;
     QString checkpoint = QStringLiteral("final"); // final | best | latest | step-N
-    bool base = false;                             // also the base model (cached per model and records)
-    int limit = 0;                                 // 0: every example of the split
-    QStringList arguments() const;                 // eval ... (without --events)
+    bool base = false;                            // also the base model (cached per model and records)
+    int limit = 0;                                // 0: every example of the split
+    QStringList arguments() const;                // eval ... (without --events)
 };
 
 struct EvalEnd {
-    QString status;   // finished | cancelled | failed
-    QString message;  // failed/cancelled: why; finished: a one-line summary of the results
+    QString status;      // finished | cancelled | failed
+    QString message;     // failed/cancelled: why; finished: a one-line summary of the results
     QJsonObject summary; // the `finished` event
 };
 

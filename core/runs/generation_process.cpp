@@ -13,13 +13,16 @@ namespace ft {
 
 QStringList GenerationRequest::arguments() const
 {
-    QStringList args{QStringLiteral("generate"), model, QStringLiteral("--prompt"), prompt, QStringLiteral("--events"), QStringLiteral("jsonl"),
-                     QStringLiteral("--max-tokens"), QString::number(maxTokens), QStringLiteral("--seed"), QString::number(seed)};
+    QStringList args{QStringLiteral("generate"),     model,
+                     QStringLiteral("--prompt"),     prompt,
+                     QStringLiteral("--events"),     QStringLiteral("jsonl"),
+                     QStringLiteral("--max-tokens"), QString::number(maxTokens),
+                     QStringLiteral("--seed"),       QString::number(seed)};
     if (greedy) {
         args << QStringLiteral("--greedy");
     } else {
-        args << QStringLiteral("--temperature") << QString::number(temperature) << QStringLiteral("--top-p") << QString::number(topP)
-             << QStringLiteral("--top-k") << QString::number(topK);
+        args << QStringLiteral("--temperature") << QString::number(temperature) << QStringLiteral("--top-p")
+             << QString::number(topP) << QStringLiteral("--top-k") << QString::number(topK);
     }
     if (!promptTemplate.isEmpty()) {
         args << QStringLiteral("--template") << promptTemplate;
@@ -155,8 +158,9 @@ void GenerationProcess::onFinished(int exitCode, QProcess::ExitStatus status)
     } else if (m_gotResult) {
         emit finished(m_result);
     } else {
-        QString message = status == QProcess::CrashExit ? QStringLiteral("generation crashed (signal %1)").arg(exitCode)
-                                                        : QStringLiteral("generation failed (exit status %1)").arg(exitCode);
+        QString message = status == QProcess::CrashExit
+                              ? QStringLiteral("generation crashed (signal %1)").arg(exitCode)
+                              : QStringLiteral("generation failed (exit status %1)").arg(exitCode);
         const QString err = QString::fromUtf8(m_stderr).trimmed();
         if (!err.isEmpty())
             message += QStringLiteral(": ") + err.section(QLatin1Char('\n'), -6);

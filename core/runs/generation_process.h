@@ -14,8 +14,8 @@
 namespace ft {
 
 struct GenerationRequest {
-    QString model;          // Hugging Face folder (a base model or a run's export/model) or llama2.c .bin
-    QString adapter;        // a LoRA adapter folder (a run's export/adapter) applied to `model`, its base
+    QString model;   // Hugging Face folder (a base model or a run's export/model) or llama2.c .bin
+    QString adapter; // a LoRA adapter folder (a run's export/adapter) applied to `model`, its base
     QString prompt;
     QString promptTemplate; // empty: the prompt as raw text; else a template name or custom text
     QString system;         // with a template
@@ -25,7 +25,7 @@ struct GenerationRequest {
     int topK = 0;
     int maxTokens = 256;
     quint64 seed = 0;
-    int threads = 0;        // 0: the worker's default
+    int threads = 0; // 0: the worker's default
 
     QStringList arguments() const; // the command line after the program name
     // A model choice: a model folder as it is, or an adapter folder (it has adapter_config.json) with

@@ -22,7 +22,7 @@ std::vector<Projection> layerProjections(const ModelConfig& m)
     const qint64 q = m.numHeads * m.headDim;
     const qint64 kv = m.kvDim();
     const qint64 i = m.intermediateSize;
-    return {{"q_proj", h, q}, {"k_proj", h, kv}, {"v_proj", h, kv}, {"o_proj", q, h},
+    return {{"q_proj", h, q},    {"k_proj", h, kv}, {"v_proj", h, kv},  {"o_proj", q, h},
             {"gate_proj", h, i}, {"up_proj", h, i}, {"down_proj", i, h}};
 }
 
@@ -68,7 +68,8 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     }
     const qint64 projectionParams = projectionsPerLayer * L;
     e.totalParameters = m.parameterCount();
-    const qint64 perLayerParams = L > 0 ? (e.totalParameters - vocabByHidden * (m.tieWordEmbeddings ? 1 : 2) - h) / L : 0;
+    const qint64 perLayerParams =
+        L > 0 ? (e.totalParameters - vocabByHidden * (m.tieWordEmbeddings ? 1 : 2) - h) / L : 0;
     const qint64 otherParams = e.totalParameters - projectionParams; // embeddings, head, norms, biases
 
     // What is trainable, and how the frozen rest is stored.
@@ -90,7 +91,8 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     if (quantization == QLatin1String("none")) {
         e.weightBytes = static_cast<double>(e.totalParameters) * bytes;
     } else {
-        e.weightBytes = static_cast<double>(projectionParams) * baseBitsPerWeight(quantization, c.doubleQuant, c.computeDtype) / 8.0 +
+        e.weightBytes = static_cast<double>(projectionParams) *
+                            baseBitsPerWeight(quantization, c.doubleQuant, c.computeDtype) / 8.0 +
                         static_cast<double>(otherParams) * bytes;
         if (quantization == QLatin1String("int8"))
             e.weightBytes += static_cast<double>(outputRowsPerLayer * L) * 4.0;
@@ -108,8 +110,8 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     // max_length per head).
     const double tokens = static_cast<double>(c.batchSize) * static_cast<double>(c.maxLength);
     const bool fusedAttention = bytes == 4.0;
-    const double attentionPerToken = fusedAttention ? static_cast<double>(m.numHeads)
-                                                    : 2.0 * m.numHeads * static_cast<double>(c.maxLength);
+    const double attentionPerToken =
+        fusedAttention ? static_cast<double>(m.numHeads) : 2.0 * m.numHeads * static_cast<double>(c.maxLength);
     const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize + attentionPerToken +
                                  (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
     // Checkpointed layers (checkpointedLayerCount: a count, a share, or all) keep only their input,
@@ -117,11 +119,17 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     const double checkpointed = static_cast<double>(checkpointedLayerCount(c, L));
     const double kept = static_cast<double>(L) - checkpointed;
     e.activationBytes = kActivationOverhead * tokens *
-        (checkpointed * h + kept * perTokenLayer + (checkpointed > 0 ? perTokenLayer : 0.0) + (kept > 0 ? 2.0 * h : 0.0)) * bytes;
+                        (checkpointed * h + kept * perTokenLayer + (checkpointed > 0 ? perTokenLayer : 0.0) +
+                         (kept > 0 ? 2.0 * h : 0.0)) *
+                        bytes;
     if (checkpointed == static_cast<double>(L))
-        e.notes << QStringLiteral("gradient checkpointing keeps one input per layer and recomputes the layer (about a third more compute)");
+        e.notes << QStringLiteral(
+            "gradient checkpointing keeps one input per layer and recomputes the layer (about a third more compute)");
     else if (checkpointed > 0)
-        e.notes << QStringLiteral("gradient checkpointing of %1 of %2 layers: they keep one input each and are recomputed").arg(checkpointed).arg(L);
+        e.notes << QStringLiteral(
+                       "gradient checkpointing of %1 of %2 layers: they keep one input each and are recomputed")
+                       .arg(checkpointed)
+                       .arg(L);
     // The fused output head works through the tokens in chunks of about 16M logits (fp32) in one
     // buffer, which becomes their gradient in place, and keeps the gradient of the hidden states.
     const double chunkRows = std::max(16.0, std::floor(16.0 * 1024 * 1024 / std::max<double>(1.0, m.vocabSize)));
@@ -135,18 +143,21 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     // and weights) where weights train, 2 (inputs only) where gradients just pass through.
     const double head = static_cast<double>(vocabByHidden);
     const double base = static_cast<double>(projectionParams) + head;
-    const double attention = 4.0 * static_cast<double>(L) * static_cast<double>(c.maxLength) * qDim; // QK^T and PV, forward
+    const double attention =
+        4.0 * static_cast<double>(L) * static_cast<double>(c.maxLength) * qDim; // QK^T and PV, forward
     double flops = 0;
     if (lora) {
         const double adapter = static_cast<double>(e.adapterParameters);
         flops = 4.0 * base + 6.0 * adapter + 3.0 * attention;
         if (quantization != QLatin1String("none"))
-            e.notes << QStringLiteral("a quantized base is dequantized on the fly, which adds time the estimate does not count");
+            e.notes << QStringLiteral(
+                "a quantized base is dequantized on the fly, which adds time the estimate does not count");
     } else if (topLayers) {
         const double layers = static_cast<double>(std::min<qint64>(c.trainTopLayers, L));
         const double topProjections = layers * projectionsPerLayer;
-        flops = 2.0 * base + attention                           // forward through everything
-                + 4.0 * topProjections + 2.0 * layers / std::max<double>(1, L) * attention // backward through the top layers
+        flops = 2.0 * base + attention // forward through everything
+                + 4.0 * topProjections +
+                2.0 * layers / std::max<double>(1, L) * attention // backward through the top layers
                 + (c.trainLmHead ? 4.0 : 2.0) * head;             // the head: weights or only inputs
     } else {
         flops = 6.0 * base + 3.0 * attention;
@@ -161,21 +172,25 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     } else if (options.tokensPerEpoch > 0 || options.trainExamples > 0) {
         double stepsPerEpoch = 0;
         if (c.packing && options.tokensPerEpoch > 0)
-            stepsPerEpoch = std::ceil(static_cast<double>(options.tokensPerEpoch) / static_cast<double>(e.tokensPerStep));
+            stepsPerEpoch =
+                std::ceil(static_cast<double>(options.tokensPerEpoch) / static_cast<double>(e.tokensPerStep));
         else if (options.trainExamples > 0)
-            stepsPerEpoch = std::ceil(static_cast<double>(options.trainExamples) * (1.0 - c.valFraction * (c.valFile.isEmpty() ? 1 : 0)) /
+            stepsPerEpoch = std::ceil(static_cast<double>(options.trainExamples) *
+                                      (1.0 - c.valFraction * (c.valFile.isEmpty() ? 1 : 0)) /
                                       static_cast<double>(c.batchSize * c.gradAccumulation));
         e.totalSteps = static_cast<qint64>(stepsPerEpoch) * std::max<qint64>(1, c.epochs);
     }
     if (options.tokensPerEpoch > 0 && c.maxSteps <= 0)
-        e.totalTokens = static_cast<double>(options.tokensPerEpoch) * static_cast<double>(std::max<qint64>(1, c.epochs));
+        e.totalTokens =
+            static_cast<double>(options.tokensPerEpoch) * static_cast<double>(std::max<qint64>(1, c.epochs));
     else
         e.totalTokens = static_cast<double>(e.totalSteps) * static_cast<double>(e.tokensPerStep);
 
     e.gflopsMeasured = std::isfinite(options.sgemmGflops) && options.sgemmGflops > 0;
     e.gflops = e.gflopsMeasured ? options.sgemmGflops : kAssumedGflops;
     if (!e.gflopsMeasured)
-        e.notes << QStringLiteral("this machine's throughput is not measured yet; %1 GFLOP/s assumed").arg(kAssumedGflops);
+        e.notes
+            << QStringLiteral("this machine's throughput is not measured yet; %1 GFLOP/s assumed").arg(kAssumedGflops);
     const double efficiency = std::clamp(options.efficiency, 0.01, 1.0);
     if (e.totalSteps > 0)
         e.seconds = e.totalTokens * e.flopsPerToken / (e.gflops * 1e9 * efficiency);
@@ -189,12 +204,14 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
         const double machine = static_cast<double>(e.machineMemoryBytes);
         if (total > 0.9 * machine) {
             e.fits = false;
-            e.warning = QStringLiteral("Needs about %1, but this machine has %2 of memory: lower the batch size or max length, "
-                                       "turn on gradient checkpointing, or choose QLoRA.")
-                            .arg(formatBytes(total), formatBytes(machine));
+            e.warning =
+                QStringLiteral("Needs about %1, but this machine has %2 of memory: lower the batch size or max length, "
+                               "turn on gradient checkpointing, or choose QLoRA.")
+                    .arg(formatBytes(total), formatBytes(machine));
         } else if (total > 0.7 * machine) {
-            e.warning = QStringLiteral("Needs about %1 of this machine's %2: it fits, with little room for anything else.")
-                            .arg(formatBytes(total), formatBytes(machine));
+            e.warning =
+                QStringLiteral("Needs about %1 of this machine's %2: it fits, with little room for anything else.")
+                    .arg(formatBytes(total), formatBytes(machine));
         }
     }
     return e;
@@ -234,7 +251,9 @@ QString formatBytes(double bytes)
         bytes /= 1024.0;
         ++unit;
     }
-    return QStringLiteral("%1 %2").arg(bytes, 0, 'f', unit == 0 || bytes >= 100 ? 0 : 1).arg(QLatin1String(units[unit]));
+    return QStringLiteral("%1 %2")
+        .arg(bytes, 0, 'f', unit == 0 || bytes >= 100 ? 0 : 1)
+        .arg(QLatin1String(units[unit]));
 }
 
 QString formatDuration(double seconds)

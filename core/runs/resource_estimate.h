@@ -23,13 +23,14 @@ struct ResourceEstimateOptions {
 };
 
 constexpr double kAssumedGflops = 20.0;
-constexpr double kRuntimeOverheadBytes = 300.0 * 1024 * 1024; // LibTorch, the allocator, the worker itself (240 MB measured)
+constexpr double kRuntimeOverheadBytes =
+    300.0 * 1024 * 1024; // LibTorch, the allocator, the worker itself (240 MB measured)
 // Calibration against `ftstudio-cli bench train` (stories15M shape, batch 8 x 256, fp32, 2 threads):
 // measured peak RSS 1457 MB (926 MB with gradient checkpointing) at stop 11; the activations the
 // counting below finds fell short of the measured difference by this factor (autograd's extra saved
 // tensors and temporaries). With fused attention and RMSNorm (stop 14) the peaks are 1028 and 754 MB
-// and the estimate lands 11 % and 4 % above them. Training reached 0.45 (stories260K, 1 thread) to 0.7 (stories15M, 2 threads) of
-// the sgemm throughput; the default efficiency is 0.5.
+// and the estimate lands 11 % and 4 % above them. Training reached 0.45 (stories260K, 1 thread) to 0.7 (stories15M, 2
+// threads) of the sgemm throughput; the default efficiency is 0.5.
 constexpr double kActivationOverhead = 1.45;
 
 struct ResourceEstimate {
@@ -38,33 +39,35 @@ struct ResourceEstimate {
     qint64 trainableParameters = 0; // adapters included
     qint64 adapterParameters = 0;   // LoRA A and B matrices
     // Memory, bytes.
-    double weightBytes = 0;         // the model as stored for training (quantized base + adapters)
+    double weightBytes = 0; // the model as stored for training (quantized base + adapters)
     double gradientBytes = 0;
-    double optimizerBytes = 0;      // AdamW: two moments per trainable parameter
-    double activationBytes = 0;     // saved for the backward pass, one micro-batch
-    double logitsBytes = 0;         // the output head's chunk of logits and its gradient
-    double temporaryBytes = 0;      // the step's working memory: gradient-sized temporaries, the head's fp32 gradient
+    double optimizerBytes = 0;  // AdamW: two moments per trainable parameter
+    double activationBytes = 0; // saved for the backward pass, one micro-batch
+    double logitsBytes = 0;     // the output head's chunk of logits and its gradient
+    double temporaryBytes = 0;  // the step's working memory: gradient-sized temporaries, the head's fp32 gradient
     double runtimeBytes = kRuntimeOverheadBytes;
     double totalBytes() const
     {
-        return weightBytes + gradientBytes + optimizerBytes + activationBytes + logitsBytes + temporaryBytes + runtimeBytes;
+        return weightBytes + gradientBytes + optimizerBytes + activationBytes + logitsBytes + temporaryBytes +
+               runtimeBytes;
     }
     // Time.
     double flopsPerToken = 0;
-    qint64 tokensPerStep = 0;       // batch x accumulation x max_length (packed rows are full)
-    qint64 totalSteps = 0;          // 0: unknown (no step limit and no data measured yet)
+    qint64 tokensPerStep = 0; // batch x accumulation x max_length (packed rows are full)
+    qint64 totalSteps = 0;    // 0: unknown (no step limit and no data measured yet)
     double totalTokens = 0;
     double gflops = kAssumedGflops; // throughput used
     bool gflopsMeasured = false;
-    double seconds = kNoValue;      // NaN when the number of steps is unknown
+    double seconds = kNoValue; // NaN when the number of steps is unknown
     // This machine.
-    qint64 machineMemoryBytes = 0;  // 0: unknown
+    qint64 machineMemoryBytes = 0; // 0: unknown
     bool fits = true;
-    QString warning;                // set when it does not fit (or barely does)
-    QStringList notes;              // what the estimate assumed
+    QString warning;   // set when it does not fit (or barely does)
+    QStringList notes; // what the estimate assumed
 };
 
-ResourceEstimate estimateResources(const ModelConfig& model, const TrainConfig& config, const ResourceEstimateOptions& options = {});
+ResourceEstimate estimateResources(const ModelConfig& model, const TrainConfig& config,
+                                   const ResourceEstimateOptions& options = {});
 
 // Trainable parameters the LoRA adapters of `config` add to `model` (rank x (in + out) per target per layer).
 qint64 loraParameterCount(const ModelConfig& model, const TrainConfig& config);
@@ -75,7 +78,7 @@ double baseBitsPerWeight(const QString& quantization, bool doubleQuant, const QS
 qint64 machineMemoryBytes();
 qint64 parseMemTotal(const QByteArray& meminfo);
 
-QString formatBytes(double bytes);     // "1.4 GB", "350 MB"
+QString formatBytes(double bytes);      // "1.4 GB", "350 MB"
 QString formatDuration(double seconds); // "45 s", "12 min", "3 h 20 min"
 
 } // namespace ft

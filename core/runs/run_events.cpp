@@ -10,7 +10,10 @@ namespace {
 // Field readers: a missing field gives the fallback; a present field of the wrong type is an error.
 class Fields {
 public:
-    explicit Fields(const QJsonObject& object) : m_object(object) {}
+    explicit Fields(const QJsonObject& object)
+        : m_object(object)
+    {
+    }
 
     QString error() const { return m_error; }
 
@@ -104,8 +107,9 @@ QString preview(const QByteArray& line)
 
 bool isFinalRunStatus(const QString& status)
 {
-    return status == QLatin1String("finished") || status == QLatin1String("stopped") || status == QLatin1String("diverged") ||
-           status == QLatin1String("failed") || status == QLatin1String("interrupted");
+    return status == QLatin1String("finished") || status == QLatin1String("stopped") ||
+           status == QLatin1String("diverged") || status == QLatin1String("failed") ||
+           status == QLatin1String("interrupted");
 }
 
 std::optional<WorkerEvent> parseWorkerEvent(const QByteArray& line, QString* error)
@@ -118,7 +122,10 @@ std::optional<WorkerEvent> parseWorkerEvent(const QByteArray& line, QString* err
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return reject(QStringLiteral("not JSON (%1 at byte %2): %3").arg(parseError.errorString()).arg(parseError.offset).arg(preview(line)));
+        return reject(QStringLiteral("not JSON (%1 at byte %2): %3")
+                          .arg(parseError.errorString())
+                          .arg(parseError.offset)
+                          .arg(preview(line)));
     if (!document.isObject())
         return reject(QStringLiteral("not a JSON object: %1").arg(preview(line)));
     const QJsonObject object = document.object();
@@ -208,7 +215,10 @@ std::optional<WorkerEvent> parseWorkerEvent(const QByteArray& line, QString* err
     return event;
 }
 
-LineSplitter::LineSplitter(qsizetype maxLineBytes) : m_maxLineBytes(std::max<qsizetype>(16, maxLineBytes)) {}
+LineSplitter::LineSplitter(qsizetype maxLineBytes)
+    : m_maxLineBytes(std::max<qsizetype>(16, maxLineBytes))
+{
+}
 
 QList<QByteArray> LineSplitter::feed(const QByteArray& bytes)
 {

@@ -82,17 +82,18 @@ struct PausedEvent {
 
 // How a run ended: one of the final events, or the worker's exit without one.
 struct RunEndInfo {
-    QString status;  // finished | stopped | diverged | failed | interrupted
+    QString status; // finished | stopped | diverged | failed | interrupted
     QString message;
     qint64 step = -1;
     qint64 tokens = 0;
-    QString exportPath;              // finished runs: the exported model folder
+    QString exportPath; // finished runs: the exported model folder
     double bestValLoss = kNoValue;
-    int exitCode = -1;               // the worker's exit status (or signal), -1 when not known
-    bool reportedByWorker = false;   // false: made up from the exit status and stderr
+    int exitCode = -1;             // the worker's exit status (or signal), -1 when not known
+    bool reportedByWorker = false; // false: made up from the exit status and stderr
 };
 
-using WorkerEvent = std::variant<RunStartInfo, StepPoint, EvalPoint, SamplePoint, CheckpointPoint, LogEvent, PausedEvent, RunEndInfo>;
+using WorkerEvent =
+    std::variant<RunStartInfo, StepPoint, EvalPoint, SamplePoint, CheckpointPoint, LogEvent, PausedEvent, RunEndInfo>;
 
 // Longest text kept from any string field (messages, samples); longer ones are cut with a note.
 constexpr int kMaxEventTextChars = 64 * 1024;

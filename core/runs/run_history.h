@@ -18,14 +18,14 @@
 namespace ft {
 
 struct RunSummary {
-    QString key;        // stable identity within the history: "run:<id>" for a recorded run, a job id otherwise
+    QString key; // stable identity within the history: "run:<id>" for a recorded run, a job id otherwise
     QString name;
-    QString status;     // queued | running | paused | finished | stopped | diverged | failed | interrupted | cancelled
-    QString mode;       // full | instruction | qlora | freeze
-    QString baseModel;  // path of the base model
-    QString dataset;    // training data: a file, or a workspace dataset's name and version ("alpaca v3")
+    QString status;    // queued | running | paused | finished | stopped | diverged | failed | interrupted | cancelled
+    QString mode;      // full | instruction | qlora | freeze
+    QString baseModel; // path of the base model
+    QString dataset;   // training data: a file, or a workspace dataset's name and version ("alpaca v3")
     QString runDir;
-    QString message;    // why it ended, when it did
+    QString message; // why it ended, when it did
     qint64 step = 0;
     qint64 totalSteps = 0;
     qint64 tokens = 0;
@@ -35,8 +35,8 @@ struct RunSummary {
     QDateTime created;
     QStringList tags;
     QString notes;
-    qint64 runId = 0;   // the run's row in the workspace (0: not recorded)
-    int jobId = 0;      // this session's job for it (0: none)
+    qint64 runId = 0;    // the run's row in the workspace (0: not recorded)
+    int jobId = 0;       // this session's job for it (0: none)
     int checkpoints = 0; // recorded checkpoints (a stopped run without one cannot be resumed)
     // Its latest evaluation in the workspace: which ("final / val") and its numbers ("loss", "bleu", "rouge-l", ...).
     QString evaluation;

@@ -12,12 +12,15 @@ QStringList RunRequest::trainArguments() const
     if (runId > 0)
         arguments << QStringLiteral("--run-id") << QString::number(runId);
     if (datasetId > 0 && !resume)
-        arguments << QStringLiteral("--dataset-id") << QString::number(datasetId) << QStringLiteral("--train-split") << trainSplit
-                  << QStringLiteral("--val-split") << valSplit;
+        arguments << QStringLiteral("--dataset-id") << QString::number(datasetId) << QStringLiteral("--train-split")
+                  << trainSplit << QStringLiteral("--val-split") << valSplit;
     return arguments;
 }
 
-RunQueue::RunQueue(QObject* parent) : RunHistory(parent) {}
+RunQueue::RunQueue(QObject* parent)
+    : RunHistory(parent)
+{
+}
 
 RunQueue::~RunQueue()
 {
@@ -61,7 +64,8 @@ int RunQueue::enqueue(const RunRequest& request)
     });
     connect(worker, &WorkerProcess::sampled, this, [trace](const SamplePoint& sample) { trace->apply(sample); });
     connect(worker, &WorkerProcess::checkpointed, this, [trace](const CheckpointPoint& c) { trace->apply(c); });
-    connect(worker, &WorkerProcess::logLine, this, [trace](const QString& level, const QString& text) { trace->appendLog(level, text); });
+    connect(worker, &WorkerProcess::logLine, this,
+            [trace](const QString& level, const QString& text) { trace->appendLog(level, text); });
     connect(worker, &WorkerProcess::pausedChanged, this, [this, id, trace](bool paused) {
         trace->apply(PausedEvent{paused});
         if (RunJob* j = find(id); j && !trace->hasEnd)

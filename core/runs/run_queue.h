@@ -20,7 +20,7 @@ struct RunRequest {
     bool resume = false; // train --resume instead of --run
     QString mode;
     QString baseModel;
-    QString dataset;     // what the run trains on, as shown in lists: a file, or a workspace dataset's name
+    QString dataset; // what the run trains on, as shown in lists: a file, or a workspace dataset's name
     // A workspace dataset (needs `workspace`): the worker freezes its `trainSplit` and `valSplit`
     // ("train", "val", "test"; valSplit "none": a seeded share of the training split) into the run
     // folder and records the dataset and its version with the run (train --dataset-id ID).
@@ -78,7 +78,7 @@ public:
 signals:
     void jobAdded(int id);
     void jobStarted(int id);
-    void jobProgress(int id);               // new step points arrived
+    void jobProgress(int id); // new step points arrived
     void jobEnded(int id, const ft::RunEndInfo& end);
     void activityChanged(int active, int queued);
 

@@ -10,23 +10,31 @@ namespace ft {
 
 QString RunTrace::describe(const WorkerEvent& event)
 {
-    auto number = [](double v, int decimals = 4) { return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("?"); };
+    auto number = [](double v, int decimals = 4) {
+        return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("?");
+    };
     if (const auto* s = std::get_if<RunStartInfo>(&event))
         return s->resumedFromStep >= 0
                    ? QStringLiteral("resumed at step %1 of %2").arg(s->resumedFromStep).arg(s->totalSteps)
-                   : QStringLiteral("started: %1 steps, %2 of %3 parameters trainable, %4 training / %5 validation examples%6")
+                   : QStringLiteral(
+                         "started: %1 steps, %2 of %3 parameters trainable, %4 training / %5 validation examples%6")
                          .arg(s->totalSteps)
                          .arg(s->trainableParameters)
                          .arg(s->totalParameters)
                          .arg(s->trainExamples)
                          .arg(s->valExamples)
-                         .arg(s->truncatedExamples > 0 ? QStringLiteral(", %1 cut to the max length").arg(s->truncatedExamples) : QString());
+                         .arg(s->truncatedExamples > 0
+                                  ? QStringLiteral(", %1 cut to the max length").arg(s->truncatedExamples)
+                                  : QString());
     if (const auto* e = std::get_if<EvalPoint>(&event))
         return QStringLiteral("eval at step %1: validation loss %2, perplexity %3%4")
             .arg(e->step)
-            .arg(number(e->valLoss), number(e->perplexity, 2), e->isBest ? QStringLiteral(" (best so far)") : QString());
+            .arg(number(e->valLoss), number(e->perplexity, 2),
+                 e->isBest ? QStringLiteral(" (best so far)") : QString());
     if (const auto* c = std::get_if<CheckpointPoint>(&event))
-        return QStringLiteral("checkpoint at step %1%2: %3").arg(c->step).arg(c->best ? QStringLiteral(" (best)") : QString(), c->path);
+        return QStringLiteral("checkpoint at step %1%2: %3")
+            .arg(c->step)
+            .arg(c->best ? QStringLiteral(" (best)") : QString(), c->path);
     if (const auto* p = std::get_if<PausedEvent>(&event))
         return p->paused ? QStringLiteral("paused") : QStringLiteral("resumed");
     if (const auto* end = std::get_if<RunEndInfo>(&event))
@@ -95,7 +103,8 @@ qint64 RunTrace::totalSteps() const
 
 const StepPoint* RunTrace::stepAt(qint64 step) const
 {
-    auto at = std::lower_bound(steps.begin(), steps.end(), step, [](const StepPoint& a, qint64 s) { return a.step < s; });
+    auto at =
+        std::lower_bound(steps.begin(), steps.end(), step, [](const StepPoint& a, qint64 s) { return a.step < s; });
     return at != steps.end() && at->step == step ? &*at : nullptr;
 }
 

@@ -18,7 +18,7 @@ struct RunTrace {
     QVector<EvalPoint> evals;
     QVector<CheckpointPoint> checkpoints;
     QVector<SamplePoint> samples;
-    QStringList log; // the last kMaxLogLines lines: "message", or "warning: message", "stderr: ..."
+    QStringList log;     // the last kMaxLogLines lines: "message", or "warning: message", "stderr: ..."
     qint64 logTotal = 0; // lines ever appended (views append those past what they have shown)
     bool paused = false;
     bool hasEnd = false;

@@ -43,10 +43,11 @@ std::vector<RecordedRun> readRecordedRuns(const QString& path, RunMetricCache& c
     // Each run's latest evaluation (the checkpoint and split of its newest row) with its numbers.
     QHash<qint64, std::pair<QString, QMap<QString, double>>> evaluations;
     {
-        QSqlQuery query = prepareSql(db, QStringLiteral("SELECT e.run_id, e.checkpoint, e.split, e.metric, e.value FROM evaluations e "
-                                                        "JOIN (SELECT run_id, max(id) AS last FROM evaluations GROUP BY run_id) l "
-                                                        "ON l.run_id = e.run_id JOIN evaluations n ON n.id = l.last "
-                                                        "WHERE e.checkpoint = n.checkpoint AND e.split = n.split ORDER BY e.id"));
+        QSqlQuery query = prepareSql(
+            db, QStringLiteral("SELECT e.run_id, e.checkpoint, e.split, e.metric, e.value FROM evaluations e "
+                               "JOIN (SELECT run_id, max(id) AS last FROM evaluations GROUP BY run_id) l "
+                               "ON l.run_id = e.run_id JOIN evaluations n ON n.id = l.last "
+                               "WHERE e.checkpoint = n.checkpoint AND e.split = n.split ORDER BY e.id"));
         query.setForwardOnly(true);
         execPrepared(query);
         while (query.next()) {
@@ -59,14 +60,16 @@ std::vector<RecordedRun> readRecordedRuns(const QString& path, RunMetricCache& c
     // evaluation has numbers only): what the Runs page's Examples… shows.
     QSet<qint64> withOutputs;
     {
-        QSqlQuery query = prepareSql(db, QStringLiteral("SELECT DISTINCT r.run_id FROM run_evaluations r WHERE EXISTS "
-                                                        "(SELECT 1 FROM evaluation_outputs o WHERE o.run_evaluation_id = r.id)"));
+        QSqlQuery query =
+            prepareSql(db, QStringLiteral("SELECT DISTINCT r.run_id FROM run_evaluations r WHERE EXISTS "
+                                          "(SELECT 1 FROM evaluation_outputs o WHERE o.run_evaluation_id = r.id)"));
         query.setForwardOnly(true);
         execPrepared(query);
         while (query.next())
             withOutputs.insert(query.value(0).toLongLong());
     }
-    QSqlQuery last = prepareSql(db, QStringLiteral("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step DESC LIMIT 1"));
+    QSqlQuery last = prepareSql(
+        db, QStringLiteral("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step DESC LIMIT 1"));
     last.setForwardOnly(true);
     auto lastPoint = [&](qint64 id, const QString& name) -> std::pair<qint64, double> {
         last.bindValue(0, id);
@@ -148,7 +151,8 @@ StoreRunHistory::StoreRunHistory(RunQueue* queue, QObject* parent)
     });
     connect(queue, &RunHistory::runChanged, this, &StoreRunHistory::onJobChanged);
     connect(queue, &RunQueue::jobStarted, this, [this] { scheduleRefresh(300); });
-    connect(queue, &RunQueue::jobEnded, this, [this](int id, const RunEndInfo& end) { recordJobEnd(id, end.status, end.message); });
+    connect(queue, &RunQueue::jobEnded, this,
+            [this](int id, const RunEndInfo& end) { recordJobEnd(id, end.status, end.message); });
     rebuild();
 }
 
@@ -217,7 +221,9 @@ void StoreRunHistory::refresh()
     const std::shared_ptr<RunMetricCache> cache = m_cache;
     m_store->post(
         this, [path, cache] { return readRecordedRuns(path, *cache); },
-        [this, generation](std::vector<RecordedRun> runs, const QString& error) { applyRead(generation, std::move(runs), error); });
+        [this, generation](std::vector<RecordedRun> runs, const QString& error) {
+            applyRead(generation, std::move(runs), error);
+        });
 }
 
 void StoreRunHistory::applyRead(int generation, std::vector<RecordedRun> runs, const QString& error)
@@ -317,7 +323,10 @@ RunSummary StoreRunHistory::summaryOf(const RecordedRun& run) const
     if (std::isfinite(run.elapsed))
         s.elapsedSeconds = run.elapsed;
     else if (info.started)
-        s.elapsedSeconds = static_cast<double>(info.finished.value_or(info.status == RunStatus::Running ? nowMs() : *info.started) - *info.started) / 1000.0;
+        s.elapsedSeconds =
+            static_cast<double>(info.finished.value_or(info.status == RunStatus::Running ? nowMs() : *info.started) -
+                                *info.started) /
+            1000.0;
     s.created = QDateTime::fromMSecsSinceEpoch(info.created);
     s.tags = info.tags;
     s.notes = info.notes;
@@ -385,7 +394,8 @@ void StoreRunHistory::rebuild()
             continue;
         target.append(summaryOfJob(*job));
     }
-    std::stable_sort(target.begin(), target.end(), [](const RunSummary& a, const RunSummary& b) { return a.created > b.created; });
+    std::stable_sort(target.begin(), target.end(),
+                     [](const RunSummary& a, const RunSummary& b) { return a.created > b.created; });
 
     // Turn the current rows into the target with the fewest signals: removals, then insertions and moves, then changes.
     QSet<QString> targetKeys;
@@ -417,12 +427,14 @@ void StoreRunHistory::rebuild()
         const RunSummary& a = m_rows[i];
         const RunSummary& b = target[i];
         auto same = [](double x, double y) { return (std::isnan(x) && std::isnan(y)) || x == y; };
-        const bool changed = a.name != b.name || a.status != b.status || a.step != b.step || a.totalSteps != b.totalSteps ||
-                             a.tokens != b.tokens || !same(a.lastLoss, b.lastLoss) || !same(a.bestValLoss, b.bestValLoss) ||
-                             !same(a.elapsedSeconds, b.elapsedSeconds) || a.tags != b.tags || a.notes != b.notes || a.message != b.message ||
-                             a.dataset != b.dataset || a.mode != b.mode || a.baseModel != b.baseModel || a.runDir != b.runDir ||
-                             a.jobId != b.jobId || a.checkpoints != b.checkpoints || a.created != b.created ||
-                             a.evaluation != b.evaluation || a.evalMetrics != b.evalMetrics || a.evaluationOutputs != b.evaluationOutputs;
+        const bool changed = a.name != b.name || a.status != b.status || a.step != b.step ||
+                             a.totalSteps != b.totalSteps || a.tokens != b.tokens || !same(a.lastLoss, b.lastLoss) ||
+                             !same(a.bestValLoss, b.bestValLoss) || !same(a.elapsedSeconds, b.elapsedSeconds) ||
+                             a.tags != b.tags || a.notes != b.notes || a.message != b.message ||
+                             a.dataset != b.dataset || a.mode != b.mode || a.baseModel != b.baseModel ||
+                             a.runDir != b.runDir || a.jobId != b.jobId || a.checkpoints != b.checkpoints ||
+                             a.created != b.created || a.evaluation != b.evaluation || a.evalMetrics != b.evalMetrics ||
+                             a.evaluationOutputs != b.evaluationOutputs;
         if (changed) {
             m_rows[i] = b;
             emit runChanged(i);
@@ -508,22 +520,26 @@ void StoreRunHistory::write(qint64 runId, std::function<void(RunStore&)> work, D
 
 void StoreRunHistory::rename(qint64 runId, const QString& name, Done done)
 {
-    write(runId, [runId, name](RunStore& store) { store.rename(runId, name); }, std::move(done));
+    write(
+        runId, [runId, name](RunStore& store) { store.rename(runId, name); }, std::move(done));
 }
 
 void StoreRunHistory::setNotes(qint64 runId, const QString& notes, Done done)
 {
-    write(runId, [runId, notes](RunStore& store) { store.setNotes(runId, notes); }, std::move(done));
+    write(
+        runId, [runId, notes](RunStore& store) { store.setNotes(runId, notes); }, std::move(done));
 }
 
 void StoreRunHistory::setTags(qint64 runId, const QStringList& tags, Done done)
 {
-    write(runId, [runId, tags](RunStore& store) { store.setTags(runId, tags); }, std::move(done));
+    write(
+        runId, [runId, tags](RunStore& store) { store.setTags(runId, tags); }, std::move(done));
 }
 
 void StoreRunHistory::remove(qint64 runId, bool withFolder, Done done)
 {
-    if (const RunJob* job = m_queue->job(jobOfRun(runId)); job && (job->worker->isActive() || job->status == QLatin1String("queued"))) {
+    if (const RunJob* job = m_queue->job(jobOfRun(runId));
+        job && (job->worker->isActive() || job->status == QLatin1String("queued"))) {
         if (done)
             done(tr("the run is still queued or training; stop it first"));
         return;
@@ -542,8 +558,10 @@ void StoreRunHistory::remove(qint64 runId, bool withFolder, Done done)
                                 .arg(run->host));
             store.remove(runId);
             if (withFolder && !run->runDir.isEmpty() && !Workspace::open(path).removeRunFolder(run->runDir))
-                throw Error(QStringLiteral("the run was deleted, but its folder %1 lies outside the workspace's runs folder and was kept")
-                                .arg(run->runDir));
+                throw Error(
+                    QStringLiteral(
+                        "the run was deleted, but its folder %1 lies outside the workspace's runs folder and was kept")
+                        .arg(run->runDir));
         },
         std::move(done));
 }

@@ -87,7 +87,7 @@ public:
     int resume(qint64 runId);
 
 signals:
-    void refreshed();                     // after a read of the database was applied
+    void refreshed();                        // after a read of the database was applied
     void storeError(const QString& message); // a read or write failed (the message names it)
 
 private:

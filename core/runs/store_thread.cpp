@@ -14,14 +14,16 @@ StoreThread::StoreThread(QObject* parent)
 StoreThread::~StoreThread()
 {
     // After the work already posted: end the thread's event loop, so that no write is lost.
-    QMetaObject::invokeMethod(m_context, [thread = &m_thread] { thread->quit(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context, [thread = &m_thread] { thread->quit(); }, Qt::QueuedConnection);
     m_thread.wait();
     delete m_context; // its thread has ended (and closed its database connections)
 }
 
 void StoreThread::waitForStoreThread()
 {
-    QMetaObject::invokeMethod(m_context, [] {}, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context, [] {}, Qt::BlockingQueuedConnection);
 }
 
 } // namespace ft

@@ -31,8 +31,7 @@ public:
 
     // Runs `work()` on the store thread, then `done(result, error)` on this object's thread if
     // `receiver` still exists. `work` returning void: `done(error)`.
-    template <typename Work, typename Done>
-    void post(QObject* receiver, Work work, Done done)
+    template <typename Work, typename Done> void post(QObject* receiver, Work work, Done done)
     {
         using Result = std::invoke_result_t<Work>;
         QPointer<QObject> guard(receiver);
@@ -76,8 +75,7 @@ public:
     }
 
     // Work whose result nobody waits for (it still runs in order with the rest).
-    template <typename Work>
-    void post(Work work)
+    template <typename Work> void post(Work work)
     {
         post(this, std::move(work), [](auto&&...) {});
     }

@@ -73,10 +73,11 @@ RunTrace loadStoredTrace(const QString& workspacePath, qint64 runId)
         point.valLoss = checkpoint.valLoss.value_or(kNoValue);
         trace.checkpoints.append(point);
     }
-    trace.appendLog(QStringLiteral("info"), QStringLiteral("Read from the workspace's history (run %1, \"%2\"): %3 steps recorded")
-                                                .arg(runId)
-                                                .arg(run->name)
-                                                .arg(trace.steps.size()));
+    trace.appendLog(QStringLiteral("info"),
+                    QStringLiteral("Read from the workspace's history (run %1, \"%2\"): %3 steps recorded")
+                        .arg(runId)
+                        .arg(run->name)
+                        .arg(trace.steps.size()));
     if (isFinalStatus(run->status)) {
         trace.hasEnd = true;
         trace.end.status = runStatusName(run->status);
@@ -85,7 +86,8 @@ RunTrace loadStoredTrace(const QString& workspacePath, qint64 runId)
         trace.end.tokens = run->tokensSeen;
         trace.end.bestValLoss = run->bestValLoss.value_or(kNoValue);
         trace.end.reportedByWorker = true;
-        if (run->status == RunStatus::Finished && QFileInfo::exists(QDir(run->runDir).filePath(QStringLiteral("export/model"))))
+        if (run->status == RunStatus::Finished &&
+            QFileInfo::exists(QDir(run->runDir).filePath(QStringLiteral("export/model"))))
             trace.end.exportPath = QDir(run->runDir).filePath(QStringLiteral("export/model"));
     }
     return trace;

@@ -24,8 +24,7 @@ struct Field {
     std::function<void(TrainConfig&, const QJsonValue&, const QString&)> set;
 };
 
-template <typename T>
-Field intField(const char* key, T TrainConfig::*member)
+template <typename T> Field intField(const char* key, T TrainConfig::*member)
 {
     return {key, [member](const TrainConfig& c) { return QJsonValue(static_cast<qint64>(c.*member)); },
             [member, key](TrainConfig& c, const QJsonValue& v, const QString& origin) {
@@ -68,13 +67,13 @@ Field stringField(const char* key, QString TrainConfig::*member)
 
 Field stringListField(const char* key, QStringList TrainConfig::*member)
 {
-    return {key,
-            [member](const TrainConfig& c) { return QJsonValue(QJsonArray::fromStringList(c.*member)); },
+    return {key, [member](const TrainConfig& c) { return QJsonValue(QJsonArray::fromStringList(c.*member)); },
             [member, key](TrainConfig& c, const QJsonValue& v, const QString& origin) {
                 QStringList values;
                 for (const QJsonValue& item : v.toArray()) {
                     if (!item.isString())
-                        throw Error(QStringLiteral("%1: \"%2\" must be a list of strings").arg(origin, QLatin1String(key)));
+                        throw Error(
+                            QStringLiteral("%1: \"%2\" must be a list of strings").arg(origin, QLatin1String(key)));
                     values << item.toString();
                 }
                 if (!v.isArray())
@@ -152,8 +151,9 @@ QStringList TrainConfig::modeNames()
 
 QStringList TrainConfig::loraTargetNames()
 {
-    return {QStringLiteral("q_proj"), QStringLiteral("k_proj"), QStringLiteral("v_proj"), QStringLiteral("o_proj"),
-            QStringLiteral("gate_proj"), QStringLiteral("up_proj"), QStringLiteral("down_proj")};
+    return {QStringLiteral("q_proj"),   QStringLiteral("k_proj"),    QStringLiteral("v_proj"),
+            QStringLiteral("o_proj"),   QStringLiteral("gate_proj"), QStringLiteral("up_proj"),
+            QStringLiteral("down_proj")};
 }
 
 void TrainConfig::applyModePreset(const QString& modeName)
@@ -243,8 +243,10 @@ void TrainConfig::validate() const
     require(!model.isEmpty(), "model", QStringLiteral("is required (a model folder or llama2.c .bin)"));
     require(QFileInfo::exists(model), "model", QStringLiteral("names %1, which does not exist").arg(model));
     require(!trainFile.isEmpty(), "train_file", QStringLiteral("is required (a JSONL file of examples)"));
-    require(QFileInfo(trainFile).isFile(), "train_file", QStringLiteral("names %1, which does not exist").arg(trainFile));
-    require(valFile.isEmpty() || QFileInfo(valFile).isFile(), "val_file", QStringLiteral("names %1, which does not exist").arg(valFile));
+    require(QFileInfo(trainFile).isFile(), "train_file",
+            QStringLiteral("names %1, which does not exist").arg(trainFile));
+    require(valFile.isEmpty() || QFileInfo(valFile).isFile(), "val_file",
+            QStringLiteral("names %1, which does not exist").arg(valFile));
     validateTrainSettings(*this);
 }
 
@@ -256,30 +258,38 @@ void validateTrainSettings(const TrainConfig& c)
     PromptTemplate::resolve(c.promptTemplate); // throws naming the bad placeholder
     lossOnFromName(c.lossOn);
     require(c.maxLength >= 8 && c.maxLength <= 1 << 20, "max_length", QStringLiteral("must be between 8 and 1048576"));
-    require(c.trainable == QLatin1String("all") || c.trainable == QLatin1String("top-layers") || c.trainable == QLatin1String("lora"),
+    require(c.trainable == QLatin1String("all") || c.trainable == QLatin1String("top-layers") ||
+                c.trainable == QLatin1String("lora"),
             "trainable", QStringLiteral("must be \"all\", \"top-layers\" or \"lora\""));
     require(c.loraRank >= 1 && c.loraRank <= 4096, "lora_rank", QStringLiteral("must be between 1 and 4096"));
     require(c.loraAlpha > 0.0, "lora_alpha", QStringLiteral("must be greater than 0"));
     require(c.loraDropout >= 0.0 && c.loraDropout < 1.0, "lora_dropout", QStringLiteral("must be in [0, 1)"));
-    require(!c.loraTargets.isEmpty() || c.trainable != QLatin1String("lora"), "lora_targets", QStringLiteral("must name at least one projection"));
+    require(!c.loraTargets.isEmpty() || c.trainable != QLatin1String("lora"), "lora_targets",
+            QStringLiteral("must name at least one projection"));
     for (const QString& target : c.loraTargets)
         require(TrainConfig::loraTargetNames().contains(target), "lora_targets",
-                QStringLiteral("has \"%1\"; expected names among %2").arg(target, TrainConfig::loraTargetNames().join(QStringLiteral(", "))));
-    require(c.baseQuantization == QLatin1String("none") || c.baseQuantization == QLatin1String("int8") || c.baseQuantization == QLatin1String("nf4"),
+                QStringLiteral("has \"%1\"; expected names among %2")
+                    .arg(target, TrainConfig::loraTargetNames().join(QStringLiteral(", "))));
+    require(c.baseQuantization == QLatin1String("none") || c.baseQuantization == QLatin1String("int8") ||
+                c.baseQuantization == QLatin1String("nf4"),
             "base_quantization", QStringLiteral("must be \"none\", \"int8\" or \"nf4\""));
     require(c.baseQuantization == QLatin1String("none") || c.trainable == QLatin1String("lora"), "base_quantization",
             QStringLiteral("needs trainable \"lora\": a quantized base is frozen, so only adapters can learn"));
     require(c.trainTopLayers >= 1, "train_top_layers", QStringLiteral("must be at least 1"));
-    require(c.checkpointLayers >= 0, "checkpoint_layers", QStringLiteral("must not be negative (0 leaves it to checkpoint_fraction)"));
+    require(c.checkpointLayers >= 0, "checkpoint_layers",
+            QStringLiteral("must not be negative (0 leaves it to checkpoint_fraction)"));
     require(c.checkpointFraction > 0.0 && c.checkpointFraction <= 1.0, "checkpoint_fraction",
             QStringLiteral("must be in (0, 1] (1 checkpoints every layer; got %1)").arg(c.checkpointFraction));
     require(c.computeDtype == QLatin1String("float32") || c.computeDtype == QLatin1String("bfloat16"), "compute_dtype",
             QStringLiteral("must be \"float32\" or \"bfloat16\""));
-    require(c.learningRate > 0.0 && std::isfinite(c.learningRate), "learning_rate", QStringLiteral("must be greater than 0 (got %1)").arg(c.learningRate));
-    require(c.beta1 >= 0.0 && c.beta1 < 1.0 && c.beta2 >= 0.0 && c.beta2 < 1.0, "beta1", QStringLiteral("and \"beta2\" must be in [0, 1)"));
+    require(c.learningRate > 0.0 && std::isfinite(c.learningRate), "learning_rate",
+            QStringLiteral("must be greater than 0 (got %1)").arg(c.learningRate));
+    require(c.beta1 >= 0.0 && c.beta1 < 1.0 && c.beta2 >= 0.0 && c.beta2 < 1.0, "beta1",
+            QStringLiteral("and \"beta2\" must be in [0, 1)"));
     require(c.eps > 0.0, "eps", QStringLiteral("must be greater than 0"));
     require(c.weightDecay >= 0.0, "weight_decay", QStringLiteral("must not be negative"));
-    require(c.schedule == QLatin1String("constant") || c.schedule == QLatin1String("linear") || c.schedule == QLatin1String("cosine"),
+    require(c.schedule == QLatin1String("constant") || c.schedule == QLatin1String("linear") ||
+                c.schedule == QLatin1String("cosine"),
             "schedule", QStringLiteral("must be \"constant\", \"linear\" or \"cosine\""));
     require(c.warmupSteps >= 0, "warmup_steps", QStringLiteral("must not be negative"));
     require(c.batchSize >= 1 && c.batchSize <= 4096, "batch_size", QStringLiteral("must be between 1 and 4096"));
@@ -287,7 +297,8 @@ void validateTrainSettings(const TrainConfig& c)
     require(c.maxGradNorm >= 0.0, "max_grad_norm", QStringLiteral("must not be negative (0 turns clipping off)"));
     require(c.epochs >= 1 || c.maxSteps > 0, "epochs", QStringLiteral("must be at least 1 unless max_steps is set"));
     require(c.maxSteps >= 0, "max_steps", QStringLiteral("must not be negative"));
-    require(c.evalEvery >= 0 && c.saveEvery >= 0, "eval_every", QStringLiteral("and \"save_every\" must not be negative"));
+    require(c.evalEvery >= 0 && c.saveEvery >= 0, "eval_every",
+            QStringLiteral("and \"save_every\" must not be negative"));
     require(c.keepLast >= 1, "keep_last", QStringLiteral("must be at least 1"));
     require(c.samplePrompts >= 0 && c.sampleMaxTokens >= 1, "sample_prompts", QStringLiteral("must not be negative"));
     require(c.earlyStoppingPatience >= 0, "early_stopping_patience", QStringLiteral("must not be negative"));

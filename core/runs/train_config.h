@@ -10,12 +10,12 @@ namespace ft {
 
 struct TrainConfig {
     // What is trained on what.
-    QString model;          // Hugging Face folder or llama2.c .bin
-    QString trainFile;      // JSONL of {system?, instruction, input?, response} or {system?, turns}
-    QString valFile;        // optional; otherwise a seeded split of the training set
+    QString model;     // Hugging Face folder or llama2.c .bin
+    QString trainFile; // JSONL of {system?, instruction, input?, response} or {system?, turns}
+    QString valFile;   // optional; otherwise a seeded split of the training set
     double valFraction = 0.1;
     QString promptTemplate = QStringLiteral("alpaca"); // built-in name or custom text with {response}
-    QString lossOn = QStringLiteral("response");      // "response" | "all"
+    QString lossOn = QStringLiteral("response");       // "response" | "all"
     int64_t maxLength = 512;
     bool packing = true;
 
@@ -30,8 +30,9 @@ struct TrainConfig {
     int64_t loraRank = 8;
     double loraAlpha = 16.0;
     double loraDropout = 0.05;
-    QStringList loraTargets{QStringLiteral("q_proj"), QStringLiteral("k_proj"), QStringLiteral("v_proj"), QStringLiteral("o_proj"),
-                            QStringLiteral("gate_proj"), QStringLiteral("up_proj"), QStringLiteral("down_proj")};
+    QStringList loraTargets{QStringLiteral("q_proj"),   QStringLiteral("k_proj"),    QStringLiteral("v_proj"),
+                            QStringLiteral("o_proj"),   QStringLiteral("gate_proj"), QStringLiteral("up_proj"),
+                            QStringLiteral("down_proj")};
     bool useRsLora = false;
     // How the frozen base's projections are stored: "none" (compute dtype), "int8" (per-row absmax),
     // "nf4" (4-bit NormalFloat, blocks of 64), with double-quantized block scales.
@@ -54,25 +55,25 @@ struct TrainConfig {
     bool decayNormsAndBiases = false;
     QString schedule = QStringLiteral("cosine"); // "constant" | "linear" | "cosine"
     int64_t warmupSteps = 0;
-    int64_t batchSize = 4;          // rows per micro-batch
-    int64_t gradAccumulation = 1;   // micro-batches per optimizer step
-    double maxGradNorm = 1.0;       // 0: no clipping
+    int64_t batchSize = 4;        // rows per micro-batch
+    int64_t gradAccumulation = 1; // micro-batches per optimizer step
+    double maxGradNorm = 1.0;     // 0: no clipping
     int64_t epochs = 1;
-    int64_t maxSteps = 0;           // > 0 overrides epochs
+    int64_t maxSteps = 0; // > 0 overrides epochs
     uint64_t seed = 42;
 
     // Evaluation and checkpoints.
-    int64_t evalEvery = 0;          // steps; 0: at the end of every epoch
-    int64_t samplePrompts = 1;      // validation prompts generated from at each evaluation
+    int64_t evalEvery = 0;     // steps; 0: at the end of every epoch
+    int64_t samplePrompts = 1; // validation prompts generated from at each evaluation
     int64_t sampleMaxTokens = 48;
-    int64_t saveEvery = 0;          // steps; 0: only at evaluations that improve, on stop and at the end
-    int64_t keepLast = 2;           // checkpoints kept besides the best
+    int64_t saveEvery = 0;             // steps; 0: only at evaluations that improve, on stop and at the end
+    int64_t keepLast = 2;              // checkpoints kept besides the best
     int64_t earlyStoppingPatience = 0; // evaluations without improvement before stopping; 0: off
     double earlyStoppingMinDelta = 0.0;
-    bool exportBest = true;         // export the best checkpoint's weights (when there is validation)
+    bool exportBest = true; // export the best checkpoint's weights (when there is validation)
 
-    int threads = 0;                // 0: all physical cores
-    int processes = 1;              // local data-parallel worker processes (`train --nproc`); 1: one process
+    int threads = 0;   // 0: all physical cores
+    int processes = 1; // local data-parallel worker processes (`train --nproc`); 1: one process
 
     // Reads a JSON object; unknown keys and wrong types are errors naming the key and `origin`.
     static TrainConfig fromJson(const QJsonObject& json, const QString& origin);

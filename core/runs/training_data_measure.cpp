@@ -45,7 +45,8 @@ TrainingDataMeasure measureRecords(const QString& modelFolder, const QString& pr
         });
         if (measure.sampledRecords > 0)
             measure.meanTokens = static_cast<double>(tokens) / static_cast<double>(measure.sampledRecords);
-        measure.estimatedTokens = static_cast<qint64>(std::llround(measure.meanTokens * static_cast<double>(measure.records)));
+        measure.estimatedTokens =
+            static_cast<qint64>(std::llround(measure.meanTokens * static_cast<double>(measure.records)));
         measure.ok = true;
     } catch (const Error& error) {
         measure.error = error.message();
@@ -57,8 +58,9 @@ TrainingDataMeasure measureRecords(const QString& modelFolder, const QString& pr
 
 } // namespace
 
-TrainingDataMeasure measureTrainingData(const QString& trainFile, const QString& modelFolder, const QString& promptTemplate,
-                                        const QString& lossOn, qint64 maxLength, int sampleLimit)
+TrainingDataMeasure measureTrainingData(const QString& trainFile, const QString& modelFolder,
+                                        const QString& promptTemplate, const QString& lossOn, qint64 maxLength,
+                                        int sampleLimit)
 {
     return measureRecords(modelFolder, promptTemplate, lossOn, maxLength, sampleLimit, [&](const auto& sample) {
         qint64 records = 0;
@@ -73,19 +75,23 @@ TrainingDataMeasure measureTrainingData(const QString& trainFile, const QString&
 }
 
 TrainingDataMeasure measureTrainingData(QSqlDatabase db, qint64 datasetId, Split split, const QString& modelFolder,
-                                        const QString& promptTemplate, const QString& lossOn, qint64 maxLength, int sampleLimit)
+                                        const QString& promptTemplate, const QString& lossOn, qint64 maxLength,
+                                        int sampleLimit)
 {
     return measureRecords(modelFolder, promptTemplate, lossOn, maxLength, sampleLimit, [&](const auto& sample) {
         ReadSnapshot consistent(db); // the count and the sample from one version of the dataset
         const auto dataset = DatasetStore(db).find(datasetId);
         if (!dataset)
-            throw Error(QStringLiteral("dataset %1 does not exist (measuring its %2 split)").arg(datasetId).arg(splitName(split)));
+            throw Error(QStringLiteral("dataset %1 does not exist (measuring its %2 split)")
+                            .arg(datasetId)
+                            .arg(splitName(split)));
         ExampleStore examples(db);
         ExampleFilter filter;
         filter.split = split;
         const qint64 records = examples.count(datasetId, filter);
         if (records == 0)
-            throw Error(QStringLiteral("dataset \"%1\" has no examples in the %2 split").arg(dataset->name, splitName(split)));
+            throw Error(
+                QStringLiteral("dataset \"%1\" has no examples in the %2 split").arg(dataset->name, splitName(split)));
         for (const StoredExample& stored : examples.examples(datasetId, filter, {}, 0, std::max(0, sampleLimit)))
             sample(stored.record);
         return records;

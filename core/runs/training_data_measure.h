@@ -15,17 +15,18 @@ namespace ft {
 
 struct TrainingDataMeasure {
     bool ok = false;
-    QString error;            // the first bad record, an unreadable tokenizer, ...
+    QString error; // the first bad record, an unreadable tokenizer, ...
     qint64 records = 0;
     qint64 sampledRecords = 0;
-    double meanTokens = 0;    // per record, after truncation to max_length
+    double meanTokens = 0; // per record, after truncation to max_length
     qint64 truncatedInSample = 0;
     qint64 estimatedTokens = 0; // records x meanTokens
 };
 
 // A JSONL training file: reads and checks every record. An empty file is an error.
-TrainingDataMeasure measureTrainingData(const QString& trainFile, const QString& modelFolder, const QString& promptTemplate,
-                                        const QString& lossOn, qint64 maxLength, int sampleLimit = 2000);
+TrainingDataMeasure measureTrainingData(const QString& trainFile, const QString& modelFolder,
+                                        const QString& promptTemplate, const QString& lossOn, qint64 maxLength,
+                                        int sampleLimit = 2000);
 
 // One split of a workspace dataset, read from the store without exporting it: the split's count,
 // and its first `sampleLimit` examples in the dataset's order (the order an export or a run's

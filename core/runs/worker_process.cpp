@@ -53,10 +53,7 @@ WorkerProcess::~WorkerProcess()
 
 qint64 WorkerProcess::processId() const { return m_process ? m_process->processId() : 0; }
 
-void WorkerProcess::startRun(const QString& runDir)
-{
-    startWithArguments({QStringLiteral("--run"), runDir}, runDir);
-}
+void WorkerProcess::startRun(const QString& runDir) { startWithArguments({QStringLiteral("--run"), runDir}, runDir); }
 
 void WorkerProcess::resumeRun(const QString& runDir)
 {
@@ -76,8 +73,9 @@ void WorkerProcess::startWithArguments(const QStringList& trainArguments, const 
         findCli(&searched);
         RunEndInfo end;
         end.status = QStringLiteral("failed");
-        end.message = QStringLiteral("ftstudio-cli (the training worker) was not found; looked at %1. Set FT_CLI to its path.")
-                          .arg(searched.join(QStringLiteral(", ")));
+        end.message =
+            QStringLiteral("ftstudio-cli (the training worker) was not found; looked at %1. Set FT_CLI to its path.")
+                .arg(searched.join(QStringLiteral(", ")));
         // Delivered from the event loop, like every other outcome, so callers can connect after start.
         QTimer::singleShot(0, this, [this, end] { finish(end); });
         return;
@@ -144,8 +142,9 @@ void WorkerProcess::readStdout()
     const QList<QByteArray> lines = m_splitter.feed(bytes);
     for (int i = droppedBefore; i < m_splitter.droppedLines(); ++i) {
         if (++m_rejectedLines <= kRejectedLinesShown)
-            emit logLine(QStringLiteral("warning"),
-                         QStringLiteral("worker: a line longer than %1 bytes was dropped").arg(m_splitter.maxLineBytes()));
+            emit logLine(
+                QStringLiteral("warning"),
+                QStringLiteral("worker: a line longer than %1 bytes was dropped").arg(m_splitter.maxLineBytes()));
     }
     for (const QByteArray& line : lines)
         handleLine(line);
@@ -238,7 +237,8 @@ void WorkerProcess::record(const QByteArray& line)
         m_eventLog.setFileName(QDir(m_runDir).filePath(QStringLiteral("events.jsonl")));
         if (!m_eventLog.open(QIODevice::WriteOnly | QIODevice::Append)) {
             m_recordEvents = false;
-            emit logLine(QStringLiteral("warning"), QStringLiteral("cannot write %1: %2").arg(m_eventLog.fileName(), m_eventLog.errorString()));
+            emit logLine(QStringLiteral("warning"),
+                         QStringLiteral("cannot write %1: %2").arg(m_eventLog.fileName(), m_eventLog.errorString()));
             return;
         }
     }
@@ -265,10 +265,13 @@ void WorkerProcess::onFinished(int exitCode, QProcess::ExitStatus exitStatus)
             end.status = QStringLiteral("interrupted");
             // On a crash exit Qt reports the signal number as the exit code.
             const char* name = ::strsignal(exitCode);
-            end.message = m_killedByUser ? QStringLiteral("the worker was killed (signal %1)").arg(exitCode)
-                                         : QStringLiteral("the worker died without reporting an end (signal %1: %2; e.g. out of memory or a crash)")
-                                               .arg(exitCode)
-                                               .arg(QString::fromLocal8Bit(name ? name : "unknown"));
+            end.message =
+                m_killedByUser
+                    ? QStringLiteral("the worker was killed (signal %1)").arg(exitCode)
+                    : QStringLiteral(
+                          "the worker died without reporting an end (signal %1: %2; e.g. out of memory or a crash)")
+                          .arg(exitCode)
+                          .arg(QString::fromLocal8Bit(name ? name : "unknown"));
         } else {
             end.status = QStringLiteral("failed");
             end.message = QStringLiteral("the worker exited with status %1 without reporting an end").arg(exitCode);
@@ -287,7 +290,8 @@ void WorkerProcess::onError(QProcess::ProcessError error)
         return; // crashes arrive through finished()
     RunEndInfo end;
     end.status = QStringLiteral("failed");
-    end.message = QStringLiteral("could not start the worker %1: %2").arg(m_cliPath, m_process ? m_process->errorString() : QString());
+    end.message = QStringLiteral("could not start the worker %1: %2")
+                      .arg(m_cliPath, m_process ? m_process->errorString() : QString());
     finish(end);
 }
 

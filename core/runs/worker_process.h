@@ -65,10 +65,10 @@ public:
 public slots:
     void pause();
     void resume();
-    void stop();          // graceful: finish the step, checkpoint, end as `stopped`
+    void stop(); // graceful: finish the step, checkpoint, end as `stopped`
     void checkpointNow();
-    void kill();          // SIGKILL: ends as `interrupted` (the last checkpoint stays)
-    void detach();        // leave the worker running when this object or the studio goes away
+    void kill();   // SIGKILL: ends as `interrupted` (the last checkpoint stays)
+    void detach(); // leave the worker running when this object or the studio goes away
 
 signals:
     void started(const ft::RunStartInfo& info);

@@ -65,8 +65,7 @@ private:
 };
 
 // Runs `work` in a Transaction: commits when it returns, rolls back and rethrows when it throws.
-template <typename Work>
-auto inTransaction(QSqlDatabase db, Work&& work)
+template <typename Work> auto inTransaction(QSqlDatabase db, Work&& work)
 {
     Transaction transaction(db);
     if constexpr (std::is_void_v<decltype(work())>) {

@@ -20,7 +20,8 @@ std::vector<ImportedExample> loadDatasetExamples(QSqlDatabase db, qint64 dataset
     return result;
 }
 
-qint64 exportDataset(QSqlDatabase db, qint64 datasetId, const QString& path, DatasetFormat format, std::optional<Split> split)
+qint64 exportDataset(QSqlDatabase db, qint64 datasetId, const QString& path, DatasetFormat format,
+                     std::optional<Split> split)
 {
     if (!DatasetStore(db).find(datasetId))
         throw Error(QStringLiteral("dataset %1 does not exist").arg(datasetId));
@@ -29,10 +30,12 @@ qint64 exportDataset(QSqlDatabase db, qint64 datasetId, const QString& path, Dat
     return static_cast<qint64>(examples.size());
 }
 
-TrainingSnapshot exportTrainingSnapshot(QSqlDatabase db, qint64 datasetId, const QString& runDir, const SnapshotSplits& splits)
+TrainingSnapshot exportTrainingSnapshot(QSqlDatabase db, qint64 datasetId, const QString& runDir,
+                                        const SnapshotSplits& splits)
 {
     if (splits.validation && *splits.validation == splits.train)
-        throw Error(QStringLiteral("the training and validation splits are both \"%1\": choose two different splits").arg(splitName(splits.train)));
+        throw Error(QStringLiteral("the training and validation splits are both \"%1\": choose two different splits")
+                        .arg(splitName(splits.train)));
     TrainingSnapshot snapshot;
     std::vector<ExampleRecord> train;
     std::vector<ExampleRecord> val;
@@ -56,7 +59,8 @@ TrainingSnapshot exportTrainingSnapshot(QSqlDatabase db, qint64 datasetId, const
         }
     }
     if (train.empty())
-        throw Error(QStringLiteral("dataset \"%1\" has no examples in the %2 split (the training split)").arg(snapshot.datasetName, splitName(splits.train)));
+        throw Error(QStringLiteral("dataset \"%1\" has no examples in the %2 split (the training split)")
+                        .arg(snapshot.datasetName, splitName(splits.train)));
     if (splits.validation && splits.requireValidation && val.empty())
         throw Error(QStringLiteral("dataset \"%1\" has no examples in the %2 split (the validation split)")
                         .arg(snapshot.datasetName, splitName(*splits.validation)));

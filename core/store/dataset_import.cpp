@@ -44,7 +44,8 @@ DatasetImportResult importDataset(QSqlDatabase db, const QString& path, const Im
         if (source.startsWith(path))
             source.replace(0, path.size(), label);
         inserter.add(example.record, store::sanitizeTags(example.tags), source, target.split);
-        if (inserter.added() % kProgressEvery == 0 && !reportProgress(progress, reader->bytesRead(), reader->totalBytes())) {
+        if (inserter.added() % kProgressEvery == 0 &&
+            !reportProgress(progress, reader->bytesRead(), reader->totalBytes())) {
             result.cancelled = true;
             return result; // the transaction rolls back
         }

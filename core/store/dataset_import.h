@@ -27,7 +27,7 @@ struct DatasetImportResult {
 
 // Where the examples go and what they get.
 struct DatasetImportTarget {
-    qint64 datasetId = 0;     // an existing dataset, or 0 to create `newName` in the same transaction
+    qint64 datasetId = 0; // an existing dataset, or 0 to create `newName` in the same transaction
     QString newName;
     QString newDescription;
     Split split = Split::Train; // the split the new examples are put in

@@ -53,7 +53,8 @@ DatasetStore::DatasetStore(QSqlDatabase db)
 
 std::vector<DatasetInfo> DatasetStore::list() const
 {
-    QSqlQuery query = prepareSql(m_db, QLatin1String(kSelectDataset) + QStringLiteral("ORDER BY d.name COLLATE NOCASE"));
+    QSqlQuery query =
+        prepareSql(m_db, QLatin1String(kSelectDataset) + QStringLiteral("ORDER BY d.name COLLATE NOCASE"));
     query.setForwardOnly(true);
     execPrepared(query);
     std::vector<DatasetInfo> datasets;
@@ -168,7 +169,8 @@ QString DatasetStore::uniqueName(const QString& base) const
 
 void touchDataset(QSqlDatabase db, qint64 datasetId)
 {
-    QSqlQuery query = prepareSql(db, QStringLiteral("UPDATE datasets SET version = version + 1, modified = ? WHERE id = ?"));
+    QSqlQuery query =
+        prepareSql(db, QStringLiteral("UPDATE datasets SET version = version + 1, modified = ? WHERE id = ?"));
     query.addBindValue(nowMs());
     query.addBindValue(datasetId);
     execPrepared(query);

@@ -14,7 +14,7 @@ struct DatasetInfo {
     qint64 id = 0;
     QString name;
     QString description;
-    qint64 created = 0;  // ms since the Unix epoch
+    qint64 created = 0; // ms since the Unix epoch
     qint64 modified = 0;
     qint64 version = 1;
     qint64 examples = 0; // counts by split

@@ -77,11 +77,13 @@ Comparison compareEvaluations(std::vector<ComparisonColumn> columns, const QStri
         return last ? last->score(metric) : -1.0;
     };
     switch (sort) {
-    case ComparisonSort::Index: break;
+    case ComparisonSort::Index:
+        break;
     case ComparisonSort::Difference:
-        std::stable_sort(comparison.rows.begin(), comparison.rows.end(), [](const ComparisonRow& a, const ComparisonRow& b) {
-            return std::fabs(a.difference) > std::fabs(b.difference);
-        });
+        std::stable_sort(comparison.rows.begin(), comparison.rows.end(),
+                         [](const ComparisonRow& a, const ComparisonRow& b) {
+                             return std::fabs(a.difference) > std::fabs(b.difference);
+                         });
         break;
     case ComparisonSort::Score:
         std::stable_sort(comparison.rows.begin(), comparison.rows.end(),

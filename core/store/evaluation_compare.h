@@ -38,10 +38,10 @@ struct ComparisonRow {
 };
 
 struct Comparison {
-    QString metric;               // the per-example score compared: "rouge-l", "bleu", "f1", "exact-match"
+    QString metric; // the per-example score compared: "rouge-l", "bleu", "f1", "exact-match"
     std::vector<ComparisonColumn> columns;
     std::vector<ComparisonRow> rows;
-    qint64 unmatched = 0;         // examples of later columns that the first column does not have
+    qint64 unmatched = 0; // examples of later columns that the first column does not have
 };
 
 // `columns[0]` is the reference (the base model, or the first run). Examples are matched by record key

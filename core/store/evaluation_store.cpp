@@ -15,7 +15,10 @@ using namespace store;
 
 namespace {
 
-QString jsonText(const QJsonObject& object) { return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)); }
+QString jsonText(const QJsonObject& object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
 
 QJsonObject jsonObject(const QVariant& value) { return QJsonDocument::fromJson(value.toString().toUtf8()).object(); }
 
@@ -52,12 +55,14 @@ EvaluationStore::EvaluationStore(QSqlDatabase db)
 {
 }
 
-void EvaluationStore::insertOutputs(const char* ownerColumn, qint64 ownerId, const std::vector<EvaluationOutput>& outputs)
+void EvaluationStore::insertOutputs(const char* ownerColumn, qint64 ownerId,
+                                    const std::vector<EvaluationOutput>& outputs)
 {
-    QSqlQuery insert = prepareSql(m_db, QStringLiteral("INSERT INTO evaluation_outputs (%1, example, example_key, prompt, reference, "
-                                                       "output, prompt_tokens, output_tokens, stop_reason, scores) VALUES "
-                                                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                                            .arg(QLatin1String(ownerColumn)));
+    QSqlQuery insert =
+        prepareSql(m_db, QStringLiteral("INSERT INTO evaluation_outputs (%1, example, example_key, prompt, reference, "
+                                        "output, prompt_tokens, output_tokens, stop_reason, scores) VALUES "
+                                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                             .arg(QLatin1String(ownerColumn)));
     for (const EvaluationOutput& o : outputs) {
         insert.bindValue(0, ownerId);
         insert.bindValue(1, o.example);
@@ -78,25 +83,30 @@ qint64 EvaluationStore::saveRunEvaluation(const StoredEvaluation& e, const std::
     if (e.runId <= 0)
         throw Error(QStringLiteral("saveRunEvaluation: no run id"));
     return inTransaction(m_db, [&] {
-        QSqlQuery remove = prepareSql(m_db, QStringLiteral("DELETE FROM run_evaluations WHERE run_id = ? AND checkpoint = ? AND split = ?"));
+        QSqlQuery remove = prepareSql(
+            m_db, QStringLiteral("DELETE FROM run_evaluations WHERE run_id = ? AND checkpoint = ? AND split = ?"));
         execWithBinds(remove, {e.runId, text(e.checkpoint), text(e.split)});
         // The numbers of an earlier evaluation of this checkpoint and split (including those the
         // trainer recorded at the end of the run) make way for the new ones.
-        QSqlQuery removeNumbers = prepareSql(m_db, QStringLiteral("DELETE FROM evaluations WHERE run_id = ? AND checkpoint = ? AND split = ?"));
+        QSqlQuery removeNumbers = prepareSql(
+            m_db, QStringLiteral("DELETE FROM evaluations WHERE run_id = ? AND checkpoint = ? AND split = ?"));
         execWithBinds(removeNumbers, {e.runId, text(e.checkpoint), text(e.split)});
 
-        QSqlQuery insert = prepareSql(m_db, QStringLiteral(
-            "INSERT INTO run_evaluations (run_id, checkpoint, step, split, dataset_id, dataset_name, dataset_version, source, "
-            "records_sha256, examples, settings, settings_key, model_id, model_path, seconds, created) "
-            "VALUES (?, ?, ?, ?, (SELECT id FROM datasets WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        execWithBinds(insert, {e.runId, text(e.checkpoint), optionalToSql(e.step), text(e.split), datasetIdToSql(e.datasetId),
-                               text(e.datasetName), optionalToSql(e.datasetVersion), text(e.source), text(e.recordsSha256),
-                               e.examples, jsonText(e.settings), text(e.settingsKey), text(e.modelId), text(e.modelPath),
-                               e.seconds, nowMs()});
+        QSqlQuery insert = prepareSql(
+            m_db, QStringLiteral(
+                      "INSERT INTO run_evaluations (run_id, checkpoint, step, split, dataset_id, dataset_name, "
+                      "dataset_version, source, "
+                      "records_sha256, examples, settings, settings_key, model_id, model_path, seconds, created) "
+                      "VALUES (?, ?, ?, ?, (SELECT id FROM datasets WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        execWithBinds(insert, {e.runId, text(e.checkpoint), optionalToSql(e.step), text(e.split),
+                               datasetIdToSql(e.datasetId), text(e.datasetName), optionalToSql(e.datasetVersion),
+                               text(e.source), text(e.recordsSha256), e.examples, jsonText(e.settings),
+                               text(e.settingsKey), text(e.modelId), text(e.modelPath), e.seconds, nowMs()});
         const qint64 id = insert.lastInsertId().toLongLong();
 
-        QSqlQuery number = prepareSql(m_db, QStringLiteral("INSERT INTO evaluations (run_id, checkpoint, split, metric, value, created) "
-                                                           "VALUES (?, ?, ?, ?, ?, ?)"));
+        QSqlQuery number = prepareSql(
+            m_db, QStringLiteral("INSERT INTO evaluations (run_id, checkpoint, split, metric, value, created) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)"));
         const qint64 now = nowMs();
         for (const auto& [metric, value] : e.metrics) {
             number.bindValue(0, e.runId);
@@ -117,28 +127,35 @@ qint64 EvaluationStore::saveBaseEvaluation(const StoredEvaluation& e, const std:
     if (e.modelId.isEmpty())
         throw Error(QStringLiteral("saveBaseEvaluation: the model has no identity"));
     return inTransaction(m_db, [&] {
-        QSqlQuery remove = prepareSql(m_db, QStringLiteral("DELETE FROM base_evaluations WHERE model_id = ? AND split = ? AND "
-                                                           "records_sha256 = ? AND settings_key = ?"));
+        QSqlQuery remove =
+            prepareSql(m_db, QStringLiteral("DELETE FROM base_evaluations WHERE model_id = ? AND split = ? AND "
+                                            "records_sha256 = ? AND settings_key = ?"));
         execWithBinds(remove, {e.modelId, text(e.split), text(e.recordsSha256), text(e.settingsKey)});
-        QSqlQuery insert = prepareSql(m_db, QStringLiteral(
-            "INSERT INTO base_evaluations (model_id, model_path, split, dataset_id, dataset_name, dataset_version, source, "
-            "records_sha256, examples, settings, settings_key, metrics, seconds, created) "
-            "VALUES (?, ?, ?, (SELECT id FROM datasets WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        execWithBinds(insert, {e.modelId, text(e.modelPath), text(e.split), datasetIdToSql(e.datasetId), text(e.datasetName),
-                               optionalToSql(e.datasetVersion), text(e.source), text(e.recordsSha256), e.examples,
-                               jsonText(e.settings), text(e.settingsKey), jsonText(metricsJson(e.metrics)), e.seconds, nowMs()});
+        QSqlQuery insert = prepareSql(
+            m_db,
+            QStringLiteral("INSERT INTO base_evaluations (model_id, model_path, split, dataset_id, dataset_name, "
+                           "dataset_version, source, "
+                           "records_sha256, examples, settings, settings_key, metrics, seconds, created) "
+                           "VALUES (?, ?, ?, (SELECT id FROM datasets WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        execWithBinds(insert, {e.modelId, text(e.modelPath), text(e.split), datasetIdToSql(e.datasetId),
+                               text(e.datasetName), optionalToSql(e.datasetVersion), text(e.source),
+                               text(e.recordsSha256), e.examples, jsonText(e.settings), text(e.settingsKey),
+                               jsonText(metricsJson(e.metrics)), e.seconds, nowMs()});
         const qint64 id = insert.lastInsertId().toLongLong();
         insertOutputs("base_evaluation_id", id, outputs);
         return id;
     });
 }
 
-std::vector<StoredEvaluation> EvaluationStore::selectRunEvaluations(const QString& where, const QVariantList& binds) const
+std::vector<StoredEvaluation> EvaluationStore::selectRunEvaluations(const QString& where,
+                                                                    const QVariantList& binds) const
 {
-    QSqlQuery query = prepareSql(m_db, QStringLiteral(
-        "SELECT id, run_id, checkpoint, step, split, dataset_id, dataset_name, dataset_version, source, records_sha256, examples, "
-        "settings, settings_key, model_id, model_path, seconds, created FROM run_evaluations WHERE %1 ORDER BY created DESC, id DESC")
-                                           .arg(where));
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("SELECT id, run_id, checkpoint, step, split, dataset_id, dataset_name, "
+                                        "dataset_version, source, records_sha256, examples, "
+                                        "settings, settings_key, model_id, model_path, seconds, created FROM "
+                                        "run_evaluations WHERE %1 ORDER BY created DESC, id DESC")
+                             .arg(where));
     query.setForwardOnly(true);
     execWithBinds(query, binds);
     std::vector<StoredEvaluation> result;
@@ -164,8 +181,9 @@ std::vector<StoredEvaluation> EvaluationStore::selectRunEvaluations(const QStrin
         e.created = query.value(16).toLongLong();
         result.push_back(e);
     }
-    QSqlQuery numbers = prepareSql(m_db, QStringLiteral("SELECT metric, value FROM evaluations WHERE run_id = ? AND checkpoint = ? "
-                                                        "AND split = ? ORDER BY id"));
+    QSqlQuery numbers =
+        prepareSql(m_db, QStringLiteral("SELECT metric, value FROM evaluations WHERE run_id = ? AND checkpoint = ? "
+                                        "AND split = ? ORDER BY id"));
     for (StoredEvaluation& e : result) {
         execWithBinds(numbers, {e.runId, e.checkpoint, e.split});
         while (numbers.next())
@@ -175,12 +193,15 @@ std::vector<StoredEvaluation> EvaluationStore::selectRunEvaluations(const QStrin
     return result;
 }
 
-std::vector<StoredEvaluation> EvaluationStore::selectBaseEvaluations(const QString& where, const QVariantList& binds) const
+std::vector<StoredEvaluation> EvaluationStore::selectBaseEvaluations(const QString& where,
+                                                                     const QVariantList& binds) const
 {
-    QSqlQuery query = prepareSql(m_db, QStringLiteral(
-        "SELECT id, model_id, model_path, split, dataset_id, dataset_name, dataset_version, source, records_sha256, examples, "
-        "settings, settings_key, metrics, seconds, created FROM base_evaluations WHERE %1 ORDER BY created DESC, id DESC")
-                                           .arg(where));
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("SELECT id, model_id, model_path, split, dataset_id, dataset_name, "
+                                        "dataset_version, source, records_sha256, examples, "
+                                        "settings, settings_key, metrics, seconds, created FROM base_evaluations WHERE "
+                                        "%1 ORDER BY created DESC, id DESC")
+                             .arg(where));
     query.setForwardOnly(true);
     execWithBinds(query, binds);
     std::vector<StoredEvaluation> result;
@@ -207,18 +228,22 @@ std::vector<StoredEvaluation> EvaluationStore::selectBaseEvaluations(const QStri
     return result;
 }
 
-std::optional<StoredEvaluation> EvaluationStore::runEvaluation(qint64 runId, const QString& checkpoint, const QString& split) const
+std::optional<StoredEvaluation> EvaluationStore::runEvaluation(qint64 runId, const QString& checkpoint,
+                                                               const QString& split) const
 {
-    const auto found = selectRunEvaluations(QStringLiteral("run_id = ? AND checkpoint = ? AND split = ?"), {runId, text(checkpoint), text(split)});
+    const auto found = selectRunEvaluations(QStringLiteral("run_id = ? AND checkpoint = ? AND split = ?"),
+                                            {runId, text(checkpoint), text(split)});
     if (found.empty())
         return std::nullopt;
     return found.front();
 }
 
-std::map<qint64, std::map<QString, double>> EvaluationStore::metricsByRun(const QString& checkpoint, const QString& split) const
+std::map<qint64, std::map<QString, double>> EvaluationStore::metricsByRun(const QString& checkpoint,
+                                                                          const QString& split) const
 {
-    QSqlQuery query = prepareSql(m_db, QStringLiteral("SELECT run_id, metric, value FROM evaluations WHERE checkpoint = ? AND split = ? "
-                                                      "ORDER BY id"));
+    QSqlQuery query = prepareSql(
+        m_db, QStringLiteral("SELECT run_id, metric, value FROM evaluations WHERE checkpoint = ? AND split = ? "
+                             "ORDER BY id"));
     query.setForwardOnly(true);
     execWithBinds(query, {text(checkpoint), text(split)});
     std::map<qint64, std::map<QString, double>> result;
@@ -232,11 +257,13 @@ std::vector<StoredEvaluation> EvaluationStore::runEvaluations(qint64 runId) cons
     return selectRunEvaluations(QStringLiteral("run_id = ?"), {runId});
 }
 
-std::optional<StoredEvaluation> EvaluationStore::findBaseEvaluation(const QString& modelId, const QString& split, const QString& recordsSha256,
+std::optional<StoredEvaluation> EvaluationStore::findBaseEvaluation(const QString& modelId, const QString& split,
+                                                                    const QString& recordsSha256,
                                                                     const QString& settingsKey) const
 {
-    const auto found = selectBaseEvaluations(QStringLiteral("model_id = ? AND split = ? AND records_sha256 = ? AND settings_key = ?"),
-                                             {text(modelId), text(split), text(recordsSha256), text(settingsKey)});
+    const auto found =
+        selectBaseEvaluations(QStringLiteral("model_id = ? AND split = ? AND records_sha256 = ? AND settings_key = ?"),
+                              {text(modelId), text(split), text(recordsSha256), text(settingsKey)});
     if (found.empty())
         return std::nullopt;
     return found.front();
@@ -246,7 +273,8 @@ std::optional<StoredEvaluation> EvaluationStore::baseEvaluationFor(const StoredE
 {
     if (runEvaluation.modelId.isEmpty())
         return std::nullopt;
-    return findBaseEvaluation(runEvaluation.modelId, runEvaluation.split, runEvaluation.recordsSha256, runEvaluation.settingsKey);
+    return findBaseEvaluation(runEvaluation.modelId, runEvaluation.split, runEvaluation.recordsSha256,
+                              runEvaluation.settingsKey);
 }
 
 std::vector<StoredEvaluation> EvaluationStore::baseEvaluations(const QString& modelId) const
@@ -266,25 +294,29 @@ void EvaluationStore::removeBaseEvaluation(qint64 id)
 
 std::vector<EvaluationOutput> EvaluationStore::outputs(const StoredEvaluation& evaluation) const
 {
-    const QString owner = evaluation.kind == EvaluationKind::Run ? QStringLiteral("run_evaluation_id") : QStringLiteral("base_evaluation_id");
-    QSqlQuery query = prepareSql(m_db, QStringLiteral("SELECT example, example_key, prompt, reference, output, prompt_tokens, "
-                                                      "output_tokens, stop_reason, scores FROM evaluation_outputs WHERE %1 = ? "
-                                                      "ORDER BY example")
-                                           .arg(owner));
+    const QString owner = evaluation.kind == EvaluationKind::Run ? QStringLiteral("run_evaluation_id")
+                                                                 : QStringLiteral("base_evaluation_id");
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("SELECT example, example_key, prompt, reference, output, prompt_tokens, "
+                                        "output_tokens, stop_reason, scores FROM evaluation_outputs WHERE %1 = ? "
+                                        "ORDER BY example")
+                             .arg(owner));
     query.setForwardOnly(true);
     execWithBinds(query, {evaluation.id});
     std::vector<EvaluationOutput> result;
     while (query.next())
-        result.push_back({query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(), query.value(3).toString(),
-                          query.value(4).toString(), query.value(5).toLongLong(), query.value(6).toLongLong(), query.value(7).toString(),
-                          jsonObject(query.value(8))});
+        result.push_back({query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(),
+                          query.value(3).toString(), query.value(4).toString(), query.value(5).toLongLong(),
+                          query.value(6).toLongLong(), query.value(7).toString(), jsonObject(query.value(8))});
     return result;
 }
 
 qint64 EvaluationStore::outputCount(const StoredEvaluation& evaluation) const
 {
-    const QString owner = evaluation.kind == EvaluationKind::Run ? QStringLiteral("run_evaluation_id") : QStringLiteral("base_evaluation_id");
-    QSqlQuery query = prepareSql(m_db, QStringLiteral("SELECT count(*) FROM evaluation_outputs WHERE %1 = ?").arg(owner));
+    const QString owner = evaluation.kind == EvaluationKind::Run ? QStringLiteral("run_evaluation_id")
+                                                                 : QStringLiteral("base_evaluation_id");
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("SELECT count(*) FROM evaluation_outputs WHERE %1 = ?").arg(owner));
     execWithBinds(query, {evaluation.id});
     return query.next() ? query.value(0).toLongLong() : 0;
 }

@@ -25,15 +25,15 @@
 namespace ft {
 
 struct EvaluationOutput {
-    qint64 example = 0;       // index in the evaluated records
-    QString key;              // SHA-256 of the record: the same example in every evaluation
+    qint64 example = 0; // index in the evaluated records
+    QString key;        // SHA-256 of the record: the same example in every evaluation
     QString prompt;
     QString reference;
     QString output;
     qint64 promptTokens = 0;
     qint64 outputTokens = 0;
-    QString stopReason;       // "eos", "length", "context"
-    QJsonObject scores;       // {"bleu", "rouge-l", "exact-match", "f1"}
+    QString stopReason; // "eos", "length", "context"
+    QJsonObject scores; // {"bleu", "rouge-l", "exact-match", "f1"}
     double score(const QString& metric) const { return scores.value(metric).toDouble(); }
 };
 
@@ -41,24 +41,25 @@ enum class EvaluationKind { Run, Base };
 
 struct StoredEvaluation {
     EvaluationKind kind = EvaluationKind::Run;
-    qint64 id = 0;                     // of run_evaluations or base_evaluations, by kind
-    qint64 runId = 0;                  // runs only
-    QString checkpoint;                // runs only: "final", "best", "step-200", ...
-    std::optional<qint64> step;        // runs only: the checkpoint's step when known
-    QString modelId;                   // base: the model's identity; run: its base model's
-    QString modelPath;                 // base: the model; run: its base model
-    qint64 datasetId = 0;              // 0: not from a workspace dataset (a file, or the dataset is gone)
+    qint64 id = 0;              // of run_evaluations or base_evaluations, by kind
+    qint64 runId = 0;           // runs only
+    QString checkpoint;         // runs only: "final", "best", "step-200", ...
+    std::optional<qint64> step; // runs only: the checkpoint's step when known
+    QString modelId;            // base: the model's identity; run: its base model's
+    QString modelPath;          // base: the model; run: its base model
+    qint64 datasetId = 0;       // 0: not from a workspace dataset (a file, or the dataset is gone)
     QString datasetName;
     std::optional<qint64> datasetVersion;
-    QString split;                     // "val", "test", "train", or "file:<name>"
-    QString source;                    // where the records came from: "run:data/val.jsonl", "dataset", "file:<path>"
+    QString split;  // "val", "test", "train", or "file:<name>"
+    QString source; // where the records came from: "run:data/val.jsonl", "dataset", "file:<path>"
     QString recordsSha256;
     qint64 examples = 0;
-    QJsonObject settings;              // EvalSettings::toJson()
-    QString settingsKey;               // EvalSettings::key()
-    std::map<QString, double> metrics; // "loss", "perplexity", "bleu", "rouge-l", "exact-match", "f1", "response-words", "response-tokens"
+    QJsonObject settings; // EvalSettings::toJson()
+    QString settingsKey;  // EvalSettings::key()
+    std::map<QString, double>
+        metrics; // "loss", "perplexity", "bleu", "rouge-l", "exact-match", "f1", "response-words", "response-tokens"
     double seconds = 0.0;
-    qint64 created = 0;                // ms since the Unix epoch
+    qint64 created = 0; // ms since the Unix epoch
 };
 
 class EvaluationStore {
@@ -78,8 +79,8 @@ public:
     // Every evaluation of a run with outputs, newest first.
     std::vector<StoredEvaluation> runEvaluations(qint64 runId) const;
     // The cached evaluation of a base model on these records with these settings, if any.
-    std::optional<StoredEvaluation> findBaseEvaluation(const QString& modelId, const QString& split, const QString& recordsSha256,
-                                                       const QString& settingsKey) const;
+    std::optional<StoredEvaluation> findBaseEvaluation(const QString& modelId, const QString& split,
+                                                       const QString& recordsSha256, const QString& settingsKey) const;
     // The base evaluation that matches a run's evaluation (same base model, split, records and settings).
     std::optional<StoredEvaluation> baseEvaluationFor(const StoredEvaluation& runEvaluation) const;
     // Cached base evaluations, newest first; all of them, or one model's.

@@ -143,21 +143,45 @@ QString orderBy(const ExampleSort& sort, const Selection& selection)
     const bool fullText = selection.fullText;
     QString expression;
     switch (sort.column) {
-    case ExampleColumn::Position: expression = QStringLiteral("e.position"); break;
-    case ExampleColumn::Id: expression = QStringLiteral("e.id"); break;
-    case ExampleColumn::System: expression = QStringLiteral("e.system COLLATE NOCASE"); break;
-    case ExampleColumn::Instruction: expression = QStringLiteral("e.instruction COLLATE NOCASE"); break;
-    case ExampleColumn::Input: expression = QStringLiteral("e.input COLLATE NOCASE"); break;
-    case ExampleColumn::Response: expression = QStringLiteral("e.response COLLATE NOCASE"); break;
-    case ExampleColumn::Tags: expression = QStringLiteral("e.tags COLLATE NOCASE"); break;
-    case ExampleColumn::Notes: expression = QStringLiteral("e.notes COLLATE NOCASE"); break;
+    case ExampleColumn::Position:
+        expression = QStringLiteral("e.position");
+        break;
+    case ExampleColumn::Id:
+        expression = QStringLiteral("e.id");
+        break;
+    case ExampleColumn::System:
+        expression = QStringLiteral("e.system COLLATE NOCASE");
+        break;
+    case ExampleColumn::Instruction:
+        expression = QStringLiteral("e.instruction COLLATE NOCASE");
+        break;
+    case ExampleColumn::Input:
+        expression = QStringLiteral("e.input COLLATE NOCASE");
+        break;
+    case ExampleColumn::Response:
+        expression = QStringLiteral("e.response COLLATE NOCASE");
+        break;
+    case ExampleColumn::Tags:
+        expression = QStringLiteral("e.tags COLLATE NOCASE");
+        break;
+    case ExampleColumn::Notes:
+        expression = QStringLiteral("e.notes COLLATE NOCASE");
+        break;
     case ExampleColumn::Split:
         expression = QStringLiteral("CASE e.split WHEN 'train' THEN 0 WHEN 'val' THEN 1 ELSE 2 END");
         break;
-    case ExampleColumn::Source: expression = QStringLiteral("e.source"); break;
-    case ExampleColumn::Flags: expression = QStringLiteral("e.flags"); break;
-    case ExampleColumn::Created: expression = QStringLiteral("e.created"); break;
-    case ExampleColumn::Modified: expression = QStringLiteral("e.modified"); break;
+    case ExampleColumn::Source:
+        expression = QStringLiteral("e.source");
+        break;
+    case ExampleColumn::Flags:
+        expression = QStringLiteral("e.flags");
+        break;
+    case ExampleColumn::Created:
+        expression = QStringLiteral("e.created");
+        break;
+    case ExampleColumn::Modified:
+        expression = QStringLiteral("e.modified");
+        break;
     case ExampleColumn::Length:
         expression = QStringLiteral("(length(e.system) + length(e.instruction) + length(e.input) + length(e.response) "
                                     "+ coalesce(length(e.turns), 0))");
@@ -198,8 +222,11 @@ void bindTexts(QSqlQuery& query, const ExampleRecord& record)
 QString exampleFlagNames(int flags)
 {
     QStringList names;
-    const std::pair<int, const char*> all[] = {{FlagDuplicate, "duplicate"}, {FlagTooLong, "too-long"}, {FlagEmpty, "empty"},
-                                               {FlagPii, "pii"}, {FlagControlCharacters, "control-characters"}};
+    const std::pair<int, const char*> all[] = {{FlagDuplicate, "duplicate"},
+                                               {FlagTooLong, "too-long"},
+                                               {FlagEmpty, "empty"},
+                                               {FlagPii, "pii"},
+                                               {FlagControlCharacters, "control-characters"}};
     for (const auto& [flag, name] : all) {
         if (flags & flag)
             names << QLatin1String(name);
@@ -226,13 +253,20 @@ int exampleFlagFromName(const QString& name)
 std::optional<ExampleColumn> exampleColumnFromName(const QString& name)
 {
     static const std::unordered_map<QString, ExampleColumn> columns = {
-        {QStringLiteral("position"), ExampleColumn::Position}, {QStringLiteral("id"), ExampleColumn::Id},
-        {QStringLiteral("system"), ExampleColumn::System}, {QStringLiteral("instruction"), ExampleColumn::Instruction},
-        {QStringLiteral("input"), ExampleColumn::Input}, {QStringLiteral("response"), ExampleColumn::Response},
-        {QStringLiteral("tags"), ExampleColumn::Tags}, {QStringLiteral("notes"), ExampleColumn::Notes},
-        {QStringLiteral("split"), ExampleColumn::Split}, {QStringLiteral("source"), ExampleColumn::Source},
-        {QStringLiteral("flags"), ExampleColumn::Flags}, {QStringLiteral("created"), ExampleColumn::Created},
-        {QStringLiteral("modified"), ExampleColumn::Modified}, {QStringLiteral("length"), ExampleColumn::Length},
+        {QStringLiteral("position"), ExampleColumn::Position},
+        {QStringLiteral("id"), ExampleColumn::Id},
+        {QStringLiteral("system"), ExampleColumn::System},
+        {QStringLiteral("instruction"), ExampleColumn::Instruction},
+        {QStringLiteral("input"), ExampleColumn::Input},
+        {QStringLiteral("response"), ExampleColumn::Response},
+        {QStringLiteral("tags"), ExampleColumn::Tags},
+        {QStringLiteral("notes"), ExampleColumn::Notes},
+        {QStringLiteral("split"), ExampleColumn::Split},
+        {QStringLiteral("source"), ExampleColumn::Source},
+        {QStringLiteral("flags"), ExampleColumn::Flags},
+        {QStringLiteral("created"), ExampleColumn::Created},
+        {QStringLiteral("modified"), ExampleColumn::Modified},
+        {QStringLiteral("length"), ExampleColumn::Length},
         {QStringLiteral("relevance"), ExampleColumn::Relevance},
     };
     const auto it = columns.find(name.trimmed().toLower());
@@ -246,8 +280,8 @@ ExampleStore::ExampleStore(QSqlDatabase db)
 {
 }
 
-std::vector<StoredExample> ExampleStore::examples(qint64 datasetId, const ExampleFilter& filter, const ExampleSort& sort,
-                                                  qint64 offset, qint64 limit) const
+std::vector<StoredExample> ExampleStore::examples(qint64 datasetId, const ExampleFilter& filter,
+                                                  const ExampleSort& sort, qint64 offset, qint64 limit) const
 {
     const Selection s = selectExamples(datasetId, filter, &sort);
     if (limit < 0 && offset <= 0) { // everything (an export, a snapshot): one pass
@@ -264,7 +298,8 @@ std::vector<StoredExample> ExampleStore::examples(qint64 datasetId, const Exampl
     // position: the covering (dataset_id, position) index), and a sort moves only ids and keys
     // through the sorter, not every row's text.
     ReadSnapshot consistent(m_db);
-    QSqlQuery page = prepareSql(m_db, s.sql(QStringLiteral("e.id")) + orderBy(sort, s) + QStringLiteral(" LIMIT ? OFFSET ?"));
+    QSqlQuery page =
+        prepareSql(m_db, s.sql(QStringLiteral("e.id")) + orderBy(sort, s) + QStringLiteral(" LIMIT ? OFFSET ?"));
     page.setForwardOnly(true);
     bindAll(page, s.binds);
     page.addBindValue(limit < 0 ? qint64(-1) : limit);
@@ -305,10 +340,11 @@ std::vector<qint64> ExampleStore::search(qint64 datasetId, const QString& text, 
     if (match.trimmed().isEmpty())
         return {};
     // Ranked in the index first, then looked up for the dataset only until `limit` are found.
-    const QString sql = datasetId != 0
-        ? QStringLiteral("SELECT r.id FROM %1 CROSS JOIN examples e ON e.id = r.id WHERE e.dataset_id = ? LIMIT ?")
-              .arg(rankedMatches(false))
-        : QStringLiteral("SELECT r.id FROM %1 LIMIT ?").arg(rankedMatches(false));
+    const QString sql =
+        datasetId != 0
+            ? QStringLiteral("SELECT r.id FROM %1 CROSS JOIN examples e ON e.id = r.id WHERE e.dataset_id = ? LIMIT ?")
+                  .arg(rankedMatches(false))
+            : QStringLiteral("SELECT r.id FROM %1 LIMIT ?").arg(rankedMatches(false));
     QSqlQuery query = prepareSql(m_db, sql);
     query.setForwardOnly(true);
     query.addBindValue(match);
@@ -325,7 +361,8 @@ std::vector<qint64> ExampleStore::search(qint64 datasetId, const QString& text, 
 
 std::optional<StoredExample> ExampleStore::example(qint64 id) const
 {
-    QSqlQuery query = prepareSql(m_db, QStringLiteral("SELECT %1 FROM examples e WHERE e.id = ?").arg(QLatin1String(kColumns)));
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("SELECT %1 FROM examples e WHERE e.id = ?").arg(QLatin1String(kColumns)));
     query.addBindValue(id);
     execPrepared(query);
     if (!query.next())
@@ -335,7 +372,8 @@ std::optional<StoredExample> ExampleStore::example(qint64 id) const
 
 std::vector<StoredExample> ExampleStore::examplesById(const std::vector<qint64>& ids) const
 {
-    QSqlQuery query = prepareSql(m_db, QStringLiteral("SELECT %1 FROM examples e WHERE e.id = ?").arg(QLatin1String(kColumns)));
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("SELECT %1 FROM examples e WHERE e.id = ?").arg(QLatin1String(kColumns)));
     std::vector<StoredExample> result;
     result.reserve(ids.size());
     for (const qint64 id : ids) {
@@ -367,7 +405,8 @@ qint64 ExampleStore::add(qint64 datasetId, const StoredExample& example)
 {
     return inTransaction(m_db, [&] {
         ExampleInserter inserter(m_db, datasetId);
-        const qint64 id = inserter.add(example.record, normalizedTags(example.tags), example.source, example.split, example.notes);
+        const qint64 id =
+            inserter.add(example.record, normalizedTags(example.tags), example.source, example.split, example.notes);
         if (example.flags != 0)
             setFlags({{id, example.flags}}, ~0);
         inserter.finish();
@@ -383,7 +422,8 @@ qint64 ExampleStore::duplicate(qint64 id)
             throwMissing(id);
         // Between the original and the next example: the middle of the gap when there is one (new
         // examples are spaced kPositionGap apart), else the rest of the dataset moves up first.
-        QSqlQuery next = prepareSql(m_db, QStringLiteral("SELECT min(position) FROM examples WHERE dataset_id = ? AND position > ?"));
+        QSqlQuery next = prepareSql(
+            m_db, QStringLiteral("SELECT min(position) FROM examples WHERE dataset_id = ? AND position > ?"));
         next.addBindValue(original->datasetId);
         next.addBindValue(original->position);
         execPrepared(next);
@@ -392,8 +432,9 @@ qint64 ExampleStore::duplicate(qint64 id)
         qint64 position = original->position + kPositionGap;
         if (!following.isNull()) {
             if (following.toLongLong() - original->position < 2) {
-                QSqlQuery shift = prepareSql(m_db, QStringLiteral("UPDATE examples SET position = position + ? WHERE dataset_id = ? "
-                                                                  "AND position > ?"));
+                QSqlQuery shift =
+                    prepareSql(m_db, QStringLiteral("UPDATE examples SET position = position + ? WHERE dataset_id = ? "
+                                                    "AND position > ?"));
                 shift.addBindValue(kPositionGap);
                 shift.addBindValue(original->datasetId);
                 shift.addBindValue(original->position);
@@ -403,9 +444,11 @@ qint64 ExampleStore::duplicate(qint64 id)
                 position = original->position + (following.toLongLong() - original->position) / 2;
             }
         }
-        QSqlQuery insert = prepareSql(m_db, QStringLiteral(
-            "INSERT INTO examples (dataset_id, position, system, instruction, input, response, turns, tags, notes, split, "
-            "source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"));
+        QSqlQuery insert = prepareSql(
+            m_db,
+            QStringLiteral("INSERT INTO examples (dataset_id, position, system, instruction, input, response, turns, "
+                           "tags, notes, split, "
+                           "source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"));
         const qint64 now = nowMs();
         insert.addBindValue(original->datasetId);
         insert.addBindValue(position);
@@ -426,9 +469,9 @@ void ExampleStore::update(const StoredExample& example)
 {
     inTransaction(m_db, [&] {
         const qint64 datasetId = datasetOf(example.id);
-        QSqlQuery query = prepareSql(m_db, QStringLiteral(
-            "UPDATE examples SET system = ?, instruction = ?, input = ?, response = ?, turns = ?, tags = ?, notes = ?, "
-            "split = ?, flags = ?, modified = ? WHERE id = ?"));
+        QSqlQuery query = prepareSql(m_db, QStringLiteral("UPDATE examples SET system = ?, instruction = ?, input = ?, "
+                                                          "response = ?, turns = ?, tags = ?, notes = ?, "
+                                                          "split = ?, flags = ?, modified = ? WHERE id = ?"));
         bindTexts(query, example.record);
         query.addBindValue(tagsToSql(normalizedTags(example.tags)));
         query.addBindValue(text(example.notes));
@@ -464,9 +507,11 @@ std::vector<StoredExample> ExampleStore::remove(const std::vector<qint64>& ids)
 void ExampleStore::restore(const std::vector<StoredExample>& examples)
 {
     inTransaction(m_db, [&] {
-        QSqlQuery insert = prepareSql(m_db, QStringLiteral(
-            "INSERT INTO examples (id, dataset_id, position, system, instruction, input, response, turns, tags, notes, "
-            "split, source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        QSqlQuery insert = prepareSql(
+            m_db, QStringLiteral(
+                      "INSERT INTO examples (id, dataset_id, position, system, instruction, input, response, turns, "
+                      "tags, notes, "
+                      "split, source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         std::set<qint64> datasets;
         for (const StoredExample& example : examples) {
             insert.addBindValue(example.id);
@@ -493,9 +538,10 @@ std::vector<qint64> ExampleStore::addTag(const std::vector<qint64>& ids, const Q
     const QString normalized = normalizeTag(tag);
     const QString marker = QLatin1Char(',') + normalized + QLatin1Char(',');
     return inTransaction(m_db, [&] {
-        QSqlQuery query = prepareSql(m_db, QStringLiteral(
-            "UPDATE examples SET tags = CASE WHEN tags = '' THEN ? ELSE tags || ? END, modified = ? "
-            "WHERE id = ? AND instr(tags, ?) = 0"));
+        QSqlQuery query = prepareSql(
+            m_db,
+            QStringLiteral("UPDATE examples SET tags = CASE WHEN tags = '' THEN ? ELSE tags || ? END, modified = ? "
+                           "WHERE id = ? AND instr(tags, ?) = 0"));
         std::set<qint64> datasets;
         std::vector<qint64> changed;
         const qint64 now = nowMs();
@@ -520,9 +566,9 @@ std::vector<qint64> ExampleStore::removeTag(const std::vector<qint64>& ids, cons
 {
     const QString marker = QLatin1Char(',') + normalizeTag(tag) + QLatin1Char(',');
     return inTransaction(m_db, [&] {
-        QSqlQuery query = prepareSql(m_db, QStringLiteral(
-            "UPDATE examples SET tags = CASE WHEN replace(tags, ?, ',') = ',' THEN '' ELSE replace(tags, ?, ',') END, "
-            "modified = ? WHERE id = ? AND instr(tags, ?) > 0"));
+        QSqlQuery query = prepareSql(m_db, QStringLiteral("UPDATE examples SET tags = CASE WHEN replace(tags, ?, ',') "
+                                                          "= ',' THEN '' ELSE replace(tags, ?, ',') END, "
+                                                          "modified = ? WHERE id = ? AND instr(tags, ?) > 0"));
         std::set<qint64> datasets;
         std::vector<qint64> changed;
         const qint64 now = nowMs();
@@ -621,7 +667,8 @@ std::vector<ExampleTextChange> ExampleStore::replaceTexts(const std::vector<Exam
 void ExampleStore::setFlags(const std::vector<std::pair<qint64, int>>& flags, int mask)
 {
     inTransaction(m_db, [&] {
-        QSqlQuery query = prepareSql(m_db, QStringLiteral("UPDATE examples SET flags = (flags & ~?) | (? & ?) WHERE id = ?"));
+        QSqlQuery query =
+            prepareSql(m_db, QStringLiteral("UPDATE examples SET flags = (flags & ~?) | (? & ?) WHERE id = ?"));
         for (const auto& [id, value] : flags) {
             query.bindValue(0, mask);
             query.bindValue(1, value);
@@ -650,14 +697,16 @@ ExampleInserter::ExampleInserter(QSqlDatabase db, qint64 datasetId)
     , m_transaction(std::make_unique<Transaction>(db))
     , m_now(nowMs())
 {
-    QSqlQuery last = prepareSql(db, QStringLiteral("SELECT coalesce(max(position), 0), (SELECT coalesce(max(id), 0) FROM examples) "
-                                                   "FROM examples WHERE dataset_id = ?"));
+    QSqlQuery last =
+        prepareSql(db, QStringLiteral("SELECT coalesce(max(position), 0), (SELECT coalesce(max(id), 0) FROM examples) "
+                                      "FROM examples WHERE dataset_id = ?"));
     last.addBindValue(datasetId);
     execPrepared(last);
     m_nextPosition = last.next() ? last.value(0).toLongLong() + kPositionGap : kPositionGap;
     m_lastIdBefore = last.value(1).toLongLong();
     last.finish();
-    QSqlQuery defer = prepareSql(db, QStringLiteral("INSERT OR IGNORE INTO examples_fts_deferred (dataset_id) VALUES (?)"));
+    QSqlQuery defer =
+        prepareSql(db, QStringLiteral("INSERT OR IGNORE INTO examples_fts_deferred (dataset_id) VALUES (?)"));
     defer.addBindValue(datasetId);
     execPrepared(defer);
     m_insert = std::make_unique<SqliteStatement>(

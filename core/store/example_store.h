@@ -48,16 +48,28 @@ struct StoredExample {
 };
 
 struct ExampleFilter {
-    QString search;             // full-text: every word must occur ("word*" matches a prefix)
-    QStringList tags;           // every one of these tags
+    QString search;   // full-text: every word must occur ("word*" matches a prefix)
+    QStringList tags; // every one of these tags
     std::optional<Split> split;
-    int flagsAny = 0;           // at least one of these flags (0: no condition)
-    int flagsNone = 0;          // none of these flags
+    int flagsAny = 0;  // at least one of these flags (0: no condition)
+    int flagsNone = 0; // none of these flags
     std::optional<bool> multiTurn;
 };
 
 enum class ExampleColumn {
-    Position, Id, System, Instruction, Input, Response, Tags, Notes, Split, Source, Flags, Created, Modified,
+    Position,
+    Id,
+    System,
+    Instruction,
+    Input,
+    Response,
+    Tags,
+    Notes,
+    Split,
+    Source,
+    Flags,
+    Created,
+    Modified,
     Length,    // characters of system + instruction + input + response
     Relevance, // full-text rank; only with a search (else Position)
 };
@@ -78,16 +90,18 @@ public:
     explicit ExampleStore(QSqlDatabase db);
 
     // One page of a dataset's examples; ties are broken by position, so pages never overlap.
-    std::vector<StoredExample> examples(qint64 datasetId, const ExampleFilter& filter = {}, const ExampleSort& sort = {},
-                                        qint64 offset = 0, qint64 limit = -1) const;
+    std::vector<StoredExample> examples(qint64 datasetId, const ExampleFilter& filter = {},
+                                        const ExampleSort& sort = {}, qint64 offset = 0, qint64 limit = -1) const;
     qint64 count(qint64 datasetId, const ExampleFilter& filter = {}) const;
     // Every matching id in order (for "select all" followed by a bulk action, or an export).
     std::vector<qint64> ids(qint64 datasetId, const ExampleFilter& filter = {}, const ExampleSort& sort = {}) const;
     // Full-text search, best match first. `datasetId` 0 searches every dataset. Throws ft::Error for
     // a malformed query when `rawFts5Syntax` (the text is then passed to FTS5 as written).
-    std::vector<qint64> search(qint64 datasetId, const QString& text, qint64 limit = 100, bool rawFts5Syntax = false) const;
+    std::vector<qint64> search(qint64 datasetId, const QString& text, qint64 limit = 100,
+                               bool rawFts5Syntax = false) const;
     std::optional<StoredExample> example(qint64 id) const;
-    std::vector<StoredExample> examplesById(const std::vector<qint64>& ids) const; // in the order given; missing ids skipped
+    std::vector<StoredExample>
+    examplesById(const std::vector<qint64>& ids) const; // in the order given; missing ids skipped
     // Distinct tags of a dataset with how many examples carry each, by tag.
     std::vector<std::pair<QString, qint64>> tagCounts(qint64 datasetId) const;
 
@@ -99,10 +113,10 @@ public:
     void update(const StoredExample& example);
 
     // Bulk operations, one transaction each; an id that does not exist is an error and nothing changes.
-    std::vector<StoredExample> remove(const std::vector<qint64>& ids); // the removed rows
-    void restore(const std::vector<StoredExample>& examples);          // puts removed rows back (ids kept)
-    std::vector<qint64> addTag(const std::vector<qint64>& ids, const QString& tag);    // ids that gained it
-    std::vector<qint64> removeTag(const std::vector<qint64>& ids, const QString& tag); // ids that lost it
+    std::vector<StoredExample> remove(const std::vector<qint64>& ids);              // the removed rows
+    void restore(const std::vector<StoredExample>& examples);                       // puts removed rows back (ids kept)
+    std::vector<qint64> addTag(const std::vector<qint64>& ids, const QString& tag); // ids that gained it
+    std::vector<qint64> removeTag(const std::vector<qint64>& ids, const QString& tag);           // ids that lost it
     std::vector<std::pair<qint64, Split>> setSplit(const std::vector<qint64>& ids, Split split); // previous splits
     std::vector<std::pair<qint64, Split>> setSplits(const std::vector<std::pair<qint64, Split>>& splits);
     std::vector<ExampleTextChange> replaceTexts(const std::vector<ExampleTextChange>& changes); // previous texts

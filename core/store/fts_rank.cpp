@@ -65,8 +65,8 @@ void exampleRank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context*
     counts.assign(weights->idf.size(), 0);
     for (int i = 0; i < instances; ++i) {
         int phrase = 0, column = 0, offset = 0;
-        if (api->xInst(fts, i, &phrase, &column, &offset) == SQLITE_OK && phrase >= 0
-            && phrase < static_cast<int>(counts.size()))
+        if (api->xInst(fts, i, &phrase, &column, &offset) == SQLITE_OK && phrase >= 0 &&
+            phrase < static_cast<int>(counts.size()))
             ++counts[static_cast<size_t>(phrase)];
     }
     double score = 0.0;
@@ -92,8 +92,8 @@ void registerExampleRank(QSqlDatabase db)
         sqlite3_step(statement);
     }
     sqlite3_finalize(statement);
-    if (!api || api->iVersion < 2
-        || api->xCreateFunction(api, kExampleRankFunction, nullptr, exampleRank, nullptr) != SQLITE_OK)
+    if (!api || api->iVersion < 2 ||
+        api->xCreateFunction(api, kExampleRankFunction, nullptr, exampleRank, nullptr) != SQLITE_OK)
         throw Error(QStringLiteral("%1: this SQLite has no full-text search (FTS5), which the workspace needs")
                         .arg(db.databaseName()));
 }

@@ -22,7 +22,8 @@ void MetricStore::append(qint64 runId, const std::vector<MetricPoint>& batch)
         return;
     if (!m_insert)
         m_insert = std::make_unique<QSqlQuery>(prepareSql(
-            m_db, QStringLiteral("INSERT OR REPLACE INTO metrics (run_id, name, step, value, wall_time) VALUES (?, ?, ?, ?, ?)")));
+            m_db, QStringLiteral(
+                      "INSERT OR REPLACE INTO metrics (run_id, name, step, value, wall_time) VALUES (?, ?, ?, ?, ?)")));
     const double now = QDateTime::currentMSecsSinceEpoch() / 1000.0;
     inTransaction(m_db, [&] {
         QSqlQuery& insert = *m_insert;
@@ -50,10 +51,11 @@ void MetricStore::truncateAfter(qint64 runId, qint64 step)
 QStringList MetricStore::names(qint64 runId) const
 {
     // Skips from one name to the next along the (run, name, step) key instead of reading every row.
-    QSqlQuery query = prepareSql(m_db, QStringLiteral(
-        "WITH RECURSIVE n(name) AS (SELECT min(name) FROM metrics WHERE run_id = ? "
-        "UNION ALL SELECT (SELECT min(name) FROM metrics WHERE run_id = ? AND name > n.name) FROM n WHERE n.name IS NOT NULL) "
-        "SELECT name FROM n WHERE name IS NOT NULL"));
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("WITH RECURSIVE n(name) AS (SELECT min(name) FROM metrics WHERE run_id = ? "
+                                        "UNION ALL SELECT (SELECT min(name) FROM metrics WHERE run_id = ? AND name > "
+                                        "n.name) FROM n WHERE n.name IS NOT NULL) "
+                                        "SELECT name FROM n WHERE name IS NOT NULL"));
     query.setForwardOnly(true);
     query.bindValue(0, runId);
     query.bindValue(1, runId);
@@ -92,7 +94,8 @@ std::map<QString, MetricPoint> MetricStore::last(qint64 runId) const
         query.bindValue(1, text(name));
         execPrepared(query);
         if (query.next())
-            result[name] = {query.value(0).toLongLong(), name, doubleFromSql(query.value(1)), query.value(2).toDouble()};
+            result[name] = {query.value(0).toLongLong(), name, doubleFromSql(query.value(1)),
+                            query.value(2).toDouble()};
         query.finish();
     }
     return result;
@@ -106,12 +109,13 @@ qint64 MetricStore::count(qint64 runId) const
     return query.next() ? query.value(0).toLongLong() : 0;
 }
 
-qint64 MetricStore::recordEvaluation(qint64 runId, const QString& checkpoint, const QString& split, const QString& metric,
-                                     double value)
+qint64 MetricStore::recordEvaluation(qint64 runId, const QString& checkpoint, const QString& split,
+                                     const QString& metric, double value)
 {
     return inTransaction(m_db, [&] {
-        QSqlQuery query = prepareSql(m_db, QStringLiteral("INSERT INTO evaluations (run_id, checkpoint, split, metric, value, "
-                                                          "created) VALUES (?, ?, ?, ?, ?, ?)"));
+        QSqlQuery query =
+            prepareSql(m_db, QStringLiteral("INSERT INTO evaluations (run_id, checkpoint, split, metric, value, "
+                                            "created) VALUES (?, ?, ?, ?, ?, ?)"));
         query.addBindValue(runId);
         query.addBindValue(text(checkpoint));
         query.addBindValue(text(split));
@@ -125,8 +129,9 @@ qint64 MetricStore::recordEvaluation(qint64 runId, const QString& checkpoint, co
 
 std::vector<EvaluationRecord> MetricStore::evaluations(qint64 runId) const
 {
-    QSqlQuery query = prepareSql(m_db, QStringLiteral("SELECT id, run_id, checkpoint, split, metric, value, created FROM "
-                                                      "evaluations WHERE run_id = ? ORDER BY id"));
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("SELECT id, run_id, checkpoint, split, metric, value, created FROM "
+                                        "evaluations WHERE run_id = ? ORDER BY id"));
     query.setForwardOnly(true);
     query.addBindValue(runId);
     execPrepared(query);

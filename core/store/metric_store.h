@@ -55,7 +55,8 @@ public:
     std::map<QString, MetricPoint> last(qint64 runId) const;
     qint64 count(qint64 runId) const;
 
-    qint64 recordEvaluation(qint64 runId, const QString& checkpoint, const QString& split, const QString& metric, double value);
+    qint64 recordEvaluation(qint64 runId, const QString& checkpoint, const QString& split, const QString& metric,
+                            double value);
     std::vector<EvaluationRecord> evaluations(qint64 runId) const;
 
 private:

@@ -21,7 +21,8 @@ QString runDatasetLabel(const RunInfo& run)
 {
     if (run.datasetName.isEmpty())
         return QStringLiteral("-");
-    return run.datasetVersion ? QStringLiteral("%1 v%2").arg(run.datasetName).arg(*run.datasetVersion) : run.datasetName;
+    return run.datasetVersion ? QStringLiteral("%1 v%2").arg(run.datasetName).arg(*run.datasetVersion)
+                              : run.datasetName;
 }
 
 namespace {
@@ -44,7 +45,8 @@ void flatten(const QJsonValue& value, const QString& prefix, std::map<QString, Q
     else if (value.isNull())
         text = QStringLiteral("null");
     else
-        text = QString::fromUtf8((value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject())).toJson(QJsonDocument::Compact));
+        text = QString::fromUtf8((value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject()))
+                                     .toJson(QJsonDocument::Compact));
     (*out)[prefix] = text;
 }
 
@@ -58,7 +60,8 @@ std::map<QString, QString> runSettings(const RunInfo& run)
     settings[QStringLiteral("dataset")] = runDatasetLabel(run);
     flatten(run.config, QStringLiteral("config"), &settings);
     // The frozen data files live in each run's own folder: what tells runs apart is their content.
-    const std::pair<const char*, const QString*> files[] = {{"config.train_file", &run.trainSha256}, {"config.val_file", &run.valSha256}};
+    const std::pair<const char*, const QString*> files[] = {{"config.train_file", &run.trainSha256},
+                                                            {"config.val_file", &run.valSha256}};
     for (const auto& [key, sha] : files) {
         const auto it = settings.find(QLatin1String(key));
         if (it != settings.end() && !sha->isEmpty())

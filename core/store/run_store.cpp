@@ -24,7 +24,8 @@ const char* const kStatusNames[] = {"queued", "running", "finished", "stopped", 
 
 const char* const kRunColumns =
     "id, name, status, mode, base_model_path, base_model_id, dataset_id, dataset_name, dataset_version, train_sha256, "
-    "val_sha256, config, run_dir, pid, host, created, started, finished, tokens_seen, best_val_loss, notes, tags, message";
+    "val_sha256, config, run_dir, pid, host, created, started, finished, tokens_seen, best_val_loss, notes, tags, "
+    "message";
 
 QString configText(const QJsonObject& config)
 {
@@ -112,10 +113,11 @@ qint64 RunStore::createRun(const NewRun& run)
                 throw Error(QStringLiteral("dataset %1 does not exist").arg(run.datasetId));
             datasetName = dataset->name;
         }
-        QSqlQuery query = prepareSql(m_db, QStringLiteral(
-            "INSERT INTO runs (name, status, mode, base_model_path, base_model_id, dataset_id, dataset_name, "
-            "dataset_version, train_sha256, val_sha256, config, run_dir, notes, tags, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        QSqlQuery query = prepareSql(
+            m_db, QStringLiteral(
+                      "INSERT INTO runs (name, status, mode, base_model_path, base_model_id, dataset_id, dataset_name, "
+                      "dataset_version, train_sha256, val_sha256, config, run_dir, notes, tags, created) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         query.addBindValue(run.name.trimmed().isEmpty() ? QStringLiteral("run") : run.name.trimmed());
         query.addBindValue(runStatusName(run.status));
         query.addBindValue(text(run.mode));
@@ -143,8 +145,9 @@ void RunStore::setStatus(qint64 id, RunStatus status, const QString& message)
 {
     QString sql;
     if (status == RunStatus::Running)
-        sql = QStringLiteral("UPDATE runs SET status = ?, message = ?, pid = ?, host = ?, started = coalesce(started, ?) "
-                             "WHERE id = ?");
+        sql =
+            QStringLiteral("UPDATE runs SET status = ?, message = ?, pid = ?, host = ?, started = coalesce(started, ?) "
+                           "WHERE id = ?");
     else if (isFinalStatus(status))
         sql = QStringLiteral("UPDATE runs SET status = ?, message = ?, finished = ? WHERE id = ?");
     else
@@ -169,7 +172,8 @@ void RunStore::setStatus(qint64 id, RunStatus status, const QString& message)
 void RunStore::setProgress(qint64 id, qint64 tokensSeen, std::optional<double> bestValLoss)
 {
     inTransaction(m_db, [&] {
-        QSqlQuery query = prepareSql(m_db, QStringLiteral("UPDATE runs SET tokens_seen = ?, best_val_loss = ? WHERE id = ?"));
+        QSqlQuery query =
+            prepareSql(m_db, QStringLiteral("UPDATE runs SET tokens_seen = ?, best_val_loss = ? WHERE id = ?"));
         query.addBindValue(tokensSeen);
         query.addBindValue(optionalToSql(bestValLoss));
         query.addBindValue(id);
@@ -181,10 +185,11 @@ void RunStore::setProgress(qint64 id, qint64 tokensSeen, std::optional<double> b
 void RunStore::setSnapshot(qint64 id, const TrainingSnapshot& snapshot)
 {
     inTransaction(m_db, [&] {
-        QSqlQuery query = prepareSql(m_db, QStringLiteral(
-            "UPDATE runs SET dataset_id = ?, dataset_name = ?, dataset_version = ?, train_sha256 = ?, val_sha256 = ? "
-            "WHERE id = ?"));
-        query.addBindValue(snapshot.datasetId != 0 ? QVariant(snapshot.datasetId) : QVariant(QMetaType::fromType<qint64>()));
+        QSqlQuery query = prepareSql(m_db, QStringLiteral("UPDATE runs SET dataset_id = ?, dataset_name = ?, "
+                                                          "dataset_version = ?, train_sha256 = ?, val_sha256 = ? "
+                                                          "WHERE id = ?"));
+        query.addBindValue(snapshot.datasetId != 0 ? QVariant(snapshot.datasetId)
+                                                   : QVariant(QMetaType::fromType<qint64>()));
         query.addBindValue(text(snapshot.datasetName));
         query.addBindValue(snapshot.datasetVersion);
         query.addBindValue(text(snapshot.trainSha256));
@@ -236,8 +241,8 @@ qint64 RunStore::addCheckpoint(qint64 runId, qint64 step, const QString& path, s
             clear.addBindValue(runId);
             execPrepared(clear);
         }
-        QSqlQuery query = prepareSql(m_db, QStringLiteral(
-            "INSERT OR REPLACE INTO checkpoints (run_id, step, path, val_loss, best, created) VALUES (?, ?, ?, ?, ?, ?)"));
+        QSqlQuery query = prepareSql(m_db, QStringLiteral("INSERT OR REPLACE INTO checkpoints (run_id, step, path, "
+                                                          "val_loss, best, created) VALUES (?, ?, ?, ?, ?, ?)"));
         query.addBindValue(runId);
         query.addBindValue(step);
         query.addBindValue(storedRunDir(path));
@@ -261,8 +266,9 @@ void RunStore::removeCheckpoint(qint64 runId, qint64 step)
 
 std::vector<RunInfo> RunStore::selectRuns(const QString& where, const QVariantList& binds) const
 {
-    QSqlQuery query = prepareSql(m_db, QStringLiteral("SELECT %1 FROM runs %2 ORDER BY created DESC, id DESC")
-                                           .arg(QLatin1String(kRunColumns), where));
+    QSqlQuery query = prepareSql(
+        m_db,
+        QStringLiteral("SELECT %1 FROM runs %2 ORDER BY created DESC, id DESC").arg(QLatin1String(kRunColumns), where));
     query.setForwardOnly(true);
     for (const QVariant& value : binds)
         query.addBindValue(value);
@@ -426,8 +432,10 @@ int RunStore::markInterruptedRuns(const QStringList& workerNames)
     return inTransaction(m_db, [&] {
         int marked = 0;
         // Only if still running with that pid: a worker that just finished has written its own status.
-        QSqlQuery query = prepareSql(m_db, QStringLiteral(
-            "UPDATE runs SET status = 'interrupted', message = ? WHERE id = ? AND status = 'running' AND pid = ?"));
+        QSqlQuery query = prepareSql(
+            m_db,
+            QStringLiteral(
+                "UPDATE runs SET status = 'interrupted', message = ? WHERE id = ? AND status = 'running' AND pid = ?"));
         for (const Candidate& run : dead) {
             query.bindValue(0, QStringLiteral("the worker process (pid %1 on %2) ended without recording a result")
                                    .arg(run.pid)

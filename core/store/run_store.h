@@ -23,20 +23,20 @@ struct TrainingSnapshot;
 enum class RunStatus { Queued, Running, Finished, Stopped, Diverged, Failed, Interrupted };
 QString runStatusName(RunStatus status); // "queued", "running", ...
 std::optional<RunStatus> runStatusFromName(const QString& name);
-bool isFinalStatus(RunStatus status);    // finished, stopped, diverged, failed, interrupted
+bool isFinalStatus(RunStatus status); // finished, stopped, diverged, failed, interrupted
 
 struct NewRun {
     QString name;
-    QString mode;            // "full", "instruction", "qlora", "freeze", ... (as the worker calls it)
+    QString mode; // "full", "instruction", "qlora", "freeze", ... (as the worker calls it)
     QString baseModelPath;
-    QString baseModelId;     // identity of the base model, e.g. the SHA-256 of its config.json
-    qint64 datasetId = 0;    // 0: trained on files, not on a workspace dataset
-    QString datasetName;     // filled from datasetId when empty; kept when the dataset is deleted
+    QString baseModelId;  // identity of the base model, e.g. the SHA-256 of its config.json
+    qint64 datasetId = 0; // 0: trained on files, not on a workspace dataset
+    QString datasetName;  // filled from datasetId when empty; kept when the dataset is deleted
     std::optional<qint64> datasetVersion;
-    QString trainSha256;     // of the frozen snapshot (runDir/data/train.jsonl)
+    QString trainSha256; // of the frozen snapshot (runDir/data/train.jsonl)
     QString valSha256;
-    QJsonObject config;      // the fully resolved configuration
-    QString runDir;          // stored relative to the workspace when inside it
+    QJsonObject config; // the fully resolved configuration
+    QString runDir;     // stored relative to the workspace when inside it
     QString notes;
     QStringList tags;
     RunStatus status = RunStatus::Queued;
@@ -55,17 +55,17 @@ struct RunInfo {
     QString trainSha256;
     QString valSha256;
     QJsonObject config;
-    QString runDir;          // absolute
+    QString runDir; // absolute
     std::optional<qint64> pid;
     QString host;
-    qint64 created = 0;      // ms since the Unix epoch
+    qint64 created = 0; // ms since the Unix epoch
     std::optional<qint64> started;
     std::optional<qint64> finished;
     qint64 tokensSeen = 0;
     std::optional<double> bestValLoss;
     QString notes;
     QStringList tags;
-    QString message;         // why it stopped, failed or was interrupted
+    QString message; // why it stopped, failed or was interrupted
 };
 
 struct CheckpointInfo {

@@ -24,7 +24,8 @@ QString turnsText(const char* row)
 QString ftsValues(const char* row)
 {
     const QString r = QLatin1String(row);
-    return QStringLiteral("%1.id, %1.system, %1.instruction, %1.input, %1.response, %2, %1.tags, %1.notes").arg(r, turnsText(row));
+    return QStringLiteral("%1.id, %1.system, %1.instruction, %1.input, %1.response, %2, %1.tags, %1.notes")
+        .arg(r, turnsText(row));
 }
 
 // Version 1: datasets and their examples, with a full-text index kept in sync by triggers.
@@ -58,8 +59,9 @@ QStringList version1()
         QStringLiteral("CREATE INDEX examples_dataset_position ON examples (dataset_id, position)"),
         QStringLiteral("CREATE INDEX examples_dataset_split ON examples (dataset_id, split, position)"),
         // What the full-text index is built from ('rebuild' reads it): the texts of every example.
-        QStringLiteral("CREATE VIEW examples_fts_source AS SELECT id, system, instruction, input, response, %1 AS turns, "
-                       "tags, notes FROM examples")
+        QStringLiteral(
+            "CREATE VIEW examples_fts_source AS SELECT id, system, instruction, input, response, %1 AS turns, "
+            "tags, notes FROM examples")
             .arg(turnsText("examples")),
         QStringLiteral(R"(CREATE VIRTUAL TABLE examples_fts USING fts5(
             system, instruction, input, response, turns, tags, notes,
@@ -78,10 +80,11 @@ QStringList version1()
         QStringLiteral("CREATE TRIGGER examples_fts_delete AFTER DELETE ON examples BEGIN "
                        "INSERT INTO examples_fts (examples_fts, %1) VALUES ('delete', %2); END")
             .arg(ftsColumns, ftsValues("old")),
-        QStringLiteral("CREATE TRIGGER examples_fts_update AFTER UPDATE OF system, instruction, input, response, turns, "
-                       "tags, notes ON examples BEGIN "
-                       "INSERT INTO examples_fts (examples_fts, %1) VALUES ('delete', %2); "
-                       "INSERT INTO examples_fts (%1) VALUES (%3); END")
+        QStringLiteral(
+            "CREATE TRIGGER examples_fts_update AFTER UPDATE OF system, instruction, input, response, turns, "
+            "tags, notes ON examples BEGIN "
+            "INSERT INTO examples_fts (examples_fts, %1) VALUES ('delete', %2); "
+            "INSERT INTO examples_fts (%1) VALUES (%3); END")
             .arg(ftsColumns, ftsValues("old"), ftsValues("new")),
     };
 }
@@ -205,8 +208,9 @@ QStringList version3()
             CHECK ((run_evaluation_id IS NULL) <> (base_evaluation_id IS NULL))))"),
         QStringLiteral("CREATE UNIQUE INDEX evaluation_outputs_run ON evaluation_outputs (run_evaluation_id, example) "
                        "WHERE run_evaluation_id IS NOT NULL"),
-        QStringLiteral("CREATE UNIQUE INDEX evaluation_outputs_base ON evaluation_outputs (base_evaluation_id, example) "
-                       "WHERE base_evaluation_id IS NOT NULL"),
+        QStringLiteral(
+            "CREATE UNIQUE INDEX evaluation_outputs_base ON evaluation_outputs (base_evaluation_id, example) "
+            "WHERE base_evaluation_id IS NOT NULL"),
         QStringLiteral("CREATE INDEX evaluations_run_checkpoint ON evaluations (run_id, checkpoint, split)"),
     };
 }

@@ -16,7 +16,8 @@ SqliteStatement::SqliteStatement(const QSqlDatabase& db, const char* sql)
         throw Error(QStringLiteral("the workspace database is not an SQLite connection"));
     m_db = *static_cast<sqlite3* const*>(handle.constData());
     if (sqlite3_prepare_v2(m_db, sql, -1, &m_statement, nullptr) != SQLITE_OK)
-        throw Error(QStringLiteral("cannot prepare \"%1\": %2").arg(QLatin1String(sql), QString::fromUtf8(sqlite3_errmsg(m_db))));
+        throw Error(QStringLiteral("cannot prepare \"%1\": %2")
+                        .arg(QLatin1String(sql), QString::fromUtf8(sqlite3_errmsg(m_db))));
 }
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(m_statement); }

@@ -22,7 +22,7 @@ public:
 
     // 1-based parameter indices, as SQLite counts them.
     void bind(int index, qint64 value);
-    void bind(int index, const QString& text);  // a null QString binds ''
+    void bind(int index, const QString& text); // a null QString binds ''
     void bindNull(int index);
     // Runs the statement to completion and resets it for the next row; throws with SQLite's message.
     void execute();

@@ -60,9 +60,10 @@ QVariant turnsToSql(const ExampleRecord& record)
         return QVariant(QMetaType::fromType<QString>());
     QJsonArray turns;
     for (const ChatTurn& turn : record.turns)
-        turns.append(QJsonObject{
-            {QStringLiteral("role"), turn.role == ChatTurn::Role::User ? QStringLiteral("user") : QStringLiteral("assistant")},
-            {QStringLiteral("content"), turn.content}});
+        turns.append(
+            QJsonObject{{QStringLiteral("role"),
+                         turn.role == ChatTurn::Role::User ? QStringLiteral("user") : QStringLiteral("assistant")},
+                        {QStringLiteral("content"), turn.content}});
     return QString::fromUtf8(QJsonDocument(turns).toJson(QJsonDocument::Compact));
 }
 

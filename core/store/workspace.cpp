@@ -78,8 +78,8 @@ QSqlDatabase Workspace::database() const { return threadConnection(databasePath(
 
 QString Workspace::createRunFolder(const QString& runName) const
 {
-    const QString base = QStringLiteral("%1-%2").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")),
-                                                     runSlug(runName));
+    const QString base = QStringLiteral("%1-%2").arg(
+        QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")), runSlug(runName));
     QDir runs(runsPath());
     for (int n = 1;; ++n) {
         const QString name = n == 1 ? base : QStringLiteral("%1-%2").arg(base).arg(n);
@@ -111,8 +111,9 @@ qint64 seedSampleDataset(QSqlDatabase db)
     options.format = DatasetFormat::Studio;
     DatasetImportTarget target;
     target.newName = QStringLiteral("Sample");
-    target.newDescription = QStringLiteral("216 varied instruction/response pairs written for FineTune Studio, with a few "
-                                           "deliberate duplicates and fake personal data for the curation tools to find.");
+    target.newDescription =
+        QStringLiteral("216 varied instruction/response pairs written for FineTune Studio, with a few "
+                       "deliberate duplicates and fake personal data for the curation tools to find.");
     return importDataset(db, sampleDatasetPath(), options, target).datasetId;
 }
 

@@ -1,8 +1,8 @@
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
-#include <QJsonArray>
 #include <QTest>
 
 #include "cli_runner.h"
@@ -17,10 +17,15 @@ namespace {
 // `bench train` on the tiny preset, one step of one row per mode, as JSON: quick enough for a test.
 QStringList quickBenchTrain(const QString& modes, const QString& batch = QStringLiteral("1"))
 {
-    return {QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"), QStringLiteral("tiny"),
-            QStringLiteral("--mode"), modes, QStringLiteral("--batch"), batch, QStringLiteral("--seq"), QStringLiteral("32"),
-            QStringLiteral("--steps"), QStringLiteral("1"), QStringLiteral("--warmup"), QStringLiteral("0"),
-            QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")};
+    return {QStringLiteral("bench"),     QStringLiteral("train"),
+            QStringLiteral("--preset"),  QStringLiteral("tiny"),
+            QStringLiteral("--mode"),    modes,
+            QStringLiteral("--batch"),   batch,
+            QStringLiteral("--seq"),     QStringLiteral("32"),
+            QStringLiteral("--steps"),   QStringLiteral("1"),
+            QStringLiteral("--warmup"),  QStringLiteral("0"),
+            QStringLiteral("--threads"), QStringLiteral("1"),
+            QStringLiteral("--json")};
 }
 
 } // namespace
@@ -47,9 +52,11 @@ private slots:
         QTest::newRow("generate") << QStringList{QStringLiteral("generate"), QStringLiteral("--help")};
         QTest::newRow("convert") << QStringList{QStringLiteral("convert"), QStringLiteral("--help")};
         QTest::newRow("model") << QStringList{QStringLiteral("model"), QStringLiteral("--help")};
-        QTest::newRow("model new") << QStringList{QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--help")};
+        QTest::newRow("model new") << QStringList{QStringLiteral("model"), QStringLiteral("new"),
+                                                  QStringLiteral("--help")};
         QTest::newRow("eval") << QStringList{QStringLiteral("eval"), QStringLiteral("--help")};
-        QTest::newRow("eval compare") << QStringList{QStringLiteral("eval"), QStringLiteral("compare"), QStringLiteral("--help")};
+        QTest::newRow("eval compare") << QStringList{QStringLiteral("eval"), QStringLiteral("compare"),
+                                                     QStringLiteral("--help")};
         QTest::newRow("report") << QStringList{QStringLiteral("report"), QStringLiteral("--help")};
     }
     void everySubcommandHasHelp()
@@ -76,7 +83,8 @@ private slots:
     void infoOnTheFixture()
     {
         FT_REQUIRE_SHARED();
-        const auto result = runCli({QStringLiteral("info"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf")), QStringLiteral("--json")});
+        const auto result = runCli({QStringLiteral("info"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf")),
+                                    QStringLiteral("--json")});
         QCOMPARE(result.exitCode, 0);
         const QJsonObject info = QJsonDocument::fromJson(result.out).object();
         QCOMPARE(info[QStringLiteral("architecture")].toString(), QStringLiteral("LlamaForCausalLM"));
@@ -89,25 +97,33 @@ private slots:
         FT_REQUIRE_SHARED();
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("converted"));
-        const auto convert = runCli({QStringLiteral("convert"), test::sharedPath(QStringLiteral("fixtures/stories260K/stories260K.bin")), out});
+        const auto convert = runCli(
+            {QStringLiteral("convert"), test::sharedPath(QStringLiteral("fixtures/stories260K/stories260K.bin")), out});
         QVERIFY2(convert.exitCode == 0, convert.err.constData());
         QVERIFY(QFile::exists(QDir(out).filePath(QStringLiteral("model.safetensors"))));
-        QCOMPARE(runCli({QStringLiteral("convert"), test::sharedPath(QStringLiteral("fixtures/stories260K/stories260K.bin")), out}).exitCode, 1);
+        QCOMPARE(runCli({QStringLiteral("convert"),
+                         test::sharedPath(QStringLiteral("fixtures/stories260K/stories260K.bin")), out})
+                     .exitCode,
+                 1);
 
-        const QJsonObject reference = readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/stories260K/reference.json")))
-                                          [QStringLiteral("greedy")].toObject()[QStringLiteral("prompt_64_positions")].toObject();
-        const auto generated = runCli({QStringLiteral("generate"), out, QStringLiteral("--prompt"), reference[QStringLiteral("prompt")].toString(),
-                                       QStringLiteral("--greedy"), QStringLiteral("--max-tokens"), QStringLiteral("54")});
+        const QJsonObject reference = readJsonObjectFile(test::sharedPath(
+            QStringLiteral("fixtures/stories260K/reference.json")))[QStringLiteral("greedy")]
+                                          .toObject()[QStringLiteral("prompt_64_positions")]
+                                          .toObject();
+        const auto generated = runCli({QStringLiteral("generate"), out, QStringLiteral("--prompt"),
+                                       reference[QStringLiteral("prompt")].toString(), QStringLiteral("--greedy"),
+                                       QStringLiteral("--max-tokens"), QStringLiteral("54")});
         QVERIFY2(generated.exitCode == 0, generated.err.constData());
         QCOMPARE(QString::fromUtf8(generated.out).trimmed(), reference[QStringLiteral("text")].toString());
     }
     void generateStreamsEventsWithATemplate()
     {
         FT_REQUIRE_SHARED();
-        const auto result = runCli({QStringLiteral("generate"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf")),
-                                    QStringLiteral("--prompt"), QStringLiteral("Tell me a story."), QStringLiteral("--template"),
-                                    QStringLiteral("alpaca"), QStringLiteral("--events"), QStringLiteral("jsonl"), QStringLiteral("--greedy"),
-                                    QStringLiteral("--max-tokens"), QStringLiteral("12"), QStringLiteral("--no-stop")});
+        const auto result = runCli(
+            {QStringLiteral("generate"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf")),
+             QStringLiteral("--prompt"), QStringLiteral("Tell me a story."), QStringLiteral("--template"),
+             QStringLiteral("alpaca"), QStringLiteral("--events"), QStringLiteral("jsonl"), QStringLiteral("--greedy"),
+             QStringLiteral("--max-tokens"), QStringLiteral("12"), QStringLiteral("--no-stop")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         const QList<QByteArray> lines = result.out.trimmed().split('\n');
         QString streamed;
@@ -126,43 +142,52 @@ private slots:
     {
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("starter"));
-        const auto created = runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("tiny"), out});
+        const auto created = runCli(
+            {QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("tiny"), out});
         QVERIFY2(created.exitCode == 0, created.err.constData());
         const auto info = runCli({QStringLiteral("info"), out, QStringLiteral("--json")});
         QCOMPARE(info.exitCode, 0);
         const QJsonObject json = QJsonDocument::fromJson(info.out).object();
         QCOMPARE(json[QStringLiteral("hidden_size")].toInt(), 64);
-        QCOMPARE(json[QStringLiteral("vocab_size")].toInt(), json[QStringLiteral("tokenizer")].toObject()[QStringLiteral("pieces")].toInt());
-        const auto generated = runCli({QStringLiteral("generate"), out, QStringLiteral("--prompt"), QStringLiteral("Hello"),
-                                       QStringLiteral("--max-tokens"), QStringLiteral("8"), QStringLiteral("--no-stop"), QStringLiteral("--json")});
+        QCOMPARE(json[QStringLiteral("vocab_size")].toInt(),
+                 json[QStringLiteral("tokenizer")].toObject()[QStringLiteral("pieces")].toInt());
+        const auto generated = runCli({QStringLiteral("generate"), out, QStringLiteral("--prompt"),
+                                       QStringLiteral("Hello"), QStringLiteral("--max-tokens"), QStringLiteral("8"),
+                                       QStringLiteral("--no-stop"), QStringLiteral("--json")});
         QVERIFY2(generated.exitCode == 0, generated.err.constData());
         QCOMPARE(QJsonDocument::fromJson(generated.out).object()[QStringLiteral("new_tokens")].toInt(), 8);
-        QCOMPARE(runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("huge"), out,
-                         QStringLiteral("--force")}).exitCode, 1);
+        QCOMPARE(runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"),
+                         QStringLiteral("huge"), out, QStringLiteral("--force")})
+                     .exitCode,
+                 1);
     }
     // bench train with several modes: each measured in the same process, stepped in turn, and
     // compared with the first.
     void benchTrainComparesModes()
     {
-        const auto result = runCli({QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"), QStringLiteral("tiny"),
-                                    QStringLiteral("--mode"), QStringLiteral("full,instruction"), QStringLiteral("--batch"), QStringLiteral("2"),
-                                    QStringLiteral("--seq"), QStringLiteral("32"), QStringLiteral("--steps"), QStringLiteral("2"),
-                                    QStringLiteral("--warmup"), QStringLiteral("0"), QStringLiteral("--threads"), QStringLiteral("1"),
-                                    QStringLiteral("--json")});
+        const auto result =
+            runCli({QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--preset"),
+                    QStringLiteral("tiny"), QStringLiteral("--mode"), QStringLiteral("full,instruction"),
+                    QStringLiteral("--batch"), QStringLiteral("2"), QStringLiteral("--seq"), QStringLiteral("32"),
+                    QStringLiteral("--steps"), QStringLiteral("2"), QStringLiteral("--warmup"), QStringLiteral("0"),
+                    QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         const QJsonObject json = QJsonDocument::fromJson(result.out).object();
         const QJsonArray modes = json[QStringLiteral("modes")].toArray();
         QCOMPARE(modes.size(), 2);
         QCOMPARE(modes[0].toObject()[QStringLiteral("mode")].toString(), QStringLiteral("full"));
         QCOMPARE(modes[1].toObject()[QStringLiteral("mode")].toString(), QStringLiteral("instruction"));
-        QVERIFY(modes[1].toObject()[QStringLiteral("trainable_parameters")].toDouble()
-                < modes[0].toObject()[QStringLiteral("trainable_parameters")].toDouble());
+        QVERIFY(modes[1].toObject()[QStringLiteral("trainable_parameters")].toDouble() <
+                modes[0].toObject()[QStringLiteral("trainable_parameters")].toDouble());
         const QJsonObject ratios = json[QStringLiteral("tokens_per_second_vs_first")].toObject();
         QCOMPARE(ratios[QStringLiteral("full")].toDouble(), 1.0);
-        const double expected = modes[1].toObject()[QStringLiteral("tokens_per_second")].toDouble()
-            / modes[0].toObject()[QStringLiteral("tokens_per_second")].toDouble();
+        const double expected = modes[1].toObject()[QStringLiteral("tokens_per_second")].toDouble() /
+                                modes[0].toObject()[QStringLiteral("tokens_per_second")].toDouble();
         QVERIFY(qFuzzyCompare(ratios[QStringLiteral("instruction")].toDouble(), expected));
-        QCOMPARE(runCli({QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--mode"), QStringLiteral(",")}).exitCode, 2);
+        QCOMPARE(
+            runCli({QStringLiteral("bench"), QStringLiteral("train"), QStringLiteral("--mode"), QStringLiteral(",")})
+                .exitCode,
+            2);
     }
     // One mode at two LoRA dropouts, stepped in turn: the cases are told apart by their dropout.
     void benchTrainComparesDropouts()
@@ -178,7 +203,8 @@ private slots:
         const QJsonObject ratios = json[QStringLiteral("tokens_per_second_vs_first")].toObject();
         QCOMPARE(ratios[QStringLiteral("instruction, dropout 0.05")].toDouble(), 1.0);
         QVERIFY(ratios.contains(QStringLiteral("instruction, dropout 0")));
-        const auto mismatched = runCli(common + QStringList{QStringLiteral("--lora-dropout"), QStringLiteral("0.05,0,0.1")});
+        const auto mismatched =
+            runCli(common + QStringList{QStringLiteral("--lora-dropout"), QStringLiteral("0.05,0,0.1")});
         QCOMPARE(mismatched.exitCode, 2);
         QVERIFY(mismatched.err.contains("one per mode"));
     }
@@ -187,19 +213,23 @@ private slots:
     void benchTrainComparesCheckpointedLayers()
     {
         const QStringList common = quickBenchTrain(QStringLiteral("qlora,qlora,qlora"));
-        const auto result = runCli(common + QStringList{QStringLiteral("--checkpoint-fraction"), QStringLiteral("1,0.6,0.6"),
-                                                        QStringLiteral("--checkpoint-layers"), QStringLiteral("0,0,1")});
+        const auto result =
+            runCli(common + QStringList{QStringLiteral("--checkpoint-fraction"), QStringLiteral("1,0.6,0.6"),
+                                        QStringLiteral("--checkpoint-layers"), QStringLiteral("0,0,1")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         const QJsonArray modes = QJsonDocument::fromJson(result.out).object()[QStringLiteral("modes")].toArray();
         QCOMPARE(modes.size(), 3);
         QCOMPARE(modes[0].toObject()[QStringLiteral("checkpointed_layers")].toInt(), 4);
         QCOMPARE(modes[1].toObject()[QStringLiteral("checkpointed_layers")].toInt(), 3);
         QCOMPARE(modes[2].toObject()[QStringLiteral("checkpointed_layers")].toInt(), 1);
-        QCOMPARE(modes[1].toObject()[QStringLiteral("label")].toString(), QStringLiteral("qlora, checkpointing 3 of 4 layers"));
+        QCOMPARE(modes[1].toObject()[QStringLiteral("label")].toString(),
+                 QStringLiteral("qlora, checkpointing 3 of 4 layers"));
         const auto preset = runCli(quickBenchTrain(QStringLiteral("qlora")));
         QVERIFY2(preset.exitCode == 0, preset.err.constData());
-        QCOMPARE(QJsonDocument::fromJson(preset.out).object().value(QStringLiteral("checkpointed_layers")).toInt(), 3); // one mode: one object
-        const auto outOfRange = runCli(common + QStringList{QStringLiteral("--checkpoint-fraction"), QStringLiteral("0")});
+        QCOMPARE(QJsonDocument::fromJson(preset.out).object().value(QStringLiteral("checkpointed_layers")).toInt(),
+                 3); // one mode: one object
+        const auto outOfRange =
+            runCli(common + QStringList{QStringLiteral("--checkpoint-fraction"), QStringLiteral("0")});
         QCOMPARE(outOfRange.exitCode, 2);
         QVERIFY(outOfRange.err.contains("--checkpoint-fraction"));
     }

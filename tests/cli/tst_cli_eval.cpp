@@ -32,11 +32,15 @@ QString number(double value) { return QString::number(value, 'g', 6); }
 // Little stories, in the model's own domain.
 QString writeStories(const QString& dir)
 {
-    const QStringList names{QStringLiteral("Lily"), QStringLiteral("Tom"), QStringLiteral("Ben"), QStringLiteral("Mia"),
-                            QStringLiteral("Sue"), QStringLiteral("Max"), QStringLiteral("Anna"), QStringLiteral("Tim")};
-    const QStringList things{QStringLiteral("ball"), QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("tree"), QStringLiteral("cake"),
-                             QStringLiteral("boat"), QStringLiteral("bird"), QStringLiteral("toy"), QStringLiteral("kite"), QStringLiteral("box")};
-    const QStringList feelings{QStringLiteral("happy"), QStringLiteral("sad"), QStringLiteral("surprised"), QStringLiteral("proud")};
+    const QStringList names{QStringLiteral("Lily"), QStringLiteral("Tom"), QStringLiteral("Ben"),
+                            QStringLiteral("Mia"),  QStringLiteral("Sue"), QStringLiteral("Max"),
+                            QStringLiteral("Anna"), QStringLiteral("Tim")};
+    const QStringList things{QStringLiteral("ball"), QStringLiteral("cat"),  QStringLiteral("dog"),
+                             QStringLiteral("tree"), QStringLiteral("cake"), QStringLiteral("boat"),
+                             QStringLiteral("bird"), QStringLiteral("toy"),  QStringLiteral("kite"),
+                             QStringLiteral("box")};
+    const QStringList feelings{QStringLiteral("happy"), QStringLiteral("sad"), QStringLiteral("surprised"),
+                               QStringLiteral("proud")};
     const QString path = QDir(dir).filePath(QStringLiteral("stories.jsonl"));
     QFile file(path);
     file.open(QIODevice::WriteOnly);
@@ -45,15 +49,19 @@ QString writeStories(const QString& dir)
         const QString thing = things[(i * 3) % things.size()];
         const QJsonObject record{
             {QStringLiteral("instruction"), QStringLiteral("Write a short story about %1 and a %2.").arg(name, thing)},
-            {QStringLiteral("response"), QStringLiteral("Once upon a time, there was a little child named %1. %1 had a big %2. One day, %1 "
-                                                        "played with the %2 in the park. %1 was very %3.")
-                                             .arg(name, thing, feelings[i % feelings.size()])}};
+            {QStringLiteral("response"),
+             QStringLiteral("Once upon a time, there was a little child named %1. %1 had a big %2. One day, %1 "
+                            "played with the %2 in the park. %1 was very %3.")
+                 .arg(name, thing, feelings[i % feelings.size()])}};
         file.write(QJsonDocument(record).toJson(QJsonDocument::Compact) + '\n');
     }
     return path;
 }
 
-double metric(const QJsonObject& result, const char* name) { return result[QStringLiteral("metrics")][QLatin1String(name)].toDouble(); }
+double metric(const QJsonObject& result, const char* name)
+{
+    return result[QStringLiteral("metrics")][QLatin1String(name)].toDouble();
+}
 
 } // namespace
 
@@ -63,7 +71,7 @@ private:
     QTemporaryDir m_dir;
     QString m_workspace;
     QString m_model;
-    QString m_first;  // run ids as text
+    QString m_first; // run ids as text
     QString m_second;
     QJsonObject m_firstEval;
 
@@ -75,16 +83,37 @@ private:
 
     QString train(const QString& name, const QString& lr)
     {
-        const CliResult trained = cli({QStringLiteral("train"), QStringLiteral("--mode"), QStringLiteral("instruction"), QStringLiteral("--model"), m_model,
-                                       QStringLiteral("--dataset"), QStringLiteral("stories"), QStringLiteral("--name"), name, QStringLiteral("--steps"),
-                                       QStringLiteral("8"), QStringLiteral("--lr"), lr, QStringLiteral("--max-length"), QStringLiteral("128"),
-                                       QStringLiteral("--batch-size"), QStringLiteral("4"), QStringLiteral("--set"), QStringLiteral("eval_every=4"),
-                                       QStringLiteral("--set"), QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"), QStringLiteral("1")});
+        const CliResult trained = cli({QStringLiteral("train"),
+                                       QStringLiteral("--mode"),
+                                       QStringLiteral("instruction"),
+                                       QStringLiteral("--model"),
+                                       m_model,
+                                       QStringLiteral("--dataset"),
+                                       QStringLiteral("stories"),
+                                       QStringLiteral("--name"),
+                                       name,
+                                       QStringLiteral("--steps"),
+                                       QStringLiteral("8"),
+                                       QStringLiteral("--lr"),
+                                       lr,
+                                       QStringLiteral("--max-length"),
+                                       QStringLiteral("128"),
+                                       QStringLiteral("--batch-size"),
+                                       QStringLiteral("4"),
+                                       QStringLiteral("--set"),
+                                       QStringLiteral("eval_every=4"),
+                                       QStringLiteral("--set"),
+                                       QStringLiteral("sample_prompts=0"),
+                                       QStringLiteral("--threads"),
+                                       QStringLiteral("1")});
         if (trained.exitCode != 0)
             qWarning() << trained.err;
-        const QJsonArray runs = json(cli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--json")}))[QStringLiteral("runs")].toArray();
+        const QJsonArray runs = json(cli(
+            {QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--json")}))[QStringLiteral("runs")]
+                                    .toArray();
         for (const QJsonValue& run : runs)
-            if (run[QStringLiteral("name")].toString() == name && run[QStringLiteral("status")].toString() == QLatin1String("finished"))
+            if (run[QStringLiteral("name")].toString() == name &&
+                run[QStringLiteral("status")].toString() == QLatin1String("finished"))
                 return QString::number(run[QStringLiteral("id")].toInteger());
         return {};
     }
@@ -96,10 +125,11 @@ private slots:
         QVERIFY2(!test::cliPath().isEmpty(), "FT_CLI is not set (run through ctest)");
         m_model = test::sharedPath(QStringLiteral("fixtures/stories260K/hf"));
         m_workspace = m_dir.filePath(QStringLiteral("ws"));
-        const CliResult imported = cli({QStringLiteral("dataset"), QStringLiteral("import"), writeStories(m_dir.path()), QStringLiteral("--name"),
-                                        QStringLiteral("stories")});
+        const CliResult imported = cli({QStringLiteral("dataset"), QStringLiteral("import"), writeStories(m_dir.path()),
+                                        QStringLiteral("--name"), QStringLiteral("stories")});
         QVERIFY2(imported.exitCode == 0, imported.err.constData());
-        const CliResult split = cli({QStringLiteral("dataset"), QStringLiteral("split"), QStringLiteral("stories"), QStringLiteral("--val"), QStringLiteral("0.25")});
+        const CliResult split = cli({QStringLiteral("dataset"), QStringLiteral("split"), QStringLiteral("stories"),
+                                     QStringLiteral("--val"), QStringLiteral("0.25")});
         QVERIFY2(split.exitCode == 0, split.err.constData());
         m_first = train(QStringLiteral("lora slow"), QStringLiteral("0.002"));
         m_second = train(QStringLiteral("lora fast"), QStringLiteral("0.02"));
@@ -108,8 +138,9 @@ private slots:
 
     void runAgainstItsBase()
     {
-        const CliResult result = cli({QStringLiteral("eval"), m_first, QStringLiteral("--base"), QStringLiteral("--limit"), QStringLiteral("8"),
-                                      QStringLiteral("--max-tokens"), QStringLiteral("24"), QStringLiteral("--json")});
+        const CliResult result =
+            cli({QStringLiteral("eval"), m_first, QStringLiteral("--base"), QStringLiteral("--limit"),
+                 QStringLiteral("8"), QStringLiteral("--max-tokens"), QStringLiteral("24"), QStringLiteral("--json")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         m_firstEval = json(result);
         QCOMPARE(m_firstEval[QStringLiteral("split")].toString(), QStringLiteral("val"));
@@ -124,21 +155,26 @@ private slots:
         QCOMPARE(base[QStringLiteral("target")].toString(), QStringLiteral("base"));
         QVERIFY(run[QStringLiteral("stored")].toBool() && base[QStringLiteral("stored")].toBool());
         QVERIFY(!base[QStringLiteral("cached")].toBool());
-        for (const char* name : {"loss", "perplexity", "bleu", "rouge-l", "exact-match", "f1", "response-words", "response-tokens"}) {
+        for (const char* name :
+             {"loss", "perplexity", "bleu", "rouge-l", "exact-match", "f1", "response-words", "response-tokens"}) {
             QVERIFY2(run[QStringLiteral("metrics")].toObject().contains(QLatin1String(name)), name);
             QVERIFY2(base[QStringLiteral("metrics")].toObject().contains(QLatin1String(name)), name);
         }
-        QVERIFY(std::fabs(metric(run, "perplexity") - std::exp(metric(run, "loss"))) < 1e-6 * metric(run, "perplexity"));
+        QVERIFY(std::fabs(metric(run, "perplexity") - std::exp(metric(run, "loss"))) <
+                1e-6 * metric(run, "perplexity"));
         // Training on these stories lowered the loss on the held-out ones.
         QVERIFY2(metric(run, "loss") < metric(base, "loss"),
                  qPrintable(QStringLiteral("run %1, base %2").arg(metric(run, "loss")).arg(metric(base, "loss"))));
-        qInfo("stories260K, 8 validation examples: base loss %.4f rouge-l %.4f bleu %.4f | run loss %.4f rouge-l %.4f bleu %.4f",
-              metric(base, "loss"), metric(base, "rouge-l"), metric(base, "bleu"), metric(run, "loss"), metric(run, "rouge-l"), metric(run, "bleu"));
+        qInfo("stories260K, 8 validation examples: base loss %.4f rouge-l %.4f bleu %.4f | run loss %.4f rouge-l %.4f "
+              "bleu %.4f",
+              metric(base, "loss"), metric(base, "rouge-l"), metric(base, "bleu"), metric(run, "loss"),
+              metric(run, "rouge-l"), metric(run, "bleu"));
 
         // In the store, with every example's output.
         const Workspace workspace = Workspace::open(m_workspace);
         EvaluationStore store(workspace.database());
-        const auto evaluation = store.runEvaluation(m_first.toLongLong(), QStringLiteral("final"), QStringLiteral("val"));
+        const auto evaluation =
+            store.runEvaluation(m_first.toLongLong(), QStringLiteral("final"), QStringLiteral("val"));
         QVERIFY(evaluation);
         QCOMPARE(store.outputs(*evaluation).size(), size_t(8));
         QCOMPARE(evaluation->datasetName, QStringLiteral("stories"));
@@ -147,8 +183,9 @@ private slots:
         QCOMPARE(cached->metrics.at(QStringLiteral("rouge-l")), metric(base, "rouge-l"));
 
         // The second run shares the base, the examples and the settings: the base is not evaluated again.
-        const CliResult second = cli({QStringLiteral("eval"), m_second, QStringLiteral("--base"), QStringLiteral("--limit"), QStringLiteral("8"),
-                                      QStringLiteral("--max-tokens"), QStringLiteral("24"), QStringLiteral("--json")});
+        const CliResult second =
+            cli({QStringLiteral("eval"), m_second, QStringLiteral("--base"), QStringLiteral("--limit"),
+                 QStringLiteral("8"), QStringLiteral("--max-tokens"), QStringLiteral("24"), QStringLiteral("--json")});
         QVERIFY2(second.exitCode == 0, second.err.constData());
         const QJsonObject secondBase = json(second)[QStringLiteral("results")].toArray()[1].toObject();
         QVERIFY(secondBase[QStringLiteral("cached")].toBool());
@@ -162,14 +199,17 @@ private slots:
         const CliResult shown = cli({QStringLiteral("runs"), QStringLiteral("show"), m_first});
         QVERIFY2(shown.exitCode == 0, shown.err.constData());
         for (const char* name : {"loss", "bleu", "rouge-l", "f1"}) {
-            const QString line = QStringLiteral("final / val  %1 = %2").arg(QLatin1String(name), number(metric(run, name)));
-            QVERIFY2(shown.out.contains(line.toUtf8()), qPrintable(line + QStringLiteral("\n") + QString::fromUtf8(shown.out)));
+            const QString line =
+                QStringLiteral("final / val  %1 = %2").arg(QLatin1String(name), number(metric(run, name)));
+            QVERIFY2(shown.out.contains(line.toUtf8()),
+                     qPrintable(line + QStringLiteral("\n") + QString::fromUtf8(shown.out)));
         }
     }
 
     void compareSideBySide()
     {
-        const CliResult compared = cli({QStringLiteral("eval"), QStringLiteral("compare"), m_first, m_second, QStringLiteral("--base"), QStringLiteral("--json")});
+        const CliResult compared = cli({QStringLiteral("eval"), QStringLiteral("compare"), m_first, m_second,
+                                        QStringLiteral("--base"), QStringLiteral("--json")});
         QVERIFY2(compared.exitCode == 0, compared.err.constData());
         const QJsonObject table = json(compared);
         const QJsonArray columns = table[QStringLiteral("columns")].toArray();
@@ -181,31 +221,38 @@ private slots:
         double previous = 1e9;
         for (const QJsonValue& row : rows) {
             QCOMPARE(row[QStringLiteral("outputs")].toArray().size(), 3);
-            QVERIFY(!row[QStringLiteral("prompt")].toString().isEmpty() && !row[QStringLiteral("reference")].toString().isEmpty());
+            QVERIFY(!row[QStringLiteral("prompt")].toString().isEmpty() &&
+                    !row[QStringLiteral("reference")].toString().isEmpty());
             const double difference = std::fabs(row[QStringLiteral("difference")].toDouble());
             QVERIFY(difference <= previous + 1e-12); // largest change first
             previous = difference;
         }
         // The table for people: the columns' numbers and each example's outputs.
-        const CliResult text = cli({QStringLiteral("eval"), QStringLiteral("compare"), m_first, m_second, QStringLiteral("--base"), QStringLiteral("--limit"),
-                                    QStringLiteral("3")});
+        const CliResult text = cli({QStringLiteral("eval"), QStringLiteral("compare"), m_first, m_second,
+                                    QStringLiteral("--base"), QStringLiteral("--limit"), QStringLiteral("3")});
         QVERIFY2(text.exitCode == 0, text.err.constData());
         const QJsonObject run = m_firstEval[QStringLiteral("results")].toArray()[0].toObject();
         const QJsonObject base = m_firstEval[QStringLiteral("results")].toArray()[1].toObject();
-        for (const QString& expected : {number(metric(run, "rouge-l")), number(metric(base, "rouge-l")), number(metric(run, "loss")),
-                                        QStringLiteral("reference"), QStringLiteral("base hf"), QStringLiteral("(5 more examples")})
-            QVERIFY2(text.out.contains(expected.toUtf8()), qPrintable(expected + QStringLiteral("\n") + QString::fromUtf8(text.out)));
-        QCOMPARE(cli({QStringLiteral("eval"), QStringLiteral("compare"), m_first + QStringLiteral("@step-4")}).exitCode, 1); // not evaluated
+        for (const QString& expected :
+             {number(metric(run, "rouge-l")), number(metric(base, "rouge-l")), number(metric(run, "loss")),
+              QStringLiteral("reference"), QStringLiteral("base hf"), QStringLiteral("(5 more examples")})
+            QVERIFY2(text.out.contains(expected.toUtf8()),
+                     qPrintable(expected + QStringLiteral("\n") + QString::fromUtf8(text.out)));
+        QCOMPARE(cli({QStringLiteral("eval"), QStringLiteral("compare"), m_first + QStringLiteral("@step-4")}).exitCode,
+                 1); // not evaluated
     }
 
     void bestCheckpointEvaluatesWithItsAdapters()
     {
         // The loss of the best LoRA checkpoint, rebuilt from the run's configuration, is the trainer's.
-        const CliResult result = cli({QStringLiteral("eval"), m_first, QStringLiteral("--checkpoint"), QStringLiteral("best"), QStringLiteral("--metrics"),
-                                      QStringLiteral("loss"), QStringLiteral("--json")});
+        const CliResult result =
+            cli({QStringLiteral("eval"), m_first, QStringLiteral("--checkpoint"), QStringLiteral("best"),
+                 QStringLiteral("--metrics"), QStringLiteral("loss"), QStringLiteral("--json")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         const double loss = metric(json(result)[QStringLiteral("results")].toArray()[0].toObject(), "loss");
-        const double best = json(cli({QStringLiteral("runs"), QStringLiteral("show"), m_first, QStringLiteral("--json")}))[QStringLiteral("best_val_loss")].toDouble();
+        const double best = json(cli({QStringLiteral("runs"), QStringLiteral("show"), m_first,
+                                      QStringLiteral("--json")}))[QStringLiteral("best_val_loss")]
+                                .toDouble();
         QVERIFY2(std::fabs(loss - best) < 1e-4 * best, qPrintable(QStringLiteral("%1 vs %2").arg(loss).arg(best)));
     }
 
@@ -213,17 +260,21 @@ private slots:
     {
         // The adapter on its base generates what the merged export generates (greedy); a folder that is
         // not an adapter is refused with its name.
-        const QString runDir = json(cli({QStringLiteral("runs"), QStringLiteral("show"), m_first, QStringLiteral("--json")}))[QStringLiteral("run_dir")].toString();
+        const QString runDir = json(cli({QStringLiteral("runs"), QStringLiteral("show"), m_first,
+                                         QStringLiteral("--json")}))[QStringLiteral("run_dir")]
+                                   .toString();
         QVERIFY(!runDir.isEmpty());
         auto generate = [](const QStringList& model) {
             return test::runCli(QStringList{QStringLiteral("generate")} + model +
-                                    QStringList{QStringLiteral("--prompt"), QStringLiteral("Once upon a time"), QStringLiteral("--greedy"),
-                                                QStringLiteral("--max-tokens"), QStringLiteral("16"), QStringLiteral("--threads"), QStringLiteral("1")},
+                                    QStringList{QStringLiteral("--prompt"), QStringLiteral("Once upon a time"),
+                                                QStringLiteral("--greedy"), QStringLiteral("--max-tokens"),
+                                                QStringLiteral("16"), QStringLiteral("--threads"), QStringLiteral("1")},
                                 300000);
         };
         const CliResult merged = generate({runDir + QStringLiteral("/export/model")});
         QVERIFY2(merged.exitCode == 0, merged.err.constData());
-        const CliResult adapted = generate({m_model, QStringLiteral("--adapter"), runDir + QStringLiteral("/export/adapter")});
+        const CliResult adapted =
+            generate({m_model, QStringLiteral("--adapter"), runDir + QStringLiteral("/export/adapter")});
         QVERIFY2(adapted.exitCode == 0, adapted.err.constData());
         QVERIFY(!adapted.out.trimmed().isEmpty());
         QCOMPARE(adapted.out, merged.out);
@@ -236,8 +287,11 @@ private slots:
     {
         // The base model on the dataset's current val split: the same examples the runs froze. With the
         // runs' settings the cached evaluation is found; with other settings it is a new one, then cached.
-        const QStringList args{QStringLiteral("eval"), m_model, QStringLiteral("--dataset"), QStringLiteral("stories"), QStringLiteral("--limit"),
-                               QStringLiteral("8"), QStringLiteral("--max-tokens"), QStringLiteral("24"), QStringLiteral("--json")};
+        const QStringList args{QStringLiteral("eval"),         m_model,
+                               QStringLiteral("--dataset"),    QStringLiteral("stories"),
+                               QStringLiteral("--limit"),      QStringLiteral("8"),
+                               QStringLiteral("--max-tokens"), QStringLiteral("24"),
+                               QStringLiteral("--json")};
         const CliResult same = cli(args + QStringList{QStringLiteral("--max-length"), QStringLiteral("128")});
         QVERIFY2(same.exitCode == 0, same.err.constData());
         QVERIFY(json(same)[QStringLiteral("results")].toArray()[0][QStringLiteral("cached")].toBool());
@@ -250,8 +304,10 @@ private slots:
 
     void eventStream()
     {
-        const CliResult result = cli({QStringLiteral("eval"), m_first, QStringLiteral("--checkpoint"), QStringLiteral("step-4"), QStringLiteral("--limit"),
-                                      QStringLiteral("3"), QStringLiteral("--max-tokens"), QStringLiteral("8"), QStringLiteral("--events"), QStringLiteral("jsonl")});
+        const CliResult result =
+            cli({QStringLiteral("eval"), m_first, QStringLiteral("--checkpoint"), QStringLiteral("step-4"),
+                 QStringLiteral("--limit"), QStringLiteral("3"), QStringLiteral("--max-tokens"), QStringLiteral("8"),
+                 QStringLiteral("--events"), QStringLiteral("jsonl")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         QStringList names;
         QStringList phases;
@@ -286,29 +342,35 @@ private slots:
 
     void cancelStoresNothing()
     {
-        const CliResult result = cli({QStringLiteral("eval"), m_first, QStringLiteral("--checkpoint"), QStringLiteral("latest"), QStringLiteral("--events"),
-                                      QStringLiteral("jsonl")},
+        const CliResult result = cli({QStringLiteral("eval"), m_first, QStringLiteral("--checkpoint"),
+                                      QStringLiteral("latest"), QStringLiteral("--events"), QStringLiteral("jsonl")},
                                      "stop\n");
         QCOMPARE(result.exitCode, 3);
         const QList<QByteArray> lines = result.out.trimmed().split('\n');
-        QCOMPARE(QJsonDocument::fromJson(lines.last()).object()[QStringLiteral("event")].toString(), QStringLiteral("cancelled"));
+        QCOMPARE(QJsonDocument::fromJson(lines.last()).object()[QStringLiteral("event")].toString(),
+                 QStringLiteral("cancelled"));
         const Workspace workspace = Workspace::open(m_workspace);
-        QVERIFY(!EvaluationStore(workspace.database()).runEvaluation(m_first.toLongLong(), QStringLiteral("latest"), QStringLiteral("val")));
+        QVERIFY(!EvaluationStore(workspace.database())
+                     .runEvaluation(m_first.toLongLong(), QStringLiteral("latest"), QStringLiteral("val")));
     }
 
     void reportOnTheTwoRuns()
     {
         const QString out = m_dir.filePath(QStringLiteral("report"));
-        const CliResult result = cli({QStringLiteral("report"), m_first, m_second, QStringLiteral("--out"), out, QStringLiteral("--json")});
+        const CliResult result =
+            cli({QStringLiteral("report"), m_first, m_second, QStringLiteral("--out"), out, QStringLiteral("--json")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         QFile markdown(QDir(out).filePath(QStringLiteral("report.md")));
         QVERIFY(markdown.open(QIODevice::ReadOnly));
         const QString md = QString::fromUtf8(markdown.readAll());
         const QJsonObject run = m_firstEval[QStringLiteral("results")].toArray()[0].toObject();
-        const double best = json(cli({QStringLiteral("runs"), QStringLiteral("show"), m_first, QStringLiteral("--json")}))[QStringLiteral("best_val_loss")].toDouble();
-        for (const QString& expected : {QStringLiteral("config.learning_rate"), QStringLiteral("0.002"), QStringLiteral("0.02"), number(best),
-                                        number(metric(run, "bleu")), number(metric(run, "rouge-l")), QStringLiteral("loss-curves.svg"),
-                                        QStringLiteral("## Examples"), QStringLiteral("lora fast")})
+        const double best = json(cli({QStringLiteral("runs"), QStringLiteral("show"), m_first,
+                                      QStringLiteral("--json")}))[QStringLiteral("best_val_loss")]
+                                .toDouble();
+        for (const QString& expected :
+             {QStringLiteral("config.learning_rate"), QStringLiteral("0.002"), QStringLiteral("0.02"), number(best),
+              number(metric(run, "bleu")), number(metric(run, "rouge-l")), QStringLiteral("loss-curves.svg"),
+              QStringLiteral("## Examples"), QStringLiteral("lora fast")})
             QVERIFY2(md.contains(expected), qPrintable(expected));
         QFile html(QDir(out).filePath(QStringLiteral("report.html")));
         QVERIFY(html.open(QIODevice::ReadOnly));
@@ -332,7 +394,8 @@ private slots:
         // greedy, at most 128 new tokens (the defaults).
         QElapsedTimer timer;
         timer.start();
-        const CliResult result = cli({QStringLiteral("eval"), m_second, QStringLiteral("--json"), QStringLiteral("--threads"), QStringLiteral("1")});
+        const CliResult result = cli({QStringLiteral("eval"), m_second, QStringLiteral("--json"),
+                                      QStringLiteral("--threads"), QStringLiteral("1")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         const QJsonObject run = json(result)[QStringLiteral("results")].toArray()[0].toObject();
         QCOMPARE(run[QStringLiteral("examples")].toInt(), 20);

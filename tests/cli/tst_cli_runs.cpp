@@ -71,25 +71,30 @@ private slots:
         run.baseModelPath = QStringLiteral("/models/stories260K");
         run.datasetId = 1; // the sample dataset
         run.datasetVersion = 2;
-        run.config = {{QStringLiteral("optimizer"), QJsonObject{{QStringLiteral("lr"), 0.001}, {QStringLiteral("weight_decay"), 0.0}}},
+        run.config = {{QStringLiteral("optimizer"),
+                       QJsonObject{{QStringLiteral("lr"), 0.001}, {QStringLiteral("weight_decay"), 0.0}}},
                       {QStringLiteral("epochs"), 2}};
         m_firstDir = workspace.createRunFolder(run.name);
         run.runDir = m_firstDir;
         m_first = store.createRun(run);
         store.setStatus(m_first, RunStatus::Running);
-        metrics.append(m_first, {{1, QStringLiteral("loss"), 3.0, 0}, {2, QStringLiteral("loss"), 2.5, 0}, {2, QStringLiteral("val_loss"), 2.7, 0}});
+        metrics.append(m_first, {{1, QStringLiteral("loss"), 3.0, 0},
+                                 {2, QStringLiteral("loss"), 2.5, 0},
+                                 {2, QStringLiteral("val_loss"), 2.7, 0}});
         store.addCheckpoint(m_first, 2, QDir(m_firstDir).filePath(QStringLiteral("checkpoints/step-2")), 2.7, true);
         store.finishRun(m_first, RunStatus::Finished, 1024, 2.7);
         QFile(QDir(m_firstDir).filePath(QStringLiteral("config.json"))).open(QIODevice::WriteOnly);
 
         run.name = QStringLiteral("higher lr");
         run.mode = QStringLiteral("instruction");
-        run.config = {{QStringLiteral("optimizer"), QJsonObject{{QStringLiteral("lr"), 0.01}, {QStringLiteral("weight_decay"), 0.0}}},
+        run.config = {{QStringLiteral("optimizer"),
+                       QJsonObject{{QStringLiteral("lr"), 0.01}, {QStringLiteral("weight_decay"), 0.0}}},
                       {QStringLiteral("epochs"), 2}};
         run.runDir = workspace.createRunFolder(run.name);
         m_second = store.createRun(run);
         metrics.append(m_second, {{1, QStringLiteral("loss"), 2.9, 0}, {2, QStringLiteral("loss"), 2.0, 0}});
-        metrics.recordEvaluation(m_second, QStringLiteral("final"), QStringLiteral("val"), QStringLiteral("perplexity"), 8.5);
+        metrics.recordEvaluation(m_second, QStringLiteral("final"), QStringLiteral("val"), QStringLiteral("perplexity"),
+                                 8.5);
         store.finishRun(m_second, RunStatus::Stopped, 2048, 2.2, QStringLiteral("stopped by the user"));
 
         // A run whose worker died without a word.
@@ -131,13 +136,17 @@ private slots:
         QCOMPARE(list[2][QStringLiteral("dataset_name")].toString(), QStringLiteral("Sample"));
         const CliResult table = runs({QStringLiteral("list")});
         QVERIFY(table.out.contains("baseline") && table.out.contains("interrupted") && table.out.contains("Sample v2"));
-        QCOMPARE(json(runs({QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("finished"), QStringLiteral("--json")}))
-                     [QStringLiteral("runs")].toArray().size(), 1);
+        QCOMPARE(json(runs({QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("finished"),
+                            QStringLiteral("--json")}))[QStringLiteral("runs")]
+                     .toArray()
+                     .size(),
+                 1);
     }
 
     void show()
     {
-        const QJsonObject run = json(runs({QStringLiteral("show"), QStringLiteral("baseline"), QStringLiteral("--json")}));
+        const QJsonObject run =
+            json(runs({QStringLiteral("show"), QStringLiteral("baseline"), QStringLiteral("--json")}));
         QCOMPARE(run[QStringLiteral("id")].toInteger(), m_first);
         QCOMPARE(run[QStringLiteral("final_metrics")][QStringLiteral("loss")][QStringLiteral("value")].toDouble(), 2.5);
         QCOMPARE(run[QStringLiteral("checkpoints")].toArray().size(), 1);
@@ -150,13 +159,15 @@ private slots:
 
     void compareShowsWhatDiffers()
     {
-        const CliResult result = runs({QStringLiteral("compare"), QString::number(m_first), QStringLiteral("higher lr"), QStringLiteral("--json")});
+        const CliResult result = runs({QStringLiteral("compare"), QString::number(m_first), QStringLiteral("higher lr"),
+                                       QStringLiteral("--json")});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         const QJsonObject compared = json(result);
         QStringList keys;
         for (const QJsonValue& row : compared[QStringLiteral("differences")].toArray())
             keys << row[QStringLiteral("key")].toString();
-        QCOMPARE(keys, (QStringList{QStringLiteral("config.optimizer.lr"), QStringLiteral("mode")})); // epochs and decay are equal
+        QCOMPARE(keys, (QStringList{QStringLiteral("config.optimizer.lr"),
+                                    QStringLiteral("mode")})); // epochs and decay are equal
         const QJsonArray differences = compared[QStringLiteral("differences")].toArray();
         QCOMPARE(differences[0][QStringLiteral("values")].toArray()[1].toString(), QStringLiteral("0.01"));
         bool sawLoss = false;
@@ -177,11 +188,13 @@ private slots:
     {
         QCOMPARE(runs({QStringLiteral("delete"), QString::number(m_first)}).exitCode, 2); // asks first
         QVERIFY(QFileInfo::exists(m_firstDir));
-        const CliResult deleted = runs({QStringLiteral("delete"), QString::number(m_first), QStringLiteral("--yes"), QStringLiteral("--json")});
+        const CliResult deleted = runs(
+            {QStringLiteral("delete"), QString::number(m_first), QStringLiteral("--yes"), QStringLiteral("--json")});
         QVERIFY2(deleted.exitCode == 0, deleted.err.constData());
         QVERIFY(json(deleted)[QStringLiteral("folder_removed")].toBool());
         QVERIFY(!QFileInfo::exists(m_firstDir));
-        QCOMPARE(json(runs({QStringLiteral("list"), QStringLiteral("--json")}))[QStringLiteral("runs")].toArray().size(), 2);
+        QCOMPARE(
+            json(runs({QStringLiteral("list"), QStringLiteral("--json")}))[QStringLiteral("runs")].toArray().size(), 2);
         const CliResult again = runs({QStringLiteral("show"), QString::number(m_first)});
         QCOMPARE(again.exitCode, 1);
     }

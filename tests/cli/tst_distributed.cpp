@@ -105,13 +105,33 @@ private:
 
     QStringList arguments(const QString& runDir, int steps)
     {
-        return {QStringLiteral("train"), QStringLiteral("--model"), test::sharedPath(QStringLiteral("fixtures/stories260K/hf")),
-                QStringLiteral("--train"), m_train, QStringLiteral("--run"), runDir, QStringLiteral("--steps"), QString::number(steps),
-                QStringLiteral("--template"), QStringLiteral("plain"), QStringLiteral("--max-length"), QStringLiteral("128"),
-                QStringLiteral("--batch-size"), QStringLiteral("4"), QStringLiteral("--lr"), QStringLiteral("2e-3"),
-                QStringLiteral("--set"), QStringLiteral("sample_prompts=0"), QStringLiteral("--set"), QStringLiteral("grad_accumulation=2"),
-                QStringLiteral("--set"), QStringLiteral("eval_every=3"), QStringLiteral("--threads"), QStringLiteral("1"),
-                QStringLiteral("--events"), QStringLiteral("jsonl")};
+        return {QStringLiteral("train"),
+                QStringLiteral("--model"),
+                test::sharedPath(QStringLiteral("fixtures/stories260K/hf")),
+                QStringLiteral("--train"),
+                m_train,
+                QStringLiteral("--run"),
+                runDir,
+                QStringLiteral("--steps"),
+                QString::number(steps),
+                QStringLiteral("--template"),
+                QStringLiteral("plain"),
+                QStringLiteral("--max-length"),
+                QStringLiteral("128"),
+                QStringLiteral("--batch-size"),
+                QStringLiteral("4"),
+                QStringLiteral("--lr"),
+                QStringLiteral("2e-3"),
+                QStringLiteral("--set"),
+                QStringLiteral("sample_prompts=0"),
+                QStringLiteral("--set"),
+                QStringLiteral("grad_accumulation=2"),
+                QStringLiteral("--set"),
+                QStringLiteral("eval_every=3"),
+                QStringLiteral("--threads"),
+                QStringLiteral("1"),
+                QStringLiteral("--events"),
+                QStringLiteral("jsonl")};
     }
 
 private slots:
@@ -121,9 +141,11 @@ private slots:
         QFile file(m_train);
         file.open(QIODevice::WriteOnly);
         for (int i = 0; i < 80; ++i)
-            file.write(QStringLiteral("{\"instruction\": \"Tell a story about %1.\", \"response\": \"Once upon a time there was a %1 who liked "
+            file.write(QStringLiteral("{\"instruction\": \"Tell a story about %1.\", \"response\": \"Once upon a time "
+                                      "there was a %1 who liked "
                                       "to play in the park with %2 friends.\"}\n")
-                           .arg(QStringList{QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("bird"), QStringLiteral("girl")}[i % 4])
+                           .arg(QStringList{QStringLiteral("cat"), QStringLiteral("dog"), QStringLiteral("bird"),
+                                            QStringLiteral("girl")}[i % 4])
                            .arg(i % 5 + 2)
                            .toUtf8());
     }
@@ -133,7 +155,8 @@ private slots:
         const QString one = m_dir.filePath(QStringLiteral("one"));
         const QString two = m_dir.filePath(QStringLiteral("two"));
         const RunResult single = parseEvents(test::runCli(arguments(one, 6), 300000));
-        const RunResult pair = parseEvents(test::runCli(arguments(two, 6) << QStringLiteral("--nproc") << QStringLiteral("2"), 300000));
+        const RunResult pair =
+            parseEvents(test::runCli(arguments(two, 6) << QStringLiteral("--nproc") << QStringLiteral("2"), 300000));
         QCOMPARE(single.exitCode, 0);
         QCOMPARE(pair.exitCode, 0);
         QCOMPARE(pair.last[QStringLiteral("event")].toString(), QStringLiteral("finished"));
@@ -142,7 +165,10 @@ private slots:
         QCOMPARE(pair.started[QStringLiteral("world_size")].toInt(), 2);
         for (size_t i = 0; i < single.losses.size(); ++i)
             QVERIFY2(std::abs(single.losses[i] - pair.losses[i]) <= 1e-5 * single.losses[i],
-                     qPrintable(QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(single.losses[i], 0, 'g', 10).arg(pair.losses[i], 0, 'g', 10)));
+                     qPrintable(QStringLiteral("step %1: %2 vs %3")
+                                    .arg(i + 1)
+                                    .arg(single.losses[i], 0, 'g', 10)
+                                    .arg(pair.losses[i], 0, 'g', 10)));
         const std::vector<float> a = exportedWeights(one);
         const std::vector<float> b = exportedWeights(two);
         QCOMPARE(a.size(), b.size());
@@ -172,7 +198,8 @@ private slots:
         file.write(QJsonDocument(settings).toJson());
         file.close();
         const RunResult run = parseEvents(test::runCli({QStringLiteral("train"), QStringLiteral("--run"), runDir,
-                                                        QStringLiteral("--events"), QStringLiteral("jsonl")}, 300000));
+                                                        QStringLiteral("--events"), QStringLiteral("jsonl")},
+                                                       300000));
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.last[QStringLiteral("event")].toString(), QStringLiteral("finished"));
         QCOMPARE(run.started[QStringLiteral("world_size")].toInt(), 2);
@@ -182,13 +209,14 @@ private slots:
     // write, would not exist for the other ranks. Both are refused before any rank starts.
     void severalProcessesNeedOneRunFolderAndFiles()
     {
-        const test::CliResult noFolder = test::runCli({QStringLiteral("train"), QStringLiteral("--model"), QStringLiteral("/nonexistent"),
-                                                       QStringLiteral("--train"), m_train, QStringLiteral("--nproc"), QStringLiteral("2")});
+        const test::CliResult noFolder =
+            test::runCli({QStringLiteral("train"), QStringLiteral("--model"), QStringLiteral("/nonexistent"),
+                          QStringLiteral("--train"), m_train, QStringLiteral("--nproc"), QStringLiteral("2")});
         QCOMPARE(noFolder.exitCode, 2);
         QVERIFY2(noFolder.err.contains("--run DIR"), noFolder.err.constData());
-        const test::CliResult dataset = test::runCli({QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("Sample"),
-                                                      QStringLiteral("--run"), m_dir.filePath(QStringLiteral("ds")), QStringLiteral("--set"),
-                                                      QStringLiteral("processes=2")});
+        const test::CliResult dataset = test::runCli(
+            {QStringLiteral("train"), QStringLiteral("--dataset"), QStringLiteral("Sample"), QStringLiteral("--run"),
+             m_dir.filePath(QStringLiteral("ds")), QStringLiteral("--set"), QStringLiteral("processes=2")});
         QCOMPARE(dataset.exitCode, 2);
         QVERIFY2(dataset.err.contains("--dataset trains in one process only"), dataset.err.constData());
         QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("ds"))));
@@ -204,12 +232,14 @@ private slots:
         QVERIFY(!main.waitFor(QStringLiteral("checkpoint")).isEmpty());
         other.process().kill();
         const QJsonObject failed = main.waitFor(QStringLiteral("failed"), 60000);
-        QVERIFY2(failed[QStringLiteral("message")].toString().contains(QLatin1String("rank 1")), qPrintable(failed[QStringLiteral("message")].toString()));
+        QVERIFY2(failed[QStringLiteral("message")].toString().contains(QLatin1String("rank 1")),
+                 qPrintable(failed[QStringLiteral("message")].toString()));
         QVERIFY(main.process().waitForFinished(30000));
         QCOMPARE(main.process().exitCode(), 1);
 
         // The last checkpoint is usable: one process continues the two-process run.
-        const QStringList resume{QStringLiteral("train"), QStringLiteral("--resume"), runDir, QStringLiteral("--events"), QStringLiteral("jsonl")};
+        const QStringList resume{QStringLiteral("train"), QStringLiteral("--resume"), runDir,
+                                 QStringLiteral("--events"), QStringLiteral("jsonl")};
         QProcess continued;
         continued.start(test::cliPath(), resume);
         QVERIFY(continued.waitForStarted());

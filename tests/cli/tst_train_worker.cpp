@@ -95,18 +95,33 @@ private:
 
     QStringList baseArguments(const QString& runDir, int steps)
     {
-        return {QStringLiteral("train"), QStringLiteral("--model"), m_model, QStringLiteral("--train"), m_train,
-                QStringLiteral("--run"), runDir, QStringLiteral("--steps"), QString::number(steps), QStringLiteral("--events"),
-                QStringLiteral("jsonl"), QStringLiteral("--max-length"), QStringLiteral("64"), QStringLiteral("--template"),
-                QStringLiteral("plain"), QStringLiteral("--set"),
-                QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"), QStringLiteral("1")};
+        return {QStringLiteral("train"),
+                QStringLiteral("--model"),
+                m_model,
+                QStringLiteral("--train"),
+                m_train,
+                QStringLiteral("--run"),
+                runDir,
+                QStringLiteral("--steps"),
+                QString::number(steps),
+                QStringLiteral("--events"),
+                QStringLiteral("jsonl"),
+                QStringLiteral("--max-length"),
+                QStringLiteral("64"),
+                QStringLiteral("--template"),
+                QStringLiteral("plain"),
+                QStringLiteral("--set"),
+                QStringLiteral("sample_prompts=0"),
+                QStringLiteral("--threads"),
+                QStringLiteral("1")};
     }
 
 private slots:
     void initTestCase()
     {
         m_model = m_dir.filePath(QStringLiteral("model"));
-        const auto created = test::runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("tiny"), m_model});
+        const auto created = test::runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"),
+                                           QStringLiteral("tiny"), m_model});
         QVERIFY2(created.exitCode == 0, created.err.constData());
         m_train = writeExamples(m_dir.path(), 60);
     }
@@ -131,7 +146,8 @@ private slots:
         // Exactly one final event.
         int finals = 0;
         for (const QJsonObject& event : worker.events())
-            finals += QStringList{QStringLiteral("finished"), QStringLiteral("stopped"), QStringLiteral("failed"), QStringLiteral("diverged")}
+            finals += QStringList{QStringLiteral("finished"), QStringLiteral("stopped"), QStringLiteral("failed"),
+                                  QStringLiteral("diverged")}
                           .contains(event[QStringLiteral("event")].toString());
         QCOMPARE(finals, 1);
     }
@@ -152,9 +168,12 @@ private slots:
         QVERIFY(!stopped.isEmpty());
         QCOMPARE(worker.finish(), 0);
         // The stop left a checkpoint at the step it stopped on, and the run resumes from it.
-        QVERIFY(QDir(runDir).exists(QStringLiteral("checkpoints/step-%1").arg(stopped[QStringLiteral("step")].toInt(), 8, 10, QLatin1Char('0'))));
-        Worker resumed({QStringLiteral("train"), QStringLiteral("--resume"), runDir, QStringLiteral("--events"), QStringLiteral("jsonl")});
-        QCOMPARE(resumed.waitFor(QStringLiteral("started"))[QStringLiteral("resumed_from_step")].toInt(), stopped[QStringLiteral("step")].toInt());
+        QVERIFY(QDir(runDir).exists(QStringLiteral("checkpoints/step-%1")
+                                        .arg(stopped[QStringLiteral("step")].toInt(), 8, 10, QLatin1Char('0'))));
+        Worker resumed({QStringLiteral("train"), QStringLiteral("--resume"), runDir, QStringLiteral("--events"),
+                        QStringLiteral("jsonl")});
+        QCOMPARE(resumed.waitFor(QStringLiteral("started"))[QStringLiteral("resumed_from_step")].toInt(),
+                 stopped[QStringLiteral("step")].toInt());
         const QJsonObject next = resumed.waitFor(QStringLiteral("step"));
         QCOMPARE(next[QStringLiteral("step")].toInt(), stopped[QStringLiteral("step")].toInt() + 1);
         resumed.process().terminate();
@@ -169,21 +188,33 @@ private slots:
         const QJsonObject stopped = worker.waitFor(QStringLiteral("stopped"));
         QVERIFY(!stopped.isEmpty());
         QCOMPARE(worker.finish(), 0);
-        QVERIFY(!QDir(QDir(runDir).filePath(QStringLiteral("checkpoints"))).entryList({QStringLiteral("step-*")}, QDir::Dirs).isEmpty());
+        QVERIFY(!QDir(QDir(runDir).filePath(QStringLiteral("checkpoints")))
+                     .entryList({QStringLiteral("step-*")}, QDir::Dirs)
+                     .isEmpty());
     }
     void badConfigurationsExitBeforeTraining_data()
     {
         QTest::addColumn<QStringList>("extra");
         QTest::addColumn<QByteArray>("trainLine");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("missing train file") << QStringList{QStringLiteral("--train"), QStringLiteral("/nonexistent.jsonl")} << QByteArray() << "train_file";
-        QTest::newRow("malformed line") << QStringList() << QByteArray("{\"instruction\": \"x\",\n") << "train.jsonl:61";
-        QTest::newRow("empty response") << QStringList() << QByteArray("{\"instruction\": \"x\", \"response\": \"\"}\n") << "train.jsonl:61";
-        QTest::newRow("unknown placeholder") << QStringList{QStringLiteral("--template"), QStringLiteral("Q: {question} A: {response}")} << QByteArray() << "{question}";
-        QTest::newRow("max length below template") << QStringList{QStringLiteral("--template"), QStringLiteral("alpaca")} << QByteArray() << "max_length";
-        QTest::newRow("zero learning rate") << QStringList{QStringLiteral("--lr"), QStringLiteral("0")} << QByteArray() << "learning_rate";
-        QTest::newRow("negative learning rate") << QStringList{QStringLiteral("--lr"), QStringLiteral("-0.1")} << QByteArray() << "learning_rate";
-        QTest::newRow("unknown setting") << QStringList{QStringLiteral("--set"), QStringLiteral("learnin_rate=1")} << QByteArray() << "learnin_rate";
+        QTest::newRow("missing train file")
+            << QStringList{QStringLiteral("--train"), QStringLiteral("/nonexistent.jsonl")} << QByteArray()
+            << "train_file";
+        QTest::newRow("malformed line") << QStringList() << QByteArray("{\"instruction\": \"x\",\n")
+                                        << "train.jsonl:61";
+        QTest::newRow("empty response") << QStringList() << QByteArray("{\"instruction\": \"x\", \"response\": \"\"}\n")
+                                        << "train.jsonl:61";
+        QTest::newRow("unknown placeholder")
+            << QStringList{QStringLiteral("--template"), QStringLiteral("Q: {question} A: {response}")} << QByteArray()
+            << "{question}";
+        QTest::newRow("max length below template")
+            << QStringList{QStringLiteral("--template"), QStringLiteral("alpaca")} << QByteArray() << "max_length";
+        QTest::newRow("zero learning rate")
+            << QStringList{QStringLiteral("--lr"), QStringLiteral("0")} << QByteArray() << "learning_rate";
+        QTest::newRow("negative learning rate")
+            << QStringList{QStringLiteral("--lr"), QStringLiteral("-0.1")} << QByteArray() << "learning_rate";
+        QTest::newRow("unknown setting") << QStringList{QStringLiteral("--set"), QStringLiteral("learnin_rate=1")}
+                                         << QByteArray() << "learnin_rate";
     }
     void badConfigurationsExitBeforeTraining()
     {
@@ -205,7 +236,8 @@ private slots:
         QCOMPARE(result.exitCode, 2);
         const QJsonObject failed = QJsonDocument::fromJson(result.out.trimmed().split('\n').last()).object();
         QCOMPARE(failed[QStringLiteral("event")].toString(), QStringLiteral("failed"));
-        QVERIFY2(failed[QStringLiteral("message")].toString().contains(expected), qPrintable(failed[QStringLiteral("message")].toString()));
+        QVERIFY2(failed[QStringLiteral("message")].toString().contains(expected),
+                 qPrintable(failed[QStringLiteral("message")].toString()));
         QVERIFY(!QDir(runDir).exists(QStringLiteral("checkpoints")));
         m_train = writeExamples(m_dir.path(), 60);
     }
@@ -213,11 +245,27 @@ private slots:
     {
         const QString workspaceDir = m_dir.filePath(QStringLiteral("workspace"));
         // The sample dataset a new workspace starts with, frozen into the run folder.
-        const auto result = test::runCli({QStringLiteral("train"), QStringLiteral("--workspace"), workspaceDir, QStringLiteral("--dataset"),
-                                          QStringLiteral("Sample"), QStringLiteral("--model"), m_model, QStringLiteral("--steps"), QStringLiteral("3"),
-                                          QStringLiteral("--template"), QStringLiteral("plain"), QStringLiteral("--max-length"), QStringLiteral("64"),
-                                          QStringLiteral("--set"), QStringLiteral("eval_every=3"), QStringLiteral("--set"), QStringLiteral("sample_prompts=0"),
-                                          QStringLiteral("--name"), QStringLiteral("from the command line"), QStringLiteral("--events"), QStringLiteral("jsonl")});
+        const auto result = test::runCli({QStringLiteral("train"),
+                                          QStringLiteral("--workspace"),
+                                          workspaceDir,
+                                          QStringLiteral("--dataset"),
+                                          QStringLiteral("Sample"),
+                                          QStringLiteral("--model"),
+                                          m_model,
+                                          QStringLiteral("--steps"),
+                                          QStringLiteral("3"),
+                                          QStringLiteral("--template"),
+                                          QStringLiteral("plain"),
+                                          QStringLiteral("--max-length"),
+                                          QStringLiteral("64"),
+                                          QStringLiteral("--set"),
+                                          QStringLiteral("eval_every=3"),
+                                          QStringLiteral("--set"),
+                                          QStringLiteral("sample_prompts=0"),
+                                          QStringLiteral("--name"),
+                                          QStringLiteral("from the command line"),
+                                          QStringLiteral("--events"),
+                                          QStringLiteral("jsonl")});
         QVERIFY2(result.exitCode == 0, result.out.right(400).constData());
         Workspace workspace = Workspace::open(workspaceDir);
         RunStore runs(workspace.database(), workspace.path());
@@ -234,7 +282,10 @@ private slots:
         // The history's hash is that of the frozen file the run trained on.
         QFile manifest(QDir(run.runDir).filePath(QStringLiteral("data/manifest.json")));
         QVERIFY(manifest.open(QIODevice::ReadOnly));
-        QCOMPARE(run.trainSha256, QJsonDocument::fromJson(manifest.readAll()).object()[QStringLiteral("train")].toObject()[QStringLiteral("sha256")].toString());
+        QCOMPARE(run.trainSha256, QJsonDocument::fromJson(manifest.readAll())
+                                      .object()[QStringLiteral("train")]
+                                      .toObject()[QStringLiteral("sha256")]
+                                      .toString());
         QCOMPARE(run.config[QStringLiteral("max_steps")].toInt(), 3);
         MetricStore metrics(workspace.database());
         QCOMPARE(metrics.series(run.id, QStringLiteral("loss")).steps.size(), size_t(3));
@@ -251,20 +302,35 @@ private slots:
             test::addSplitDataset(workspace.database(), QStringLiteral("tested"), 6, 3);
         }
         const auto train = [&](const QString& runName, const QStringList& splits) {
-            return test::runCli(QStringList{QStringLiteral("train"), QStringLiteral("--workspace"), workspaceDir, QStringLiteral("--dataset"),
-                                            QStringLiteral("tested"), QStringLiteral("--run"), m_dir.filePath(runName), QStringLiteral("--model"),
-                                            m_model, QStringLiteral("--steps"), QStringLiteral("2"), QStringLiteral("--template"),
-                                            QStringLiteral("plain"), QStringLiteral("--max-length"), QStringLiteral("64"), QStringLiteral("--set"),
-                                            QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"), QStringLiteral("1"),
-                                            QStringLiteral("--events"), QStringLiteral("jsonl")} +
+            return test::runCli(QStringList{QStringLiteral("train"),
+                                            QStringLiteral("--workspace"),
+                                            workspaceDir,
+                                            QStringLiteral("--dataset"),
+                                            QStringLiteral("tested"),
+                                            QStringLiteral("--run"),
+                                            m_dir.filePath(runName),
+                                            QStringLiteral("--model"),
+                                            m_model,
+                                            QStringLiteral("--steps"),
+                                            QStringLiteral("2"),
+                                            QStringLiteral("--template"),
+                                            QStringLiteral("plain"),
+                                            QStringLiteral("--max-length"),
+                                            QStringLiteral("64"),
+                                            QStringLiteral("--set"),
+                                            QStringLiteral("sample_prompts=0"),
+                                            QStringLiteral("--threads"),
+                                            QStringLiteral("1"),
+                                            QStringLiteral("--events"),
+                                            QStringLiteral("jsonl")} +
                                 splits);
         };
         const auto lines = [](const QString& path) {
             QFile file(path);
             return file.open(QIODevice::ReadOnly) ? file.readAll().count('\n') : -1;
         };
-        const auto ok = train(QStringLiteral("split-test"), {QStringLiteral("--train-split"), QStringLiteral("train"), QStringLiteral("--val-split"),
-                                                            QStringLiteral("test")});
+        const auto ok = train(QStringLiteral("split-test"), {QStringLiteral("--train-split"), QStringLiteral("train"),
+                                                             QStringLiteral("--val-split"), QStringLiteral("test")});
         QVERIFY2(ok.exitCode == 0, ok.out.right(400).constData());
         QCOMPARE(lines(m_dir.filePath(QStringLiteral("split-test/data/train.jsonl"))), 6);
         QCOMPARE(lines(m_dir.filePath(QStringLiteral("split-test/data/val.jsonl"))), 3);
@@ -275,11 +341,12 @@ private slots:
         QVERIFY2(empty.out.contains("no examples in the val split"), empty.out.right(400).constData());
         QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("split-empty/checkpoints"))));
 
-        const auto bad = train(QStringLiteral("split-bad"), {QStringLiteral("--train-split"), QStringLiteral("everything")});
+        const auto bad =
+            train(QStringLiteral("split-bad"), {QStringLiteral("--train-split"), QStringLiteral("everything")});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY2(bad.err.contains("--train-split expects train, val or test"), bad.err.constData());
-        const auto same = train(QStringLiteral("split-same"), {QStringLiteral("--train-split"), QStringLiteral("test"), QStringLiteral("--val-split"),
-                                                              QStringLiteral("test")});
+        const auto same = train(QStringLiteral("split-same"), {QStringLiteral("--train-split"), QStringLiteral("test"),
+                                                               QStringLiteral("--val-split"), QStringLiteral("test")});
         QCOMPARE(same.exitCode, 2);
         QVERIFY2(same.err.contains("name the same split"), same.err.constData());
 
@@ -296,11 +363,28 @@ private slots:
             ExampleStore(workspace.database()).add(decoy, example);
         }
         const auto byId = [&](const QString& runName, const QString& id) {
-            return test::runCli({QStringLiteral("train"), QStringLiteral("--workspace"), workspaceDir, QStringLiteral("--dataset-id"), id,
-                                 QStringLiteral("--run"), m_dir.filePath(runName), QStringLiteral("--model"), m_model, QStringLiteral("--steps"),
-                                 QStringLiteral("1"), QStringLiteral("--template"), QStringLiteral("plain"), QStringLiteral("--max-length"),
-                                 QStringLiteral("64"), QStringLiteral("--set"), QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"),
-                                 QStringLiteral("1"), QStringLiteral("--val-split"), QStringLiteral("test"), QStringLiteral("--events"),
+            return test::runCli({QStringLiteral("train"),
+                                 QStringLiteral("--workspace"),
+                                 workspaceDir,
+                                 QStringLiteral("--dataset-id"),
+                                 id,
+                                 QStringLiteral("--run"),
+                                 m_dir.filePath(runName),
+                                 QStringLiteral("--model"),
+                                 m_model,
+                                 QStringLiteral("--steps"),
+                                 QStringLiteral("1"),
+                                 QStringLiteral("--template"),
+                                 QStringLiteral("plain"),
+                                 QStringLiteral("--max-length"),
+                                 QStringLiteral("64"),
+                                 QStringLiteral("--set"),
+                                 QStringLiteral("sample_prompts=0"),
+                                 QStringLiteral("--threads"),
+                                 QStringLiteral("1"),
+                                 QStringLiteral("--val-split"),
+                                 QStringLiteral("test"),
+                                 QStringLiteral("--events"),
                                  QStringLiteral("jsonl")});
         };
         const auto chosen = byId(QStringLiteral("by-id"), QString::number(testedId));
@@ -314,9 +398,10 @@ private slots:
     void divergedRunExitsThree()
     {
         const QString runDir = m_dir.filePath(QStringLiteral("diverged"));
-        const auto result = test::runCli(baseArguments(runDir, 30) << QStringLiteral("--lr") << QStringLiteral("1e30") << QStringLiteral("--set")
-                                                                    << QStringLiteral("max_grad_norm=0") << QStringLiteral("--set")
-                                                                    << QStringLiteral("schedule=\"constant\""));
+        const auto result = test::runCli(baseArguments(runDir, 30)
+                                         << QStringLiteral("--lr") << QStringLiteral("1e30") << QStringLiteral("--set")
+                                         << QStringLiteral("max_grad_norm=0") << QStringLiteral("--set")
+                                         << QStringLiteral("schedule=\"constant\""));
         QCOMPARE(result.exitCode, 3);
         const QJsonObject last = QJsonDocument::fromJson(result.out.trimmed().split('\n').last()).object();
         QCOMPARE(last[QStringLiteral("event")].toString(), QStringLiteral("diverged"));

@@ -36,9 +36,9 @@ private slots:
             writeFileAtomically(QDir(staging).filePath(QStringLiteral("config.json")), "old");
         });
         QVERIFY_THROWS_EXCEPTION(Error, writeFolderAtomically(target, true, [](const QString& staging) {
-            writeFileAtomically(QDir(staging).filePath(QStringLiteral("config.json")), "half");
-            throw Error(QStringLiteral("disk full"));
-        }));
+                                     writeFileAtomically(QDir(staging).filePath(QStringLiteral("config.json")), "half");
+                                     throw Error(QStringLiteral("disk full"));
+                                 }));
         QCOMPARE(readAll(QDir(target).filePath(QStringLiteral("config.json"))), QByteArray("old"));
         // No staging folder is left behind.
         QCOMPARE(QDir(dir.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden).size(), 1);

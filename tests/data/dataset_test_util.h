@@ -52,14 +52,14 @@ inline QString writeBytes(const QTemporaryDir& dir, const QString& name, const Q
 } // namespace ft::test
 
 // Runs `statement`, expecting ft::Error whose message contains every string in `parts`.
-#define FT_EXPECT_ERROR(statement, ...)                                                                      \
-    do {                                                                                                     \
-        try {                                                                                                \
-            statement;                                                                                       \
-            QFAIL("expected an ft::Error from: " #statement);                                                \
-        } catch (const ft::Error& error_) {                                                                  \
-            for (const QString& part_ : QStringList{__VA_ARGS__})                                            \
-                QVERIFY2(error_.message().contains(part_),                                                   \
-                         qPrintable(QStringLiteral("\"%1\" not in: %2").arg(part_, error_.message())));      \
-        }                                                                                                    \
+#define FT_EXPECT_ERROR(statement, ...)                                                                                \
+    do {                                                                                                               \
+        try {                                                                                                          \
+            statement;                                                                                                 \
+            QFAIL("expected an ft::Error from: " #statement);                                                          \
+        } catch (const ft::Error& error_) {                                                                            \
+            for (const QString& part_ : QStringList{__VA_ARGS__})                                                      \
+                QVERIFY2(error_.message().contains(part_),                                                             \
+                         qPrintable(QStringLiteral("\"%1\" not in: %2").arg(part_, error_.message())));                \
+        }                                                                                                              \
     } while (false)

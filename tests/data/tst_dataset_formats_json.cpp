@@ -12,7 +12,8 @@ using test::writeBytes;
 
 namespace {
 
-ExampleRecord pair(const QString& instruction, const QString& input, const QString& response, const QString& system = {})
+ExampleRecord pair(const QString& instruction, const QString& input, const QString& response,
+                   const QString& system = {})
 {
     ExampleRecord r;
     r.instruction = instruction;
@@ -47,7 +48,8 @@ class TestDatasetFormatsJson : public QObject {
 private slots:
     void formatNames()
     {
-        QCOMPARE(datasetFormatNames(), QStringList({"studio", "alpaca", "dolly", "sharegpt", "openai", "csv", "tsv", "text"}));
+        QCOMPARE(datasetFormatNames(),
+                 QStringList({"studio", "alpaca", "dolly", "sharegpt", "openai", "csv", "tsv", "text"}));
         for (const QString& name : datasetFormatNames())
             QCOMPARE(datasetFormatName(*datasetFormatFromName(name)), name);
         QVERIFY(!datasetFormatFromName(QStringLiteral("parquet")).has_value());
@@ -67,9 +69,10 @@ private slots:
         QCOMPARE(a.examples[1].record.system, QStringLiteral("Be brief."));
         QCOMPARE(a.examples[1].source, arrayPath + QStringLiteral("#1"));
 
-        const QString linesPath = writeBytes(dir, QStringLiteral("a.jsonl"),
-                                             "{\"instruction\": \"Add.\", \"input\": \"2 and 3\", \"output\": \"5\"}\n\n"
-                                             "{\"instruction\": \"Greet.\", \"input\": \"\", \"output\": \"Hello!\"}\n");
+        const QString linesPath =
+            writeBytes(dir, QStringLiteral("a.jsonl"),
+                       "{\"instruction\": \"Add.\", \"input\": \"2 and 3\", \"output\": \"5\"}\n\n"
+                       "{\"instruction\": \"Greet.\", \"input\": \"\", \"output\": \"Hello!\"}\n");
         const test::ReadResult l = readDataset(linesPath, DatasetFormat::Alpaca);
         QCOMPARE(l.examples.size(), size_t(2));
         QCOMPARE(l.examples[1].source, linesPath + QStringLiteral(":3")); // the blank line 2 is skipped
@@ -92,20 +95,24 @@ private slots:
     void alpacaWrongFieldTypeNamesTheRecord()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("bad.json"),
-                                        "[\n  {\"instruction\": \"a\", \"output\": \"b\"},\n  {\"instruction\": \"c\",\n   \"output\": 42}\n]\n");
+        const QString path = writeBytes(
+            dir, QStringLiteral("bad.json"),
+            "[\n  {\"instruction\": \"a\", \"output\": \"b\"},\n  {\"instruction\": \"c\",\n   \"output\": 42}\n]\n");
         FT_EXPECT_ERROR(readDataset(path, DatasetFormat::Alpaca), path + QStringLiteral("#1"), QStringLiteral("line 3"),
                         QStringLiteral("field \"output\" must be a string, found a number"));
-        const QString missing = writeBytes(dir, QStringLiteral("missing.jsonl"), "{\"instruction\": \"a\", \"response\": \"b\"}\n");
-        FT_EXPECT_ERROR(readDataset(missing, DatasetFormat::Alpaca), missing + QStringLiteral(":1"), QStringLiteral("missing field \"output\""));
+        const QString missing =
+            writeBytes(dir, QStringLiteral("missing.jsonl"), "{\"instruction\": \"a\", \"response\": \"b\"}\n");
+        FT_EXPECT_ERROR(readDataset(missing, DatasetFormat::Alpaca), missing + QStringLiteral(":1"),
+                        QStringLiteral("missing field \"output\""));
     }
     void dollyMapsContextAndCategory()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("d.jsonl"),
-                                        R"({"instruction": "Who wrote it?", "context": "Hamlet is a play by Shakespeare.", "response": "Shakespeare.", "category": "closed_qa"})"
-                                        "\n"
-                                        R"({"instruction": "Name a fruit.", "context": "", "response": "Apple.", "category": "brainstorming"})");
+        const QString path = writeBytes(
+            dir, QStringLiteral("d.jsonl"),
+            R"({"instruction": "Who wrote it?", "context": "Hamlet is a play by Shakespeare.", "response": "Shakespeare.", "category": "closed_qa"})"
+            "\n"
+            R"({"instruction": "Name a fruit.", "context": "", "response": "Apple.", "category": "brainstorming"})");
         const test::ReadResult r = readDataset(path, DatasetFormat::Dolly);
         QCOMPARE(r.examples.size(), size_t(2));
         QCOMPARE(r.examples[0].record.input, QStringLiteral("Hamlet is a play by Shakespeare."));
@@ -116,14 +123,20 @@ private slots:
     void shareGptSingleAndMultiTurn()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("s.json"), "[\n"
-"  {\"conversations\": [{\"from\": \"human\", \"value\": \"Hi\"}, {\"from\": \"gpt\", \"value\": \"Hello\"}], \"system\": \"Be kind.\"},\n"
-"  {\"conversations\": [{\"from\": \"system\", \"value\": \"Sys\"}, {\"from\": \"user\", \"value\": \"Q1\"}, {\"from\": \"assistant\", \"value\": \"A1\"},\n"
-"                     {\"from\": \"human\", \"value\": \"Q2\"}, {\"from\": \"gpt\", \"value\": \"A2\"}]},\n"
-"  {\"conversations\": [{\"from\": \"human\", \"value\": \"Weather?\"}, {\"from\": \"function_call\", \"value\": \"{\\\"name\\\": \\\"weather\\\"}\"},\n"
-"                     {\"from\": \"observation\", \"value\": \"{\\\"t\\\": 20}\"}, {\"from\": \"gpt\", \"value\": \"20 degrees.\"}],\n"
-"   \"tools\": \"[{\\\"name\\\": \\\"weather\\\"}]\"}\n"
-"]");
+        const QString path = writeBytes(
+            dir, QStringLiteral("s.json"),
+            "[\n"
+            "  {\"conversations\": [{\"from\": \"human\", \"value\": \"Hi\"}, {\"from\": \"gpt\", \"value\": "
+            "\"Hello\"}], \"system\": \"Be kind.\"},\n"
+            "  {\"conversations\": [{\"from\": \"system\", \"value\": \"Sys\"}, {\"from\": \"user\", \"value\": "
+            "\"Q1\"}, {\"from\": \"assistant\", \"value\": \"A1\"},\n"
+            "                     {\"from\": \"human\", \"value\": \"Q2\"}, {\"from\": \"gpt\", \"value\": \"A2\"}]},\n"
+            "  {\"conversations\": [{\"from\": \"human\", \"value\": \"Weather?\"}, {\"from\": \"function_call\", "
+            "\"value\": \"{\\\"name\\\": \\\"weather\\\"}\"},\n"
+            "                     {\"from\": \"observation\", \"value\": \"{\\\"t\\\": 20}\"}, {\"from\": \"gpt\", "
+            "\"value\": \"20 degrees.\"}],\n"
+            "   \"tools\": \"[{\\\"name\\\": \\\"weather\\\"}]\"}\n"
+            "]");
         const test::ReadResult r = readDataset(path, DatasetFormat::ShareGpt);
         QCOMPARE(r.examples.size(), size_t(3));
         const ExampleRecord& single = r.examples[0].record;
@@ -149,26 +162,38 @@ private slots:
     {
         QTest::addColumn<QByteArray>("record");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("two users") << QByteArray(R"({"conversations": [{"from": "human", "value": "a"}, {"from": "human", "value": "b"}, {"from": "gpt", "value": "c"}]})")
-                                   << QStringLiteral("conversations[1] (\"human\"): expected an assistant message");
-        QTest::newRow("ends with user") << QByteArray(R"({"conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}, {"from": "human", "value": "c"}]})")
-                                        << QStringLiteral("ends with a user message");
-        QTest::newRow("starts with gpt") << QByteArray(R"({"conversations": [{"from": "gpt", "value": "a"}, {"from": "human", "value": "b"}]})")
-                                         << QStringLiteral("must start with a user message");
+        QTest::newRow("two users")
+            << QByteArray(
+                   R"({"conversations": [{"from": "human", "value": "a"}, {"from": "human", "value": "b"}, {"from": "gpt", "value": "c"}]})")
+            << QStringLiteral("conversations[1] (\"human\"): expected an assistant message");
+        QTest::newRow("ends with user")
+            << QByteArray(
+                   R"({"conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "b"}, {"from": "human", "value": "c"}]})")
+            << QStringLiteral("ends with a user message");
+        QTest::newRow("starts with gpt")
+            << QByteArray(R"({"conversations": [{"from": "gpt", "value": "a"}, {"from": "human", "value": "b"}]})")
+            << QStringLiteral("must start with a user message");
         QTest::newRow("unknown speaker") << QByteArray(R"({"conversations": [{"from": "narrator", "value": "a"}]})")
                                          << QStringLiteral("unknown speaker \"narrator\"");
-        QTest::newRow("value not string") << QByteArray(R"({"conversations": [{"from": "human", "value": ["a"]}]})")
-                                          << QStringLiteral("conversations[0]: field \"value\" must be a string, found an array");
-        QTest::newRow("no conversations") << QByteArray(R"({"messages": []})") << QStringLiteral("missing field \"conversations\"");
-        QTest::newRow("late system") << QByteArray(R"({"conversations": [{"from": "human", "value": "a"}, {"from": "system", "value": "s"}, {"from": "gpt", "value": "b"}]})")
-                                     << QStringLiteral("system message is only allowed before the first user message");
+        QTest::newRow("value not string")
+            << QByteArray(R"({"conversations": [{"from": "human", "value": ["a"]}]})")
+            << QStringLiteral("conversations[0]: field \"value\" must be a string, found an array");
+        QTest::newRow("no conversations")
+            << QByteArray(R"({"messages": []})") << QStringLiteral("missing field \"conversations\"");
+        QTest::newRow("late system")
+            << QByteArray(
+                   R"({"conversations": [{"from": "human", "value": "a"}, {"from": "system", "value": "s"}, {"from": "gpt", "value": "b"}]})")
+            << QStringLiteral("system message is only allowed before the first user message");
     }
     void shareGptBadConversationsAreNamed()
     {
         QFETCH(QByteArray, record);
         QFETCH(QString, expected);
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("s.jsonl"), "{\"conversations\": [{\"from\": \"human\", \"value\": \"ok\"}, {\"from\": \"gpt\", \"value\": \"ok\"}]}\n" + record + "\n");
+        const QString path = writeBytes(dir, QStringLiteral("s.jsonl"),
+                                        "{\"conversations\": [{\"from\": \"human\", \"value\": \"ok\"}, {\"from\": "
+                                        "\"gpt\", \"value\": \"ok\"}]}\n" +
+                                            record + "\n");
         FT_EXPECT_ERROR(readDataset(path, DatasetFormat::ShareGpt), path + QStringLiteral(":2: "), expected);
         // Skipping goes on past it and lists it.
         const test::ReadResult r = readDataset(path, DatasetFormat::ShareGpt, /*skipBad=*/true);
@@ -181,10 +206,18 @@ private slots:
     void openAiChat()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("o.jsonl"),
-            R"({"messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}]})" "\n"
-            R"({"messages": [{"role": "user", "content": [{"type": "text", "text": "Hel"}, {"type": "text", "text": "lo"}]}, {"role": "assistant", "content": "Hi"}, {"role": "user", "content": "Bye"}, {"role": "assistant", "content": "Bye!"}]})" "\n"
-            "{\"messages\": [{\"role\": \"user\", \"content\": \"Time in Paris?\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"time\", \"arguments\": \"{\\\"city\\\": \\\"Paris\\\"}\"}}]}, {\"role\": \"tool\", \"tool_call_id\": \"c1\", \"content\": \"14:00\"}, {\"role\": \"assistant\", \"content\": \"It is 14:00.\"}], \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"time\"}}]}" "\n");
+        const QString path = writeBytes(
+            dir, QStringLiteral("o.jsonl"),
+            R"({"messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}]})"
+            "\n"
+            R"({"messages": [{"role": "user", "content": [{"type": "text", "text": "Hel"}, {"type": "text", "text": "lo"}]}, {"role": "assistant", "content": "Hi"}, {"role": "user", "content": "Bye"}, {"role": "assistant", "content": "Bye!"}]})"
+            "\n"
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"Time in Paris?\"}, {\"role\": \"assistant\", "
+            "\"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": "
+            "\"time\", \"arguments\": \"{\\\"city\\\": \\\"Paris\\\"}\"}}]}, {\"role\": \"tool\", \"tool_call_id\": "
+            "\"c1\", \"content\": \"14:00\"}, {\"role\": \"assistant\", \"content\": \"It is 14:00.\"}], \"tools\": "
+            "[{\"type\": \"function\", \"function\": {\"name\": \"time\"}}]}"
+            "\n");
         const test::ReadResult r = readDataset(path, DatasetFormat::OpenAiChat);
         QCOMPARE(r.examples.size(), size_t(3));
         QCOMPARE(r.examples[0].record.system, QStringLiteral("You are terse."));
@@ -193,29 +226,39 @@ private slots:
         QCOMPARE(r.examples[1].record.turns.size(), size_t(4));
         QCOMPARE(r.examples[1].record.turns[0].content, QStringLiteral("Hello"));
         const ExampleRecord& tool = r.examples[2].record;
-        QCOMPARE(tool.turns[1].content, QStringLiteral("<tool_call>\n{\"arguments\":{\"city\":\"Paris\"},\"name\":\"time\"}\n</tool_call>"));
+        QCOMPARE(tool.turns[1].content,
+                 QStringLiteral("<tool_call>\n{\"arguments\":{\"city\":\"Paris\"},\"name\":\"time\"}\n</tool_call>"));
         QCOMPARE(tool.turns[2].content, QStringLiteral("<tool_response>\n14:00\n</tool_response>"));
-        QCOMPARE(tool.system, QStringLiteral("<tools>\n[{\"function\":{\"name\":\"time\"},\"type\":\"function\"}]\n</tools>"));
+        QCOMPARE(tool.system,
+                 QStringLiteral("<tools>\n[{\"function\":{\"name\":\"time\"},\"type\":\"function\"}]\n</tools>"));
         QCOMPARE(r.counts.toolCalls, 1);
         QCOMPARE(r.counts.toolResults, 1);
 
-        const QString bad = writeBytes(dir, QStringLiteral("bad.jsonl"), R"({"messages": [{"role": "robot", "content": "x"}]})");
-        FT_EXPECT_ERROR(readDataset(bad, DatasetFormat::OpenAiChat), bad + QStringLiteral(":1"), QStringLiteral("unknown role \"robot\""));
+        const QString bad =
+            writeBytes(dir, QStringLiteral("bad.jsonl"), R"({"messages": [{"role": "robot", "content": "x"}]})");
+        FT_EXPECT_ERROR(readDataset(bad, DatasetFormat::OpenAiChat), bad + QStringLiteral(":1"),
+                        QStringLiteral("unknown role \"robot\""));
     }
     void studioRecordsWithTagsAndEmptyResponses()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("s.jsonl"),
-                                        R"({"instruction": "a", "input": "", "response": "b", "tags": ["math", "pii"]})" "\n"
-                                        R"({"instruction": "fill me", "response": ""})" "\n"
-                                        R"({"turns": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "r"}, {"role": "user", "content": "q2"}, {"role": "assistant", "content": "r2"}]})" "\n");
+        const QString path = writeBytes(
+            dir, QStringLiteral("s.jsonl"),
+            R"({"instruction": "a", "input": "", "response": "b", "tags": ["math", "pii"]})"
+            "\n"
+            R"({"instruction": "fill me", "response": ""})"
+            "\n"
+            R"({"turns": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "r"}, {"role": "user", "content": "q2"}, {"role": "assistant", "content": "r2"}]})"
+            "\n");
         const test::ReadResult r = readDataset(path, DatasetFormat::Studio);
         QCOMPARE(r.examples.size(), size_t(3));
         QCOMPARE(r.examples[0].tags, QStringList({"math", "pii"}));
         QCOMPARE(r.examples[1].record.response, QString()); // kept, for the validator and the response filler
         QCOMPARE(r.examples[2].record.turns.size(), size_t(4));
-        const QString bad = writeBytes(dir, QStringLiteral("bad.jsonl"), R"({"instruction": "a", "response": "b", "system": 5})");
-        FT_EXPECT_ERROR(readDataset(bad, DatasetFormat::Studio), bad + QStringLiteral(":1: field \"system\" must be a string"));
+        const QString bad =
+            writeBytes(dir, QStringLiteral("bad.jsonl"), R"({"instruction": "a", "response": "b", "system": 5})");
+        FT_EXPECT_ERROR(readDataset(bad, DatasetFormat::Studio),
+                        bad + QStringLiteral(":1: field \"system\" must be a string"));
     }
     // Every JSON format written and read back keeps every record (and the tags where it has them).
     void roundTrip_data()
@@ -240,13 +283,18 @@ private slots:
         const bool hasSystem = f != DatasetFormat::Dolly;
         const bool keepsInput = f == DatasetFormat::Alpaca || f == DatasetFormat::Dolly || f == DatasetFormat::Studio;
         std::vector<ImportedExample> examples{
-            imported(pair(QStringLiteral("Quote \"this\" \\ and\ttab"), keepsInput ? QStringLiteral("input\nline 2") : QString(),
-                          QString::fromUtf8("\xc3\x9cn\xc3\xafc\xc3\xb6d\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x99\x82\r\nand a \x01 control"), hasSystem ? QStringLiteral("Be brief.") : QString()),
-                     {QStringLiteral("math")}),
+            imported(
+                pair(QStringLiteral("Quote \"this\" \\ and\ttab"),
+                     keepsInput ? QStringLiteral("input\nline 2") : QString(),
+                     QString::fromUtf8(
+                         "\xc3\x9cn\xc3\xafc\xc3\xb6d\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x99\x82\r\nand a \x01 control"),
+                     hasSystem ? QStringLiteral("Be brief.") : QString()),
+                {QStringLiteral("math")}),
             imported(pair(QStringLiteral("Empty response"), QString(), QString())),
         };
         if (conversations) {
-            ExampleRecord tools = conversation({"Weather?", "<tool_call>\n{\"name\": \"w\"}\n</tool_call>", "<tool_response>\n{\"t\": 1}\n</tool_response>", "Cold."},
+            ExampleRecord tools = conversation({"Weather?", "<tool_call>\n{\"name\": \"w\"}\n</tool_call>",
+                                                "<tool_response>\n{\"t\": 1}\n</tool_response>", "Cold."},
                                                QStringLiteral("Sys\n\n<tools>\n[{\"name\": \"w\"}]\n</tools>"));
             examples.push_back(imported(conversation({"Q1", "A1", "Q2", "A2"}, QStringLiteral("S"))));
             examples.push_back(imported(tools));
@@ -268,12 +316,14 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("t.json"));
         writeDataset(path, DatasetFormat::ShareGpt,
-                     {imported(conversation({"Weather?", "<tool_call>\n{\"name\": \"w\"}\n</tool_call>", "<tool_response>\n{\"t\": 1}\n</tool_response>", "Cold."},
+                     {imported(conversation({"Weather?", "<tool_call>\n{\"name\": \"w\"}\n</tool_call>",
+                                             "<tool_response>\n{\"t\": 1}\n</tool_response>", "Cold."},
                                             QStringLiteral("<tools>\n[]x\n</tools>")))});
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray text = file.readAll();
-        QVERIFY2(text.contains("{\"from\": \"function_call\", \"value\": \"{\\\"name\\\": \\\"w\\\"}\"}"), text.constData());
+        QVERIFY2(text.contains("{\"from\": \"function_call\", \"value\": \"{\\\"name\\\": \\\"w\\\"}\"}"),
+                 text.constData());
         QVERIFY2(text.contains("{\"from\": \"observation\", \"value\": \"{\\\"t\\\": 1}\"}"), text.constData());
         QVERIFY2(text.contains(R"("tools": "[]x")"), text.constData());
         QVERIFY2(!text.contains("system"), text.constData());
@@ -285,9 +335,10 @@ private slots:
         writeBytes(dir, QStringLiteral("d.jsonl"), "previous content\n");
         ImportedExample multi = imported(conversation({"a", "b", "c", "d"}));
         multi.source = QStringLiteral("chat.json#7");
-        FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::Dolly, {imported(pair("a", "", "b")), multi}), QStringLiteral("record #1 (chat.json#7)"),
-                        QStringLiteral("multi-turn"));
-        FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::Dolly, {imported(pair("a", "", "b", "sys"))}), QStringLiteral("system prompt"));
+        FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::Dolly, {imported(pair("a", "", "b")), multi}),
+                        QStringLiteral("record #1 (chat.json#7)"), QStringLiteral("multi-turn"));
+        FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::Dolly, {imported(pair("a", "", "b", "sys"))}),
+                        QStringLiteral("system prompt"));
         // The refused write left the existing file alone.
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));

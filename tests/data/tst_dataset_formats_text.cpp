@@ -39,12 +39,13 @@ private slots:
     {
         QTemporaryDir dir;
         // RFC 4180: quoted fields hold commas, doubled quotes and line breaks; CRLF line ends; a BOM.
-        const QString path = writeBytes(dir, QStringLiteral("d.csv"),
-                                        "\xEF\xBB\xBFprompt,context,answer,category\r\n"
-                                        "Say hi,,Hi!,greeting\r\n"
-                                        "\"Quote, please\",\"He said \"\"yes\"\"\",\"line one\r\nline two\n\nline four\",\"a; b\"\r\n"
-                                        "\r\n"
-                                        "Last,ctx,\"done\",\r\n");
+        const QString path =
+            writeBytes(dir, QStringLiteral("d.csv"),
+                       "\xEF\xBB\xBFprompt,context,answer,category\r\n"
+                       "Say hi,,Hi!,greeting\r\n"
+                       "\"Quote, please\",\"He said \"\"yes\"\"\",\"line one\r\nline two\n\nline four\",\"a; b\"\r\n"
+                       "\r\n"
+                       "Last,ctx,\"done\",\r\n");
         const test::ReadResult r = readDataset(path, csvOptions());
         QCOMPARE(r.examples.size(), size_t(3));
         QCOMPARE(r.examples[0].record.instruction, QStringLiteral("Say hi"));
@@ -56,14 +57,16 @@ private slots:
         QCOMPARE(r.examples[1].record.response, QStringLiteral("line one\nline two\n\nline four"));
         QCOMPARE(r.examples[1].tags, QStringList({"a", "b"}));
         QCOMPARE(r.examples[1].source, path + QStringLiteral(":3"));
-        QCOMPARE(r.examples[2].source, path + QStringLiteral(":8")); // the record at line 3 spans 4 lines, then a blank line
+        QCOMPARE(r.examples[2].source,
+                 path + QStringLiteral(":8")); // the record at line 3 spans 4 lines, then a blank line
         QCOMPARE(r.examples[2].record.response, QStringLiteral("done"));
         QCOMPARE(r.bytesRead, r.totalBytes);
     }
     void tsv()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("d.tsv"), "prompt\tanswer\nA, with comma\tB\n\"quoted\ttab\"\tC\n");
+        const QString path =
+            writeBytes(dir, QStringLiteral("d.tsv"), "prompt\tanswer\nA, with comma\tB\n\"quoted\ttab\"\tC\n");
         ImportOptions options;
         options.format = DatasetFormat::Tsv;
         options.mapping.instruction = QStringLiteral("prompt");
@@ -77,8 +80,11 @@ private slots:
     void csvErrorsNameTheLine()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("d.csv"), "prompt,context,answer,category\na,b,c,d\na,b,c\n\"x\"y,b,c,d\na,b,\"never closed,d\n");
-        FT_EXPECT_ERROR(readDataset(path, csvOptions()), path + QStringLiteral(":3: expected 4 fields as in the header, found 3"));
+        const QString path =
+            writeBytes(dir, QStringLiteral("d.csv"),
+                       "prompt,context,answer,category\na,b,c,d\na,b,c\n\"x\"y,b,c,d\na,b,\"never closed,d\n");
+        FT_EXPECT_ERROR(readDataset(path, csvOptions()),
+                        path + QStringLiteral(":3: expected 4 fields as in the header, found 3"));
         ImportOptions skip = csvOptions();
         skip.skipBadRecords = true;
         const test::ReadResult r = readDataset(path, skip);
@@ -86,15 +92,19 @@ private slots:
         QCOMPARE(r.issues.size(), size_t(3));
         QCOMPARE(r.issues[0].location, path + QStringLiteral(":3"));
         QCOMPARE(r.issues[1].location, path + QStringLiteral(":4"));
-        QVERIFY2(r.issues[1].reason.contains(QLatin1String("unexpected 'y' after a closing quote")), qPrintable(r.issues[1].reason));
+        QVERIFY2(r.issues[1].reason.contains(QLatin1String("unexpected 'y' after a closing quote")),
+                 qPrintable(r.issues[1].reason));
         QCOMPARE(r.issues[2].location, path + QStringLiteral(":5"));
-        QVERIFY2(r.issues[2].reason.contains(QLatin1String("quoted field opened on line 5 is never closed")), qPrintable(r.issues[2].reason));
+        QVERIFY2(r.issues[2].reason.contains(QLatin1String("quoted field opened on line 5 is never closed")),
+                 qPrintable(r.issues[2].reason));
     }
     void csvMappingErrors()
     {
         QTemporaryDir dir;
         const QString path = writeBytes(dir, QStringLiteral("d.csv"), "question,reply\nq,r\n");
-        FT_EXPECT_ERROR(readDataset(path, csvOptions()), QStringLiteral("the instruction column \"prompt\" is not in the header (columns: question, reply)"));
+        FT_EXPECT_ERROR(
+            readDataset(path, csvOptions()),
+            QStringLiteral("the instruction column \"prompt\" is not in the header (columns: question, reply)"));
         ImportOptions noResponse;
         noResponse.format = DatasetFormat::Csv;
         FT_EXPECT_ERROR(readDataset(path, noResponse), QStringLiteral("no response column"));
@@ -105,10 +115,14 @@ private slots:
     {
         QTest::addColumn<QByteArray>("header");
         QTest::addColumn<QStringList>("expected"); // instruction, input, response, system, tags
-        QTest::newRow("alpaca names") << QByteArray("instruction,input,output") << QStringList{"instruction", "input", "output", "", ""};
-        QTest::newRow("qa") << QByteArray("Question,Answer,Category") << QStringList{"Question", "", "Answer", "", "Category"};
-        QTest::newRow("prompt/completion") << QByteArray("id,prompt,completion,system_prompt,tags") << QStringList{"prompt", "", "completion", "system_prompt", "tags"};
-        QTest::newRow("dolly names") << QByteArray("instruction,context,response,category") << QStringList{"instruction", "context", "response", "", "category"};
+        QTest::newRow("alpaca names") << QByteArray("instruction,input,output")
+                                      << QStringList{"instruction", "input", "output", "", ""};
+        QTest::newRow("qa") << QByteArray("Question,Answer,Category")
+                            << QStringList{"Question", "", "Answer", "", "Category"};
+        QTest::newRow("prompt/completion") << QByteArray("id,prompt,completion,system_prompt,tags")
+                                           << QStringList{"prompt", "", "completion", "system_prompt", "tags"};
+        QTest::newRow("dolly names") << QByteArray("instruction,context,response,category")
+                                     << QStringList{"instruction", "context", "response", "", "category"};
         QTest::newRow("text only") << QByteArray("text") << QStringList{"", "", "text", "", ""};
         QTest::newRow("nothing known") << QByteArray("a,b") << QStringList{"", "", "", "", ""};
     }
@@ -117,10 +131,13 @@ private slots:
         QFETCH(QByteArray, header);
         QFETCH(QStringList, expected);
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("d.csv"), header + "\n" + QByteArray(",,,,").left(header.count(',')) + "x\n");
+        const QString path = writeBytes(dir, QStringLiteral("d.csv"),
+                                        header + "\n" + QByteArray(",,,,").left(header.count(',')) + "x\n");
         const FormatDetection d = detectDatasetFormat(path);
         QCOMPARE(d.format, DatasetFormat::Csv);
-        QCOMPARE(QStringList({d.mapping.instruction, d.mapping.input, d.mapping.response, d.mapping.system, d.mapping.tags}), expected);
+        QCOMPARE(
+            QStringList({d.mapping.instruction, d.mapping.input, d.mapping.response, d.mapping.system, d.mapping.tags}),
+            expected);
         QCOMPARE(d.columns, QString::fromUtf8(header).split(QLatin1Char(',')));
         QVERIFY(!d.explanation.isEmpty());
         QCOMPARE(d.preview.size(), expected[2].isEmpty() ? size_t(0) : size_t(1));
@@ -128,7 +145,10 @@ private slots:
     void plainTextLinesAndParagraphs()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("t.txt"), "\xEF\xBB\xBF" "First line.\r\nStill first paragraph.\r\n\r\n  \n\nSecond paragraph.\nThird line of it\n\n\nLast.");
+        const QString path = writeBytes(
+            dir, QStringLiteral("t.txt"),
+            "\xEF\xBB\xBF"
+            "First line.\r\nStill first paragraph.\r\n\r\n  \n\nSecond paragraph.\nThird line of it\n\n\nLast.");
         ImportOptions options;
         options.format = DatasetFormat::PlainText;
         const test::ReadResult paragraphs = readDataset(path, options);
@@ -167,7 +187,8 @@ private slots:
         examples[2].record.instruction = QStringLiteral("\"");
         examples[2].record.response = QStringLiteral("x");
         QTemporaryDir dir;
-        const QString path = dir.filePath(format == int(DatasetFormat::Csv) ? QStringLiteral("x.csv") : QStringLiteral("x.tsv"));
+        const QString path =
+            dir.filePath(format == int(DatasetFormat::Csv) ? QStringLiteral("x.csv") : QStringLiteral("x.tsv"));
         writeDataset(path, DatasetFormat(format), examples);
         const FormatDetection d = detectDatasetFormat(path);
         QCOMPARE(int(d.format), format);
@@ -183,7 +204,8 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("x.txt"));
-        const std::vector<ImportedExample> examples{textExample(QStringLiteral("One paragraph\nof two lines.")), textExample(QStringLiteral("Another."))};
+        const std::vector<ImportedExample> examples{textExample(QStringLiteral("One paragraph\nof two lines.")),
+                                                    textExample(QStringLiteral("Another."))};
         writeDataset(path, DatasetFormat::PlainText, examples);
         const test::ReadResult back = readDataset(path, detectDatasetFormat(path).options());
         QCOMPARE(back.examples.size(), size_t(2));
@@ -192,11 +214,14 @@ private slots:
         // Records plain text cannot hold are refused, naming them.
         ImportedExample withInstruction = textExample(QStringLiteral("x"));
         withInstruction.record.instruction = QStringLiteral("do");
-        FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::PlainText, {examples[0], withInstruction}), QStringLiteral("record #1"), QStringLiteral("plain text"));
-        FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::PlainText, {textExample(QStringLiteral("a\n\nb"))}), QStringLiteral("record #0"), QStringLiteral("blank line"));
+        FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::PlainText, {examples[0], withInstruction}),
+                        QStringLiteral("record #1"), QStringLiteral("plain text"));
+        FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::PlainText, {textExample(QStringLiteral("a\n\nb"))}),
+                        QStringLiteral("record #0"), QStringLiteral("blank line"));
         FT_EXPECT_ERROR(writeDataset(path, DatasetFormat::Csv, {[] {
                                          ImportedExample e;
-                                         e.record.turns = {{ChatTurn::Role::User, QStringLiteral("q")}, {ChatTurn::Role::Assistant, QStringLiteral("a")}};
+                                         e.record.turns = {{ChatTurn::Role::User, QStringLiteral("q")},
+                                                           {ChatTurn::Role::Assistant, QStringLiteral("a")}};
                                          return e;
                                      }()}),
                         QStringLiteral("multi-turn"));

@@ -24,10 +24,16 @@ private slots:
         QTest::addColumn<int>("format");
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("where");
-        QTest::newRow("jsonl") << int(DatasetFormat::Alpaca) << kGood + "\n" + kGood + "\n{\"instruction\": \"caf\xE9\", \"output\": \"x\"}\n" << QStringLiteral(":3: invalid UTF-8 at column 21 (byte 0xe9)");
-        QTest::newRow("array") << int(DatasetFormat::Alpaca) << "[\n" + kGood + ",\n{\"instruction\":\n \"\xC0\xAF\", \"output\": \"x\"}]" << QStringLiteral("#1: line 4: invalid UTF-8");
-        QTest::newRow("csv") << int(DatasetFormat::Csv) << QByteArray("instruction,output\na,b\n\"x\xFF\",y\n") << QStringLiteral(":3: line 3: invalid UTF-8 at column 3");
-        QTest::newRow("text") << int(DatasetFormat::PlainText) << QByteArray("ok\n\nsurrogate \xED\xA0\x80 here\n") << QStringLiteral(":3: line 3: invalid UTF-8 at column 11");
+        QTest::newRow("jsonl") << int(DatasetFormat::Alpaca)
+                               << kGood + "\n" + kGood + "\n{\"instruction\": \"caf\xE9\", \"output\": \"x\"}\n"
+                               << QStringLiteral(":3: invalid UTF-8 at column 21 (byte 0xe9)");
+        QTest::newRow("array") << int(DatasetFormat::Alpaca)
+                               << "[\n" + kGood + ",\n{\"instruction\":\n \"\xC0\xAF\", \"output\": \"x\"}]"
+                               << QStringLiteral("#1: line 4: invalid UTF-8");
+        QTest::newRow("csv") << int(DatasetFormat::Csv) << QByteArray("instruction,output\na,b\n\"x\xFF\",y\n")
+                             << QStringLiteral(":3: line 3: invalid UTF-8 at column 3");
+        QTest::newRow("text") << int(DatasetFormat::PlainText) << QByteArray("ok\n\nsurrogate \xED\xA0\x80 here\n")
+                              << QStringLiteral(":3: line 3: invalid UTF-8 at column 11");
     }
     void invalidUtf8NamesTheLine()
     {
@@ -45,24 +51,30 @@ private slots:
     void truncatedArray()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("t.json"), "[\n" + kGood + ",\n" + kGood + ",\n{\"instruction\": \"a\", \"outp");
-        FT_EXPECT_ERROR(readDataset(path, DatasetFormat::Alpaca), path, QStringLiteral("truncated"), QStringLiteral("element #2 starting at line 4"));
+        const QString path = writeBytes(dir, QStringLiteral("t.json"),
+                                        "[\n" + kGood + ",\n" + kGood + ",\n{\"instruction\": \"a\", \"outp");
+        FT_EXPECT_ERROR(readDataset(path, DatasetFormat::Alpaca), path, QStringLiteral("truncated"),
+                        QStringLiteral("element #2 starting at line 4"));
         const test::ReadResult r = readDataset(path, DatasetFormat::Alpaca, /*skipBad=*/true);
         QCOMPARE(r.examples.size(), size_t(2)); // what came before is kept
         QCOMPARE(r.issues.size(), size_t(1));
         QCOMPARE(r.issues[0].location, path);
         QVERIFY(r.issues[0].reason.startsWith(QLatin1String("truncated")));
         const QString unclosed = writeBytes(dir, QStringLiteral("u.json"), "[\n" + kGood + "\n");
-        FT_EXPECT_ERROR(readDataset(unclosed, DatasetFormat::Alpaca), QStringLiteral("truncated: the array is not closed"));
+        FT_EXPECT_ERROR(readDataset(unclosed, DatasetFormat::Alpaca),
+                        QStringLiteral("truncated: the array is not closed"));
     }
     void brokenArrayStructure_data()
     {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("missing comma") << "[" + kGood + "\n " + kGood + "]" << QStringLiteral("expected ',' or ']' after element #0 at line 2, found '{'");
+        QTest::newRow("missing comma") << "[" + kGood + "\n " + kGood + "]"
+                                       << QStringLiteral("expected ',' or ']' after element #0 at line 2, found '{'");
         QTest::newRow("trailing comma") << "[" + kGood + ",\n]" << QStringLiteral("trailing comma");
-        QTest::newRow("data after") << "[" + kGood + "]\n[]" << QStringLiteral("unexpected data after the closing ']' at line 2");
-        QTest::newRow("not an array") << QByteArray("\"just a string\"") << QStringLiteral("expected a JSON array ('[') or JSON Lines");
+        QTest::newRow("data after") << "[" + kGood + "]\n[]"
+                                    << QStringLiteral("unexpected data after the closing ']' at line 2");
+        QTest::newRow("not an array") << QByteArray("\"just a string\"")
+                                      << QStringLiteral("expected a JSON array ('[') or JSON Lines");
         QTest::newRow("empty") << QByteArray("") << QStringLiteral("the file is empty");
         QTest::newRow("only spaces") << QByteArray(" \n\r\n\t") << QStringLiteral("the file is empty");
         QTest::newRow("only a bom") << QByteArray("\xEF\xBB\xBF") << QStringLiteral("the file is empty");
@@ -95,8 +107,12 @@ private slots:
     void arrayElementsThatAreNotRecords()
     {
         QTemporaryDir dir;
-        const QString path = writeBytes(dir, QStringLiteral("m.json"), "[" + kGood + ", 42, \"text\", [1, 2], null, {\"instruction\": [], \"output\": \"x\"}, {bad json}, " + kGood + "]");
-        FT_EXPECT_ERROR(readDataset(path, DatasetFormat::Alpaca), path + QStringLiteral("#1: line 1: expected a JSON object {...}, found a number"));
+        const QString path = writeBytes(
+            dir, QStringLiteral("m.json"),
+            "[" + kGood + ", 42, \"text\", [1, 2], null, {\"instruction\": [], \"output\": \"x\"}, {bad json}, " +
+                kGood + "]");
+        FT_EXPECT_ERROR(readDataset(path, DatasetFormat::Alpaca),
+                        path + QStringLiteral("#1: line 1: expected a JSON object {...}, found a number"));
         const test::ReadResult r = readDataset(path, DatasetFormat::Alpaca, true);
         QCOMPARE(r.examples.size(), size_t(2));
         QCOMPARE(r.examples[1].source, path + QStringLiteral("#7"));
@@ -107,7 +123,8 @@ private slots:
         QVERIFY2(r.issues[1].reason.contains(QLatin1String("found a string")), qPrintable(r.issues[1].reason));
         QVERIFY2(r.issues[2].reason.contains(QLatin1String("found an array")), qPrintable(r.issues[2].reason));
         QVERIFY2(r.issues[3].reason.contains(QLatin1String("found null")), qPrintable(r.issues[3].reason));
-        QVERIFY2(r.issues[4].reason.contains(QLatin1String("field \"instruction\" must be a string, found an array")), qPrintable(r.issues[4].reason));
+        QVERIFY2(r.issues[4].reason.contains(QLatin1String("field \"instruction\" must be a string, found an array")),
+                 qPrintable(r.issues[4].reason));
         QVERIFY2(r.issues[5].reason.contains(QLatin1String("malformed JSON")), qPrintable(r.issues[5].reason));
     }
     void deeplyNestedJson()
@@ -115,23 +132,30 @@ private slots:
         QTemporaryDir dir;
         // 200,000 levels: a recursive parser would overflow the stack.
         const QByteArray deep = QByteArray(200000, '[') + QByteArray(200000, ']');
-        const QString lines = writeBytes(dir, QStringLiteral("deep.jsonl"), "{\"instruction\": " + deep + ", \"output\": \"x\"}\n" + kGood + "\n");
+        const QString lines = writeBytes(dir, QStringLiteral("deep.jsonl"),
+                                         "{\"instruction\": " + deep + ", \"output\": \"x\"}\n" + kGood + "\n");
         FT_EXPECT_ERROR(readDataset(lines, DatasetFormat::Alpaca), lines + QStringLiteral(":1: malformed JSON"));
         QCOMPARE(readDataset(lines, DatasetFormat::Alpaca, true).examples.size(), size_t(1));
-        const QString array = writeBytes(dir, QStringLiteral("deep.json"), "[" + kGood + ", {\"instruction\": " + deep + ", \"output\": \"x\"}, " + kGood + "]");
-        FT_EXPECT_ERROR(readDataset(array, DatasetFormat::Alpaca), array + QStringLiteral("#1: line 1: malformed JSON"));
+        const QString array =
+            writeBytes(dir, QStringLiteral("deep.json"),
+                       "[" + kGood + ", {\"instruction\": " + deep + ", \"output\": \"x\"}, " + kGood + "]");
+        FT_EXPECT_ERROR(readDataset(array, DatasetFormat::Alpaca),
+                        array + QStringLiteral("#1: line 1: malformed JSON"));
         QCOMPARE(readDataset(array, DatasetFormat::Alpaca, true).examples.size(), size_t(2));
-        const QString unbalanced = writeBytes(dir, QStringLiteral("unbalanced.json"), "[" + kGood + ", " + QByteArray(100000, '{'));
+        const QString unbalanced =
+            writeBytes(dir, QStringLiteral("unbalanced.json"), "[" + kGood + ", " + QByteArray(100000, '{'));
         FT_EXPECT_ERROR(readDataset(unbalanced, DatasetFormat::Alpaca), QStringLiteral("truncated"));
     }
     void bomAndCrlf()
     {
         QTemporaryDir dir;
-        const QString lines = writeBytes(dir, QStringLiteral("b.jsonl"), "\xEF\xBB\xBF" + kGood + "\r\n\r\n" + kGood + "\r\n");
+        const QString lines =
+            writeBytes(dir, QStringLiteral("b.jsonl"), "\xEF\xBB\xBF" + kGood + "\r\n\r\n" + kGood + "\r\n");
         const test::ReadResult l = readDataset(lines, DatasetFormat::Alpaca);
         QCOMPARE(l.examples.size(), size_t(2));
         QCOMPARE(l.examples[1].source, lines + QStringLiteral(":3"));
-        const QString array = writeBytes(dir, QStringLiteral("b.json"), "\xEF\xBB\xBF[\r\n" + kGood + ",\r\n" + kGood + "\r\n]\r\n");
+        const QString array =
+            writeBytes(dir, QStringLiteral("b.json"), "\xEF\xBB\xBF[\r\n" + kGood + ",\r\n" + kGood + "\r\n]\r\n");
         QCOMPARE(readDataset(array, DatasetFormat::Alpaca).examples.size(), size_t(2));
         QCOMPARE(detectDatasetFormat(array).format, DatasetFormat::Alpaca);
     }
@@ -152,7 +176,8 @@ private slots:
         }
         QElapsedTimer timer;
         timer.start();
-        FT_EXPECT_ERROR(readDataset(path, DatasetFormat::Alpaca), path + QStringLiteral(":2: the line is longer than the limit"));
+        FT_EXPECT_ERROR(readDataset(path, DatasetFormat::Alpaca),
+                        path + QStringLiteral(":2: the line is longer than the limit"));
         const test::ReadResult skipped = readDataset(path, DatasetFormat::Alpaca, true);
         QCOMPARE(skipped.examples.size(), size_t(2));
         QCOMPARE(skipped.examples[1].source, path + QStringLiteral(":3"));
@@ -191,7 +216,9 @@ private slots:
         QTemporaryDir dir;
         const QString path = writeBytes(dir, QStringLiteral("n.jsonl"), kGood);
         QCOMPARE(readDataset(path, DatasetFormat::Alpaca).examples.size(), size_t(1));
-        const QString nul = writeBytes(dir, QStringLiteral("nul.jsonl"), QByteArray("{\"instruction\": \"a\0b\", \"output\": \"c\"}\n", sizeof("{\"instruction\": \"a\0b\", \"output\": \"c\"}\n") - 1));
+        const QString nul = writeBytes(dir, QStringLiteral("nul.jsonl"),
+                                       QByteArray("{\"instruction\": \"a\0b\", \"output\": \"c\"}\n",
+                                                  sizeof("{\"instruction\": \"a\0b\", \"output\": \"c\"}\n") - 1));
         // Qt's JSON parser lets a raw NUL through inside a string; the record is read and the validator
         // reports its control character (tst_validation).
         const test::ReadResult r = readDataset(nul, DatasetFormat::Alpaca);
@@ -229,7 +256,8 @@ private slots:
         for (const QString& name : datasetFormatNames()) {
             options.format = *datasetFormatFromName(name);
             options.mapping.response = QStringLiteral("x");
-            FT_EXPECT_ERROR(openDatasetReader(QStringLiteral("/nonexistent/data.file"), options), QStringLiteral("/nonexistent/data.file"));
+            FT_EXPECT_ERROR(openDatasetReader(QStringLiteral("/nonexistent/data.file"), options),
+                            QStringLiteral("/nonexistent/data.file"));
         }
     }
 };

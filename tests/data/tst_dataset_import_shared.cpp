@@ -45,12 +45,16 @@ private slots:
         FT_REQUIRE_SHARED();
         const test::ReadResult r = test::readDataset(dataset("gsm8k_alpaca.json"), DatasetFormat::Alpaca);
         QCOMPARE(r.examples.size(), size_t(7473));
-        QVERIFY(r.examples.front().record.instruction.startsWith(QStringLiteral("Natalia sold clips to 48 of her friends in April")));
-        QCOMPARE(r.examples.front().record.response,
-                 QStringLiteral("Natalia sold 48/2 = 24 clips in May.\nNatalia sold 48+24 = 72 clips altogether in April and May."));
+        QVERIFY(r.examples.front().record.instruction.startsWith(
+            QStringLiteral("Natalia sold clips to 48 of her friends in April")));
+        QCOMPARE(
+            r.examples.front().record.response,
+            QStringLiteral(
+                "Natalia sold 48/2 = 24 clips in May.\nNatalia sold 48+24 = 72 clips altogether in April and May."));
         QCOMPARE(r.examples.back().record.instruction,
                  QStringLiteral("At 30, Anika is 4/3 the age of Maddie. What would be their average age in 15 years?"));
-        QVERIFY(r.examples.back().record.response.endsWith(QStringLiteral("Their average age in 15 years will be 100/2=50")));
+        QVERIFY(r.examples.back().record.response.endsWith(
+            QStringLiteral("Their average age in 15 years will be 100/2=50")));
     }
     void glaiveToolCalls()
     {
@@ -69,12 +73,14 @@ private slots:
         QCOMPARE(first.turns[4].role, ChatTurn::Role::User);
         QVERIFY(first.turns[4].content.startsWith(QStringLiteral("<tool_response>\n{\"recipes\"")));
         QVERIFY(first.system.startsWith(QStringLiteral("<tools>\n[{\"name\": \"search_recipes\"")));
-        QCOMPARE(first.turns[0].content,
-                 QStringLiteral("Hi, I have some ingredients and I want to cook something. Can you help me find a recipe?"));
+        QCOMPARE(
+            first.turns[0].content,
+            QStringLiteral("Hi, I have some ingredients and I want to cook something. Can you help me find a recipe?"));
         const ExampleRecord& last = r.examples.back().record;
         QCOMPARE(last.turns.size(), size_t(4));
         QCOMPARE(last.system, QString()); // its tools are "[]"
-        QVERIFY(last.turns.back().content.endsWith(QStringLiteral("the first iteration is guaranteed to happen regardless of the condition.")));
+        QVERIFY(last.turns.back().content.endsWith(
+            QStringLiteral("the first iteration is guaranteed to happen regardless of the condition.")));
         // A single exchange becomes an instruction/response record.
         const ExampleRecord& single = r.examples[22].record;
         QVERIFY(!single.isMultiTurn());
@@ -104,7 +110,8 @@ private slots:
         options.textUnit = PlainTextUnit::Line;
         const test::ReadResult lines = test::readDataset(path, options);
         QCOMPARE(lines.examples.size(), size_t(30)); // 30 articles, one per line, no blank lines
-        QVERIFY(lines.examples.front().record.response.startsWith(QStringLiteral("Anarchism is a political philosophy and movement")));
+        QVERIFY(lines.examples.front().record.response.startsWith(
+            QStringLiteral("Anarchism is a political philosophy and movement")));
         QVERIFY(lines.examples.back().record.response.endsWith(QStringLiteral("Writers from Las Vegas")));
         QCOMPARE(lines.examples.back().source, path + QStringLiteral(":30"));
         QVERIFY(lines.examples.front().record.instruction.isEmpty());
@@ -145,16 +152,26 @@ private slots:
         QTest::addColumn<QString>("file");
         QTest::addColumn<int>("format");
         QTest::addColumn<QString>("outName");
-        QTest::newRow("alpaca") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Alpaca) << QStringLiteral("out.json");
-        QTest::newRow("gsm8k-jsonl") << QStringLiteral("gsm8k_alpaca.json") << int(DatasetFormat::Alpaca) << QStringLiteral("out.jsonl");
-        QTest::newRow("glaive") << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::ShareGpt) << QStringLiteral("out.json");
-        QTest::newRow("glaive-as-studio") << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::Studio) << QStringLiteral("out.jsonl");
-        QTest::newRow("glaive-as-openai") << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::OpenAiChat) << QStringLiteral("out.jsonl");
-        QTest::newRow("alpaca-as-csv") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Csv) << QStringLiteral("out.csv");
-        QTest::newRow("alpaca-as-dolly") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Dolly) << QStringLiteral("out.jsonl");
-        QTest::newRow("alpaca-as-tsv") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Tsv) << QStringLiteral("out.tsv");
-        QTest::newRow("chat_tiny-as-alpaca") << QStringLiteral("chat_tiny_sharegpt.json") << int(DatasetFormat::Alpaca) << QStringLiteral("out.json");
-        QTest::newRow("wiki-as-text") << QStringLiteral("wiki_demo.txt") << int(DatasetFormat::PlainText) << QStringLiteral("out.txt");
+        QTest::newRow("alpaca") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Alpaca)
+                                << QStringLiteral("out.json");
+        QTest::newRow("gsm8k-jsonl") << QStringLiteral("gsm8k_alpaca.json") << int(DatasetFormat::Alpaca)
+                                     << QStringLiteral("out.jsonl");
+        QTest::newRow("glaive") << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::ShareGpt)
+                                << QStringLiteral("out.json");
+        QTest::newRow("glaive-as-studio") << QStringLiteral("glaive_toolcall_sharegpt.json")
+                                          << int(DatasetFormat::Studio) << QStringLiteral("out.jsonl");
+        QTest::newRow("glaive-as-openai") << QStringLiteral("glaive_toolcall_sharegpt.json")
+                                          << int(DatasetFormat::OpenAiChat) << QStringLiteral("out.jsonl");
+        QTest::newRow("alpaca-as-csv") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Csv)
+                                       << QStringLiteral("out.csv");
+        QTest::newRow("alpaca-as-dolly") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Dolly)
+                                         << QStringLiteral("out.jsonl");
+        QTest::newRow("alpaca-as-tsv") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Tsv)
+                                       << QStringLiteral("out.tsv");
+        QTest::newRow("chat_tiny-as-alpaca")
+            << QStringLiteral("chat_tiny_sharegpt.json") << int(DatasetFormat::Alpaca) << QStringLiteral("out.json");
+        QTest::newRow("wiki-as-text") << QStringLiteral("wiki_demo.txt") << int(DatasetFormat::PlainText)
+                                      << QStringLiteral("out.txt");
     }
     void roundTripInOwnFormat()
     {

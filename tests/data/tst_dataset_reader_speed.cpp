@@ -16,9 +16,11 @@ namespace {
 
 QByteArray record(int i)
 {
-    return QStringLiteral("{\"instruction\": \"Question number %1: what is %1 plus %2?\", \"input\": \"Some context for record %1, "
-                          "with a little more text so that the record is of a realistic size.\", \"output\": \"The answer is %3. "
-                          "Adding %1 and %2 gives %3, as one can check by counting.\"}")
+    return QStringLiteral(
+               "{\"instruction\": \"Question number %1: what is %1 plus %2?\", \"input\": \"Some context for record "
+               "%1, "
+               "with a little more text so that the record is of a realistic size.\", \"output\": \"The answer is %3. "
+               "Adding %1 and %2 gives %3, as one can check by counting.\"}")
         .arg(i)
         .arg(i % 97)
         .arg(i + i % 97)
@@ -41,8 +43,8 @@ void timeRead(const QString& path, DatasetFormat format, int expected, const cha
     const double seconds = timer.nsecsElapsed() / 1e9;
     if (count != expected)
         qFatal("%s: read %d records, expected %d", what, count, expected);
-    qInfo("%s: %d records, %.1f MB in %.3f s = %.0f records/s, %.1f MB/s", what, count, reader->totalBytes() / 1e6, seconds, count / seconds,
-          reader->totalBytes() / 1e6 / seconds);
+    qInfo("%s: %d records, %.1f MB in %.3f s = %.0f records/s, %.1f MB/s", what, count, reader->totalBytes() / 1e6,
+          seconds, count / seconds, reader->totalBytes() / 1e6 / seconds);
 }
 
 } // namespace
@@ -80,7 +82,8 @@ private slots:
     void gsm8k()
     {
         FT_REQUIRE_SHARED();
-        timeRead(test::sharedPath(QStringLiteral("datasets/gsm8k_alpaca.json")), DatasetFormat::Alpaca, 7473, "gsm8k_alpaca.json");
+        timeRead(test::sharedPath(QStringLiteral("datasets/gsm8k_alpaca.json")), DatasetFormat::Alpaca, 7473,
+                 "gsm8k_alpaca.json");
     }
 };
 

@@ -4,10 +4,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "support/example_builders.h"
 #include "data/dataset_stats.h"
 #include "data/jsonl_records.h"
 #include "data/sample_dataset.h"
+#include "support/example_builders.h"
 
 using namespace ft;
 
@@ -32,12 +32,16 @@ private slots:
     {
         const PromptTemplate plain = PromptTemplate::builtin(QStringLiteral("plain"));
         ExampleRecord multi;
-        multi.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")}, {ChatTurn::Role::Assistant, QStringLiteral("Hello")},
-                       {ChatTurn::Role::User, QStringLiteral("Bye")}, {ChatTurn::Role::Assistant, QStringLiteral("Goodbye")}};
-        const std::vector<ExampleRecord> records{test::examplePair(QStringLiteral("Add 2 and 3."), QStringLiteral("5")),
-                                                 test::examplePair(QStringLiteral("Write a sentence."), QStringLiteral("The cat sat on the mat.")), multi};
-        const DatasetStatistics stats = computeStatistics(records, {{QStringLiteral("math")}, {QStringLiteral("writing"), QStringLiteral("math")}, {}},
-                                                          *m_tokenizer, plain, 0);
+        multi.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")},
+                       {ChatTurn::Role::Assistant, QStringLiteral("Hello")},
+                       {ChatTurn::Role::User, QStringLiteral("Bye")},
+                       {ChatTurn::Role::Assistant, QStringLiteral("Goodbye")}};
+        const std::vector<ExampleRecord> records{
+            test::examplePair(QStringLiteral("Add 2 and 3."), QStringLiteral("5")),
+            test::examplePair(QStringLiteral("Write a sentence."), QStringLiteral("The cat sat on the mat.")), multi};
+        const DatasetStatistics stats = computeStatistics(
+            records, {{QStringLiteral("math")}, {QStringLiteral("writing"), QStringLiteral("math")}, {}}, *m_tokenizer,
+            plain, 0);
         QCOMPARE(stats.examples, 3);
         QCOMPARE(stats.multiTurn, 1);
         QCOMPARE(stats.tags.at(QStringLiteral("math")), 2);
@@ -57,7 +61,8 @@ private slots:
         const PromptTemplate plain = PromptTemplate::builtin(QStringLiteral("plain"));
         std::vector<ExampleRecord> records;
         for (int n = 1; n <= 100; ++n)
-            records.push_back(test::examplePair(QStringLiteral("Repeat."), QStringLiteral("word ").repeated(n).trimmed()));
+            records.push_back(
+                test::examplePair(QStringLiteral("Repeat."), QStringLiteral("word ").repeated(n).trimmed()));
         const int64_t maxLength = 120;
         const DatasetStatistics stats = computeStatistics(records, {}, *m_tokenizer, plain, maxLength, 10);
         std::vector<int64_t> combined;
@@ -74,7 +79,8 @@ private slots:
             total += v;
         QCOMPARE(stats.combined.total, total);
         QCOMPARE(stats.combined.mean, double(total) / 100.0);
-        QCOMPARE(stats.overMaxLength, int64_t(std::count_if(combined.begin(), combined.end(), [&](int64_t v) { return v > maxLength; })));
+        QCOMPARE(stats.overMaxLength,
+                 int64_t(std::count_if(combined.begin(), combined.end(), [&](int64_t v) { return v > maxLength; })));
         QVERIFY(stats.overMaxLength > 0 && stats.overMaxLength < 100);
         // 10 bins from 0 to the longest example (longer than maxLength here); every example counted once.
         QCOMPARE(stats.combinedHistogram.counts.size(), size_t(10));
@@ -88,14 +94,16 @@ private slots:
         QVERIFY(stats.combinedHistogram.counts.back() >= 1); // the longest lands in the last bin
         for (size_t b = 0; b < 10; ++b) {
             const double lo = stats.combinedHistogram.edges[b], hi = stats.combinedHistogram.edges[b + 1];
-            const int64_t inBin = std::count_if(combined.begin(), combined.end(), [&](int64_t v) { return v >= lo && (b == 9 ? v <= hi : v < hi); });
+            const int64_t inBin = std::count_if(combined.begin(), combined.end(),
+                                                [&](int64_t v) { return v >= lo && (b == 9 ? v <= hi : v < hi); });
             QCOMPARE(stats.combinedHistogram.counts[b], inBin);
         }
     }
     void maxLengthWidensTheRange()
     {
         const PromptTemplate plain = PromptTemplate::builtin(QStringLiteral("plain"));
-        const DatasetStatistics stats = computeStatistics({test::examplePair(QStringLiteral("a"), QStringLiteral("b"))}, {}, *m_tokenizer, plain, 2048, 8);
+        const DatasetStatistics stats = computeStatistics({test::examplePair(QStringLiteral("a"), QStringLiteral("b"))},
+                                                          {}, *m_tokenizer, plain, 2048, 8);
         QCOMPARE(stats.combinedHistogram.edges.back(), 2048.0);
         QCOMPARE(stats.combinedHistogram.counts.front(), int64_t(1));
         QCOMPARE(stats.overMaxLength, int64_t(0));
@@ -116,7 +124,8 @@ private slots:
         // The README promises a tail of long answers: the longest is well above the median.
         QVERIFY(stats.combined.max > 3 * stats.combined.median);
         QVERIFY(stats.combined.p95 >= stats.combined.median && stats.combined.max >= stats.combined.p95);
-        const DatasetStatistics stopped = computeStatistics(records, {}, *m_tokenizer, chatml, 512, 40, [](int64_t done, int64_t) { return done < 64; });
+        const DatasetStatistics stopped = computeStatistics(records, {}, *m_tokenizer, chatml, 512, 40,
+                                                            [](int64_t done, int64_t) { return done < 64; });
         QVERIFY(stopped.cancelled);
         QCOMPARE(stopped.examples, 64);
     }

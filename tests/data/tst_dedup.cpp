@@ -5,11 +5,11 @@
 
 #include <QTest>
 
-#include "support/example_builders.h"
 #include "data/dataset_format.h"
 #include "data/dedup.h"
 #include "data/jsonl_records.h"
 #include "data/sample_dataset.h"
+#include "support/example_builders.h"
 #include "support/test_support.h"
 
 using namespace ft;
@@ -19,7 +19,8 @@ namespace {
 // Word k-gram sets and their exact Jaccard similarity: the reference for what MinHash must find.
 QSet<QString> shingleSet(const QString& text, int k)
 {
-    const QStringList words = QString(text).replace(QLatin1Char('\n'), QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    const QStringList words =
+        QString(text).replace(QLatin1Char('\n'), QLatin1Char(' ')).split(QLatin1Char(' '), Qt::SkipEmptyParts);
     QSet<QString> shingles;
     if (words.size() < k)
         shingles.insert(words.join(QLatin1Char(' ')));
@@ -34,7 +35,10 @@ double bruteJaccard(const QSet<QString>& x, const QSet<QString>& y)
         common += y.contains(s) ? 1 : 0;
     return double(common) / double(x.size() + y.size() - common);
 }
-double bruteJaccard(const QString& a, const QString& b, int k) { return bruteJaccard(shingleSet(a, k), shingleSet(b, k)); }
+double bruteJaccard(const QString& a, const QString& b, int k)
+{
+    return bruteJaccard(shingleSet(a, k), shingleSet(b, k));
+}
 
 std::vector<ExampleRecord> loadShared(const char* file, DatasetFormat format = DatasetFormat::Alpaca)
 {
@@ -58,7 +62,8 @@ private slots:
         ExampleRecord a = test::examplePair(QStringLiteral("  Hello\tWORLD "), QStringLiteral("Line one\n\nline  two"));
         QCOMPARE(normalizedExampleText(a), QStringLiteral("\nhello world\n\nline one line two"));
         // Text moved from one field to another is not the same example.
-        QVERIFY(normalizedExampleText(test::examplePair(QStringLiteral("a b"), QStringLiteral("c"))) != normalizedExampleText(test::examplePair(QStringLiteral("a"), QStringLiteral("b c"))));
+        QVERIFY(normalizedExampleText(test::examplePair(QStringLiteral("a b"), QStringLiteral("c"))) !=
+                normalizedExampleText(test::examplePair(QStringLiteral("a"), QStringLiteral("b c"))));
     }
     void sampleDatasetPlantedDuplicates()
     {
@@ -90,8 +95,10 @@ private slots:
     {
         // Ten words, bigrams: changing the last word changes 1 of 9 bigrams -> Jaccard 8/10 = 0.8.
         const QString base = QStringLiteral("one two three four five six seven eight nine ten");
-        std::vector<ExampleRecord> records{test::examplePair(base, QString()), test::examplePair(base.left(base.size() - 3) + QStringLiteral("eleven"), QString()),
-                                           test::examplePair(QStringLiteral("something else entirely with no words shared at all"), QString())};
+        std::vector<ExampleRecord> records{
+            test::examplePair(base, QString()),
+            test::examplePair(base.left(base.size() - 3) + QStringLiteral("eleven"), QString()),
+            test::examplePair(QStringLiteral("something else entirely with no words shared at all"), QString())};
         QCOMPARE(bruteJaccard(normalizedExampleText(records[0]), normalizedExampleText(records[1]), 2), 0.8);
         DedupSettings at;
         at.threshold = 0.8;
@@ -106,10 +113,14 @@ private slots:
     void exactAndNearMerge()
     {
         // An exact pair and a near copy of it form one group that is not exact.
-        const QString text = QStringLiteral("the quick brown fox jumps over the lazy dog again and again while the farmer watches from "
-                                            "the porch of his old wooden house by the river");
-        std::vector<ExampleRecord> records{test::examplePair(text, QStringLiteral("x")), test::examplePair(QStringLiteral("unrelated words here"), QStringLiteral("y")),
-                                           test::examplePair(text.toUpper(), QStringLiteral("X")), test::examplePair(text + QStringLiteral(" today"), QStringLiteral("x"))};
+        const QString text =
+            QStringLiteral("the quick brown fox jumps over the lazy dog again and again while the farmer watches from "
+                           "the porch of his old wooden house by the river");
+        std::vector<ExampleRecord> records{
+            test::examplePair(text, QStringLiteral("x")),
+            test::examplePair(QStringLiteral("unrelated words here"), QStringLiteral("y")),
+            test::examplePair(text.toUpper(), QStringLiteral("X")),
+            test::examplePair(text + QStringLiteral(" today"), QStringLiteral("x"))};
         const std::vector<DuplicateGroup> groups = findDuplicates(records, DedupSettings{});
         QCOMPARE(groups.size(), size_t(1));
         QCOMPARE(groups[0].indices, std::vector<int64_t>({0, 2, 3}));
@@ -208,7 +219,9 @@ private slots:
         std::vector<size_t> component(sets.size());
         for (size_t i = 0; i < component.size(); ++i)
             component[i] = i;
-        std::function<size_t(size_t)> root = [&](size_t x) { return component[x] == x ? x : component[x] = root(component[x]); };
+        std::function<size_t(size_t)> root = [&](size_t x) {
+            return component[x] == x ? x : component[x] = root(component[x]);
+        };
         int pairs = 0;
         for (size_t i = 0; i < sets.size(); ++i) {
             for (size_t j = i + 1; j < sets.size(); ++j) {
@@ -216,7 +229,8 @@ private slots:
                     continue;
                 ++pairs;
                 component[root(j)] = root(i);
-                QVERIFY2(groupOf.count(int64_t(i)) && groupOf.count(int64_t(j)) && groupOf[int64_t(i)] == groupOf[int64_t(j)],
+                QVERIFY2(groupOf.count(int64_t(i)) && groupOf.count(int64_t(j)) &&
+                             groupOf[int64_t(i)] == groupOf[int64_t(j)],
                          qPrintable(QStringLiteral("pair %1 ~ %2 missed").arg(i).arg(j)));
             }
         }

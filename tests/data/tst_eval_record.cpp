@@ -25,13 +25,18 @@ class TestEvalRecord : public QObject {
 private slots:
     void promptAndReference()
     {
-        QCOMPARE(evalPromptText(record(QStringLiteral("Summarise."), QStringLiteral("Short."))), QStringLiteral("Summarise."));
-        QCOMPARE(evalPromptText(record(QStringLiteral("Summarise."), QStringLiteral("Short."), QStringLiteral("A long text."))),
+        QCOMPARE(evalPromptText(record(QStringLiteral("Summarise."), QStringLiteral("Short."))),
+                 QStringLiteral("Summarise."));
+        QCOMPARE(evalPromptText(
+                     record(QStringLiteral("Summarise."), QStringLiteral("Short."), QStringLiteral("A long text."))),
                  QStringLiteral("Summarise.\n\nA long text."));
-        QCOMPARE(evalReferenceText(record(QStringLiteral("Summarise."), QStringLiteral("Short."))), QStringLiteral("Short."));
+        QCOMPARE(evalReferenceText(record(QStringLiteral("Summarise."), QStringLiteral("Short."))),
+                 QStringLiteral("Short."));
         ExampleRecord chat;
-        chat.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")}, {ChatTurn::Role::Assistant, QStringLiteral("Hello!")},
-                      {ChatTurn::Role::User, QStringLiteral("Name a colour.")}, {ChatTurn::Role::Assistant, QStringLiteral("Blue.")}};
+        chat.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")},
+                      {ChatTurn::Role::Assistant, QStringLiteral("Hello!")},
+                      {ChatTurn::Role::User, QStringLiteral("Name a colour.")},
+                      {ChatTurn::Role::Assistant, QStringLiteral("Blue.")}};
         QCOMPARE(evalPromptText(chat), QStringLiteral("Name a colour."));
         QCOMPARE(evalReferenceText(chat), QStringLiteral("Blue."));
     }

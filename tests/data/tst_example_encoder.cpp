@@ -1,9 +1,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "support/example_builders.h"
 #include "data/example_encoder.h"
 #include "data/sample_dataset.h"
+#include "support/example_builders.h"
 
 using namespace ft;
 
@@ -24,7 +24,8 @@ private slots:
     void responseOnlyMasksThePrompt()
     {
         const auto t = PromptTemplate::builtin(QStringLiteral("alpaca"));
-        const ExampleRecord record = test::examplePair(QStringLiteral("Name a primary colour."), QStringLiteral("Red is one."));
+        const ExampleRecord record =
+            test::examplePair(QStringLiteral("Name a primary colour."), QStringLiteral("Red is one."));
         const TokenizedExample example = encodeExample(*m_tokenizer, t, record, LossOn::Response, 0);
         const std::vector<TokenId> prompt = encodePrompt(*m_tokenizer, t, record);
         const std::vector<TokenId> answer = m_tokenizer->encode(record.response);
@@ -37,20 +38,23 @@ private slots:
             QCOMPARE(example.loss[i], uint8_t(i >= prompt.size() ? 1 : 0));
         QCOMPARE(example.targetCount(), static_cast<int64_t>(answer.size() + 1));
         QCOMPARE(example.responseTokens, static_cast<int64_t>(answer.size() + 1));
-        QCOMPARE(m_tokenizer->decodeText(std::vector<TokenId>(example.ids.begin() + static_cast<std::ptrdiff_t>(prompt.size()), example.ids.end() - 1)),
+        QCOMPARE(m_tokenizer->decodeText(std::vector<TokenId>(
+                     example.ids.begin() + static_cast<std::ptrdiff_t>(prompt.size()), example.ids.end() - 1)),
                  record.response);
     }
     void allTokensMode()
     {
         const auto t = PromptTemplate::builtin(QStringLiteral("plain"));
-        const TokenizedExample example = encodeExample(*m_tokenizer, t, test::examplePair(QStringLiteral("Say hi."), QStringLiteral("Hi!")), LossOn::All, 0);
+        const TokenizedExample example = encodeExample(
+            *m_tokenizer, t, test::examplePair(QStringLiteral("Say hi."), QStringLiteral("Hi!")), LossOn::All, 0);
         QCOMPARE(example.loss.front(), uint8_t(0)); // BOS is never a target
         QCOMPARE(example.targetCount(), static_cast<int64_t>(example.ids.size() - 1));
     }
     void truncationDropsPromptFirst()
     {
         const auto t = PromptTemplate::builtin(QStringLiteral("alpaca"));
-        const ExampleRecord record = test::examplePair(QStringLiteral("word ").repeated(200), QStringLiteral("A short answer."));
+        const ExampleRecord record =
+            test::examplePair(QStringLiteral("word ").repeated(200), QStringLiteral("A short answer."));
         const TokenizedExample full = encodeExample(*m_tokenizer, t, record, LossOn::Response, 0);
         const TokenizedExample cut = encodeExample(*m_tokenizer, t, record, LossOn::Response, 64);
         QVERIFY(!full.truncated);
@@ -61,7 +65,9 @@ private slots:
         QCOMPARE(cut.responseTokens, full.responseTokens);
         QVERIFY(std::equal(full.ids.end() - full.responseTokens, full.ids.end(), cut.ids.end() - cut.responseTokens));
         // When even the answer does not fit, it is cut from the end.
-        const TokenizedExample tiny = encodeExample(*m_tokenizer, t, test::examplePair(QStringLiteral("x"), QStringLiteral("long answer ").repeated(50)), LossOn::Response, 16);
+        const TokenizedExample tiny = encodeExample(
+            *m_tokenizer, t, test::examplePair(QStringLiteral("x"), QStringLiteral("long answer ").repeated(50)),
+            LossOn::Response, 16);
         QCOMPARE(tiny.ids.size(), size_t(16));
         QVERIFY(tiny.truncated);
     }

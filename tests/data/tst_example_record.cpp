@@ -40,7 +40,8 @@ private slots:
     {
         const QByteArray json = R"({"system": "s", "turns": [{"role": "user", "content": "hi"},
             {"role": "assistant", "content": "hello"}, {"role": "user", "content": "bye"}, {"role": "assistant", "content": "ciao"}]})";
-        const ExampleRecord record = ExampleRecord::fromJson(QJsonDocument::fromJson(json).object(), QStringLiteral("x"));
+        const ExampleRecord record =
+            ExampleRecord::fromJson(QJsonDocument::fromJson(json).object(), QStringLiteral("x"));
         QVERIFY(record.isMultiTurn());
         QCOMPARE(record.turns.size(), size_t(4));
         QCOMPARE(record.turns[3].content, QStringLiteral("ciao"));
@@ -50,12 +51,16 @@ private slots:
     {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("empty response") << QByteArray(R"({"instruction": "a", "response": "  "})") << "\"response\" is empty";
+        QTest::newRow("empty response") << QByteArray(R"({"instruction": "a", "response": "  "})")
+                                        << "\"response\" is empty";
         QTest::newRow("missing response") << QByteArray(R"({"instruction": "a"})") << "missing field \"response\"";
         QTest::newRow("missing instruction") << QByteArray(R"({"response": "a"})") << "missing field \"instruction\"";
-        QTest::newRow("number instead of text") << QByteArray(R"({"instruction": 5, "response": "a"})") << "\"instruction\" must be a string";
-        QTest::newRow("turns out of order") << QByteArray(R"({"turns": [{"role": "assistant", "content": "x"}]})") << "expected role \"user\"";
-        QTest::newRow("turns end with user") << QByteArray(R"({"turns": [{"role": "user", "content": "x"}]})") << "end with an assistant";
+        QTest::newRow("number instead of text")
+            << QByteArray(R"({"instruction": 5, "response": "a"})") << "\"instruction\" must be a string";
+        QTest::newRow("turns out of order")
+            << QByteArray(R"({"turns": [{"role": "assistant", "content": "x"}]})") << "expected role \"user\"";
+        QTest::newRow("turns end with user")
+            << QByteArray(R"({"turns": [{"role": "user", "content": "x"}]})") << "end with an assistant";
         QTest::newRow("turns not an array") << QByteArray(R"({"turns": "x"})") << "\"turns\"";
     }
     void badRecordsNameOriginAndField()

@@ -14,7 +14,8 @@ class TestGenerationScores : public QObject {
 private slots:
     void exampleScores()
     {
-        const ExampleScores same = scoreExample(QStringLiteral("The cat sat on the mat."), QStringLiteral("The cat sat on the mat."));
+        const ExampleScores same =
+            scoreExample(QStringLiteral("The cat sat on the mat."), QStringLiteral("The cat sat on the mat."));
         QCOMPARE(same.bleu, 1.0);
         QCOMPARE(same.rougeL, 1.0);
         QVERIFY(same.exactMatch);
@@ -39,9 +40,10 @@ private slots:
 
     void summary()
     {
-        const std::vector<QString> outputs{QStringLiteral("the cat sat on the mat"), QStringLiteral("a dog"), QStringLiteral("")};
-        const std::vector<QString> references{QStringLiteral("the cat sat on the mat"), QStringLiteral("a big dog barked"),
-                                              QStringLiteral("nothing")};
+        const std::vector<QString> outputs{QStringLiteral("the cat sat on the mat"), QStringLiteral("a dog"),
+                                           QStringLiteral("")};
+        const std::vector<QString> references{QStringLiteral("the cat sat on the mat"),
+                                              QStringLiteral("a big dog barked"), QStringLiteral("nothing")};
         std::vector<ExampleScores> scores;
         for (size_t i = 0; i < outputs.size(); ++i)
             scores.push_back(scoreExample(outputs[i], references[i]));
@@ -63,7 +65,8 @@ private slots:
     {
         const auto metrics = parseEvalMetrics(QStringLiteral("loss, BLEU,rouge-l,rougeL,em,f1"));
         QCOMPARE(metrics.size(), size_t(5)); // rougeL repeats rouge-l
-        QVERIFY(metrics[0] == EvalMetric::Loss && metrics[2] == EvalMetric::RougeL && metrics[3] == EvalMetric::ExactMatch);
+        QVERIFY(metrics[0] == EvalMetric::Loss && metrics[2] == EvalMetric::RougeL &&
+                metrics[3] == EvalMetric::ExactMatch);
         QVERIFY_THROWS_EXCEPTION(Error, parseEvalMetrics(QStringLiteral("loss,accuracy")));
         QVERIFY_THROWS_EXCEPTION(Error, parseEvalMetrics(QStringLiteral(",")));
         for (EvalMetric metric : allEvalMetrics())

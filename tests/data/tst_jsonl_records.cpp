@@ -24,7 +24,9 @@ private slots:
     void readsWithBomCrlfAndBlankLines()
     {
         QTemporaryDir dir;
-        const QString path = write(dir, "\xEF\xBB\xBF{\"instruction\":\"a\",\"response\":\"b\"}\r\n\r\n{\"instruction\":\"c\",\"response\":\"d\"}");
+        const QString path = write(
+            dir,
+            "\xEF\xBB\xBF{\"instruction\":\"a\",\"response\":\"b\"}\r\n\r\n{\"instruction\":\"c\",\"response\":\"d\"}");
         const auto records = readJsonlRecords(path);
         QCOMPARE(records.size(), size_t(2));
         QCOMPARE(records[0].record.response, QStringLiteral("b"));

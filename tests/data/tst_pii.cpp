@@ -45,7 +45,8 @@ private slots:
         auto row = [](const char* name, const char* text, PiiType type, const char* found) {
             QTest::newRow(name) << QString::fromUtf8(text) << type << QString::fromUtf8(found);
         };
-        row("email", "Write to jane.doe+news@mail.example.co.uk today.", PiiType::Email, "jane.doe+news@mail.example.co.uk");
+        row("email", "Write to jane.doe+news@mail.example.co.uk today.", PiiType::Email,
+            "jane.doe+news@mail.example.co.uk");
         row("email at sentence end", "Contact: help@example.net.", PiiType::Email, "help@example.net");
         row("phone intl spaces", "call +1 555 0100 after 6 pm", PiiType::Phone, "+1 555 0100");
         row("phone intl uk", "Office: +44 20 7946 0958", PiiType::Phone, "+44 20 7946 0958");
@@ -64,7 +65,8 @@ private slots:
         row("amex", "Amex 3782 822463 10005 ok", PiiType::CreditCard, "3782 822463 10005");
         row("ipv4", "from 203.0.113.45.", PiiType::IpAddress, "203.0.113.45");
         row("ipv4 in log", "ip=198.51.100.23\n", PiiType::IpAddress, "198.51.100.23");
-        row("ipv6 full", "addr 2001:0db8:85a3:0000:0000:8a2e:0370:7334 end", PiiType::IpAddress, "2001:0db8:85a3:0000:0000:8a2e:0370:7334");
+        row("ipv6 full", "addr 2001:0db8:85a3:0000:0000:8a2e:0370:7334 end", PiiType::IpAddress,
+            "2001:0db8:85a3:0000:0000:8a2e:0370:7334");
         row("ipv6 compressed", "via 2001:db8::8a2e:370:7334,", PiiType::IpAddress, "2001:db8::8a2e:370:7334");
         row("ipv6 link local", "gateway fe80::1 is up", PiiType::IpAddress, "fe80::1");
         row("ipv6 trailing ::", "prefix 2001:db8:: routed", PiiType::IpAddress, "2001:db8::");
@@ -74,13 +76,19 @@ private slots:
         row("ssn", "SSN 078-05-1120 on file", PiiType::UsSsn, "078-05-1120");
         row("ssn spaced after cue", "social security number: 219 09 9999", PiiType::UsSsn, "219 09 9999");
         row("aws", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE", PiiType::ApiKey, "AKIAIOSFODNN7EXAMPLE");
-        row("github", "token ghp_1234567890abcdefghijABCDEFGHIJ123456 leaked", PiiType::ApiKey, "ghp_1234567890abcdefghijABCDEFGHIJ123456");
-        row("slack", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", PiiType::ApiKey, "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx");
-        row("openai", "OPENAI_API_KEY=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", PiiType::ApiKey, "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z");
-        row("google", "key AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q ok", PiiType::ApiKey, "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q");
-        row("generic api_key", "api_key = \"9f8e7d6c5b4a39281706f5e4d3c2b1a0\"", PiiType::ApiKey, "9f8e7d6c5b4a39281706f5e4d3c2b1a0");
+        row("github", "token ghp_1234567890abcdefghijABCDEFGHIJ123456 leaked", PiiType::ApiKey,
+            "ghp_1234567890abcdefghijABCDEFGHIJ123456");
+        row("slack", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", PiiType::ApiKey,
+            "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx");
+        row("openai", "OPENAI_API_KEY=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", PiiType::ApiKey,
+            "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z");
+        row("google", "key AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q ok", PiiType::ApiKey,
+            "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q");
+        row("generic api_key", "api_key = \"9f8e7d6c5b4a39281706f5e4d3c2b1a0\"", PiiType::ApiKey,
+            "9f8e7d6c5b4a39281706f5e4d3c2b1a0");
         row("generic secret", "SECRET: Zx81Lq02Pw93Mn54Ko", PiiType::ApiKey, "Zx81Lq02Pw93Mn54Ko");
-        row("url credentials", "postgres://admin:s3cr3t@db.example.com:5432/app", PiiType::UrlCredentials, "admin:s3cr3t");
+        row("url credentials", "postgres://admin:s3cr3t@db.example.com:5432/app", PiiType::UrlCredentials,
+            "admin:s3cr3t");
     }
     void truePositives()
     {
@@ -155,20 +163,24 @@ private slots:
         QCOMPARE(m.size(), size_t(1));
         QCOMPARE(maskPiiText(url, allPiiTypes()), QStringLiteral("postgres://[URL_CREDENTIALS]@db.example.com/app"));
         std::map<PiiType, int> counts;
-        const QString text = QStringLiteral("Customer Jane Doe (jane.doe@example.com, +1 555 0100) paid with 4111 1111 1111 1111 from 192.0.2.1.");
+        const QString text = QStringLiteral(
+            "Customer Jane Doe (jane.doe@example.com, +1 555 0100) paid with 4111 1111 1111 1111 from 192.0.2.1.");
         QCOMPARE(maskPiiText(text, allPiiTypes(), &counts),
                  QStringLiteral("Customer Jane Doe ([EMAIL], [PHONE]) paid with [CREDIT_CARD] from [IP_ADDRESS]."));
         QCOMPARE(counts.size(), size_t(4));
         QCOMPARE(counts[PiiType::Email], 1);
         // Only the chosen types are masked.
-        QCOMPARE(maskPiiText(text, {PiiType::Email}), QStringLiteral("Customer Jane Doe ([EMAIL], +1 555 0100) paid with 4111 1111 1111 1111 from 192.0.2.1."));
+        QCOMPARE(
+            maskPiiText(text, {PiiType::Email}),
+            QStringLiteral("Customer Jane Doe ([EMAIL], +1 555 0100) paid with 4111 1111 1111 1111 from 192.0.2.1."));
     }
     void maskRecord()
     {
         ExampleRecord record;
         record.instruction = QStringLiteral("Mail a@example.com");
         record.input = QStringLiteral("nothing here");
-        record.turns = {{ChatTurn::Role::User, QStringLiteral("ip 192.0.2.7")}, {ChatTurn::Role::Assistant, QStringLiteral("ok b@example.org")}};
+        record.turns = {{ChatTurn::Role::User, QStringLiteral("ip 192.0.2.7")},
+                        {ChatTurn::Role::Assistant, QStringLiteral("ok b@example.org")}};
         const PiiMaskResult result = maskPii(record);
         QVERIFY(result.changed);
         QCOMPARE(result.masked.instruction, QStringLiteral("Mail [EMAIL]"));
@@ -198,9 +210,9 @@ private slots:
         }
         QCOMPARE(flagged, std::vector<int64_t>({90, 104, 118, 121, 135, 149}));
         // Counted by hand from those lines (inputs and responses both).
-        QCOMPARE(total[PiiType::Email], 10);    // 90: 3+3, 104: 1+1, 121: 1, 135: 1
-        QCOMPARE(total[PiiType::IpAddress], 8); // 118: 4+2, 135: 2
-        QCOMPARE(total[PiiType::Phone], 3);     // 104: 1+1, 121: 1
+        QCOMPARE(total[PiiType::Email], 10);     // 90: 3+3, 104: 1+1, 121: 1, 135: 1
+        QCOMPARE(total[PiiType::IpAddress], 8);  // 118: 4+2, 135: 2
+        QCOMPARE(total[PiiType::Phone], 3);      // 104: 1+1, 121: 1
         QCOMPARE(total[PiiType::CreditCard], 2); // 121, 149
         QCOMPARE(total.size(), size_t(4));
     }
@@ -214,7 +226,8 @@ private slots:
         // examples in the text ("alice@email.com", "(555) 123-4567", "boss@company.com"), rightly found.
         QTest::newRow("gsm8k") << QStringLiteral("gsm8k_alpaca.json") << int(DatasetFormat::Alpaca) << 0;
         QTest::newRow("alpaca") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Alpaca) << 6;
-        QTest::newRow("glaive") << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::ShareGpt) << 25;
+        QTest::newRow("glaive") << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::ShareGpt)
+                                << 25;
         QTest::newRow("wiki") << QStringLiteral("wiki_demo.txt") << int(DatasetFormat::PlainText) << 0;
     }
     void sharedDatasets()
@@ -225,12 +238,14 @@ private slots:
         QFETCH(int, expected);
         ImportOptions options;
         options.format = DatasetFormat(format);
-        const std::unique_ptr<DatasetReader> reader = openDatasetReader(test::sharedPath(QStringLiteral("datasets/") + file), options);
+        const std::unique_ptr<DatasetReader> reader =
+            openDatasetReader(test::sharedPath(QStringLiteral("datasets/") + file), options);
         ImportedExample example;
         QStringList found;
         while (reader->next(&example)) {
             const ExampleRecord& r = example.record;
-            QString text = r.system + QLatin1Char('\n') + r.instruction + QLatin1Char('\n') + r.input + QLatin1Char('\n') + r.response;
+            QString text = r.system + QLatin1Char('\n') + r.instruction + QLatin1Char('\n') + r.input +
+                           QLatin1Char('\n') + r.response;
             for (const ChatTurn& turn : r.turns)
                 text += QLatin1Char('\n') + turn.content;
             for (const PiiMatch& m : findPii(text))
@@ -238,7 +253,8 @@ private slots:
         }
         QVERIFY2(found.size() == expected, qPrintable(found.join(QStringLiteral("; "))));
         for (const QString& f : found)
-            QVERIFY2(f.startsWith(QLatin1String("email")) || f == QLatin1String("phone \"(555) 123-4567\""), qPrintable(f));
+            QVERIFY2(f.startsWith(QLatin1String("email")) || f == QLatin1String("phone \"(555) 123-4567\""),
+                     qPrintable(f));
     }
 };
 

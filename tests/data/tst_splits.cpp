@@ -46,8 +46,8 @@ private slots:
         QTest::addColumn<int>("expectedVal");
         QTest::addColumn<int>("expectedTest");
         QTest::newRow("1000 10/20") << 1000 << 0.1 << 0.2 << 100 << 200;
-        QTest::newRow("999 10/0") << 999 << 0.1 << 0.0 << 100 << 0;   // 99.9 rounds to 100
-        QTest::newRow("7 50/50") << 7 << 0.5 << 0.5 << 4 << 3;         // never more than there are
+        QTest::newRow("999 10/0") << 999 << 0.1 << 0.0 << 100 << 0; // 99.9 rounds to 100
+        QTest::newRow("7 50/50") << 7 << 0.5 << 0.5 << 4 << 3;      // never more than there are
         QTest::newRow("0") << 0 << 0.1 << 0.1 << 0 << 0;
         QTest::newRow("all train") << 10 << 0.0 << 0.0 << 0 << 0;
     }
@@ -93,7 +93,10 @@ private slots:
         // Three tags of 500, 300 and 200 examples: every tag keeps its share in every split.
         std::vector<QStringList> tags;
         for (int i = 0; i < 1000; ++i)
-            tags.push_back({i % 10 < 5 ? QStringLiteral("a") : i % 10 < 8 ? QStringLiteral("b") : QStringLiteral("c"), QStringLiteral("second")});
+            tags.push_back({i % 10 < 5   ? QStringLiteral("a")
+                            : i % 10 < 8 ? QStringLiteral("b")
+                                         : QStringLiteral("c"),
+                            QStringLiteral("second")});
         SplitSettings settings;
         settings.validationFraction = 0.1;
         settings.testFraction = 0.2;
@@ -119,7 +122,8 @@ private slots:
         QVERIFY(file.open(QIODevice::ReadOnly));
         while (!file.atEnd()) {
             QStringList recordTags;
-            for (const QJsonValue& tag : QJsonDocument::fromJson(file.readLine()).object().value(QStringLiteral("tags")).toArray())
+            for (const QJsonValue& tag :
+                 QJsonDocument::fromJson(file.readLine()).object().value(QStringLiteral("tags")).toArray())
                 recordTags << tag.toString();
             tags.push_back(recordTags);
         }

@@ -17,7 +17,8 @@ private slots:
         t.instruction = QStringLiteral("Translate {word} to {language}.");
         t.input = QStringLiteral("{ word }");
         t.slotValues[QStringLiteral("word")] = {QStringLiteral("cat"), QStringLiteral("dog")};
-        t.slotValues[QStringLiteral("language")] = {QStringLiteral("French"), QStringLiteral("German"), QStringLiteral("Welsh")};
+        t.slotValues[QStringLiteral("language")] = {QStringLiteral("French"), QStringLiteral("German"),
+                                                    QStringLiteral("Welsh")};
         const std::vector<ExampleRecord> records = expandSyntheticTemplate(t);
         QCOMPARE(records.size(), size_t(6));
         // Slots in name order (language, word), the last turning fastest.
@@ -51,7 +52,8 @@ private slots:
         SyntheticTemplate missing;
         missing.instruction = QStringLiteral("Say {a} and {c}.");
         missing.slotValues[QStringLiteral("a")] = {QStringLiteral("x")};
-        FT_EXPECT_ERROR(expandSyntheticTemplate(missing), QStringLiteral("slot {c} is used in the text but given no values"));
+        FT_EXPECT_ERROR(expandSyntheticTemplate(missing),
+                        QStringLiteral("slot {c} is used in the text but given no values"));
         missing.slotValues[QStringLiteral("c")] = {};
         FT_EXPECT_ERROR(expandSyntheticTemplate(missing), QStringLiteral("slot {c}"));
         SyntheticTemplate huge;
@@ -68,12 +70,14 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = test::writeBytes(dir, QStringLiteral("t.json"),
-                                              "{\"instruction\": \"What is the capital of {country}?\", \"slots\": {\"country\": [\"France\", \"Peru\"]}}");
+                                              "{\"instruction\": \"What is the capital of {country}?\", \"slots\": "
+                                              "{\"country\": [\"France\", \"Peru\"]}}");
         const SyntheticTemplate t = readSyntheticTemplate(path);
         QCOMPARE(t.instruction, QStringLiteral("What is the capital of {country}?"));
         QCOMPARE(t.slotValues.at(QStringLiteral("country")), QStringList({"France", "Peru"}));
         QCOMPARE(expandSyntheticTemplate(t).size(), size_t(2));
-        const QString bad = test::writeBytes(dir, QStringLiteral("bad.json"), "{\"instruction\": \"x {a}\", \"slots\": {\"a\": [1, 2]}}");
+        const QString bad = test::writeBytes(dir, QStringLiteral("bad.json"),
+                                             "{\"instruction\": \"x {a}\", \"slots\": {\"a\": [1, 2]}}");
         FT_EXPECT_ERROR(readSyntheticTemplate(bad), bad, QStringLiteral("slot \"a\" must hold only strings"));
         const QString noSlots = test::writeBytes(dir, QStringLiteral("none.json"), "{\"instruction\": \"x\"}");
         FT_EXPECT_ERROR(readSyntheticTemplate(noSlots), noSlots, QStringLiteral("\"slots\""));

@@ -10,9 +10,13 @@
 using namespace ft;
 
 namespace {
-QJsonObject fixture() { return readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/metrics/reference_metrics.json"))); }
-#define FT_COMPARE_NEAR(actual, expected)                                                                            \
-    QVERIFY2(std::fabs((actual) - (expected)) <= 1e-6, qPrintable(QStringLiteral("%1 != %2").arg(actual, 0, 'g', 17).arg(expected, 0, 'g', 17)))
+QJsonObject fixture()
+{
+    return readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/metrics/reference_metrics.json")));
+}
+#define FT_COMPARE_NEAR(actual, expected)                                                                              \
+    QVERIFY2(std::fabs((actual) - (expected)) <= 1e-6,                                                                 \
+             qPrintable(QStringLiteral("%1 != %2").arg(actual, 0, 'g', 17).arg(expected, 0, 'g', 17)))
 } // namespace
 
 class TestTextMetrics : public QObject {
@@ -29,7 +33,8 @@ private slots:
             const QString ref = pair.value(QStringLiteral("reference")).toString();
             const QByteArray label = (hyp + QStringLiteral(" | ") + ref).toUtf8();
             qInfo("%s", label.constData());
-            FT_COMPARE_NEAR(sentenceBleu(hyp, ref), pair.value(QStringLiteral("sentence_bleu_smoothing_method1")).toDouble());
+            FT_COMPARE_NEAR(sentenceBleu(hyp, ref),
+                            pair.value(QStringLiteral("sentence_bleu_smoothing_method1")).toDouble());
             FT_COMPARE_NEAR(rougeLF1(hyp, ref), pair.value(QStringLiteral("rougeL_f1")).toDouble());
             QCOMPARE(exactMatch(hyp, ref), pair.value(QStringLiteral("exact_match")).toBool());
         }
@@ -45,9 +50,12 @@ private slots:
             refs.push_back(value.toObject().value(QStringLiteral("reference")).toString());
             rougeSum += rougeLF1(hyps.back(), refs.back());
         }
-        FT_COMPARE_NEAR(corpusBleu(hyps, refs, BleuSmoothing::None), f.value(QStringLiteral("corpus_bleu_no_smoothing")).toDouble());
-        FT_COMPARE_NEAR(corpusBleu(hyps, refs, BleuSmoothing::Method1), f.value(QStringLiteral("corpus_bleu_smoothing_method1")).toDouble());
-        FT_COMPARE_NEAR(rougeSum / static_cast<double>(hyps.size()), f.value(QStringLiteral("mean_rougeL_f1")).toDouble());
+        FT_COMPARE_NEAR(corpusBleu(hyps, refs, BleuSmoothing::None),
+                        f.value(QStringLiteral("corpus_bleu_no_smoothing")).toDouble());
+        FT_COMPARE_NEAR(corpusBleu(hyps, refs, BleuSmoothing::Method1),
+                        f.value(QStringLiteral("corpus_bleu_smoothing_method1")).toDouble());
+        FT_COMPARE_NEAR(rougeSum / static_cast<double>(hyps.size()),
+                        f.value(QStringLiteral("mean_rougeL_f1")).toDouble());
     }
     void bleuByHand()
     {

@@ -3,11 +3,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "support/example_builders.h"
 #include "data/example_encoder.h"
 #include "data/jsonl_records.h"
 #include "data/sample_dataset.h"
 #include "data/validation.h"
+#include "support/example_builders.h"
 
 using namespace ft;
 
@@ -47,24 +47,30 @@ private slots:
     {
         const PromptTemplate alpaca = PromptTemplate::builtin(QStringLiteral("alpaca"));
         ExampleRecord multi;
-        multi.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")}, {ChatTurn::Role::Assistant, QStringLiteral(" ")},
-                       {ChatTurn::Role::User, QStringLiteral("")}, {ChatTurn::Role::Assistant, QStringLiteral("Bye")}};
+        multi.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")},
+                       {ChatTurn::Role::Assistant, QStringLiteral(" ")},
+                       {ChatTurn::Role::User, QStringLiteral("")},
+                       {ChatTurn::Role::Assistant, QStringLiteral("Bye")}};
         const std::vector<ExampleRecord> records{
-            test::examplePair(QStringLiteral("Name a colour."), QStringLiteral("Blue.")),                         // 0: fine
-            test::examplePair(QStringLiteral("  "), QStringLiteral("Orphan answer.")),                            // 1: no instruction
-            test::examplePair(QStringLiteral("Unanswered?"), QString()),                                          // 2: no response
-            test::examplePair(QStringLiteral("name a   COLOUR."), QStringLiteral("blue.")),                       // 3: duplicate of 0
-            test::examplePair(QStringLiteral("Tell a long story."), QStringLiteral("and then ").repeated(400)),  // 4: too long
-            test::examplePair(QStringLiteral("Ring"), QStringLiteral("A bell\x07 rings.")),                       // 5: control character
-            test::examplePair(QStringLiteral("Contact"), QStringLiteral("Mail jo@example.com or call +44 20 7946 0958.")), // 6: personal data
-            multi,                                                                                   // 7: empty turns
-            test::examplePair(QString::fromUtf8("nul\0here", 8), QStringLiteral("x\ty\r\nz")),                    // 8: NUL (tab, CR, LF are fine)
+            test::examplePair(QStringLiteral("Name a colour."), QStringLiteral("Blue.")),   // 0: fine
+            test::examplePair(QStringLiteral("  "), QStringLiteral("Orphan answer.")),      // 1: no instruction
+            test::examplePair(QStringLiteral("Unanswered?"), QString()),                    // 2: no response
+            test::examplePair(QStringLiteral("name a   COLOUR."), QStringLiteral("blue.")), // 3: duplicate of 0
+            test::examplePair(QStringLiteral("Tell a long story."),
+                              QStringLiteral("and then ").repeated(400)),                   // 4: too long
+            test::examplePair(QStringLiteral("Ring"), QStringLiteral("A bell\x07 rings.")), // 5: control character
+            test::examplePair(QStringLiteral("Contact"),
+                              QStringLiteral("Mail jo@example.com or call +44 20 7946 0958.")), // 6: personal data
+            multi,                                                                              // 7: empty turns
+            test::examplePair(QString::fromUtf8("nul\0here", 8),
+                              QStringLiteral("x\ty\r\nz")), // 8: NUL (tab, CR, LF are fine)
         };
         ValidationSettings settings;
         settings.tokenizer = m_tokenizer.get();
         settings.promptTemplate = &alpaca;
         settings.maxTokens = 256;
-        const int64_t longTokens = static_cast<int64_t>(encodeExample(*m_tokenizer, alpaca, records[4], LossOn::Response, 0).ids.size());
+        const int64_t longTokens =
+            static_cast<int64_t>(encodeExample(*m_tokenizer, alpaca, records[4], LossOn::Response, 0).ids.size());
         QVERIFY(longTokens > 256);
         for (size_t i = 0; i < records.size(); ++i)
             if (i != 4)
@@ -92,8 +98,9 @@ private slots:
     }
     void switchesAndDefaults()
     {
-        const std::vector<ExampleRecord> records{test::examplePair(QString(), QStringLiteral("Pre-training text with a@example.com")),
-                                                 test::examplePair(QString(), QStringLiteral("pre-training  text with a@example.com"))};
+        const std::vector<ExampleRecord> records{
+            test::examplePair(QString(), QStringLiteral("Pre-training text with a@example.com")),
+            test::examplePair(QString(), QStringLiteral("pre-training  text with a@example.com"))};
         ValidationSettings settings; // no tokenizer: lengths are not checked
         settings.allowEmptyInstruction = true;
         settings.checkDuplicates = false;
@@ -102,7 +109,8 @@ private slots:
         settings.checkDuplicates = true;
         settings.checkPii = true;
         const ValidationReport report = validateExamples(records, settings);
-        QCOMPARE(describe(report), QStringList({QStringLiteral("#0 pii: 1 e-mail address"), QStringLiteral("#1 duplicate: duplicate of #0"),
+        QCOMPARE(describe(report), QStringList({QStringLiteral("#0 pii: 1 e-mail address"),
+                                                QStringLiteral("#1 duplicate: duplicate of #0"),
                                                 QStringLiteral("#1 pii: 1 e-mail address")}));
         QCOMPARE(validateExamples(records, ValidationSettings{}).counts.at(IssueKind::EmptyInstruction), 2);
     }
@@ -140,7 +148,8 @@ private slots:
         });
         QCOMPARE(lastDone, 1000);
         QCOMPARE(full.counts.at(IssueKind::Duplicate), 999);
-        const ValidationReport stopped = validateExamples(records, ValidationSettings{}, [](int64_t done, int64_t) { return done < 200; });
+        const ValidationReport stopped =
+            validateExamples(records, ValidationSettings{}, [](int64_t done, int64_t) { return done < 200; });
         QVERIFY(stopped.cancelled);
         QVERIFY(stopped.examples >= 200 && stopped.examples < 1000);
     }

@@ -21,8 +21,8 @@ QString testTokenizerPath();
 
 // Writes a randomly initialised model of `config` to `folder` (with the test tokenizer), stored as
 // `dtype` ("float32", "bfloat16", "float16"). Returns the folder.
-QString writeRandomModel(const QString& folder, const ModelConfig& config, const QString& dtype = QStringLiteral("float32"),
-                         uint64_t seed = 7);
+QString writeRandomModel(const QString& folder, const ModelConfig& config,
+                         const QString& dtype = QStringLiteral("float32"), uint64_t seed = 7);
 
 // A tensor of ../shared/fixtures/stories260K/reference.safetensors (the caller checks FT_REQUIRE_SHARED).
 torch::Tensor referenceTensor(const QString& name);

@@ -77,7 +77,8 @@ private slots:
         QCOMPARE(batch.tokens.sizes(), (c10::IntArrayRef{1, 7}));
         const std::vector<int64_t> targets(batch.targets.data_ptr<int64_t>(), batch.targets.data_ptr<int64_t>() + 7);
         QCOMPARE(targets, (std::vector<int64_t>{-100, 11, 12, -100, 20, 21, -100}));
-        const std::vector<int64_t> positions(batch.layout.positions.data_ptr<int64_t>(), batch.layout.positions.data_ptr<int64_t>() + 7);
+        const std::vector<int64_t> positions(batch.layout.positions.data_ptr<int64_t>(),
+                                             batch.layout.positions.data_ptr<int64_t>() + 7);
         QCOMPARE(positions, (std::vector<int64_t>{0, 1, 2, 3, 0, 1, 2}));
         QCOMPARE(batch.targetCount, 4);
     }
@@ -94,29 +95,36 @@ private slots:
         double packedSum = 0.0;
         for (const auto& micro : packed.microBatches) {
             const Batch batch = makeBatch(micro, set, 0, true);
-            packedSum += tokenCrossEntropySum(*model, model->hiddenStates(batch.tokens, batch.layout), batch.targets).item<double>();
+            packedSum += tokenCrossEntropySum(*model, model->hiddenStates(batch.tokens, batch.layout), batch.targets)
+                             .item<double>();
         }
         double separateSum = 0.0;
         for (int64_t i = 0; i < 6; ++i) {
             MicroBatchPlan single;
             single.rows.push_back({{i}, static_cast<int64_t>(set.examples[static_cast<size_t>(i)].ids.size())});
             const Batch batch = makeBatch(single, set, 0, false);
-            const double loss = tokenCrossEntropySum(*model, model->hiddenStates(batch.tokens, batch.layout), batch.targets).item<double>();
+            const double loss =
+                tokenCrossEntropySum(*model, model->hiddenStates(batch.tokens, batch.layout), batch.targets)
+                    .item<double>();
             // Each example's own loss inside the packed batch equals its loss alone.
             MicroBatchPlan withOthers;
             withOthers.rows.push_back({{(i + 1) % 6, i}, 0});
-            withOthers.rows.back().length = static_cast<int64_t>(set.examples[static_cast<size_t>((i + 1) % 6)].ids.size() +
-                                                                 set.examples[static_cast<size_t>(i)].ids.size());
+            withOthers.rows.back().length =
+                static_cast<int64_t>(set.examples[static_cast<size_t>((i + 1) % 6)].ids.size() +
+                                     set.examples[static_cast<size_t>(i)].ids.size());
             const Batch both = makeBatch(withOthers, set, 0, true);
             const torch::Tensor hidden = model->hiddenStates(both.tokens, both.layout);
             const int64_t offset = static_cast<int64_t>(set.examples[static_cast<size_t>((i + 1) % 6)].ids.size());
             const torch::Tensor ownTargets = torch::full_like(both.targets, kIgnoreTarget);
-            ownTargets.narrow(1, offset, both.targets.size(1) - offset).copy_(both.targets.narrow(1, offset, both.targets.size(1) - offset));
+            ownTargets.narrow(1, offset, both.targets.size(1) - offset)
+                .copy_(both.targets.narrow(1, offset, both.targets.size(1) - offset));
             const double inPack = tokenCrossEntropySum(*model, hidden, ownTargets).item<double>();
-            QVERIFY2(std::abs(inPack - loss) < 1e-4 * std::max(1.0, loss), qPrintable(QStringLiteral("example %1: %2 vs %3").arg(i).arg(inPack).arg(loss)));
+            QVERIFY2(std::abs(inPack - loss) < 1e-4 * std::max(1.0, loss),
+                     qPrintable(QStringLiteral("example %1: %2 vs %3").arg(i).arg(inPack).arg(loss)));
             separateSum += loss;
         }
-        QVERIFY2(std::abs(packedSum - separateSum) < 1e-4 * separateSum, qPrintable(QStringLiteral("%1 vs %2").arg(packedSum).arg(separateSum)));
+        QVERIFY2(std::abs(packedSum - separateSum) < 1e-4 * separateSum,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(packedSum).arg(separateSum)));
     }
 };
 

@@ -84,7 +84,8 @@ double evaluateLoss(const QString& runDir, const QString& checkpoint)
 {
     EvalModel model = loadEvalRunModel(runDir, checkpoint);
     const std::vector<ExampleRecord> val = readFrozenRecords(runDir).val;
-    const EvalResult result = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, val, lossOnly(model.runConfig));
+    const EvalResult result =
+        evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, val, lossOnly(model.runConfig));
     return result.summary.loss.value_or(std::nan(""));
 }
 
@@ -99,9 +100,11 @@ double directLoss(LlamaForCausalLMImpl& model, const Tokenizer& tokenizer, const
     double sum = 0.0;
     int64_t count = 0;
     for (const ExampleRecord& record : records) {
-        const TokenizedExample example = encodeExample(tokenizer, promptTemplate, record, lossOnFromName(settings.lossOn), settings.maxLength);
+        const TokenizedExample example =
+            encodeExample(tokenizer, promptTemplate, record, lossOnFromName(settings.lossOn), settings.maxLength);
         std::vector<int64_t> ids(example.ids.begin(), example.ids.end());
-        const torch::Tensor logits = model.forward(torch::tensor(ids).unsqueeze(0)).squeeze(0).to(torch::kFloat64); // (T, V)
+        const torch::Tensor logits =
+            model.forward(torch::tensor(ids).unsqueeze(0)).squeeze(0).to(torch::kFloat64); // (T, V)
         const torch::Tensor logProbs = torch::log_softmax(logits, 1);
         for (size_t t = 1; t < ids.size(); ++t)
             if (example.loss[t]) {
@@ -132,9 +135,11 @@ private slots:
         m_train = m_dir.filePath(QStringLiteral("train.jsonl"));
         writeJsonlRecords(m_train, sampleRecords(24));
         m_fullRun = m_dir.filePath(QStringLiteral("full"));
-        QCOMPARE(train(m_fullRun, runConfig(m_model, m_train, QStringLiteral("full")), m_full).status, RunOutcome::Finished);
+        QCOMPARE(train(m_fullRun, runConfig(m_model, m_train, QStringLiteral("full")), m_full).status,
+                 RunOutcome::Finished);
         m_loraRun = m_dir.filePath(QStringLiteral("lora"));
-        QCOMPARE(train(m_loraRun, runConfig(m_model, m_train, QStringLiteral("instruction")), m_lora).status, RunOutcome::Finished);
+        QCOMPARE(train(m_loraRun, runConfig(m_model, m_train, QStringLiteral("instruction")), m_lora).status,
+                 RunOutcome::Finished);
         QCOMPARE(m_full.evals.size(), size_t(2));
         QCOMPARE(m_lora.evals.size(), size_t(2));
     }
@@ -145,9 +150,12 @@ private slots:
         const auto best = CheckpointStore(m_fullRun).best();
         QVERIFY(best && best->valLoss);
         QVERIFY2(relativeDifference(evaluateLoss(m_fullRun, QStringLiteral("best")), m_full.end.bestValLoss) < 1e-5,
-                 qPrintable(QStringLiteral("%1 vs %2").arg(evaluateLoss(m_fullRun, QStringLiteral("best"))).arg(m_full.end.bestValLoss)));
+                 qPrintable(QStringLiteral("%1 vs %2")
+                                .arg(evaluateLoss(m_fullRun, QStringLiteral("best")))
+                                .arg(m_full.end.bestValLoss)));
         QVERIFY(relativeDifference(evaluateLoss(m_fullRun, QStringLiteral("step-3")), m_full.evals[0].valLoss) < 1e-5);
-        QVERIFY(relativeDifference(evaluateLoss(m_fullRun, QStringLiteral("step-00000006")), m_full.evals[1].valLoss) < 1e-5);
+        QVERIFY(relativeDifference(evaluateLoss(m_fullRun, QStringLiteral("step-00000006")), m_full.evals[1].valLoss) <
+                1e-5);
         // export_best: the exported model holds the best checkpoint's weights.
         QVERIFY(relativeDifference(evaluateLoss(m_fullRun, QStringLiteral("final")), m_full.end.bestValLoss) < 1e-5);
     }
@@ -164,8 +172,10 @@ private slots:
         // The base alone on the same records and settings: the adapters made a difference.
         EvalModel base = loadEvalBaseModel(m_model);
         const std::vector<ExampleRecord> val = readFrozenRecords(m_loraRun).val;
-        const double baseLoss = *evaluateRecords(*base.loaded.model, *base.loaded.tokenizer, val, lossOnly(best.runConfig)).summary.loss;
-        QVERIFY2(std::fabs(baseLoss - trained) > 1e-3, qPrintable(QStringLiteral("base %1, trained %2").arg(baseLoss).arg(trained)));
+        const double baseLoss =
+            *evaluateRecords(*base.loaded.model, *base.loaded.tokenizer, val, lossOnly(best.runConfig)).summary.loss;
+        QVERIFY2(std::fabs(baseLoss - trained) > 1e-3,
+                 qPrintable(QStringLiteral("base %1, trained %2").arg(baseLoss).arg(trained)));
         // The merged export measures (almost) the same as the adapters over the base.
         QVERIFY(relativeDifference(evaluateLoss(m_loraRun, QStringLiteral("final")), trained) < 1e-4);
     }
@@ -176,7 +186,8 @@ private slots:
             loadEvalRunModel(m_fullRun, QStringLiteral("step-5"));
             QFAIL("expected an error");
         } catch (const Error& error) {
-            QVERIFY2(error.message().contains(QLatin1String("step-5")) && error.message().contains(QLatin1String("step-6")),
+            QVERIFY2(error.message().contains(QLatin1String("step-5")) &&
+                         error.message().contains(QLatin1String("step-6")),
                      qPrintable(error.message()));
         }
         QVERIFY_THROWS_EXCEPTION(Error, canonicalCheckpointName(QStringLiteral("newest")));
@@ -195,12 +206,15 @@ private slots:
         settings.metrics = {EvalMetric::Loss};
         const EvalResult result = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings);
         const double direct = directLoss(*model.loaded.model, *model.loaded.tokenizer, records, settings);
-        QVERIFY2(relativeDifference(*result.summary.loss, direct) < 1e-5, qPrintable(QStringLiteral("%1 vs %2").arg(*result.summary.loss).arg(direct)));
+        QVERIFY2(relativeDifference(*result.summary.loss, direct) < 1e-5,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(*result.summary.loss).arg(direct)));
         QVERIFY(std::fabs(*result.summary.perplexity - std::exp(direct)) < 1e-3 * std::exp(direct));
         // Packing and batch size change nothing but the rounding.
         settings.packing = false;
         settings.batchSize = 5;
-        QVERIFY(relativeDifference(*evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings).summary.loss, direct) < 1e-5);
+        QVERIFY(relativeDifference(
+                    *evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings).summary.loss,
+                    direct) < 1e-5);
         QVERIFY(result.examples.empty()); // no generation was asked for
         QVERIFY(!result.summary.generation);
     }
@@ -220,7 +234,8 @@ private slots:
                 lossBatches = done;
             return true;
         };
-        const EvalResult result = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings, callbacks);
+        const EvalResult result =
+            evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings, callbacks);
         QCOMPARE(examplesSeen, 4);
         QVERIFY(lossBatches > 0);
         QCOMPARE(result.examples.size(), size_t(4));
@@ -232,8 +247,9 @@ private slots:
             SamplingOptions greedy;
             greedy.greedy = true;
             greedy.maxNewTokens = 12;
-            const GenerationResult expected = generate(*model.loaded.model, *model.loaded.tokenizer,
-                                                       encodePrompt(*model.loaded.tokenizer, alpaca, records[i]), greedy);
+            const GenerationResult expected =
+                generate(*model.loaded.model, *model.loaded.tokenizer,
+                         encodePrompt(*model.loaded.tokenizer, alpaca, records[i]), greedy);
             QCOMPARE(e.output, expected.text);
             QCOMPARE(e.outputTokens, static_cast<int64_t>(expected.tokens.size()));
             QCOMPARE(e.index, static_cast<int64_t>(i));
@@ -256,7 +272,8 @@ private slots:
         QCOMPARE(result.summary.generation->meanF1, f1 / 4);
         QCOMPARE(result.summary.generation->meanTokens, tokens / 4);
         const auto metrics = result.summary.metrics(settings.metrics);
-        for (const char* name : {"loss", "perplexity", "bleu", "rouge-l", "exact-match", "f1", "response-words", "response-tokens"})
+        for (const char* name :
+             {"loss", "perplexity", "bleu", "rouge-l", "exact-match", "f1", "response-words", "response-tokens"})
             QVERIFY2(metrics.count(QLatin1String(name)), name);
 
         // Deterministic: the same outputs again.
@@ -267,9 +284,11 @@ private slots:
 
         // Only the metrics asked for (the lengths come with any generation metric).
         settings.metrics = {EvalMetric::RougeL};
-        const auto only = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings).summary.metrics(settings.metrics);
+        const auto only = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings)
+                              .summary.metrics(settings.metrics);
         QCOMPARE(only.size(), size_t(3));
-        QVERIFY(only.count(QStringLiteral("rouge-l")) && only.count(QStringLiteral("response-words")) && !only.count(QStringLiteral("loss")));
+        QVERIFY(only.count(QStringLiteral("rouge-l")) && only.count(QStringLiteral("response-words")) &&
+                !only.count(QStringLiteral("loss")));
     }
 
     void sampledGenerationIsSeededPerExample()
@@ -289,8 +308,10 @@ private slots:
         // Example k used seed 5 + k.
         SamplingOptions sampling = settings.sampling;
         sampling.seed = 5 + 2;
-        const GenerationResult third = generate(*model.loaded.model, *model.loaded.tokenizer,
-                                                encodePrompt(*model.loaded.tokenizer, PromptTemplate::builtin(QStringLiteral("alpaca")), records[2]), sampling);
+        const GenerationResult third = generate(
+            *model.loaded.model, *model.loaded.tokenizer,
+            encodePrompt(*model.loaded.tokenizer, PromptTemplate::builtin(QStringLiteral("alpaca")), records[2]),
+            sampling);
         QCOMPARE(a.examples[2].output, third.text);
     }
 
@@ -301,13 +322,17 @@ private slots:
         EvalSettings settings;
         settings.sampling.maxNewTokens = 4;
         EvalCallbacks callbacks;
-        callbacks.progress = [](EvalPhase phase, int64_t done, int64_t) { return !(phase == EvalPhase::Generation && done >= 1); };
-        const EvalResult result = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings, callbacks);
+        callbacks.progress = [](EvalPhase phase, int64_t done, int64_t) {
+            return !(phase == EvalPhase::Generation && done >= 1);
+        };
+        const EvalResult result =
+            evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings, callbacks);
         QVERIFY(result.cancelled);
         QCOMPARE(result.examples.size(), size_t(1));
         QVERIFY(!result.summary.generation);
         callbacks.progress = [](EvalPhase, int64_t, int64_t) { return false; };
-        const EvalResult early = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings, callbacks);
+        const EvalResult early =
+            evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings, callbacks);
         QVERIFY(early.cancelled);
         QVERIFY(!early.summary.loss);
         QVERIFY(early.examples.empty());
@@ -354,13 +379,15 @@ private slots:
         EvalModel model = loadEvalBaseModel(test::sharedPath(QStringLiteral("fixtures/stories260K/hf")));
         std::vector<ExampleRecord> records(2);
         records[0].instruction = QStringLiteral("Tell me a story about a cat.");
-        records[0].response = QStringLiteral("Once upon a time, there was a little cat named Tom. Tom liked to play in the sun.");
+        records[0].response =
+            QStringLiteral("Once upon a time, there was a little cat named Tom. Tom liked to play in the sun.");
         records[1].instruction = QStringLiteral("What did Lily find?");
         records[1].response = QStringLiteral("Lily found a big red ball in the park. She was very happy.");
         EvalSettings settings;
         settings.sampling.maxNewTokens = 30;
         const EvalResult result = evaluateRecords(*model.loaded.model, *model.loaded.tokenizer, records, settings);
-        QVERIFY(relativeDifference(*result.summary.loss, directLoss(*model.loaded.model, *model.loaded.tokenizer, records, settings)) < 1e-5);
+        QVERIFY(relativeDifference(*result.summary.loss,
+                                   directLoss(*model.loaded.model, *model.loaded.tokenizer, records, settings)) < 1e-5);
         QVERIFY(*result.summary.loss > 0.5 && *result.summary.loss < 8.0); // a story model on story text
         for (const EvalExample& e : result.examples)
             QVERIFY2(!e.output.trimmed().isEmpty(), "stories260K writes something");

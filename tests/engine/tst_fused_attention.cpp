@@ -53,8 +53,10 @@ struct Inputs {
 Inputs randomInputs(const Case& c, int64_t seed)
 {
     torch::manual_seed(seed);
-    return {torch::randn({c.batch, c.queries, c.heads, c.headDim}), torch::randn({c.batch, c.queries, c.kvHeads, c.headDim}),
-            torch::randn({c.batch, c.queries, c.kvHeads, c.headDim}), torch::randn({c.batch, c.queries, c.heads, c.headDim})};
+    return {torch::randn({c.batch, c.queries, c.heads, c.headDim}),
+            torch::randn({c.batch, c.queries, c.kvHeads, c.headDim}),
+            torch::randn({c.batch, c.queries, c.kvHeads, c.headDim}),
+            torch::randn({c.batch, c.queries, c.heads, c.headDim})};
 }
 
 // The composite formula in double: (out, gradQ, gradK, gradV).
@@ -64,8 +66,8 @@ std::vector<torch::Tensor> reference(const Case& c, const Inputs& in, double sca
     torch::Tensor q = in.q.to(torch::kFloat64).requires_grad_(true);
     torch::Tensor k = in.k.to(torch::kFloat64).requires_grad_(true);
     torch::Tensor v = in.v.to(torch::kFloat64).requires_grad_(true);
-    const torch::Tensor qh = q.permute({0, 2, 1, 3});                                   // (B, H, T, D)
-    const torch::Tensor kh = k.permute({0, 2, 1, 3}).repeat_interleave(group, 1);       // (B, H, S, D)
+    const torch::Tensor qh = q.permute({0, 2, 1, 3});                             // (B, H, T, D)
+    const torch::Tensor kh = k.permute({0, 2, 1, 3}).repeat_interleave(group, 1); // (B, H, S, D)
     const torch::Tensor vh = v.permute({0, 2, 1, 3}).repeat_interleave(group, 1);
     const torch::Tensor scores = torch::matmul(qh, kh.transpose(-2, -1)) * scale;
     const torch::Tensor probs = torch::softmax(scores.masked_fill(c.allowed.logical_not().unsqueeze(1), -INFINITY), -1);
@@ -92,7 +94,8 @@ void expectClose(const torch::Tensor& actual, const torch::Tensor& expected, con
     const double error = (actual.to(torch::kFloat64) - expected).abs().max().item<double>();
     const double size = expected.abs().max().item<double>();
     if (!(error <= 2e-5 * std::max(1.0, size)))
-        QFAIL(qPrintable(QStringLiteral("%1: largest error %2 against values up to %3").arg(what).arg(error).arg(size)));
+        QFAIL(
+            qPrintable(QStringLiteral("%1: largest error %2 against values up to %3").arg(what).arg(error).arg(size)));
 }
 
 void addCases()
@@ -108,11 +111,16 @@ void addCases()
 Case caseNumber(int which)
 {
     switch (which) {
-    case 0: return {2, 37, 4, 2, 20, causal(37)};
-    case 1: return {3, 40, 6, 6, 48, packed(3, 40)};
-    case 2: return {1, 50, 2, 1, 8, slidingWindow(50, 9)};
-    case 3: return {2, 45, 3, 3, 33, holed(2, 45)};
-    default: return {2, 70, 8, 2, 64, causal(70)};
+    case 0:
+        return {2, 37, 4, 2, 20, causal(37)};
+    case 1:
+        return {3, 40, 6, 6, 48, packed(3, 40)};
+    case 2:
+        return {1, 50, 2, 1, 8, slidingWindow(50, 9)};
+    case 3:
+        return {2, 45, 3, 3, 33, holed(2, 45)};
+    default:
+        return {2, 70, 8, 2, 64, causal(70)};
     }
 }
 
@@ -135,18 +143,24 @@ private slots:
         for (AttentionIsa isa : {AttentionIsa::Best, AttentionIsa::Portable}) {
             torch::Tensor out = torch::empty_like(in.q), lse = torch::empty({c.batch, c.heads, c.queries});
             attentionForward(dims, in.q.data_ptr<float>(), in.k.data_ptr<float>(), in.v.data_ptr<float>(),
-                             allowed.data_ptr<bool>(), static_cast<float>(scale), out.data_ptr<float>(), lse.data_ptr<float>(), isa);
+                             allowed.data_ptr<bool>(), static_cast<float>(scale), out.data_ptr<float>(),
+                             lse.data_ptr<float>(), isa);
             expectClose(out, expected[0], isa == AttentionIsa::Best ? "out (best)" : "out (portable)");
 
-            const torch::Tensor scores = torch::matmul(in.q.to(torch::kFloat64).permute({0, 2, 1, 3}),
-                                                       in.k.to(torch::kFloat64).permute({0, 2, 3, 1}).repeat_interleave(c.heads / c.kvHeads, 1)) * scale;
-            expectClose(lse, torch::logsumexp(scores.masked_fill(allowed.logical_not().unsqueeze(1), -INFINITY), -1), "lse");
+            const torch::Tensor scores =
+                torch::matmul(
+                    in.q.to(torch::kFloat64).permute({0, 2, 1, 3}),
+                    in.k.to(torch::kFloat64).permute({0, 2, 3, 1}).repeat_interleave(c.heads / c.kvHeads, 1)) *
+                scale;
+            expectClose(lse, torch::logsumexp(scores.masked_fill(allowed.logical_not().unsqueeze(1), -INFINITY), -1),
+                        "lse");
 
-            torch::Tensor gradQ = torch::full_like(in.q, 99.0f), gradK = torch::full_like(in.k, 99.0f), gradV = torch::full_like(in.v, 99.0f);
+            torch::Tensor gradQ = torch::full_like(in.q, 99.0f), gradK = torch::full_like(in.k, 99.0f),
+                          gradV = torch::full_like(in.v, 99.0f);
             attentionBackward(dims, in.q.data_ptr<float>(), in.k.data_ptr<float>(), in.v.data_ptr<float>(),
-                              allowed.data_ptr<bool>(), static_cast<float>(scale), out.data_ptr<float>(), lse.data_ptr<float>(),
-                              in.gradOut.data_ptr<float>(), gradQ.data_ptr<float>(), gradK.data_ptr<float>(),
-                              gradV.data_ptr<float>(), isa);
+                              allowed.data_ptr<bool>(), static_cast<float>(scale), out.data_ptr<float>(),
+                              lse.data_ptr<float>(), in.gradOut.data_ptr<float>(), gradQ.data_ptr<float>(),
+                              gradK.data_ptr<float>(), gradV.data_ptr<float>(), isa);
             expectClose(gradQ, expected[1], "grad q");
             expectClose(gradK, expected[2], "grad k");
             expectClose(gradV, expected[3], "grad v");
@@ -162,7 +176,8 @@ private slots:
         const Inputs in = randomInputs(c, 200 + which);
         const double scale = 1.0 / std::sqrt(static_cast<double>(c.headDim));
         const std::vector<torch::Tensor> expected = reference(c, in, scale);
-        torch::Tensor q = in.q.clone().requires_grad_(true), k = in.k.clone().requires_grad_(true), v = in.v.clone().requires_grad_(true);
+        torch::Tensor q = in.q.clone().requires_grad_(true), k = in.k.clone().requires_grad_(true),
+                      v = in.v.clone().requires_grad_(true);
         QVERIFY(fusedAttentionApplies(q, k, v));
         const torch::Tensor out = fusedAttention(q, k, v, c.allowed, scale);
         expectClose(out, expected[0], "out");
@@ -181,7 +196,8 @@ private slots:
         allowed.index_put_({0, 6, torch::indexing::Slice(0, 6)}, false);
         Case c{1, T, 2, 1, 16, allowed};
         const Inputs in = randomInputs(c, 5);
-        torch::Tensor q = in.q.clone().requires_grad_(true), k = in.k.clone().requires_grad_(true), v = in.v.clone().requires_grad_(true);
+        torch::Tensor q = in.q.clone().requires_grad_(true), k = in.k.clone().requires_grad_(true),
+                      v = in.v.clone().requires_grad_(true);
         const torch::Tensor out = fusedAttention(q, k, v, allowed, 0.25);
         QCOMPARE(out.select(1, 6).abs().max().item<float>(), 0.0f);
         const auto grads = torch::autograd::grad({out}, {q, k, v}, {in.gradOut});

@@ -13,7 +13,8 @@ namespace {
 
 double relativeError(const torch::Tensor& actual, const torch::Tensor& expected)
 {
-    return (actual.to(torch::kFloat64) - expected).abs().max().item<double>() / std::max(1.0, expected.abs().max().item<double>());
+    return (actual.to(torch::kFloat64) - expected).abs().max().item<double>() /
+           std::max(1.0, expected.abs().max().item<double>());
 }
 
 } // namespace
@@ -48,7 +49,8 @@ private slots:
         QVERIFY(fusedRmsNormApplies(x, w));
         const torch::Tensor y = fusedRmsNorm(x, w, eps);
 
-        torch::Tensor x64 = xValues.to(torch::kFloat64).requires_grad_(true), w64 = wValues.to(torch::kFloat64).requires_grad_(true);
+        torch::Tensor x64 = xValues.to(torch::kFloat64).requires_grad_(true),
+                      w64 = wValues.to(torch::kFloat64).requires_grad_(true);
         const torch::Tensor expected = w64 * (x64 * torch::rsqrt(x64.pow(2).mean(-1, true) + eps));
         const auto expectedGrads = torch::autograd::grad({expected}, {x64, w64}, {gradY.to(torch::kFloat64)});
         QVERIFY2(relativeError(y, expected) < 1e-5, "output");

@@ -13,7 +13,8 @@ namespace {
 
 double relativeError(const torch::Tensor& actual, const torch::Tensor& expected)
 {
-    return (actual.to(torch::kFloat64) - expected).abs().max().item<double>() / std::max(1.0, expected.abs().max().item<double>());
+    return (actual.to(torch::kFloat64) - expected).abs().max().item<double>() /
+           std::max(1.0, expected.abs().max().item<double>());
 }
 
 } // namespace
@@ -24,20 +25,24 @@ private slots:
     void matchesTheFormula()
     {
         torch::manual_seed(5);
-        const torch::Tensor gateValues = torch::cat({torch::randn({3, 40001}) * 4.0, torch::linspace(-100, 100, 3 * 40001).view({3, 40001})});
+        const torch::Tensor gateValues =
+            torch::cat({torch::randn({3, 40001}) * 4.0, torch::linspace(-100, 100, 3 * 40001).view({3, 40001})});
         const torch::Tensor upValues = torch::randn({6, 40001});
         const torch::Tensor gradY = torch::randn({6, 40001});
         torch::Tensor gate = gateValues.clone().requires_grad_(true), up = upValues.clone().requires_grad_(true);
         QVERIFY(fusedSwigluApplies(gate, up));
         const torch::Tensor y = fusedSwiglu(gate, up);
 
-        torch::Tensor gate64 = gateValues.to(torch::kFloat64).requires_grad_(true), up64 = upValues.to(torch::kFloat64).requires_grad_(true);
+        torch::Tensor gate64 = gateValues.to(torch::kFloat64).requires_grad_(true),
+                      up64 = upValues.to(torch::kFloat64).requires_grad_(true);
         const torch::Tensor expected = torch::silu(gate64) * up64;
         const auto expectedGrads = torch::autograd::grad({expected}, {gate64, up64}, {gradY.to(torch::kFloat64)});
         QVERIFY2(relativeError(y, expected) < 1e-6, qPrintable(QString::number(relativeError(y, expected))));
         const auto grads = torch::autograd::grad({y}, {gate, up}, {gradY});
-        QVERIFY2(relativeError(grads[0], expectedGrads[0]) < 1e-6, qPrintable(QString::number(relativeError(grads[0], expectedGrads[0]))));
-        QVERIFY2(relativeError(grads[1], expectedGrads[1]) < 1e-6, qPrintable(QString::number(relativeError(grads[1], expectedGrads[1]))));
+        QVERIFY2(relativeError(grads[0], expectedGrads[0]) < 1e-6,
+                 qPrintable(QString::number(relativeError(grads[0], expectedGrads[0]))));
+        QVERIFY2(relativeError(grads[1], expectedGrads[1]) < 1e-6,
+                 qPrintable(QString::number(relativeError(grads[1], expectedGrads[1]))));
     }
 
     void otherTypesTakeTheCompositePath()

@@ -54,7 +54,8 @@ private slots:
         FT_REQUIRE_SHARED();
         LoadedModel loaded = loadModel(test::sharedPath(QStringLiteral("fixtures/stories260K/hf")));
         const QJsonObject reference = greedyReference()[QStringLiteral("prompt_64_positions")].toObject();
-        const std::vector<TokenId> prompt = promptWithBos(*loaded.tokenizer, reference[QStringLiteral("prompt")].toString());
+        const std::vector<TokenId> prompt =
+            promptWithBos(*loaded.tokenizer, reference[QStringLiteral("prompt")].toString());
         std::vector<TokenId> expectedIds;
         for (const QJsonValue& id : reference[QStringLiteral("prompt_ids_with_bos")].toArray())
             expectedIds.push_back(id.toInt());
@@ -63,15 +64,16 @@ private slots:
         options.greedy = true;
         options.maxNewTokens = reference[QStringLiteral("new_tokens")].toInt();
         QStringList streamed;
-        const GenerationResult result = generate(*loaded.model, *loaded.tokenizer, prompt, options,
-                                                 [&](TokenId, const QString& text) {
-                                                     streamed << text;
-                                                     return true;
-                                                 });
+        const GenerationResult result =
+            generate(*loaded.model, *loaded.tokenizer, prompt, options, [&](TokenId, const QString& text) {
+                streamed << text;
+                return true;
+            });
         std::vector<TokenId> all = prompt;
         all.insert(all.end(), result.tokens.begin(), result.tokens.end());
         QCOMPARE(loaded.tokenizer->decodeText(all), reference[QStringLiteral("text")].toString());
-        QCOMPARE(reference[QStringLiteral("prompt")].toString() + streamed.join(QString()), reference[QStringLiteral("text")].toString());
+        QCOMPARE(reference[QStringLiteral("prompt")].toString() + streamed.join(QString()),
+                 reference[QStringLiteral("text")].toString());
     }
     void cachedLogitsEqualFullForward()
     {
@@ -136,9 +138,8 @@ private slots:
         QCOMPARE(limited.tokens.size(), size_t(9));
         QCOMPARE(limited.stopReason, StopReason::TokenLimit);
         int calls = 0;
-        const auto cancelled = generate(*loaded.model, *loaded.tokenizer, prompt, options, [&](TokenId, const QString&) {
-            return ++calls < 3;
-        });
+        const auto cancelled = generate(*loaded.model, *loaded.tokenizer, prompt, options,
+                                        [&](TokenId, const QString&) { return ++calls < 3; });
         QCOMPARE(cancelled.tokens.size(), size_t(3));
         QCOMPARE(cancelled.stopReason, StopReason::Cancelled);
     }

@@ -13,7 +13,10 @@ using namespace ft;
 
 namespace {
 
-QString fixture(const QString& relative) { return test::sharedPath(QStringLiteral("fixtures/stories260K/") + relative); }
+QString fixture(const QString& relative)
+{
+    return test::sharedPath(QStringLiteral("fixtures/stories260K/") + relative);
+}
 
 torch::Tensor logitsOf(LlamaForCausalLMImpl& model, const torch::Tensor& tokens)
 {

@@ -179,7 +179,8 @@ private slots:
             QVERIFY(torch::equal(A, sb[i].projection->loraA())); // same seed, same adapters
             QVERIFY(!torch::equal(A, sc[i].projection->loraA()));
             if (i > 0)
-                QVERIFY(!torch::equal(A.flatten().slice(0, 0, 16), sa[i - 1].projection->loraA().flatten().slice(0, 0, 16)));
+                QVERIFY(!torch::equal(A.flatten().slice(0, 0, 16),
+                                      sa[i - 1].projection->loraA().flatten().slice(0, 0, 16)));
         }
     }
 
@@ -193,7 +194,8 @@ private slots:
         for (const LoraSite& site : sites)
             QVERIFY(site.kind == ProjectionKind::Q || site.kind == ProjectionKind::V);
         QCOMPARE(sites[0].path, std::string("model.layers.0.self_attn.q_proj"));
-        QVERIFY(std::dynamic_pointer_cast<DenseProjectionImpl>(model->model->layers[1]->projection(ProjectionKind::Up)));
+        QVERIFY(
+            std::dynamic_pointer_cast<DenseProjectionImpl>(model->model->layers[1]->projection(ProjectionKind::Up)));
     }
 
     void dropoutOnlyWhileTraining()

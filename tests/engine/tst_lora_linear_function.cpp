@@ -82,8 +82,9 @@ void verifyClose(const torch::Tensor& actual, const torch::Tensor& expected, con
     const double error = (actual - expected).abs().max().item<double>();
     const double size = expected.abs().max().item<double>();
     QVERIFY2(actual.sizes() == expected.sizes(), what);
-    QVERIFY2(error <= 1e-5 * std::max(1.0, size), qPrintable(QStringLiteral("%1: max error %2 for values up to %3")
-                                                                  .arg(QLatin1String(what)).arg(error).arg(size)));
+    QVERIFY2(error <= 1e-5 * std::max(1.0, size),
+             qPrintable(
+                 QStringLiteral("%1: max error %2 for values up to %3").arg(QLatin1String(what)).arg(error).arg(size)));
 }
 
 } // namespace
@@ -114,9 +115,12 @@ private slots:
         }
         // Sparse masks (dropout up to kLoraSparseDropoutMax): ranks and feature counts of any size,
         // the highest sparse dropout, and enough tokens for several chunks of rows (threads).
-        QTest::addRow("dense, dropout 0.1, rank 6, 70 features") << QStringLiteral("dense") << 0.1 << true << 6 << 70 << 48;
-        QTest::addRow("dense, dropout 0.25, rank 16, 33 features") << QStringLiteral("dense") << 0.25 << false << 16 << 33 << 40;
-        QTest::addRow("dense, dropout 0.05, rank 1, 300 tokens") << QStringLiteral("dense") << 0.05 << false << 1 << 80 << 300;
+        QTest::addRow("dense, dropout 0.1, rank 6, 70 features")
+            << QStringLiteral("dense") << 0.1 << true << 6 << 70 << 48;
+        QTest::addRow("dense, dropout 0.25, rank 16, 33 features")
+            << QStringLiteral("dense") << 0.25 << false << 16 << 33 << 40;
+        QTest::addRow("dense, dropout 0.05, rank 1, 300 tokens")
+            << QStringLiteral("dense") << 0.05 << false << 1 << 80 << 300;
     }
     // Same output, same input and adapter gradients; with dropout, the same mask as the reference
     // draws from the same generator state.
@@ -194,7 +198,8 @@ private slots:
         const Inputs i = makeInputs(false, 64, 20);
         const Nf4Tensor q = nf4Quantize(i.weight, true);
         for (double dropout : {0.0, 0.2}) {
-            const torch::Tensor y = loraLinear(i.x, FrozenWeight::nf4(q), torch::Tensor(), i.loraA, i.loraB, 1.0, dropout);
+            const torch::Tensor y =
+                loraLinear(i.x, FrozenWeight::nf4(q), torch::Tensor(), i.loraA, i.loraB, 1.0, dropout);
             auto* node = dynamic_cast<torch::autograd::CppNode<LoraLinearFunction>*>(y.grad_fn().get());
             QVERIFY(node);
             for (const torch::Tensor& t : node->ctx_.get_saved_variables())

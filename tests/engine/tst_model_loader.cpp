@@ -59,7 +59,10 @@ private:
     QString m_model;
 
 private slots:
-    void initTestCase() { m_model = test::writeRandomModel(m_dir.filePath(QStringLiteral("base")), test::tinyConfig()); }
+    void initTestCase()
+    {
+        m_model = test::writeRandomModel(m_dir.filePath(QStringLiteral("base")), test::tinyConfig());
+    }
 
     void missingTensorIsNamed()
     {
@@ -68,11 +71,14 @@ private slots:
         LoadedModel loaded = loadModel(folder);
         rewriteWeights(folder, *loaded.model, [](auto& outputs) {
             outputs.erase(std::remove_if(outputs.begin(), outputs.end(),
-                                         [](const auto& o) { return o.name == QLatin1String("model.layers.1.mlp.up_proj.weight"); }),
+                                         [](const auto& o) {
+                                             return o.name == QLatin1String("model.layers.1.mlp.up_proj.weight");
+                                         }),
                           outputs.end());
         });
         const QString message = loadError(folder);
-        QVERIFY2(message.contains(QLatin1String("missing tensor \"model.layers.1.mlp.up_proj.weight\"")), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("missing tensor \"model.layers.1.mlp.up_proj.weight\"")),
+                 qPrintable(message));
         QVERIFY2(message.contains(QLatin1String("model.safetensors")), qPrintable(message));
     }
     void shapeDisagreeingWithConfig()
@@ -110,7 +116,8 @@ private slots:
         file.write("{\n  \"hidden_size\": 64,\n  oops\n}");
         file.close();
         const QString message = loadError(folder);
-        QVERIFY2(message.contains(QLatin1String("config.json")) && message.contains(QLatin1String("line 3")), qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("config.json")) && message.contains(QLatin1String("line 3")),
+                 qPrintable(message));
     }
     void truncatedWeightsFile()
     {
@@ -128,9 +135,12 @@ private slots:
         const QString folder = test::writeRandomModel(dir.filePath(QStringLiteral("m")), test::tinyConfig());
         LoadedModel loaded = loadModel(folder);
         rewriteWeights(folder, *loaded.model, [](auto& outputs) {
-            outputs.push_back({QStringLiteral("model.extra.weight"), TensorDtype::F32, {2}, [] { return QByteArray(8, '\0'); }});
-            outputs.push_back({QStringLiteral("model.layers.0.self_attn.rotary_emb.inv_freq"), TensorDtype::F32, {2},
-                               [] { return QByteArray(8, '\0'); }});
+            outputs.push_back(
+                {QStringLiteral("model.extra.weight"), TensorDtype::F32, {2}, [] { return QByteArray(8, '\0'); }});
+            outputs.push_back(
+                {QStringLiteral("model.layers.0.self_attn.rotary_emb.inv_freq"), TensorDtype::F32, {2}, [] {
+                     return QByteArray(8, '\0');
+                 }});
         });
         const LoadedModel again = loadModel(folder);
         QCOMPARE(again.warnings.size(), 1);
@@ -142,20 +152,24 @@ private slots:
         const QString folder = dir.filePath(QStringLiteral("sharded"));
         QDir().mkpath(folder);
         LoadedModel base = loadModel(m_model);
-        QFile::copy(QDir(m_model).filePath(QStringLiteral("config.json")), QDir(folder).filePath(QStringLiteral("config.json")));
-        QFile::copy(QDir(m_model).filePath(QStringLiteral("tokenizer.model")), QDir(folder).filePath(QStringLiteral("tokenizer.model")));
+        QFile::copy(QDir(m_model).filePath(QStringLiteral("config.json")),
+                    QDir(folder).filePath(QStringLiteral("config.json")));
+        QFile::copy(QDir(m_model).filePath(QStringLiteral("tokenizer.model")),
+                    QDir(folder).filePath(QStringLiteral("tokenizer.model")));
         std::vector<SafetensorsOutput> shards[2];
         QJsonObject weightMap;
         const auto weightSlots = base.model->weightSlots();
         for (size_t i = 0; i < weightSlots.size(); ++i) {
             const int shard = i < weightSlots.size() / 2 ? 0 : 1;
             auto read = weightSlots[i].read;
-            shards[shard].push_back({QString::fromStdString(weightSlots[i].name), TensorDtype::BF16, weightSlots[i].shape,
-                                     [read] { return tensorBytes(read(), torch::kBFloat16); }});
-            weightMap[QString::fromStdString(weightSlots[i].name)] = QStringLiteral("model-0000%1-of-00002.safetensors").arg(shard + 1);
+            shards[shard].push_back({QString::fromStdString(weightSlots[i].name), TensorDtype::BF16,
+                                     weightSlots[i].shape, [read] { return tensorBytes(read(), torch::kBFloat16); }});
+            weightMap[QString::fromStdString(weightSlots[i].name)] =
+                QStringLiteral("model-0000%1-of-00002.safetensors").arg(shard + 1);
         }
         for (int s = 0; s < 2; ++s)
-            writeSafetensors(QDir(folder).filePath(QStringLiteral("model-0000%1-of-00002.safetensors").arg(s + 1)), shards[s]);
+            writeSafetensors(QDir(folder).filePath(QStringLiteral("model-0000%1-of-00002.safetensors").arg(s + 1)),
+                             shards[s]);
         QFile index(QDir(folder).filePath(QStringLiteral("model.safetensors.index.json")));
         index.open(QIODevice::WriteOnly);
         index.write(QJsonDocument(QJsonObject{{QStringLiteral("weight_map"), weightMap}}).toJson());

@@ -88,8 +88,8 @@ private slots:
         const torch::Tensor offsets = torch::randn({4096, 63}) * 1e-4 * (torch::rand({4096, 63}) > 0.2);
         const torch::Tensor near = nf4Thresholds().index_select(0, pick.view({-1})).view({4096, 63}) + offsets;
         const torch::Tensor nearBlocks = torch::cat({torch::ones({4096, 1}), near}, 1).view({-1});
-        const torch::Tensor values = torch::cat({nearBlocks, torch::randn({1 << 19}), torch::rand({1 << 18}) * 2 - 1,
-                                                 torch::tensor({-1.0f, 1.0f})});
+        const torch::Tensor values = torch::cat(
+            {nearBlocks, torch::randn({1 << 19}), torch::rand({1 << 18}) * 2 - 1, torch::tensor({-1.0f, 1.0f})});
         const torch::Tensor padded = torch::constant_pad_nd(values, {0, (64 - values.numel() % 64) % 64}, 0);
         const torch::Tensor blocks = padded.view({-1, kNf4BlockSize});
         torch::Tensor absmax = blocks.abs().amax(1);
@@ -168,7 +168,8 @@ private slots:
             // moves a value of level |l| <= 1 by at most 1% of absmax more.
             const double bound = halfLargestGap() + (dq ? 0.01 : 1e-6);
             const double worst = (error / (absmax * bound)).max().item<double>();
-            QVERIFY2(worst <= 1.0, qPrintable(QStringLiteral("error / bound = %1 (double quant %2)").arg(worst).arg(dq)));
+            QVERIFY2(worst <= 1.0,
+                     qPrintable(QStringLiteral("error / bound = %1 (double quant %2)").arg(worst).arg(dq)));
             const double meanError = (back - w).abs().mean().item<double>();
             qInfo("NF4 round trip of normal(0,1) 256x512, double quant %d: max abs error %.4f, mean abs error %.4f, "
                   "bound factor %.4f",

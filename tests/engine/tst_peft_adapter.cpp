@@ -1,8 +1,8 @@
 #include <cstring>
 
 #include <QDir>
-#include <QFileInfo>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -227,24 +227,41 @@ private slots:
         QTest::addColumn<QString>("edit");
         QTest::addColumn<QString>("expected"); // in the message, besides the file's name
         QTest::newRow("wrong shape") << "wrong shape" << kQB + QStringLiteral("\" has shape [60, 4] where [64, 4]");
-        QTest::newRow("missing tensor") << "missing tensor"
-                                        << "missing tensor \"base_model.model.model.layers.1.mlp.up_proj.lora_B.weight\"";
-        QTest::newRow("unknown target module in config") << "unknown target in config" << "unknown target module \"c_attn\"";
-        QTest::newRow("unknown module tensor") << "unknown module tensor" << "unknown target module \"self_attn.qkv_proj\"";
-        QTest::newRow("rank mismatch") << "rank mismatch" << "rank mismatch";
-        QTest::newRow("layer out of range") << "layer out of range" << "refers to layer 9 but the model has 2 layers";
-        QTest::newRow("module not in target_modules") << "not targeted" << "which target_modules";
-        QTest::newRow("unrelated tensor") << "unrelated tensor" << "\"lm_head.weight\" is not a LoRA weight";
-        QTest::newRow("integer tensor") << "integer tensor" << "must be F32, F16 or BF16";
-        QTest::newRow("not LoRA") << "not lora" << "peft_type is \"IA3\"";
-        QTest::newRow("regex targets") << "regex targets" << "regular expression";
-        QTest::newRow("rank pattern") << "rank pattern" << "\"rank_pattern\" is set";
-        QTest::newRow("DoRA") << "dora" << "DoRA";
-        QTest::newRow("missing r") << "missing r" << "missing required field \"r\"";
-        QTest::newRow("broken json") << "broken json" << "line";
-        QTest::newRow("pickle only") << "pickle only" << "pickle";
-        QTest::newRow("truncated weights") << "truncated" << "adapter_model.safetensors";
-        QTest::newRow("duplicate names") << "duplicate" << "are the same adapter weight";
+        QTest::newRow("missing tensor")
+            << "missing tensor"
+            << "missing tensor \"base_model.model.model.layers.1.mlp.up_proj.lora_B.weight\"";
+        QTest::newRow("unknown target module in config") << "unknown target in config"
+                                                         << "unknown target module \"c_attn\"";
+        QTest::newRow("unknown module tensor") << "unknown module tensor"
+                                               << "unknown target module \"self_attn.qkv_proj\"";
+        QTest::newRow("rank mismatch") << "rank mismatch"
+                                       << "rank mismatch";
+        QTest::newRow("layer out of range") << "layer out of range"
+                                            << "refers to layer 9 but the model has 2 layers";
+        QTest::newRow("module not in target_modules") << "not targeted"
+                                                      << "which target_modules";
+        QTest::newRow("unrelated tensor") << "unrelated tensor"
+                                          << "\"lm_head.weight\" is not a LoRA weight";
+        QTest::newRow("integer tensor") << "integer tensor"
+                                        << "must be F32, F16 or BF16";
+        QTest::newRow("not LoRA") << "not lora"
+                                  << "peft_type is \"IA3\"";
+        QTest::newRow("regex targets") << "regex targets"
+                                       << "regular expression";
+        QTest::newRow("rank pattern") << "rank pattern"
+                                      << "\"rank_pattern\" is set";
+        QTest::newRow("DoRA") << "dora"
+                              << "DoRA";
+        QTest::newRow("missing r") << "missing r"
+                                   << "missing required field \"r\"";
+        QTest::newRow("broken json") << "broken json"
+                                     << "line";
+        QTest::newRow("pickle only") << "pickle only"
+                                     << "pickle";
+        QTest::newRow("truncated weights") << "truncated"
+                                           << "adapter_model.safetensors";
+        QTest::newRow("duplicate names") << "duplicate"
+                                         << "are the same adapter weight";
     }
     void hostileAdaptersGiveClearErrors()
     {
@@ -257,7 +274,8 @@ private slots:
         else if (edit == QLatin1String("missing tensor"))
             files.remove(prefix + QStringLiteral("1.mlp.up_proj.lora_B.weight"));
         else if (edit == QLatin1String("unknown target in config"))
-            files.config[QStringLiteral("target_modules")] = QJsonArray{QStringLiteral("q_proj"), QStringLiteral("c_attn")};
+            files.config[QStringLiteral("target_modules")] =
+                QJsonArray{QStringLiteral("q_proj"), QStringLiteral("c_attn")};
         else if (edit == QLatin1String("unknown module tensor"))
             files.tensors.push_back(zeroTensor(prefix + QStringLiteral("0.self_attn.qkv_proj.lora_A.weight"), {4, 64}));
         else if (edit == QLatin1String("rank mismatch"))
@@ -265,7 +283,8 @@ private slots:
         else if (edit == QLatin1String("layer out of range"))
             files.tensors.push_back(zeroTensor(prefix + QStringLiteral("9.self_attn.q_proj.lora_A.weight"), {4, 64}));
         else if (edit == QLatin1String("not targeted"))
-            files.config[QStringLiteral("target_modules")] = QJsonArray{QStringLiteral("q_proj"), QStringLiteral("v_proj")};
+            files.config[QStringLiteral("target_modules")] =
+                QJsonArray{QStringLiteral("q_proj"), QStringLiteral("v_proj")};
         else if (edit == QLatin1String("unrelated tensor"))
             files.tensors.push_back(zeroTensor(QStringLiteral("lm_head.weight"), {4}));
         else if (edit == QLatin1String("integer tensor"))
@@ -282,7 +301,9 @@ private slots:
             files.config.remove(QStringLiteral("r"));
         else if (edit == QLatin1String("duplicate"))
             files.tensors.push_back({QString(kQB).replace(QStringLiteral(".weight"), QStringLiteral(".default.weight")),
-                                     TensorDtype::F32, {64, 4}, files.find(kQB)->bytes});
+                                     TensorDtype::F32,
+                                     {64, 4},
+                                     files.find(kQB)->bytes});
 
         QTemporaryDir dir;
         const QString folder = dir.filePath(QStringLiteral("hostile"));

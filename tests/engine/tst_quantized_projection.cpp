@@ -18,8 +18,7 @@ Q_DECLARE_METATYPE(ft::BaseQuantization)
 namespace {
 
 // What the custom autograd function behind `y` keeps for its backward pass.
-template <class Function>
-std::vector<torch::Tensor> savedBy(const torch::Tensor& y)
+template <class Function> std::vector<torch::Tensor> savedBy(const torch::Tensor& y)
 {
     auto node = std::dynamic_pointer_cast<torch::autograd::CppNode<Function>>(y.grad_fn());
     if (!node)
@@ -51,11 +50,14 @@ void addQuantizationRows()
     QTest::newRow("int8") << BaseQuantization{BaseQuantizationKind::Int8, false} << QStringLiteral("float32");
     QTest::newRow("nf4") << BaseQuantization{BaseQuantizationKind::Nf4, false} << QStringLiteral("float32");
     QTest::newRow("nf4 double-quant") << BaseQuantization{BaseQuantizationKind::Nf4, true} << QStringLiteral("float32");
-    QTest::newRow("nf4 double-quant, bf16 file") << BaseQuantization{BaseQuantizationKind::Nf4, true}
-                                                 << QStringLiteral("bfloat16");
+    QTest::newRow("nf4 double-quant, bf16 file")
+        << BaseQuantization{BaseQuantizationKind::Nf4, true} << QStringLiteral("bfloat16");
 }
 
-QString fixture(const QString& relative) { return test::sharedPath(QStringLiteral("fixtures/stories260K/") + relative); }
+QString fixture(const QString& relative)
+{
+    return test::sharedPath(QStringLiteral("fixtures/stories260K/") + relative);
+}
 
 } // namespace
 
@@ -83,7 +85,7 @@ private slots:
         const Int8Tensor q = int8Quantize(w);
         QCOMPARE(q.codes.scalar_type(), torch::kInt8);
         const torch::Tensor back = int8Dequantize(q);
-        const torch::Tensor rowError = (back - w).abs().amax(1);  // (64)
+        const torch::Tensor rowError = (back - w).abs().amax(1);   // (64)
         const torch::Tensor bound = w.abs().amax(1) / 127.0 / 2.0; // (64)
         QVERIFY(torch::all(rowError <= bound * (1 + 1e-5)).item<bool>());
         QVERIFY(torch::equal(back[10], torch::zeros({96})));
@@ -288,7 +290,8 @@ private slots:
         const double relative = test::relativeError(logits, reference);
         const double agreement = test::argmaxAgreement(logits, reference);
         auto loss = [&](const torch::Tensor& l) {
-            return torch::nn::functional::cross_entropy(l.reshape({-1, l.size(-1)}), targets.reshape({-1})).item<double>();
+            return torch::nn::functional::cross_entropy(l.reshape({-1, l.size(-1)}), targets.reshape({-1}))
+                .item<double>();
         };
         const double promptAgreement =
             test::argmaxAgreement(test::logitsOf(*nf4.model, prompt), test::logitsOf(*dense.model, prompt));

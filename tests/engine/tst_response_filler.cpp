@@ -1,10 +1,10 @@
 // Filling empty responses by generation, on a tiny random model: only the empty ones change.
 #include <QTest>
 
-#include "support/example_builders.h"
 #include "data/example_encoder.h"
 #include "engine/response_filler.h"
 #include "engine_test_support.h"
+#include "support/example_builders.h"
 
 using namespace ft;
 
@@ -17,13 +17,18 @@ private:
     std::vector<ExampleRecord> records() const
     {
         ExampleRecord conversation;
-        conversation.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")}, {ChatTurn::Role::Assistant, QStringLiteral("Hello!")},
-                              {ChatTurn::Role::User, QStringLiteral("Name a fruit.")}, {ChatTurn::Role::Assistant, QString()}};
+        conversation.turns = {{ChatTurn::Role::User, QStringLiteral("Hi")},
+                              {ChatTurn::Role::Assistant, QStringLiteral("Hello!")},
+                              {ChatTurn::Role::User, QStringLiteral("Name a fruit.")},
+                              {ChatTurn::Role::Assistant, QString()}};
         ExampleRecord answeredConversation = conversation;
         answeredConversation.turns.back().content = QStringLiteral("Apple.");
-        return {test::examplePair(QStringLiteral("Say yes."), QStringLiteral("Yes.")), test::examplePair(QStringLiteral("Count to three."), QString()),
-                test::examplePair(QStringLiteral("Name a colour."), QStringLiteral("Blue.")), test::examplePair(QStringLiteral("Whitespace only"), QStringLiteral(" \n ")),
-                conversation, answeredConversation};
+        return {test::examplePair(QStringLiteral("Say yes."), QStringLiteral("Yes.")),
+                test::examplePair(QStringLiteral("Count to three."), QString()),
+                test::examplePair(QStringLiteral("Name a colour."), QStringLiteral("Blue.")),
+                test::examplePair(QStringLiteral("Whitespace only"), QStringLiteral(" \n ")),
+                conversation,
+                answeredConversation};
     }
     SamplingOptions options() const
     {
@@ -46,10 +51,11 @@ private slots:
         const std::vector<ExampleRecord> before = records();
         std::vector<ExampleRecord> after = before;
         std::vector<std::pair<int64_t, int64_t>> calls;
-        const int64_t filled = fillEmptyResponses(after, *m_model, *m_tokenizer, alpaca, options(), [&](int64_t done, int64_t total) {
-            calls.emplace_back(done, total);
-            return true;
-        });
+        const int64_t filled =
+            fillEmptyResponses(after, *m_model, *m_tokenizer, alpaca, options(), [&](int64_t done, int64_t total) {
+                calls.emplace_back(done, total);
+                return true;
+            });
         QCOMPARE(filled, int64_t(3));
         QCOMPARE(calls.front(), std::make_pair(int64_t(0), int64_t(3)));
         QCOMPARE(calls.back(), std::make_pair(int64_t(3), int64_t(3)));
@@ -69,14 +75,16 @@ private slots:
         for (size_t i = 0; i < again.size(); ++i)
             QCOMPARE(again[i].toJson(), after[i].toJson());
         SamplingOptions first = options();
-        const QString expected = generate(*m_model, *m_tokenizer, encodePrompt(*m_tokenizer, alpaca, before[1]), first).text.trimmed();
+        const QString expected =
+            generate(*m_model, *m_tokenizer, encodePrompt(*m_tokenizer, alpaca, before[1]), first).text.trimmed();
         QCOMPARE(after[1].response, expected);
     }
     void stopsWhenAsked()
     {
         std::vector<ExampleRecord> after = records();
-        const int64_t filled = fillEmptyResponses(after, *m_model, *m_tokenizer, PromptTemplate::builtin(QStringLiteral("plain")), options(),
-                                                  [](int64_t done, int64_t) { return done < 1; });
+        const int64_t filled =
+            fillEmptyResponses(after, *m_model, *m_tokenizer, PromptTemplate::builtin(QStringLiteral("plain")),
+                               options(), [](int64_t done, int64_t) { return done < 1; });
         QCOMPARE(filled, int64_t(1));
         QVERIFY(!after[1].response.isEmpty());
         QVERIFY(needsResponse(after[3]));

@@ -33,13 +33,17 @@ private slots:
         expectedGrad.scatter_add_(1, targets.unsqueeze(1), torch::full({rows, 1}, -1.0, torch::kFloat64));
 
         torch::Tensor work = logits.clone();
-        const double loss = softmaxCrossEntropyInPlace(work.data_ptr<float>(), targets.data_ptr<int64_t>(), rows, vocab, true);
-        QVERIFY2(std::abs(loss - expectedLoss) < 1e-5 * std::abs(expectedLoss), qPrintable(QStringLiteral("%1 vs %2").arg(loss).arg(expectedLoss)));
+        const double loss =
+            softmaxCrossEntropyInPlace(work.data_ptr<float>(), targets.data_ptr<int64_t>(), rows, vocab, true);
+        QVERIFY2(std::abs(loss - expectedLoss) < 1e-5 * std::abs(expectedLoss),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(loss).arg(expectedLoss)));
         const double gradError = (work.to(torch::kFloat64) - expectedGrad).abs().max().item<double>();
         QVERIFY2(gradError < 1e-6, qPrintable(QString::number(gradError)));
         // Without the gradient the logits stay as they were.
         torch::Tensor untouched = logits.clone();
-        QCOMPARE(softmaxCrossEntropyInPlace(untouched.data_ptr<float>(), targets.data_ptr<int64_t>(), rows, vocab, false), loss);
+        QCOMPARE(
+            softmaxCrossEntropyInPlace(untouched.data_ptr<float>(), targets.data_ptr<int64_t>(), rows, vocab, false),
+            loss);
         QVERIFY(torch::equal(untouched, logits));
     }
 };

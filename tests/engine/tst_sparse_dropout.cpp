@@ -115,7 +115,8 @@ private slots:
                         differing += gaps[k] != static_cast<int32_t>(expected);
                     }
                 }
-                QVERIFY2(differing * 10000 < total, qPrintable(QStringLiteral("%1 of %2 gaps off by one").arg(differing).arg(total)));
+                QVERIFY2(differing * 10000 < total,
+                         qPrintable(QStringLiteral("%1 of %2 gaps off by one").arg(differing).arg(total)));
             }
             // With a tiny p every gap is beyond the cap (u = 1, a gap of 0, has a chance of 2^-25).
             int32_t gaps[kDropoutGapBatch];

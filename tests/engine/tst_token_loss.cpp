@@ -67,10 +67,14 @@ private slots:
                  qPrintable(QStringLiteral("loss %1, formula %2").arg(lossValue).arg(expectedValue)));
         const char* names[] = {"hidden", "weight"};
         for (int i = 0; i < 2; ++i) {
-            const double error = test::maxAbsDiff(grads[static_cast<size_t>(i)].to(torch::kFloat64), expectedGrads[static_cast<size_t>(i)]);
+            const double error = test::maxAbsDiff(grads[static_cast<size_t>(i)].to(torch::kFloat64),
+                                                  expectedGrads[static_cast<size_t>(i)]);
             const double size = expectedGrads[static_cast<size_t>(i)].abs().max().item<double>();
             QVERIFY2(error <= tolerance * std::max(1.0, size),
-                     qPrintable(QStringLiteral("gradient of %1: error %2 against values up to %3").arg(names[i]).arg(error).arg(size)));
+                     qPrintable(QStringLiteral("gradient of %1: error %2 against values up to %3")
+                                    .arg(names[i])
+                                    .arg(error)
+                                    .arg(size)));
         }
         // Ignored positions pass no gradient to their hidden states.
         QCOMPARE(grads[0].narrow(1, 0, 20).abs().max().item<float>(), 0.0f);

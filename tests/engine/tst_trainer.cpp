@@ -10,8 +10,8 @@
 #include "engine/model_loader.h"
 #include "engine/trainer.h"
 #include "engine_test_support.h"
-#include "training_test_support.h"
 #include "support/test_support.h"
+#include "training_test_support.h"
 
 using namespace ft;
 
@@ -56,7 +56,8 @@ private slots:
         config.maxSteps = 8;
         config.evalEvery = 4;
         test::TrainingRecorder whole;
-        QCOMPARE(test::trainNewRun(m_dir.filePath(QStringLiteral("whole")), config, whole).status, RunOutcome::Finished);
+        QCOMPARE(test::trainNewRun(m_dir.filePath(QStringLiteral("whole")), config, whole).status,
+                 RunOutcome::Finished);
         QCOMPARE(whole.losses.size(), size_t(8));
 
         test::TrainingRecorder first;
@@ -73,7 +74,10 @@ private slots:
         QCOMPARE(joined.size(), whole.losses.size());
         for (size_t i = 0; i < joined.size(); ++i)
             QVERIFY2(std::abs(joined[i] - whole.losses[i]) <= 1e-6 * std::abs(whole.losses[i]),
-                     qPrintable(QStringLiteral("step %1: %2 after resume vs %3").arg(i + 1).arg(joined[i], 0, 'g', 12).arg(whole.losses[i], 0, 'g', 12)));
+                     qPrintable(QStringLiteral("step %1: %2 after resume vs %3")
+                                    .arg(i + 1)
+                                    .arg(joined[i], 0, 'g', 12)
+                                    .arg(whole.losses[i], 0, 'g', 12)));
         QCOMPARE(second.valLosses.back(), whole.valLosses.back());
     }
     void gradientAccumulationEqualsOneBigBatch()
@@ -89,7 +93,8 @@ private slots:
         test::trainNewRun(m_dir.filePath(QStringLiteral("accumulated")), accumulated, b);
         QCOMPARE(a.losses.size(), b.losses.size());
         for (size_t i = 0; i < a.losses.size(); ++i)
-            QVERIFY2(std::abs(a.losses[i] - b.losses[i]) < 1e-5 * a.losses[i], qPrintable(QStringLiteral("%1 vs %2").arg(a.losses[i]).arg(b.losses[i])));
+            QVERIFY2(std::abs(a.losses[i] - b.losses[i]) < 1e-5 * a.losses[i],
+                     qPrintable(QStringLiteral("%1 vs %2").arg(a.losses[i]).arg(b.losses[i])));
     }
     void divergenceStopsAndKeepsTheLastGoodCheckpoint()
     {
@@ -179,7 +184,8 @@ private slots:
         options.greedy = true;
         options.maxNewTokens = 10;
         options.stopAtEos = false;
-        const auto result = generate(*exported.model, *exported.tokenizer, promptWithBos(*exported.tokenizer, QStringLiteral("Hello")), options);
+        const auto result = generate(*exported.model, *exported.tokenizer,
+                                     promptWithBos(*exported.tokenizer, QStringLiteral("Hello")), options);
         QCOMPARE(result.tokens.size(), size_t(10));
         QVERIFY(QFile::exists(QDir(runDir).filePath(QStringLiteral("data/manifest.json"))));
         QVERIFY(QFile::exists(QDir(runDir).filePath(QStringLiteral("config.json"))));

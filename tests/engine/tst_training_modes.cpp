@@ -9,14 +9,14 @@
 #include "data/jsonl_records.h"
 #include "data/sample_dataset.h"
 #include "engine/lora.h"
-#include "modelio/safetensors_file.h"
 #include "engine/model_loader.h"
 #include "engine/peft_adapter.h"
 #include "engine/trainer.h"
 #include "engine/training_model.h"
 #include "engine_test_support.h"
-#include "training_test_support.h"
+#include "modelio/safetensors_file.h"
 #include "support/test_support.h"
+#include "training_test_support.h"
 
 using namespace ft;
 
@@ -72,9 +72,12 @@ private slots:
     {
         QTest::addColumn<QString>("mode");
         QTest::addColumn<QString>("baseQuantization");
-        QTest::newRow("instruction (LoRA, fp32 base)") << "instruction" << "none";
-        QTest::newRow("8-bit LoRA") << "instruction" << "int8";
-        QTest::newRow("QLoRA (NF4 base)") << "qlora" << "nf4";
+        QTest::newRow("instruction (LoRA, fp32 base)") << "instruction"
+                                                       << "none";
+        QTest::newRow("8-bit LoRA") << "instruction"
+                                    << "int8";
+        QTest::newRow("QLoRA (NF4 base)") << "qlora"
+                                          << "nf4";
     }
     void adapterModesLowerTheValidationLoss()
     {
@@ -109,7 +112,8 @@ private slots:
         const double diff = test::maxAbsDiff(logitsOf(*reloaded.model, tokens), logitsOf(*merged.model, tokens));
         QVERIFY2(diff < 1e-4, qPrintable(QString::number(diff)));
         if (baseQuantization != QLatin1String("none"))
-            QVERIFY2(recorder.logs.join(QLatin1Char('\n')).contains(QLatin1String("dequantized")), qPrintable(recorder.logs.join(QLatin1Char('\n'))));
+            QVERIFY2(recorder.logs.join(QLatin1Char('\n')).contains(QLatin1String("dequantized")),
+                     qPrintable(recorder.logs.join(QLatin1Char('\n'))));
         // QLoRA's preset recomputes 60 % of the layers, rounded up: 3 of stories260K's 5, and says so.
         const QString log = recorder.logs.join(QLatin1Char('\n'));
         if (mode == QLatin1String("qlora"))
@@ -162,7 +166,10 @@ private slots:
         QCOMPARE(joined.size(), whole.losses.size());
         for (size_t i = 0; i < joined.size(); ++i)
             QVERIFY2(std::abs(joined[i] - whole.losses[i]) <= 1e-6 * whole.losses[i],
-                     qPrintable(QStringLiteral("step %1: %2 vs %3").arg(i + 1).arg(joined[i], 0, 'g', 12).arg(whole.losses[i], 0, 'g', 12)));
+                     qPrintable(QStringLiteral("step %1: %2 vs %3")
+                                    .arg(i + 1)
+                                    .arg(joined[i], 0, 'g', 12)
+                                    .arg(whole.losses[i], 0, 'g', 12)));
     }
 };
 

@@ -19,7 +19,8 @@ namespace {
 
 double relativeL2(const torch::Tensor& actual, const torch::Tensor& expected)
 {
-    return ((actual.to(torch::kFloat64) - expected.to(torch::kFloat64)).norm() / expected.to(torch::kFloat64).norm()).item<double>();
+    return ((actual.to(torch::kFloat64) - expected.to(torch::kFloat64)).norm() / expected.to(torch::kFloat64).norm())
+        .item<double>();
 }
 
 } // namespace
@@ -31,17 +32,20 @@ private slots:
     {
         QTest::addColumn<QString>("variant");
         QTest::addColumn<QString>("targetsName");
-        QTest::newRow("full targets") << "full" << "train_targets";
-        QTest::newRow("masked targets") << "masked" << "train_targets_masked";
+        QTest::newRow("full targets") << "full"
+                                      << "train_targets";
+        QTest::newRow("masked targets") << "masked"
+                                        << "train_targets_masked";
     }
     void fiveAdamWSteps()
     {
         FT_REQUIRE_SHARED();
         QFETCH(QString, variant);
         QFETCH(QString, targetsName);
-        const QJsonObject training = readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/stories260K/reference.json")))
-                                         .value(QStringLiteral("training"))
-                                         .toObject();
+        const QJsonObject training =
+            readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/stories260K/reference.json")))
+                .value(QStringLiteral("training"))
+                .toObject();
         const QJsonObject expected = training.value(variant).toObject();
         const QJsonObject optimizerSettings = training.value(QStringLiteral("optimizer")).toObject();
 
@@ -68,22 +72,31 @@ private slots:
         QCOMPARE(losses.size(), 5);
         for (int step = 0; step < 5; ++step) {
             optimizer->zero_grad();
-            const torch::Tensor loss = tokenCrossEntropySum(model, model.hiddenStates(inputs), targets) / static_cast<double>(count);
+            const torch::Tensor loss =
+                tokenCrossEntropySum(model, model.hiddenStates(inputs), targets) / static_cast<double>(count);
             loss.backward();
             const double want = losses[step].toDouble();
             QVERIFY2(std::abs(loss.item<double>() - want) / want < 1e-4,
-                     qPrintable(QStringLiteral("step %1: loss %2, reference %3").arg(step).arg(loss.item<double>(), 0, 'g', 9).arg(want, 0, 'g', 9)));
+                     qPrintable(QStringLiteral("step %1: loss %2, reference %3")
+                                    .arg(step)
+                                    .arg(loss.item<double>(), 0, 'g', 9)
+                                    .arg(want, 0, 'g', 9)));
             const double norm = gradientNorm(parameters);
             QVERIFY2(std::abs(norm - gradNorms[step].toDouble()) / gradNorms[step].toDouble() < 1e-4,
-                     qPrintable(QStringLiteral("step %1: grad norm %2, reference %3").arg(step).arg(norm).arg(gradNorms[step].toDouble())));
+                     qPrintable(QStringLiteral("step %1: grad norm %2, reference %3")
+                                    .arg(step)
+                                    .arg(norm)
+                                    .arg(gradNorms[step].toDouble())));
             if (step == 0) {
                 int checked = 0;
                 for (const NamedParameter& p : parameters) {
-                    const QString name = QStringLiteral("%1.step0.grad.%2").arg(variant, QString::fromStdString(p.name));
+                    const QString name =
+                        QStringLiteral("%1.step0.grad.%2").arg(variant, QString::fromStdString(p.name));
                     try {
                         const torch::Tensor reference = test::referenceTensor(name);
                         const double error = relativeL2(p.tensor.grad(), reference);
-                        QVERIFY2(error < 1e-4, qPrintable(QStringLiteral("%1: relative L2 error %2").arg(name).arg(error)));
+                        QVERIFY2(error < 1e-4,
+                                 qPrintable(QStringLiteral("%1: relative L2 error %2").arg(name).arg(error)));
                         ++checked;
                     } catch (const std::exception&) {
                         // Only some tensors have reference gradients.

@@ -38,7 +38,8 @@ private slots:
     void readsTheFixtureHeader()
     {
         FT_REQUIRE_SHARED();
-        const Llama2cHeader header = readLlama2cHeader(test::sharedPath(QStringLiteral("fixtures/stories260K/stories260K.bin")));
+        const Llama2cHeader header =
+            readLlama2cHeader(test::sharedPath(QStringLiteral("fixtures/stories260K/stories260K.bin")));
         QCOMPARE(header.dim, 64);
         QCOMPARE(header.hiddenDim, 172);
         QCOMPARE(header.numLayers, 5);
@@ -53,7 +54,13 @@ private slots:
     {
         QTemporaryDir dir;
         Llama2cHeader h;
-        h.dim = 8; h.hiddenDim = 16; h.numLayers = 2; h.numHeads = 2; h.numKvHeads = 1; h.vocabSize = 10; h.seqLen = 4;
+        h.dim = 8;
+        h.hiddenDim = 16;
+        h.numLayers = 2;
+        h.numHeads = 2;
+        h.numKvHeads = 1;
+        h.vocabSize = 10;
+        h.seqLen = 4;
         const QString path = writeHeader(dir, {8, 16, 2, 2, 1, 10, 4}, llama2cExpectedFloats(h));
         QVERIFY2(headerError(path).isEmpty(), qPrintable(headerError(path)));
         // A negative vocabulary size means a separate classifier follows.

@@ -78,7 +78,8 @@ private slots:
         QTest::addColumn<QString>("key");
         QTest::addColumn<QJsonValue>("value");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("unknown architecture") << "architectures" << QJsonValue(QJsonArray{QStringLiteral("GPT2LMHeadModel")}) << "GPT2LMHeadModel";
+        QTest::newRow("unknown architecture")
+            << "architectures" << QJsonValue(QJsonArray{QStringLiteral("GPT2LMHeadModel")}) << "GPT2LMHeadModel";
         QTest::newRow("zero hidden") << "hidden_size" << QJsonValue(0) << "hidden_size";
         QTest::newRow("absurd vocab") << "vocab_size" << QJsonValue(1e12) << "vocab_size";
         QTest::newRow("negative layers") << "num_hidden_layers" << QJsonValue(-3) << "num_hidden_layers";

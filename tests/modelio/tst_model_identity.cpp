@@ -54,7 +54,8 @@ private slots:
         QCOMPARE(modelIdentity(b), id);
         QCOMPARE(modelIdentity(source), id);
 
-        flipByte(QDir(b).filePath(QStringLiteral("model.safetensors")), QFile(QDir(b).filePath(QStringLiteral("model.safetensors"))).size() - 3);
+        flipByte(QDir(b).filePath(QStringLiteral("model.safetensors")),
+                 QFile(QDir(b).filePath(QStringLiteral("model.safetensors"))).size() - 3);
         QVERIFY(modelIdentity(b) != id); // one weight changed
         copyFolder(source, dir.filePath(QStringLiteral("c")));
         QFile config(dir.filePath(QStringLiteral("c/config.json")));
@@ -95,10 +96,7 @@ private slots:
         QVERIFY(modelIdentity(path) != wholeAfter); // hashed whole, every byte counts
     }
 
-    void missingPath()
-    {
-        QVERIFY_THROWS_EXCEPTION(Error, modelIdentity(QStringLiteral("/nonexistent/model")));
-    }
+    void missingPath() { QVERIFY_THROWS_EXCEPTION(Error, modelIdentity(QStringLiteral("/nonexistent/model"))); }
 };
 
 QTEST_GUILESS_MAIN(TestModelIdentity)

@@ -18,7 +18,8 @@ QString writeRaw(const QTemporaryDir& dir, const QByteArray& header, qint64 data
     const QString path = dir.filePath(QStringLiteral("t.safetensors"));
     QFile file(path);
     file.open(QIODevice::WriteOnly);
-    const uint64_t length = claimedLength >= 0 ? static_cast<uint64_t>(claimedLength) : static_cast<uint64_t>(header.size());
+    const uint64_t length =
+        claimedLength >= 0 ? static_cast<uint64_t>(claimedLength) : static_cast<uint64_t>(header.size());
     char bytes[8];
     for (int i = 0; i < 8; ++i)
         bytes[i] = static_cast<char>(length >> (8 * i));
@@ -55,7 +56,12 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("m.safetensors"));
         writeSafetensors(path,
-                         {{QStringLiteral("b"), TensorDtype::F32, {2, 2}, [] { return floats({1, 2, 3, 4}); }},
+                         {{QStringLiteral("b"),
+                           TensorDtype::F32,
+                           {2, 2},
+                           [] {
+                               return floats({1, 2, 3, 4});
+                           }},
                           {QStringLiteral("a"), TensorDtype::F32, {1}, [] { return floats({5}); }}},
                          {{QStringLiteral("format"), QStringLiteral("pt")}});
         SafetensorsFile file(path);
@@ -96,15 +102,29 @@ private slots:
         QTest::newRow("header past end of file") << good << qint64(16) << qint64(good.size() + 100) << "truncated";
         QTest::newRow("header over 100 MB") << good << qint64(16) << qint64(200) * 1024 * 1024 << "100 MB";
         QTest::newRow("huge header length") << good << qint64(16) << qint64(0x7fffffffffffffff) << "100 MB";
-        QTest::newRow("malformed json") << QByteArray(R"({"w":{"dtype":"F32",)") << qint64(16) << qint64(-1) << "malformed JSON";
-        QTest::newRow("unknown dtype") << QByteArray(R"({"w":{"dtype":"F8_E9","shape":[2,2],"data_offsets":[0,16]}})") << qint64(16) << qint64(-1) << "unknown dtype";
-        QTest::newRow("offsets out of range") << QByteArray(R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})") << qint64(8) << qint64(-1) << "outside";
-        QTest::newRow("offsets reversed") << QByteArray(R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})") << qint64(8) << qint64(-1) << "outside";
-        QTest::newRow("shape disagrees with offsets") << QByteArray(R"({"w":{"dtype":"F32","shape":[3,2],"data_offsets":[0,16]}})") << qint64(16) << qint64(-1) << "needs 24 bytes";
-        QTest::newRow("overlapping tensors") << QByteArray(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})") << qint64(16) << qint64(-1) << "overlap";
-        QTest::newRow("negative dimension") << QByteArray(R"({"w":{"dtype":"F32","shape":[-4],"data_offsets":[0,16]}})") << qint64(16) << qint64(-1) << "non-negative";
-        QTest::newRow("giant shape") << QByteArray(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,16]}})") << qint64(16) << qint64(-1) << "larger than the whole file";
-        QTest::newRow("entry not an object") << QByteArray(R"({"w":[1,2]})") << qint64(16) << qint64(-1) << "expected an object";
+        QTest::newRow("malformed json") << QByteArray(R"({"w":{"dtype":"F32",)") << qint64(16) << qint64(-1)
+                                        << "malformed JSON";
+        QTest::newRow("unknown dtype") << QByteArray(R"({"w":{"dtype":"F8_E9","shape":[2,2],"data_offsets":[0,16]}})")
+                                       << qint64(16) << qint64(-1) << "unknown dtype";
+        QTest::newRow("offsets out of range")
+            << QByteArray(R"({"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})") << qint64(8) << qint64(-1)
+            << "outside";
+        QTest::newRow("offsets reversed") << QByteArray(R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}})")
+                                          << qint64(8) << qint64(-1) << "outside";
+        QTest::newRow("shape disagrees with offsets")
+            << QByteArray(R"({"w":{"dtype":"F32","shape":[3,2],"data_offsets":[0,16]}})") << qint64(16) << qint64(-1)
+            << "needs 24 bytes";
+        QTest::newRow("overlapping tensors")
+            << QByteArray(
+                   R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})")
+            << qint64(16) << qint64(-1) << "overlap";
+        QTest::newRow("negative dimension") << QByteArray(R"({"w":{"dtype":"F32","shape":[-4],"data_offsets":[0,16]}})")
+                                            << qint64(16) << qint64(-1) << "non-negative";
+        QTest::newRow("giant shape")
+            << QByteArray(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,16]}})")
+            << qint64(16) << qint64(-1) << "larger than the whole file";
+        QTest::newRow("entry not an object")
+            << QByteArray(R"({"w":[1,2]})") << qint64(16) << qint64(-1) << "expected an object";
         QTest::newRow("not a json object") << QByteArray("[1,2,3]") << qint64(0) << qint64(-1) << "JSON object";
     }
     void hostileFiles()

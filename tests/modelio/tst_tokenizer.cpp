@@ -20,8 +20,10 @@ private slots:
     void llama2ExpectedIdsAndText()
     {
         FT_REQUIRE_SHARED();
-        const QJsonObject expected = readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/tokenizers/llama2_expected.json")));
-        const auto tokenizer = Tokenizer::fromFile(test::sharedPath(QStringLiteral("fixtures/tokenizers/llama2.model")));
+        const QJsonObject expected =
+            readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/tokenizers/llama2_expected.json")));
+        const auto tokenizer =
+            Tokenizer::fromFile(test::sharedPath(QStringLiteral("fixtures/tokenizers/llama2.model")));
         QCOMPARE(tokenizer->vocabSize(), expected[QStringLiteral("vocab_size")].toInt());
         QCOMPARE(tokenizer->bosId(), expected[QStringLiteral("bos_id")].toInt());
         QCOMPARE(tokenizer->eosId(), expected[QStringLiteral("eos_id")].toInt());
@@ -41,8 +43,10 @@ private slots:
     void fixtureModelPromptIds()
     {
         FT_REQUIRE_SHARED();
-        const QJsonObject reference = readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/stories260K/reference.json")));
-        const auto tokenizer = Tokenizer::fromFile(test::sharedPath(QStringLiteral("fixtures/stories260K/tok512.model")));
+        const QJsonObject reference =
+            readJsonObjectFile(test::sharedPath(QStringLiteral("fixtures/stories260K/reference.json")));
+        const auto tokenizer =
+            Tokenizer::fromFile(test::sharedPath(QStringLiteral("fixtures/stories260K/tok512.model")));
         std::vector<TokenId> ids{tokenizer->bosId()};
         const std::vector<TokenId> body = tokenizer->encode(reference[QStringLiteral("prompt")].toString());
         ids.insert(ids.end(), body.begin(), body.end());
@@ -55,10 +59,12 @@ private slots:
     {
         FT_REQUIRE_SHARED();
         QTemporaryDir dir;
-        QFile::copy(test::sharedPath(QStringLiteral("fixtures/tokenizers/llama2.model")), dir.filePath(QStringLiteral("tokenizer.model")));
+        QFile::copy(test::sharedPath(QStringLiteral("fixtures/tokenizers/llama2.model")),
+                    dir.filePath(QStringLiteral("tokenizer.model")));
         QFile config(dir.filePath(QStringLiteral("tokenizer_config.json")));
         config.open(QIODevice::WriteOnly);
-        config.write(R"({"bos_token": {"content": "<s>"}, "eos_token": "</s>", "pad_token": "<unk>", "add_bos_token": false})");
+        config.write(
+            R"({"bos_token": {"content": "<s>"}, "eos_token": "</s>", "pad_token": "<unk>", "add_bos_token": false})");
         config.close();
         const auto tokenizer = Tokenizer::fromModelFolder(dir.path());
         QCOMPARE(tokenizer->bosId(), 1);
@@ -102,7 +108,9 @@ private slots:
         QFile file(text);
         file.open(QIODevice::WriteOnly);
         for (int i = 0; i < 200; ++i)
-            file.write(QStringLiteral("The quick brown fox %1 jumps over the lazy dog near the river bank.\n").arg(i).toUtf8());
+            file.write(QStringLiteral("The quick brown fox %1 jumps over the lazy dog near the river bank.\n")
+                           .arg(i)
+                           .toUtf8());
         file.write("Ünïcödé and emoji 🦙 survive byte fallback.\n");
         file.close();
         trainSentencepieceModel(text, dir.filePath(QStringLiteral("tok")), 300);

@@ -32,11 +32,14 @@ std::vector<EvaluationOutput> outputs(const QString& who, const std::vector<doub
 {
     std::vector<EvaluationOutput> result;
     for (size_t i = 0; i < rouge.size(); ++i)
-        result.push_back({static_cast<qint64>(i), QStringLiteral("key%1").arg(i), QStringLiteral("Tell a story about %1.").arg(i),
-                          QStringLiteral("Once upon a time %1.").arg(i), QStringLiteral("%1 says <story> %2 | & more").arg(who).arg(i), 12, 8,
-                          QStringLiteral("eos"),
-                          QJsonObject{{QStringLiteral("bleu"), rouge[i] / 2}, {QStringLiteral("rouge-l"), rouge[i]},
-                                      {QStringLiteral("exact-match"), 0}, {QStringLiteral("f1"), rouge[i]}}});
+        result.push_back({static_cast<qint64>(i), QStringLiteral("key%1").arg(i),
+                          QStringLiteral("Tell a story about %1.").arg(i),
+                          QStringLiteral("Once upon a time %1.").arg(i),
+                          QStringLiteral("%1 says <story> %2 | & more").arg(who).arg(i), 12, 8, QStringLiteral("eos"),
+                          QJsonObject{{QStringLiteral("bleu"), rouge[i] / 2},
+                                      {QStringLiteral("rouge-l"), rouge[i]},
+                                      {QStringLiteral("exact-match"), 0},
+                                      {QStringLiteral("f1"), rouge[i]}}});
     return result;
 }
 
@@ -64,7 +67,8 @@ private slots:
             run.name = r == 0 ? QStringLiteral("lr small") : QStringLiteral("lr large");
             run.mode = QStringLiteral("instruction");
             run.baseModelPath = QStringLiteral("/models/stories260K");
-            run.config = {{QStringLiteral("learning_rate"), r == 0 ? 0.0002 : 0.002}, {QStringLiteral("max_steps"), 20},
+            run.config = {{QStringLiteral("learning_rate"), r == 0 ? 0.0002 : 0.002},
+                          {QStringLiteral("max_steps"), 20},
                           {QStringLiteral("template"), QStringLiteral("alpaca")}};
             const qint64 id = runs.createRun(run);
             runs.setStatus(id, RunStatus::Running);
@@ -85,9 +89,11 @@ private slots:
             e.settingsKey = QStringLiteral("settings");
             e.modelId = QStringLiteral("stories");
             e.modelPath = run.baseModelPath;
-            e.metrics = {{QStringLiteral("loss"), r == 0 ? 3.2468 : 2.4357}, {QStringLiteral("bleu"), r == 0 ? 0.0123 : 0.0456},
+            e.metrics = {{QStringLiteral("loss"), r == 0 ? 3.2468 : 2.4357},
+                         {QStringLiteral("bleu"), r == 0 ? 0.0123 : 0.0456},
                          {QStringLiteral("rouge-l"), r == 0 ? 0.1876 : 0.2987}};
-            evaluations.saveRunEvaluation(e, outputs(run.name, r == 0 ? std::vector<double>{0.1, 0.2, 0.3, 0.4} : std::vector<double>{0.1, 0.9, 0.3, 0.0}));
+            evaluations.saveRunEvaluation(e, outputs(run.name, r == 0 ? std::vector<double>{0.1, 0.2, 0.3, 0.4}
+                                                                      : std::vector<double>{0.1, 0.9, 0.3, 0.0}));
             m_runs.push_back(id);
         }
         StoredEvaluation base;
@@ -117,22 +123,23 @@ private slots:
         const QString out = m_dir.filePath(QStringLiteral("out/report"));
         const ReportFiles files = writeReport(data, out);
         QCOMPARE(QDir(out).entryList(QDir::Files | QDir::Hidden, QDir::Name),
-                 (QStringList{QStringLiteral("loss-curves.svg"), QStringLiteral("report.html"), QStringLiteral("report.md")}));
+                 (QStringList{QStringLiteral("loss-curves.svg"), QStringLiteral("report.html"),
+                              QStringLiteral("report.md")}));
 
         const QString md = QString::fromUtf8(readAll(files.markdown));
-        for (const char* expected : {"config.learning_rate", "0.0002", "0.002",         // the setting that differs
-                                     "2.4321", "3.25",                                  // best validation losses
-                                     "2.4357", "0.0456", "0.2987", "5.8765",            // evaluations, base included
-                                     "![", "loss-curves.svg",                           // the chart
-                                     "Tell a story about 1."})                          // an example's prompt
+        for (const char* expected : {"config.learning_rate", "0.0002", "0.002", // the setting that differs
+                                     "2.4321", "3.25",                          // best validation losses
+                                     "2.4357", "0.0456", "0.2987", "5.8765",    // evaluations, base included
+                                     "![", "loss-curves.svg",                   // the chart
+                                     "Tell a story about 1."})                  // an example's prompt
             QVERIFY2(md.contains(QLatin1String(expected)), expected);
         QVERIFY(md.contains(QLatin1String("lr large says <story> 1 | & more"))); // fenced blocks keep text as is
-        QVERIFY(!md.contains(QLatin1String("config.max_steps")));               // equal settings are not listed
+        QVERIFY(!md.contains(QLatin1String("config.max_steps")));                // equal settings are not listed
         QVERIFY(md.contains(QLatin1String("## Settings that differ")));
 
         const QString html = QString::fromUtf8(readAll(files.html));
         QVERIFY(html.startsWith(QLatin1String("<!DOCTYPE html>")));
-        QVERIFY(html.contains(QLatin1String("<svg")));      // the chart inlined: one self-contained page
+        QVERIFY(html.contains(QLatin1String("<svg"))); // the chart inlined: one self-contained page
         QVERIFY(!html.contains(QLatin1String("loss-curves.svg")));
         QVERIFY(html.contains(QLatin1String("lr large says &lt;story&gt; 1 | &amp; more")));
         QVERIFY(html.contains(QLatin1String("2.4321")) && html.contains(QLatin1String("config.learning_rate")));

@@ -68,7 +68,8 @@ private slots:
         const std::vector<double> ticks = niceTicks(1.93, 3.41, 6);
         QVERIFY(ticks.front() <= 1.93 && ticks.back() >= 3.41);
         for (double t : ticks)
-            QVERIFY2(std::fabs(t * 10 - std::round(t * 10)) < 1e-9, qPrintable(QString::number(t))); // steps of 0.2 or 0.5
+            QVERIFY2(std::fabs(t * 10 - std::round(t * 10)) < 1e-9,
+                     qPrintable(QString::number(t)));            // steps of 0.2 or 0.5
         const std::vector<double> flat = niceTicks(2.0, 2.0, 6); // one value: a range around it
         QVERIFY(flat.front() < 2.0 && flat.back() > 2.0);
         QVERIFY(niceTicks(std::nan(""), 1.0).empty());

@@ -64,7 +64,8 @@ inline qint64 addRecordedRun(const Workspace& workspace, const RecordedRunSpec& 
     }
     metrics.append(id, points);
     if (spec.checkpoint)
-        runs.addCheckpoint(id, spec.steps, QDir(runDir).filePath(QStringLiteral("checkpoints/step-%1").arg(spec.steps)), std::nullopt, false);
+        runs.addCheckpoint(id, spec.steps, QDir(runDir).filePath(QStringLiteral("checkpoints/step-%1").arg(spec.steps)),
+                           std::nullopt, false);
     for (auto it = spec.evaluation.cbegin(); it != spec.evaluation.cend(); ++it)
         metrics.recordEvaluation(id, QStringLiteral("final"), QStringLiteral("val"), it.key(), it.value());
     if (spec.evaluationOutputs) {

@@ -39,7 +39,8 @@ private slots:
         CliTask task;
         task.setCliPath(test::cliPath());
         QSignalSpy done(&task, &CliTask::done);
-        task.start({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("enormous"), QStringLiteral("/tmp/never")});
+        task.start({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"),
+                    QStringLiteral("enormous"), QStringLiteral("/tmp/never")});
         QVERIFY(done.wait(60000));
         const CliTaskResult result = done.first().at(0).value<CliTaskResult>();
         QVERIFY(!result.ok);
@@ -48,7 +49,9 @@ private slots:
 
     void readsTheSgemmFigure()
     {
-        QCOMPARE(CliTask::parseSgemmGflops(R"({"sgemm_gflops": 42.5, "threads": 2})" "\n"), 42.5);
+        QCOMPARE(CliTask::parseSgemmGflops(R"({"sgemm_gflops": 42.5, "threads": 2})"
+                                           "\n"),
+                 42.5);
         QVERIFY(std::isnan(CliTask::parseSgemmGflops("not json")));
         QVERIFY(std::isnan(CliTask::parseSgemmGflops(R"({"sgemm_gflops": -1})")));
         QVERIFY(CliTask::sgemmBenchArguments(3).contains(QStringLiteral("--json")));

@@ -26,9 +26,10 @@ private slots:
         request.checkpoint = QStringLiteral("best");
         request.base = true;
         request.limit = 5;
-        QCOMPARE(request.arguments(), (QStringList{QStringLiteral("eval"), QStringLiteral("7"), QStringLiteral("--workspace"), QStringLiteral("/ws"),
-                                                   QStringLiteral("--checkpoint"), QStringLiteral("best"), QStringLiteral("--base"),
-                                                   QStringLiteral("--limit"), QStringLiteral("5")}));
+        QCOMPARE(request.arguments(),
+                 (QStringList{QStringLiteral("eval"), QStringLiteral("7"), QStringLiteral("--workspace"),
+                              QStringLiteral("/ws"), QStringLiteral("--checkpoint"), QStringLiteral("best"),
+                              QStringLiteral("--base"), QStringLiteral("--limit"), QStringLiteral("5")}));
     }
 
     void reportsProgressResultAndSummary()
@@ -55,7 +56,8 @@ private slots:
         QVERIFY2(end.message.contains(QStringLiteral("rouge-l 0.500")), qPrintable(end.message));
         QFile args(dir.filePath(QStringLiteral("args.txt")));
         QVERIFY(args.open(QIODevice::ReadOnly));
-        QCOMPARE(args.readAll().trimmed(), QStringLiteral("eval 1 --workspace %1 --checkpoint final --events jsonl").arg(dir.path()).toUtf8());
+        QCOMPARE(args.readAll().trimmed(),
+                 QStringLiteral("eval 1 --workspace %1 --checkpoint final --events jsonl").arg(dir.path()).toUtf8());
     }
 
     void cancelSendsStop()
@@ -84,7 +86,8 @@ private slots:
         QVERIFY(ended.wait(5000));
         const EvalEnd end = ended.first().first().value<EvalEnd>();
         QCOMPARE(end.status, QStringLiteral("failed"));
-        QVERIFY2(end.message.contains(QStringLiteral("exit status 1")) && end.message.contains(QStringLiteral("no such checkpoint")),
+        QVERIFY2(end.message.contains(QStringLiteral("exit status 1")) &&
+                     end.message.contains(QStringLiteral("no such checkpoint")),
                  qPrintable(end.message));
     }
 };

@@ -38,7 +38,8 @@ private slots:
         r.system = QStringLiteral("Be brief.");
         r.threads = 2;
         const QStringList args = r.arguments();
-        QCOMPARE(args.mid(0, 4), (QStringList{QStringLiteral("generate"), QStringLiteral("/m"), QStringLiteral("--prompt"), QStringLiteral("Hello")}));
+        QCOMPARE(args.mid(0, 4), (QStringList{QStringLiteral("generate"), QStringLiteral("/m"),
+                                              QStringLiteral("--prompt"), QStringLiteral("Hello")}));
         QVERIFY(args.contains(QStringLiteral("--greedy")));
         QVERIFY(!args.contains(QStringLiteral("--temperature")));
         QCOMPARE(args.at(args.indexOf(QStringLiteral("--template")) + 1), QStringLiteral("alpaca"));

@@ -92,7 +92,8 @@ private slots:
     }
     void nf4Bits()
     {
-        QCOMPARE(baseBitsPerWeight(QStringLiteral("nf4"), true, QStringLiteral("float32")), 4.0 + 8.0 / 64 + 32.0 / (64 * 256));
+        QCOMPARE(baseBitsPerWeight(QStringLiteral("nf4"), true, QStringLiteral("float32")),
+                 4.0 + 8.0 / 64 + 32.0 / (64 * 256));
         QCOMPARE(baseBitsPerWeight(QStringLiteral("nf4"), false, QStringLiteral("float32")), 4.5);
         QCOMPARE(baseBitsPerWeight(QStringLiteral("int8"), true, QStringLiteral("float32")), 8.0);
         QCOMPARE(baseBitsPerWeight(QStringLiteral("none"), true, QStringLiteral("bfloat16")), 16.0);
@@ -101,7 +102,8 @@ private slots:
     void modesOrderByMemory()
     {
         const ResourceEstimate full = estimateResources(tinyLlama(), preset(QStringLiteral("full")), noMachine());
-        const ResourceEstimate instruction = estimateResources(tinyLlama(), preset(QStringLiteral("instruction")), noMachine());
+        const ResourceEstimate instruction =
+            estimateResources(tinyLlama(), preset(QStringLiteral("instruction")), noMachine());
         const ResourceEstimate qlora = estimateResources(tinyLlama(), preset(QStringLiteral("qlora")), noMachine());
         TrainConfig int8 = preset(QStringLiteral("instruction"));
         int8.baseQuantization = QStringLiteral("int8");
@@ -109,7 +111,8 @@ private slots:
         QVERIFY(qlora.weightBytes < eight.weightBytes);
         QVERIFY(eight.weightBytes < instruction.weightBytes);
         QVERIFY(instruction.weightBytes < full.weightBytes * 1.05); // the same base, plus adapters
-        QVERIFY(instruction.gradientBytes + instruction.optimizerBytes < 0.05 * (full.gradientBytes + full.optimizerBytes));
+        QVERIFY(instruction.gradientBytes + instruction.optimizerBytes <
+                0.05 * (full.gradientBytes + full.optimizerBytes));
         QVERIFY(qlora.totalBytes() < instruction.totalBytes());
         QVERIFY(instruction.totalBytes() < full.totalBytes());
         // 969M projection weights at ~4.13 bits (500 MB), embeddings and head in fp32 (525 MB), adapters (25 MB).
@@ -152,7 +155,8 @@ private slots:
         c.checkpointLayers = 11;
         const ResourceEstimate half = estimateResources(tinyLlama(), c, noMachine());
         const double middle = (plain.activationBytes + checkpointed.activationBytes) / 2;
-        QVERIFY2(std::abs(half.activationBytes - middle) < 0.1 * middle, qPrintable(QString::number(half.activationBytes / middle)));
+        QVERIFY2(std::abs(half.activationBytes - middle) < 0.1 * middle,
+                 qPrintable(QString::number(half.activationBytes / middle)));
         QCOMPARE(half.flopsPerToken, (plain.flopsPerToken + checkpointed.flopsPerToken) / 2);
         // As many layers as the model has, or more, is every layer.
         c.checkpointLayers = 22;
@@ -189,7 +193,8 @@ private slots:
         c.gradientCheckpointing = false;
         const double none = estimateResources(tinyLlama(), c, noMachine()).totalBytes();
         const double gib = 1024.0 * 1024.0 * 1024.0;
-        qInfo("QLoRA 1.1B, batch 1 x 512: %.2f GiB (all layers), %.2f GiB (preset), %.2f GiB (none)", all / gib, preset / gib, none / gib);
+        qInfo("QLoRA 1.1B, batch 1 x 512: %.2f GiB (all layers), %.2f GiB (preset), %.2f GiB (none)", all / gib,
+              preset / gib, none / gib);
         QVERIFY(all < preset && preset < none);
         QVERIFY2(preset < 2.5e9, qPrintable(QString::number(preset / 1e9)));
     }
@@ -212,11 +217,14 @@ private slots:
         QVERIFY(e.gflopsMeasured);
         QCOMPARE(e.seconds, 100.0 * 128 * e.flopsPerToken / (10.0e9 * 0.5));
         // LoRA: about 4 per base weight and 6 per adapter weight.
-        const ResourceEstimate lora = estimateResources(m, [&] {
-            TrainConfig l = preset(QStringLiteral("instruction"));
-            l.maxSteps = 100;
-            return l;
-        }(), o);
+        const ResourceEstimate lora = estimateResources(
+            m,
+            [&] {
+                TrainConfig l = preset(QStringLiteral("instruction"));
+                l.maxSteps = 100;
+                return l;
+            }(),
+            o);
         QCOMPARE(lora.flopsPerToken, 4.0 * (projections + head) + 6.0 * lora.adapterParameters + 3.0 * attention);
         QVERIFY(lora.seconds < e.seconds);
     }

@@ -5,8 +5,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "runs/run_queue.h"
 #include "fake_workers.h"
+#include "runs/run_queue.h"
 #include "support/test_support.h"
 
 using namespace ft;
@@ -43,10 +43,11 @@ private slots:
         recorded.datasetId = 7;
         recorded.trainSplit = QStringLiteral("test");
         recorded.valSplit = QStringLiteral("none");
-        QCOMPARE(recorded.trainArguments(),
-                 (QStringList{QStringLiteral("--run"), recorded.runDir, QStringLiteral("--workspace"), recorded.workspace,
-                              QStringLiteral("--dataset-id"), QStringLiteral("7"), QStringLiteral("--train-split"), QStringLiteral("test"),
-                              QStringLiteral("--val-split"), QStringLiteral("none")}));
+        QCOMPARE(
+            recorded.trainArguments(),
+            (QStringList{QStringLiteral("--run"), recorded.runDir, QStringLiteral("--workspace"), recorded.workspace,
+                         QStringLiteral("--dataset-id"), QStringLiteral("7"), QStringLiteral("--train-split"),
+                         QStringLiteral("test"), QStringLiteral("--val-split"), QStringLiteral("none")}));
         // A resumed run trains on the snapshot frozen into its folder: no dataset is read again.
         recorded.resume = true;
         QVERIFY(!recorded.trainArguments().contains(QStringLiteral("--dataset-id")));
@@ -59,7 +60,8 @@ private slots:
         queue.setStepBatchInterval(10);
         int maxActive = 0;
         QStringList order;
-        connect(&queue, &RunQueue::activityChanged, this, [&](int active, int) { maxActive = std::max(maxActive, active); });
+        connect(&queue, &RunQueue::activityChanged, this,
+                [&](int active, int) { maxActive = std::max(maxActive, active); });
         connect(&queue, &RunQueue::jobStarted, this, [&](int id) { order << queue.job(id)->request.name; });
         QSignalSpy ended(&queue, &RunQueue::jobEnded);
         QSignalSpy inserted(&queue, &RunHistory::runInserted);
@@ -98,7 +100,8 @@ private slots:
         queue.setCliPath(m_worker);
         queue.setMaxConcurrent(2);
         int maxActive = 0;
-        connect(&queue, &RunQueue::activityChanged, this, [&](int active, int) { maxActive = std::max(maxActive, active); });
+        connect(&queue, &RunQueue::activityChanged, this,
+                [&](int active, int) { maxActive = std::max(maxActive, active); });
         QSignalSpy ended(&queue, &RunQueue::jobEnded);
         for (const char* name : {"p", "q", "r"})
             queue.enqueue(request(QLatin1String(name)));

@@ -62,12 +62,17 @@ private slots:
         const QString path = dir.filePath(QStringLiteral("events.jsonl"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(R"({"event":"started","run_dir":"/r","total_steps":3})" "\n");
-        file.write(R"({"event":"step","step":1,"loss":2})" "\n");
+        file.write(R"({"event":"started","run_dir":"/r","total_steps":3})"
+                   "\n");
+        file.write(R"({"event":"step","step":1,"loss":2})"
+                   "\n");
         file.write("garbage\n");
-        file.write(R"({"event":"step","step":2,"loss":1.5})" "\n");
-        file.write(R"({"event":"eval","step":2,"val_loss":1.4,"is_best":true})" "\n");
-        file.write(R"({"event":"checkpoint","step":2,"path":"/c"})" "\n");
+        file.write(R"({"event":"step","step":2,"loss":1.5})"
+                   "\n");
+        file.write(R"({"event":"eval","step":2,"val_loss":1.4,"is_best":true})"
+                   "\n");
+        file.write(R"({"event":"checkpoint","step":2,"path":"/c"})"
+                   "\n");
         file.write(R"({"event":"finished","step":2,"message":"done"})"); // no final newline
         file.close();
         int skipped = -1;

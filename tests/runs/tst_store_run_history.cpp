@@ -172,7 +172,8 @@ private slots:
         QVERIFY(resumedJob->request.resume);
         QCOMPARE(resumedJob->request.runId, id);
         const QStringList args = resumedJob->request.trainArguments();
-        QCOMPARE(args.mid(0, 2), (QStringList{QStringLiteral("--resume"), history.runAt(history.indexOfRun(id)).runDir}));
+        QCOMPARE(args.mid(0, 2),
+                 (QStringList{QStringLiteral("--resume"), history.runAt(history.indexOfRun(id)).runDir}));
         QCOMPARE(args.at(args.indexOf(QStringLiteral("--run-id")) + 1), QString::number(id));
         QCOMPARE(args.at(args.indexOf(QStringLiteral("--workspace")) + 1), QFileInfo(dir.path()).absoluteFilePath());
         QCOMPARE(history.jobOfRun(id), resumed);

@@ -44,7 +44,8 @@ private slots:
         QTest::newRow("60 % of 32") << true << qint64(0) << 0.6 << qint64(32) << qint64(20);
         QTest::newRow("60 % of 5 is exactly 3") << true << qint64(0) << 0.6 << qint64(5) << qint64(3);
         QTest::newRow("half of 22 is exactly 11") << true << qint64(0) << 0.5 << qint64(22) << qint64(11);
-        QTest::newRow("a share a rounding error above 3 of 10") << true << qint64(0) << 0.1 + 0.2 << qint64(10) << qint64(3);
+        QTest::newRow("a share a rounding error above 3 of 10")
+            << true << qint64(0) << 0.1 + 0.2 << qint64(10) << qint64(3);
         QTest::newRow("a sliver is one layer") << true << qint64(0) << 0.01 << qint64(2) << qint64(1);
         QTest::newRow("no layers") << true << qint64(0) << 0.6 << qint64(0) << qint64(0);
     }
@@ -84,11 +85,14 @@ private slots:
     }
     void presetsAreOverriddenByExplicitSettings()
     {
-        const TrainConfig freeze = TrainConfig::fromJson(QJsonDocument::fromJson(R"({"mode": "freeze", "learning_rate": 0.5})").object(), QStringLiteral("x"));
+        const TrainConfig freeze = TrainConfig::fromJson(
+            QJsonDocument::fromJson(R"({"mode": "freeze", "learning_rate": 0.5})").object(), QStringLiteral("x"));
         QCOMPARE(freeze.trainable, QStringLiteral("top-layers"));
         QCOMPARE(freeze.lossOn, QStringLiteral("response"));
         QCOMPARE(freeze.learningRate, 0.5);
-        QCOMPARE(TrainConfig::fromJson(QJsonDocument::fromJson(R"({"mode": "full"})").object(), QStringLiteral("x")).lossOn, QStringLiteral("all"));
+        QCOMPARE(
+            TrainConfig::fromJson(QJsonDocument::fromJson(R"({"mode": "full"})").object(), QStringLiteral("x")).lossOn,
+            QStringLiteral("all"));
     }
     void badSettingsNameTheField_data()
     {
@@ -117,7 +121,8 @@ private slots:
         QTest::newRow("learning rate negative") << "learning_rate" << QJsonValue(-1.0);
         QTest::newRow("missing model") << "model" << QJsonValue(QStringLiteral("/nonexistent/model"));
         QTest::newRow("missing train file") << "train_file" << QJsonValue(QStringLiteral("/nonexistent/train.jsonl"));
-        QTest::newRow("bad template placeholder") << "template" << QJsonValue(QStringLiteral("Q: {question}\nA: {response}"));
+        QTest::newRow("bad template placeholder")
+            << "template" << QJsonValue(QStringLiteral("Q: {question}\nA: {response}"));
         QTest::newRow("bad schedule") << "schedule" << QJsonValue(QStringLiteral("exponential"));
         QTest::newRow("zero batch") << "batch_size" << QJsonValue(0);
         QTest::newRow("tiny max length") << "max_length" << QJsonValue(2);

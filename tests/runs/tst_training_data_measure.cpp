@@ -45,16 +45,19 @@ private slots:
     void measuresRecordsAndTokens()
     {
         const QString data = test::writeSampleJsonl(m_dir.filePath(QStringLiteral("train.jsonl")), 50);
-        const TrainingDataMeasure all = measureTrainingData(data, m_model, QStringLiteral("alpaca"), QStringLiteral("response"), 4096);
+        const TrainingDataMeasure all =
+            measureTrainingData(data, m_model, QStringLiteral("alpaca"), QStringLiteral("response"), 4096);
         QVERIFY2(all.ok, qPrintable(all.error));
         QCOMPARE(all.records, 50);
         QCOMPARE(all.sampledRecords, 50);
         QVERIFY(all.meanTokens > 10);
         QCOMPARE(all.estimatedTokens, qRound64(all.meanTokens * 50));
         // A shorter template gives fewer tokens; a short max length cuts them.
-        const TrainingDataMeasure plain = measureTrainingData(data, m_model, QStringLiteral("plain"), QStringLiteral("response"), 4096);
+        const TrainingDataMeasure plain =
+            measureTrainingData(data, m_model, QStringLiteral("plain"), QStringLiteral("response"), 4096);
         QVERIFY(plain.meanTokens < all.meanTokens);
-        const TrainingDataMeasure cut = measureTrainingData(data, m_model, QStringLiteral("alpaca"), QStringLiteral("response"), 32, 10);
+        const TrainingDataMeasure cut =
+            measureTrainingData(data, m_model, QStringLiteral("alpaca"), QStringLiteral("response"), 32, 10);
         QCOMPARE(cut.sampledRecords, 10);
         QVERIFY(cut.meanTokens <= 32);
         QVERIFY(cut.truncatedInSample > 0);
@@ -66,11 +69,12 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("{\"instruction\": \"a\", \"response\": \"b\"}\n{\"instruction\": \n");
         file.close();
-        const TrainingDataMeasure m = measureTrainingData(path, m_model, QStringLiteral("plain"), QStringLiteral("response"), 64);
+        const TrainingDataMeasure m =
+            measureTrainingData(path, m_model, QStringLiteral("plain"), QStringLiteral("response"), 64);
         QVERIFY(!m.ok);
         QVERIFY2(m.error.contains(QStringLiteral("bad.jsonl:2")), qPrintable(m.error));
-        const TrainingDataMeasure noModel = measureTrainingData(path, m_dir.filePath(QStringLiteral("nope")), QStringLiteral("plain"),
-                                                                QStringLiteral("response"), 64);
+        const TrainingDataMeasure noModel = measureTrainingData(
+            path, m_dir.filePath(QStringLiteral("nope")), QStringLiteral("plain"), QStringLiteral("response"), 64);
         QVERIFY(!noModel.ok && !noModel.error.isEmpty());
     }
     void storeSplitMatchesItsExport_data()
@@ -99,8 +103,9 @@ private slots:
 
         const TrainingDataMeasure fromFile =
             measureTrainingData(file, m_model, QStringLiteral("alpaca"), QStringLiteral("response"), 4096, sampleLimit);
-        const TrainingDataMeasure fromStore = measureTrainingData(workspace.db(), id, chosen, m_model, QStringLiteral("alpaca"),
-                                                                  QStringLiteral("response"), 4096, sampleLimit);
+        const TrainingDataMeasure fromStore =
+            measureTrainingData(workspace.db(), id, chosen, m_model, QStringLiteral("alpaca"),
+                                QStringLiteral("response"), 4096, sampleLimit);
         QVERIFY2(fromFile.ok, qPrintable(fromFile.error));
         QVERIFY2(fromStore.ok, qPrintable(fromStore.error));
         QVERIFY(fromStore.error.isEmpty());
@@ -126,7 +131,8 @@ private slots:
         QCOMPARE(first.records, 22); // every example of the split is counted, not only the sample
         QCOMPARE(first.sampledRecords, 5);
         // The two long examples come last: outside the first five, inside all of them.
-        QVERIFY2(first.meanTokens < all.meanTokens, qPrintable(QStringLiteral("%1 vs %2").arg(first.meanTokens).arg(all.meanTokens)));
+        QVERIFY2(first.meanTokens < all.meanTokens,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(first.meanTokens).arg(all.meanTokens)));
         QCOMPARE(first.estimatedTokens, qRound64(first.meanTokens * 22));
         QCOMPARE(first.truncatedInSample, 0);
         // Only the long ones (outside a sample of 20) exceed twice the short ones' length.
@@ -140,21 +146,23 @@ private slots:
     {
         test::TempDatabase workspace;
         const qint64 id = addCountedDataset(workspace.db());
-        const TrainingDataMeasure empty = measureTrainingData(workspace.db(), id, Split::Validation, m_model, QStringLiteral("plain"),
-                                                              QStringLiteral("response"), 64);
+        const TrainingDataMeasure empty = measureTrainingData(workspace.db(), id, Split::Validation, m_model,
+                                                              QStringLiteral("plain"), QStringLiteral("response"), 64);
         QVERIFY(!empty.ok);
         QCOMPARE(empty.records, 0);
-        QVERIFY2(empty.error.contains(QStringLiteral("\"counted\"")) && empty.error.contains(QStringLiteral("val split")),
+        QVERIFY2(empty.error.contains(QStringLiteral("\"counted\"")) &&
+                     empty.error.contains(QStringLiteral("val split")),
                  qPrintable(empty.error));
         const qint64 missing = id + 1000;
-        const TrainingDataMeasure unknown = measureTrainingData(workspace.db(), missing, Split::Train, m_model, QStringLiteral("plain"),
-                                                                QStringLiteral("response"), 64);
+        const TrainingDataMeasure unknown = measureTrainingData(
+            workspace.db(), missing, Split::Train, m_model, QStringLiteral("plain"), QStringLiteral("response"), 64);
         QVERIFY(!unknown.ok);
         QVERIFY2(unknown.error.contains(QStringLiteral("dataset %1 does not exist").arg(missing)) &&
                      unknown.error.contains(QStringLiteral("train split")),
                  qPrintable(unknown.error));
-        const TrainingDataMeasure noModel = measureTrainingData(workspace.db(), id, Split::Train, m_dir.filePath(QStringLiteral("nope")),
-                                                                QStringLiteral("plain"), QStringLiteral("response"), 64);
+        const TrainingDataMeasure noModel =
+            measureTrainingData(workspace.db(), id, Split::Train, m_dir.filePath(QStringLiteral("nope")),
+                                QStringLiteral("plain"), QStringLiteral("response"), 64);
         QVERIFY(!noModel.ok && !noModel.error.isEmpty());
     }
 };

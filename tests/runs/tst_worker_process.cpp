@@ -13,10 +13,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "fake_workers.h"
 #include "runs/run_trace.h"
 #include "runs/train_config.h"
 #include "runs/worker_process.h"
-#include "fake_workers.h"
 #include "support/test_support.h"
 
 using namespace ft;
@@ -67,7 +67,10 @@ private:
         return runDir;
     }
 
-    QString fakeWorker(const QString& name, const QByteArray& body) { return test::writeScript(m_dir.filePath(name), body); }
+    QString fakeWorker(const QString& name, const QByteArray& body)
+    {
+        return test::writeScript(m_dir.filePath(name), body);
+    }
 
 private slots:
     void initTestCase()
@@ -147,7 +150,9 @@ private slots:
         worker.stop();
         QVERIFY(ended.wait(60000));
         QCOMPARE(endOf(ended).status, QStringLiteral("stopped"));
-        QVERIFY(!QDir(QDir(runDir).filePath(QStringLiteral("checkpoints"))).entryList({QStringLiteral("step-*")}, QDir::Dirs).isEmpty());
+        QVERIFY(!QDir(QDir(runDir).filePath(QStringLiteral("checkpoints")))
+                     .entryList({QStringLiteral("step-*")}, QDir::Dirs)
+                     .isEmpty());
     }
 
     void refusedConfigurationIsAFailureWithTheWorkersMessage()
@@ -184,7 +189,9 @@ private slots:
         delete worker; // SIGTERM: the worker finishes its step, writes a checkpoint and exits on its own
         // The process is gone (reaped by the left-behind QProcess as the event loop runs).
         QTRY_VERIFY_WITH_TIMEOUT(::kill(static_cast<pid_t>(pid), 0) != 0, 60000);
-        QTRY_VERIFY_WITH_TIMEOUT(!QDir(QDir(runDir).filePath(QStringLiteral("checkpoints"))).entryList({QStringLiteral("step-*")}, QDir::Dirs).isEmpty(),
+        QTRY_VERIFY_WITH_TIMEOUT(!QDir(QDir(runDir).filePath(QStringLiteral("checkpoints")))
+                                      .entryList({QStringLiteral("step-*")}, QDir::Dirs)
+                                      .isEmpty(),
                                  30000);
     }
 
@@ -207,7 +214,8 @@ private slots:
         const RunEndInfo end = endOf(ended);
         QCOMPARE(end.status, QStringLiteral("failed"));
         QVERIFY(!end.reportedByWorker);
-        QVERIFY2(end.message.contains(QStringLiteral("exited with status 0 without reporting an end")), qPrintable(end.message));
+        QVERIFY2(end.message.contains(QStringLiteral("exited with status 0 without reporting an end")),
+                 qPrintable(end.message));
         QVERIFY2(end.message.contains(QStringLiteral("something went wrong here")), qPrintable(end.message));
         bool sawStderr = false;
         for (const auto& arguments : logs)
@@ -257,7 +265,8 @@ private slots:
         QSignalSpy ended(&worker, &WorkerProcess::ended);
         // Order: every step is delivered before the evaluation that follows it.
         int stepsBeforeEval = -1;
-        connect(&worker, &WorkerProcess::evaluated, this, [&] { stepsBeforeEval = static_cast<int>(allSteps(steps).size()); });
+        connect(&worker, &WorkerProcess::evaluated, this,
+                [&] { stepsBeforeEval = static_cast<int>(allSteps(steps).size()); });
         worker.startRun(m_dir.filePath(QStringLiteral("flood-run")));
         QVERIFY(ended.wait(60000));
         QCOMPARE(endOf(ended).status, QStringLiteral("finished"));
@@ -290,7 +299,8 @@ private slots:
         QStringList messages;
         for (const auto& arguments : logs)
             messages << arguments.at(1).toString();
-        QCOMPARE(messages, (QStringList{QStringLiteral("got pause"), QStringLiteral("got checkpoint"), QStringLiteral("got resume"), QStringLiteral("got stop")}));
+        QCOMPARE(messages, (QStringList{QStringLiteral("got pause"), QStringLiteral("got checkpoint"),
+                                        QStringLiteral("got resume"), QStringLiteral("got stop")}));
         QCOMPARE(paused.size(), 2);
     }
 

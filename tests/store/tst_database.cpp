@@ -8,8 +8,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QProcess>
 #include <QFileInfo>
+#include <QProcess>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -73,7 +73,8 @@ private slots:
     {
         test::TempDatabase temp;
         QSqlQuery query(temp.db());
-        QVERIFY(!query.exec(QStringLiteral("INSERT INTO examples (dataset_id, position, created, modified) VALUES (12345, 1, 0, 0)")));
+        QVERIFY(!query.exec(
+            QStringLiteral("INSERT INTO examples (dataset_id, position, created, modified) VALUES (12345, 1, 0, 0)")));
         QVERIFY2(query.lastError().text().contains(QLatin1String("FOREIGN KEY")), qPrintable(query.lastError().text()));
     }
 
@@ -140,9 +141,9 @@ private slots:
         test::TempDatabase temp;
         QSqlDatabase db = temp.db();
         QVERIFY_THROWS_EXCEPTION(Error, inTransaction(db, [&] {
-            insertDataset(db, QStringLiteral("a"));
-            insertDataset(db, QStringLiteral("a")); // UNIQUE violation
-        }));
+                                     insertDataset(db, QStringLiteral("a"));
+                                     insertDataset(db, QStringLiteral("a")); // UNIQUE violation
+                                 }));
         QCOMPARE(countRows(db), 0);
         inTransaction(db, [&] { insertDataset(db, QStringLiteral("b")); });
         QCOMPARE(countRows(db), 1);
@@ -224,7 +225,8 @@ private slots:
     {
         test::TempDatabase temp;
         QProcess other;
-        other.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--hold-write-lock"), temp.path(), QStringLiteral("2000")});
+        other.start(QCoreApplication::applicationFilePath(),
+                    {QStringLiteral("--hold-write-lock"), temp.path(), QStringLiteral("2000")});
         QVERIFY(other.waitForStarted());
         QVERIFY(other.waitForReadyRead(10000));
         QCOMPARE(other.readLine().trimmed(), QByteArray("locked"));

@@ -24,12 +24,16 @@ qint64 makeDataset(QSqlDatabase db)
     inTransaction(db, [&] {
         ExampleInserter inserter(db, id);
         for (int i = 0; i < 10; ++i) {
-            ExampleRecord record = test::makeRecord(QStringLiteral("question %1").arg(i), QStringLiteral("answer %1").arg(i),
-                                                    i % 2 ? QStringLiteral("input %1").arg(i) : QString());
+            ExampleRecord record =
+                test::makeRecord(QStringLiteral("question %1").arg(i), QStringLiteral("answer %1").arg(i),
+                                 i % 2 ? QStringLiteral("input %1").arg(i) : QString());
             if (i == 3)
-                record.turns = {{ChatTurn::Role::User, QStringLiteral("hi")}, {ChatTurn::Role::Assistant, QStringLiteral("hello")},
-                                {ChatTurn::Role::User, QStringLiteral("again")}, {ChatTurn::Role::Assistant, QStringLiteral("yes")}};
-            inserter.add(record, {QStringLiteral("tag%1").arg(i % 2)}, {}, i < 7 ? Split::Train : (i < 9 ? Split::Validation : Split::Test));
+                record.turns = {{ChatTurn::Role::User, QStringLiteral("hi")},
+                                {ChatTurn::Role::Assistant, QStringLiteral("hello")},
+                                {ChatTurn::Role::User, QStringLiteral("again")},
+                                {ChatTurn::Role::Assistant, QStringLiteral("yes")}};
+            inserter.add(record, {QStringLiteral("tag%1").arg(i % 2)}, {},
+                         i < 7 ? Split::Train : (i < 9 ? Split::Validation : Split::Test));
         }
         inserter.finish();
     });
@@ -71,7 +75,8 @@ private slots:
         StoredExample first = examples.examples(id, {}, {}, 0, 1).front();
         first.record.response = QStringLiteral("changed");
         examples.update(first);
-        const TrainingSnapshot changed = exportTrainingSnapshot(temp.db(), id, QDir(temp.dir()).filePath(QStringLiteral("runs/two")));
+        const TrainingSnapshot changed =
+            exportTrainingSnapshot(temp.db(), id, QDir(temp.dir()).filePath(QStringLiteral("runs/two")));
         QCOMPARE(changed.datasetVersion, snapshot.datasetVersion + 1);
         QVERIFY(changed.trainSha256 != snapshot.trainSha256);
         QCOMPARE(changed.valSha256, snapshot.valSha256);
@@ -126,7 +131,8 @@ private slots:
             exportTrainingSnapshot(temp.db(), id, runDir, splits);
             QFAIL("an empty validation split was accepted");
         } catch (const Error& error) {
-            QVERIFY2(error.message().contains(QStringLiteral("no examples in the test split")), qPrintable(error.message()));
+            QVERIFY2(error.message().contains(QStringLiteral("no examples in the test split")),
+                     qPrintable(error.message()));
         }
         splits.requireValidation = false; // the default choice falls back instead
         QVERIFY(exportTrainingSnapshot(temp.db(), id, runDir, splits).valPath.isEmpty());
@@ -174,7 +180,9 @@ private slots:
             } else if (before.isMultiTurn()) { // conversations come back whole
                 QCOMPARE(after.toJson(), before.toJson());
             } else { // chat formats have one user message: the input follows the instruction
-                QCOMPARE(after.instruction, before.input.isEmpty() ? before.instruction : before.instruction + QStringLiteral("\n\n") + before.input);
+                QCOMPARE(after.instruction, before.input.isEmpty()
+                                                ? before.instruction
+                                                : before.instruction + QStringLiteral("\n\n") + before.input);
                 QCOMPARE(after.response, before.response);
             }
         }

@@ -68,8 +68,10 @@ private slots:
         QTest::addColumn<int>("count");
         QTest::newRow("alpaca_en_demo") << QStringLiteral("alpaca_en_demo.json") << int(DatasetFormat::Alpaca) << 999;
         QTest::newRow("gsm8k_alpaca") << QStringLiteral("gsm8k_alpaca.json") << int(DatasetFormat::Alpaca) << 7473;
-        QTest::newRow("glaive_toolcall_sharegpt") << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::ShareGpt) << 300;
-        QTest::newRow("chat_tiny_sharegpt") << QStringLiteral("chat_tiny_sharegpt.json") << int(DatasetFormat::ShareGpt) << 1;
+        QTest::newRow("glaive_toolcall_sharegpt")
+            << QStringLiteral("glaive_toolcall_sharegpt.json") << int(DatasetFormat::ShareGpt) << 300;
+        QTest::newRow("chat_tiny_sharegpt")
+            << QStringLiteral("chat_tiny_sharegpt.json") << int(DatasetFormat::ShareGpt) << 1;
     }
     void sharedDatasets()
     {
@@ -83,13 +85,14 @@ private slots:
         options.format = static_cast<DatasetFormat>(format);
         int64_t lastDone = -1;
         int64_t total = 0;
-        const DatasetImportResult result = importDataset(temp.db(), path, options, newDataset(file), [&](int64_t done, int64_t all) {
-            if (done < lastDone)
-                return false; // progress never goes back
-            lastDone = done;
-            total = all;
-            return true;
-        });
+        const DatasetImportResult result =
+            importDataset(temp.db(), path, options, newDataset(file), [&](int64_t done, int64_t all) {
+                if (done < lastDone)
+                    return false; // progress never goes back
+                lastDone = done;
+                total = all;
+                return true;
+            });
         QCOMPARE(result.imported, count);
         QVERIFY(result.skipped.empty());
         QCOMPARE(lastDone, QFileInfo(path).size());
@@ -170,16 +173,18 @@ private slots:
         QTemporaryDir dir;
         const QString path = writeFile(dir.path(), QStringLiteral("bad.jsonl"), fileWithBadRecord());
         test::TempDatabase temp;
-        const DatasetImportResult result = importDataset(temp.db(), path, alpaca(true), newDataset(QStringLiteral("skipping")));
+        const DatasetImportResult result =
+            importDataset(temp.db(), path, alpaca(true), newDataset(QStringLiteral("skipping")));
         QCOMPARE(result.imported, 4);
         QCOMPARE(result.skipped.size(), size_t(1));
-        QVERIFY2(result.skipped[0].location.contains(QLatin1String("bad.jsonl:3")), qPrintable(result.skipped[0].location));
+        QVERIFY2(result.skipped[0].location.contains(QLatin1String("bad.jsonl:3")),
+                 qPrintable(result.skipped[0].location));
         QVERIFY(!result.skipped[0].reason.isEmpty());
         std::vector<QString> instructions;
         for (const StoredExample& e : ExampleStore(temp.db()).examples(result.datasetId))
             instructions.push_back(e.record.instruction);
-        QCOMPARE(instructions, (std::vector<QString>{QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("four"),
-                                                     QStringLiteral("five")}));
+        QCOMPARE(instructions, (std::vector<QString>{QStringLiteral("one"), QStringLiteral("two"),
+                                                     QStringLiteral("four"), QStringLiteral("five")}));
     }
 
     void cancellingRollsBack()
@@ -192,7 +197,8 @@ private slots:
         test::TempDatabase temp;
         int calls = 0;
         const DatasetImportResult result =
-            importDataset(temp.db(), path, alpaca(), newDataset(QStringLiteral("cancelled")), [&](int64_t, int64_t) { return ++calls < 2; });
+            importDataset(temp.db(), path, alpaca(), newDataset(QStringLiteral("cancelled")),
+                          [&](int64_t, int64_t) { return ++calls < 2; });
         QVERIFY(result.cancelled);
         QCOMPARE(calls, 2);
         QVERIFY(DatasetStore(temp.db()).list().empty());
@@ -223,7 +229,8 @@ private slots:
     {
         test::TempDatabase temp;
         try {
-            importDataset(temp.db(), QStringLiteral("/nonexistent/file.json"), alpaca(), newDataset(QStringLiteral("x")));
+            importDataset(temp.db(), QStringLiteral("/nonexistent/file.json"), alpaca(),
+                          newDataset(QStringLiteral("x")));
             QFAIL("imported a missing file");
         } catch (const Error& error) {
             QVERIFY2(error.message().contains(QLatin1String("/nonexistent/file.json")), qPrintable(error.message()));

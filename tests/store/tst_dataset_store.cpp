@@ -35,7 +35,8 @@ private slots:
             datasets.resolve(QStringLiteral("gamma"));
             QFAIL("resolved a dataset that does not exist");
         } catch (const Error& error) {
-            QVERIFY2(error.message().contains(QLatin1String("Alpha")), qPrintable(error.message())); // lists what there is
+            QVERIFY2(error.message().contains(QLatin1String("Alpha")),
+                     qPrintable(error.message())); // lists what there is
         }
     }
 

@@ -47,24 +47,28 @@ private slots:
     void matchesByKeyAndSortsByDifference()
     {
         // Base: a b c d; the run evaluated the same examples in another order, and not d.
-        const auto base = column(QStringLiteral("base"), {output(0, QStringLiteral("a"), 0.5), output(1, QStringLiteral("b"), 0.5),
-                                                          output(2, QStringLiteral("c"), 0.5), output(3, QStringLiteral("d"), 0.5)});
-        const auto run = column(QStringLiteral("run"), {output(0, QStringLiteral("c"), 0.1), output(1, QStringLiteral("a"), 0.6),
-                                                        output(2, QStringLiteral("b"), 1.0), output(3, QStringLiteral("z"), 0.9)});
+        const auto base =
+            column(QStringLiteral("base"), {output(0, QStringLiteral("a"), 0.5), output(1, QStringLiteral("b"), 0.5),
+                                            output(2, QStringLiteral("c"), 0.5), output(3, QStringLiteral("d"), 0.5)});
+        const auto run =
+            column(QStringLiteral("run"), {output(0, QStringLiteral("c"), 0.1), output(1, QStringLiteral("a"), 0.6),
+                                           output(2, QStringLiteral("b"), 1.0), output(3, QStringLiteral("z"), 0.9)});
         const Comparison byIndex = compareEvaluations({base, run}, QStringLiteral("rouge-l"), ComparisonSort::Index);
         QCOMPARE(indexes(byIndex), (QList<qint64>{0, 1, 2, 3}));
         QCOMPARE(byIndex.rows[0].outputs[1]->output, QStringLiteral("output a"));
         QCOMPARE(byIndex.rows[0].difference, 0.6 - 0.5);
         QVERIFY(!byIndex.rows[3].outputs[1]); // d was not evaluated by the run
         QCOMPARE(byIndex.rows[3].difference, 0.0);
-        QCOMPARE(byIndex.unmatched, 1);       // z is not in the base's set
+        QCOMPARE(byIndex.unmatched, 1); // z is not in the base's set
 
         // Largest change first, whichever way: b +0.5, c -0.4, a +0.1, d 0.
-        const Comparison byDifference = compareEvaluations({base, run}, QStringLiteral("rouge-l"), ComparisonSort::Difference);
+        const Comparison byDifference =
+            compareEvaluations({base, run}, QStringLiteral("rouge-l"), ComparisonSort::Difference);
         QCOMPARE(indexes(byDifference), (QList<qint64>{1, 2, 0, 3}));
         QVERIFY(byDifference.rows[1].difference < 0);
         // Another metric gives another order: bleu differences are half as large, same order here.
-        QCOMPARE(compareEvaluations({base, run}, QStringLiteral("bleu"), ComparisonSort::Difference).rows[0].difference, 0.25);
+        QCOMPARE(compareEvaluations({base, run}, QStringLiteral("bleu"), ComparisonSort::Difference).rows[0].difference,
+                 0.25);
 
         const Comparison byScore = compareEvaluations({base, run}, QStringLiteral("rouge-l"), ComparisonSort::Score);
         QCOMPARE(indexes(byScore), (QList<qint64>{1, 0, 2, 3})); // 1.0, 0.6, 0.1, missing last
@@ -72,10 +76,14 @@ private slots:
 
     void largestDifferenceOverSeveralRuns()
     {
-        const auto base = column(QStringLiteral("base"), {output(0, QStringLiteral("a"), 0.5), output(1, QStringLiteral("b"), 0.5)});
-        const auto one = column(QStringLiteral("one"), {output(0, QStringLiteral("a"), 0.6), output(1, QStringLiteral("b"), 0.2)});
-        const auto two = column(QStringLiteral("two"), {output(0, QStringLiteral("a"), 0.9), output(1, QStringLiteral("b"), 0.6)});
-        const Comparison comparison = compareEvaluations({base, one, two}, QStringLiteral("rouge-l"), ComparisonSort::Difference);
+        const auto base =
+            column(QStringLiteral("base"), {output(0, QStringLiteral("a"), 0.5), output(1, QStringLiteral("b"), 0.5)});
+        const auto one =
+            column(QStringLiteral("one"), {output(0, QStringLiteral("a"), 0.6), output(1, QStringLiteral("b"), 0.2)});
+        const auto two =
+            column(QStringLiteral("two"), {output(0, QStringLiteral("a"), 0.9), output(1, QStringLiteral("b"), 0.6)});
+        const Comparison comparison =
+            compareEvaluations({base, one, two}, QStringLiteral("rouge-l"), ComparisonSort::Difference);
         QCOMPARE(comparison.columns.size(), size_t(3));
         QCOMPARE(comparison.rows[0].index, 0); // a: +0.4 (two) beats b: -0.3 (one)
         QVERIFY(qFuzzyCompare(comparison.rows[0].difference, 0.4));
@@ -84,9 +92,12 @@ private slots:
 
     void repeatedExamplesPairInOrder()
     {
-        const auto first = column(QStringLiteral("x"), {output(0, QStringLiteral("a"), 0.1), output(1, QStringLiteral("a"), 0.2)});
-        const auto second = column(QStringLiteral("y"), {output(0, QStringLiteral("a"), 0.3), output(1, QStringLiteral("a"), 0.9)});
-        const Comparison comparison = compareEvaluations({first, second}, QStringLiteral("rouge-l"), ComparisonSort::Index);
+        const auto first =
+            column(QStringLiteral("x"), {output(0, QStringLiteral("a"), 0.1), output(1, QStringLiteral("a"), 0.2)});
+        const auto second =
+            column(QStringLiteral("y"), {output(0, QStringLiteral("a"), 0.3), output(1, QStringLiteral("a"), 0.9)});
+        const Comparison comparison =
+            compareEvaluations({first, second}, QStringLiteral("rouge-l"), ComparisonSort::Index);
         QCOMPARE(comparison.rows.size(), size_t(2));
         QCOMPARE(comparison.rows[1].outputs[1]->example, 1);
         QVERIFY(qFuzzyCompare(comparison.rows[1].difference, 0.7));
@@ -95,9 +106,12 @@ private slots:
 
     void sortNames()
     {
-        QVERIFY(comparisonSortFromName(QStringLiteral("diff")) == std::optional<ComparisonSort>(ComparisonSort::Difference));
-        QVERIFY(comparisonSortFromName(QStringLiteral("score")) == std::optional<ComparisonSort>(ComparisonSort::Score));
-        QVERIFY(comparisonSortFromName(QStringLiteral("index")) == std::optional<ComparisonSort>(ComparisonSort::Index));
+        QVERIFY(comparisonSortFromName(QStringLiteral("diff")) ==
+                std::optional<ComparisonSort>(ComparisonSort::Difference));
+        QVERIFY(comparisonSortFromName(QStringLiteral("score")) ==
+                std::optional<ComparisonSort>(ComparisonSort::Score));
+        QVERIFY(comparisonSortFromName(QStringLiteral("index")) ==
+                std::optional<ComparisonSort>(ComparisonSort::Index));
         QVERIFY(!comparisonSortFromName(QStringLiteral("random")));
         QVERIFY(compareEvaluations({}, QStringLiteral("rouge-l"), ComparisonSort::Index).rows.empty());
     }

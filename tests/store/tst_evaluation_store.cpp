@@ -23,9 +23,12 @@ std::vector<EvaluationOutput> outputs(int count, const QString& prefix, double r
 {
     std::vector<EvaluationOutput> result;
     for (int i = 0; i < count; ++i)
-        result.push_back({i, QStringLiteral("key%1").arg(i), QStringLiteral("prompt %1").arg(i), QStringLiteral("reference %1").arg(i),
-                          QStringLiteral("%1 output %2").arg(prefix).arg(i), 10 + i, 5, QStringLiteral("eos"),
-                          QJsonObject{{QStringLiteral("bleu"), 0.1 * i}, {QStringLiteral("rouge-l"), rouge}, {QStringLiteral("exact-match"), 0},
+        result.push_back({i, QStringLiteral("key%1").arg(i), QStringLiteral("prompt %1").arg(i),
+                          QStringLiteral("reference %1").arg(i), QStringLiteral("%1 output %2").arg(prefix).arg(i),
+                          10 + i, 5, QStringLiteral("eos"),
+                          QJsonObject{{QStringLiteral("bleu"), 0.1 * i},
+                                      {QStringLiteral("rouge-l"), rouge},
+                                      {QStringLiteral("exact-match"), 0},
                                       {QStringLiteral("f1"), 0.5}}});
     return result;
 }
@@ -45,7 +48,8 @@ StoredEvaluation runEvaluation(qint64 runId, const QString& checkpoint, const QS
     e.settingsKey = QStringLiteral("settings-1");
     e.modelId = QStringLiteral("model-x");
     e.modelPath = QStringLiteral("/models/base");
-    e.metrics = {{QStringLiteral("loss"), loss}, {QStringLiteral("perplexity"), std::exp(loss)}, {QStringLiteral("bleu"), 0.25}};
+    e.metrics = {
+        {QStringLiteral("loss"), loss}, {QStringLiteral("perplexity"), std::exp(loss)}, {QStringLiteral("bleu"), 0.25}};
     e.seconds = 1.5;
     return e;
 }
@@ -79,8 +83,9 @@ private slots:
         RunStore runs(temp.db());
         const qint64 run = runs.createRun({});
         EvaluationStore store(temp.db());
-        const qint64 id = store.saveRunEvaluation(runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), 2.0),
-                                                  outputs(3, QStringLiteral("run"), 0.4));
+        const qint64 id =
+            store.saveRunEvaluation(runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), 2.0),
+                                    outputs(3, QStringLiteral("run"), 0.4));
         QVERIFY(id > 0);
         const auto read = store.runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"));
         QVERIFY(read);
@@ -109,12 +114,16 @@ private slots:
         MetricStore metrics(temp.db());
         // What the trainer records at the end of a run, and an evaluation of another checkpoint.
         metrics.recordEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), QStringLiteral("loss"), 2.1);
-        metrics.recordEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), QStringLiteral("perplexity"), std::exp(2.1));
+        metrics.recordEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), QStringLiteral("perplexity"),
+                                 std::exp(2.1));
         EvaluationStore store(temp.db());
-        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"), 2.5), outputs(3, QStringLiteral("final"), 0.3));
-        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), 2.0), outputs(3, QStringLiteral("old"), 0.3));
-        const qint64 newer = store.saveRunEvaluation(runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), 1.9),
-                                                     outputs(2, QStringLiteral("new"), 0.6));
+        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"), 2.5),
+                                outputs(3, QStringLiteral("final"), 0.3));
+        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), 2.0),
+                                outputs(3, QStringLiteral("old"), 0.3));
+        const qint64 newer =
+            store.saveRunEvaluation(runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), 1.9),
+                                    outputs(2, QStringLiteral("new"), 0.6));
         QCOMPARE(store.runEvaluations(run).size(), size_t(2)); // final and best
         const auto best = store.runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"));
         QCOMPARE(best->id, newer);
@@ -131,11 +140,13 @@ private slots:
             }
         QCOMPARE(bestLosses, 1);
         QCOMPARE(scalarSql(temp.db(), QStringLiteral("SELECT count(*) FROM evaluation_outputs")).toInt(), 5);
-        QCOMPARE(store.outputs(*store.runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"))).size(), size_t(3));
+        QCOMPARE(store.outputs(*store.runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"))).size(),
+                 size_t(3));
 
         // The Runs table's columns: one query for every run.
         const qint64 other = RunStore(temp.db()).createRun({});
-        store.saveRunEvaluation(runEvaluation(other, QStringLiteral("best"), QStringLiteral("val"), 3.5), outputs(1, QStringLiteral("o"), 0.3));
+        store.saveRunEvaluation(runEvaluation(other, QStringLiteral("best"), QStringLiteral("val"), 3.5),
+                                outputs(1, QStringLiteral("o"), 0.3));
         const auto table = store.metricsByRun(QStringLiteral("best"), QStringLiteral("val"));
         QCOMPARE(table.size(), size_t(2));
         QCOMPARE(table.at(run).at(QStringLiteral("loss")), 1.9);
@@ -148,9 +159,11 @@ private slots:
     {
         test::TempDatabase temp;
         EvaluationStore store(temp.db());
-        const qint64 id = store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-1"), 0.1),
-                                                   outputs(3, QStringLiteral("base"), 0.2));
-        const auto found = store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("val"), QStringLiteral("records-a"), QStringLiteral("settings-1"));
+        const qint64 id =
+            store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-1"), 0.1),
+                                     outputs(3, QStringLiteral("base"), 0.2));
+        const auto found = store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("val"),
+                                                    QStringLiteral("records-a"), QStringLiteral("settings-1"));
         QVERIFY(found);
         QCOMPARE(found->id, id);
         QVERIFY(found->kind == EvaluationKind::Base);
@@ -160,19 +173,26 @@ private slots:
         QCOMPARE(store.outputs(*found).size(), size_t(3));
         QCOMPARE(store.outputs(*found)[1].output, QStringLiteral("base output 1"));
         // Any part of the key differing: not the same evaluation.
-        QVERIFY(!store.findBaseEvaluation(QStringLiteral("model-y"), QStringLiteral("val"), QStringLiteral("records-a"), QStringLiteral("settings-1")));
-        QVERIFY(!store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("test"), QStringLiteral("records-a"), QStringLiteral("settings-1")));
-        QVERIFY(!store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("val"), QStringLiteral("records-b"), QStringLiteral("settings-1")));
-        QVERIFY(!store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("val"), QStringLiteral("records-a"), QStringLiteral("settings-2")));
+        QVERIFY(!store.findBaseEvaluation(QStringLiteral("model-y"), QStringLiteral("val"), QStringLiteral("records-a"),
+                                          QStringLiteral("settings-1")));
+        QVERIFY(!store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("test"),
+                                          QStringLiteral("records-a"), QStringLiteral("settings-1")));
+        QVERIFY(!store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("val"), QStringLiteral("records-b"),
+                                          QStringLiteral("settings-1")));
+        QVERIFY(!store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("val"), QStringLiteral("records-a"),
+                                          QStringLiteral("settings-2")));
 
         // Another key is another entry; the same key replaces.
-        store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-2"), 0.3), outputs(3, QStringLiteral("b2"), 0.2));
-        const qint64 again = store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-1"), 0.15),
-                                                      outputs(1, QStringLiteral("again"), 0.2));
+        store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-2"), 0.3),
+                                 outputs(3, QStringLiteral("b2"), 0.2));
+        const qint64 again =
+            store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-1"), 0.15),
+                                     outputs(1, QStringLiteral("again"), 0.2));
         QCOMPARE(store.baseEvaluations().size(), size_t(2));
         QCOMPARE(store.baseEvaluations(QStringLiteral("model-x")).size(), size_t(2));
         QVERIFY(store.baseEvaluations(QStringLiteral("model-y")).empty());
-        const auto replaced = store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("val"), QStringLiteral("records-a"), QStringLiteral("settings-1"));
+        const auto replaced = store.findBaseEvaluation(QStringLiteral("model-x"), QStringLiteral("val"),
+                                                       QStringLiteral("records-a"), QStringLiteral("settings-1"));
         QCOMPARE(replaced->id, again);
         QCOMPARE(replaced->metrics.at(QStringLiteral("bleu")), 0.15);
         QCOMPARE(store.outputs(*replaced).size(), size_t(1));
@@ -188,13 +208,16 @@ private slots:
         test::TempDatabase temp;
         const qint64 run = RunStore(temp.db()).createRun({});
         EvaluationStore store(temp.db());
-        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"), 2.0), outputs(3, QStringLiteral("run"), 0.4));
+        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"), 2.0),
+                                outputs(3, QStringLiteral("run"), 0.4));
         const auto evaluation = store.runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"));
         QVERIFY(!store.baseEvaluationFor(*evaluation));
-        store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("other settings"), 0.1), outputs(3, QStringLiteral("b"), 0.2));
+        store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("other settings"), 0.1),
+                                 outputs(3, QStringLiteral("b"), 0.2));
         QVERIFY(!store.baseEvaluationFor(*evaluation)); // generated differently: not comparable
-        const qint64 base = store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-1"), 0.1),
-                                                     outputs(3, QStringLiteral("b"), 0.2));
+        const qint64 base =
+            store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-1"), 0.1),
+                                     outputs(3, QStringLiteral("b"), 0.2));
         QCOMPARE(store.baseEvaluationFor(*evaluation)->id, base);
     }
 
@@ -204,8 +227,10 @@ private slots:
         RunStore runs(temp.db());
         const qint64 run = runs.createRun({});
         EvaluationStore store(temp.db());
-        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"), 2.0), outputs(3, QStringLiteral("run"), 0.4));
-        store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-1"), 0.1), outputs(3, QStringLiteral("b"), 0.2));
+        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"), 2.0),
+                                outputs(3, QStringLiteral("run"), 0.4));
+        store.saveBaseEvaluation(baseEvaluation(QStringLiteral("records-a"), QStringLiteral("settings-1"), 0.1),
+                                 outputs(3, QStringLiteral("b"), 0.2));
         runs.remove(run);
         QVERIFY(store.runEvaluations(run).empty());
         QCOMPARE(scalarSql(temp.db(), QStringLiteral("SELECT count(*) FROM evaluations")).toInt(), 0);
@@ -221,7 +246,9 @@ private slots:
         EvaluationStore store(temp.db());
         std::vector<EvaluationOutput> duplicated = outputs(2, QStringLiteral("x"), 0.1);
         duplicated[1].example = 0; // two outputs for one example: refused by the unique index
-        QVERIFY_THROWS_EXCEPTION(Error, store.saveRunEvaluation(runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"), 2.0), duplicated));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, store.saveRunEvaluation(runEvaluation(run, QStringLiteral("final"), QStringLiteral("val"), 2.0),
+                                           duplicated));
         QVERIFY(store.runEvaluations(run).empty());
         QCOMPARE(scalarSql(temp.db(), QStringLiteral("SELECT count(*) FROM evaluations")).toInt(), 0);
         QVERIFY_THROWS_EXCEPTION(Error, store.saveBaseEvaluation(StoredEvaluation{}, {})); // no model identity

@@ -16,8 +16,8 @@ using namespace ft;
 
 namespace {
 
-const QStringList kWords = {QStringLiteral("apple"), QStringLiteral("banana"), QStringLiteral("cherry"), QStringLiteral("date"),
-                            QStringLiteral("elderberry")};
+const QStringList kWords = {QStringLiteral("apple"), QStringLiteral("banana"), QStringLiteral("cherry"),
+                            QStringLiteral("date"), QStringLiteral("elderberry")};
 
 // 250 examples: instruction "Question <n> about <word>", every 3rd tagged "three", every 5th tagged
 // "five", every 10th in val, every 25th multi-turn.
@@ -27,8 +27,9 @@ qint64 fillDataset(QSqlDatabase db, const QString& name = QStringLiteral("d"), i
     inTransaction(db, [&] {
         ExampleInserter inserter(db, id);
         for (int i = 0; i < count; ++i) {
-            ExampleRecord record = test::makeRecord(QStringLiteral("Question %1 about %2").arg(i, 3, 10, QLatin1Char('0')).arg(kWords[i % 5]),
-                                                    QStringLiteral("Answer %1").arg(QString(i % 7 + 1, QLatin1Char('x'))));
+            ExampleRecord record = test::makeRecord(
+                QStringLiteral("Question %1 about %2").arg(i, 3, 10, QLatin1Char('0')).arg(kWords[i % 5]),
+                QStringLiteral("Answer %1").arg(QString(i % 7 + 1, QLatin1Char('x'))));
             if (i % 25 == 0) {
                 record.turns = {{ChatTurn::Role::User, QStringLiteral("hello turn %1").arg(i)},
                                 {ChatTurn::Role::Assistant, QStringLiteral("kiwi reply")}};
@@ -38,7 +39,8 @@ qint64 fillDataset(QSqlDatabase db, const QString& name = QStringLiteral("d"), i
                 tags << QStringLiteral("three");
             if (i % 5 == 0)
                 tags << QStringLiteral("five");
-            inserter.add(record, tags, QStringLiteral("test#%1").arg(i), i % 10 == 0 ? Split::Validation : Split::Train);
+            inserter.add(record, tags, QStringLiteral("test#%1").arg(i),
+                         i % 10 == 0 ? Split::Validation : Split::Train);
         }
         inserter.finish();
     });
@@ -57,12 +59,14 @@ std::vector<qint64> idsOf(const std::vector<StoredExample>& examples)
 QString datasetState(QSqlDatabase db, qint64 datasetId)
 {
     QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT group_concat(id || '|' || instruction || '|' || response || '|' || tags || '|' || split "
-                                 "|| '|' || flags, char(10)) FROM (SELECT * FROM examples WHERE dataset_id = ? ORDER BY id)"));
+    query.prepare(
+        QStringLiteral("SELECT group_concat(id || '|' || instruction || '|' || response || '|' || tags || '|' || split "
+                       "|| '|' || flags, char(10)) FROM (SELECT * FROM examples WHERE dataset_id = ? ORDER BY id)"));
     query.addBindValue(datasetId);
     query.exec();
     query.next();
-    return query.value(0).toString() + QStringLiteral("@v") + QString::number(DatasetStore(db).find(datasetId)->version);
+    return query.value(0).toString() + QStringLiteral("@v") +
+           QString::number(DatasetStore(db).find(datasetId)->version);
 }
 
 void checkFtsIntegrity(QSqlDatabase db)
@@ -105,7 +109,8 @@ private slots:
         QTest::addColumn<bool>("descending");
         for (const char* column : {"instruction", "response", "length", "tags", "split", "id"}) {
             QTest::newRow(column) << QString::fromLatin1(column) << false;
-            QTest::newRow(qPrintable(QStringLiteral("%1 desc").arg(QLatin1String(column)))) << QString::fromLatin1(column) << true;
+            QTest::newRow(qPrintable(QStringLiteral("%1 desc").arg(QLatin1String(column))))
+                << QString::fromLatin1(column) << true;
         }
     }
     void sortingIsDoneInSql()
@@ -125,11 +130,14 @@ private slots:
             if (column == QLatin1String("length")) {
                 qint64 length = r.system.size() + r.instruction.size() + r.input.size() + r.response.size();
                 if (r.isMultiTurn())
-                    length += scalarSql(temp.db(), QStringLiteral("SELECT length(turns) FROM examples WHERE id = %1").arg(e.id)).toLongLong();
+                    length += scalarSql(temp.db(),
+                                        QStringLiteral("SELECT length(turns) FROM examples WHERE id = %1").arg(e.id))
+                                  .toLongLong();
                 return QStringLiteral("%1").arg(length, 8, 10, QLatin1Char('0'));
             }
             if (column == QLatin1String("tags"))
-                return e.tags.isEmpty() ? QString() : QLatin1Char(',') + e.tags.join(QLatin1Char(',')) + QLatin1Char(',');
+                return e.tags.isEmpty() ? QString()
+                                        : QLatin1Char(',') + e.tags.join(QLatin1Char(',')) + QLatin1Char(',');
             if (column == QLatin1String("split"))
                 return QString::number(static_cast<int>(e.split));
             return QStringLiteral("%1").arg(e.id, 8, 10, QLatin1Char('0'));
@@ -146,7 +154,8 @@ private slots:
         QCOMPARE(idsOf(store.examples(id, {}, sort)), idsOf(all));
         // A page of a sorted view is the same slice of it.
         const std::vector<qint64> expected = idsOf(all);
-        QCOMPARE(idsOf(store.examples(id, {}, sort, 40, 30)), std::vector<qint64>(expected.begin() + 40, expected.begin() + 70));
+        QCOMPARE(idsOf(store.examples(id, {}, sort, 40, 30)),
+                 std::vector<qint64>(expected.begin() + 40, expected.begin() + 70));
     }
 
     void filteringIsDoneInSql()
@@ -238,7 +247,8 @@ private slots:
         const qint64 id = DatasetStore(temp.db()).create(QStringLiteral("d"));
         ExampleStore store(temp.db());
         StoredExample e;
-        e.record = test::makeRecord(QStringLiteral("walrus once, among many other words about other things entirely"), QStringLiteral("x"));
+        e.record = test::makeRecord(QStringLiteral("walrus once, among many other words about other things entirely"),
+                                    QStringLiteral("x"));
         const qint64 once = store.add(id, e);
         e.record = test::makeRecord(QStringLiteral("walrus walrus walrus"), QStringLiteral("walrus"));
         const qint64 many = store.add(id, e);
@@ -295,7 +305,8 @@ private slots:
         StoredExample common;
         common.record = test::makeRecord(QStringLiteral("heron heron heron filler"), QStringLiteral("r"));
         const qint64 commonId = store.add(first, common);
-        const std::vector<qint64> both = store.search(first, QStringLiteral("heron OR osprey"), 1, /*rawFts5Syntax=*/true);
+        const std::vector<qint64> both =
+            store.search(first, QStringLiteral("heron OR osprey"), 1, /*rawFts5Syntax=*/true);
         QCOMPARE(both, std::vector<qint64>{rareId});
         QVERIFY(commonId > 0);
     }
@@ -323,7 +334,8 @@ private slots:
 
         StoredExample fresh;
         fresh.record.system = QStringLiteral("sys");
-        fresh.record.turns = {{ChatTurn::Role::User, QStringLiteral("u")}, {ChatTurn::Role::Assistant, QStringLiteral("a")}};
+        fresh.record.turns = {{ChatTurn::Role::User, QStringLiteral("u")},
+                              {ChatTurn::Role::Assistant, QStringLiteral("a")}};
         fresh.tags = {QStringLiteral(" spaced "), QStringLiteral("spaced")};
         fresh.notes = QStringLiteral("n");
         fresh.split = Split::Test;
@@ -366,7 +378,8 @@ private slots:
         QCOMPARE(gained, std::vector<qint64>{ids[1]});
         store.removeTag(gained, QStringLiteral("three"));
 
-        const auto previousTexts = store.replaceTexts({{ids[5], test::makeRecord(QStringLiteral("masked [EMAIL]"), QStringLiteral("ok"))}});
+        const auto previousTexts =
+            store.replaceTexts({{ids[5], test::makeRecord(QStringLiteral("masked [EMAIL]"), QStringLiteral("ok"))}});
         QCOMPARE(store.example(ids[5])->record.instruction, QStringLiteral("masked [EMAIL]"));
         store.replaceTexts(previousTexts);
 

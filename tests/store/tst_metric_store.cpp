@@ -33,7 +33,8 @@ private slots:
         metrics.append(run, std::vector<MetricPoint>(batch.begin() + 150, batch.end()));
         metrics.append(run, std::vector<MetricPoint>(batch.begin(), batch.begin() + 150));
         QCOMPARE(metrics.count(run), 210);
-        QCOMPARE(metrics.names(run), (QStringList{QStringLiteral("loss"), QStringLiteral("lr"), QStringLiteral("val_loss")}));
+        QCOMPARE(metrics.names(run),
+                 (QStringList{QStringLiteral("loss"), QStringLiteral("lr"), QStringLiteral("val_loss")}));
 
         const MetricSeries loss = metrics.series(run, QStringLiteral("loss"));
         QCOMPARE(loss.steps.size(), size_t(100));
@@ -52,7 +53,9 @@ private slots:
         test::TempDatabase temp;
         const qint64 run = RunStore(temp.db()).createRun({});
         MetricStore metrics(temp.db());
-        metrics.append(run, {{1, QStringLiteral("loss"), 3.0, 0}, {2, QStringLiteral("loss"), 2.0, 0}, {3, QStringLiteral("loss"), 1.0, 0}});
+        metrics.append(run, {{1, QStringLiteral("loss"), 3.0, 0},
+                             {2, QStringLiteral("loss"), 2.0, 0},
+                             {3, QStringLiteral("loss"), 1.0, 0}});
         metrics.truncateAfter(run, 1); // resumed from the checkpoint at step 1
         QCOMPARE(metrics.count(run), 1);
         metrics.append(run, {{1, QStringLiteral("loss"), 3.5, 0}, {2, QStringLiteral("loss"), 2.5, 0}});

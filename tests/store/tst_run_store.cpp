@@ -75,23 +75,28 @@ private slots:
         QCOMPARE(info.datasetVersion, std::optional<qint64>(4));
         QCOMPARE(info.config[QStringLiteral("epochs")].toInt(), 2);
         QCOMPARE(info.runDir, run.runDir);
-        QCOMPARE(scalarSql(temp.db(), QStringLiteral("SELECT run_dir FROM runs")).toString(), QStringLiteral("runs/first")); // relative
+        QCOMPARE(scalarSql(temp.db(), QStringLiteral("SELECT run_dir FROM runs")).toString(),
+                 QStringLiteral("runs/first")); // relative
         QVERIFY(!info.started);
 
         runs.setStatus(id, RunStatus::Running);
         info = *runs.run(id);
         QCOMPARE(info.status, RunStatus::Interrupted); // this test program is no ftstudio-cli...
         forceRunning(temp.db(), id, QCoreApplication::applicationPid(), thisHostName());
-        QCOMPARE(runs.markInterruptedRuns({QFileInfo(QCoreApplication::applicationFilePath()).fileName()}), 0); // ...but alive
+        QCOMPARE(runs.markInterruptedRuns({QFileInfo(QCoreApplication::applicationFilePath()).fileName()}),
+                 0); // ...but alive
         QCOMPARE(storedStatus(temp.db(), id), QStringLiteral("running"));
         QVERIFY(info.started);
         QCOMPARE(info.pid, std::optional<qint64>(QCoreApplication::applicationPid()));
         QCOMPARE(info.host, thisHostName());
 
         runs.setProgress(id, 1000, 2.5);
-        runs.addCheckpoint(id, 10, QDir(temp.dir()).filePath(QStringLiteral("runs/first/checkpoints/step-10")), 2.5, true);
-        runs.addCheckpoint(id, 20, QDir(temp.dir()).filePath(QStringLiteral("runs/first/checkpoints/step-20")), 2.1, true);
-        runs.addCheckpoint(id, 30, QDir(temp.dir()).filePath(QStringLiteral("runs/first/checkpoints/step-30")), 2.3, false);
+        runs.addCheckpoint(id, 10, QDir(temp.dir()).filePath(QStringLiteral("runs/first/checkpoints/step-10")), 2.5,
+                           true);
+        runs.addCheckpoint(id, 20, QDir(temp.dir()).filePath(QStringLiteral("runs/first/checkpoints/step-20")), 2.1,
+                           true);
+        runs.addCheckpoint(id, 30, QDir(temp.dir()).filePath(QStringLiteral("runs/first/checkpoints/step-30")), 2.3,
+                           false);
         runs.removeCheckpoint(id, 10);
         const auto checkpoints = runs.checkpoints(id);
         QCOMPARE(checkpoints.size(), size_t(2));
@@ -188,7 +193,8 @@ private slots:
     {
         QVERIFY(!isWorkerProcessAlive(deadPid(), RunStore::defaultWorkerNames()));
         QVERIFY(!isWorkerProcessAlive(QCoreApplication::applicationPid(), RunStore::defaultWorkerNames()));
-        QVERIFY(isWorkerProcessAlive(QCoreApplication::applicationPid(), {QFileInfo(QCoreApplication::applicationFilePath()).fileName()}));
+        QVERIFY(isWorkerProcessAlive(QCoreApplication::applicationPid(),
+                                     {QFileInfo(QCoreApplication::applicationFilePath()).fileName()}));
         QVERIFY(!isWorkerProcessAlive(0, RunStore::defaultWorkerNames()));
     }
 

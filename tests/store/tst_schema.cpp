@@ -19,7 +19,8 @@ QStringList schemaObjects(QSqlDatabase db)
 {
     QSqlQuery query(db);
     query.exec(QStringLiteral("SELECT type || ':' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-                              "AND name NOT IN ('examples_fts_data', 'examples_fts_idx', 'examples_fts_docsize', 'examples_fts_config') ORDER BY 1"));
+                              "AND name NOT IN ('examples_fts_data', 'examples_fts_idx', 'examples_fts_docsize', "
+                              "'examples_fts_config') ORDER BY 1"));
     QStringList names;
     while (query.next())
         names << query.value(0).toString();
@@ -27,18 +28,27 @@ QStringList schemaObjects(QSqlDatabase db)
 }
 
 const QStringList kCurrentObjects = {
-    QStringLiteral("index:evaluation_outputs_base"), QStringLiteral("index:evaluation_outputs_run"),
-    QStringLiteral("index:evaluations_run"),        QStringLiteral("index:evaluations_run_checkpoint"),
+    QStringLiteral("index:evaluation_outputs_base"),
+    QStringLiteral("index:evaluation_outputs_run"),
+    QStringLiteral("index:evaluations_run"),
+    QStringLiteral("index:evaluations_run_checkpoint"),
     QStringLiteral("index:examples_dataset_position"),
-    QStringLiteral("index:examples_dataset_split"), QStringLiteral("index:runs_status"),
+    QStringLiteral("index:examples_dataset_split"),
+    QStringLiteral("index:runs_status"),
     QStringLiteral("table:base_evaluations"),
-    QStringLiteral("table:checkpoints"),            QStringLiteral("table:datasets"),
+    QStringLiteral("table:checkpoints"),
+    QStringLiteral("table:datasets"),
     QStringLiteral("table:evaluation_outputs"),
-    QStringLiteral("table:evaluations"),            QStringLiteral("table:examples"),
-    QStringLiteral("table:examples_fts"),           QStringLiteral("table:examples_fts_deferred"),
-    QStringLiteral("table:metrics"),                QStringLiteral("table:run_evaluations"),
-    QStringLiteral("table:runs"),                   QStringLiteral("trigger:examples_fts_delete"),
-    QStringLiteral("trigger:examples_fts_insert"),  QStringLiteral("trigger:examples_fts_update"),
+    QStringLiteral("table:evaluations"),
+    QStringLiteral("table:examples"),
+    QStringLiteral("table:examples_fts"),
+    QStringLiteral("table:examples_fts_deferred"),
+    QStringLiteral("table:metrics"),
+    QStringLiteral("table:run_evaluations"),
+    QStringLiteral("table:runs"),
+    QStringLiteral("trigger:examples_fts_delete"),
+    QStringLiteral("trigger:examples_fts_insert"),
+    QStringLiteral("trigger:examples_fts_update"),
     QStringLiteral("view:examples_fts_source"),
 };
 
@@ -70,14 +80,18 @@ private slots:
             migrateSchema(raw, from);
             QCOMPARE(schemaVersion(raw), from);
             if (from >= 1) { // data written by the older program must survive
-                execSql(raw, QStringLiteral("INSERT INTO datasets (id, name, created, modified) VALUES (7, 'old', 1, 1)"));
-                execSql(raw, QStringLiteral("INSERT INTO examples (dataset_id, position, instruction, response, created, "
-                                            "modified) VALUES (7, 1, 'kept across migrations', 'yes', 1, 1)"));
+                execSql(raw,
+                        QStringLiteral("INSERT INTO datasets (id, name, created, modified) VALUES (7, 'old', 1, 1)"));
+                execSql(raw,
+                        QStringLiteral("INSERT INTO examples (dataset_id, position, instruction, response, created, "
+                                       "modified) VALUES (7, 1, 'kept across migrations', 'yes', 1, 1)"));
             }
             if (from >= 2) { // a run with the evaluation its worker recorded
-                execSql(raw, QStringLiteral("INSERT INTO runs (id, name, dataset_id, created) VALUES (3, 'old run', 7, 1)"));
-                execSql(raw, QStringLiteral("INSERT INTO evaluations (run_id, checkpoint, split, metric, value, created) "
-                                            "VALUES (3, 'best', 'val', 'loss', 1.25, 1)"));
+                execSql(raw,
+                        QStringLiteral("INSERT INTO runs (id, name, dataset_id, created) VALUES (3, 'old run', 7, 1)"));
+                execSql(raw,
+                        QStringLiteral("INSERT INTO evaluations (run_id, checkpoint, split, metric, value, created) "
+                                       "VALUES (3, 'best', 'val', 'loss', 1.25, 1)"));
             }
             raw.close();
         }
@@ -87,16 +101,26 @@ private slots:
         QCOMPARE(schemaVersion(db), kSchemaVersion);
         QCOMPARE(schemaObjects(db), kCurrentObjects);
         if (from >= 1) {
-            QCOMPARE(scalarSql(db, QStringLiteral("SELECT name FROM datasets WHERE id = 7")).toString(), QStringLiteral("old"));
-            QCOMPARE(scalarSql(db, QStringLiteral("SELECT count(*) FROM examples_fts WHERE examples_fts MATCH 'migrations'")).toInt(), 1);
+            QCOMPARE(scalarSql(db, QStringLiteral("SELECT name FROM datasets WHERE id = 7")).toString(),
+                     QStringLiteral("old"));
+            QCOMPARE(
+                scalarSql(db, QStringLiteral("SELECT count(*) FROM examples_fts WHERE examples_fts MATCH 'migrations'"))
+                    .toInt(),
+                1);
         }
         if (from >= 2) {
-            QCOMPARE(scalarSql(db, QStringLiteral("SELECT value FROM evaluations WHERE run_id = 3 AND metric = 'loss'")).toDouble(), 1.25);
+            QCOMPARE(scalarSql(db, QStringLiteral("SELECT value FROM evaluations WHERE run_id = 3 AND metric = 'loss'"))
+                         .toDouble(),
+                     1.25);
             // Version 3's tables work on the migrated data: outputs of an evaluation of the old run.
-            execSql(db, QStringLiteral("INSERT INTO run_evaluations (run_id, checkpoint, split, records_sha256, examples, settings_key, "
-                                       "created) VALUES (3, 'best', 'val', 'r', 1, 's', 1)"));
-            execSql(db, QStringLiteral("INSERT INTO evaluation_outputs (run_evaluation_id, example, example_key, output) "
-                                       "VALUES (last_insert_rowid(), 0, 'k', 'kept')"));
+            execSql(
+                db,
+                QStringLiteral(
+                    "INSERT INTO run_evaluations (run_id, checkpoint, split, records_sha256, examples, settings_key, "
+                    "created) VALUES (3, 'best', 'val', 'r', 1, 's', 1)"));
+            execSql(db,
+                    QStringLiteral("INSERT INTO evaluation_outputs (run_evaluation_id, example, example_key, output) "
+                                   "VALUES (last_insert_rowid(), 0, 'k', 'kept')"));
             execSql(db, QStringLiteral("DELETE FROM runs WHERE id = 3"));
             QCOMPARE(scalarSql(db, QStringLiteral("SELECT count(*) FROM evaluation_outputs")).toInt(), 0); // cascaded
         }
@@ -152,7 +176,8 @@ private slots:
         {
             QSqlDatabase raw = test::openRawDatabase(path, QStringLiteral("raw"));
             QCOMPARE(schemaVersion(raw), 2);
-            QVERIFY2(!schemaObjects(raw).contains(QStringLiteral("table:run_evaluations")), "half of version 3 was left behind");
+            QVERIFY2(!schemaObjects(raw).contains(QStringLiteral("table:run_evaluations")),
+                     "half of version 3 was left behind");
             QCOMPARE(scalarSql(raw, QStringLiteral("SELECT count(*) FROM runs")).toInt(), 1);
             raw.close();
         }

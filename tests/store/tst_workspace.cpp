@@ -7,8 +7,8 @@
 #include <QTest>
 
 #include "common/error.h"
-#include "store/dataset_store.h"
 #include "store/database.h"
+#include "store/dataset_store.h"
 #include "store/example_store.h"
 #include "store/workspace.h"
 
@@ -73,7 +73,8 @@ private slots:
         qputenv("FT_WORKSPACE", "/tmp/some/where");
         QCOMPARE(Workspace::defaultPath(), QStringLiteral("/tmp/some/where"));
         qunsetenv("FT_WORKSPACE");
-        QVERIFY2(Workspace::defaultPath().endsWith(QLatin1String("FineTune Studio/ftstudio")), qPrintable(Workspace::defaultPath()));
+        QVERIFY2(Workspace::defaultPath().endsWith(QLatin1String("FineTune Studio/ftstudio")),
+                 qPrintable(Workspace::defaultPath()));
     }
 
     void aFileIsNoWorkspace()

@@ -26,7 +26,8 @@ QString cliPath() { return qEnvironmentVariable("FT_CLI"); }
 QString makeTinyModel(const QString& folder, QString* error)
 {
     QProcess process;
-    process.start(cliPath(), {QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("tiny"), folder});
+    process.start(cliPath(), {QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"),
+                              QStringLiteral("tiny"), folder});
     if (!process.waitForFinished(180000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
         if (error)
             *error = QString::fromUtf8(process.readAllStandardError()) + process.errorString();

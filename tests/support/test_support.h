@@ -26,11 +26,11 @@ QString writeScript(const QString& path, const QByteArray& body);
 } // namespace ft::test
 
 // Skips the current test function when ../shared is absent; fails it instead under FT_REQUIRE_SHARED=1.
-#define FT_REQUIRE_SHARED()                                                                                         \
-    do {                                                                                                            \
-        if (ft::test::sharedDir().isEmpty()) {                                                                      \
-            if (ft::test::sharedRequired())                                                                         \
-                QFAIL("../shared is required (FT_REQUIRE_SHARED=1) but neither $FT_SHARED_DIR nor ../shared exists"); \
-            QSKIP("../shared not found (set FT_SHARED_DIR): skipping the checks against reference fixtures");       \
-        }                                                                                                           \
+#define FT_REQUIRE_SHARED()                                                                                            \
+    do {                                                                                                               \
+        if (ft::test::sharedDir().isEmpty()) {                                                                         \
+            if (ft::test::sharedRequired())                                                                            \
+                QFAIL("../shared is required (FT_REQUIRE_SHARED=1) but neither $FT_SHARED_DIR nor ../shared exists");  \
+            QSKIP("../shared not found (set FT_SHARED_DIR): skipping the checks against reference fixtures");          \
+        }                                                                                                              \
     } while (false)

@@ -19,8 +19,7 @@ using namespace ft::ui;
 
 namespace {
 
-template <typename T>
-T* field(AdvancedSettings& form, const char* key)
+template <typename T> T* field(AdvancedSettings& form, const char* key)
 {
     T* widget = qobject_cast<T*>(form.field(QLatin1String(key)));
     if (!widget)

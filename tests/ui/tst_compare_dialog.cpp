@@ -78,7 +78,8 @@ private slots:
         const int bleu = static_cast<int>(names.indexOf(QStringLiteral("eval bleu")));
         QVERIFY(bleu >= 0);
         QCOMPARE(metrics->item(bleu, 1)->text(), QStringLiteral("0.2500"));
-        QCOMPARE(metrics->item(static_cast<int>(names.indexOf(QStringLiteral("final loss"))), 1)->text(), QStringLiteral("1.0000"));
+        QCOMPARE(metrics->item(static_cast<int>(names.indexOf(QStringLiteral("final loss"))), 1)->text(),
+                 QStringLiteral("1.0000"));
 
         // Exports.
         const QString png = dir.filePath(QStringLiteral("chart.png"));
@@ -94,7 +95,8 @@ private slots:
         QCOMPARE(dialog.exportCsv(csv), QString());
         QFile csvFile(csv);
         QVERIFY(csvFile.open(QIODevice::ReadOnly));
-        const QStringList lines = QString::fromUtf8(csvFile.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(csvFile.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
         QCOMPARE(lines.first(), QStringLiteral("section,key,#%1 slow lr,#%2 fast lr").arg(a).arg(b));
         QVERIFY(lines.contains(QStringLiteral("setting,config.learning_rate,2e-05,0.001")));
         QVERIFY(lines.contains(QStringLiteral("metric,eval bleu,0.1250,0.2500")));

@@ -2,7 +2,8 @@
 // thread is blocked while the page imports it and then shows it: a 10 ms EventLoopProbe runs from
 // the Import click until the new dataset's table is loaded and scrolled through. The goal is no
 // block over 100 ms; the test asserts generous bounds (slow CI machines, other tests running beside
-// it; see verifyResponsive) and prints the figures. Then: 50,000 rows open and scroll with the same probe; Cancel during the import rolls it back (no dataset, no examples).
+// it; see verifyResponsive) and prints the figures. Then: 50,000 rows open and scroll with the same probe; Cancel
+// during the import rolls it back (no dataset, no examples).
 //
 //   cd build && FT_SHARED_DIR=/work/shared ctest -R tst_dataset_import_latency -V
 
@@ -71,7 +72,8 @@ private slots:
         probe.start();
         QTest::mouseClick(importButton, Qt::LeftButton);
         QVERIFY(imported.wait(120000));
-        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() && shown.last().at(0).toLongLong() == imported.first().at(0).toLongLong(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !shown.isEmpty() && shown.last().at(0).toLongLong() == imported.first().at(0).toLongLong(), 20000);
         // Scroll through the new dataset as a user would: pages are read as they come into view.
         QTableView* table = page.table();
         for (int row = 0; row < page.exampleModel()->rowCount(); row += 700) {
@@ -84,7 +86,8 @@ private slots:
         QCOMPARE(imported.first().at(1).toLongLong(), 7473);
         QCOMPARE(page.exampleModel()->rowCount(), 7473);
         qInfo("GUI thread during the gsm8k import and display: %s", qPrintable(probe.summary()));
-        qInfo("max stall %.1f ms over %d ticks (%d later than 50 ms)", probe.maxDelayMs(), probe.samples(), probe.lateOver(50));
+        qInfo("max stall %.1f ms over %d ticks (%d later than 50 ms)", probe.maxDelayMs(), probe.samples(),
+              probe.lateOver(50));
         QVERIFY(probe.samples() > 10);
         verifyResponsive(probe);
     }
@@ -154,8 +157,10 @@ private slots:
         QTest::mouseClick(cancel, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!page.importPanel()->isImporting(), 60000);
         QCOMPARE(imported.size(), 0);
-        QVERIFY(page.findChild<QLabel*>(QStringLiteral("importExplanation"))->text().contains(QStringLiteral("cancelled")));
-        QCOMPARE(page.findChild<QListWidget*>(QStringLiteral("datasetList"))->count(), 1); // rolled back, no new dataset
+        QVERIFY(
+            page.findChild<QLabel*>(QStringLiteral("importExplanation"))->text().contains(QStringLiteral("cancelled")));
+        QCOMPARE(page.findChild<QListWidget*>(QStringLiteral("datasetList"))->count(),
+                 1); // rolled back, no new dataset
         QCOMPARE(page.session()->examples().count(page.currentDatasetId()), before);
     }
 };

@@ -3,7 +3,11 @@
 // search and filters, bulk actions on selected rows, add, and import through the import panel
 // (the shared alpaca demo, and a broken file whose error names the line).
 
+#include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -11,25 +15,30 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
-#include <QAction>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
-#include <QTextBrowser>
-#include <QTreeWidget>
-#include <QDir>
-#include <QCheckBox>
-#include <QPointer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QThread>
-#include <QElapsedTimer>
+#include <QTreeWidget>
 #include <QUndoStack>
 
 #include <atomic>
 
+#include "data/example_encoder.h"
+#include "dialogs/dataset_dedup_dialog.h"
+#include "dialogs/dataset_export_dialog.h"
+#include "dialogs/dataset_split_dialog.h"
+#include "dialogs/dataset_validate_dialog.h"
+#include "dialogs/pii_mask_dialog.h"
+#include "modal_helper.h"
+#include "modelio/model_config.h"
+#include "modelio/tokenizer.h"
 #include "models/background_task.h"
 #include "models/dataset_session.h"
 #include "models/example_table_model.h"
@@ -37,22 +46,13 @@
 #include "store/dataset_store.h"
 #include "store/example_store.h"
 #include "store/run_store.h"
-#include "modal_helper.h"
 #include "support/test_support.h"
+#include "ui_test_support.h"
 #include "widgets/dataset_import_panel.h"
+#include "widgets/dataset_stats_panel.h"
 #include "widgets/example_editor.h"
 #include "widgets/token_setup_picker.h"
-#include "widgets/dataset_stats_panel.h"
-#include "dialogs/dataset_dedup_dialog.h"
-#include "dialogs/dataset_export_dialog.h"
-#include "dialogs/dataset_split_dialog.h"
-#include "dialogs/dataset_validate_dialog.h"
-#include "dialogs/pii_mask_dialog.h"
 #include <QDoubleSpinBox>
-#include "data/example_encoder.h"
-#include "modelio/model_config.h"
-#include "modelio/tokenizer.h"
-#include "ui_test_support.h"
 
 using namespace ft;
 using namespace ft::ui;
@@ -169,7 +169,8 @@ private slots:
         response->moveCursor(QTextCursor::End);
         QTest::keyClicks(response, QStringLiteral(" Edited."));
         // Saved after a short pause in typing, as one undo step.
-        QTRY_COMPARE_WITH_TIMEOUT(page->session()->examples().example(id)->record.response, original + QStringLiteral(" Edited."), 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(page->session()->examples().example(id)->record.response,
+                                  original + QStringLiteral(" Edited."), 3000);
         QCOMPARE(page->session()->undoStack()->count(), 1);
         QVERIFY(child<QLabel>(page.get(), "datasetsError")->isHidden());
 
@@ -187,7 +188,8 @@ private slots:
         tags->clear();
         QTest::keyClicks(tags, QStringLiteral("checked, math"));
         QTest::keyClick(tags, Qt::Key_Return);
-        QTRY_COMPARE(page->session()->examples().example(id)->tags, (QStringList{QStringLiteral("checked"), QStringLiteral("math")}));
+        QTRY_COMPARE(page->session()->examples().example(id)->tags,
+                     (QStringList{QStringLiteral("checked"), QStringLiteral("math")}));
         // The table shows what was saved.
         QTRY_COMPARE(page->exampleModel()->data(page->exampleModel()->index(2, ExampleTableModel::Tags)).toString(),
                      QStringLiteral("checked, math"));
@@ -345,9 +347,12 @@ private slots:
         QCOMPARE(counts->rowCount(), 2);
         QStringList rows;
         for (int row = 0; row < counts->rowCount(); ++row)
-            rows << QStringLiteral("%1 %2 %3").arg(counts->item(row, 0)->text(), counts->item(row, 1)->text(), counts->item(row, 2)->text());
+            rows << QStringLiteral("%1 %2 %3")
+                        .arg(counts->item(row, 0)->text(), counts->item(row, 1)->text(), counts->item(row, 2)->text());
         QCOMPARE(rows, (QStringList{QStringLiteral("email [EMAIL] 1"), QStringLiteral("ip-address [IP_ADDRESS] 1")}));
-        QVERIFY(child<QLabel>(dialog, "piiSummary")->text().startsWith(QStringLiteral("2 item(s) of personal data in 1 of the 4 selected")));
+        QVERIFY(child<QLabel>(dialog, "piiSummary")
+                    ->text()
+                    .startsWith(QStringLiteral("2 item(s) of personal data in 1 of the 4 selected")));
         auto* preview = child<QTableWidget>(dialog, "piiPreview");
         QCOMPARE(preview->rowCount(), 1);
         QVERIFY(preview->item(0, 0)->text().endsWith(QStringLiteral("response")));
@@ -411,7 +416,9 @@ private slots:
         chooseItem(child<QComboBox>(page.get(), "flagFilter"), QStringLiteral("Duplicate"));
         QVERIFY(waitLoaded(model));
         QCOMPARE(model->rowCount(), int(flagged));
-        QCOMPARE(model->data(model->index(0, ExampleTableModel::Flags)).toString().contains(QStringLiteral("duplicate")), true);
+        QCOMPARE(
+            model->data(model->index(0, ExampleTableModel::Flags)).toString().contains(QStringLiteral("duplicate")),
+            true);
         page->activateWindow(); // the dialog had the focus
         QVERIFY(QTest::qWaitForWindowActive(page.get()));
         page->table()->setFocus();
@@ -525,7 +532,8 @@ private slots:
         QTest::keyClicks(path, m_dir.filePath(QStringLiteral("no/such/folder/x.jsonl")));
         QTest::mouseClick(child<QPushButton>(dialog, "exportButton"), Qt::LeftButton);
         QVERIFY(failed.wait(5000));
-        QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("x.jsonl")), qPrintable(failed.first().at(0).toString()));
+        QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("x.jsonl")),
+                 qPrintable(failed.first().at(0).toString()));
     }
 
     void removesDuplicatesWithAPreview()
@@ -609,7 +617,8 @@ private slots:
         });
         list->setFocus();
         QTest::keyClick(list, Qt::Key_Delete);
-        QVERIFY2(question.contains(QStringLiteral("\"Sample\"")) && question.contains(QStringLiteral("its %L1 example").arg(examples)),
+        QVERIFY2(question.contains(QStringLiteral("\"Sample\"")) &&
+                     question.contains(QStringLiteral("its %L1 example").arg(examples)),
                  qPrintable(question));
         QCOMPARE(list->count(), 2);
         QVERIFY(splitDialog); // still open: nothing was deleted
@@ -652,23 +661,26 @@ private slots:
         const StoredExample example = *page->session()->examples().example(page->exampleModel()->idAt(0));
         const ModelConfig config = ModelConfig::fromFile(QDir(model).filePath(QStringLiteral("config.json")));
         const auto tokenizer = Tokenizer::fromModelFolder(model, &config);
-        const TokenizedExample encoded =
-            encodeExample(*tokenizer, PromptTemplate::builtin(QStringLiteral("alpaca")), example.record, LossOn::Response, 0);
+        const TokenizedExample encoded = encodeExample(*tokenizer, PromptTemplate::builtin(QStringLiteral("alpaca")),
+                                                       example.record, LossOn::Response, 0);
         const qint64 total = encoded.promptTokens + encoded.responseTokens;
-        QTRY_VERIFY2(child<QLabel>(page.get(), "tokenCounts")->text().startsWith(QStringLiteral("%1 tokens: %2 prompt")
-                                                                                    .arg(total)
-                                                                                    .arg(encoded.promptTokens)),
+        QTRY_VERIFY2(child<QLabel>(page.get(), "tokenCounts")
+                         ->text()
+                         .startsWith(QStringLiteral("%1 tokens: %2 prompt").arg(total).arg(encoded.promptTokens)),
                      qPrintable(child<QLabel>(page.get(), "tokenCounts")->text()));
         // The table's Tokens column is counted on a thread, the same way.
-        QTRY_COMPARE(page->exampleModel()->data(page->exampleModel()->index(0, ExampleTableModel::Tokens)).toLongLong(), total);
+        QTRY_COMPARE(page->exampleModel()->data(page->exampleModel()->index(0, ExampleTableModel::Tokens)).toLongLong(),
+                     total);
         // Typing changes the count at once (well, after the preview's short delay).
         auto* response = child<QPlainTextEdit>(page.get(), "responseEdit");
         response->setFocus();
         response->moveCursor(QTextCursor::End);
         QTest::keyClicks(response, QStringLiteral(" and many more words here"));
-        QTRY_VERIFY(!child<QLabel>(page.get(), "tokenCounts")->text().startsWith(QStringLiteral("%1 tokens").arg(total)));
+        QTRY_VERIFY(
+            !child<QLabel>(page.get(), "tokenCounts")->text().startsWith(QStringLiteral("%1 tokens").arg(total)));
         // The loss-carrying part is highlighted in the preview.
-        QVERIFY(child<QTextBrowser>(page.get(), "promptPreview")->toHtml().contains(QStringLiteral("background-color")));
+        QVERIFY(
+            child<QTextBrowser>(page.get(), "promptPreview")->toHtml().contains(QStringLiteral("background-color")));
 
         // Statistics: the histogram of token lengths with the context cut-off line.
         DatasetStatsPanel* stats = page->statsPanel();
@@ -679,7 +691,8 @@ private slots:
         QCOMPARE(stats->cutOff(), double(page->tokenPicker()->setup().contextLength));
         QVERIFY(page->tokenPicker()->setup().contextLength > 0);
         const QString summary = child<QLabel>(stats, "statsSummary")->text();
-        QVERIFY2(summary.contains(QStringLiteral("%L1 examples").arg(page->exampleModel()->rowCount())), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("%L1 examples").arg(page->exampleModel()->rowCount())),
+                 qPrintable(summary));
         QVERIFY(summary.contains(QStringLiteral("longer than the context")));
     }
 
@@ -712,7 +725,10 @@ private slots:
         QVERIFY(list->currentItem()->text().startsWith(QStringLiteral("alpaca_en_demo")));
         QVERIFY(waitLoaded(page->exampleModel()));
         QTRY_COMPARE(page->exampleModel()->rowCount(), records);
-        QVERIFY(page->exampleModel()->data(page->exampleModel()->index(0, 0)).toString().startsWith(QStringLiteral("Describe a process")));
+        QVERIFY(page->exampleModel()
+                    ->data(page->exampleModel()->index(0, 0))
+                    .toString()
+                    .startsWith(QStringLiteral("Describe a process")));
     }
 
     void importErrorNamesTheRecord()
@@ -720,7 +736,8 @@ private slots:
         const QString path = m_dir.filePath(QStringLiteral("broken.jsonl"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("{\"instruction\": \"a\", \"response\": \"b\"}\n{\"instruction\": \"c\", \"response\": \"d\"}\n{\"instruction\": \"e\", "
+        file.write("{\"instruction\": \"a\", \"response\": \"b\"}\n{\"instruction\": \"c\", \"response\": "
+                   "\"d\"}\n{\"instruction\": \"e\", "
                    "\"response\": \n{\"instruction\": \"f\", \"response\": \"g\"}\n");
         file.close();
         auto page = openPage();

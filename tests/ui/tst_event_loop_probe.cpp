@@ -70,7 +70,8 @@ private slots:
         QTest::qWait(100);
         // Another process resumes this one 800 ms after it stops itself: every thread is paused.
         QProcess resumer;
-        resumer.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), QStringLiteral("sleep 0.8; kill -CONT %1").arg(getpid())});
+        resumer.start(QStringLiteral("/bin/sh"),
+                      {QStringLiteral("-c"), QStringLiteral("sleep 0.8; kill -CONT %1").arg(getpid())});
         QVERIFY(resumer.waitForStarted());
         QTimer::singleShot(0, [] { ::raise(SIGSTOP); });
         QTRY_VERIFY_WITH_TIMEOUT(resumer.state() == QProcess::NotRunning, 10000);

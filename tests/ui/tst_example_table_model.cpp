@@ -36,8 +36,8 @@ qint64 fillDataset(const QString& dir)
         ExampleRecord record;
         record.instruction = QStringLiteral("instruction %1").arg(i, 4, 10, QLatin1Char('0'));
         record.response = i == 1234 ? QStringLiteral("the zebra answer") : QStringLiteral("response %1").arg(i);
-        inserter.add(record, i % 7 == 0 ? QStringList{QStringLiteral("seven")} : QStringList{}, QStringLiteral("test:%1").arg(i + 1),
-                     i % 10 == 0 ? Split::Validation : Split::Train);
+        inserter.add(record, i % 7 == 0 ? QStringList{QStringLiteral("seven")} : QStringList{},
+                     QStringLiteral("test:%1").arg(i + 1), i % 10 == 0 ? Split::Validation : Split::Train);
     }
     inserter.finish();
     return id;
@@ -76,9 +76,11 @@ private slots:
         QCOMPARE(model.rowCount(), kRows);
         QCOMPARE(model.columnCount(), int(ExampleTableModel::ColumnCount));
         const int readBefore = model.pagesRead();
-        QCOMPARE(model.data(model.index(2500, ExampleTableModel::Instruction)).toString(), QStringLiteral("instruction 2500"));
+        QCOMPARE(model.data(model.index(2500, ExampleTableModel::Instruction)).toString(),
+                 QStringLiteral("instruction 2500"));
         QCOMPARE(model.pagesRead(), readBefore + 1); // one page of 100 rows, not the table
-        QCOMPARE(model.data(model.index(2599, ExampleTableModel::Instruction)).toString(), QStringLiteral("instruction 2599"));
+        QCOMPARE(model.data(model.index(2599, ExampleTableModel::Instruction)).toString(),
+                 QStringLiteral("instruction 2599"));
         QCOMPARE(model.pagesRead(), readBefore + 1);
         QCOMPARE(model.data(model.index(2500, ExampleTableModel::Split)).toString(), QStringLiteral("val"));
         QCOMPARE(model.data(model.index(2499, ExampleTableModel::Split)).toString(), QStringLiteral("train"));
@@ -94,10 +96,12 @@ private slots:
         for (int row = 0; row < kRows; row += ExampleTableModel::kPageSize) {
             QElapsedTimer page;
             page.start();
-            QCOMPARE(model.data(model.index(row, 0)).toString(), QStringLiteral("instruction %1").arg(row, 4, 10, QLatin1Char('0')));
+            QCOMPARE(model.data(model.index(row, 0)).toString(),
+                     QStringLiteral("instruction %1").arg(row, 4, 10, QLatin1Char('0')));
             worstPageMs = std::max(worstPageMs, page.elapsed());
         }
-        qInfo("read %d pages in %lld ms, the slowest %lld ms", kRows / ExampleTableModel::kPageSize, clock.elapsed(), worstPageMs);
+        qInfo("read %d pages in %lld ms, the slowest %lld ms", kRows / ExampleTableModel::kPageSize, clock.elapsed(),
+              worstPageMs);
         QVERIFY(model.cachedPages() <= ExampleTableModel::kMaxCachedPages);
         QVERIFY(model.pagesRead() - pagesBeforeScrolling <= kRows / ExampleTableModel::kPageSize);
     }
@@ -160,7 +164,8 @@ private slots:
         const std::vector<qint64> all = m_session->examples().ids(m_datasetId);
         const std::vector<qint64> some(all.begin() + 10, all.begin() + 20);
         QUndoStack* stack = m_session->undoStack();
-        stack->push(new TagExamplesCommand(m_session, m_datasetId, some, QStringLiteral("fresh"), TagExamplesCommand::Action::Add));
+        stack->push(new TagExamplesCommand(m_session, m_datasetId, some, QStringLiteral("fresh"),
+                                           TagExamplesCommand::Action::Add));
         QVERIFY(waitLoaded(model));
         QCOMPARE(model.rowCount(), 10);
         QCOMPARE(model.data(model.index(0, ExampleTableModel::Tags)).toString(), QStringLiteral("fresh"));
@@ -195,14 +200,16 @@ private slots:
         QCOMPARE(m_session->examples().count(m_datasetId), qint64(kRows) - qint64(many.size()));
         QVERIFY(waitLoaded(model));
         QCOMPARE(model.rowCount(), kRows - int(many.size()));
-        QCOMPARE(model.data(model.index(100, 0)).toString(), QStringLiteral("instruction %1").arg(100 + many.size(), 4, 10, QLatin1Char('0')));
+        QCOMPARE(model.data(model.index(100, 0)).toString(),
+                 QStringLiteral("instruction %1").arg(100 + many.size(), 4, 10, QLatin1Char('0')));
         stack->undo();
         QVERIFY(waitLoaded(model));
         QCOMPARE(model.rowCount(), kRows);
         QCOMPARE(model.data(model.index(100, 0)).toString(), QStringLiteral("instruction 0100"));
         stack->clear();
         // The tag was put on and the rows came back: the dataset is as it was, except the tag.
-        stack->push(new TagExamplesCommand(m_session, m_datasetId, some, QStringLiteral("fresh"), TagExamplesCommand::Action::Remove));
+        stack->push(new TagExamplesCommand(m_session, m_datasetId, some, QStringLiteral("fresh"),
+                                           TagExamplesCommand::Action::Remove));
         QVERIFY(waitLoaded(model));
         stack->clear();
     }

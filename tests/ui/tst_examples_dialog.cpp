@@ -54,17 +54,22 @@ private slots:
         base.recordsSha256 = QStringLiteral("records");
         base.settingsKey = QStringLiteral("settings");
         base.examples = 3;
-        evaluations.saveBaseEvaluation(base, {output(0, QStringLiteral("b0"), 0.5), output(1, QStringLiteral("b1"), 0.5), output(2, QStringLiteral("b2"), 0.5)});
+        evaluations.saveBaseEvaluation(base,
+                                       {output(0, QStringLiteral("b0"), 0.5), output(1, QStringLiteral("b1"), 0.5),
+                                        output(2, QStringLiteral("b2"), 0.5)});
         StoredEvaluation tuned = base;
         tuned.kind = EvaluationKind::Run;
         tuned.runId = run;
         tuned.checkpoint = QStringLiteral("final");
         tuned.metrics = {{QStringLiteral("rouge-l"), 0.5}};
-        evaluations.saveRunEvaluation(tuned, {output(0, QStringLiteral("t0"), 0.6), output(1, QStringLiteral("t1"), 0.1), output(2, QStringLiteral("t2"), 0.85)});
+        evaluations.saveRunEvaluation(tuned,
+                                      {output(0, QStringLiteral("t0"), 0.6), output(1, QStringLiteral("t1"), 0.1),
+                                       output(2, QStringLiteral("t2"), 0.85)});
 
         StoreThread store;
         ExamplesDialog dialog(&store, dir.path(), {run});
-        QAbstractItemModelTester tester(dialog.table()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(dialog.table()->model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester sourceTester(dialog.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy loaded(&dialog, &ExamplesDialog::loaded);
         dialog.show();

@@ -8,9 +8,9 @@
 #include <csignal>
 
 #include <QCheckBox>
-#include <QElapsedTimer>
 #include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -31,18 +31,18 @@
 
 #include "../runs/fake_workers.h"
 #include "app_settings.h"
-#include "models/dataset_session.h"
-#include "store/dataset_store.h"
-#include "store/example_store.h"
-#include "widgets/data_source_picker.h"
 #include "event_loop_probe.h"
 #include "main_window.h"
+#include "models/dataset_session.h"
 #include "pages/datasets_page.h"
 #include "pages/monitor_page.h"
 #include "pages/train_page.h"
 #include "runs/run_queue.h"
+#include "store/dataset_store.h"
+#include "store/example_store.h"
 #include "support/test_support.h"
 #include "ui_test_support.h"
+#include "widgets/data_source_picker.h"
 #include "widgets/model_picker.h"
 #include "widgets/training_plot.h"
 
@@ -87,8 +87,10 @@ private slots:
         MainWindow window(s.get(), quiet());
         window.show();
         QVERIFY(QTest::qWaitForWindowActive(&window));
-        const std::pair<Qt::Key, MainWindow::Page> keys[] = {{Qt::Key_1, MainWindow::Datasets}, {Qt::Key_3, MainWindow::Monitor},
-                                                             {Qt::Key_4, MainWindow::Runs}, {Qt::Key_5, MainWindow::Playground},
+        const std::pair<Qt::Key, MainWindow::Page> keys[] = {{Qt::Key_1, MainWindow::Datasets},
+                                                             {Qt::Key_3, MainWindow::Monitor},
+                                                             {Qt::Key_4, MainWindow::Runs},
+                                                             {Qt::Key_5, MainWindow::Playground},
                                                              {Qt::Key_2, MainWindow::Train}};
         for (const auto& [key, page] : keys) {
             QTest::keyClick(&window, key, Qt::ControlModifier);
@@ -108,7 +110,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QSignalSpy dropped(&window, &MainWindow::filesDropped);
         QMimeData mime;
-        mime.setUrls({QUrl::fromLocalFile(QStringLiteral("/data/alpaca.json")), QUrl::fromLocalFile(QStringLiteral("/data/notes.csv")),
+        mime.setUrls({QUrl::fromLocalFile(QStringLiteral("/data/alpaca.json")),
+                      QUrl::fromLocalFile(QStringLiteral("/data/notes.csv")),
                       QUrl(QStringLiteral("https://example.com/remote.jsonl"))});
         const QPoint centre = window.rect().center();
         QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
@@ -117,7 +120,8 @@ private slots:
         QDropEvent drop(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(&window, &drop);
         QCOMPARE(dropped.size(), 1);
-        QCOMPARE(dropped.first().at(0).toStringList(), (QStringList{QStringLiteral("/data/alpaca.json"), QStringLiteral("/data/notes.csv")}));
+        QCOMPARE(dropped.first().at(0).toStringList(),
+                 (QStringList{QStringLiteral("/data/alpaca.json"), QStringLiteral("/data/notes.csv")}));
         QCOMPARE(window.currentPage(), MainWindow::Datasets);
         QCOMPARE(window.datasetsPage()->pendingFiles().size(), 2);
         // Nothing to offer: a drag of text only is not accepted.
@@ -144,14 +148,17 @@ private slots:
         QTest::mouseClick(child<QPushButton>(datasets, "useForTraining"), Qt::LeftButton);
         QCOMPARE(window.currentPage(), MainWindow::Train);
         QVERIFY(window.trainPage()->dataSource()->usesDataset());
-        QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset().value_or(DatasetInfo()).id, datasets->currentDatasetId(), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset().value_or(DatasetInfo()).id,
+                                  datasets->currentDatasetId(), 5000);
         // An edit on the Datasets page reaches the Train page's counts.
         const qint64 before = window.trainPage()->dataSource()->dataset()->train;
         datasets->session()->examples().add(datasets->currentDatasetId(), StoredExample());
         datasets->session()->notifyExamples(datasets->currentDatasetId(), {}, true);
         QTRY_COMPARE_WITH_TIMEOUT(window.trainPage()->dataSource()->dataset()->train, before + 1, 5000);
         // Every re-read asked for so far has finished (a loaded host can delay one).
-        QTRY_VERIFY_WITH_TIMEOUT(!window.trainPage()->dataSource()->isLoading() && !window.trainPage()->dataSource()->isRefreshPending(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.trainPage()->dataSource()->isLoading() &&
+                                     !window.trainPage()->dataSource()->isRefreshPending(),
+                                 5000);
         // While the Train page is hidden, edits cost it nothing; it reads them when shown.
         window.showPage(MainWindow::Datasets);
         datasets->session()->examples().add(datasets->currentDatasetId(), StoredExample());
@@ -207,7 +214,8 @@ private slots:
 
     void closingAsksAboutActiveRuns()
     {
-        const QString stepping = test::writeScript(m_dir.filePath(QStringLiteral("stepping.sh")), test::kSteppingWorker);
+        const QString stepping =
+            test::writeScript(m_dir.filePath(QStringLiteral("stepping.sh")), test::kSteppingWorker);
         auto s = settings(QStringLiteral("close"));
         auto request = [&](const QString& name) {
             RunRequest r;
@@ -302,7 +310,8 @@ private slots:
         QElapsedTimer click;
         click.start();
         QTest::mouseClick(launch, Qt::LeftButton);
-        qInfo("Launch (run folder, config.json, worker started, monitor shown) took %lld ms on the GUI thread", click.elapsed());
+        qInfo("Launch (run folder, config.json, worker started, monitor shown) took %lld ms on the GUI thread",
+              click.elapsed());
         running.start();
         QCOMPARE(window.currentPage(), MainWindow::Monitor);
         MonitorPage* monitor = window.monitorPage();
@@ -336,7 +345,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.queue()->job(second)->trace.hasEnd, 120000);
         QCOMPARE(window.queue()->job(second)->status, QStringLiteral("stopped"));
         QTRY_VERIFY(child<QLabel>(monitor, "endBanner")->text().startsWith(QStringLiteral("Stopped")));
-        QVERIFY(!QDir(window.queue()->job(second)->request.runDir + QStringLiteral("/checkpoints")).entryList({QStringLiteral("step-*")}, QDir::Dirs).isEmpty());
+        QVERIFY(!QDir(window.queue()->job(second)->request.runDir + QStringLiteral("/checkpoints"))
+                     .entryList({QStringLiteral("step-*")}, QDir::Dirs)
+                     .isEmpty());
 
         running.stop();
         session.stop();

@@ -84,7 +84,8 @@ private slots:
         QVERIFY(banner->text().startsWith(QStringLiteral("Stopped")));
         QCOMPARE(page.plot()->graph(TrainingPlot::Series::Checkpoints)->dataCount(), 1);
         const QString log = page.findChild<QPlainTextEdit*>(QStringLiteral("runLog"))->toPlainText();
-        QVERIFY2(log.contains(QStringLiteral("paused")) && log.contains(QStringLiteral("stopped at step")), qPrintable(log));
+        QVERIFY2(log.contains(QStringLiteral("paused")) && log.contains(QStringLiteral("stopped at step")),
+                 qPrintable(log));
         QCOMPARE(plotted(page), queue.job(id)->trace.steps.size()); // every point reached the plot
     }
 
@@ -100,9 +101,12 @@ private slots:
         QVERIFY(ended.wait(10000));
         auto* banner = page.findChild<QLabel*>(QStringLiteral("endBanner"));
         QTRY_VERIFY(banner->isVisible());
-        QVERIFY2(banner->text().startsWith(QStringLiteral("Failed: training configuration: LoRA adapters")), qPrintable(banner->text()));
+        QVERIFY2(banner->text().startsWith(QStringLiteral("Failed: training configuration: LoRA adapters")),
+                 qPrintable(banner->text()));
         QVERIFY(banner->styleSheet().contains(QStringLiteral("#c0392b"))); // red
-        QVERIFY(page.findChild<QProgressBar*>(QStringLiteral("runProgress"))->text().contains(QStringLiteral("ended before the first step")));
+        QVERIFY(page.findChild<QProgressBar*>(QStringLiteral("runProgress"))
+                    ->text()
+                    .contains(QStringLiteral("ended before the first step")));
         QVERIFY(!page.findChild<QPushButton*>(QStringLiteral("stopButton"))->isEnabled());
     }
 
@@ -130,12 +134,22 @@ private slots:
         QDir().mkpath(runDir);
         QFile events(QDir(runDir).filePath(QStringLiteral("events.jsonl")));
         QVERIFY(events.open(QIODevice::WriteOnly));
-        events.write(R"({"event":"started","run_dir":"/somewhere/past","total_steps":50,"parameters":{"total":1000,"trainable":1000}})" "\n");
+        events.write(
+            R"({"event":"started","run_dir":"/somewhere/past","total_steps":50,"parameters":{"total":1000,"trainable":1000}})"
+            "\n");
         for (int i = 1; i <= 50; ++i)
-            events.write(QStringLiteral("{\"event\":\"step\",\"step\":%1,\"total_steps\":50,\"loss\":%2,\"tokens\":%3}\n").arg(i).arg(3.0 - i * 0.02).arg(i * 100).toUtf8());
+            events.write(
+                QStringLiteral("{\"event\":\"step\",\"step\":%1,\"total_steps\":50,\"loss\":%2,\"tokens\":%3}\n")
+                    .arg(i)
+                    .arg(3.0 - i * 0.02)
+                    .arg(i * 100)
+                    .toUtf8());
         events.write("this line is damaged\n");
-        events.write(R"({"event":"eval","step":50,"val_loss":2.1,"is_best":true})" "\n");
-        events.write(R"({"event":"finished","step":50,"message":"finished after 50 steps","export":"/somewhere/past/export/model"})" "\n");
+        events.write(R"({"event":"eval","step":50,"val_loss":2.1,"is_best":true})"
+                     "\n");
+        events.write(
+            R"({"event":"finished","step":50,"message":"finished after 50 steps","export":"/somewhere/past/export/model"})"
+            "\n");
         events.close();
         AppSettings settings(m_dir.filePath(QStringLiteral("d.ini")));
         RunQueue queue;
@@ -143,7 +157,9 @@ private slots:
         QVERIFY(page.openRunFolder(runDir));
         QTRY_COMPARE_WITH_TIMEOUT(plotted(page), 50, 10000);
         QCOMPARE(page.plot()->graph(TrainingPlot::Series::Best)->dataCount(), 1);
-        QVERIFY(page.findChild<QLabel*>(QStringLiteral("monitorTitle"))->text().contains(QStringLiteral("1 unreadable lines skipped")));
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("monitorTitle"))
+                    ->text()
+                    .contains(QStringLiteral("1 unreadable lines skipped")));
         QVERIFY(page.findChild<QLabel*>(QStringLiteral("endBanner"))->text().contains(QStringLiteral("export/model")));
         QSignalSpy message(&page, &MonitorPage::statusMessage);
         QVERIFY(!page.openRunFolder(m_dir.filePath(QStringLiteral("nothing-here"))));
@@ -167,7 +183,9 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(plotted(page), 30, 10000);
         QCOMPARE(page.plot()->graph(TrainingPlot::Series::ValLoss)->dataCount(), 3);
         QCOMPARE(page.plot()->graph(TrainingPlot::Series::Loss)->data()->at(0)->value, 3.0);
-        QVERIFY(page.findChild<QLabel*>(QStringLiteral("monitorTitle"))->text().contains(QStringLiteral("workspace's history")));
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("monitorTitle"))
+                    ->text()
+                    .contains(QStringLiteral("workspace's history")));
         QVERIFY(page.findChild<QLabel*>(QStringLiteral("endBanner"))->text().startsWith(QStringLiteral("Finished")));
 
         QSignalSpy message(&page, &MonitorPage::statusMessage);

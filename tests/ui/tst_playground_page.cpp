@@ -79,7 +79,8 @@ private slots:
         QCOMPARE(page.columns().at(0)->model(), m_model);
         QTRY_COMPARE_WITH_TIMEOUT(page.columns().at(1)->model(), exported, 10000); // the newest run's export
 
-        QTest::keyClicks(page.findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt")), QStringLiteral("Once upon a time"));
+        QTest::keyClicks(page.findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt")),
+                         QStringLiteral("Once upon a time"));
         clickIndicator(page.findChild<QCheckBox*>(QStringLiteral("playgroundGreedy")));
         auto* maxTokens = page.findChild<QSpinBox*>(QStringLiteral("playgroundMaxTokens"));
         maxTokens->setValue(16);
@@ -106,7 +107,8 @@ private slots:
         AppSettings settings(m_dir.filePath(QStringLiteral("b.ini")));
         settings.addKnownModel(m_model);
         PlaygroundPage page(&settings);
-        const QString slow = test::writeScript(m_dir.filePath(QStringLiteral("slow.sh")), "echo '{\"event\":\"token\",\"text\":\"Hel\"}'\nsleep 60\n");
+        const QString slow = test::writeScript(m_dir.filePath(QStringLiteral("slow.sh")),
+                                               "echo '{\"event\":\"token\",\"text\":\"Hel\"}'\nsleep 60\n");
         for (GenerationColumn* column : page.columns()) {
             column->process()->setCliPath(slow);
             column->setModel(m_model);
@@ -115,7 +117,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(page.columns().at(0)->text() == QLatin1String("Hel"), 10000);
         QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("cancelGeneration")), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!page.isGenerating(), 10000);
-        QCOMPARE(page.columns().at(0)->findChild<QLabel*>(QStringLiteral("columnStatus"))->text(), QStringLiteral("Cancelled."));
+        QCOMPARE(page.columns().at(0)->findChild<QLabel*>(QStringLiteral("columnStatus"))->text(),
+                 QStringLiteral("Cancelled."));
     }
 };
 

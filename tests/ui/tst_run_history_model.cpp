@@ -105,7 +105,8 @@ private slots:
         history.change(0, QStringLiteral("finished"));
         RunHistoryModel model(&history);
         QCOMPARE(model.columnCount(), static_cast<int>(RunHistoryModel::ColumnCount));
-        QCOMPARE(model.headerData(RunHistoryModel::BestValLoss, Qt::Horizontal).toString(), QStringLiteral("Best val loss"));
+        QCOMPARE(model.headerData(RunHistoryModel::BestValLoss, Qt::Horizontal).toString(),
+                 QStringLiteral("Best val loss"));
         QCOMPARE(model.data(model.index(0, RunHistoryModel::BaseModel)).toString(), QStringLiteral("stories260K"));
         QCOMPARE(model.data(model.index(0, RunHistoryModel::Dataset)).toString(), QStringLiteral("train.jsonl"));
         QCOMPARE(model.data(model.index(0, RunHistoryModel::Progress)).toString(), QStringLiteral("10 / 20"));

@@ -46,7 +46,10 @@ void typeIntoInputDialog(const QString& text)
     });
 }
 
-QPushButton* buttonOf(const RunsPage& page, const char* name) { return page.findChild<QPushButton*>(QLatin1String(name)); }
+QPushButton* buttonOf(const RunsPage& page, const char* name)
+{
+    return page.findChild<QPushButton*>(QLatin1String(name));
+}
 
 } // namespace
 
@@ -84,7 +87,8 @@ private slots:
         page.show();
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         QTRY_COMPARE_WITH_TIMEOUT(page.table()->model()->rowCount(), 2, 5000);
-        QCOMPARE(page.table()->model()->headerData(RunHistoryModel::RougeL, Qt::Horizontal).toString(), QStringLiteral("ROUGE-L"));
+        QCOMPARE(page.table()->model()->headerData(RunHistoryModel::RougeL, Qt::Horizontal).toString(),
+                 QStringLiteral("ROUGE-L"));
 
         // Rename.
         page.selectRuns({alpha});
@@ -105,12 +109,14 @@ private slots:
         page.selectRuns({alpha});
         typeIntoInputDialog(QStringLiteral("lora, keeper ,lora"));
         QTest::mouseClick(buttonOf(page, "runsTags"), Qt::LeftButton);
-        QTRY_COMPARE(RunStore(workspace.database(), workspace.path()).run(alpha)->tags, (QStringList{QStringLiteral("lora"), QStringLiteral("keeper")}));
+        QTRY_COMPARE(RunStore(workspace.database(), workspace.path()).run(alpha)->tags,
+                     (QStringList{QStringLiteral("lora"), QStringLiteral("keeper")}));
         auto* filter = page.findChild<QLineEdit*>(QStringLiteral("runsFilter"));
         QTRY_COMPARE(page.model()->run(history.indexOfRun(alpha)).tags.size(), 2);
         QTest::keyClicks(filter, QStringLiteral("keeper"));
         QCOMPARE(page.table()->model()->rowCount(), 1);
-        QCOMPARE(page.table()->model()->index(0, RunHistoryModel::Name).data().toString(), QStringLiteral("alpha prime"));
+        QCOMPARE(page.table()->model()->index(0, RunHistoryModel::Name).data().toString(),
+                 QStringLiteral("alpha prime"));
         filter->clear();
         QCOMPARE(page.table()->model()->rowCount(), 2);
         // The status filter, alone and with the text.
@@ -210,7 +216,8 @@ private slots:
         QCOMPARE(page.table()->model()->rowCount(), 1);
         filter->clear();
 
-        const QModelIndexList match = page.table()->model()->match(page.table()->model()->index(0, 0), Qt::DisplayRole, QStringLiteral("alpha"));
+        const QModelIndexList match =
+            page.table()->model()->match(page.table()->model()->index(0, 0), Qt::DisplayRole, QStringLiteral("alpha"));
         QCOMPARE(match.size(), 1);
         page.table()->selectRow(match.first().row());
         auto* stop = buttonOf(page, "runsStop");

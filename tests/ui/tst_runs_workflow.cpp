@@ -66,9 +66,11 @@ private slots:
             DatasetImportTarget target;
             target.newName = QStringLiteral("alpaca demo");
             const DatasetImportResult imported =
-                importDataset(workspace.database(), test::sharedPath(QStringLiteral("datasets/alpaca_en_demo.json")), options, target);
+                importDataset(workspace.database(), test::sharedPath(QStringLiteral("datasets/alpaca_en_demo.json")),
+                              options, target);
             QCOMPARE(imported.imported, 999);
-            const TrainingSnapshot snapshot = exportTrainingSnapshot(workspace.database(), imported.datasetId, dir.filePath(QStringLiteral("data")));
+            const TrainingSnapshot snapshot =
+                exportTrainingSnapshot(workspace.database(), imported.datasetId, dir.filePath(QStringLiteral("data")));
             QCOMPARE(snapshot.trainExamples, 999);
             trainFile = snapshot.trainPath;
         }
@@ -120,7 +122,8 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(recordedRunOf(first) > 0, 10000);
         const qint64 firstRun = recordedRunOf(first);
-        QTRY_COMPARE_WITH_TIMEOUT(history->runAt(history->indexOfRun(firstRun)).status, QStringLiteral("finished"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(history->runAt(history->indexOfRun(firstRun)).status, QStringLiteral("finished"),
+                                  10000);
         QCOMPARE(history->runAt(history->indexOfRun(firstRun)).mode, QStringLiteral("instruction"));
         QCOMPARE(history->runAt(history->indexOfRun(firstRun)).step, 6);
 
@@ -135,7 +138,8 @@ private slots:
         QCOMPARE(window.queue()->job(second)->trace.end.status, QStringLiteral("finished"));
         QTRY_VERIFY_WITH_TIMEOUT(recordedRunOf(second) > 0, 10000);
         const qint64 secondRun = recordedRunOf(second);
-        QTRY_COMPARE_WITH_TIMEOUT(history->runAt(history->indexOfRun(secondRun)).status, QStringLiteral("finished"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(history->runAt(history->indexOfRun(secondRun)).status, QStringLiteral("finished"),
+                                  10000);
 
         // Both in the Runs table; compared.
         window.showPage(MainWindow::Runs);
@@ -148,7 +152,10 @@ private slots:
         QVERIFY(compare);
         QTRY_VERIFY_WITH_TIMEOUT(compare->isLoaded(), 10000);
         QCOMPARE(compare->plot()->graphCount() >= 2, true);
-        QCOMPARE(compare->plot()->graph(0)->dataCount() + compare->plot()->graph(compare->plot()->graphCount() - 1)->dataCount() > 0, true);
+        QCOMPARE(compare->plot()->graph(0)->dataCount() +
+                         compare->plot()->graph(compare->plot()->graphCount() - 1)->dataCount() >
+                     0,
+                 true);
         bool maxStepsDiffer = false;
         for (const SettingRow& row : compare->data().differences)
             maxStepsDiffer = maxStepsDiffer || row.key == QLatin1String("config.max_steps");

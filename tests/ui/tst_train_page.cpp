@@ -45,8 +45,7 @@ private:
     QString m_model;
     QString m_train;
 
-    template <typename T>
-    T* child(QWidget& page, const char* name)
+    template <typename T> T* child(QWidget& page, const char* name)
     {
         T* widget = page.findChild<T*>(QLatin1String(name));
         if (!widget)
@@ -56,7 +55,10 @@ private:
 
     // A page with the tiny model and training data chosen, ready to launch.
     struct Fixture {
-        explicit Fixture(const QString& ini) : settings(ini) {}
+        explicit Fixture(const QString& ini)
+            : settings(ini)
+        {
+        }
         AppSettings settings;
         RunQueue queue;
         std::unique_ptr<TrainPage> page;
@@ -240,7 +242,8 @@ private slots:
         QCOMPARE(trainSplit->currentText(), QStringLiteral("train (6)"));
         // No validation examples: a share of the training split validates.
         QCOMPARE(valSplit->currentData().toString(), QStringLiteral("none"));
-        QVERIFY(child<QLabel>(page, "datasetSummary")->text().contains(QStringLiteral("6 train, 0 validation, 3 test")));
+        QVERIFY(
+            child<QLabel>(page, "datasetSummary")->text().contains(QStringLiteral("6 train, 0 validation, 3 test")));
         QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
         // The estimate measures the chosen training split, read from the workspace on a thread.
         auto* estimate = child<QLabel>(page, "estimateText");
@@ -249,11 +252,13 @@ private slots:
         // An empty split is refused before launch, with a reason that names it.
         choose(valSplit, QStringLiteral("val"));
         QTRY_VERIFY(!launch->isEnabled());
-        QVERIFY2(problem->text().contains(QStringLiteral("no examples in the validation split")), qPrintable(problem->text()));
+        QVERIFY2(problem->text().contains(QStringLiteral("no examples in the validation split")),
+                 qPrintable(problem->text()));
         QCOMPARE(page.launch(), 0);
         choose(trainSplit, QStringLiteral("val"));
         choose(valSplit, QStringLiteral("test"));
-        QTRY_VERIFY2(problem->text().contains(QStringLiteral("no examples in the validation split: choose another split to train on")),
+        QTRY_VERIFY2(problem->text().contains(
+                         QStringLiteral("no examples in the validation split: choose another split to train on")),
                      qPrintable(problem->text()));
         QVERIFY(!launch->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(estimate->text().contains(QStringLiteral("six and three")) &&
@@ -275,14 +280,18 @@ private slots:
         QCOMPARE(job->request.dataset, QStringLiteral("six and three"));
         QCOMPARE(job->request.datasetId, id);
         const QStringList arguments = job->request.trainArguments();
-        const auto after = [&](const char* option) { return arguments.value(arguments.indexOf(QLatin1String(option)) + 1); };
+        const auto after = [&](const char* option) {
+            return arguments.value(arguments.indexOf(QLatin1String(option)) + 1);
+        };
         QCOMPARE(after("--dataset-id"), QString::number(id));
         QCOMPARE(after("--train-split"), QStringLiteral("train"));
         QCOMPARE(after("--val-split"), QStringLiteral("test"));
         QCOMPARE(after("--workspace"), f->settings.workspace());
         const QJsonObject json = readJsonObjectFile(QDir(job->request.runDir).filePath(QStringLiteral("config.json")));
-        QCOMPARE(json.value(QStringLiteral("train_file")).toString(), QDir(job->request.runDir).filePath(QStringLiteral("data/train.jsonl")));
-        QCOMPARE(json.value(QStringLiteral("val_file")).toString(), QDir(job->request.runDir).filePath(QStringLiteral("data/val.jsonl")));
+        QCOMPARE(json.value(QStringLiteral("train_file")).toString(),
+                 QDir(job->request.runDir).filePath(QStringLiteral("data/train.jsonl")));
+        QCOMPARE(json.value(QStringLiteral("val_file")).toString(),
+                 QDir(job->request.runDir).filePath(QStringLiteral("data/val.jsonl")));
         QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
         QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 30000);
 
@@ -312,7 +321,8 @@ private slots:
         const int job = page.launch();
         QVERIFY2(job > 0, qPrintable(page.problem()));
         QVERIFY(ended.wait(120000));
-        QVERIFY2(f->queue.job(job)->status == QLatin1String("finished"), qPrintable(f->queue.job(job)->trace.end.message));
+        QVERIFY2(f->queue.job(job)->status == QLatin1String("finished"),
+                 qPrintable(f->queue.job(job)->trace.end.message));
         const QString runDir = f->queue.job(job)->request.runDir;
         Workspace workspace = Workspace::open(f->settings.workspace());
         const auto runs = RunStore(workspace.database(), workspace.path()).runs();
@@ -380,7 +390,8 @@ private slots:
         QTRY_VERIFY(!source->isEnabled());
         QVERIFY2(source->toolTip().contains(QStringLiteral("2 processes")), qPrintable(source->toolTip()));
         QTRY_VERIFY_WITH_TIMEOUT(page.canLaunch(), 10000);
-        choose(child<QComboBox>(page, "datasetCombo"), QString::number(id)); // touching the dataset side does not select it
+        choose(child<QComboBox>(page, "datasetCombo"),
+               QString::number(id)); // touching the dataset side does not select it
         QVERIFY(!page.dataSource()->usesDataset());
         QVERIFY(child<QLabel>(page, "datasetSummary")->text().contains(QStringLiteral("data files only")));
         // A dataset chosen before stays chosen, and Launch says why it cannot start.

@@ -36,8 +36,9 @@ private slots:
         plot.appendSteps(points(1, 10));
         plot.appendSteps(points(11, 5));
         QCOMPARE(plot.stepCount(), 15);
-        for (auto series : {TrainingPlot::Series::Loss, TrainingPlot::Series::SmoothedLoss, TrainingPlot::Series::LearningRate,
-                            TrainingPlot::Series::GradNorm, TrainingPlot::Series::TokensPerSecond})
+        for (auto series :
+             {TrainingPlot::Series::Loss, TrainingPlot::Series::SmoothedLoss, TrainingPlot::Series::LearningRate,
+              TrainingPlot::Series::GradNorm, TrainingPlot::Series::TokensPerSecond})
             QCOMPARE(plot.graph(series)->dataCount(), 15);
         const QVector<double> keys = keysOf(plot.graph(TrainingPlot::Series::Loss));
         QCOMPARE(keys.first(), 1.0);
@@ -74,7 +75,8 @@ private slots:
         steps[2].loss = 3.0;
         plot.setSmoothing(0.0);
         plot.appendSteps(steps);
-        QCOMPARE(plot.graph(TrainingPlot::Series::SmoothedLoss)->data()->at(1)->value, 2.0); // no smoothing: the raw value
+        QCOMPARE(plot.graph(TrainingPlot::Series::SmoothedLoss)->data()->at(1)->value,
+                 2.0); // no smoothing: the raw value
         plot.setSmoothing(0.5);
         // Debiased EMA: (0.5*4 + 0.5*2*... ) -> step 1: 4; step 2: (0.5*2 + 0.25*4)/(1-0.25) = 2.666...
         QCOMPARE(plot.graph(TrainingPlot::Series::SmoothedLoss)->data()->at(0)->value, 4.0);
@@ -125,8 +127,8 @@ private slots:
         plot.show();
         QVERIFY(QTest::qWaitForWindowExposed(&plot));
         const QPoint centre = plot.customPlot()->axisRect(0)->rect().center();
-        QWheelEvent wheel(centre, plot.customPlot()->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
-                          Qt::NoScrollPhase, false);
+        QWheelEvent wheel(centre, plot.customPlot()->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(plot.customPlot(), &wheel);
         QVERIFY(!plot.isFollowing());
         QVERIFY(x->range().size() < 99.0);
@@ -169,7 +171,8 @@ private slots:
             QVERIFY2(graph->adaptiveSampling(), qPrintable(graph->name()));
             QVERIFY2(graph->pen().isCosmetic() && graph->pen().widthF() <= 1.0, qPrintable(graph->name()));
         }
-        for (auto noisy : {TrainingPlot::Series::Loss, TrainingPlot::Series::GradNorm, TrainingPlot::Series::TokensPerSecond})
+        for (auto noisy :
+             {TrainingPlot::Series::Loss, TrainingPlot::Series::GradNorm, TrainingPlot::Series::TokensPerSecond})
             QVERIFY2(!plot.graph(noisy)->antialiased(), qPrintable(plot.graph(noisy)->name()));
         // The pens survive a theme change (applyColors recolours them).
         plot.setPalette(QPalette(Qt::black));

@@ -8,8 +8,7 @@
 
 // The descendant of `parent` with this object name; a missing one ends the test program at once
 // (a renamed widget is a broken test, not a skipped check).
-template <typename T>
-T* child(QWidget* parent, const char* name)
+template <typename T> T* child(QWidget* parent, const char* name)
 {
     T* widget = parent->findChild<T*>(QLatin1String(name));
     if (!widget)

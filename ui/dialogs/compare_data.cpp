@@ -28,7 +28,10 @@ QString csvField(const QString& text)
     return QLatin1Char('"') + QString(text).replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
 }
 
-QString number(double value, int decimals) { return std::isfinite(value) ? QString::number(value, 'f', decimals) : QStringLiteral("–"); }
+QString number(double value, int decimals)
+{
+    return std::isfinite(value) ? QString::number(value, 'f', decimals) : QStringLiteral("–");
+}
 
 } // namespace
 
@@ -52,9 +55,10 @@ CompareData loadCompareData(const QString& workspacePath, const QList<qint64>& r
         run.tokensAt = byStep(metrics.series(id, QStringLiteral("tokens")));
         run.secondsAt = byStep(metrics.series(id, QStringLiteral("elapsed")));
         // The latest evaluation: the checkpoint and split of the newest row.
-        QSqlQuery query = prepareSql(db, QStringLiteral("SELECT checkpoint, split, metric, value FROM evaluations WHERE run_id = ? AND "
-                                                        "checkpoint || '/' || split = (SELECT checkpoint || '/' || split FROM evaluations "
-                                                        "WHERE run_id = ? ORDER BY id DESC LIMIT 1) ORDER BY id"));
+        QSqlQuery query = prepareSql(
+            db, QStringLiteral("SELECT checkpoint, split, metric, value FROM evaluations WHERE run_id = ? AND "
+                               "checkpoint || '/' || split = (SELECT checkpoint || '/' || split FROM evaluations "
+                               "WHERE run_id = ? ORDER BY id DESC LIMIT 1) ORDER BY id"));
         query.bindValue(0, id);
         query.bindValue(1, id);
         execPrepared(query);
@@ -103,7 +107,8 @@ CompareData loadCompareData(const QString& workspacePath, const QList<qint64>& r
     return data;
 }
 
-std::vector<double> alignedX(const ComparedRun& run, const MetricSeries& series, CompareAxis axis, std::vector<bool>& keep)
+std::vector<double> alignedX(const ComparedRun& run, const MetricSeries& series, CompareAxis axis,
+                             std::vector<bool>& keep)
 {
     std::vector<double> x;
     keep.assign(series.steps.size(), true);
@@ -141,7 +146,8 @@ QByteArray compareCsv(const CompareData& data)
     for (const SettingRow& row : data.differences)
         lines << line(QStringList{QStringLiteral("setting"), row.key} + row.values);
     for (int i = 0; i < data.metricNames.size(); ++i)
-        lines << line(QStringList{QStringLiteral("metric"), data.metricNames[i]} + data.metricValues[static_cast<size_t>(i)]);
+        lines << line(QStringList{QStringLiteral("metric"), data.metricNames[i]} +
+                      data.metricValues[static_cast<size_t>(i)]);
     return (lines.join(QStringLiteral("\r\n")) + QStringLiteral("\r\n")).toUtf8();
 }
 

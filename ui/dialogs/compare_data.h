@@ -31,8 +31,8 @@ struct ComparedRun {
 
 struct CompareData {
     std::vector<ComparedRun> runs;
-    std::vector<SettingRow> differences; // settings whose values differ
-    QStringList metricNames;             // rows of the final-metrics table
+    std::vector<SettingRow> differences;   // settings whose values differ
+    QStringList metricNames;               // rows of the final-metrics table
     std::vector<QStringList> metricValues; // per metric, one text per run
 };
 
@@ -42,7 +42,8 @@ CompareData loadCompareData(const QString& workspacePath, const QList<qint64>& r
 
 // x of a curve's points on `axis` (steps without a tokens or time record are left out: `keep` says
 // which points remain).
-std::vector<double> alignedX(const ComparedRun& run, const MetricSeries& series, CompareAxis axis, std::vector<bool>& keep);
+std::vector<double> alignedX(const ComparedRun& run, const MetricSeries& series, CompareAxis axis,
+                             std::vector<bool>& keep);
 
 // Both tables as CSV (RFC 4180 quoting): "section,key,<run names...>" with the settings that differ,
 // then the final metrics.

@@ -23,8 +23,9 @@ namespace {
 // Distinct colours that read on light and dark backgrounds (Okabe–Ito, then a few more).
 QColor runColour(int index)
 {
-    static const QColor colours[] = {QColor(0x00, 0x72, 0xb2), QColor(0xe6, 0x9f, 0x00), QColor(0x00, 0x9e, 0x73), QColor(0xcc, 0x79, 0xa7),
-                                     QColor(0xd5, 0x5e, 0x00), QColor(0x56, 0xb4, 0xe9), QColor(0xf0, 0xe4, 0x42), QColor(0x99, 0x99, 0x99)};
+    static const QColor colours[] = {QColor(0x00, 0x72, 0xb2), QColor(0xe6, 0x9f, 0x00), QColor(0x00, 0x9e, 0x73),
+                                     QColor(0xcc, 0x79, 0xa7), QColor(0xd5, 0x5e, 0x00), QColor(0x56, 0xb4, 0xe9),
+                                     QColor(0xf0, 0xe4, 0x42), QColor(0x99, 0x99, 0x99)};
     return colours[index % 8];
 }
 
@@ -32,7 +33,8 @@ QVector<double> toVector(const std::vector<double>& v) { return QVector<double>(
 
 } // namespace
 
-CompareDialog::CompareDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds, QWidget* parent)
+CompareDialog::CompareDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds,
+                             QWidget* parent)
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("compareDialog"));
@@ -89,16 +91,19 @@ CompareDialog::CompareDialog(StoreThread* store, const QString& workspacePath, c
     layout->addWidget(split, 1);
     resize(1000, 720);
 
-    connect(m_axisChoice, &QComboBox::currentIndexChanged, this, [this](int index) { setAxis(static_cast<CompareAxis>(index)); });
+    connect(m_axisChoice, &QComboBox::currentIndexChanged, this,
+            [this](int index) { setAxis(static_cast<CompareAxis>(index)); });
     connect(saveChart, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), QStringLiteral("runs.png"), tr("PNG image (*.png);;PDF (*.pdf)"));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), QStringLiteral("runs.png"),
+                                                          tr("PNG image (*.png);;PDF (*.pdf)"));
         if (path.isEmpty())
             return;
         if (const QString error = exportChart(path); !error.isEmpty())
             QMessageBox::warning(this, tr("Save chart"), error);
     });
     connect(saveCsv, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save tables"), QStringLiteral("runs.csv"), tr("CSV (*.csv)"));
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Save tables"), QStringLiteral("runs.csv"), tr("CSV (*.csv)"));
         if (path.isEmpty())
             return;
         if (const QString error = exportCsv(path); !error.isEmpty())
@@ -148,7 +153,8 @@ void CompareDialog::fillPlot()
                 if (keep[i])
                     y.push_back(series.values[i]);
             QCPGraph* graph = m_plot->addGraph();
-            graph->setName(validation ? tr("#%1 %2 (val)").arg(run.info.id).arg(run.info.name) : tr("#%1 %2").arg(run.info.id).arg(run.info.name));
+            graph->setName(validation ? tr("#%1 %2 (val)").arg(run.info.id).arg(run.info.name)
+                                      : tr("#%1 %2").arg(run.info.id).arg(run.info.name));
             QPen pen(colour, 1.0);
             pen.setCosmetic(true);
             if (validation) {

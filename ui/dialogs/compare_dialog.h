@@ -23,7 +23,8 @@ namespace ft::ui {
 class CompareDialog : public QDialog {
     Q_OBJECT
 public:
-    CompareDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds, QWidget* parent = nullptr);
+    CompareDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds,
+                  QWidget* parent = nullptr);
 
     bool isLoaded() const { return m_loaded; }
     const CompareData& data() const { return m_data; }

@@ -159,18 +159,20 @@ void DatasetDedupDialog::find()
             }
             const Found& found = *outcome.value;
             for (const Found::Group& group : found.groups) {
-                auto* item = new QTreeWidgetItem(m_groups, {group.exact ? tr("exact duplicates")
-                                                                        : tr("near duplicates (similarity ≥ %1)").arg(group.similarity, 0, 'f', 2)});
+                auto* item = new QTreeWidgetItem(
+                    m_groups, {group.exact ? tr("exact duplicates")
+                                           : tr("near duplicates (similarity ≥ %1)").arg(group.similarity, 0, 'f', 2)});
                 for (int i = 0; i < group.lines.size(); ++i)
                     new QTreeWidgetItem(item, {(i == 0 ? tr("keep   ") : tr("remove ")) + group.lines[i]});
                 item->setExpanded(true);
             }
             m_remove = found.remove;
-            m_summary->setText(found.groupCount == 0 ? tr("No duplicates found.")
-                                                     : tr("%1 group(s) of duplicates; removing keeps the first of each and deletes %n "
-                                                          "example(s) (undoable).",
-                                                          nullptr, static_cast<int>(m_remove.size()))
-                                                           .arg(found.groupCount));
+            m_summary->setText(found.groupCount == 0
+                                   ? tr("No duplicates found.")
+                                   : tr("%1 group(s) of duplicates; removing keeps the first of each and deletes %n "
+                                        "example(s) (undoable).",
+                                        nullptr, static_cast<int>(m_remove.size()))
+                                         .arg(found.groupCount));
             m_apply->setEnabled(!m_remove.empty());
             emit reportReady();
         });
@@ -181,8 +183,8 @@ void DatasetDedupDialog::apply()
 {
     if (m_remove.empty() || m_control)
         return;
-    m_session->undoStack()->push(new RemoveExamplesCommand(m_session, m_datasetId, m_remove,
-                                                           tr("Remove %n duplicate(s)", nullptr, static_cast<int>(m_remove.size()))));
+    m_session->undoStack()->push(new RemoveExamplesCommand(
+        m_session, m_datasetId, m_remove, tr("Remove %n duplicate(s)", nullptr, static_cast<int>(m_remove.size()))));
     accept();
 }
 

@@ -38,7 +38,8 @@ QString formatForSuffix(const QString& path)
 
 } // namespace
 
-DatasetExportDialog::DatasetExportDialog(DatasetSession* session, qint64 datasetId, const QString& suggestedPath, QWidget* parent)
+DatasetExportDialog::DatasetExportDialog(DatasetSession* session, qint64 datasetId, const QString& suggestedPath,
+                                         QWidget* parent)
     : QDialog(parent)
     , m_session(session)
     , m_datasetId(datasetId)
@@ -51,7 +52,8 @@ DatasetExportDialog::DatasetExportDialog(DatasetSession* session, qint64 dataset
     m_format = new QComboBox(this);
     m_format->setObjectName(QStringLiteral("exportFormat"));
     m_format->addItems(datasetFormatNames());
-    m_format->setCurrentText(formatForSuffix(suggestedPath).isEmpty() ? QStringLiteral("studio") : formatForSuffix(suggestedPath));
+    m_format->setCurrentText(formatForSuffix(suggestedPath).isEmpty() ? QStringLiteral("studio")
+                                                                      : formatForSuffix(suggestedPath));
     m_split = new QComboBox(this);
     m_split->setObjectName(QStringLiteral("exportSplit"));
     m_split->addItem(tr("all examples"), QString());
@@ -110,7 +112,9 @@ void DatasetExportDialog::startExport()
     m_result->setText(tr("Writing %1…").arg(QFileInfo(path).fileName()));
     startTask<qint64>(
         this, m_session->pool(),
-        [database, datasetId, path, format, split](TaskControl&) { return exportDataset(threadConnection(database), datasetId, path, format, split); },
+        [database, datasetId, path, format, split](TaskControl&) {
+            return exportDataset(threadConnection(database), datasetId, path, format, split);
+        },
         [this, path](TaskOutcome<qint64> outcome) {
             m_running = false;
             m_export->setEnabled(true);

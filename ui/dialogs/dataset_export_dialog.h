@@ -19,7 +19,8 @@ class DatasetSession;
 class DatasetExportDialog : public QDialog {
     Q_OBJECT
 public:
-    DatasetExportDialog(DatasetSession* session, qint64 datasetId, const QString& suggestedPath, QWidget* parent = nullptr);
+    DatasetExportDialog(DatasetSession* session, qint64 datasetId, const QString& suggestedPath,
+                        QWidget* parent = nullptr);
 
 signals:
     void exported(const QString& path, qint64 examples);

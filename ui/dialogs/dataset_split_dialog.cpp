@@ -111,8 +111,9 @@ void DatasetSplitDialog::updatePreview()
         return;
     }
     // Seconds for 100,000 examples at most; a dataset is a few thousand here.
-    const std::vector<Split> splits = assignSplits(static_cast<int64_t>(m_loaded.ids.size()),
-                                                   settings.stratifyByTag ? m_loaded.tags : std::vector<QStringList>{}, settings);
+    const std::vector<Split> splits =
+        assignSplits(static_cast<int64_t>(m_loaded.ids.size()),
+                     settings.stratifyByTag ? m_loaded.tags : std::vector<QStringList>{}, settings);
     qint64 before[3] = {0, 0, 0};
     qint64 after[3] = {0, 0, 0};
     for (size_t i = 0; i < splits.size(); ++i) {
@@ -137,8 +138,9 @@ void DatasetSplitDialog::apply()
 {
     if (m_changes.empty())
         return;
-    m_session->undoStack()->push(new SetSplitsCommand(m_session, m_datasetId, m_changes,
-                                                      tr("Split: move %n example(s)", nullptr, static_cast<int>(m_changes.size()))));
+    m_session->undoStack()->push(
+        new SetSplitsCommand(m_session, m_datasetId, m_changes,
+                             tr("Split: move %n example(s)", nullptr, static_cast<int>(m_changes.size()))));
     accept();
 }
 

@@ -26,11 +26,16 @@ int flagOf(IssueKind kind)
 {
     switch (kind) {
     case IssueKind::EmptyInstruction:
-    case IssueKind::EmptyResponse: return FlagEmpty;
-    case IssueKind::Duplicate: return FlagDuplicate;
-    case IssueKind::TooLong: return FlagTooLong;
-    case IssueKind::ControlCharacters: return FlagControlCharacters;
-    case IssueKind::Pii: return FlagPii;
+    case IssueKind::EmptyResponse:
+        return FlagEmpty;
+    case IssueKind::Duplicate:
+        return FlagDuplicate;
+    case IssueKind::TooLong:
+        return FlagTooLong;
+    case IssueKind::ControlCharacters:
+        return FlagControlCharacters;
+    case IssueKind::Pii:
+        return FlagPii;
     }
     return 0;
 }
@@ -48,7 +53,8 @@ struct DatasetValidateDialog::Result {
     int mask = 0;
 };
 
-DatasetValidateDialog::DatasetValidateDialog(DatasetSession* session, qint64 datasetId, const TokenSetup& setup, QWidget* parent)
+DatasetValidateDialog::DatasetValidateDialog(DatasetSession* session, qint64 datasetId, const TokenSetup& setup,
+                                             QWidget* parent)
     : QDialog(parent)
     , m_session(session)
     , m_datasetId(datasetId)
@@ -106,7 +112,8 @@ DatasetValidateDialog::DatasetValidateDialog(DatasetSession* session, qint64 dat
             Result result;
             result.examples = report.examples;
             result.counts = report.counts;
-            result.mask = FlagEmpty | FlagControlCharacters | FlagDuplicate | FlagPii | (settings.tokenizer ? int(FlagTooLong) : 0);
+            result.mask = FlagEmpty | FlagControlCharacters | FlagDuplicate | FlagPii |
+                          (settings.tokenizer ? int(FlagTooLong) : 0);
             std::vector<int> flags(stored.size(), 0);
             for (const ValidationFinding& finding : report.findings) {
                 flags[size_t(finding.index)] |= flagOf(finding.kind);
@@ -131,7 +138,8 @@ DatasetValidateDialog::DatasetValidateDialog(DatasetSession* session, qint64 dat
             timer->stop();
             m_progress->hide();
             if (!outcome.value) {
-                m_summary->setText(outcome.cancelled ? tr("Cancelled.") : tr("Validation failed: %1").arg(outcome.error));
+                m_summary->setText(outcome.cancelled ? tr("Cancelled.")
+                                                     : tr("Validation failed: %1").arg(outcome.error));
             } else {
                 showResult(*outcome.value);
             }
@@ -151,13 +159,13 @@ void DatasetValidateDialog::showResult(const Result& result)
     QStringList counts;
     for (const auto& [kind, count] : result.counts)
         counts << QStringLiteral("%1 %2").arg(count).arg(issueKindName(kind));
-    QString text = tr("%n example(s) checked. ", nullptr, static_cast<int>(result.examples))
-                   + (counts.isEmpty() ? tr("Nothing found.") : tr("Found: %1.").arg(counts.join(QStringLiteral(", "))));
+    QString text = tr("%n example(s) checked. ", nullptr, static_cast<int>(result.examples)) +
+                   (counts.isEmpty() ? tr("Nothing found.") : tr("Found: %1.").arg(counts.join(QStringLiteral(", "))));
     if (!(result.mask & FlagTooLong))
         text += tr(" Lengths were not checked (choose a model for token counts).");
-    text += QLatin1Char(' ')
-            + (result.after.empty() ? tr("The flags are already up to date.")
-                                    : tr("Apply changes the flags of %n example(s) (undoable).", nullptr, static_cast<int>(result.after.size())));
+    text += QLatin1Char(' ') + (result.after.empty() ? tr("The flags are already up to date.")
+                                                     : tr("Apply changes the flags of %n example(s) (undoable).",
+                                                          nullptr, static_cast<int>(result.after.size())));
     m_summary->setText(text);
     m_findings->addItems(result.findings);
     if (result.moreFindings > 0)
@@ -172,8 +180,9 @@ void DatasetValidateDialog::apply()
 {
     if (m_after.empty())
         return;
-    m_session->undoStack()->push(new SetFlagsCommand(m_session, m_datasetId, m_after, m_before, m_mask,
-                                                     tr("Validation flags on %n example(s)", nullptr, static_cast<int>(m_after.size()))));
+    m_session->undoStack()->push(
+        new SetFlagsCommand(m_session, m_datasetId, m_after, m_before, m_mask,
+                            tr("Validation flags on %n example(s)", nullptr, static_cast<int>(m_after.size()))));
     accept();
 }
 

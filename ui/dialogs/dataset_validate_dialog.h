@@ -27,7 +27,8 @@ struct TaskControl;
 class DatasetValidateDialog : public QDialog {
     Q_OBJECT
 public:
-    DatasetValidateDialog(DatasetSession* session, qint64 datasetId, const TokenSetup& setup, QWidget* parent = nullptr);
+    DatasetValidateDialog(DatasetSession* session, qint64 datasetId, const TokenSetup& setup,
+                          QWidget* parent = nullptr);
     ~DatasetValidateDialog() override;
 
     bool isRunning() const { return m_control != nullptr; }

@@ -31,7 +31,8 @@ std::vector<ComparisonColumn> loadExampleColumns(const QString& workspacePath, c
             throw Error(QStringLiteral("run %1 does not exist").arg(id));
         const std::vector<StoredEvaluation> stored = evaluations.runEvaluations(id);
         if (stored.empty())
-            throw Error(QStringLiteral("run \"%1\" has no evaluation with outputs yet: evaluate it first").arg(run->name));
+            throw Error(
+                QStringLiteral("run \"%1\" has no evaluation with outputs yet: evaluate it first").arg(run->name));
         ComparisonColumn column;
         column.evaluation = stored.front();
         column.label = QStringLiteral("#%1 %2 (%3)").arg(id).arg(run->name, column.evaluation.checkpoint);
@@ -50,7 +51,8 @@ std::vector<ComparisonColumn> loadExampleColumns(const QString& workspacePath, c
     return columns;
 }
 
-ExamplesDialog::ExamplesDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds, QWidget* parent)
+ExamplesDialog::ExamplesDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds,
+                               QWidget* parent)
     : QDialog(parent)
     , m_model(new RunExamplesModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
@@ -62,7 +64,8 @@ ExamplesDialog::ExamplesDialog(StoreThread* store, const QString& workspacePath,
     m_status->setWordWrap(true);
     m_metric = new QComboBox(this);
     m_metric->setObjectName(QStringLiteral("examplesMetric"));
-    m_metric->addItems({QStringLiteral("rouge-l"), QStringLiteral("bleu"), QStringLiteral("f1"), QStringLiteral("exact-match")});
+    m_metric->addItems(
+        {QStringLiteral("rouge-l"), QStringLiteral("bleu"), QStringLiteral("f1"), QStringLiteral("exact-match")});
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(RunExamplesModel::SortRole);
     m_proxy->setFilterKeyColumn(-1);
@@ -114,7 +117,9 @@ void ExamplesDialog::setMetric(const QString& metric)
     m_model->setComparison(std::move(comparison));
     m_proxy->sort(-1); // the comparison's order: largest |difference| first
     m_status->setText(tr("%n example(s)", nullptr, m_model->rowCount()) +
-                      (unmatched > 0 ? tr("; %1 of the later columns' examples have no match in the first").arg(unmatched) : QString()));
+                      (unmatched > 0
+                           ? tr("; %1 of the later columns' examples have no match in the first").arg(unmatched)
+                           : QString()));
 }
 
 } // namespace ft::ui

@@ -25,7 +25,8 @@ class RunExamplesModel;
 class ExamplesDialog : public QDialog {
     Q_OBJECT
 public:
-    ExamplesDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds, QWidget* parent = nullptr);
+    ExamplesDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds,
+                   QWidget* parent = nullptr);
 
     bool isLoaded() const { return m_loaded; }
     QTableView* table() const { return m_table; }

@@ -88,12 +88,13 @@ PiiMaskDialog::PiiMaskDialog(const PiiMasking& masking, QWidget* parent)
     setWindowTitle(tr("Mask personal data"));
     const int examples = static_cast<int>(masking.changes.size());
 
-    auto* summary = new QLabel(tr("%1 item(s) of personal data in %n of the %2 selected example(s) would become placeholders. "
-                                  "Nothing changes until you press Mask; Undo (Ctrl+Z) reverts it as one step.",
-                                  nullptr, examples)
-                                   .arg(masking.items())
-                                   .arg(masking.scanned),
-                               this);
+    auto* summary =
+        new QLabel(tr("%1 item(s) of personal data in %n of the %2 selected example(s) would become placeholders. "
+                      "Nothing changes until you press Mask; Undo (Ctrl+Z) reverts it as one step.",
+                      nullptr, examples)
+                       .arg(masking.items())
+                       .arg(masking.scanned),
+                   this);
     summary->setObjectName(QStringLiteral("piiSummary"));
     summary->setWordWrap(true);
 
@@ -109,7 +110,8 @@ PiiMaskDialog::PiiMaskDialog(const PiiMasking& masking, QWidget* parent)
         counts->setItem(row, 2, cell(QString::number(count)));
         ++row;
     }
-    counts->setMaximumHeight(counts->horizontalHeader()->height() + 8 + row * counts->verticalHeader()->defaultSectionSize());
+    counts->setMaximumHeight(counts->horizontalHeader()->height() + 8 +
+                             row * counts->verticalHeader()->defaultSectionSize());
 
     auto* preview = new QTableWidget(0, 3, this);
     preview->setObjectName(QStringLiteral("piiPreview"));
@@ -120,7 +122,8 @@ PiiMaskDialog::PiiMaskDialog(const PiiMasking& masking, QWidget* parent)
     preview->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
     const int shown = std::min(examples, kPreviewExamples);
     for (int i = 0; i < shown; ++i) {
-        for (const FieldChange& change : changedFields(masking.before[size_t(i)].record, masking.changes[size_t(i)].record)) {
+        for (const FieldChange& change :
+             changedFields(masking.before[size_t(i)].record, masking.changes[size_t(i)].record)) {
             const int at = preview->rowCount();
             preview->insertRow(at);
             preview->setItem(at, 0, cell(tr("#%1 %2").arg(masking.changes[size_t(i)].id).arg(change.field)));
@@ -129,9 +132,10 @@ PiiMaskDialog::PiiMaskDialog(const PiiMasking& masking, QWidget* parent)
         }
     }
     preview->resizeRowsToContents();
-    auto* previewLabel = new QLabel(examples > shown ? tr("The first %1 of %2 examples that change:").arg(shown).arg(examples)
-                                                     : tr("The examples that change:"),
-                                    this);
+    auto* previewLabel =
+        new QLabel(examples > shown ? tr("The first %1 of %2 examples that change:").arg(shown).arg(examples)
+                                    : tr("The examples that change:"),
+                   this);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_mask = buttons->addButton(tr("Mask %n example(s)", nullptr, examples), QDialogButtonBox::AcceptRole);

@@ -48,8 +48,7 @@ struct TaskControl {
     }
 };
 
-template <typename R>
-struct TaskOutcome {
+template <typename R> struct TaskOutcome {
     std::optional<R> value; // empty on error
     QString error;
     bool cancelled = false;
@@ -64,10 +63,11 @@ std::shared_ptr<TaskControl> startTask(QObject* context, QThreadPool* pool, std:
     auto control = std::make_shared<TaskControl>();
     auto* watcher = new QFutureWatcher<TaskOutcome<R>>();
     QPointer<QObject> guard(context);
-    QObject::connect(watcher, &QFutureWatcher<TaskOutcome<R>>::finished, context, [watcher, guard, onDone = std::move(onDone)] {
-        if (guard)
-            onDone(watcher->future().result());
-    });
+    QObject::connect(watcher, &QFutureWatcher<TaskOutcome<R>>::finished, context,
+                     [watcher, guard, onDone = std::move(onDone)] {
+                         if (guard)
+                             onDone(watcher->future().result());
+                     });
     // The watcher goes when the work ends, whether or not its context still lives.
     QObject::connect(watcher, &QFutureWatcher<TaskOutcome<R>>::finished, watcher, &QObject::deleteLater);
     watcher->setFuture(QtConcurrent::run(pool, [control, work = std::move(work)]() -> TaskOutcome<R> {

@@ -100,7 +100,8 @@ void DatasetSession::runWrite(qsizetype rows, const std::function<void(QSqlDatab
         }
     }));
     // A busy indicator once it takes a while; user input waits (it is not lost) until the end.
-    QProgressDialog progress(tr("Saving %n example(s)…", nullptr, static_cast<int>(rows)), QString(), 0, 0, QApplication::activeWindow());
+    QProgressDialog progress(tr("Saving %n example(s)…", nullptr, static_cast<int>(rows)), QString(), 0, 0,
+                             QApplication::activeWindow());
     progress.setObjectName(QStringLiteral("writeProgress"));
     progress.setWindowModality(Qt::WindowModal);
     progress.setMinimumDuration(400);
@@ -116,7 +117,8 @@ void DatasetSession::runWrite(qsizetype rows, const std::function<void(QSqlDatab
 
 void DatasetSession::track(const std::shared_ptr<TaskControl>& control)
 {
-    m_jobs.erase(std::remove_if(m_jobs.begin(), m_jobs.end(), [](const std::weak_ptr<TaskControl>& job) { return job.expired(); }),
+    m_jobs.erase(std::remove_if(m_jobs.begin(), m_jobs.end(),
+                                [](const std::weak_ptr<TaskControl>& job) { return job.expired(); }),
                  m_jobs.end());
     if (control)
         m_jobs.push_back(control);

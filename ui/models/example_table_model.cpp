@@ -23,13 +23,20 @@ QString oneLine(const QString& text, int max = 200)
 std::optional<ExampleColumn> sqlColumn(int column)
 {
     switch (column) {
-    case ExampleTableModel::Instruction: return ExampleColumn::Instruction;
-    case ExampleTableModel::Response: return ExampleColumn::Response;
-    case ExampleTableModel::Tags: return ExampleColumn::Tags;
-    case ExampleTableModel::Split: return ExampleColumn::Split;
-    case ExampleTableModel::Tokens: return ExampleColumn::Length;
-    case ExampleTableModel::Flags: return ExampleColumn::Flags;
-    default: return std::nullopt;
+    case ExampleTableModel::Instruction:
+        return ExampleColumn::Instruction;
+    case ExampleTableModel::Response:
+        return ExampleColumn::Response;
+    case ExampleTableModel::Tags:
+        return ExampleColumn::Tags;
+    case ExampleTableModel::Split:
+        return ExampleColumn::Split;
+    case ExampleTableModel::Tokens:
+        return ExampleColumn::Length;
+    case ExampleTableModel::Flags:
+        return ExampleColumn::Flags;
+    default:
+        return std::nullopt;
     }
 }
 
@@ -91,7 +98,9 @@ void ExampleTableModel::reload(bool reset)
     const ExampleSort sort = m_sort;
     startTask<std::vector<qint64>>(
         this, m_session->pool(),
-        [path, datasetId, filter, sort](TaskControl&) { return ExampleStore(threadConnection(path)).ids(datasetId, filter, sort); },
+        [path, datasetId, filter, sort](TaskControl&) {
+            return ExampleStore(threadConnection(path)).ids(datasetId, filter, sort);
+        },
         [this, generation, reset](TaskOutcome<std::vector<qint64>> outcome) {
             if (generation != m_generation)
                 return; // a newer request is on its way
@@ -172,7 +181,8 @@ void ExampleTableModel::applyIds(std::vector<qint64> ids, bool reset)
                 while (end < ids.size() && !oldSet.contains(ids[end]))
                     ++end;
                 beginInsertRows({}, static_cast<int>(i), static_cast<int>(end) - 1);
-                m_ids.insert(m_ids.begin() + static_cast<std::ptrdiff_t>(i), ids.begin() + static_cast<std::ptrdiff_t>(i),
+                m_ids.insert(m_ids.begin() + static_cast<std::ptrdiff_t>(i),
+                             ids.begin() + static_cast<std::ptrdiff_t>(i),
                              ids.begin() + static_cast<std::ptrdiff_t>(end));
                 endInsertRows();
                 i = end;
@@ -234,7 +244,8 @@ std::vector<qint64> ExampleTableModel::pageSlice(int page) const
 {
     const size_t first = std::min(m_ids.size(), size_t(page) * kPageSize);
     const size_t last = std::min(m_ids.size(), first + kPageSize);
-    return std::vector<qint64>(m_ids.begin() + static_cast<std::ptrdiff_t>(first), m_ids.begin() + static_cast<std::ptrdiff_t>(last));
+    return std::vector<qint64>(m_ids.begin() + static_cast<std::ptrdiff_t>(first),
+                               m_ids.begin() + static_cast<std::ptrdiff_t>(last));
 }
 
 void ExampleTableModel::fetchPage(int page) const
@@ -255,8 +266,9 @@ void ExampleTableModel::fetchPage(int page) const
             row.instruction = oneLine(example.record.turns.front().content);
             row.response = oneLine(example.record.turns.size() > 1 ? example.record.turns[1].content : QString());
         } else {
-            row.instruction = oneLine(example.record.input.isEmpty() ? example.record.instruction
-                                                                    : example.record.instruction + QStringLiteral(" ⏎ ") + example.record.input);
+            row.instruction = oneLine(example.record.input.isEmpty()
+                                          ? example.record.instruction
+                                          : example.record.instruction + QStringLiteral(" ⏎ ") + example.record.input);
             row.response = oneLine(example.record.response);
         }
         row.tags = example.tags;
@@ -337,25 +349,33 @@ QVariant ExampleTableModel::data(const QModelIndex& index, int role) const
         return {};
     if (role == IdRole)
         return idAt(index.row());
-    if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != FlagsRole && role != SplitRole && role != TagsRole
-        && role != MultiTurnRole)
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != FlagsRole && role != SplitRole &&
+        role != TagsRole && role != MultiTurnRole)
         return {};
     const Row* r = row(index.row());
     if (!r)
         return {};
     switch (role) {
-    case FlagsRole: return r->flags;
-    case SplitRole: return splitName(r->split);
-    case TagsRole: return r->tags;
-    case MultiTurnRole: return r->turns > 0;
-    default: break;
+    case FlagsRole:
+        return r->flags;
+    case SplitRole:
+        return splitName(r->split);
+    case TagsRole:
+        return r->tags;
+    case MultiTurnRole:
+        return r->turns > 0;
+    default:
+        break;
     }
     switch (index.column()) {
     case Instruction:
         return r->turns > 0 ? tr("[%n turn(s)] ", nullptr, r->turns) + r->instruction : r->instruction;
-    case Response: return r->response;
-    case Tags: return r->tags.join(QStringLiteral(", "));
-    case Split: return splitName(r->split);
+    case Response:
+        return r->response;
+    case Tags:
+        return r->tags.join(QStringLiteral(", "));
+    case Split:
+        return splitName(r->split);
     case Tokens: {
         if (!m_counter || !m_counter->setup().valid())
             return {};
@@ -368,8 +388,10 @@ QVariant ExampleTableModel::data(const QModelIndex& index, int role) const
             return tr("%1 prompt + %2 response tokens").arg(counts->prompt).arg(counts->response);
         return counts->total();
     }
-    case Flags: return exampleFlagNames(r->flags).replace(QLatin1Char(','), QStringLiteral(", "));
-    default: return {};
+    case Flags:
+        return exampleFlagNames(r->flags).replace(QLatin1Char(','), QStringLiteral(", "));
+    default:
+        return {};
     }
 }
 
@@ -380,13 +402,20 @@ QVariant ExampleTableModel::headerData(int section, Qt::Orientation orientation,
     if (orientation == Qt::Vertical)
         return section + 1;
     switch (section) {
-    case Instruction: return tr("Instruction");
-    case Response: return tr("Response");
-    case Tags: return tr("Tags");
-    case Split: return tr("Split");
-    case Tokens: return tr("Tokens");
-    case Flags: return tr("Flags");
-    default: return {};
+    case Instruction:
+        return tr("Instruction");
+    case Response:
+        return tr("Response");
+    case Tags:
+        return tr("Tags");
+    case Split:
+        return tr("Split");
+    case Tokens:
+        return tr("Tokens");
+    case Flags:
+        return tr("Flags");
+    default:
+        return {};
     }
 }
 

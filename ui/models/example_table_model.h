@@ -67,7 +67,7 @@ public:
     static constexpr int kMaxCachedPages = 60;
 
 signals:
-    void loaded();                       // the id list of the current dataset, filter and order is in
+    void loaded(); // the id list of the current dataset, filter and order is in
     void loadFailed(const QString& message);
 
 private:

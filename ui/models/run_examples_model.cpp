@@ -2,7 +2,10 @@
 
 namespace ft::ui {
 
-RunExamplesModel::RunExamplesModel(QObject* parent) : QAbstractTableModel(parent) {}
+RunExamplesModel::RunExamplesModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
 
 void RunExamplesModel::setComparison(Comparison comparison)
 {
@@ -11,19 +14,29 @@ void RunExamplesModel::setComparison(Comparison comparison)
     endResetModel();
 }
 
-int RunExamplesModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(m_comparison.rows.size()); }
+int RunExamplesModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_comparison.rows.size());
+}
 
-int RunExamplesModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : differenceColumn() + 1; }
+int RunExamplesModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : differenceColumn() + 1;
+}
 
 QVariant RunExamplesModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= columnCount())
         return {};
     switch (section) {
-    case Index: return tr("#");
-    case Prompt: return tr("Prompt");
-    case Reference: return tr("Reference");
-    default: break;
+    case Index:
+        return tr("#");
+    case Prompt:
+        return tr("Prompt");
+    case Reference:
+        return tr("Reference");
+    default:
+        break;
     }
     if (section == differenceColumn())
         return tr("Δ %1").arg(m_comparison.metric);
@@ -41,10 +54,14 @@ QVariant RunExamplesModel::data(const QModelIndex& index, int role) const
     const ComparisonRow& row = m_comparison.rows[static_cast<size_t>(index.row())];
     const int section = index.column();
     switch (section) {
-    case Index: return row.index;
-    case Prompt: return row.prompt;
-    case Reference: return row.reference;
-    default: break;
+    case Index:
+        return row.index;
+    case Prompt:
+        return row.prompt;
+    case Reference:
+        return row.reference;
+    default:
+        break;
     }
     if (section == differenceColumn())
         return role == SortRole ? QVariant(row.difference) : QVariant(QString::number(row.difference, 'f', 3));

@@ -4,7 +4,8 @@
 
 namespace ft::ui {
 
-RunFilterProxy::RunFilterProxy(QObject* parent) : QSortFilterProxyModel(parent)
+RunFilterProxy::RunFilterProxy(QObject* parent)
+    : QSortFilterProxyModel(parent)
 {
     setSortRole(RunHistoryModel::SortRole);
 }
@@ -28,7 +29,8 @@ void RunFilterProxy::setStatus(const QString& status)
 bool RunFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
 {
     const QAbstractItemModel* model = sourceModel();
-    if (!m_status.isEmpty() && model->index(sourceRow, RunHistoryModel::Status, sourceParent).data().toString() != m_status)
+    if (!m_status.isEmpty() &&
+        model->index(sourceRow, RunHistoryModel::Status, sourceParent).data().toString() != m_status)
         return false;
     if (m_text.isEmpty())
         return true;

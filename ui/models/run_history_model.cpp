@@ -65,7 +65,10 @@ void RunHistoryModel::reload()
         m_rows.append(m_history->runAt(i));
 }
 
-int RunHistoryModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(m_rows.size()); }
+int RunHistoryModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
 
 int RunHistoryModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
@@ -74,21 +77,36 @@ QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Name: return tr("Name");
-    case Status: return tr("Status");
-    case Mode: return tr("Mode");
-    case BaseModel: return tr("Base model");
-    case Dataset: return tr("Data");
-    case Progress: return tr("Step");
-    case Loss: return tr("Loss");
-    case BestValLoss: return tr("Best val loss");
-    case Bleu: return tr("BLEU");
-    case RougeL: return tr("ROUGE-L");
-    case Tags: return tr("Tags");
-    case Tokens: return tr("Tokens");
-    case Time: return tr("Time");
-    case Created: return tr("Created");
-    default: return {};
+    case Name:
+        return tr("Name");
+    case Status:
+        return tr("Status");
+    case Mode:
+        return tr("Mode");
+    case BaseModel:
+        return tr("Base model");
+    case Dataset:
+        return tr("Data");
+    case Progress:
+        return tr("Step");
+    case Loss:
+        return tr("Loss");
+    case BestValLoss:
+        return tr("Best val loss");
+    case Bleu:
+        return tr("BLEU");
+    case RougeL:
+        return tr("ROUGE-L");
+    case Tags:
+        return tr("Tags");
+    case Tokens:
+        return tr("Tokens");
+    case Time:
+        return tr("Time");
+    case Created:
+        return tr("Created");
+    default:
+        return {};
     }
 }
 
@@ -126,36 +144,60 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const
     }
     if (role == SortRole) {
         switch (index.column()) {
-        case Progress: return r.step;
-        case Loss: return std::isfinite(r.lastLoss) ? r.lastLoss : 1e300;
-        case BestValLoss: return std::isfinite(r.bestValLoss) ? r.bestValLoss : 1e300;
-        case Bleu: return r.evalMetrics.value(QStringLiteral("bleu"), -1.0);
-        case RougeL: return r.evalMetrics.value(QStringLiteral("rouge-l"), -1.0);
-        case Tokens: return r.tokens;
-        case Time: return r.elapsedSeconds;
-        case Created: return r.created;
-        default: break;
+        case Progress:
+            return r.step;
+        case Loss:
+            return std::isfinite(r.lastLoss) ? r.lastLoss : 1e300;
+        case BestValLoss:
+            return std::isfinite(r.bestValLoss) ? r.bestValLoss : 1e300;
+        case Bleu:
+            return r.evalMetrics.value(QStringLiteral("bleu"), -1.0);
+        case RougeL:
+            return r.evalMetrics.value(QStringLiteral("rouge-l"), -1.0);
+        case Tokens:
+            return r.tokens;
+        case Time:
+            return r.elapsedSeconds;
+        case Created:
+            return r.created;
+        default:
+            break;
         }
         role = Qt::DisplayRole;
     }
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
-    case Name: return r.name;
-    case Status: return r.status;
-    case Mode: return r.mode;
-    case BaseModel: return QFileInfo(r.baseModel).fileName();
-    case Dataset: return r.runId > 0 ? r.dataset : QFileInfo(r.dataset).fileName();
-    case Progress: return r.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.step).arg(r.totalSteps) : QString::number(r.step);
-    case Loss: return formatLoss(r.lastLoss);
-    case BestValLoss: return formatLoss(r.bestValLoss);
-    case Bleu: return metric(r, QStringLiteral("bleu"));
-    case RougeL: return metric(r, QStringLiteral("rouge-l"));
-    case Tags: return r.tags.join(QStringLiteral(", "));
-    case Tokens: return formatCount(static_cast<double>(r.tokens));
-    case Time: return formatClock(r.elapsedSeconds);
-    case Created: return r.created.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-    default: return {};
+    case Name:
+        return r.name;
+    case Status:
+        return r.status;
+    case Mode:
+        return r.mode;
+    case BaseModel:
+        return QFileInfo(r.baseModel).fileName();
+    case Dataset:
+        return r.runId > 0 ? r.dataset : QFileInfo(r.dataset).fileName();
+    case Progress:
+        return r.totalSteps > 0 ? QStringLiteral("%1 / %2").arg(r.step).arg(r.totalSteps) : QString::number(r.step);
+    case Loss:
+        return formatLoss(r.lastLoss);
+    case BestValLoss:
+        return formatLoss(r.bestValLoss);
+    case Bleu:
+        return metric(r, QStringLiteral("bleu"));
+    case RougeL:
+        return metric(r, QStringLiteral("rouge-l"));
+    case Tags:
+        return r.tags.join(QStringLiteral(", "));
+    case Tokens:
+        return formatCount(static_cast<double>(r.tokens));
+    case Time:
+        return formatClock(r.elapsedSeconds);
+    case Created:
+        return r.created.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    default:
+        return {};
     }
 }
 

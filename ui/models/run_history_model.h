@@ -1,7 +1,8 @@
 #pragma once
 // RunHistoryModel: a table of runs over any RunHistory (the session's RunQueue, or the workspace's
-// StoreRunHistory), with the latest evaluation's BLEU and ROUGE-L and the tags. It keeps its own copy of the rows, updated from the history's signals, so
-// that the rows it reports always agree with the signals it has sent (QAbstractItemModelTester).
+// StoreRunHistory), with the latest evaluation's BLEU and ROUGE-L and the tags. It keeps its own copy of the rows,
+// updated from the history's signals, so that the rows it reports always agree with the signals it has sent
+// (QAbstractItemModelTester).
 
 #include <QAbstractTableModel>
 #include <QPointer>
@@ -14,7 +15,23 @@ namespace ft::ui {
 class RunHistoryModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Status, Mode, BaseModel, Dataset, Progress, Loss, BestValLoss, Bleu, RougeL, Tokens, Time, Created, Tags, ColumnCount };
+    enum Column {
+        Name,
+        Status,
+        Mode,
+        BaseModel,
+        Dataset,
+        Progress,
+        Loss,
+        BestValLoss,
+        Bleu,
+        RougeL,
+        Tokens,
+        Time,
+        Created,
+        Tags,
+        ColumnCount
+    };
     enum Role { KeyRole = Qt::UserRole + 1, RunDirRole, SortRole, RunIdRole, JobIdRole };
 
     explicit RunHistoryModel(RunHistory* history, QObject* parent = nullptr);

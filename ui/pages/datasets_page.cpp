@@ -69,7 +69,8 @@ DatasetsPage::DatasetsPage(QWidget* parent)
 {
     m_model->setTokenCounter(m_counter);
     buildUi();
-    connect(m_session, &DatasetSession::opened, this, [this] { m_counter->setDatabasePath(m_session->databasePath()); });
+    connect(m_session, &DatasetSession::opened, this,
+            [this] { m_counter->setDatabasePath(m_session->databasePath()); });
     connect(m_session, &DatasetSession::closed, this, [this] { m_counter->setDatabasePath({}); });
     connect(m_tokenPicker, &TokenSetupPicker::setupChanged, this, [this](const TokenSetup& setup) {
         m_counter->setSetup(setup);
@@ -85,14 +86,15 @@ DatasetsPage::DatasetsPage(QWidget* parent)
     connect(m_model, &ExampleTableModel::loadFailed, this, &DatasetsPage::showError);
     connect(m_session->undoStack(), &QUndoStack::canUndoChanged, this, &DatasetsPage::updateActions);
     connect(m_session->undoStack(), &QUndoStack::canRedoChanged, this, &DatasetsPage::updateActions);
-    connect(m_import, &DatasetImportPanel::imported, this, [this](qint64 datasetId, qint64) { selectDataset(datasetId); });
+    connect(m_import, &DatasetImportPanel::imported, this,
+            [this](qint64 datasetId, qint64) { selectDataset(datasetId); });
     updateActions();
 }
 
 DatasetsPage::~DatasetsPage()
 {
     m_import->cancel();
-    m_session->cancelJobs(); // statistics, validation, dedup: stop at their next check instead of finishing
+    m_session->cancelJobs();          // statistics, validation, dedup: stop at their next check instead of finishing
     m_session->pool()->waitForDone(); // the jobs capture this page's objects' results
 }
 
@@ -120,11 +122,13 @@ void DatasetsPage::buildUi()
     leftLayout->addWidget(m_datasetInfo);
     leftLayout->addWidget(importFile);
     m_validate = button(tr("Validate…"), QStringLiteral("validateDataset"), left);
-    m_validate->setToolTip(tr("Look for empty fields, duplicates, control characters, personal data and (with a model) examples "
-                              "longer than its context; shows what it found before saving flags"));
+    m_validate->setToolTip(
+        tr("Look for empty fields, duplicates, control characters, personal data and (with a model) examples "
+           "longer than its context; shows what it found before saving flags"));
     leftLayout->addWidget(m_validate);
     m_split = button(tr("Split…"), QStringLiteral("splitDataset"), left);
-    m_split->setToolTip(tr("A seeded train/validation/test split of the whole dataset; shows what moves before applying"));
+    m_split->setToolTip(
+        tr("A seeded train/validation/test split of the whole dataset; shows what moves before applying"));
     leftLayout->addWidget(m_split);
     m_dedup = button(tr("Duplicates…"), QStringLiteral("dedupDataset"), left);
     m_dedup->setToolTip(tr("Find exact and near duplicates; shows the groups before removing anything"));
@@ -153,7 +157,8 @@ void DatasetsPage::buildUi()
     m_flagFilter->addItem(tr("Too long"), int(FlagTooLong));
     m_flagFilter->addItem(tr("Empty"), int(FlagEmpty));
     m_flagFilter->addItem(tr("PII"), int(FlagPii));
-    m_flagFilter->addItem(tr("Flagged (any)"), int(FlagDuplicate | FlagTooLong | FlagEmpty | FlagPii | FlagControlCharacters));
+    m_flagFilter->addItem(tr("Flagged (any)"),
+                          int(FlagDuplicate | FlagTooLong | FlagEmpty | FlagPii | FlagControlCharacters));
     m_flagFilter->addItem(tr("Not flagged"), -1);
     m_count = new QLabel(centre);
     m_count->setObjectName(QStringLiteral("exampleCount"));
@@ -196,9 +201,10 @@ void DatasetsPage::buildUi()
         m_bulkSplit->addItem(splitName(split), static_cast<int>(split));
     m_move = button(tr("Move to split"), QStringLiteral("moveToSplit"), centre);
     m_mask = button(tr("Mask PII"), QStringLiteral("maskPii"), centre);
-    m_mask->setToolTip(tr("Replace e-mail addresses, phone numbers, card numbers, IP addresses, IBANs, SSNs, API keys and "
-                          "credentials in URLs of the selected examples with placeholders such as [EMAIL]: shows the counts per type and "
-                          "the changes first; undoable"));
+    m_mask->setToolTip(tr(
+        "Replace e-mail addresses, phone numbers, card numbers, IP addresses, IBANs, SSNs, API keys and "
+        "credentials in URLs of the selected examples with placeholders such as [EMAIL]: shows the counts per type and "
+        "the changes first; undoable"));
     m_status = new QLabel(centre);
     m_status->setObjectName(QStringLiteral("datasetsStatus"));
     auto* undoButton = button(tr("Undo"), QStringLiteral("undoButton"), centre);
@@ -292,7 +298,8 @@ void DatasetsPage::buildUi()
         connect(box, &QComboBox::activated, this, &DatasetsPage::applyFilter);
     connect(m_datasets, &QListWidget::currentRowChanged, this, &DatasetsPage::onDatasetChosen);
     connect(m_name, &QLineEdit::returnPressed, this, &DatasetsPage::renameDataset);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DatasetsPage::onCurrentRowChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &DatasetsPage::onCurrentRowChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &DatasetsPage::updateActions);
     connect(m_add, &QPushButton::clicked, this, &DatasetsPage::addExample);
     connect(m_duplicate, &QPushButton::clicked, this, &DatasetsPage::duplicateSelected);
@@ -315,7 +322,8 @@ void DatasetsPage::buildUi()
             return;
         m_editor->flush();
         const QString name = m_datasets->currentItem()->data(Qt::UserRole + 1).toString();
-        auto* dialog = new DatasetExportDialog(m_session, currentDatasetId(), QDir::home().filePath(name + QStringLiteral(".jsonl")), this);
+        auto* dialog = new DatasetExportDialog(m_session, currentDatasetId(),
+                                               QDir::home().filePath(name + QStringLiteral(".jsonl")), this);
         showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(m_dedup, &QPushButton::clicked, this, [this] {
@@ -333,8 +341,9 @@ void DatasetsPage::buildUi()
         showSessionDialog(dialog, m_session, currentDatasetId());
     });
     connect(importFile, &QPushButton::clicked, this, [this] {
-        const QStringList files = QFileDialog::getOpenFileNames(this, tr("Import dataset files"), QDir::homePath(),
-                                                                tr("Datasets (*.jsonl *.json *.csv *.tsv *.txt);;All files (*)"));
+        const QStringList files =
+            QFileDialog::getOpenFileNames(this, tr("Import dataset files"), QDir::homePath(),
+                                          tr("Datasets (*.jsonl *.json *.csv *.tsv *.txt);;All files (*)"));
         if (!files.isEmpty())
             offerImport(files);
     });
@@ -472,7 +481,8 @@ void DatasetsPage::reloadTags()
     using TagCounts = std::vector<std::pair<QString, qint64>>;
     const QString database = m_session->databasePath();
     startTask<TagCounts>(
-        this, m_session->pool(), [database, datasetId](TaskControl&) { return ExampleStore(threadConnection(database)).tagCounts(datasetId); },
+        this, m_session->pool(),
+        [database, datasetId](TaskControl&) { return ExampleStore(threadConnection(database)).tagCounts(datasetId); },
         [this, generation](TaskOutcome<TagCounts> outcome) {
             if (generation != m_tagsGeneration)
                 return;
@@ -619,7 +629,8 @@ void DatasetsPage::tagSelected()
     if (ids.empty() || tag.isEmpty() || m_session->isBusy())
         return;
     m_editor->flush();
-    m_session->undoStack()->push(new TagExamplesCommand(m_session, currentDatasetId(), ids, tag, TagExamplesCommand::Action::Add));
+    m_session->undoStack()->push(
+        new TagExamplesCommand(m_session, currentDatasetId(), ids, tag, TagExamplesCommand::Action::Add));
 }
 
 void DatasetsPage::moveSelected()
@@ -661,7 +672,8 @@ void DatasetsPage::maskSelected()
             }
             if (outcome.value->changes.empty()) {
                 m_session->endBusy();
-                m_status->setText(tr("No personal data found in the %n selected example(s).", nullptr, static_cast<int>(ids.size())));
+                m_status->setText(
+                    tr("No personal data found in the %n selected example(s).", nullptr, static_cast<int>(ids.size())));
                 emit bulkActionDone();
                 return;
             }
@@ -673,10 +685,12 @@ void DatasetsPage::maskSelected()
                 m_session->endBusy();
                 const int examples = static_cast<int>(masking->changes.size());
                 if (result == QDialog::Accepted && m_session->isOpen()) {
-                    m_session->undoStack()->push(new ReplaceTextsCommand(
-                        m_session, datasetId, masking->changes, tr("Mask personal data in %n example(s)", nullptr, examples)));
-                    m_status->setText(tr("Masked %1 item(s) of personal data in %n example(s) (Ctrl+Z undoes it).", nullptr, examples)
-                                          .arg(masking->items()));
+                    m_session->undoStack()->push(
+                        new ReplaceTextsCommand(m_session, datasetId, masking->changes,
+                                                tr("Mask personal data in %n example(s)", nullptr, examples)));
+                    m_status->setText(
+                        tr("Masked %1 item(s) of personal data in %n example(s) (Ctrl+Z undoes it).", nullptr, examples)
+                            .arg(masking->items()));
                 } else {
                     m_status->setText(tr("Nothing was masked."));
                 }
@@ -705,12 +719,14 @@ void DatasetsPage::deleteDataset()
     const qint64 id = item->data(Qt::UserRole).toLongLong();
     const QString name = item->data(Qt::UserRole + 1).toString();
     const qint64 examples = item->data(Qt::UserRole + 2).toLongLong();
-    QMessageBox ask(QMessageBox::Warning, tr("Delete dataset"),
-                    tr("Delete the dataset \"%1\" and its %Ln example(s)?", nullptr, static_cast<int>(examples)).arg(name),
-                    QMessageBox::Yes | QMessageBox::Cancel, this);
+    QMessageBox ask(
+        QMessageBox::Warning, tr("Delete dataset"),
+        tr("Delete the dataset \"%1\" and its %Ln example(s)?", nullptr, static_cast<int>(examples)).arg(name),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
     ask.setObjectName(QStringLiteral("deleteDatasetQuestion"));
-    ask.setInformativeText(tr("This cannot be undone, and it clears the undo history of this page. Runs trained on it keep "
-                              "their history and show its name and version."));
+    ask.setInformativeText(
+        tr("This cannot be undone, and it clears the undo history of this page. Runs trained on it keep "
+           "their history and show its name and version."));
     ask.button(QMessageBox::Yes)->setText(tr("Delete"));
     ask.setDefaultButton(QMessageBox::Cancel);
     if (ask.exec() != QMessageBox::Yes)
@@ -727,7 +743,8 @@ void DatasetsPage::deleteDataset()
         if (dialog->property("datasetId").toLongLong() == id)
             dialog->reject(); // a validation, split or dedup of the deleted dataset
     m_session->notifyDatasets();
-    m_status->setText(tr("Deleted the dataset \"%1\" (%Ln example(s)).", nullptr, static_cast<int>(examples)).arg(name));
+    m_status->setText(
+        tr("Deleted the dataset \"%1\" (%Ln example(s)).", nullptr, static_cast<int>(examples)).arg(name));
 }
 
 void DatasetsPage::renameDataset()
@@ -741,8 +758,8 @@ void DatasetsPage::renameDataset()
         m_name->setText(before);
         return;
     }
-    m_session->undoStack()->push(
-        new DatasetPropertyCommand(m_session, currentDatasetId(), DatasetPropertyCommand::Property::Name, before, name));
+    m_session->undoStack()->push(new DatasetPropertyCommand(m_session, currentDatasetId(),
+                                                            DatasetPropertyCommand::Property::Name, before, name));
     if (const QListWidgetItem* now = m_datasets->currentItem()) // a taken name: the error is shown, the name stays
         m_name->setText(now->data(Qt::UserRole + 1).toString());
 }

@@ -3,11 +3,10 @@
 // or with Delete, after asking), a lazily fetched table of the
 // selected dataset's examples with full-text search and filters (tag, split, flag) done in SQL, the
 // editor of the current example, bulk actions on the selected rows (delete, tag, move to a split, mask personal data),
-// add and duplicate, token counts for a chosen model and template, undo/redo of every edit (Ctrl+Z / Ctrl+Shift+Z), and the import panel that
-// files dropped on the window go to. "Use for training" chooses the dataset on the Train page (its
-// splits are frozen into the run folder when the run starts); Validate… and Split… open
-// DatasetValidateDialog and DatasetSplitDialog, Export… DatasetExportDialog, Remove
-// duplicates… DatasetDedupDialog.
+// add and duplicate, token counts for a chosen model and template, undo/redo of every edit (Ctrl+Z / Ctrl+Shift+Z), and
+// the import panel that files dropped on the window go to. "Use for training" chooses the dataset on the Train page
+// (its splits are frozen into the run folder when the run starts); Validate… and Split… open DatasetValidateDialog and
+// DatasetSplitDialog, Export… DatasetExportDialog, Remove duplicates… DatasetDedupDialog.
 
 #include <QStringList>
 #include <QWidget>

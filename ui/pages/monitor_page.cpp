@@ -102,7 +102,8 @@ MonitorPage::MonitorPage(AppSettings* settings, RunQueue* queue, QWidget* parent
     m_checkpoint->setToolTip(tr("Write a checkpoint at the next step boundary (Ctrl+Shift+K)"));
     m_stop = new QPushButton(tr("Stop"), this);
     m_stop->setObjectName(QStringLiteral("stopButton"));
-    m_stop->setToolTip(tr("Finish the current step, write a checkpoint and stop; the run can be resumed (Ctrl+Shift+X)"));
+    m_stop->setToolTip(
+        tr("Finish the current step, write a checkpoint and stop; the run can be resumed (Ctrl+Shift+X)"));
     auto* controls = new QHBoxLayout;
     controls->addWidget(m_progress, 1);
     controls->addWidget(m_pause);
@@ -122,7 +123,8 @@ MonitorPage::MonitorPage(AppSettings* settings, RunQueue* queue, QWidget* parent
     m_logScale->setObjectName(QStringLiteral("logScale"));
     m_fit = new QPushButton(tr("Fit"), this);
     m_fit->setObjectName(QStringLiteral("fitButton"));
-    m_fit->setToolTip(tr("Show all data and follow new points (or double-click the plot). Drag to pan, wheel to zoom."));
+    m_fit->setToolTip(
+        tr("Show all data and follow new points (or double-click the plot). Drag to pan, wheel to zoom."));
     auto* plotBar = new QHBoxLayout;
     plotBar->addWidget(new QLabel(tr("X axis:"), this));
     plotBar->addWidget(m_xAxis);
@@ -213,14 +215,17 @@ void MonitorPage::refreshJobList()
     }
     if (m_showingFile)
         m_runCombo->addItem(tr("Opened: %1").arg(m_fileTrace.start.runDir), -1);
-    m_runCombo->setCurrentIndex(std::max(0, m_runCombo->findData(m_showingFile && m_jobId == 0 ? QVariant(-1) : QVariant(m_jobId))));
+    m_runCombo->setCurrentIndex(
+        std::max(0, m_runCombo->findData(m_showingFile && m_jobId == 0 ? QVariant(-1) : QVariant(m_jobId))));
     if (m_jobId == 0 && !m_showingFile)
         m_runCombo->setCurrentIndex(-1);
     if (m_jobId > 0) {
         if (const RunJob* job = m_queue->job(m_jobId))
             m_title->setText(tr("<b>%1</b> · %2 · %3 · <span style='color:%4'>%5</span>")
-                                 .arg(job->request.name.toHtmlEscaped(), job->request.mode, QDir::toNativeSeparators(job->request.runDir).toHtmlEscaped(),
-                                      job->trace.hasEnd ? statusColor(job->status) : QStringLiteral("palette(text)"), job->status));
+                                 .arg(job->request.name.toHtmlEscaped(), job->request.mode,
+                                      QDir::toNativeSeparators(job->request.runDir).toHtmlEscaped(),
+                                      job->trace.hasEnd ? statusColor(job->status) : QStringLiteral("palette(text)"),
+                                      job->status));
     }
 }
 
@@ -276,8 +281,10 @@ bool MonitorPage::openRunFolder(const QString& runDir)
 {
     const QString path = QDir(runDir).filePath(QStringLiteral("events.jsonl"));
     if (!QFileInfo::exists(path)) {
-        emit statusMessage(tr("%1 has no events.jsonl: only runs launched from the studio keep one (Runs ▸ Show in monitor "
-                              "shows any recorded run from the workspace's history)").arg(runDir));
+        emit statusMessage(
+            tr("%1 has no events.jsonl: only runs launched from the studio keep one (Runs ▸ Show in monitor "
+               "shows any recorded run from the workspace's history)")
+                .arg(runDir));
         return false;
     }
     auto* watcher = new QFutureWatcher<LoadedTrace>(this);
@@ -290,9 +297,11 @@ bool MonitorPage::openRunFolder(const QString& runDir)
         }
         if (loaded.trace.start.runDir.isEmpty())
             loaded.trace.start.runDir = runDir;
-        showLoadedTrace(std::move(loaded.trace), tr("<b>%1</b> (read from its folder%2)")
-                                                     .arg(QDir::toNativeSeparators(runDir).toHtmlEscaped(),
-                                                          loaded.skipped > 0 ? tr("; %1 unreadable lines skipped").arg(loaded.skipped) : QString()));
+        showLoadedTrace(
+            std::move(loaded.trace),
+            tr("<b>%1</b> (read from its folder%2)")
+                .arg(QDir::toNativeSeparators(runDir).toHtmlEscaped(),
+                     loaded.skipped > 0 ? tr("; %1 unreadable lines skipped").arg(loaded.skipped) : QString()));
     });
     watcher->setFuture(QtConcurrent::run(loadTrace, path));
     return true;
@@ -358,10 +367,11 @@ void MonitorPage::attachWorker(WorkerProcess* worker)
         m_plot->addEval(eval);
         syncText();
     });
-    m_connections << connect(worker, &WorkerProcess::checkpointed, this, [this, syncText](const CheckpointPoint& checkpoint) {
-        m_plot->addCheckpoint(checkpoint);
-        syncText();
-    });
+    m_connections << connect(worker, &WorkerProcess::checkpointed, this,
+                             [this, syncText](const CheckpointPoint& checkpoint) {
+                                 m_plot->addCheckpoint(checkpoint);
+                                 syncText();
+                             });
     m_connections << connect(worker, &WorkerProcess::sampled, this, syncText);
     m_connections << connect(worker, &WorkerProcess::logLine, this, syncText);
     m_connections << connect(worker, &WorkerProcess::pausedChanged, this, [this, syncText] {
@@ -394,8 +404,8 @@ void MonitorPage::updateProgress(const RunTrace& trace)
     m_progress->setFormat(tr("step %1 of %2 (%p%)%3").arg(last->step).arg(total).arg(eta));
     m_progressText->setText(tr("epoch %1 · loss %2 · %3 tokens/s · %4 tokens · elapsed %5")
                                 .arg(last->epoch, 0, 'f', 2)
-                                .arg(formatLoss(last->loss), formatCount(last->tokensPerSecond), formatCount(static_cast<double>(last->tokens)),
-                                     formatClock(last->elapsed)));
+                                .arg(formatLoss(last->loss), formatCount(last->tokensPerSecond),
+                                     formatCount(static_cast<double>(last->tokens)), formatClock(last->elapsed)));
 }
 
 void MonitorPage::updateButtons()
@@ -450,13 +460,17 @@ void MonitorPage::showEnd(const RunEndInfo& end)
 {
     QString text;
     if (end.status == QLatin1String("finished"))
-        text = tr("Finished: %1.%2").arg(end.message, end.exportPath.isEmpty() ? QString() : tr(" The model is in %1").arg(end.exportPath));
+        text =
+            tr("Finished: %1.%2")
+                .arg(end.message, end.exportPath.isEmpty() ? QString() : tr(" The model is in %1").arg(end.exportPath));
     else if (end.status == QLatin1String("stopped"))
         text = tr("Stopped: %1. It can be resumed from its checkpoint.").arg(end.message);
     else
-        text = QStringLiteral("%1: %2").arg(end.status.isEmpty() ? tr("ended") : end.status.at(0).toUpper() + end.status.mid(1), end.message);
+        text = QStringLiteral("%1: %2").arg(
+            end.status.isEmpty() ? tr("ended") : end.status.at(0).toUpper() + end.status.mid(1), end.message);
     m_banner->setText(text);
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background-color: %1; color: white; border-radius: 4px; }").arg(statusColor(end.status)));
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background-color: %1; color: white; border-radius: 4px; }")
+                                .arg(statusColor(end.status)));
     m_banner->setVisible(true);
 }
 
@@ -472,7 +486,8 @@ void MonitorPage::showSummary(const RunTrace& trace)
                       "<tr><td>Examples</td><td>%4 training, %5 validation, %6 cut to the max length</td></tr>"
                       "<tr><td>Tokens per epoch</td><td>%7</td></tr>"
                       "<tr><td>Steps</td><td>%8%9</td></tr></table><h4>Configuration</h4><pre>%10</pre>")
-                       .arg(QDir::toNativeSeparators(s.runDir).toHtmlEscaped(), formatCount(static_cast<double>(s.trainableParameters)),
+                       .arg(QDir::toNativeSeparators(s.runDir).toHtmlEscaped(),
+                            formatCount(static_cast<double>(s.trainableParameters)),
                             formatCount(static_cast<double>(s.totalParameters)))
                        .arg(s.trainExamples)
                        .arg(s.valExamples)

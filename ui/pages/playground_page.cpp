@@ -36,7 +36,8 @@ const QString kCustom = QStringLiteral("__custom__");
 QList<QPair<QString, QString>> scanRunExports(const QString& runsFolder)
 {
     QList<QPair<QString, QString>> found;
-    const QFileInfoList runs = QDir(runsFolder).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
+    const QFileInfoList runs =
+        QDir(runsFolder).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
     for (const QFileInfo& run : runs) {
         const QString model = QDir(run.filePath()).filePath(QStringLiteral("export/model"));
         if (QFileInfo::exists(QDir(model).filePath(QStringLiteral("config.json"))))
@@ -96,8 +97,11 @@ PlaygroundPage::PlaygroundPage(AppSettings* settings, QWidget* parent)
 
     auto* sampling = new QHBoxLayout;
     sampling->addWidget(m_greedy);
-    for (auto [label, widget] : std::initializer_list<std::pair<QString, QWidget*>>{
-             {tr("Temperature"), m_temperature}, {tr("Top-p"), m_topP}, {tr("Top-k"), m_topK}, {tr("Max tokens"), m_maxTokens}, {tr("Seed"), m_seed}}) {
+    for (auto [label, widget] : std::initializer_list<std::pair<QString, QWidget*>>{{tr("Temperature"), m_temperature},
+                                                                                    {tr("Top-p"), m_topP},
+                                                                                    {tr("Top-k"), m_topK},
+                                                                                    {tr("Max tokens"), m_maxTokens},
+                                                                                    {tr("Seed"), m_seed}}) {
         sampling->addSpacing(8);
         sampling->addWidget(new QLabel(label, this));
         sampling->addWidget(widget);
@@ -135,7 +139,8 @@ PlaygroundPage::PlaygroundPage(AppSettings* settings, QWidget* parent)
     connect(m_template, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this] { m_customTemplate->setVisible(m_template->currentData().toString() == kCustom); });
     connect(m_greedy, &QCheckBox::toggled, this, [this](bool greedy) {
-        for (QWidget* w : {static_cast<QWidget*>(m_temperature), static_cast<QWidget*>(m_topP), static_cast<QWidget*>(m_topK), static_cast<QWidget*>(m_seed)})
+        for (QWidget* w : {static_cast<QWidget*>(m_temperature), static_cast<QWidget*>(m_topP),
+                           static_cast<QWidget*>(m_topK), static_cast<QWidget*>(m_seed)})
             w->setEnabled(!greedy);
     });
     connect(m_generate, &QPushButton::clicked, this, &PlaygroundPage::generate);

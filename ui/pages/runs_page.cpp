@@ -42,7 +42,11 @@ QPushButton* button(const QString& text, const QString& name, const QString& tip
     return b;
 }
 
-bool isActive(const RunSummary& run) { return run.status == QLatin1String("queued") || run.status == QLatin1String("running") || run.status == QLatin1String("paused"); }
+bool isActive(const RunSummary& run)
+{
+    return run.status == QLatin1String("queued") || run.status == QLatin1String("running") ||
+           run.status == QLatin1String("paused");
+}
 
 } // namespace
 
@@ -63,7 +67,8 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     m_statusFilter = new QComboBox(this);
     m_statusFilter->setObjectName(QStringLiteral("runsStatusFilter"));
     m_statusFilter->addItem(tr("Any status"), QString());
-    for (const char* status : {"queued", "running", "paused", "finished", "stopped", "interrupted", "diverged", "failed", "cancelled"})
+    for (const char* status :
+         {"queued", "running", "paused", "finished", "stopped", "interrupted", "diverged", "failed", "cancelled"})
         m_statusFilter->addItem(QLatin1String(status), QLatin1String(status));
     m_proxy->setSourceModel(m_model);
     m_table = new QTableView(this);
@@ -79,24 +84,33 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
 
     m_show = button(tr("Show in monitor"), QStringLiteral("runsShow"), tr("The run's curves, log and samples"), this);
     m_open = button(tr("Open folder"), QStringLiteral("runsOpen"), tr("The run folder in the file manager"), this);
-    m_stop = button(tr("Stop / cancel"), QStringLiteral("runsStop"), tr("Stop a training run (it checkpoints first) or cancel a queued one"), this);
-    m_resume = button(tr("Resume"), QStringLiteral("runsResume"), tr("Continue a stopped or interrupted run from its last checkpoint"), this);
-    m_clone = button(tr("Clone settings"), QStringLiteral("runsClone"), tr("Fill the Train page with this run's settings"), this);
+    m_stop = button(tr("Stop / cancel"), QStringLiteral("runsStop"),
+                    tr("Stop a training run (it checkpoints first) or cancel a queued one"), this);
+    m_resume = button(tr("Resume"), QStringLiteral("runsResume"),
+                      tr("Continue a stopped or interrupted run from its last checkpoint"), this);
+    m_clone = button(tr("Clone settings"), QStringLiteral("runsClone"),
+                     tr("Fill the Train page with this run's settings"), this);
     m_rename = button(tr("Rename…"), QStringLiteral("runsRename"), tr("A new name for the run"), this);
     m_notes = button(tr("Notes…"), QStringLiteral("runsNotes"), tr("What you want to remember about the run"), this);
     m_tags = button(tr("Tags…"), QStringLiteral("runsTags"), tr("Comma-separated tags (the filter finds them)"), this);
-    m_delete = button(tr("Delete…"), QStringLiteral("runsDelete"), tr("Delete the run from the history, and its folder if you want"), this);
-    m_compare = button(tr("Compare"), QStringLiteral("runsCompare"), tr("Two or more runs: curves, the settings that differ, final metrics"), this);
-    m_evaluate = button(tr("Evaluate"), QStringLiteral("runsEvaluate"),
-                        tr("ftstudio-cli eval: the run's final model and its base on the run's validation split"), this);
-    m_examples = button(tr("Examples…"), QStringLiteral("runsExamples"), tr("The evaluation example by example, beside the base model's"), this);
+    m_delete = button(tr("Delete…"), QStringLiteral("runsDelete"),
+                      tr("Delete the run from the history, and its folder if you want"), this);
+    m_compare = button(tr("Compare"), QStringLiteral("runsCompare"),
+                       tr("Two or more runs: curves, the settings that differ, final metrics"), this);
+    m_evaluate =
+        button(tr("Evaluate"), QStringLiteral("runsEvaluate"),
+               tr("ftstudio-cli eval: the run's final model and its base on the run's validation split"), this);
+    m_examples = button(tr("Examples…"), QStringLiteral("runsExamples"),
+                        tr("The evaluation example by example, beside the base model's"), this);
     m_evalLimit = new QSpinBox(this);
     m_evalLimit->setObjectName(QStringLiteral("runsEvalLimit"));
     m_evalLimit->setRange(0, 1000000);
     m_evalLimit->setSpecialValueText(tr("all examples"));
     m_evalLimit->setSuffix(tr(" examples"));
-    m_evalLimit->setToolTip(tr("How many validation examples Evaluate generates for (the first N; \"all examples\": the whole split)"));
-    m_cancelEval = button(tr("Cancel evaluation"), QStringLiteral("runsCancelEval"), tr("Stop the evaluation (nothing is stored)"), this);
+    m_evalLimit->setToolTip(
+        tr("How many validation examples Evaluate generates for (the first N; \"all examples\": the whole split)"));
+    m_cancelEval = button(tr("Cancel evaluation"), QStringLiteral("runsCancelEval"),
+                          tr("Stop the evaluation (nothing is stored)"), this);
     m_evalProgress = new QProgressBar(this);
     m_evalProgress->setObjectName(QStringLiteral("runsEvalProgress"));
     m_evalProgress->setTextVisible(true);
@@ -193,11 +207,12 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     connect(m_evaluate, &QPushButton::clicked, this, &RunsPage::evaluateSelected);
     connect(m_examples, &QPushButton::clicked, this, &RunsPage::showExamplesOfSelected);
     connect(m_cancelEval, &QPushButton::clicked, m_eval, &EvalProcess::cancel);
-    connect(m_eval, &EvalProcess::progress, this, [this](const QString& target, const QString& phase, qint64 done, qint64 total) {
-        m_evalProgress->setMaximum(static_cast<int>(std::max<qint64>(1, total)));
-        m_evalProgress->setValue(static_cast<int>(std::min(done, total)));
-        m_evalProgress->setFormat(tr("%1 %2: %v / %m").arg(target, phase));
-    });
+    connect(m_eval, &EvalProcess::progress, this,
+            [this](const QString& target, const QString& phase, qint64 done, qint64 total) {
+                m_evalProgress->setMaximum(static_cast<int>(std::max<qint64>(1, total)));
+                m_evalProgress->setValue(static_cast<int>(std::min(done, total)));
+                m_evalProgress->setFormat(tr("%1 %2: %v / %m").arg(target, phase));
+            });
     connect(m_eval, &EvalProcess::ended, this, &RunsPage::onEvaluationEnded);
     updateButtons();
 }
@@ -233,7 +248,8 @@ void RunsPage::updateButtons()
     const bool one = runs.size() == 1;
     const RunSummary run = one ? runs[0] : RunSummary{};
     const bool recorded = one && run.runId > 0;
-    const bool resumable = one && (run.status == QLatin1String("stopped") || run.status == QLatin1String("interrupted")) &&
+    const bool resumable = one &&
+                           (run.status == QLatin1String("stopped") || run.status == QLatin1String("interrupted")) &&
                            (run.runId > 0 ? run.checkpoints > 0 : run.jobId > 0);
     bool anyActive = false;
     for (const RunSummary& r : runs)
@@ -257,9 +273,10 @@ void RunsPage::updateButtons()
     for (const RunSummary& r : runs)
         allEvaluated = allEvaluated && r.runId > 0 && r.evaluationOutputs;
     m_examples->setEnabled(allEvaluated);
-    m_examples->setToolTip(allEvaluated || runs.isEmpty() ? tr("The evaluation example by example, beside the base model's")
-                                                          : tr("Evaluate the selected run(s) first: Examples… shows the outputs "
-                                                               "of an evaluation, example by example"));
+    m_examples->setToolTip(allEvaluated || runs.isEmpty()
+                               ? tr("The evaluation example by example, beside the base model's")
+                               : tr("Evaluate the selected run(s) first: Examples… shows the outputs "
+                                    "of an evaluation, example by example"));
     m_summary->setText(tr("%n run(s)", nullptr, m_proxy->rowCount()) +
                        (runs.size() > 1 ? tr(", %1 selected").arg(runs.size()) : QString()));
 }
@@ -278,7 +295,8 @@ void RunsPage::renameSelected()
     if (runs.size() != 1 || runs[0].runId <= 0)
         return;
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Rename run"), tr("Name:"), QLineEdit::Normal, runs[0].name, &ok).trimmed();
+    const QString name =
+        QInputDialog::getText(this, tr("Rename run"), tr("Name:"), QLineEdit::Normal, runs[0].name, &ok).trimmed();
     if (!ok || name.isEmpty() || name == runs[0].name)
         return;
     QPointer<RunsPage> self(this);
@@ -341,12 +359,15 @@ void RunsPage::deleteSelected()
     if (runs.size() != 1 || runs[0].runId <= 0 || isActive(runs[0]))
         return;
     const RunSummary run = runs[0];
-    QMessageBox box(QMessageBox::Warning, tr("Delete run"),
-                    tr("Delete the run \"%1\" from the history, with its metrics, checkpoints' records and evaluations?").arg(run.name),
-                    QMessageBox::Yes | QMessageBox::Cancel, this);
+    QMessageBox box(
+        QMessageBox::Warning, tr("Delete run"),
+        tr("Delete the run \"%1\" from the history, with its metrics, checkpoints' records and evaluations?")
+            .arg(run.name),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
     box.setObjectName(QStringLiteral("deleteRunBox"));
     box.setDefaultButton(QMessageBox::Cancel);
-    auto* withFolder = new QCheckBox(tr("Also delete its folder %1 (checkpoints, exported model)").arg(QDir::toNativeSeparators(run.runDir)), &box);
+    auto* withFolder = new QCheckBox(
+        tr("Also delete its folder %1 (checkpoints, exported model)").arg(QDir::toNativeSeparators(run.runDir)), &box);
     withFolder->setObjectName(QStringLiteral("deleteRunFolder"));
     withFolder->setChecked(true);
     box.setCheckBox(withFolder);

@@ -26,7 +26,7 @@ namespace ft {
 class EvalProcess;
 class StoreRunHistory;
 struct EvalEnd;
-}
+} // namespace ft
 
 namespace ft::ui {
 

@@ -93,11 +93,13 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
         const QString split = m_data->trainSplit();
         if (!dataset && (m_data->usesDataset() || config.trainFile.isEmpty() || !QFileInfo(config.trainFile).isFile()))
             return;
-        const QString dataKey = dataset ? QStringLiteral("%1#%2@%3:%4").arg(database).arg(dataset->id).arg(dataset->version).arg(split)
-                                        : config.trainFile + QLatin1Char('@') +
-                                              QString::number(QFileInfo(config.trainFile).lastModified().toMSecsSinceEpoch());
-        const QString key = QStringList{config.model, dataKey, config.promptTemplate, config.lossOn, QString::number(config.maxLength)}
-                                .join(QLatin1Char('\n'));
+        const QString dataKey =
+            dataset ? QStringLiteral("%1#%2@%3:%4").arg(database).arg(dataset->id).arg(dataset->version).arg(split)
+                    : config.trainFile + QLatin1Char('@') +
+                          QString::number(QFileInfo(config.trainFile).lastModified().toMSecsSinceEpoch());
+        const QString key =
+            QStringList{config.model, dataKey, config.promptTemplate, config.lossOn, QString::number(config.maxLength)}
+                .join(QLatin1Char('\n'));
         if (key == m_measureKey || key == m_measuringKey)
             return;
         m_measuringKey = key;
@@ -115,13 +117,14 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
         const qint64 datasetId = dataset ? dataset->id : 0;
         watcher->setFuture(QtConcurrent::run([config, database, datasetId, split]() -> TrainingDataMeasure {
             if (datasetId <= 0)
-                return measureTrainingData(config.trainFile, config.model, config.promptTemplate, config.lossOn, config.maxLength, 2000);
+                return measureTrainingData(config.trainFile, config.model, config.promptTemplate, config.lossOn,
+                                           config.maxLength, 2000);
             TrainingDataMeasure failed;
             try {
                 Split chosen = Split::Train;
                 splitFromName(split, &chosen);
-                return measureTrainingData(threadConnection(database), datasetId, chosen, config.model, config.promptTemplate,
-                                           config.lossOn, config.maxLength, 2000);
+                return measureTrainingData(threadConnection(database), datasetId, chosen, config.model,
+                                           config.promptTemplate, config.lossOn, config.maxLength, 2000);
             } catch (const Error& error) { // the workspace cannot be opened
                 failed.error = error.message();
             }
@@ -240,7 +243,8 @@ QWidget* TrainPage::buildTemplateSection()
     m_template->addItem(tr("Custom…"), kCustom);
     m_customTemplate = new QPlainTextEdit(widget);
     m_customTemplate->setObjectName(QStringLiteral("customTemplate"));
-    m_customTemplate->setPlaceholderText(tr("e.g. [[{system}\\n\\n]]### Question:\\n{instruction}[[\\n\\n### Context:\\n{input}]]\\n\\n### Answer:\\n{response}"));
+    m_customTemplate->setPlaceholderText(tr("e.g. [[{system}\\n\\n]]### Question:\\n{instruction}[[\\n\\n### "
+                                            "Context:\\n{input}]]\\n\\n### Answer:\\n{response}"));
     m_customTemplate->setMaximumHeight(80);
     m_customTemplate->setVisible(false);
     m_templateStatus = new QLabel(widget);
@@ -250,7 +254,8 @@ QWidget* TrainPage::buildTemplateSection()
     m_preview = new QTextBrowser(widget);
     m_preview->setObjectName(QStringLiteral("templatePreview"));
     m_preview->setMaximumHeight(110);
-    m_preview->setToolTip(tr("An example formatted with this template; the highlighted part carries the loss in instruction tuning"));
+    m_preview->setToolTip(
+        tr("An example formatted with this template; the highlighted part carries the loss in instruction tuning"));
     auto* row = new QHBoxLayout;
     row->addWidget(new QLabel(tr("Format:"), widget));
     row->addWidget(m_template);
@@ -279,7 +284,8 @@ QWidget* TrainPage::buildEstimateSection()
     m_estimateWarning->setVisible(false);
     m_measureButton = new QPushButton(tr("Measure this machine"), widget);
     m_measureButton->setObjectName(QStringLiteral("measureButton"));
-    m_measureButton->setToolTip(tr("Runs 'ftstudio-cli bench sgemm' once (a second or two) to learn this machine's matrix-multiply speed"));
+    m_measureButton->setToolTip(
+        tr("Runs 'ftstudio-cli bench sgemm' once (a second or two) to learn this machine's matrix-multiply speed"));
     auto* row = new QHBoxLayout;
     row->addWidget(m_estimateText, 1);
     row->addWidget(m_measureButton, 0, Qt::AlignTop);
@@ -293,7 +299,8 @@ void TrainPage::setTrainFile(const QString& path) { m_data->setTrainFile(path); 
 
 void TrainPage::setDefaultThreads(int previous, int threads)
 {
-    if (auto* spin = qobject_cast<QSpinBox*>(m_advanced->field(QStringLiteral("threads"))); spin && spin->value() == previous)
+    if (auto* spin = qobject_cast<QSpinBox*>(m_advanced->field(QStringLiteral("threads")));
+        spin && spin->value() == previous)
         spin->setValue(threads);
 }
 void TrainPage::setValFile(const QString& path) { m_data->setValFile(path); }
@@ -423,11 +430,12 @@ void TrainPage::validateNow()
     // Several processes each read the data themselves, and only one of them opens the workspace.
     try {
         const int processes = currentConfig().processes;
-        m_data->setDatasetRefusal(processes > 1 ? tr("Training in %1 processes reads data files only (each process reads them; "
-                                                     "only the first opens the workspace): choose Files, e.g. the dataset's "
-                                                     "splits written by Export… on the Datasets page.")
-                                                      .arg(processes)
-                                                : QString());
+        m_data->setDatasetRefusal(processes > 1
+                                      ? tr("Training in %1 processes reads data files only (each process reads them; "
+                                           "only the first opens the workspace): choose Files, e.g. the dataset's "
+                                           "splits written by Export… on the Datasets page.")
+                                            .arg(processes)
+                                      : QString());
     } catch (const Error&) {
     }
     if (problem.isEmpty())
@@ -444,7 +452,9 @@ void TrainPage::validateNow()
         }
     }
     m_problem = problem;
-    m_problemLabel->setText(problem.isEmpty() ? QString() : QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(problem.toHtmlEscaped()));
+    m_problemLabel->setText(problem.isEmpty()
+                                ? QString()
+                                : QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(problem.toHtmlEscaped()));
     m_launch->setEnabled(problem.isEmpty());
 }
 
@@ -466,42 +476,50 @@ void TrainPage::updateEstimate()
     options.sgemmGflops = m_settings->sgemmGflops(m_settings->threads());
     const bool measured = m_measure.ok && !m_measureKey.isEmpty();
     if (measured) {
-        const bool sharedValidation = m_data->usesDataset() ? m_data->valSplit() == QLatin1String("none") : config.valFile.isEmpty();
+        const bool sharedValidation =
+            m_data->usesDataset() ? m_data->valSplit() == QLatin1String("none") : config.valFile.isEmpty();
         const double share = sharedValidation ? 1.0 - config.valFraction : 1.0;
         options.tokensPerEpoch = static_cast<qint64>(static_cast<double>(m_measure.estimatedTokens) * share);
         options.trainExamples = m_measure.records;
     }
     m_estimate = estimateResources(m_modelPicker->folder()->config, config, options);
     const ResourceEstimate& e = m_estimate;
-    QString text = tr("<b>Memory: about %1</b> — weights %2, gradients %3, optimizer %4, activations %5, output head %6, "
-                      "step temporaries %7, runtime %8. %9 of %10 parameters train.")
-                       .arg(formatBytes(e.totalBytes()), formatBytes(e.weightBytes), formatBytes(e.gradientBytes),
-                            formatBytes(e.optimizerBytes), formatBytes(e.activationBytes), formatBytes(e.logitsBytes),
-                            formatBytes(e.temporaryBytes), formatBytes(e.runtimeBytes), formatCount(static_cast<double>(e.trainableParameters)))
-                       .arg(formatCount(static_cast<double>(e.totalParameters)));
+    QString text =
+        tr("<b>Memory: about %1</b> — weights %2, gradients %3, optimizer %4, activations %5, output head %6, "
+           "step temporaries %7, runtime %8. %9 of %10 parameters train.")
+            .arg(formatBytes(e.totalBytes()), formatBytes(e.weightBytes), formatBytes(e.gradientBytes),
+                 formatBytes(e.optimizerBytes), formatBytes(e.activationBytes), formatBytes(e.logitsBytes),
+                 formatBytes(e.temporaryBytes), formatBytes(e.runtimeBytes),
+                 formatCount(static_cast<double>(e.trainableParameters)))
+            .arg(formatCount(static_cast<double>(e.totalParameters)));
     if (e.machineMemoryBytes > 0)
         text += tr(" This machine has %1.").arg(formatBytes(static_cast<double>(e.machineMemoryBytes)));
     text += QStringLiteral("<br>");
     if (std::isfinite(e.seconds))
-        text += tr("<b>Time: about %1</b> for %2 steps of up to %3 tokens (%4 tokens, %5 GFLOP per token at %6 GFLOP/s%7).")
-                    .arg(formatDuration(e.seconds))
-                    .arg(e.totalSteps)
-                    .arg(e.tokensPerStep)
-                    .arg(formatCount(e.totalTokens), QString::number(e.flopsPerToken / 1e9, 'g', 3), QString::number(e.gflops, 'f', 1),
-                         e.gflopsMeasured ? tr(" measured") : tr(" assumed"));
+        text +=
+            tr("<b>Time: about %1</b> for %2 steps of up to %3 tokens (%4 tokens, %5 GFLOP per token at %6 GFLOP/s%7).")
+                .arg(formatDuration(e.seconds))
+                .arg(e.totalSteps)
+                .arg(e.tokensPerStep)
+                .arg(formatCount(e.totalTokens), QString::number(e.flopsPerToken / 1e9, 'g', 3),
+                     QString::number(e.gflops, 'f', 1), e.gflopsMeasured ? tr(" measured") : tr(" assumed"));
     else
         text += tr("<b>Time:</b> set a step limit, or wait for the training data to be measured.");
     if (measured)
         text += tr("<br>Training data: %1 examples, about %2 tokens each with this template%3.")
                     .arg(m_measure.records)
                     .arg(m_measure.meanTokens, 0, 'f', 0)
-                    .arg(m_measure.truncatedInSample > 0 ? tr(" (%1 of the first %2 cut to the max length)").arg(m_measure.truncatedInSample).arg(m_measure.sampledRecords)
+                    .arg(m_measure.truncatedInSample > 0 ? tr(" (%1 of the first %2 cut to the max length)")
+                                                               .arg(m_measure.truncatedInSample)
+                                                               .arg(m_measure.sampledRecords)
                                                          : QString());
     else if (!m_measure.ok && !m_measure.error.isEmpty() && !m_measureKey.isEmpty())
         text += QStringLiteral("<br><span style='color:#c0392b'>%1</span>").arg(m_measure.error.toHtmlEscaped());
     m_estimateText->setText(text);
     m_estimateWarning->setVisible(!e.warning.isEmpty());
-    m_estimateWarning->setText(QStringLiteral("<b style='color:%1'>%2</b>").arg(e.fits ? QStringLiteral("#d68910") : QStringLiteral("#c0392b"), e.warning.toHtmlEscaped()));
+    m_estimateWarning->setText(
+        QStringLiteral("<b style='color:%1'>%2</b>")
+            .arg(e.fits ? QStringLiteral("#d68910") : QStringLiteral("#c0392b"), e.warning.toHtmlEscaped()));
     m_estimateWarning->setToolTip(e.notes.join(QLatin1Char('\n')));
     m_estimateText->setToolTip(e.notes.join(QLatin1Char('\n')));
 }
@@ -556,8 +574,8 @@ int TrainPage::launch()
         const QDir runs(m_settings->runsFolder());
         if (!runs.mkpath(QStringLiteral(".")))
             throw Error(tr("cannot create the runs folder %1").arg(runs.path()));
-        const QString stem = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")) + QLatin1Char('-') +
-                             (slug(name).isEmpty() ? QStringLiteral("run") : slug(name));
+        const QString stem = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")) +
+                             QLatin1Char('-') + (slug(name).isEmpty() ? QStringLiteral("run") : slug(name));
         QString runDir = runs.filePath(stem);
         for (int i = 2; QFileInfo::exists(runDir); ++i)
             runDir = runs.filePath(QStringLiteral("%1-%2").arg(stem).arg(i));
@@ -568,7 +586,9 @@ int TrainPage::launch()
             // The worker writes these files from the dataset when it starts (train --dataset), and
             // rewrites config.json with them.
             config.trainFile = QDir(runDir).filePath(QStringLiteral("data/train.jsonl"));
-            config.valFile = m_data->valSplit() == QLatin1String("none") ? QString() : QDir(runDir).filePath(QStringLiteral("data/val.jsonl"));
+            config.valFile = m_data->valSplit() == QLatin1String("none")
+                                 ? QString()
+                                 : QDir(runDir).filePath(QStringLiteral("data/val.jsonl"));
             request.dataset = dataset->name;
             request.datasetId = dataset->id;
             request.trainSplit = m_data->trainSplit();
@@ -576,7 +596,8 @@ int TrainPage::launch()
         } else {
             request.dataset = config.trainFile;
         }
-        writeFileAtomically(QDir(runDir).filePath(QStringLiteral("config.json")), QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented));
+        writeFileAtomically(QDir(runDir).filePath(QStringLiteral("config.json")),
+                            QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented));
         request.name = name;
         request.runDir = runDir;
         request.mode = config.mode;
@@ -584,7 +605,8 @@ int TrainPage::launch()
         request.workspace = m_settings->workspace(); // the worker records the run in the workspace's history
         const int id = m_queue->enqueue(request);
         m_runName->clear();
-        emit statusMessage(m_queue->job(id)->status == QLatin1String("queued") ? tr("Queued %1").arg(name) : tr("Started %1").arg(name));
+        emit statusMessage(m_queue->job(id)->status == QLatin1String("queued") ? tr("Queued %1").arg(name)
+                                                                               : tr("Started %1").arg(name));
         emit launched(id);
         return id;
     } catch (const Error& error) {

@@ -48,10 +48,10 @@ public:
     void setValFile(const QString& path);
     // The open workspace's database (empty: none), whose datasets the data choice lists.
     void setWorkspaceDatabase(const QString& databasePath);
-    void refreshDatasets(); // the datasets changed (a moment later, read again)
+    void refreshDatasets();            // the datasets changed (a moment later, read again)
     void useDataset(qint64 datasetId); // choose this workspace dataset as the data
     DataSourcePicker* dataSource() const { return m_data; }
-    void chooseMode(const QString& mode); // as if the user clicked it
+    void chooseMode(const QString& mode);         // as if the user clicked it
     QString problem() const { return m_problem; } // why Launch is disabled; empty when it is not
     bool canLaunch() const;
     const ResourceEstimate& estimate() const { return m_estimate; }
@@ -109,8 +109,8 @@ private:
     bool m_templateValid = true;
     ResourceEstimate m_estimate;
     TrainingDataMeasure m_measure;
-    QString m_measureKey;    // what m_measure was measured for
-    QString m_measuringKey;  // what is being measured now
+    QString m_measureKey;   // what m_measure was measured for
+    QString m_measuringKey; // what is being measured now
     int m_measureGeneration = 0;
 };
 

@@ -15,8 +15,7 @@ QString tr(const char* text, int n = -1) { return QCoreApplication::translate("E
 
 QVector<qint64> toVector(const std::vector<qint64>& ids) { return QVector<qint64>(ids.begin(), ids.end()); }
 
-template <typename Pair>
-QVector<qint64> firstOf(const std::vector<Pair>& pairs)
+template <typename Pair> QVector<qint64> firstOf(const std::vector<Pair>& pairs)
 {
     QVector<qint64> ids;
     ids.reserve(static_cast<qsizetype>(pairs.size()));
@@ -34,7 +33,8 @@ StoreCommand::StoreCommand(DatasetSession* session, qint64 datasetId, const QStr
 {
 }
 
-bool StoreCommand::write(qsizetype rows, const std::function<void(QSqlDatabase)>& work, const QVector<qint64>& changed, bool structural)
+bool StoreCommand::write(qsizetype rows, const std::function<void(QSqlDatabase)>& work, const QVector<qint64>& changed,
+                         bool structural)
 {
     try {
         m_session->runWrite(rows, work);
@@ -50,7 +50,8 @@ bool StoreCommand::write(qsizetype rows, const std::function<void(QSqlDatabase)>
 
 // ---- EditExampleCommand
 
-EditExampleCommand::EditExampleCommand(DatasetSession* session, const StoredExample& before, const StoredExample& after, int mergeKey)
+EditExampleCommand::EditExampleCommand(DatasetSession* session, const StoredExample& before, const StoredExample& after,
+                                       int mergeKey)
     : StoreCommand(session, after.datasetId, tr("Edit example"))
     , m_before(before)
     , m_after(after)
@@ -61,13 +62,15 @@ EditExampleCommand::EditExampleCommand(DatasetSession* session, const StoredExam
 void EditExampleCommand::redo()
 {
     const StoredExample after = m_after;
-    write(1, [after](QSqlDatabase db) { ExampleStore(db).update(after); }, {after.id}, false);
+    write(
+        1, [after](QSqlDatabase db) { ExampleStore(db).update(after); }, {after.id}, false);
 }
 
 void EditExampleCommand::undo()
 {
     const StoredExample before = m_before;
-    write(1, [before](QSqlDatabase db) { ExampleStore(db).update(before); }, {before.id}, false);
+    write(
+        1, [before](QSqlDatabase db) { ExampleStore(db).update(before); }, {before.id}, false);
 }
 
 bool EditExampleCommand::mergeWith(const QUndoCommand* other)
@@ -86,16 +89,20 @@ InsertExamplesCommand::InsertExamplesCommand(DatasetSession* session, qint64 dat
 {
 }
 
-InsertExamplesCommand* InsertExamplesCommand::add(DatasetSession* session, qint64 datasetId, std::vector<StoredExample> examples)
+InsertExamplesCommand* InsertExamplesCommand::add(DatasetSession* session, qint64 datasetId,
+                                                  std::vector<StoredExample> examples)
 {
-    auto* command = new InsertExamplesCommand(session, datasetId, tr("Add %n example(s)", static_cast<int>(examples.size())));
+    auto* command =
+        new InsertExamplesCommand(session, datasetId, tr("Add %n example(s)", static_cast<int>(examples.size())));
     command->m_toAdd = std::move(examples);
     return command;
 }
 
-InsertExamplesCommand* InsertExamplesCommand::duplicate(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids)
+InsertExamplesCommand* InsertExamplesCommand::duplicate(DatasetSession* session, qint64 datasetId,
+                                                        std::vector<qint64> ids)
 {
-    auto* command = new InsertExamplesCommand(session, datasetId, tr("Duplicate %n example(s)", static_cast<int>(ids.size())));
+    auto* command =
+        new InsertExamplesCommand(session, datasetId, tr("Duplicate %n example(s)", static_cast<int>(ids.size())));
     command->m_originals = std::move(ids);
     return command;
 }
@@ -104,7 +111,9 @@ void InsertExamplesCommand::redo()
 {
     if (!m_rows.empty()) { // again, after an undo: the same rows
         const std::vector<StoredExample> rows = m_rows;
-        write(static_cast<qsizetype>(rows.size()), [rows](QSqlDatabase db) { ExampleStore(db).restore(rows); }, toVector(m_ids), true);
+        write(
+            static_cast<qsizetype>(rows.size()), [rows](QSqlDatabase db) { ExampleStore(db).restore(rows); },
+            toVector(m_ids), true);
         return;
     }
     const qint64 datasetId = m_datasetId;
@@ -137,12 +146,15 @@ void InsertExamplesCommand::redo()
 void InsertExamplesCommand::undo()
 {
     const std::vector<qint64> ids = m_ids;
-    write(static_cast<qsizetype>(ids.size()), [ids](QSqlDatabase db) { ExampleStore(db).remove(ids); }, toVector(ids), true);
+    write(
+        static_cast<qsizetype>(ids.size()), [ids](QSqlDatabase db) { ExampleStore(db).remove(ids); }, toVector(ids),
+        true);
 }
 
 // ---- RemoveExamplesCommand
 
-RemoveExamplesCommand::RemoveExamplesCommand(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids, const QString& text)
+RemoveExamplesCommand::RemoveExamplesCommand(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids,
+                                             const QString& text)
     : StoreCommand(session, datasetId, text.isEmpty() ? tr("Delete %n example(s)", static_cast<int>(ids.size())) : text)
     , m_ids(std::move(ids))
 {
@@ -152,23 +164,28 @@ void RemoveExamplesCommand::redo()
 {
     const std::vector<qint64> ids = m_ids;
     std::vector<StoredExample> removed;
-    if (write(static_cast<qsizetype>(ids.size()), [&](QSqlDatabase db) { removed = ExampleStore(db).remove(ids); }, toVector(ids), true))
+    if (write(
+            static_cast<qsizetype>(ids.size()), [&](QSqlDatabase db) { removed = ExampleStore(db).remove(ids); },
+            toVector(ids), true))
         m_removed = std::move(removed);
 }
 
 void RemoveExamplesCommand::undo()
 {
     const std::vector<StoredExample> rows = m_removed;
-    write(static_cast<qsizetype>(rows.size()), [rows](QSqlDatabase db) { ExampleStore(db).restore(rows); }, toVector(m_ids), true);
+    write(
+        static_cast<qsizetype>(rows.size()), [rows](QSqlDatabase db) { ExampleStore(db).restore(rows); },
+        toVector(m_ids), true);
 }
 
 // ---- TagExamplesCommand
 
-TagExamplesCommand::TagExamplesCommand(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids, const QString& tag, Action action)
+TagExamplesCommand::TagExamplesCommand(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids,
+                                       const QString& tag, Action action)
     : StoreCommand(session, datasetId,
                    (action == Action::Add ? tr("Tag %n example(s)", static_cast<int>(ids.size()))
-                                          : tr("Untag %n example(s)", static_cast<int>(ids.size())))
-                       + QStringLiteral(" \"%1\"").arg(tag))
+                                          : tr("Untag %n example(s)", static_cast<int>(ids.size()))) +
+                       QStringLiteral(" \"%1\"").arg(tag))
     , m_ids(std::move(ids))
     , m_tag(tag)
     , m_action(action)
@@ -183,7 +200,9 @@ void TagExamplesCommand::redo()
     std::vector<qint64> changed;
     write(
         static_cast<qsizetype>(ids.size()),
-        [&](QSqlDatabase db) { changed = add ? ExampleStore(db).addTag(ids, tag) : ExampleStore(db).removeTag(ids, tag); },
+        [&](QSqlDatabase db) {
+            changed = add ? ExampleStore(db).addTag(ids, tag) : ExampleStore(db).removeTag(ids, tag);
+        },
         toVector(ids), false);
     m_changed = std::move(changed);
 }
@@ -206,7 +225,8 @@ void TagExamplesCommand::undo()
 
 // ---- SetSplitsCommand
 
-SetSplitsCommand::SetSplitsCommand(DatasetSession* session, qint64 datasetId, std::vector<std::pair<qint64, Split>> splits, const QString& text)
+SetSplitsCommand::SetSplitsCommand(DatasetSession* session, qint64 datasetId,
+                                   std::vector<std::pair<qint64, Split>> splits, const QString& text)
     : StoreCommand(session, datasetId, text)
     , m_splits(std::move(splits))
 {
@@ -216,21 +236,24 @@ void SetSplitsCommand::redo()
 {
     const auto splits = m_splits;
     std::vector<std::pair<qint64, Split>> previous;
-    if (write(static_cast<qsizetype>(splits.size()), [&](QSqlDatabase db) { previous = ExampleStore(db).setSplits(splits); },
-              firstOf(splits), false))
+    if (write(
+            static_cast<qsizetype>(splits.size()),
+            [&](QSqlDatabase db) { previous = ExampleStore(db).setSplits(splits); }, firstOf(splits), false))
         m_previous = std::move(previous);
 }
 
 void SetSplitsCommand::undo()
 {
     const auto previous = m_previous;
-    write(static_cast<qsizetype>(previous.size()), [previous](QSqlDatabase db) { ExampleStore(db).setSplits(previous); },
-          firstOf(previous), false);
+    write(
+        static_cast<qsizetype>(previous.size()), [previous](QSqlDatabase db) { ExampleStore(db).setSplits(previous); },
+        firstOf(previous), false);
 }
 
 // ---- ReplaceTextsCommand
 
-ReplaceTextsCommand::ReplaceTextsCommand(DatasetSession* session, qint64 datasetId, std::vector<ExampleTextChange> changes, const QString& text)
+ReplaceTextsCommand::ReplaceTextsCommand(DatasetSession* session, qint64 datasetId,
+                                         std::vector<ExampleTextChange> changes, const QString& text)
     : StoreCommand(session, datasetId, text)
     , m_changes(std::move(changes))
 {
@@ -250,16 +273,18 @@ void ReplaceTextsCommand::redo()
 {
     const auto changes = m_changes;
     std::vector<ExampleTextChange> previous;
-    if (write(static_cast<qsizetype>(changes.size()), [&](QSqlDatabase db) { previous = ExampleStore(db).replaceTexts(changes); },
-              idsOf(changes), false))
+    if (write(
+            static_cast<qsizetype>(changes.size()),
+            [&](QSqlDatabase db) { previous = ExampleStore(db).replaceTexts(changes); }, idsOf(changes), false))
         m_previous = std::move(previous);
 }
 
 void ReplaceTextsCommand::undo()
 {
     const auto previous = m_previous;
-    write(static_cast<qsizetype>(previous.size()), [previous](QSqlDatabase db) { ExampleStore(db).replaceTexts(previous); },
-          idsOf(previous), false);
+    write(
+        static_cast<qsizetype>(previous.size()),
+        [previous](QSqlDatabase db) { ExampleStore(db).replaceTexts(previous); }, idsOf(previous), false);
 }
 
 // ---- SetFlagsCommand
@@ -276,8 +301,9 @@ SetFlagsCommand::SetFlagsCommand(DatasetSession* session, qint64 datasetId, std:
 void SetFlagsCommand::apply(const std::vector<std::pair<qint64, int>>& flags)
 {
     const int mask = m_mask;
-    write(static_cast<qsizetype>(flags.size()), [flags, mask](QSqlDatabase db) { ExampleStore(db).setFlags(flags, mask); },
-          firstOf(flags), false);
+    write(
+        static_cast<qsizetype>(flags.size()),
+        [flags, mask](QSqlDatabase db) { ExampleStore(db).setFlags(flags, mask); }, firstOf(flags), false);
 }
 
 void SetFlagsCommand::redo() { apply(m_after); }
@@ -286,8 +312,8 @@ void SetFlagsCommand::undo() { apply(m_before); }
 
 // ---- DatasetPropertyCommand
 
-DatasetPropertyCommand::DatasetPropertyCommand(DatasetSession* session, qint64 datasetId, Property property, const QString& before,
-                                               const QString& after)
+DatasetPropertyCommand::DatasetPropertyCommand(DatasetSession* session, qint64 datasetId, Property property,
+                                               const QString& before, const QString& after)
     : StoreCommand(session, datasetId, property == Property::Name ? tr("Rename dataset") : tr("Describe dataset"))
     , m_property(property)
     , m_before(before)

@@ -29,7 +29,8 @@ public:
 protected:
     // Runs `work` as one write (on a thread when it touches many rows), then tells the views which
     // examples changed. Returns false (and reports) when it threw.
-    bool write(qsizetype rows, const std::function<void(QSqlDatabase)>& work, const QVector<qint64>& changed, bool structural);
+    bool write(qsizetype rows, const std::function<void(QSqlDatabase)>& work, const QVector<qint64>& changed,
+               bool structural);
     DatasetSession* m_session;
     qint64 m_datasetId;
     bool m_failed = false;
@@ -41,7 +42,8 @@ protected:
 class EditExampleCommand : public StoreCommand {
 public:
     enum { Id = 0x4654 };
-    EditExampleCommand(DatasetSession* session, const StoredExample& before, const StoredExample& after, int mergeKey = -1);
+    EditExampleCommand(DatasetSession* session, const StoredExample& before, const StoredExample& after,
+                       int mergeKey = -1);
     void redo() override;
     void undo() override;
     int id() const override { return m_mergeKey >= 0 ? Id : -1; }
@@ -87,7 +89,8 @@ private:
 class TagExamplesCommand : public StoreCommand {
 public:
     enum class Action { Add, Remove };
-    TagExamplesCommand(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids, const QString& tag, Action action);
+    TagExamplesCommand(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids, const QString& tag,
+                       Action action);
     void redo() override;
     void undo() override;
     const std::vector<qint64>& changedIds() const { return m_changed; }
@@ -101,7 +104,8 @@ private:
 
 class SetSplitsCommand : public StoreCommand {
 public:
-    SetSplitsCommand(DatasetSession* session, qint64 datasetId, std::vector<std::pair<qint64, Split>> splits, const QString& text);
+    SetSplitsCommand(DatasetSession* session, qint64 datasetId, std::vector<std::pair<qint64, Split>> splits,
+                     const QString& text);
     void redo() override;
     void undo() override;
 
@@ -113,7 +117,8 @@ private:
 // New texts for many examples at once (PII masking).
 class ReplaceTextsCommand : public StoreCommand {
 public:
-    ReplaceTextsCommand(DatasetSession* session, qint64 datasetId, std::vector<ExampleTextChange> changes, const QString& text);
+    ReplaceTextsCommand(DatasetSession* session, qint64 datasetId, std::vector<ExampleTextChange> changes,
+                        const QString& text);
     void redo() override;
     void undo() override;
 
@@ -140,7 +145,8 @@ private:
 class DatasetPropertyCommand : public StoreCommand {
 public:
     enum class Property { Name, Description };
-    DatasetPropertyCommand(DatasetSession* session, qint64 datasetId, Property property, const QString& before, const QString& after);
+    DatasetPropertyCommand(DatasetSession* session, qint64 datasetId, Property property, const QString& before,
+                           const QString& after);
     void redo() override;
     void undo() override;
 

@@ -39,26 +39,42 @@ const std::vector<Section>& sections()
 {
     static const std::vector<Section> table = {
         {QT_TRANSLATE_NOOP("AdvancedSettings", "What trains"),
-         {{"trainable", "Trainable", "choice", 0, 0, "all|top-layers|lora", "all weights, only the top decoder layers, or LoRA adapters on a frozen base"},
-          {"train_top_layers", "Top layers", "int", 1, 1000, nullptr, "for \"top-layers\": how many decoder layers from the top train"},
-          {"train_lm_head", "Also the output head", "bool", 0, 0, nullptr, "for \"top-layers\": the final norm and output head train too"},
-          {"lora_rank", "LoRA rank", "int", 1, 4096, nullptr, "inner size r of each adapter (A is r x in, B is out x r)"},
+         {{"trainable", "Trainable", "choice", 0, 0, "all|top-layers|lora",
+           "all weights, only the top decoder layers, or LoRA adapters on a frozen base"},
+          {"train_top_layers", "Top layers", "int", 1, 1000, nullptr,
+           "for \"top-layers\": how many decoder layers from the top train"},
+          {"train_lm_head", "Also the output head", "bool", 0, 0, nullptr,
+           "for \"top-layers\": the final norm and output head train too"},
+          {"lora_rank", "LoRA rank", "int", 1, 4096, nullptr,
+           "inner size r of each adapter (A is r x in, B is out x r)"},
           {"lora_alpha", "LoRA alpha", "double", 0.01, 100000, nullptr, "adapter scale: alpha / rank"},
           {"lora_dropout", "LoRA dropout", "double", 0, 0.99, nullptr, "dropout on the adapter input"},
-          {"use_rslora", "rsLoRA scaling", "bool", 0, 0, nullptr, "scale by alpha / sqrt(rank) instead of alpha / rank"},
-          {"base_quantization", "Base precision", "choice", 0, 0, "none|int8|nf4", "how the frozen base projections are stored: compute dtype, int8 per row, or 4-bit NF4"},
-          {"double_quant", "Double quantization", "bool", 0, 0, nullptr, "NF4 block scales stored as 8-bit codes (about 4.13 bits per weight instead of 4.5)"},
-          {"compute_dtype", "Compute precision", "choice", 0, 0, "float32|bfloat16", "dtype of weights and activations"},
-          {"gradient_checkpointing", "Gradient checkpointing", "bool", 0, 0, nullptr, "recompute decoder layers (how many: below) in the backward pass: much less activation memory, more time"},
-          {"checkpoint_layers", "Checkpointed layers", "int", 0, 100000, nullptr, "with gradient checkpointing: how many layers, from the first, are recomputed (0: the share below decides); fewer is faster and uses more memory"},
-          {"checkpoint_fraction", "Checkpointed share", "double", 0.01, 1, nullptr, "with gradient checkpointing and no layer count: the share of the layers recomputed, rounded up (1: all; QLoRA's preset 0.6)"}}},
+          {"use_rslora", "rsLoRA scaling", "bool", 0, 0, nullptr,
+           "scale by alpha / sqrt(rank) instead of alpha / rank"},
+          {"base_quantization", "Base precision", "choice", 0, 0, "none|int8|nf4",
+           "how the frozen base projections are stored: compute dtype, int8 per row, or 4-bit NF4"},
+          {"double_quant", "Double quantization", "bool", 0, 0, nullptr,
+           "NF4 block scales stored as 8-bit codes (about 4.13 bits per weight instead of 4.5)"},
+          {"compute_dtype", "Compute precision", "choice", 0, 0, "float32|bfloat16",
+           "dtype of weights and activations"},
+          {"gradient_checkpointing", "Gradient checkpointing", "bool", 0, 0, nullptr,
+           "recompute decoder layers (how many: below) in the backward pass: much less activation memory, more time"},
+          {"checkpoint_layers", "Checkpointed layers", "int", 0, 100000, nullptr,
+           "with gradient checkpointing: how many layers, from the first, are recomputed (0: the share below decides); "
+           "fewer is faster and uses more memory"},
+          {"checkpoint_fraction", "Checkpointed share", "double", 0.01, 1, nullptr,
+           "with gradient checkpointing and no layer count: the share of the layers recomputed, rounded up (1: all; "
+           "QLoRA's preset 0.6)"}}},
         {QT_TRANSLATE_NOOP("AdvancedSettings", "Data"),
          {{"loss_on", "Loss on", "choice", 0, 0, "response|all", "train on the answers only, or on every token"},
-          {"max_length", "Max length (tokens)", "int", 8, 1 << 20, nullptr, "tokens per example and per packed row; longer examples are cut, prompt side first"},
+          {"max_length", "Max length (tokens)", "int", 8, 1 << 20, nullptr,
+           "tokens per example and per packed row; longer examples are cut, prompt side first"},
           {"packing", "Packing", "bool", 0, 0, nullptr, "several examples per row, each attending only to itself"},
-          {"val_fraction", "Validation share", "double", 0, 0.95, nullptr, "held out from the training data when there is no validation file"}}},
+          {"val_fraction", "Validation share", "double", 0, 0.95, nullptr,
+           "held out from the training data when there is no validation file"}}},
         {QT_TRANSLATE_NOOP("AdvancedSettings", "Optimizer"),
-         {{"learning_rate", "Learning rate", "sci", 1e-12, 10, nullptr, "peak learning rate (e.g. 2e-5 full, 2e-4 LoRA)"},
+         {{"learning_rate", "Learning rate", "sci", 1e-12, 10, nullptr,
+           "peak learning rate (e.g. 2e-5 full, 2e-4 LoRA)"},
           {"schedule", "Schedule", "choice", 0, 0, "constant|linear|cosine", "after the warmup"},
           {"warmup_steps", "Warmup steps", "int", 0, 10000000, nullptr, "linear warmup to the peak"},
           {"weight_decay", "Weight decay", "double", 0, 10, nullptr, "decoupled (AdamW)"},
@@ -66,7 +82,8 @@ const std::vector<Section>& sections()
           {"beta1", "Adam beta1", "double", 0, 0.9999, nullptr, nullptr},
           {"beta2", "Adam beta2", "double", 0, 0.99999, nullptr, nullptr},
           {"eps", "Adam epsilon", "sci", 1e-20, 1, nullptr, nullptr},
-          {"max_grad_norm", "Clip gradient norm", "double", 0, 1000, nullptr, "clip the global gradient norm (0: off)"}}},
+          {"max_grad_norm", "Clip gradient norm", "double", 0, 1000, nullptr,
+           "clip the global gradient norm (0: off)"}}},
         {QT_TRANSLATE_NOOP("AdvancedSettings", "Length and batches"),
          {{"epochs", "Epochs", "int", 1, 100000, nullptr, "passes over the data (when there is no step limit)"},
           {"max_steps", "Max steps", "int", 0, 100000000, nullptr, "optimizer steps; > 0 overrides the epochs"},
@@ -74,16 +91,24 @@ const std::vector<Section>& sections()
           {"grad_accumulation", "Gradient accumulation", "int", 1, 100000, nullptr, "micro-batches per optimizer step"},
           {"seed", "Seed", "int", 0, 2147483647, nullptr, "data order, split, adapter initialisation"},
           {"threads", "Threads", "int", 0, 1024, nullptr, "compute threads of the worker (0: all physical cores)"},
-          {"processes", "Processes", "int", 1, 256, nullptr, "local worker processes training data-parallel (Gloo, docs/distributed.md); the cores are divided among them"}}},
+          {"processes", "Processes", "int", 1, 256, nullptr,
+           "local worker processes training data-parallel (Gloo, docs/distributed.md); the cores are divided among "
+           "them"}}},
         {QT_TRANSLATE_NOOP("AdvancedSettings", "Evaluation and checkpoints"),
-         {{"eval_every", "Evaluate every (steps)", "int", 0, 100000000, nullptr, "0: at the end of every epoch (always at the end)"},
-          {"sample_prompts", "Sample generations", "int", 0, 100, nullptr, "validation prompts generated from at each evaluation"},
+         {{"eval_every", "Evaluate every (steps)", "int", 0, 100000000, nullptr,
+           "0: at the end of every epoch (always at the end)"},
+          {"sample_prompts", "Sample generations", "int", 0, 100, nullptr,
+           "validation prompts generated from at each evaluation"},
           {"sample_max_tokens", "Sample length (tokens)", "int", 1, 100000, nullptr, nullptr},
-          {"save_every", "Checkpoint every (steps)", "int", 0, 100000000, nullptr, "besides the best, on stop and at the end (0: only those)"},
+          {"save_every", "Checkpoint every (steps)", "int", 0, 100000000, nullptr,
+           "besides the best, on stop and at the end (0: only those)"},
           {"keep_last", "Keep last checkpoints", "int", 1, 100000, nullptr, "besides the best"},
-          {"early_stopping_patience", "Early stopping patience", "int", 0, 100000, nullptr, "evaluations without improvement before stopping (0: off)"},
-          {"early_stopping_min_delta", "Early stopping min delta", "double", 0, 100, nullptr, "smaller improvements do not count"},
-          {"export_best", "Export the best checkpoint", "bool", 0, 0, nullptr, "export the best validated weights rather than the last"}}},
+          {"early_stopping_patience", "Early stopping patience", "int", 0, 100000, nullptr,
+           "evaluations without improvement before stopping (0: off)"},
+          {"early_stopping_min_delta", "Early stopping min delta", "double", 0, 100, nullptr,
+           "smaller improvements do not count"},
+          {"export_best", "Export the best checkpoint", "bool", 0, 0, nullptr,
+           "export the best validated weights rather than the last"}}},
     };
     return table;
 }
@@ -92,7 +117,8 @@ QString formatScientific(double value) { return QString::number(value, 'g', 6); 
 
 } // namespace
 
-AdvancedSettings::AdvancedSettings(QWidget* parent) : QWidget(parent)
+AdvancedSettings::AdvancedSettings(QWidget* parent)
+    : QWidget(parent)
 {
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(0, 0, 0, 0);
@@ -231,7 +257,8 @@ QJsonValue AdvancedSettings::value(const QString& key) const
         bool ok = false;
         const double v = QLocale::c().toDouble(edit->text().trimmed(), &ok);
         if (!ok || !std::isfinite(v))
-            throw Error(QStringLiteral("training configuration: \"%1\" must be a number (got \"%2\")").arg(key, edit->text()));
+            throw Error(
+                QStringLiteral("training configuration: \"%1\" must be a number (got \"%2\")").arg(key, edit->text()));
         return v;
     }
     if (auto* check = qobject_cast<QCheckBox*>(widget))
@@ -272,13 +299,16 @@ void AdvancedSettings::updateEnabled()
     const QString trainable = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("trainable")))->currentText();
     const bool lora = trainable == QLatin1String("lora");
     const bool top = trainable == QLatin1String("top-layers");
-    for (const char* key : {"lora_rank", "lora_alpha", "lora_dropout", "use_rslora", "lora_targets", "base_quantization"})
+    for (const char* key :
+         {"lora_rank", "lora_alpha", "lora_dropout", "use_rslora", "lora_targets", "base_quantization"})
         m_fields.value(QLatin1String(key))->setEnabled(lora);
     for (const char* key : {"train_top_layers", "train_lm_head"})
         m_fields.value(QLatin1String(key))->setEnabled(top);
-    const QString quantization = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("base_quantization")))->currentText();
+    const QString quantization =
+        qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("base_quantization")))->currentText();
     m_fields.value(QStringLiteral("double_quant"))->setEnabled(lora && quantization == QLatin1String("nf4"));
-    const bool checkpointing = qobject_cast<QCheckBox*>(m_fields.value(QStringLiteral("gradient_checkpointing")))->isChecked();
+    const bool checkpointing =
+        qobject_cast<QCheckBox*>(m_fields.value(QStringLiteral("gradient_checkpointing")))->isChecked();
     m_fields.value(QStringLiteral("checkpoint_layers"))->setEnabled(checkpointing);
     m_fields.value(QStringLiteral("checkpoint_fraction"))->setEnabled(checkpointing);
 }

@@ -56,8 +56,9 @@ DataSourcePicker::DataSourcePicker(AppSettings* settings, QWidget* parent)
 
     m_useDataset = new QRadioButton(tr("Workspace dataset"), this);
     m_useDataset->setObjectName(QStringLiteral("sourceDataset"));
-    m_useDataset->setToolTip(tr("Train on a dataset of the workspace: the run records it and its version, and trains on a "
-                                "snapshot of the chosen splits taken when it starts"));
+    m_useDataset->setToolTip(
+        tr("Train on a dataset of the workspace: the run records it and its version, and trains on a "
+           "snapshot of the chosen splits taken when it starts"));
     m_useFiles = new QRadioButton(tr("Files"), this);
     m_useFiles->setObjectName(QStringLiteral("sourceFiles"));
     m_useFiles->setToolTip(tr("Train on JSONL files"));
@@ -75,7 +76,8 @@ DataSourcePicker::DataSourcePicker(AppSettings* settings, QWidget* parent)
     // The choice of the last session; a new user starts with the workspace's datasets, a user who
     // trained on files before keeps them.
     const QString saved = m_settings->text(QStringLiteral("train/source"));
-    const bool files = saved == QLatin1String("files") || (saved.isEmpty() && !m_settings->text(QStringLiteral("train/trainFile")).isEmpty());
+    const bool files = saved == QLatin1String("files") ||
+                       (saved.isEmpty() && !m_settings->text(QStringLiteral("train/trainFile")).isEmpty());
     (files ? m_useFiles : m_useDataset)->setChecked(true);
     m_trainFile->setText(m_settings->text(QStringLiteral("train/trainFile")));
     m_valFile->setText(m_settings->text(QStringLiteral("train/valFile")));
@@ -353,7 +355,8 @@ void DataSourcePicker::onDatasetChanged()
         const QString savedVal = m_settings->text(QStringLiteral("train/valSplit"));
         const bool same = info && info->id == m_settings->text(QStringLiteral("train/datasetId")).toLongLong();
         m_trainSplit->setCurrentIndex(std::max(0, m_trainSplit->findData(same ? savedTrain : QStringLiteral("train"))));
-        const QString val = same && !savedVal.isEmpty() ? savedVal : (info && info->validation > 0 ? QStringLiteral("val") : kNone);
+        const QString val =
+            same && !savedVal.isEmpty() ? savedVal : (info && info->validation > 0 ? QStringLiteral("val") : kNone);
         m_valSplit->setCurrentIndex(std::max(0, m_valSplit->findData(val)));
     }
     remember();
@@ -386,7 +389,8 @@ void DataSourcePicker::updateSummary()
 
 void DataSourcePicker::remember()
 {
-    m_settings->setText(QStringLiteral("train/source"), usesDataset() ? QStringLiteral("dataset") : QStringLiteral("files"));
+    m_settings->setText(QStringLiteral("train/source"),
+                        usesDataset() ? QStringLiteral("dataset") : QStringLiteral("files"));
     m_settings->setText(QStringLiteral("train/trainFile"), m_trainFile->text());
     m_settings->setText(QStringLiteral("train/valFile"), m_valFile->text());
     if (const auto info = dataset()) {
@@ -398,10 +402,7 @@ void DataSourcePicker::remember()
 
 bool DataSourcePicker::usesDataset() const { return m_useDataset->isChecked(); }
 
-void DataSourcePicker::setUsesDataset(bool useDataset)
-{
-    (useDataset ? m_useDataset : m_useFiles)->setChecked(true);
-}
+void DataSourcePicker::setUsesDataset(bool useDataset) { (useDataset ? m_useDataset : m_useFiles)->setChecked(true); }
 
 std::optional<DatasetInfo> DataSourcePicker::dataset() const
 {
@@ -452,9 +453,10 @@ void DataSourcePicker::setDatasetRefusal(const QString& reason)
     // While a dataset cannot be used, it cannot be chosen either; a dataset chosen before stays
     // chosen and the reason is the launch problem, so the choice is not changed behind the user's back.
     m_useDataset->setEnabled(reason.isEmpty() || usesDataset());
-    m_useDataset->setToolTip(reason.isEmpty() ? tr("Train on a dataset of the workspace: the run records it and its version, and "
-                                                   "trains on a snapshot of the chosen splits taken when it starts")
-                                              : reason);
+    m_useDataset->setToolTip(reason.isEmpty()
+                                 ? tr("Train on a dataset of the workspace: the run records it and its version, and "
+                                      "trains on a snapshot of the chosen splits taken when it starts")
+                                 : reason);
     updateSummary();
     emit changed();
 }
@@ -462,7 +464,8 @@ void DataSourcePicker::setDatasetRefusal(const QString& reason)
 QString DataSourcePicker::problem() const
 {
     if (!usesDataset())
-        return trainFile().isEmpty() ? tr("Choose the training data (a JSONL file) or a workspace dataset.") : QString();
+        return trainFile().isEmpty() ? tr("Choose the training data (a JSONL file) or a workspace dataset.")
+                                     : QString();
     if (!m_refusal.isEmpty())
         return m_refusal;
     if (m_databasePath.isEmpty())
@@ -472,13 +475,16 @@ QString DataSourcePicker::problem() const
         return tr("The dataset chosen before is no longer in the workspace: choose one.");
     if (!info)
         return m_loading ? tr("Reading the workspace's datasets…")
-                         : tr("Choose a dataset (the workspace has none: import one on the Datasets page, or train on files).");
+                         : tr("Choose a dataset (the workspace has none: import one on the Datasets page, or train on "
+                              "files).");
     const QString train = trainSplit();
     const QString val = valSplit();
     if (train == val)
-        return tr("The training and validation splits are both \"%1\": choose two different splits.").arg(describeSplit(train));
+        return tr("The training and validation splits are both \"%1\": choose two different splits.")
+            .arg(describeSplit(train));
     if (countIn(*info, train) == 0)
-        return tr("The dataset \"%1\" has no examples in the %2 split: choose another split to train on, or move examples "
+        return tr("The dataset \"%1\" has no examples in the %2 split: choose another split to train on, or move "
+                  "examples "
                   "there on the Datasets page (Split…).")
             .arg(info->name, describeSplit(train));
     if (val != kNone && countIn(*info, val) == 0)

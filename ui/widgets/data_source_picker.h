@@ -87,8 +87,8 @@ private:
     bool m_loading = false;
     bool m_stale = false; // the datasets changed while the page was hidden
     quint64 m_generation = 0;
-    qint64 m_pendingId = 0; // chooseDataset() before the list had it
-    qint64 m_shownId = 0;   // the dataset the split choices were set up for
+    qint64 m_pendingId = 0;    // chooseDataset() before the list had it
+    qint64 m_shownId = 0;      // the dataset the split choices were set up for
     bool m_choiceLost = false; // the chosen dataset was deleted: none is chosen until the user chooses
     QString m_refusal;
     QTimer* m_refreshTimer = nullptr;

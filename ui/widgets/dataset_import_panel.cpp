@@ -78,8 +78,9 @@ DatasetImportPanel::DatasetImportPanel(DatasetSession* session, QWidget* parent)
     m_systemColumn = columnBox(QStringLiteral("systemColumn"), m_mappingBox);
     auto* mapping = new QHBoxLayout(m_mappingBox);
     mapping->setContentsMargins(0, 0, 0, 0);
-    for (const auto& [label, box] : {std::pair{tr("Instruction"), m_instructionColumn}, std::pair{tr("Input"), m_inputColumn},
-                                     std::pair{tr("Response"), m_responseColumn}, std::pair{tr("System"), m_systemColumn}}) {
+    for (const auto& [label, box] :
+         {std::pair{tr("Instruction"), m_instructionColumn}, std::pair{tr("Input"), m_inputColumn},
+          std::pair{tr("Response"), m_responseColumn}, std::pair{tr("System"), m_systemColumn}}) {
         mapping->addWidget(new QLabel(label, m_mappingBox));
         mapping->addWidget(box, 1);
     }
@@ -198,7 +199,8 @@ void DatasetImportPanel::detect(const QString& path)
                     box->addItem(column.isEmpty() ? tr("(none)") : column, column);
                 box->setCurrentIndex(std::max(0, box->findData(chosen)));
             }
-            m_explanation->setText(tr("Detected format: %1. %2").arg(datasetFormatName(m_detection->format), m_detection->explanation));
+            m_explanation->setText(
+                tr("Detected format: %1. %2").arg(datasetFormatName(m_detection->format), m_detection->explanation));
             onFormatChosen();
         });
 }
@@ -243,7 +245,8 @@ void DatasetImportPanel::showPreview()
                 const ExampleRecord& record = preview.records[size_t(i)].record;
                 const bool multi = record.isMultiTurn();
                 const QString first = multi ? record.turns.front().content : record.instruction;
-                const QString second = multi ? (record.turns.size() > 1 ? record.turns[1].content : QString()) : record.response;
+                const QString second =
+                    multi ? (record.turns.size() > 1 ? record.turns[1].content : QString()) : record.response;
                 m_preview->setItem(i, 0, new QTableWidgetItem(first.left(300).simplified()));
                 m_preview->setItem(i, 1, new QTableWidgetItem(second.left(300).simplified()));
             }
@@ -284,12 +287,14 @@ void DatasetImportPanel::startImport()
                 m_errors->show();
                 m_errors->addItem(tr("Nothing was imported: %1").arg(outcome.error));
             } else if (outcome.value->cancelled) {
-                m_explanation->setText(tr("Import of %1 cancelled; nothing was imported.").arg(QFileInfo(path).fileName()));
+                m_explanation->setText(
+                    tr("Import of %1 cancelled; nothing was imported.").arg(QFileInfo(path).fileName()));
             } else {
                 const DatasetImportResult& result = *outcome.value;
-                m_explanation->setText(tr("Imported %n example(s) from %1 in %2 s.", nullptr, static_cast<int>(result.imported))
-                                           .arg(QFileInfo(path).fileName())
-                                           .arg(result.seconds, 0, 'f', 1));
+                m_explanation->setText(
+                    tr("Imported %n example(s) from %1 in %2 s.", nullptr, static_cast<int>(result.imported))
+                        .arg(QFileInfo(path).fileName())
+                        .arg(result.seconds, 0, 'f', 1));
                 for (const ImportIssue& issue : result.skipped)
                     m_errors->addItem(tr("Skipped %1: %2").arg(issue.location, issue.reason));
                 m_errors->setVisible(!result.skipped.empty());

@@ -85,8 +85,8 @@ void DatasetStatsPanel::clear(const QString& message)
     m_cutOff = 0;
     m_plot->replot();
     m_summary->setText(!message.isEmpty() ? message
-                       : m_setup.valid()  ? tr("Compute tokenizes the whole dataset with the chosen model and template.")
-                                          : tr("Choose a model under \"Tokens for\" to count tokens."));
+                       : m_setup.valid() ? tr("Compute tokenizes the whole dataset with the chosen model and template.")
+                                         : tr("Choose a model under \"Tokens for\" to count tokens."));
     updateButton();
 }
 
@@ -120,29 +120,32 @@ void DatasetStatsPanel::compute()
                 records.push_back(example.record);
                 tags.push_back(example.tags);
             }
-            return computeStatistics(records, tags, *setup.tokenizer, setup.promptTemplate, setup.contextLength, 40, control.callback());
+            return computeStatistics(records, tags, *setup.tokenizer, setup.promptTemplate, setup.contextLength, 40,
+                                     control.callback());
         },
         [this, setup](TaskOutcome<DatasetStatistics> outcome) {
             m_control.reset();
             m_progressTimer->stop();
             m_progress->hide();
             if (!outcome.value || outcome.value->cancelled) {
-                clear(outcome.value || outcome.cancelled ? tr("Cancelled.") : tr("Statistics failed: %1").arg(outcome.error));
+                clear(outcome.value || outcome.cancelled ? tr("Cancelled.")
+                                                         : tr("Statistics failed: %1").arg(outcome.error));
                 return;
             }
             const DatasetStatistics& stats = *outcome.value;
             clear({});
-            QString text = tr("%L1 examples (%L2 multi-turn), template %3. Tokens per example: mean %4, median %L5, 95%: %L6, "
-                              "max %L7; prompts %L8, responses %L9 tokens in all.")
-                               .arg(stats.examples)
-                               .arg(stats.multiTurn)
-                               .arg(setup.promptTemplate.name)
-                               .arg(stats.combined.mean, 0, 'f', 1)
-                               .arg(stats.combined.median)
-                               .arg(stats.combined.p95)
-                               .arg(stats.combined.max)
-                               .arg(stats.prompt.total)
-                               .arg(stats.response.total);
+            QString text =
+                tr("%L1 examples (%L2 multi-turn), template %3. Tokens per example: mean %4, median %L5, 95%: %L6, "
+                   "max %L7; prompts %L8, responses %L9 tokens in all.")
+                    .arg(stats.examples)
+                    .arg(stats.multiTurn)
+                    .arg(setup.promptTemplate.name)
+                    .arg(stats.combined.mean, 0, 'f', 1)
+                    .arg(stats.combined.median)
+                    .arg(stats.combined.p95)
+                    .arg(stats.combined.max)
+                    .arg(stats.prompt.total)
+                    .arg(stats.response.total);
             if (setup.contextLength > 0)
                 text += tr(" %L1 example(s) are longer than the context of %L2 tokens and would be cut off.")
                             .arg(stats.overMaxLength)

@@ -32,7 +32,7 @@ public:
     void setTokenSetup(const TokenSetup& setup);
     void compute();
     bool isComputing() const { return m_control != nullptr; }
-    int barCount() const; // bins drawn (tests)
+    int barCount() const;                      // bins drawn (tests)
     double cutOff() const { return m_cutOff; } // where the line is drawn; 0: none
 
 signals:

@@ -42,8 +42,9 @@ QStringList parseTags(const QString& text)
 
 bool sameFields(const StoredExample& a, const StoredExample& b)
 {
-    return a.record.system == b.record.system && a.record.instruction == b.record.instruction && a.record.input == b.record.input
-        && a.record.response == b.record.response && a.tags == b.tags && a.notes == b.notes && a.split == b.split;
+    return a.record.system == b.record.system && a.record.instruction == b.record.instruction &&
+           a.record.input == b.record.input && a.record.response == b.record.response && a.tags == b.tags &&
+           a.notes == b.notes && a.split == b.split;
 }
 
 } // namespace
@@ -142,8 +143,9 @@ void ExampleEditor::load()
     m_system->setReadOnly(false);
     m_multiTurn->setVisible(multi);
     if (multi)
-        m_multiTurn->setText(tr("A conversation of %n turn(s); its texts are shown in the preview and are not edited here.", nullptr,
-                                static_cast<int>(record.turns.size())));
+        m_multiTurn->setText(
+            tr("A conversation of %n turn(s); its texts are shown in the preview and are not edited here.", nullptr,
+               static_cast<int>(record.turns.size())));
     m_tags->setText(has ? m_current->tags.join(QStringLiteral(", ")) : QString());
     m_split->setCurrentIndex(has ? m_split->findData(static_cast<int>(m_current->split)) : 0);
     m_notes->setPlainText(has ? m_current->notes : QString());
@@ -241,7 +243,8 @@ void ExampleEditor::updatePreview()
         return;
     }
     try {
-        const TokenizedExample encoded = encodeExample(*m_setup.tokenizer, m_setup.promptTemplate, record, LossOn::Response, 0);
+        const TokenizedExample encoded =
+            encodeExample(*m_setup.tokenizer, m_setup.promptTemplate, record, LossOn::Response, 0);
         const qint64 total = encoded.promptTokens + encoded.responseTokens;
         QString text = tr("%1 tokens: %2 prompt + %3 response (loss on %3)")
                            .arg(total)

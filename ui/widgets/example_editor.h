@@ -45,7 +45,7 @@ public:
     static constexpr int kSaveDelayMs = 400;
 
 private:
-    void load();               // the fields from m_current
+    void load(); // the fields from m_current
     StoredExample edited() const;
     void onFieldChanged();
     void updatePreview();

@@ -50,7 +50,8 @@ GenerationColumn::GenerationColumn(QWidget* parent)
     layout->addWidget(m_status);
 
     connect(m_browse, &QToolButton::clicked, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Model folder"), QFileInfo(model()).absolutePath());
+        const QString folder =
+            QFileDialog::getExistingDirectory(this, tr("Model folder"), QFileInfo(model()).absolutePath());
         if (!folder.isEmpty())
             setModel(folder);
     });
@@ -64,7 +65,9 @@ GenerationColumn::GenerationColumn(QWidget* parent)
     connect(m_process, &GenerationProcess::finished, this, [this](const GenerationResult& result) {
         m_status->setText(tr("%1 tokens · %2 tokens/s · stopped: %3")
                               .arg(result.newTokens)
-                              .arg(std::isfinite(result.tokensPerSecond) ? QString::number(result.tokensPerSecond, 'f', 1) : QStringLiteral("?"),
+                              .arg(std::isfinite(result.tokensPerSecond)
+                                       ? QString::number(result.tokensPerSecond, 'f', 1)
+                                       : QStringLiteral("?"),
                                    result.stopReason));
         emit done();
     });
@@ -109,7 +112,8 @@ void GenerationColumn::start(GenerationRequest request)
 {
     m_output->clear();
     if (model().isEmpty()) {
-        m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(tr("Choose a model for this column.")));
+        m_status->setText(
+            QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(tr("Choose a model for this column.")));
         emit done();
         return;
     }

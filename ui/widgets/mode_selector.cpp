@@ -22,28 +22,37 @@ struct ModeText {
 const ModeText kModes[] = {
     {"full", QT_TRANSLATE_NOOP("ModeSelector", "Full fine-tuning"),
      QT_TRANSLATE_NOOP("ModeSelector", "Trains every weight of the model, with the loss on all tokens."),
-     QT_TRANSLATE_NOOP("ModeSelector", "Memory: the most — about 16 bytes per parameter with AdamW (weights, gradients, two "
-                                       "optimizer moments). Time: the most, 6 operations per parameter and token."),
-     QT_TRANSLATE_NOOP("ModeSelector", "Overfitting risk: high on a small dataset; watch the validation loss and use early stopping. "
-                                       "For a deep change of domain with plenty of data.")},
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Memory: the most — about 16 bytes per parameter with AdamW (weights, gradients, two "
+                       "optimizer moments). Time: the most, 6 operations per parameter and token."),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Overfitting risk: high on a small dataset; watch the validation loss and use early stopping. "
+                       "For a deep change of domain with plenty of data.")},
     {"instruction", QT_TRANSLATE_NOOP("ModeSelector", "Instruction tuning"),
-     QT_TRANSLATE_NOOP("ModeSelector", "Trains small LoRA adapters on every projection of a frozen base, with the loss on the "
-                                       "responses only."),
-     QT_TRANSLATE_NOOP("ModeSelector", "Memory: the base model once (fp32, bf16 or int8) plus a few MB of adapters and their "
-                                       "optimizer state. Time: about two thirds of full fine-tuning."),
-     QT_TRANSLATE_NOOP("ModeSelector", "Overfitting risk: lower — few trainable parameters. For teaching a model to follow "
-                                       "instructions from prompt/response pairs.")},
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Trains small LoRA adapters on every projection of a frozen base, with the loss on the "
+                       "responses only."),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Memory: the base model once (fp32, bf16 or int8) plus a few MB of adapters and their "
+                       "optimizer state. Time: about two thirds of full fine-tuning."),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Overfitting risk: lower — few trainable parameters. For teaching a model to follow "
+                       "instructions from prompt/response pairs.")},
     {"qlora", QT_TRANSLATE_NOOP("ModeSelector", "QLoRA"),
      QT_TRANSLATE_NOOP("ModeSelector", "Trains the same LoRA adapters over a base frozen in 4-bit NF4 (blocks of 64, "
                                        "double-quantized scales), loss on the responses."),
-     QT_TRANSLATE_NOOP("ModeSelector", "Memory: the least — about 4.1 bits per base weight, a quarter of a 16-bit base. Time: a "
-                                       "little more than instruction tuning (weights are dequantized on the fly)."),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Memory: the least — about 4.1 bits per base weight, a quarter of a 16-bit base. Time: a "
+                       "little more than instruction tuning (weights are dequantized on the fly)."),
      QT_TRANSLATE_NOOP("ModeSelector", "Overfitting risk: low. For a large model on a machine with little memory.")},
 };
 
 } // namespace
 
-QStringList ModeSelector::modes() { return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora")}; }
+QStringList ModeSelector::modes()
+{
+    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora")};
+}
 
 ModeSelector::ModeSelector(QWidget* parent)
     : QWidget(parent)

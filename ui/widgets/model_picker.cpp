@@ -57,7 +57,8 @@ ModelPicker::ModelPicker(AppSettings* settings, QWidget* parent)
     m_info->setObjectName(QStringLiteral("modelInfo"));
     m_info->setWordWrap(true);
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_info->setText(tr("No model chosen. A model is a Hugging Face folder with config.json, model.safetensors and tokenizer.model."));
+    m_info->setText(tr(
+        "No model chosen. A model is a Hugging Face folder with config.json, model.safetensors and tokenizer.model."));
 
     auto* row = new QHBoxLayout;
     row->addWidget(m_combo, 1);
@@ -135,8 +136,9 @@ QString ModelPicker::describe(const ModelFolder& folder)
 {
     const ModelConfig& c = folder.config;
     QString kv = c.numKvHeads != c.numHeads ? QObject::tr(" (%1 key/value)").arg(c.numKvHeads) : QString();
-    return QObject::tr("<b>%1</b> · %2 parameters · %3 layers, hidden %4, %5 heads%6 · context %7 tokens · vocabulary %8<br>"
-                       "Tokenizer: %9 · weights: %10 in %11 file(s), stored as %12")
+    return QObject::tr(
+               "<b>%1</b> · %2 parameters · %3 layers, hidden %4, %5 heads%6 · context %7 tokens · vocabulary %8<br>"
+               "Tokenizer: %9 · weights: %10 in %11 file(s), stored as %12")
         .arg(c.architecture.toHtmlEscaped(), formatCount(static_cast<double>(c.parameterCount())))
         .arg(c.numLayers)
         .arg(c.hiddenSize)
@@ -144,8 +146,9 @@ QString ModelPicker::describe(const ModelFolder& folder)
         .arg(kv)
         .arg(c.maxPositions)
         .arg(c.vocabSize)
-        .arg(folder.tokenizerPath.isEmpty() ? QObject::tr("<span style='color:#c0392b'>missing (no tokenizer.model)</span>")
-                                            : QStringLiteral("sentencepiece (%1)").arg(QFileInfo(folder.tokenizerPath).fileName()),
+        .arg(folder.tokenizerPath.isEmpty()
+                 ? QObject::tr("<span style='color:#c0392b'>missing (no tokenizer.model)</span>")
+                 : QStringLiteral("sentencepiece (%1)").arg(QFileInfo(folder.tokenizerPath).fileName()),
              formatBytes(static_cast<double>(folder.weightBytes)))
         .arg(folder.weightFiles.size())
         .arg(c.torchDtype);

@@ -34,7 +34,7 @@ public:
     static QString describe(const ModelFolder& folder);
 
 signals:
-    void modelChosen(const QString& path);         // reading it starts
+    void modelChosen(const QString& path);             // reading it starts
     void modelInspected(const QString& path, bool ok); // reading it ended
 
 private:

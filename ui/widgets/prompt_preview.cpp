@@ -8,9 +8,15 @@ QString promptPreviewHtml(const PromptTemplate& format, const ExampleRecord& rec
     for (const TemplateSegment& segment : format.render(record)) {
         QString text;
         switch (segment.kind) {
-        case TemplateSegment::Kind::Bos: text = QStringLiteral("<s>"); break;
-        case TemplateSegment::Kind::Eos: text = QStringLiteral("</s>"); break;
-        default: text = segment.text; break;
+        case TemplateSegment::Kind::Bos:
+            text = QStringLiteral("<s>");
+            break;
+        case TemplateSegment::Kind::Eos:
+            text = QStringLiteral("</s>");
+            break;
+        default:
+            text = segment.text;
+            break;
         }
         text = text.toHtmlEscaped();
         if (segment.kind == TemplateSegment::Kind::Response || segment.kind == TemplateSegment::Kind::Eos)

@@ -9,8 +9,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "models/background_task.h"
 #include "modelio/model_config.h"
+#include "models/background_task.h"
 
 namespace ft::ui {
 

@@ -142,21 +142,30 @@ TrainingPlot::~TrainingPlot() = default;
 QCPGraph* TrainingPlot::graph(Series series) const
 {
     switch (series) {
-    case Series::Loss: return m_loss;
-    case Series::SmoothedLoss: return m_smoothed;
-    case Series::ValLoss: return m_valLoss;
-    case Series::Checkpoints: return m_checkpoints;
-    case Series::Best: return m_best;
-    case Series::LearningRate: return m_lr;
-    case Series::GradNorm: return m_grad;
-    case Series::TokensPerSecond: return m_speed;
+    case Series::Loss:
+        return m_loss;
+    case Series::SmoothedLoss:
+        return m_smoothed;
+    case Series::ValLoss:
+        return m_valLoss;
+    case Series::Checkpoints:
+        return m_checkpoints;
+    case Series::Best:
+        return m_best;
+    case Series::LearningRate:
+        return m_lr;
+    case Series::GradNorm:
+        return m_grad;
+    case Series::TokensPerSecond:
+        return m_speed;
     }
     return nullptr;
 }
 
 void TrainingPlot::clear()
 {
-    for (QVector<double>* v : {&m_keyStep, &m_keyTokens, &m_keyTime, &m_lossValues, &m_smoothedValues, &m_lrValues, &m_gradValues, &m_speedValues})
+    for (QVector<double>* v : {&m_keyStep, &m_keyTokens, &m_keyTime, &m_lossValues, &m_smoothedValues, &m_lrValues,
+                               &m_gradValues, &m_speedValues})
         v->clear();
     m_steps.clear();
     m_evals.clear();
@@ -193,7 +202,8 @@ void TrainingPlot::appendSteps(const QVector<StepPoint>& points)
     for (const StepPoint& p : points) {
         if (!m_steps.isEmpty() && p.step <= m_steps.constLast()) {
             const qsizetype keep = indexOfStep(p.step - 1) + 1;
-            for (QVector<double>* v : {&m_keyStep, &m_keyTokens, &m_keyTime, &m_lossValues, &m_smoothedValues, &m_lrValues, &m_gradValues, &m_speedValues})
+            for (QVector<double>* v : {&m_keyStep, &m_keyTokens, &m_keyTime, &m_lossValues, &m_smoothedValues,
+                                       &m_lrValues, &m_gradValues, &m_speedValues})
                 v->resize(keep);
             m_steps.resize(keep);
             rebuild = true;
@@ -251,9 +261,12 @@ void TrainingPlot::addCheckpoint(const CheckpointPoint& checkpoint)
 const QVector<double>& TrainingPlot::keys() const
 {
     switch (m_xAxis) {
-    case XAxis::Tokens: return m_keyTokens;
-    case XAxis::Time: return m_keyTime;
-    case XAxis::Step: break;
+    case XAxis::Tokens:
+        return m_keyTokens;
+    case XAxis::Time:
+        return m_keyTime;
+    case XAxis::Step:
+        break;
     }
     return m_keyStep;
 }
@@ -430,7 +443,8 @@ void TrainingPlot::fitValueAxes()
         if (log) {
             axis->setRange(total.lower / 1.15, total.upper * 1.15);
         } else {
-            const double pad = total.size() > 0 ? total.size() * 0.06 : std::max(1e-12, std::abs(total.upper) * 0.05 + 1e-12);
+            const double pad =
+                total.size() > 0 ? total.size() * 0.06 : std::max(1e-12, std::abs(total.upper) * 0.05 + 1e-12);
             axis->setRange(total.lower - pad, total.upper + pad);
         }
     };

@@ -44,7 +44,7 @@ public:
     double smoothing() const { return m_smoothing; }
     void setLogScale(bool on); // loss and gradient norm panels
     bool logScale() const { return m_logScale; }
-    void fitView();            // show all data and follow new points again
+    void fitView(); // show all data and follow new points again
     bool isFollowing() const { return m_following; }
 
     int stepCount() const { return static_cast<int>(m_steps.size()); }
@@ -90,9 +90,9 @@ private:
     QVector<qint64> m_steps;
     QVector<double> m_keyStep, m_keyTokens, m_keyTime;
     QVector<double> m_lossValues, m_smoothedValues, m_lrValues, m_gradValues, m_speedValues;
-    double m_timeOffset = 0;   // keeps time increasing across a resumption
+    double m_timeOffset = 0; // keeps time increasing across a resumption
     double m_lastElapsed = 0;
-    double m_ema = 0;          // smoothing state
+    double m_ema = 0; // smoothing state
     double m_emaWeightPower = 1;
     QVector<EvalPoint> m_evals;
     QVector<CheckpointPoint> m_checkpointList;
