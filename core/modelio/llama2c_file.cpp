@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
@@ -130,6 +131,17 @@ ModelConfig llama2cModelConfig(const Llama2cHeader& h)
     config.torchDtype = QStringLiteral("float32");
     config.validate(QStringLiteral("llama2.c header"));
     return config;
+}
+
+QString findLlama2cTokenizer(const QString& binPath, const QString& explicitPath)
+{
+    if (!explicitPath.isEmpty())
+        return explicitPath;
+    const QDir dir = QFileInfo(binPath).absoluteDir();
+    if (QFileInfo::exists(dir.filePath(QStringLiteral("tokenizer.model"))))
+        return dir.filePath(QStringLiteral("tokenizer.model"));
+    const QStringList models = dir.entryList({QStringLiteral("*.model")}, QDir::Files);
+    return models.size() == 1 ? dir.filePath(models.first()) : QString();
 }
 
 } // namespace ft

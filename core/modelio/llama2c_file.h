@@ -47,4 +47,8 @@ int64_t llama2cExpectedFloats(const Llama2cHeader& header);
 // The Hugging Face configuration equivalent to the header (eps 1e-5, rope theta 10000, as llama2.c).
 ModelConfig llama2cModelConfig(const Llama2cHeader& header);
 
+// The sentencepiece model that belongs to `binPath`: `explicitPath` if given, else tokenizer.model or
+// the only *.model file beside it. Empty when none is found.
+QString findLlama2cTokenizer(const QString& binPath, const QString& explicitPath);
+
 } // namespace ft

@@ -13,8 +13,9 @@ namespace ft {
 
 QStringList tokenizerSideFiles()
 {
-    return {QStringLiteral("tokenizer.model"), QStringLiteral("tokenizer_config.json"),
-            QStringLiteral("special_tokens_map.json"), QStringLiteral("generation_config.json")};
+    return {QStringLiteral("tokenizer.json"), QStringLiteral("tokenizer.model"),
+            QStringLiteral("tokenizer_config.json"), QStringLiteral("special_tokens_map.json"),
+            QStringLiteral("generation_config.json")};
 }
 
 ModelFolder ModelFolder::inspect(const QString& folder)
@@ -72,9 +73,13 @@ ModelFolder ModelFolder::inspect(const QString& folder)
             QStringLiteral("%1: no model.safetensors or model.safetensors.index.json in this folder").arg(folder));
     }
 
-    const QString tokenizer = dir.filePath(QStringLiteral("tokenizer.model"));
-    if (QFileInfo::exists(tokenizer))
-        model.tokenizerPath = tokenizer;
+    // The file Tokenizer::fromModelFolder reads: tokenizer.json when there is one, else tokenizer.model.
+    for (const QString& name : {QStringLiteral("tokenizer.json"), QStringLiteral("tokenizer.model")}) {
+        if (QFileInfo::exists(dir.filePath(name))) {
+            model.tokenizerPath = dir.filePath(name);
+            break;
+        }
+    }
     return model;
 }
 

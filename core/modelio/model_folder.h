@@ -18,7 +18,7 @@ struct ModelFolder {
     std::map<QString, QString> weightMap; // tensor name -> file (sharded checkpoints only)
     bool sharded = false;
     qint64 weightBytes = 0;
-    QString tokenizerPath; // empty when the folder has no tokenizer.model
+    QString tokenizerPath; // tokenizer.json, else tokenizer.model; empty when the folder has neither
     QStringList files;     // every file name in the folder
 
     // Reads config.json and the safetensors index (if any); throws ft::Error naming what is missing.

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "modelio/model_folder.h"
+#include "modelio/tokenizer.h"
 #include "support/test_support.h"
 
 using namespace ft;
@@ -44,6 +45,26 @@ private slots:
         QCOMPARE(folder.weightFiles.size(), 1);
         QVERIFY(!folder.tokenizerPath.isEmpty());
         QCOMPARE(folder.config.architecture, QStringLiteral("LlamaForCausalLM"));
+    }
+    // A folder with only a Hugging Face tokenizer.json (Qwen3, Llama 3, SmolLM2) names it as its
+    // tokenizer, and the Tokenizer facade loads it from the folder.
+    void findsTokenizerJsonAlone()
+    {
+        FT_REQUIRE_SHARED();
+        QTemporaryDir dir;
+        writeText(dir.filePath(QStringLiteral("config.json")), kConfig);
+        writeText(dir.filePath(QStringLiteral("model.safetensors")), "{}");
+        QVERIFY(ModelFolder::inspect(dir.path()).tokenizerPath.isEmpty());
+        for (const QString& file : {QStringLiteral("tokenizer.json"), QStringLiteral("tokenizer_config.json")})
+            QVERIFY(
+                QFile::copy(test::sharedPath(QStringLiteral("fixtures/tokenizers/qwen3/") + file), dir.filePath(file)));
+        const ModelFolder folder = ModelFolder::inspect(dir.path());
+        QCOMPARE(folder.tokenizerPath, QDir(folder.path).filePath(QStringLiteral("tokenizer.json")));
+        const auto tokenizer = Tokenizer::fromModelFolder(folder.path, &folder.config);
+        QCOMPARE(tokenizer->kind(), TokenizerKind::TokenizerJson);
+        QCOMPARE(tokenizer->encode(std::string("Hello world")), (std::vector<TokenId>{9707, 1879}));
+        QCOMPARE(tokenizer->eosId(), 151645); // <|im_end|>, from tokenizer_config.json
+        QVERIFY(tokenizerSideFiles().contains(QStringLiteral("tokenizer.json")));
     }
     void refusesPickleAndMissingFiles()
     {

@@ -76,7 +76,9 @@ private slots:
         modelConfig.padTokenId = 2;
         QCOMPARE(Tokenizer::fromModelFolder(dir.path(), &modelConfig)->padId(), 2);
     }
-    void folderWithOnlyTokenizerJsonIsRefused()
+    // A folder with only tokenizer.json loads it (tst_tokenizer_json); one that is not a tokenizer is
+    // refused naming the file and what it lacks, and a folder with neither file says so.
+    void folderWithBrokenTokenizerJsonIsRefused()
     {
         QTemporaryDir dir;
         QFile json(dir.filePath(QStringLiteral("tokenizer.json")));
@@ -85,7 +87,15 @@ private slots:
         json.close();
         try {
             Tokenizer::fromModelFolder(dir.path());
-            QFAIL("a folder without tokenizer.model was accepted");
+            QFAIL("a tokenizer.json without a model was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().contains(QLatin1String("tokenizer.json")), qPrintable(error.message()));
+            QVERIFY2(error.message().contains(QLatin1String("model")), qPrintable(error.message()));
+        }
+        QVERIFY(QFile::remove(dir.filePath(QStringLiteral("tokenizer.json"))));
+        try {
+            Tokenizer::fromModelFolder(dir.path());
+            QFAIL("a folder without a tokenizer was accepted");
         } catch (const Error& error) {
             QVERIFY2(error.message().contains(QLatin1String("tokenizer.json")), qPrintable(error.message()));
             QVERIFY2(error.message().contains(QLatin1String("tokenizer.model")), qPrintable(error.message()));
