@@ -1,0 +1,48 @@
+#pragma once
+// What the GGUF exporter needs from a Hugging Face model folder's config.json, read on its own (the studio's
+// ModelConfig covers the architectures the engine runs; export also takes Qwen3 and Llama 3's rope scaling).
+
+#include <cstdint>
+#include <vector>
+
+#include <QJsonObject>
+#include <QString>
+
+namespace ft {
+
+struct GgufModelParams {
+    QString arch; // llama.cpp's architecture: "llama" (Llama, Mistral), "qwen2" or "qwen3"
+    QString hfArchitecture;
+    int64_t hiddenSize = 0;
+    int64_t intermediateSize = 0;
+    int64_t numLayers = 0;
+    int64_t numHeads = 0;
+    int64_t numKvHeads = 0;
+    int64_t headDim = 0;
+    bool headDimExplicit = false; // config.json names head_dim
+    int64_t vocabSize = 0;
+    int64_t contextLength = 0;
+    double rmsNormEps = 1e-6;
+    double ropeTheta = 10000.0;
+    bool tieWordEmbeddings = false;
+    QString ropeScalingType; // empty, "linear" or "llama3"
+    double ropeScalingFactor = 1.0;
+    double ropeLowFreqFactor = 1.0;
+    double ropeHighFreqFactor = 4.0;
+    int64_t ropeOriginalContext = 8192;
+    int64_t bosTokenId = -1;
+    std::vector<int64_t> eosTokenIds;
+    int64_t padTokenId = -1;
+
+    // Throws ft::Error naming `origin` and the field for anything unsupported or out of range.
+    static GgufModelParams fromJson(const QJsonObject& config, const QString& origin);
+    static GgufModelParams fromFolder(const QString& folder); // folder/config.json
+
+    bool permutesQueryKey() const { return arch == QLatin1String("llama"); }
+};
+
+// The per-dimension RoPE frequency factors llama.cpp reads from `rope_freqs.weight` for Llama 3's "llama3"
+// rope scaling (headDim / 2 values), computed as convert_hf_to_gguf.py does.
+std::vector<float> llama3RopeFactors(const GgufModelParams& params);
+
+} // namespace ft
