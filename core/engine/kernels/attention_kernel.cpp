@@ -1,4 +1,4 @@
-#include "engine/attention_kernel.h"
+#include "engine/kernels/attention_kernel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <ATen/Parallel.h>
 
-#include "engine/attention_primitives.h"
+#include "engine/kernels/attention_primitives.h"
 
 namespace ft {
 

@@ -1,10 +1,10 @@
-#include "engine/attention_primitives.h"
+#include "engine/kernels/attention_primitives.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "engine/avx512_exp.h"
+#include "engine/kernels/avx512_exp.h"
 
 namespace ft {
 

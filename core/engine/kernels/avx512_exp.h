@@ -2,7 +2,7 @@
 // AVX-512 helpers shared by the fused kernels (cross-entropy, attention, SwiGLU): exp(x) for x <= 0,
 // and (from cpu_features.h) whether this processor has AVX-512.
 
-#include "engine/cpu_features.h"
+#include "engine/kernels/cpu_features.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

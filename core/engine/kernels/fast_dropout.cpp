@@ -1,4 +1,4 @@
-#include "engine/fast_dropout.h"
+#include "engine/kernels/fast_dropout.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>

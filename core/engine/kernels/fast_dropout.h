@@ -8,7 +8,7 @@
 
 #include <torch/torch.h>
 
-#include "engine/splitmix64.h"
+#include "engine/kernels/splitmix64.h"
 
 namespace ft {
 

@@ -1,7 +1,6 @@
-#include "engine/fused_attention.h"
+#include "engine/kernels/fused_attention.h"
 
-#include "common/error.h"
-#include "engine/attention_kernel.h"
+#include "engine/kernels/attention_kernel.h"
 
 namespace ft {
 
@@ -79,10 +78,8 @@ torch::Tensor fusedAttention(const torch::Tensor& q, const torch::Tensor& k, con
                            allowed.dim() == 3 && (allowed.size(0) == 1 || allowed.size(0) == q.size(0)) &&
                            allowed.size(1) == q.size(1) && allowed.size(2) == k.size(1) &&
                            allowed.scalar_type() == torch::kBool;
-    if (!shapesFit || !fusedAttentionApplies(q, k, v))
-        throw Error(QStringLiteral("fused attention: unexpected shapes or types (q %1, k %2, allowed %3)")
-                        .arg(QString::fromStdString(c10::str(q.sizes())), QString::fromStdString(c10::str(k.sizes())),
-                             QString::fromStdString(c10::str(allowed.sizes()))));
+    TORCH_CHECK(shapesFit && fusedAttentionApplies(q, k, v), "fused attention: unexpected shapes or types (q ",
+                q.sizes(), ", k ", k.sizes(), ", allowed ", allowed.sizes(), ")");
     return FusedAttentionFunction::apply(q, k, v, allowed, scale);
 }
 

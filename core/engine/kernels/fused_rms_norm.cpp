@@ -1,4 +1,4 @@
-#include "engine/fused_rms_norm.h"
+#include "engine/kernels/fused_rms_norm.h"
 
 #include <cmath>
 #include <vector>

@@ -1,10 +1,10 @@
-#include "engine/fused_swiglu.h"
+#include "engine/kernels/fused_swiglu.h"
 
 #include <cmath>
 
 #include <ATen/Parallel.h>
 
-#include "engine/avx512_exp.h"
+#include "engine/kernels/avx512_exp.h"
 
 namespace ft {
 

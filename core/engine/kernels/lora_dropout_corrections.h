@@ -9,7 +9,7 @@
 
 #include <torch/torch.h>
 
-#include "engine/sparse_dropout.h"
+#include "engine/kernels/sparse_dropout.h"
 
 namespace ft {
 

@@ -1,11 +1,11 @@
-#include "engine/lora_masked_product.h"
+#include "engine/kernels/lora_masked_product.h"
 
 #include <ATen/Parallel.h>
 
 #include <vector>
 
-#include "engine/cpu_features.h"
-#include "engine/lora_dropout_corrections.h"
+#include "engine/kernels/cpu_features.h"
+#include "engine/kernels/lora_dropout_corrections.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

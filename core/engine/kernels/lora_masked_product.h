@@ -10,7 +10,7 @@
 
 #include <torch/torch.h>
 
-#include "engine/sparse_dropout.h"
+#include "engine/kernels/sparse_dropout.h"
 
 namespace ft {
 

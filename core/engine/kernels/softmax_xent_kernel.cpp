@@ -1,4 +1,4 @@
-#include "engine/softmax_xent_kernel.h"
+#include "engine/kernels/softmax_xent_kernel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <ATen/Parallel.h>
 
-#include "engine/avx512_exp.h"
+#include "engine/kernels/avx512_exp.h"
 
 namespace ft {
 

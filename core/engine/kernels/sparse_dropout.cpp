@@ -1,4 +1,4 @@
-#include "engine/sparse_dropout.h"
+#include "engine/kernels/sparse_dropout.h"
 
 #include <cmath>
 

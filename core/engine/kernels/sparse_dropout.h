@@ -17,8 +17,8 @@
 
 #include <torch/torch.h>
 
-#include "engine/sparse_dropout_gaps.h"
-#include "engine/splitmix64.h"
+#include "engine/kernels/sparse_dropout_gaps.h"
+#include "engine/kernels/splitmix64.h"
 
 namespace ft {
 

@@ -1,9 +1,9 @@
-#include "engine/sparse_dropout_gaps.h"
+#include "engine/kernels/sparse_dropout_gaps.h"
 
 #include <cstring>
 
-#include "engine/cpu_features.h"
-#include "engine/splitmix64.h"
+#include "engine/kernels/cpu_features.h"
+#include "engine/kernels/splitmix64.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
