@@ -15,10 +15,10 @@
 
 #include "engine/compute_threads.h"
 #include "engine/frozen_weight.h"
-#include "engine/lora_dropout_corrections.h"
+#include "engine/kernels/lora_dropout_corrections.h"
 #include "engine/lora_linear_function.h"
-#include "engine/lora_masked_product.h"
-#include "engine/sparse_dropout.h"
+#include "engine/kernels/lora_masked_product.h"
+#include "engine/kernels/sparse_dropout.h"
 
 namespace {
 

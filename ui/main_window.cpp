@@ -27,6 +27,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "contract/run_folder.h"
 #include "app_settings.h"
 #include "common/app_paths.h"
 #include "models/dataset_session.h"
@@ -123,7 +124,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         showPage(Monitor);
     });
     connect(m_runs, &RunsPage::showPastRun, this, [this](qint64 runId, const QString& runDir, const QString& name) {
-        if (runId > 0 && !QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("events.jsonl"))))
+        if (runId > 0 && !QFileInfo::exists(RunFolder(runDir).eventsPath()))
             m_monitor->showStoredRun(m_history->storeThread(), m_history->workspacePath(), runId, name);
         else if (!m_monitor->openRunFolder(runDir))
             return;

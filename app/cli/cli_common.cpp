@@ -2,7 +2,6 @@
 
 #include <QJsonDocument>
 
-#include "engine/compute_threads.h"
 
 namespace ft::cli {
 
@@ -28,22 +27,6 @@ QStringList requirePositional(const QCommandLineParser& parser, int count, const
     if (positional.size() != count)
         throw UsageError{QStringLiteral("expected %1 (got %2 arguments)").arg(names).arg(positional.size())};
     return positional;
-}
-
-void addThreadsOption(QCommandLineParser& parser)
-{
-    parser.addOption({QStringLiteral("threads"),
-                      QStringLiteral("Compute threads (default: $FT_THREADS, else the number of physical cores)."),
-                      QStringLiteral("N"), QStringLiteral("0")});
-}
-
-int applyThreadsOption(const QCommandLineParser& parser)
-{
-    bool ok = false;
-    const int requested = parser.value(QStringLiteral("threads")).toInt(&ok);
-    if (!ok || requested < 0)
-        throw UsageError{QStringLiteral("--threads expects a non-negative integer")};
-    return configureComputeThreads(requested);
 }
 
 QTextStream& out()

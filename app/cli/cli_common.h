@@ -1,5 +1,5 @@
 #pragma once
-// What every subcommand of ftstudio-cli shares: parsing with --help, thread settings, output.
+// What every subcommand of ftstudio-cli shares, in both of its programs: parsing with --help, output.
 
 #include <QCommandLineParser>
 #include <QJsonObject>
@@ -20,9 +20,6 @@ bool parseArguments(QCommandLineParser& parser, const QStringList& args, const Q
 
 // Exactly `count` positional arguments, or a UsageError naming what is missing.
 QStringList requirePositional(const QCommandLineParser& parser, int count, const QString& names);
-
-void addThreadsOption(QCommandLineParser& parser);
-int applyThreadsOption(const QCommandLineParser& parser); // configures LibTorch and OpenBLAS
 
 QTextStream& out();
 QTextStream& err();

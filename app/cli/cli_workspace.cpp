@@ -18,6 +18,8 @@ int dispatchSubcommand(const QStringList& args, const QString& group, const std:
     for (const Subcommand& subcommand : subcommands) {
         if (name != QLatin1String(subcommand.name))
             continue;
+        if (!subcommand.run) // an engine command that reached the wrong program
+            throw UsageError{QStringLiteral("%1 %2 is run by ftstudio-engine").arg(group, name)};
         QStringList subArgs = args.mid(1);
         subArgs[0] = QStringLiteral("ftstudio-cli %1 %2").arg(group, name);
         return subcommand.run(subArgs);

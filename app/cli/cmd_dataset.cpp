@@ -252,7 +252,8 @@ int runDataset(const QStringList& args)
         {"mask-pii", "replace personal data by placeholders; write with --apply", runDatasetMaskPii},
         {"split", "assign train/val/test, seeded, optionally stratified by tag", runDatasetSplit},
         {"stats", "token-length statistics and histogram under a tokenizer and template", runDatasetStats},
-        {"generate", "synthetic examples from a template; --fill MODEL generates empty responses", runDatasetGenerate},
+        // Run by ftstudio-engine (--fill generates): main() hands it over before this table is read.
+        {"generate", "synthetic examples from a template; --fill MODEL generates empty responses", nullptr},
     };
     return dispatchSubcommand(args, QStringLiteral("dataset"), subcommands);
 }

@@ -6,7 +6,6 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "engine/llama2c_import.h"
 #include "modelio/llama2c_file.h"
 #include "modelio/model_folder.h"
 #include "modelio/tokenizer.h"

@@ -1,6 +1,7 @@
 #pragma once
-// The subcommands of ftstudio-cli. Each takes its arguments with args[0] = "ftstudio-cli <name>" and
-// returns the process exit code.
+// The commands of ftstudio-cli. Those without LibTorch run here, each taking its arguments with
+// args[0] = "ftstudio-cli <name>" and returning the process exit code; those that need LibTorch
+// (run == nullptr) are handed to ftstudio-engine by exec (engine_launcher.h).
 
 #include <vector>
 
@@ -11,18 +12,14 @@ namespace ft::cli {
 struct Command {
     const char* name;
     const char* summary;
-    int (*run)(const QStringList& args);
+    int (*run)(const QStringList& args); // nullptr: an engine command
 };
 
 const std::vector<Command>& commands();
+// Whether `name` (the first argument) and `subcommand` (the second, if any) are the engine's to run.
+bool isEngineCommand(const char* name, const char* subcommand);
 
 int runInfo(const QStringList& args);
-int runGenerate(const QStringList& args);
-int runConvert(const QStringList& args);
-int runModel(const QStringList& args);
-int runTrain(const QStringList& args);
-int runBench(const QStringList& args);
-int runEval(const QStringList& args); // eval and eval compare (cmd_eval*.cpp)
 int runReport(const QStringList& args);
 
 // Workspace commands: one group per file set (cmd_dataset*.cpp, cmd_runs.cpp).
@@ -34,7 +31,6 @@ int runDatasetDedup(const QStringList& args);
 int runDatasetMaskPii(const QStringList& args);
 int runDatasetSplit(const QStringList& args);
 int runDatasetStats(const QStringList& args);
-int runDatasetGenerate(const QStringList& args);
 int runRuns(const QStringList& args);
 
 } // namespace ft::cli

@@ -1,13 +1,11 @@
-// ftstudio-cli: train, evaluate, generate and manage datasets and runs without the GUI.
-
-#include <cstdlib>
-
-#include <unistd.h>
+// ftstudio-cli: train, evaluate, generate and manage datasets and runs without the GUI. The commands
+// that need LibTorch are run by ftstudio-engine, which this program becomes (exec) for them.
 
 #include <QCoreApplication>
 
 #include "cli_common.h"
 #include "commands.h"
+#include "engine_launcher.h"
 #include "common/app_paths.h"
 #include "common/error.h"
 
@@ -27,14 +25,9 @@ void printUsage(QTextStream& stream)
 
 int main(int argc, char* argv[])
 {
-    // LibTorch's OpenMP threads busy-wait after every parallel region by default, which starves
-    // OpenBLAS's own threads on small machines (5x slower training on 2 cores). libgomp reads its
-    // wait policy only when it loads, so the program restarts itself once with the policy set.
-    if (!std::getenv("OMP_WAIT_POLICY")) {
-        ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-        ::execv("/proc/self/exe", argv);
-        // Not fatal if the restart fails: the program only runs slower.
-    }
+    // Before Qt starts: an engine command becomes the engine process at once.
+    if (argc > 1 && ft::cli::isEngineCommand(argv[1], argc > 2 ? argv[2] : nullptr))
+        return ft::cli::execEngine(argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ftstudio"));
     QCoreApplication::setOrganizationName(QStringLiteral("FineTune Studio"));

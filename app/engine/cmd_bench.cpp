@@ -5,7 +5,8 @@
 
 #include "bench_support.h"
 #include "cli_common.h"
-#include "commands.h"
+#include "engine_threads.h"
+#include "engine_commands.h"
 #include "engine/compute_threads.h"
 #include "engine/generation.h"
 #include "engine/model_loader.h"

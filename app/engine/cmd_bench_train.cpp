@@ -12,6 +12,7 @@
 
 #include "bench_support.h"
 #include "cli_common.h"
+#include "engine_threads.h"
 #include "engine/compute_threads.h"
 #include "engine/process_memory.h"
 #include "engine/quantized_linear.h"

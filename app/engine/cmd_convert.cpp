@@ -3,7 +3,7 @@
 #include <QFileInfo>
 
 #include "cli_common.h"
-#include "commands.h"
+#include "engine_commands.h"
 #include "common/error.h"
 #include "engine/llama2c_import.h"
 #include "engine/model_loader.h"

@@ -5,8 +5,9 @@
 #include <QJsonArray>
 
 #include "cli_common.h"
+#include "engine_threads.h"
 #include "cli_workspace.h"
-#include "commands.h"
+#include "engine_commands.h"
 #include "common/error.h"
 #include "data/synthetic.h"
 #include "engine/model_loader.h"

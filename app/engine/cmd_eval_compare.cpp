@@ -7,7 +7,7 @@
 
 #include "cli_common.h"
 #include "cli_workspace.h"
-#include "commands.h"
+#include "engine_commands.h"
 #include "common/error.h"
 #include "data/generation_scores.h"
 #include "engine/eval_model.h"

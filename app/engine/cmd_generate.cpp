@@ -4,7 +4,8 @@
 #include <QJsonObject>
 
 #include "cli_common.h"
-#include "commands.h"
+#include "engine_threads.h"
+#include "engine_commands.h"
 #include "common/error.h"
 #include "data/example_encoder.h"
 #include "engine/generation.h"

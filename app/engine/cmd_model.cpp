@@ -3,7 +3,7 @@
 #include <QFileInfo>
 
 #include "cli_common.h"
-#include "commands.h"
+#include "engine_commands.h"
 #include "engine/starter_model.h"
 
 namespace ft::cli {

@@ -10,23 +10,23 @@ namespace ft::cli {
 class ObserverFanout : public TrainingObserver {
 public:
     void add(TrainingObserver* observer) { m_observers.push_back(observer); }
-    void started(const RunStart& s) override
+    void started(const RunStartInfo& s) override
     {
         each([&](TrainingObserver* o) { o->started(s); });
     }
-    void stepDone(const StepReport& s) override
+    void stepDone(const StepPoint& s) override
     {
         each([&](TrainingObserver* o) { o->stepDone(s); });
     }
-    void evaluated(const EvalReport& e) override
+    void evaluated(const EvalPoint& e) override
     {
         each([&](TrainingObserver* o) { o->evaluated(e); });
     }
-    void sampled(const SampleReport& s) override
+    void sampled(const SamplePoint& s) override
     {
         each([&](TrainingObserver* o) { o->sampled(s); });
     }
-    void checkpointed(const CheckpointReport& c) override
+    void checkpointed(const CheckpointPoint& c) override
     {
         each([&](TrainingObserver* o) { o->checkpointed(c); });
     }
@@ -38,7 +38,7 @@ public:
     {
         each([&](TrainingObserver* o) { o->pausedChanged(paused); });
     }
-    void ended(const RunEnd& e) override
+    void ended(const RunEndInfo& e) override
     {
         each([&](TrainingObserver* o) { o->ended(e); });
     }

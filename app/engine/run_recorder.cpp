@@ -1,11 +1,14 @@
 #include "run_recorder.h"
 
+#include <cmath>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
 #include "common/json_file.h"
+#include "contract/run_folder.h"
 #include "modelio/model_identity.h"
 #include "store/dataset_export.h"
 
@@ -13,20 +16,8 @@ namespace ft::cli {
 
 namespace {
 
-RunStatus statusOf(RunOutcome outcome)
-{
-    switch (outcome) {
-    case RunOutcome::Finished:
-        return RunStatus::Finished;
-    case RunOutcome::Stopped:
-        return RunStatus::Stopped;
-    case RunOutcome::Diverged:
-        return RunStatus::Diverged;
-    case RunOutcome::Failed:
-        return RunStatus::Failed;
-    }
-    return RunStatus::Failed;
-}
+// The store's status of a run that ended as the worker reported.
+RunStatus statusOf(const QString& outcome) { return runStatusFromName(outcome).value_or(RunStatus::Failed); }
 
 // The base model's identity (modelio/model_identity.h): what its base-model evaluations are cached
 // under. Empty when the model cannot be read (the worker reports that itself).
@@ -67,19 +58,19 @@ template <typename F> void RunRecorder::guarded(const char* what, F&& write)
     }
 }
 
-void RunRecorder::started(const RunStart& start)
+void RunRecorder::started(const RunStartInfo& start)
 {
     m_runDir = start.runDir;
     guarded("the run", [&] {
         RunStore runs(m_workspace.database(), m_workspace.path());
-        const QJsonObject manifest =
-            readJsonObjectFile(QDir(start.runDir).filePath(QStringLiteral("data/manifest.json")));
+        const RunFolder folder(start.runDir);
+        const QJsonObject manifest = readJsonObjectFile(QDir(folder.dataPath()).filePath(QStringLiteral("manifest.json")));
         TrainingSnapshot snapshot = m_snapshot.value_or(TrainingSnapshot{});
         snapshot.datasetId = m_datasetId;
-        snapshot.trainPath = QDir(start.runDir).filePath(QStringLiteral("data/train.jsonl"));
+        snapshot.trainPath = folder.trainDataPath();
         snapshot.trainSha256 = manifest[QStringLiteral("train")].toObject()[QStringLiteral("sha256")].toString();
         snapshot.trainExamples = start.trainExamples;
-        snapshot.valPath = QDir(start.runDir).filePath(QStringLiteral("data/val.jsonl"));
+        snapshot.valPath = folder.valDataPath();
         snapshot.valSha256 = manifest[QStringLiteral("val")].toObject()[QStringLiteral("sha256")].toString();
         snapshot.valExamples = start.valExamples;
         if (m_runId <= 0 && start.resumedFromStep >= 0) {
@@ -113,22 +104,22 @@ void RunRecorder::started(const RunStart& start)
     });
 }
 
-void RunRecorder::stepDone(const StepReport& s)
+void RunRecorder::stepDone(const StepPoint& s)
 {
     const double t = now();
-    m_tokens = s.tokensSeen;
+    m_tokens = s.tokens;
     for (const auto& [name, value] : {std::pair<const char*, double>{"loss", s.loss},
                                       {"lr", s.learningRate},
                                       {"grad_norm", s.gradNorm},
                                       {"tokens_per_second", s.tokensPerSecond},
-                                      {"tokens", static_cast<double>(s.tokensSeen)},
+                                      {"tokens", static_cast<double>(s.tokens)},
                                       {"epoch", s.epoch},
-                                      {"elapsed", s.elapsedSeconds}})
+                                      {"elapsed", s.elapsed}})
         m_pending.push_back({s.step, QLatin1String(name), value, t});
     flush(false);
 }
 
-void RunRecorder::evaluated(const EvalReport& e)
+void RunRecorder::evaluated(const EvalPoint& e)
 {
     const double t = now();
     m_pending.push_back({e.step, QStringLiteral("val_loss"), e.valLoss, t});
@@ -137,11 +128,11 @@ void RunRecorder::evaluated(const EvalReport& e)
     flush(true);
 }
 
-void RunRecorder::checkpointed(const CheckpointReport& c)
+void RunRecorder::checkpointed(const CheckpointPoint& c)
 {
     guarded("a checkpoint", [&] {
         RunStore runs(m_workspace.database(), m_workspace.path());
-        runs.addCheckpoint(m_runId, c.step, c.path, c.hasValLoss ? std::optional<double>(c.valLoss) : std::nullopt,
+        runs.addCheckpoint(m_runId, c.step, c.path, !std::isnan(c.valLoss) ? std::optional<double>(c.valLoss) : std::nullopt,
                            c.best);
         // The worker keeps the last few and the best; forget the ones it removed.
         for (const auto& known : runs.checkpoints(m_runId))
@@ -169,13 +160,13 @@ void RunRecorder::flush(bool force)
     m_sinceFlush.restart();
 }
 
-void RunRecorder::ended(const RunEnd& end)
+void RunRecorder::ended(const RunEndInfo& end)
 {
     if (m_runId <= 0)
         return;
     flush(true);
     guarded("the end of the run", [&] {
-        if (end.hasBestValLoss) {
+        if (end.hasBestValLoss()) {
             MetricStore metrics(m_workspace.database());
             metrics.recordEvaluation(m_runId, QStringLiteral("best"), QStringLiteral("val"), QStringLiteral("loss"),
                                      end.bestValLoss);
@@ -183,8 +174,8 @@ void RunRecorder::ended(const RunEnd& end)
                                      QStringLiteral("perplexity"), std::exp(end.bestValLoss));
         }
         RunStore(m_workspace.database(), m_workspace.path())
-            .finishRun(m_runId, statusOf(end.status), end.tokensSeen,
-                       end.hasBestValLoss ? std::optional<double>(end.bestValLoss) : std::nullopt, end.message);
+            .finishRun(m_runId, statusOf(end.status), end.tokens,
+                       end.hasBestValLoss() ? std::optional<double>(end.bestValLoss) : std::nullopt, end.message);
     });
 }
 

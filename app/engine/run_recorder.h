@@ -23,11 +23,11 @@ public:
     RunRecorder(const Workspace& workspace, qint64 runId, const QString& runName, qint64 datasetId,
                 TrainingObserver& log);
 
-    void started(const RunStart& start) override;
-    void stepDone(const StepReport& step) override;
-    void evaluated(const EvalReport& eval) override;
-    void checkpointed(const CheckpointReport& checkpoint) override;
-    void ended(const RunEnd& end) override;
+    void started(const RunStartInfo& start) override;
+    void stepDone(const StepPoint& step) override;
+    void evaluated(const EvalPoint& eval) override;
+    void checkpointed(const CheckpointPoint& checkpoint) override;
+    void ended(const RunEndInfo& end) override;
     // The workspace dataset's snapshot this run trains on (from exportTrainingSnapshot).
     void setSnapshot(const TrainingSnapshot& snapshot) { m_snapshot = snapshot; }
     // Setup failed: the row (if the studio created one) says why.

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <QDateTime>
-#include <QJsonDocument>
 
 namespace ft::cli {
 
@@ -51,57 +50,41 @@ void WorkerReporter::clearProgressLine()
     }
 }
 
-void WorkerReporter::publish(const QString& event, QJsonObject fields, const QString& human)
+void WorkerReporter::publish(const WorkerEvent& event, const QString& human)
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (m_json) {
-        QJsonObject line{{QStringLiteral("event"), event}, {QStringLiteral("time"), now.toString(Qt::ISODateWithMs)}};
-        for (auto it = fields.begin(); it != fields.end(); ++it)
-            line[it.key()] = it.value();
-        const QByteArray bytes = QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
-        std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
+        const QByteArray line = workerEventLine(event, now);
+        std::fwrite(line.constData(), 1, static_cast<size_t>(line.size()), stdout);
         std::fflush(stdout);
     }
     if (!human.isEmpty() && m_log.isOpen()) {
         m_log.write((now.toString(Qt::ISODate) + QLatin1Char(' ') + human + QLatin1Char('\n')).toUtf8());
         m_log.flush();
     }
-    if (!human.isEmpty() && event != QLatin1String("step") && (!m_json || m_terminal)) {
+    const bool isStep = std::holds_alternative<StepPoint>(event);
+    if (!human.isEmpty() && !isStep && (!m_json || m_terminal)) {
         clearProgressLine();
         std::fprintf(stderr, "%s\n", human.toUtf8().constData());
     }
 }
 
-void WorkerReporter::started(const RunStart& s)
+void WorkerReporter::started(const RunStartInfo& s)
 {
-    publish(
-        QStringLiteral("started"),
-        {{QStringLiteral("run_dir"), s.runDir},
-         {QStringLiteral("config"), s.config},
-         {QStringLiteral("parameters"),
-          QJsonObject{{QStringLiteral("total"), static_cast<qint64>(s.totalParameters)},
-                      {QStringLiteral("trainable"), static_cast<qint64>(s.trainableParameters)}}},
-         {QStringLiteral("train_examples"), static_cast<qint64>(s.trainExamples)},
-         {QStringLiteral("val_examples"), static_cast<qint64>(s.valExamples)},
-         {QStringLiteral("truncated_examples"), static_cast<qint64>(s.truncatedExamples)},
-         {QStringLiteral("tokens_per_epoch"), static_cast<qint64>(s.tokensPerEpoch)},
-         {QStringLiteral("total_steps"), static_cast<qint64>(s.totalSteps)},
-         {QStringLiteral("resumed_from_step"), static_cast<qint64>(s.resumedFromStep)},
-         {QStringLiteral("world_size"), s.worldSize}},
-        QStringLiteral(
-            "%1 %2: %3 steps, %4 of %5 parameters trainable, %6 training / %7 validation examples, %8 tokens per epoch")
-            .arg(s.resumedFromStep >= 0 ? QStringLiteral("resumed at step %1").arg(s.resumedFromStep)
-                                        : QStringLiteral("started"),
-                 s.runDir)
-            .arg(s.totalSteps)
-            .arg(s.trainableParameters)
-            .arg(s.totalParameters)
-            .arg(s.trainExamples)
-            .arg(s.valExamples)
-            .arg(s.tokensPerEpoch));
+    publish(s, QStringLiteral("%1 %2: %3 steps, %4 of %5 parameters trainable, %6 training / %7 validation examples, "
+                              "%8 tokens per epoch")
+                   .arg(s.resumedFromStep >= 0 ? QStringLiteral("resumed at step %1").arg(s.resumedFromStep)
+                                               : QStringLiteral("started"),
+                        s.runDir)
+                   .arg(s.totalSteps)
+                   .arg(s.trainableParameters)
+                   .arg(s.totalParameters)
+                   .arg(s.trainExamples)
+                   .arg(s.valExamples)
+                   .arg(s.tokensPerEpoch));
 }
 
-void WorkerReporter::stepDone(const StepReport& s)
+void WorkerReporter::stepDone(const StepPoint& s)
 {
     const QString human = QStringLiteral("step %1/%2 epoch %3 loss %4 lr %5 grad-norm %6 %7 tokens/s elapsed %8 eta %9")
                               .arg(s.step)
@@ -111,93 +94,60 @@ void WorkerReporter::stepDone(const StepReport& s)
                               .arg(s.learningRate, 0, 'g', 3)
                               .arg(s.gradNorm, 0, 'f', 3)
                               .arg(s.tokensPerSecond, 0, 'f', 0)
-                              .arg(duration(s.elapsedSeconds), duration(s.etaSeconds));
-    publish(QStringLiteral("step"),
-            {{QStringLiteral("step"), static_cast<qint64>(s.step)},
-             {QStringLiteral("total_steps"), static_cast<qint64>(s.totalSteps)},
-             {QStringLiteral("epoch"), s.epoch},
-             {QStringLiteral("loss"), s.loss},
-             {QStringLiteral("lr"), s.learningRate},
-             {QStringLiteral("grad_norm"), s.gradNorm},
-             {QStringLiteral("tokens"), static_cast<qint64>(s.tokensSeen)},
-             {QStringLiteral("tokens_per_second"), s.tokensPerSecond},
-             {QStringLiteral("elapsed"), s.elapsedSeconds},
-             {QStringLiteral("eta"), s.etaSeconds}},
-            human);
-    if (m_terminal && (!m_json)) {
-        const int width = 24;
-        const int filled = s.totalSteps > 0 ? static_cast<int>(width * s.step / s.totalSteps) : 0;
-        std::fprintf(stderr, "\r\033[K[%s%s] %s", QString(filled, QLatin1Char('#')).toUtf8().constData(),
-                     QString(width - filled, QLatin1Char('.')).toUtf8().constData(), human.toUtf8().constData());
-        std::fflush(stderr);
-        m_progressShown = true;
-    }
+                              .arg(duration(s.elapsed), duration(s.eta));
+    publish(s, human);
+    if (m_terminal && !m_json)
+        showProgress(s, human);
 }
 
-void WorkerReporter::evaluated(const EvalReport& e)
+void WorkerReporter::showProgress(const StepPoint& s, const QString& human)
 {
-    publish(QStringLiteral("eval"),
-            {{QStringLiteral("step"), static_cast<qint64>(e.step)},
-             {QStringLiteral("val_loss"), e.valLoss},
-             {QStringLiteral("perplexity"), e.perplexity},
-             {QStringLiteral("best_val_loss"), e.bestValLoss},
-             {QStringLiteral("is_best"), e.isBest}},
-            QStringLiteral("eval at step %1: validation loss %2, perplexity %3%4")
-                .arg(e.step)
-                .arg(e.valLoss, 0, 'f', 4)
-                .arg(e.perplexity, 0, 'f', 2)
-                .arg(e.isBest ? QStringLiteral(" (best so far)")
-                              : QStringLiteral(" (best %1)").arg(e.bestValLoss, 0, 'f', 4)));
+    const int width = 24;
+    const int filled = s.totalSteps > 0 ? static_cast<int>(width * s.step / s.totalSteps) : 0;
+    std::fprintf(stderr, "\r\033[K[%s%s] %s", QString(filled, QLatin1Char('#')).toUtf8().constData(),
+                 QString(width - filled, QLatin1Char('.')).toUtf8().constData(), human.toUtf8().constData());
+    std::fflush(stderr);
+    m_progressShown = true;
 }
 
-void WorkerReporter::sampled(const SampleReport& s)
+void WorkerReporter::evaluated(const EvalPoint& e)
 {
-    publish(QStringLiteral("sample"),
-            {{QStringLiteral("step"), static_cast<qint64>(s.step)},
-             {QStringLiteral("prompt"), s.prompt},
-             {QStringLiteral("reference"), s.reference},
-             {QStringLiteral("text"), s.text}},
-            QStringLiteral("sample at step %1: %2 -> %3")
-                .arg(s.step)
-                .arg(s.prompt.left(60), s.text.left(120).replace(QLatin1Char('\n'), QLatin1Char(' '))));
+    publish(e, QStringLiteral("eval at step %1: validation loss %2, perplexity %3%4")
+                   .arg(e.step)
+                   .arg(e.valLoss, 0, 'f', 4)
+                   .arg(e.perplexity, 0, 'f', 2)
+                   .arg(e.isBest ? QStringLiteral(" (best so far)")
+                                 : QStringLiteral(" (best %1)").arg(e.bestValLoss, 0, 'f', 4)));
 }
 
-void WorkerReporter::checkpointed(const CheckpointReport& c)
+void WorkerReporter::sampled(const SamplePoint& s)
 {
-    QJsonObject fields{{QStringLiteral("step"), static_cast<qint64>(c.step)},
-                       {QStringLiteral("path"), c.path},
-                       {QStringLiteral("best"), c.best}};
-    if (c.hasValLoss)
-        fields[QStringLiteral("val_loss")] = c.valLoss;
-    publish(QStringLiteral("checkpoint"), fields,
-            QStringLiteral("checkpoint at step %1%2: %3")
-                .arg(c.step)
-                .arg(c.best ? QStringLiteral(" (best)") : QString(), c.path));
+    publish(s, QStringLiteral("sample at step %1: %2 -> %3")
+                   .arg(s.step)
+                   .arg(s.prompt.left(60), s.text.left(120).replace(QLatin1Char('\n'), QLatin1Char(' '))));
+}
+
+void WorkerReporter::checkpointed(const CheckpointPoint& c)
+{
+    publish(c, QStringLiteral("checkpoint at step %1%2: %3")
+                   .arg(c.step)
+                   .arg(c.best ? QStringLiteral(" (best)") : QString(), c.path));
 }
 
 void WorkerReporter::log(const QString& level, const QString& message)
 {
-    publish(QStringLiteral("log"), {{QStringLiteral("level"), level}, {QStringLiteral("message"), message}},
-            QStringLiteral("%1: %2").arg(level, message));
+    publish(LogEvent{level, message}, QStringLiteral("%1: %2").arg(level, message));
 }
 
 void WorkerReporter::pausedChanged(bool paused)
 {
-    publish(paused ? QStringLiteral("paused") : QStringLiteral("resumed"), {},
-            paused ? QStringLiteral("paused") : QStringLiteral("resumed"));
+    publish(PausedEvent{paused}, paused ? QStringLiteral("paused") : QStringLiteral("resumed"));
 }
 
-void WorkerReporter::ended(const RunEnd& e)
+void WorkerReporter::ended(const RunEndInfo& e)
 {
     m_ended = true;
-    QJsonObject fields{{QStringLiteral("step"), static_cast<qint64>(e.step)},
-                       {QStringLiteral("message"), e.message},
-                       {QStringLiteral("tokens"), static_cast<qint64>(e.tokensSeen)}};
-    if (!e.exportPath.isEmpty())
-        fields[QStringLiteral("export")] = e.exportPath;
-    if (e.hasBestValLoss)
-        fields[QStringLiteral("best_val_loss")] = e.bestValLoss;
-    publish(runOutcomeName(e.status), fields, QStringLiteral("%1: %2").arg(runOutcomeName(e.status), e.message));
+    publish(e, QStringLiteral("%1: %2").arg(e.status, e.message));
 }
 
 void WorkerReporter::failed(const QString& message)
@@ -205,8 +155,10 @@ void WorkerReporter::failed(const QString& message)
     if (m_ended)
         return;
     m_ended = true;
-    publish(QStringLiteral("failed"), {{QStringLiteral("message"), message}},
-            QStringLiteral("failed: %1").arg(message));
+    RunEndInfo end;
+    end.status = runOutcomeName(RunOutcome::Failed);
+    end.message = message;
+    publish(end, QStringLiteral("failed: %1").arg(message));
 }
 
 } // namespace ft::cli

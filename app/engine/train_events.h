@@ -6,7 +6,6 @@
 #include <cstdio>
 
 #include <QFile>
-#include <QJsonObject>
 
 #include "engine/training_observer.h"
 
@@ -17,21 +16,24 @@ public:
     WorkerReporter(bool jsonEvents, const QString& logPath);
     ~WorkerReporter() override;
 
-    void started(const RunStart& start) override;
-    void stepDone(const StepReport& step) override;
-    void evaluated(const EvalReport& eval) override;
-    void sampled(const SampleReport& sample) override;
-    void checkpointed(const CheckpointReport& checkpoint) override;
+    void started(const RunStartInfo& start) override;
+    void stepDone(const StepPoint& step) override;
+    void evaluated(const EvalPoint& eval) override;
+    void sampled(const SamplePoint& sample) override;
+    void checkpointed(const CheckpointPoint& checkpoint) override;
     void log(const QString& level, const QString& message) override;
     void pausedChanged(bool paused) override;
-    void ended(const RunEnd& end) override;
+    void ended(const RunEndInfo& end) override;
     // A failure outside the trainer's own reporting (bad configuration, an exception): the final event.
     void failed(const QString& message);
     // Opens the log once the run folder exists.
     void openLog(const QString& logPath);
 
 private:
-    void publish(const QString& event, QJsonObject fields, const QString& human);
+    // The event on stdout (with --events jsonl), its human line in the log and, unless it is a step,
+    // on stderr.
+    void publish(const WorkerEvent& event, const QString& human);
+    void showProgress(const StepPoint& step, const QString& human);
     void clearProgressLine();
 
     bool m_json;

@@ -1,4 +1,4 @@
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include "common/error.h"
 #include "data/example_encoder.h"
 #include "data/prompt_template.h"
-#include "runs/train_settings_check.h"
+#include "contract/train_settings_check.h"
 
 namespace ft {
 

@@ -3,7 +3,7 @@
 // not exist yet: one trained on a workspace dataset, whose worker writes the frozen snapshot into
 // the run folder (train --dataset) before it reads train_file and val_file.
 
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 namespace ft {
 

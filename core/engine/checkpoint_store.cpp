@@ -8,6 +8,7 @@
 
 #include "common/atomic_write.h"
 #include "common/error.h"
+#include "contract/run_folder.h"
 #include "common/json_file.h"
 #include "engine/tensor_convert.h"
 #include "modelio/safetensors_writer.h"
@@ -58,7 +59,7 @@ TrainingState TrainingState::fromJson(const QJsonObject& json, const QString& or
 }
 
 CheckpointStore::CheckpointStore(const QString& runDir)
-    : m_dir(QDir(runDir).filePath(QStringLiteral("checkpoints")))
+    : m_dir(RunFolder(runDir).checkpointsPath())
 {
 }
 

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#include "contract/run_folder.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "engine/checkpoint_store.h"
@@ -41,7 +42,7 @@ QString canonicalCheckpointName(const QString& name)
 
 TrainConfig readRunConfig(const QString& runDir)
 {
-    const QString path = QDir(runDir).filePath(QStringLiteral("config.json"));
+    const QString path = RunFolder(runDir).configPath();
     if (!QFileInfo::exists(path))
         throw Error(QStringLiteral("%1: no config.json; not a run folder").arg(runDir));
     return TrainConfig::fromJson(readJsonObjectFile(path), path);
@@ -79,7 +80,7 @@ EvalModel loadEvalRunModel(const QString& runDir, const QString& checkpointName)
     model.checkpoint = canonicalCheckpointName(checkpointName);
 
     if (model.checkpoint == QLatin1String("final")) {
-        const QString exported = QDir(model.runDir).filePath(QStringLiteral("export/model"));
+        const QString exported = RunFolder(model.runDir).exportModelPath();
         if (!QFileInfo::exists(QDir(exported).filePath(QStringLiteral("config.json"))))
             throw Error(
                 QStringLiteral("%1: the run has no exported model (it did not finish); evaluate one of its checkpoints "

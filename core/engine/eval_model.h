@@ -13,7 +13,7 @@
 #include <QString>
 
 #include "engine/model_loader.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 namespace ft {
 

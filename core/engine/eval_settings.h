@@ -11,7 +11,7 @@
 
 #include "data/generation_scores.h"
 #include "engine/generation.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 namespace ft {
 

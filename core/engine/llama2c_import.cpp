@@ -17,17 +17,6 @@ torch::Tensor permuteInterleavedToHalves(const torch::Tensor& weight, int64_t he
     return weight.view({heads, rows / heads / 2, 2, cols}).transpose(1, 2).reshape({rows, cols});
 }
 
-QString findLlama2cTokenizer(const QString& binPath, const QString& explicitPath)
-{
-    if (!explicitPath.isEmpty())
-        return explicitPath;
-    const QDir dir = QFileInfo(binPath).absoluteDir();
-    if (QFileInfo::exists(dir.filePath(QStringLiteral("tokenizer.model"))))
-        return dir.filePath(QStringLiteral("tokenizer.model"));
-    const QStringList models = dir.entryList({QStringLiteral("*.model")}, QDir::Files);
-    return models.size() == 1 ? dir.filePath(models.first()) : QString();
-}
-
 LoadedModel loadLlama2c(const QString& binPath, const LoadOptions& options)
 {
     const Llama2cHeader header = readLlama2cHeader(binPath);

@@ -14,8 +14,4 @@ LoadedModel loadLlama2c(const QString& binPath, const LoadOptions& options);
 // Rows of a (heads * headDim, in) projection reordered from interleaved pairs to rotate-half.
 torch::Tensor permuteInterleavedToHalves(const torch::Tensor& weight, int64_t heads);
 
-// The sentencepiece model that belongs to `binPath`: `explicitPath` if given, else tokenizer.model or
-// the only *.model file beside it. Empty when none is found.
-QString findLlama2cTokenizer(const QString& binPath, const QString& explicitPath);
-
 } // namespace ft

@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "common/error.h"
-#include "engine/fused_attention.h"
-#include "engine/fused_rms_norm.h"
-#include "engine/fused_swiglu.h"
+#include "engine/kernels/fused_attention.h"
+#include "engine/kernels/fused_rms_norm.h"
+#include "engine/kernels/fused_swiglu.h"
 #include "engine/layer_checkpoint.h"
 
 namespace ft {

@@ -1,12 +1,11 @@
 #include "engine/lora_linear_function.h"
 
 #include <ATen/Parallel.h>
-#include <QtGlobal>
 
-#include "engine/fast_dropout.h"
-#include "engine/lora_dropout_corrections.h"
-#include "engine/lora_masked_product.h"
-#include "engine/sparse_dropout.h"
+#include "engine/kernels/fast_dropout.h"
+#include "engine/kernels/lora_dropout_corrections.h"
+#include "engine/kernels/lora_masked_product.h"
+#include "engine/kernels/sparse_dropout.h"
 
 namespace ft {
 
@@ -19,13 +18,10 @@ enum MergedSaved { MergedInput, MergedA, MergedB, MergedBase };
 enum SparseSaved { SparseInput, SparseT, SparseA, SparseB, SparseBase };
 enum DropoutSaved { DropInput, DropMask, DropT, DropA, DropB, DropBase };
 
-// Whether a dropout takes the sparse path. FT_LORA_DENSE_MASK=1 in the environment sends every
-// dropout through the dense mask instead: a switch for comparing the two (bench/README.md).
-bool sparseMaskFor(double dropout)
-{
-    static const bool denseOnly = qEnvironmentVariableIntValue("FT_LORA_DENSE_MASK") == 1;
-    return dropout <= kLoraSparseDropoutMax && !denseOnly;
-}
+// Whether a dropout takes the sparse path: up to kLoraSparseDropoutMax it holds less memory than the
+// dense byte mask at the same speed (bench/README.md); above it the corrections, one per dropped
+// element, grow past the dense mask's single pass.
+bool sparseMaskFor(double dropout) { return dropout <= kLoraSparseDropoutMax; }
 
 // h = x · keep where the element is kept, else 0; mask = 1 where kept. Contiguous (n).
 void maskInput(const float* x, float* h, uint8_t* mask, int64_t n, uint64_t seed, uint64_t threshold, float keep)

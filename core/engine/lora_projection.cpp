@@ -1,6 +1,6 @@
 #include "engine/lora_projection.h"
 
-#include "engine/fast_dropout.h"
+#include "engine/kernels/fast_dropout.h"
 #include "engine/lora_linear_function.h"
 
 #include <cmath>

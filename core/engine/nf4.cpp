@@ -11,7 +11,7 @@
 #include <cmath>
 
 #include "common/error.h"
-#include "engine/cpu_features.h"
+#include "engine/kernels/cpu_features.h"
 
 namespace ft {
 

@@ -1,7 +1,7 @@
 #include "engine/token_loss.h"
 
 #include "engine/batching.h"
-#include "engine/softmax_xent_kernel.h"
+#include "engine/kernels/softmax_xent_kernel.h"
 
 namespace ft {
 

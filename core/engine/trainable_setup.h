@@ -8,7 +8,7 @@
 #include <torch/torch.h>
 
 #include "engine/llama_model.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 namespace ft {
 

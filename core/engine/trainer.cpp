@@ -12,6 +12,7 @@
 #include "common/cpu_threads.h"
 #include "common/error.h"
 #include "common/json_file.h"
+#include "contract/run_folder.h"
 #include "engine/compute_threads.h"
 #include "engine/generation.h"
 #include "engine/lr_schedule.h"
@@ -28,8 +29,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-QString configPath(const QString& runDir) { return QDir(runDir).filePath(QStringLiteral("config.json")); }
 
 } // namespace
 
@@ -51,7 +50,8 @@ void Trainer::setupNew(TrainConfig config)
     m_config.trainFile = QFileInfo(config.trainFile).absoluteFilePath();
     if (!config.valFile.isEmpty())
         m_config.valFile = QFileInfo(config.valFile).absoluteFilePath();
-    if (isMain() && QFileInfo::exists(configPath(m_runDir)))
+    const RunFolder folder(m_runDir);
+    if (isMain() && folder.hasStarted())
         throw Error(QStringLiteral("%1 already holds a run (use --resume to continue it)").arg(m_runDir));
     // Every rank reads and splits the same files the same way; only rank 0 writes the run folder.
     const TrainingRecords records = readTrainingRecords(m_config);
@@ -63,13 +63,15 @@ void Trainer::setupNew(TrainConfig config)
     torch::manual_seed(m_config.seed);
     if (isMain()) {
         freezeTrainingRecords(records, m_runDir);
-        writeFileAtomically(configPath(m_runDir), QJsonDocument(m_config.toJson()).toJson());
+        // The resolved settings replace the prepared request, if any; the run has started.
+        writeFileAtomically(folder.configPath(), QJsonDocument(m_config.toJson()).toJson());
+        folder.markStarted();
     }
 }
 
 void Trainer::setupResume()
 {
-    const QString path = configPath(m_runDir);
+    const QString path = RunFolder(m_runDir).configPath();
     if (!QFileInfo::exists(path))
         throw Error(QStringLiteral("%1: no config.json; not a run folder").arg(m_runDir));
     m_config = TrainConfig::fromJson(readJsonObjectFile(path), path);
@@ -164,7 +166,7 @@ int64_t Trainer::stepsInEpoch(int64_t epoch)
     return (microBatches + m_config.gradAccumulation - 1) / m_config.gradAccumulation;
 }
 
-bool Trainer::trainOneStep(double* loss, double* gradNorm, int64_t* tokens)
+std::vector<MicroBatchPlan> Trainer::takeStepRows(int64_t* targets, int64_t* tokens)
 {
     // The step's rows: those of the next grad_accumulation micro-batches of the current epoch (fewer
     // at its end). With several ranks each takes every world-size-th row; everyone divides by the
@@ -172,12 +174,12 @@ bool Trainer::trainOneStep(double* loss, double* gradNorm, int64_t* tokens)
     const EpochPlan& plan = epochPlan(m_state.epoch);
     const auto available = static_cast<int64_t>(plan.microBatches.size()) - m_state.microBatch;
     const int64_t count = std::min(m_config.gradAccumulation, available);
-    int64_t targets = 0;
+    *targets = 0;
     *tokens = 0;
     std::vector<const BatchRow*> rows;
     for (int64_t i = 0; i < count; ++i) {
         const MicroBatchPlan& micro = plan.microBatches[static_cast<size_t>(m_state.microBatch + i)];
-        targets += micro.targets;
+        *targets += micro.targets;
         *tokens += micro.tokens;
         for (const BatchRow& row : micro.rows)
             rows.push_back(&row);
@@ -190,48 +192,71 @@ bool Trainer::trainOneStep(double* loss, double* gradNorm, int64_t* tokens)
             mine.emplace_back();
         mine.back().rows.push_back(*rows[j]);
     }
-
-    for (auto& p : m_trainable)
-        p.tensor.mutable_grad() = torch::Tensor();
-    double lossSum = 0.0;
-    LlamaForCausalLMImpl& model = *m_loaded.model;
-    const TokenId pad = m_loaded.tokenizer->padId() >= 0 ? m_loaded.tokenizer->padId() : 0;
-    for (const MicroBatchPlan& micro : mine) {
-        const Batch batch = makeBatch(micro, m_train, pad, m_config.packing);
-        const torch::Tensor hidden = model.hiddenStates(batch.tokens, batch.layout); // (B, T, C)
-        const torch::Tensor sum = tokenCrossEntropySum(model, hidden, batch.targets);
-        (sum / static_cast<double>(std::max<int64_t>(1, targets))).backward();
-        lossSum += sum.item<double>();
-    }
-    if (m_group) {
-        // A rank without rows still takes part, with zero gradients.
-        std::vector<torch::Tensor> grads;
-        for (auto& p : m_trainable) {
-            if (!p.tensor.grad().defined())
-                p.tensor.mutable_grad() = torch::zeros_like(p.tensor);
-            grads.push_back(p.tensor.grad());
-        }
-        m_group->allReduceSum(grads);
-        lossSum = m_group->allReduceSum(lossSum);
-    }
-    *loss = lossSum / static_cast<double>(std::max<int64_t>(1, targets));
-    *gradNorm = gradientNorm(m_trainable);
-    if (!std::isfinite(*loss) || !std::isfinite(*gradNorm))
-        return false;
-    if (m_config.maxGradNorm > 0.0 && *gradNorm > m_config.maxGradNorm)
-        scaleGradients(m_trainable, m_config.maxGradNorm / (*gradNorm + 1e-6));
-    setLearningRate(*m_optimizer, learningRateAt(m_config.schedule, m_config.learningRate, m_state.step,
-                                                 m_config.warmupSteps, m_totalSteps));
-    m_optimizer->step();
-
+    // The data position moves on by the micro-batches taken.
     m_state.microBatch += count;
     if (m_state.microBatch >= static_cast<int64_t>(plan.microBatches.size())) {
         ++m_state.epoch;
         m_state.microBatch = 0;
     }
+    return mine;
+}
+
+double Trainer::accumulateGradients(const std::vector<MicroBatchPlan>& rows, int64_t targets)
+{
+    for (auto& p : m_trainable)
+        p.tensor.mutable_grad() = torch::Tensor();
+    LlamaForCausalLMImpl& model = *m_loaded.model;
+    const TokenId pad = m_loaded.tokenizer->padId() >= 0 ? m_loaded.tokenizer->padId() : 0;
+    const double scale = 1.0 / static_cast<double>(std::max<int64_t>(1, targets));
+    double lossSum = 0.0;
+    for (const MicroBatchPlan& micro : rows) {
+        const Batch batch = makeBatch(micro, m_train, pad, m_config.packing);
+        const torch::Tensor hidden = model.hiddenStates(batch.tokens, batch.layout); // (B, T, C)
+        const torch::Tensor sum = tokenCrossEntropySum(model, hidden, batch.targets);
+        (sum * scale).backward();
+        lossSum += sum.item<double>();
+    }
+    return lossSum;
+}
+
+double Trainer::sumAcrossRanks(double lossSum)
+{
+    if (!m_group)
+        return lossSum;
+    // A rank without rows still takes part, with zero gradients.
+    std::vector<torch::Tensor> grads;
+    for (auto& p : m_trainable) {
+        if (!p.tensor.grad().defined())
+            p.tensor.mutable_grad() = torch::zeros_like(p.tensor);
+        grads.push_back(p.tensor.grad());
+    }
+    m_group->allReduceSum(grads);
+    return m_group->allReduceSum(lossSum);
+}
+
+void Trainer::clipAndUpdate(double gradNorm)
+{
+    if (m_config.maxGradNorm > 0.0 && gradNorm > m_config.maxGradNorm)
+        scaleGradients(m_trainable, m_config.maxGradNorm / (gradNorm + 1e-6));
+    setLearningRate(*m_optimizer, learningRateAt(m_config.schedule, m_config.learningRate, m_state.step,
+                                                 m_config.warmupSteps, m_totalSteps));
+    m_optimizer->step();
+}
+
+Trainer::StepResult Trainer::trainOneStep()
+{
+    StepResult result;
+    int64_t targets = 0;
+    const std::vector<MicroBatchPlan> rows = takeStepRows(&targets, &result.tokens);
+    const double lossSum = sumAcrossRanks(accumulateGradients(rows, targets));
+    result.loss = lossSum / static_cast<double>(std::max<int64_t>(1, targets));
+    result.gradNorm = gradientNorm(m_trainable);
+    if (!result.finite())
+        return result; // the weights are left as they were
+    clipAndUpdate(result.gradNorm);
     ++m_state.step;
-    m_state.tokensSeen += *tokens;
-    return true;
+    m_state.tokensSeen += result.tokens;
+    return result;
 }
 
 Trainer::AgreedControl Trainer::agreeOnControl()
@@ -290,8 +315,12 @@ void Trainer::generateSamples()
         options.maxNewTokens = static_cast<int>(m_config.sampleMaxTokens);
         const std::vector<TokenId> prompt = encodePrompt(*m_loaded.tokenizer, m_template, record);
         const GenerationResult result = generate(*m_loaded.model, *m_loaded.tokenizer, prompt, options);
-        m_observer.sampled({m_state.step, record.isMultiTurn() ? record.turns.front().content : record.instruction,
-                            record.isMultiTurn() ? record.turns.back().content : record.response, result.text});
+        SamplePoint sample;
+        sample.step = m_state.step;
+        sample.prompt = record.isMultiTurn() ? record.turns.front().content : record.instruction;
+        sample.reference = record.isMultiTurn() ? record.turns.back().content : record.response;
+        sample.text = result.text;
+        m_observer.sampled(sample);
     }
 }
 
@@ -311,7 +340,13 @@ void Trainer::evaluateAndMaybeStop(bool* stopEarly)
     } else {
         ++m_state.evalsWithoutImprovement;
     }
-    m_observer.evaluated({m_state.step, valLoss, std::exp(valLoss), m_state.bestValLoss, improved});
+    EvalPoint point;
+    point.step = m_state.step;
+    point.valLoss = valLoss;
+    point.perplexity = std::exp(valLoss);
+    point.bestValLoss = m_state.bestValLoss;
+    point.isBest = improved;
+    m_observer.evaluated(point);
     if (m_config.samplePrompts > 0 && isMain())
         generateSamples();
     if (improved)
@@ -330,7 +365,12 @@ SavedCheckpoint Trainer::saveCheckpoint(bool best)
         state.valLoss.reset();
     const SavedCheckpoint info = m_checkpoints->save(state, m_trainable, *m_optimizer, best);
     m_checkpoints->prune(m_config.keepLast);
-    m_observer.checkpointed({info.step, info.path, best, state.valLoss.has_value(), state.valLoss.value_or(0.0)});
+    CheckpointPoint point;
+    point.step = info.step;
+    point.path = info.path;
+    point.best = best;
+    point.valLoss = state.valLoss.value_or(kNoValue);
+    m_observer.checkpointed(point);
     return info;
 }
 
@@ -362,27 +402,59 @@ QString Trainer::exportModel()
     return exportDir.filePath(QStringLiteral("model"));
 }
 
-RunEnd Trainer::run()
+RunStartInfo Trainer::startInfo() const
 {
-    RunStart start;
+    RunStartInfo start;
     start.runDir = m_runDir;
     start.config = m_config.toJson();
-    start.totalParameters = static_cast<int64_t>(m_loaded.config.parameterCount());
+    start.totalParameters = m_loaded.config.parameterCount();
     start.trainableParameters = parameterCount(m_trainable);
-    start.trainExamples = static_cast<int64_t>(m_train.examples.size());
-    start.valExamples = static_cast<int64_t>(m_val.examples.size());
+    start.trainExamples = static_cast<qint64>(m_train.examples.size());
+    start.valExamples = static_cast<qint64>(m_val.examples.size());
     start.truncatedExamples = m_train.truncated + m_val.truncated;
     start.tokensPerEpoch = m_train.tokens;
     start.totalSteps = m_totalSteps;
     start.resumedFromStep = m_resumedFrom;
     start.worldSize = m_group ? m_group->worldSize() : 1;
-    if (m_group) // identical starting weights on every rank, whatever each loaded
-        m_group->broadcastFromMain([&] {
-            std::vector<torch::Tensor> tensors;
-            for (const auto& p : m_trainable)
-                tensors.push_back(p.tensor);
-            return tensors;
-        }());
+    return start;
+}
+
+void Trainer::startEveryRankAlike()
+{
+    if (!m_group)
+        return;
+    // Identical starting weights on every rank, whatever each loaded.
+    std::vector<torch::Tensor> tensors;
+    for (const auto& p : m_trainable)
+        tensors.push_back(p.tensor);
+    m_group->broadcastFromMain(tensors);
+}
+
+StepPoint Trainer::stepPoint(const StepResult& result, const SessionClock& session)
+{
+    StepPoint point;
+    point.step = m_state.step;
+    point.totalSteps = m_totalSteps;
+    const auto epochBatches = static_cast<double>(epochPlan(m_state.epoch).microBatches.size());
+    point.epoch =
+        static_cast<double>(m_state.epoch) + static_cast<double>(m_state.microBatch) / std::max(1.0, epochBatches);
+    point.loss = result.loss;
+    point.learningRate = learningRateAt(m_config.schedule, m_config.learningRate, m_state.step - 1,
+                                        m_config.warmupSteps, m_totalSteps);
+    point.gradNorm = result.gradNorm;
+    point.tokens = m_state.tokensSeen;
+    const double seconds = secondsSince(session.start);
+    point.tokensPerSecond = static_cast<double>(m_state.tokensSeen - session.tokensBefore) / std::max(1e-9, seconds);
+    point.elapsed = m_state.elapsedSeconds;
+    point.eta = seconds / static_cast<double>(m_state.step - session.stepsBefore) *
+                static_cast<double>(m_totalSteps - m_state.step);
+    return point;
+}
+
+RunEndInfo Trainer::run()
+{
+    startEveryRankAlike();
+    const RunStartInfo start = startInfo();
     m_observer.started(start);
     if (start.truncatedExamples > 0)
         m_observer.log(QStringLiteral("warning"),
@@ -391,13 +463,10 @@ RunEnd Trainer::run()
                            .arg(start.truncatedExamples)
                            .arg(m_config.maxLength));
 
-    const auto sessionStart = Clock::now();
-    const double elapsedBefore = m_state.elapsedSeconds;
-    const int64_t stepsBefore = m_state.step;
-    const int64_t tokensBefore = m_state.tokensSeen;
-    RunEnd end;
+    const SessionClock session{Clock::now(), m_state.elapsedSeconds, m_state.step, m_state.tokensSeen};
+    RunEndInfo end;
+    RunOutcome outcome = RunOutcome::Finished;
     bool stopEarly = false;
-
     while (m_state.step < m_totalSteps && !stopEarly) {
         AgreedControl control = agreeOnControl();
         if (control.pause && !control.stop) {
@@ -405,7 +474,7 @@ RunEnd Trainer::run()
             control = agreeOnControl();
         }
         if (control.stop) {
-            end.status = RunOutcome::Stopped;
+            outcome = RunOutcome::Stopped;
             end.message = QStringLiteral("stopped at step %1 on request").arg(m_state.step);
             break;
         }
@@ -413,36 +482,18 @@ RunEnd Trainer::run()
             saveCheckpoint(false);
 
         const int64_t epochBefore = m_state.epoch;
-        double loss = 0.0;
-        double gradNorm = 0.0;
-        int64_t tokens = 0;
-        if (!trainOneStep(&loss, &gradNorm, &tokens)) {
-            end.status = RunOutcome::Diverged;
+        const StepResult result = trainOneStep();
+        if (!result.finite()) {
+            outcome = RunOutcome::Diverged;
             end.message =
                 QStringLiteral("diverged at step %1: loss %2, gradient norm %3; the last good checkpoint is kept")
                     .arg(m_state.step + 1)
-                    .arg(loss)
-                    .arg(gradNorm);
+                    .arg(result.loss)
+                    .arg(result.gradNorm);
             break;
         }
-        const double session = secondsSince(sessionStart);
-        m_state.elapsedSeconds = elapsedBefore + session;
-        StepReport report;
-        report.step = m_state.step;
-        report.totalSteps = m_totalSteps;
-        const auto epochBatches = static_cast<double>(epochPlan(m_state.epoch).microBatches.size());
-        report.epoch =
-            static_cast<double>(m_state.epoch) + static_cast<double>(m_state.microBatch) / std::max(1.0, epochBatches);
-        report.loss = loss;
-        report.learningRate = learningRateAt(m_config.schedule, m_config.learningRate, m_state.step - 1,
-                                             m_config.warmupSteps, m_totalSteps);
-        report.gradNorm = gradNorm;
-        report.tokensSeen = m_state.tokensSeen;
-        report.tokensPerSecond = static_cast<double>(m_state.tokensSeen - tokensBefore) / std::max(1e-9, session);
-        report.elapsedSeconds = m_state.elapsedSeconds;
-        report.etaSeconds = session / static_cast<double>(m_state.step - stepsBefore) *
-                            static_cast<double>(m_totalSteps - m_state.step);
-        m_observer.stepDone(report);
+        m_state.elapsedSeconds = session.elapsedBefore + secondsSince(session.start);
+        m_observer.stepDone(stepPoint(result, session));
 
         const bool epochEnded = m_state.epoch != epochBefore;
         const bool evalDue = m_config.evalEvery > 0 ? m_state.step % m_config.evalEvery == 0 : epochEnded;
@@ -454,23 +505,28 @@ RunEnd Trainer::run()
             end.message = QStringLiteral("early stopping: no improvement of the validation loss in %1 evaluations")
                               .arg(m_config.earlyStoppingPatience);
     }
+    finishRun(outcome, end);
+    m_observer.ended(end);
+    return end;
+}
 
-    if (end.status == RunOutcome::Finished) {
+void Trainer::finishRun(RunOutcome outcome, RunEndInfo& end)
+{
+    if (outcome == RunOutcome::Finished) {
         bool ignored = false;
         evaluateAndMaybeStop(&ignored);
     }
-    if (end.status != RunOutcome::Diverged && m_lastCheckpointStep != m_state.step)
+    if (outcome != RunOutcome::Diverged && m_lastCheckpointStep != m_state.step)
         saveCheckpoint(false);
-    if (end.status == RunOutcome::Finished && isMain())
+    if (outcome == RunOutcome::Finished && isMain())
         end.exportPath = exportModel();
+    end.status = runOutcomeName(outcome);
     end.step = m_state.step;
-    end.tokensSeen = m_state.tokensSeen;
-    end.hasBestValLoss = m_state.bestStep >= 0;
-    end.bestValLoss = m_state.bestValLoss;
-    if (end.status == RunOutcome::Finished && end.message.isEmpty())
+    end.tokens = m_state.tokensSeen;
+    end.bestValLoss = m_state.bestStep >= 0 ? m_state.bestValLoss : kNoValue;
+    end.reportedByWorker = true;
+    if (outcome == RunOutcome::Finished && end.message.isEmpty())
         end.message = QStringLiteral("finished after %1 steps").arg(m_state.step);
-    m_observer.ended(end);
-    return end;
 }
 
 } // namespace ft

@@ -3,6 +3,8 @@
 // the loop (forward, backward, clip, update; evaluate, checkpoint, stop early), and the export.
 // Modes differ only in setup; there is one loop.
 
+#include <chrono>
+#include <cmath>
 #include <map>
 #include <memory>
 
@@ -12,7 +14,7 @@
 #include "engine/distributed.h"
 #include "engine/model_loader.h"
 #include "engine/training_observer.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 namespace ft {
 
@@ -31,7 +33,7 @@ public:
     // Continues the run folder from its latest checkpoint (its config.json and frozen data).
     void setupResume();
 
-    RunEnd run();
+    RunEndInfo run();
 
     LlamaForCausalLMImpl& model() { return *m_loaded.model; }
     const TrainConfig& config() const { return m_config; }
@@ -41,7 +43,31 @@ private:
     void loadEverything(const TrainingRecords& records);
     const EpochPlan& epochPlan(int64_t epoch);
     int64_t stepsInEpoch(int64_t epoch);
-    bool trainOneStep(double* loss, double* gradNorm, int64_t* tokens);
+    // One optimizer step: forward and backward over the step's rows, the gradients summed across
+    // ranks, clipped, and the update. A loss or gradient norm that is not finite leaves the weights
+    // as they were.
+    struct StepResult {
+        double loss = 0.0;
+        double gradNorm = 0.0;
+        int64_t tokens = 0;
+        bool finite() const { return std::isfinite(loss) && std::isfinite(gradNorm); }
+    };
+    StepResult trainOneStep();
+    std::vector<MicroBatchPlan> takeStepRows(int64_t* targets, int64_t* tokens);
+    double accumulateGradients(const std::vector<MicroBatchPlan>& rows, int64_t targets); // the loss sum
+    double sumAcrossRanks(double lossSum);
+    void clipAndUpdate(double gradNorm);
+    // Where this session of the run (a start or a resumption) began, for speed and ETA.
+    struct SessionClock {
+        std::chrono::steady_clock::time_point start;
+        double elapsedBefore = 0.0;
+        int64_t stepsBefore = 0;
+        int64_t tokensBefore = 0;
+    };
+    RunStartInfo startInfo() const;
+    void startEveryRankAlike();
+    StepPoint stepPoint(const StepResult& result, const SessionClock& session);
+    void finishRun(RunOutcome outcome, RunEndInfo& end);
     // The requests of every rank's control, combined so that all ranks act at the same step.
     struct AgreedControl {
         bool stop = false;

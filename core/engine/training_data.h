@@ -7,7 +7,7 @@
 #include <QString>
 
 #include "data/example_encoder.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 namespace ft {
 

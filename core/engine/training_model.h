@@ -6,7 +6,7 @@
 #include "engine/lora.h"
 #include "engine/model_loader.h"
 #include "engine/quantized_projection.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 namespace ft {
 

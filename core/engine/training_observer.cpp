@@ -2,21 +2,6 @@
 
 namespace ft {
 
-QString runOutcomeName(RunOutcome status)
-{
-    switch (status) {
-    case RunOutcome::Finished:
-        return QStringLiteral("finished");
-    case RunOutcome::Stopped:
-        return QStringLiteral("stopped");
-    case RunOutcome::Diverged:
-        return QStringLiteral("diverged");
-    case RunOutcome::Failed:
-        return QStringLiteral("failed");
-    }
-    return {};
-}
-
 void TrainerControl::requestStop()
 {
     {

@@ -10,7 +10,8 @@
 #include <QProcess>
 #include <QStringList>
 
-#include "runs/run_events.h"
+#include "contract/line_splitter.h"
+#include "contract/run_events.h"
 
 namespace ft {
 

@@ -9,7 +9,8 @@
 #include <QStringList>
 #include <QTimer>
 
-#include "runs/run_events.h"
+#include "contract/line_splitter.h"
+#include "contract/run_events.h"
 
 namespace ft {
 

@@ -9,8 +9,8 @@
 #include <QStringList>
 
 #include "modelio/model_config.h"
-#include "runs/run_events.h"
-#include "runs/train_config.h"
+#include "contract/run_events.h"
+#include "contract/train_config.h"
 
 namespace ft {
 

@@ -13,7 +13,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "runs/run_events.h"
+#include "contract/run_events.h"
 
 namespace ft {
 

@@ -5,6 +5,7 @@
 #include <QFile>
 
 #include "common/error.h"
+#include "contract/line_splitter.h"
 
 namespace ft {
 

@@ -7,7 +7,7 @@
 #include <QStringList>
 #include <QVector>
 
-#include "runs/run_events.h"
+#include "contract/run_events.h"
 
 namespace ft {
 

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "contract/run_folder.h"
 #include "common/error.h"
 #include "store/database.h"
 #include "store/metric_store.h"
@@ -87,8 +88,8 @@ RunTrace loadStoredTrace(const QString& workspacePath, qint64 runId)
         trace.end.bestValLoss = run->bestValLoss.value_or(kNoValue);
         trace.end.reportedByWorker = true;
         if (run->status == RunStatus::Finished &&
-            QFileInfo::exists(QDir(run->runDir).filePath(QStringLiteral("export/model"))))
-            trace.end.exportPath = QDir(run->runDir).filePath(QStringLiteral("export/model"));
+            QFileInfo::exists(RunFolder(run->runDir).exportModelPath()))
+            trace.end.exportPath = RunFolder(run->runDir).exportModelPath();
     }
     return trace;
 }

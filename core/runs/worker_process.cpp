@@ -5,6 +5,7 @@
 
 #include <QDir>
 
+#include "contract/run_folder.h"
 #include "runs/cli_locator.h"
 
 namespace ft {
@@ -234,7 +235,7 @@ void WorkerProcess::record(const QByteArray& line)
     if (!m_eventLog.isOpen()) {
         if (!QDir(m_runDir).exists())
             return; // the worker creates the folder before its first event; nothing to record before it
-        m_eventLog.setFileName(QDir(m_runDir).filePath(QStringLiteral("events.jsonl")));
+        m_eventLog.setFileName(RunFolder(m_runDir).eventsPath());
         if (!m_eventLog.open(QIODevice::WriteOnly | QIODevice::Append)) {
             m_recordEvents = false;
             emit logLine(QStringLiteral("warning"),

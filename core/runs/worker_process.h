@@ -28,7 +28,8 @@
 #include <QTimer>
 #include <QVector>
 
-#include "runs/run_events.h"
+#include "contract/line_splitter.h"
+#include "contract/run_events.h"
 
 namespace ft {
 

@@ -1,10 +1,8 @@
 #include "store/workspace.h"
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QRegularExpression>
 #include <QStandardPaths>
 
 #include "common/error.h"
@@ -13,22 +11,6 @@
 #include "store/dataset_import.h"
 
 namespace ft {
-
-namespace {
-
-QString runSlug(const QString& name)
-{
-    static const QRegularExpression unsafe(QStringLiteral("[^a-z0-9_.-]+"));
-    QString slug = name.toLower().replace(unsafe, QStringLiteral("-"));
-    while (slug.startsWith(QLatin1Char('-')) || slug.startsWith(QLatin1Char('.')))
-        slug.remove(0, 1);
-    slug = slug.left(40);
-    while (slug.endsWith(QLatin1Char('-')))
-        slug.chop(1);
-    return slug.isEmpty() ? QStringLiteral("run") : slug;
-}
-
-} // namespace
 
 QString Workspace::defaultPath()
 {
@@ -75,24 +57,6 @@ QString Workspace::databasePath() const { return QDir(m_path).filePath(QStringLi
 QString Workspace::runsPath() const { return QDir(m_path).filePath(QStringLiteral("runs")); }
 
 QSqlDatabase Workspace::database() const { return threadConnection(databasePath()); }
-
-QString Workspace::createRunFolder(const QString& runName) const
-{
-    const QString base = QStringLiteral("%1-%2").arg(
-        QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")), runSlug(runName));
-    QDir runs(runsPath());
-    for (int n = 1;; ++n) {
-        const QString name = n == 1 ? base : QStringLiteral("%1-%2").arg(base).arg(n);
-        if (runs.exists(name))
-            continue;
-        if (!runs.mkdir(name)) {
-            if (runs.exists(name)) // created by another process in between
-                continue;
-            throw Error(QStringLiteral("%1: cannot create the run folder").arg(runs.filePath(name)));
-        }
-        return runs.absoluteFilePath(name);
-    }
-}
 
 bool Workspace::removeRunFolder(const QString& runDir) const
 {

@@ -37,8 +37,6 @@ public:
     bool created() const { return m_created; }
     QStringList warnings() const { return m_warnings; }
 
-    // A new, empty folder for a run under runs/: "<yyyyMMdd-HHmmss>-<name>" (made unique).
-    QString createRunFolder(const QString& runName) const;
     // Deletes a run's folder when it lies inside runs/; returns false (and keeps it) otherwise.
     bool removeRunFolder(const QString& runDir) const;
 

@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include "cli_runner.h"
+#include "contract/run_folder.h"
 #include "store/database.h"
 #include "store/metric_store.h"
 #include "store/run_store.h"
@@ -74,7 +75,7 @@ private slots:
         run.config = {{QStringLiteral("optimizer"),
                        QJsonObject{{QStringLiteral("lr"), 0.001}, {QStringLiteral("weight_decay"), 0.0}}},
                       {QStringLiteral("epochs"), 2}};
-        m_firstDir = workspace.createRunFolder(run.name);
+        m_firstDir = RunFolder::create(workspace.runsPath(), run.name).path();
         run.runDir = m_firstDir;
         m_first = store.createRun(run);
         store.setStatus(m_first, RunStatus::Running);
@@ -90,7 +91,7 @@ private slots:
         run.config = {{QStringLiteral("optimizer"),
                        QJsonObject{{QStringLiteral("lr"), 0.01}, {QStringLiteral("weight_decay"), 0.0}}},
                       {QStringLiteral("epochs"), 2}};
-        run.runDir = workspace.createRunFolder(run.name);
+        run.runDir = RunFolder::create(workspace.runsPath(), run.name).path();
         m_second = store.createRun(run);
         metrics.append(m_second, {{1, QStringLiteral("loss"), 2.9, 0}, {2, QStringLiteral("loss"), 2.0, 0}});
         metrics.recordEvaluation(m_second, QStringLiteral("final"), QStringLiteral("val"), QStringLiteral("perplexity"),

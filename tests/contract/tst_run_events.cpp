@@ -1,15 +1,215 @@
-// The worker's event lines as hostile input: every kind parses into its typed value; garbage, wrong
-// types, cut-off and over-long lines are refused without crashing.
+// The worker's event stream: every event written by the contract's writer reads back as the same
+// value; docs/events.md lists exactly the fields written; and as hostile input, every kind parses
+// into its typed value while garbage, wrong types and cut-off lines are refused without crashing.
 
+#include <QFile>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSet>
 #include <QTest>
 
-#include "runs/run_events.h"
+#include "contract/run_events.h"
 
 using namespace ft;
+
+namespace {
+
+// One of each event with every field set (and an "interrupted" end is the studio's, never written).
+QList<WorkerEvent> everyEvent()
+{
+    RunStartInfo start;
+    start.runDir = QStringLiteral("/runs/r1");
+    start.config = QJsonObject{{QStringLiteral("learning_rate"), 0.001}, {QStringLiteral("mode"), "instruction"}};
+    start.totalParameters = 4'000'000'000LL;
+    start.trainableParameters = 8'000'000;
+    start.trainExamples = 900;
+    start.valExamples = 100;
+    start.truncatedExamples = 3;
+    start.tokensPerEpoch = 123'456;
+    start.totalSteps = 500;
+    start.resumedFromStep = 250;
+    start.worldSize = 2;
+    StepPoint step;
+    step.step = 251;
+    step.totalSteps = 500;
+    step.epoch = 1.25;
+    step.loss = 2.5;
+    step.learningRate = 3e-4;
+    step.gradNorm = 0.75;
+    step.tokens = 99'000;
+    step.tokensPerSecond = 1234.5;
+    step.elapsed = 60.25;
+    step.eta = 59.5;
+    EvalPoint eval{251, 1.5, std::exp(1.5), 1.25, false};
+    SamplePoint sample{251, QStringLiteral("Name a colour."), QStringLiteral("Red."), QStringLiteral("Blue, \"\n\" é")};
+    CheckpointPoint checkpoint{251, QStringLiteral("/runs/r1/checkpoints/step-00000251"), true, 1.5};
+    LogEvent log{QStringLiteral("warning"), QStringLiteral("careful")};
+    QList<WorkerEvent> events{start, step, eval, sample, checkpoint, log, PausedEvent{true}, PausedEvent{false}};
+    for (RunOutcome outcome : {RunOutcome::Finished, RunOutcome::Stopped, RunOutcome::Diverged, RunOutcome::Failed}) {
+        RunEndInfo end;
+        end.status = runOutcomeName(outcome);
+        end.message = QStringLiteral("how it ended");
+        end.reportedByWorker = true;
+        end.step = 500;
+        end.tokens = 198'000;
+        if (outcome == RunOutcome::Finished)
+            end.exportPath = QStringLiteral("/runs/r1/export/model");
+        if (outcome == RunOutcome::Finished || outcome == RunOutcome::Stopped || outcome == RunOutcome::Diverged)
+            end.bestValLoss = 1.25;
+        events.append(end);
+    }
+    return events;
+}
+
+// NaN == NaN for the comparison of read-back values.
+bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+bool sameEvent(const WorkerEvent& a, const WorkerEvent& b)
+{
+    if (a.index() != b.index())
+        return false;
+    if (auto* x = std::get_if<RunStartInfo>(&a)) {
+        const auto& y = std::get<RunStartInfo>(b);
+        return x->runDir == y.runDir && x->config == y.config && x->totalParameters == y.totalParameters &&
+               x->trainableParameters == y.trainableParameters && x->trainExamples == y.trainExamples &&
+               x->valExamples == y.valExamples && x->truncatedExamples == y.truncatedExamples &&
+               x->tokensPerEpoch == y.tokensPerEpoch && x->totalSteps == y.totalSteps &&
+               x->resumedFromStep == y.resumedFromStep && x->worldSize == y.worldSize;
+    }
+    if (auto* x = std::get_if<StepPoint>(&a)) {
+        const auto& y = std::get<StepPoint>(b);
+        return x->step == y.step && x->totalSteps == y.totalSteps && same(x->epoch, y.epoch) && same(x->loss, y.loss) &&
+               same(x->learningRate, y.learningRate) && same(x->gradNorm, y.gradNorm) && x->tokens == y.tokens &&
+               same(x->tokensPerSecond, y.tokensPerSecond) && same(x->elapsed, y.elapsed) && same(x->eta, y.eta);
+    }
+    if (auto* x = std::get_if<EvalPoint>(&a)) {
+        const auto& y = std::get<EvalPoint>(b);
+        return x->step == y.step && same(x->valLoss, y.valLoss) && same(x->perplexity, y.perplexity) &&
+               same(x->bestValLoss, y.bestValLoss) && x->isBest == y.isBest;
+    }
+    if (auto* x = std::get_if<SamplePoint>(&a)) {
+        const auto& y = std::get<SamplePoint>(b);
+        return x->step == y.step && x->prompt == y.prompt && x->reference == y.reference && x->text == y.text;
+    }
+    if (auto* x = std::get_if<CheckpointPoint>(&a)) {
+        const auto& y = std::get<CheckpointPoint>(b);
+        return x->step == y.step && x->path == y.path && x->best == y.best && same(x->valLoss, y.valLoss);
+    }
+    if (auto* x = std::get_if<LogEvent>(&a))
+        return x->level == std::get<LogEvent>(b).level && x->message == std::get<LogEvent>(b).message;
+    if (auto* x = std::get_if<PausedEvent>(&a))
+        return x->paused == std::get<PausedEvent>(b).paused;
+    const auto& x = std::get<RunEndInfo>(a);
+    const auto& y = std::get<RunEndInfo>(b);
+    return x.status == y.status && x.message == y.message && x.step == y.step && x.tokens == y.tokens &&
+           x.exportPath == y.exportPath && same(x.bestValLoss, y.bestValLoss) &&
+           x.reportedByWorker == y.reportedByWorker;
+}
+
+// docs/events.md's table of training events: event name -> the fields it lists (top level only: the
+// names inside {...} are a field's members, those inside (...) are values or notes).
+QMap<QString, QSet<QString>> documentedFields()
+{
+    QFile file(QStringLiteral(FT_SOURCE_DIR "/docs/events.md"));
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    const QString text = QString::fromUtf8(file.readAll());
+    const qsizetype from = text.indexOf(QStringLiteral("### Events (stdout)"));
+    const qsizetype to = text.indexOf(QStringLiteral("### Exit status"), from);
+    static const QRegularExpression nested(QStringLiteral(R"(\{[^}]*\}|\([^)]*\))"));
+    static const QRegularExpression quoted(QStringLiteral("`([a-z_]+)`"));
+    QMap<QString, QSet<QString>> fields;
+    for (const QString& line : text.mid(from, to - from).split(QLatin1Char('\n'))) {
+        const QStringList cells = line.split(QLatin1Char('|'));
+        if (cells.size() < 4 || !cells[1].contains(QLatin1Char('`')))
+            continue;
+        QSet<QString> names;
+        QString listed = cells[2];
+        listed.remove(nested);
+        for (auto it = quoted.globalMatch(listed); it.hasNext();)
+            names.insert(it.next().captured(1));
+        for (auto it = quoted.globalMatch(cells[1]); it.hasNext();)
+            fields[it.next().captured(1)] = names;
+    }
+    return fields;
+}
+
+} // namespace
 
 class TestRunEvents : public QObject {
     Q_OBJECT
 private slots:
+    // Writer -> line -> reader gives back every field of every event.
+    void everyEventReadsBackAsWritten()
+    {
+        const QDateTime time = QDateTime(QDate(2026, 12, 6), QTime(8, 15, 37, 764), Qt::UTC);
+        for (const WorkerEvent& event : everyEvent()) {
+            const QByteArray line = workerEventLine(event, time);
+            QVERIFY(line.endsWith('\n'));
+            QVERIFY2(!line.chopped(1).contains('\n'), line.constData()); // one line, whatever the text holds
+            QVERIFY2(line.contains("\"time\":\"2026-12-06T08:15:37.764Z\""), line.constData());
+            QString error;
+            const auto read = parseWorkerEvent(line.chopped(1), &error);
+            QVERIFY2(read, qPrintable(error));
+            QVERIFY2(sameEvent(event, *read), line.constData());
+        }
+    }
+
+    // What a worker leaves out reads back as "not sent".
+    void absentValuesAreLeftOut()
+    {
+        CheckpointPoint checkpoint{7, QStringLiteral("/c"), false, kNoValue};
+        const QJsonObject json = workerEventJson(checkpoint);
+        QVERIFY(!json.contains(QStringLiteral("val_loss")));
+        RunEndInfo stopped;
+        stopped.status = runOutcomeName(RunOutcome::Stopped);
+        stopped.step = 3;
+        const QJsonObject end = workerEventJson(stopped);
+        QVERIFY(!end.contains(QStringLiteral("best_val_loss")));
+        QVERIFY(!end.contains(QStringLiteral("export")));
+        QCOMPARE(end.value(QStringLiteral("event")).toString(), QStringLiteral("stopped"));
+        // A configuration that fails before training: only the message.
+        RunEndInfo failed;
+        failed.status = runOutcomeName(RunOutcome::Failed);
+        failed.message = QStringLiteral("no such model");
+        QCOMPARE(workerEventJson(failed).keys(), (QStringList{"event", "message"}));
+    }
+
+    // docs/events.md names every event the worker writes and exactly the fields each one has.
+    void documentationListsTheWrittenFields()
+    {
+        const QMap<QString, QSet<QString>> documented = documentedFields();
+        QVERIFY2(!documented.isEmpty(), "docs/events.md: no table of training events found");
+        QSet<QString> written;
+        for (const WorkerEvent& event : everyEvent()) {
+            QJsonObject json = workerEventJson(event);
+            const QString name = json.take(QStringLiteral("event")).toString();
+            written.insert(name);
+            QVERIFY2(documented.contains(name), qPrintable(QStringLiteral("docs/events.md lacks the event %1").arg(name)));
+            const QStringList keys = json.keys();
+            const QSet<QString> fields(keys.begin(), keys.end());
+            QVERIFY2(fields == documented.value(name),
+                     qPrintable(QStringLiteral("%1: written %2, documented %3")
+                                    .arg(name, QStringList(fields.values()).join(QLatin1Char(',')),
+                                         QStringList(documented.value(name).values()).join(QLatin1Char(',')))));
+        }
+        const QStringList names = workerEventNames();
+        QCOMPARE(written, QSet<QString>(names.begin(), names.end()));
+        for (auto it = documented.keyBegin(); it != documented.keyEnd(); ++it)
+            QVERIFY2(written.contains(*it), qPrintable(QStringLiteral("docs/events.md lists %1, never written").arg(*it)));
+    }
+
+    void outcomesHaveOneName()
+    {
+        for (RunOutcome outcome : {RunOutcome::Finished, RunOutcome::Stopped, RunOutcome::Diverged, RunOutcome::Failed,
+                                   RunOutcome::Interrupted}) {
+            QVERIFY(isFinalRunStatus(runOutcomeName(outcome)));
+            QCOMPARE(runOutcomeFromName(runOutcomeName(outcome)), std::optional<RunOutcome>(outcome));
+        }
+        QVERIFY(!isFinalRunStatus(QStringLiteral("running")));
+        QVERIFY(!runOutcomeFromName(QStringLiteral("Finished")));
+    }
+
     void parsesEveryEvent()
     {
         auto started = parseWorkerEvent(
@@ -103,30 +303,6 @@ private slots:
         QVERIFY(log);
         QVERIFY(std::get<LogEvent>(*log).message.size() < kMaxEventTextChars + 20);
         QVERIFY(std::get<LogEvent>(*log).message.endsWith(QStringLiteral("[... cut]")));
-    }
-    void splitterJoinsPartialLines()
-    {
-        LineSplitter splitter;
-        QVERIFY(splitter.feed("{\"a\":").isEmpty());
-        QVERIFY(splitter.feed("1").isEmpty());
-        const QList<QByteArray> lines = splitter.feed("}\r\n\n{\"b\":2}\n{\"c\"");
-        QCOMPARE(lines, (QList<QByteArray>{"{\"a\":1}", "{\"b\":2}"})); // CR stripped, blank line skipped
-        QCOMPARE(splitter.takeRest(), QByteArray("{\"c\""));
-        QVERIFY(splitter.takeRest().isEmpty());
-    }
-    void splitterDropsOverlongLines()
-    {
-        LineSplitter splitter(64);
-        QVERIFY(splitter.feed(QByteArray(40, 'x')).isEmpty());
-        QVERIFY(splitter.feed(QByteArray(40, 'y')).isEmpty());   // over the limit: dropped so far
-        QVERIFY(splitter.feed(QByteArray(1000, 'z')).isEmpty()); // still the same line: nothing kept
-        const QList<QByteArray> lines = splitter.feed("tail of the long line\nnext\n");
-        QCOMPARE(lines, QList<QByteArray>{"next"});
-        QCOMPARE(splitter.droppedLines(), 1);
-        // One chunk holding a long line between two good ones.
-        const QList<QByteArray> more = splitter.feed("a\n" + QByteArray(200, 'q') + "\nb\n");
-        QCOMPARE(more, (QList<QByteArray>{"a", "b"}));
-        QCOMPARE(splitter.droppedLines(), 2);
     }
 };
 

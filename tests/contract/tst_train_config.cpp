@@ -3,8 +3,8 @@
 #include <QTest>
 
 #include "common/error.h"
-#include "runs/train_config.h"
-#include "runs/train_settings_check.h"
+#include "contract/train_config.h"
+#include "contract/train_settings_check.h"
 
 using namespace ft;
 

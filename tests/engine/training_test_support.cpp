@@ -7,31 +7,31 @@
 
 namespace ft::test {
 
-void TrainingRecorder::stepDone(const StepReport& s)
+void TrainingRecorder::stepDone(const StepPoint& s)
 {
     losses.push_back(s.loss);
     if (control && s.step == stopAfterStep)
         control->requestStop();
 }
 
-RunEnd trainNewRun(const QString& runDir, const TrainConfig& config, TrainingRecorder& recorder)
+RunEndInfo trainNewRun(const QString& runDir, const TrainConfig& config, TrainingRecorder& recorder)
 {
     TrainerControl control;
     recorder.control = &control;
     Trainer trainer(runDir, recorder, control);
     trainer.setupNew(config);
-    const RunEnd end = trainer.run();
+    const RunEndInfo end = trainer.run();
     recorder.control = nullptr;
     return end;
 }
 
-RunEnd resumeRun(const QString& runDir, TrainingRecorder& recorder)
+RunEndInfo resumeRun(const QString& runDir, TrainingRecorder& recorder)
 {
     TrainerControl control;
     recorder.control = &control;
     Trainer trainer(runDir, recorder, control);
     trainer.setupResume();
-    const RunEnd end = trainer.run();
+    const RunEndInfo end = trainer.run();
     recorder.control = nullptr;
     return end;
 }

@@ -14,23 +14,23 @@ namespace ft::test {
 struct TrainingRecorder : TrainingObserver {
     TrainerControl* control = nullptr; // set by trainNewRun / resumeRun
     int64_t stopAfterStep = -1;
-    RunStart start;
+    RunStartInfo start;
     std::vector<double> losses;
     std::vector<double> valLosses;
-    std::vector<CheckpointReport> checkpoints;
+    std::vector<CheckpointPoint> checkpoints;
     QStringList logs;
-    RunEnd end;
+    RunEndInfo end;
 
-    void started(const RunStart& s) override { start = s; }
-    void stepDone(const StepReport& s) override;
-    void evaluated(const EvalReport& e) override { valLosses.push_back(e.valLoss); }
-    void checkpointed(const CheckpointReport& c) override { checkpoints.push_back(c); }
+    void started(const RunStartInfo& s) override { start = s; }
+    void stepDone(const StepPoint& s) override;
+    void evaluated(const EvalPoint& e) override { valLosses.push_back(e.valLoss); }
+    void checkpointed(const CheckpointPoint& c) override { checkpoints.push_back(c); }
     void log(const QString&, const QString& message) override { logs << message; }
-    void ended(const RunEnd& e) override { end = e; }
+    void ended(const RunEndInfo& e) override { end = e; }
 };
 
-RunEnd trainNewRun(const QString& runDir, const TrainConfig& config, TrainingRecorder& recorder);
-RunEnd resumeRun(const QString& runDir, TrainingRecorder& recorder);
+RunEndInfo trainNewRun(const QString& runDir, const TrainConfig& config, TrainingRecorder& recorder);
+RunEndInfo resumeRun(const QString& runDir, TrainingRecorder& recorder);
 
 // The first `count` examples of the project's sample dataset as a JSONL file in `dir`.
 QString writeSampleTrainingFile(const QString& dir, int count);

@@ -29,10 +29,10 @@ using namespace ft;
 namespace {
 
 struct Recorder : TrainingObserver {
-    std::vector<EvalReport> evals;
-    RunEnd end;
-    void evaluated(const EvalReport& e) override { evals.push_back(e); }
-    void ended(const RunEnd& e) override { end = e; }
+    std::vector<EvalPoint> evals;
+    RunEndInfo end;
+    void evaluated(const EvalPoint& e) override { evals.push_back(e); }
+    void ended(const RunEndInfo& e) override { end = e; }
 };
 
 std::vector<ExampleRecord> sampleRecords(int count)
@@ -63,7 +63,7 @@ TrainConfig runConfig(const QString& model, const QString& train, const QString&
     return c;
 }
 
-RunEnd train(const QString& runDir, const TrainConfig& config, Recorder& recorder)
+RunEndInfo train(const QString& runDir, const TrainConfig& config, Recorder& recorder)
 {
     TrainerControl control;
     Trainer trainer(runDir, recorder, control);
@@ -136,10 +136,10 @@ private slots:
         writeJsonlRecords(m_train, sampleRecords(24));
         m_fullRun = m_dir.filePath(QStringLiteral("full"));
         QCOMPARE(train(m_fullRun, runConfig(m_model, m_train, QStringLiteral("full")), m_full).status,
-                 RunOutcome::Finished);
+                 runOutcomeName(RunOutcome::Finished));
         m_loraRun = m_dir.filePath(QStringLiteral("lora"));
         QCOMPARE(train(m_loraRun, runConfig(m_model, m_train, QStringLiteral("instruction")), m_lora).status,
-                 RunOutcome::Finished);
+                 runOutcomeName(RunOutcome::Finished));
         QCOMPARE(m_full.evals.size(), size_t(2));
         QCOMPARE(m_lora.evals.size(), size_t(2));
     }

@@ -1,7 +1,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <QTest>
 
-#include "engine/fast_dropout.h"
+#include "engine/kernels/fast_dropout.h"
 
 using namespace ft;
 

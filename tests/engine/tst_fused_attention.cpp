@@ -6,8 +6,8 @@
 
 #include <torch/torch.h>
 
-#include "engine/attention_kernel.h"
-#include "engine/fused_attention.h"
+#include "engine/kernels/attention_kernel.h"
+#include "engine/kernels/fused_attention.h"
 
 using namespace ft;
 

@@ -5,7 +5,7 @@
 
 #include <torch/torch.h>
 
-#include "engine/fused_rms_norm.h"
+#include "engine/kernels/fused_rms_norm.h"
 
 using namespace ft;
 

@@ -5,7 +5,7 @@
 
 #include <torch/torch.h>
 
-#include "engine/fused_swiglu.h"
+#include "engine/kernels/fused_swiglu.h"
 
 using namespace ft;
 

@@ -4,11 +4,11 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <QTest>
 
-#include "engine/fast_dropout.h"
+#include "engine/kernels/fast_dropout.h"
 #include "engine/int8_quant.h"
 #include "engine/lora_linear_function.h"
 #include "engine/nf4.h"
-#include "engine/sparse_dropout.h"
+#include "engine/kernels/sparse_dropout.h"
 
 using namespace ft;
 

@@ -2,7 +2,7 @@
 // (x ⊙ mask) Aᵀ, in every instruction set, at the ranks with a vector kernel and at others.
 #include <QTest>
 
-#include "engine/lora_masked_product.h"
+#include "engine/kernels/lora_masked_product.h"
 
 using namespace ft;
 

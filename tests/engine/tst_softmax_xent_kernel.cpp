@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include "engine/softmax_xent_kernel.h"
+#include "engine/kernels/softmax_xent_kernel.h"
 
 using namespace ft;
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <set>
 
-#include "engine/sparse_dropout.h"
-#include "engine/sparse_dropout_gaps.h"
-#include "engine/splitmix64.h"
+#include "engine/kernels/sparse_dropout.h"
+#include "engine/kernels/sparse_dropout_gaps.h"
+#include "engine/kernels/splitmix64.h"
 
 using namespace ft;
 

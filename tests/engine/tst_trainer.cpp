@@ -57,18 +57,18 @@ private slots:
         config.evalEvery = 4;
         test::TrainingRecorder whole;
         QCOMPARE(test::trainNewRun(m_dir.filePath(QStringLiteral("whole")), config, whole).status,
-                 RunOutcome::Finished);
+                 runOutcomeName(RunOutcome::Finished));
         QCOMPARE(whole.losses.size(), size_t(8));
 
         test::TrainingRecorder first;
         first.stopAfterStep = 3;
         const QString interrupted = m_dir.filePath(QStringLiteral("interrupted"));
-        const RunEnd stopped = test::trainNewRun(interrupted, config, first);
-        QCOMPARE(stopped.status, RunOutcome::Stopped);
+        const RunEndInfo stopped = test::trainNewRun(interrupted, config, first);
+        QCOMPARE(stopped.status, runOutcomeName(RunOutcome::Stopped));
         QCOMPARE(stopped.step, 3);
         QVERIFY(!first.checkpoints.empty());
         test::TrainingRecorder second;
-        QCOMPARE(test::resumeRun(interrupted, second).status, RunOutcome::Finished);
+        QCOMPARE(test::resumeRun(interrupted, second).status, runOutcomeName(RunOutcome::Finished));
         std::vector<double> joined = first.losses;
         joined.insert(joined.end(), second.losses.begin(), second.losses.end());
         QCOMPARE(joined.size(), whole.losses.size());
@@ -107,8 +107,8 @@ private slots:
         config.learningRate = 1e30;
         test::TrainingRecorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("diverged"));
-        const RunEnd end = test::trainNewRun(runDir, config, recorder);
-        QCOMPARE(end.status, RunOutcome::Diverged);
+        const RunEndInfo end = test::trainNewRun(runDir, config, recorder);
+        QCOMPARE(end.status, runOutcomeName(RunOutcome::Diverged));
         QVERIFY2(end.message.contains(QStringLiteral("step %1").arg(end.step + 1)), qPrintable(end.message));
         // Every checkpoint on disk holds finite weights, and none was written after the bad step.
         const auto checkpoints = CheckpointStore(runDir).list();
@@ -123,11 +123,11 @@ private slots:
         config.earlyStoppingPatience = 2;
         config.earlyStoppingMinDelta = 100.0; // nothing counts as an improvement after the first evaluation
         test::TrainingRecorder recorder;
-        const RunEnd end = test::trainNewRun(m_dir.filePath(QStringLiteral("early")), config, recorder);
-        QCOMPARE(end.status, RunOutcome::Finished);
+        const RunEndInfo end = test::trainNewRun(m_dir.filePath(QStringLiteral("early")), config, recorder);
+        QCOMPARE(end.status, runOutcomeName(RunOutcome::Finished));
         QCOMPARE(end.step, 6); // evaluations at 2 (best), 4, 6 -> two without improvement
         QVERIFY(end.message.contains(QLatin1String("early stopping")));
-        QVERIFY(end.hasBestValLoss);
+        QVERIFY(end.hasBestValLoss());
         QCOMPARE(recorder.checkpoints.front().step, 2);
         QVERIFY(recorder.checkpoints.front().best);
     }
@@ -140,7 +140,7 @@ private slots:
         config.valFraction = 0.0;
         test::TrainingRecorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("freeze"));
-        QCOMPARE(test::trainNewRun(runDir, config, recorder).status, RunOutcome::Finished);
+        QCOMPARE(test::trainNewRun(runDir, config, recorder).status, runOutcomeName(RunOutcome::Finished));
         LoadedModel before = loadModel(m_tinyModel);
         LoadedModel after = loadModel(QDir(runDir).filePath(QStringLiteral("export/model")));
         const auto original = before.model->named_parameters();
@@ -171,8 +171,8 @@ private slots:
         trainer.setupNew(config);
         // The validation loss before any training, for comparison.
         LoadedModel base = loadModel(config.model);
-        const RunEnd end = trainer.run();
-        QCOMPARE(end.status, RunOutcome::Finished);
+        const RunEndInfo end = trainer.run();
+        QCOMPARE(end.status, runOutcomeName(RunOutcome::Finished));
         QCOMPARE(recorder.valLosses.size(), size_t(2));
         QVERIFY2(recorder.valLosses.back() < recorder.valLosses.front(),
                  qPrintable(QStringLiteral("%1 -> %2").arg(recorder.valLosses.front()).arg(recorder.valLosses.back())));

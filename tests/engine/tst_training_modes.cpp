@@ -91,8 +91,8 @@ private slots:
         config.evalEvery = 5;
         test::TrainingRecorder recorder;
         const QString runDir = m_dir.filePath(QStringLiteral("run-") + mode + baseQuantization);
-        const RunEnd end = test::trainNewRun(runDir, config, recorder);
-        QCOMPARE(end.status, RunOutcome::Finished);
+        const RunEndInfo end = test::trainNewRun(runDir, config, recorder);
+        QCOMPARE(end.status, runOutcomeName(RunOutcome::Finished));
         QVERIFY(recorder.start.trainableParameters < recorder.start.totalParameters / 4);
         QCOMPARE(config.lossOn, QStringLiteral("response"));
         QCOMPARE(recorder.valLosses.size(), size_t(2));
@@ -130,7 +130,7 @@ private slots:
         config.valFraction = 0.0;
         test::TrainingRecorder recorder;
         const QString runDir = dir.filePath(QStringLiteral("run"));
-        QCOMPARE(test::trainNewRun(runDir, config, recorder).status, RunOutcome::Finished);
+        QCOMPARE(test::trainNewRun(runDir, config, recorder).status, runOutcomeName(RunOutcome::Finished));
         // The last checkpoint holds only adapter tensors.
         const auto checkpoint = CheckpointStore(runDir).latest();
         QVERIFY(checkpoint.has_value());
@@ -158,9 +158,9 @@ private slots:
         test::TrainingRecorder first;
         first.stopAfterStep = 2;
         const QString interrupted = dir.filePath(QStringLiteral("interrupted"));
-        QCOMPARE(test::trainNewRun(interrupted, config, first).status, RunOutcome::Stopped);
+        QCOMPARE(test::trainNewRun(interrupted, config, first).status, runOutcomeName(RunOutcome::Stopped));
         test::TrainingRecorder second;
-        QCOMPARE(test::resumeRun(interrupted, second).status, RunOutcome::Finished);
+        QCOMPARE(test::resumeRun(interrupted, second).status, runOutcomeName(RunOutcome::Finished));
         std::vector<double> joined = first.losses;
         joined.insert(joined.end(), second.losses.begin(), second.losses.end());
         QCOMPARE(joined.size(), whole.losses.size());

@@ -40,6 +40,8 @@ dpkg-deb -x "$deb" "$root"
 usr="$root/usr"
 module=("$usr"/lib/*/ftstudio/libft_sentencepiece.so)
 [ ${#module[@]} -eq 1 ] || fail "no usr/lib/<multiarch>/ftstudio/libft_sentencepiece.so in the package"
+engine=("$usr"/lib/*/ftstudio/ftstudio-engine)
+[ ${#engine[@]} -eq 1 ] && [ -x "${engine[0]}" ] || fail "no executable usr/lib/<multiarch>/ftstudio/ftstudio-engine in the package"
 for file in bin/ftstudio bin/ftstudio-cli share/ftstudio/sample/sample_dataset.jsonl \
             "share/applications/$FT_APP_ID.desktop" "share/metainfo/$FT_APP_ID.metainfo.xml" \
             "share/icons/hicolor/scalable/apps/$FT_APP_ID.svg" share/man/man1/ftstudio.1.gz share/man/man1/ftstudio-cli.1.gz \
@@ -53,7 +55,7 @@ for size in 16 22 24 32 48 64 128 256; do
 done
 
 # No RPATH/RUNPATH: the module is opened by path, every library comes from the system.
-for binary in "$usr/bin/ftstudio" "$usr/bin/ftstudio-cli" "${module[0]}"; do
+for binary in "$usr/bin/ftstudio" "$usr/bin/ftstudio-cli" "${engine[0]}" "${module[0]}"; do
   readelf -d "$binary" | grep -Eq '\((RPATH|RUNPATH)\)' && fail "$binary has an RPATH/RUNPATH"
 done
 
@@ -69,6 +71,9 @@ unset FT_CLI FT_DATA_DIR FT_SENTENCEPIECE_MODULE
 mkdir -p "$HOME" && mkdir -m 700 "$XDG_RUNTIME_DIR"
 out=$("$usr/bin/ftstudio-cli" --version) || fail "ftstudio-cli --version failed"
 [ "$out" = "ftstudio-cli $FT_VERSION" ] || fail "ftstudio-cli --version printed '$out'"
+# --version needs no LibTorch: the light program answers without loading it.
+LD_DEBUG=files LD_DEBUG_OUTPUT="$tmp/ld-version" "$usr/bin/ftstudio-cli" --version >/dev/null
+cat "$tmp"/ld-version.* | grep -q 'file=libtorch' && fail "ftstudio-cli --version loaded LibTorch"
 out=$("$usr/bin/ftstudio" --version) || fail "ftstudio --version failed"
 echo "$out" | grep -q "$FT_VERSION" || fail "ftstudio --version printed '$out'"
 
@@ -79,6 +84,7 @@ LD_DEBUG=files LD_DEBUG_OUTPUT="$tmp/ld" "$usr/bin/ftstudio-cli" model new --pre
 [ -s "$tmp/model/tokenizer.model" ] || fail "model new wrote no tokenizer.model"
 cat "$tmp"/ld.* | grep -q "file=$usr/[^ ]*/ftstudio/libft_sentencepiece.so .*dynamically loaded" \
   || fail "ftstudio-cli did not load the tokenizer module from the package (${module[0]})"
+cat "$tmp"/ld.* | grep -q "ftstudio-engine" || fail "ftstudio-cli model new did not run the packaged ftstudio-engine"
 
 # The studio, offscreen: every page rendered to a PNG from the installed files.
 timeout 180 "$usr/bin/ftstudio" --settings "$tmp/settings.ini" --workspace "$tmp/workspace" --screenshots "$tmp/shots" \

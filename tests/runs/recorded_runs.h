@@ -9,7 +9,8 @@
 #include <QStringList>
 
 #include "common/atomic_write.h"
-#include "runs/train_config.h"
+#include "contract/run_folder.h"
+#include "contract/train_config.h"
 #include "store/evaluation_store.h"
 #include "store/metric_store.h"
 #include "store/run_store.h"
@@ -32,7 +33,7 @@ struct RecordedRunSpec {
 // Records a run in `workspace` (its folder under runs/, config.json, curves); returns its id.
 inline qint64 addRecordedRun(const Workspace& workspace, const RecordedRunSpec& spec)
 {
-    const QString runDir = workspace.createRunFolder(spec.name);
+    const QString runDir = RunFolder::create(workspace.runsPath(), spec.name).path();
     TrainConfig config;
     config.mode = QStringLiteral("instruction");
     config.applyModePreset(config.mode);

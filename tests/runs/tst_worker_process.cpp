@@ -15,7 +15,7 @@
 
 #include "fake_workers.h"
 #include "runs/run_trace.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 #include "runs/worker_process.h"
 #include "support/test_support.h"
 

@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "contract/run_folder.h"
 #include "app_settings.h"
 #include "common/error.h"
 #include "runs/run_queue.h"
@@ -279,7 +280,7 @@ void MonitorPage::showStoredRun(StoreThread* store, const QString& workspacePath
 
 bool MonitorPage::openRunFolder(const QString& runDir)
 {
-    const QString path = QDir(runDir).filePath(QStringLiteral("events.jsonl"));
+    const QString path = RunFolder(runDir).eventsPath();
     if (!QFileInfo::exists(path)) {
         emit statusMessage(
             tr("%1 has no events.jsonl: only runs launched from the studio keep one (Runs ▸ Show in monitor "

@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "contract/run_folder.h"
 #include "app_settings.h"
 #include "data/prompt_template.h"
 #include "ui_format.h"
@@ -39,7 +40,7 @@ QList<QPair<QString, QString>> scanRunExports(const QString& runsFolder)
     const QFileInfoList runs =
         QDir(runsFolder).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
     for (const QFileInfo& run : runs) {
-        const QString model = QDir(run.filePath()).filePath(QStringLiteral("export/model"));
+        const QString model = RunFolder(run.filePath()).exportModelPath();
         if (QFileInfo::exists(QDir(model).filePath(QStringLiteral("config.json"))))
             found.append({QObject::tr("run: %1").arg(run.fileName()), model});
         const QString adapter = QDir(run.filePath()).filePath(QStringLiteral("export/adapter"));

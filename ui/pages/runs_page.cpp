@@ -20,6 +20,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "contract/run_folder.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "dialogs/compare_dialog.h"
@@ -193,7 +194,7 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
         if (runs.size() != 1)
             return;
         try {
-            const QString path = QDir(runs[0].runDir).filePath(QStringLiteral("config.json"));
+            const QString path = RunFolder(runs[0].runDir).configPath();
             emit cloneSettings(TrainConfig::fromJson(readJsonObjectFile(path), path));
         } catch (const Error& error) {
             emit statusMessage(error.message());

@@ -12,7 +12,7 @@
 #include <QWidget>
 
 #include "runs/run_history.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 class QLabel;
 class QLineEdit;

@@ -23,12 +23,12 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "app_settings.h"
-#include "common/atomic_write.h"
 #include "common/error.h"
 #include "data/prompt_template.h"
+#include "contract/run_folder.h"
+#include "contract/train_settings_check.h"
 #include "runs/cli_task.h"
 #include "runs/run_queue.h"
-#include "runs/train_settings_check.h"
 #include "store/database.h"
 #include "ui_format.h"
 #include "widgets/advanced_settings.h"
@@ -49,14 +49,6 @@ QGroupBox* section(const QString& title, QWidget* content, QWidget* parent)
     auto* layout = new QVBoxLayout(box);
     layout->addWidget(content);
     return box;
-}
-
-QString slug(const QString& name)
-{
-    QString s = name.trimmed().toLower();
-    s.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]+")), QStringLiteral("-"));
-    s.remove(QRegularExpression(QStringLiteral("^-+|-+$")));
-    return s.left(60);
 }
 
 } // namespace
@@ -571,24 +563,13 @@ int TrainPage::launch()
         else
             config.validate();
         const QString name = m_runName->text().trimmed().isEmpty() ? config.mode : m_runName->text().trimmed();
-        const QDir runs(m_settings->runsFolder());
-        if (!runs.mkpath(QStringLiteral(".")))
-            throw Error(tr("cannot create the runs folder %1").arg(runs.path()));
-        const QString stem = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")) +
-                             QLatin1Char('-') + (slug(name).isEmpty() ? QStringLiteral("run") : slug(name));
-        QString runDir = runs.filePath(stem);
-        for (int i = 2; QFileInfo::exists(runDir); ++i)
-            runDir = runs.filePath(QStringLiteral("%1-%2").arg(stem).arg(i));
-        if (!QDir().mkpath(runDir))
-            throw Error(tr("cannot create the run folder %1").arg(runDir));
+        const RunFolder folder = RunFolder::create(m_settings->runsFolder(), name);
         RunRequest request;
         if (dataset) {
             // The worker writes these files from the dataset when it starts (train --dataset), and
             // rewrites config.json with them.
-            config.trainFile = QDir(runDir).filePath(QStringLiteral("data/train.jsonl"));
-            config.valFile = m_data->valSplit() == QLatin1String("none")
-                                 ? QString()
-                                 : QDir(runDir).filePath(QStringLiteral("data/val.jsonl"));
+            config.trainFile = folder.trainDataPath();
+            config.valFile = m_data->valSplit() == QLatin1String("none") ? QString() : folder.valDataPath();
             request.dataset = dataset->name;
             request.datasetId = dataset->id;
             request.trainSplit = m_data->trainSplit();
@@ -596,10 +577,9 @@ int TrainPage::launch()
         } else {
             request.dataset = config.trainFile;
         }
-        writeFileAtomically(QDir(runDir).filePath(QStringLiteral("config.json")),
-                            QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented));
+        folder.writeRequest(config);
         request.name = name;
-        request.runDir = runDir;
+        request.runDir = folder.path();
         request.mode = config.mode;
         request.baseModel = config.model;
         request.workspace = m_settings->workspace(); // the worker records the run in the workspace's history

@@ -7,7 +7,7 @@
 #include <QWidget>
 
 #include "runs/resource_estimate.h"
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 #include "runs/training_data_measure.h"
 
 class QComboBox;

@@ -7,7 +7,7 @@
 #include <QMap>
 #include <QWidget>
 
-#include "runs/train_config.h"
+#include "contract/train_config.h"
 
 class QCheckBox;
 class QFormLayout;

@@ -1,0 +1,56 @@
+// ftstudio-engine: the commands of ftstudio-cli that need LibTorch (train, eval, generate, model,
+// convert, bench, dataset generate). ftstudio-cli hands them over with exec, so that its other
+// commands start without loading LibTorch; run directly, it behaves the same.
+
+#include <cstdlib>
+
+#include <unistd.h>
+
+#include <QCoreApplication>
+
+#include "cli_common.h"
+#include "common/app_paths.h"
+#include "common/error.h"
+#include "engine_commands.h"
+
+int main(int argc, char* argv[])
+{
+    // LibTorch's OpenMP threads busy-wait after every parallel region by default, which starves
+    // OpenBLAS's own threads on small machines (5x slower training on 2 cores). libgomp reads its
+    // wait policy only when it loads, so the program restarts itself once with the policy set
+    // (ftstudio-cli sets it before handing over, so this happens only when run directly).
+    if (!std::getenv("OMP_WAIT_POLICY")) {
+        ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+        ::execv("/proc/self/exe", argv);
+        // Not fatal if the restart fails: the program only runs slower.
+    }
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ftstudio"));
+    QCoreApplication::setOrganizationName(QStringLiteral("FineTune Studio"));
+    QCoreApplication::setApplicationVersion(ft::appVersion());
+
+    const QStringList args = QCoreApplication::arguments();
+    const QString name = args.size() > 1 ? args.at(1) : QString();
+    for (const auto& command : ft::cli::engineCommands()) {
+        if (name != QLatin1String(command.name))
+            continue;
+        QStringList commandArgs = args.mid(1);
+        commandArgs[0] = QStringLiteral("ftstudio-cli ") + name;
+        try {
+            return command.run(commandArgs);
+        } catch (const ft::cli::UsageError& error) {
+            ft::cli::err() << "ftstudio-cli " << name << ": " << error.message << "\n"
+                           << "Try 'ftstudio-cli " << name << " --help'.\n";
+            return 2;
+        } catch (const ft::Error& error) {
+            ft::cli::err() << "error: " << error.message() << "\n";
+            return 1;
+        } catch (const std::exception& error) {
+            ft::cli::err() << "error: " << error.what() << "\n";
+            return 1;
+        }
+    }
+    ft::cli::err() << "ftstudio-engine: not an engine command: '" << name
+                   << "' (ftstudio-cli --help lists every command)\n";
+    return 2;
+}

@@ -1,0 +1,75 @@
+#include "contract/run_folder.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+#include "common/atomic_write.h"
+#include "common/error.h"
+#include "contract/train_config.h"
+
+namespace ft {
+
+RunFolder::RunFolder(const QString& path)
+    : m_path(QFileInfo(path).absoluteFilePath())
+{
+}
+
+QString RunFolder::slug(const QString& runName)
+{
+    static const QRegularExpression unsafe(QStringLiteral("[^a-z0-9_.-]+"));
+    QString slug = runName.trimmed().toLower().replace(unsafe, QStringLiteral("-"));
+    while (slug.startsWith(QLatin1Char('-')) || slug.startsWith(QLatin1Char('.')))
+        slug.remove(0, 1);
+    slug = slug.left(40);
+    while (slug.endsWith(QLatin1Char('-')))
+        slug.chop(1);
+    return slug.isEmpty() ? QStringLiteral("run") : slug;
+}
+
+RunFolder RunFolder::create(const QString& runsDir, const QString& runName, const QDateTime& now)
+{
+    QDir runs(runsDir);
+    if (!runs.mkpath(QStringLiteral(".")))
+        throw Error(QStringLiteral("%1: cannot create the runs folder").arg(runsDir));
+    const QString base = QStringLiteral("%1-%2").arg(now.toString(QStringLiteral("yyyyMMdd-HHmmss")), slug(runName));
+    for (int n = 1;; ++n) {
+        const QString name = n == 1 ? base : QStringLiteral("%1-%2").arg(base).arg(n);
+        if (runs.exists(name))
+            continue;
+        // mkdir is the claim: of two processes choosing the same name, one gets it.
+        if (!runs.mkdir(name)) {
+            if (runs.exists(name))
+                continue;
+            throw Error(QStringLiteral("%1: cannot create the run folder").arg(runs.filePath(name)));
+        }
+        return RunFolder(runs.absoluteFilePath(name));
+    }
+}
+
+QString RunFolder::configPath() const { return QDir(m_path).filePath(QStringLiteral("config.json")); }
+QString RunFolder::dataPath() const { return QDir(m_path).filePath(QStringLiteral("data")); }
+QString RunFolder::trainDataPath() const { return QDir(m_path).filePath(QStringLiteral("data/train.jsonl")); }
+QString RunFolder::valDataPath() const { return QDir(m_path).filePath(QStringLiteral("data/val.jsonl")); }
+QString RunFolder::checkpointsPath() const { return QDir(m_path).filePath(QStringLiteral("checkpoints")); }
+QString RunFolder::exportModelPath() const { return QDir(m_path).filePath(QStringLiteral("export/model")); }
+QString RunFolder::eventsPath() const { return QDir(m_path).filePath(QStringLiteral("events.jsonl")); }
+QString RunFolder::logPath() const { return QDir(m_path).filePath(QStringLiteral("log.txt")); }
+
+bool RunFolder::hasStarted() const { return QFileInfo(checkpointsPath()).isDir(); }
+
+void RunFolder::markStarted() const
+{
+    if (!QDir().mkpath(checkpointsPath()))
+        throw Error(QStringLiteral("%1: cannot create the checkpoints folder").arg(checkpointsPath()));
+}
+
+void RunFolder::writeRequest(const TrainConfig& config) const
+{
+    if (hasStarted())
+        throw Error(QStringLiteral("%1 already holds a run").arg(m_path));
+    writeFileAtomically(configPath(), QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented));
+}
+
+} // namespace ft

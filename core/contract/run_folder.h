@@ -1,0 +1,57 @@
+#pragma once
+// A run's folder, as studio and worker both see it: the one rule that names new run folders, and
+// where each of a run's files lives.
+//
+//   <runs>/<yyyyMMdd-HHmmss>-<slug>/   the folder (-2, -3, ... when the name is taken)
+//     config.json        the settings: a prepared request until a worker starts the run, then the
+//                        fully resolved configuration the worker wrote
+//     data/train.jsonl   the frozen training examples (and data/val.jsonl, the validation ones)
+//     checkpoints/       made when a worker starts the run: its presence means "started"
+//     export/model       the exported model of a finished run
+//     events.jsonl       the studio's copy of the worker's event stream
+//     log.txt            the worker's human log
+
+#include <QDateTime>
+#include <QString>
+
+namespace ft {
+
+struct TrainConfig;
+
+class RunFolder {
+public:
+    explicit RunFolder(const QString& path);
+
+    // Makes a new run folder in `runsDir` (created when missing) named by the date and the run's
+    // name, and numbered when that is taken, also by another process at the same moment. Throws
+    // ft::Error when the folder cannot be made.
+    static RunFolder create(const QString& runsDir, const QString& runName,
+                            const QDateTime& now = QDateTime::currentDateTime());
+    // The part of a folder name that comes from a run's name: lower case, [a-z0-9._-] only, at most
+    // 40 characters, never empty ("run").
+    static QString slug(const QString& runName);
+
+    const QString& path() const { return m_path; }
+    QString configPath() const;
+    QString dataPath() const;
+    QString trainDataPath() const;
+    QString valDataPath() const;
+    QString checkpointsPath() const;
+    QString exportModelPath() const;
+    QString eventsPath() const;
+    QString logPath() const;
+
+    // Whether a worker has started this run (it has its checkpoints folder); before that its
+    // config.json, if any, is a prepared request.
+    bool hasStarted() const;
+    // Marks the run started (makes the checkpoints folder). Throws ft::Error when it cannot.
+    void markStarted() const;
+    // Writes `config` as the request a worker starts from (`ftstudio-cli train --run DIR`),
+    // atomically. Throws ft::Error when the run has started already.
+    void writeRequest(const TrainConfig& config) const;
+
+private:
+    QString m_path;
+};
+
+} // namespace ft
