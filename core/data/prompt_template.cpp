@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "data/prompt_format.h"
 
 namespace ft {
 
@@ -13,88 +14,29 @@ const QStringList kAllPlaceholders{QStringLiteral("system"),   QStringLiteral("i
 
 using Values = std::map<QString, QString>;
 
-// One piece of a parsed format: literal text, a placeholder, or an optional [[ ]] group.
-struct Piece {
-    enum class Kind { Text, Placeholder, Optional } kind = Kind::Text;
-    QString text; // literal text or placeholder name
-    std::vector<Piece> children;
-};
-
-std::vector<Piece> parseFormat(const QString& format, const QString& templateName, int& pos, bool nested)
+void collectPlaceholders(const std::vector<PromptFormatPiece>& pieces, QStringList& names)
 {
-    std::vector<Piece> pieces;
-    QString literal;
-    auto flush = [&] {
-        if (!literal.isEmpty())
-            pieces.push_back({Piece::Kind::Text, literal, {}});
-        literal.clear();
-    };
-    while (pos < format.size()) {
-        if (format.mid(pos, 2) == QLatin1String("{{") || format.mid(pos, 2) == QLatin1String("}}")) {
-            literal += format[pos];
-            pos += 2;
-        } else if (format.mid(pos, 2) == QLatin1String("[[")) {
-            flush();
-            pos += 2;
-            Piece group{Piece::Kind::Optional, {}, parseFormat(format, templateName, pos, true)};
-            pieces.push_back(std::move(group));
-        } else if (format.mid(pos, 2) == QLatin1String("]]")) {
-            if (!nested)
-                throw Error(QStringLiteral("template %1: \"]]\" at character %2 closes no \"[[\"")
-                                .arg(templateName)
-                                .arg(pos + 1));
-            pos += 2;
-            flush();
-            return pieces;
-        } else if (format[pos] == QLatin1Char('{')) {
-            const int end = format.indexOf(QLatin1Char('}'), pos);
-            if (end < 0)
-                throw Error(
-                    QStringLiteral("template %1: \"{\" at character %2 is never closed (write {{ for a literal brace)")
-                        .arg(templateName)
-                        .arg(pos + 1));
-            flush();
-            pieces.push_back({Piece::Kind::Placeholder, format.mid(pos + 1, end - pos - 1), {}});
-            pos = end + 1;
-        } else {
-            literal += format[pos++];
-        }
-    }
-    if (nested)
-        throw Error(QStringLiteral("template %1: a \"[[\" is never closed with \"]]\"").arg(templateName));
-    flush();
-    return pieces;
-}
-
-std::vector<Piece> parse(const QString& format, const QString& templateName)
-{
-    int pos = 0;
-    return parseFormat(format, templateName, pos, false);
-}
-
-void collectPlaceholders(const std::vector<Piece>& pieces, QStringList& names)
-{
-    for (const Piece& piece : pieces) {
-        if (piece.kind == Piece::Kind::Placeholder)
+    for (const PromptFormatPiece& piece : pieces) {
+        if (piece.kind == PromptFormatPiece::Kind::Placeholder)
             names << piece.text;
         collectPlaceholders(piece.children, names);
     }
 }
 
-bool allPlaceholdersEmpty(const std::vector<Piece>& pieces, const Values& values)
+bool allPlaceholdersEmpty(const std::vector<PromptFormatPiece>& pieces, const Values& values)
 {
-    for (const Piece& piece : pieces) {
-        if (piece.kind == Piece::Kind::Placeholder && piece.text != QLatin1String("bos") &&
+    for (const PromptFormatPiece& piece : pieces) {
+        if (piece.kind == PromptFormatPiece::Kind::Placeholder && piece.text != QLatin1String("bos") &&
             piece.text != QLatin1String("eos") && !values.at(piece.text).isEmpty())
             return false;
-        if (piece.kind == Piece::Kind::Optional && !allPlaceholdersEmpty(piece.children, values))
+        if (piece.kind == PromptFormatPiece::Kind::Optional && !allPlaceholdersEmpty(piece.children, values))
             return false;
     }
     return true;
 }
 
 // Appends the expansion of `pieces`; text lands in segments of `kind`, {bos}/{eos} in their own.
-void expand(const std::vector<Piece>& pieces, const Values& values, TemplateSegment::Kind kind,
+void expand(const std::vector<PromptFormatPiece>& pieces, const Values& values, TemplateSegment::Kind kind,
             std::vector<TemplateSegment>& out)
 {
     auto appendText = [&](const QString& text) {
@@ -105,12 +47,12 @@ void expand(const std::vector<Piece>& pieces, const Values& values, TemplateSegm
         else
             out.push_back({kind, text});
     };
-    for (const Piece& piece : pieces) {
+    for (const PromptFormatPiece& piece : pieces) {
         switch (piece.kind) {
-        case Piece::Kind::Text:
+        case PromptFormatPiece::Kind::Text:
             appendText(piece.text);
             break;
-        case Piece::Kind::Placeholder:
+        case PromptFormatPiece::Kind::Placeholder:
             if (piece.text == QLatin1String("bos"))
                 out.push_back({TemplateSegment::Kind::Bos, {}});
             else if (piece.text == QLatin1String("eos"))
@@ -118,7 +60,7 @@ void expand(const std::vector<Piece>& pieces, const Values& values, TemplateSegm
             else
                 appendText(values.at(piece.text));
             break;
-        case Piece::Kind::Optional:
+        case PromptFormatPiece::Kind::Optional:
             if (!allPlaceholdersEmpty(piece.children, values))
                 expand(piece.children, values, kind, out);
             break;
@@ -129,7 +71,7 @@ void expand(const std::vector<Piece>& pieces, const Values& values, TemplateSegm
 void expandFormat(const QString& format, const QString& templateName, const Values& values, TemplateSegment::Kind kind,
                   std::vector<TemplateSegment>& out)
 {
-    expand(parse(format, templateName), values, kind, out);
+    expand(parsePromptFormat(format, templateName), values, kind, out);
 }
 
 } // namespace
@@ -137,7 +79,7 @@ void expandFormat(const QString& format, const QString& templateName, const Valu
 void validateTemplateFormat(const QString& format, const QString& templateName, const QStringList& allowed)
 {
     QStringList names;
-    collectPlaceholders(parse(format, templateName), names);
+    collectPlaceholders(parsePromptFormat(format, templateName), names);
     for (const QString& name : names)
         if (!allowed.contains(name))
             throw Error(QStringLiteral("template %1: unknown placeholder {%2} (allowed: %3)")

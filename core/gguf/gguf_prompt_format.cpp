@@ -2,69 +2,17 @@
 
 #include <functional>
 
-#include "common/error.h"
+#include "data/prompt_format.h"
 
 namespace ft {
 
 namespace {
 
-// One piece of a format: literal text, a {placeholder}, or an optional [[ group ]] of pieces.
-struct FormatPiece {
-    enum class Kind { Text, Placeholder, Optional } kind = Kind::Text;
-    QString text; // the text, or the placeholder's name
-    std::vector<FormatPiece> children;
-};
-
-// Parses the format syntax of data/prompt_template.h ("{{" and "}}" are literal braces). The format was
-// validated when the template was built; anything unbalanced here is an internal error.
-std::vector<FormatPiece> parseFormat(const QString& format, int& pos, bool inGroup)
+bool mentions(const std::vector<PromptFormatPiece>& pieces, const QString& name)
 {
-    std::vector<FormatPiece> pieces;
-    QString text;
-    auto flush = [&] {
-        if (!text.isEmpty())
-            pieces.push_back({FormatPiece::Kind::Text, text, {}});
-        text.clear();
-    };
-    while (pos < format.size()) {
-        if (format.mid(pos, 2) == QLatin1String("{{") || format.mid(pos, 2) == QLatin1String("}}")) {
-            text += format[pos];
-            pos += 2;
-        } else if (format.mid(pos, 2) == QLatin1String("[[")) {
-            flush();
-            pos += 2;
-            pieces.push_back({FormatPiece::Kind::Optional, {}, parseFormat(format, pos, true)});
-        } else if (inGroup && format.mid(pos, 2) == QLatin1String("]]")) {
-            pos += 2;
-            flush();
-            return pieces;
-        } else if (format[pos] == QLatin1Char('{')) {
-            const int end = format.indexOf(QLatin1Char('}'), pos);
-            if (end < 0)
-                throw Error(QStringLiteral("prompt format \"%1\": unclosed placeholder").arg(format));
-            flush();
-            pieces.push_back({FormatPiece::Kind::Placeholder, format.mid(pos + 1, end - pos - 1), {}});
-            pos = end + 1;
-        } else {
-            text += format[pos++];
-        }
-    }
-    if (inGroup)
-        throw Error(QStringLiteral("prompt format \"%1\": unclosed [[").arg(format));
-    flush();
-    return pieces;
-}
-
-std::vector<FormatPiece> parseFormat(const QString& format)
-{
-    int pos = 0;
-    return parseFormat(format, pos, false);
-}
-
-bool mentions(const std::vector<FormatPiece>& pieces, const QString& name)
-{
-    for (const FormatPiece& piece : pieces)
-        if ((piece.kind == FormatPiece::Kind::Placeholder && piece.text == name) || mentions(piece.children, name))
+    for (const PromptFormatPiece& piece : pieces)
+        if ((piece.kind == PromptFormatPiece::Kind::Placeholder && piece.text == name) ||
+            mentions(piece.children, name))
             return true;
     return false;
 }
@@ -78,18 +26,18 @@ struct Language {
     std::function<QString(const QString&, const QString&)> optional;
 };
 
-QString writeIn(const std::vector<FormatPiece>& pieces, const Language& language)
+QString writeIn(const std::vector<PromptFormatPiece>& pieces, const Language& language)
 {
     QString out;
-    for (const FormatPiece& piece : pieces) {
+    for (const PromptFormatPiece& piece : pieces) {
         switch (piece.kind) {
-        case FormatPiece::Kind::Text:
+        case PromptFormatPiece::Kind::Text:
             out += language.literal(piece.text);
             break;
-        case FormatPiece::Kind::Placeholder:
+        case PromptFormatPiece::Kind::Placeholder:
             out += language.variable(piece.text);
             break;
-        case FormatPiece::Kind::Optional: {
+        case PromptFormatPiece::Kind::Optional: {
             if (mentions(piece.children, QStringLiteral("input")))
                 break; // no input in a chat message
             QStringList tests;
@@ -132,7 +80,7 @@ Language jinjaLanguage(bool firstTurn)
             return QStringLiteral("{{ eos_token }}");
         if (name == QLatin1String("bos"))
             return QStringLiteral("{{ bos_token }}"); // between turns (llama2-chat); llama.cpp adds the first
-        return {}; // input
+        return {};                                    // input
     };
     language.condition = [firstTurn](const QString& name) {
         if (name == QLatin1String("system"))
@@ -150,10 +98,11 @@ Language jinjaLanguage(bool firstTurn)
 QString jinjaChatTemplate(const PromptTemplate& format)
 {
     const Language language = jinjaLanguage(true);
-    const QString first = writeIn(parseFormat(format.prompt), language);
+    const QString first = writeIn(parsePromptFormat(format.prompt, format.name), language);
     const QString later =
-        writeIn(parseFormat(format.followUp.isEmpty() ? format.prompt : format.followUp), jinjaLanguage(false));
-    const QString answer = writeIn(parseFormat(format.response), language);
+        writeIn(parsePromptFormat(format.followUp.isEmpty() ? format.prompt : format.followUp, format.name),
+                jinjaLanguage(false));
+    const QString answer = writeIn(parsePromptFormat(format.response, format.name), language);
     QString t;
     // The system prompt: the conversation's own, else the template's default.
     t += QStringLiteral("{%- if messages and messages[0]['role'] == 'system' -%}"
@@ -180,7 +129,8 @@ QString ollamaTemplate(const PromptTemplate& format, const QString& eosText)
     language.literal = [](const QString& text) {
         QString out = text;
         out.replace(QLatin1String("{{"), QLatin1String("\x01")).replace(QLatin1String("}}"), QLatin1String("\x02"));
-        out.replace(QLatin1Char('\x01'), QLatin1String("{{ \"{{\" }}")).replace(QLatin1Char('\x02'), QLatin1String("{{ \"}}\" }}"));
+        out.replace(QLatin1Char('\x01'), QLatin1String("{{ \"{{\" }}"))
+            .replace(QLatin1Char('\x02'), QLatin1String("{{ \"}}\" }}"));
         return out;
     };
     language.variable = [eosText](const QString& name) -> QString {
@@ -203,7 +153,8 @@ QString ollamaTemplate(const PromptTemplate& format, const QString& eosText)
         const QString test = parts.size() == 1 ? parts[0] : QStringLiteral("or ") + parts.join(QLatin1Char(' '));
         return QStringLiteral("{{ if ") + test + QStringLiteral(" }}") + body + QStringLiteral("{{ end }}");
     };
-    return writeIn(parseFormat(format.prompt), language) + writeIn(parseFormat(format.response), language);
+    return writeIn(parsePromptFormat(format.prompt, format.name), language) +
+           writeIn(parsePromptFormat(format.response, format.name), language);
 }
 
 } // namespace ft
