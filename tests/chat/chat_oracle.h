@@ -4,6 +4,7 @@
 // render_oracle.mjs beside this file (any template and context). Tests skip with a message where
 // node or the oracles are missing, and fail instead under FT_REQUIRE_ORACLES=1.
 
+#include "support/oracles.h"
 #include "support/test_support.h"
 
 #include <QByteArray>
@@ -14,54 +15,15 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QStandardPaths>
 #include <QString>
 
 #include <optional>
 
 namespace ft::test {
 
-inline bool oraclesRequired() { return qEnvironmentVariable("FT_REQUIRE_ORACLES") == QLatin1String("1"); }
-
-// $FT_ORACLES_DIR, else what ../shared/tools/oracles/install prints; empty, with the reason in
-// *why, when node or @huggingface/jinja is not there.
 inline QString oracleDir(QString* why)
 {
-    static bool looked = false;
-    static QString dir, reason;
-    if (!looked) {
-        looked = true;
-        const auto hasJinja = [](const QString& d) {
-            return !d.isEmpty() &&
-                   QFileInfo::exists(QDir(d).filePath(QStringLiteral("node_modules/@huggingface/jinja/dist/index.js")));
-        };
-        if (QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty()) {
-            reason = QStringLiteral("node is not installed");
-        } else {
-            dir = qEnvironmentVariable("FT_ORACLES_DIR");
-            if (!hasJinja(dir)) {
-                const QString install = sharedPath(QStringLiteral("tools/oracles/install"));
-                if (sharedDir().isEmpty() || !QFileInfo::exists(install)) {
-                    reason = QStringLiteral("../shared/tools/oracles/install not found (set FT_SHARED_DIR)");
-                } else {
-                    QProcess process;
-                    process.start(QStringLiteral("sh"), {install});
-                    process.waitForFinished(600000);
-                    const QStringList lines =
-                        QString::fromUtf8(process.readAllStandardOutput()).trimmed().split(QLatin1Char('\n'));
-                    dir = lines.isEmpty() ? QString() : lines.last().trimmed();
-                    if (process.exitCode() != 0 || !hasJinja(dir))
-                        reason = QStringLiteral("the oracles could not be installed: %1")
-                                     .arg(QString::fromUtf8(process.readAllStandardError()).trimmed());
-                }
-            }
-            if (!reason.isEmpty())
-                dir.clear();
-        }
-    }
-    if (why)
-        *why = reason;
-    return dir;
+    return oraclesDir({QStringLiteral("node_modules/@huggingface/jinja/dist/index.js")}, why);
 }
 
 struct OracleCase {
@@ -107,7 +69,8 @@ inline QList<OracleResult> oracleRender(const QString& dir, const QList<OracleCa
     QList<OracleResult> results;
     if (process.exitCode() != 0 || !doc.isArray() || doc.array().size() != cases.size()) {
         if (error)
-            *error = QStringLiteral("render_oracle.mjs failed: %1").arg(QString::fromUtf8(process.readAllStandardError()));
+            *error =
+                QStringLiteral("render_oracle.mjs failed: %1").arg(QString::fromUtf8(process.readAllStandardError()));
         return results;
     }
     for (const QJsonValue& value : doc.array()) {

@@ -147,7 +147,7 @@ private slots:
         FT_REQUIRE_GGUF_ORACLE(oracle);
         QLibrary& library = ggmlLibrary(oracle);
         if (!library.isLoaded()) {
-            if (test::ggufOracleRequired())
+            if (test::oraclesRequired())
                 QFAIL(qPrintable(library.errorString()));
             QSKIP(qPrintable(QStringLiteral("llama.cpp's native module did not load: ") + library.errorString()));
         }

@@ -3,6 +3,7 @@
 // @anush008/tokenizers) under node, through ../shared/tools/oracles/encode.mjs. Tests skip with a
 // message where node or the oracle is missing, and fail instead under FT_REQUIRE_ORACLES=1.
 
+#include "support/oracles.h"
 #include "support/test_support.h"
 
 #include <QDir>
@@ -11,7 +12,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QStandardPaths>
 #include <QString>
 #include <QStringList>
 
@@ -19,48 +19,9 @@
 
 namespace ft::test {
 
-inline bool tokenizerOracleRequired() { return qEnvironmentVariable("FT_REQUIRE_ORACLES") == QLatin1String("1"); }
-
-// $FT_ORACLES_DIR, else the folder ../shared/tools/oracles/install prints; empty, with the reason
-// in *why, when node or the oracle is not there.
 inline QString tokenizerOracleDir(QString* why)
 {
-    static bool looked = false;
-    static QString dir;
-    static QString reason;
-    if (!looked) {
-        looked = true;
-        const auto hasOracle = [](const QString& d) {
-            return !d.isEmpty() && QFileInfo::exists(QDir(d).filePath(QStringLiteral("encode.mjs"))) &&
-                   QFileInfo::exists(QDir(d).filePath(QStringLiteral("node_modules/@anush008/tokenizers")));
-        };
-        if (QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty()) {
-            reason = QStringLiteral("node is not installed");
-        } else {
-            dir = qEnvironmentVariable("FT_ORACLES_DIR");
-            if (!hasOracle(dir)) {
-                const QString install = sharedPath(QStringLiteral("tools/oracles/install"));
-                if (sharedDir().isEmpty() || !QFileInfo::exists(install)) {
-                    reason = QStringLiteral("../shared/tools/oracles/install not found (set FT_SHARED_DIR)");
-                } else {
-                    QProcess process;
-                    process.start(QStringLiteral("sh"), {install});
-                    process.waitForFinished(600000);
-                    const QStringList lines =
-                        QString::fromUtf8(process.readAllStandardOutput()).trimmed().split(QLatin1Char('\n'));
-                    dir = lines.isEmpty() ? QString() : lines.last().trimmed();
-                    if (process.exitCode() != 0 || !hasOracle(dir))
-                        reason = QStringLiteral("the oracles could not be installed: %1")
-                                     .arg(QString::fromUtf8(process.readAllStandardError()).trimmed());
-                }
-            }
-            if (!reason.isEmpty())
-                dir.clear();
-        }
-    }
-    if (why)
-        *why = reason;
-    return dir;
+    return oraclesDir({QStringLiteral("encode.mjs"), QStringLiteral("node_modules/@anush008/tokenizers")}, why);
 }
 
 struct OracleEncoding {
@@ -113,7 +74,7 @@ inline std::vector<OracleEncoding> oracleEncode(const QString& dir, const QStrin
         QString why_;                                                                                                  \
         dirVariable = ft::test::tokenizerOracleDir(&why_);                                                             \
         if (dirVariable.isEmpty()) {                                                                                   \
-            if (ft::test::tokenizerOracleRequired())                                                                   \
+            if (ft::test::oraclesRequired())                                                                           \
                 QFAIL(qPrintable(QStringLiteral("the tokenizer oracle is required (FT_REQUIRE_ORACLES=1): ") + why_)); \
             QSKIP(qPrintable(QStringLiteral("skipping the comparison with Hugging Face tokenizers: ") + why_));        \
         }                                                                                                              \
