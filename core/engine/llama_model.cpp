@@ -66,6 +66,10 @@ AttentionImpl::AttentionImpl(const ModelConfig& config, torch::ScalarType dtype)
         "v_proj", std::make_shared<DenseProjectionImpl>(config.hiddenSize, config.kvDim(), config.qkvBias, dtype));
     o_proj = register_module("o_proj",
                              std::make_shared<DenseProjectionImpl>(qDim, config.hiddenSize, config.outputBias, dtype));
+    if (config.qkNorm) {
+        q_norm = register_module("q_norm", RMSNorm(config.headDim, config.rmsNormEps, dtype));
+        k_norm = register_module("k_norm", RMSNorm(config.headDim, config.rmsNormEps, dtype));
+    }
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& context, size_t layerIndex)
@@ -74,10 +78,15 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     const int64_t T = x.size(1);
     const int64_t group = m_heads / m_kvHeads;
 
-    torch::Tensor q = applyRotary(q_proj->forward(x).view({B, T, m_heads, m_headDim}), context.rotary); // (B, T, H, D)
-    torch::Tensor k =
-        applyRotary(k_proj->forward(x).view({B, T, m_kvHeads, m_headDim}), context.rotary); // (B, T, kvH, D)
-    torch::Tensor v = v_proj->forward(x).view({B, T, m_kvHeads, m_headDim});                // (B, T, kvH, D)
+    torch::Tensor q = q_proj->forward(x).view({B, T, m_heads, m_headDim});   // (B, T, H, D)
+    torch::Tensor k = k_proj->forward(x).view({B, T, m_kvHeads, m_headDim}); // (B, T, kvH, D)
+    if (q_norm) { // Qwen3: each head normalised before the rotation
+        q = q_norm->forward(q);
+        k = k_norm->forward(k);
+    }
+    q = applyRotary(q, context.rotary);
+    k = applyRotary(k, context.rotary);
+    torch::Tensor v = v_proj->forward(x).view({B, T, m_kvHeads, m_headDim}); // (B, T, kvH, D)
     const double scale = 1.0 / std::sqrt(static_cast<double>(m_headDim));
     if (!context.cache && fusedAttentionApplies(q, k, v)) {
         const torch::Tensor allowed = context.allowed.view({-1, T, T}); // (B or 1, T, S = T)
@@ -311,6 +320,10 @@ std::vector<WeightSlot> LlamaForCausalLMImpl::weightSlots()
                                    kind == ProjectionKind::V || kind == ProjectionKind::O;
             projectionSlots(prefix + (attention ? "self_attn." : "mlp.") + projectionName(kind),
                             layer->projection(kind));
+        }
+        if (layer->self_attn->q_norm) {
+            tensorSlot(prefix + "self_attn.q_norm.weight", &layer->self_attn->q_norm->weight);
+            tensorSlot(prefix + "self_attn.k_norm.weight", &layer->self_attn->k_norm->weight);
         }
         tensorSlot(prefix + "post_attention_layernorm.weight", &layer->post_attention_layernorm->weight);
     }

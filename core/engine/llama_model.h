@@ -1,7 +1,8 @@
 #pragma once
-// A decoder-only Llama-family model (Llama, Mistral, Qwen2) whose module tree and parameter names are
-// Hugging Face's: model.embed_tokens, model.layers.N.{self_attn.{q,k,v,o}_proj, mlp.{gate,up,down}_proj,
-// input_layernorm, post_attention_layernorm}, model.norm, lm_head (absent when tied).
+// A decoder-only Llama-family model (Llama 2/3, Mistral, Qwen2, Qwen3) whose module tree and parameter names
+// are Hugging Face's: model.embed_tokens, model.layers.N.{self_attn.{q,k,v,o}_proj, mlp.{gate,up,down}_proj,
+// input_layernorm, post_attention_layernorm, self_attn.{q,k}_norm (Qwen3)}, model.norm, lm_head (absent when
+// tied).
 
 #include <functional>
 #include <string>
@@ -44,6 +45,7 @@ public:
     // x (B, T, C) -> (B, T, C)
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& context, size_t layerIndex);
     Projection q_proj, k_proj, v_proj, o_proj;
+    RMSNorm q_norm{nullptr}, k_norm{nullptr}; // (head_dim) each; only when config.qkNorm (Qwen3)
 
 private:
     int64_t m_heads, m_kvHeads, m_headDim;

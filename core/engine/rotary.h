@@ -13,7 +13,8 @@ struct RotaryTables {
     torch::Tensor sin; // (B, T, 1, D)
 };
 
-// Tables for integer `positions` (B, T); frequencies theta^(-2i/D) computed in fp32 as Hugging Face does.
+// Tables for integer `positions` (B, T); frequencies theta^(-2i/D) computed in fp32 as Hugging Face does,
+// then scaled as config.ropeScaling says (linear, llama3, dynamic NTK: see modelio/rope_scaling.h).
 RotaryTables rotaryTables(const ModelConfig& config, const torch::Tensor& positions, torch::ScalarType dtype);
 
 // x (B, T, H, D) rotated by its positions.

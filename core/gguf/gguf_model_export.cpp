@@ -29,7 +29,8 @@ std::vector<std::unique_ptr<SafetensorsFile>> openWeights(const QString& folder)
     QStringList files;
     const QString indexPath = dir.filePath(QStringLiteral("model.safetensors.index.json"));
     if (QFileInfo::exists(indexPath)) {
-        const QJsonObject map = readJsonObjectFile(indexPath, 64 * 1024 * 1024).value(QStringLiteral("weight_map")).toObject();
+        const QJsonObject map =
+            readJsonObjectFile(indexPath, 64 * 1024 * 1024).value(QStringLiteral("weight_map")).toObject();
         std::set<QString> shards;
         for (auto it = map.begin(); it != map.end(); ++it) {
             const QString file = it->toString();
@@ -114,10 +115,11 @@ struct Prepared {
 
 int tensorOrder(const QString& name)
 {
-    static const QStringList order{QStringLiteral("attn_norm"),   QStringLiteral("attn_q."),     QStringLiteral("attn_k."),
-                                   QStringLiteral("attn_v."),     QStringLiteral("attn_q_norm"), QStringLiteral("attn_k_norm"),
-                                   QStringLiteral("attn_output"), QStringLiteral("ffn_norm"),    QStringLiteral("ffn_gate"),
-                                   QStringLiteral("ffn_up"),      QStringLiteral("ffn_down")};
+    static const QStringList order{
+        QStringLiteral("attn_norm"),   QStringLiteral("attn_q."),     QStringLiteral("attn_k."),
+        QStringLiteral("attn_v."),     QStringLiteral("attn_q_norm"), QStringLiteral("attn_k_norm"),
+        QStringLiteral("attn_output"), QStringLiteral("ffn_norm"),    QStringLiteral("ffn_gate"),
+        QStringLiteral("ffn_up"),      QStringLiteral("ffn_down")};
     for (int i = 0; i < order.size(); ++i)
         if (name.contains(QLatin1Char('.') + order[i]))
             return i;
@@ -148,9 +150,9 @@ void addModelMetadata(const GgufModelParams& p, const QString& name, GgufFileTyp
     }
     m.set(key("rope.dimension_count"), u32(p.headDim));
     m.set(key("vocab_size"), u32(vocabRows));
-    if (p.ropeScalingType == QLatin1String("linear")) {
+    if (p.ropeScaling.type == QLatin1String("linear")) {
         m.set(key("rope.scaling.type"), GgufValue::string(QByteArrayLiteral("linear")));
-        m.set(key("rope.scaling.factor"), GgufValue::float32(static_cast<float>(p.ropeScalingFactor)));
+        m.set(key("rope.scaling.factor"), GgufValue::float32(static_cast<float>(p.ropeScaling.factor)));
     }
 }
 
@@ -223,9 +225,11 @@ Prepared prepare(const QString& folder, GgufFileType fileType, const QString& na
             prepared.fallbacks.push_back(fallback);
         int64_t heads = 0;
         if (p.permutesQueryKey()) {
-            if (source.gguf.name.endsWith(QLatin1String(".attn_q.weight")) || source.gguf.name.endsWith(QLatin1String(".attn_q.bias")))
+            if (source.gguf.name.endsWith(QLatin1String(".attn_q.weight")) ||
+                source.gguf.name.endsWith(QLatin1String(".attn_q.bias")))
                 heads = p.numHeads;
-            else if (source.gguf.name.endsWith(QLatin1String(".attn_k.weight")) || source.gguf.name.endsWith(QLatin1String(".attn_k.bias")))
+            else if (source.gguf.name.endsWith(QLatin1String(".attn_k.weight")) ||
+                     source.gguf.name.endsWith(QLatin1String(".attn_k.bias")))
                 heads = p.numKvHeads;
             if (heads > 0 && (shape[0] % heads != 0 || (shape[0] / heads) % 2 != 0))
                 throw Error(QStringLiteral("%1: tensor %2 (%3) does not split into %4 heads of even size")
@@ -253,7 +257,8 @@ Prepared prepare(const QString& folder, GgufFileType fileType, const QString& na
                 if (heads > 0 && shape.size() == 1) {
                     std::vector<float> original(values.begin(), values.begin() + rowLength);
                     for (int64_t i = 0; i < rowLength; ++i)
-                        values[static_cast<size_t>(i)] = original[static_cast<size_t>(permutedRow(i, heads, rowLength))];
+                        values[static_cast<size_t>(i)] =
+                            original[static_cast<size_t>(permutedRow(i, heads, rowLength))];
                 }
                 const QString problem = checkConvertible(type, values.data(), count * rowLength);
                 if (!problem.isEmpty())
@@ -267,8 +272,8 @@ Prepared prepare(const QString& folder, GgufFileType fileType, const QString& na
         prepared.tensors.push_back(std::move(tensor));
     }
 
-    if (p.ropeScalingType == QLatin1String("llama3")) {
-        const std::vector<float> factors = llama3RopeFactors(p);
+    if (p.ropeScaling.type == QLatin1String("llama3")) {
+        const std::vector<float> factors = llama3FrequencyDivisors(p.headDim, p.ropeTheta, p.ropeScaling);
         GgufTensorSource tensor;
         tensor.name = QStringLiteral("rope_freqs.weight");
         tensor.shape = {static_cast<int64_t>(factors.size())};

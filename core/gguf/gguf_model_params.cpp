@@ -45,7 +45,8 @@ GgufModelParams GgufModelParams::fromJson(const QJsonObject& json, const QString
     GgufModelParams p;
     const QJsonArray architectures = json.value(QStringLiteral("architectures")).toArray();
     p.hfArchitecture = architectures.isEmpty() ? QString() : architectures.first().toString();
-    if (p.hfArchitecture == QLatin1String("LlamaForCausalLM") || p.hfArchitecture == QLatin1String("MistralForCausalLM"))
+    if (p.hfArchitecture == QLatin1String("LlamaForCausalLM") ||
+        p.hfArchitecture == QLatin1String("MistralForCausalLM"))
         p.arch = QStringLiteral("llama");
     else if (p.hfArchitecture == QLatin1String("Qwen2ForCausalLM"))
         p.arch = QStringLiteral("qwen2");
@@ -75,7 +76,8 @@ GgufModelParams GgufModelParams::fromJson(const QJsonObject& json, const QString
 
     const QJsonValue act = json.value(QStringLiteral("hidden_act"));
     if (act.isString() && act.toString() != QLatin1String("silu"))
-        throw Error(QStringLiteral("%1: hidden_act \"%2\" is not supported (expected silu)").arg(origin, act.toString()));
+        throw Error(
+            QStringLiteral("%1: hidden_act \"%2\" is not supported (expected silu)").arg(origin, act.toString()));
 
     checkRange(origin, "hidden_size", p.hiddenSize, 65536);
     checkRange(origin, "intermediate_size", p.intermediateSize, 1 << 20);
@@ -92,29 +94,10 @@ GgufModelParams GgufModelParams::fromJson(const QJsonObject& json, const QString
     if (!(p.rmsNormEps > 0 && p.rmsNormEps < 1) || !(p.ropeTheta > 0))
         throw Error(QStringLiteral("%1: rms_norm_eps must be in (0, 1) and rope_theta positive").arg(origin));
 
-    const QJsonValue scaling = json.value(QStringLiteral("rope_scaling"));
-    if (scaling.isObject()) {
-        const QJsonObject s = scaling.toObject();
-        const QString where = origin + QStringLiteral(" rope_scaling");
-        const QString type = s.value(QStringLiteral("rope_type")).toString(s.value(QStringLiteral("type")).toString());
-        if (type == QLatin1String("linear") || type == QLatin1String("llama3")) {
-            p.ropeScalingType = type;
-            p.ropeScalingFactor = requireDouble(s, QStringLiteral("factor"), where);
-            if (!(p.ropeScalingFactor > 0))
-                throw Error(QStringLiteral("%1: factor must be positive").arg(where));
-        } else if (!type.isEmpty() && type != QLatin1String("default")) {
-            throw Error(QStringLiteral("%1: type \"%2\" cannot be exported (supported: linear, llama3)").arg(where, type));
-        }
-        if (type == QLatin1String("llama3")) {
-            p.ropeLowFreqFactor = optionalDouble(s, QStringLiteral("low_freq_factor"), 1.0, where);
-            p.ropeHighFreqFactor = optionalDouble(s, QStringLiteral("high_freq_factor"), 4.0, where);
-            p.ropeOriginalContext = optionalInt(
-                s, QStringLiteral("original_max_position_embeddings"),
-                optionalInt(json, QStringLiteral("original_max_position_embeddings"), 8192, origin), where);
-            if (p.ropeLowFreqFactor == p.ropeHighFreqFactor || p.ropeOriginalContext <= 0)
-                throw Error(QStringLiteral("%1: low_freq_factor must differ from high_freq_factor").arg(where));
-        }
-    }
+    p.ropeScaling = RopeScaling::fromConfig(json, origin);
+    if (p.ropeScaling.type == QLatin1String("dynamic"))
+        throw Error(QStringLiteral("%1 rope_scaling: type \"dynamic\" cannot be exported (supported: linear, llama3)")
+                        .arg(origin));
     return p;
 }
 
@@ -122,31 +105,6 @@ GgufModelParams GgufModelParams::fromFolder(const QString& folder)
 {
     const QString path = QDir(folder).filePath(QStringLiteral("config.json"));
     return fromJson(readJsonObjectFile(path, 4 * 1024 * 1024), path);
-}
-
-std::vector<float> llama3RopeFactors(const GgufModelParams& p)
-{
-    // freqs = 1 / base^(2i/dim) in fp32, as torch computes them; each gets a factor by its wavelength.
-    const double lowWavelen = double(p.ropeOriginalContext) / p.ropeLowFreqFactor;
-    const double highWavelen = double(p.ropeOriginalContext) / p.ropeHighFreqFactor;
-    std::vector<float> factors;
-    for (int64_t i = 0; i < p.headDim; i += 2) {
-        const float exponent = static_cast<float>(i) / static_cast<float>(p.headDim);
-        const float freq = 1.0f / std::pow(static_cast<float>(p.ropeTheta), exponent);
-        const double wavelen = 2 * M_PI / double(freq);
-        double factor = 1.0;
-        if (wavelen < highWavelen)
-            factor = 1.0;
-        else if (wavelen > lowWavelen)
-            factor = p.ropeScalingFactor;
-        else {
-            const double smooth = (double(p.ropeOriginalContext) / wavelen - p.ropeLowFreqFactor) /
-                                  (p.ropeHighFreqFactor - p.ropeLowFreqFactor);
-            factor = 1.0 / ((1 - smooth) / p.ropeScalingFactor + smooth);
-        }
-        factors.push_back(static_cast<float>(factor));
-    }
-    return factors;
 }
 
 } // namespace ft

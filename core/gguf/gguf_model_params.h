@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "modelio/rope_scaling.h"
+
 namespace ft {
 
 struct GgufModelParams {
@@ -25,11 +27,7 @@ struct GgufModelParams {
     double rmsNormEps = 1e-6;
     double ropeTheta = 10000.0;
     bool tieWordEmbeddings = false;
-    QString ropeScalingType; // empty, "linear" or "llama3"
-    double ropeScalingFactor = 1.0;
-    double ropeLowFreqFactor = 1.0;
-    double ropeHighFreqFactor = 4.0;
-    int64_t ropeOriginalContext = 8192;
+    RopeScaling ropeScaling; // none, linear or llama3 (dynamic NTK has no GGUF form)
     int64_t bosTokenId = -1;
     std::vector<int64_t> eosTokenIds;
     int64_t padTokenId = -1;
@@ -40,9 +38,5 @@ struct GgufModelParams {
 
     bool permutesQueryKey() const { return arch == QLatin1String("llama"); }
 };
-
-// The per-dimension RoPE frequency factors llama.cpp reads from `rope_freqs.weight` for Llama 3's "llama3"
-// rope scaling (headDim / 2 values), computed as convert_hf_to_gguf.py does.
-std::vector<float> llama3RopeFactors(const GgufModelParams& params);
 
 } // namespace ft

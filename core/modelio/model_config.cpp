@@ -11,7 +11,7 @@ namespace ft {
 QStringList ModelConfig::supportedArchitectures()
 {
     return {QStringLiteral("LlamaForCausalLM"), QStringLiteral("MistralForCausalLM"),
-            QStringLiteral("Qwen2ForCausalLM")};
+            QStringLiteral("Qwen2ForCausalLM"), QStringLiteral("Qwen3ForCausalLM")};
 }
 
 namespace {
@@ -68,20 +68,12 @@ ModelConfig ModelConfig::fromJson(const QJsonObject& json, const QString& origin
         throw Error(
             QStringLiteral("%1: hidden_act \"%2\" is not supported (expected \"silu\")").arg(origin, act.toString()));
 
-    const QJsonValue scaling = json.value(QStringLiteral("rope_scaling"));
-    if (scaling.isObject()) {
-        const QJsonObject s = scaling.toObject();
-        const QString type = s.value(QStringLiteral("type")).toString(s.value(QStringLiteral("rope_type")).toString());
-        if (type == QLatin1String("linear"))
-            config.ropeLinearScale =
-                requireDouble(s, QStringLiteral("factor"), origin + QStringLiteral(" rope_scaling"));
-        else if (type != QLatin1String("default"))
-            throw Error(
-                QStringLiteral("%1: rope_scaling type \"%2\" is not supported (supported: linear)").arg(origin, type));
-    }
+    config.ropeScaling = RopeScaling::fromConfig(json, origin);
 
-    if (config.architecture == QLatin1String("Qwen2ForCausalLM")) {
-        config.qkvBias = true;
+    const bool qwen3 = config.architecture == QLatin1String("Qwen3ForCausalLM");
+    if (config.architecture == QLatin1String("Qwen2ForCausalLM") || qwen3) {
+        config.qkvBias = qwen3 ? optionalBool(json, QStringLiteral("attention_bias"), false, origin) : true;
+        config.qkNorm = qwen3;
         if (optionalBool(json, QStringLiteral("use_sliding_window"), false, origin))
             config.slidingWindow = optionalInt(json, QStringLiteral("sliding_window"), 0, origin);
     } else if (config.architecture == QLatin1String("MistralForCausalLM")) {
@@ -138,7 +130,7 @@ void ModelConfig::validate(const QString& origin) const
                         .arg(numHeads));
     if (!(rmsNormEps > 0.0 && rmsNormEps < 1.0))
         throw Error(QStringLiteral("%1: rms_norm_eps must be in (0, 1)").arg(origin));
-    if (!(ropeTheta > 0.0) || !(ropeLinearScale > 0.0))
+    if (!(ropeTheta > 0.0) || !(ropeScaling.factor > 0.0))
         throw Error(QStringLiteral("%1: rope_theta and the rope scaling factor must be positive").arg(origin));
     if (parameterCount() > 1'000'000'000'000LL)
         throw Error(QStringLiteral("%1: these sizes describe over a trillion parameters").arg(origin));
@@ -159,6 +151,8 @@ int64_t ModelConfig::parameterCount() const
     int64_t mlp = 3 * hiddenSize * intermediateSize;
     if (mlpBias)
         mlp += 2 * intermediateSize + hiddenSize;
+    if (qkNorm)
+        attention += 2 * headDim;
     const int64_t perLayer = attention + mlp + 2 * hiddenSize;
     const int64_t embeddings = vocabSize * hiddenSize * (tieWordEmbeddings ? 1 : 2);
     return numLayers * perLayer + embeddings + hiddenSize;
@@ -195,6 +189,17 @@ QJsonObject ModelConfig::toJson() const
     if (padTokenId >= 0)
         json[QStringLiteral("pad_token_id")] = static_cast<qint64>(padTokenId);
     json[QStringLiteral("torch_dtype")] = torchDtype;
+    if (!ropeScaling.type.isEmpty() && !raw.contains(QStringLiteral("rope_scaling"))) {
+        QJsonObject scaling{{QStringLiteral("rope_type"), ropeScaling.type},
+                            {QStringLiteral("factor"), ropeScaling.factor}};
+        if (ropeScaling.type == QLatin1String("llama3")) {
+            scaling[QStringLiteral("low_freq_factor")] = ropeScaling.lowFreqFactor;
+            scaling[QStringLiteral("high_freq_factor")] = ropeScaling.highFreqFactor;
+            scaling[QStringLiteral("original_max_position_embeddings")] =
+                static_cast<qint64>(ropeScaling.originalContext);
+        }
+        json[QStringLiteral("rope_scaling")] = scaling;
+    }
     if (architecture == QLatin1String("LlamaForCausalLM")) {
         json[QStringLiteral("attention_bias")] = qkvBias;
         json[QStringLiteral("mlp_bias")] = mlpBias;

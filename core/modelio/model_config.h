@@ -1,11 +1,14 @@
 #pragma once
-// The architecture of a decoder-only Llama-family model, read from a Hugging Face config.json.
+// The architecture of a decoder-only Llama-family model (Llama 2/3, Mistral, Qwen2/2.5, Qwen3, SmolLM2),
+// read from a Hugging Face config.json.
 
 #include <cstdint>
 #include <vector>
 
 #include <QJsonObject>
 #include <QString>
+
+#include "modelio/rope_scaling.h"
 
 namespace ft {
 
@@ -22,12 +25,13 @@ struct ModelConfig {
     int64_t maxPositions = 2048;
     double rmsNormEps = 1e-6;
     double ropeTheta = 10000.0;
-    double ropeLinearScale = 1.0; // rope_scaling {"type": "linear", "factor": f}
-    int64_t slidingWindow = 0;    // 0: attend to the whole context
+    RopeScaling ropeScaling;
+    int64_t slidingWindow = 0; // 0: attend to the whole context
     bool tieWordEmbeddings = false;
     bool qkvBias = false;    // Qwen2, or Llama with attention_bias
     bool outputBias = false; // o_proj bias: Llama with attention_bias
     bool mlpBias = false;
+    bool qkNorm = false; // Qwen3: RMSNorm over each head of q and k before the rotation
     int64_t bosTokenId = -1;
     std::vector<int64_t> eosTokenIds;
     int64_t padTokenId = -1;

@@ -45,6 +45,13 @@ ModelConfig tinyConfig(const QString& architecture)
         c.modelType = QStringLiteral("qwen2");
         c.ropeTheta = 1000000.0;
     }
+    if (architecture == QLatin1String("Qwen3ForCausalLM")) {
+        c.qkNorm = true;
+        c.modelType = QStringLiteral("qwen3");
+        c.ropeTheta = 1000000.0;
+        c.headDim = 32; // named apart from hidden / heads (16), as Qwen3 does
+        c.raw[QStringLiteral("head_dim")] = 32;
+    }
     if (architecture == QLatin1String("MistralForCausalLM"))
         c.modelType = QStringLiteral("mistral");
     return c;

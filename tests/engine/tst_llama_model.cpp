@@ -153,6 +153,7 @@ private slots:
         QTest::newRow("llama untied bf16") << "LlamaForCausalLM" << false << "bfloat16";
         QTest::newRow("mistral f16") << "MistralForCausalLM" << false << "float16";
         QTest::newRow("qwen2 with qkv bias") << "Qwen2ForCausalLM" << true << "float32";
+        QTest::newRow("qwen3 with q/k norms") << "Qwen3ForCausalLM" << true << "float32";
     }
     void architecturesRoundTripBitForBit()
     {
@@ -169,6 +170,13 @@ private slots:
         QVERIFY(loaded.warnings.isEmpty());
         if (architecture == QLatin1String("Qwen2ForCausalLM"))
             QVERIFY(loaded.model->model->layers[0]->self_attn->q_proj->bias().defined());
+        if (architecture == QLatin1String("Qwen3ForCausalLM")) {
+            const auto& attention = loaded.model->model->layers[1]->self_attn;
+            QVERIFY(attention->q_norm && attention->k_norm);
+            QCOMPARE(attention->q_norm->weight.size(0), 32);
+            QVERIFY(!attention->q_proj->bias().defined());
+            QCOMPARE(attention->q_proj->outFeatures(), 4 * 32); // heads x head_dim, not hidden_size
+        }
 
         SaveOptions save;
         save.tokenizerSource = first;
@@ -179,6 +187,25 @@ private slots:
         QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
         QVERIFY2(a.readAll() == b.readAll(), "saving a loaded model changed its bytes");
         QVERIFY(QFile::exists(QDir(second).filePath(QStringLiteral("tokenizer.model"))));
+    }
+    // Qwen3's q/k norms sit in the forward pass: their weights change the logits and get gradients.
+    void qkNormsTakePartInForwardAndBackward()
+    {
+        ModelConfig config = test::tinyConfig(QStringLiteral("Qwen3ForCausalLM"));
+        LlamaForCausalLM model(config, torch::kFloat32, WeightInit::Random, 7);
+        const torch::Tensor tokens = torch::randint(3, config.vocabSize, {2, 12}, torch::kInt64);
+        const torch::Tensor logits = model->forward(tokens);
+        logits.pow(2).mean().backward();
+        const auto& attention = model->model->layers[0]->self_attn;
+        QVERIFY(attention->q_norm->weight.grad().defined());
+        QVERIFY(attention->k_norm->weight.grad().abs().sum().item<double>() > 0.0);
+        torch::Tensor changed;
+        {
+            torch::NoGradGuard noGrad;
+            attention->k_norm->weight.mul_(1.5);
+            changed = model->forward(tokens);
+        }
+        QVERIFY(test::maxAbsDiff(changed, logits.detach()) > 1e-4);
     }
     void bf16ComputeStaysClose()
     {
