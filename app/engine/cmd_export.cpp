@@ -16,14 +16,14 @@
 
 #include "cli_common.h"
 #include "cli_workspace.h"
-#include "engine_commands.h"
-#include "eval_inputs.h"
 #include "common/error.h"
 #include "data/prompt_template.h"
 #include "engine/eval_model.h"
 #include "engine/lora.h"
 #include "engine/model_loader.h"
 #include "engine/peft_adapter.h"
+#include "engine_commands.h"
+#include "eval_inputs.h"
 #include "gguf/gguf_model_export.h"
 #include "gguf/gguf_modelfile.h"
 #include "gguf/gguf_prompt_format.h"
@@ -102,8 +102,9 @@ ExportSource resolveSource(const QString& argument, const QString& checkpoint, c
         return source;
     }
     EvalModel model = loadEvalRunModel(target.runDir, name); // errors say which checkpoints exist
-    const QString tokenizerSource =
-        QFileInfo(config.model).isDir() ? config.model : model.loaded.tokenizer ? model.loaded.tokenizer->path() : QString();
+    const QString tokenizerSource = QFileInfo(config.model).isDir() ? config.model
+                                    : model.loaded.tokenizer        ? model.loaded.tokenizer->path()
+                                                                    : QString();
     source.folder = writeTemporaryFolder(model.loaded, tokenizerSource, scratch);
     return source;
 }
@@ -116,8 +117,7 @@ GgufFileType fileTypeOption(const QCommandLineParser& parser)
         QStringList names;
         for (GgufFileType t : ggufFileTypes())
             names << ggufFileTypeName(t).toLower();
-        throw UsageError{
-            QStringLiteral("--type %1: expected one of %2").arg(value, names.join(QStringLiteral(", ")))};
+        throw UsageError{QStringLiteral("--type %1: expected one of %2").arg(value, names.join(QStringLiteral(", ")))};
     }
     return *type;
 }
@@ -125,8 +125,8 @@ GgufFileType fileTypeOption(const QCommandLineParser& parser)
 OllamaModelfile modelfileFor(const GgufExportResult& result, const ExportSource& source, const QString& modelfilePath)
 {
     OllamaModelfile modelfile;
-    modelfile.from = QStringLiteral("./") + QFileInfo(modelfilePath).absoluteDir().relativeFilePath(
-                                                 QFileInfo(result.path).absoluteFilePath());
+    modelfile.from = QStringLiteral("./") +
+                     QFileInfo(modelfilePath).absoluteDir().relativeFilePath(QFileInfo(result.path).absoluteFilePath());
     const QString eos = result.eosToken;
     if (source.promptTemplate) {
         modelfile.templateText = ollamaTemplate(*source.promptTemplate, eos);
@@ -162,15 +162,15 @@ int runExport(const QStringList& args)
              .arg(typeNames.join(QStringLiteral(", "))),
          QStringLiteral("T")},
         {QStringLiteral("checkpoint"), QStringLiteral("For runs: final (default), best, latest or step-N."),
-         QStringLiteral("C")},
+         QStringLiteral("C"), QStringLiteral("final")},
         {QStringLiteral("name"), QStringLiteral("general.name (default: the model folder's name)."),
          QStringLiteral("NAME")},
         {QStringLiteral("template"),
          QStringLiteral("A prompt template (alpaca, chatml, ... or custom text with {response}) written as the "
                         "chat template; default: the run's, or the model's own chat template."),
          QStringLiteral("T")},
-        {QStringLiteral("modelfile"), QStringLiteral("Where the Ollama Modelfile goes (default: Modelfile beside OUT)."),
-         QStringLiteral("PATH")},
+        {QStringLiteral("modelfile"),
+         QStringLiteral("Where the Ollama Modelfile goes (default: Modelfile beside OUT)."), QStringLiteral("PATH")},
         {QStringLiteral("no-modelfile"), QStringLiteral("Do not write an Ollama Modelfile.")},
         {QStringLiteral("estimate"), QStringLiteral("Print the file size of every type and write nothing.")},
     });
@@ -191,7 +191,8 @@ int runExport(const QStringList& args)
         outPath.isEmpty() ? QDir::tempPath() : QFileInfo(outPath).absoluteDir().absolutePath();
     const QTemporaryDir scratch(QDir(scratchParent).filePath(QStringLiteral(".ftstudio-export-XXXXXX")));
     if (!scratch.isValid())
-        throw Error(QStringLiteral("%1: cannot create a temporary folder: %2").arg(scratchParent, scratch.errorString()));
+        throw Error(
+            QStringLiteral("%1: cannot create a temporary folder: %2").arg(scratchParent, scratch.errorString()));
     ExportSource source = resolveSource(positional[0], parser.value(QStringLiteral("checkpoint")), parser, scratch);
     if (parser.isSet(QStringLiteral("template")))
         source.promptTemplate = PromptTemplate::resolve(parser.value(QStringLiteral("template")));
@@ -201,8 +202,8 @@ int runExport(const QStringList& args)
         QJsonArray rows;
         for (const GgufSizeEstimate& estimate : estimateGgufSize(source.folder, ggufFileTypes(), chatTemplate)) {
             if (!jsonRequested(parser))
-                out() << ggufFileTypeName(estimate.fileType).leftJustified(8) << humanBytes(static_cast<qint64>(estimate.bytes))
-                      << '\n';
+                out() << ggufFileTypeName(estimate.fileType).leftJustified(8)
+                      << humanBytes(static_cast<qint64>(estimate.bytes)) << '\n';
             rows.append(QJsonObject{{QStringLiteral("type"), ggufFileTypeName(estimate.fileType)},
                                     {QStringLiteral("bytes"), static_cast<double>(estimate.bytes)}});
         }

@@ -3,8 +3,8 @@
 #include <QFileInfo>
 
 #include "cli_common.h"
-#include "engine_commands.h"
 #include "engine/starter_model.h"
+#include "engine_commands.h"
 
 namespace ft::cli {
 
@@ -19,7 +19,9 @@ int runModelNew(const QStringList& args)
          QStringLiteral("Architecture: %1 (default tiny).").arg(starterPresets().join(QStringLiteral(", "))),
          QStringLiteral("NAME"), QStringLiteral("tiny")},
         {QStringLiteral("tokenizer"),
-         QStringLiteral("Use this sentencepiece .model instead of training one on the sample text."),
+         QStringLiteral("Use this tokenizer instead of training a sentencepiece one on the sample text: a .model, "
+                        "a tokenizer.json, or a model folder with either (qwen3-tiny and llama3-tiny need a "
+                        "Qwen3 / Llama 3 tokenizer.json)."),
          QStringLiteral("PATH")},
         {QStringLiteral("text"), QStringLiteral("Train the tokenizer on this text file (one passage per line)."),
          QStringLiteral("FILE")},
@@ -27,12 +29,16 @@ int runModelNew(const QStringList& args)
          QStringLiteral("D"), QStringLiteral("float32")},
         {QStringLiteral("seed"), QStringLiteral("Seed of the random initialisation (default 1234)."),
          QStringLiteral("S"), QStringLiteral("1234")},
+        {QStringLiteral("init-std"),
+         QStringLiteral("Standard deviation of the random weights (default 0.02, as Hugging Face initialises)."),
+         QStringLiteral("X"), QStringLiteral("0.02")},
         {QStringLiteral("force"), QStringLiteral("Replace OUT if it exists.")},
     });
     if (!parseArguments(parser, args,
-                        QStringLiteral("Create a randomly initialised Llama-architecture model (Hugging Face "
+                        QStringLiteral("Create a randomly initialised Llama-family model (Hugging Face "
                                        "folder) with a sentencepiece tokenizer trained on the project's "
-                                       "sample text, so that the whole loop runs without downloads.")))
+                                       "sample text (or the tokenizer given), so that the whole loop runs "
+                                       "without downloads.")))
         return 0;
     const QString outFolder = requirePositional(parser, 1, QStringLiteral("OUT"))[0];
     StarterModelOptions options;
@@ -42,6 +48,11 @@ int runModelNew(const QStringList& args)
     options.dtype = parser.value(QStringLiteral("dtype"));
     options.seed = parser.value(QStringLiteral("seed")).toULongLong();
     options.replaceExisting = parser.isSet(QStringLiteral("force"));
+    bool stdOk = false;
+    options.initStd = parser.value(QStringLiteral("init-std")).toDouble(&stdOk);
+    if (!stdOk)
+        throw UsageError{
+            QStringLiteral("--init-std expects a number, not \"%1\"").arg(parser.value(QStringLiteral("init-std")))};
     const ModelConfig config = createStarterModel(outFolder, options);
     out() << "created " << QFileInfo(outFolder).absoluteFilePath() << ": " << options.preset << ", "
           << humanCount(config.parameterCount()) << " parameters, vocabulary " << config.vocabSize << ", "

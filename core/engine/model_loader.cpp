@@ -119,7 +119,11 @@ void saveModelFolder(LlamaForCausalLMImpl& model, const QString& outFolder, cons
 
         const QFileInfo source(options.tokenizerSource);
         if (source.isFile()) {
-            if (!QFile::copy(source.absoluteFilePath(), dir.filePath(QStringLiteral("tokenizer.model"))))
+            // A single file keeps its kind: tokenizer.json or a sentencepiece model.
+            const QString name = source.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0
+                                     ? QStringLiteral("tokenizer.json")
+                                     : QStringLiteral("tokenizer.model");
+            if (!QFile::copy(source.absoluteFilePath(), dir.filePath(name)))
                 throw Error(QStringLiteral("%1: cannot copy the tokenizer").arg(source.absoluteFilePath()));
         } else if (source.isDir()) {
             for (const QString& name : tokenizerSideFiles()) {

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QTemporaryDir>
 
@@ -15,8 +16,13 @@ namespace ft {
 
 QStringList starterPresets()
 {
-    return {QStringLiteral("tiny"), QStringLiteral("small"), QStringLiteral("stories15m"),
-            QStringLiteral("tinyllama-1.1b")};
+    return {QStringLiteral("tiny"),           QStringLiteral("small"),      QStringLiteral("stories15m"),
+            QStringLiteral("tinyllama-1.1b"), QStringLiteral("qwen3-tiny"), QStringLiteral("llama3-tiny")};
+}
+
+bool starterPresetNeedsTokenizer(const QString& preset)
+{
+    return preset == QLatin1String("qwen3-tiny") || preset == QLatin1String("llama3-tiny");
 }
 
 ModelConfig starterPresetConfig(const QString& preset)
@@ -61,11 +67,46 @@ ModelConfig starterPresetConfig(const QString& preset)
         c.vocabSize = 32000;
         c.maxPositions = 2048;
         c.tieWordEmbeddings = false;
+    } else if (preset == QLatin1String("qwen3-tiny")) {
+        // Qwen3's features at a tiny size: q/k norms, head_dim named apart from hidden_size / heads (as in
+        // Qwen3-0.6B, where 16 heads of 128 exceed hidden 1024), theta 1e6, tied embeddings.
+        c.architecture = QStringLiteral("Qwen3ForCausalLM");
+        c.modelType = QStringLiteral("qwen3");
+        c.qkNorm = true;
+        c.hiddenSize = 64;
+        c.intermediateSize = 176;
+        c.numLayers = 4;
+        c.numHeads = 4;
+        c.numKvHeads = 2;
+        c.headDim = 32;
+        c.raw[QStringLiteral("head_dim")] = 32;
+        c.vocabSize = 151669; // Qwen3's tokenizer; resized to the tokenizer given
+        c.maxPositions = 2048;
+        c.rmsNormEps = 1e-6;
+        c.ropeTheta = 1000000.0;
+        c.tieWordEmbeddings = true;
+    } else if (preset == QLatin1String("llama3-tiny")) {
+        // Llama 3.2's features at a tiny size: rope theta 500000 with the "llama3" frequency bands, GQA.
+        c.hiddenSize = 64;
+        c.intermediateSize = 176;
+        c.numLayers = 4;
+        c.numHeads = 4;
+        c.numKvHeads = 2;
+        c.vocabSize = 128256; // Llama 3's tokenizer; resized to the tokenizer given
+        c.maxPositions = 2048;
+        c.ropeTheta = 500000.0;
+        c.ropeScaling.type = QStringLiteral("llama3");
+        c.ropeScaling.factor = 32.0;
+        c.ropeScaling.lowFreqFactor = 1.0;
+        c.ropeScaling.highFreqFactor = 4.0;
+        c.ropeScaling.originalContext = 8192;
+        c.tieWordEmbeddings = true;
     } else {
         throw Error(QStringLiteral("unknown model preset \"%1\" (expected one of %2)")
                         .arg(preset, starterPresets().join(QStringLiteral(", "))));
     }
-    c.headDim = c.hiddenSize / c.numHeads;
+    if (c.headDim == 0)
+        c.headDim = c.hiddenSize / c.numHeads;
     c.validate(QStringLiteral("preset ") + preset);
     return c;
 }
@@ -79,6 +120,12 @@ ModelConfig createStarterModel(const QString& outFolder, const StarterModelOptio
         throw Error(QStringLiteral("cannot create a temporary folder: %1").arg(work.errorString()));
 
     QString tokenizerPath = options.tokenizerPath;
+    if (tokenizerPath.isEmpty() && starterPresetNeedsTokenizer(options.preset))
+        throw Error(QStringLiteral("preset %1 needs a tokenizer.json: give --tokenizer a model folder that has one "
+                                   "(e.g. a downloaded %2) or the tokenizer.json itself")
+                        .arg(options.preset, options.preset.startsWith(QLatin1String("qwen3"))
+                                                 ? QStringLiteral("Qwen3-0.6B")
+                                                 : QStringLiteral("Llama-3.2-1B")));
     if (tokenizerPath.isEmpty()) {
         QString text = options.trainingText;
         if (text.isEmpty()) {
@@ -91,22 +138,32 @@ ModelConfig createStarterModel(const QString& outFolder, const StarterModelOptio
         trainSentencepieceModel(text, work.filePath(QStringLiteral("tokenizer")), pieces);
         tokenizerPath = work.filePath(QStringLiteral("tokenizer.model"));
     }
-    const auto tokenizer = Tokenizer::fromFile(tokenizerPath);
+    // A folder brings its tokenizer_config.json (special tokens, chat template) along.
+    const auto tokenizer = QFileInfo(tokenizerPath).isDir() ? Tokenizer::fromModelFolder(tokenizerPath)
+                                                            : Tokenizer::fromFile(tokenizerPath);
     // Shape presets (stories15m, tinyllama-1.1b) keep the full vocabulary of the model they imitate
     // unless a tokenizer is given; the others size their embedding to the tokenizer.
     const bool shapePreset = config.vocabSize == 32000;
     if (!shapePreset || !options.tokenizerPath.isEmpty())
         config.vocabSize = tokenizer->vocabSize();
     config.bosTokenId = tokenizer->bosId();
-    config.eosTokenIds = {tokenizer->eosId()};
-    QJsonObject raw;
-    raw[QStringLiteral("initializer_range")] = 0.02;
-    config.raw = raw;
+    config.eosTokenIds.clear();
+    for (TokenId id : tokenizer->eosIds())
+        config.eosTokenIds.push_back(id);
+    if (config.eosTokenIds.empty() && tokenizer->eosId() >= 0)
+        config.eosTokenIds = {tokenizer->eosId()};
+    if (!(options.initStd > 0.0 && options.initStd <= 10.0))
+        throw Error(
+            QStringLiteral("the initial weights' standard deviation must be in (0, 10], not %1").arg(options.initStd));
+    config.raw[QStringLiteral("initializer_range")] = options.initStd;
 
     LlamaForCausalLM model(config, torch::kFloat32, WeightInit::Random, options.seed);
     SaveOptions save;
     save.dtype = options.dtype;
-    save.tokenizerSource = tokenizerPath;
+    // A tokenizer.json given alone brings the tokenizer_config.json beside it (special tokens, chat template).
+    const QFileInfo tokenizerFile(tokenizerPath);
+    save.tokenizerSource =
+        tokenizerFile.fileName() == QLatin1String("tokenizer.json") ? tokenizerFile.absolutePath() : tokenizerPath;
     save.replaceExisting = options.replaceExisting;
     saveModelFolder(*model, outFolder, save);
     return config;

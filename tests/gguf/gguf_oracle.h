@@ -29,8 +29,8 @@ inline QString ggufOracleDir(QString* why)
                       why);
 }
 
-// Runs `node DIR/SCRIPT ARGS...` and parses the last line of stdout as a JSON object; empty (and *error) on
-// failure.
+// Runs `node DIR/SCRIPT ARGS...` (SCRIPT may be an absolute path: a test's own script) and parses the last
+// line of stdout as a JSON object; empty (and *error) on failure.
 inline QJsonObject runGgufOracle(const QString& dir, const QString& script, const QStringList& arguments,
                                  QString* error)
 {
