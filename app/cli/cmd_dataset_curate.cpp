@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 
+#include "chat/model_prompt_template.h"
 #include "cli_common.h"
 #include "cli_workspace.h"
 #include "commands.h"
@@ -61,7 +62,8 @@ void addTokenizerOptions(QCommandLineParser& parser)
              "Count tokens with this model's tokenizer (a Hugging Face folder, or a sentencepiece .model file)."),
          QStringLiteral("PATH")},
         {QStringLiteral("template"),
-         QStringLiteral("Prompt template: %1, or a custom one with {response} (default alpaca).")
+         QStringLiteral("Prompt template: %1, a custom one with {response}, or model (--model's own chat template; "
+                        "default alpaca).")
              .arg(PromptTemplate::builtinNames().join(QStringLiteral(", "))),
          QStringLiteral("NAME"), QStringLiteral("alpaca")},
     });
@@ -148,7 +150,8 @@ int runDatasetValidate(const QStringList& args)
     const auto tokenizer = tokenizerOption(parser);
     if (maxTokens > 0 && !tokenizer)
         throw UsageError{QStringLiteral("--max-tokens needs --model (the tokenizer to count with)")};
-    const PromptTemplate promptTemplate = PromptTemplate::resolve(parser.value(QStringLiteral("template")));
+    const PromptTemplate promptTemplate =
+        resolvePromptTemplate(parser.value(QStringLiteral("template")), parser.value(QStringLiteral("model")));
 
     const Workspace workspace = openWorkspace(parser);
     const LoadedExamples loaded =
@@ -542,7 +545,8 @@ int runDatasetStats(const QStringList& args)
     const auto tokenizer = tokenizerOption(parser);
     if (!tokenizer)
         throw UsageError{QStringLiteral("--model is required: token lengths depend on the tokenizer")};
-    const PromptTemplate promptTemplate = PromptTemplate::resolve(parser.value(QStringLiteral("template")));
+    const PromptTemplate promptTemplate =
+        resolvePromptTemplate(parser.value(QStringLiteral("template")), parser.value(QStringLiteral("model")));
     const qint64 maxLength = integerOption(parser, QStringLiteral("max-length"), 0);
     const int bins = static_cast<int>(integerOption(parser, QStringLiteral("bins"), 1));
 

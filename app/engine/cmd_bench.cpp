@@ -5,12 +5,12 @@
 
 #include "bench_support.h"
 #include "cli_common.h"
-#include "engine_threads.h"
-#include "engine_commands.h"
 #include "engine/compute_threads.h"
 #include "engine/generation.h"
 #include "engine/model_loader.h"
 #include "engine/process_memory.h"
+#include "engine_commands.h"
+#include "engine_threads.h"
 
 namespace ft::cli {
 

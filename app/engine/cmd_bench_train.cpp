@@ -12,7 +12,6 @@
 
 #include "bench_support.h"
 #include "cli_common.h"
-#include "engine_threads.h"
 #include "engine/compute_threads.h"
 #include "engine/process_memory.h"
 #include "engine/quantized_linear.h"
@@ -20,6 +19,7 @@
 #include "engine/token_loss.h"
 #include "engine/trainable_setup.h"
 #include "engine/training_model.h"
+#include "engine_threads.h"
 
 namespace ft::cli {
 

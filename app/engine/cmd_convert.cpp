@@ -3,10 +3,10 @@
 #include <QFileInfo>
 
 #include "cli_common.h"
-#include "engine_commands.h"
 #include "common/error.h"
 #include "engine/llama2c_import.h"
 #include "engine/model_loader.h"
+#include "engine_commands.h"
 
 namespace ft::cli {
 

@@ -4,14 +4,15 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include "chat/model_prompt_template.h"
 #include "cli_common.h"
-#include "engine_threads.h"
 #include "cli_workspace.h"
-#include "engine_commands.h"
 #include "common/error.h"
 #include "data/synthetic.h"
 #include "engine/model_loader.h"
 #include "engine/response_filler.h"
+#include "engine_commands.h"
+#include "engine_threads.h"
 #include "store/database.h"
 
 namespace ft::cli {
@@ -31,7 +32,8 @@ std::unique_ptr<Filler> fillerOption(const QCommandLineParser& parser)
         return nullptr;
     applyThreadsOption(parser);
     auto filler = std::make_unique<Filler>();
-    filler->promptTemplate = PromptTemplate::resolve(parser.value(QStringLiteral("template")));
+    filler->promptTemplate =
+        resolvePromptTemplate(parser.value(QStringLiteral("template")), parser.value(QStringLiteral("fill")));
     SamplingOptions& s = filler->sampling;
     s.greedy = parser.isSet(QStringLiteral("greedy"));
     s.temperature = numberOption(parser, QStringLiteral("temperature"), 0.0, 100.0);

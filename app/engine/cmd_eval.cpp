@@ -9,13 +9,13 @@
 #include <QJsonArray>
 
 #include "cli_common.h"
-#include "engine_threads.h"
 #include "cli_workspace.h"
-#include "engine_commands.h"
 #include "common/error.h"
 #include "data/eval_record.h"
 #include "engine/eval_model.h"
 #include "engine/evaluator.h"
+#include "engine_commands.h"
+#include "engine_threads.h"
 #include "eval_events.h"
 #include "eval_inputs.h"
 #include "modelio/model_identity.h"
@@ -312,6 +312,7 @@ private:
         m_records = selectEvalRecords(target, m_request.records, m_workspace);
         EvalSettings settings;
         settings.promptTemplate = m_request.promptTemplate;
+        settings.templateModelFolder = target.modelPath;
         settings.lossOn = m_request.lossOn;
         settings.maxLength = m_request.maxLength;
         settings = applyRequest(settings);
@@ -450,8 +451,9 @@ int runEval(const QStringList& args)
         {QStringLiteral("no-cache"),
          QStringLiteral("Evaluate a base model again even when a cached evaluation exists.")},
         {QStringLiteral("template"),
-         QStringLiteral("For models: the prompt template (default alpaca; runs use their own)."), QStringLiteral("T"),
-         QStringLiteral("alpaca")},
+         QStringLiteral("For models: the prompt template, or model for its own chat template (default alpaca; runs "
+                        "use their own)."),
+         QStringLiteral("T"), QStringLiteral("alpaca")},
         {QStringLiteral("loss-on"), QStringLiteral("For models: response (default) or all."), QStringLiteral("WHAT"),
          QStringLiteral("response")},
         {QStringLiteral("max-length"), QStringLiteral("For models: tokens per example for the loss (default 512)."),

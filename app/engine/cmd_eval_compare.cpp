@@ -7,10 +7,10 @@
 
 #include "cli_common.h"
 #include "cli_workspace.h"
-#include "engine_commands.h"
 #include "common/error.h"
 #include "data/generation_scores.h"
 #include "engine/eval_model.h"
+#include "engine_commands.h"
 #include "eval_events.h"
 #include "store/evaluation_compare.h"
 #include "store/evaluation_store.h"

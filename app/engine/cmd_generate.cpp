@@ -3,15 +3,16 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include "chat/model_prompt_template.h"
 #include "cli_common.h"
-#include "engine_threads.h"
-#include "engine_commands.h"
 #include "common/error.h"
 #include "data/example_encoder.h"
 #include "engine/generation.h"
 #include "engine/model_loader.h"
 #include "engine/peft_adapter.h"
 #include "engine/tensor_convert.h"
+#include "engine_commands.h"
+#include "engine_threads.h"
 
 namespace ft::cli {
 
@@ -62,7 +63,8 @@ int runGenerate(const QStringList& args)
              "\"jsonl\": stream {\"event\": \"token\", \"text\"} lines, then one \"finished\" line (for the studio)."),
          QStringLiteral("FORMAT")},
         {QStringLiteral("template"),
-         QStringLiteral("Format --prompt as the instruction of this template (alpaca, chatml, ... or custom text)."),
+         QStringLiteral("Format --prompt as the instruction of this template (alpaca, chatml, ..., custom text, or "
+                        "model: the model's own chat template)."),
          QStringLiteral("T")},
         {QStringLiteral("system"), QStringLiteral("System prompt for --template."), QStringLiteral("TEXT")},
         {QStringLiteral("input"), QStringLiteral("Input (context) for --template."), QStringLiteral("TEXT")},
@@ -103,8 +105,8 @@ int runGenerate(const QStringList& args)
         record.system = parser.value(QStringLiteral("system"));
         record.instruction = prompt;
         record.input = parser.value(QStringLiteral("input"));
-        promptIds =
-            encodePrompt(*loaded.tokenizer, PromptTemplate::resolve(parser.value(QStringLiteral("template"))), record);
+        promptIds = encodePrompt(*loaded.tokenizer,
+                                 resolvePromptTemplate(parser.value(QStringLiteral("template")), modelPath), record);
     } else {
         promptIds = promptWithBos(*loaded.tokenizer, prompt);
     }

@@ -5,12 +5,12 @@
 
 #include "cli_common.h"
 #include "cli_workspace.h"
-#include "engine_commands.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "contract/run_folder.h"
 #include "engine/distributed.h"
 #include "engine/trainer.h"
+#include "engine_commands.h"
 #include "observer_fanout.h"
 #include "rank_supervisor.h"
 #include "run_recorder.h"
@@ -126,8 +126,8 @@ private:
                 err() << "error: " << error.message() << "\n";
             return false;
         }
-        m_recorder =
-            std::make_unique<RunRecorder>(*m_workspace, m_arguments.runId, m_arguments.runName, m_datasetId, m_reporter);
+        m_recorder = std::make_unique<RunRecorder>(*m_workspace, m_arguments.runId, m_arguments.runName, m_datasetId,
+                                                   m_reporter);
         m_fanout.add(m_recorder.get());
         return true;
     }
@@ -142,8 +142,9 @@ private:
         bool isNumber = false;
         const qint64 id = m_parser.value(QStringLiteral("dataset-id")).toLongLong(&isNumber);
         if (!isNumber || !datasets.find(id))
-            throw Error(QStringLiteral("no dataset with id %1 in this workspace (was it deleted after the run was queued?)")
-                            .arg(m_parser.value(QStringLiteral("dataset-id"))));
+            throw Error(
+                QStringLiteral("no dataset with id %1 in this workspace (was it deleted after the run was queued?)")
+                    .arg(m_parser.value(QStringLiteral("dataset-id"))));
         return id;
     }
 
@@ -175,8 +176,8 @@ private:
     std::unique_ptr<Trainer> setUpNewRun(TrainerControl& control)
     {
         const RunFolder folder = newRunFolder();
-        QJsonObject json = QFileInfo::exists(folder.configPath()) ? readJsonObjectFile(folder.configPath())
-                                                                  : QJsonObject();
+        QJsonObject json =
+            QFileInfo::exists(folder.configPath()) ? readJsonObjectFile(folder.configPath()) : QJsonObject();
         const QJsonObject overrides = configFromArguments(m_parser);
         for (auto it = overrides.begin(); it != overrides.end(); ++it)
             json[it.key()] = it.value();
@@ -197,7 +198,8 @@ private:
     {
         if (!m_arguments.runDir.isEmpty())
             return RunFolder(m_arguments.runDir);
-        const QString runsDir = m_workspace ? m_workspace->runsPath() : QDir::current().filePath(QStringLiteral("runs"));
+        const QString runsDir =
+            m_workspace ? m_workspace->runsPath() : QDir::current().filePath(QStringLiteral("runs"));
         return RunFolder::create(runsDir, m_arguments.runName.isEmpty() ? QStringLiteral("run") : m_arguments.runName);
     }
 

@@ -255,7 +255,7 @@ void validateTrainSettings(const TrainConfig& c)
     require(!c.model.isEmpty(), "model", QStringLiteral("is required (a model folder or llama2.c .bin)"));
     require(QFileInfo::exists(c.model), "model", QStringLiteral("names %1, which does not exist").arg(c.model));
     require(c.valFraction >= 0.0 && c.valFraction < 1.0, "val_fraction", QStringLiteral("must be in [0, 1)"));
-    PromptTemplate::resolve(c.promptTemplate); // throws naming the bad placeholder
+    PromptTemplate::validateName(c.promptTemplate); // throws naming the bad placeholder
     lossOnFromName(c.lossOn);
     require(c.maxLength >= 8 && c.maxLength <= 1 << 20, "max_length", QStringLiteral("must be between 8 and 1048576"));
     require(c.trainable == QLatin1String("all") || c.trainable == QLatin1String("top-layers") ||

@@ -35,14 +35,15 @@ struct Encoded {
     std::vector<Part> parts;
 };
 
-Encoded encodeSegments(const Tokenizer& tokenizer, const std::vector<TemplateSegment>& segments)
+// `addBos`: put the tokenizer's BOS first when it adds one (a model's chat template writes its own).
+Encoded encodeSegments(const Tokenizer& tokenizer, const std::vector<TemplateSegment>& segments, bool addBos)
 {
     Encoded encoded;
     auto push = [&](TokenId id, Part part) {
         encoded.ids.push_back(id);
         encoded.parts.push_back(part);
     };
-    if (tokenizer.addsBos() && tokenizer.bosId() >= 0)
+    if (addBos && tokenizer.addsBos() && tokenizer.bosId() >= 0)
         push(tokenizer.bosId(), Part::Bos);
     TemplateSegment::Kind previous = TemplateSegment::Kind::Prompt;
     for (const TemplateSegment& segment : segments) {
@@ -91,7 +92,7 @@ void truncate(Encoded& encoded, int64_t maxLength)
 TokenizedExample encodeExample(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate,
                                const ExampleRecord& record, LossOn lossOn, int64_t maxLength)
 {
-    Encoded encoded = encodeSegments(tokenizer, promptTemplate.render(record));
+    Encoded encoded = encodeSegments(tokenizer, promptTemplate.render(record), !promptTemplate.renderer);
     TokenizedExample example;
     if (maxLength > 0 && static_cast<int64_t>(encoded.ids.size()) > maxLength) {
         truncate(encoded, maxLength);
@@ -113,7 +114,7 @@ TokenizedExample encodeExample(const Tokenizer& tokenizer, const PromptTemplate&
 std::vector<TokenId> encodePrompt(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate,
                                   const ExampleRecord& record)
 {
-    return encodeSegments(tokenizer, promptTemplate.renderPrompt(record)).ids;
+    return encodeSegments(tokenizer, promptTemplate.renderPrompt(record), !promptTemplate.renderer).ids;
 }
 
 int64_t templateOverheadTokens(const Tokenizer& tokenizer, const PromptTemplate& promptTemplate)
@@ -121,7 +122,8 @@ int64_t templateOverheadTokens(const Tokenizer& tokenizer, const PromptTemplate&
     ExampleRecord minimal;
     minimal.instruction = QStringLiteral("x");
     minimal.response = QStringLiteral("x");
-    return static_cast<int64_t>(encodeSegments(tokenizer, promptTemplate.render(minimal)).ids.size());
+    return static_cast<int64_t>(
+        encodeSegments(tokenizer, promptTemplate.render(minimal), !promptTemplate.renderer).ids.size());
 }
 
 } // namespace ft

@@ -165,6 +165,9 @@ PromptTemplate PromptTemplate::custom(const QString& text, const QString& name)
 
 PromptTemplate PromptTemplate::resolve(const QString& nameOrText)
 {
+    if (nameOrText == modelTemplateName())
+        throw Error(QStringLiteral("the prompt template \"model\" is the model folder's own chat template: it is "
+                                   "read with the model (resolvePromptTemplate)"));
     if (builtinNames().contains(nameOrText))
         return builtin(nameOrText);
     if (nameOrText.contains(QLatin1String("{response}")))
@@ -172,13 +175,23 @@ PromptTemplate PromptTemplate::resolve(const QString& nameOrText)
     return builtin(nameOrText); // throws, listing the built-in names
 }
 
+void PromptTemplate::validateName(const QString& nameOrText)
+{
+    if (nameOrText != modelTemplateName())
+        resolve(nameOrText);
+}
+
 std::vector<TemplateSegment> PromptTemplate::render(const ExampleRecord& record) const
 {
+    if (renderer)
+        return renderer->render(record, true);
     return renderTurns(record, true);
 }
 
 std::vector<TemplateSegment> PromptTemplate::renderPrompt(const ExampleRecord& record) const
 {
+    if (renderer)
+        return renderer->render(record, false);
     return renderTurns(record, false);
 }
 

@@ -26,6 +26,7 @@ EvalSettings EvalSettings::fromRunConfig(const TrainConfig& config)
 {
     EvalSettings settings;
     settings.promptTemplate = config.promptTemplate;
+    settings.templateModelFolder = config.model;
     settings.lossOn = config.lossOn;
     settings.maxLength = config.maxLength;
     settings.packing = config.packing;
@@ -78,7 +79,7 @@ QJsonObject EvalSettings::toJson() const
 
 void EvalSettings::validate() const
 {
-    PromptTemplate::resolve(promptTemplate); // throws for an unknown name or a bad custom template
+    PromptTemplate::validateName(promptTemplate); // throws for an unknown name or a bad custom template
     lossOnFromName(lossOn);
     if (maxLength < 2)
         throw Error(QStringLiteral("evaluation: max_length must be at least 2, not %1").arg(maxLength));

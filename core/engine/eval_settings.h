@@ -9,18 +9,19 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "contract/train_config.h"
 #include "data/generation_scores.h"
 #include "engine/generation.h"
-#include "contract/train_config.h"
 
 namespace ft {
 
 struct EvalSettings {
-    QString promptTemplate = QStringLiteral("alpaca"); // built-in name or custom text with {response}
-    QString lossOn = QStringLiteral("response");       // "response" | "all"
-    int64_t maxLength = 512; // tokens per example for the loss (longer ones are cut as in training)
-    bool packing = true;     // loss batches packed as the trainer packs them (no effect on the value)
-    int64_t batchSize = 4;   // rows per loss batch (no effect on the value)
+    QString promptTemplate = QStringLiteral("alpaca"); // built-in name, custom text with {response}, or "model"
+    QString templateModelFolder; // whose own chat template "model" is (the base model); not part of the key
+    QString lossOn = QStringLiteral("response"); // "response" | "all"
+    int64_t maxLength = 512;                     // tokens per example for the loss (longer ones are cut as in training)
+    bool packing = true;   // loss batches packed as the trainer packs them (no effect on the value)
+    int64_t batchSize = 4; // rows per loss batch (no effect on the value)
     SamplingOptions sampling = defaultSampling();
     std::vector<EvalMetric> metrics = allEvalMetrics();
 

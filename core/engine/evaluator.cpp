@@ -1,4 +1,5 @@
 #include "engine/evaluator.h"
+#include "chat/model_prompt_template.h"
 
 #include <algorithm>
 #include <chrono>
@@ -73,7 +74,7 @@ EvalResult evaluateRecords(LlamaForCausalLMImpl& model, const Tokenizer& tokeniz
 {
     settings.validate();
     const auto start = std::chrono::steady_clock::now();
-    const PromptTemplate promptTemplate = PromptTemplate::resolve(settings.promptTemplate);
+    const PromptTemplate promptTemplate = resolvePromptTemplate(settings.promptTemplate, settings.templateModelFolder);
     auto progress = [&](EvalPhase phase, int64_t done, int64_t total) {
         return !callbacks.progress || callbacks.progress(phase, done, total);
     };

@@ -1,4 +1,5 @@
 #include "engine/trainer.h"
+#include "chat/model_prompt_template.h"
 
 #include <chrono>
 #include <cmath>
@@ -94,7 +95,7 @@ void Trainer::loadEverything(const TrainingRecords& records)
         threads = std::max(1, physicalCoreCount() / std::max(1, env ? env->localWorldSize : 1));
     }
     configureComputeThreads(threads);
-    m_template = PromptTemplate::resolve(m_config.promptTemplate);
+    m_template = resolvePromptTemplate(m_config.promptTemplate, m_config.model);
     m_loaded = loadTrainingModel(m_config);
     for (const QString& warning : m_loaded.warnings)
         m_observer.log(QStringLiteral("warning"), warning);
@@ -439,8 +440,8 @@ StepPoint Trainer::stepPoint(const StepResult& result, const SessionClock& sessi
     point.epoch =
         static_cast<double>(m_state.epoch) + static_cast<double>(m_state.microBatch) / std::max(1.0, epochBatches);
     point.loss = result.loss;
-    point.learningRate = learningRateAt(m_config.schedule, m_config.learningRate, m_state.step - 1,
-                                        m_config.warmupSteps, m_totalSteps);
+    point.learningRate =
+        learningRateAt(m_config.schedule, m_config.learningRate, m_state.step - 1, m_config.warmupSteps, m_totalSteps);
     point.gradNorm = result.gradNorm;
     point.tokens = m_state.tokensSeen;
     const double seconds = secondsSince(session.start);

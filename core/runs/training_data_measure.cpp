@@ -1,4 +1,5 @@
 #include "runs/training_data_measure.h"
+#include "chat/model_prompt_template.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,7 +33,7 @@ TrainingDataMeasure measureRecords(const QString& modelFolder, const QString& pr
     try {
         const ModelFolder folder = ModelFolder::inspect(modelFolder);
         const auto tokenizer = Tokenizer::fromModelFolder(modelFolder, &folder.config);
-        const PromptTemplate format = PromptTemplate::resolve(promptTemplate);
+        const PromptTemplate format = resolvePromptTemplate(promptTemplate, modelFolder);
         const LossOn on = lossOnFromName(lossOn);
         qint64 tokens = 0;
         measure.records = read([&](const ExampleRecord& record) {

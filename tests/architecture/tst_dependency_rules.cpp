@@ -95,7 +95,7 @@ private slots:
         QTest::newRow("modelio") << "core/modelio" << QStringList{"common", "modelio"} << false << false;
         QTest::newRow("data") << "core/data" << QStringList{"common", "modelio", "data"} << false << false;
         QTest::newRow("contract") << "core/contract" << QStringList{"common", "modelio", "data", "contract"} << false << false;
-        QTest::newRow("chat") << "core/chat" << QStringList{"common", "chat"} << false << false;
+        QTest::newRow("chat") << "core/chat" << QStringList{"common", "data", "chat"} << false << false;
         QTest::newRow("gguf") << "core/gguf" << QStringList{"common", "modelio", "data", "chat", "gguf"} << false << false;
         QTest::newRow("engine")
             << "core/engine" << QStringList{"common", "modelio", "data", "contract", "chat", "engine"} << true << false;

@@ -18,6 +18,7 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QToolButton>
 
 #include "../runs/fake_workers.h"
@@ -145,6 +146,41 @@ private slots:
         QVERIFY(status->text().contains(QStringLiteral("valid")));
         QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
         QCOMPARE(page.currentConfig().promptTemplate, QStringLiteral("Q: {instruction} A: {response}"));
+    }
+
+    // A model folder with its own chat template: "model" is offered and chosen, the preview renders the
+    // template with the reply highlighted, and a model without one withdraws it (back to alpaca).
+    void aModelsOwnChatTemplateIsOfferedAndPreviewed()
+    {
+        const QString withTemplate = m_dir.filePath(QStringLiteral("tiny-chat"));
+        QVERIFY(QDir().mkpath(withTemplate));
+        for (const QString& name : QDir(m_model).entryList(QDir::Files))
+            QVERIFY(QFile::copy(QDir(m_model).filePath(name), QDir(withTemplate).filePath(name)));
+        QFile config(QDir(withTemplate).filePath(QStringLiteral("tokenizer_config.json")));
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(
+            R"({"chat_template": "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"})");
+        config.close();
+
+        auto f = makePage(QStringLiteral("own-template"));
+        TrainPage& page = *f->page;
+        auto* combo = child<QComboBox>(page, "templateCombo");
+        QCOMPARE(combo->findData(QStringLiteral("model")), -1); // the tiny model has no template
+        page.modelPicker()->setModelPath(withTemplate);
+        QTRY_COMPARE_WITH_TIMEOUT(combo->currentData().toString(), QStringLiteral("model"), 10000);
+        QCOMPARE(page.currentConfig().promptTemplate, QStringLiteral("model"));
+        auto* preview = page.findChild<QTextBrowser*>(QStringLiteral("templatePreview"));
+        QVERIFY(preview);
+        QVERIFY2(
+            preview->toPlainText().contains(QStringLiteral("<|im_start|>assistant\nRed, yellow and blue.<|im_end|>")),
+            qPrintable(preview->toPlainText()));
+        QVERIFY2(preview->toHtml().contains(QStringLiteral("background")), qPrintable(preview->toHtml()));
+        auto* launch = child<QPushButton>(page, "launchButton");
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+
+        page.modelPicker()->setModelPath(m_model);
+        QTRY_COMPARE_WITH_TIMEOUT(combo->findData(QStringLiteral("model")), -1, 10000);
+        QCOMPARE(combo->currentData().toString(), QStringLiteral("alpaca"));
     }
 
     void advancedEditsReachTheRunFolder()

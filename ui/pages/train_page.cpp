@@ -23,10 +23,11 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "app_settings.h"
+#include "chat/model_prompt_template.h"
 #include "common/error.h"
-#include "data/prompt_template.h"
 #include "contract/run_folder.h"
 #include "contract/train_settings_check.h"
+#include "data/prompt_template.h"
 #include "runs/cli_task.h"
 #include "runs/run_queue.h"
 #include "store/database.h"
@@ -182,6 +183,7 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
     connect(m_data, &DataSourcePicker::statusMessage, this, &TrainPage::statusMessage);
     connect(m_modelPicker, &ModelPicker::modelChosen, this, &TrainPage::validateNow); // no launch while it is read
     connect(m_modelPicker, &ModelPicker::modelInspected, this, [this] {
+        offerModelTemplate();
         scheduleUpdate();
         scheduleMeasure();
     });
@@ -257,6 +259,7 @@ QWidget* TrainPage::buildTemplateSection()
     layout->addWidget(m_templateStatus);
     layout->addWidget(m_preview);
     connect(m_template, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainPage::onTemplateChanged);
+    connect(m_template, qOverload<int>(&QComboBox::activated), this, [this] { m_templateChosen = true; });
     connect(m_customTemplate, &QPlainTextEdit::textChanged, this, &TrainPage::onTemplateChanged);
     return widget;
 }
@@ -316,6 +319,8 @@ void TrainPage::onTemplateChanged()
     try {
         if (custom)
             PromptTemplate::custom(m_customTemplate->toPlainText());
+        else if (templateText() == PromptTemplate::modelTemplateName())
+            modelPromptTemplate(m_modelPicker->modelPath()); // reads and parses it: errors name the line
         else
             PromptTemplate::builtin(templateText());
         status = custom ? tr("<span style='color:#27ae60'>Template is valid.</span>") : QString();
@@ -337,7 +342,7 @@ void TrainPage::updatePreview()
         return;
     }
     try {
-        const PromptTemplate format = PromptTemplate::resolve(templateText());
+        const PromptTemplate format = resolvePromptTemplate(templateText(), m_modelPicker->modelPath());
         ExampleRecord record;
         record.instruction = tr("Name the three primary colors.");
         record.response = tr("Red, yellow and blue.");
@@ -392,6 +397,9 @@ void TrainPage::setConfig(const TrainConfig& config)
         m_data->setTrainFile(config.trainFile);
         m_data->setValFile(config.valFile);
     }
+    if (config.promptTemplate == PromptTemplate::modelTemplateName() &&
+        m_template->findData(config.promptTemplate) < 0) // the model is inspected later; withdrawn if it has none
+        m_template->insertItem(0, tr("model (its own chat template)"), PromptTemplate::modelTemplateName());
     const int builtin = m_template->findData(config.promptTemplate);
     if (builtin >= 0) {
         m_template->setCurrentIndex(builtin);
@@ -400,6 +408,29 @@ void TrainPage::setConfig(const TrainConfig& config)
         m_customTemplate->setPlainText(config.promptTemplate);
     }
     onTemplateChanged();
+}
+
+void TrainPage::offerModelTemplate()
+{
+    const QString name = PromptTemplate::modelTemplateName();
+    const bool has = hasModelChatTemplate(m_modelPicker->modelPath());
+    const int index = m_template->findData(name);
+    if (has && index < 0) {
+        m_template->insertItem(0, tr("model (its own chat template)"), name);
+        m_template->setItemData(0,
+                                tr("The chat template the model folder ships (tokenizer_config.json or "
+                                   "chat_template.jinja); the loss falls on its assistant turns"),
+                                Qt::ToolTipRole);
+        if (!m_templateChosen)
+            m_template->setCurrentIndex(0);
+    } else if (!has && index >= 0) {
+        const bool selected = m_template->currentIndex() == index;
+        m_template->removeItem(index);
+        if (selected)
+            m_template->setCurrentIndex(m_template->findData(QStringLiteral("alpaca")));
+    } else if (has && templateText() == name) {
+        onTemplateChanged(); // another model's template: validate and preview it
+    }
 }
 
 void TrainPage::scheduleUpdate() { m_updateTimer->start(); }

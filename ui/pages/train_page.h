@@ -6,8 +6,8 @@
 
 #include <QWidget>
 
-#include "runs/resource_estimate.h"
 #include "contract/train_config.h"
+#include "runs/resource_estimate.h"
 #include "runs/training_data_measure.h"
 
 class QComboBox;
@@ -82,6 +82,9 @@ private:
     void validateNow();
     void updateEstimate();
     void updateLaunchText();
+    // Offers "model" (the folder's own chat template) when the chosen model has one, and picks it unless the
+    // user chose a template; withdraws it (back to alpaca) when the model has none.
+    void offerModelTemplate();
 
     AppSettings* m_settings;
     RunQueue* m_queue;
@@ -107,6 +110,7 @@ private:
     QString m_mode = QStringLiteral("full");
     QString m_problem;
     bool m_templateValid = true;
+    bool m_templateChosen = false; // the user picked a template (a new model's own template does not replace it)
     ResourceEstimate m_estimate;
     TrainingDataMeasure m_measure;
     QString m_measureKey;   // what m_measure was measured for
