@@ -2,7 +2,6 @@
 
 #include <QJsonDocument>
 
-
 namespace ft::cli {
 
 bool parseArguments(QCommandLineParser& parser, const QStringList& args, const QString& description)
@@ -44,6 +43,12 @@ QTextStream& err()
 void printJson(const QJsonObject& object)
 {
     out() << QJsonDocument(object).toJson(QJsonDocument::Indented);
+    out().flush();
+}
+
+void printJsonLine(const QJsonObject& object)
+{
+    out() << QJsonDocument(object).toJson(QJsonDocument::Compact) << '\n';
     out().flush();
 }
 

@@ -24,6 +24,8 @@ QStringList requirePositional(const QCommandLineParser& parser, int count, const
 QTextStream& out();
 QTextStream& err();
 void printJson(const QJsonObject& object);
+// One compact JSON object and a newline on stdout, flushed: an event line for the studio.
+void printJsonLine(const QJsonObject& object);
 QString humanBytes(qint64 bytes);
 QString humanCount(qint64 count); // 1.1B, 260K
 

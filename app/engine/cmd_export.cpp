@@ -27,6 +27,7 @@
 #include "gguf/gguf_model_export.h"
 #include "gguf/gguf_modelfile.h"
 #include "gguf/gguf_prompt_format.h"
+#include "worker_control.h"
 
 namespace ft::cli {
 
@@ -93,7 +94,9 @@ ExportSource resolveSource(const QString& argument, const QString& checkpoint, c
     }
 
     const TrainConfig config = readRunConfig(target.runDir);
-    source.promptTemplate = PromptTemplate::resolve(config.promptTemplate);
+    // A run on the model's own chat template exports that template (the model folder's), not a conversion.
+    if (config.promptTemplate != PromptTemplate::modelTemplateName())
+        source.promptTemplate = PromptTemplate::resolve(config.promptTemplate);
     const QString name = canonicalCheckpointName(checkpoint);
     source.description = QStringLiteral("run %1 at checkpoint %2").arg(target.runDir, name);
     const QString exported = QDir(target.runDir).filePath(QStringLiteral("export/model"));
@@ -143,6 +146,8 @@ OllamaModelfile modelfileFor(const GgufExportResult& result, const ExportSource&
     return modelfile;
 }
 
+int exportGgufCommand(const QCommandLineParser& parser, const QString& sourceArgument, bool events);
+
 } // namespace
 
 int runExport(const QStringList& args)
@@ -173,6 +178,10 @@ int runExport(const QStringList& args)
          QStringLiteral("Where the Ollama Modelfile goes (default: Modelfile beside OUT)."), QStringLiteral("PATH")},
         {QStringLiteral("no-modelfile"), QStringLiteral("Do not write an Ollama Modelfile.")},
         {QStringLiteral("estimate"), QStringLiteral("Print the file size of every type and write nothing.")},
+        {QStringLiteral("events"),
+         QStringLiteral("\"jsonl\": progress, then finished/cancelled/failed, one JSON object per line on stdout (for "
+                        "the studio); \"stop\" on stdin or SIGTERM cancels, and nothing is written."),
+         QStringLiteral("FORMAT")},
     });
     addWorkspaceOptions(parser);
     if (!parseArguments(parser, args,
@@ -180,6 +189,25 @@ int runExport(const QStringList& args)
                                        "and LM Studio, with an Ollama Modelfile beside it (see docs/gguf.md).")))
         return 0;
     const QStringList positional = requirePositional(parser, 1, QStringLiteral("RUN_OR_MODEL"));
+    const QString events = parser.value(QStringLiteral("events"));
+    if (!events.isEmpty() && events != QLatin1String("jsonl"))
+        throw UsageError{QStringLiteral("--events: expected jsonl, not \"%1\"").arg(events)};
+    if (!events.isEmpty()) {
+        try {
+            return exportGgufCommand(parser, positional[0], true);
+        } catch (const Error& error) {
+            printJsonLine(
+                {{QStringLiteral("event"), QStringLiteral("failed")}, {QStringLiteral("message"), error.message()}});
+            throw;
+        }
+    }
+    return exportGgufCommand(parser, positional[0], false);
+}
+
+namespace {
+
+int exportGgufCommand(const QCommandLineParser& parser, const QString& sourceArgument, bool events)
+{
     const QString outPath = parser.value(QStringLiteral("gguf"));
     const bool estimateOnly = parser.isSet(QStringLiteral("estimate"));
     if (outPath.isEmpty() && !estimateOnly)
@@ -193,9 +221,13 @@ int runExport(const QStringList& args)
     if (!scratch.isValid())
         throw Error(
             QStringLiteral("%1: cannot create a temporary folder: %2").arg(scratchParent, scratch.errorString()));
-    ExportSource source = resolveSource(positional[0], parser.value(QStringLiteral("checkpoint")), parser, scratch);
-    if (parser.isSet(QStringLiteral("template")))
-        source.promptTemplate = PromptTemplate::resolve(parser.value(QStringLiteral("template")));
+    ExportSource source = resolveSource(sourceArgument, parser.value(QStringLiteral("checkpoint")), parser, scratch);
+    if (parser.isSet(QStringLiteral("template"))) {
+        if (parser.value(QStringLiteral("template")) == PromptTemplate::modelTemplateName())
+            source.promptTemplate.reset();
+        else
+            source.promptTemplate = PromptTemplate::resolve(parser.value(QStringLiteral("template")));
+    }
     const QString chatTemplate = source.promptTemplate ? jinjaChatTemplate(*source.promptTemplate) : QString();
 
     if (estimateOnly) {
@@ -216,13 +248,33 @@ int runExport(const QStringList& args)
     options.fileType = fileType;
     options.name = parser.value(QStringLiteral("name"));
     if (options.name.isEmpty() && source.folder.startsWith(scratch.path()))
-        options.name = QFileInfo(positional[0]).completeBaseName();
+        options.name = QFileInfo(sourceArgument).completeBaseName();
     options.chatTemplate = chatTemplate;
-    options.progress = terminalProgress(QStringLiteral("export"));
+    static TrainerControl control; // outlives the detached control threads
+    if (events) {
+        startWorkerControl(control); // "stop" on stdin, SIGINT/SIGTERM: cancel
+        options.progress = [lastPercent = -1](int64_t done, int64_t total) mutable {
+            const int percent = total > 0 ? static_cast<int>(100 * done / total) : 0;
+            if (percent != lastPercent) {
+                lastPercent = percent;
+                printJsonLine({{QStringLiteral("event"), QStringLiteral("progress")},
+                               {QStringLiteral("done"), static_cast<double>(done)},
+                               {QStringLiteral("total"), static_cast<double>(total)}});
+            }
+            return !control.stopRequested();
+        };
+    } else {
+        options.progress = terminalProgress(QStringLiteral("export"));
+    }
     const GgufExportResult result = exportGguf(source.folder, outPath, options);
     endProgress();
-    if (result.cancelled)
-        throw Error(QStringLiteral("%1: the export was cancelled; nothing was written").arg(outPath));
+    if (result.cancelled) {
+        const QString message = QStringLiteral("%1: the export was cancelled; nothing was written").arg(outPath);
+        if (!events)
+            throw Error(message);
+        printJsonLine({{QStringLiteral("event"), QStringLiteral("cancelled")}, {QStringLiteral("message"), message}});
+        return 0;
+    }
 
     QString modelfilePath;
     if (!parser.isSet(QStringLiteral("no-modelfile"))) {
@@ -240,16 +292,22 @@ int runExport(const QStringList& args)
         fallbacks.append(QStringLiteral("%1: %2 -> %3 (rows of %4)")
                              .arg(f.tensor, ggmlTypeName(f.wanted), ggmlTypeName(f.used))
                              .arg(f.rowLength));
+    QJsonObject summary{{QStringLiteral("path"), QFileInfo(outPath).absoluteFilePath()},
+                        {QStringLiteral("source"), source.description},
+                        {QStringLiteral("type"), ggufFileTypeName(fileType)},
+                        {QStringLiteral("architecture"), result.architecture},
+                        {QStringLiteral("bytes"), static_cast<double>(result.bytes)},
+                        {QStringLiteral("tensor_types"), types},
+                        {QStringLiteral("fallbacks"), fallbacks},
+                        {QStringLiteral("warnings"), QJsonArray::fromStringList(result.warnings)},
+                        {QStringLiteral("modelfile"), modelfilePath}};
+    if (events) {
+        summary[QStringLiteral("event")] = QStringLiteral("finished");
+        printJsonLine(summary);
+        return 0;
+    }
     if (jsonRequested(parser)) {
-        printJson({{QStringLiteral("path"), QFileInfo(outPath).absoluteFilePath()},
-                   {QStringLiteral("source"), source.description},
-                   {QStringLiteral("type"), ggufFileTypeName(fileType)},
-                   {QStringLiteral("architecture"), result.architecture},
-                   {QStringLiteral("bytes"), static_cast<double>(result.bytes)},
-                   {QStringLiteral("tensor_types"), types},
-                   {QStringLiteral("fallbacks"), fallbacks},
-                   {QStringLiteral("warnings"), QJsonArray::fromStringList(result.warnings)},
-                   {QStringLiteral("modelfile"), modelfilePath}});
+        printJson(summary);
         return 0;
     }
     out() << "wrote " << QFileInfo(outPath).absoluteFilePath() << " (" << result.architecture << ", "
@@ -263,5 +321,7 @@ int runExport(const QStringList& args)
         out() << "wrote " << modelfilePath << " (ollama create NAME -f " << modelfilePath << ")\n";
     return 0;
 }
+
+} // namespace
 
 } // namespace ft::cli

@@ -7,11 +7,10 @@
 
 #include <QJsonObject>
 #include <QObject>
-#include <QProcess>
 #include <QStringList>
 
-#include "contract/line_splitter.h"
 #include "contract/run_events.h"
+#include "runs/event_stream_process.h"
 
 namespace ft {
 
@@ -34,12 +33,11 @@ class EvalProcess : public QObject {
     Q_OBJECT
 public:
     explicit EvalProcess(QObject* parent = nullptr);
-    ~EvalProcess() override; // a worker still running is told to stop and left to end alone
 
-    void setCliPath(const QString& path) { m_cliPath = path; }
+    void setCliPath(const QString& path) { m_stream->setCliPath(path); }
     void start(const EvalRequest& request);
-    bool isRunning() const { return m_process != nullptr; }
-    void cancel();
+    bool isRunning() const { return m_stream->isRunning(); }
+    void cancel() { m_stream->cancel(); }
 
 signals:
     void progress(const QString& target, const QString& phase, qint64 done, qint64 total);
@@ -47,13 +45,10 @@ signals:
     void ended(const ft::EvalEnd& end);
 
 private:
-    void handleLine(const QByteArray& line);
-    void finish(int exitCode, QProcess::ExitStatus status);
+    void handleEvent(const QJsonObject& event);
+    void finish(const EventStreamExit& exit);
 
-    QString m_cliPath;
-    QProcess* m_process = nullptr;
-    LineSplitter m_splitter;
-    QByteArray m_stderr;
+    EventStreamProcess* m_stream;
     EvalEnd m_end;
     bool m_sawFinal = false;
 };

@@ -8,9 +8,9 @@
 #include <QString>
 #include <QStringList>
 
-#include "modelio/model_config.h"
 #include "contract/run_events.h"
 #include "contract/train_config.h"
+#include "modelio/model_config.h"
 
 namespace ft {
 

@@ -6,8 +6,8 @@
 #include <QDir>
 #include <QFileInfo>
 
-#include "contract/run_folder.h"
 #include "common/error.h"
+#include "contract/run_folder.h"
 #include "store/database.h"
 #include "store/metric_store.h"
 #include "store/run_store.h"
@@ -87,8 +87,7 @@ RunTrace loadStoredTrace(const QString& workspacePath, qint64 runId)
         trace.end.tokens = run->tokensSeen;
         trace.end.bestValLoss = run->bestValLoss.value_or(kNoValue);
         trace.end.reportedByWorker = true;
-        if (run->status == RunStatus::Finished &&
-            QFileInfo::exists(RunFolder(run->runDir).exportModelPath()))
+        if (run->status == RunStatus::Finished && QFileInfo::exists(RunFolder(run->runDir).exportModelPath()))
             trace.end.exportPath = RunFolder(run->runDir).exportModelPath();
     }
     return trace;

@@ -6,6 +6,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -20,13 +21,15 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include "contract/run_folder.h"
 #include "common/error.h"
 #include "common/json_file.h"
+#include "contract/run_folder.h"
 #include "dialogs/compare_dialog.h"
 #include "dialogs/examples_dialog.h"
+#include "dialogs/gguf_export_dialog.h"
 #include "models/run_filter_proxy.h"
 #include "models/run_history_model.h"
+#include "runs/cli_locator.h"
 #include "runs/eval_process.h"
 #include "runs/run_queue.h"
 #include "runs/store_run_history.h"
@@ -101,6 +104,9 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     m_evaluate =
         button(tr("Evaluate"), QStringLiteral("runsEvaluate"),
                tr("ftstudio-cli eval: the run's final model and its base on the run's validation split"), this);
+    m_exportGguf = button(tr("Export GGUF…"), QStringLiteral("runsExportGguf"),
+                          tr("The run's final model as one GGUF file for llama.cpp, Ollama and LM Studio"), this);
+    m_exportGguf->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     m_examples = button(tr("Examples…"), QStringLiteral("runsExamples"),
                         tr("The evaluation example by example, beside the base model's"), this);
     m_evalLimit = new QSpinBox(this);
@@ -123,7 +129,7 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     top->addWidget(m_statusFilter);
     top->addWidget(m_summary);
     auto* row1 = new QHBoxLayout;
-    for (QPushButton* b : {m_show, m_open, m_stop, m_resume, m_clone, m_compare})
+    for (QPushButton* b : {m_show, m_open, m_stop, m_resume, m_clone, m_compare, m_exportGguf})
         row1->addWidget(b);
     row1->addStretch(1);
     auto* row2 = new QHBoxLayout;
@@ -206,6 +212,7 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     connect(m_delete, &QPushButton::clicked, this, &RunsPage::deleteSelected);
     connect(m_compare, &QPushButton::clicked, this, &RunsPage::compareSelected);
     connect(m_evaluate, &QPushButton::clicked, this, &RunsPage::evaluateSelected);
+    connect(m_exportGguf, &QPushButton::clicked, this, &RunsPage::exportSelectedToGguf);
     connect(m_examples, &QPushButton::clicked, this, &RunsPage::showExamplesOfSelected);
     connect(m_cancelEval, &QPushButton::clicked, m_eval, &EvalProcess::cancel);
     connect(m_eval, &EvalProcess::progress, this,
@@ -241,7 +248,11 @@ void RunsPage::selectRuns(const QList<qint64>& runIds)
 
 bool RunsPage::isEvaluating() const { return m_eval->isRunning(); }
 
-void RunsPage::setEvaluationCliPath(const QString& path) { m_eval->setCliPath(path); }
+void RunsPage::setEvaluationCliPath(const QString& path)
+{
+    m_eval->setCliPath(path);
+    m_cliPath = path;
+}
 
 void RunsPage::updateButtons()
 {
@@ -269,6 +280,14 @@ void RunsPage::updateButtons()
     m_delete->setEnabled(recorded && !isActive(run));
     m_compare->setEnabled(runs.size() >= 2 && allRecorded);
     m_evaluate->setEnabled(recorded && run.status == QLatin1String("finished") && !m_eval->isRunning());
+    const bool exported = one && !run.runDir.isEmpty() &&
+                          QFileInfo::exists(QDir(run.runDir).filePath(QStringLiteral("export/model/config.json")));
+    m_exportGguf->setEnabled(exported);
+    m_exportGguf->setToolTip(exported || !one
+                                 ? tr("The run's final model as one GGUF file for llama.cpp, Ollama and LM Studio "
+                                      "(Ctrl+Shift+E)")
+                                 : tr("The run has no final model yet (export/model): only a finished run can be "
+                                      "exported here; ftstudio-cli export --checkpoint takes any checkpoint"));
     // Examples… needs per-example outputs (an Evaluate of the run), not just numbers.
     bool allEvaluated = !runs.isEmpty();
     for (const RunSummary& r : runs)
@@ -406,6 +425,23 @@ void RunsPage::showExamplesOfSelected()
         return;
     auto* dialog = new ExamplesDialog(m_history->storeThread(), m_history->workspacePath(), ids, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void RunsPage::exportSelectedToGguf()
+{
+    const QVector<RunSummary> runs = selectedRuns();
+    if (runs.size() != 1 || !m_exportGguf->isEnabled())
+        return;
+    const RunSummary& run = runs[0];
+    const QString cli = m_cliPath.isEmpty() ? findCli() : m_cliPath;
+    auto* dialog = new GgufExportDialog(run.runDir, QDir(run.runDir).filePath(QStringLiteral("export")),
+                                        QFileInfo(run.runDir).fileName(), cli, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &GgufExportDialog::exportEnded, this, [this](const GgufExportEnd& end) {
+        if (end.status == QLatin1String("finished"))
+            emit statusMessage(tr("Exported %1").arg(end.path));
+    });
     dialog->show();
 }
 

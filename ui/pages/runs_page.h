@@ -11,8 +11,8 @@
 #include <QPointer>
 #include <QWidget>
 
-#include "runs/run_history.h"
 #include "contract/train_config.h"
+#include "runs/run_history.h"
 
 class QLabel;
 class QLineEdit;
@@ -53,6 +53,7 @@ public:
     void deleteSelected();
     void compareSelected();
     void evaluateSelected();
+    void exportSelectedToGguf(); // the GGUF export dialog for the one selected run with a final model
     void showExamplesOfSelected();
 
 signals:
@@ -85,12 +86,14 @@ private:
     QPushButton* m_tags;
     QPushButton* m_delete;
     QPushButton* m_compare;
+    QPushButton* m_exportGguf;
     QPushButton* m_evaluate;
     QPushButton* m_examples;
     QPushButton* m_cancelEval;
     QSpinBox* m_evalLimit;
     QProgressBar* m_evalProgress;
     EvalProcess* m_eval;
+    QString m_cliPath; // set by tests; else the one findCli() finds
 };
 
 } // namespace ft::ui
