@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "chat/model_prompt_template.h"
 #include "cli_common.h"
 #include "cli_workspace.h"
 #include "common/error.h"
@@ -183,6 +184,10 @@ private:
             json[it.key()] = it.value();
         if (m_datasetId > 0)
             freezeDataset(folder, json);
+        // No template named anywhere: a model folder with its own chat template trains on it.
+        if (!json.contains(QStringLiteral("template")) &&
+            hasModelChatTemplate(json.value(QStringLiteral("model")).toString()))
+            json[QStringLiteral("template")] = PromptTemplate::modelTemplateName();
         const TrainConfig config = TrainConfig::fromJson(json, QStringLiteral("training configuration"));
         if (m_group)
             m_group->barrier(); // every rank has read the prepared settings before rank 0 replaces them

@@ -78,8 +78,10 @@ void addTrainOptions(QCommandLineParser& parser)
         {QStringLiteral("val"), QStringLiteral("Validation JSONL (default: a seeded split of the training set)."),
          QStringLiteral("FILE")},
         {QStringLiteral("template"),
-         QStringLiteral("alpaca, chatml, llama2-chat, zephyr, plain, custom text with {response}, or model: the "
-                        "model folder's own chat template (loss on its assistant turns)."),
+         QStringLiteral(
+             "alpaca, chatml, llama2-chat, zephyr, plain, custom text with {response}, or model: the "
+             "model folder's own chat template (loss on its assistant turns; the default when the folder has "
+             "one, else alpaca)."),
          QStringLiteral("T")},
         {QStringLiteral("loss-on"), QStringLiteral("response or all."), QStringLiteral("WHAT")},
         {QStringLiteral("steps"), QStringLiteral("Stop after N optimizer steps."), QStringLiteral("N")},

@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include "cli_runner.h"
+#include "common/json_file.h"
 #include "store/dataset_store.h"
 #include "store/example_store.h"
 #include "store/metric_store.h"
@@ -407,6 +408,43 @@ private slots:
         QCOMPARE(last[QStringLiteral("event")].toString(), QStringLiteral("diverged"));
         QVERIFY(last[QStringLiteral("message")].toString().contains(QLatin1String("step")));
     }
+
+    // With no template named, a model folder with its own chat template trains on it ("model"); one without
+    // keeps alpaca; a named template always wins.
+    void theModelsOwnTemplateIsTheDefault()
+    {
+        const QString chatModel = m_dir.filePath(QStringLiteral("chat-model"));
+        QVERIFY(QDir().mkpath(chatModel));
+        for (const QString& name : QDir(m_model).entryList(QDir::Files))
+            QVERIFY(QFile::copy(QDir(m_model).filePath(name), QDir(chatModel).filePath(name)));
+        QFile config(QDir(chatModel).filePath(QStringLiteral("tokenizer_config.json")));
+        QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        config.write(
+            R"({"chat_template": "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"})");
+        config.close();
+
+        auto templateOf = [&](const QString& model, const QStringList& extra) {
+            const QString runDir = m_dir.filePath(QStringLiteral("default-template-%1").arg(m_templateRuns++));
+            const auto result = test::runCli(
+                QStringList{QStringLiteral("train"), QStringLiteral("--model"), model, QStringLiteral("--train"),
+                            m_train, QStringLiteral("--run"), runDir, QStringLiteral("--steps"), QStringLiteral("1"),
+                            QStringLiteral("--max-length"), QStringLiteral("128"), QStringLiteral("--set"),
+                            QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"), QStringLiteral("1")} +
+                extra);
+            if (result.exitCode != 0)
+                return QStringLiteral("exit %1: %2").arg(result.exitCode).arg(QString::fromUtf8(result.err.right(400)));
+            return readJsonObjectFile(QDir(runDir).filePath(QStringLiteral("config.json")))
+                .value(QStringLiteral("template"))
+                .toString();
+        };
+        QCOMPARE(templateOf(chatModel, {}), QStringLiteral("model"));
+        QCOMPARE(templateOf(m_model, {}), QStringLiteral("alpaca"));
+        QCOMPARE(templateOf(chatModel, {QStringLiteral("--template"), QStringLiteral("zephyr")}),
+                 QStringLiteral("zephyr"));
+    }
+
+private:
+    int m_templateRuns = 0;
 };
 
 QTEST_MAIN(TestTrainWorker)
