@@ -30,6 +30,7 @@
 
 #include <atomic>
 
+#include "chat/model_prompt_template.h"
 #include "data/example_encoder.h"
 #include "dialogs/dataset_dedup_dialog.h"
 #include "dialogs/dataset_export_dialog.h"
@@ -694,6 +695,38 @@ private slots:
         QVERIFY2(summary.contains(QStringLiteral("%L1 examples").arg(page->exampleModel()->rowCount())),
                  qPrintable(summary));
         QVERIFY(summary.contains(QStringLiteral("longer than the context")));
+    }
+
+    // A folder with its own chat template (the Qwen3 fixture: tokenizer.json and tokenizer_config.json)
+    // offers "model", picks it, and counts with it; a folder without one withdraws it.
+    void countsWithTheModelsOwnTemplate()
+    {
+        FT_REQUIRE_SHARED();
+        const QString folder = ft::test::sharedPath(QStringLiteral("fixtures/tokenizers/qwen3"));
+        auto page = openPage();
+        page->setModels({folder});
+        auto* templates = child<QComboBox>(page.get(), "tokenTemplate");
+        chooseItem(child<QComboBox>(page.get(), "tokenModel"), QStringLiteral("qwen3"));
+        QTRY_VERIFY_WITH_TIMEOUT(page->tokenPicker()->setup().valid(), 20000);
+        QCOMPARE(templates->currentText(), QStringLiteral("model"));
+        QCOMPARE(page->tokenPicker()->setup().promptTemplate.name, QStringLiteral("model"));
+        clickRow(page->table(), 0);
+        const StoredExample example = *page->session()->examples().example(page->exampleModel()->idAt(0));
+        const auto tokenizer = Tokenizer::fromModelFolder(folder);
+        const TokenizedExample encoded =
+            encodeExample(*tokenizer, modelPromptTemplate(folder), example.record, LossOn::Response, 0);
+        QTRY_VERIFY2(child<QLabel>(page.get(), "tokenCounts")
+                         ->text()
+                         .startsWith(QStringLiteral("%1 tokens: %2 prompt")
+                                         .arg(encoded.promptTokens + encoded.responseTokens)
+                                         .arg(encoded.promptTokens)),
+                     qPrintable(child<QLabel>(page.get(), "tokenCounts")->text()));
+        QVERIFY(
+            child<QTextBrowser>(page.get(), "promptPreview")->toPlainText().contains(QStringLiteral("<|im_start|>")));
+
+        chooseItem(child<QComboBox>(page.get(), "tokenModel"), QStringLiteral("(no model: no counts)"));
+        QTRY_COMPARE(templates->findText(QStringLiteral("model")), -1);
+        QCOMPARE(templates->currentText(), QStringLiteral("alpaca"));
     }
 
     void importsTheAlpacaDemo()

@@ -9,6 +9,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include "chat/model_prompt_template.h"
 #include "modelio/model_config.h"
 #include "models/background_task.h"
 
@@ -19,6 +20,7 @@ namespace {
 struct LoadedModel {
     std::shared_ptr<const Tokenizer> tokenizer;
     qint64 contextLength = 0;
+    std::optional<PromptTemplate> modelTemplate; // the folder's own chat template, parsed
 };
 
 } // namespace
@@ -52,7 +54,8 @@ TokenSetupPicker::TokenSetupPicker(QThreadPool* pool, QWidget* parent)
     setModels({});
     connect(m_model, &QComboBox::activated, this, &TokenSetupPicker::load);
     connect(m_template, &QComboBox::activated, this, [this] {
-        m_setup.promptTemplate = PromptTemplate::builtin(m_template->currentText());
+        m_templateChosen = true;
+        m_setup.promptTemplate = chosenTemplate();
         emit setupChanged(m_setup);
     });
     connect(browse, &QPushButton::clicked, this, [this] {
@@ -90,9 +93,11 @@ void TokenSetupPicker::load()
     m_setup.modelPath = folder;
     m_setup.tokenizer.reset();
     m_setup.contextLength = 0;
-    m_setup.promptTemplate = PromptTemplate::builtin(m_template->currentText());
+    m_modelTemplate.reset();
+    m_setup.promptTemplate = chosenTemplate();
     if (folder.isEmpty()) {
         m_loading = false;
+        offerModelTemplate(std::nullopt);
         m_status->clear();
         emit setupChanged(m_setup);
         return;
@@ -112,6 +117,8 @@ void TokenSetupPicker::load()
             } else {
                 loaded.tokenizer = Tokenizer::fromModelFolder(folder);
             }
+            if (hasModelChatTemplate(folder))
+                loaded.modelTemplate = modelPromptTemplate(folder); // a template error says so beside the choice
             return loaded;
         },
         [this, generation](TaskOutcome<LoadedModel> outcome) {
@@ -124,9 +131,36 @@ void TokenSetupPicker::load()
             }
             m_setup.tokenizer = outcome.value->tokenizer;
             m_setup.contextLength = outcome.value->contextLength;
+            offerModelTemplate(outcome.value->modelTemplate);
+            m_setup.promptTemplate = chosenTemplate();
             m_status->setText(m_setup.contextLength > 0 ? tr("context %1").arg(m_setup.contextLength) : QString());
             emit setupChanged(m_setup);
         });
+}
+
+PromptTemplate TokenSetupPicker::chosenTemplate() const
+{
+    if (m_template->currentText() == PromptTemplate::modelTemplateName())
+        return m_modelTemplate ? *m_modelTemplate : PromptTemplate::builtin(QStringLiteral("alpaca"));
+    return PromptTemplate::builtin(m_template->currentText());
+}
+
+void TokenSetupPicker::offerModelTemplate(const std::optional<PromptTemplate>& modelTemplate)
+{
+    m_modelTemplate = modelTemplate;
+    const QString name = PromptTemplate::modelTemplateName();
+    const int index = m_template->findText(name);
+    if (modelTemplate && index < 0) {
+        m_template->insertItem(0, name);
+        m_template->setItemData(0, tr("The model's own chat template"), Qt::ToolTipRole);
+        if (!m_templateChosen)
+            m_template->setCurrentIndex(0);
+    } else if (!modelTemplate && index >= 0) {
+        const bool selected = m_template->currentIndex() == index;
+        m_template->removeItem(index);
+        if (selected)
+            m_template->setCurrentText(QStringLiteral("alpaca"));
+    }
 }
 
 } // namespace ft::ui

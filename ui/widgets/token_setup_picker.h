@@ -1,7 +1,10 @@
 #pragma once
 // TokenSetupPicker: which model's tokenizer and which prompt template the Datasets page counts
-// tokens with (the editor's counts and preview, the table's Tokens column). The model's tokenizer
-// and config.json are read on a thread; a folder that cannot be used says why beside the choice.
+// tokens with (the editor's counts and preview, the table's Tokens column). The model's tokenizer,
+// config.json and chat template are read on a thread; a folder that cannot be used says why beside the
+// choice. A model with its own chat template offers "model" first (chosen unless the user picked one).
+
+#include <optional>
 
 #include <QStringList>
 #include <QWidget>
@@ -30,10 +33,14 @@ signals:
 
 private:
     void load();
+    PromptTemplate chosenTemplate() const; // "model" is the loaded model's, else a built-in
+    void offerModelTemplate(const std::optional<PromptTemplate>& modelTemplate);
     QThreadPool* m_pool;
     TokenSetup m_setup;
     quint64 m_generation = 0;
     bool m_loading = false;
+    bool m_templateChosen = false;                 // the user picked a template
+    std::optional<PromptTemplate> m_modelTemplate; // the loaded model's own chat template
     QComboBox* m_model;
     QComboBox* m_template;
     QLabel* m_status;
