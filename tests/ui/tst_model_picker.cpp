@@ -3,6 +3,7 @@
 
 #include <QComboBox>
 #include <QLabel>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -39,10 +40,33 @@ private slots:
         QVERIFY(picker.hasModel());
         QCOMPARE(picker.folder()->config.hiddenSize, 64);
         const QString info = picker.findChild<QLabel*>(QStringLiteral("modelInfo"))->text();
-        for (const char* part : {"LlamaForCausalLM", "4 layers", "context 512 tokens", "sentencepiece"})
+        for (const char* part :
+             {"LlamaForCausalLM", "4 layers", "context 512 tokens", "sentencepiece", "no chat template"})
             QVERIFY2(info.contains(QLatin1String(part)), qPrintable(info));
+        QVERIFY(!picker.hasChatTemplate());
         QCOMPARE(settings.knownModels(), QStringList{m_model});
         QCOMPARE(picker.findChild<QComboBox*>(QStringLiteral("modelCombo"))->currentData().toString(), m_model);
+    }
+    // A model of today: Qwen3's shape on its real tokenizer.json, with its chat template.
+    void describesABpeModelWithItsChatTemplate()
+    {
+        FT_REQUIRE_SHARED();
+        const QString folder = m_dir.filePath(QStringLiteral("qwen3"));
+        QProcess cli;
+        cli.start(test::cliPath(), {QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"),
+                                    QStringLiteral("qwen3-tiny"), QStringLiteral("--tokenizer"),
+                                    test::sharedPath(QStringLiteral("fixtures/tokenizers/qwen3")), folder});
+        QVERIFY(cli.waitForFinished(120000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        AppSettings settings(m_dir.filePath(QStringLiteral("q.ini")));
+        ModelPicker picker(&settings);
+        QSignalSpy inspected(&picker, &ModelPicker::modelInspected);
+        picker.setModelPath(folder);
+        QVERIFY(inspected.wait(20000));
+        QVERIFY(picker.hasChatTemplate());
+        const QString info = picker.findChild<QLabel*>(QStringLiteral("modelInfo"))->text();
+        for (const char* part : {"Qwen3ForCausalLM", "byte-level BPE (tokenizer.json)", "its own chat template"})
+            QVERIFY2(info.contains(QLatin1String(part)), qPrintable(info));
     }
     void explainsABadFolder()
     {

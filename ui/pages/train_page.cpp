@@ -413,7 +413,7 @@ void TrainPage::setConfig(const TrainConfig& config)
 void TrainPage::offerModelTemplate()
 {
     const QString name = PromptTemplate::modelTemplateName();
-    const bool has = hasModelChatTemplate(m_modelPicker->modelPath());
+    const bool has = m_modelPicker->hasChatTemplate(); // read with the folder, off the GUI thread
     const int index = m_template->findData(name);
     if (has && index < 0) {
         m_template->insertItem(0, tr("model (its own chat template)"), name);

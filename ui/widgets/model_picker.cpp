@@ -12,6 +12,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "app_settings.h"
+#include "chat/model_prompt_template.h"
 #include "common/error.h"
 #include "runs/resource_estimate.h"
 #include "ui_format.h"
@@ -22,6 +23,7 @@ namespace {
 
 struct Inspection {
     std::optional<ModelFolder> folder;
+    bool chatTemplate = false; // the folder ships a chat template of its own
     QString error;
 };
 
@@ -30,6 +32,7 @@ Inspection inspectFolder(const QString& path)
     Inspection result;
     try {
         result.folder = ModelFolder::inspect(path);
+        result.chatTemplate = hasModelChatTemplate(path);
     } catch (const Error& error) {
         result.error = error.message();
     } catch (const std::exception& error) {
@@ -57,8 +60,9 @@ ModelPicker::ModelPicker(AppSettings* settings, QWidget* parent)
     m_info->setObjectName(QStringLiteral("modelInfo"));
     m_info->setWordWrap(true);
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_info->setText(tr(
-        "No model chosen. A model is a Hugging Face folder with config.json, model.safetensors and tokenizer.model."));
+    m_info->setText(
+        tr("No model chosen. A model is a Hugging Face folder with config.json, model.safetensors and tokenizer.json "
+           "or tokenizer.model (Llama 2 and 3, Mistral, Qwen2/2.5, Qwen3, SmolLM2)."));
 
     auto* row = new QHBoxLayout;
     row->addWidget(m_combo, 1);
@@ -118,11 +122,12 @@ void ModelPicker::setModelPath(const QString& path)
         const Inspection result = watcher->result();
         m_inspecting = false;
         m_folder = result.folder;
+        m_chatTemplate = result.chatTemplate;
         m_error = result.error;
         if (m_folder) {
             m_settings->addKnownModel(m_path);
             refreshKnownModels();
-            m_info->setText(describe(*m_folder));
+            m_info->setText(describe(*m_folder, m_chatTemplate));
         } else {
             m_info->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(m_error.toHtmlEscaped()));
         }
@@ -132,8 +137,16 @@ void ModelPicker::setModelPath(const QString& path)
     emit modelChosen(m_path);
 }
 
-QString ModelPicker::describe(const ModelFolder& folder)
+QString ModelPicker::describe(const ModelFolder& folder, bool chatTemplate)
 {
+    QString tokenizer;
+    if (folder.tokenizerPath.isEmpty())
+        tokenizer = QObject::tr("<span style='color:#c0392b'>missing (no tokenizer.json or tokenizer.model)</span>");
+    else if (folder.tokenizerPath.endsWith(QLatin1String(".json")))
+        tokenizer = QObject::tr("byte-level BPE (tokenizer.json)");
+    else
+        tokenizer = QObject::tr("sentencepiece (%1)").arg(QFileInfo(folder.tokenizerPath).fileName());
+    tokenizer += chatTemplate ? QObject::tr(", its own chat template") : QObject::tr(", no chat template");
     const ModelConfig& c = folder.config;
     QString kv = c.numKvHeads != c.numHeads ? QObject::tr(" (%1 key/value)").arg(c.numKvHeads) : QString();
     return QObject::tr(
@@ -146,10 +159,7 @@ QString ModelPicker::describe(const ModelFolder& folder)
         .arg(kv)
         .arg(c.maxPositions)
         .arg(c.vocabSize)
-        .arg(folder.tokenizerPath.isEmpty()
-                 ? QObject::tr("<span style='color:#c0392b'>missing (no tokenizer.model)</span>")
-                 : QStringLiteral("sentencepiece (%1)").arg(QFileInfo(folder.tokenizerPath).fileName()),
-             formatBytes(static_cast<double>(folder.weightBytes)))
+        .arg(tokenizer, formatBytes(static_cast<double>(folder.weightBytes)))
         .arg(folder.weightFiles.size())
         .arg(c.torchDtype);
 }

@@ -28,10 +28,11 @@ public:
     bool isInspecting() const { return m_inspecting; }
     bool hasModel() const { return m_folder.has_value(); } // the current path was read successfully
     const ModelFolder* folder() const { return m_folder ? &*m_folder : nullptr; }
+    bool hasChatTemplate() const { return m_folder && m_chatTemplate; } // the folder ships its own
     QString error() const { return m_error; }
     void refreshKnownModels(); // after the settings' list changed
 
-    static QString describe(const ModelFolder& folder);
+    static QString describe(const ModelFolder& folder, bool chatTemplate = false);
 
 signals:
     void modelChosen(const QString& path);             // reading it starts
@@ -41,6 +42,7 @@ private:
     void browse();
     void onActivated(int index);
 
+    bool m_chatTemplate = false;
     AppSettings* m_settings;
     QComboBox* m_combo;
     QToolButton* m_browse;
