@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "store/database.h"
+#include "store/evaluation_store.h"
 #include "store/workspace.h"
 
 namespace ft {
@@ -40,22 +41,7 @@ std::vector<RecordedRun> readRecordedRuns(const QString& path, RunMetricCache& c
         while (counts.next())
             checkpointCounts.insert(counts.value(0).toLongLong(), counts.value(1).toInt());
     }
-    // Each run's latest evaluation (the checkpoint and split of its newest row) with its numbers.
-    QHash<qint64, std::pair<QString, QMap<QString, double>>> evaluations;
-    {
-        QSqlQuery query = prepareSql(
-            db, QStringLiteral("SELECT e.run_id, e.checkpoint, e.split, e.metric, e.value FROM evaluations e "
-                               "JOIN (SELECT run_id, max(id) AS last FROM evaluations GROUP BY run_id) l "
-                               "ON l.run_id = e.run_id JOIN evaluations n ON n.id = l.last "
-                               "WHERE e.checkpoint = n.checkpoint AND e.split = n.split ORDER BY e.id"));
-        query.setForwardOnly(true);
-        execPrepared(query);
-        while (query.next()) {
-            auto& entry = evaluations[query.value(0).toLongLong()];
-            entry.first = QStringLiteral("%1 / %2").arg(query.value(1).toString(), query.value(2).toString());
-            entry.second.insert(query.value(3).toString(), numberOrNaN(query.value(4)));
-        }
-    }
+    const std::map<qint64, LatestEvaluation> evaluations = EvaluationStore(db).latestEvaluations();
     // Runs with per-example outputs (ftstudio-cli eval keeps them; a training run's own final
     // evaluation has numbers only): what the Runs page's Examples… shows.
     QSet<qint64> withOutputs;
@@ -98,9 +84,10 @@ std::vector<RecordedRun> readRecordedRuns(const QString& path, RunMetricCache& c
         }
         run.info = std::move(info);
         run.checkpoints = checkpointCounts.value(run.info.id);
-        const auto evaluation = evaluations.constFind(run.info.id);
-        run.evaluation = evaluation != evaluations.constEnd() ? evaluation->first : QString();
-        run.evalMetrics = evaluation != evaluations.constEnd() ? evaluation->second : QMap<QString, double>();
+        if (const auto evaluation = evaluations.find(run.info.id); evaluation != evaluations.end()) {
+            run.evaluation = evaluation->second.label;
+            run.evalMetrics = QMap<QString, double>(evaluation->second.metrics);
+        }
         run.evaluationOutputs = withOutputs.contains(run.info.id);
         if (isFinalStatus(run.info.status))
             ended.insert(run.info.id, run);

@@ -252,6 +252,39 @@ std::map<qint64, std::map<QString, double>> EvaluationStore::metricsByRun(const 
     return result;
 }
 
+std::map<qint64, LatestEvaluation> EvaluationStore::selectLatestEvaluations(std::optional<qint64> runId) const
+{
+    // Each run's newest row names the checkpoint and split; all rows of that pair are its numbers.
+    QSqlQuery query =
+        prepareSql(m_db, QStringLiteral("SELECT e.run_id, e.checkpoint, e.split, e.metric, e.value FROM evaluations e "
+                                        "JOIN (SELECT run_id, max(id) AS last FROM evaluations %1 GROUP BY run_id) l "
+                                        "ON l.run_id = e.run_id JOIN evaluations n ON n.id = l.last "
+                                        "WHERE e.checkpoint = n.checkpoint AND e.split = n.split ORDER BY e.id")
+                             .arg(runId ? QStringLiteral("WHERE run_id = ?") : QString()));
+    query.setForwardOnly(true);
+    execWithBinds(query, runId ? QVariantList{*runId} : QVariantList{});
+    std::map<qint64, LatestEvaluation> result;
+    while (query.next()) {
+        LatestEvaluation& entry = result[query.value(0).toLongLong()];
+        entry.label = QStringLiteral("%1 / %2").arg(query.value(1).toString(), query.value(2).toString());
+        entry.metrics[query.value(3).toString()] = doubleFromSql(query.value(4));
+    }
+    return result;
+}
+
+std::map<qint64, LatestEvaluation> EvaluationStore::latestEvaluations() const
+{
+    return selectLatestEvaluations(std::nullopt);
+}
+
+std::optional<LatestEvaluation> EvaluationStore::latestEvaluation(qint64 runId) const
+{
+    std::map<qint64, LatestEvaluation> found = selectLatestEvaluations(runId);
+    if (found.empty())
+        return std::nullopt;
+    return std::move(found.begin()->second);
+}
+
 std::vector<StoredEvaluation> EvaluationStore::runEvaluations(qint64 runId) const
 {
     return selectRunEvaluations(QStringLiteral("run_id = ?"), {runId});

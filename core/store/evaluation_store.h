@@ -62,6 +62,12 @@ struct StoredEvaluation {
     qint64 created = 0; // ms since the Unix epoch
 };
 
+// A run's latest evaluation: the checkpoint and split of its newest row, and that evaluation's numbers.
+struct LatestEvaluation {
+    QString label; // "final / val"
+    std::map<QString, double> metrics;
+};
+
 class EvaluationStore {
 public:
     explicit EvaluationStore(QSqlDatabase db);
@@ -76,6 +82,9 @@ public:
     // For a table of runs: every run's numbers for one checkpoint and split, in one query (run id ->
     // metric -> value), including those the trainer recorded.
     std::map<qint64, std::map<QString, double>> metricsByRun(const QString& checkpoint, const QString& split) const;
+    // Every run's latest evaluation, in one query (the Runs page's columns); one run's (the comparison).
+    std::map<qint64, LatestEvaluation> latestEvaluations() const;
+    std::optional<LatestEvaluation> latestEvaluation(qint64 runId) const;
     // Every evaluation of a run with outputs, newest first.
     std::vector<StoredEvaluation> runEvaluations(qint64 runId) const;
     // The cached evaluation of a base model on these records with these settings, if any.
@@ -93,6 +102,7 @@ public:
 
 private:
     void insertOutputs(const char* ownerColumn, qint64 ownerId, const std::vector<EvaluationOutput>& outputs);
+    std::map<qint64, LatestEvaluation> selectLatestEvaluations(std::optional<qint64> runId) const;
     std::vector<StoredEvaluation> selectRunEvaluations(const QString& where, const QVariantList& binds) const;
     std::vector<StoredEvaluation> selectBaseEvaluations(const QString& where, const QVariantList& binds) const;
     QSqlDatabase m_db;

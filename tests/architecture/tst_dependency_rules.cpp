@@ -1,7 +1,7 @@
 // The dependency picture of docs/architecture.md, checked on the source tree's includes: the engine
 // never reaches up into the studio's process layer, the store, the report or the GUI; the contract,
 // data, modelio and common stay QtCore-only and free of LibTorch; the GUI never includes LibTorch or
-// the engine. A new include that breaks a rule fails here, naming the file and line.
+// the engine, nor writes SQL. A new include that breaks a rule fails here, naming the file and line.
 
 #include <QDirIterator>
 #include <QFile>
@@ -49,19 +49,19 @@ bool isTorchHeader(const QString& header)
 
 bool isGuiHeader(const QString& header)
 {
-    static const QRegularExpression gui(
-        QStringLiteral("^(QtGui|QtWidgets|QtPrintSupport)/|"
-                       "^Q(Widget|Painter|Image|Pixmap|Color|Font|Icon|Palette|Window|Dialog|Application|GuiApplication)\\b"));
+    static const QRegularExpression gui(QStringLiteral(
+        "^(QtGui|QtWidgets|QtPrintSupport)/|"
+        "^Q(Widget|Painter|Image|Pixmap|Color|Font|Icon|Palette|Window|Dialog|Application|GuiApplication)\\b"));
     return gui.match(header).hasMatch();
 }
 
 // The folders of the project's own headers ("engine/x.h" -> "engine").
 QString projectFolder(const QString& header)
 {
-    static const QStringList known{QStringLiteral("common"), QStringLiteral("modelio"), QStringLiteral("data"),
-                                   QStringLiteral("contract"), QStringLiteral("chat"), QStringLiteral("gguf"),
-                                   QStringLiteral("engine"), QStringLiteral("store"), QStringLiteral("runs"),
-                                   QStringLiteral("report"), QStringLiteral("ui")};
+    static const QStringList known{QStringLiteral("common"),   QStringLiteral("modelio"), QStringLiteral("data"),
+                                   QStringLiteral("contract"), QStringLiteral("chat"),    QStringLiteral("gguf"),
+                                   QStringLiteral("engine"),   QStringLiteral("store"),   QStringLiteral("runs"),
+                                   QStringLiteral("report"),   QStringLiteral("ui")};
     const QString first = header.section(QLatin1Char('/'), 0, 0);
     return header.contains(QLatin1Char('/')) && known.contains(first) ? first : QString();
 }
@@ -94,32 +94,33 @@ private slots:
         QTest::newRow("common") << "core/common" << base << false << false;
         QTest::newRow("modelio") << "core/modelio" << QStringList{"common", "modelio"} << false << false;
         QTest::newRow("data") << "core/data" << QStringList{"common", "modelio", "data"} << false << false;
-        QTest::newRow("contract") << "core/contract" << QStringList{"common", "modelio", "data", "contract"} << false << false;
+        QTest::newRow("contract") << "core/contract" << QStringList{"common", "modelio", "data", "contract"} << false
+                                  << false;
         QTest::newRow("chat") << "core/chat" << QStringList{"common", "data", "chat"} << false << false;
-        QTest::newRow("gguf") << "core/gguf" << QStringList{"common", "modelio", "data", "chat", "gguf"} << false << false;
-        QTest::newRow("engine")
-            << "core/engine" << QStringList{"common", "modelio", "data", "contract", "chat", "engine"} << true << false;
-        QTest::newRow("store") << "core/store" << QStringList{"common", "modelio", "data", "contract", "store"}
-                               << false << false;
+        QTest::newRow("gguf") << "core/gguf" << QStringList{"common", "modelio", "data", "chat", "gguf"} << false
+                              << false;
+        QTest::newRow("engine") << "core/engine"
+                                << QStringList{"common", "modelio", "data", "contract", "chat", "engine"} << true
+                                << false;
+        QTest::newRow("store") << "core/store" << QStringList{"common", "modelio", "data", "contract", "store"} << false
+                               << false;
         QTest::newRow("report") << "core/report" << QStringList{"common", "data", "contract", "store", "report"}
                                 << false << false;
         QTest::newRow("runs") << "core/runs"
                               << QStringList{"common", "modelio", "data", "contract", "chat", "store", "runs"} << false
                               << false;
-        QTest::newRow("ui") << "ui"
-                            << QStringList{"common", "modelio", "data", "contract", "chat", "store", "runs", "report",
-                                           "ui"}
+        QTest::newRow("ui") << "ui" << QStringList{"common", "modelio", "data",   "contract", "chat",
+                                                   "store",  "runs",    "report", "ui"}
                             << false << true;
         QTest::newRow("gui main") << "app/gui"
                                   << QStringList{"common", "modelio", "data", "contract", "store", "runs", "ui"}
                                   << false << true;
-        QTest::newRow("command line") << "app/cli"
-                                      << QStringList{"common", "modelio", "data", "contract", "chat", "gguf", "store",
-                                                     "runs", "report"}
+        QTest::newRow("command line") << "app/cli" << QStringList{"common", "modelio", "data", "contract", "chat",
+                                                                  "gguf",   "store",   "runs", "report"}
                                       << false << false;
         QTest::newRow("engine program") << "app/engine"
-                                        << QStringList{"common", "modelio", "data", "contract", "chat", "gguf",
-                                                       "engine", "store", "runs", "report"}
+                                        << QStringList{"common", "modelio", "data",  "contract", "chat",
+                                                       "gguf",   "engine",  "store", "runs",     "report"}
                                         << true << false;
     }
 
@@ -151,6 +152,16 @@ private slots:
             if (!own && (!projectFolder(include.header).isEmpty() || include.header.startsWith(QLatin1Char('Q'))))
                 broken << describe(include);
         }
+        QVERIFY2(broken.isEmpty(), qPrintable(broken.join(QLatin1Char('\n'))));
+    }
+
+    // SQL lives in the store (and the report's collector): the GUI asks the store, it writes no queries.
+    void theGuiWritesNoSql()
+    {
+        QStringList broken;
+        for (const Include& include : includesUnder(QStringLiteral("ui")))
+            if (include.header.startsWith(QLatin1String("QSql")) && include.header != QLatin1String("QSqlDatabase"))
+                broken << describe(include);
         QVERIFY2(broken.isEmpty(), qPrintable(broken.join(QLatin1Char('\n'))));
     }
 

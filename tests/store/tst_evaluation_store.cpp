@@ -155,6 +155,37 @@ private slots:
         QVERIFY(store.metricsByRun(QStringLiteral("best"), QStringLiteral("test")).empty());
     }
 
+    // The latest evaluation per run (the Runs page and the comparison): the checkpoint and split of the newest
+    // row, with only that pair's numbers.
+    void latestEvaluationIsTheNewestCheckpointAndSplit()
+    {
+        test::TempDatabase temp;
+        const qint64 run = RunStore(temp.db()).createRun({});
+        const qint64 other = RunStore(temp.db()).createRun({});
+        const qint64 never = RunStore(temp.db()).createRun({});
+        EvaluationStore store(temp.db());
+        store.saveRunEvaluation(runEvaluation(run, QStringLiteral("best"), QStringLiteral("val"), 2.0),
+                                outputs(1, QStringLiteral("b"), 0.3));
+        StoredEvaluation final = runEvaluation(run, QStringLiteral("final"), QStringLiteral("test"), 1.5);
+        final.metrics = {{QStringLiteral("loss"), 1.5}, {QStringLiteral("rouge-l"), NAN}};
+        store.saveRunEvaluation(final, outputs(1, QStringLiteral("f"), 0.3));
+        store.saveRunEvaluation(runEvaluation(other, QStringLiteral("best"), QStringLiteral("val"), 3.0),
+                                outputs(1, QStringLiteral("o"), 0.3));
+
+        const auto all = store.latestEvaluations();
+        QCOMPARE(all.size(), size_t(2));
+        QCOMPARE(all.at(run).label, QStringLiteral("final / test"));
+        QCOMPARE(all.at(run).metrics.size(), size_t(2)); // not best/val's loss, perplexity and bleu
+        QCOMPARE(all.at(run).metrics.at(QStringLiteral("loss")), 1.5);
+        QVERIFY(std::isnan(all.at(run).metrics.at(QStringLiteral("rouge-l"))));
+        QCOMPARE(all.at(other).label, QStringLiteral("best / val"));
+        const auto one = store.latestEvaluation(run);
+        QVERIFY(one);
+        QCOMPARE(one->label, all.at(run).label);
+        QCOMPARE(one->metrics.size(), all.at(run).metrics.size());
+        QVERIFY(!store.latestEvaluation(never));
+    }
+
     void baseEvaluationsAreCachedByKey()
     {
         test::TempDatabase temp;

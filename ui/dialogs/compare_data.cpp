@@ -2,10 +2,9 @@
 
 #include <cmath>
 
-#include <QSqlQuery>
-
 #include "common/error.h"
 #include "store/database.h"
+#include "store/evaluation_store.h"
 #include "store/workspace.h"
 #include "ui_format.h"
 
@@ -42,6 +41,7 @@ CompareData loadCompareData(const QString& workspacePath, const QList<qint64>& r
     ReadSnapshot snapshot(db);
     RunStore runs(db, workspace.path());
     MetricStore metrics(db);
+    EvaluationStore evaluations(db);
     CompareData data;
     std::vector<RunInfo> infos;
     for (qint64 id : runIds) {
@@ -54,17 +54,9 @@ CompareData loadCompareData(const QString& workspacePath, const QList<qint64>& r
         run.valLoss = metrics.series(id, QStringLiteral("val_loss"));
         run.tokensAt = byStep(metrics.series(id, QStringLiteral("tokens")));
         run.secondsAt = byStep(metrics.series(id, QStringLiteral("elapsed")));
-        // The latest evaluation: the checkpoint and split of the newest row.
-        QSqlQuery query = prepareSql(
-            db, QStringLiteral("SELECT checkpoint, split, metric, value FROM evaluations WHERE run_id = ? AND "
-                               "checkpoint || '/' || split = (SELECT checkpoint || '/' || split FROM evaluations "
-                               "WHERE run_id = ? ORDER BY id DESC LIMIT 1) ORDER BY id"));
-        query.bindValue(0, id);
-        query.bindValue(1, id);
-        execPrepared(query);
-        while (query.next()) {
-            run.evaluation = QStringLiteral("%1 / %2").arg(query.value(0).toString(), query.value(1).toString());
-            run.evalMetrics[query.value(2).toString()] = query.value(3).isNull() ? NAN : query.value(3).toDouble();
+        if (std::optional<LatestEvaluation> latest = evaluations.latestEvaluation(id)) {
+            run.evaluation = latest->label;
+            run.evalMetrics = std::move(latest->metrics);
         }
         infos.push_back(run.info);
         data.runs.push_back(std::move(run));
