@@ -98,9 +98,29 @@ DatasetsPage::~DatasetsPage()
     m_session->pool()->waitForDone(); // the jobs capture this page's objects' results
 }
 
+// Three columns: the datasets | the examples with their filters and actions | the editor, import and
+// statistics under the token setup. Then the undo actions and what each control does.
 void DatasetsPage::buildUi()
 {
-    // Left: the datasets.
+    auto* splitter = new QSplitter(this);
+    splitter->setObjectName(QStringLiteral("datasetsSplitter"));
+    splitter->addWidget(buildDatasetColumn());
+    splitter->addWidget(buildExampleColumn());
+    splitter->addWidget(buildEditorColumn());
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 4);
+    splitter->setStretchFactor(2, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+
+    buildUndoRedo();
+    connectFiltersAndTable();
+    connectActions();
+    buildDeleteShortcuts();
+}
+
+QWidget* DatasetsPage::buildDatasetColumn()
+{
     auto* left = new QWidget(this);
     m_datasets = new QListWidget(left);
     m_datasets->setObjectName(QStringLiteral("datasetList"));
@@ -108,7 +128,7 @@ void DatasetsPage::buildUi()
     m_datasetInfo = new QLabel(left);
     m_datasetInfo->setObjectName(QStringLiteral("datasetInfo"));
     m_datasetInfo->setWordWrap(true);
-    auto* importFile = button(tr("Import file…"), QStringLiteral("importFile"), left);
+    m_importFile = button(tr("Import file…"), QStringLiteral("importFile"), left);
     m_useForTraining = button(tr("Use for training"), QStringLiteral("useForTraining"), left);
     m_useForTraining->setToolTip(tr("Train on this dataset: choose it (and its splits) on the Train page"));
     auto* leftLayout = new QVBoxLayout(left);
@@ -120,7 +140,7 @@ void DatasetsPage::buildUi()
     m_name->setToolTip(tr("The dataset's name: edit and press Enter to rename it (undoable)"));
     leftLayout->addWidget(m_name);
     leftLayout->addWidget(m_datasetInfo);
-    leftLayout->addWidget(importFile);
+    leftLayout->addWidget(m_importFile);
     m_validate = button(tr("Validate…"), QStringLiteral("validateDataset"), left);
     m_validate->setToolTip(
         tr("Look for empty fields, duplicates, control characters, personal data and (with a model) examples "
@@ -137,20 +157,46 @@ void DatasetsPage::buildUi()
     leftLayout->addWidget(m_export);
     leftLayout->addWidget(m_useForTraining);
 
-    // Centre: filters, the examples, the actions.
+    left->setMinimumWidth(120); // the splitter's panes may be narrower than their contents would like
+    return left;
+}
+
+QWidget* DatasetsPage::buildExampleColumn()
+{
     auto* centre = new QWidget(this);
-    m_search = new QLineEdit(centre);
+    m_error = new QLabel(centre);
+    m_error->setObjectName(QStringLiteral("datasetsError"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #c0392b"));
+    m_error->hide();
+    auto* centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->addLayout(buildFilterRow(centre));
+    buildExampleTable(centre);
+    centreLayout->addWidget(m_table, 1);
+    centreLayout->addLayout(buildActionRows(centre));
+    centreLayout->addWidget(m_status);
+    centreLayout->addWidget(m_error);
+
+    centre->setMinimumWidth(320);
+    return centre;
+}
+
+// Search, tag, split and flag filters, and the count of what they let through.
+QLayout* DatasetsPage::buildFilterRow(QWidget* parent)
+{
+    m_search = new QLineEdit(parent);
     m_search->setObjectName(QStringLiteral("searchEdit"));
     m_search->setPlaceholderText(tr("Search (every word; word* for a prefix)"));
     m_search->setClearButtonEnabled(true);
-    m_tagFilter = new QComboBox(centre);
+    m_tagFilter = new QComboBox(parent);
     m_tagFilter->setObjectName(QStringLiteral("tagFilter"));
-    m_splitFilter = new QComboBox(centre);
+    m_splitFilter = new QComboBox(parent);
     m_splitFilter->setObjectName(QStringLiteral("splitFilter"));
     m_splitFilter->addItem(tr("All splits"), QString());
     for (const Split split : {Split::Train, Split::Validation, Split::Test})
         m_splitFilter->addItem(splitName(split), splitName(split));
-    m_flagFilter = new QComboBox(centre);
+    m_flagFilter = new QComboBox(parent);
     m_flagFilter->setObjectName(QStringLiteral("flagFilter"));
     m_flagFilter->addItem(tr("Any flags"), 0);
     m_flagFilter->addItem(tr("Duplicate"), int(FlagDuplicate));
@@ -160,7 +206,7 @@ void DatasetsPage::buildUi()
     m_flagFilter->addItem(tr("Flagged (any)"),
                           int(FlagDuplicate | FlagTooLong | FlagEmpty | FlagPii | FlagControlCharacters));
     m_flagFilter->addItem(tr("Not flagged"), -1);
-    m_count = new QLabel(centre);
+    m_count = new QLabel(parent);
     m_count->setObjectName(QStringLiteral("exampleCount"));
     auto* filters = new QHBoxLayout;
     filters->addWidget(m_search, 3);
@@ -169,7 +215,12 @@ void DatasetsPage::buildUi()
     filters->addWidget(m_flagFilter);
     filters->addWidget(m_count);
 
-    m_table = new QTableView(centre);
+    return filters;
+}
+
+void DatasetsPage::buildExampleTable(QWidget* parent)
+{
+    m_table = new QTableView(parent);
     m_table->setObjectName(QStringLiteral("exampleTable"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -187,53 +238,50 @@ void DatasetsPage::buildUi()
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().lineSpacing() + 6);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // no per-row measuring: 50,000 rows stay cheap
     m_table->setWordWrap(false);
+}
 
-    m_add = button(tr("Add"), QStringLiteral("addExample"), centre);
-    m_duplicate = button(tr("Duplicate"), QStringLiteral("duplicateExamples"), centre);
-    m_delete = button(tr("Delete"), QStringLiteral("deleteExamples"), centre);
-    m_bulkTag = new QLineEdit(centre);
+// Two rows, so that the page fits a 1000-pixel window: edits with undo/redo, then the bulk actions.
+QLayout* DatasetsPage::buildActionRows(QWidget* parent)
+{
+    m_add = button(tr("Add"), QStringLiteral("addExample"), parent);
+    m_duplicate = button(tr("Duplicate"), QStringLiteral("duplicateExamples"), parent);
+    m_delete = button(tr("Delete"), QStringLiteral("deleteExamples"), parent);
+    m_bulkTag = new QLineEdit(parent);
     m_bulkTag->setObjectName(QStringLiteral("bulkTag"));
     m_bulkTag->setPlaceholderText(tr("tag"));
-    m_tag = button(tr("Tag selected"), QStringLiteral("tagExamples"), centre);
-    m_bulkSplit = new QComboBox(centre);
+    m_tag = button(tr("Tag selected"), QStringLiteral("tagExamples"), parent);
+    m_bulkSplit = new QComboBox(parent);
     m_bulkSplit->setObjectName(QStringLiteral("bulkSplit"));
     for (const Split split : {Split::Train, Split::Validation, Split::Test})
         m_bulkSplit->addItem(splitName(split), static_cast<int>(split));
-    m_move = button(tr("Move to split"), QStringLiteral("moveToSplit"), centre);
-    m_mask = button(tr("Mask PII"), QStringLiteral("maskPii"), centre);
+    m_move = button(tr("Move to split"), QStringLiteral("moveToSplit"), parent);
+    m_mask = button(tr("Mask PII"), QStringLiteral("maskPii"), parent);
     m_mask->setToolTip(tr(
         "Replace e-mail addresses, phone numbers, card numbers, IP addresses, IBANs, SSNs, API keys and "
         "credentials in URLs of the selected examples with placeholders such as [EMAIL]: shows the counts per type and "
         "the changes first; undoable"));
-    m_status = new QLabel(centre);
+    m_status = new QLabel(parent);
     m_status->setObjectName(QStringLiteral("datasetsStatus"));
-    auto* undoButton = button(tr("Undo"), QStringLiteral("undoButton"), centre);
-    auto* redoButton = button(tr("Redo"), QStringLiteral("redoButton"), centre);
+    m_undoButton = button(tr("Undo"), QStringLiteral("undoButton"), parent);
+    m_redoButton = button(tr("Redo"), QStringLiteral("redoButton"), parent);
     auto* actions = new QHBoxLayout; // two rows, so that the page fits a 1000-pixel window
     for (QWidget* w : std::initializer_list<QWidget*>{m_add, m_duplicate, m_delete})
         actions->addWidget(w);
     actions->addStretch(1);
-    actions->addWidget(undoButton);
-    actions->addWidget(redoButton);
+    actions->addWidget(m_undoButton);
+    actions->addWidget(m_redoButton);
     auto* bulk = new QHBoxLayout;
     for (QWidget* w : std::initializer_list<QWidget*>{m_bulkTag, m_tag, m_bulkSplit, m_move, m_mask})
         bulk->addWidget(w);
     bulk->addStretch(1);
-    m_error = new QLabel(centre);
-    m_error->setObjectName(QStringLiteral("datasetsError"));
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c0392b"));
-    m_error->hide();
-    auto* centreLayout = new QVBoxLayout(centre);
-    centreLayout->setContentsMargins(0, 0, 0, 0);
-    centreLayout->addLayout(filters);
-    centreLayout->addWidget(m_table, 1);
-    centreLayout->addLayout(actions);
-    centreLayout->addLayout(bulk);
-    centreLayout->addWidget(m_status);
-    centreLayout->addWidget(m_error);
+    auto* rows = new QVBoxLayout;
+    rows->addLayout(actions);
+    rows->addLayout(bulk);
+    return rows;
+}
 
-    // Right: the editor and the import panel.
+QWidget* DatasetsPage::buildEditorColumn()
+{
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("datasetTabs"));
     m_editor = new ExampleEditor(m_session, m_tabs);
@@ -250,21 +298,12 @@ void DatasetsPage::buildUi()
     rightLayout->addWidget(m_tokenPicker);
     rightLayout->addWidget(m_tabs, 1);
 
-    auto* splitter = new QSplitter(this);
-    splitter->setObjectName(QStringLiteral("datasetsSplitter"));
-    splitter->addWidget(left);
-    splitter->addWidget(centre);
-    splitter->addWidget(right);
-    // The splitter's panes may be narrower than their contents would like: the window's size is the user's.
-    left->setMinimumWidth(120);
-    centre->setMinimumWidth(320);
     right->setMinimumWidth(220);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 4);
-    splitter->setStretchFactor(2, 2);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(splitter);
+    return right;
+}
 
+void DatasetsPage::buildUndoRedo()
+{
     m_undo = new QAction(tr("Undo"), this);
     m_undo->setObjectName(QStringLiteral("undoAction"));
     m_undo->setShortcut(QKeySequence::Undo);
@@ -277,17 +316,20 @@ void DatasetsPage::buildUi()
     addAction(m_redo);
     connect(m_undo, &QAction::triggered, this, &DatasetsPage::undo);
     connect(m_redo, &QAction::triggered, this, &DatasetsPage::redo);
-    connect(undoButton, &QPushButton::clicked, this, &DatasetsPage::undo);
-    connect(redoButton, &QPushButton::clicked, this, &DatasetsPage::redo);
-    connect(m_undo, &QAction::changed, undoButton, [this, undoButton] {
-        undoButton->setEnabled(m_undo->isEnabled());
-        undoButton->setToolTip(m_undo->toolTip());
+    connect(m_undoButton, &QPushButton::clicked, this, &DatasetsPage::undo);
+    connect(m_redoButton, &QPushButton::clicked, this, &DatasetsPage::redo);
+    connect(m_undo, &QAction::changed, m_undoButton, [this] {
+        m_undoButton->setEnabled(m_undo->isEnabled());
+        m_undoButton->setToolTip(m_undo->toolTip());
     });
-    connect(m_redo, &QAction::changed, redoButton, [this, redoButton] {
-        redoButton->setEnabled(m_redo->isEnabled());
-        redoButton->setToolTip(m_redo->toolTip());
+    connect(m_redo, &QAction::changed, m_redoButton, [this] {
+        m_redoButton->setEnabled(m_redo->isEnabled());
+        m_redoButton->setToolTip(m_redo->toolTip());
     });
+}
 
+void DatasetsPage::connectFiltersAndTable()
+{
     m_searchTimer = new QTimer(this);
     m_searchTimer->setSingleShot(true);
     m_searchTimer->setInterval(kSearchDelayMs);
@@ -301,6 +343,11 @@ void DatasetsPage::buildUi()
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &DatasetsPage::onCurrentRowChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &DatasetsPage::updateActions);
+}
+
+// The buttons: example edits, then the dataset's tools (each opens its dialog on the current dataset).
+void DatasetsPage::connectActions()
+{
     connect(m_add, &QPushButton::clicked, this, &DatasetsPage::addExample);
     connect(m_duplicate, &QPushButton::clicked, this, &DatasetsPage::duplicateSelected);
     connect(m_delete, &QPushButton::clicked, this, &DatasetsPage::deleteSelected);
@@ -340,13 +387,17 @@ void DatasetsPage::buildUi()
         auto* dialog = new DatasetSplitDialog(m_session, currentDatasetId(), this);
         showSessionDialog(dialog, m_session, currentDatasetId());
     });
-    connect(importFile, &QPushButton::clicked, this, [this] {
+    connect(m_importFile, &QPushButton::clicked, this, [this] {
         const QStringList files =
             QFileDialog::getOpenFileNames(this, tr("Import dataset files"), QDir::homePath(),
                                           tr("Datasets (*.jsonl *.json *.csv *.tsv *.txt);;All files (*)"));
         if (!files.isEmpty())
             offerImport(files);
     });
+}
+
+void DatasetsPage::buildDeleteShortcuts()
+{
     // The dataset list's context menu and Delete key: delete the chosen dataset (after asking).
     m_deleteDataset = new QAction(tr("Delete dataset…"), m_datasets);
     m_deleteDataset->setObjectName(QStringLiteral("deleteDatasetAction"));

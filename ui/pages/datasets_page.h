@@ -16,6 +16,7 @@
 class QAction;
 class QComboBox;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
@@ -71,6 +72,16 @@ signals:
 
 private:
     void buildUi();
+    QWidget* buildDatasetColumn();
+    QWidget* buildExampleColumn();
+    QLayout* buildFilterRow(QWidget* parent);
+    void buildExampleTable(QWidget* parent);
+    QLayout* buildActionRows(QWidget* parent);
+    QWidget* buildEditorColumn();
+    void buildUndoRedo();
+    void connectFiltersAndTable();
+    void connectActions();
+    void buildDeleteShortcuts();
     void reloadDatasets();
     void onDatasetChosen();
     void applyFilter();
@@ -120,6 +131,9 @@ private:
     QPushButton* m_mask = nullptr;
     QLabel* m_status = nullptr;
     QPushButton* m_useForTraining = nullptr;
+    QPushButton* m_importFile = nullptr;
+    QPushButton* m_undoButton = nullptr;
+    QPushButton* m_redoButton = nullptr;
     QPushButton* m_validate = nullptr;
     QPushButton* m_split = nullptr;
     QPushButton* m_dedup = nullptr;
