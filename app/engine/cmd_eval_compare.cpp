@@ -59,6 +59,202 @@ QString scoreLine(const EvaluationOutput& o)
              o.score(QStringLiteral("exact-match")) > 0 ? QStringLiteral("1") : QStringLiteral("0"));
 }
 
+// What `eval compare` was asked.
+struct CompareRequest {
+    QStringList runs; // RUN[@CHECKPOINT]
+    bool withBase = false;
+    QString metric; // the per-example score compared
+    ComparisonSort sort = ComparisonSort::Difference;
+    QString sortName;
+    bool json = false;
+    qint64 limit = 0; // rows shown; 0: all
+    QString split;
+    QString defaultCheckpoint;
+    bool full = false; // whole texts, not one line each
+};
+
+CompareRequest parseCompareRequest(const QCommandLineParser& parser)
+{
+    CompareRequest r;
+    r.runs = parser.positionalArguments();
+    r.withBase = parser.isSet(QStringLiteral("base"));
+    if (r.runs.isEmpty())
+        throw UsageError{QStringLiteral("expected one or more runs")};
+    const QString metric = parser.value(QStringLiteral("metric")).trimmed().toLower();
+    const auto metricKind = evalMetricFromName(metric);
+    if (!metricKind || *metricKind == EvalMetric::Loss)
+        throw UsageError{QStringLiteral("--metric must be rouge-l, bleu, f1 or exact-match")};
+    r.metric = evalMetricName(*metricKind);
+    r.sortName = parser.value(QStringLiteral("sort"));
+    const auto sort = comparisonSortFromName(r.sortName);
+    if (!sort)
+        throw UsageError{QStringLiteral("--sort must be diff, score or index")};
+    r.sort = *sort;
+    r.json = jsonRequested(parser);
+    r.limit =
+        parser.isSet(QStringLiteral("limit")) ? integerOption(parser, QStringLiteral("limit"), 0) : (r.json ? 0 : 10);
+    r.split = parser.value(QStringLiteral("split")).trimmed();
+    if (r.split == QLatin1String("validation"))
+        r.split = QStringLiteral("val");
+    r.defaultCheckpoint = canonicalCheckpointName(parser.value(QStringLiteral("checkpoint")));
+    r.full = parser.isSet(QStringLiteral("full"));
+    return r;
+}
+
+// One column per run (RUN@CHECKPOINT) with its stored outputs, the base model's first with --base; errors
+// say which evaluation to make. Columns generated with other settings than the first get a note.
+std::vector<ComparisonColumn> loadColumns(const Workspace& workspace, const CompareRequest& request)
+{
+    RunStore runs(workspace.database(), workspace.path());
+    const EvaluationStore store(workspace.database());
+    std::vector<ComparisonColumn> columns;
+    for (const QString& argument : request.runs) {
+        const auto [run, checkpoint] = resolveRunArgument(runs, argument, request.defaultCheckpoint);
+        const auto evaluation = store.runEvaluation(run.id, checkpoint, request.split);
+        if (!evaluation)
+            throw Error(
+                QStringLiteral("run %1 (\"%2\") has no stored evaluation of %3 on %4 (it has: %5); evaluate it with "
+                               "`ftstudio-cli eval %1 --checkpoint %3%6`")
+                    .arg(run.id)
+                    .arg(run.name, checkpoint, request.split, evaluationList(store.runEvaluations(run.id)),
+                         request.split == QLatin1String("val") ? QString()
+                                                               : QStringLiteral(" --split %1").arg(request.split)));
+        columns.push_back({*evaluation, QStringLiteral("#%1 %2 (%3)").arg(run.id).arg(run.name, checkpoint),
+                           store.outputs(*evaluation)});
+        if (columns.back().outputs.empty())
+            throw Error(
+                QStringLiteral(
+                    "run %1's evaluation of %2 on %3 has no generated outputs (it computed only the loss); evaluate "
+                    "it again with generation metrics")
+                    .arg(run.id)
+                    .arg(checkpoint, request.split));
+    }
+    if (request.withBase) {
+        const auto base = store.baseEvaluationFor(columns.front().evaluation);
+        if (!base || store.outputs(*base).empty())
+            throw Error(
+                QStringLiteral(
+                    "the base model %1 has no cached evaluation on the same examples with the same settings as %2; "
+                    "create it with `ftstudio-cli eval %3 --checkpoint %4 --base`")
+                    .arg(columns.front().evaluation.modelPath, columns.front().label)
+                    .arg(columns.front().evaluation.runId)
+                    .arg(columns.front().evaluation.checkpoint));
+        columns.insert(columns.begin(),
+                       ComparisonColumn{*base, QStringLiteral("base %1").arg(QFileInfo(base->modelPath).fileName()),
+                                        store.outputs(*base)});
+    }
+    for (size_t c = 1; c < columns.size(); ++c)
+        if (columns[c].evaluation.settingsKey != columns[0].evaluation.settingsKey)
+            err() << "note: " << columns[c].label << " was generated with other settings than " << columns[0].label
+                  << " ("
+                  << QString::fromUtf8(
+                         QJsonDocument(columns[c].evaluation.settings[QStringLiteral("generation")].toObject())
+                             .toJson(QJsonDocument::Compact))
+                  << " vs "
+                  << QString::fromUtf8(
+                         QJsonDocument(columns[0].evaluation.settings[QStringLiteral("generation")].toObject())
+                             .toJson(QJsonDocument::Compact))
+                  << ")\n"
+                  << Qt::flush;
+
+    return columns;
+}
+
+void printComparisonJson(const Comparison& comparison, const CompareRequest& request, qint64 totalRows)
+{
+    QJsonArray columnArray;
+    for (const ComparisonColumn& c : comparison.columns) {
+        QJsonObject column{{QStringLiteral("label"), c.label},
+                           {QStringLiteral("kind"),
+                            c.evaluation.kind == EvaluationKind::Base ? QStringLiteral("base") : QStringLiteral("run")},
+                           {QStringLiteral("evaluation_id"), c.evaluation.id},
+                           {QStringLiteral("split"), c.evaluation.split},
+                           {QStringLiteral("examples"), c.evaluation.examples},
+                           {QStringLiteral("metrics"), metricsJson(c.evaluation.metrics)},
+                           {QStringLiteral("settings"), c.evaluation.settings}};
+        if (c.evaluation.kind == EvaluationKind::Run) {
+            column[QStringLiteral("run_id")] = c.evaluation.runId;
+            column[QStringLiteral("checkpoint")] = c.evaluation.checkpoint;
+        } else {
+            column[QStringLiteral("model")] = c.evaluation.modelPath;
+            column[QStringLiteral("model_id")] = c.evaluation.modelId;
+        }
+        columnArray.append(column);
+    }
+    QJsonArray rowArray;
+    for (const ComparisonRow& row : comparison.rows) {
+        QJsonArray outputs;
+        for (const auto& output : row.outputs)
+            outputs.append(output ? QJsonValue(outputJson(*output)) : QJsonValue());
+        rowArray.append(QJsonObject{{QStringLiteral("index"), row.index},
+                                    {QStringLiteral("key"), row.key},
+                                    {QStringLiteral("prompt"), row.prompt},
+                                    {QStringLiteral("reference"), row.reference},
+                                    {QStringLiteral("difference"), row.difference},
+                                    {QStringLiteral("outputs"), outputs}});
+    }
+    printJson({{QStringLiteral("metric"), comparison.metric},
+               {QStringLiteral("sort"), request.sortName},
+               {QStringLiteral("split"), request.split},
+               {QStringLiteral("columns"), columnArray},
+               {QStringLiteral("rows"), rowArray},
+               {QStringLiteral("total_rows"), totalRows},
+               {QStringLiteral("unmatched"), comparison.unmatched}});
+}
+
+void printComparisonTable(const Comparison& comparison, const CompareRequest& request, qint64 totalRows)
+{
+    QTextStream& s = out();
+    s << "Evaluations on " << request.split << ", " << totalRows << " examples; per-example " << comparison.metric
+      << ", sorted by "
+      << (request.sort == ComparisonSort::Difference
+              ? QStringLiteral("difference from %1").arg(comparison.columns.front().label)
+          : request.sort == ComparisonSort::Score ? QStringLiteral("score")
+                                                  : QStringLiteral("index"))
+      << ".\n\n";
+    QStringList headers{QStringLiteral("COLUMN"), QStringLiteral("EXAMPLES")};
+    const QStringList metricNames{QStringLiteral("loss"),          QStringLiteral("perplexity"),
+                                  QStringLiteral("bleu"),          QStringLiteral("rouge-l"),
+                                  QStringLiteral("exact-match"),   QStringLiteral("f1"),
+                                  QStringLiteral("response-words")};
+    for (const QString& name : metricNames)
+        headers << name.toUpper();
+    std::vector<QStringList> rows;
+    for (const ComparisonColumn& c : comparison.columns) {
+        QStringList row{oneLine(c.label, 40), QString::number(c.evaluation.examples)};
+        for (const QString& name : metricNames) {
+            const auto it = c.evaluation.metrics.find(name);
+            row << (it == c.evaluation.metrics.end() ? QStringLiteral("-") : settingNumber(it->second));
+        }
+        rows.push_back(row);
+    }
+    printTable(headers, rows);
+    if (comparison.unmatched > 0)
+        s << "(" << comparison.unmatched << " examples of later columns are not in the first one and are not shown)\n";
+    auto text = [&](const QString& value) { return request.full ? value : oneLine(value, 110); };
+    int labelWidth = 10;
+    for (const ComparisonColumn& c : comparison.columns)
+        labelWidth = std::max(labelWidth, static_cast<int>(std::min<qsizetype>(c.label.size(), 32)));
+    for (const ComparisonRow& row : comparison.rows) {
+        s << "\n#" << row.index << "  " << comparison.metric << " difference " << (row.difference > 0 ? "+" : "")
+          << QString::number(row.difference, 'f', 3) << "\n";
+        s << "  " << QStringLiteral("prompt").leftJustified(labelWidth) << "  " << text(row.prompt) << "\n";
+        s << "  " << QStringLiteral("reference").leftJustified(labelWidth) << "  " << text(row.reference) << "\n";
+        for (size_t c = 0; c < row.outputs.size(); ++c) {
+            const QString label = comparison.columns[c].label.left(32).leftJustified(labelWidth);
+            if (!row.outputs[c]) {
+                s << "  " << label << "  (not evaluated)\n";
+                continue;
+            }
+            s << "  " << label << "  " << text(row.outputs[c]->output) << "\n";
+            s << "  " << QString(labelWidth, QLatin1Char(' ')) << "  [" << scoreLine(*row.outputs[c]) << "]\n";
+        }
+    }
+    if (request.limit > 0 && request.limit < totalRows)
+        s << "\n(" << totalRows - request.limit << " more examples: --limit 0 shows all)\n";
+    s.flush();
+}
+
 } // namespace
 
 int runEvalCompare(const QStringList& args)
@@ -97,175 +293,16 @@ int runEvalCompare(const QStringList& args)
                            "examples that improved or regressed most come first. Evaluate first with "
                            "`ftstudio-cli eval RUN [--base]`.")))
         return 0;
-    const QStringList arguments = parser.positionalArguments();
-    const bool withBase = parser.isSet(QStringLiteral("base"));
-    if (arguments.isEmpty())
-        throw UsageError{QStringLiteral("expected one or more runs")};
-    const QString metric = parser.value(QStringLiteral("metric")).trimmed().toLower();
-    const auto metricKind = evalMetricFromName(metric);
-    if (!metricKind || *metricKind == EvalMetric::Loss)
-        throw UsageError{QStringLiteral("--metric must be rouge-l, bleu, f1 or exact-match")};
-    const auto sort = comparisonSortFromName(parser.value(QStringLiteral("sort")));
-    if (!sort)
-        throw UsageError{QStringLiteral("--sort must be diff, score or index")};
-    const bool json = jsonRequested(parser);
-    const qint64 limit =
-        parser.isSet(QStringLiteral("limit")) ? integerOption(parser, QStringLiteral("limit"), 0) : (json ? 0 : 10);
-    QString split = parser.value(QStringLiteral("split")).trimmed();
-    if (split == QLatin1String("validation"))
-        split = QStringLiteral("val");
-    const QString defaultCheckpoint = canonicalCheckpointName(parser.value(QStringLiteral("checkpoint")));
-
+    const CompareRequest request = parseCompareRequest(parser);
     const Workspace workspace = openWorkspace(parser);
-    RunStore runs(workspace.database(), workspace.path());
-    const EvaluationStore store(workspace.database());
-    std::vector<ComparisonColumn> columns;
-    for (const QString& argument : arguments) {
-        const auto [run, checkpoint] = resolveRunArgument(runs, argument, defaultCheckpoint);
-        const auto evaluation = store.runEvaluation(run.id, checkpoint, split);
-        if (!evaluation)
-            throw Error(
-                QStringLiteral("run %1 (\"%2\") has no stored evaluation of %3 on %4 (it has: %5); evaluate it with "
-                               "`ftstudio-cli eval %1 --checkpoint %3%6`")
-                    .arg(run.id)
-                    .arg(run.name, checkpoint, split, evaluationList(store.runEvaluations(run.id)),
-                         split == QLatin1String("val") ? QString() : QStringLiteral(" --split %1").arg(split)));
-        columns.push_back({*evaluation, QStringLiteral("#%1 %2 (%3)").arg(run.id).arg(run.name, checkpoint),
-                           store.outputs(*evaluation)});
-        if (columns.back().outputs.empty())
-            throw Error(
-                QStringLiteral(
-                    "run %1's evaluation of %2 on %3 has no generated outputs (it computed only the loss); evaluate "
-                    "it again with generation metrics")
-                    .arg(run.id)
-                    .arg(checkpoint, split));
-    }
-    if (withBase) {
-        const auto base = store.baseEvaluationFor(columns.front().evaluation);
-        if (!base || store.outputs(*base).empty())
-            throw Error(
-                QStringLiteral(
-                    "the base model %1 has no cached evaluation on the same examples with the same settings as %2; "
-                    "create it with `ftstudio-cli eval %3 --checkpoint %4 --base`")
-                    .arg(columns.front().evaluation.modelPath, columns.front().label)
-                    .arg(columns.front().evaluation.runId)
-                    .arg(columns.front().evaluation.checkpoint));
-        columns.insert(columns.begin(),
-                       ComparisonColumn{*base, QStringLiteral("base %1").arg(QFileInfo(base->modelPath).fileName()),
-                                        store.outputs(*base)});
-    }
-    for (size_t c = 1; c < columns.size(); ++c)
-        if (columns[c].evaluation.settingsKey != columns[0].evaluation.settingsKey)
-            err() << "note: " << columns[c].label << " was generated with other settings than " << columns[0].label
-                  << " ("
-                  << QString::fromUtf8(
-                         QJsonDocument(columns[c].evaluation.settings[QStringLiteral("generation")].toObject())
-                             .toJson(QJsonDocument::Compact))
-                  << " vs "
-                  << QString::fromUtf8(
-                         QJsonDocument(columns[0].evaluation.settings[QStringLiteral("generation")].toObject())
-                             .toJson(QJsonDocument::Compact))
-                  << ")\n"
-                  << Qt::flush;
-
-    Comparison comparison = compareEvaluations(columns, evalMetricName(*metricKind), *sort);
+    Comparison comparison = compareEvaluations(loadColumns(workspace, request), request.metric, request.sort);
     const qint64 totalRows = static_cast<qint64>(comparison.rows.size());
-    if (limit > 0 && limit < totalRows)
-        comparison.rows.resize(static_cast<size_t>(limit));
-
-    if (json) {
-        QJsonArray columnArray;
-        for (const ComparisonColumn& c : comparison.columns) {
-            QJsonObject column{{QStringLiteral("label"), c.label},
-                               {QStringLiteral("kind"), c.evaluation.kind == EvaluationKind::Base
-                                                            ? QStringLiteral("base")
-                                                            : QStringLiteral("run")},
-                               {QStringLiteral("evaluation_id"), c.evaluation.id},
-                               {QStringLiteral("split"), c.evaluation.split},
-                               {QStringLiteral("examples"), c.evaluation.examples},
-                               {QStringLiteral("metrics"), metricsJson(c.evaluation.metrics)},
-                               {QStringLiteral("settings"), c.evaluation.settings}};
-            if (c.evaluation.kind == EvaluationKind::Run) {
-                column[QStringLiteral("run_id")] = c.evaluation.runId;
-                column[QStringLiteral("checkpoint")] = c.evaluation.checkpoint;
-            } else {
-                column[QStringLiteral("model")] = c.evaluation.modelPath;
-                column[QStringLiteral("model_id")] = c.evaluation.modelId;
-            }
-            columnArray.append(column);
-        }
-        QJsonArray rowArray;
-        for (const ComparisonRow& row : comparison.rows) {
-            QJsonArray outputs;
-            for (const auto& output : row.outputs)
-                outputs.append(output ? QJsonValue(outputJson(*output)) : QJsonValue());
-            rowArray.append(QJsonObject{{QStringLiteral("index"), row.index},
-                                        {QStringLiteral("key"), row.key},
-                                        {QStringLiteral("prompt"), row.prompt},
-                                        {QStringLiteral("reference"), row.reference},
-                                        {QStringLiteral("difference"), row.difference},
-                                        {QStringLiteral("outputs"), outputs}});
-        }
-        printJson({{QStringLiteral("metric"), comparison.metric},
-                   {QStringLiteral("sort"), parser.value(QStringLiteral("sort"))},
-                   {QStringLiteral("split"), split},
-                   {QStringLiteral("columns"), columnArray},
-                   {QStringLiteral("rows"), rowArray},
-                   {QStringLiteral("total_rows"), totalRows},
-                   {QStringLiteral("unmatched"), comparison.unmatched}});
-        return 0;
-    }
-
-    QTextStream& s = out();
-    s << "Evaluations on " << split << ", " << totalRows << " examples; per-example " << comparison.metric
-      << ", sorted by "
-      << (*sort == ComparisonSort::Difference
-              ? QStringLiteral("difference from %1").arg(comparison.columns.front().label)
-          : *sort == ComparisonSort::Score ? QStringLiteral("score")
-                                           : QStringLiteral("index"))
-      << ".\n\n";
-    QStringList headers{QStringLiteral("COLUMN"), QStringLiteral("EXAMPLES")};
-    const QStringList metricNames{QStringLiteral("loss"),          QStringLiteral("perplexity"),
-                                  QStringLiteral("bleu"),          QStringLiteral("rouge-l"),
-                                  QStringLiteral("exact-match"),   QStringLiteral("f1"),
-                                  QStringLiteral("response-words")};
-    for (const QString& name : metricNames)
-        headers << name.toUpper();
-    std::vector<QStringList> rows;
-    for (const ComparisonColumn& c : comparison.columns) {
-        QStringList row{oneLine(c.label, 40), QString::number(c.evaluation.examples)};
-        for (const QString& name : metricNames) {
-            const auto it = c.evaluation.metrics.find(name);
-            row << (it == c.evaluation.metrics.end() ? QStringLiteral("-") : settingNumber(it->second));
-        }
-        rows.push_back(row);
-    }
-    printTable(headers, rows);
-    if (comparison.unmatched > 0)
-        s << "(" << comparison.unmatched << " examples of later columns are not in the first one and are not shown)\n";
-    const bool full = parser.isSet(QStringLiteral("full"));
-    auto text = [&](const QString& value) { return full ? value : oneLine(value, 110); };
-    int labelWidth = 10;
-    for (const ComparisonColumn& c : comparison.columns)
-        labelWidth = std::max(labelWidth, static_cast<int>(std::min<qsizetype>(c.label.size(), 32)));
-    for (const ComparisonRow& row : comparison.rows) {
-        s << "\n#" << row.index << "  " << comparison.metric << " difference " << (row.difference > 0 ? "+" : "")
-          << QString::number(row.difference, 'f', 3) << "\n";
-        s << "  " << QStringLiteral("prompt").leftJustified(labelWidth) << "  " << text(row.prompt) << "\n";
-        s << "  " << QStringLiteral("reference").leftJustified(labelWidth) << "  " << text(row.reference) << "\n";
-        for (size_t c = 0; c < row.outputs.size(); ++c) {
-            const QString label = comparison.columns[c].label.left(32).leftJustified(labelWidth);
-            if (!row.outputs[c]) {
-                s << "  " << label << "  (not evaluated)\n";
-                continue;
-            }
-            s << "  " << label << "  " << text(row.outputs[c]->output) << "\n";
-            s << "  " << QString(labelWidth, QLatin1Char(' ')) << "  [" << scoreLine(*row.outputs[c]) << "]\n";
-        }
-    }
-    if (limit > 0 && limit < totalRows)
-        s << "\n(" << totalRows - limit << " more examples: --limit 0 shows all)\n";
-    s.flush();
+    if (request.limit > 0 && request.limit < totalRows)
+        comparison.rows.resize(static_cast<size_t>(request.limit));
+    if (request.json)
+        printComparisonJson(comparison, request, totalRows);
+    else
+        printComparisonTable(comparison, request, totalRows);
     return 0;
 }
 
