@@ -53,6 +53,7 @@
 #include "widgets/dataset_stats_panel.h"
 #include "widgets/example_editor.h"
 #include "widgets/token_setup_picker.h"
+#include "widgets/turns_editor.h"
 #include <QDoubleSpinBox>
 
 using namespace ft;
@@ -200,6 +201,57 @@ private slots:
         QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
         QCOMPARE(page->session()->examples().example(id)->split, Split::Train);
         QCOMPARE(child<QComboBox>(page.get(), "splitEdit")->currentText(), QStringLiteral("train"));
+    }
+
+    // A conversation is edited turn by turn: an exchange becomes a conversation, turns are typed into, one undo
+    // step takes it back, and removing exchanges down to one makes it a plain example again.
+    void conversationsAreEditedTurnByTurn()
+    {
+        auto page = openPage();
+        clickRow(page->table(), 1);
+        const qint64 id = page->editor()->exampleId();
+        const ExampleRecord original = page->session()->examples().example(id)->record;
+        QVERIFY(!original.isMultiTurn());
+        auto* turns = child<TurnsEditor>(page.get(), "turnsEditor");
+        QVERIFY(!turns->isVisible());
+
+        QTest::mouseClick(child<QPushButton>(page.get(), "makeConversation"), Qt::LeftButton);
+        QVERIFY(turns->isVisible());
+        QVERIFY(!child<QPlainTextEdit>(page.get(), "responseEdit")->isVisible());
+        QCOMPARE(turns->exchangeCount(), 2);
+        QVERIFY(turns->turnBox(0)->toPlainText().startsWith(original.instruction));
+        QCOMPARE(turns->turnBox(1)->toPlainText(), original.response);
+        QTest::keyClicks(turns->turnBox(2), QStringLiteral("And in one word?"));
+        turns->turnBox(3)->setFocus();
+        QTest::keyClicks(turns->turnBox(3), QStringLiteral("Yes."));
+        QTRY_COMPARE_WITH_TIMEOUT(page->session()->examples().example(id)->record.turns.size(), size_t(4), 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(page->session()->examples().example(id)->record.turns[3].content,
+                                  QStringLiteral("Yes."), 3000);
+        const ExampleRecord saved = page->session()->examples().example(id)->record;
+        QCOMPARE(saved.turns[2].role, ChatTurn::Role::User);
+        QCOMPARE(saved.turns[2].content, QStringLiteral("And in one word?"));
+        QVERIFY(saved.instruction.isEmpty());
+        QVERIFY(child<QTextBrowser>(page.get(), "promptPreview")->toPlainText().contains(QStringLiteral("Yes.")));
+
+        // One undo step takes the whole visit back; redo brings the conversation again.
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(page->session()->examples().example(id)->record.response, original.response);
+        QVERIFY(!page->session()->examples().example(id)->record.isMultiTurn());
+        QVERIFY(!turns->isVisible());
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(page->session()->examples().example(id)->record.turns.size(), size_t(4));
+        QVERIFY(turns->isVisible());
+
+        // A third exchange, then back down to one: a plain example again.
+        QTest::mouseClick(child<QPushButton>(turns, "addExchange"), Qt::LeftButton);
+        QCOMPARE(turns->exchangeCount(), 3);
+        QTest::mouseClick(child<QPushButton>(turns, "removeExchange"), Qt::LeftButton);
+        QTest::mouseClick(child<QPushButton>(turns, "removeExchange"), Qt::LeftButton);
+        QVERIFY(!child<QPushButton>(turns, "removeExchange")->isEnabled() || !turns->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!page->session()->examples().example(id)->record.isMultiTurn(), 3000);
+        QCOMPARE(page->session()->examples().example(id)->record.response, original.response);
+        QTRY_VERIFY(child<QPlainTextEdit>(page.get(), "responseEdit")->isVisible());
     }
 
     void searchesAndFilters()

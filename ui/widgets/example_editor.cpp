@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QUndoStack>
@@ -15,6 +16,7 @@
 #include "models/dataset_session.h"
 #include "undo/example_commands.h"
 #include "widgets/prompt_preview.h"
+#include "widgets/turns_editor.h"
 
 namespace ft::ui {
 
@@ -40,11 +42,21 @@ QStringList parseTags(const QString& text)
     return tags;
 }
 
+bool sameTurns(const std::vector<ChatTurn>& a, const std::vector<ChatTurn>& b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].role != b[i].role || a[i].content != b[i].content)
+            return false;
+    return true;
+}
+
 bool sameFields(const StoredExample& a, const StoredExample& b)
 {
-    return a.record.system == b.record.system && a.record.instruction == b.record.instruction &&
-           a.record.input == b.record.input && a.record.response == b.record.response && a.tags == b.tags &&
-           a.notes == b.notes && a.split == b.split;
+    return a.record.system == b.record.system && sameTurns(a.record.turns, b.record.turns) &&
+           a.record.instruction == b.record.instruction && a.record.input == b.record.input &&
+           a.record.response == b.record.response && a.tags == b.tags && a.notes == b.notes && a.split == b.split;
 }
 
 } // namespace
@@ -71,6 +83,12 @@ ExampleEditor::ExampleEditor(DatasetSession* session, QWidget* parent)
     m_multiTurn->setWordWrap(true);
     m_multiTurn->setObjectName(QStringLiteral("multiTurnNote"));
     m_multiTurn->hide();
+    m_turns = new TurnsEditor(this);
+    m_turns->setObjectName(QStringLiteral("turnsEditor"));
+    m_makeConversation = new QPushButton(tr("Make a conversation"), this);
+    m_makeConversation->setObjectName(QStringLiteral("makeConversation"));
+    m_makeConversation->setToolTip(tr("Keep this exchange as the first of a multi-turn conversation and add a "
+                                      "second (the loss falls on every assistant turn)"));
     m_tokens = new QLabel(this);
     m_tokens->setObjectName(QStringLiteral("tokenCounts"));
     m_tokens->setWordWrap(true);
@@ -78,18 +96,20 @@ ExampleEditor::ExampleEditor(DatasetSession* session, QWidget* parent)
     m_preview->setObjectName(QStringLiteral("promptPreview"));
     m_preview->setToolTip(tr("The example formatted with the chosen template; the highlighted part carries the loss"));
 
-    auto* form = new QFormLayout;
-    form->addRow(tr("System"), m_system);
-    form->addRow(tr("Instruction"), m_instruction);
-    form->addRow(tr("Input"), m_input);
-    form->addRow(tr("Response"), m_response);
-    form->addRow(QString(), m_multiTurn);
-    form->addRow(tr("Tags"), m_tags);
-    form->addRow(tr("Split"), m_split);
-    form->addRow(tr("Notes"), m_notes);
+    m_form = new QFormLayout;
+    m_form->addRow(tr("System"), m_system);
+    m_form->addRow(tr("Instruction"), m_instruction);
+    m_form->addRow(tr("Input"), m_input);
+    m_form->addRow(tr("Response"), m_response);
+    m_form->addRow(QString(), m_makeConversation);
+    m_form->addRow(QString(), m_multiTurn);
+    m_form->addRow(tr("Turns"), m_turns);
+    m_form->addRow(tr("Tags"), m_tags);
+    m_form->addRow(tr("Split"), m_split);
+    m_form->addRow(tr("Notes"), m_notes);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(form, 3);
+    layout->addLayout(m_form, 3);
     layout->addWidget(m_tokens);
     layout->addWidget(m_preview, 2);
 
@@ -101,6 +121,8 @@ ExampleEditor::ExampleEditor(DatasetSession* session, QWidget* parent)
     connect(m_previewTimer, &QTimer::timeout, this, &ExampleEditor::updatePreview);
     for (QPlainTextEdit* box : {m_system, m_instruction, m_input, m_response, m_notes})
         connect(box, &QPlainTextEdit::textChanged, this, &ExampleEditor::onFieldChanged);
+    connect(m_turns, &TurnsEditor::changed, this, &ExampleEditor::onFieldChanged);
+    connect(m_makeConversation, &QPushButton::clicked, this, &ExampleEditor::makeConversation);
     connect(m_tags, &QLineEdit::textEdited, this, &ExampleEditor::onFieldChanged);
     connect(m_tags, &QLineEdit::editingFinished, this, &ExampleEditor::flush);
     connect(m_split, &QComboBox::activated, this, [this] {
@@ -138,14 +160,8 @@ void ExampleEditor::load()
     m_instruction->setPlainText(multi ? QString() : record.instruction);
     m_input->setPlainText(multi ? QString() : record.input);
     m_response->setPlainText(multi ? QString() : record.response);
-    for (QPlainTextEdit* box : {m_instruction, m_input, m_response})
-        box->setReadOnly(multi);
-    m_system->setReadOnly(false);
-    m_multiTurn->setVisible(multi);
-    if (multi)
-        m_multiTurn->setText(
-            tr("A conversation of %n turn(s); its texts are shown in the preview and are not edited here.", nullptr,
-               static_cast<int>(record.turns.size())));
+    m_turns->setTurns(multi ? record.turns : std::vector<ChatTurn>{});
+    showConversation(multi);
     m_tags->setText(has ? m_current->tags.join(QStringLiteral(", ")) : QString());
     m_split->setCurrentIndex(has ? m_split->findData(static_cast<int>(m_current->split)) : 0);
     m_notes->setPlainText(has ? m_current->notes : QString());
@@ -157,7 +173,18 @@ StoredExample ExampleEditor::edited() const
 {
     StoredExample example = *m_current;
     example.record.system = m_system->toPlainText();
-    if (!example.record.isMultiTurn()) {
+    if (m_conversation) {
+        example.record.turns = m_turns->turns();
+        example.record.instruction.clear();
+        example.record.input.clear();
+        example.record.response.clear();
+        if (example.record.turns.size() == 2) { // one exchange left: a plain example again, as import makes it
+            example.record.instruction = example.record.turns[0].content;
+            example.record.response = example.record.turns[1].content;
+            example.record.turns.clear();
+        }
+    } else {
+        example.record.turns.clear();
         example.record.instruction = m_instruction->toPlainText();
         example.record.input = m_input->toPlainText();
         example.record.response = m_response->toPlainText();
@@ -186,6 +213,7 @@ void ExampleEditor::flush()
     const StoredExample before = *m_current;
     const StoredExample after = edited();
     m_current = after; // before the push: the change notification must not reload the fields
+    const bool collapsed = m_conversation && !after.record.isMultiTurn();
     const quint64 errors = m_session->errorCount();
     m_session->undoStack()->push(new EditExampleCommand(m_session, before, after, m_mergeKey));
     if (m_session->errorCount() != errors) {
@@ -193,7 +221,33 @@ void ExampleEditor::flush()
         // fields as an unsaved change and is written again shortly.
         m_current = before;
         m_saveTimer->start();
+        return;
     }
+    if (collapsed) // the conversation is down to one exchange: show it as instruction and response
+        load();
+}
+
+void ExampleEditor::showConversation(bool conversation)
+{
+    m_conversation = conversation;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_instruction, m_input, m_response, m_makeConversation})
+        m_form->setRowVisible(w, !conversation);
+    m_form->setRowVisible(m_turns, conversation);
+    m_form->setRowVisible(m_multiTurn, conversation);
+    if (conversation)
+        m_multiTurn->setText(tr("A conversation: every assistant turn carries the loss."));
+}
+
+void ExampleEditor::makeConversation()
+{
+    if (!m_current || m_conversation)
+        return;
+    const QString input = m_input->toPlainText();
+    const QString user =
+        input.isEmpty() ? m_instruction->toPlainText() : m_instruction->toPlainText() + QStringLiteral("\n\n") + input;
+    m_turns->setTurns({{ChatTurn::Role::User, user}, {ChatTurn::Role::Assistant, m_response->toPlainText()}});
+    showConversation(true);
+    m_turns->addExchange(); // changed(): saved shortly, one undo step with what is typed next
 }
 
 void ExampleEditor::onExamplesChanged(qint64 datasetId, const QVector<qint64>& ids, bool rowsAddedOrRemoved)

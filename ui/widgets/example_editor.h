@@ -8,7 +8,8 @@
 // Below the fields: the example formatted with the chosen template, the loss-carrying part
 // highlighted, and its token counts for the chosen tokenizer (prompt, response, and whether it
 // exceeds the context length). One example is encoded on the GUI thread (a few milliseconds).
-// Multi-turn conversations show their turns read-only; their tags, split and notes can be edited.
+// A multi-turn conversation shows its turns (TurnsEditor) in place of instruction, input and response, each
+// editable, with exchanges added and removed; "Make a conversation" turns a single exchange into one.
 
 #include <memory>
 #include <optional>
@@ -19,6 +20,8 @@
 #include "store/example_store.h"
 
 class QComboBox;
+class QFormLayout;
+class QPushButton;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -50,6 +53,8 @@ private:
     void onFieldChanged();
     void updatePreview();
     void onExamplesChanged(qint64 datasetId, const QVector<qint64>& ids, bool rowsAddedOrRemoved);
+    void showConversation(bool conversation); // the turns in place of instruction, input and response
+    void makeConversation();
 
     DatasetSession* m_session;
     std::optional<StoredExample> m_current; // as saved
@@ -66,6 +71,10 @@ private:
     QComboBox* m_split;
     QPlainTextEdit* m_notes;
     QLabel* m_multiTurn;
+    QFormLayout* m_form;
+    class TurnsEditor* m_turns;
+    QPushButton* m_makeConversation;
+    bool m_conversation = false; // the turns editor holds the example's text
     QLabel* m_tokens;
     QTextBrowser* m_preview;
 };
