@@ -27,9 +27,9 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include "contract/run_folder.h"
 #include "app_settings.h"
 #include "common/app_paths.h"
+#include "contract/run_folder.h"
 #include "models/dataset_session.h"
 #include "pages/datasets_page.h"
 #include "pages/monitor_page.h"
@@ -40,6 +40,7 @@
 #include "runs/run_queue.h"
 #include "runs/store_run_history.h"
 #include "settings_dialog.h"
+#include "shortcuts.h"
 #include "widgets/model_picker.h"
 #include "widgets/training_plot.h"
 
@@ -207,11 +208,11 @@ void MainWindow::buildMenus()
     file->addAction(tr("Create the &starter model"), this, &MainWindow::createStarterModel);
     file->addSeparator();
     QAction* settings = file->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
-    settings->setShortcuts({QKeySequence::Preferences, QKeySequence(Qt::CTRL | Qt::Key_Comma)});
+    settings->setShortcuts(shortcutsWith(QKeySequence::Preferences, {QKeySequence(Qt::CTRL | Qt::Key_Comma)}));
     settings->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcuts({QKeySequence::Quit, QKeySequence(Qt::CTRL | Qt::Key_Q)});
+    quit->setShortcuts(shortcutsWith(QKeySequence::Quit, {QKeySequence(Qt::CTRL | Qt::Key_Q)}));
     quit->setMenuRole(QAction::QuitRole);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));

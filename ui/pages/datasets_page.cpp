@@ -29,6 +29,7 @@
 #include "models/dataset_session.h"
 #include "models/example_table_model.h"
 #include "models/token_counter.h"
+#include "shortcuts.h"
 #include "store/database.h"
 #include "store/dataset_store.h"
 #include "undo/example_commands.h"
@@ -310,7 +311,7 @@ void DatasetsPage::buildUndoRedo()
     m_undo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_redo = new QAction(tr("Redo"), this);
     m_redo->setObjectName(QStringLiteral("redoAction"));
-    m_redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    m_redo->setShortcuts(shortcutsWith(QKeySequence::Redo, {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)}));
     m_redo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(m_undo);
     addAction(m_redo);
