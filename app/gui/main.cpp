@@ -22,6 +22,7 @@
 #include "pages/monitor_page.h"
 #include "pages/runs_page.h"
 #include "pages/train_page.h"
+#include "plural_forms.h"
 #include "theme.h"
 
 int main(int argc, char** argv)
@@ -32,6 +33,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationDisplayName(QStringLiteral("FineTune Studio"));
     QApplication::setApplicationVersion(ft::appVersion());
     QApplication::setDesktopFileName(QStringLiteral("org.finetunestudio.ftstudio"));
+    ft::ui::installPluralForms(app); // "1 run is training", not "1 run(s) are training"
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("FineTune Studio: fine-tune language models on your own data."));

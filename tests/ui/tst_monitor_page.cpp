@@ -44,6 +44,17 @@ private:
     int plotted(MonitorPage& page) { return page.plot()->graph(TrainingPlot::Series::Loss)->dataCount(); }
 
 private slots:
+    // The end banner names the state once, as a sentence ("Finished: finished after 80 steps" before).
+    void endBannerReadsAsOneSentence()
+    {
+        QCOMPARE(MonitorPage::endSentence(QStringLiteral("finished"), QStringLiteral("finished after 80 steps")),
+                 QStringLiteral("Finished after 80 steps."));
+        QCOMPARE(MonitorPage::endSentence(QStringLiteral("stopped"), QStringLiteral("stopped at step 3 on request")),
+                 QStringLiteral("Stopped at step 3 on request."));
+        QCOMPARE(MonitorPage::endSentence(QStringLiteral("failed"), QStringLiteral("out of memory.")),
+                 QStringLiteral("Failed: out of memory."));
+        QCOMPARE(MonitorPage::endSentence(QString(), QString()), QStringLiteral("Ended."));
+    }
     void initTestCase() { qRegisterMetaType<RunEndInfo>(); }
 
     void followsARunAndStopsIt()

@@ -20,9 +20,9 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include "contract/run_folder.h"
 #include "app_settings.h"
 #include "common/error.h"
+#include "contract/run_folder.h"
 #include "runs/run_queue.h"
 #include "runs/store_thread.h"
 #include "runs/stored_trace.h"
@@ -457,18 +457,28 @@ void MonitorPage::appendSample(const SamplePoint& sample)
                                sample.text.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"))));
 }
 
+// The worker's end message as a sentence that names the state once: "finished after 80 steps" ->
+// "Finished after 80 steps"; "out of memory" (failed) -> "Failed: out of memory".
+QString MonitorPage::endSentence(const QString& status, const QString& message)
+{
+    QString text = message.trimmed();
+    while (text.endsWith(QLatin1Char('.')))
+        text.chop(1);
+    const QString state = status.isEmpty() ? tr("ended") : status;
+    if (text.isEmpty())
+        text = state;
+    else if (!text.startsWith(state, Qt::CaseInsensitive))
+        text = state + QStringLiteral(": ") + text;
+    return text.at(0).toUpper() + text.mid(1) + QLatin1Char('.');
+}
+
 void MonitorPage::showEnd(const RunEndInfo& end)
 {
-    QString text;
-    if (end.status == QLatin1String("finished"))
-        text =
-            tr("Finished: %1.%2")
-                .arg(end.message, end.exportPath.isEmpty() ? QString() : tr(" The model is in %1").arg(end.exportPath));
+    QString text = endSentence(end.status, end.message);
+    if (end.status == QLatin1String("finished") && !end.exportPath.isEmpty())
+        text += QLatin1Char(' ') + tr("The model is in %1.").arg(end.exportPath);
     else if (end.status == QLatin1String("stopped"))
-        text = tr("Stopped: %1. It can be resumed from its checkpoint.").arg(end.message);
-    else
-        text = QStringLiteral("%1: %2").arg(
-            end.status.isEmpty() ? tr("ended") : end.status.at(0).toUpper() + end.status.mid(1), end.message);
+        text += QLatin1Char(' ') + tr("It can be resumed from its checkpoint.");
     m_banner->setText(text);
     m_banner->setStyleSheet(QStringLiteral("QLabel { background-color: %1; color: white; border-radius: 4px; }")
                                 .arg(statusColor(end.status)));

@@ -35,6 +35,7 @@ class TrainingPlot;
 class MonitorPage : public QWidget {
     Q_OBJECT
 public:
+    static QString endSentence(const QString& status, const QString& message); // the end banner's first sentence
     MonitorPage(AppSettings* settings, RunQueue* queue, QWidget* parent = nullptr);
     ~MonitorPage() override;
 

@@ -11,7 +11,10 @@ namespace ft::ui {
 
 namespace {
 
-QString tr(const char* text, int n = -1) { return QCoreApplication::translate("ExampleCommands", text, nullptr, n); }
+// The undo commands' texts, in one translation context (lupdate finds them as ExampleCommands::tr).
+struct ExampleCommands {
+    Q_DECLARE_TR_FUNCTIONS(ExampleCommands)
+};
 
 QVector<qint64> toVector(const std::vector<qint64>& ids) { return QVector<qint64>(ids.begin(), ids.end()); }
 
@@ -41,7 +44,7 @@ bool StoreCommand::write(qsizetype rows, const std::function<void(QSqlDatabase)>
     } catch (const Error& error) {
         m_failed = true;
         setObsolete(true);
-        m_session->reportError(tr("%1 failed: %2").arg(text(), error.message()));
+        m_session->reportError(ExampleCommands::tr("%1 failed: %2").arg(text(), error.message()));
         return false;
     }
     m_session->notifyExamples(m_datasetId, changed, structural);
@@ -52,7 +55,7 @@ bool StoreCommand::write(qsizetype rows, const std::function<void(QSqlDatabase)>
 
 EditExampleCommand::EditExampleCommand(DatasetSession* session, const StoredExample& before, const StoredExample& after,
                                        int mergeKey)
-    : StoreCommand(session, after.datasetId, tr("Edit example"))
+    : StoreCommand(session, after.datasetId, ExampleCommands::tr("Edit example"))
     , m_before(before)
     , m_after(after)
     , m_mergeKey(mergeKey)
@@ -92,8 +95,8 @@ InsertExamplesCommand::InsertExamplesCommand(DatasetSession* session, qint64 dat
 InsertExamplesCommand* InsertExamplesCommand::add(DatasetSession* session, qint64 datasetId,
                                                   std::vector<StoredExample> examples)
 {
-    auto* command =
-        new InsertExamplesCommand(session, datasetId, tr("Add %n example(s)", static_cast<int>(examples.size())));
+    auto* command = new InsertExamplesCommand(
+        session, datasetId, ExampleCommands::tr("Add %n example(s)", nullptr, static_cast<int>(examples.size())));
     command->m_toAdd = std::move(examples);
     return command;
 }
@@ -101,8 +104,8 @@ InsertExamplesCommand* InsertExamplesCommand::add(DatasetSession* session, qint6
 InsertExamplesCommand* InsertExamplesCommand::duplicate(DatasetSession* session, qint64 datasetId,
                                                         std::vector<qint64> ids)
 {
-    auto* command =
-        new InsertExamplesCommand(session, datasetId, tr("Duplicate %n example(s)", static_cast<int>(ids.size())));
+    auto* command = new InsertExamplesCommand(
+        session, datasetId, ExampleCommands::tr("Duplicate %n example(s)", nullptr, static_cast<int>(ids.size())));
     command->m_originals = std::move(ids);
     return command;
 }
@@ -155,7 +158,9 @@ void InsertExamplesCommand::undo()
 
 RemoveExamplesCommand::RemoveExamplesCommand(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids,
                                              const QString& text)
-    : StoreCommand(session, datasetId, text.isEmpty() ? tr("Delete %n example(s)", static_cast<int>(ids.size())) : text)
+    : StoreCommand(session, datasetId,
+                   text.isEmpty() ? ExampleCommands::tr("Delete %n example(s)", nullptr, static_cast<int>(ids.size()))
+                                  : text)
     , m_ids(std::move(ids))
 {
 }
@@ -183,8 +188,9 @@ void RemoveExamplesCommand::undo()
 TagExamplesCommand::TagExamplesCommand(DatasetSession* session, qint64 datasetId, std::vector<qint64> ids,
                                        const QString& tag, Action action)
     : StoreCommand(session, datasetId,
-                   (action == Action::Add ? tr("Tag %n example(s)", static_cast<int>(ids.size()))
-                                          : tr("Untag %n example(s)", static_cast<int>(ids.size()))) +
+                   (action == Action::Add
+                        ? ExampleCommands::tr("Tag %n example(s)", nullptr, static_cast<int>(ids.size()))
+                        : ExampleCommands::tr("Untag %n example(s)", nullptr, static_cast<int>(ids.size()))) +
                        QStringLiteral(" \"%1\"").arg(tag))
     , m_ids(std::move(ids))
     , m_tag(tag)
@@ -314,7 +320,9 @@ void SetFlagsCommand::undo() { apply(m_before); }
 
 DatasetPropertyCommand::DatasetPropertyCommand(DatasetSession* session, qint64 datasetId, Property property,
                                                const QString& before, const QString& after)
-    : StoreCommand(session, datasetId, property == Property::Name ? tr("Rename dataset") : tr("Describe dataset"))
+    : StoreCommand(session, datasetId,
+                   property == Property::Name ? ExampleCommands::tr("Rename dataset")
+                                              : ExampleCommands::tr("Describe dataset"))
     , m_property(property)
     , m_before(before)
     , m_after(after)
