@@ -11,6 +11,8 @@ QStringList RunRequest::trainArguments() const
         arguments << QStringLiteral("--workspace") << workspace;
     if (runId > 0)
         arguments << QStringLiteral("--run-id") << QString::number(runId);
+    if (!name.isEmpty() && !resume) // the history keeps the name the user gave, not the folder's
+        arguments << QStringLiteral("--name") << name;
     if (datasetId > 0 && !resume)
         arguments << QStringLiteral("--dataset-id") << QString::number(datasetId) << QStringLiteral("--train-split")
                   << trainSplit << QStringLiteral("--val-split") << valSplit;

@@ -37,20 +37,22 @@ private slots:
     void workerArguments()
     {
         RunRequest files = request(QStringLiteral("files"));
-        QCOMPARE(files.trainArguments(), (QStringList{QStringLiteral("--run"), files.runDir}));
+        QCOMPARE(files.trainArguments(), (QStringList{QStringLiteral("--run"), files.runDir, QStringLiteral("--name"),
+                                                      QStringLiteral("files")}));
         RunRequest recorded = request(QStringLiteral("recorded"));
         recorded.workspace = m_dir.filePath(QStringLiteral("ws"));
         recorded.datasetId = 7;
         recorded.trainSplit = QStringLiteral("test");
         recorded.valSplit = QStringLiteral("none");
-        QCOMPARE(
-            recorded.trainArguments(),
-            (QStringList{QStringLiteral("--run"), recorded.runDir, QStringLiteral("--workspace"), recorded.workspace,
-                         QStringLiteral("--dataset-id"), QStringLiteral("7"), QStringLiteral("--train-split"),
-                         QStringLiteral("test"), QStringLiteral("--val-split"), QStringLiteral("none")}));
+        QCOMPARE(recorded.trainArguments(),
+                 (QStringList{QStringLiteral("--run"), recorded.runDir, QStringLiteral("--workspace"),
+                              recorded.workspace, QStringLiteral("--name"), QStringLiteral("recorded"),
+                              QStringLiteral("--dataset-id"), QStringLiteral("7"), QStringLiteral("--train-split"),
+                              QStringLiteral("test"), QStringLiteral("--val-split"), QStringLiteral("none")}));
         // A resumed run trains on the snapshot frozen into its folder: no dataset is read again.
         recorded.resume = true;
         QVERIFY(!recorded.trainArguments().contains(QStringLiteral("--dataset-id")));
+        QVERIFY(!recorded.trainArguments().contains(QStringLiteral("--name"))); // the run has its name
     }
 
     void runsOneAfterAnother()

@@ -215,6 +215,9 @@ private slots:
         const RunJob* job = f->queue.job(launched.first().at(0).toInt());
         QVERIFY(job);
         QCOMPARE(job->request.name, QStringLiteral("My first run"));
+        // The history keeps the name as typed (the folder carries the date).
+        const QStringList arguments = job->request.trainArguments();
+        QCOMPARE(arguments.value(arguments.indexOf(QStringLiteral("--name")) + 1), QStringLiteral("My first run"));
         QVERIFY(job->request.runDir.startsWith(f->settings.runsFolder()));
         QVERIFY(job->request.runDir.endsWith(QStringLiteral("-my-first-run")));
         const QJsonObject json = readJsonObjectFile(QDir(job->request.runDir).filePath(QStringLiteral("config.json")));
@@ -229,10 +232,13 @@ private slots:
         QCOMPARE(json.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
         // Every setting is written out, and reads back as the same configuration.
         QCOMPARE(TrainConfig::fromJson(json, QStringLiteral("config.json")).toJson(), json);
-        // A second launch while the first runs is queued.
+        // A second launch while the first runs is queued; without a name it says mode, model and data.
         QTRY_COMPARE(launch->text(), QStringLiteral("Add to queue"));
         QTest::mouseClick(launch, Qt::LeftButton);
         QCOMPARE(launched.size(), 2);
+        QCOMPARE(
+            f->queue.job(launched.at(1).at(0).toInt())->request.name,
+            QStringLiteral("full · %1 · %2").arg(QFileInfo(m_model).fileName(), QFileInfo(m_train).completeBaseName()));
         QCOMPARE(f->queue.queuedCount(), 1);
         QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
         QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 30000);

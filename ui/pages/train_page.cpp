@@ -410,6 +410,19 @@ void TrainPage::setConfig(const TrainConfig& config)
     onTemplateChanged();
 }
 
+QString TrainPage::defaultRunName(const TrainConfig& config, const std::optional<DatasetInfo>& dataset)
+{
+    // "instruction · stories260K · alpaca v3": what the run is, at a glance in the history.
+    const QString model = QFileInfo(QDir::cleanPath(config.model)).fileName();
+    const QString data = dataset ? QStringLiteral("%1 v%2").arg(dataset->name).arg(dataset->version)
+                                 : QFileInfo(config.trainFile).completeBaseName();
+    QStringList parts{config.mode};
+    for (const QString& part : {model, data})
+        if (!part.isEmpty())
+            parts << part;
+    return parts.join(QStringLiteral(" · "));
+}
+
 void TrainPage::offerModelTemplate()
 {
     const QString name = PromptTemplate::modelTemplateName();
@@ -593,7 +606,8 @@ int TrainPage::launch()
             validateTrainSettings(config);
         else
             config.validate();
-        const QString name = m_runName->text().trimmed().isEmpty() ? config.mode : m_runName->text().trimmed();
+        const QString name =
+            m_runName->text().trimmed().isEmpty() ? defaultRunName(config, dataset) : m_runName->text().trimmed();
         const RunFolder folder = RunFolder::create(m_settings->runsFolder(), name);
         RunRequest request;
         if (dataset) {

@@ -9,6 +9,7 @@
 #include "contract/train_config.h"
 #include "runs/resource_estimate.h"
 #include "runs/training_data_measure.h"
+#include "store/dataset_store.h"
 
 class QComboBox;
 class QLabel;
@@ -85,6 +86,8 @@ private:
     // Offers "model" (the folder's own chat template) when the chosen model has one, and picks it unless the
     // user chose a template; withdraws it (back to alpaca) when the model has none.
     void offerModelTemplate();
+    // "mode · model · dataset vN" (or the training file's name): a run launched without a name.
+    static QString defaultRunName(const TrainConfig& config, const std::optional<DatasetInfo>& dataset);
 
     AppSettings* m_settings;
     RunQueue* m_queue;
