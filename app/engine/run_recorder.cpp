@@ -64,7 +64,8 @@ void RunRecorder::started(const RunStartInfo& start)
     guarded("the run", [&] {
         RunStore runs(m_workspace.database(), m_workspace.path());
         const RunFolder folder(start.runDir);
-        const QJsonObject manifest = readJsonObjectFile(QDir(folder.dataPath()).filePath(QStringLiteral("manifest.json")));
+        const QJsonObject manifest =
+            readJsonObjectFile(QDir(folder.dataPath()).filePath(QStringLiteral("manifest.json")));
         TrainingSnapshot snapshot = m_snapshot.value_or(TrainingSnapshot{});
         snapshot.datasetId = m_datasetId;
         snapshot.trainPath = folder.trainDataPath();
@@ -97,7 +98,10 @@ void RunRecorder::started(const RunStartInfo& start)
         }
         runs.setConfig(m_runId, start.config);
         runs.setRunDir(m_runId, start.runDir);
-        runs.setSnapshot(m_runId, snapshot);
+        // A resumed run trains on the data frozen into its folder at its start: its row keeps that lineage
+        // (dataset, name, version, hashes); only a new run, or one given a dataset now, records a snapshot.
+        if (start.resumedFromStep < 0 || m_datasetId > 0)
+            runs.setSnapshot(m_runId, snapshot);
         if (start.resumedFromStep >= 0)
             MetricStore(m_workspace.database()).truncateAfter(m_runId, start.resumedFromStep);
         runs.setStatus(m_runId, RunStatus::Running); // records this process's pid and host
@@ -132,8 +136,8 @@ void RunRecorder::checkpointed(const CheckpointPoint& c)
 {
     guarded("a checkpoint", [&] {
         RunStore runs(m_workspace.database(), m_workspace.path());
-        runs.addCheckpoint(m_runId, c.step, c.path, !std::isnan(c.valLoss) ? std::optional<double>(c.valLoss) : std::nullopt,
-                           c.best);
+        runs.addCheckpoint(m_runId, c.step, c.path,
+                           !std::isnan(c.valLoss) ? std::optional<double>(c.valLoss) : std::nullopt, c.best);
         // The worker keeps the last few and the best; forget the ones it removed.
         for (const auto& known : runs.checkpoints(m_runId))
             if (!QFileInfo::exists(known.path))

@@ -294,6 +294,39 @@ private slots:
         QVERIFY(!runs.checkpoints(run.id).empty());
         QVERIFY(!metrics.evaluations(run.id).empty());
     }
+    // Stopped, then resumed (as Runs > Resume does: --resume with the workspace and the run's id): the run keeps
+    // the dataset it was trained on, its name and version (resuming used to blank them).
+    void resumingKeepsTheDatasetLineage()
+    {
+        const QString workspaceDir = m_dir.filePath(QStringLiteral("resume-workspace"));
+        Worker worker({QStringLiteral("train"), QStringLiteral("--workspace"), workspaceDir,
+                       QStringLiteral("--dataset"), QStringLiteral("Sample"), QStringLiteral("--model"), m_model,
+                       QStringLiteral("--steps"), QStringLiteral("100000"), QStringLiteral("--template"),
+                       QStringLiteral("plain"), QStringLiteral("--max-length"), QStringLiteral("64"),
+                       QStringLiteral("--set"), QStringLiteral("sample_prompts=0"), QStringLiteral("--threads"),
+                       QStringLiteral("1"), QStringLiteral("--events"), QStringLiteral("jsonl")});
+        QVERIFY(!worker.waitFor(QStringLiteral("step")).isEmpty());
+        worker.send("stop");
+        QVERIFY(!worker.waitFor(QStringLiteral("stopped")).isEmpty());
+        QCOMPARE(worker.finish(), 0);
+        Workspace workspace = Workspace::open(workspaceDir);
+        const RunInfo before = RunStore(workspace.database(), workspace.path()).runs().front();
+        QCOMPARE(before.datasetName, QStringLiteral("Sample"));
+        QVERIFY(before.datasetId.has_value());
+
+        Worker resumed({QStringLiteral("train"), QStringLiteral("--resume"), before.runDir,
+                        QStringLiteral("--workspace"), workspaceDir, QStringLiteral("--run-id"),
+                        QString::number(before.id), QStringLiteral("--events"), QStringLiteral("jsonl")});
+        QVERIFY(!resumed.waitFor(QStringLiteral("step")).isEmpty());
+        resumed.process().terminate();
+        QVERIFY(!resumed.waitFor(QStringLiteral("stopped")).isEmpty());
+        resumed.finish();
+        const RunInfo after = *RunStore(workspace.database(), workspace.path()).run(before.id);
+        QCOMPARE(after.datasetName, before.datasetName);
+        QCOMPARE(after.datasetId, before.datasetId);
+        QCOMPARE(after.datasetVersion, before.datasetVersion);
+        QCOMPARE(after.trainSha256, before.trainSha256);
+    }
     void datasetSplitsAreChosen()
     {
         // A dataset of 6 train and 3 test examples and no validation split.
