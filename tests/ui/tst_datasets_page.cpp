@@ -292,6 +292,13 @@ private slots:
         ExampleFilter testSplit;
         testSplit.split = Split::Test;
         QCOMPARE(page->session()->examples().count(datasetId, testSplit), 3);
+        // The dataset's summary follows (it kept the old counts and version until a restart).
+        const DatasetInfo info = *page->session()->datasets().find(datasetId);
+        QCOMPARE(info.test, 3);
+        QTRY_VERIFY2(child<QLabel>(page.get(), "datasetInfo")
+                         ->text()
+                         .contains(QStringLiteral("3 test; version %1").arg(info.version)),
+                     qPrintable(child<QLabel>(page.get(), "datasetInfo")->text()));
         chooseItem(child<QComboBox>(page.get(), "splitFilter"), QStringLiteral("test"));
         QVERIFY(waitLoaded(model));
         QCOMPARE(model->rowCount(), 3);

@@ -82,7 +82,17 @@ DatasetsPage::DatasetsPage(QWidget* parent)
     connect(m_session, &DatasetSession::datasetsChanged, this, &DatasetsPage::reloadDatasets);
     connect(m_session, &DatasetSession::errorOccurred, this, &DatasetsPage::showError);
     connect(m_session, &DatasetSession::busyChanged, this, &DatasetsPage::updateActions);
-    connect(m_session, &DatasetSession::examplesChanged, this, [this] { reloadTags(); });
+    // Counts and version in the dataset's summary follow edits, moves and splits (a moment later, so that a
+    // burst of saves reads them once).
+    m_summaryTimer = new QTimer(this);
+    m_summaryTimer->setSingleShot(true);
+    m_summaryTimer->setInterval(250);
+    connect(m_summaryTimer, &QTimer::timeout, this, &DatasetsPage::reloadDatasets);
+    connect(m_session, &DatasetSession::examplesChanged, this, [this](qint64 datasetId) {
+        reloadTags();
+        if (datasetId == currentDatasetId())
+            m_summaryTimer->start();
+    });
     connect(m_model, &ExampleTableModel::loaded, this, &DatasetsPage::onModelLoaded);
     connect(m_model, &ExampleTableModel::loadFailed, this, &DatasetsPage::showError);
     connect(m_session->undoStack(), &QUndoStack::canUndoChanged, this, &DatasetsPage::updateActions);
@@ -495,7 +505,8 @@ void DatasetsPage::reloadDatasets()
         onDatasetChosen();
     else if (const QListWidgetItem* item = m_datasets->currentItem()) {
         m_datasetInfo->setText(item->toolTip());
-        m_name->setText(item->data(Qt::UserRole + 1).toString());
+        if (!m_name->hasFocus()) // a rename being typed is not overwritten by a refresh
+            m_name->setText(item->data(Qt::UserRole + 1).toString());
     }
 }
 

@@ -132,6 +132,7 @@ private:
     QLabel* m_status = nullptr;
     QPushButton* m_useForTraining = nullptr;
     QPushButton* m_importFile = nullptr;
+    QTimer* m_summaryTimer = nullptr; // refreshes the summary after the current dataset's examples change
     QPushButton* m_undoButton = nullptr;
     QPushButton* m_redoButton = nullptr;
     QPushButton* m_validate = nullptr;
