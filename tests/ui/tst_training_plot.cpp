@@ -108,6 +108,12 @@ private slots:
         again.setTrace(trace);
         QCOMPARE(again.graph(TrainingPlot::Series::Loss)->dataCount(), 30);
         QCOMPARE(again.graph(TrainingPlot::Series::ValLoss)->dataCount(), 1);
+        // The next run shown has no evaluation yet: the legend no longer names the last run's best step.
+        RunTrace next;
+        next.appendSteps(points(1, 5));
+        plot.setTrace(next);
+        QCOMPARE(plot.graph(TrainingPlot::Series::Best)->dataCount(), 0);
+        QCOMPARE(plot.graph(TrainingPlot::Series::Best)->name(), QStringLiteral("best"));
     }
     void logScaleAndFollowing()
     {

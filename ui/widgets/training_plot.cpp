@@ -175,6 +175,7 @@ void TrainingPlot::clear()
     m_emaWeightPower = 1;
     for (QCPGraph* graph : {m_loss, m_smoothed, m_valLoss, m_checkpoints, m_best, m_lr, m_grad, m_speed})
         graph->data()->clear();
+    m_best->setName(tr("best"));
     m_bestLine->setVisible(false);
     setFollowing(true);
     updateView();
@@ -400,6 +401,7 @@ void TrainingPlot::rebuildMarkers()
         m_best->setName(tr("best (step %1)").arg(best->step));
     } else {
         m_best->data()->clear();
+        m_best->setName(tr("best")); // not the previous run's step
         m_bestLine->setVisible(false);
     }
 }
