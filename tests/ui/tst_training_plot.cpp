@@ -3,11 +3,13 @@
 // following versus a user's zoom; with 100,000 points, one redraw per pass of the event loop and the
 // pens that keep a redraw short (bench/bench_plot times it).
 
+#include <QSet>
 #include <QTest>
 
 #include <qcustomplot.h>
 
 #include "synthetic_step_points.h"
+#include "widgets/plot_tickers.h"
 #include "widgets/training_plot.h"
 
 using namespace ft;
@@ -115,6 +117,31 @@ private slots:
         QCOMPARE(plot.graph(TrainingPlot::Series::Best)->dataCount(), 0);
         QCOMPARE(plot.graph(TrainingPlot::Series::Best)->name(), QStringLiteral("best"));
     }
+    // Ticks a user can read: whole steps (never 2.5), and learning-rate labels that differ from each other
+    // even over a narrow range (they read "2·10⁻⁴" three times).
+    void axesTickOnWholeStepsWithDistinctLabels()
+    {
+        TrainingPlot plot;
+        QVector<StepPoint> steps = points(1, 6);
+        for (int i = 0; i < steps.size(); ++i)
+            steps[i].learningRate = 1.90e-4 + 0.02e-4 * i; // 1.90 .. 2.00 x 10^-4
+        plot.appendSteps(steps);
+        plot.resize(800, 600);
+        plot.customPlot()->replot();
+        QCPAxis* stepAxis = plot.graph(TrainingPlot::Series::Loss)->keyAxis();
+        QVERIFY(!stepAxis->tickVector().isEmpty());
+        for (double tick : stepAxis->tickVector())
+            QCOMPARE(tick, std::round(tick));
+        QCPAxis* lrAxis = plot.graph(TrainingPlot::Series::LearningRate)->valueAxis();
+        const QVector<QString> labels = lrAxis->tickVectorLabels();
+        QVERIFY(labels.size() >= 2);
+        QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
+
+        QCOMPARE(DistinctLabelTicker::digitsFor(1.95e-4, 0.05e-4), 2); // 1.95
+        QCOMPARE(DistinctLabelTicker::digitsFor(2e-4, 1e-4), 0);       // 2
+        QCOMPARE(DistinctLabelTicker::digitsFor(2e-4, 0.5e-4), 1);     // 2.5
+    }
+
     void logScaleAndFollowing()
     {
         TrainingPlot plot;

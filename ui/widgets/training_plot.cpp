@@ -8,6 +8,8 @@
 
 #include <qcustomplot.h>
 
+#include "widgets/plot_tickers.h"
+
 namespace ft::ui {
 
 namespace {
@@ -81,6 +83,7 @@ TrainingPlot::TrainingPlot(QWidget* parent)
     m_speedRect->axis(QCPAxis::atBottom)->setLabel(tr("step"));
     m_lrRect->axis(QCPAxis::atLeft)->setNumberFormat(QStringLiteral("eb")); // 2·10⁻⁴ rather than 0.0002
     m_lrRect->axis(QCPAxis::atLeft)->setNumberPrecision(1);
+    m_lrRect->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<DistinctLabelTicker>::create());
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 
     m_loss = makeGraph(m_lossRect, tr("loss"), QColor(150, 190, 235), false);
@@ -289,7 +292,7 @@ void TrainingPlot::setXAxis(XAxis axis)
         ticker = time;
         bottom->setLabel(tr("time (h:m:s)"));
     } else {
-        ticker = QSharedPointer<QCPAxisTicker>::create();
+        ticker = wholeNumberTicker();
         bottom->setLabel(axis == XAxis::Step ? tr("step") : tr("tokens seen"));
     }
     for (QCPAxisRect* rect : {m_lossRect, m_lrRect, m_gradRect, m_speedRect})
