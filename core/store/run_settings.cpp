@@ -59,6 +59,9 @@ std::map<QString, QString> runSettings(const RunInfo& run)
     settings[QStringLiteral("base_model")] = run.baseModelPath;
     settings[QStringLiteral("dataset")] = runDatasetLabel(run);
     flatten(run.config, QStringLiteral("config"), &settings);
+    // The mode and the model are listed above, under their own names: not a second time.
+    settings.erase(QStringLiteral("config.mode"));
+    settings.erase(QStringLiteral("config.model"));
     // The frozen data files live in each run's own folder: what tells runs apart is their content.
     const std::pair<const char*, const QString*> files[] = {{"config.train_file", &run.trainSha256},
                                                             {"config.val_file", &run.valSha256}};
