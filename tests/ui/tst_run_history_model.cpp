@@ -108,6 +108,10 @@ private slots:
         QCOMPARE(model.headerData(RunHistoryModel::BestValLoss, Qt::Horizontal).toString(),
                  QStringLiteral("Best val loss"));
         QCOMPARE(model.data(model.index(0, RunHistoryModel::BaseModel)).toString(), QStringLiteral("stories260K"));
+        // A Hugging Face folder named "hf" is shown with its parent, not as a bare "hf".
+        history.rows[0].baseModel = QStringLiteral("/fixtures/stories260K/hf");
+        history.change(0, QStringLiteral("finished"));
+        QCOMPARE(model.data(model.index(0, RunHistoryModel::BaseModel)).toString(), QStringLiteral("stories260K/hf"));
         QCOMPARE(model.data(model.index(0, RunHistoryModel::Dataset)).toString(), QStringLiteral("train.jsonl"));
         QCOMPARE(model.data(model.index(0, RunHistoryModel::Progress)).toString(), QStringLiteral("10 / 20"));
         QCOMPARE(model.data(model.index(0, RunHistoryModel::Loss)).toString(), QStringLiteral("1.2500"));

@@ -175,7 +175,7 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const
     case Mode:
         return r.mode;
     case BaseModel:
-        return QFileInfo(r.baseModel).fileName();
+        return modelDisplayName(r.baseModel); // "stories260K/hf", not "hf"
     case Dataset:
         return r.runId > 0 ? r.dataset : QFileInfo(r.dataset).fileName();
     case Progress:

@@ -413,7 +413,7 @@ void TrainPage::setConfig(const TrainConfig& config)
 QString TrainPage::defaultRunName(const TrainConfig& config, const std::optional<DatasetInfo>& dataset)
 {
     // "instruction · stories260K · alpaca v3": what the run is, at a glance in the history.
-    const QString model = QFileInfo(QDir::cleanPath(config.model)).fileName();
+    const QString model = modelDisplayName(QDir::cleanPath(config.model));
     const QString data = dataset ? QStringLiteral("%1 v%2").arg(dataset->name).arg(dataset->version)
                                  : QFileInfo(config.trainFile).completeBaseName();
     QStringList parts{config.mode};
