@@ -1,8 +1,9 @@
 // The models people fine-tune now, at a tiny size with their real tokenizers: `model new --preset qwen3-tiny`
 // (q/k norms, head_dim named apart, theta 1e6) and `llama3-tiny` (the "llama3" rope bands) built on the
-// Qwen3 and Llama 3 tokenizer.json fixtures, trained in full and with LoRA on chat-formatted examples with
-// loss on the responses only: the validation loss goes down, and the run's exported model generates what
-// the trained weights do. (llama.cpp's agreement with these architectures is tst_gguf_export's.)
+// Qwen3 and Llama 3 tokenizer.json fixtures, trained in full and with LoRA on multi-turn conversations
+// rendered by the model's own chat template (the fixtures' tokenizer_config.json), with the loss on the
+// assistant turns only: the validation loss goes down, and the export keeps the architecture and the
+// tokenizer. (llama.cpp's agreement with these architectures is tst_gguf_export's.)
 
 #include <QDir>
 #include <QFile>
@@ -10,6 +11,8 @@
 #include <QTest>
 
 #include "common/error.h"
+#include "data/jsonl_records.h"
+#include "data/sample_dataset.h"
 #include "engine/model_loader.h"
 #include "engine/starter_model.h"
 #include "engine/trainer.h"
@@ -39,7 +42,31 @@ class TestModernArchitectures : public QObject {
     }
 
 private slots:
-    void initTestCase() { m_train = test::writeSampleTrainingFile(m_dir.path(), 32); }
+    // Conversations of two exchanges made from the sample dataset's questions and answers (a system prompt on
+    // every other one): a multi-turn dataset of real text.
+    void initTestCase()
+    {
+        std::vector<ExampleRecord> singles;
+        for (auto& numbered : readJsonlRecords(sampleDatasetPath()))
+            if (singles.size() < 64)
+                singles.push_back(numbered.record);
+        std::vector<ExampleRecord> conversations;
+        for (size_t i = 0; i + 1 < singles.size(); i += 2) {
+            ExampleRecord conversation;
+            if (i % 4 == 0)
+                conversation.system = QStringLiteral("You are a helpful assistant.");
+            for (const ExampleRecord* single : {&singles[i], &singles[i + 1]}) {
+                const QString user = single->input.isEmpty()
+                                         ? single->instruction
+                                         : single->instruction + QStringLiteral("\n\n") + single->input;
+                conversation.turns.push_back({ChatTurn::Role::User, user});
+                conversation.turns.push_back({ChatTurn::Role::Assistant, single->response});
+            }
+            conversations.push_back(conversation);
+        }
+        m_train = m_dir.filePath(QStringLiteral("conversations.jsonl"));
+        writeJsonlRecords(m_train, conversations);
+    }
 
     void presetsCarryTheArchitectureAndTheTokenizer()
     {
@@ -114,7 +141,7 @@ private:
         config.applyModePreset(mode);
         config.model = model;
         config.trainFile = m_train;
-        config.promptTemplate = QStringLiteral("chatml");
+        config.promptTemplate = QStringLiteral("model"); // the fixture's own chat template
         config.lossOn = QStringLiteral("response");
         config.valFraction = 0.25;
         config.maxLength = 96;
