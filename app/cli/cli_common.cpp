@@ -1,6 +1,10 @@
 #include "cli_common.h"
 
+#include <exception>
+
 #include <QJsonDocument>
+
+#include "common/error.h"
 
 namespace ft::cli {
 
@@ -38,6 +42,25 @@ QTextStream& err()
 {
     static QTextStream stream(stderr);
     return stream;
+}
+
+int runCommand(const QString& name, int (*run)(const QStringList& args), const QStringList& args)
+{
+    QStringList commandArgs = args.mid(1);
+    commandArgs[0] = QStringLiteral("ftstudio-cli ") + name;
+    try {
+        return run(commandArgs);
+    } catch (const UsageError& error) {
+        err() << "ftstudio-cli " << name << ": " << error.message << "\n"
+              << "Try 'ftstudio-cli " << name << " --help'.\n";
+        return 2;
+    } catch (const Error& error) {
+        err() << "error: " << error.message() << "\n";
+        return 1;
+    } catch (const std::exception& error) {
+        err() << "error: " << error.what() << "\n";
+        return 1;
+    }
 }
 
 void printJson(const QJsonObject& object)

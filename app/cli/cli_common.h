@@ -21,6 +21,10 @@ bool parseArguments(QCommandLineParser& parser, const QStringList& args, const Q
 // Exactly `count` positional arguments, or a UsageError naming what is missing.
 QStringList requirePositional(const QCommandLineParser& parser, int count, const QString& names);
 
+// Runs a command's `run` on `args` (args[0] becomes "ftstudio-cli NAME"), its errors turned into the exit
+// codes and messages every command shares: 2 and a --help hint for wrong usage, 1 and "error: ..." otherwise.
+int runCommand(const QString& name, int (*run)(const QStringList& args), const QStringList& args);
+
 QTextStream& out();
 QTextStream& err();
 void printJson(const QJsonObject& object);

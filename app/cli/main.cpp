@@ -5,9 +5,8 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "engine_launcher.h"
 #include "common/app_paths.h"
-#include "common/error.h"
+#include "engine_launcher.h"
 
 namespace {
 
@@ -50,21 +49,7 @@ int main(int argc, char* argv[])
     for (const auto& command : ft::cli::commands()) {
         if (name != QLatin1String(command.name))
             continue;
-        QStringList commandArgs = args.mid(1);
-        commandArgs[0] = QStringLiteral("ftstudio-cli ") + name;
-        try {
-            return command.run(commandArgs);
-        } catch (const ft::cli::UsageError& error) {
-            ft::cli::err() << "ftstudio-cli " << name << ": " << error.message << "\n"
-                           << "Try 'ftstudio-cli " << name << " --help'.\n";
-            return 2;
-        } catch (const ft::Error& error) {
-            ft::cli::err() << "error: " << error.message() << "\n";
-            return 1;
-        } catch (const std::exception& error) {
-            ft::cli::err() << "error: " << error.what() << "\n";
-            return 1;
-        }
+        return ft::cli::runCommand(name, command.run, args);
     }
     ft::cli::err() << "ftstudio-cli: unknown command '" << name << "'\n\n";
     printUsage(ft::cli::err());

@@ -10,7 +10,6 @@
 
 #include "cli_common.h"
 #include "common/app_paths.h"
-#include "common/error.h"
 #include "engine_commands.h"
 
 int main(int argc, char* argv[])
@@ -34,21 +33,7 @@ int main(int argc, char* argv[])
     for (const auto& command : ft::cli::engineCommands()) {
         if (name != QLatin1String(command.name))
             continue;
-        QStringList commandArgs = args.mid(1);
-        commandArgs[0] = QStringLiteral("ftstudio-cli ") + name;
-        try {
-            return command.run(commandArgs);
-        } catch (const ft::cli::UsageError& error) {
-            ft::cli::err() << "ftstudio-cli " << name << ": " << error.message << "\n"
-                           << "Try 'ftstudio-cli " << name << " --help'.\n";
-            return 2;
-        } catch (const ft::Error& error) {
-            ft::cli::err() << "error: " << error.message() << "\n";
-            return 1;
-        } catch (const std::exception& error) {
-            ft::cli::err() << "error: " << error.what() << "\n";
-            return 1;
-        }
+        return ft::cli::runCommand(name, command.run, args);
     }
     ft::cli::err() << "ftstudio-engine: not an engine command: '" << name
                    << "' (ftstudio-cli --help lists every command)\n";
