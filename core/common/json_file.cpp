@@ -38,7 +38,7 @@ QJsonObject parseJsonObject(const QByteArray& bytes, const QString& origin)
     return document.object();
 }
 
-QJsonObject readJsonObjectFile(const QString& path, qint64 maxBytes)
+QByteArray readFileAtMost(const QString& path, qint64 maxBytes)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -48,7 +48,33 @@ QJsonObject readJsonObjectFile(const QString& path, qint64 maxBytes)
                         .arg(path)
                         .arg(file.size())
                         .arg(maxBytes));
-    return parseJsonObject(file.readAll(), path);
+    return file.readAll();
+}
+
+QJsonObject readJsonObjectFile(const QString& path, qint64 maxBytes)
+{
+    return parseJsonObject(readFileAtMost(path, maxBytes), path);
+}
+
+QString jsonTypeName(const QJsonValue& value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("nothing");
 }
 
 namespace {

@@ -10,8 +10,14 @@ namespace ft {
 // Parses `bytes` as one JSON object; `origin` (usually a path) names it in errors.
 QJsonObject parseJsonObject(const QByteArray& bytes, const QString& origin);
 
+// A file's bytes, refusing files larger than `maxBytes`; errors name the file.
+QByteArray readFileAtMost(const QString& path, qint64 maxBytes);
+
 // Reads and parses a JSON object file, refusing files larger than `maxBytes`.
 QJsonObject readJsonObjectFile(const QString& path, qint64 maxBytes = 64 * 1024 * 1024);
+
+// "a string", "a number", "an array", "an object", "a boolean", "null"; "nothing" for a missing value.
+QString jsonTypeName(const QJsonValue& value);
 
 // "line L, column C" for a byte offset into `bytes`.
 QString describeOffset(const QByteArray& bytes, qint64 offset);

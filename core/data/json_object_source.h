@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "common/json_file.h" // jsonTypeName, for the readers' errors
+
 namespace ft {
 
 class JsonArraySplitter;
@@ -40,7 +42,6 @@ private:
 };
 
 // Typed access to record fields; errors (ft::Error) give the reason only, the caller adds the place.
-QString jsonTypeName(const QJsonValue& value); // "a string", "a number", "an array", ...
 QString requiredStringField(const QJsonObject& object, const QString& key);
 QString optionalStringField(const QJsonObject& object, const QString& key); // missing or null: empty
 // A string split on ',' or ';', or an array of strings; missing or null: empty.

@@ -3,8 +3,6 @@
 #include <cmath>
 #include <utility>
 
-#include <QFile>
-
 #include "common/error.h"
 #include "common/json_file.h"
 
@@ -12,25 +10,10 @@ namespace ft {
 
 namespace {
 
+// What a value is, for errors; a key that is absent reads "missing".
 QString describeType(const QJsonValue& value)
 {
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return QStringLiteral("a boolean");
-    case QJsonValue::Double:
-        return QStringLiteral("a number");
-    case QJsonValue::String:
-        return QStringLiteral("a string");
-    case QJsonValue::Array:
-        return QStringLiteral("an array");
-    case QJsonValue::Object:
-        return QStringLiteral("an object");
-    case QJsonValue::Undefined:
-        break;
-    }
-    return QStringLiteral("missing");
+    return value.isUndefined() ? QStringLiteral("missing") : jsonTypeName(value);
 }
 
 // Every raw byte order mark (EF BB BF) after the first byte becomes the escape \ufeff, which Qt keeps.
@@ -57,15 +40,7 @@ QByteArray escapeInnerByteOrderMarks(QByteArray bytes)
 
 QJsonObject readTokenizerJsonObject(const QString& path, qint64 maxBytes)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw Error(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
-    if (file.size() > maxBytes)
-        throw Error(QStringLiteral("%1: %2 bytes is larger than the %3 bytes expected of this file")
-                        .arg(path)
-                        .arg(file.size())
-                        .arg(maxBytes));
-    return parseJsonObject(escapeInnerByteOrderMarks(file.readAll()), path);
+    return parseJsonObject(escapeInnerByteOrderMarks(readFileAtMost(path, maxBytes)), path);
 }
 
 JsonNode::JsonNode(QJsonValue value, QString file, QString path)
