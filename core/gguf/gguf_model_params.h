@@ -1,6 +1,6 @@
 #pragma once
-// What the GGUF exporter needs from a Hugging Face model folder's config.json, read on its own (the studio's
-// ModelConfig covers the architectures the engine runs; export also takes Qwen3 and Llama 3's rope scaling).
+// What the GGUF exporter needs from a Hugging Face model folder's config.json, in llama.cpp's terms: read
+// through the engine's ModelConfig (one reading of config.json), with the architecture's llama.cpp name.
 
 #include <cstdint>
 #include <vector>
