@@ -41,6 +41,7 @@
 #include "runs/store_run_history.h"
 #include "settings_dialog.h"
 #include "shortcuts.h"
+#include "user_guide.h"
 #include "widgets/model_picker.h"
 #include "widgets/training_plot.h"
 
@@ -437,7 +438,7 @@ void MainWindow::showHelp()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWindowTitle(tr("FineTune Studio — user guide"));
     auto* browser = new QTextBrowser(dialog);
-    browser->setMarkdown(text);
+    browser->setMarkdown(userGuideMarkdown(text));
     browser->setOpenExternalLinks(true);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
