@@ -115,6 +115,10 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     auto status = [this](const QString& text) { statusBar()->showMessage(text, 8000); };
     connect(m_train, &TrainPage::statusMessage, this, status);
     connect(m_monitor, &MonitorPage::statusMessage, this, status);
+    connect(m_monitor, &MonitorPage::stopRecordedRun, this, [this](qint64 runId) {
+        const QString error = m_history->stopDetached(runId);
+        statusBar()->showMessage(error.isEmpty() ? tr("Stopping the run after its current step…") : error, 8000);
+    });
     connect(m_runs, &RunsPage::statusMessage, this, status);
     connect(m_playground, &PlaygroundPage::statusMessage, this, status);
     connect(m_train, &TrainPage::launched, this, [this](int id) {
@@ -126,7 +130,9 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         showPage(Monitor);
     });
     connect(m_runs, &RunsPage::showPastRun, this, [this](qint64 runId, const QString& runDir, const QString& name) {
-        if (runId > 0 && !QFileInfo::exists(RunFolder(runDir).eventsPath()))
+        if (runId > 0 && m_history->isDetachedRunning(runId)) // its events.jsonl stopped with the old studio
+            m_monitor->followStoredRun(m_history->storeThread(), m_history->workspacePath(), runId, name);
+        else if (runId > 0 && !QFileInfo::exists(RunFolder(runDir).eventsPath()))
             m_monitor->showStoredRun(m_history->storeThread(), m_history->workspacePath(), runId, name);
         else if (!m_monitor->openRunFolder(runDir))
             return;

@@ -9,6 +9,7 @@
 #include <QSqlQuery>
 
 #include "common/error.h"
+#include "runs/detached_worker.h"
 #include "store/database.h"
 #include "store/evaluation_store.h"
 #include "store/workspace.h"
@@ -551,6 +552,23 @@ void StoreRunHistory::remove(qint64 runId, bool withFolder, Done done)
                         .arg(run->runDir));
         },
         std::move(done));
+}
+
+bool StoreRunHistory::isDetachedRunning(qint64 runId) const
+{
+    const RecordedRun* run = recorded(runId);
+    return run && run->info.status == RunStatus::Running && jobOfRun(runId) == 0 && run->info.host == thisHostName();
+}
+
+QString StoreRunHistory::stopDetached(qint64 runId)
+{
+    const RecordedRun* run = recorded(runId);
+    if (!run)
+        return tr("run %1 is not in the history").arg(runId);
+    const QString error = stopDetachedRun(run->info);
+    if (error.isEmpty())
+        scheduleRefresh(500); // the worker records "stopped" when its step is done
+    return error;
 }
 
 int StoreRunHistory::resume(qint64 runId)

@@ -85,6 +85,11 @@ public:
 
     // Resumes a stopped or interrupted recorded run from its last checkpoint (a new job).
     int resume(qint64 runId);
+    // A recorded run training in a worker this session did not start (it outlived an earlier studio, or came
+    // from the command line), alive on this machine as of the last read.
+    bool isDetachedRunning(qint64 runId) const;
+    // Asks such a run's worker to stop (SIGTERM: it checkpoints first); empty, or why it could not.
+    QString stopDetached(qint64 runId);
 
 signals:
     void refreshed();                        // after a read of the database was applied

@@ -80,7 +80,11 @@ bool isWorkerProcessAlive(qint64 pid, const QStringList& names)
     return false;
 }
 
-QStringList RunStore::defaultWorkerNames() { return {QStringLiteral("ftstudio-cli")}; }
+// The training worker: ftstudio-cli, which becomes ftstudio-engine by exec (app/cli/engine_launcher.h).
+QStringList RunStore::defaultWorkerNames()
+{
+    return {QStringLiteral("ftstudio-cli"), QStringLiteral("ftstudio-engine")};
+}
 
 RunStore::RunStore(QSqlDatabase db, const QString& workspaceDir)
     : m_db(db)

@@ -114,7 +114,7 @@ public:
     // Marks `running` runs of this host whose worker is gone as `interrupted`; returns how many.
     // runs() and run() call it. `workerNames`: process names that count as a live worker.
     int markInterruptedRuns(const QStringList& workerNames = defaultWorkerNames());
-    static QStringList defaultWorkerNames(); // {"ftstudio-cli"}
+    static QStringList defaultWorkerNames(); // {"ftstudio-cli", "ftstudio-engine"}
 
 private:
     std::vector<RunInfo> selectRuns(const QString& where, const QVariantList& binds) const;

@@ -17,6 +17,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -67,7 +68,14 @@ MonitorPage::MonitorPage(AppSettings* settings, RunQueue* queue, QWidget* parent
     : QWidget(parent)
     , m_settings(settings)
     , m_queue(queue)
+    , m_followTimer(new QTimer(this))
 {
+    m_followTimer->setSingleShot(true);
+    m_followTimer->setInterval(2000); // a followed run is read again this long after the last read
+    connect(m_followTimer, &QTimer::timeout, this, [this] {
+        if (m_follow.runId > 0)
+            loadStoredRun(true);
+    });
     m_runCombo = new QComboBox(this);
     m_runCombo->setObjectName(QStringLiteral("monitorRunCombo"));
     m_runCombo->setMinimumContentsLength(30);
@@ -245,6 +253,7 @@ void MonitorPage::showJob(int id)
     if (!job)
         return;
     detachWorker();
+    stopFollowing();
     m_jobId = id;
     showTrace(job->trace);
     if (!job->worker->hasEnded())
@@ -256,6 +265,7 @@ void MonitorPage::showJob(int id)
 void MonitorPage::showLoadedTrace(RunTrace trace, const QString& title)
 {
     detachWorker();
+    stopFollowing();
     m_jobId = 0;
     m_fileTrace = std::move(trace);
     m_showingFile = true;
@@ -267,15 +277,52 @@ void MonitorPage::showLoadedTrace(RunTrace trace, const QString& title)
 
 void MonitorPage::showStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name)
 {
-    store->post(
-        this, [workspacePath, runId] { return loadStoredTrace(workspacePath, runId); },
-        [this, name](RunTrace trace, const QString& error) {
+    stopFollowing();
+    m_follow = {store, workspacePath, runId, name, false};
+    loadStoredRun(false);
+}
+
+void MonitorPage::followStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name)
+{
+    stopFollowing();
+    m_follow = {store, workspacePath, runId, name, false};
+    loadStoredRun(true);
+}
+
+void MonitorPage::loadStoredRun(bool following)
+{
+    const Follow follow = m_follow;
+    follow.store->post(
+        this, [follow] { return loadStoredTrace(follow.workspacePath, follow.runId); },
+        [this, follow, following](RunTrace trace, const QString& error) {
+            if (m_follow.runId != follow.runId)
+                return; // another run was chosen meanwhile
             if (!error.isEmpty()) {
                 emit statusMessage(error);
+                stopFollowing();
                 return;
             }
-            showLoadedTrace(std::move(trace), tr("<b>%1</b> (from the workspace's history)").arg(name.toHtmlEscaped()));
+            const bool live = following && !trace.hasEnd;
+            showLoadedTrace(std::move(trace),
+                            live ? tr("<b>%1</b> (training in a worker started earlier; followed in the "
+                                      "workspace's history)")
+                                       .arg(follow.name.toHtmlEscaped())
+                                 : tr("<b>%1</b> (from the workspace's history)").arg(follow.name.toHtmlEscaped()));
+            if (live) {
+                m_follow = follow; // showLoadedTrace forgot it
+                m_follow.live = true;
+                m_followTimer->start();
+            } else {
+                m_follow = {};
+            }
+            updateButtons();
         });
+}
+
+void MonitorPage::stopFollowing()
+{
+    m_followTimer->stop();
+    m_follow = {};
 }
 
 bool MonitorPage::openRunFolder(const QString& runDir)
@@ -412,10 +459,11 @@ void MonitorPage::updateProgress(const RunTrace& trace)
 void MonitorPage::updateButtons()
 {
     const bool active = m_worker && m_worker->isActive();
+    const bool followed = m_follow.runId > 0 && m_follow.live;
     m_pause->setEnabled(active);
     m_checkpoint->setEnabled(active);
-    m_stop->setEnabled(active);
-    if (!active)
+    m_stop->setEnabled(active || (followed && m_stop->text() != tr("Stopping…")));
+    if (!active && !followed)
         m_stop->setText(tr("Stop"));
     m_pause->setText(active && m_worker->isPaused() ? tr("Resume") : tr("Pause"));
 }
@@ -432,6 +480,12 @@ void MonitorPage::togglePause()
 
 void MonitorPage::stopRun()
 {
+    if (m_follow.runId > 0 && m_follow.live) {
+        emit stopRecordedRun(m_follow.runId);
+        m_stop->setEnabled(false);
+        m_stop->setText(tr("Stopping…"));
+        return;
+    }
     if (!m_worker || !m_worker->isActive())
         return;
     m_worker->stop();

@@ -46,7 +46,11 @@ public:
     // A recorded run from the workspace's history (its metrics, checkpoints and end), read on `store`'s
     // thread: for runs without an events.jsonl (those started from the command line).
     void showStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name);
+    // The same for a run still training in a worker an earlier studio left running: read again every two
+    // seconds until it ends; Stop asks for it through stopRecordedRun (Pause and Checkpoint have no channel).
+    void followStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name);
     int shownJob() const { return m_jobId; }
+    qint64 followedRun() const { return m_follow.runId; }
 
     TrainingPlot* plot() const { return m_plot; }
     QSplitter* splitter() const { return m_splitter; }
@@ -58,6 +62,7 @@ public slots:
 
 signals:
     void statusMessage(const QString& text);
+    void stopRecordedRun(qint64 runId); // Stop on a followed run that this studio did not start
 
 private:
     void detachWorker();
@@ -72,6 +77,8 @@ private:
     void showEnd(const RunEndInfo& end);
     void showSummary(const RunTrace& trace);
     const RunTrace* shownTrace() const;
+    void loadStoredRun(bool following);
+    void stopFollowing();
 
     AppSettings* m_settings;
     RunQueue* m_queue;
@@ -80,6 +87,14 @@ private:
     QList<QMetaObject::Connection> m_connections;
     RunTrace m_fileTrace; // a run opened from its folder
     bool m_showingFile = false;
+    struct Follow {
+        StoreThread* store = nullptr;
+        QString workspacePath;
+        qint64 runId = 0; // 0: not following
+        QString name;
+        bool live = false; // still training: read again, and Stop asks its worker
+    } m_follow;
+    class QTimer* m_followTimer = nullptr;
 
     QComboBox* m_runCombo;
     QLabel* m_title;

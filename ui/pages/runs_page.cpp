@@ -174,9 +174,15 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
             QDesktopServices::openUrl(QUrl::fromLocalFile(runs[0].runDir));
     });
     connect(m_stop, &QPushButton::clicked, this, [this] {
-        for (const RunSummary& run : selectedRuns())
-            if (run.jobId > 0)
+        for (const RunSummary& run : selectedRuns()) {
+            if (run.jobId > 0) {
                 m_history->queue()->cancel(run.jobId);
+            } else if (run.runId > 0 && m_history->isDetachedRunning(run.runId)) {
+                // A worker an earlier studio left running: it checkpoints and stops.
+                const QString error = m_history->stopDetached(run.runId);
+                emit statusMessage(error.isEmpty() ? tr("Stopping %1 after its current step…").arg(run.name) : error);
+            }
+        }
     });
     connect(m_resume, &QPushButton::clicked, this, [this] {
         const QVector<RunSummary> runs = selectedRuns();
@@ -265,7 +271,7 @@ void RunsPage::updateButtons()
                            (run.runId > 0 ? run.checkpoints > 0 : run.jobId > 0);
     bool anyActive = false;
     for (const RunSummary& r : runs)
-        anyActive = anyActive || (r.jobId > 0 && isActive(r));
+        anyActive = anyActive || (r.jobId > 0 && isActive(r)) || (r.runId > 0 && m_history->isDetachedRunning(r.runId));
     bool allRecorded = !runs.isEmpty();
     for (const RunSummary& r : runs)
         allRecorded = allRecorded && r.runId > 0;
