@@ -17,6 +17,7 @@
 #include "cli_common.h"
 #include "cli_workspace.h"
 #include "common/error.h"
+#include "common/json_file.h"
 #include "data/prompt_template.h"
 #include "engine/eval_model.h"
 #include "engine/lora.h"
@@ -46,7 +47,20 @@ struct ExportSource {
     QString folder;
     QString description; // for the summary: "model X", "run R at checkpoint C"
     std::optional<PromptTemplate> promptTemplate;
+    QString chatTemplateFile; // a .jinja chat template the run trained with, written as it is
 };
+
+// A run's or --template's choice: "model" (the folder's own, nothing to set), a .jinja file, or a prompt
+// template translated to Jinja.
+void chooseTemplate(ExportSource& source, const QString& name)
+{
+    source.promptTemplate.reset();
+    source.chatTemplateFile.clear();
+    if (PromptTemplate::isChatTemplateFile(name))
+        source.chatTemplateFile = name;
+    else if (name != PromptTemplate::modelTemplateName())
+        source.promptTemplate = PromptTemplate::resolve(name);
+}
 
 // A model in memory written out as a temporary Hugging Face folder inside `scratch` (beside the output, so
 // that no other disk fills up): the adapters merged when there are any.
@@ -95,8 +109,7 @@ ExportSource resolveSource(const QString& argument, const QString& checkpoint, c
 
     const TrainConfig config = readRunConfig(target.runDir);
     // A run on the model's own chat template exports that template (the model folder's), not a conversion.
-    if (config.promptTemplate != PromptTemplate::modelTemplateName())
-        source.promptTemplate = PromptTemplate::resolve(config.promptTemplate);
+    chooseTemplate(source, config.promptTemplate);
     const QString name = canonicalCheckpointName(checkpoint);
     source.description = QStringLiteral("run %1 at checkpoint %2").arg(target.runDir, name);
     const QString exported = QDir(target.runDir).filePath(QStringLiteral("export/model"));
@@ -222,13 +235,12 @@ int exportGgufCommand(const QCommandLineParser& parser, const QString& sourceArg
         throw Error(
             QStringLiteral("%1: cannot create a temporary folder: %2").arg(scratchParent, scratch.errorString()));
     ExportSource source = resolveSource(sourceArgument, parser.value(QStringLiteral("checkpoint")), parser, scratch);
-    if (parser.isSet(QStringLiteral("template"))) {
-        if (parser.value(QStringLiteral("template")) == PromptTemplate::modelTemplateName())
-            source.promptTemplate.reset();
-        else
-            source.promptTemplate = PromptTemplate::resolve(parser.value(QStringLiteral("template")));
-    }
-    const QString chatTemplate = source.promptTemplate ? jinjaChatTemplate(*source.promptTemplate) : QString();
+    if (parser.isSet(QStringLiteral("template")))
+        chooseTemplate(source, parser.value(QStringLiteral("template")));
+    const QString chatTemplate = !source.chatTemplateFile.isEmpty()
+                                     ? QString::fromUtf8(readFileAtMost(source.chatTemplateFile, 1024 * 1024))
+                                 : source.promptTemplate ? jinjaChatTemplate(*source.promptTemplate)
+                                                         : QString();
 
     if (estimateOnly) {
         QJsonArray rows;

@@ -86,6 +86,19 @@ private:
     ChatTemplateOptions m_options;
 };
 
+// A PromptTemplate named `name` that renders with `chatTemplate`, bos/eos from the folder's tokenizer_config.json.
+PromptTemplate chatPromptTemplate(const QString& name, ChatTemplate chatTemplate, const QString& modelFolder)
+{
+    const QString configPath = QDir(modelFolder).filePath(QStringLiteral("tokenizer_config.json"));
+    ChatTemplateOptions options = !modelFolder.isEmpty() && QFileInfo::exists(configPath)
+                                      ? chatTemplateOptionsFromConfig(readJsonObjectFile(configPath))
+                                      : ChatTemplateOptions{};
+    PromptTemplate result;
+    result.name = name;
+    result.renderer = std::make_shared<ModelChatRenderer>(std::move(chatTemplate), std::move(options));
+    return result;
+}
+
 } // namespace
 
 bool hasModelChatTemplate(const QString& modelFolder)
@@ -110,22 +123,22 @@ PromptTemplate modelPromptTemplate(const QString& modelFolder)
                                    "chat_template.jinja); choose a built-in template (%2)")
                         .arg(modelFolder, PromptTemplate::builtinNames().join(QStringLiteral(", "))));
     const QString origin = QStringLiteral("%1 chat template \"%2\"").arg(QDir(modelFolder).dirName(), chosen->name);
-    ChatTemplate chatTemplate = ChatTemplate::parse(chosen->source, origin);
-    const QString configPath = QDir(modelFolder).filePath(QStringLiteral("tokenizer_config.json"));
-    ChatTemplateOptions options = QFileInfo::exists(configPath)
-                                      ? chatTemplateOptionsFromConfig(readJsonObjectFile(configPath))
-                                      : ChatTemplateOptions{};
+    return chatPromptTemplate(PromptTemplate::modelTemplateName(), ChatTemplate::parse(chosen->source, origin),
+                              modelFolder);
+}
 
-    PromptTemplate result;
-    result.name = PromptTemplate::modelTemplateName();
-    result.renderer = std::make_shared<ModelChatRenderer>(std::move(chatTemplate), std::move(options));
-    return result;
+PromptTemplate chatTemplateFilePromptTemplate(const QString& path, const QString& modelFolder)
+{
+    const QByteArray source = readFileAtMost(path, 1024 * 1024);
+    return chatPromptTemplate(path, ChatTemplate::parse(QString::fromUtf8(source), path), modelFolder);
 }
 
 PromptTemplate resolvePromptTemplate(const QString& nameOrText, const QString& modelFolder)
 {
     if (nameOrText == PromptTemplate::modelTemplateName())
         return modelPromptTemplate(modelFolder);
+    if (PromptTemplate::isChatTemplateFile(nameOrText))
+        return chatTemplateFilePromptTemplate(nameOrText, modelFolder);
     return PromptTemplate::resolve(nameOrText);
 }
 

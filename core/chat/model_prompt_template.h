@@ -15,7 +15,12 @@ namespace ft {
 // line when the interpreter cannot parse it.
 PromptTemplate modelPromptTemplate(const QString& modelFolder);
 
-// "model" through modelPromptTemplate(modelFolder); anything else through PromptTemplate::resolve.
+// A chat template file of the user's (a path ending in .jinja) rendered the same way; the model folder's
+// tokenizer_config.json, when there is one, gives bos_token and eos_token. Errors name the file and line.
+PromptTemplate chatTemplateFilePromptTemplate(const QString& path, const QString& modelFolder);
+
+// "model" through modelPromptTemplate(modelFolder), a .jinja path through chatTemplateFilePromptTemplate,
+// anything else through PromptTemplate::resolve.
 PromptTemplate resolvePromptTemplate(const QString& nameOrText, const QString& modelFolder);
 
 // Whether the folder has a chat template of its own (for defaults and the Train page's choice).

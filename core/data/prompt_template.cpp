@@ -1,5 +1,7 @@
 #include "data/prompt_template.h"
 
+#include <QFileInfo>
+
 #include <map>
 
 #include "common/error.h"
@@ -177,6 +179,11 @@ PromptTemplate PromptTemplate::resolve(const QString& nameOrText)
 
 void PromptTemplate::validateName(const QString& nameOrText)
 {
+    if (isChatTemplateFile(nameOrText)) {
+        if (!QFileInfo(nameOrText).isFile())
+            throw Error(QStringLiteral("the chat template file %1 does not exist").arg(nameOrText));
+        return;
+    }
     if (nameOrText != modelTemplateName())
         resolve(nameOrText);
 }

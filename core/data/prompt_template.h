@@ -36,6 +36,11 @@ struct PromptTemplate {
     // The name that stands for the model folder's own chat template; resolved with the folder by
     // resolvePromptTemplate (chat/model_prompt_template.h), never by resolve() below.
     static QString modelTemplateName() { return QStringLiteral("model"); }
+    // A path ending in ".jinja": a chat template file of the user's, also resolved by resolvePromptTemplate.
+    static bool isChatTemplateFile(const QString& nameOrText)
+    {
+        return nameOrText.endsWith(QLatin1String(".jinja")) && !nameOrText.contains(QLatin1Char('\n'));
+    }
 
     QString name;
     QString defaultSystem;   // used when a record has no system prompt (may be empty)
@@ -55,7 +60,7 @@ struct PromptTemplate {
     // A built-in name, or text containing {response} taken as a custom template. "model" is refused here
     // (it needs the model folder: resolvePromptTemplate).
     static PromptTemplate resolve(const QString& nameOrText);
-    // What resolve() accepts, and "model"; throws naming what is wrong otherwise.
+    // What resolve() accepts, "model", and an existing chat template file; throws naming what is wrong otherwise.
     static void validateName(const QString& nameOrText);
 
     // The segments of a whole example: prompt(s) without loss, answers with loss, EOS after each answer.

@@ -137,6 +137,32 @@ private slots:
         QCOMPARE(responses.promptTokens + responses.responseTokens, static_cast<int64_t>(responses.ids.size()));
     }
 
+    // A chat template file of the user's (train --template my.jinja) renders and masks as a model's own.
+    void aChatTemplateFileWorksLikeTheModelsOwn()
+    {
+        FT_REQUIRE_SHARED();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("mine.jinja"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                   "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
+        file.close();
+        PromptTemplate::validateName(path);
+        const QString folder = test::sharedPath(QStringLiteral("fixtures/tokenizers/qwen3"));
+        const PromptTemplate format = resolvePromptTemplate(path, folder);
+        QCOMPARE(format.name, path);
+        const auto tokenizer = Tokenizer::fromModelFolder(folder);
+        const TokenizedExample example = encodeExample(*tokenizer, format, multiTurn(), LossOn::Response, 0);
+        QCOMPARE(targetText(*tokenizer, example), QStringLiteral("A pear.<|im_end|>|Blue.<|im_end|>"));
+        try {
+            PromptTemplate::validateName(dir.filePath(QStringLiteral("missing.jinja")));
+            QFAIL("a missing template file was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().contains(QLatin1String("missing.jinja")), qPrintable(error.message()));
+        }
+    }
+
     void aFolderWithoutATemplateIsRefusedByName()
     {
         QTemporaryDir dir;

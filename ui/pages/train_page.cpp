@@ -239,6 +239,8 @@ QWidget* TrainPage::buildTemplateSection()
     m_customTemplate->setObjectName(QStringLiteral("customTemplate"));
     m_customTemplate->setPlaceholderText(tr("e.g. [[{system}\\n\\n]]### Question:\\n{instruction}[[\\n\\n### "
                                             "Context:\\n{input}]]\\n\\n### Answer:\\n{response}"));
+    m_customTemplate->setToolTip(tr("A format with {system}, {instruction}, {input} and {response}, or the path of a "
+                                    "Jinja chat template file (.jinja) rendered as a model's own template is"));
     m_customTemplate->setMaximumHeight(80);
     m_customTemplate->setVisible(false);
     m_templateStatus = new QLabel(widget);
@@ -307,7 +309,11 @@ void TrainPage::useDataset(qint64 datasetId) { m_data->chooseDataset(datasetId);
 QString TrainPage::templateText() const
 {
     const QString name = m_template->currentData().toString();
-    return name == kCustom ? m_customTemplate->toPlainText() : name;
+    if (name != kCustom)
+        return name;
+    // A path to a .jinja chat template file, or a custom format
+    const QString text = m_customTemplate->toPlainText();
+    return PromptTemplate::isChatTemplateFile(text.trimmed()) ? text.trimmed() : text;
 }
 
 void TrainPage::onTemplateChanged()
@@ -317,7 +323,9 @@ void TrainPage::onTemplateChanged()
     m_templateValid = true;
     QString status;
     try {
-        if (custom)
+        if (custom && PromptTemplate::isChatTemplateFile(m_customTemplate->toPlainText().trimmed()))
+            chatTemplateFilePromptTemplate(m_customTemplate->toPlainText().trimmed(), m_modelPicker->modelPath());
+        else if (custom)
             PromptTemplate::custom(m_customTemplate->toPlainText());
         else if (templateText() == PromptTemplate::modelTemplateName())
             modelPromptTemplate(m_modelPicker->modelPath()); // reads and parses it: errors name the line
