@@ -10,9 +10,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "chat/model_prompt_template.h"
 #include "common/error.h"
+#include "data/example_encoder.h"
 #include "data/jsonl_records.h"
 #include "data/sample_dataset.h"
+#include "engine/eval_model.h"
+#include "engine/generation.h"
 #include "engine/model_loader.h"
 #include "engine/starter_model.h"
 #include "engine/trainer.h"
@@ -169,8 +173,26 @@ private:
         if (mode != QLatin1String("full"))
             QVERIFY(recorder.start.trainableParameters < recorder.start.totalParameters / 10);
 
-        // The exported model keeps the architecture and the tokenizer.json beside it.
-        const LoadedModel exported = loadModel(end.exportPath);
+        // The exported model keeps the architecture and the tokenizer.json beside it, and generates what the
+        // run's last checkpoint generates (reloaded from each, greedy, through the model's own template).
+        LoadedModel exported = loadModel(end.exportPath);
+        if (mode == QLatin1String("full")) {
+            EvalModel checkpoint = loadEvalRunModel(runDir, QStringLiteral("latest"));
+            ExampleRecord question;
+            question.instruction = QStringLiteral("Name a fruit.");
+            const PromptTemplate format = resolvePromptTemplate(QStringLiteral("model"), end.exportPath);
+            SamplingOptions greedy;
+            greedy.greedy = true;
+            greedy.maxNewTokens = 12;
+            greedy.stopAtEos = false;
+            const std::vector<TokenId> prompt = encodePrompt(*exported.tokenizer, format, question);
+            torch::NoGradGuard noGrad;
+            const GenerationResult fromExport = generate(*exported.model, *exported.tokenizer, prompt, greedy);
+            const GenerationResult fromCheckpoint =
+                generate(*checkpoint.loaded.model, *checkpoint.loaded.tokenizer, prompt, greedy);
+            QCOMPARE(fromExport.tokens.size(), size_t(12));
+            QCOMPARE(fromExport.tokens, fromCheckpoint.tokens);
+        }
         QCOMPARE(exported.config.architecture, preset.startsWith(QLatin1String("qwen3"))
                                                    ? QStringLiteral("Qwen3ForCausalLM")
                                                    : QStringLiteral("LlamaForCausalLM"));
