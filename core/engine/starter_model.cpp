@@ -17,12 +17,14 @@ namespace ft {
 QStringList starterPresets()
 {
     return {QStringLiteral("tiny"),           QStringLiteral("small"),      QStringLiteral("stories15m"),
-            QStringLiteral("tinyllama-1.1b"), QStringLiteral("qwen3-tiny"), QStringLiteral("llama3-tiny")};
+            QStringLiteral("tinyllama-1.1b"), QStringLiteral("qwen3-tiny"), QStringLiteral("llama3-tiny"),
+            QStringLiteral("qwen2-tiny")};
 }
 
 bool starterPresetNeedsTokenizer(const QString& preset)
 {
-    return preset == QLatin1String("qwen3-tiny") || preset == QLatin1String("llama3-tiny");
+    return preset == QLatin1String("qwen3-tiny") || preset == QLatin1String("llama3-tiny") ||
+           preset == QLatin1String("qwen2-tiny");
 }
 
 ModelConfig starterPresetConfig(const QString& preset)
@@ -85,6 +87,21 @@ ModelConfig starterPresetConfig(const QString& preset)
         c.rmsNormEps = 1e-6;
         c.ropeTheta = 1000000.0;
         c.tieWordEmbeddings = true;
+    } else if (preset == QLatin1String("qwen2-tiny")) {
+        // Qwen2/2.5's features at a tiny size: q/k/v biases, theta 1e6, tied embeddings (Qwen2.5-0.5B's).
+        c.architecture = QStringLiteral("Qwen2ForCausalLM");
+        c.modelType = QStringLiteral("qwen2");
+        c.qkvBias = true;
+        c.hiddenSize = 64;
+        c.intermediateSize = 176;
+        c.numLayers = 4;
+        c.numHeads = 4;
+        c.numKvHeads = 2;
+        c.vocabSize = 151669; // the Qwen tokenizer; resized to the tokenizer given
+        c.maxPositions = 2048;
+        c.rmsNormEps = 1e-6;
+        c.ropeTheta = 1000000.0;
+        c.tieWordEmbeddings = true;
     } else if (preset == QLatin1String("llama3-tiny")) {
         // Llama 3.2's features at a tiny size: rope theta 500000 with the "llama3" frequency bands, GQA.
         c.hiddenSize = 64;
@@ -123,8 +140,8 @@ ModelConfig createStarterModel(const QString& outFolder, const StarterModelOptio
     if (tokenizerPath.isEmpty() && starterPresetNeedsTokenizer(options.preset))
         throw Error(QStringLiteral("preset %1 needs a tokenizer.json: give --tokenizer a model folder that has one "
                                    "(e.g. a downloaded %2) or the tokenizer.json itself")
-                        .arg(options.preset, options.preset.startsWith(QLatin1String("qwen3"))
-                                                 ? QStringLiteral("Qwen3-0.6B")
+                        .arg(options.preset, options.preset.startsWith(QLatin1String("qwen"))
+                                                 ? QStringLiteral("Qwen3-0.6B or Qwen2.5-0.5B")
                                                  : QStringLiteral("Llama-3.2-1B")));
     if (tokenizerPath.isEmpty()) {
         QString text = options.trainingText;
@@ -158,6 +175,16 @@ ModelConfig createStarterModel(const QString& outFolder, const StarterModelOptio
     config.raw[QStringLiteral("initializer_range")] = options.initStd;
 
     LlamaForCausalLM model(config, torch::kFloat32, WeightInit::Random, options.seed);
+    if (config.qkvBias) {
+        // Hugging Face starts biases at zero; a starter model draws them like the weights, so that whatever
+        // runs it (training, generation, an export read by llama.cpp) exercises them.
+        torch::NoGradGuard noGrad;
+        auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed + 1);
+        for (DecoderLayer& layer : model->model->layers)
+            for (ProjectionKind kind : {ProjectionKind::Q, ProjectionKind::K, ProjectionKind::V})
+                layer->projection(kind)->assignBias(
+                    torch::empty_like(layer->projection(kind)->bias()).normal_(0.0, options.initStd, generator));
+    }
     SaveOptions save;
     save.dtype = options.dtype;
     // A tokenizer.json given alone brings the tokenizer_config.json beside it (special tokens, chat template).

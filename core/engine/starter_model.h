@@ -25,8 +25,8 @@ struct StarterModelOptions {
     bool replaceExisting = false;
 };
 
-QStringList starterPresets(); // tiny, small, stories15m, tinyllama-1.1b, qwen3-tiny, llama3-tiny
-bool starterPresetNeedsTokenizer(const QString& preset); // qwen3-tiny, llama3-tiny: a tokenizer.json
+QStringList starterPresets(); // tiny, small, stories15m, tinyllama-1.1b, qwen3-tiny, llama3-tiny, qwen2-tiny
+bool starterPresetNeedsTokenizer(const QString& preset); // qwen3-tiny, llama3-tiny, qwen2-tiny: a tokenizer.json
 // The architecture of a preset (vocabulary size as the preset wants it; see createStarterModel).
 ModelConfig starterPresetConfig(const QString& preset);
 

@@ -210,7 +210,8 @@ private slots:
     }
 
     // The models people fine-tune now, at a tiny size with their real tokenizers (byte-level BPE): Qwen3 (q/k
-    // norms, no Q/K permutation, explicit head_dim) and Llama 3 (the "llama3" rope bands as rope_freqs.weight).
+    // norms, no Q/K permutation, explicit head_dim), Qwen2 (q/k/v biases, drawn non-zero by the starter) and
+    // Llama 3 (the "llama3" rope bands as rope_freqs.weight).
     // Weights drawn with std 0.3 give peaked logits, so 32 greedy tokens test the whole forward pass (without
     // the rope scaling, Llama 3's text departs after 17 tokens). llama.cpp runs at full precision here: with
     // its default F16 KV cache and flash attention, a third of these texts depart from the fp32 ones (and
@@ -221,6 +222,7 @@ private slots:
         QTest::addColumn<QString>("type");
         QTest::newRow("qwen3-tiny f32") << QStringLiteral("qwen3-tiny") << QStringLiteral("F32");
         QTest::newRow("qwen3-tiny f16") << QStringLiteral("qwen3-tiny") << QStringLiteral("F16");
+        QTest::newRow("qwen2-tiny f32") << QStringLiteral("qwen2-tiny") << QStringLiteral("F32");
         QTest::newRow("llama3-tiny f32") << QStringLiteral("llama3-tiny") << QStringLiteral("F32");
     }
 
@@ -236,10 +238,11 @@ private slots:
         }
         FT_REQUIRE_GGUF_ORACLE(oracle);
         const bool qwen3 = preset == QLatin1String("qwen3-tiny");
+        const bool qwen = preset.startsWith(QLatin1String("qwen")); // Qwen2 and Qwen3: the Qwen vocabulary
         const QString model = m_dir.filePath(preset);
         if (!QFileInfo::exists(model)) {
             const QString tokenizer =
-                test::sharedPath(QStringLiteral("fixtures/tokenizers/%1").arg(qwen3 ? "qwen3" : "llama3"));
+                test::sharedPath(QStringLiteral("fixtures/tokenizers/%1").arg(qwen ? "qwen3" : "llama3"));
             const ProcessResult created = runCli(
                 {QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), preset,
                  QStringLiteral("--tokenizer"), tokenizer, QStringLiteral("--init-std"), QStringLiteral("0.3"), model});
@@ -250,7 +253,9 @@ private slots:
         GgufExportOptions options;
         options.fileType = *ggufFileTypeFromName(type);
         const GgufExportResult result = exportGguf(model, path, options);
-        QCOMPARE(result.architecture, qwen3 ? QStringLiteral("qwen3") : QStringLiteral("llama"));
+        QCOMPARE(result.architecture, qwen3  ? QStringLiteral("qwen3")
+                                      : qwen ? QStringLiteral("qwen2")
+                                             : QStringLiteral("llama"));
 
         QJsonObject metadata;
         readersAgree(oracle, path, &metadata);
@@ -259,13 +264,14 @@ private slots:
         const auto tokenizer = Tokenizer::fromModelFolder(model);
         QCOMPARE(metadata[QStringLiteral("tokenizer.ggml.model")].toString(), QStringLiteral("gpt2"));
         QCOMPARE(metadata[QStringLiteral("tokenizer.ggml.pre")].toString(),
-                 qwen3 ? QStringLiteral("qwen2") : QStringLiteral("llama-bpe"));
+                 qwen ? QStringLiteral("qwen2") : QStringLiteral("llama-bpe"));
         QCOMPARE(metadata[QStringLiteral("tokenizer.ggml.tokens")].toArray().size(), tokenizer->vocabSize());
         QVERIFY(metadata[QStringLiteral("tokenizer.ggml.merges")].toArray().size() > 100000);
         QCOMPARE(metadata[QStringLiteral("tokenizer.ggml.eos_token_id")].toInt(), tokenizer->eosId());
         const GgufFileInfo file = readGgufFile(path);
         QCOMPARE(file.findTensor(QStringLiteral("blk.0.attn_q_norm.weight")) != nullptr, qwen3);
-        QCOMPARE(file.findTensor(QStringLiteral("rope_freqs.weight")) != nullptr, !qwen3);
+        QCOMPARE(file.findTensor(QStringLiteral("rope_freqs.weight")) != nullptr, !qwen);
+        QCOMPARE(file.findTensor(QStringLiteral("blk.0.attn_q.bias")) != nullptr, qwen && !qwen3); // Qwen2's biases
         greedyTextAgrees(oracle, path, model, true, /*exact=*/true);
     }
 
