@@ -229,7 +229,7 @@ private slots:
         QList<Case> subjects;
         for (const QString& model : {QStringLiteral("qwen3"), QStringLiteral("llama3")})
             subjects.append({model, fixtureTemplate(model), chatTemplateOptionsFromConfig(fixtureConfig(model)), {}});
-        for (const QJsonValue thinking : {QJsonValue(false), QJsonValue(true)}) {
+        for (const QJsonValue& thinking : {QJsonValue(false), QJsonValue(true)}) {
             Case qwen3 = subjects.first();
             qwen3.name = QStringLiteral("qwen3 enable_thinking=%1").arg(thinking.toBool());
             qwen3.options.extra = QJsonObject{{QStringLiteral("enable_thinking"), thinking}};

@@ -287,7 +287,7 @@ private slots:
                 pair(QStringLiteral("Quote \"this\" \\ and\ttab"),
                      keepsInput ? QStringLiteral("input\nline 2") : QString(),
                      QString::fromUtf8(
-                         "\xc3\x9cn\xc3\xafc\xc3\xb6d\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x99\x82\r\nand a \x01 control"),
+                         "\xc3\x9cn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x99\x82\r\nand a \x01 control"),
                      hasSystem ? QStringLiteral("Be brief.") : QString()),
                 {QStringLiteral("math")}),
             imported(pair(QStringLiteral("Empty response"), QString(), QString())),
