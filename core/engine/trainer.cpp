@@ -445,7 +445,7 @@ StepPoint Trainer::stepPoint(const StepResult& result, const SessionClock& sessi
     point.gradNorm = result.gradNorm;
     point.tokens = m_state.tokensSeen;
     const double seconds = secondsSince(session.start);
-    point.tokensPerSecond = static_cast<double>(m_state.tokensSeen - session.tokensBefore) / std::max(1e-9, seconds);
+    point.tokensPerSecond = result.tokensPerSecond;
     point.elapsed = m_state.elapsedSeconds;
     point.eta = seconds / static_cast<double>(m_state.step - session.stepsBefore) *
                 static_cast<double>(m_totalSteps - m_state.step);
@@ -464,7 +464,7 @@ RunEndInfo Trainer::run()
                            .arg(start.truncatedExamples)
                            .arg(m_config.maxLength));
 
-    const SessionClock session{Clock::now(), m_state.elapsedSeconds, m_state.step, m_state.tokensSeen};
+    const SessionClock session{Clock::now(), m_state.elapsedSeconds, m_state.step};
     RunEndInfo end;
     RunOutcome outcome = RunOutcome::Finished;
     bool stopEarly = false;
@@ -483,7 +483,12 @@ RunEndInfo Trainer::run()
             saveCheckpoint(false);
 
         const int64_t epochBefore = m_state.epoch;
-        const StepResult result = trainOneStep();
+        const int64_t tokensBefore = m_state.tokensSeen;
+        const auto stepStart = std::chrono::steady_clock::now();
+        StepResult result = trainOneStep();
+        // The step's own throughput: evaluations and checkpoints between steps do not lower it.
+        result.tokensPerSecond =
+            static_cast<double>(m_state.tokensSeen - tokensBefore) / std::max(1e-9, secondsSince(stepStart));
         if (!result.finite()) {
             outcome = RunOutcome::Diverged;
             end.message =

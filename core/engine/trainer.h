@@ -8,13 +8,13 @@
 #include <map>
 #include <memory>
 
+#include "contract/train_config.h"
 #include "data/prompt_template.h"
 #include "engine/batching.h"
 #include "engine/checkpoint_store.h"
 #include "engine/distributed.h"
 #include "engine/model_loader.h"
 #include "engine/training_observer.h"
-#include "contract/train_config.h"
 
 namespace ft {
 
@@ -50,6 +50,7 @@ private:
         double loss = 0.0;
         double gradNorm = 0.0;
         int64_t tokens = 0;
+        double tokensPerSecond = 0.0; // this step's tokens over its own wall time
         bool finite() const { return std::isfinite(loss) && std::isfinite(gradNorm); }
     };
     StepResult trainOneStep();
@@ -57,12 +58,11 @@ private:
     double accumulateGradients(const std::vector<MicroBatchPlan>& rows, int64_t targets); // the loss sum
     double sumAcrossRanks(double lossSum);
     void clipAndUpdate(double gradNorm);
-    // Where this session of the run (a start or a resumption) began, for speed and ETA.
+    // Where this session of the run (a start or a resumption) began, for the elapsed time and the ETA.
     struct SessionClock {
         std::chrono::steady_clock::time_point start;
         double elapsedBefore = 0.0;
         int64_t stepsBefore = 0;
-        int64_t tokensBefore = 0;
     };
     RunStartInfo startInfo() const;
     void startEveryRankAlike();
