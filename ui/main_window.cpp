@@ -174,6 +174,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     m_datasets->openWorkspace(m_settings->workspace());
     m_history->setWorkspace(m_settings->workspace());
     m_datasets->setModels(m_settings->knownModels());
+    m_datasets->setModelsFolder(m_settings->modelsFolder());
     updateJobStatus();
     restoreLayout();
     if (m_sidebar->currentRow() < 0)

@@ -443,6 +443,7 @@ bool DatasetsPage::openWorkspace(const QString& dir)
 }
 
 void DatasetsPage::setModels(const QStringList& folders) { m_tokenPicker->setModels(folders); }
+void DatasetsPage::setModelsFolder(const QString& folder) { m_tokenPicker->setBrowseFolder(folder); }
 
 QStringList DatasetsPage::pendingFiles() const { return m_import->files(); }
 

@@ -54,6 +54,7 @@ public:
     DatasetStatsPanel* statsPanel() const { return m_stats; }
     // The model folders offered for token counts (the models used before).
     void setModels(const QStringList& folders);
+    void setModelsFolder(const QString& folder); // where "Tokens for"'s Model… opens
     QTableView* table() const { return m_table; }
     qint64 currentDatasetId() const;
     bool selectDataset(qint64 id);

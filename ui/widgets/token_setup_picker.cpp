@@ -59,7 +59,9 @@ TokenSetupPicker::TokenSetupPicker(QThreadPool* pool, QWidget* parent)
         emit setupChanged(m_setup);
     });
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Model folder"), QDir::homePath());
+        const QString start =
+            m_browseFolder.isEmpty() || !QFileInfo(m_browseFolder).isDir() ? QDir::homePath() : m_browseFolder;
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Model folder"), start);
         if (!folder.isEmpty())
             chooseModel(folder);
     });

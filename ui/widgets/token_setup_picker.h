@@ -24,7 +24,8 @@ public:
 
     // The model folders offered (the first entry is always "no model").
     void setModels(const QStringList& folders);
-    void chooseModel(const QString& folder); // adds it when new, then loads it
+    void chooseModel(const QString& folder);                                 // adds it when new, then loads it
+    void setBrowseFolder(const QString& folder) { m_browseFolder = folder; } // where Model… opens
     const TokenSetup& setup() const { return m_setup; }
     bool isLoading() const { return m_loading; }
 
@@ -39,7 +40,8 @@ private:
     TokenSetup m_setup;
     quint64 m_generation = 0;
     bool m_loading = false;
-    bool m_templateChosen = false;                 // the user picked a template
+    bool m_templateChosen = false;
+    QString m_browseFolder; // the models folder; home when unset                 // the user picked a template
     std::optional<PromptTemplate> m_modelTemplate; // the loaded model's own chat template
     QComboBox* m_model;
     QComboBox* m_template;
