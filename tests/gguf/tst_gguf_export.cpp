@@ -275,6 +275,70 @@ private slots:
         greedyTextAgrees(oracle, path, model, true, /*exact=*/true);
     }
 
+    // A LoRA run's checkpoint other than the final one is rebuilt, its adapters merged on the way: exported
+    // from its latest checkpoint, it reads in llama.cpp as the trainer's own merged export does, and both
+    // generate what the studio generates from that export.
+    void exportsALoraRunsCheckpointMerged()
+    {
+        FT_REQUIRE_SHARED();
+        if (m_model.isEmpty())
+            QSKIP(qPrintable(m_why));
+        FT_REQUIRE_GGUF_ORACLE(oracle);
+        QTemporaryDir dir;
+        const QString run = dir.filePath(QStringLiteral("lora-run"));
+        const ProcessResult trained = runCli({QStringLiteral("train"),
+                                              QStringLiteral("--model"),
+                                              m_model,
+                                              QStringLiteral("--train"),
+                                              QStringLiteral(FT_SOURCE_DIR "/resources/sample/sample_dataset.jsonl"),
+                                              QStringLiteral("--mode"),
+                                              QStringLiteral("instruction"),
+                                              QStringLiteral("--steps"),
+                                              QStringLiteral("4"),
+                                              QStringLiteral("--lr"),
+                                              QStringLiteral("0.01"),
+                                              QStringLiteral("--max-length"),
+                                              QStringLiteral("160"),
+                                              QStringLiteral("--set"),
+                                              QStringLiteral("sample_prompts=0"),
+                                              QStringLiteral("--set"),
+                                              QStringLiteral("save_every=2"),
+                                              QStringLiteral("--threads"),
+                                              QStringLiteral("1"),
+                                              QStringLiteral("--run"),
+                                              run});
+        QVERIFY2(trained.exitCode == 0, trained.err.constData());
+        QStringList files;
+        for (const char* checkpoint : {"latest", "final"}) {
+            const QString out = dir.filePath(QStringLiteral("%1.gguf").arg(QLatin1String(checkpoint)));
+            const ProcessResult exported =
+                runCli({QStringLiteral("export"), run, QStringLiteral("--checkpoint"), QLatin1String(checkpoint),
+                        QStringLiteral("--gguf"), out, QStringLiteral("--type"), QStringLiteral("f32"),
+                        QStringLiteral("--no-modelfile")});
+            QVERIFY2(exported.exitCode == 0, exported.err.constData());
+            QVERIFY2(exported.out.contains(QByteArray("checkpoint ") + checkpoint), exported.out.constData());
+            files << out;
+        }
+        const QString exportedModel = QDir(run).filePath(QStringLiteral("export/model"));
+        for (const QString& prompt : prompts()) {
+            QString error;
+            QStringList texts;
+            for (const QString& file : files) {
+                const QJsonObject llama =
+                    test::runGgufOracle(oracle, QStringLiteral(FT_GGUF_TEST_DIR "/llamacpp_exact.mjs"),
+                                        {oracle, file, prompt, QStringLiteral("24")}, &error);
+                QVERIFY2(!llama.isEmpty(), qPrintable(error));
+                texts << llama[QStringLiteral("text")].toString();
+            }
+            QCOMPARE(texts[0], texts[1]); // merged here == merged by the trainer
+            const ProcessResult studio = runCli({QStringLiteral("generate"), exportedModel, QStringLiteral("--prompt"),
+                                                 prompt, QStringLiteral("--greedy"), QStringLiteral("--max-tokens"),
+                                                 QStringLiteral("24"), QStringLiteral("--json")});
+            QVERIFY2(studio.exitCode == 0, studio.err.constData());
+            QCOMPARE(texts[0], QJsonDocument::fromJson(studio.out).object()[QStringLiteral("text")].toString());
+        }
+    }
+
     // `ftstudio-cli export` end to end: a llama2.c .bin (converted on the way) and a model folder, the Modelfile
     // beside the file, --json, and a usage error for an unknown type.
     void cliExportWritesGgufAndModelfile()
