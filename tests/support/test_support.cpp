@@ -25,9 +25,16 @@ QString cliPath() { return qEnvironmentVariable("FT_CLI"); }
 
 QString makeTinyModel(const QString& folder, QString* error)
 {
+    return makeStarterModel(folder, QStringLiteral("tiny"), error);
+}
+
+QString makeStarterModel(const QString& folder, const QString& preset, QString* error,
+                         const QStringList& extraArguments)
+{
     QProcess process;
-    process.start(cliPath(), {QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"),
-                              QStringLiteral("tiny"), folder});
+    process.start(cliPath(), QStringList{QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"),
+                                         preset, folder} +
+                                 extraArguments);
     if (!process.waitForFinished(180000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
         if (error)
             *error = QString::fromUtf8(process.readAllStandardError()) + process.errorString();

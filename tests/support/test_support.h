@@ -18,6 +18,9 @@ QString cliPath();
 // A tiny random model (`ftstudio-cli model new --preset tiny`) in `folder`; empty on failure
 // (the CLI's stderr goes to *error).
 QString makeTinyModel(const QString& folder, QString* error = nullptr);
+// `ftstudio-cli model new --preset PRESET FOLDER` (extra arguments after); the folder, or empty with *error.
+QString makeStarterModel(const QString& folder, const QString& preset, QString* error = nullptr,
+                         const QStringList& extraArguments = {});
 // The first `count` records of the project's sample dataset (repeated when count is larger), as JSONL.
 QString writeSampleJsonl(const QString& path, int count);
 // An executable shell script at `path` with `body` (a fake worker for the process tests).

@@ -57,14 +57,8 @@ private slots:
         QString error;
         m_model = test::makeTinyModel(m_dir.filePath(QStringLiteral("tiny")), &error);
         QVERIFY2(!m_model.isEmpty(), qPrintable(error));
-        m_small = m_dir.filePath(QStringLiteral("small"));
-        CliTask task;
-        task.setCliPath(test::cliPath());
-        QSignalSpy done(&task, &CliTask::done);
-        task.start({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"), QStringLiteral("small"),
-                    m_small});
-        QVERIFY(done.wait(120000));
-        QVERIFY(done.first().first().value<CliTaskResult>().ok);
+        m_small = test::makeStarterModel(m_dir.filePath(QStringLiteral("small")), QStringLiteral("small"), &error);
+        QVERIFY2(!m_small.isEmpty(), qPrintable(error));
     }
 
     void exportsAFinishedRunFromTheRunsPage()
