@@ -21,7 +21,6 @@
 #include "dialogs/gguf_export_dialog.h"
 #include "models/run_history_model.h"
 #include "pages/runs_page.h"
-#include "runs/cli_task.h"
 #include "runs/run_queue.h"
 #include "runs/store_run_history.h"
 #include "support/test_support.h"
