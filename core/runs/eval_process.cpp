@@ -1,7 +1,6 @@
 #include "runs/eval_process.h"
 
 #include <QJsonArray>
-#include <QTimer>
 
 namespace ft {
 
@@ -33,11 +32,7 @@ void EvalProcess::start(const EvalRequest& request)
         return;
     m_end = {};
     m_sawFinal = false;
-    if (!m_stream->start(request.arguments())) {
-        QTimer::singleShot(0, this, [this] {
-            emit ended({QStringLiteral("failed"), tr("ftstudio-cli was not found (set FT_CLI to its path)"), {}});
-        });
-    }
+    m_stream->start(request.arguments()); // no CLI: finish() reports it
 }
 
 void EvalProcess::handleEvent(const QJsonObject& event)

@@ -38,8 +38,17 @@ EventStreamProcess::~EventStreamProcess()
 
 bool EventStreamProcess::start(const QStringList& arguments)
 {
-    if (m_process || m_cliPath.isEmpty())
+    if (m_process)
         return false;
+    if (m_cliPath.isEmpty()) {
+        QTimer::singleShot(0, this, [this] {
+            EventStreamExit exit;
+            exit.crashed = true;
+            exit.startError = tr("it was not found (set FT_CLI to its path)");
+            emit exited(exit);
+        });
+        return true;
+    }
     m_stderr.clear();
     m_splitter = LineSplitter();
     m_process = new QProcess(this);

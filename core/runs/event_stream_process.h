@@ -31,7 +31,8 @@ public:
 
     void setCliPath(const QString& path) { m_cliPath = path; }
     QString cliPath() const { return m_cliPath; }
-    // Starts `cli ARGUMENTS --events jsonl`; false (and nothing started) when one is running or there is no CLI.
+    // Starts `cli ARGUMENTS --events jsonl`; false when one is running already. Without a CLI, exited()
+    // follows at once with the reason in startError.
     bool start(const QStringList& arguments);
     bool isRunning() const { return m_process != nullptr; }
     void cancel();

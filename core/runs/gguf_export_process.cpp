@@ -3,7 +3,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
-#include <QTimer>
 
 namespace ft {
 
@@ -58,14 +57,7 @@ void GgufExportProcess::start(const GgufExportRequest& request)
         return;
     m_end = {};
     m_sawFinal = false;
-    if (!m_stream->start(request.arguments())) {
-        QTimer::singleShot(0, this, [this] {
-            GgufExportEnd end;
-            end.status = QStringLiteral("failed");
-            end.message = tr("ftstudio-cli was not found (set FT_CLI to its path)");
-            emit ended(end);
-        });
-    }
+    m_stream->start(request.arguments()); // no CLI: finish() reports it
 }
 
 void GgufExportProcess::handleEvent(const QJsonObject& event)
