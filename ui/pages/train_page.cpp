@@ -321,16 +321,15 @@ void TrainPage::onTemplateChanged()
     const bool custom = m_template->currentData().toString() == kCustom;
     m_customTemplate->setVisible(custom);
     m_templateValid = true;
+    m_format.reset();
     QString status;
     try {
-        if (custom && PromptTemplate::isChatTemplateFile(m_customTemplate->toPlainText().trimmed()))
-            chatTemplateFilePromptTemplate(m_customTemplate->toPlainText().trimmed(), m_modelPicker->modelPath());
-        else if (custom)
-            PromptTemplate::custom(m_customTemplate->toPlainText());
-        else if (templateText() == PromptTemplate::modelTemplateName())
-            modelPromptTemplate(m_modelPicker->modelPath()); // reads and parses it: errors name the line
-        else
-            PromptTemplate::builtin(templateText());
+        // Read and checked once (a model's or a file's template is parsed: errors name the line); the preview
+        // uses it. A custom format goes through custom(), whose errors name the bad placeholder.
+        const QString text = templateText();
+        m_format = custom && !PromptTemplate::isChatTemplateFile(text)
+                       ? PromptTemplate::custom(text)
+                       : resolvePromptTemplate(text, m_modelPicker->modelPath());
         status = custom ? tr("<span style='color:#27ae60'>Template is valid.</span>") : QString();
     } catch (const Error& error) {
         m_templateValid = false;
@@ -345,17 +344,16 @@ void TrainPage::onTemplateChanged()
 
 void TrainPage::updatePreview()
 {
-    if (!m_templateValid) {
+    if (!m_templateValid || !m_format) {
         m_preview->setHtml(QString());
         return;
     }
     try {
-        const PromptTemplate format = resolvePromptTemplate(templateText(), m_modelPicker->modelPath());
         ExampleRecord record;
         record.instruction = tr("Name the three primary colors.");
         record.response = tr("Red, yellow and blue.");
-        m_preview->setHtml(promptPreviewHtml(format, record));
-    } catch (const Error& error) {
+        m_preview->setHtml(promptPreviewHtml(*m_format, record));
+    } catch (const Error& error) { // a chat template may refuse the conversation (raise_exception)
         m_preview->setPlainText(error.message());
     }
 }

@@ -4,9 +4,12 @@
 // them, the memory/time estimate for this machine, and Launch (which prepares a run folder with
 // config.json and queues it; a dataset's splits are frozen into it by the worker).
 
+#include <optional>
+
 #include <QWidget>
 
 #include "contract/train_config.h"
+#include "data/prompt_template.h"
 #include "runs/resource_estimate.h"
 #include "runs/training_data_measure.h"
 #include "store/dataset_store.h"
@@ -113,6 +116,7 @@ private:
     QString m_mode = QStringLiteral("full");
     QString m_problem;
     bool m_templateValid = true;
+    std::optional<PromptTemplate> m_format; // the chosen template, read by onTemplateChanged
     bool m_templateChosen = false; // the user picked a template (a new model's own template does not replace it)
     ResourceEstimate m_estimate;
     TrainingDataMeasure m_measure;
