@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "data/json_array_splitter.h"
+#include "data/json_string_check.h"
 #include "data/line_reader.h"
 #include "data/utf8_check.h"
 
@@ -60,6 +61,14 @@ bool parseObject(const QByteArray& bytes, qint64 firstLine, bool inArray, QJsonO
         *reason = QStringLiteral("expected a JSON object {...}, found %1").arg(QLatin1String(what));
         if (inArray)
             *reason = QStringLiteral("line %1: %2").arg(firstLine).arg(*reason);
+        return false;
+    }
+    const JsonTextProblem problem = findJsonTextProblem(bytes);
+    if (problem.offset >= 0) {
+        *reason = inArray ? QStringLiteral("line %1: %2")
+                                .arg(firstLine + bytes.left(problem.offset).count('\n'))
+                                .arg(problem.what)
+                          : QStringLiteral("%1 at column %2").arg(problem.what).arg(problem.offset + 1);
         return false;
     }
     QJsonParseError error{};

@@ -7,6 +7,7 @@
 #include <QSaveFile>
 
 #include "common/error.h"
+#include "data/json_string_check.h"
 
 namespace ft {
 
@@ -26,6 +27,9 @@ void readJsonlRecords(const QString& path, const std::function<void(NumberedReco
         if (line.isEmpty())
             continue;
         const QString origin = QStringLiteral("%1:%2").arg(path).arg(lineNumber);
+        const JsonTextProblem problem = findJsonTextProblem(line);
+        if (problem.offset >= 0)
+            throw Error(QStringLiteral("%1: %2 at column %3").arg(origin, problem.what).arg(problem.offset + 1));
         QJsonParseError error{};
         const QJsonDocument document = QJsonDocument::fromJson(line, &error);
         if (error.error != QJsonParseError::NoError)

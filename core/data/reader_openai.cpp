@@ -12,6 +12,35 @@ namespace ft {
 
 namespace {
 
+// One part of a content list. Text parts carry their text as "text" (chat completions), as
+// {"text": {"value": ...}} (the Assistants API) or as "value" (some exporters); other types
+// (image_url, input_audio, file, refusal) are refused by name.
+QString contentPartText(const QJsonValue& part, const QString& label)
+{
+    if (!part.isObject())
+        throw Error(QStringLiteral("%1 must be an object {\"type\": \"text\", \"text\": ...}, found %2")
+                        .arg(label, jsonTypeName(part)));
+    const QJsonObject object = part.toObject();
+    const QJsonValue type = object.value(QStringLiteral("type"));
+    if (type.isUndefined())
+        throw Error(QStringLiteral("%1 has no \"type\" (expected \"text\")").arg(label));
+    if (type.toString() != QLatin1String("text"))
+        throw Error(QStringLiteral("%1 has type %2; only text parts can be imported")
+                        .arg(label, type.isString() ? QStringLiteral("\"%1\"").arg(type.toString())
+                                                    : jsonTypeName(type)));
+    const QJsonValue text = object.value(QStringLiteral("text"));
+    if (text.isString())
+        return text.toString();
+    if (text.isObject() && text.toObject().value(QStringLiteral("value")).isString())
+        return text.toObject().value(QStringLiteral("value")).toString();
+    if (text.isUndefined() && object.value(QStringLiteral("value")).isString())
+        return object.value(QStringLiteral("value")).toString();
+    throw Error(QStringLiteral("%1 is a text part without its text: expected \"text\" (a string, or an object "
+                               "with a string \"value\") or \"value\" (a string), found %2")
+                    .arg(label, text.isUndefined() ? QStringLiteral("neither")
+                                                   : QStringLiteral("\"text\" as %1").arg(jsonTypeName(text))));
+}
+
 QString contentText(const QJsonValue& content, const QString& label)
 {
     if (content.isString())
@@ -22,15 +51,9 @@ QString contentText(const QJsonValue& content, const QString& label)
         throw Error(QStringLiteral("%1: \"content\" must be a string or a list of text parts, found %2")
                         .arg(label, jsonTypeName(content)));
     QStringList parts;
-    for (const QJsonValue& part : content.toArray()) {
-        const QJsonObject object = part.toObject();
-        if (object.value(QStringLiteral("type")).toString() != QLatin1String("text") ||
-            !object.value(QStringLiteral("text")).isString())
-            throw Error(
-                QStringLiteral("%1: only text content parts ({\"type\": \"text\", \"text\": ...}) can be imported")
-                    .arg(label));
-        parts << object.value(QStringLiteral("text")).toString();
-    }
+    const QJsonArray array = content.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i)
+        parts << contentPartText(array[i], QStringLiteral("%1: content part #%2").arg(label).arg(i + 1));
     return parts.join(QString());
 }
 

@@ -53,6 +53,14 @@ DatasetImportResult importDataset(QSqlDatabase db, const QString& path, const Im
     inserter.finish();
     result.imported = inserter.added();
     result.skipped = reader->issues();
+    if (result.imported == 0 && !result.skipped.empty()) {
+        // Nothing good: no empty dataset, no new version; the transaction rolls back.
+        const ImportIssue& first = result.skipped.front();
+        throw Error(QStringLiteral("%1: every record is bad (%2 skipped), so nothing was imported; the first: %3: %4")
+                        .arg(path)
+                        .arg(result.skipped.size())
+                        .arg(first.location, first.reason));
+    }
     result.counts = reader->counts();
     transaction.commit();
     reportProgress(progress, reader->totalBytes(), reader->totalBytes());

@@ -2,7 +2,8 @@
 // Importing a dataset file into the workspace: streamed through openDatasetReader (dataset_format.h),
 // one prepared statement, one transaction. All or nothing: the first bad record rolls everything
 // back, unless the options ask to skip bad records, in which case every skipped record is listed
-// with its location and the reason. Cancelling (the progress callback returns false) also rolls back.
+// with its location and the reason (a file whose every record is bad is still an error: nothing is
+// created). Cancelling (the progress callback returns false) also rolls back.
 
 #include <optional>
 #include <vector>

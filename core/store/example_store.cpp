@@ -612,12 +612,13 @@ std::vector<std::pair<qint64, Split>> ExampleStore::setSplits(const std::vector<
             execPrepared(read);
             if (!read.next())
                 throwMissing(id);
-            datasets.insert(read.value(0).toLongLong());
+            const qint64 datasetId = read.value(0).toLongLong();
             const Split old = splitFromSql(read.value(1).toString());
             read.finish();
             previous.emplace_back(id, old);
             if (old == split)
-                continue;
+                continue; // an example that stays put changes nothing, not even the version
+            datasets.insert(datasetId);
             write.bindValue(0, splitToSql(split));
             write.bindValue(1, now);
             write.bindValue(2, id);

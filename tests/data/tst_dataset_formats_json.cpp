@@ -239,6 +239,38 @@ private slots:
         FT_EXPECT_ERROR(readDataset(bad, DatasetFormat::OpenAiChat), bad + QStringLiteral(":1"),
                         QStringLiteral("unknown role \"robot\""));
     }
+    // Text parts come in three spellings; other parts are refused by their type, and a text part
+    // without text says which field it looked for.
+    void openAiContentParts()
+    {
+        QTemporaryDir dir;
+        const QString path = writeBytes(
+            dir, QStringLiteral("p.jsonl"),
+            R"({"messages": [{"role": "user", "content": [{"type": "text", "value": "A"}, {"type": "text", "text": {"value": "B", "annotations": []}}]}, {"role": "assistant", "content": [{"type": "text", "text": "C"}]}]})");
+        const test::ReadResult r = readDataset(path, DatasetFormat::OpenAiChat);
+        QCOMPARE(r.examples.size(), size_t(1));
+        QCOMPARE(r.examples[0].record.instruction, QStringLiteral("AB"));
+        QCOMPARE(r.examples[0].record.response, QStringLiteral("C"));
+
+        const auto refused = [&](const QByteArray& part) {
+            return writeBytes(dir, QStringLiteral("r.jsonl"),
+                              R"({"messages": [{"role": "user", "content": [)" + part +
+                                  R"(]}, {"role": "assistant", "content": "x"}]})");
+        };
+        const QString image = refused(R"({"type": "text", "text": "a"}, {"type": "image_url", "image_url": {}})");
+        FT_EXPECT_ERROR(readDataset(image, DatasetFormat::OpenAiChat), image + QStringLiteral(":1"),
+                        QStringLiteral("content part #2 has type \"image_url\"; only text parts can be imported"));
+        const QString empty = refused(R"({"type": "text", "content": "a"})");
+        FT_EXPECT_ERROR(readDataset(empty, DatasetFormat::OpenAiChat),
+                        QStringLiteral("content part #1 is a text part without its text"), QStringLiteral("neither"));
+        const QString number = refused(R"({"type": "text", "text": 5})");
+        FT_EXPECT_ERROR(readDataset(number, DatasetFormat::OpenAiChat), QStringLiteral("\"text\" as a number"));
+        const QString untyped = refused(R"({"text": "a"})");
+        FT_EXPECT_ERROR(readDataset(untyped, DatasetFormat::OpenAiChat), QStringLiteral("has no \"type\""));
+        const QString notObject = refused(R"("a")");
+        FT_EXPECT_ERROR(readDataset(notObject, DatasetFormat::OpenAiChat),
+                        QStringLiteral("content part #1 must be an object"));
+    }
     void studioRecordsWithTagsAndEmptyResponses()
     {
         QTemporaryDir dir;

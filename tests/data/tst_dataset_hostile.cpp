@@ -127,6 +127,43 @@ private slots:
                  qPrintable(r.issues[4].reason));
         QVERIFY2(r.issues[5].reason.contains(QLatin1String("malformed JSON")), qPrintable(r.issues[5].reason));
     }
+    // Qt's parser accepts both and would store '?' or a NUL: the record is refused and named.
+    void loneSurrogatesAndRawNulAreRefused_data()
+    {
+        QTest::addColumn<QByteArray>("record");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("high alone") << QByteArray(R"({"instruction": "a\ud800b", "output": "x"})")
+                                    << QStringLiteral("unpaired UTF-16 surrogate \\ud800");
+        QTest::newRow("high at the end") << QByteArray(R"({"instruction": "a", "output": "x\uD83D"})")
+                                         << QStringLiteral("unpaired UTF-16 surrogate \\ud83d");
+        QTest::newRow("low alone") << QByteArray(R"({"instruction": "a\udc00", "output": "x"})")
+                                   << QStringLiteral("unpaired UTF-16 surrogate \\udc00");
+        QTest::newRow("high then high") << QByteArray(R"({"instruction": "\ud800\ud800\udc00", "output": "x"})")
+                                        << QStringLiteral("unpaired UTF-16 surrogate \\ud800");
+        QTest::newRow("raw nul") << QByteArray("{\"instruction\": \"a\0b\", \"output\": \"x\"}", 37)
+                                 << QStringLiteral("a raw NUL byte inside a string");
+    }
+    void loneSurrogatesAndRawNulAreRefused()
+    {
+        QFETCH(QByteArray, record);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const QString lines = writeBytes(dir, QStringLiteral("s.jsonl"), kGood + "\n" + record + "\n");
+        FT_EXPECT_ERROR(readDataset(lines, DatasetFormat::Alpaca), lines + QStringLiteral(":2: "), expected);
+        const QString array = writeBytes(dir, QStringLiteral("s.json"), "[" + kGood + ",\n" + record + "]");
+        FT_EXPECT_ERROR(readDataset(array, DatasetFormat::Alpaca), array + QStringLiteral("#1: line 2: "), expected);
+        QCOMPARE(readDataset(array, DatasetFormat::Alpaca, true).examples.size(), size_t(1));
+    }
+    void pairedSurrogatesAndEscapedControlsAreKept()
+    {
+        QTemporaryDir dir;
+        const QString path = writeBytes(dir, QStringLiteral("p.jsonl"),
+                                        R"({"instruction": "smile \ud83d\ude00 \\ud800", "output": "a\u0001b"})");
+        const test::ReadResult r = readDataset(path, DatasetFormat::Alpaca);
+        QCOMPARE(r.examples.size(), size_t(1));
+        QCOMPARE(r.examples[0].record.instruction, QStringLiteral("smile \U0001F600 \\ud800"));
+        QCOMPARE(r.examples[0].record.response, QStringLiteral("a") + QChar(1) + QStringLiteral("b"));
+    }
     void deeplyNestedJson()
     {
         QTemporaryDir dir;
@@ -219,11 +256,9 @@ private slots:
         const QString nul = writeBytes(dir, QStringLiteral("nul.jsonl"),
                                        QByteArray("{\"instruction\": \"a\0b\", \"output\": \"c\"}\n",
                                                   sizeof("{\"instruction\": \"a\0b\", \"output\": \"c\"}\n") - 1));
-        // Qt's JSON parser lets a raw NUL through inside a string; the record is read and the validator
-        // reports its control character (tst_validation).
-        const test::ReadResult r = readDataset(nul, DatasetFormat::Alpaca);
-        QCOMPARE(r.examples.size(), size_t(1));
-        QCOMPARE(r.examples[0].record.instruction, QString::fromUtf8("a\0b", 3));
+        // Qt's JSON parser lets a raw NUL through inside a string; the reader refuses it by line and column.
+        FT_EXPECT_ERROR(readDataset(nul, DatasetFormat::Alpaca), nul + QStringLiteral(":1: a raw NUL byte"),
+                        QStringLiteral("at column 19"));
     }
     void progressAdvancesToTheEnd()
     {

@@ -187,6 +187,30 @@ private slots:
                                                      QStringLiteral("four"), QStringLiteral("five")}));
     }
 
+    // Skipping every record is not an import: no empty dataset, no new version, and the error says why.
+    void skippingEveryRecordCreatesNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = writeFile(dir.path(), QStringLiteral("all-bad.jsonl"),
+                                       "{\"instruction\": 1, \"output\": \"a\"}\n{\"output\": \"b\"}\n");
+        test::TempDatabase temp;
+        try {
+            importDataset(temp.db(), path, alpaca(true), newDataset(QStringLiteral("nothing")));
+            QFAIL("a file of bad records made a dataset");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().contains(QLatin1String("every record is bad (2 skipped)")) &&
+                         error.message().contains(QLatin1String("all-bad.jsonl:1")),
+                     qPrintable(error.message()));
+        }
+        QVERIFY(DatasetStore(temp.db()).list().empty());
+
+        const qint64 existing = DatasetStore(temp.db()).create(QStringLiteral("existing"));
+        DatasetImportTarget into;
+        into.datasetId = existing;
+        QVERIFY_THROWS_EXCEPTION(Error, importDataset(temp.db(), path, alpaca(true), into));
+        QCOMPARE(DatasetStore(temp.db()).find(existing)->version, 1);
+    }
+
     void cancellingRollsBack()
     {
         QTemporaryDir dir;

@@ -373,6 +373,13 @@ private slots:
         QCOMPARE(store.count(id, testSplit), 3);
         store.setSplits(previousSplits);
         QCOMPARE(store.count(id, testSplit), 0);
+        // Moving examples to where they already are is no change: the version stays.
+        const int version = DatasetStore(temp.db()).find(id)->version;
+        store.setSplits(previousSplits);
+        QCOMPARE(DatasetStore(temp.db()).find(id)->version, version);
+        store.setSplit({ids[0]}, Split::Test);
+        QCOMPARE(DatasetStore(temp.db()).find(id)->version, version + 1);
+        store.setSplits(previousSplits);
 
         const auto gained = store.addTag({ids[0], ids[1]}, QStringLiteral("three")); // ids[0] has it already
         QCOMPARE(gained, std::vector<qint64>{ids[1]});
