@@ -83,7 +83,9 @@ void addTrainOptions(QCommandLineParser& parser)
              "model folder's own chat template (loss on its assistant turns; the default when the folder has "
              "one, else alpaca)."),
          QStringLiteral("T")},
-        {QStringLiteral("loss-on"), QStringLiteral("response or all."), QStringLiteral("WHAT")},
+        {QStringLiteral("loss-on"),
+         QStringLiteral("response or all (default: the mode's; all for full, response for the others)."),
+         QStringLiteral("WHAT")},
         {QStringLiteral("steps"), QStringLiteral("Stop after N optimizer steps."), QStringLiteral("N")},
         {QStringLiteral("epochs"), QStringLiteral("Epochs (when no step limit)."), QStringLiteral("N")},
         {QStringLiteral("lr"), QStringLiteral("Peak learning rate."), QStringLiteral("X")},

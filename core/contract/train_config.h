@@ -15,7 +15,7 @@ struct TrainConfig {
     QString valFile;   // optional; otherwise a seeded split of the training set
     double valFraction = 0.1;
     QString promptTemplate = QStringLiteral("alpaca"); // built-in name or custom text with {response}
-    QString lossOn = QStringLiteral("response");       // "response" | "all"
+    QString lossOn = QStringLiteral("all");            // "response" | "all" (as the "full" preset)
     int64_t maxLength = 512;
     bool packing = true;
 

@@ -94,6 +94,19 @@ private slots:
             TrainConfig::fromJson(QJsonDocument::fromJson(R"({"mode": "full"})").object(), QStringLiteral("x")).lossOn,
             QStringLiteral("all"));
     }
+    // Leaving the mode out is choosing "full": the defaults are the full preset, so what is recorded
+    // ("mode": "full") is what was trained (loss on every token, every weight, its learning rate).
+    void theDefaultsAreTheFullPreset()
+    {
+        TrainConfig full;
+        full.applyModePreset(QStringLiteral("full"));
+        QCOMPARE(TrainConfig().toJson(), full.toJson());
+        QCOMPARE(TrainConfig::fromJson(QJsonObject(), QStringLiteral("x")).toJson(), full.toJson());
+        TrainConfig afterQlora;
+        afterQlora.applyModePreset(QStringLiteral("qlora"));
+        afterQlora.applyModePreset(QStringLiteral("full"));
+        QCOMPARE(afterQlora.toJson(), full.toJson());
+    }
     void badSettingsNameTheField_data()
     {
         QTest::addColumn<QByteArray>("json");
