@@ -122,9 +122,7 @@ private:
             m_workspace = openWorkspace(m_parser);
             m_datasetId = resolveDataset();
         } catch (const Error& error) {
-            m_reporter.failed(error.message());
-            if (!m_arguments.jsonEvents)
-                err() << "error: " << error.message() << "\n";
+            m_reporter.failed(error.message()); // also the terminal's line ("failed: ...") without --events
             return false;
         }
         m_recorder = std::make_unique<RunRecorder>(*m_workspace, m_arguments.runId, m_arguments.runName, m_datasetId,
@@ -228,9 +226,7 @@ private:
             err() << "error: " << message << "\n";
             return;
         }
-        m_reporter.failed(message);
-        if (!m_arguments.jsonEvents)
-            err() << "error: " << message << "\n";
+        m_reporter.failed(message); // also the terminal's line ("failed: ...") without --events
     }
 
     const QCommandLineParser& m_parser;

@@ -26,13 +26,50 @@ QString describeOffset(const QByteArray& bytes, qint64 offset)
     return QStringLiteral("line %1, column %2").arg(line).arg(column);
 }
 
+QString jsonErrorText(const QByteArray& bytes, const QJsonParseError& error)
+{
+    const bool endsEarly = error.error == QJsonParseError::UnterminatedString ||
+                           error.error == QJsonParseError::UnterminatedObject ||
+                           error.error == QJsonParseError::UnterminatedArray ||
+                           error.error == QJsonParseError::TerminationByNumber;
+    if (!endsEarly)
+        return error.errorString();
+    // The containers still open at the end, outside strings; a mismatched closer is another error.
+    QByteArray closers;
+    bool inString = false;
+    bool escaped = false;
+    for (const char c : bytes) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            closers += c == '{' ? '}' : ']';
+        } else if (c == '}' || c == ']') {
+            if (closers.isEmpty() || closers.back() != c)
+                return error.errorString();
+            closers.chop(1);
+        }
+    }
+    if (inString)
+        return QStringLiteral("unterminated string: the text ends inside a string");
+    if (closers.isEmpty())
+        return error.errorString();
+    return QStringLiteral("the text ends before its closing '%1'").arg(QLatin1Char(closers.back()));
+}
+
 QJsonObject parseJsonObject(const QByteArray& bytes, const QString& origin)
 {
     QJsonParseError error{};
     const QJsonDocument document = QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError)
         throw Error(QStringLiteral("%1: malformed JSON at %2: %3")
-                        .arg(origin, describeOffset(bytes, error.offset), error.errorString()));
+                        .arg(origin, describeOffset(bytes, error.offset), jsonErrorText(bytes, error)));
     if (!document.isObject())
         throw Error(QStringLiteral("%1: expected a JSON object at the top level").arg(origin));
     return document.object();

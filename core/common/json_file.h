@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QJsonParseError>
 #include <QString>
 
 namespace ft {
@@ -18,6 +19,10 @@ QJsonObject readJsonObjectFile(const QString& path, qint64 maxBytes = 64 * 1024 
 
 // "a string", "a number", "an array", "an object", "a boolean", "null"; "nothing" for a missing value.
 QString jsonTypeName(const QJsonValue& value);
+
+// What is wrong with `bytes`, for an error Qt's parser reported. Qt calls a text that merely ends
+// before its closing '}' an "unterminated string"; this says that it ends early and what it lacks.
+QString jsonErrorText(const QByteArray& bytes, const QJsonParseError& error);
 
 // "line L, column C" for a byte offset into `bytes`.
 QString describeOffset(const QByteArray& bytes, qint64 offset);

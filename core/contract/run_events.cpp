@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include "common/json_file.h"
 #include "contract/event_fields.h"
 
 namespace ft {
@@ -82,12 +83,9 @@ std::optional<WorkerEvent> readStep(EventFields& f)
 
 QJsonObject write(const EvalPoint& e)
 {
-    return {{QStringLiteral("event"), QStringLiteral("eval")},
-            {QStringLiteral("step"), e.step},
-            {QStringLiteral("val_loss"), e.valLoss},
-            {QStringLiteral("perplexity"), e.perplexity},
-            {QStringLiteral("best_val_loss"), e.bestValLoss},
-            {QStringLiteral("is_best"), e.isBest}};
+    return {{QStringLiteral("event"), QStringLiteral("eval")}, {QStringLiteral("step"), e.step},
+            {QStringLiteral("val_loss"), e.valLoss},           {QStringLiteral("perplexity"), e.perplexity},
+            {QStringLiteral("best_val_loss"), e.bestValLoss},  {QStringLiteral("is_best"), e.isBest}};
 }
 
 std::optional<WorkerEvent> readEval(EventFields& f)
@@ -219,8 +217,8 @@ QString runOutcomeName(RunOutcome outcome)
 
 std::optional<RunOutcome> runOutcomeFromName(const QString& name)
 {
-    for (RunOutcome outcome : {RunOutcome::Finished, RunOutcome::Stopped, RunOutcome::Diverged, RunOutcome::Failed,
-                               RunOutcome::Interrupted})
+    for (RunOutcome outcome :
+         {RunOutcome::Finished, RunOutcome::Stopped, RunOutcome::Diverged, RunOutcome::Failed, RunOutcome::Interrupted})
         if (name == runOutcomeName(outcome))
             return outcome;
     return std::nullopt;
@@ -230,10 +228,10 @@ bool isFinalRunStatus(const QString& status) { return runOutcomeFromName(status)
 
 QStringList workerEventNames()
 {
-    return {QStringLiteral("started"),  QStringLiteral("step"),    QStringLiteral("eval"),
-            QStringLiteral("sample"),   QStringLiteral("checkpoint"), QStringLiteral("log"),
-            QStringLiteral("paused"),   QStringLiteral("resumed"), QStringLiteral("finished"),
-            QStringLiteral("stopped"),  QStringLiteral("diverged"), QStringLiteral("failed")};
+    return {QStringLiteral("started"), QStringLiteral("step"),       QStringLiteral("eval"),
+            QStringLiteral("sample"),  QStringLiteral("checkpoint"), QStringLiteral("log"),
+            QStringLiteral("paused"),  QStringLiteral("resumed"),    QStringLiteral("finished"),
+            QStringLiteral("stopped"), QStringLiteral("diverged"),   QStringLiteral("failed")};
 }
 
 QJsonObject workerEventJson(const WorkerEvent& event)
@@ -259,7 +257,7 @@ std::optional<WorkerEvent> parseWorkerEvent(const QByteArray& line, QString* err
     const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return reject(QStringLiteral("not JSON (%1 at byte %2): %3")
-                          .arg(parseError.errorString())
+                          .arg(jsonErrorText(line, parseError))
                           .arg(parseError.offset)
                           .arg(preview(line)));
     if (!document.isObject())

@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 
 #include "common/error.h"
+#include "common/json_file.h"
 #include "data/json_array_splitter.h"
 #include "data/json_string_check.h"
 #include "data/line_reader.h"
@@ -77,9 +78,11 @@ bool parseObject(const QByteArray& bytes, qint64 firstLine, bool inArray, QJsonO
         if (inArray)
             *reason = QStringLiteral("line %1: malformed JSON: %2")
                           .arg(firstLine + bytes.left(error.offset).count('\n'))
-                          .arg(error.errorString());
+                          .arg(jsonErrorText(bytes, error));
         else
-            *reason = QStringLiteral("malformed JSON at column %1: %2").arg(error.offset + 1).arg(error.errorString());
+            *reason = QStringLiteral("malformed JSON at column %1: %2")
+                          .arg(error.offset + 1)
+                          .arg(jsonErrorText(bytes, error));
         return false;
     }
     *object = document.object();

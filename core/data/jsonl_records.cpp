@@ -7,6 +7,7 @@
 #include <QSaveFile>
 
 #include "common/error.h"
+#include "common/json_file.h"
 #include "data/json_string_check.h"
 
 namespace ft {
@@ -36,7 +37,7 @@ void readJsonlRecords(const QString& path, const std::function<void(NumberedReco
             throw Error(QStringLiteral("%1: malformed JSON at column %2: %3")
                             .arg(origin)
                             .arg(error.offset + 1)
-                            .arg(error.errorString()));
+                            .arg(jsonErrorText(line, error)));
         if (!document.isObject())
             throw Error(QStringLiteral("%1: expected a JSON object per line").arg(origin));
         onRecord({ExampleRecord::fromJson(document.object(), origin, allowEmptyResponse), lineNumber});

@@ -240,6 +240,14 @@ private slots:
         QVERIFY2(failed[QStringLiteral("message")].toString().contains(expected),
                  qPrintable(failed[QStringLiteral("message")].toString()));
         QVERIFY(!QDir(runDir).exists(QStringLiteral("checkpoints")));
+        // On a terminal (no --events) the error is said once, on stderr.
+        arguments.removeAt(arguments.indexOf(QStringLiteral("--events")) + 1);
+        arguments.removeAll(QStringLiteral("--events"));
+        const auto plain = test::runCli(arguments);
+        QCOMPARE(plain.exitCode, 2);
+        const QByteArray message = failed[QStringLiteral("message")].toString().toUtf8();
+        QVERIFY2(plain.err.count(message) == 1, plain.err.constData());
+        QVERIFY2(plain.out.isEmpty(), plain.out.constData());
         m_train = writeExamples(m_dir.path(), 60);
     }
     void runIsRecordedInTheWorkspace()

@@ -18,6 +18,34 @@ private slots:
             QVERIFY2(error.message().contains(QLatin1String("line 3")), qPrintable(error.message()));
         }
     }
+    // Qt calls a text cut short before its '}' an "unterminated string"; the error says what is missing.
+    void textCutShortSaysWhatItLacks_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no closing brace")
+            << QByteArray("{\"a\": \"b\"") << QStringLiteral("ends before its closing '}'");
+        QTest::newRow("no brace, newline")
+            << QByteArray("{\"a\": 1,\n \"b\": 2\n") << QStringLiteral("ends before its closing '}'");
+        QTest::newRow("open array") << QByteArray("{\"a\": [1, 2") << QStringLiteral("ends before its closing ']'");
+        QTest::newRow("escaped quote") << QByteArray("{\"a\": \"b\\\"")
+                                       << QStringLiteral("unterminated string: the text ends inside a string");
+        QTest::newRow("open string") << QByteArray("{\"a\": \"b")
+                                     << QStringLiteral("unterminated string: the text ends inside a string");
+    }
+    void textCutShortSaysWhatItLacks()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, expected);
+        try {
+            parseJsonObject(text, QStringLiteral("cut.json"));
+            QFAIL("a text cut short was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().startsWith(QLatin1String("cut.json: malformed JSON at line")) &&
+                         error.message().endsWith(expected),
+                     qPrintable(error.message()));
+        }
+    }
     void topLevelMustBeObject()
     {
         QVERIFY_THROWS_EXCEPTION(Error, parseJsonObject("[1, 2]", QStringLiteral("x.json")));
