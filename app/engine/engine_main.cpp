@@ -11,6 +11,7 @@
 #include "cli_common.h"
 #include "common/app_paths.h"
 #include "engine_commands.h"
+#include "worker_control.h"
 
 int main(int argc, char* argv[])
 {
@@ -23,6 +24,12 @@ int main(int argc, char* argv[])
         ::execv("/proc/self/exe", argv);
         // Not fatal if the restart fails: the program only runs slower.
     }
+    // A trainer (evaluation, export) records stop signals from here on, also those held while the
+    // program loaded (app/engine/worker_control.h).
+    if (ft::cli::commandHandlesStopSignals(argc, argv))
+        ft::cli::catchStopSignals();
+    else
+        ft::cli::restoreStopSignals();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ftstudio"));
     QCoreApplication::setOrganizationName(QStringLiteral("FineTune Studio"));

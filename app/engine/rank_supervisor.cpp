@@ -1,6 +1,7 @@
 #include "rank_supervisor.h"
 
 #include <csignal>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include <QTimer>
 
 #include "cli_common.h"
+#include "worker_control.h"
 
 namespace ft::cli {
 
@@ -42,6 +44,25 @@ bool isFinalEvent(const QByteArray& line)
            event == QLatin1String("diverged") || event == QLatin1String("failed");
 }
 
+// Why rank 0 ended without its final event, with the last lines it wrote on stderr.
+QString rankZeroEnding(int exitCode, int signal, const QStringList& stderrTail)
+{
+    QString reason;
+    if (exitCode >= 0)
+        reason = QStringLiteral("rank 0 exited with status %1").arg(exitCode);
+    else if (signal > 0)
+        reason = QStringLiteral("rank 0 was killed by signal %1 (%2)")
+                     .arg(signal)
+                     .arg(QString::fromLocal8Bit(::strsignal(signal)));
+    else
+        reason = QStringLiteral("rank 0 could not be started");
+    const QString said =
+        stderrTail.isEmpty()
+            ? QStringLiteral("it wrote nothing on stderr")
+            : QStringLiteral("its last words on stderr: %1").arg(stderrTail.join(QStringLiteral(" | ")));
+    return QStringLiteral("%1 without finishing; %2").arg(reason, said);
+}
+
 } // namespace
 
 int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
@@ -51,6 +72,7 @@ int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
     bool finalSeen = false;
     int exited = 0;
     int mainExitCode = -1;
+    int mainSignal = 0; // the signal that ended rank 0, when one did
     QStringList mainStderrTail;
     QTimer lastCall; // ends ranks still running this long after another one exited
     lastCall.setSingleShot(true);
@@ -94,8 +116,10 @@ int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
             }
         });
         auto onExit = [&, rank](int code, bool normal) {
-            if (rank == 0)
+            if (rank == 0) {
                 mainExitCode = normal ? code : -1;
+                mainSignal = normal ? 0 : code; // QProcess gives the signal as the code of a crash
+            }
             if (++exited == ranks)
                 QMetaObject::invokeMethod(
                     QCoreApplication::instance(), [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
@@ -132,6 +156,8 @@ int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
         sigemptyset(&action.sa_mask);
         sigaction(SIGINT, &action, nullptr);
         sigaction(SIGTERM, &action, nullptr);
+        if (const int early = caughtStopSignal())
+            forwardSignal(early); // it came while the ranks were being started
     }
     QSocketNotifier signalNotifier(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&signalNotifier, &QSocketNotifier::activated, [&] {
@@ -143,12 +169,8 @@ int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
 
     QCoreApplication::exec();
     if (!finalSeen && jsonEvents) {
-        const QString reason = mainExitCode < 0 ? QStringLiteral("rank 0 was killed")
-                                                : QStringLiteral("rank 0 exited with status %1").arg(mainExitCode);
-        const QJsonObject failed{
-            {QStringLiteral("event"), QStringLiteral("failed")},
-            {QStringLiteral("message"),
-             QStringLiteral("%1 without finishing: %2").arg(reason, mainStderrTail.join(QStringLiteral(" | ")))}};
+        const QJsonObject failed{{QStringLiteral("event"), QStringLiteral("failed")},
+                                 {QStringLiteral("message"), rankZeroEnding(mainExitCode, mainSignal, mainStderrTail)}};
         out() << QJsonDocument(failed).toJson(QJsonDocument::Compact) << '\n';
         out().flush();
     }

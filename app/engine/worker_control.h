@@ -1,13 +1,32 @@
 #pragma once
 // Steering a running worker: the lines "stop", "pause", "resume" and "checkpoint" on stdin, and
 // SIGINT/SIGTERM (which stop after the current step, with a checkpoint).
+//
+// A stop signal must never end a worker without its event, however early it comes: ftstudio-cli
+// blocks SIGINT and SIGTERM before it hands over to the engine (execEngine; the mask survives exec), the engine
+// installs a flag-only handler first thing and only then unblocks them, so a signal sent while
+// LibTorch loads is held and then recorded; the trainer sees it as a stop request.
 
 #include "engine/training_observer.h"
 
 namespace ft::cli {
 
-// Starts the stdin reader and installs the signal handlers; both forward to `control`. The threads
-// are detached (a blocked read of stdin cannot be interrupted) and end with the process.
+// Whether the command in argv steers itself with startWorkerControl: train, eval (not eval
+// compare) and export stop cleanly on a signal; the others end with the default action.
+bool commandHandlesStopSignals(int argc, char* argv[]);
+
+// For those commands: records SIGINT/SIGTERM in a flag from now on, then unblocks them.
+void catchStopSignals();
+
+// For every other command: the default action (end the process), then unblocks them.
+void restoreStopSignals();
+
+// The signal caught so far (0: none), for a supervisor that installs its own handlers later.
+int caughtStopSignal();
+
+// Starts the stdin reader and a watcher that turns a caught signal (also one caught before this
+// call) into a stop request; both forward to `control`. The threads are detached (a blocked read of
+// stdin cannot be interrupted) and end with the process.
 void startWorkerControl(TrainerControl& control);
 
 } // namespace ft::cli

@@ -86,6 +86,11 @@ void Trainer::setupResume()
     m_lastEvalStep = m_state.valLoss ? m_state.step : -1;
 }
 
+void Trainer::noteForStart(const QString& level, const QString& message)
+{
+    m_notesForStart.emplace_back(level, message);
+}
+
 void Trainer::loadEverything(const TrainingRecords& records)
 {
     // Ranks sharing a machine share its cores.
@@ -98,7 +103,7 @@ void Trainer::loadEverything(const TrainingRecords& records)
     m_template = resolvePromptTemplate(m_config.promptTemplate, m_config.model);
     m_loaded = loadTrainingModel(m_config);
     for (const QString& warning : m_loaded.warnings)
-        m_observer.log(QStringLiteral("warning"), warning);
+        noteForStart(QStringLiteral("warning"), warning);
     const Tokenizer& tokenizer = *m_loaded.tokenizer;
 
     const int64_t overhead = templateOverheadTokens(tokenizer, m_template);
@@ -110,7 +115,7 @@ void Trainer::loadEverything(const TrainingRecords& records)
                 .arg(m_template.name)
                 .arg(overhead + 2));
     if (m_config.maxLength > m_loaded.config.maxPositions)
-        m_observer.log(QStringLiteral("warning"), QStringLiteral("max_length %1 exceeds the model's context length %2")
+        noteForStart(QStringLiteral("warning"), QStringLiteral("max_length %1 exceeds the model's context length %2")
                                                       .arg(m_config.maxLength)
                                                       .arg(m_loaded.config.maxPositions));
 
@@ -128,7 +133,7 @@ void Trainer::loadEverything(const TrainingRecords& records)
     const int64_t checkpointed = checkpointedLayerCount(m_config, m_loaded.config.numLayers);
     m_loaded.model->setGradientCheckpointing(checkpointed > 0, checkpointed);
     if (checkpointed > 0)
-        m_observer.log(QStringLiteral("info"),
+        noteForStart(QStringLiteral("info"),
                        QStringLiteral("gradient checkpointing: the first %1 of %2 decoder layers are recomputed "
                                       "in the backward pass")
                            .arg(checkpointed)
@@ -457,6 +462,10 @@ RunEndInfo Trainer::run()
     startEveryRankAlike();
     const RunStartInfo start = startInfo();
     m_observer.started(start);
+    // What setting up found is told after "started": the event stream begins with it.
+    for (const auto& [level, message] : m_notesForStart)
+        m_observer.log(level, message);
+    m_notesForStart.clear();
     if (start.truncatedExamples > 0)
         m_observer.log(QStringLiteral("warning"),
                        QStringLiteral("%1 examples were longer than max_length %2 and were truncated "

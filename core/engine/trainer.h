@@ -65,6 +65,8 @@ private:
         int64_t stepsBefore = 0;
     };
     RunStartInfo startInfo() const;
+    // A log line found while setting up, told right after the "started" event.
+    void noteForStart(const QString& level, const QString& message);
     void startEveryRankAlike();
     StepPoint stepPoint(const StepResult& result, const SessionClock& session);
     void finishRun(RunOutcome outcome, RunEndInfo& end);
@@ -98,6 +100,7 @@ private:
     std::unique_ptr<torch::optim::AdamW> m_optimizer;
     std::unique_ptr<CheckpointStore> m_checkpoints;
     TrainingState m_state;
+    std::vector<std::pair<QString, QString>> m_notesForStart; // (level, message)
     int64_t m_totalSteps = 0;
     int64_t m_resumedFrom = -1;
     int64_t m_lastCheckpointStep = -1;

@@ -85,7 +85,16 @@ void WorkerProcess::startWithArguments(const QStringList& trainArguments, const 
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
     // A studio that goes away closes the worker's stdout; with SIGPIPE ignored the worker's writes
     // then fail quietly and the run goes on (or stops cleanly on SIGTERM) instead of dying mid-step.
-    m_process->setChildProcessModifier([] { ::signal(SIGPIPE, SIG_IGN); });
+    // SIGINT and SIGTERM are held from the fork on until the worker can act on them (it unblocks
+    // them once its handler is in place): a stop sent while it starts still ends with "stopped".
+    m_process->setChildProcessModifier([] {
+        ::signal(SIGPIPE, SIG_IGN);
+        sigset_t stopSignals;
+        sigemptyset(&stopSignals);
+        sigaddset(&stopSignals, SIGINT);
+        sigaddset(&stopSignals, SIGTERM);
+        ::sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
+    });
     connect(m_process, &QProcess::readyReadStandardOutput, this, &WorkerProcess::readStdout);
     connect(m_process, &QProcess::readyReadStandardError, this, &WorkerProcess::readStderr);
     connect(m_process, &QProcess::finished, this, &WorkerProcess::onFinished);

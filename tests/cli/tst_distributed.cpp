@@ -1,5 +1,6 @@
 // Data-parallel training on Gloo over loopback: two processes must train exactly like one.
 
+#include <csignal>
 #include <cstring>
 
 #include <QDir>
@@ -58,14 +59,17 @@ std::vector<float> exportedWeights(const QString& runDir)
 // A rank started the way torchrun starts one.
 class Rank {
 public:
+    // rank -1: not a rank but `train --nproc N`, which starts its own.
     Rank(int rank, int world, int port, const QStringList& arguments)
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("RANK"), QString::number(rank));
-        env.insert(QStringLiteral("WORLD_SIZE"), QString::number(world));
-        env.insert(QStringLiteral("MASTER_ADDR"), QStringLiteral("127.0.0.1"));
-        env.insert(QStringLiteral("MASTER_PORT"), QString::number(port));
-        m_process.setProcessEnvironment(env);
+        if (rank >= 0) {
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("RANK"), QString::number(rank));
+            env.insert(QStringLiteral("WORLD_SIZE"), QString::number(world));
+            env.insert(QStringLiteral("MASTER_ADDR"), QStringLiteral("127.0.0.1"));
+            env.insert(QStringLiteral("MASTER_PORT"), QString::number(port));
+            m_process.setProcessEnvironment(env);
+        }
         m_process.start(test::cliPath(), arguments);
     }
     ~Rank()
@@ -94,6 +98,24 @@ public:
 private:
     QProcess m_process;
 };
+
+// The process started by `pid` whose environment says RANK=`rank` (the supervisor's children), or 0.
+qint64 rankProcess(qint64 pid, int rank)
+{
+    for (const QFileInfo& task :
+         QDir(QStringLiteral("/proc/%1/task").arg(pid)).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile children(task.filePath() + QStringLiteral("/children"));
+        if (!children.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray& child : children.readAll().simplified().split(' ')) {
+            QFile environ(QStringLiteral("/proc/%1/environ").arg(QString::fromLatin1(child)));
+            if (environ.open(QIODevice::ReadOnly) &&
+                environ.readAll().split('\0').contains("RANK=" + QByteArray::number(rank)))
+                return child.toLongLong();
+        }
+    }
+    return 0;
+}
 
 } // namespace
 
@@ -220,6 +242,25 @@ private slots:
         QCOMPARE(dataset.exitCode, 2);
         QVERIFY2(dataset.err.contains("--dataset trains in one process only"), dataset.err.constData());
         QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("ds"))));
+    }
+    // `train --nproc 2` whose rank 0 is killed says which signal, and that rank 0 said nothing.
+    void aKilledRankZeroIsNamedWithItsSignal()
+    {
+        FT_REQUIRE_SHARED();
+        const QString runDir = m_dir.filePath(QStringLiteral("rank0-killed"));
+        Rank supervisor(-1, 0, 0, arguments(runDir, 1000) << QStringLiteral("--nproc") << QStringLiteral("2"));
+        QVERIFY(!supervisor.waitFor(QStringLiteral("step")).isEmpty());
+        const qint64 rankZero = rankProcess(supervisor.process().processId(), 0);
+        QVERIFY2(rankZero > 0, "rank 0's process was not found under /proc");
+        QCOMPARE(::kill(static_cast<pid_t>(rankZero), SIGKILL), 0);
+        const QJsonObject failed = supervisor.waitFor(QStringLiteral("failed"), 60000);
+        const QString message = failed[QStringLiteral("message")].toString();
+        QVERIFY2(message.startsWith(QLatin1String("rank 0 was killed by signal 9")), qPrintable(message));
+        QVERIFY2(message.endsWith(QLatin1String("it wrote nothing on stderr")) ||
+                     message.contains(QLatin1String("its last words on stderr: ")),
+                 qPrintable(message));
+        QVERIFY(supervisor.process().waitForFinished(60000));
+        QCOMPARE(supervisor.process().exitCode(), 1);
     }
     void aKilledRankFailsTheOtherAndTheRunResumes()
     {

@@ -193,6 +193,24 @@ private slots:
                      .entryList({QStringLiteral("step-*")}, QDir::Dirs)
                      .isEmpty());
     }
+    // The event stream begins with "started"; what setting up found (QLoRA's checkpointing) follows it.
+    void startedComesFirst()
+    {
+        const QString runDir = m_dir.filePath(QStringLiteral("qlora-order"));
+        const auto result =
+            test::runCli(baseArguments(runDir, 1) << QStringLiteral("--mode") << QStringLiteral("qlora"));
+        QCOMPARE(result.exitCode, 0);
+        QStringList events;
+        for (const QByteArray& line : result.out.trimmed().split('\n')) {
+            const QJsonObject event = QJsonDocument::fromJson(line).object();
+            events << event.value(QStringLiteral("event")).toString();
+            if (event.value(QStringLiteral("message")).toString().startsWith(QLatin1String("gradient checkpointing")))
+                QVERIFY2(events.size() > 1, "a setup note came before \"started\"");
+        }
+        QCOMPARE(events.first(), QStringLiteral("started"));
+        QVERIFY2(result.out.contains("gradient checkpointing"), result.out.constData());
+        QCOMPARE(events.last(), QStringLiteral("finished"));
+    }
     void badConfigurationsExitBeforeTraining_data()
     {
         QTest::addColumn<QStringList>("extra");

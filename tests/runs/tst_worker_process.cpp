@@ -13,9 +13,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "contract/train_config.h"
 #include "fake_workers.h"
 #include "runs/run_trace.h"
-#include "contract/train_config.h"
 #include "runs/worker_process.h"
 #include "support/test_support.h"
 
@@ -193,6 +193,25 @@ private slots:
                                       .entryList({QStringLiteral("step-*")}, QDir::Dirs)
                                       .isEmpty(),
                                  30000);
+    }
+
+    // A SIGTERM that comes while the worker is still starting (loading LibTorch) is held until the
+    // worker can act on it: the run ends "stopped" with its event and exit 0, never as a bare 143.
+    void sigtermWhileStartingStillEndsWithItsEvent()
+    {
+        const QString runDir =
+            prepareRun(QStringLiteral("early-term"), 100000, [](TrainConfig& c) { c.evalEvery = 0; });
+        WorkerProcess worker;
+        worker.setCliPath(test::cliPath());
+        QSignalSpy ended(&worker, &WorkerProcess::ended);
+        worker.startRun(runDir);
+        QTRY_VERIFY_WITH_TIMEOUT(worker.processId() > 0, 10000);
+        QCOMPARE(::kill(static_cast<pid_t>(worker.processId()), SIGTERM), 0);
+        QVERIFY(ended.wait(120000));
+        const RunEndInfo end = endOf(ended);
+        QVERIFY2(end.status == QLatin1String("stopped"), qPrintable(end.status + QStringLiteral(": ") + end.message));
+        QVERIFY(end.reportedByWorker);
+        QCOMPARE(end.exitCode, 0);
     }
 
     void hostileOutputNeverCrashes()
