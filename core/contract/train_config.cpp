@@ -128,6 +128,7 @@ const std::vector<Field>& fields()
         intField("save_every", &TrainConfig::saveEvery),
         intField("keep_last", &TrainConfig::keepLast),
         intField("early_stopping_patience", &TrainConfig::earlyStoppingPatience),
+        boolField("stop_on_divergence", &TrainConfig::stopOnDivergence),
         doubleField("early_stopping_min_delta", &TrainConfig::earlyStoppingMinDelta),
         boolField("export_best", &TrainConfig::exportBest),
         intField("threads", &TrainConfig::threads),

@@ -71,6 +71,9 @@ struct TrainConfig {
     int64_t earlyStoppingPatience = 0; // evaluations without improvement before stopping; 0: off
     double earlyStoppingMinDelta = 0.0;
     bool exportBest = true; // export the best checkpoint's weights (when there is validation)
+    // End the run as diverged when the loss explodes against its own history or the gradients die
+    // (engine/divergence_monitor.h); NaN and Inf always end it.
+    bool stopOnDivergence = true;
 
     int threads = 0;   // 0: all physical cores
     int processes = 1; // local data-parallel worker processes (`train --nproc`); 1: one process

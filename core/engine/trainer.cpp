@@ -116,8 +116,8 @@ void Trainer::loadEverything(const TrainingRecords& records)
                 .arg(overhead + 2));
     if (m_config.maxLength > m_loaded.config.maxPositions)
         noteForStart(QStringLiteral("warning"), QStringLiteral("max_length %1 exceeds the model's context length %2")
-                                                      .arg(m_config.maxLength)
-                                                      .arg(m_loaded.config.maxPositions));
+                                                    .arg(m_config.maxLength)
+                                                    .arg(m_loaded.config.maxPositions));
 
     const LossOn lossOn = lossOnFromName(m_config.lossOn);
     m_train = tokenizeRecords(records.train, tokenizer, m_template, lossOn, m_config.maxLength);
@@ -134,10 +134,10 @@ void Trainer::loadEverything(const TrainingRecords& records)
     m_loaded.model->setGradientCheckpointing(checkpointed > 0, checkpointed);
     if (checkpointed > 0)
         noteForStart(QStringLiteral("info"),
-                       QStringLiteral("gradient checkpointing: the first %1 of %2 decoder layers are recomputed "
-                                      "in the backward pass")
-                           .arg(checkpointed)
-                           .arg(m_loaded.config.numLayers));
+                     QStringLiteral("gradient checkpointing: the first %1 of %2 decoder layers are recomputed "
+                                    "in the backward pass")
+                         .arg(checkpointed)
+                         .arg(m_loaded.config.numLayers));
     m_trainable = selectTrainableParameters(*m_loaded.model, m_config);
     m_optimizer = makeOptimizer(m_trainable, m_config);
     m_checkpoints = std::make_unique<CheckpointStore>(m_runDir);
@@ -457,6 +457,29 @@ StepPoint Trainer::stepPoint(const StepResult& result, const SessionClock& sessi
     return point;
 }
 
+QString Trainer::divergedMessage(const DivergenceVerdict& verdict, int64_t step) const
+{
+    QString message = QStringLiteral("diverged at step %1: %2.").arg(step).arg(verdict.reason);
+    // Weights saved at or after the step where it began are suspect; name the last one before.
+    std::optional<SavedCheckpoint> before;
+    bool laterOnes = false;
+    for (const SavedCheckpoint& checkpoint : m_checkpoints->list()) {
+        if (checkpoint.step < verdict.firstBadStep)
+            before = checkpoint;
+        else
+            laterOnes = true;
+    }
+    if (before)
+        message += QStringLiteral(" The last checkpoint from before it went wrong is step %1 (%2)%3.")
+                       .arg(before->step)
+                       .arg(QDir(m_runDir).relativeFilePath(before->path))
+                       .arg(laterOnes ? QStringLiteral("; later ones hold the diverged weights") : QString());
+    else
+        message += QStringLiteral(" No checkpoint was written before it went wrong.");
+    message += QStringLiteral(" Try a lower learning rate (this run's: %1).").arg(m_config.learningRate, 0, 'g', 3);
+    return message;
+}
+
 RunEndInfo Trainer::run()
 {
     startEveryRankAlike();
@@ -498,17 +521,20 @@ RunEndInfo Trainer::run()
         // The step's own throughput: evaluations and checkpoints between steps do not lower it.
         result.tokensPerSecond =
             static_cast<double>(m_state.tokensSeen - tokensBefore) / std::max(1e-9, secondsSince(stepStart));
-        if (!result.finite()) {
+        if (!result.finite()) { // the weights were left as they were
             outcome = RunOutcome::Diverged;
-            end.message =
-                QStringLiteral("diverged at step %1: loss %2, gradient norm %3; the last good checkpoint is kept")
-                    .arg(m_state.step + 1)
-                    .arg(result.loss)
-                    .arg(result.gradNorm);
+            end.message = divergedMessage(*m_divergence.observe(m_state.step + 1, result.loss, result.gradNorm),
+                                          m_state.step + 1);
             break;
         }
         m_state.elapsedSeconds = session.elapsedBefore + secondsSince(session.start);
         m_observer.stepDone(stepPoint(result, session));
+        if (const auto verdict = m_divergence.observe(m_state.step, result.loss, result.gradNorm);
+            verdict && m_config.stopOnDivergence) {
+            outcome = RunOutcome::Diverged;
+            end.message = divergedMessage(*verdict, m_state.step);
+            break;
+        }
 
         const bool epochEnded = m_state.epoch != epochBefore;
         const bool evalDue = m_config.evalEvery > 0 ? m_state.step % m_config.evalEvery == 0 : epochEnded;

@@ -13,6 +13,7 @@
 #include "engine/batching.h"
 #include "engine/checkpoint_store.h"
 #include "engine/distributed.h"
+#include "engine/divergence_monitor.h"
 #include "engine/model_loader.h"
 #include "engine/training_observer.h"
 
@@ -69,6 +70,8 @@ private:
     void noteForStart(const QString& level, const QString& message);
     void startEveryRankAlike();
     StepPoint stepPoint(const StepResult& result, const SessionClock& session);
+    // The end message of a diverged run: the reason, and truthfully which checkpoint (if any) predates it.
+    QString divergedMessage(const DivergenceVerdict& verdict, int64_t step) const;
     void finishRun(RunOutcome outcome, RunEndInfo& end);
     // The requests of every rank's control, combined so that all ranks act at the same step.
     struct AgreedControl {
@@ -101,6 +104,7 @@ private:
     std::unique_ptr<CheckpointStore> m_checkpoints;
     TrainingState m_state;
     std::vector<std::pair<QString, QString>> m_notesForStart; // (level, message)
+    DivergenceMonitor m_divergence;                           // this session's history (a resumed run starts it afresh)
     int64_t m_totalSteps = 0;
     int64_t m_resumedFrom = -1;
     int64_t m_lastCheckpointStep = -1;

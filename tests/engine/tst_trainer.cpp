@@ -115,6 +115,62 @@ private slots:
         QVERIFY(!checkpoints.empty());
         QCOMPARE(checkpoints.back().step, end.step);
     }
+    // The trials of a learning rate far too high on a real pretrained model (stories260K): a loss
+    // that explodes (10) and weights saturated with no gradient left (1e3) both end the run as
+    // diverged, and the message says truthfully which checkpoint predates the trouble.
+    void explosionsAndDeadGradientsEndTheRun_data()
+    {
+        QTest::addColumn<double>("learningRate");
+        QTest::addColumn<int>("saveEvery");
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<QString>("checkpoint");
+        QTest::newRow("lr 10, no checkpoint") << 10.0 << 0 << QStringLiteral("the loss exploded")
+                                              << QStringLiteral("No checkpoint was written before it went wrong.");
+        QTest::newRow("lr 10, every step")
+            << 10.0 << 1 << QStringLiteral("the loss exploded")
+            << QStringLiteral("The last checkpoint from before it went wrong is step 1 (checkpoints/step-00000001); "
+                              "later ones hold the diverged weights.");
+        QTest::newRow("lr 1e3") << 1e3 << 0 << QStringLiteral("the gradient has been exactly zero for 3 steps")
+                                << QStringLiteral("No checkpoint was written");
+    }
+    void explosionsAndDeadGradientsEndTheRun()
+    {
+        FT_REQUIRE_SHARED();
+        QFETCH(double, learningRate);
+        QFETCH(int, saveEvery);
+        QFETCH(QString, reason);
+        QFETCH(QString, checkpoint);
+        TrainConfig config = smallConfig(test::sharedPath(QStringLiteral("fixtures/stories260K/hf")), m_train);
+        config.maxSteps = 30;
+        config.warmupSteps = 0;
+        config.schedule = QStringLiteral("constant");
+        config.learningRate = learningRate;
+        config.saveEvery = saveEvery;
+        config.keepLast = 100;
+        test::TrainingRecorder recorder;
+        const QString runDir = m_dir.filePath(QStringLiteral("lr-%1-%2").arg(learningRate).arg(saveEvery));
+        const RunEndInfo end = test::trainNewRun(runDir, config, recorder);
+        QCOMPARE(end.status, runOutcomeName(RunOutcome::Diverged));
+        QVERIFY2(end.step < 10, qPrintable(end.message));
+        QVERIFY2(end.message.contains(reason), qPrintable(end.message));
+        QVERIFY2(end.message.contains(checkpoint), qPrintable(end.message));
+        QVERIFY2(end.message.endsWith(
+                     QStringLiteral("Try a lower learning rate (this run's: %1).").arg(learningRate, 0, 'g', 3)),
+                 qPrintable(end.message));
+        QCOMPARE(end.exportPath, QString()); // a wrecked model is not exported
+
+        // Turned off, only NaN and Inf end a run: the same trial runs to its last step. (Only for the
+        // saturated trial: an exploded model's steps are about 20 times slower.)
+        if (learningRate < 100)
+            return;
+        config.stopOnDivergence = false;
+        config.maxSteps = 12;
+        config.saveEvery = 0;
+        test::TrainingRecorder unchecked;
+        const RunEndInfo finished = test::trainNewRun(runDir + QStringLiteral("-unchecked"), config, unchecked);
+        QCOMPARE(finished.status, runOutcomeName(RunOutcome::Finished));
+        QCOMPARE(unchecked.losses.size(), size_t(12));
+    }
     void earlyStoppingOnValidationLoss()
     {
         TrainConfig config = smallConfig(m_tinyModel, m_train);

@@ -108,7 +108,9 @@ const std::vector<Section>& sections()
           {"early_stopping_min_delta", "Early stopping min delta", "double", 0, 100, nullptr,
            "smaller improvements do not count"},
           {"export_best", "Export the best checkpoint", "bool", 0, 0, nullptr,
-           "export the best validated weights rather than the last"}}},
+           "export the best validated weights rather than the last"},
+          {"stop_on_divergence", "Stop when training diverges", "bool", 0, 0, nullptr,
+           "the loss explodes against its own best, or the gradients stay at zero (NaN always stops)"}}},
     };
     return table;
 }
