@@ -1,5 +1,7 @@
 #include "chat/jinja_parser.h"
 
+#include <cmath>
+
 #include "chat/jinja_builtins.h"
 #include "chat/jinja_error.h"
 
@@ -625,11 +627,14 @@ private:
         const Token& token = tokens_[cur_++];
         switch (token.type) {
         case TokenType::NumericLiteral: {
-            const bool isFloat = token.value.contains(QLatin1Char('.'));
+            const double real = token.value.toDouble();
+            // Beyond int64 an integer literal is only a JavaScript Number, a float: converting it to
+            // int64 would be undefined (found by fuzz_chat_template).
+            const bool isFloat = token.value.contains(QLatin1Char('.')) || !(std::fabs(real) < 9.2e18);
             NodePtr node = makeNode(isFloat ? NodeKind::FloatLiteral : NodeKind::IntegerLiteral, token.offset);
-            node->real = token.value.toDouble();
+            node->real = real;
             node->integer = token.value.toLongLong();
-            if (!isFloat && token.value.size() > 15) // beyond int64: JavaScript's Number
+            if (!isFloat && token.value.size() > 15) // beyond 2^53: JavaScript's Number, rounded
                 node->integer = qint64(node->real);
             return node;
         }

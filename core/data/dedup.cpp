@@ -216,8 +216,9 @@ std::vector<DuplicateGroup> findDuplicates(const std::vector<ExampleRecord>& exa
     for (auto& [root, group] : byRoot) {
         if (group.indices.size() < 2)
             continue;
+        const int64_t rootRepresentative = representativeOf[root];
         group.exact = std::all_of(group.indices.begin(), group.indices.end(),
-                                  [&](int64_t i) { return representativeOf[i] == representativeOf[root]; });
+                                  [&](int64_t i) { return representativeOf[i] == rootRepresentative; });
         group.similarity = 1.0;
         if (!group.exact) {
             // The lowest similarity between any two distinct texts of the group (for a very large

@@ -1,6 +1,7 @@
 #include "modelio/llama2c_file.h"
 
 #include <cstring>
+#include <limits>
 
 #include <QDir>
 #include <QFile>
@@ -28,6 +29,12 @@ Llama2cHeader readLlama2cHeader(const QString& path)
     header.numHeads = values[3];
     header.numKvHeads = values[4];
     header.sharedClassifier = values[5] > 0;
+    // -INT32_MIN does not fit in 32 bits (found by fuzz_llama2c_header): no vocabulary is that large.
+    if (values[5] == std::numeric_limits<int32_t>::min())
+        throw Error(QStringLiteral("%1: header field vocab_size = %2 is not a vocabulary size (not a llama2.c "
+                                   "checkpoint?)")
+                        .arg(path)
+                        .arg(values[5]));
     header.vocabSize = values[5] < 0 ? -values[5] : values[5];
     header.seqLen = values[6];
 

@@ -1,6 +1,7 @@
 #include "modelio/safetensors_file.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include <fcntl.h>
@@ -38,8 +39,8 @@ namespace {
 uint64_t readOffset(const QJsonValue& value, const QString& where)
 {
     const double number = value.toDouble(-1.0);
-    if (!value.isDouble() || number < 0 || number != static_cast<double>(static_cast<uint64_t>(number)) ||
-        number > 9.0e15)
+    // The range first: converting a double beyond uint64 is undefined (found by fuzz_safetensors_header).
+    if (!value.isDouble() || !(number >= 0 && number <= 9.0e15) || number != std::floor(number))
         throw Error(QStringLiteral("%1: data_offsets must be two non-negative integers").arg(where));
     return static_cast<uint64_t>(number);
 }
@@ -71,7 +72,8 @@ SafetensorsEntry parseEntry(const QString& name, const QJsonValue& value, uint64
     uint64_t elements = 1;
     for (const QJsonValue& dim : shape) {
         const double d = dim.toDouble(-1.0);
-        if (!dim.isDouble() || d < 0 || d != static_cast<double>(static_cast<int64_t>(d)) || d > 9.0e15)
+        // The range first: converting a double beyond int64 is undefined (found by fuzz_safetensors_header).
+        if (!dim.isDouble() || !(d >= 0 && d <= 9.0e15) || d != std::floor(d))
             throw Error(QStringLiteral("%1: shape must be an array of non-negative integers").arg(where));
         entry.shape.push_back(static_cast<int64_t>(d));
         if (d != 0 && elements > dataSize / static_cast<uint64_t>(d) + 1)

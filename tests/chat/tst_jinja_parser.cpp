@@ -131,6 +131,11 @@ private slots:
         QTest::newRow("call arguments") << "{{ f(1, k=2, *xs, **kw) }}" << "(call f 1 (= k 2) (* xs) (** kw))";
         QTest::newRow("literals") << "{{ [1, 2.5, 'a'] }}{{ {'k': (1, 2)} }}{{ none }}"
                                   << "[1 2.5 'a'] {'k':(tuple 1 2)} none";
+        // Found by fuzz_chat_template: an integer beyond int64 is a JavaScript Number (a float), not
+        // an undefined conversion; within 2^63 it stays an integer.
+        QTest::newRow("integer beyond int64") << "{{ 33333333333333333333333333333333333333333 }}"
+                                              << "3.33333e+40";
+        QTest::newRow("integer within int64") << "{{ 9000000000000000000 }}" << "9000000000000000000";
         QTest::newRow("if elif else") << "{% if a %}1{% elif b %}2{% else %}3{% endif %}"
                                       << "(if a '1' else (if b '2' else '3'))";
         QTest::newRow("for with unpacking, filter and else")

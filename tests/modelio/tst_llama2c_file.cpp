@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -78,6 +80,9 @@ private slots:
         QTest::newRow("zero dim") << QVector<int>{0, 16, 2, 2, 1, 10, 4} << qint64(0) << "dim";
         QTest::newRow("absurd layers") << QVector<int>{8, 16, 1000000, 2, 1, 10, 4} << qint64(0) << "n_layers";
         QTest::newRow("heads not dividing") << QVector<int>{8, 16, 2, 3, 1, 10, 4} << qint64(0) << "inconsistent";
+        // Found by fuzz_llama2c_header: -INT32_MIN overflowed (undefined, under UBSan).
+        QTest::newRow("vocab of INT32_MIN") << QVector<int>{8, 16, 2, 2, 1, std::numeric_limits<int32_t>::min(), 4}
+                                            << qint64(0) << "vocab_size = -2147483648 is not a vocabulary size";
         QTest::newRow("short header") << QVector<int>{8, 16} << qint64(0) << "truncated";
     }
     void hostileHeaders()

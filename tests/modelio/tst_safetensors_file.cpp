@@ -123,6 +123,13 @@ private slots:
         QTest::newRow("giant shape")
             << QByteArray(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,16]}})")
             << qint64(16) << qint64(-1) << "larger than the whole file";
+        // Found by fuzz_safetensors_header: a dimension beyond int64 (undefined to convert, under UBSan).
+        QTest::newRow("dimension beyond int64")
+            << QByteArray(R"({"w":{"dtype":"F32","shape":[6.4e82],"data_offsets":[0,16]}})") << qint64(16)
+            << qint64(-1) << "non-negative integers";
+        QTest::newRow("offset beyond uint64")
+            << QByteArray(R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,7.3e39]}})") << qint64(16)
+            << qint64(-1) << "data_offsets must be two non-negative integers";
         QTest::newRow("entry not an object")
             << QByteArray(R"({"w":[1,2]})") << qint64(16) << qint64(-1) << "expected an object";
         QTest::newRow("not a json object") << QByteArray("[1,2,3]") << qint64(0) << qint64(-1) << "JSON object";
