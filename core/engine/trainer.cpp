@@ -78,8 +78,14 @@ void Trainer::setupResume()
     m_config = TrainConfig::fromJson(readJsonObjectFile(path), path);
     loadEverything(readFrozenRecords(m_runDir));
     const auto latest = m_checkpoints->latest();
-    if (!latest)
-        throw Error(QStringLiteral("%1: no checkpoint to resume from").arg(m_runDir));
+    if (!latest) {
+        // Killed before its first checkpoint: the settings are resolved and the data frozen, so the
+        // run starts again from step 0 exactly as it first did (found by scripts/kill-campaign: such
+        // a folder could neither be resumed nor started again).
+        torch::manual_seed(m_config.seed);
+        m_resumedFrom = 0;
+        return;
+    }
     m_state = m_checkpoints->load(*latest, m_trainable, m_optimizer.get());
     m_resumedFrom = m_state.step;
     m_lastCheckpointStep = m_state.step;

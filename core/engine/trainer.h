@@ -31,7 +31,8 @@ public:
     // A new run: validates `config`, freezes its data into the run folder and writes config.json.
     // Bad configuration or data throws ft::Error before anything trains.
     void setupNew(TrainConfig config);
-    // Continues the run folder from its latest checkpoint (its config.json and frozen data).
+    // Continues the run folder from its latest checkpoint (its config.json and frozen data), or from
+    // step 0 when it was stopped or killed before its first checkpoint.
     void setupResume();
 
     RunEndInfo run();
