@@ -80,6 +80,30 @@ private slots:
                                     .arg(whole.losses[i], 0, 'g', 12)));
         QCOMPARE(second.valLosses.back(), whole.valLosses.back());
     }
+    // A worker killed after setting up and before its first checkpoint leaves settings and frozen
+    // data but nothing to load: --resume starts it from step 0 and it trains as it first would have.
+    void aRunKilledBeforeItsFirstCheckpointResumesFromTheStart()
+    {
+        TrainConfig config = smallConfig(m_tinyModel, m_train);
+        config.maxSteps = 4;
+        test::TrainingRecorder whole;
+        test::trainNewRun(m_dir.filePath(QStringLiteral("uninterrupted")), config, whole);
+
+        const QString killed = m_dir.filePath(QStringLiteral("killed-early"));
+        {
+            test::TrainingRecorder setUpOnly;
+            TrainerControl control;
+            Trainer trainer(killed, setUpOnly, control);
+            trainer.setupNew(config); // then the process died: no step, no checkpoint
+        }
+        QVERIFY(CheckpointStore(killed).list().empty());
+        test::TrainingRecorder resumed;
+        const RunEndInfo end = test::resumeRun(killed, resumed);
+        QCOMPARE(end.status, runOutcomeName(RunOutcome::Finished));
+        QCOMPARE(resumed.start.resumedFromStep, 0);
+        QCOMPARE(resumed.losses, whole.losses);
+        QCOMPARE(resumed.valLosses, whole.valLosses);
+    }
     void gradientAccumulationEqualsOneBigBatch()
     {
         TrainConfig big = smallConfig(m_tinyModel, m_train);
