@@ -1,5 +1,11 @@
 #include "engine/checkpoint_store.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <QDir>
@@ -8,8 +14,8 @@
 
 #include "common/atomic_write.h"
 #include "common/error.h"
-#include "contract/run_folder.h"
 #include "common/json_file.h"
+#include "contract/run_folder.h"
 #include "engine/tensor_convert.h"
 #include "modelio/safetensors_writer.h"
 
@@ -85,6 +91,36 @@ void restoreGeneratorState(const QByteArray& bytes)
 
 } // namespace
 
+// LibTorch's own file writer throws from its destructor when a write fails (a full disk), which
+// ends the process with std::terminate: LibTorch writes through a function that never fails for it
+// instead, and the first failed write is reported once it is done.
+void writeOptimizerState(torch::optim::Optimizer& optimizer, const QString& path)
+{
+    torch::serialize::OutputArchive archive;
+    optimizer.save(archive);
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw Error(QStringLiteral("%1: cannot write: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))));
+    int failure = 0; // the errno of the first failed write
+    archive.save_to([&](const void* data, size_t size) -> size_t {
+        const char* bytes = static_cast<const char*>(data);
+        for (size_t done = 0; failure == 0 && done < size;) {
+            const ssize_t written = ::write(fd, bytes + done, size - done);
+            if (written < 0 && errno != EINTR)
+                failure = errno;
+            else if (written == 0)
+                failure = EIO; // no progress and no reason: never loop on it
+            else if (written > 0)
+                done += static_cast<size_t>(written);
+        }
+        return size;
+    });
+    if (::close(fd) != 0 && failure == 0)
+        failure = errno;
+    if (failure != 0)
+        throw Error(QStringLiteral("%1: cannot write: %2").arg(path, QString::fromLocal8Bit(std::strerror(failure))));
+}
+
 SavedCheckpoint CheckpointStore::save(const TrainingState& givenState, const std::vector<NamedParameter>& trainable,
                                       torch::optim::Optimizer& optimizer, bool best)
 {
@@ -100,9 +136,7 @@ SavedCheckpoint CheckpointStore::save(const TrainingState& givenState, const std
                                tensor.sizes().vec(), [tensor] { return tensorBytes(tensor, tensor.scalar_type()); }});
         }
         writeSafetensors(QDir(staging).filePath(QStringLiteral("trainable.safetensors")), tensors);
-        torch::serialize::OutputArchive archive;
-        optimizer.save(archive);
-        archive.save_to(QDir(staging).filePath(QStringLiteral("optimizer.pt")).toStdString());
+        writeOptimizerState(optimizer, QDir(staging).filePath(QStringLiteral("optimizer.pt")));
         QJsonObject json = state.toJson();
         json[QStringLiteral("best")] = best;
         writeFileAtomically(QDir(staging).filePath(QStringLiteral("state.json")), QJsonDocument(json).toJson());

@@ -37,6 +37,10 @@ struct SavedCheckpoint {
     std::optional<double> valLoss;
 };
 
+// Writes an optimizer's state (LibTorch's archive) to `path`; a failed write (a full disk) throws
+// ft::Error naming the file and the reason instead of ending the process.
+void writeOptimizerState(torch::optim::Optimizer& optimizer, const QString& path);
+
 class CheckpointStore {
 public:
     explicit CheckpointStore(const QString& runDir);

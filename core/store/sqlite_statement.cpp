@@ -36,8 +36,13 @@ void SqliteStatement::execute()
 {
     const int result = sqlite3_step(m_statement);
     sqlite3_reset(m_statement);
-    if (result != SQLITE_DONE && result != SQLITE_ROW)
-        throw Error(QStringLiteral("database write failed: %1").arg(QString::fromUtf8(sqlite3_errmsg(m_db))));
+    if (result != SQLITE_DONE && result != SQLITE_ROW) {
+        // Named by its file: "database or disk is full" alone does not say which disk.
+        const char* file = sqlite3_db_filename(m_db, "main");
+        throw Error(QStringLiteral("%1: database write failed: %2")
+                        .arg(file && *file ? QString::fromUtf8(file) : QStringLiteral("the workspace database"),
+                             QString::fromUtf8(sqlite3_errmsg(m_db))));
+    }
 }
 
 qint64 SqliteStatement::lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
