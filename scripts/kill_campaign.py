@@ -40,7 +40,7 @@ def fail(message):
 
 def train_arguments(run_dir, train_file):
     return [cli, "train", "--model", os.path.join(shared, "fixtures", "stories260K", "hf"), "--train", train_file,
-            "--run", run_dir, "--steps", "300", "--template", "plain", "--max-length", "128", "--batch-size", "4",
+            "--run", run_dir, "--steps", "1000", "--template", "plain", "--max-length", "128", "--batch-size", "4",
             "--lr", "1e-3", "--threads", "1", "--seed", "7", "--events", "jsonl",
             "--set", "eval_every=25", "--set", "save_every=10", "--set", "sample_prompts=1",
             "--set", "sample_max_tokens=16", "--set", "keep_last=3"]
@@ -128,8 +128,9 @@ def worker_campaign():
         with open(log, "wb") as out:
             process = subprocess.Popen(arguments, stdout=out, stderr=subprocess.DEVNULL)
             if killed < kills:
-                # Moments spread over a whole session, start-up and export included.
-                time.sleep(rng.uniform(0.05, max(0.5, duration * 0.15)))
+                # Moments spread over a session's first two seconds: start-up, steps, evaluations,
+                # checkpoint writes, and near the end the export.
+                time.sleep(rng.uniform(0.05, 2.0))
             if killed < kills and process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 process.wait()

@@ -1,5 +1,8 @@
 #include "common/atomic_write.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSaveFile>
@@ -9,12 +12,33 @@
 
 namespace ft {
 
+void writeAllOrThrow(QIODevice& device, const char* data, qint64 size, const QString& path)
+{
+    qint64 done = 0;
+    int reason = 0; // errno of the failed write: Qt's buffered files say only "Unknown error"
+    for (int attempt = 0; attempt < 2 && done < size; ++attempt) {
+        errno = 0;
+        const qint64 written = device.write(data + done, size - done);
+        reason = errno;
+        if (written < 0)
+            break;
+        done += written;
+    }
+    if (done < size)
+        throw Error(QStringLiteral("%1: write failed after %2 of %3 bytes: %4")
+                        .arg(path)
+                        .arg(done)
+                        .arg(size)
+                        .arg(reason != 0 ? QString::fromLocal8Bit(std::strerror(reason)) : device.errorString()));
+}
+
 void writeFileAtomically(const QString& path, const QByteArray& bytes)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         throw Error(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
-    if (file.write(bytes) != bytes.size() || !file.commit())
+    writeAllOrThrow(file, bytes.constData(), bytes.size(), path);
+    if (!file.commit())
         throw Error(QStringLiteral("%1: write failed: %2").arg(path, file.errorString()));
 }
 

@@ -6,7 +6,15 @@
 #include <QByteArray>
 #include <QString>
 
+class QIODevice;
+
 namespace ft {
+
+// Writes all `size` bytes to `device` (a file at `path`) or throws ft::Error naming the file and the
+// reason. A full disk may first show as a short write; the rest is tried once more, and the reason
+// is taken from errno, so that the error says "No space left on device" rather than Qt's "Unknown
+// error".
+void writeAllOrThrow(QIODevice& device, const char* data, qint64 size, const QString& path);
 
 // Writes `bytes` to a temporary file beside `path`, flushes it, and renames it over `path`.
 void writeFileAtomically(const QString& path, const QByteArray& bytes);

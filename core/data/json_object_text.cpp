@@ -1,3 +1,4 @@
+#include "common/atomic_write.h"
 #include "common/error.h"
 #include "data/format_writers.h"
 
@@ -78,8 +79,7 @@ JsonObjectText& JsonObjectText::addStrings(const char* key, const QStringList& v
 
 void DatasetSink::write(const QByteArray& bytes)
 {
-    if (m_device->write(bytes) != bytes.size())
-        throw Error(QStringLiteral("%1: write failed: %2").arg(m_path, m_device->errorString()));
+    writeAllOrThrow(*m_device, bytes.constData(), bytes.size(), m_path);
 }
 
 void refuseRecord(const QString& path, DatasetFormat format, size_t index, const ImportedExample& example,

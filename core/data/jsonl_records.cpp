@@ -6,6 +6,7 @@
 #include <QJsonParseError>
 #include <QSaveFile>
 
+#include "common/atomic_write.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "data/json_string_check.h"
@@ -61,8 +62,7 @@ QString writeJsonlRecords(const QString& path, const std::vector<ExampleRecord>&
     for (const ExampleRecord& record : records) {
         const QByteArray line = QJsonDocument(record.toJson()).toJson(QJsonDocument::Compact) + '\n';
         hash.addData(line);
-        if (file.write(line) != line.size())
-            throw Error(QStringLiteral("%1: write failed: %2").arg(path, file.errorString()));
+        writeAllOrThrow(file, line.constData(), line.size(), path);
     }
     if (!file.commit())
         throw Error(QStringLiteral("%1: cannot finish writing: %2").arg(path, file.errorString()));

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
+#include "common/atomic_write.h"
 #include "common/error.h"
 
 namespace ft {
@@ -133,8 +134,8 @@ bool writeGguf(const QString& path, const GgufMetadata& metadata, const std::vec
 
     uint64_t written = 0;
     auto put = [&](const char* data, int64_t size) {
-        if (size > 0 && file.write(data, size) != size)
-            throw Error(QStringLiteral("%1: write failed: %2").arg(path, file.errorString()));
+        if (size > 0)
+            writeAllOrThrow(file, data, size, path);
         written += static_cast<uint64_t>(size);
     };
     auto padTo = [&](uint64_t position) {

@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include "common/atomic_write.h"
 #include "common/error.h"
 
 namespace ft {
@@ -47,8 +48,7 @@ void writeSafetensors(const QString& path, const std::vector<SafetensorsOutput>&
     if (!file.open(QIODevice::WriteOnly))
         throw Error(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
     auto put = [&](const char* data, qint64 size) {
-        if (file.write(data, size) != size)
-            throw Error(QStringLiteral("%1: write failed: %2").arg(path, file.errorString()));
+        writeAllOrThrow(file, data, size, path);
     };
     uint8_t length[8];
     const uint64_t headerSize = static_cast<uint64_t>(json.size());

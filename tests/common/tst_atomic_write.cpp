@@ -43,6 +43,22 @@ private slots:
         // No staging folder is left behind.
         QCOMPARE(QDir(dir.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden).size(), 1);
     }
+    // A full disk: Qt's own message is "Unknown error"; the one the user reads names the reason.
+    void aFullDeviceSaysSo()
+    {
+        QFile full(QStringLiteral("/dev/full"));
+        if (!full.open(QIODevice::WriteOnly))
+            QSKIP("no writable /dev/full on this system");
+        const QByteArray bytes(256 * 1024, 'x');
+        try {
+            writeAllOrThrow(full, bytes.constData(), bytes.size(), QStringLiteral("/dev/full"));
+            QFAIL("a full device took every byte");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().startsWith(QLatin1String("/dev/full: write failed after 0 of 262144 bytes: No "
+                                                              "space left on device")),
+                     qPrintable(error.message()));
+        }
+    }
     void existingFolderNeedsPermission()
     {
         QTemporaryDir dir;
