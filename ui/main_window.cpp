@@ -43,9 +43,16 @@
 #include "shortcuts.h"
 #include "user_guide.h"
 #include "widgets/model_picker.h"
+#include "widgets/readable_icon.h"
 #include "widgets/training_plot.h"
 
 namespace ft::ui {
+
+namespace {
+
+constexpr int kIconRole = Qt::UserRole + 1; // the sidebar item's QStyle::StandardPixmap
+
+} // namespace
 
 MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, QWidget* parent)
     : QMainWindow(parent)
@@ -82,7 +89,8 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     for (QWidget* page :
          {static_cast<QWidget*>(m_datasets), static_cast<QWidget*>(m_train), static_cast<QWidget*>(m_monitor),
           static_cast<QWidget*>(m_runs), static_cast<QWidget*>(m_playground)}) {
-        auto* item = new QListWidgetItem(style()->standardIcon(entries[index].second), entries[index].first, m_sidebar);
+        auto* item = new QListWidgetItem(entries[index].first, m_sidebar);
+        item->setData(kIconRole, static_cast<int>(entries[index].second));
         item->setToolTip(tr("%1 (Ctrl+%2)").arg(entries[index].first).arg(index + 1));
         m_stack->addWidget(page);
         ++index;
@@ -95,6 +103,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     m_splitter->setCollapsible(1, false);
     setCentralWidget(m_splitter);
     connect(m_sidebar, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+    updateSidebarIcons();
 
     m_workspaceLabel = new QLabel(this);
     m_workspaceLabel->setObjectName(QStringLiteral("workspaceLabel"));
@@ -551,6 +560,24 @@ void MainWindow::restoreLayout()
     bool ok = false;
     const int page = m_settings->value(QStringLiteral("window/page")).toInt(&ok);
     showPage(ok && page >= 0 && page < PageCount ? static_cast<Page>(page) : Train);
+}
+
+void MainWindow::updateSidebarIcons()
+{
+    const QPalette& colors = palette(); // the window's: its children may not have the new one yet
+    for (int row = 0; row < m_sidebar->count(); ++row) {
+        QListWidgetItem* item = m_sidebar->item(row);
+        const auto pixmap = static_cast<QStyle::StandardPixmap>(item->data(kIconRole).toInt());
+        item->setIcon(
+            readableIcon(style()->standardIcon(pixmap), colors.color(QPalette::Base), colors.color(QPalette::Text)));
+    }
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
+        updateSidebarIcons();
+    QMainWindow::changeEvent(event);
 }
 
 } // namespace ft::ui

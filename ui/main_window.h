@@ -80,9 +80,11 @@ protected:
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    void changeEvent(QEvent* event) override; // a new theme: icons that read on it
 
 private:
     void buildMenus();
+    void updateSidebarIcons();
     void updateRecentMenu();
     void updateJobStatus();
     void saveLayout();

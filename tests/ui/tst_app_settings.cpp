@@ -2,6 +2,9 @@
 // defaults, the cached throughput; the dark theme's palette and the Fusion style.
 
 #include <QApplication>
+#include <QProxyStyle>
+#include <QRadioButton>
+#include <QStyleOptionButton>
 #include <QPalette>
 #include <QStyle>
 #include <QTemporaryDir>
@@ -58,9 +61,24 @@ private slots:
         const QColor systemWindow = QApplication::palette().color(QPalette::Window);
         applyTheme(QStringLiteral("dark"));
         QCOMPARE(currentTheme(), QStringLiteral("dark"));
-        QCOMPARE(QApplication::style()->name().toLower(), QStringLiteral("fusion"));
+        auto* proxy = qobject_cast<QProxyStyle*>(QApplication::style());
+        QVERIFY(proxy); // Fusion, with rims that show on the dark palette
+        QCOMPARE(proxy->baseStyle()->name().toLower(), QStringLiteral("fusion"));
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
         QVERIFY(QApplication::palette().color(QPalette::WindowText).lightness() > 180);
+        // A user could not find the radio buttons on the dark theme: Fusion's rim was as dark as the
+        // field behind it. Now an unchecked option's circle has a visible rim.
+        QRadioButton radio(QStringLiteral("option"));
+        radio.resize(120, 30);
+        const QImage image = radio.grab().toImage();
+        QStyleOptionButton option;
+        option.initFrom(&radio);
+        const QRect indicator = radio.style()->subElementRect(QStyle::SE_RadioButtonIndicator, &option, &radio);
+        int rimPixels = 0;
+        for (int y = indicator.top(); y <= indicator.bottom(); ++y)
+            for (int x = indicator.left(); x <= indicator.right(); ++x)
+                rimPixels += QColor(image.pixel(x, y)).lightness() >= 100 ? 1 : 0;
+        QVERIFY2(rimPixels >= indicator.width(), qPrintable(QStringLiteral("%1 light pixels").arg(rimPixels)));
         applyTheme(QStringLiteral("light"));
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 180);
         applyTheme(QStringLiteral("system"));

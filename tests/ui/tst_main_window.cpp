@@ -6,6 +6,7 @@
 // measures how long the GUI thread was ever blocked.
 
 #include <csignal>
+#include <cstdlib>
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -38,6 +39,8 @@
 #include "pages/monitor_page.h"
 #include "pages/train_page.h"
 #include "runs/run_queue.h"
+#include "theme.h"
+#include "widgets/readable_icon.h"
 #include "store/dataset_store.h"
 #include "store/example_store.h"
 #include "support/test_support.h"
@@ -100,6 +103,39 @@ private slots:
         // The sidebar switches pages too.
         child<QListWidget>(&window, "sidebar")->setCurrentRow(MainWindow::Runs);
         QCOMPARE(window.currentPage(), MainWindow::Runs);
+    }
+
+    // The dark theme as a user found it: the Train icon (Fusion's dark "play") vanished on the dark
+    // sidebar, and the statistics histogram stayed white. Switching the theme at run time fixes both.
+    void theDarkThemeKeepsIconsAndPlotsReadable()
+    {
+        auto s = settings(QStringLiteral("dark"));
+        MainWindow window(s.get(), quiet());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        applyTheme(QStringLiteral("dark"));
+        QCoreApplication::processEvents();
+        auto* sidebar = child<QListWidget>(&window, "sidebar");
+        const int background = sidebar->palette().color(QPalette::Base).lightness();
+        QVERIFY(background < 80);
+        for (int row = 0; row < sidebar->count(); ++row) {
+            const int lightness = meanIconLightness(sidebar->item(row)->icon(), 32);
+            QVERIFY2(std::abs(lightness - background) >= 85,
+                     qPrintable(QStringLiteral("%1: icon lightness %2 on a background of %3")
+                                    .arg(sidebar->item(row)->text())
+                                    .arg(lightness)
+                                    .arg(background)));
+        }
+        auto* stats = window.findChild<QCustomPlot*>(QStringLiteral("statsPlot"));
+        QVERIFY(stats);
+        const auto corner = [stats] { return stats->toPixmap(120, 80).toImage().pixelColor(1, 1); };
+        QCOMPARE(corner(), stats->palette().color(QPalette::Base));
+        QCOMPARE(stats->xAxis->tickLabelColor(), stats->palette().color(QPalette::Text));
+
+        applyTheme(QStringLiteral("light"));
+        QCoreApplication::processEvents();
+        QVERIFY(corner().lightness() > 180);
+        applyTheme(QStringLiteral("system"));
     }
 
     void offersDroppedFiles()

@@ -15,6 +15,7 @@
 #include "common/atomic_write.h"
 #include "common/error.h"
 #include "runs/store_thread.h"
+#include "widgets/plot_palette.h"
 
 namespace ft::ui {
 
@@ -49,6 +50,7 @@ CompareDialog::CompareDialog(StoreThread* store, const QString& workspacePath, c
     saveCsv->setObjectName(QStringLiteral("compareSaveCsv"));
     m_plot = new QCustomPlot(this);
     m_plot->setObjectName(QStringLiteral("comparePlot"));
+    applyPaletteToPlot(m_plot, palette());
     m_plot->setMinimumHeight(260);
     m_plot->legend->setVisible(true);
     m_plot->yAxis->setLabel(tr("loss"));

@@ -14,8 +14,21 @@
 #include "models/dataset_session.h"
 #include "store/database.h"
 #include "store/example_store.h"
+#include "widgets/plot_palette.h"
 
 namespace ft::ui {
+
+namespace {
+
+// The bars in the theme's highlight colour, filled half-transparent.
+void colorBars(QCPBars* bars, const QPalette& palette)
+{
+    const QColor highlight = palette.color(QPalette::Highlight);
+    bars->setPen(QPen(highlight));
+    bars->setBrush(QColor(highlight.red(), highlight.green(), highlight.blue(), 140));
+}
+
+} // namespace
 
 DatasetStatsPanel::DatasetStatsPanel(DatasetSession* session, QWidget* parent)
     : QWidget(parent)
@@ -36,6 +49,7 @@ DatasetStatsPanel::DatasetStatsPanel(DatasetSession* session, QWidget* parent)
     m_plot->setMinimumHeight(180);
     m_plot->xAxis->setLabel(tr("tokens per example (prompt + response)"));
     m_plot->yAxis->setLabel(tr("examples"));
+    applyPaletteToPlot(m_plot, palette());
     auto* row = new QHBoxLayout;
     row->addWidget(m_compute);
     row->addWidget(m_progress, 1);
@@ -55,6 +69,17 @@ DatasetStatsPanel::DatasetStatsPanel(DatasetSession* session, QWidget* parent)
             compute();
     });
     clear({});
+}
+
+void DatasetStatsPanel::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        applyPaletteToPlot(m_plot, palette());
+        if (auto* bars = m_plot->plottableCount() > 0 ? qobject_cast<QCPBars*>(m_plot->plottable(0)) : nullptr)
+            colorBars(bars, palette());
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    QWidget::changeEvent(event);
 }
 
 DatasetStatsPanel::~DatasetStatsPanel()
@@ -155,6 +180,7 @@ void DatasetStatsPanel::compute()
             if (!histogram.counts.empty()) {
                 auto* bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
                 bars->setName(tr("examples"));
+                colorBars(bars, palette());
                 const double width = histogram.edges[1] - histogram.edges[0];
                 bars->setWidth(width);
                 QVector<double> keys, values;

@@ -38,6 +38,9 @@ public:
 signals:
     void computed();
 
+protected:
+    void changeEvent(QEvent* event) override; // the theme's palette for the plot
+
 private:
     void clear(const QString& message);
     void updateButton();

@@ -8,6 +8,7 @@
 
 #include <qcustomplot.h>
 
+#include "widgets/plot_palette.h"
 #include "widgets/plot_tickers.h"
 
 namespace ft::ui {
@@ -491,21 +492,9 @@ void TrainingPlot::changeEvent(QEvent* event)
 void TrainingPlot::applyColors()
 {
     const QPalette& p = palette();
-    const QColor text = p.color(QPalette::Text);
-    const QColor grid = p.color(QPalette::Mid);
-    m_plot->setBackground(p.brush(QPalette::Base));
-    for (QCPAxisRect* rect : {m_lossRect, m_lrRect, m_gradRect, m_speedRect}) {
-        for (QCPAxis* axis : rect->axes()) {
-            axis->setBasePen(QPen(text));
-            axis->setTickPen(QPen(text));
-            axis->setSubTickPen(QPen(text));
-            axis->setTickLabelColor(text);
-            axis->setLabelColor(text);
-            axis->grid()->setPen(QPen(grid, 0, Qt::DotLine));
-        }
-    }
+    applyPaletteToPlot(m_plot, p);
     // Curve colours that read on the background: on a dark one the smoothed loss is the bright line.
-    const bool dark = p.color(QPalette::Base).lightness() < 128;
+    const bool dark = isDarkPalette(p);
     auto pen = [](QCPGraph* graph, const QColor& color) {
         QPen p = graph->pen();
         p.setColor(color);
@@ -516,9 +505,6 @@ void TrainingPlot::applyColors()
     pen(m_lr, dark ? QColor(90, 200, 130) : QColor(40, 150, 90));
     pen(m_grad, dark ? QColor(190, 130, 230) : QColor(140, 70, 170));
     pen(m_speed, dark ? QColor(170, 170, 170) : QColor(120, 120, 120));
-    m_plot->legend->setBrush(QBrush(p.color(QPalette::Base)));
-    m_plot->legend->setTextColor(text);
-    m_plot->legend->setBorderPen(QPen(grid));
     requestReplot();
 }
 
