@@ -72,6 +72,26 @@ private slots:
         form.setConfig(config);
         QCOMPARE(form.config(config).toJson(), config.toJson());
     }
+    // Number fields show their value as a person writes it ("16", "0.05"), not "16.000000"; what is
+    // typed still comes back exactly.
+    void numbersWithoutTrailingZeros()
+    {
+        TrainConfig config;
+        config.applyModePreset(QStringLiteral("instruction")); // the LoRA fields are enabled
+        config.loraAlpha = 16;
+        config.loraDropout = 0.05;
+        config.beta2 = 0.999;
+        config.earlyStoppingMinDelta = 0.000125;
+        AdvancedSettings form;
+        form.setConfig(config);
+        QCOMPARE(field<QDoubleSpinBox>(form, "lora_alpha")->text(), QStringLiteral("16"));
+        QCOMPARE(field<QDoubleSpinBox>(form, "lora_dropout")->text(), QStringLiteral("0.05"));
+        QCOMPARE(field<QDoubleSpinBox>(form, "beta2")->text(), QStringLiteral("0.999"));
+        QCOMPARE(field<QDoubleSpinBox>(form, "early_stopping_min_delta")->text(), QStringLiteral("0.000125"));
+        typeInto(field<QDoubleSpinBox>(form, "lora_alpha"), QStringLiteral("32.5"));
+        QCOMPARE(form.config(config).loraAlpha, 32.5);
+        QCOMPARE(field<QDoubleSpinBox>(form, "lora_alpha")->text(), QStringLiteral("32.5"));
+    }
     void editsReachTheJson()
     {
         AdvancedSettings form;

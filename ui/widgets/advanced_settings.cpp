@@ -15,6 +15,7 @@
 #include <QSpinBox>
 
 #include "common/error.h"
+#include "widgets/compact_double_spin_box.h"
 
 namespace ft::ui {
 
@@ -196,9 +197,9 @@ void AdvancedSettings::addField(QFormLayout* form, const FieldSpec& spec)
         connect(spin, &QSpinBox::valueChanged, this, notify);
         widget = spin;
     } else if (kind == QLatin1String("double")) {
-        auto* spin = new QDoubleSpinBox(form->parentWidget());
+        auto* spin = new CompactDoubleSpinBox(form->parentWidget());
         spin->setRange(spec.min, spec.max);
-        spin->setDecimals(6);
+        spin->setDecimals(6); // shown without trailing zeros: "16", not "16.000000"
         spin->setSingleStep(spec.max <= 1.0 ? 0.01 : 1.0);
         connect(spin, &QDoubleSpinBox::valueChanged, this, notify);
         widget = spin;
