@@ -125,8 +125,9 @@ def worker_campaign():
         if os.path.exists(os.path.join(run_dir, "config.json")):
             arguments = [cli, "train", "--resume", run_dir, "--events", "jsonl", "--threads", "1"]
         log = os.path.join(work, "session-%03d.jsonl" % session)
-        with open(log, "wb") as out:
-            process = subprocess.Popen(arguments, stdout=out, stderr=subprocess.DEVNULL)
+        errors = os.path.join(work, "session-%03d.err" % session)
+        with open(log, "wb") as out, open(errors, "wb") as err:
+            process = subprocess.Popen(arguments, stdout=out, stderr=err)
             if killed < kills:
                 # Moments spread over a session's first two seconds: start-up, steps, evaluations,
                 # checkpoint writes, and near the end the export.
@@ -143,7 +144,9 @@ def worker_campaign():
         last = events[-1]["event"] if events else "nothing"
         finished = last == "finished"
         if not finished and process.returncode != -signal.SIGKILL:
-            fail("session %d ended with status %s and last event %s" % (session, process.returncode, last))
+            said = open(errors, "rb").read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            fail("session %d ended with status %s and last event %s; stderr: %s" % (
+                session, process.returncode, last, " | ".join(said)))
             break
         phase = "start-up" if not events else {"step": "step", "eval": "evaluation", "sample": "evaluation",
                                                "checkpoint": "checkpoint", "log": "step"}.get(last, last)
