@@ -232,6 +232,17 @@ private slots:
         QCOMPARE(json.value(QStringLiteral("mode")).toString(), QStringLiteral("full"));
         // Every setting is written out, and reads back as the same configuration.
         QCOMPARE(TrainConfig::fromJson(json, QStringLiteral("config.json")).toJson(), json);
+        {
+            // The next Train page (the next start of the studio) begins where this launch left off.
+            TrainPage next(&f->settings, &f->queue);
+            QCOMPARE(child<QSpinBox>(next, "max_steps")->value(), 42);
+            QCOMPARE(child<QSpinBox>(next, "eval_every")->value(), 7);
+            QCOMPARE(child<QSpinBox>(next, "max_length")->value(), 96);
+            QCOMPARE(child<QLineEdit>(next, "learning_rate")->text(), QStringLiteral("0.0005"));
+            QVERIFY(!child<QCheckBox>(next, "packing")->isChecked());
+            QCOMPARE(next.currentConfig().mode, QStringLiteral("full"));
+            QCOMPARE(next.currentConfig().threads, f->settings.threads());
+        }
         // A second launch while the first runs is queued; without a name it says mode, model and data.
         QTRY_COMPARE(launch->text(), QStringLiteral("Add to queue"));
         QTest::mouseClick(launch, Qt::LeftButton);
@@ -243,6 +254,23 @@ private slots:
         QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
         QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 30000);
         QTRY_COMPARE(launch->text(), QStringLiteral("Launch"));
+    }
+
+    // The mode of the last launch is where the next Train page starts, with its LoRA settings.
+    void remembersTheModeOfTheLastLaunch()
+    {
+        auto f = makePage(QStringLiteral("mode-memory"));
+        TrainPage& page = *f->page;
+        page.chooseMode(QStringLiteral("instruction"));
+        auto* launch = child<QPushButton>(page, "launchButton");
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+        QVERIFY2(page.launch() > 0, qPrintable(page.problem()));
+        TrainPage next(&f->settings, &f->queue);
+        QCOMPARE(next.currentConfig().mode, QStringLiteral("instruction"));
+        QCOMPARE(next.currentConfig().trainable, QStringLiteral("lora"));
+        QCOMPARE(next.currentConfig().lossOn, QStringLiteral("response"));
+        QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 30000);
     }
 
     // A workspace with a dataset "six and three": 6 train examples, 3 test, none in validation.

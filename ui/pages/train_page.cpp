@@ -199,9 +199,9 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
     connect(m_launch, &QPushButton::clicked, this, &TrainPage::launch);
     connect(m_queue, &RunQueue::activityChanged, this, &TrainPage::updateLaunchText);
 
-    // Start from the Full preset with this machine's thread setting.
-    TrainConfig initial;
-    initial.applyModePreset(m_mode);
+    // Start from the settings of the last launch (mode, steps, intervals, ...), else the Full preset;
+    // the threads always follow this machine's setting.
+    TrainConfig initial = rememberedSettings();
     initial.threads = m_settings->threads();
     setConfig(initial);
     if (!m_settings->knownModels().isEmpty())
@@ -629,6 +629,7 @@ int TrainPage::launch()
             request.dataset = config.trainFile;
         }
         folder.writeRequest(config);
+        rememberSettings(config);
         request.name = name;
         request.runDir = folder.path();
         request.mode = config.mode;
@@ -646,6 +647,31 @@ int TrainPage::launch()
         emit statusMessage(m_problem);
         return 0;
     }
+}
+
+TrainConfig TrainPage::rememberedSettings() const
+{
+    TrainConfig config;
+    config.applyModePreset(m_mode);
+    const QString saved = m_settings->text(QLatin1String(kLastSettingsKey));
+    if (saved.isEmpty())
+        return config;
+    try {
+        return TrainConfig::fromJson(QJsonDocument::fromJson(saved.toUtf8()).object(), QStringLiteral("settings"));
+    } catch (const Error&) {
+        return config; // written by another version: the preset instead
+    }
+}
+
+void TrainPage::rememberSettings(const TrainConfig& launched)
+{
+    // What the user chose, not what belongs to this run: the data files and the model are chosen anew
+    // (the model picker keeps its own list), and the threads follow Settings.
+    QJsonObject json = launched.toJson();
+    for (const char* key : {"model", "train_file", "val_file", "threads"})
+        json.remove(QLatin1String(key));
+    m_settings->setText(QLatin1String(kLastSettingsKey),
+                        QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact)));
 }
 
 } // namespace ft::ui

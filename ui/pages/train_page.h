@@ -74,6 +74,9 @@ signals:
     void statusMessage(const QString& text);
 
 private:
+    static constexpr const char* kLastSettingsKey = "train/lastSettings";
+    TrainConfig rememberedSettings() const;             // the last launch's settings, else the mode's preset
+    void rememberSettings(const TrainConfig& launched); // at each launch
     QWidget* buildModelSection();
     QWidget* buildDataSection();
     QWidget* buildTemplateSection();
