@@ -17,6 +17,13 @@ function(ft_add_test)
   if(NOT labels)
     set(labels fast)
   endif()
+  # The units that read outside input and the workspace store, without LibTorch or the engine:
+  # what scripts/sanitize runs under ASan + UBSan in CI (label "sanitize").
+  get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)
+  if(NOT T_TORCH AND folder MATCHES "^(common|data|modelio|chat|contract|gguf|store)$"
+     AND NOT T_NAME STREQUAL "tst_gguf_export")
+    list(APPEND labels sanitize)
+  endif()
   set_tests_properties(${T_NAME} PROPERTIES
     LABELS "${labels}"
     TIMEOUT ${T_TIMEOUT}

@@ -34,6 +34,20 @@ QStringList candidatePaths()
     return paths;
 }
 
+// AddressSanitizer refuses RTLD_DEEPBIND (it would bypass its interceptors) and ends the process; a
+// sanitizer build (FT_SANITIZE, scripts/sanitize) loads the module without it.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kDeepBind = 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr int kDeepBind = 0;
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+#else
+constexpr int kDeepBind = RTLD_DEEPBIND;
+#endif
+
 const Module& module()
 {
     static Module loaded;
@@ -44,7 +58,7 @@ const Module& module()
         for (const QString& path : candidatePaths()) {
             if (!QFileInfo::exists(path))
                 continue;
-            void* handle = dlopen(path.toLocal8Bit().constData(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+            void* handle = dlopen(path.toLocal8Bit().constData(), RTLD_NOW | RTLD_LOCAL | kDeepBind);
             if (!handle) {
                 tried << QStringLiteral("%1 (%2)").arg(path, QString::fromLocal8Bit(dlerror()));
                 continue;
