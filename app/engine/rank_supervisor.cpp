@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include "cli_common.h"
+#include "common/stop_signals.h"
 #include "worker_control.h"
 
 namespace ft::cli {
@@ -133,7 +134,10 @@ int superviseRanks(const QStringList& arguments, int ranks, bool jsonEvents)
             if (error == QProcess::FailedToStart)
                 onExit(-1, false);
         });
-        process->start(QCoreApplication::applicationFilePath(), arguments);
+        {
+            const StopSignalsBlocked heldForTheRank; // until the rank's handler is in place
+            process->start(QCoreApplication::applicationFilePath(), arguments);
+        }
         processes.push_back(std::move(process));
     }
 

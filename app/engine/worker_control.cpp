@@ -32,9 +32,18 @@ bool commandHandlesStopSignals(int argc, char* argv[])
     if (argc < 2)
         return false;
     const std::string command = argv[1];
-    if (command == "eval")
-        return argc < 3 || std::strcmp(argv[2], "compare") != 0;
-    return command == "train" || command == "export";
+    if (command == "train")
+        return true; // always steered (cmd_train.cpp)
+    if (command != "eval" && command != "export")
+        return false;
+    if (command == "eval" && argc > 2 && std::strcmp(argv[2], "compare") == 0)
+        return false;
+    // eval and export steer themselves only for the studio (--events jsonl); on a terminal Ctrl+C
+    // must end them at once, as it always did.
+    for (int i = 2; i < argc; ++i)
+        if (std::strcmp(argv[i], "--events") == 0 || std::strncmp(argv[i], "--events=", 9) == 0)
+            return true;
+    return false;
 }
 
 int caughtStopSignal() { return g_signal.load(); }
@@ -51,8 +60,8 @@ void catchStopSignals()
 
 void restoreStopSignals()
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    // exec already reset caught handlers to the default; an inherited SIG_IGN (a background job of
+    // a script) is kept as the caller meant it.
     setStopSignalMask(SIG_UNBLOCK);
 }
 

@@ -11,14 +11,16 @@
 
 namespace ft::cli {
 
-// Whether the command in argv steers itself with startWorkerControl: train, eval (not eval
-// compare) and export stop cleanly on a signal; the others end with the default action.
+// Whether the command in argv steers itself with startWorkerControl: train, and eval (not eval
+// compare) and export with --events, stop cleanly on a signal; the others end with the default
+// action.
 bool commandHandlesStopSignals(int argc, char* argv[]);
 
 // For those commands: records SIGINT/SIGTERM in a flag from now on, then unblocks them.
 void catchStopSignals();
 
-// For every other command: the default action (end the process), then unblocks them.
+// For every other command: unblocks them (their action is the default one exec left, or an
+// inherited SIG_IGN).
 void restoreStopSignals();
 
 // The signal caught so far (0: none), for a supervisor that installs its own handlers later.

@@ -5,6 +5,7 @@
 
 #include <QDir>
 
+#include "common/stop_signals.h"
 #include "contract/run_folder.h"
 #include "runs/cli_locator.h"
 
@@ -85,22 +86,16 @@ void WorkerProcess::startWithArguments(const QStringList& trainArguments, const 
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
     // A studio that goes away closes the worker's stdout; with SIGPIPE ignored the worker's writes
     // then fail quietly and the run goes on (or stops cleanly on SIGTERM) instead of dying mid-step.
-    // SIGINT and SIGTERM are held from the fork on until the worker can act on them (it unblocks
-    // them once its handler is in place): a stop sent while it starts still ends with "stopped".
-    m_process->setChildProcessModifier([] {
-        ::signal(SIGPIPE, SIG_IGN);
-        sigset_t stopSignals;
-        sigemptyset(&stopSignals);
-        sigaddset(&stopSignals, SIGINT);
-        sigaddset(&stopSignals, SIGTERM);
-        ::sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
-    });
+    m_process->setChildProcessModifier([] { ::signal(SIGPIPE, SIG_IGN); });
     connect(m_process, &QProcess::readyReadStandardOutput, this, &WorkerProcess::readStdout);
     connect(m_process, &QProcess::readyReadStandardError, this, &WorkerProcess::readStderr);
     connect(m_process, &QProcess::finished, this, &WorkerProcess::onFinished);
     connect(m_process, &QProcess::errorOccurred, this, &WorkerProcess::onError);
     QStringList arguments{QStringLiteral("train")};
     arguments << trainArguments << QStringLiteral("--events") << QStringLiteral("jsonl");
+    // Born with SIGINT and SIGTERM held until the worker can act on them (it unblocks them once its
+    // handler is in place): a stop sent while it starts still ends with "stopped".
+    const StopSignalsBlocked heldForTheChild;
     m_process->start(m_cliPath, arguments);
 }
 
