@@ -76,6 +76,11 @@ void Trainer::setupResume()
     if (!QFileInfo::exists(path))
         throw Error(QStringLiteral("%1: no config.json; not a run folder").arg(m_runDir));
     m_config = TrainConfig::fromJson(readJsonObjectFile(path), path);
+    if (!CheckpointStore(m_runDir).latest() &&
+        !QFileInfo::exists(QDir(m_runDir).filePath(QStringLiteral("data/manifest.json"))))
+        throw Error(QStringLiteral("%1: nothing to resume: the run stopped before it froze its data; start it "
+                                   "again with train")
+                        .arg(m_runDir));
     loadEverything(readFrozenRecords(m_runDir));
     const auto latest = m_checkpoints->latest();
     if (!latest) {
@@ -466,22 +471,32 @@ StepPoint Trainer::stepPoint(const StepResult& result, const SessionClock& sessi
 QString Trainer::divergedMessage(const DivergenceVerdict& verdict, int64_t step) const
 {
     QString message = QStringLiteral("diverged at step %1: %2.").arg(step).arg(verdict.reason);
-    // Weights saved at or after the step where it began are suspect; name the last one before.
+    // Step s's loss and gradient come from the weights after s - 1 updates: when step s is the first
+    // bad one, checkpoint s - 1 already holds the weights that went wrong. Name the last one before.
     std::optional<SavedCheckpoint> before;
-    bool laterOnes = false;
+    int later = 0;
     for (const SavedCheckpoint& checkpoint : m_checkpoints->list()) {
-        if (checkpoint.step < verdict.firstBadStep)
+        if (checkpoint.step < verdict.firstBadStep - 1)
             before = checkpoint;
         else
-            laterOnes = true;
+            ++later;
     }
+    const QString laterOnes = later == 0   ? QString()
+                              : later == 1 ? QStringLiteral("; the one after it holds the diverged weights")
+                                           : QStringLiteral("; the %1 after it hold the diverged weights").arg(later);
     if (before)
         message += QStringLiteral(" The last checkpoint from before it went wrong is step %1 (%2)%3.")
                        .arg(before->step)
-                       .arg(QDir(m_runDir).relativeFilePath(before->path))
-                       .arg(laterOnes ? QStringLiteral("; later ones hold the diverged weights") : QString());
+                       .arg(QDir(m_runDir).relativeFilePath(before->path), laterOnes);
+    else if (later == 1)
+        message += QStringLiteral(" No checkpoint from before it went wrong is left; the one written since holds the "
+                                  "diverged weights.");
+    else if (later > 1)
+        message += QStringLiteral(" No checkpoint from before it went wrong is left; the %1 written since hold the "
+                                  "diverged weights.")
+                       .arg(later);
     else
-        message += QStringLiteral(" No checkpoint was written before it went wrong.");
+        message += QStringLiteral(" No checkpoint from before it went wrong is left.");
     message += QStringLiteral(" Try a lower learning rate (this run's: %1).").arg(m_config.learningRate, 0, 'g', 3);
     return message;
 }

@@ -145,34 +145,43 @@ private slots:
     void explosionsAndDeadGradientsEndTheRun_data()
     {
         QTest::addColumn<double>("learningRate");
+        QTest::addColumn<int>("warmup");
         QTest::addColumn<int>("saveEvery");
         QTest::addColumn<QString>("reason");
         QTest::addColumn<QString>("checkpoint");
-        QTest::newRow("lr 10, no checkpoint") << 10.0 << 0 << QStringLiteral("the loss exploded")
-                                              << QStringLiteral("No checkpoint was written before it went wrong.");
+        QTest::newRow("lr 10, no checkpoint") << 10.0 << 0 << 0 << QStringLiteral("the loss exploded")
+                                              << QStringLiteral("No checkpoint from before it went wrong is left.");
+        // Step s's loss comes from the weights after s - 1 updates: checkpoint 1 already holds the
+        // weights whose loss exploded at step 2.
         QTest::newRow("lr 10, every step")
-            << 10.0 << 1 << QStringLiteral("the loss exploded")
+            << 10.0 << 0 << 1 << QStringLiteral("the loss exploded")
+            << QStringLiteral("No checkpoint from before it went wrong is left; the 3 written since hold the diverged "
+                              "weights.");
+        // Warming up to 1 over 30 steps: step 1 (at 1/30) is still good, then it explodes.
+        QTest::newRow("lr 1 reached over 30 steps, every step")
+            << 1.0 << 30 << 1 << QStringLiteral("the loss exploded")
             << QStringLiteral("The last checkpoint from before it went wrong is step 1 (checkpoints/step-00000001); "
-                              "later ones hold the diverged weights.");
-        QTest::newRow("lr 1e3") << 1e3 << 0 << QStringLiteral("the gradient has been exactly zero for 3 steps")
-                                << QStringLiteral("No checkpoint was written");
+                              "the 3 after it hold the diverged weights.");
+        QTest::newRow("lr 1e3") << 1e3 << 0 << 0 << QStringLiteral("the gradient has been exactly zero for 3 steps")
+                                << QStringLiteral("No checkpoint from before it went wrong is left.");
     }
     void explosionsAndDeadGradientsEndTheRun()
     {
         FT_REQUIRE_SHARED();
         QFETCH(double, learningRate);
+        QFETCH(int, warmup);
         QFETCH(int, saveEvery);
         QFETCH(QString, reason);
         QFETCH(QString, checkpoint);
         TrainConfig config = smallConfig(test::sharedPath(QStringLiteral("fixtures/stories260K/hf")), m_train);
         config.maxSteps = 30;
-        config.warmupSteps = 0;
+        config.warmupSteps = warmup;
         config.schedule = QStringLiteral("constant");
         config.learningRate = learningRate;
         config.saveEvery = saveEvery;
         config.keepLast = 100;
         test::TrainingRecorder recorder;
-        const QString runDir = m_dir.filePath(QStringLiteral("lr-%1-%2").arg(learningRate).arg(saveEvery));
+        const QString runDir = m_dir.filePath(QStringLiteral("lr-%1-%2-%3").arg(learningRate).arg(warmup).arg(saveEvery));
         const RunEndInfo end = test::trainNewRun(runDir, config, recorder);
         QCOMPARE(end.status, runOutcomeName(RunOutcome::Diverged));
         QVERIFY2(end.step < 10, qPrintable(end.message));
