@@ -199,7 +199,14 @@ def import_campaign():
         process.wait()
         if process.returncode == 0:
             acknowledged[name] = records
-        database = database or next(os.path.join(workspace, f) for f in os.listdir(workspace) if f.endswith(".db"))
+        elif process.returncode != -signal.SIGKILL:
+            fail("%s ended with status %d without being killed" % (name, process.returncode))
+        if database is None:
+            found = [f for f in os.listdir(workspace) if f.endswith(".db")] if os.path.isdir(workspace) else []
+            if not found:
+                print("kill %3d: before the workspace existed" % attempt, flush=True)
+                continue
+            database = os.path.join(workspace, found[0])
         connection = sqlite3.connect(database)
         try:
             verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]

@@ -36,7 +36,7 @@ JsonTextProblem findJsonTextProblem(const QByteArray& json)
     for (qsizetype i = 0; i < json.size(); ++i) {
         const char c = json[i];
         if (c == '\0')
-            return {i, inString ? QStringLiteral("a raw NUL byte inside a string (write it as \\u0000 or remove it)")
+            return {i, inString ? QStringLiteral("a raw NUL byte inside a string (remove it: no tool downstream keeps it)")
                                 : QStringLiteral("a raw NUL byte")};
         if (!inString) {
             inString = c == '"';

@@ -101,6 +101,14 @@ void writeOptimizerState(torch::optim::Optimizer& optimizer, const QString& path
     const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         throw Error(QStringLiteral("%1: cannot write: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))));
+    struct Closer { // also when LibTorch throws while serializing
+        int fd;
+        ~Closer()
+        {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    } file{fd};
     int failure = 0; // the errno of the first failed write
     archive.save_to([&](const void* data, size_t size) -> size_t {
         const char* bytes = static_cast<const char*>(data);
@@ -115,6 +123,10 @@ void writeOptimizerState(torch::optim::Optimizer& optimizer, const QString& path
         }
         return size;
     });
+    // On the disk before the checkpoint folder is renamed into place, as the files QSaveFile writes.
+    if (failure == 0 && ::fsync(fd) != 0 && errno != EINVAL)
+        failure = errno;
+    file.fd = -1;
     if (::close(fd) != 0 && failure == 0)
         failure = errno;
     if (failure != 0)
