@@ -2,13 +2,14 @@
 
 #include <cerrno>
 #include <climits>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include <unistd.h>
+
+#include "common/stop_signals.h"
 
 namespace ft::cli {
 
@@ -57,19 +58,14 @@ int execEngine(char* argv[])
     if (!std::getenv("OMP_WAIT_POLICY"))
         ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
     // A stop signal sent while the engine loads LibTorch is held until the engine can act on it
-    // (app/engine/worker_control.h); the blocked mask survives exec.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
+    // (app/engine/worker_control.h): the blocked mask survives exec, and comes back if exec fails.
+    const StopSignalsBlocked heldForTheEngine;
     std::vector<char*> arguments;
     arguments.push_back(const_cast<char*>(engine.c_str()));
     for (int i = 1; argv[i]; ++i)
         arguments.push_back(argv[i]);
     arguments.push_back(nullptr);
     ::execv(engine.c_str(), arguments.data());
-    sigprocmask(SIG_UNBLOCK, &stopSignals, nullptr);
     std::fprintf(stderr, "error: cannot start %s: %s\n", engine.c_str(), std::strerror(errno));
     return 1;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <thread>
 
+#include "common/stop_signals.h"
+
 namespace ft::cli {
 
 namespace {
@@ -18,10 +20,7 @@ extern "C" void onStopSignal(int number) { g_signal.store(number); }
 
 void setStopSignalMask(int how)
 {
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
+    const sigset_t stopSignals = stopSignalSet();
     sigprocmask(how, &stopSignals, nullptr);
 }
 

@@ -4,12 +4,18 @@
 
 namespace ft {
 
+sigset_t stopSignalSet()
+{
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    return signals;
+}
+
 StopSignalsBlocked::StopSignalsBlocked()
 {
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
+    const sigset_t stopSignals = stopSignalSet();
     pthread_sigmask(SIG_BLOCK, &stopSignals, &m_previous);
 }
 

@@ -9,6 +9,9 @@
 
 namespace ft {
 
+// The set of SIGINT and SIGTERM: the signals that stop a worker.
+sigset_t stopSignalSet();
+
 class StopSignalsBlocked {
 public:
     StopSignalsBlocked();
