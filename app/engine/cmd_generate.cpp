@@ -1,12 +1,18 @@
-// ftstudio-cli generate MODEL --prompt TEXT: text from a model, streamed as it is produced.
+// ftstudio-cli generate MODEL --prompt TEXT: text from a model, streamed as it is produced. MODEL may be a
+// run folder (its exported model or any checkpoint, formatted with the run's template by default), and a
+// whole conversation (--conversation) may be given instead of one prompt: the Playground's chat.
 
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include "chat/model_prompt_template.h"
 #include "cli_common.h"
 #include "common/error.h"
+#include "common/json_file.h"
 #include "data/example_encoder.h"
+#include "engine/eval_model.h"
 #include "engine/generation.h"
 #include "engine/model_loader.h"
 #include "engine/peft_adapter.h"
@@ -27,13 +33,83 @@ double numberOption(const QCommandLineParser& parser, const QString& name)
     return value;
 }
 
+// What is generated from: a model file or folder, or a run at one of its checkpoints.
+struct GenerationSource {
+    LoadedModel loaded;
+    QString templateFolder; // the folder whose own chat template "model" means
+    QString runTemplate;    // a run's training template; empty for models
+};
+
+GenerationSource loadSource(const QString& path, const QCommandLineParser& parser)
+{
+    GenerationSource source;
+    if (isRunFolder(path)) {
+        if (parser.isSet(QStringLiteral("adapter")))
+            throw UsageError{
+                QStringLiteral("--adapter is for models; %1 is a run (choose its --checkpoint)").arg(path)};
+        EvalModel run = loadEvalRunModel(path, parser.value(QStringLiteral("checkpoint")));
+        source.loaded = std::move(run.loaded);
+        source.templateFolder = run.runConfig.model;
+        source.runTemplate = run.runConfig.promptTemplate;
+        return source;
+    }
+    if (parser.isSet(QStringLiteral("checkpoint")))
+        throw UsageError{QStringLiteral("--checkpoint is for runs; %1 is a model").arg(path)};
+    LoadOptions load;
+    load.dtype = scalarTypeFromTorchName(parser.value(QStringLiteral("dtype")));
+    load.tokenizerPath = parser.value(QStringLiteral("tokenizer"));
+    source.loaded = loadModel(path, load);
+    if (parser.isSet(QStringLiteral("adapter")))
+        loadAdapter(*source.loaded.model, parser.value(QStringLiteral("adapter")));
+    source.templateFolder = path;
+    return source;
+}
+
+// The template the prompt is formatted with; empty means raw text. Absent: a run's own template, raw text
+// for a model. "auto": a run's template, else the model's own chat template when it has one, else raw.
+QString chooseTemplate(const QCommandLineParser& parser, const GenerationSource& source)
+{
+    const QString asked = parser.value(QStringLiteral("template"));
+    if (asked == QLatin1String("none"))
+        return {};
+    if (!parser.isSet(QStringLiteral("template")) || asked == QLatin1String("auto")) {
+        if (!source.runTemplate.isEmpty())
+            return source.runTemplate;
+        if (asked == QLatin1String("auto") && hasModelChatTemplate(source.templateFolder))
+            return PromptTemplate::modelTemplateName();
+        return {};
+    }
+    return asked;
+}
+
+// --conversation FILE ("-": standard input): {"system"?, "turns": [{"role": "user"|"assistant", "content"},
+// ...]} ending with the user turn to answer. Errors name the file and the turn at fault.
+ExampleRecord readConversation(const QString& path)
+{
+    QFile in;
+    if (path == QLatin1String("-") ? !in.open(stdin, QIODevice::ReadOnly)
+                                   : (in.setFileName(path), !in.open(QIODevice::ReadOnly)))
+        throw Error(QStringLiteral("%1: cannot read the conversation (%2)").arg(path, in.errorString()));
+    const QString origin = path == QLatin1String("-") ? QStringLiteral("the conversation on standard input") : path;
+    QJsonObject json = parseJsonObject(in.readAll(), origin);
+    QJsonArray turns = json.value(QStringLiteral("turns")).toArray();
+    if (turns.isEmpty() || turns.last().toObject().value(QStringLiteral("role")).toString() != QLatin1String("user"))
+        throw Error(QStringLiteral("%1: \"turns\" must be a list of {role, content} ending with the user turn to "
+                                   "answer")
+                        .arg(origin));
+    turns.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
+                             {QStringLiteral("content"), QString()}}); // the answer to generate
+    json[QStringLiteral("turns")] = turns;
+    return ExampleRecord::fromJson(json, origin, /*allowEmptyResponse=*/true);
+}
+
 } // namespace
 
 int runGenerate(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("MODEL"),
-                                 QStringLiteral("A Hugging Face model folder or a llama2.c .bin file."));
+                                 QStringLiteral("A Hugging Face model folder, a llama2.c .bin file, or a run folder."));
     parser.addOptions({
         {QStringLiteral("prompt"), QStringLiteral("The text to continue (default: empty, i.e. start from BOS)."),
          QStringLiteral("TEXT"), QString()},
@@ -63,9 +139,18 @@ int runGenerate(const QStringList& args)
              "\"jsonl\": stream {\"event\": \"token\", \"text\"} lines, then one \"finished\" line (for the studio)."),
          QStringLiteral("FORMAT")},
         {QStringLiteral("template"),
-         QStringLiteral("Format --prompt as the instruction of this template (alpaca, chatml, ..., custom text, or "
-                        "model: the model's own chat template)."),
+         QStringLiteral("Format --prompt as the instruction of this template (alpaca, chatml, ..., custom text, "
+                        "model: the model's own chat template; auto: a run's template, else the model's own, else "
+                        "none; none: raw text). Default: a run's template, raw text for a model."),
          QStringLiteral("T")},
+        {QStringLiteral("checkpoint"),
+         QStringLiteral("For a run folder: final (its exported model, the default), best, latest or step-N."),
+         QStringLiteral("NAME"), QStringLiteral("final")},
+        {QStringLiteral("conversation"),
+         QStringLiteral("A conversation to answer instead of --prompt: a JSON file (\"-\": standard input) "
+                        "{\"system\"?, \"turns\": [{\"role\": \"user\"|\"assistant\", \"content\"}, ...]} "
+                        "ending with a user turn. Without a template its turns are joined as plain text."),
+         QStringLiteral("FILE")},
         {QStringLiteral("system"), QStringLiteral("System prompt for --template."), QStringLiteral("TEXT")},
         {QStringLiteral("input"), QStringLiteral("Input (context) for --template."), QStringLiteral("TEXT")},
     });
@@ -88,25 +173,32 @@ int runGenerate(const QStringList& args)
     if (sampling.temperature < 0 || sampling.topP <= 0 || sampling.topP > 1 || sampling.topK < 0)
         throw UsageError{QStringLiteral("--temperature must be >= 0, --top-p in (0, 1], --top-k >= 0")};
 
-    LoadOptions load;
-    load.dtype = scalarTypeFromTorchName(parser.value(QStringLiteral("dtype")));
-    load.tokenizerPath = parser.value(QStringLiteral("tokenizer"));
-    LoadedModel loaded = loadModel(modelPath, load);
-    for (const QString& warning : loaded.warnings)
+    GenerationSource source = loadSource(modelPath, parser);
+    for (const QString& warning : source.loaded.warnings)
         err() << "warning: " << warning << "\n";
-    if (parser.isSet(QStringLiteral("adapter")))
-        loadAdapter(*loaded.model, parser.value(QStringLiteral("adapter")));
+    LoadedModel& loaded = source.loaded;
 
+    const QString templateName = chooseTemplate(parser, source);
     const QString prompt = parser.value(QStringLiteral("prompt"));
+    const bool conversation = parser.isSet(QStringLiteral("conversation"));
+    if (conversation && parser.isSet(QStringLiteral("prompt")))
+        throw UsageError{QStringLiteral("give either --prompt or --conversation")};
     std::vector<TokenId> promptIds;
-    if (parser.isSet(QStringLiteral("template"))) {
+    if (conversation || !templateName.isEmpty()) {
         // The prompt as the studio formats training examples, so a tuned model sees what it learned.
         ExampleRecord record;
-        record.system = parser.value(QStringLiteral("system"));
-        record.instruction = prompt;
-        record.input = parser.value(QStringLiteral("input"));
-        promptIds = encodePrompt(*loaded.tokenizer,
-                                 resolvePromptTemplate(parser.value(QStringLiteral("template")), modelPath), record);
+        if (conversation) {
+            record = readConversation(parser.value(QStringLiteral("conversation")));
+        } else {
+            record.instruction = prompt;
+            record.input = parser.value(QStringLiteral("input"));
+        }
+        if (parser.isSet(QStringLiteral("system")))
+            record.system = parser.value(QStringLiteral("system"));
+        const PromptTemplate format = templateName.isEmpty()
+                                          ? PromptTemplate::builtin(QStringLiteral("plain"))
+                                          : resolvePromptTemplate(templateName, source.templateFolder);
+        promptIds = encodePrompt(*loaded.tokenizer, format, record);
     } else {
         promptIds = promptWithBos(*loaded.tokenizer, prompt);
     }
@@ -114,7 +206,7 @@ int runGenerate(const QStringList& args)
     const bool events = parser.value(QStringLiteral("events")) == QLatin1String("jsonl");
     if (parser.isSet(QStringLiteral("events")) && !events)
         throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
-    const bool echoPrompt = !json && !events && !parser.isSet(QStringLiteral("template"));
+    const bool echoPrompt = !json && !events && !conversation && templateName.isEmpty();
     if (echoPrompt) {
         out() << prompt;
         out().flush();
@@ -136,12 +228,14 @@ int runGenerate(const QStringList& args)
     if (events) {
         eventLine({{QStringLiteral("event"), QStringLiteral("finished")},
                    {QStringLiteral("text"), result.text},
+                   {QStringLiteral("prompt_tokens"), static_cast<qint64>(promptIds.size())},
                    {QStringLiteral("new_tokens"), static_cast<qint64>(result.tokens.size())},
                    {QStringLiteral("stop_reason"), stopReasonName(result.stopReason)},
                    {QStringLiteral("tokens_per_second"), result.tokensPerSecond()}});
     } else if (json) {
         printJson({{QStringLiteral("prompt"), prompt},
                    {QStringLiteral("text"), result.text},
+                   {QStringLiteral("prompt_tokens"), static_cast<qint64>(promptIds.size())},
                    {QStringLiteral("new_tokens"), static_cast<qint64>(result.tokens.size())},
                    {QStringLiteral("stop_reason"), stopReasonName(result.stopReason)},
                    {QStringLiteral("seconds"), result.seconds},

@@ -138,6 +138,62 @@ private slots:
         QCOMPARE(streamed, finished[QStringLiteral("text")].toString());
         QVERIFY(!streamed.isEmpty());
     }
+    // The Playground's chat: a conversation is formatted turn by turn with the template; one user turn
+    // is the same prompt as --prompt; earlier turns are part of the prompt; a malformed one is refused.
+    void generateAnswersAConversation()
+    {
+        FT_REQUIRE_SHARED();
+        const QString model = test::sharedPath(QStringLiteral("fixtures/stories260K/hf"));
+        auto generate = [&](const QStringList& extra, const QByteArray& input = {}) {
+            return runCli(QStringList{QStringLiteral("generate"), model, QStringLiteral("--greedy"),
+                                      QStringLiteral("--max-tokens"), QStringLiteral("8"), QStringLiteral("--json")} +
+                              extra,
+                          120000, input);
+        };
+        auto conversation = [](const QStringList& texts) {
+            QJsonArray turns;
+            for (int i = 0; i < texts.size(); ++i)
+                turns.append(
+                    QJsonObject{{QStringLiteral("role"), i % 2 ? QStringLiteral("assistant") : QStringLiteral("user")},
+                                {QStringLiteral("content"), texts[i]}});
+            return QJsonDocument(QJsonObject{{QStringLiteral("turns"), turns}}).toJson();
+        };
+        const QStringList chatml{QStringLiteral("--template"), QStringLiteral("chatml")};
+        const QStringList fromStdin{QStringLiteral("--conversation"), QStringLiteral("-")};
+        const auto single =
+            generate(chatml + QStringList{QStringLiteral("--prompt"), QStringLiteral("Tell me a story.")});
+        QVERIFY2(single.exitCode == 0, single.err.constData());
+        const auto oneTurn = generate(chatml + fromStdin, conversation({QStringLiteral("Tell me a story.")}));
+        QVERIFY2(oneTurn.exitCode == 0, oneTurn.err.constData());
+        const QJsonObject a = QJsonDocument::fromJson(single.out).object();
+        const QJsonObject b = QJsonDocument::fromJson(oneTurn.out).object();
+        QCOMPARE(b[QStringLiteral("prompt_tokens")].toInt(), a[QStringLiteral("prompt_tokens")].toInt());
+        QCOMPARE(b[QStringLiteral("text")].toString(), a[QStringLiteral("text")].toString());
+
+        auto promptTokens = [&](const QStringList& texts, const QStringList& format) {
+            const auto result = generate(format + fromStdin, conversation(texts));
+            return result.exitCode == 0
+                       ? QJsonDocument::fromJson(result.out).object()[QStringLiteral("prompt_tokens")].toInt()
+                       : -1;
+        };
+        const QStringList shortHistory{QStringLiteral("Hi"), QStringLiteral("Hello."),
+                                       QStringLiteral("Tell me a story.")};
+        const QStringList longHistory{QStringLiteral("Hi"), QStringLiteral("Hello. I like dogs and cats and birds."),
+                                      QStringLiteral("Tell me a story.")};
+        const int shortTokens = promptTokens(shortHistory, chatml);
+        QVERIFY(shortTokens > a[QStringLiteral("prompt_tokens")].toInt());
+        QVERIFY(promptTokens(longHistory, chatml) > shortTokens);
+        QVERIFY(promptTokens(shortHistory, {}) > 0); // no template: the turns as plain text
+
+        const auto endsWithAnswer =
+            generate(chatml + fromStdin, conversation({QStringLiteral("Hi"), QStringLiteral("Hello.")}));
+        QCOMPARE(endsWithAnswer.exitCode, 1);
+        QVERIFY2(endsWithAnswer.err.contains("standard input") && endsWithAnswer.err.contains("user turn"),
+                 endsWithAnswer.err.constData());
+        const auto both = generate(fromStdin + QStringList{QStringLiteral("--prompt"), QStringLiteral("x")},
+                                   conversation({QStringLiteral("Hi")}));
+        QCOMPARE(both.exitCode, 2);
+    }
     void starterModelGenerates()
     {
         QTemporaryDir dir;

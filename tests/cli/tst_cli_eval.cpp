@@ -16,6 +16,7 @@
 #include <QXmlStreamReader>
 
 #include "cli_runner.h"
+#include "common/json_file.h"
 #include "store/evaluation_store.h"
 #include "store/workspace.h"
 #include "support/test_support.h"
@@ -281,6 +282,46 @@ private slots:
         const CliResult wrong = generate({m_model, QStringLiteral("--adapter"), m_model});
         QVERIFY(wrong.exitCode != 0);
         QVERIFY2(wrong.err.contains("adapter_config.json"), wrong.err.constData());
+    }
+
+    // The Playground offers a run's checkpoints: a run folder generates as its export with the run's own
+    // template by default; a checkpoint by name; a missing one is refused with the ones that exist.
+    void generateFromARunFolder()
+    {
+        const QString runDir = json(cli({QStringLiteral("runs"), QStringLiteral("show"), m_first,
+                                         QStringLiteral("--json")}))[QStringLiteral("run_dir")]
+                                   .toString();
+        QVERIFY(!runDir.isEmpty());
+        const QString trainedWith =
+            readJsonObjectFile(runDir + QStringLiteral("/config.json"))[QStringLiteral("template")].toString();
+        QVERIFY(!trainedWith.isEmpty());
+        auto generate = [](const QStringList& model) {
+            return test::runCli(
+                QStringList{QStringLiteral("generate")} + model +
+                    QStringList{QStringLiteral("--prompt"), QStringLiteral("Write a short story about Tom."),
+                                QStringLiteral("--greedy"), QStringLiteral("--max-tokens"), QStringLiteral("16"),
+                                QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")},
+                300000);
+        };
+        const CliResult run = generate({runDir});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const CliResult exported =
+            generate({runDir + QStringLiteral("/export/model"), QStringLiteral("--template"), trainedWith});
+        QVERIFY2(exported.exitCode == 0, exported.err.constData());
+        QCOMPARE(json(run)[QStringLiteral("text")].toString(), json(exported)[QStringLiteral("text")].toString());
+        QCOMPARE(json(run)[QStringLiteral("prompt_tokens")].toInt(),
+                 json(exported)[QStringLiteral("prompt_tokens")].toInt());
+        const CliResult raw = generate({runDir, QStringLiteral("--template"), QStringLiteral("none")});
+        QVERIFY2(raw.exitCode == 0, raw.err.constData());
+        QVERIFY(json(raw)[QStringLiteral("prompt_tokens")].toInt() <
+                json(run)[QStringLiteral("prompt_tokens")].toInt());
+
+        const CliResult best = generate({runDir, QStringLiteral("--checkpoint"), QStringLiteral("best")});
+        QVERIFY2(best.exitCode == 0, best.err.constData());
+        QCOMPARE(json(best)[QStringLiteral("new_tokens")].toInt() > 0, true);
+        const CliResult missing = generate({runDir, QStringLiteral("--checkpoint"), QStringLiteral("step-99999")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("step-99999") && missing.err.contains("checkpoints:"), missing.err.constData());
     }
 
     void baseModelDirectlyIsCached()
