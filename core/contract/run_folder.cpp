@@ -7,6 +7,7 @@
 
 #include "common/atomic_write.h"
 #include "common/error.h"
+#include "common/json_file.h"
 #include "contract/train_config.h"
 
 namespace ft {
@@ -63,6 +64,29 @@ void RunFolder::markStarted() const
 {
     if (!QDir().mkpath(checkpointsPath()))
         throw Error(QStringLiteral("%1: cannot create the checkpoints folder").arg(checkpointsPath()));
+}
+
+std::vector<RunCheckpoint> RunFolder::checkpoints() const
+{
+    static const QRegularExpression stepFolder(QStringLiteral("^step-(\\d+)$"));
+    const QDir dir(checkpointsPath());
+    QString bestName;
+    try {
+        if (dir.exists(QStringLiteral("best.json")))
+            bestName = readJsonObjectFile(dir.filePath(QStringLiteral("best.json")))
+                           .value(QStringLiteral("checkpoint"))
+                           .toString();
+    } catch (const Error&) {
+    }
+    std::vector<RunCheckpoint> found;
+    for (const QString& name : dir.entryList({QStringLiteral("step-*")}, QDir::Dirs, QDir::Name)) {
+        const QRegularExpressionMatch match = stepFolder.match(name);
+        if (!match.hasMatch() || !QFileInfo::exists(dir.filePath(name + QStringLiteral("/state.json"))))
+            continue;
+        const qint64 step = match.captured(1).toLongLong();
+        found.push_back({QStringLiteral("step-%1").arg(step), step, name == bestName});
+    }
+    return found;
 }
 
 void RunFolder::writeRequest(const TrainConfig& config) const

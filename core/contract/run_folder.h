@@ -11,12 +11,22 @@
 //     events.jsonl       the studio's copy of the worker's event stream
 //     log.txt            the worker's human log
 
+#include <vector>
+
 #include <QDateTime>
 #include <QString>
 
 namespace ft {
 
 struct TrainConfig;
+
+// A checkpoint as readers outside the engine see it: checkpoints/step-<8 digits>/ with its state.json
+// written (a folder without it is a write that never finished), and whether best.json names it.
+struct RunCheckpoint {
+    QString name; // canonical: "step-200"
+    qint64 step = 0;
+    bool best = false;
+};
 
 class RunFolder {
 public:
@@ -46,6 +56,8 @@ public:
     bool hasStarted() const;
     // Marks the run started (makes the checkpoints folder). Throws ft::Error when it cannot.
     void markStarted() const;
+    // The finished checkpoints, by step (no error: an unreadable best.json marks none as best).
+    std::vector<RunCheckpoint> checkpoints() const;
     // Writes `config` as the request a worker starts from (`ftstudio-cli train --run DIR`),
     // atomically. Throws ft::Error when the run has started already.
     void writeRequest(const TrainConfig& config) const;

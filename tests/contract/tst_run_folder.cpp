@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "common/atomic_write.h"
 #include "common/error.h"
 #include "common/json_file.h"
 #include "contract/run_folder.h"
@@ -109,6 +110,32 @@ private slots:
             writer.join();
         QCOMPARE(made.size(), 40);
         QCOMPARE(QDir(runs).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 40);
+    }
+
+    // What the Playground offers: finished checkpoints by step, the best one marked as best.json names it;
+    // a folder whose state.json was never written (killed mid-write) is not a checkpoint.
+    void checkpointsAreTheFinishedOnes()
+    {
+        QTemporaryDir dir;
+        const RunFolder run(dir.path());
+        QCOMPARE(run.checkpoints().size(), size_t(0)); // not started
+        run.markStarted();
+        const QDir checkpoints(run.checkpointsPath());
+        for (const char* name : {"step-00000020", "step-00000100", "step-00000140"}) {
+            QVERIFY(checkpoints.mkdir(QString::fromLatin1(name)));
+            if (QByteArray(name) != "step-00000140")
+                writeFileAtomically(checkpoints.filePath(QString::fromLatin1(name) + QStringLiteral("/state.json")),
+                                    "{}");
+        }
+        writeFileAtomically(checkpoints.filePath(QStringLiteral("best.json")),
+                            R"({"checkpoint": "step-00000020", "step": 20, "val_loss": 1.5})");
+        const std::vector<RunCheckpoint> found = run.checkpoints();
+        QCOMPARE(found.size(), size_t(2));
+        QCOMPARE(found[0].name, QStringLiteral("step-20"));
+        QCOMPARE(found[0].step, qint64(20));
+        QVERIFY(found[0].best);
+        QCOMPARE(found[1].name, QStringLiteral("step-100"));
+        QVERIFY(!found[1].best);
     }
 
     void unwritableRunsFolderIsAClearError()
