@@ -160,6 +160,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     });
     // The Train page lists the workspace's datasets with their counts per split.
     DatasetSession* session = m_datasets->session();
+    m_playground->setDatasetSession(session); // conversations saved as examples (undone there)
     connect(session, &DatasetSession::opened, m_train,
             [this, session] { m_train->setWorkspaceDatabase(session->databasePath()); });
     connect(session, &DatasetSession::closed, m_train, [this] { m_train->setWorkspaceDatabase(QString()); });
@@ -170,8 +171,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     connect(m_queue, &RunQueue::jobEnded, this, [this](int id, const RunEndInfo& end) {
         const RunJob* job = m_queue->job(id);
         statusBar()->showMessage(tr("Run %1 %2").arg(job ? job->request.name : QString(), end.status), 10000);
-        if (end.status == QLatin1String("finished"))
-            m_playground->refreshModels(); // its exported model can now be tried
+        m_playground->refreshModels(); // its export or last checkpoints can now be tried
         if (m_closingWhenIdle && m_queue->activeCount() == 0)
             QTimer::singleShot(0, this, &QWidget::close);
     });

@@ -91,4 +91,17 @@ ExampleRecord ExampleRecord::fromJson(const QJsonObject& json, const QString& or
     return record;
 }
 
+ExampleRecord ExampleRecord::fromConversation(const QString& system, const std::vector<ChatTurn>& turns)
+{
+    ExampleRecord record;
+    record.system = system;
+    if (turns.size() == 2) {
+        record.instruction = turns[0].content;
+        record.response = turns[1].content;
+    } else {
+        record.turns = turns;
+    }
+    return record;
+}
+
 } // namespace ft

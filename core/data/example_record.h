@@ -33,6 +33,9 @@ struct ExampleRecord {
     // Throws ft::Error naming `origin` (e.g. "train.jsonl:12") and the field at fault. Empty
     // responses are refused unless `allowEmptyResponse`.
     static ExampleRecord fromJson(const QJsonObject& json, const QString& origin, bool allowEmptyResponse = false);
+    // A conversation of complete user/assistant pairs as an example: one pair as instruction and response,
+    // more kept whole as turns.
+    static ExampleRecord fromConversation(const QString& system, const std::vector<ChatTurn>& turns);
 };
 
 } // namespace ft

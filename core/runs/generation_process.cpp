@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -14,26 +15,44 @@ namespace ft {
 QStringList GenerationRequest::arguments() const
 {
     QStringList args{QStringLiteral("generate"),     model,
-                     QStringLiteral("--prompt"),     prompt,
                      QStringLiteral("--events"),     QStringLiteral("jsonl"),
                      QStringLiteral("--max-tokens"), QString::number(maxTokens),
                      QStringLiteral("--seed"),       QString::number(seed)};
+    if (history.empty())
+        args << QStringLiteral("--prompt") << prompt;
+    else
+        args << QStringLiteral("--conversation") << QStringLiteral("-");
+    if (!checkpoint.isEmpty())
+        args << QStringLiteral("--checkpoint") << checkpoint;
     if (greedy) {
         args << QStringLiteral("--greedy");
     } else {
         args << QStringLiteral("--temperature") << QString::number(temperature) << QStringLiteral("--top-p")
              << QString::number(topP) << QStringLiteral("--top-k") << QString::number(topK);
     }
-    if (!promptTemplate.isEmpty()) {
-        args << QStringLiteral("--template") << promptTemplate;
-        if (!system.isEmpty())
-            args << QStringLiteral("--system") << system;
-    }
+    args << QStringLiteral("--template") << (promptTemplate.isEmpty() ? QStringLiteral("none") : promptTemplate);
+    if (!promptTemplate.isEmpty() && !system.isEmpty())
+        args << QStringLiteral("--system") << system;
     if (threads > 0)
         args << QStringLiteral("--threads") << QString::number(threads);
     if (!adapter.isEmpty())
         args << QStringLiteral("--adapter") << adapter;
     return args;
+}
+
+QByteArray GenerationRequest::standardInput() const
+{
+    if (history.empty())
+        return {};
+    ExampleRecord conversation;
+    conversation.turns = history;
+    conversation.turns.push_back({ChatTurn::Role::User, prompt});
+    conversation.turns.push_back({ChatTurn::Role::Assistant, QString()});
+    QJsonObject json = conversation.toJson();
+    QJsonArray turns = json.value(QStringLiteral("turns")).toArray();
+    turns.removeLast(); // the answer to generate is not sent
+    json[QStringLiteral("turns")] = turns;
+    return QJsonDocument(json).toJson(QJsonDocument::Compact);
 }
 
 void GenerationRequest::chooseModel(const QString& path)
@@ -107,6 +126,9 @@ void GenerationProcess::start(const GenerationRequest& request)
         }
     });
     m_process->start(m_cliPath, request.arguments());
+    const QByteArray input = request.standardInput();
+    if (!input.isEmpty())
+        m_process->write(input); // buffered by QProcess until the worker reads it
     m_process->closeWriteChannel();
 }
 

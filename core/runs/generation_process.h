@@ -9,16 +9,25 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <vector>
+
 #include "contract/line_splitter.h"
 #include "contract/run_events.h"
+#include "data/example_record.h"
 
 namespace ft {
 
 struct GenerationRequest {
-    QString model;   // Hugging Face folder (a base model or a run's export/model) or llama2.c .bin
-    QString adapter; // a LoRA adapter folder (a run's export/adapter) applied to `model`, its base
-    QString prompt;
-    QString promptTemplate; // empty: the prompt as raw text; else a template name or custom text
+    QString model;      // Hugging Face folder (a base model or a run's export/model), llama2.c .bin, or a run folder
+    QString checkpoint; // for a run folder: final, best, latest or step-N (empty: final)
+    QString adapter;    // a LoRA adapter folder (a run's export/adapter) applied to `model`, its base
+    QString prompt;     // the text to continue, or the user's newest message in a conversation
+    // The conversation so far (user and assistant turns alternating, complete pairs); `prompt` is the user
+    // turn that follows. Sent to the worker on its standard input (--conversation -).
+    std::vector<ChatTurn> history;
+    // Empty: the prompt as raw text (a conversation as plain text); else a template name, custom text, "model"
+    // (the model's own chat template) or "auto" (a run's template, else the model's own, else raw).
+    QString promptTemplate;
     QString system;         // with a template
     bool greedy = false;
     double temperature = 0.8;
@@ -28,7 +37,8 @@ struct GenerationRequest {
     quint64 seed = 0;
     int threads = 0; // 0: the worker's default
 
-    QStringList arguments() const; // the command line after the program name
+    QStringList arguments() const;   // the command line after the program name
+    QByteArray standardInput() const; // the conversation as JSON when there is a history, else empty
     // A model choice: a model folder as it is, or an adapter folder (it has adapter_config.json) with
     // the base model its adapter_config.json names. Throws ft::Error when that cannot be read.
     void chooseModel(const QString& path);

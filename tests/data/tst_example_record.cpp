@@ -47,6 +47,29 @@ private slots:
         QCOMPARE(record.turns[3].content, QStringLiteral("ciao"));
         QCOMPARE(ExampleRecord::fromJson(record.toJson(), QStringLiteral("y")).turns.size(), size_t(4));
     }
+    // A Playground conversation saved as an example: one exchange is an instruction/response pair, more
+    // stay a conversation; either reads back through fromJson as the dataset stores it.
+    void conversationsBecomeExamples()
+    {
+        using Role = ChatTurn::Role;
+        const ExampleRecord pair = ExampleRecord::fromConversation(
+            QStringLiteral("Be brief."), {{Role::User, QStringLiteral("Hi")}, {Role::Assistant, QStringLiteral("Hello.")}});
+        QVERIFY(!pair.isMultiTurn());
+        QCOMPARE(pair.system, QStringLiteral("Be brief."));
+        QCOMPARE(pair.instruction, QStringLiteral("Hi"));
+        QCOMPARE(pair.response, QStringLiteral("Hello."));
+        const ExampleRecord chat = ExampleRecord::fromConversation(
+            {}, {{Role::User, QStringLiteral("Hi")},
+                 {Role::Assistant, QStringLiteral("Hello.")},
+                 {Role::User, QStringLiteral("A story?")},
+                 {Role::Assistant, QStringLiteral("Once upon a time.")}});
+        QVERIFY(chat.isMultiTurn());
+        const ExampleRecord back = ExampleRecord::fromJson(chat.toJson(), QStringLiteral("t"));
+        QCOMPARE(back.turns.size(), size_t(4));
+        QCOMPARE(back.turns[3].content, QStringLiteral("Once upon a time."));
+        QVERIFY(back.system.isEmpty());
+    }
+
     void badRecordsNameOriginAndField_data()
     {
         QTest::addColumn<QByteArray>("json");

@@ -4,6 +4,9 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 #include "common/error.h"
@@ -38,8 +41,10 @@ private slots:
         r.system = QStringLiteral("Be brief.");
         r.threads = 2;
         const QStringList args = r.arguments();
-        QCOMPARE(args.mid(0, 4), (QStringList{QStringLiteral("generate"), QStringLiteral("/m"),
-                                              QStringLiteral("--prompt"), QStringLiteral("Hello")}));
+        QCOMPARE(args.mid(0, 2), (QStringList{QStringLiteral("generate"), QStringLiteral("/m")}));
+        QCOMPARE(args.at(args.indexOf(QStringLiteral("--prompt")) + 1), QStringLiteral("Hello"));
+        QVERIFY(!args.contains(QStringLiteral("--conversation")) && !args.contains(QStringLiteral("--checkpoint")));
+        QVERIFY(r.standardInput().isEmpty());
         QVERIFY(args.contains(QStringLiteral("--greedy")));
         QVERIFY(!args.contains(QStringLiteral("--temperature")));
         QCOMPARE(args.at(args.indexOf(QStringLiteral("--template")) + 1), QStringLiteral("alpaca"));
@@ -50,8 +55,24 @@ private slots:
         r.promptTemplate.clear();
         const QStringList sampled = r.arguments();
         QVERIFY(sampled.contains(QStringLiteral("--temperature")) && sampled.contains(QStringLiteral("--top-p")));
-        QVERIFY(!sampled.contains(QStringLiteral("--template")) && !sampled.contains(QStringLiteral("--system")));
+        // No template is said explicitly: a run folder would otherwise use the run's own.
+        QCOMPARE(sampled.at(sampled.indexOf(QStringLiteral("--template")) + 1), QStringLiteral("none"));
+        QVERIFY(!sampled.contains(QStringLiteral("--system")));
         QVERIFY(!sampled.contains(QStringLiteral("--adapter")));
+
+        // A later message of a chat: the conversation goes on standard input, ending with the new user turn;
+        // a run's checkpoint is named.
+        r.history = {{ChatTurn::Role::User, QStringLiteral("Hi")}, {ChatTurn::Role::Assistant, QStringLiteral("Hello.")}};
+        r.checkpoint = QStringLiteral("best");
+        const QStringList chat = r.arguments();
+        QVERIFY(!chat.contains(QStringLiteral("--prompt")));
+        QCOMPARE(chat.at(chat.indexOf(QStringLiteral("--conversation")) + 1), QStringLiteral("-"));
+        QCOMPARE(chat.at(chat.indexOf(QStringLiteral("--checkpoint")) + 1), QStringLiteral("best"));
+        const QJsonArray turns = QJsonDocument::fromJson(r.standardInput()).object()[QStringLiteral("turns")].toArray();
+        QCOMPARE(turns.size(), 3);
+        QCOMPARE(turns[1].toObject()[QStringLiteral("content")].toString(), QStringLiteral("Hello."));
+        QCOMPARE(turns[2].toObject()[QStringLiteral("role")].toString(), QStringLiteral("user"));
+        QCOMPARE(turns[2].toObject()[QStringLiteral("content")].toString(), QStringLiteral("Hello"));
     }
 
     void adapterChoiceRunsOnItsBase()
@@ -102,6 +123,28 @@ private slots:
         QCOMPARE(streamed, result.text);
         QCOMPARE(process.text(), result.text);
         QVERIFY(!process.isRunning());
+    }
+
+    // A chat's later message reaches the real worker through standard input and is answered.
+    void answersAConversation()
+    {
+        GenerationProcess process;
+        process.setCliPath(test::cliPath());
+        QSignalSpy finished(&process, &GenerationProcess::finished);
+        QSignalSpy failed(&process, &GenerationProcess::failed);
+        GenerationRequest r;
+        r.model = m_model;
+        r.history = {{ChatTurn::Role::User, QStringLiteral("Once upon a time")},
+                     {ChatTurn::Role::Assistant, QStringLiteral("there was a cat.")}};
+        r.prompt = QStringLiteral("What next?");
+        r.promptTemplate = QStringLiteral("chatml");
+        r.greedy = true;
+        r.maxTokens = 8;
+        r.threads = 1;
+        process.start(r);
+        QVERIFY(finished.wait(120000) || !failed.isEmpty());
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(0).toString()));
+        QVERIFY(finished.first().at(0).value<GenerationResult>().newTokens > 0);
     }
 
     void cancels()

@@ -1,5 +1,6 @@
-// PlaygroundPage: one prompt generates side by side in every column (real worker, tiny model), the
-// text streams into each column, Cancel stops a slow generation, and run exports are offered as models.
+// PlaygroundPage: a message is answered side by side in every column (real worker, tiny model), the
+// text streams into each column, each column keeps its own conversation, a conversation is saved as a
+// dataset example (undoable), Cancel stops a slow generation, and runs' exports and checkpoints are offered.
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -11,8 +12,13 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
 #include "app_settings.h"
+#include "common/atomic_write.h"
+#include "models/dataset_session.h"
+#include "store/dataset_store.h"
+#include "store/example_store.h"
 #include "pages/playground_page.h"
 #include "support/test_support.h"
 #include "ui_test_support.h"
@@ -57,6 +63,84 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!page.isGenerating(), 30000); // the CLI starts (LibTorch loads) before it refuses
         const QString status = column->findChild<QLabel*>(QStringLiteral("columnStatus"))->text();
         QVERIFY2(status.contains(QStringLiteral("base_model_name_or_path")), qPrintable(status));
+    }
+
+    // A run's checkpoints are offered (best first) through its folder, and a run that appears while the
+    // page is away is offered when it is shown again, without Refresh.
+    void offersRunCheckpoints()
+    {
+        AppSettings settings(m_dir.filePath(QStringLiteral("checkpoints.ini")));
+        settings.setWorkspace(m_dir.filePath(QStringLiteral("ws-checkpoints")));
+        PlaygroundPage page(&settings);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto* chooser = page.columns().at(0)->findChild<QComboBox*>(QStringLiteral("columnModel"));
+        const QString run = m_dir.filePath(QStringLiteral("ws-checkpoints/runs/20261206-051155-roleplay-lora-a"));
+        QVERIFY(QDir().mkpath(run + QStringLiteral("/checkpoints/step-00000010")));
+        QVERIFY(QDir().mkpath(run + QStringLiteral("/checkpoints/step-00000020")));
+        writeFileAtomically(run + QStringLiteral("/config.json"), "{}");
+        writeFileAtomically(run + QStringLiteral("/checkpoints/step-00000010/state.json"), "{}");
+        writeFileAtomically(run + QStringLiteral("/checkpoints/step-00000020/state.json"), "{}");
+        writeFileAtomically(run + QStringLiteral("/checkpoints/best.json"), R"({"checkpoint": "step-00000010"})");
+        page.hide();
+        page.show();
+        QTRY_COMPARE_WITH_TIMEOUT(chooser->findText(QStringLiteral("run: roleplay-lora-a (12-06 05:11) · best (step 10)")),
+                                  0, 10000); // no base model is known here
+        QCOMPARE(chooser->itemText(1), QStringLiteral("run: roleplay-lora-a (12-06 05:11) · step 20"));
+        QCOMPARE(chooser->itemData(0).toString(), QFileInfo(run).absoluteFilePath());
+        QCOMPARE(chooser->itemData(0, Qt::UserRole + 1).toString(), QStringLiteral("step-10"));
+        // The empty column took the newest run's first choice: its best checkpoint.
+        QCOMPARE(page.columns().at(0)->checkpoint(), QStringLiteral("step-10"));
+    }
+
+    // Two messages: the second is answered with the first exchange as context, each column's conversation
+    // holds both; it is saved as a multi-turn example of a dataset (undoable); New chat clears it.
+    void chatsAndSavesTheConversation()
+    {
+        AppSettings settings(m_dir.filePath(QStringLiteral("chat.ini")));
+        settings.setWorkspace(m_dir.filePath(QStringLiteral("ws-chat")));
+        settings.addKnownModel(m_model);
+        settings.setThreads(1);
+        DatasetSession session;
+        session.open(settings.workspace());
+        const qint64 datasetId = session.datasets().list().front().id;
+        const qint64 before = session.examples().count(datasetId);
+
+        PlaygroundPage page(&settings);
+        page.setDatasetSession(&session);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        clickIndicator(page.findChild<QCheckBox*>(QStringLiteral("playgroundGreedy")));
+        page.findChild<QSpinBox*>(QStringLiteral("playgroundMaxTokens"))->setValue(6);
+        auto* message = page.findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt"));
+        for (const QString& text : {QStringLiteral("Once upon a time"), QStringLiteral("And then?")}) {
+            QTest::keyClicks(message, text);
+            QTest::keyClick(message, Qt::Key_Return, Qt::ControlModifier);
+            QVERIFY(page.isGenerating());
+            QVERIFY(message->toPlainText().isEmpty()); // sent: it stands in the conversation now
+            QTRY_VERIFY_WITH_TIMEOUT(!page.isGenerating(), 120000);
+        }
+        GenerationColumn* column = page.columns().at(0);
+        QCOMPARE(column->conversation().size(), size_t(4));
+        QCOMPARE(column->conversation()[2].content, QStringLiteral("And then?"));
+        QCOMPARE(column->conversation()[3].content, column->text());
+        QVERIFY(column->transcript().contains(QStringLiteral("Once upon a time")));
+        QVERIFY(column->transcript().contains(QStringLiteral("And then?")));
+
+        QVERIFY(page.saveConversation(0, datasetId, Split::Validation));
+        QCOMPARE(session.examples().count(datasetId), before + 1);
+        ExampleFilter multiTurn;
+        multiTurn.multiTurn = true;
+        multiTurn.split = Split::Validation;
+        multiTurn.tags = QStringList{QStringLiteral("playground")};
+        QCOMPARE(session.examples().count(datasetId, multiTurn), qint64(1));
+        session.undoStack()->undo();
+        QCOMPARE(session.examples().count(datasetId), before);
+
+        QTest::keyClick(message, Qt::Key_N, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(column->conversation().empty());
+        QVERIFY(column->transcript().isEmpty());
+        QVERIFY(!page.saveConversation(0, datasetId, Split::Train)); // nothing to save
     }
 
     void generatesSideBySide()

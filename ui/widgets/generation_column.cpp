@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QScrollBar>
+#include <QTextCharFormat>
 #include <QTextCursor>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -37,7 +38,7 @@ GenerationColumn::GenerationColumn(QWidget* parent)
     m_remove->setToolTip(tr("Remove this column"));
     m_output->setObjectName(QStringLiteral("columnOutput"));
     m_output->setReadOnly(true);
-    m_output->setPlaceholderText(tr("The generated text appears here as it comes."));
+    m_output->setPlaceholderText(tr("The conversation with this model appears here, its answers as they come."));
     m_status->setObjectName(QStringLiteral("columnStatus"));
     m_status->setWordWrap(true);
     auto* top = new QHBoxLayout;
@@ -57,12 +58,17 @@ GenerationColumn::GenerationColumn(QWidget* parent)
     });
     connect(m_remove, &QToolButton::clicked, this, &GenerationColumn::removeRequested);
     connect(m_process, &GenerationProcess::textArrived, this, [this](const QString& piece) {
+        m_lastAnswer += piece;
         QTextCursor cursor(m_output->document());
         cursor.movePosition(QTextCursor::End);
-        cursor.insertText(piece);
+        cursor.insertText(piece, QTextCharFormat());
         m_output->verticalScrollBar()->setValue(m_output->verticalScrollBar()->maximum());
     });
     connect(m_process, &GenerationProcess::finished, this, [this](const GenerationResult& result) {
+        m_lastAnswer = result.text;
+        m_turns.push_back({ChatTurn::Role::User, m_pendingMessage});
+        m_turns.push_back({ChatTurn::Role::Assistant, result.text});
+        answerEnded({});
         m_status->setText(tr("%1 tokens · %2 tokens/s · stopped: %3")
                               .arg(result.newTokens)
                               .arg(std::isfinite(result.tokensPerSecond)
@@ -72,45 +78,98 @@ GenerationColumn::GenerationColumn(QWidget* parent)
         emit done();
     });
     connect(m_process, &GenerationProcess::failed, this, [this](const QString& message) {
+        answerEnded(tr("(no answer; this message is not part of the conversation)"));
         m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(message.toHtmlEscaped()));
         emit done();
     });
     connect(m_process, &GenerationProcess::cancelled, this, [this] {
+        // What was seen is kept: a cancelled answer with text stays in the conversation as it stands.
+        if (!m_lastAnswer.trimmed().isEmpty()) {
+            m_turns.push_back({ChatTurn::Role::User, m_pendingMessage});
+            m_turns.push_back({ChatTurn::Role::Assistant, m_lastAnswer});
+            answerEnded(tr("(stopped)"));
+        } else {
+            answerEnded(tr("(cancelled; this message is not part of the conversation)"));
+        }
         m_status->setText(tr("Cancelled."));
         emit done();
     });
 }
 
-void GenerationColumn::setCandidates(const QList<QPair<QString, QString>>& candidates)
+void GenerationColumn::setCandidates(const QList<ModelChoice>& candidates)
 {
     const QString current = model();
+    const QString currentCheckpoint = checkpoint();
     const QSignalBlocker blocker(m_model);
     m_model->clear();
-    for (const auto& [label, path] : candidates) {
-        m_model->addItem(label, path);
-        m_model->setItemData(m_model->count() - 1, path, Qt::ToolTipRole);
+    for (const ModelChoice& choice : candidates) {
+        m_model->addItem(choice.label, choice.path);
+        m_model->setItemData(m_model->count() - 1, choice.checkpoint, Qt::UserRole + 1);
+        m_model->setItemData(m_model->count() - 1, choice.path, Qt::ToolTipRole);
     }
     if (!current.isEmpty())
-        setModel(current);
+        setModel(current, currentCheckpoint);
 }
 
-void GenerationColumn::setModel(const QString& path)
+void GenerationColumn::setModel(const QString& path, const QString& checkpoint)
 {
-    int index = m_model->findData(path);
+    int index = -1;
+    for (int i = 0; i < m_model->count() && index < 0; ++i)
+        if (m_model->itemData(i).toString() == path && m_model->itemData(i, Qt::UserRole + 1).toString() == checkpoint)
+            index = i;
     if (index < 0) {
-        m_model->addItem(QFileInfo(path).fileName(), path);
+        const QString name = QFileInfo(path).fileName();
+        m_model->addItem(checkpoint.isEmpty() ? name : QStringLiteral("%1 · %2").arg(name, checkpoint), path);
         index = m_model->count() - 1;
+        m_model->setItemData(index, checkpoint, Qt::UserRole + 1);
+        m_model->setItemData(index, path, Qt::ToolTipRole);
     }
     m_model->setCurrentIndex(index);
 }
 
 QString GenerationColumn::model() const { return m_model->currentData().toString(); }
 
-QString GenerationColumn::text() const { return m_output->toPlainText(); }
+QString GenerationColumn::checkpoint() const { return m_model->currentData(Qt::UserRole + 1).toString(); }
 
-void GenerationColumn::start(GenerationRequest request)
+QString GenerationColumn::modelLabel() const { return m_model->currentText(); }
+
+QString GenerationColumn::transcript() const { return m_output->toPlainText(); }
+
+void GenerationColumn::clearConversation()
 {
+    if (isRunning())
+        return;
+    m_turns.clear();
+    m_pendingMessage.clear();
+    m_lastAnswer.clear();
     m_output->clear();
+    m_status->clear();
+}
+
+void GenerationColumn::appendTurnHeading(const QString& who)
+{
+    QTextCursor cursor(m_output->document());
+    cursor.movePosition(QTextCursor::End);
+    if (!m_output->document()->isEmpty())
+        cursor.insertText(QStringLiteral("\n\n"), QTextCharFormat());
+    QTextCharFormat heading;
+    heading.setFontWeight(QFont::Bold);
+    cursor.insertText(who + QLatin1Char('\n'), heading);
+}
+
+void GenerationColumn::answerEnded(const QString& note)
+{
+    if (note.isEmpty())
+        return;
+    QTextCursor cursor(m_output->document());
+    cursor.movePosition(QTextCursor::End);
+    QTextCharFormat italic;
+    italic.setFontItalic(true);
+    cursor.insertText((m_lastAnswer.isEmpty() ? QString() : QStringLiteral(" ")) + note, italic);
+}
+
+void GenerationColumn::start(GenerationRequest request, const QString& message)
+{
     if (model().isEmpty()) {
         m_status->setText(
             QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(tr("Choose a model for this column.")));
@@ -118,12 +177,24 @@ void GenerationColumn::start(GenerationRequest request)
         return;
     }
     try {
-        request.chooseModel(model()); // an adapter runs on its base model (a small JSON file read)
+        if (checkpoint().isEmpty())
+            request.chooseModel(model()); // an adapter runs on its base model (a small JSON file read)
+        else
+            request.model = model(), request.checkpoint = checkpoint();
     } catch (const Error& error) {
         m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(error.message().toHtmlEscaped()));
         emit done();
         return;
     }
+    request.history = m_turns;
+    request.prompt = message;
+    m_pendingMessage = message;
+    m_lastAnswer.clear();
+    appendTurnHeading(tr("You"));
+    QTextCursor cursor(m_output->document());
+    cursor.movePosition(QTextCursor::End);
+    cursor.insertText(message, QTextCharFormat());
+    appendTurnHeading(modelLabel());
     m_status->setText(tr("Generating…"));
     m_process->start(request);
 }

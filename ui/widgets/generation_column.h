@@ -1,10 +1,13 @@
 #pragma once
-// GenerationColumn: one model's answer in the playground. A model chooser (base models and the
-// exported models of runs), the text as it streams in, and its speed. Generation runs in its own
-// `ftstudio-cli generate` process (GenerationProcess), so several columns generate side by side.
+// GenerationColumn: one model's side of the playground's chat. A model chooser (base models, and the
+// exported models and checkpoints of runs), the conversation with that model (the user's messages are
+// shared by all columns, each column keeps its own answers), the answer as it streams in, and its speed.
+// Generation runs in its own `ftstudio-cli generate` process (GenerationProcess), so several columns
+// answer side by side.
 
 #include <QFrame>
-#include <QPair>
+#include <QList>
+#include <vector>
 
 #include "runs/generation_process.h"
 
@@ -15,20 +18,35 @@ class QToolButton;
 
 namespace ft::ui {
 
+// One entry of the model chooser: a model file or folder, or a run folder at one of its checkpoints.
+struct ModelChoice {
+    QString label;
+    QString path;
+    QString checkpoint; // for runs: final, best or step-N; empty for models
+};
+
 class GenerationColumn : public QFrame {
     Q_OBJECT
 public:
     explicit GenerationColumn(QWidget* parent = nullptr);
 
-    // (label, path) pairs offered in the chooser; the current choice is kept when still offered.
-    void setCandidates(const QList<QPair<QString, QString>>& candidates);
-    void setModel(const QString& path);
+    // The choices offered in the chooser; the current choice is kept when still offered.
+    void setCandidates(const QList<ModelChoice>& candidates);
+    void setModel(const QString& path, const QString& checkpoint = {});
     QString model() const;
+    QString checkpoint() const;
+    QString modelLabel() const;
 
-    void start(GenerationRequest request); // request.model is replaced by this column's model
+    // Sends the user's next message: `request` carries the settings; its model, history and prompt are
+    // this column's. The message and the answer join the conversation when the answer is complete (or
+    // cancelled with some text); a failed answer leaves the conversation as it was.
+    void start(GenerationRequest request, const QString& message);
     void cancel();
     bool isRunning() const { return m_process->isRunning(); }
-    QString text() const;
+    QString text() const { return m_lastAnswer; } // the latest answer, as streamed
+    QString transcript() const;
+    const std::vector<ChatTurn>& conversation() const { return m_turns; }
+    void clearConversation();
     GenerationProcess* process() const { return m_process; }
 
 signals:
@@ -36,12 +54,18 @@ signals:
     void done(); // finished, failed or cancelled
 
 private:
+    void appendTurnHeading(const QString& who);
+    void answerEnded(const QString& note);
+
     QComboBox* m_model;
     QToolButton* m_browse;
     QToolButton* m_remove;
     QPlainTextEdit* m_output;
     QLabel* m_status;
     GenerationProcess* m_process;
+    std::vector<ChatTurn> m_turns; // complete user/assistant pairs
+    QString m_pendingMessage;      // the user message being answered
+    QString m_lastAnswer;
 };
 
 } // namespace ft::ui
