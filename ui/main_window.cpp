@@ -552,7 +552,7 @@ void MainWindow::restoreLayout()
 {
     if (!restoreGeometry(m_settings->value(QStringLiteral("window/geometry"))))
         resize(1280, 860);
-    m_splitter->setSizes({170, std::max(600, width() - 170)});
+    m_splitter->setSizes({150, std::max(600, width() - 150)}); // the sidebar as wide as "Playground" needs
     restoreState(m_settings->value(QStringLiteral("window/state")));
     m_splitter->restoreState(m_settings->value(QStringLiteral("splitters/main")));
     m_monitor->splitter()->restoreState(m_settings->value(QStringLiteral("splitters/monitor")));

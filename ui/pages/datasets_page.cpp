@@ -198,7 +198,9 @@ QLayout* DatasetsPage::buildFilterRow(QWidget* parent)
 {
     m_search = new QLineEdit(parent);
     m_search->setObjectName(QStringLiteral("searchEdit"));
-    m_search->setPlaceholderText(tr("Search (every word; word* for a prefix)"));
+    m_search->setPlaceholderText(tr("Search…"));
+    m_search->setToolTip(tr("Examples containing every word; word* matches a prefix"));
+    m_search->setMinimumWidth(120);
     m_search->setClearButtonEnabled(true);
     m_tagFilter = new QComboBox(parent);
     m_tagFilter->setObjectName(QStringLiteral("tagFilter"));
@@ -309,7 +311,7 @@ QWidget* DatasetsPage::buildEditorColumn()
     rightLayout->addWidget(m_tokenPicker);
     rightLayout->addWidget(m_tabs, 1);
 
-    right->setMinimumWidth(220);
+    right->setMinimumWidth(280);
     return right;
 }
 

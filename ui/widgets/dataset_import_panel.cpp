@@ -113,8 +113,8 @@ DatasetImportPanel::DatasetImportPanel(DatasetSession* session, QWidget* parent)
     form->addRow(tr("Format"), m_format);
     form->addRow(tr("Columns"), m_mappingBox);
     form->addRow(tr("New dataset"), m_name);
+    form->addRow(m_skipBad); // the whole width: the side panel may be narrow
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_skipBad);
     buttons->addStretch(1);
     buttons->addWidget(m_progress, 2);
     buttons->addWidget(m_cancel);

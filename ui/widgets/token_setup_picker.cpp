@@ -42,14 +42,18 @@ TokenSetupPicker::TokenSetupPicker(QThreadPool* pool, QWidget* parent)
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("tokenModelStatus"));
     m_status->setWordWrap(true);
-    auto* row = new QHBoxLayout;
-    row->addWidget(new QLabel(tr("Tokens for"), this));
-    row->addWidget(m_model, 2);
-    row->addWidget(browse);
-    row->addWidget(m_template, 1);
+    // Two rows, so that the narrow side panel of a 1024-pixel window shows every choice whole.
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(new QLabel(tr("Tokens for"), this));
+    modelRow->addWidget(m_model, 1);
+    auto* templateRow = new QHBoxLayout;
+    templateRow->addWidget(new QLabel(tr("in"), this));
+    templateRow->addWidget(m_template, 1);
+    templateRow->addWidget(browse);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(row);
+    layout->addLayout(modelRow);
+    layout->addLayout(templateRow);
     layout->addWidget(m_status);
     setModels({});
     connect(m_model, &QComboBox::activated, this, &TokenSetupPicker::load);

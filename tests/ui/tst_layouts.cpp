@@ -1,0 +1,104 @@
+// Every page fits the smallest window the studio supports, 1024×680, and the default 1280×860: the
+// window keeps that size (no page asks for more), and no label, button or table header is cut off.
+// Each page is grabbed to a PNG at each size (in FT_SCREENSHOT_DIR when set): the screenshots that
+// docs/ shows are the ones this test checks.
+
+#include <QDir>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "app_settings.h"
+#include "clipped_text.h"
+#include "main_window.h"
+#include "settings_dialog.h"
+#include "support/test_support.h"
+
+using namespace ft;
+using namespace ft::ui;
+
+class TestLayouts : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private slots:
+    void pagesFitTheWindow_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1024x680") << QSize(1024, 680);
+        QTest::newRow("1280x860") << QSize(1280, 860);
+    }
+
+    void pagesFitTheWindow()
+    {
+        QFETCH(QSize, size);
+        AppSettings settings(m_dir.filePath(QStringLiteral("layouts.ini")));
+        settings.setWorkspace(m_dir.filePath(QStringLiteral("workspace")));
+        const QString model = test::sharedPath(QStringLiteral("fixtures/stories260K/hf"));
+        if (QFileInfo::exists(model))
+            settings.addKnownModel(model);
+        MainWindowOptions options;
+        options.offerStarterModel = false;
+        options.measureThroughput = false;
+        MainWindow window(&settings, options);
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTest::qWait(300); // the datasets list and the model inspection arrive from threads
+        const char* names[] = {"datasets", "train", "monitor", "runs", "playground"};
+        const QString out = qEnvironmentVariable("FT_SCREENSHOT_DIR");
+        QStringList problems;
+        for (int page = 0; page < MainWindow::PageCount; ++page) {
+            window.showPage(static_cast<MainWindow::Page>(page));
+            QTest::qWait(50);
+            if (window.size() != size)
+                problems << QStringLiteral("%1: the window grew to %2×%3")
+                                .arg(QLatin1String(names[page]))
+                                .arg(window.width())
+                                .arg(window.height());
+            for (const QString& clipped : test::clippedTexts(&window))
+                problems << QStringLiteral("%1: %2").arg(QLatin1String(names[page]), clipped);
+            // The page's other tabs (the Datasets page's Import and Statistics) and its advanced settings.
+            for (QTabWidget* tabs : window.findChildren<QTabWidget*>()) {
+                if (!tabs->isVisible())
+                    continue;
+                for (int tab = 1; tab < tabs->count(); ++tab) {
+                    tabs->setCurrentIndex(tab);
+                    QTest::qWait(20);
+                    for (const QString& clipped : test::clippedTexts(&window))
+                        problems << QStringLiteral("%1 ▸ %2: %3").arg(QLatin1String(names[page]), tabs->tabText(tab), clipped);
+                }
+                tabs->setCurrentIndex(0);
+            }
+            if (auto* advanced = window.findChild<QToolButton*>(QStringLiteral("advancedToggle")); advanced && advanced->isVisible()) {
+                advanced->setChecked(true);
+                QTest::qWait(20);
+                for (const QString& clipped : test::clippedTexts(&window))
+                    problems << QStringLiteral("%1 ▸ advanced: %2").arg(QLatin1String(names[page]), clipped);
+            }
+            if (!out.isEmpty()) {
+                QDir().mkpath(out);
+                window.grab().save(QDir(out).filePath(
+                    QStringLiteral("%1-%2x%3.png").arg(QLatin1String(names[page])).arg(size.width()).arg(size.height())));
+            }
+        }
+        QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
+    }
+
+    // The Settings dialog at the size it opens with.
+    void settingsDialogFits()
+    {
+        AppSettings settings(m_dir.filePath(QStringLiteral("dialog.ini")));
+        SettingsDialog dialog(&settings);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        const QStringList problems = test::clippedTexts(&dialog);
+        QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
+        QVERIFY(dialog.width() <= 1024 && dialog.height() <= 680);
+    }
+};
+
+QTEST_MAIN(TestLayouts)
+#include "tst_layouts.moc"
