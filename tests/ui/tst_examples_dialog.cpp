@@ -9,6 +9,8 @@
 #include <QTest>
 
 #include "../runs/recorded_runs.h"
+#include <QTextBrowser>
+
 #include "dialogs/examples_dialog.h"
 #include "models/run_examples_model.h"
 #include "runs/store_thread.h"
@@ -96,6 +98,16 @@ private slots:
         QCOMPARE(model->index(2, 0).data().toLongLong(), 1);
 
         // Another metric.
+        // The number takes what it needs, not a text column's width; the chosen example reads whole below.
+        QVERIFY2(dialog.table()->columnWidth(0) < 80, qPrintable(QString::number(dialog.table()->columnWidth(0))));
+        QVERIFY(dialog.table()->columnWidth(1) >= 200);
+        dialog.table()->setCurrentIndex(model->index(1, 1));
+        const QString detail = dialog.detail()->toPlainText();
+        for (int column = 1; column < model->columnCount(); ++column)
+            QVERIFY2(detail.contains(model->index(1, column).data().toString()) &&
+                         detail.contains(model->headerData(column, Qt::Horizontal).toString()),
+                     qPrintable(detail));
+
         dialog.setMetric(QStringLiteral("bleu"));
         QCOMPARE(dialog.model()->comparison().metric, QStringLiteral("bleu"));
         QVERIFY(model->headerData(7, Qt::Horizontal).toString().contains(QStringLiteral("bleu")));

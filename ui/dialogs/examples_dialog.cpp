@@ -5,7 +5,9 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include "common/error.h"
@@ -82,10 +84,21 @@ ExamplesDialog::ExamplesDialog(StoreThread* store, const QString& workspacePath,
     bar->addWidget(new QLabel(tr("Score:"), this));
     bar->addWidget(m_metric);
     bar->addWidget(m_status, 1);
+    m_detail = new QTextBrowser(this);
+    m_detail->setObjectName(QStringLiteral("examplesDetail"));
+    m_detail->setPlaceholderText(tr("Choose an example to read its whole texts here."));
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_table);
+    split->addWidget(m_detail);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
-    layout->addWidget(m_table, 1);
-    resize(1100, 650);
+    layout->addWidget(split, 1);
+    resize(1000, 650);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &ExamplesDialog::showDetail);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &ExamplesDialog::showDetail);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &ExamplesDialog::showDetail);
     connect(m_metric, &QComboBox::currentTextChanged, this, &ExamplesDialog::setMetric);
     store->post(
         this, [workspacePath, runIds] { return loadExampleColumns(workspacePath, runIds); },
@@ -116,10 +129,39 @@ void ExamplesDialog::setMetric(const QString& metric)
     const qint64 unmatched = comparison.unmatched;
     m_model->setComparison(std::move(comparison));
     m_proxy->sort(-1); // the comparison's order: largest |difference| first
+    fitNarrowColumns();
+    if (m_proxy->rowCount() > 0)
+        m_table->setCurrentIndex(m_proxy->index(0, RunExamplesModel::Prompt));
     m_status->setText(tr("%n example(s)", nullptr, m_model->rowCount()) +
                       (unmatched > 0
                            ? tr("; %1 of the later columns' examples have no match in the first").arg(unmatched)
                            : QString()));
+}
+
+// The number and the scores take what their contents need; the texts share the rest.
+void ExamplesDialog::fitNarrowColumns()
+{
+    m_table->resizeColumnToContents(RunExamplesModel::Index);
+    for (int section = RunExamplesModel::FixedCount + 1; section < m_model->columnCount(); section += 2)
+        m_table->resizeColumnToContents(section);
+    m_table->resizeColumnToContents(m_model->differenceColumn());
+}
+
+void ExamplesDialog::showDetail()
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid()) {
+        m_detail->clear();
+        return;
+    }
+    QString html;
+    for (int section = 0; section < m_proxy->columnCount(); ++section) {
+        const QString title = m_proxy->headerData(section, Qt::Horizontal).toString();
+        const QString text = m_proxy->index(current.row(), section).data().toString();
+        html += QStringLiteral("<p><b>%1</b><br>%2</p>")
+                    .arg(title.toHtmlEscaped(), text.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+    }
+    m_detail->setHtml(html);
 }
 
 } // namespace ft::ui
