@@ -1,6 +1,10 @@
 #include "runs/run_queue.h"
 
+#include <QFileInfo>
 #include <QTimer>
+
+#include "common/error.h"
+#include "contract/run_folder.h"
 
 namespace ft {
 
@@ -37,6 +41,29 @@ void RunQueue::setMaxConcurrent(int count)
     startWaiting();
 }
 
+namespace {
+
+// What a resumed run reported before (its events.jsonl, which the new session appends to), so that the
+// monitor shows one run with one continuous curve. Its ending is forgotten: the run goes on. A file that
+// cannot be read leaves the trace empty (the new session's points still come).
+RunTrace earlierSessions(const QString& runDir)
+{
+    const QString events = RunFolder(runDir).eventsPath();
+    if (!QFileInfo::exists(events))
+        return {};
+    try {
+        RunTrace trace = RunTrace::loadEventLog(events);
+        trace.hasEnd = false;
+        trace.end = {};
+        trace.paused = false;
+        return trace;
+    } catch (const Error&) {
+        return {};
+    }
+}
+
+} // namespace
+
 int RunQueue::enqueue(const RunRequest& request)
 {
     auto job = std::make_unique<RunJob>();
@@ -50,6 +77,8 @@ int RunQueue::enqueue(const RunRequest& request)
     const int id = job->id;
     WorkerProcess* worker = job->worker;
     RunTrace* trace = &job->trace;
+    if (request.resume)
+        *trace = earlierSessions(request.runDir);
 
     connect(worker, &WorkerProcess::started, this, [this, id, trace](const RunStartInfo& info) {
         trace->apply(info);

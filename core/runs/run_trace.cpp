@@ -51,8 +51,13 @@ void RunTrace::apply(const WorkerEvent& event)
             appendLog(QStringLiteral("studio"), line);
     }
     if (const auto* s = std::get_if<RunStartInfo>(&event)) {
+        // A later session of the same run (resumed): it goes on from its checkpoint, the curve continues.
+        if (s->resumedFromStep > 0 && (resumes.isEmpty() || resumes.constLast() != s->resumedFromStep))
+            resumes.append(s->resumedFromStep);
         hasStart = true;
         start = *s;
+        hasEnd = false; // the earlier session's ending is not this one's
+        paused = false;
     } else if (const auto* point = std::get_if<StepPoint>(&event)) {
         appendSteps({*point});
     } else if (const auto* e = std::get_if<EvalPoint>(&event)) {

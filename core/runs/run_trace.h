@@ -13,7 +13,8 @@ namespace ft {
 
 struct RunTrace {
     bool hasStart = false;
-    RunStartInfo start;
+    RunStartInfo start; // the latest session's (a resumed run has one per session)
+    QVector<qint64> resumes; // the steps at which later sessions took over, in order
     QVector<StepPoint> steps;
     QVector<EvalPoint> evals;
     QVector<CheckpointPoint> checkpoints;

@@ -57,6 +57,13 @@ echo '{"event":"eval","step":3,"val_loss":1.25,"is_best":true}'
 echo '{"event":"finished","step":3,"message":"finished after 3 steps","tokens":300}'
 )SH";
 
+// The second session of a run stopped at step 3: it goes on from there to step 5.
+inline constexpr char kResumedWorker[] = R"SH(
+echo '{"event":"started","total_steps":5,"resumed_from_step":3}'
+for i in 4 5; do echo "{\"event\":\"step\",\"step\":$i,\"total_steps\":5,\"loss\":1.0}"; done
+echo '{"event":"finished","step":5,"message":"finished after 5 steps"}'
+)SH";
+
 // Runs until it reads "stop" on stdin.
 inline constexpr char kStoppableWorker[] = R"SH(
 echo '{"event":"started","total_steps":1000}'

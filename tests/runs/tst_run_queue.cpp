@@ -1,11 +1,14 @@
 // RunQueue with fake workers: jobs start one after another (or N at a time), a queued job can be
 // cancelled, every job's events land in its trace, and the queue reports itself as a RunHistory.
 
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "fake_workers.h"
+#include "contract/run_folder.h"
 #include "runs/run_queue.h"
 #include "support/test_support.h"
 
@@ -94,6 +97,41 @@ private slots:
         QCOMPARE(summary.bestValLoss, 1.25);
         QCOMPARE(queue.activeCount(), 0);
         QCOMPARE(queue.currentJobId(), 0);
+    }
+
+    // Resuming a run continues its curve: the job starts with what the folder's events.jsonl holds from
+    // the earlier session (its ending forgotten), the new session's steps follow, the resume is marked.
+    void aResumedJobContinuesTheEarlierCurve()
+    {
+        RunRequest r = request(QStringLiteral("resumed"));
+        QVERIFY(QDir().mkpath(r.runDir));
+        QFile events(RunFolder(r.runDir).eventsPath());
+        QVERIFY(events.open(QIODevice::WriteOnly));
+        events.write("{\"event\":\"started\",\"total_steps\":5}\n"
+                     "{\"event\":\"step\",\"step\":1,\"loss\":3.0}\n"
+                     "{\"event\":\"step\",\"step\":2,\"loss\":2.0}\n"
+                     "{\"event\":\"step\",\"step\":3,\"loss\":1.5}\n"
+                     "{\"event\":\"stopped\",\"step\":3,\"message\":\"stopped on request\"}\n");
+        events.close();
+        RunQueue queue;
+        queue.setCliPath(test::writeScript(m_dir.filePath(QStringLiteral("resumed.sh")), test::kResumedWorker));
+        queue.setStepBatchInterval(10);
+        QSignalSpy ended(&queue, &RunQueue::jobEnded);
+        r.resume = true;
+        const int id = queue.enqueue(r);
+        QCOMPARE(queue.job(id)->trace.steps.size(), 3); // the earlier session, at once
+        QVERIFY(!queue.job(id)->trace.hasEnd);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 30000);
+        const RunTrace& trace = queue.job(id)->trace;
+        QCOMPARE(trace.steps.size(), 5);
+        QCOMPARE(trace.steps.first().step, 1);
+        QCOMPARE(trace.steps.last().step, 5);
+        QCOMPARE(trace.resumes, QVector<qint64>{3});
+        QCOMPARE(trace.end.status, QStringLiteral("finished"));
+        // The run folder's events.jsonl now holds both sessions: read back, the same one curve.
+        const RunTrace reread = RunTrace::loadEventLog(RunFolder(r.runDir).eventsPath());
+        QCOMPARE(reread.steps.size(), 5);
+        QCOMPARE(reread.resumes, QVector<qint64>{3});
     }
 
     void runsSeveralAtOnce()

@@ -56,6 +56,33 @@ private slots:
         QCOMPARE(trace.log.size(), RunTrace::kMaxLogLines);
         QCOMPARE(trace.logTotal, RunTrace::kMaxLogLines + 14);
     }
+    // A run stopped and resumed is one trace: the steps of both sessions in order, the step where the
+    // second took over, and the second's ending (the first's "stopped" no longer counts once it starts).
+    void aResumedRunIsOneTrace()
+    {
+        RunTrace trace;
+        RunStartInfo first;
+        first.totalSteps = 8;
+        trace.apply(first);
+        trace.appendSteps({point(1, 3.0), point(2, 2.5), point(3, 2.0)});
+        RunEndInfo stopped;
+        stopped.status = QStringLiteral("stopped");
+        trace.apply(stopped);
+        QVERIFY(trace.hasEnd);
+        RunStartInfo second = first;
+        second.resumedFromStep = 3;
+        trace.apply(second);
+        QVERIFY(!trace.hasEnd);
+        QCOMPARE(trace.resumes, QVector<qint64>{3});
+        trace.appendSteps({point(4, 1.9), point(5, 1.8)});
+        QCOMPARE(trace.steps.size(), 5);
+        QCOMPARE(trace.steps.first().step, 1);
+        RunStartInfo restarted = first; // resumed from step 0 (killed before its first checkpoint): no mark
+        restarted.resumedFromStep = 0;
+        trace.apply(restarted);
+        QCOMPARE(trace.resumes.size(), 1);
+    }
+
     void loadsEventLogSkippingBadLines()
     {
         QTemporaryDir dir;

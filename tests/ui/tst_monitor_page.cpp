@@ -139,6 +139,30 @@ private slots:
         QCOMPARE(page.findChild<QComboBox*>(QStringLiteral("monitorRunCombo"))->count(), 2);
     }
 
+    // Stop, then Resume: the monitor shows one run, one curve from step 1 on with the resume marked, and
+    // one entry in its list of runs.
+    void aResumedRunIsOneCurve()
+    {
+        AppSettings settings(m_dir.filePath(QStringLiteral("resumed.ini")));
+        RunQueue queue;
+        queue.setCliPath(test::writeScript(m_dir.filePath(QStringLiteral("first.sh")), test::kShortWorker));
+        queue.setStepBatchInterval(10);
+        MonitorPage page(&settings, &queue);
+        QSignalSpy ended(&queue, &RunQueue::jobEnded);
+        RunRequest run = request(QStringLiteral("resumed"));
+        QVERIFY(QDir().mkpath(run.runDir));
+        queue.enqueue(run); // writes steps 1-3 into the folder's events.jsonl
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 20000);
+        queue.setCliPath(test::writeScript(m_dir.filePath(QStringLiteral("second.sh")), test::kResumedWorker));
+        run.resume = true;
+        const int second = queue.enqueue(run);
+        page.showJob(second);
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 20000);
+        QCOMPARE(plotted(page), 5);
+        QCOMPARE(page.plot()->graph(TrainingPlot::Series::Resumes)->dataCount(), 1);
+        QCOMPARE(page.findChild<QComboBox*>(QStringLiteral("monitorRunCombo"))->count(), 1);
+    }
+
     void readsAPastRun()
     {
         const QString runDir = m_dir.filePath(QStringLiteral("past"));

@@ -117,6 +117,29 @@ private slots:
         QCOMPARE(plot.graph(TrainingPlot::Series::Best)->dataCount(), 0);
         QCOMPARE(plot.graph(TrainingPlot::Series::Best)->name(), QStringLiteral("best"));
     }
+    // A resumed run is one curve with its resume marked (in the legend only then); live, the mark comes
+    // with the new session's start.
+    void marksWhereARunWasResumed()
+    {
+        RunTrace trace;
+        trace.appendSteps(points(1, 20));
+        RunStartInfo resumed;
+        resumed.resumedFromStep = 12;
+        trace.apply(resumed);
+        TrainingPlot plot;
+        QCPGraph* resumes = plot.graph(TrainingPlot::Series::Resumes);
+        QVERIFY(!plot.customPlot()->legend->hasItemWithPlottable(resumes));
+        plot.setTrace(trace);
+        QCOMPARE(plot.graph(TrainingPlot::Series::Loss)->dataCount(), 20);
+        QCOMPARE(keysOf(resumes), QVector<double>{12.0});
+        QVERIFY(plot.customPlot()->legend->hasItemWithPlottable(resumes));
+        plot.appendSteps(points(21, 10));
+        plot.addResume(25);
+        QCOMPARE(keysOf(resumes), (QVector<double>{12.0, 25.0}));
+        plot.setTrace(RunTrace{});
+        QCOMPARE(resumes->dataCount(), 0);
+        QVERIFY(!plot.customPlot()->legend->hasItemWithPlottable(resumes));
+    }
     // Ticks a user can read: whole steps (never 2.5), and learning-rate labels that differ from each other
     // even over a narrow range (they read "2·10⁻⁴" three times).
     void axesTickOnWholeStepsWithDistinctLabels()

@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QSet>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -218,7 +219,19 @@ void MonitorPage::refreshJobList()
 {
     const QSignalBlocker blocker(m_runCombo);
     m_runCombo->clear();
-    for (int id : m_queue->jobIds()) {
+    // One entry per run: a job that resumed a run supersedes the earlier jobs of the same folder (its
+    // trace carries their curve on).
+    QSet<QString> later;
+    QList<int> shown;
+    const QList<int> ids = m_queue->jobIds();
+    for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+        const QString dir = QDir::cleanPath(m_queue->job(*it)->request.runDir);
+        if (!dir.isEmpty() && later.contains(dir) && *it != m_jobId)
+            continue;
+        later.insert(dir);
+        shown.prepend(*it);
+    }
+    for (int id : shown) {
         const RunJob* job = m_queue->job(id);
         m_runCombo->addItem(QStringLiteral("#%1 %2 — %3").arg(id).arg(job->request.name, job->status), id);
     }
@@ -401,6 +414,8 @@ void MonitorPage::attachWorker(WorkerProcess* worker)
     };
     m_connections << connect(worker, &WorkerProcess::started, this, [this, syncText] {
         if (const RunTrace* trace = shownTrace()) {
+            if (!trace->resumes.isEmpty())
+                m_plot->addResume(trace->resumes.constLast()); // the earlier sessions' curve goes on
             showSummary(*trace);
             updateProgress(*trace);
         }

@@ -94,6 +94,10 @@ TrainingPlot::TrainingPlot(QWidget* parent)
     m_checkpoints = makeGraph(m_lossRect, tr("checkpoint"), QColor(40, 160, 80), true);
     m_checkpoints->setLineStyle(QCPGraph::lsNone);
     m_checkpoints->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QColor(40, 160, 80), 9));
+    m_resumes = makeGraph(m_lossRect, tr("resumed"), QColor(130, 60, 170), true);
+    m_resumes->setLineStyle(QCPGraph::lsNone);
+    m_resumes->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QColor(130, 60, 170), 10));
+    m_resumes->removeFromLegend(); // until a resumed run is shown
     m_best = makeGraph(m_lossRect, tr("best"), QColor(200, 40, 40), true);
     m_best->setLineStyle(QCPGraph::lsNone);
     m_best->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QColor(200, 40, 40), 14));
@@ -154,6 +158,8 @@ QCPGraph* TrainingPlot::graph(Series series) const
         return m_valLoss;
     case Series::Checkpoints:
         return m_checkpoints;
+    case Series::Resumes:
+        return m_resumes;
     case Series::Best:
         return m_best;
     case Series::LearningRate:
@@ -174,10 +180,11 @@ void TrainingPlot::clear()
     m_steps.clear();
     m_evals.clear();
     m_checkpointList.clear();
+    m_resumeSteps.clear();
     m_timeOffset = m_lastElapsed = 0;
     m_ema = 0;
     m_emaWeightPower = 1;
-    for (QCPGraph* graph : {m_loss, m_smoothed, m_valLoss, m_checkpoints, m_best, m_lr, m_grad, m_speed})
+    for (QCPGraph* graph : {m_loss, m_smoothed, m_valLoss, m_checkpoints, m_resumes, m_best, m_lr, m_grad, m_speed})
         graph->data()->clear();
     m_best->setName(tr("best"));
     m_bestLine->setVisible(false);
@@ -191,6 +198,7 @@ void TrainingPlot::setTrace(const RunTrace& trace)
     appendSteps(trace.steps);
     for (const EvalPoint& eval : trace.evals)
         m_evals.append(eval);
+    m_resumeSteps = trace.resumes;
     for (const CheckpointPoint& checkpoint : trace.checkpoints)
         m_checkpointList.append(checkpoint);
     rebuildMarkers();
@@ -259,6 +267,14 @@ void TrainingPlot::addEval(const EvalPoint& eval)
 void TrainingPlot::addCheckpoint(const CheckpointPoint& checkpoint)
 {
     m_checkpointList.append(checkpoint);
+    rebuildMarkers();
+    updateView();
+}
+
+void TrainingPlot::addResume(qint64 step)
+{
+    if (!m_resumeSteps.contains(step))
+        m_resumeSteps.append(step);
     rebuildMarkers();
     updateView();
 }
@@ -395,6 +411,24 @@ void TrainingPlot::rebuildMarkers()
         checkpointValues.append(std::isfinite(m_smoothedValues[i]) ? m_smoothedValues[i] : m_lossValues[i]);
     }
     setMarkerData(m_checkpoints, checkpointKeys, checkpointValues);
+
+    // Where a later session took over: on the curve at its checkpoint's step. Listed in the legend only
+    // for a run that was resumed.
+    QVector<double> resumeKeys, resumeValues;
+    for (const qint64 step : m_resumeSteps) {
+        const qsizetype i = indexOfStep(step);
+        if (i < 0)
+            continue;
+        resumeKeys.append(keyAt(i));
+        resumeValues.append(std::isfinite(m_smoothedValues[i]) ? m_smoothedValues[i] : m_lossValues[i]);
+    }
+    setMarkerData(m_resumes, resumeKeys, resumeValues);
+    if (m_plot->legend->hasItemWithPlottable(m_resumes) != !m_resumeSteps.isEmpty()) {
+        if (m_resumeSteps.isEmpty())
+            m_resumes->removeFromLegend();
+        else
+            m_resumes->addToLegend();
+    }
 
     if (best) {
         const double x = keyAt(indexOfStep(best->step));

@@ -26,7 +26,7 @@ class TrainingPlot : public QWidget {
     Q_OBJECT
 public:
     enum class XAxis { Step, Tokens, Time };
-    enum class Series { Loss, SmoothedLoss, ValLoss, Checkpoints, Best, LearningRate, GradNorm, TokensPerSecond };
+    enum class Series { Loss, SmoothedLoss, ValLoss, Checkpoints, Resumes, Best, LearningRate, GradNorm, TokensPerSecond };
 
     explicit TrainingPlot(QWidget* parent = nullptr);
     ~TrainingPlot() override;
@@ -36,6 +36,7 @@ public:
     void appendSteps(const QVector<StepPoint>& points);
     void addEval(const EvalPoint& eval);
     void addCheckpoint(const CheckpointPoint& checkpoint);
+    void addResume(qint64 step); // a later session of the run took over at `step`
 
     void setXAxis(XAxis axis);
     XAxis xAxis() const { return m_xAxis; }
@@ -80,6 +81,7 @@ private:
     QCPGraph* m_smoothed = nullptr;
     QCPGraph* m_valLoss = nullptr;
     QCPGraph* m_checkpoints = nullptr;
+    QCPGraph* m_resumes = nullptr;
     QCPGraph* m_best = nullptr;
     QCPGraph* m_lr = nullptr;
     QCPGraph* m_grad = nullptr;
@@ -96,6 +98,7 @@ private:
     double m_emaWeightPower = 1;
     QVector<EvalPoint> m_evals;
     QVector<CheckpointPoint> m_checkpointList;
+    QVector<qint64> m_resumeSteps;
 
     XAxis m_xAxis = XAxis::Step;
     double m_smoothing = 0.6;
