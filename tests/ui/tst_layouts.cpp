@@ -1,15 +1,20 @@
 // Every page fits the smallest window the studio supports, 1024×680, and the default 1280×860: the
-// window keeps that size (no page asks for more), and no label, button or table header is cut off.
+// window keeps that size (no page asks for more), and no label, button, choice or table header is cut
+// off. The pages hold what a user has after some work: two recorded runs in the Runs page, and a
+// finished run (with its long "the model is in ..." ending) in the Monitor.
 // Each page is grabbed to a PNG at each size (in FT_SCREENSHOT_DIR when set): the screenshots that
 // docs/ shows are the ones this test checks.
 
 #include <QDir>
 #include <QTabWidget>
+#include <QTableView>
 #include <QToolButton>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "../runs/recorded_runs.h"
 #include "app_settings.h"
+#include "pages/monitor_page.h"
 #include "clipped_text.h"
 #include "main_window.h"
 #include "settings_dialog.h"
@@ -39,12 +44,41 @@ private slots:
         const QString model = test::sharedPath(QStringLiteral("fixtures/stories260K/hf"));
         if (QFileInfo::exists(model))
             settings.addKnownModel(model);
+        const QString workspacePath = m_dir.filePath(QStringLiteral("workspace"));
+        QString monitored;
+        {
+            const Workspace workspace = Workspace::open(workspacePath);
+            if (test::addRecordedRun(workspace, {QStringLiteral("roleplay-lora-a")}) < 0)
+                QFAIL("no run recorded");
+            test::RecordedRunSpec second{QStringLiteral("full fine-tune of the support answers, lr 3e-4")};
+            second.evaluation = {{QStringLiteral("rouge-l"), 0.41}, {QStringLiteral("bleu"), 0.12}};
+            test::addRecordedRun(workspace, second);
+            monitored = QDir(workspace.runsPath()).filePath(QStringLiteral("20261206-051155-monitored"));
+        }
+        QVERIFY(QDir().mkpath(monitored));
+        QFile events(QDir(monitored).filePath(QStringLiteral("events.jsonl")));
+        QVERIFY(events.open(QIODevice::WriteOnly));
+        events.write(("{\"event\":\"started\",\"total_steps\":240,\"run_dir\":\"" + monitored.toUtf8() + "\"}\n").constData());
+        for (int step = 1; step <= 240; ++step)
+            events.write(QStringLiteral("{\"event\":\"step\",\"step\":%1,\"total_steps\":240,\"epoch\":%2,\"loss\":%3,"
+                                        "\"tokens\":%4,\"tokens_per_second\":15612.5,\"elapsed\":%5}\n")
+                             .arg(step)
+                             .arg(step / 49.0)
+                             .arg(4.0 - step / 100.0)
+                             .arg(step * 512)
+                             .arg(step * 0.04)
+                             .toUtf8());
+        events.write(("{\"event\":\"finished\",\"step\":240,\"message\":\"Finished after 240 steps. The model is in " +
+                      monitored.toUtf8() + "/export/model.\"}\n").constData());
+        events.close();
+
         MainWindowOptions options;
         options.offerStarterModel = false;
         options.measureThroughput = false;
         MainWindow window(&settings, options);
         window.resize(size);
         window.show();
+        QVERIFY(window.monitorPage()->openRunFolder(monitored));
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QTest::qWait(300); // the datasets list and the model inspection arrive from threads
         const char* names[] = {"datasets", "train", "monitor", "runs", "playground"};
@@ -85,6 +119,12 @@ private slots:
             }
         }
         QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
+        // The Runs table's columns follow their contents: a long name is read whole, not cut at 100 px.
+        auto* runs = window.findChild<QTableView*>(QStringLiteral("runsTable"));
+        QVERIFY(runs);
+        const int nameWidth =
+            runs->fontMetrics().horizontalAdvance(QStringLiteral("full fine-tune of the support answers, lr 3e-4"));
+        QVERIFY2(runs->columnWidth(0) >= nameWidth, qPrintable(QStringLiteral("%1 < %2").arg(runs->columnWidth(0)).arg(nameWidth)));
     }
 
     // The Settings dialog at the size it opens with.

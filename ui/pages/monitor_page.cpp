@@ -145,7 +145,6 @@ MonitorPage::MonitorPage(AppSettings* settings, RunQueue* queue, QWidget* parent
     plotBar->addSpacing(12);
     plotBar->addWidget(m_logScale);
     plotBar->addStretch(1);
-    plotBar->addWidget(m_progressText);
     plotBar->addWidget(m_fit);
 
     m_plot = new TrainingPlot(this);
@@ -174,6 +173,7 @@ MonitorPage::MonitorPage(AppSettings* settings, RunQueue* queue, QWidget* parent
     layout->addWidget(m_title);
     layout->addWidget(m_banner);
     layout->addLayout(controls);
+    layout->addWidget(m_progressText); // a line of its own: it grows long (epoch, loss, speed, tokens, time)
     layout->addLayout(plotBar);
     layout->addWidget(m_splitter, 1);
 

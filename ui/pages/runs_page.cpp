@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -156,6 +157,8 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &RunsPage::updateButtons);
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &RunsPage::updateButtons);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &RunsPage::updateButtons);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &RunsPage::fitColumns);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &RunsPage::fitColumns);
 
     auto show = [this] {
         const QVector<RunSummary> runs = selectedRuns();
@@ -258,6 +261,21 @@ void RunsPage::setEvaluationCliPath(const QString& path)
 {
     m_eval->setCliPath(path);
     m_cliPath = path;
+}
+
+void RunsPage::fitColumns()
+{
+    // Coalesced: a history read inserts its runs in several batches.
+    if (m_fitPending)
+        return;
+    m_fitPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_fitPending = false;
+        m_table->resizeColumnsToContents();
+        QHeaderView* header = m_table->horizontalHeader();
+        for (int column = 0; column < header->count(); ++column)
+            header->resizeSection(column, std::clamp(header->sectionSize(column), 48, column == 0 ? 280 : 200));
+    });
 }
 
 void RunsPage::updateButtons()

@@ -66,6 +66,8 @@ signals:
 
 private:
     void updateButtons();
+    void fitColumns(); // each column as wide as its contents, within bounds (runs come and go)
+    bool m_fitPending = false;
     void report(const QString& error, const QString& success);
     void onEvaluationEnded(const ft::EvalEnd& end);
 
