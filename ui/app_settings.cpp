@@ -8,8 +8,9 @@
 
 namespace ft::ui {
 
-AppSettings::AppSettings(const QString& iniPath)
-    : m_settings(iniPath.isEmpty()
+AppSettings::AppSettings(const QString& iniPath, QObject* parent)
+    : QObject(parent)
+    , m_settings(iniPath.isEmpty()
                      ? std::make_unique<QSettings>(QStringLiteral("FineTune Studio"), QStringLiteral("ftstudio"))
                      : std::make_unique<QSettings>(iniPath, QSettings::IniFormat))
 {
@@ -60,14 +61,20 @@ QStringList AppSettings::knownModels() const
 
 void AppSettings::addKnownModel(const QString& path)
 {
-    pushFront(QStringLiteral("models/known"), QDir::cleanPath(path));
+    const QString clean = QDir::cleanPath(path);
+    if (knownModels().value(0) == clean)
+        return; // already the most recent: nothing changes
+    pushFront(QStringLiteral("models/known"), clean);
+    emit knownModelsChanged();
 }
 
 void AppSettings::removeKnownModel(const QString& path)
 {
     QStringList list = knownModels();
-    list.removeAll(QDir::cleanPath(path));
+    if (list.removeAll(QDir::cleanPath(path)) == 0)
+        return;
     m_settings->setValue(QStringLiteral("models/known"), list);
+    emit knownModelsChanged();
 }
 
 QStringList AppSettings::pushFront(const QString& key, const QString& value)

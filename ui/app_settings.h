@@ -1,21 +1,25 @@
 #pragma once
 // The studio's remembered settings (QSettings): workspace and recent workspaces, models used before,
 // default folders, threads, theme, runs at once, the measured machine throughput, window layout.
-// Tests give it their own INI file so they never touch the user's settings.
+// Tests give it their own INI file so they never touch the user's settings. The models used before are
+// the one list every page offers (Train, the Datasets page's token counts, the Playground): a change
+// is signalled so that each follows at once.
 
 #include <memory>
 
 #include <QByteArray>
+#include <QObject>
 #include <QSettings>
 #include <QString>
 #include <QStringList>
 
 namespace ft::ui {
 
-class AppSettings {
+class AppSettings : public QObject {
+    Q_OBJECT
 public:
     // `iniPath` empty: the user's settings (organisation "FineTune Studio", application "ftstudio").
-    explicit AppSettings(const QString& iniPath = {});
+    explicit AppSettings(const QString& iniPath = {}, QObject* parent = nullptr);
 
     // The application data folder (starter model, default workspace): $FT_DATA_HOME, else
     // QStandardPaths::AppLocalDataLocation (~/.local/share/FineTune Studio/ftstudio).
@@ -57,6 +61,9 @@ public:
     QSettings& settings() { return *m_settings; }
 
     static constexpr int kMaxRecent = 8;
+
+signals:
+    void knownModelsChanged();
 
 private:
     QStringList pushFront(const QString& key, const QString& value);

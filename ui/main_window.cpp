@@ -183,6 +183,16 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     m_datasets->openWorkspace(m_settings->workspace());
     m_history->setWorkspace(m_settings->workspace());
     m_datasets->setModels(m_settings->knownModels());
+    // One list of models for every page: a model read anywhere (the Train page, "Tokens for", the starter
+    // model, a dropped folder) is offered everywhere at once.
+    connect(m_settings, &AppSettings::knownModelsChanged, this, [this] {
+        m_datasets->setModels(m_settings->knownModels());
+        m_playground->refreshModels();
+    });
+    connect(m_datasets, &DatasetsPage::modelUsed, this, [this](const QString& folder) {
+        if (!folder.isEmpty())
+            m_settings->addKnownModel(folder);
+    });
     m_datasets->setModelsFolder(m_settings->modelsFolder());
     updateJobStatus();
     restoreLayout();

@@ -37,6 +37,7 @@
 #include "models/dataset_session.h"
 #include "pages/datasets_page.h"
 #include "pages/monitor_page.h"
+#include "pages/playground_page.h"
 #include "pages/train_page.h"
 #include "runs/run_queue.h"
 #include "theme.h"
@@ -47,6 +48,7 @@
 #include "ui_test_support.h"
 #include "widgets/data_source_picker.h"
 #include "widgets/model_picker.h"
+#include "widgets/token_setup_picker.h"
 #include "widgets/training_plot.h"
 
 using namespace ft;
@@ -242,6 +244,21 @@ private slots:
         QCOMPARE(window.trainPage()->modelPicker()->modelPath(), s->starterModelPath());
         QVERIFY(s->starterModelPath().startsWith(m_dir.path()));
         QCOMPARE(s->knownModels().value(0), s->starterModelPath());
+        // One list of models for every page: the starter model is offered for token counts on the
+        // Datasets page and in the Playground at once, without a restart or Refresh.
+        auto* tokenModel = child<QComboBox>(window.datasetsPage(), "tokenModel");
+        QTRY_VERIFY(tokenModel->findData(s->starterModelPath()) >= 0);
+        QCOMPARE(tokenModel->itemText(tokenModel->findData(s->starterModelPath())), QStringLiteral("starter-tiny"));
+        auto* playgroundModel = child<QComboBox>(window.playgroundPage(), "columnModel");
+        QTRY_VERIFY(playgroundModel->findData(s->starterModelPath()) >= 0);
+        // And a model read for token counts joins the list the Train page offers.
+        const QString other = test::sharedPath(QStringLiteral("fixtures/stories260K/hf"));
+        if (QFileInfo::exists(other)) {
+            window.datasetsPage()->findChild<TokenSetupPicker*>()->chooseModel(other);
+            QTRY_COMPARE_WITH_TIMEOUT(s->knownModels().value(0), other, 20000);
+            auto* trainModels = child<QComboBox>(window.trainPage(), "modelCombo");
+            QVERIFY(trainModels->findData(other) >= 0);
+        }
         // Known now: a second start does not ask again.
         MainWindow second(s.get(), options);
         QTest::qWait(200);

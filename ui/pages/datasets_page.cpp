@@ -73,6 +73,7 @@ DatasetsPage::DatasetsPage(QWidget* parent)
     connect(m_session, &DatasetSession::opened, this,
             [this] { m_counter->setDatabasePath(m_session->databasePath()); });
     connect(m_session, &DatasetSession::closed, this, [this] { m_counter->setDatabasePath({}); });
+    connect(m_tokenPicker, &TokenSetupPicker::modelRead, this, &DatasetsPage::modelUsed);
     connect(m_tokenPicker, &TokenSetupPicker::setupChanged, this, [this](const TokenSetup& setup) {
         m_counter->setSetup(setup);
         m_editor->setTokenSetup(setup);

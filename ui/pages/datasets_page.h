@@ -70,6 +70,7 @@ signals:
     void useForTrainingRequested(qint64 datasetId);
     void datasetShown(qint64 datasetId); // the table holds the chosen dataset's examples (after a load)
     void bulkActionDone(); // a bulk action that first reads on a thread (Mask PII) has been applied or cancelled
+    void modelUsed(const QString& folder); // "Tokens for" read this model: one to remember on every page
 
 private:
     void buildUi();

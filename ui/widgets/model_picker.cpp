@@ -74,6 +74,7 @@ ModelPicker::ModelPicker(AppSettings* settings, QWidget* parent)
 
     connect(m_browse, &QToolButton::clicked, this, &ModelPicker::browse);
     connect(m_combo, qOverload<int>(&QComboBox::activated), this, &ModelPicker::onActivated);
+    connect(m_settings, &AppSettings::knownModelsChanged, this, &ModelPicker::refreshKnownModels);
     refreshKnownModels();
 }
 

@@ -12,6 +12,7 @@
 #include "chat/model_prompt_template.h"
 #include "modelio/model_config.h"
 #include "models/background_task.h"
+#include "ui_format.h"
 
 namespace ft::ui {
 
@@ -77,7 +78,7 @@ void TokenSetupPicker::setModels(const QStringList& folders)
     m_model->clear();
     m_model->addItem(tr("(no model: no counts)"), QString());
     for (const QString& folder : folders)
-        m_model->addItem(QFileInfo(folder).fileName(), folder);
+        m_model->addItem(modelDisplayName(folder), folder);
     m_model->setCurrentIndex(std::max(0, m_model->findData(current)));
 }
 
@@ -85,7 +86,7 @@ void TokenSetupPicker::chooseModel(const QString& folder)
 {
     int index = m_model->findData(folder);
     if (index < 0) {
-        m_model->addItem(QFileInfo(folder).fileName(), folder);
+        m_model->addItem(modelDisplayName(folder), folder);
         index = m_model->count() - 1;
     }
     m_model->setCurrentIndex(index);
@@ -141,6 +142,7 @@ void TokenSetupPicker::load()
             m_setup.promptTemplate = chosenTemplate();
             m_status->setText(m_setup.contextLength > 0 ? tr("context %1").arg(m_setup.contextLength) : QString());
             emit setupChanged(m_setup);
+            emit modelRead(m_setup.modelPath);
         });
 }
 

@@ -31,6 +31,7 @@ public:
 
 signals:
     void setupChanged(const TokenSetup& setup);
+    void modelRead(const QString& folder); // a model's tokenizer was read: a model to remember
 
 private:
     void load();
