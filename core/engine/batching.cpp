@@ -6,28 +6,14 @@
 
 namespace ft {
 
-std::vector<int64_t> epochOrder(int64_t count, uint64_t seed, int64_t epoch)
-{
-    std::vector<int64_t> order(static_cast<size_t>(count));
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(epoch) + 1);
-    std::shuffle(order.begin(), order.end(), rng);
-    return order;
-}
-
 EpochPlan planEpoch(const TokenizedSet& set, const std::vector<int64_t>& order, int64_t maxLength, int64_t batchSize,
                     bool packing)
 {
-    std::vector<BatchRow> rows;
-    for (int64_t index : order) {
-        const auto length = static_cast<int64_t>(set.examples[static_cast<size_t>(index)].ids.size());
-        if (length < 2)
-            continue; // nothing to predict
-        if (!packing || rows.empty() || rows.back().length + length > maxLength)
-            rows.push_back({});
-        rows.back().examples.push_back(index);
-        rows.back().length += length;
-    }
+    std::vector<int64_t> lengths;
+    lengths.reserve(set.examples.size());
+    for (const TokenizedExample& example : set.examples)
+        lengths.push_back(static_cast<int64_t>(example.ids.size()));
+    std::vector<BatchRow> rows = planRows(lengths, order, maxLength, packing);
     EpochPlan plan;
     for (size_t i = 0; i < rows.size(); i += static_cast<size_t>(batchSize)) {
         MicroBatchPlan micro;

@@ -7,15 +7,13 @@
 
 #include <torch/torch.h>
 
+#include "contract/epoch_plan.h"
 #include "engine/llama_model.h"
 #include "engine/training_data.h"
 
 namespace ft {
 
-struct BatchRow {
-    std::vector<int64_t> examples; // indices into the tokenized set, in row order
-    int64_t length = 0;            // tokens
-};
+using BatchRow = PlannedRow; // indices into the tokenized set, in row order, and their tokens
 
 struct MicroBatchPlan {
     std::vector<BatchRow> rows;
@@ -27,11 +25,8 @@ struct EpochPlan {
     std::vector<MicroBatchPlan> microBatches;
 };
 
-// The example order of `epoch`: a permutation that depends only on (seed, epoch).
-std::vector<int64_t> epochOrder(int64_t count, uint64_t seed, int64_t epoch);
-
-// Rows of at most maxLength tokens (packing fills each row with the next examples in order while they
-// fit), grouped into micro-batches of batchSize rows.
+// Rows of at most maxLength tokens (planRows, contract/epoch_plan.h: the rule the studio's estimate
+// counts with), grouped into micro-batches of batchSize rows.
 EpochPlan planEpoch(const TokenizedSet& set, const std::vector<int64_t>& order, int64_t maxLength, int64_t batchSize,
                     bool packing);
 

@@ -11,6 +11,7 @@
 #include "common/atomic_write.h"
 #include "common/error.h"
 #include "common/json_file.h"
+#include "contract/epoch_plan.h"
 #include "data/jsonl_records.h"
 
 namespace ft {
@@ -37,19 +38,11 @@ TrainingRecords readTrainingRecords(const TrainConfig& config)
         return records;
     }
     const auto count = static_cast<int64_t>(records.train.size());
-    int64_t valCount = static_cast<int64_t>(std::llround(config.valFraction * static_cast<double>(count)));
-    if (config.valFraction > 0.0 && count >= 2)
-        valCount = std::clamp<int64_t>(valCount, 1, count - 1);
-    if (valCount <= 0)
+    // A seeded permutation decides which examples validate (the rule the studio's estimate uses too);
+    // both sets keep the file's order.
+    const std::vector<bool> isVal = sharedValidationMask(count, config.valFraction, config.seed);
+    if (isVal.empty())
         return records;
-    // A seeded permutation decides which examples validate; both sets keep the file's order.
-    std::vector<int64_t> order(static_cast<size_t>(count));
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(config.seed ^ 0x5eedULL);
-    std::shuffle(order.begin(), order.end(), rng);
-    std::vector<bool> isVal(static_cast<size_t>(count), false);
-    for (int64_t i = 0; i < valCount; ++i)
-        isVal[static_cast<size_t>(order[static_cast<size_t>(i)])] = true;
     std::vector<ExampleRecord> train;
     for (int64_t i = 0; i < count; ++i)
         (isVal[static_cast<size_t>(i)] ? records.val : train)

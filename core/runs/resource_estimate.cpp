@@ -5,6 +5,8 @@
 
 #include <QFile>
 
+#include "contract/epoch_plan.h"
+
 namespace ft {
 
 namespace {
@@ -27,6 +29,24 @@ std::vector<Projection> layerProjections(const ModelConfig& m)
 }
 
 double dtypeBytes(const QString& computeDtype) { return computeDtype == QLatin1String("bfloat16") ? 2.0 : 4.0; }
+
+// The run's steps from its examples' token counts: exactly as the worker plans them when `lengths` holds
+// every example, else each epoch's rows for the sample scaled to `examples`.
+qint64 stepsFromLengths(const std::vector<int64_t>& lengths, qint64 examples, const TrainConfig& c)
+{
+    const auto sampled = static_cast<int64_t>(lengths.size());
+    if (sampled == examples)
+        return plannedSteps(lengths, c);
+    qint64 steps = 0;
+    for (int64_t epoch = 0; epoch < std::max<int64_t>(1, c.epochs); ++epoch) {
+        const auto rows =
+            static_cast<double>(planRows(lengths, epochOrder(sampled, c.seed, epoch), c.maxLength, c.packing).size());
+        const auto scaled =
+            static_cast<int64_t>(std::ceil(rows * static_cast<double>(examples) / static_cast<double>(sampled)));
+        steps += stepsForRows(scaled, c.batchSize, c.gradAccumulation);
+    }
+    return steps;
+}
 
 } // namespace
 
@@ -169,16 +189,16 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     e.tokensPerStep = c.batchSize * c.gradAccumulation * c.maxLength;
     if (c.maxSteps > 0) {
         e.totalSteps = c.maxSteps;
-    } else if (options.tokensPerEpoch > 0 || options.trainExamples > 0) {
-        double stepsPerEpoch = 0;
-        if (c.packing && options.tokensPerEpoch > 0)
-            stepsPerEpoch =
-                std::ceil(static_cast<double>(options.tokensPerEpoch) / static_cast<double>(e.tokensPerStep));
-        else if (options.trainExamples > 0)
-            stepsPerEpoch = std::ceil(static_cast<double>(options.trainExamples) *
-                                      (1.0 - c.valFraction * (c.valFile.isEmpty() ? 1 : 0)) /
-                                      static_cast<double>(c.batchSize * c.gradAccumulation));
-        e.totalSteps = static_cast<qint64>(stepsPerEpoch) * std::max<qint64>(1, c.epochs);
+    } else if (!options.trainLengths.empty() && options.trainExamples > 0) {
+        e.totalSteps = stepsFromLengths(options.trainLengths, options.trainExamples, c);
+    } else if (c.packing && options.tokensPerEpoch > 0) {
+        // Without the examples' lengths: rows assumed full, so this may count a few steps short.
+        const auto stepsPerEpoch = static_cast<qint64>(
+            std::ceil(static_cast<double>(options.tokensPerEpoch) / static_cast<double>(e.tokensPerStep)));
+        e.totalSteps = stepsPerEpoch * std::max<qint64>(1, c.epochs);
+    } else if (options.trainExamples > 0) {
+        e.totalSteps =
+            stepsForRows(options.trainExamples, c.batchSize, c.gradAccumulation) * std::max<qint64>(1, c.epochs);
     }
     if (options.tokensPerEpoch > 0 && c.maxSteps <= 0)
         e.totalTokens =
@@ -269,6 +289,20 @@ QString formatDuration(double seconds)
     if (hours < 48)
         return QStringLiteral("%1 h %2 min").arg(hours).arg(minutes % 60);
     return QStringLiteral("%1 days").arg(hours / 24);
+}
+
+void applyMeasuredData(ResourceEstimateOptions* options, const TrainingDataMeasure& measure, const TrainConfig& config,
+                       bool sharedValidation)
+{
+    const double share = sharedValidation ? 1.0 - config.valFraction : 1.0;
+    options->tokensPerEpoch = static_cast<qint64>(static_cast<double>(measure.estimatedTokens) * share);
+    const std::vector<bool> validates =
+        sharedValidation ? sharedValidationMask(measure.records, config.valFraction, config.seed) : std::vector<bool>{};
+    options->trainExamples = measure.records - static_cast<qint64>(std::count(validates.begin(), validates.end(), true));
+    options->trainLengths.clear();
+    for (size_t i = 0; i < measure.sampleLengths.size(); ++i)
+        if (i >= validates.size() || !validates[i])
+            options->trainLengths.push_back(measure.sampleLengths[i]);
 }
 
 } // namespace ft

@@ -5,12 +5,15 @@
 // model's config.json and the training settings. Estimates, not promises: docs/gui.md says how each
 // part is computed and how far off it can be.
 
+#include <vector>
+
 #include <QString>
 #include <QStringList>
 
 #include "contract/run_events.h"
 #include "contract/train_config.h"
 #include "modelio/model_config.h"
+#include "runs/training_data_measure.h"
 
 namespace ft {
 
@@ -18,7 +21,10 @@ struct ResourceEstimateOptions {
     double sgemmGflops = kNoValue;  // `ftstudio-cli bench sgemm --json`; NaN: kAssumedGflops is used
     double efficiency = 0.5;        // share of that throughput training reaches (see kActivationOverhead's note)
     qint64 tokensPerEpoch = 0;      // of the training data after the template and max_length (0: unknown)
-    qint64 trainExamples = 0;       // for the number of steps without packing (0: unknown)
+    qint64 trainExamples = 0;       // the examples the run trains on (validation left out; 0: unknown)
+    // Their token counts, in the run's order: all of them (the steps are then exactly the run's, planned
+    // as contract/epoch_plan.h plans them), or the first of them (their rows scaled up). Empty: unknown.
+    std::vector<int64_t> trainLengths;
     qint64 machineMemoryBytes = -1; // -1: read /proc/meminfo; 0: unknown
 };
 
@@ -68,6 +74,13 @@ struct ResourceEstimate {
 
 ResourceEstimate estimateResources(const ModelConfig& model, const TrainConfig& config,
                                    const ResourceEstimateOptions& options = {});
+
+// The measured training data as the estimate's input: what the run trains on. With `sharedValidation`
+// (no validation file or split) the worker sets aside config.valFraction of the records with
+// config.seed; the same records are left out here, so that with every record measured the estimate
+// counts exactly the run's steps.
+void applyMeasuredData(ResourceEstimateOptions* options, const TrainingDataMeasure& measure, const TrainConfig& config,
+                       bool sharedValidation);
 
 // Trainable parameters the LoRA adapters of `config` add to `model` (rank x (in + out) per target per layer).
 qint64 loraParameterCount(const ModelConfig& model, const TrainConfig& config);

@@ -41,6 +41,7 @@ TrainingDataMeasure measureRecords(const QString& modelFolder, const QString& pr
                 return;
             const TokenizedExample example = encodeExample(*tokenizer, format, record, on, maxLength);
             tokens += static_cast<qint64>(example.ids.size());
+            measure.sampleLengths.push_back(static_cast<int64_t>(example.ids.size()));
             measure.truncatedInSample += example.truncated ? 1 : 0;
             ++measure.sampledRecords;
         });

@@ -3,6 +3,8 @@
 // time estimate. Counts the records, tokenizes the first `sampleLimit` of them and scales up. Slow
 // for big files: call it from a worker thread.
 
+#include <vector>
+
 #include <QString>
 
 #include "data/splits.h"
@@ -21,6 +23,9 @@ struct TrainingDataMeasure {
     double meanTokens = 0; // per record, after truncation to max_length
     qint64 truncatedInSample = 0;
     qint64 estimatedTokens = 0; // records x meanTokens
+    // The sampled records' token counts in order (after truncation): every record's when
+    // sampledRecords == records, which lets the estimate count the run's steps exactly.
+    std::vector<int64_t> sampleLengths;
 };
 
 // A JSONL training file: reads and checks every record. An empty file is an error.

@@ -4,6 +4,7 @@
 
 #include <QTest>
 
+#include "contract/epoch_plan.h"
 #include "runs/resource_estimate.h"
 
 using namespace ft;
@@ -247,6 +248,29 @@ private slots:
         c.valFraction = 0.0;
         o.trainExamples = 10; // batches of 2: 5 steps an epoch
         QCOMPARE(estimateResources(tiny(), c, o).totalSteps, 15);
+    }
+    // With the examples' lengths the steps are planned as the worker plans them: packed rows are not full
+    // (two examples of 70 tokens do not share a row of 128), which token counts alone cannot see.
+    void stepsFromTheExamplesLengths()
+    {
+        TrainConfig c = preset(QStringLiteral("full"));
+        c.maxLength = 128;
+        c.packing = true;
+        c.batchSize = 1;
+        c.gradAccumulation = 1;
+        c.epochs = 2;
+        ResourceEstimateOptions o = noMachine();
+        o.tokensPerEpoch = 280;
+        o.trainExamples = 4;
+        QCOMPARE(estimateResources(tiny(), c, o).totalSteps, 6); // 3 full rows an epoch, assumed
+        o.trainLengths = {70, 70, 70, 70};
+        QCOMPARE(estimateResources(tiny(), c, o).totalSteps, 8); // 4 rows an epoch, as planned
+        QCOMPARE(estimateResources(tiny(), c, o).totalSteps, plannedSteps(o.trainLengths, c));
+        // A sample of the first 4 of 40 examples: its rows scaled up (40 rows an epoch).
+        o.trainExamples = 40;
+        QCOMPARE(estimateResources(tiny(), c, o).totalSteps, 80);
+        c.gradAccumulation = 3; // ceil(40 / 3) steps an epoch
+        QCOMPARE(estimateResources(tiny(), c, o).totalSteps, 28);
     }
     void warnsWhenItDoesNotFit()
     {

@@ -1,11 +1,16 @@
 // Measuring the training data (records, tokens per record under a template) for the time estimate:
-// from a JSONL file, and from a split of a workspace dataset read from the store.
+// from a JSONL file, and from a split of a workspace dataset read from the store; and the steps the
+// estimate counts from it are the steps the real worker takes.
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "runs/resource_estimate.h"
 #include "runs/training_data_measure.h"
 #include "store/dataset_export.h"
 #include "store/example_store.h"
@@ -62,6 +67,76 @@ private slots:
         QVERIFY(cut.meanTokens <= 32);
         QVERIFY(cut.truncatedInSample > 0);
     }
+    // The Train page's step count is the run's: the worker's total_steps (its started event) equals the
+    // estimate from the measured data, packed or not, with the validation share set aside by the worker.
+    void estimatedStepsAreTheRunsSteps_data()
+    {
+        QTest::addColumn<bool>("packing");
+        QTest::addColumn<int>("maxLength");
+        QTest::addColumn<int>("batch");
+        QTest::addColumn<int>("accumulation");
+        QTest::newRow("packed 128") << true << 128 << 2 << 1;
+        QTest::newRow("packed 160, accumulating") << true << 160 << 3 << 2;
+        QTest::newRow("padded") << false << 128 << 4 << 1;
+    }
+    void estimatedStepsAreTheRunsSteps()
+    {
+        QFETCH(bool, packing);
+        QFETCH(int, maxLength);
+        QFETCH(int, batch);
+        QFETCH(int, accumulation);
+        const QString data = test::writeSampleJsonl(m_dir.filePath(QStringLiteral("steps.jsonl")), 90);
+        TrainConfig config;
+        config.model = m_model;
+        config.trainFile = data;
+        config.promptTemplate = QStringLiteral("alpaca");
+        config.lossOn = QStringLiteral("response");
+        config.maxLength = maxLength;
+        config.packing = packing;
+        config.batchSize = batch;
+        config.gradAccumulation = accumulation;
+        config.epochs = 3;
+        config.valFraction = 0.15;
+        config.seed = 7;
+        const TrainingDataMeasure measure =
+            measureTrainingData(data, m_model, config.promptTemplate, config.lossOn, config.maxLength);
+        QVERIFY2(measure.ok, qPrintable(measure.error));
+        ResourceEstimateOptions options;
+        options.machineMemoryBytes = 0;
+        applyMeasuredData(&options, measure, config, /*sharedValidation=*/true);
+        QCOMPARE(options.trainExamples, 90 - 14); // round(0.15 x 90) validate
+        const qint64 estimated = estimateResources(ModelConfig::fromFile(m_model + QStringLiteral("/config.json")),
+                                                   config, options)
+                                     .totalSteps;
+
+        QProcess worker;
+        worker.start(test::cliPath(),
+                     {QStringLiteral("train"), QStringLiteral("--model"), m_model, QStringLiteral("--train"), data,
+                      QStringLiteral("--run"), m_dir.filePath(QStringLiteral("steps-run-%1").arg(QTest::currentDataTag())),
+                      QStringLiteral("--template"), config.promptTemplate, QStringLiteral("--loss-on"), config.lossOn,
+                      QStringLiteral("--max-length"), QString::number(maxLength), QStringLiteral("--batch-size"),
+                      QString::number(batch), QStringLiteral("--set"),
+                      QStringLiteral("grad_accumulation=%1").arg(accumulation), QStringLiteral("--set"),
+                      QStringLiteral("packing=%1").arg(packing ? QStringLiteral("true") : QStringLiteral("false")),
+                      QStringLiteral("--set"), QStringLiteral("epochs=3"), QStringLiteral("--set"),
+                      QStringLiteral("val_fraction=0.15"), QStringLiteral("--set"), QStringLiteral("seed=7"),
+                      QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--events"), QStringLiteral("jsonl")});
+        qint64 runSteps = -1;
+        QByteArray pending;
+        while (runSteps < 0 && worker.waitForReadyRead(60000)) {
+            pending += worker.readAllStandardOutput();
+            for (const QByteArray& line : pending.split('\n')) {
+                const QJsonObject event = QJsonDocument::fromJson(line).object();
+                if (event.value(QStringLiteral("event")).toString() == QLatin1String("started"))
+                    runSteps = event.value(QStringLiteral("total_steps")).toInteger();
+            }
+        }
+        worker.kill();
+        worker.waitForFinished();
+        QVERIFY2(runSteps > 0, (pending + worker.readAllStandardError()).constData());
+        QCOMPARE(estimated, runSteps);
+    }
+
     void namesTheBadLine()
     {
         const QString path = m_dir.filePath(QStringLiteral("bad.jsonl"));

@@ -520,9 +520,7 @@ void TrainPage::updateEstimate()
     if (measured) {
         const bool sharedValidation =
             m_data->usesDataset() ? m_data->valSplit() == QLatin1String("none") : config.valFile.isEmpty();
-        const double share = sharedValidation ? 1.0 - config.valFraction : 1.0;
-        options.tokensPerEpoch = static_cast<qint64>(static_cast<double>(m_measure.estimatedTokens) * share);
-        options.trainExamples = m_measure.records;
+        applyMeasuredData(&options, m_measure, config, sharedValidation);
     }
     m_estimate = estimateResources(m_modelPicker->folder()->config, config, options);
     const ResourceEstimate& e = m_estimate;
