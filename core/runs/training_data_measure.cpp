@@ -39,6 +39,8 @@ TrainingDataMeasure measureRecords(const QString& modelFolder, const QString& pr
         measure.records = read([&](const ExampleRecord& record) {
             if (measure.sampledRecords >= sampleLimit)
                 return;
+            if (!measure.firstRecord)
+                measure.firstRecord = record;
             const TokenizedExample example = encodeExample(*tokenizer, format, record, on, maxLength);
             tokens += static_cast<qint64>(example.ids.size());
             measure.sampleLengths.push_back(static_cast<int64_t>(example.ids.size()));

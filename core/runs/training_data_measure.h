@@ -3,10 +3,12 @@
 // time estimate. Counts the records, tokenizes the first `sampleLimit` of them and scales up. Slow
 // for big files: call it from a worker thread.
 
+#include <optional>
 #include <vector>
 
 #include <QString>
 
+#include "data/example_record.h"
 #include "data/splits.h"
 
 QT_BEGIN_NAMESPACE
@@ -26,6 +28,7 @@ struct TrainingDataMeasure {
     // The sampled records' token counts in order (after truncation): every record's when
     // sampledRecords == records, which lets the estimate count the run's steps exactly.
     std::vector<int64_t> sampleLengths;
+    std::optional<ExampleRecord> firstRecord; // what the Train page's template preview shows
 };
 
 // A JSONL training file: reads and checks every record. An empty file is an error.

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -758,6 +759,24 @@ private slots:
 
     // A folder with its own chat template (the Qwen3 fixture: tokenizer.json and tokenizer_config.json)
     // offers "model", picks it, and counts with it; a folder without one withdraws it.
+    // "Tokens for" ▸ Model… opens in the models folder of the settings (where the starter model is),
+    // not the home folder.
+    void modelDialogOpensInTheModelsFolder()
+    {
+        auto page = openPage();
+        const QString models = m_dir.filePath(QStringLiteral("models-folder"));
+        QVERIFY(QDir().mkpath(models));
+        page->setModelsFolder(models);
+        QString opened;
+        onModal([&](QWidget* modal) {
+            if (auto* dialog = qobject_cast<QFileDialog*>(modal))
+                opened = dialog->directory().absolutePath();
+            modal->close();
+        });
+        QTest::mouseClick(child<QPushButton>(page.get(), "tokenModelBrowse"), Qt::LeftButton);
+        QCOMPARE(opened, QDir(models).absolutePath());
+    }
+
     void countsWithTheModelsOwnTemplate()
     {
         FT_REQUIRE_SHARED();

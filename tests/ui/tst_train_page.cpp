@@ -17,6 +17,9 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QScrollBar>
+#include <QTextBlock>
+#include <QJsonDocument>
 #include <QTest>
 #include <QTextBrowser>
 #include <QToolButton>
@@ -181,6 +184,34 @@ private slots:
         page.modelPicker()->setModelPath(m_model);
         QTRY_COMPARE_WITH_TIMEOUT(combo->findData(QStringLiteral("model")), -1, 10000);
         QCOMPARE(combo->currentData().toString(), QStringLiteral("alpaca"));
+    }
+
+    // The template preview shows the chosen data's first example, scrolled to where its answer begins
+    // (a long prompt no longer hides it below the fold).
+    void previewShowsTheDatasFirstExample()
+    {
+        auto f = makePage(QStringLiteral("preview"));
+        TrainPage& page = *f->page;
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        const QString data = m_dir.filePath(QStringLiteral("long-prompt.jsonl"));
+        QFile file(data);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QStringList lines;
+        for (int i = 1; i <= 30; ++i)
+            lines << QStringLiteral("Line %1 of a long question.").arg(i);
+        file.write(QJsonDocument(QJsonObject{{QStringLiteral("instruction"), lines.join(QLatin1Char('\n'))},
+                                             {QStringLiteral("response"), QStringLiteral("The sky is blue.")}})
+                       .toJson(QJsonDocument::Compact) +
+                   '\n');
+        file.close();
+        page.setTrainFile(data);
+        auto* preview = child<QTextBrowser>(page, "templatePreview");
+        QTRY_VERIFY_WITH_TIMEOUT(preview->toPlainText().contains(QStringLiteral("Line 30 of a long question.")), 20000);
+        QVERIFY(preview->toPlainText().contains(QStringLiteral("The sky is blue.")));
+        QVERIFY(preview->verticalScrollBar()->value() > 0);
+        const QRect answer = preview->cursorRect(preview->textCursor());
+        QVERIFY2(preview->viewport()->rect().contains(answer.center()), "the answer is scrolled out of view");
+        QCOMPARE(preview->textCursor().block().text().contains(QStringLiteral("The sky is blue.")), true);
     }
 
     void advancedEditsReachTheRunFolder()

@@ -17,6 +17,8 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -105,6 +107,7 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
             m_measuringKey.clear();
             m_measure = watcher->result();
             m_measureKey = key;
+            updatePreview(); // the data's own first example
             scheduleUpdate();
         });
         const qint64 datasetId = dataset ? dataset->id : 0;
@@ -349,10 +352,28 @@ void TrainPage::updatePreview()
         return;
     }
     try {
+        // The first example of the chosen training data once it has been read, else a made-up one.
         ExampleRecord record;
-        record.instruction = tr("Name the three primary colors.");
-        record.response = tr("Red, yellow and blue.");
+        if (m_measure.ok && m_measure.firstRecord) {
+            record = *m_measure.firstRecord;
+        } else {
+            record.instruction = tr("Name the three primary colors.");
+            record.response = tr("Red, yellow and blue.");
+        }
         m_preview->setHtml(promptPreviewHtml(*m_format, record));
+        // Scrolled to where the answer begins: the part that carries the loss is what to check.
+        const QString answer = record.isMultiTurn() ? record.turns.back().content : record.response;
+        const QString start = answer.trimmed().section(QLatin1Char('\n'), 0, 0).left(40);
+        QTextDocument* document = m_preview->document();
+        const QTextCursor found = start.isEmpty() ? QTextCursor()
+                                                  : document->find(start, document->characterCount() - 1,
+                                                                   QTextDocument::FindBackward); // the last answer
+        if (!found.isNull()) {
+            QTextCursor at = found;
+            at.clearSelection();
+            m_preview->setTextCursor(at);
+            m_preview->ensureCursorVisible();
+        }
     } catch (const Error& error) { // a chat template may refuse the conversation (raise_exception)
         m_preview->setPlainText(error.message());
     }
