@@ -10,6 +10,7 @@ namespace ft::test {
 void TrainingRecorder::stepDone(const StepPoint& s)
 {
     losses.push_back(s.loss);
+    steps.push_back(s);
     if (control && s.step == stopAfterStep)
         control->requestStop();
 }

@@ -16,6 +16,7 @@ struct TrainingRecorder : TrainingObserver {
     int64_t stopAfterStep = -1;
     RunStartInfo start;
     std::vector<double> losses;
+    std::vector<StepPoint> steps;
     std::vector<double> valLosses;
     std::vector<CheckpointPoint> checkpoints;
     QStringList logs;

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -204,6 +206,30 @@ private slots:
         QCOMPARE(finished.status, runOutcomeName(RunOutcome::Finished));
         QCOMPARE(unchecked.losses.size(), size_t(12));
     }
+    // tokens/s is each step's own throughput: an evaluation after every step (here on as many examples
+    // as train) must not pull it down to the average since the start (issue 21: it dropped after each).
+    void throughputIsTheStepsOwn()
+    {
+        TrainConfig config = smallConfig(m_tinyModel, m_train);
+        config.maxSteps = 6;
+        config.valFraction = 0.5;
+        config.evalEvery = 1;
+        test::TrainingRecorder recorder;
+        const RunEndInfo end = test::trainNewRun(m_dir.filePath(QStringLiteral("throughput")), config, recorder);
+        QCOMPARE(end.status, runOutcomeName(RunOutcome::Finished));
+        QCOMPARE(recorder.steps.size(), size_t(6));
+        // The median over the steps after the first two, so that one step slowed by the machine does not decide.
+        std::vector<double> ratios;
+        for (size_t i = 2; i < recorder.steps.size(); ++i) {
+            const StepPoint& p = recorder.steps[i];
+            ratios.push_back(p.tokensPerSecond / (static_cast<double>(p.tokens) / p.elapsed)); // vs since the start
+        }
+        std::sort(ratios.begin(), ratios.end());
+        const double median = ratios[ratios.size() / 2];
+        QVERIFY2(median > 1.5, qPrintable(QStringLiteral("the steps' throughput is %1 x the average since the start")
+                                              .arg(median)));
+    }
+
     void earlyStoppingOnValidationLoss()
     {
         TrainConfig config = smallConfig(m_tinyModel, m_train);
