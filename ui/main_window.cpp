@@ -128,6 +128,14 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         const QString error = m_history->stopDetached(runId);
         statusBar()->showMessage(error.isEmpty() ? tr("Stopping the run after its current step…") : error, 8000);
     });
+    connect(m_monitor, &MonitorPage::controlRecordedRun, this, [this](qint64 runId, const QString& command) {
+        const QString error = m_history->controlDetached(runId, command);
+        const QString done = command == QLatin1String("checkpoint")
+                                 ? tr("A checkpoint will be written at the next step boundary.")
+                                 : command == QLatin1String("pause") ? tr("Pausing the run after its current step…")
+                                                                     : tr("Resuming the run…");
+        statusBar()->showMessage(error.isEmpty() ? done : error, 8000);
+    });
     connect(m_runs, &RunsPage::statusMessage, this, status);
     connect(m_playground, &PlaygroundPage::statusMessage, this, status);
     connect(m_train, &TrainPage::launched, this, [this](int id) {
@@ -140,7 +148,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     });
     connect(m_runs, &RunsPage::showPastRun, this, [this](qint64 runId, const QString& runDir, const QString& name) {
         if (runId > 0 && m_history->isDetachedRunning(runId)) // its events.jsonl stopped with the old studio
-            m_monitor->followStoredRun(m_history->storeThread(), m_history->workspacePath(), runId, name);
+            m_monitor->followStoredRun(m_history->storeThread(), m_history->workspacePath(), runId, name, runDir);
         else if (runId > 0 && !QFileInfo::exists(RunFolder(runDir).eventsPath()))
             m_monitor->showStoredRun(m_history->storeThread(), m_history->workspacePath(), runId, name);
         else if (!m_monitor->openRunFolder(runDir))

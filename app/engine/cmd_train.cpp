@@ -100,6 +100,12 @@ public:
             fail(error.message());
             return kBadConfiguration;
         }
+        if (m_main) {
+            // Commands left in the run folder reach the worker even when the studio that started it is gone.
+            watchControlFolder(control, m_runDir);
+            m_pauseMarker = std::make_unique<PauseMarker>(m_runDir);
+            m_fanout.add(m_pauseMarker.get());
+        }
         try {
             return exitCodeFor(trainer->run());
         } catch (const std::exception& error) {
@@ -163,6 +169,7 @@ private:
     std::unique_ptr<Trainer> setUpResumedRun(TrainerControl& control)
     {
         const RunFolder folder(m_arguments.runDir);
+        m_runDir = folder.path();
         m_reporter.openLog(folder.logPath());
         auto trainer = std::make_unique<Trainer>(folder.path(), observer(), control);
         trainer->setDistributed(m_group.get());
@@ -175,6 +182,7 @@ private:
     std::unique_ptr<Trainer> setUpNewRun(TrainerControl& control)
     {
         const RunFolder folder = newRunFolder();
+        m_runDir = folder.path();
         QJsonObject json =
             QFileInfo::exists(folder.configPath()) ? readJsonObjectFile(folder.configPath()) : QJsonObject();
         const QJsonObject overrides = configFromArguments(m_parser);
@@ -236,6 +244,8 @@ private:
     TrainingObserver m_silent;
     WorkerReporter m_reporter;
     ObserverFanout m_fanout;
+    QString m_runDir;                           // known once the run is set up
+    std::unique_ptr<PauseMarker> m_pauseMarker; // marks the run folder while paused
     std::optional<Workspace> m_workspace;
     std::unique_ptr<RunRecorder> m_recorder;
     qint64 m_datasetId = 0;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/stop_signals.h"
+#include "contract/run_folder.h"
 
 namespace ft::cli {
 
@@ -22,6 +23,19 @@ void setStopSignalMask(int how)
 {
     const sigset_t stopSignals = stopSignalSet();
     sigprocmask(how, &stopSignals, nullptr);
+}
+
+// A command of the studio's, from stdin or the run folder.
+void applyCommand(TrainerControl& control, const std::string& command)
+{
+    if (command == "stop")
+        control.requestStop();
+    else if (command == "pause")
+        control.requestPause();
+    else if (command == "resume")
+        control.requestResume();
+    else if (command == "checkpoint")
+        control.requestCheckpoint();
 }
 
 } // namespace
@@ -78,16 +92,26 @@ void startWorkerControl(TrainerControl& control)
         while (std::getline(std::cin, line)) {
             while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
                 line.pop_back();
-            if (line == "stop")
-                control.requestStop();
-            else if (line == "pause")
-                control.requestPause();
-            else if (line == "resume")
-                control.requestResume();
-            else if (line == "checkpoint")
-                control.requestCheckpoint();
+            applyCommand(control, line);
         }
     }).detach();
 }
+
+void watchControlFolder(TrainerControl& control, const QString& runDir)
+{
+    const RunFolder folder(runDir);
+    folder.takeCommands(); // left from an earlier session of the run: not for this one
+    std::thread([&control, folder] {
+        for (;;) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            for (const QString& command : folder.takeCommands())
+                applyCommand(control, command.toStdString());
+        }
+    }).detach();
+}
+
+void PauseMarker::pausedChanged(bool paused) { RunFolder(m_runDir).markPaused(paused); }
+
+void PauseMarker::ended(const RunEndInfo&) { RunFolder(m_runDir).markPaused(false); }
 
 } // namespace ft::cli

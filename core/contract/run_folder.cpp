@@ -1,6 +1,10 @@
 #include "contract/run_folder.h"
 
+#include <atomic>
+
+#include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -57,6 +61,53 @@ QString RunFolder::checkpointsPath() const { return QDir(m_path).filePath(QStrin
 QString RunFolder::exportModelPath() const { return QDir(m_path).filePath(QStringLiteral("export/model")); }
 QString RunFolder::eventsPath() const { return QDir(m_path).filePath(QStringLiteral("events.jsonl")); }
 QString RunFolder::logPath() const { return QDir(m_path).filePath(QStringLiteral("log.txt")); }
+QString RunFolder::controlPath() const { return QDir(m_path).filePath(QStringLiteral("control")); }
+
+void RunFolder::sendCommand(const QString& command) const
+{
+    static const QStringList known{QStringLiteral("stop"), QStringLiteral("pause"), QStringLiteral("resume"),
+                                   QStringLiteral("checkpoint")};
+    if (!known.contains(command))
+        throw Error(QStringLiteral("unknown worker command \"%1\" (expected %2)").arg(command, known.join(QStringLiteral(", "))));
+    if (!QDir().mkpath(controlPath()))
+        throw Error(QStringLiteral("%1: cannot create the control folder").arg(controlPath()));
+    // Named by time and a counter: sorted by name, the commands come in the order they were sent.
+    static std::atomic<int> counter{0};
+    const QString name = QStringLiteral("%1-%2-%3.cmd")
+                             .arg(QDateTime::currentMSecsSinceEpoch(), 15, 10, QLatin1Char('0'))
+                             .arg(QCoreApplication::applicationPid())
+                             .arg(counter.fetch_add(1), 6, 10, QLatin1Char('0'));
+    writeFileAtomically(QDir(controlPath()).filePath(name), command.toUtf8() + '\n');
+}
+
+QStringList RunFolder::takeCommands() const
+{
+    QStringList commands;
+    const QDir dir(controlPath());
+    for (const QString& name : dir.entryList({QStringLiteral("*.cmd")}, QDir::Files, QDir::Name)) {
+        QFile file(dir.filePath(name));
+        if (file.open(QIODevice::ReadOnly))
+            commands << QString::fromUtf8(file.readAll()).trimmed();
+        file.close();
+        QFile::remove(dir.filePath(name));
+    }
+    return commands;
+}
+
+void RunFolder::markPaused(bool paused) const
+{
+    const QString marker = QDir(controlPath()).filePath(QStringLiteral("paused"));
+    if (!paused) {
+        QFile::remove(marker);
+        return;
+    }
+    if (QDir().mkpath(controlPath())) {
+        QFile file(marker);
+        (void)file.open(QIODevice::WriteOnly); // best effort: only a display hint
+    }
+}
+
+bool RunFolder::isPaused() const { return QFileInfo::exists(QDir(controlPath()).filePath(QStringLiteral("paused"))); }
 
 bool RunFolder::hasStarted() const { return QFileInfo(checkpointsPath()).isDir(); }
 

@@ -10,11 +10,14 @@
 //     export/model       the exported model of a finished run
 //     events.jsonl       the studio's copy of the worker's event stream
 //     log.txt            the worker's human log
+//     control/           commands for a worker that outlived the studio that started it (*.cmd:
+//                        stop, pause, resume, checkpoint), and "paused" while it is paused
 
 #include <vector>
 
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 namespace ft {
 
@@ -50,6 +53,17 @@ public:
     QString exportModelPath() const;
     QString eventsPath() const;
     QString logPath() const;
+    QString controlPath() const;
+
+    // Leaves `command` (stop, pause, resume or checkpoint) for the run's worker, which looks every quarter
+    // second: the channel to a worker whose studio is gone (its stdin with it). Written atomically, one
+    // file per command, so none is lost. Throws ft::Error for another command or an unwritable folder.
+    void sendCommand(const QString& command) const;
+    // The commands left so far, oldest first, each removed as it is read (the worker's side).
+    QStringList takeCommands() const;
+    // The worker marks its pauses here, so that a studio that did not start it can tell.
+    void markPaused(bool paused) const;
+    bool isPaused() const;
 
     // Whether a worker has started this run (it has its checkpoints folder); before that its
     // config.json, if any, is a prepared request.

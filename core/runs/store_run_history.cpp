@@ -571,6 +571,14 @@ QString StoreRunHistory::stopDetached(qint64 runId)
     return error;
 }
 
+QString StoreRunHistory::controlDetached(qint64 runId, const QString& command)
+{
+    const RecordedRun* run = recorded(runId);
+    if (!run)
+        return tr("run %1 is not in the history").arg(runId);
+    return sendToDetachedRun(run->info, command);
+}
+
 int StoreRunHistory::resume(qint64 runId)
 {
     const RecordedRun* run = recorded(runId);

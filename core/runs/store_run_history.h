@@ -90,6 +90,8 @@ public:
     bool isDetachedRunning(qint64 runId) const;
     // Asks such a run's worker to stop (SIGTERM: it checkpoints first); empty, or why it could not.
     QString stopDetached(qint64 runId);
+    // "pause", "resume" or "checkpoint" for such a worker (through its run folder); empty, or why not.
+    QString controlDetached(qint64 runId, const QString& command);
 
 signals:
     void refreshed();                        // after a read of the database was applied

@@ -138,6 +138,26 @@ private slots:
         QVERIFY(!found[1].best);
     }
 
+    // The channel to a worker whose studio is gone: commands come out in the order they went in, once
+    // each; an unknown one is refused; the pause mark comes and goes.
+    void commandsReachTheWorkerInOrder()
+    {
+        QTemporaryDir dir;
+        const RunFolder run(dir.path());
+        QVERIFY(run.takeCommands().isEmpty());
+        for (const char* command : {"pause", "resume", "checkpoint", "stop"})
+            run.sendCommand(QString::fromLatin1(command));
+        QCOMPARE(run.takeCommands(), (QStringList{QStringLiteral("pause"), QStringLiteral("resume"),
+                                                  QStringLiteral("checkpoint"), QStringLiteral("stop")}));
+        QVERIFY(run.takeCommands().isEmpty());
+        QVERIFY_THROWS_EXCEPTION(Error, run.sendCommand(QStringLiteral("rm -rf")));
+        QVERIFY(!run.isPaused());
+        run.markPaused(true);
+        QVERIFY(run.isPaused());
+        run.markPaused(false);
+        QVERIFY(!run.isPaused());
+    }
+
     void unwritableRunsFolderIsAClearError()
     {
         QTemporaryDir dir;

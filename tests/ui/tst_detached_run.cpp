@@ -1,8 +1,9 @@
 // A run whose worker outlived the studio that started it ("Keep running and quit"), played by a worker the
 // test starts on its own: the Runs page lists it as running and its Stop works (the worker gets SIGTERM,
 // checkpoints and records "stopped"); the Monitor follows it in the workspace's history while it trains
-// (the curve grows, Stop is enabled), then shows how it ended. Before, such a run showed a "Stopped" banner
-// and a frozen curve, and could not be stopped.
+// (the curve grows, Stop is enabled), pauses, resumes and checkpoints it through its run folder, then shows
+// how it ended. Before, such a run showed a "Stopped" banner and a frozen curve, and could not be stopped;
+// then it could be stopped but not paused or checkpointed (its stdin went with the studio that started it).
 
 #include <QProcess>
 #include <QPushButton>
@@ -11,6 +12,7 @@
 #include <QTest>
 
 #include "app_settings.h"
+#include "contract/run_folder.h"
 #include "pages/monitor_page.h"
 #include "pages/runs_page.h"
 #include "runs/run_queue.h"
@@ -78,6 +80,10 @@ private slots:
                                        QStringLiteral("sample_prompts=0"),
                                        QStringLiteral("--set"),
                                        QStringLiteral("eval_every=0"),
+                                       QStringLiteral("--set"),
+                                       QStringLiteral("save_every=1000000"), // checkpoints come on request only
+                                       QStringLiteral("--set"),
+                                       QStringLiteral("val_fraction=0"), // (no best checkpoint either)
                                        QStringLiteral("--threads"),
                                        QStringLiteral("1"),
                                        QStringLiteral("--name"),
@@ -94,12 +100,18 @@ private slots:
         RunsPage runs(&history);
         MonitorPage monitor(&settings, &queue);
         connect(&monitor, &MonitorPage::stopRecordedRun, &history, [&history](qint64 id) { history.stopDetached(id); });
+        connect(&monitor, &MonitorPage::controlRecordedRun, &history,
+                [&history](qint64 id, const QString& command) { QVERIFY(history.controlDetached(id, command).isEmpty()); });
         runs.show();
         monitor.show();
         QTRY_VERIFY_WITH_TIMEOUT(history.isDetachedRunning(runId), 10000);
 
         // The Monitor follows it: the curve grows while it trains, and Stop is there.
-        monitor.followStoredRun(history.storeThread(), workspace, runId, QStringLiteral("left running"));
+        const QString runDir = [&] {
+            const Workspace w = Workspace::open(workspace);
+            return RunStore(w.database(), w.path()).run(runId)->runDir;
+        }();
+        monitor.followStoredRun(history.storeThread(), workspace, runId, QStringLiteral("left running"), runDir);
         QCPGraph* loss = monitor.plot()->graph(TrainingPlot::Series::Loss);
         QTRY_VERIFY_WITH_TIMEOUT(loss->dataCount() >= 2, 10000);
         const int seen = loss->dataCount();
@@ -107,6 +119,30 @@ private slots:
         auto* monitorStop = monitor.findChild<QPushButton*>(QStringLiteral("stopButton"));
         QVERIFY(monitorStop);
         QVERIFY(monitorStop->isEnabled());
+
+        // Pause: the worker stops stepping and marks its folder; the button offers Resume.
+        auto* pause = monitor.findChild<QPushButton*>(QStringLiteral("pauseButton"));
+        auto* checkpoint = monitor.findChild<QPushButton*>(QStringLiteral("checkpointButton"));
+        QVERIFY(pause->isEnabled() && checkpoint->isEnabled());
+        QTest::mouseClick(pause, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(RunFolder(runDir).isPaused(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(pause->text(), QStringLiteral("Resume"), 5000);
+        const qsizetype pausedAt = [&] {
+            const Workspace w = Workspace::open(workspace);
+            return MetricStore(w.database()).series(runId, QStringLiteral("loss")).steps.size();
+        }();
+        QTest::qWait(1200);
+        {
+            const Workspace w = Workspace::open(workspace);
+            QVERIFY(MetricStore(w.database()).series(runId, QStringLiteral("loss")).steps.size() <= pausedAt + 1);
+        }
+        // Resume, then Checkpoint now: a checkpoint appears in its folder at the next step boundary.
+        QTest::mouseClick(pause, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!RunFolder(runDir).isPaused(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(pause->text(), QStringLiteral("Pause"), 5000);
+        QVERIFY(RunFolder(runDir).checkpoints().empty());
+        QTest::mouseClick(checkpoint, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!RunFolder(runDir).checkpoints().empty(), 15000);
 
         // The Runs page can stop it too; here the Monitor's Stop does.
         runs.selectRuns({runId});

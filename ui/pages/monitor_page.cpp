@@ -295,10 +295,11 @@ void MonitorPage::showStoredRun(StoreThread* store, const QString& workspacePath
     loadStoredRun(false);
 }
 
-void MonitorPage::followStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name)
+void MonitorPage::followStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name,
+                                  const QString& runDir)
 {
     stopFollowing();
-    m_follow = {store, workspacePath, runId, name, false};
+    m_follow = {store, workspacePath, runId, name, false, runDir};
     loadStoredRun(true);
 }
 
@@ -475,16 +476,29 @@ void MonitorPage::updateButtons()
 {
     const bool active = m_worker && m_worker->isActive();
     const bool followed = m_follow.runId > 0 && m_follow.live;
-    m_pause->setEnabled(active);
-    m_checkpoint->setEnabled(active);
+    const bool steerable = followed && !m_follow.runDir.isEmpty() && m_stop->text() != tr("Stopping…");
+    m_pause->setEnabled(active || steerable);
+    m_checkpoint->setEnabled(active || steerable);
     m_stop->setEnabled(active || (followed && m_stop->text() != tr("Stopping…")));
     if (!active && !followed)
         m_stop->setText(tr("Stop"));
-    m_pause->setText(active && m_worker->isPaused() ? tr("Resume") : tr("Pause"));
+    m_pause->setText(isShownRunPaused() ? tr("Resume") : tr("Pause"));
+}
+
+bool MonitorPage::isShownRunPaused() const
+{
+    if (m_worker && m_worker->isActive())
+        return m_worker->isPaused();
+    // A followed worker marks its pauses in its run folder (a file's existence: cheap to ask).
+    return m_follow.runId > 0 && m_follow.live && !m_follow.runDir.isEmpty() && RunFolder(m_follow.runDir).isPaused();
 }
 
 void MonitorPage::togglePause()
 {
+    if (m_follow.runId > 0 && m_follow.live && !m_follow.runDir.isEmpty()) {
+        emit controlRecordedRun(m_follow.runId, isShownRunPaused() ? QStringLiteral("resume") : QStringLiteral("pause"));
+        return;
+    }
     if (!m_worker || !m_worker->isActive())
         return;
     if (m_worker->isPaused())
@@ -514,6 +528,8 @@ void MonitorPage::checkpointNow()
     if (m_worker && m_worker->isActive()) {
         m_worker->checkpointNow();
         emit statusMessage(tr("A checkpoint will be written at the next step boundary."));
+    } else if (m_follow.runId > 0 && m_follow.live && !m_follow.runDir.isEmpty()) {
+        emit controlRecordedRun(m_follow.runId, QStringLiteral("checkpoint"));
     }
 }
 

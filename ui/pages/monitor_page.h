@@ -47,8 +47,10 @@ public:
     // thread: for runs without an events.jsonl (those started from the command line).
     void showStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name);
     // The same for a run still training in a worker an earlier studio left running: read again every two
-    // seconds until it ends; Stop asks for it through stopRecordedRun (Pause and Checkpoint have no channel).
-    void followStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name);
+    // seconds until it ends; Stop asks for it through stopRecordedRun, Pause/Resume and Checkpoint through
+    // controlRecordedRun; whether it is paused is read from its run folder (`runDir`).
+    void followStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name,
+                         const QString& runDir = {});
     int shownJob() const { return m_jobId; }
     qint64 followedRun() const { return m_follow.runId; }
 
@@ -63,6 +65,8 @@ public slots:
 signals:
     void statusMessage(const QString& text);
     void stopRecordedRun(qint64 runId); // Stop on a followed run that this studio did not start
+    // Pause, Resume or Checkpoint now on such a run: "pause", "resume" or "checkpoint".
+    void controlRecordedRun(qint64 runId, const QString& command);
 
 private:
     void detachWorker();
@@ -72,6 +76,7 @@ private:
     void showLoadedTrace(RunTrace trace, const QString& title);
     void updateProgress(const RunTrace& trace);
     void updateButtons();
+    bool isShownRunPaused() const;
     void appendLog(const QString& level, const QString& text);
     void appendSample(const SamplePoint& sample);
     void showEnd(const RunEndInfo& end);
@@ -93,6 +98,7 @@ private:
         qint64 runId = 0; // 0: not following
         QString name;
         bool live = false; // still training: read again, and Stop asks its worker
+        QString runDir;    // where its worker marks its pauses
     } m_follow;
     class QTimer* m_followTimer = nullptr;
 
