@@ -1,8 +1,8 @@
 #pragma once
 // What a user cannot read: the texts of a window that are cut off by the widget that shows them.
 // A label without word wrap narrower than its text, a button narrower than its caption, a table
-// header section narrower than its title, a combo box narrower than its current choice. Widgets that
-// are hidden are not counted; a label showing a text it elides on purpose (its tool tip is the whole
+// header section narrower than its title, a combo box narrower than its current choice. Hidden widgets
+// are not counted; a label showing a text it elides on purpose (its tool tip is the whole
 // text) is left to the widget.
 
 #include <QAbstractButton>
@@ -32,7 +32,7 @@ inline QStringList clippedTexts(QWidget* window)
 {
     QStringList clipped;
     for (QWidget* widget : window->findChildren<QWidget*>()) {
-        if (!widget->isVisible() || widget->visibleRegion().isEmpty())
+        if (!widget->isVisible())
             continue;
         if (auto* label = qobject_cast<QLabel*>(widget)) {
             if (label->wordWrap() || label->text().isEmpty() || label->toolTip() == label->text())

@@ -6,7 +6,10 @@
 // docs/ shows are the ones this test checks.
 
 #include <QDir>
+#include <QLabel>
+#include <QSignalSpy>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTableView>
 #include <QToolButton>
 #include <QTemporaryDir>
@@ -14,6 +17,8 @@
 
 #include "../runs/recorded_runs.h"
 #include "app_settings.h"
+#include "dialogs/compare_dialog.h"
+#include "runs/store_thread.h"
 #include "pages/monitor_page.h"
 #include "clipped_text.h"
 #include "main_window.h"
@@ -80,7 +85,13 @@ private slots:
         window.show();
         QVERIFY(window.monitorPage()->openRunFolder(monitored));
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QTest::qWait(300); // the datasets list and the model inspection arrive from threads
+        // What arrives from threads, before anything is measured: the examples, the runs, the model's description.
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel*>(QStringLiteral("exampleCount"))->text().contains(QStringLiteral("216")),
+                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QTableView*>(QStringLiteral("runsTable"))->model()->rowCount() >= 2, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.findChild<QLabel*>(QStringLiteral("modelInfo"))->text().startsWith(QStringLiteral("Reading")),
+                                 10000);
+        QTest::qWait(100);
         const char* names[] = {"datasets", "train", "monitor", "runs", "playground"};
         const QString out = qEnvironmentVariable("FT_SCREENSHOT_DIR");
         QStringList problems;
@@ -125,6 +136,46 @@ private slots:
         const int nameWidth =
             runs->fontMetrics().horizontalAdvance(QStringLiteral("full fine-tune of the support answers, lr 3e-4"));
         QVERIFY2(runs->columnWidth(0) >= nameWidth, qPrintable(QStringLiteral("%1 < %2").arg(runs->columnWidth(0)).arg(nameWidth)));
+    }
+
+    // Compare opens within a 1024×680 screen, with nothing cut off: the settings that differ are read whole
+    // for every run (the second run's were clipped).
+    void compareDialogFits()
+    {
+        QTemporaryDir dir;
+        const Workspace workspace = Workspace::open(dir.path(), {false});
+        test::RecordedRunSpec spec{QStringLiteral("instruction tuning of the support answers, rank 16")};
+        spec.evaluation = {{QStringLiteral("bleu"), 0.125}, {QStringLiteral("rouge-l"), 0.41}};
+        const qint64 a = test::addRecordedRun(workspace, spec);
+        spec.name = QStringLiteral("the same with a higher learning rate and a longer warmup");
+        spec.learningRate = 1e-3;
+        const qint64 b = test::addRecordedRun(workspace, spec);
+        StoreThread store;
+        CompareDialog dialog(&store, dir.path(), {a, b});
+        QSignalSpy loaded(&dialog, &CompareDialog::loaded);
+        dialog.show();
+        QVERIFY(loaded.wait(5000));
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY2(dialog.width() <= 1024 && dialog.height() <= 680,
+                 qPrintable(QStringLiteral("%1×%2").arg(dialog.width()).arg(dialog.height())));
+        QStringList problems = test::clippedTexts(&dialog);
+        // Every run's column is in view without scrolling; a value too long for it is whole in its tool tip.
+        for (const char* name : {"compareSettings", "compareMetrics"}) {
+            auto* table = dialog.findChild<QTableWidget*>(QLatin1String(name));
+            QCOMPARE(table->columnCount(), 2);
+            if (table->horizontalHeader()->length() > table->viewport()->width())
+                problems << QStringLiteral("%1: %2 px of columns in %3 px").arg(QLatin1String(name))
+                                .arg(table->horizontalHeader()->length()).arg(table->viewport()->width());
+            for (int row = 0; row < table->rowCount(); ++row)
+                for (int column = 0; column < table->columnCount(); ++column)
+                    if (const QTableWidgetItem* item = table->item(row, column);
+                        item && table->columnWidth(column) < table->fontMetrics().horizontalAdvance(item->text()) + 8 &&
+                        item->toolTip() != item->text())
+                        problems << QStringLiteral("%1: \"%2\" cut, with no tool tip").arg(QLatin1String(name), item->text());
+        }
+        if (const QString out = qEnvironmentVariable("FT_SCREENSHOT_DIR"); !out.isEmpty())
+            dialog.grab().save(QDir(out).filePath(QStringLiteral("compare-default.png")));
+        QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
     }
 
     // The Settings dialog at the size it opens with.

@@ -1,5 +1,7 @@
 #include "dialogs/compare_dialog.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -8,6 +10,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStyle>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -62,8 +65,13 @@ CompareDialog::CompareDialog(StoreThread* store, const QString& workspacePath, c
     m_metrics = new QTableWidget(this);
     m_metrics->setObjectName(QStringLiteral("compareMetrics"));
     for (QTableWidget* table : {m_settings, m_metrics}) {
+        // Every run's column in view, sharing the width: a long value is shortened in its middle (a path
+        // keeps its file name) and read whole in its tool tip.
         table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-        table->horizontalHeader()->setStretchLastSection(true);
+        table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+        connect(table->horizontalHeader(), &QHeaderView::sectionResized, this, [this, table] { fitHeaders(table); });
+        table->setTextElideMode(Qt::ElideMiddle);
+        table->setWordWrap(false);
     }
 
     auto* bar = new QHBoxLayout;
@@ -91,7 +99,7 @@ CompareDialog::CompareDialog(StoreThread* store, const QString& workspacePath, c
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(split, 1);
-    resize(1000, 720);
+    resize(1000, 660); // within the smallest screen the studio supports (1024×680)
 
     connect(m_axisChoice, &QComboBox::currentIndexChanged, this,
             [this](int index) { setAxis(static_cast<CompareAxis>(index)); });
@@ -181,10 +189,18 @@ void CompareDialog::fillTables()
     QStringList runNames;
     for (const ComparedRun& run : m_data.runs)
         runNames << QStringLiteral("#%1 %2").arg(run.info.id).arg(run.info.name);
+    auto nameHeaders = [this, &runNames](QTableWidget* table) {
+        for (int c = 0; c < runNames.size(); ++c) {
+            auto* item = new QTableWidgetItem(runNames[c]);
+            item->setToolTip(runNames[c]);
+            table->setHorizontalHeaderItem(c, item);
+        }
+        fitHeaders(table);
+    };
     const QColor highlight(0xf3, 0x9c, 0x12, 70);
     m_settings->clear();
     m_settings->setColumnCount(static_cast<int>(runNames.size()));
-    m_settings->setHorizontalHeaderLabels(runNames);
+    nameHeaders(m_settings);
     m_settings->setRowCount(static_cast<int>(m_data.differences.size()));
     QStringList keys;
     for (int row = 0; row < static_cast<int>(m_data.differences.size()); ++row) {
@@ -202,14 +218,27 @@ void CompareDialog::fillTables()
     m_settings->setVerticalHeaderLabels(keys);
     m_metrics->clear();
     m_metrics->setColumnCount(static_cast<int>(runNames.size()));
-    m_metrics->setHorizontalHeaderLabels(runNames);
+    nameHeaders(m_metrics);
     m_metrics->setRowCount(static_cast<int>(m_data.metricNames.size()));
     m_metrics->setVerticalHeaderLabels(m_data.metricNames);
     for (int row = 0; row < m_data.metricNames.size(); ++row)
         for (int c = 0; c < m_data.metricValues[static_cast<size_t>(row)].size(); ++c)
             m_metrics->setItem(row, c, new QTableWidgetItem(m_data.metricValues[static_cast<size_t>(row)][c]));
-    m_settings->resizeColumnsToContents();
-    m_metrics->resizeColumnsToContents();
+}
+
+// The run columns share the width: each header shows its run's name shortened to the section ("…"), the
+// whole name in its tool tip. Run again whenever the sections change size.
+void CompareDialog::fitHeaders(QTableWidget* table)
+{
+    QHeaderView* header = table->horizontalHeader();
+    const int margins = 2 * header->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header) + 2;
+    for (int c = 0; c < table->columnCount(); ++c)
+        if (QTableWidgetItem* item = table->horizontalHeaderItem(c)) {
+            const QString shown = header->fontMetrics().elidedText(item->toolTip(), Qt::ElideRight,
+                                                                   header->sectionSize(c) - margins);
+            if (item->text() != shown)
+                item->setText(shown);
+        }
 }
 
 QString CompareDialog::exportChart(const QString& path)

@@ -44,6 +44,7 @@ private:
     void apply(CompareData data, const QString& error);
     void fillPlot();
     void fillTables();
+    void fitHeaders(QTableWidget* table);
 
     CompareData m_data;
     bool m_loaded = false;

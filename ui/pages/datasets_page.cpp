@@ -243,12 +243,12 @@ void DatasetsPage::buildExampleTable(QWidget* parent)
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // the dataset's own order
     m_table->horizontalHeader()->setSectionResizeMode(ExampleTableModel::Instruction, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(ExampleTableModel::Response, QHeaderView::Stretch);
-    // Fixed starting widths: measuring the contents would read every row.
+    // Fixed starting widths (measuring the contents would read every row), never narrower than the title.
     const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('M'));
-    m_table->horizontalHeader()->resizeSection(ExampleTableModel::Tags, 8 * em);
-    m_table->horizontalHeader()->resizeSection(ExampleTableModel::Split, 4 * em);
-    m_table->horizontalHeader()->resizeSection(ExampleTableModel::Tokens, 4 * em);
-    m_table->horizontalHeader()->resizeSection(ExampleTableModel::Flags, 6 * em);
+    QHeaderView* header = m_table->horizontalHeader();
+    for (auto [column, ems] : {std::pair{ExampleTableModel::Tags, 6}, std::pair{ExampleTableModel::Split, 4},
+                               std::pair{ExampleTableModel::Tokens, 4}, std::pair{ExampleTableModel::Flags, 5}})
+        header->resizeSection(column, std::max(ems * em, header->sectionSizeHint(column)));
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().lineSpacing() + 6);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // no per-row measuring: 50,000 rows stay cheap
     m_table->setWordWrap(false);
