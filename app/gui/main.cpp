@@ -4,7 +4,10 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCheckBox>
 #include <QDir>
+#include <QPlainTextEdit>
+#include <QSpinBox>
 #include <QEventLoop>
 #include <QPixmap>
 #include <QScrollArea>
@@ -20,10 +23,35 @@
 #include "event_loop_probe.h"
 #include "main_window.h"
 #include "pages/monitor_page.h"
+#include "pages/playground_page.h"
 #include "pages/runs_page.h"
 #include "pages/train_page.h"
 #include "plural_forms.h"
 #include "theme.h"
+
+namespace {
+
+// The Playground's screenshot shows a chat: a message sent to its columns, answered greedily (a few
+// seconds with a small model), waited for at most 60 s.
+void startConversation(ft::ui::PlaygroundPage* playground)
+{
+    playground->findChild<QCheckBox*>(QStringLiteral("playgroundGreedy"))->setChecked(true);
+    playground->findChild<QSpinBox*>(QStringLiteral("playgroundMaxTokens"))->setValue(48);
+    playground->findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt"))
+        ->setPlainText(QStringLiteral("Write a short story about Tom and a kite."));
+    playground->generate();
+    QEventLoop wait;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &wait, [&] {
+        if (!playground->isGenerating())
+            wait.quit();
+    });
+    poll.start(100);
+    QTimer::singleShot(60000, &wait, &QEventLoop::quit);
+    wait.exec();
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -49,6 +77,8 @@ int main(int argc, char** argv)
         {QStringLiteral("screenshots"),
          QStringLiteral("Save a PNG of each page into DIR and quit (works offscreen: QT_QPA_PLATFORM=offscreen)."),
          QStringLiteral("DIR")},
+        {QStringLiteral("screenshot-size"), QStringLiteral("The window's size for --screenshots (default 1280x860)."),
+         QStringLiteral("WxH"), QStringLiteral("1280x860")},
     });
     parser.process(app);
 
@@ -69,8 +99,15 @@ int main(int argc, char** argv)
     const bool measure = qEnvironmentVariable("FT_LATENCY_PROBE") == QLatin1String("1");
     if (measure)
         probe.start();
-    if (parser.isSet(QStringLiteral("screenshots")))
-        window.resize(1280, 1000);
+    if (parser.isSet(QStringLiteral("screenshots"))) {
+        const QStringList size = parser.value(QStringLiteral("screenshot-size")).split(QLatin1Char('x'));
+        const int width = size.value(0).toInt(), height = size.value(1).toInt();
+        if (size.size() != 2 || width < 320 || height < 240) {
+            std::fprintf(stderr, "ftstudio: --screenshot-size expects WIDTHxHEIGHT, e.g. 1024x680\n");
+            return 2;
+        }
+        window.resize(width, height);
+    }
     window.show();
     if (parser.isSet(QStringLiteral("screenshots"))) {
         // Give the model inspection and the run folder (both on worker threads) a moment, then grab each page.
@@ -81,6 +118,8 @@ int main(int argc, char** argv)
             for (int page = 0; page < ft::ui::MainWindow::PageCount; ++page) {
                 window.showPage(static_cast<ft::ui::MainWindow::Page>(page));
                 QApplication::processEvents();
+                if (page == ft::ui::MainWindow::Playground)
+                    startConversation(window.playgroundPage());
                 window.grab().save(QDir(dir).filePath(QStringLiteral("%1.png").arg(QLatin1String(names[page]))));
             }
             // The Train page again, scrolled to its advanced settings, open.
@@ -104,7 +143,6 @@ int main(int argc, char** argv)
                     QObject::connect(compare, &ft::ui::CompareDialog::loaded, &wait, &QEventLoop::quit);
                     if (!compare->isLoaded())
                         wait.exec();
-                    compare->resize(1100, 760);
                     compare->plot()->replot();
                     QApplication::processEvents();
                     compare->grab().save(QDir(dir).filePath(QStringLiteral("compare.png")));
