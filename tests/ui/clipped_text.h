@@ -1,7 +1,8 @@
 #pragma once
 // What a user cannot read: the texts of a window that are cut off by the widget that shows them.
 // A label without word wrap narrower than its text, a button narrower than its caption, a table
-// header section narrower than its title, a combo box narrower than its current choice. Hidden widgets
+// header section narrower than its title, a combo box narrower than its current choice, a plot's axis
+// title longer than its axis. Hidden widgets
 // are not counted; a label showing a text it elides on purpose (its tool tip is the whole
 // text) is left to the widget.
 
@@ -15,6 +16,8 @@
 #include <QStyleOptionHeader>
 #include <QTextDocument>
 #include <QWidget>
+
+#include <qcustomplot.h>
 
 namespace ft::test {
 
@@ -46,6 +49,16 @@ inline QStringList clippedTexts(QWidget* window)
             const int need = button->sizeHint().width();
             if (button->width() + 1 < need)
                 clipped << QStringLiteral("%1: %2 px of %3").arg(describe(button, button->text())).arg(button->width()).arg(need);
+        } else if (auto* plot = qobject_cast<QCustomPlot*>(widget)) {
+            for (QCPAxisRect* rect : plot->axisRects())
+                for (QCPAxis* axis : rect->axes()) {
+                    if (!axis->visible() || axis->label().isEmpty())
+                        continue;
+                    const int need = QFontMetrics(axis->labelFont()).horizontalAdvance(axis->label());
+                    const int have = axis->orientation() == Qt::Horizontal ? rect->width() : rect->height();
+                    if (have < need)
+                        clipped << QStringLiteral("%1: axis title %2 px of %3").arg(describe(plot, axis->label())).arg(have).arg(need);
+                }
         } else if (auto* combo = qobject_cast<QComboBox*>(widget)) {
             if (combo->isEditable() || combo->currentText().isEmpty())
                 continue;

@@ -114,6 +114,11 @@ private slots:
                     QTest::qWait(20);
                     for (const QString& clipped : test::clippedTexts(&window))
                         problems << QStringLiteral("%1 ▸ %2: %3").arg(QLatin1String(names[page]), tabs->tabText(tab), clipped);
+                    if (!out.isEmpty())
+                        window.grab().save(QDir(out).filePath(QStringLiteral("%1-%2-%3x%4.png")
+                                                                  .arg(QLatin1String(names[page]), tabs->tabText(tab).toLower())
+                                                                  .arg(size.width())
+                                                                  .arg(size.height())));
                 }
                 tabs->setCurrentIndex(0);
             }

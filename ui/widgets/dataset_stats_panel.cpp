@@ -47,7 +47,8 @@ DatasetStatsPanel::DatasetStatsPanel(DatasetSession* session, QWidget* parent)
     m_plot = new QCustomPlot(this);
     m_plot->setObjectName(QStringLiteral("statsPlot"));
     m_plot->setMinimumHeight(180);
-    m_plot->xAxis->setLabel(tr("tokens per example (prompt + response)"));
+    m_plot->xAxis->setLabel(tr("tokens per example")); // short enough for the narrow side panel
+    m_plot->setToolTip(tr("How many examples have how many tokens, prompt and response together"));
     m_plot->yAxis->setLabel(tr("examples"));
     applyPaletteToPlot(m_plot, palette());
     auto* row = new QHBoxLayout;

@@ -22,6 +22,9 @@ void applyPaletteToPlot(QCustomPlot* plot, const QPalette& palette)
             axis->grid()->setPen(QPen(grid, 0, Qt::DotLine));
         }
     }
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto* label = qobject_cast<QCPItemText*>(plot->item(i)))
+            label->setColor(text);
     plot->legend->setBrush(QBrush(palette.color(QPalette::Base)));
     plot->legend->setTextColor(text);
     plot->legend->setBorderPen(QPen(grid));

@@ -15,10 +15,20 @@ namespace ft::ui {
 
 namespace {
 
-QCPAxisRect* makeRect(QCustomPlot* plot, const QString& label)
+// A small panel under the loss. Its title is written inside it, at its top left: an axis title turned on
+// its side would need more height than a small window gives the panel ("learning rate" took 77 px of 50).
+QCPAxisRect* makeRect(QCustomPlot* plot, const QString& title)
 {
     auto* rect = new QCPAxisRect(plot);
-    rect->axis(QCPAxis::atLeft)->setLabel(label);
+    auto* text = new QCPItemText(plot);
+    text->setObjectName(QStringLiteral("panelTitle"));
+    text->setText(title);
+    text->setClipAxisRect(rect);
+    text->position->setAxisRect(rect);
+    text->position->setType(QCPItemPosition::ptAxisRectRatio);
+    text->position->setCoords(0.005, 0.0);
+    text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    text->setLayer(QStringLiteral("legend"));
     return rect;
 }
 
