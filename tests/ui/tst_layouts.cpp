@@ -161,6 +161,7 @@ private slots:
         dialog.show();
         QVERIFY(loaded.wait(5000));
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QTest::qWait(50); // the layout settles (the run names are fitted to their columns after it)
         QVERIFY2(dialog.width() <= 1024 && dialog.height() <= 680,
                  qPrintable(QStringLiteral("%1×%2").arg(dialog.width()).arg(dialog.height())));
         QStringList problems = test::clippedTexts(&dialog);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <QComboBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -12,6 +13,7 @@
 #include <QSplitter>
 #include <QStyle>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -69,7 +71,9 @@ CompareDialog::CompareDialog(StoreThread* store, const QString& workspacePath, c
         // keeps its file name) and read whole in its tool tip.
         table->setEditTriggers(QAbstractItemView::NoEditTriggers);
         table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-        connect(table->horizontalHeader(), &QHeaderView::sectionResized, this, [this, table] { fitHeaders(table); });
+        // Sections stretch whenever the table's width changes; the names are fitted again each time (queued:
+        // after the header has laid its sections out).
+        table->viewport()->installEventFilter(this);
         table->setTextElideMode(Qt::ElideMiddle);
         table->setWordWrap(false);
     }
@@ -224,6 +228,15 @@ void CompareDialog::fillTables()
     for (int row = 0; row < m_data.metricNames.size(); ++row)
         for (int c = 0; c < m_data.metricValues[static_cast<size_t>(row)].size(); ++c)
             m_metrics->setItem(row, c, new QTableWidgetItem(m_data.metricValues[static_cast<size_t>(row)][c]));
+}
+
+bool CompareDialog::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() == QEvent::Resize)
+        for (QTableWidget* table : {m_settings, m_metrics})
+            if (watched == table->viewport())
+                QTimer::singleShot(0, this, [this, table] { fitHeaders(table); });
+    return QDialog::eventFilter(watched, event);
 }
 
 // The run columns share the width: each header shows its run's name shortened to the section ("…"), the

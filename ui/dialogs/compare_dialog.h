@@ -40,6 +40,9 @@ public:
 signals:
     void loaded(const QString& error);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void apply(CompareData data, const QString& error);
     void fillPlot();
