@@ -10,13 +10,19 @@ worker:  one training run (stories260K from ../shared, the sample dataset) is ki
 import:  `dataset import` of a 100,000-record file into one workspace is killed at N random moments;
          after each kill the database must pass PRAGMA integrity_check and hold either the whole
          dataset or none of it, and every dataset acknowledged before (exit 0) must still be whole.
+edits:   the studio's dataset edits (ft_edit_driver: the Datasets page's session and undo commands;
+         single edits, tags on 2,000 rows, inserts and removals) are killed at N random moments; after
+         each kill the database must pass PRAGMA integrity_check and the full-text index its own check,
+         every bulk edit must be there whole or not at all, and every edit acknowledged before the kill
+         must be there. The driver is CLI's folder's ../../tests/campaign/ft_edit_driver.
 
-Usage: kill_campaign.py worker|import KILLS CLI SHARED_DIR WORK_DIR [SEED]
+Usage: kill_campaign.py worker|import|edits KILLS CLI SHARED_DIR WORK_DIR [SEED]
 Prints one line per kill and a summary; exits 1 when any check fails.
 """
 import json
 import os
 import random
+import selectors
 import signal
 import sqlite3
 import struct
@@ -34,6 +40,20 @@ failures = []
 def fail(message):
     failures.append(message)
     print("FAIL: " + message, flush=True)
+
+
+def checked_database(workspace, attempt):
+    """The workspace's database after a kill, opened, once PRAGMA integrity_check has been asked (a
+    failure is recorded); None when the kill came before the workspace existed."""
+    found = [f for f in os.listdir(workspace) if f.endswith(".db")] if os.path.isdir(workspace) else []
+    if not found:
+        print("kill %3d: before the workspace existed" % attempt, flush=True)
+        return None
+    connection = sqlite3.connect(os.path.join(workspace, found[0]))
+    verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    if verdict != "ok":
+        fail("after kill %d: integrity_check says %s" % (attempt, verdict))
+    return connection
 
 
 # ---- worker -------------------------------------------------------------------------------------
@@ -185,7 +205,6 @@ def import_campaign():
             f.write(json.dumps({"instruction": "Question %d: what is %d + %d?" % (i, i, i),
                                 "input": "", "output": "It is %d." % (2 * i)}) + "\n")
     workspace = os.path.join(work, "workspace")
-    database = None
     acknowledged = {}
     cut = 0
     for attempt in range(kills):
@@ -201,17 +220,10 @@ def import_campaign():
             acknowledged[name] = records
         elif process.returncode != -signal.SIGKILL:
             fail("%s ended with status %d without being killed" % (name, process.returncode))
-        if database is None:
-            found = [f for f in os.listdir(workspace) if f.endswith(".db")] if os.path.isdir(workspace) else []
-            if not found:
-                print("kill %3d: before the workspace existed" % attempt, flush=True)
-                continue
-            database = os.path.join(workspace, found[0])
-        connection = sqlite3.connect(database)
+        connection = checked_database(workspace, attempt)
+        if connection is None:
+            continue
         try:
-            verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
-            if verdict != "ok":
-                fail("after kill %d: integrity_check says %s" % (attempt, verdict))
             counts = dict(connection.execute(
                 "SELECT d.name, COUNT(e.id) FROM datasets d LEFT JOIN examples e ON e.dataset_id = d.id "
                 "GROUP BY d.id").fetchall())
@@ -229,5 +241,101 @@ def import_campaign():
         kills, cut, kills - cut) if not failures else "import campaign: %d failures" % len(failures))
 
 
-{"worker": worker_campaign, "import": import_campaign}[campaign]()
+# ---- edits --------------------------------------------------------------------------------------
+
+def edits_campaign():
+    driver = os.path.join(os.path.dirname(cli), "..", "..", "tests", "campaign", "ft_edit_driver")
+    workspace = os.path.join(work, "workspace")
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    notes = {}      # example id -> the last acknowledged edit number of its notes
+    tags = set()    # acknowledged bulk tags (edit numbers)
+    inserted = set()
+    deleted = set()
+    next_edit = 0
+    cut = 0
+    acks = 0
+    for attempt in range(kills):
+        process = subprocess.Popen([driver, workspace, str(next_edit), "1000000"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, env=environment, text=True)
+        deadline = time.monotonic() + rng.uniform(0.2, 4.0)
+        # Read acknowledgements until the moment comes; a line read is an edit that committed.
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        buffered = ""
+        while time.monotonic() < deadline and process.poll() is None:
+            if selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                chunk = os.read(process.stdout.fileno(), 65536).decode()
+                if not chunk:
+                    break
+                buffered += chunk
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        buffered += process.stdout.read() or ""
+        cut += 1
+        last = next_edit - 1
+        for line in buffered.splitlines():
+            parts = line.split()
+            if not parts or parts[0] != "ack":
+                continue
+            acks += 1
+            kind = parts[1]
+            if kind == "note":
+                notes[int(parts[2])] = int(parts[3])
+                last = int(parts[3])
+            elif kind == "tag":
+                tags.add(int(parts[2]))
+                last = int(parts[2])
+            elif kind == "insert":
+                inserted.add(int(parts[2]))
+                last = int(parts[2])
+            elif kind == "delete":
+                deleted.add(int(parts[2]))
+                last = int(parts[2]) + 1
+        # The next session starts past the edit the kill interrupted (it may have committed unacknowledged:
+        # its number is not used again) and at a block of four, so that its removal follows its own insert.
+        next_edit = ((last + 1) // 4 + 2) * 4
+        connection = checked_database(workspace, attempt)
+        if connection is None:
+            continue
+        try:
+            try:
+                connection.execute("INSERT INTO examples_fts(examples_fts) VALUES('integrity-check')")
+            except sqlite3.DatabaseError as error:
+                fail("after kill %d: the full-text index check says %s" % (attempt, error))
+            dataset = connection.execute("SELECT id FROM datasets WHERE name = 'campaign'").fetchone()
+            if dataset is None:
+                if acks:
+                    fail("after kill %d: the campaign dataset is gone" % attempt)
+                print("kill %3d: while the dataset was being made (none or all of it: none)" % attempt, flush=True)
+                continue
+            for example_id, edit in notes.items():
+                row = connection.execute("SELECT notes FROM examples WHERE id = ?", (example_id,)).fetchone()
+                have = int(row[0][5:]) if row and row[0].startswith("edit-") else -1
+                if have < edit:
+                    fail("after kill %d: example %d's notes say edit %d, acknowledged edit %d" % (
+                        attempt, example_id, have, edit))
+            for edit in range(0, next_edit + 4):
+                if edit % 4 == 1:
+                    rows = connection.execute("SELECT COUNT(*) FROM examples WHERE tags LIKE ?",
+                                              ("%%bulk-%06d%%" % edit,)).fetchone()[0]
+                    if rows not in (0, 2000) or (edit in tags and rows != 2000):
+                        fail("after kill %d: tag bulk-%06d is on %d rows%s" % (
+                            attempt, edit, rows, " (acknowledged)" if edit in tags else ""))
+                elif edit % 4 == 2:
+                    rows = connection.execute("SELECT COUNT(*) FROM examples WHERE instruction LIKE ?",
+                                              ("ins-%06d %%" % edit,)).fetchone()[0]
+                    expected = 0 if edit in deleted else 50 if edit in inserted else None
+                    if rows not in (0, 50) or (expected is not None and rows != expected):
+                        fail("after kill %d: %d rows of insert %d%s" % (
+                            attempt, rows, edit, "" if expected is None else " (%d acknowledged)" % expected))
+        finally:
+            connection.close()
+        print("kill %3d: %d edits acknowledged so far, all there" % (attempt, acks), flush=True)
+    print("edits campaign: %d kills, %d acknowledged edits (%d single, %d tags on 2,000 rows, %d inserts, %d "
+          "removals); integrity_check and the full-text index check ok after every one" % (
+              cut, acks, len(notes), len(tags), len(inserted), len(deleted)) if not failures
+          else "edits campaign: %d failures" % len(failures))
+
+
+{"worker": worker_campaign, "import": import_campaign, "edits": edits_campaign}[campaign]()
 sys.exit(1 if failures else 0)
