@@ -90,6 +90,7 @@ public:
         if (m_arguments.useWorkspace && m_main && !openWorkspaceRecord())
             return kBadConfiguration;
         static TrainerControl control; // outlives the detached control threads
+        const QDateTime started = QDateTime::currentDateTime();
         startWorkerControl(control);
         if (m_distributed && !joinGroup())
             return kFailed;
@@ -102,7 +103,7 @@ public:
         }
         if (m_main) {
             // Commands left in the run folder reach the worker even when the studio that started it is gone.
-            watchControlFolder(control, m_runDir);
+            watchControlFolder(control, m_runDir, started);
             m_pauseMarker = std::make_unique<PauseMarker>(m_runDir);
             m_fanout.add(m_pauseMarker.get());
         }
@@ -226,6 +227,8 @@ private:
 
     void fail(const QString& message)
     {
+        if (m_pauseMarker)
+            m_pauseMarker->ended({}); // a failure while paused leaves no pause mark behind
         if (m_recorder)
             m_recorder->failed(message);
         if (!m_main) {

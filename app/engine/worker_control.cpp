@@ -97,15 +97,18 @@ void startWorkerControl(TrainerControl& control)
     }).detach();
 }
 
-void watchControlFolder(TrainerControl& control, const QString& runDir)
+void watchControlFolder(TrainerControl& control, const QString& runDir, const QDateTime& since)
 {
     const RunFolder folder(runDir);
-    folder.takeCommands(); // left from an earlier session of the run: not for this one
-    std::thread([&control, folder] {
+    folder.markPaused(false);
+    // File times have a coarser grain on some file systems: a second of slack keeps a command sent while
+    // this worker started.
+    const QDateTime notBefore = since.addSecs(-1);
+    std::thread([&control, folder, notBefore] {
         for (;;) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(250));
-            for (const QString& command : folder.takeCommands())
+            for (const QString& command : folder.takeCommands(notBefore))
                 applyCommand(control, command.toStdString());
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
         }
     }).detach();
 }

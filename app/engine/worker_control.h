@@ -8,6 +8,7 @@
 // installs a flag-only handler first thing and only then unblocks them, so a signal sent while
 // LibTorch loads is held and then recorded; the trainer sees it as a stop request.
 
+#include <QDateTime>
 #include <QString>
 
 #include "engine/training_observer.h"
@@ -35,8 +36,10 @@ int caughtStopSignal();
 void startWorkerControl(TrainerControl& control);
 
 // Looks for commands in `runDir`'s control/ every quarter second from now on (RunFolder::sendCommand),
-// on a detached thread, and forwards them to `control`.
-void watchControlFolder(TrainerControl& control, const QString& runDir);
+// on a detached thread, and forwards them to `control`: those sent since `since` (the worker's start:
+// a command sent while it set up is kept), not those left for an earlier session. Clears a pause mark
+// an earlier session left (killed while paused).
+void watchControlFolder(TrainerControl& control, const QString& runDir, const QDateTime& since);
 
 // Marks the run folder while the run is paused (RunFolder::markPaused), and clears the mark at its end.
 class PauseMarker : public TrainingObserver {

@@ -80,16 +80,20 @@ void RunFolder::sendCommand(const QString& command) const
     writeFileAtomically(QDir(controlPath()).filePath(name), command.toUtf8() + '\n');
 }
 
-QStringList RunFolder::takeCommands() const
+QStringList RunFolder::takeCommands(const QDateTime& notBefore) const
 {
     QStringList commands;
     const QDir dir(controlPath());
     for (const QString& name : dir.entryList({QStringLiteral("*.cmd")}, QDir::Files, QDir::Name)) {
-        QFile file(dir.filePath(name));
-        if (file.open(QIODevice::ReadOnly))
+        const QString claimed = dir.filePath(name + QStringLiteral(".taken"));
+        if (!QFile::rename(dir.filePath(name), claimed))
+            continue; // another reader took it, or the folder cannot be written: never applied twice
+        QFile file(claimed);
+        const bool stale = notBefore.isValid() && QFileInfo(claimed).lastModified() < notBefore;
+        if (!stale && file.open(QIODevice::ReadOnly))
             commands << QString::fromUtf8(file.readAll()).trimmed();
         file.close();
-        QFile::remove(dir.filePath(name));
+        QFile::remove(claimed);
     }
     return commands;
 }

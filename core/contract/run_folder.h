@@ -59,8 +59,10 @@ public:
     // second: the channel to a worker whose studio is gone (its stdin with it). Written atomically, one
     // file per command, so none is lost. Throws ft::Error for another command or an unwritable folder.
     void sendCommand(const QString& command) const;
-    // The commands left so far, oldest first, each removed as it is read (the worker's side).
-    QStringList takeCommands() const;
+    // The commands left so far, oldest first (the worker's side). Each is claimed by renaming it before it
+    // is read, so that no command is taken twice; one left before `notBefore` (for an earlier session of
+    // the run) is dropped unread.
+    QStringList takeCommands(const QDateTime& notBefore = {}) const;
     // The worker marks its pauses here, so that a studio that did not start it can tell.
     void markPaused(bool paused) const;
     bool isPaused() const;

@@ -2,6 +2,7 @@
 #include "chat/model_prompt_template.h"
 
 #include <chrono>
+#include <thread>
 #include <cmath>
 #include <numeric>
 
@@ -291,10 +292,23 @@ Trainer::AgreedControl Trainer::agreeOnControl()
 void Trainer::waitWhilePaused()
 {
     m_observer.pausedChanged(true);
-    // Each rank waits for its own resume (the --nproc supervisor relays stdin to every rank); a rank
-    // that did not pause itself waits in the next agreement instead, within the collective timeout.
-    if (m_control.pauseRequested())
+    if (!m_group) {
         m_control.waitWhilePaused();
+    } else {
+        // Every rank waits, agreeing again every 200 ms until no rank is paused (or one stops): a pause only
+        // rank 0 was asked for (its run folder's control/) must not leave the others blocked in a collective
+        // that times out. A checkpoint asked for meanwhile is kept for the step that follows.
+        bool checkpoint = false;
+        for (;;) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            const AgreedControl agreed = agreeOnControl();
+            checkpoint = checkpoint || agreed.checkpoint;
+            if (!agreed.pause || agreed.stop)
+                break;
+        }
+        if (checkpoint)
+            m_control.requestCheckpoint();
+    }
     m_observer.pausedChanged(false);
 }
 

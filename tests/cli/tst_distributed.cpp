@@ -14,6 +14,7 @@
 #include <QTest>
 
 #include "cli_runner.h"
+#include "contract/run_folder.h"
 #include "modelio/safetensors_file.h"
 #include "support/test_support.h"
 
@@ -262,6 +263,34 @@ private slots:
         QVERIFY(supervisor.process().waitForFinished(60000));
         QCOMPARE(supervisor.process().exitCode(), 1);
     }
+    // A pause left in the run folder reaches rank 0 only (a studio that did not start the run has no
+    // other channel); the other rank must wait with it, however long, and not fail when its collective
+    // times out (here after 3 s). Resumed, both go on and finish.
+    void aPauseThroughTheRunFolderHoldsEveryRank()
+    {
+        FT_REQUIRE_SHARED();
+        const QString runDir = m_dir.filePath(QStringLiteral("paused"));
+        const int port = 30000 + static_cast<int>(QCoreApplication::applicationPid() % 1000);
+        qputenv("FT_DIST_TIMEOUT_SECONDS", "3");
+        const QStringList args = arguments(runDir, 12);
+        Rank main(0, 2, port, args);
+        Rank other(1, 2, port, args);
+        qunsetenv("FT_DIST_TIMEOUT_SECONDS");
+        QVERIFY(!main.waitFor(QStringLiteral("step")).isEmpty());
+        RunFolder(runDir).sendCommand(QStringLiteral("pause"));
+        QVERIFY(!main.waitFor(QStringLiteral("paused"), 20000).isEmpty());
+        QTRY_VERIFY(RunFolder(runDir).isPaused()); // marked just after the event is told
+        QTest::qWait(5000); // longer than the collective timeout
+        QCOMPARE(other.process().state(), QProcess::Running);
+        RunFolder(runDir).sendCommand(QStringLiteral("resume"));
+        const QJsonObject finished = main.waitFor(QStringLiteral("finished"), 120000);
+        QVERIFY2(!finished.isEmpty(), other.process().readAllStandardError().constData());
+        QCOMPARE(finished[QStringLiteral("step")].toInt(), 12);
+        QVERIFY(other.process().waitForFinished(30000));
+        QCOMPARE(other.process().exitCode(), 0);
+        QTRY_VERIFY(!RunFolder(runDir).isPaused());
+    }
+
     void aKilledRankFailsTheOtherAndTheRunResumes()
     {
         FT_REQUIRE_SHARED();

@@ -4,7 +4,9 @@
 #include <mutex>
 #include <thread>
 
+#include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSet>
@@ -151,6 +153,15 @@ private slots:
                                                   QStringLiteral("checkpoint"), QStringLiteral("stop")}));
         QVERIFY(run.takeCommands().isEmpty());
         QVERIFY_THROWS_EXCEPTION(Error, run.sendCommand(QStringLiteral("rm -rf")));
+        // Left before the worker started (for an earlier session): dropped unread, and gone.
+        run.sendCommand(QStringLiteral("pause"));
+        QVERIFY(run.takeCommands(QDateTime::currentDateTime().addSecs(60)).isEmpty());
+        QVERIFY(QDir(run.controlPath()).entryList({QStringLiteral("*.cmd*")}, QDir::Files).isEmpty());
+        // A file another reader has claimed is not taken again.
+        run.sendCommand(QStringLiteral("checkpoint"));
+        const QString name = QDir(run.controlPath()).entryList({QStringLiteral("*.cmd")}, QDir::Files).value(0);
+        QVERIFY(QFile::rename(QDir(run.controlPath()).filePath(name), QDir(run.controlPath()).filePath(name + QStringLiteral(".taken"))));
+        QVERIFY(run.takeCommands().isEmpty());
         QVERIFY(!run.isPaused());
         run.markPaused(true);
         QVERIFY(run.isPaused());
