@@ -149,7 +149,8 @@ int runGenerate(const QStringList& args)
         {QStringLiteral("conversation"),
          QStringLiteral("A conversation to answer instead of --prompt: a JSON file (\"-\": standard input) "
                         "{\"system\"?, \"turns\": [{\"role\": \"user\"|\"assistant\", \"content\"}, ...]} "
-                        "ending with a user turn. Without a template its turns are joined as plain text."),
+                        "ending with a user turn. Without a template the turns are one raw text, each "
+                        "continuing the one before."),
          QStringLiteral("FILE")},
         {QStringLiteral("system"), QStringLiteral("System prompt for --template."), QStringLiteral("TEXT")},
         {QStringLiteral("input"), QStringLiteral("Input (context) for --template."), QStringLiteral("TEXT")},
@@ -173,39 +174,44 @@ int runGenerate(const QStringList& args)
     if (sampling.temperature < 0 || sampling.topP <= 0 || sampling.topP > 1 || sampling.topK < 0)
         throw UsageError{QStringLiteral("--temperature must be >= 0, --top-p in (0, 1], --top-k >= 0")};
 
+    // Usage errors before the model loads (a run's checkpoint can take a while).
+    const QString prompt = parser.value(QStringLiteral("prompt"));
+    const bool conversation = parser.isSet(QStringLiteral("conversation"));
+    if (conversation && (parser.isSet(QStringLiteral("prompt")) || parser.isSet(QStringLiteral("input"))))
+        throw UsageError{QStringLiteral("give either --prompt (and --input) or --conversation")};
+    const bool json = parser.isSet(QStringLiteral("json"));
+    const bool events = parser.value(QStringLiteral("events")) == QLatin1String("jsonl");
+    if (parser.isSet(QStringLiteral("events")) && !events)
+        throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
+    const ExampleRecord asked = conversation ? readConversation(parser.value(QStringLiteral("conversation"))) : ExampleRecord();
+
     GenerationSource source = loadSource(modelPath, parser);
     for (const QString& warning : source.loaded.warnings)
         err() << "warning: " << warning << "\n";
     LoadedModel& loaded = source.loaded;
 
     const QString templateName = chooseTemplate(parser, source);
-    const QString prompt = parser.value(QStringLiteral("prompt"));
-    const bool conversation = parser.isSet(QStringLiteral("conversation"));
-    if (conversation && parser.isSet(QStringLiteral("prompt")))
-        throw UsageError{QStringLiteral("give either --prompt or --conversation")};
     std::vector<TokenId> promptIds;
-    if (conversation || !templateName.isEmpty()) {
+    if (!templateName.isEmpty()) {
         // The prompt as the studio formats training examples, so a tuned model sees what it learned.
-        ExampleRecord record;
-        if (conversation) {
-            record = readConversation(parser.value(QStringLiteral("conversation")));
-        } else {
+        ExampleRecord record = asked;
+        if (!conversation) {
             record.instruction = prompt;
             record.input = parser.value(QStringLiteral("input"));
         }
         if (parser.isSet(QStringLiteral("system")))
             record.system = parser.value(QStringLiteral("system"));
-        const PromptTemplate format = templateName.isEmpty()
-                                          ? PromptTemplate::builtin(QStringLiteral("plain"))
-                                          : resolvePromptTemplate(templateName, source.templateFolder);
-        promptIds = encodePrompt(*loaded.tokenizer, format, record);
+        promptIds = encodePrompt(*loaded.tokenizer, resolvePromptTemplate(templateName, source.templateFolder), record);
+    } else if (conversation) {
+        // Raw text: the turns are one text, each continuing the one before, as the model saw them when it
+        // continued each message (no system prompt: it belongs to a template).
+        QString text;
+        for (const ChatTurn& turn : asked.turns)
+            text += turn.content;
+        promptIds = promptWithBos(*loaded.tokenizer, text);
     } else {
         promptIds = promptWithBos(*loaded.tokenizer, prompt);
     }
-    const bool json = parser.isSet(QStringLiteral("json"));
-    const bool events = parser.value(QStringLiteral("events")) == QLatin1String("jsonl");
-    if (parser.isSet(QStringLiteral("events")) && !events)
-        throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
     const bool echoPrompt = !json && !events && !conversation && templateName.isEmpty();
     if (echoPrompt) {
         out() << prompt;
@@ -229,6 +235,7 @@ int runGenerate(const QStringList& args)
         eventLine({{QStringLiteral("event"), QStringLiteral("finished")},
                    {QStringLiteral("text"), result.text},
                    {QStringLiteral("prompt_tokens"), static_cast<qint64>(promptIds.size())},
+                   {QStringLiteral("template"), templateName.isEmpty() ? QStringLiteral("none") : templateName},
                    {QStringLiteral("new_tokens"), static_cast<qint64>(result.tokens.size())},
                    {QStringLiteral("stop_reason"), stopReasonName(result.stopReason)},
                    {QStringLiteral("tokens_per_second"), result.tokensPerSecond()}});
@@ -236,6 +243,7 @@ int runGenerate(const QStringList& args)
         printJson({{QStringLiteral("prompt"), prompt},
                    {QStringLiteral("text"), result.text},
                    {QStringLiteral("prompt_tokens"), static_cast<qint64>(promptIds.size())},
+                   {QStringLiteral("template"), templateName.isEmpty() ? QStringLiteral("none") : templateName},
                    {QStringLiteral("new_tokens"), static_cast<qint64>(result.tokens.size())},
                    {QStringLiteral("stop_reason"), stopReasonName(result.stopReason)},
                    {QStringLiteral("seconds"), result.seconds},

@@ -154,6 +154,7 @@ void GenerationProcess::readStdout()
             m_result.text = event.value(QStringLiteral("text")).toString();
             m_result.newTokens = event.value(QStringLiteral("new_tokens")).toInteger();
             m_result.stopReason = event.value(QStringLiteral("stop_reason")).toString();
+            m_result.promptTemplate = event.value(QStringLiteral("template")).toString();
             m_result.tokensPerSecond = event.value(QStringLiteral("tokens_per_second")).toDouble(kNoValue);
         }
     }

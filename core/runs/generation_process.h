@@ -46,6 +46,7 @@ struct GenerationRequest {
 
 struct GenerationResult {
     QString text;
+    QString promptTemplate; // what the worker formatted the prompt with: a template's name or text, or "none"
     qint64 newTokens = 0;
     QString stopReason;
     double tokensPerSecond = kNoValue;

@@ -183,7 +183,16 @@ private slots:
         const int shortTokens = promptTokens(shortHistory, chatml);
         QVERIFY(shortTokens > a[QStringLiteral("prompt_tokens")].toInt());
         QVERIFY(promptTokens(longHistory, chatml) > shortTokens);
-        QVERIFY(promptTokens(shortHistory, {}) > 0); // no template: the turns as plain text
+        // No template: the turns are one raw text, each continuing the one before; one turn is --prompt.
+        const auto raw = generate({QStringLiteral("--prompt"), QStringLiteral("Once upon a time")});
+        const auto rawTurn = generate(fromStdin, conversation({QStringLiteral("Once upon a time")}));
+        QCOMPARE(QJsonDocument::fromJson(rawTurn.out).object()[QStringLiteral("text")].toString(),
+                 QJsonDocument::fromJson(raw.out).object()[QStringLiteral("text")].toString());
+        QCOMPARE(QJsonDocument::fromJson(raw.out).object()[QStringLiteral("template")].toString(), QStringLiteral("none"));
+        QCOMPARE(promptTokens({QStringLiteral("Once upon a time"), QStringLiteral(" there was a cat."),
+                               QStringLiteral(" The end.")},
+                              {}),
+                 promptTokens({QStringLiteral("Once upon a time there was a cat. The end.")}, {}));
 
         const auto endsWithAnswer =
             generate(chatml + fromStdin, conversation({QStringLiteral("Hi"), QStringLiteral("Hello.")}));

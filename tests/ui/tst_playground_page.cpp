@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -112,6 +113,10 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&page));
         clickIndicator(page.findChild<QCheckBox*>(QStringLiteral("playgroundGreedy")));
         page.findChild<QSpinBox*>(QStringLiteral("playgroundMaxTokens"))->setValue(6);
+        auto* format = page.findChild<QComboBox*>(QStringLiteral("playgroundTemplate"));
+        format->setCurrentIndex(format->findData(QStringLiteral("chatml")));
+        auto* system = page.findChild<QLineEdit*>(QStringLiteral("playgroundSystem"));
+        system->setText(QStringLiteral("Be brief."));
         auto* message = page.findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt"));
         for (const QString& text : {QStringLiteral("Once upon a time"), QStringLiteral("And then?")}) {
             QTest::keyClicks(message, text);
@@ -119,6 +124,7 @@ private slots:
             QVERIFY(page.isGenerating());
             QVERIFY(message->toPlainText().isEmpty()); // sent: it stands in the conversation now
             QTRY_VERIFY_WITH_TIMEOUT(!page.isGenerating(), 120000);
+            system->setText(QStringLiteral("Changed midway.")); // the conversation keeps the one it began with
         }
         GenerationColumn* column = page.columns().at(0);
         QCOMPARE(column->conversation().size(), size_t(4));
@@ -134,6 +140,7 @@ private slots:
         multiTurn.split = Split::Validation;
         multiTurn.tags = QStringList{QStringLiteral("playground")};
         QCOMPARE(session.examples().count(datasetId, multiTurn), qint64(1));
+        QCOMPARE(session.examples().examples(datasetId, multiTurn).front().record.system, QStringLiteral("Be brief."));
         session.undoStack()->undo();
         QCOMPARE(session.examples().count(datasetId), before);
 

@@ -1,5 +1,7 @@
 #include "pages/playground_page.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -118,6 +120,7 @@ PlaygroundPage::PlaygroundPage(AppSettings* settings, QWidget* parent)
     m_customTemplate->setPlaceholderText(tr("custom template with {instruction} and {response}"));
     m_customTemplate->setVisible(false);
     m_system = new QLineEdit(this);
+    m_system->setObjectName(QStringLiteral("playgroundSystem"));
     m_system->setPlaceholderText(tr("system prompt (with a template)"));
     m_greedy = new QCheckBox(tr("Greedy"), this);
     m_greedy->setObjectName(QStringLiteral("playgroundGreedy"));
@@ -285,11 +288,20 @@ void PlaygroundPage::generate()
         }
     }
     const GenerationRequest base = request();
+    const bool chatting = std::any_of(m_columns.begin(), m_columns.end(),
+                                      [](const GenerationColumn* c) { return !c->conversation().empty(); });
+    if (chatting && base.prompt.trimmed().isEmpty()) {
+        emit statusMessage(tr("Write a message first (an empty one only starts a conversation, from nothing)."));
+        return;
+    }
     m_running = static_cast<int>(m_columns.size());
     updateButtons();
     m_prompt->clear(); // the message now stands in every column's conversation
+    bool started = false;
     for (GenerationColumn* column : m_columns)
-        column->start(base, base.prompt);
+        started = column->start(base, base.prompt) || started;
+    if (!started)
+        m_prompt->setPlainText(base.prompt); // no column took it: nothing is lost
 }
 
 void PlaygroundPage::newChat()
@@ -304,6 +316,8 @@ void PlaygroundPage::newChat()
 void PlaygroundPage::setDatasetSession(DatasetSession* session)
 {
     m_session = session;
+    connect(session, &DatasetSession::opened, this, &PlaygroundPage::updateButtons);
+    connect(session, &DatasetSession::closed, this, &PlaygroundPage::updateButtons);
     updateButtons();
 }
 
@@ -346,7 +360,7 @@ bool PlaygroundPage::saveConversation(int column, qint64 datasetId, Split split)
     GenerationColumn* source = m_columns[column];
     StoredExample example;
     example.datasetId = datasetId;
-    example.record = ExampleRecord::fromConversation(m_system->text(), source->conversation());
+    example.record = ExampleRecord::fromConversation(source->systemPrompt(), source->conversation());
     example.split = split;
     example.source = QStringLiteral("playground: %1").arg(source->modelLabel());
     example.tags = QStringList{QStringLiteral("playground")};
@@ -418,7 +432,7 @@ void PlaygroundPage::updateButtons()
     m_generate->setEnabled(m_running == 0);
     m_cancel->setEnabled(m_running > 0);
     m_newChat->setEnabled(m_running == 0);
-    m_save->setEnabled(m_running == 0 && m_session);
+    m_save->setEnabled(m_running == 0 && m_session && m_session->isOpen());
 }
 
 } // namespace ft::ui

@@ -66,9 +66,18 @@ GenerationColumn::GenerationColumn(QWidget* parent)
     });
     connect(m_process, &GenerationProcess::finished, this, [this](const GenerationResult& result) {
         m_lastAnswer = result.text;
-        m_turns.push_back({ChatTurn::Role::User, m_pendingMessage});
-        m_turns.push_back({ChatTurn::Role::Assistant, result.text});
-        answerEnded({});
+        if (result.text.trimmed().isEmpty()) {
+            // An empty answer is no turn of a conversation (nor of a dataset example made from it).
+            answerEnded(result.stopReason == QLatin1String("context")
+                            ? tr("(no answer: the conversation no longer fits the model's context; start a New chat)")
+                            : tr("(no answer; this message is not part of the conversation)"));
+        } else {
+            if (m_turns.empty()) // raw text takes no system prompt
+                m_system = result.promptTemplate == QLatin1String("none") ? QString() : m_pendingSystem;
+            m_turns.push_back({ChatTurn::Role::User, m_pendingMessage});
+            m_turns.push_back({ChatTurn::Role::Assistant, result.text});
+            answerEnded({});
+        }
         m_status->setText(tr("%1 tokens · %2 tokens/s · stopped: %3")
                               .arg(result.newTokens)
                               .arg(std::isfinite(result.tokensPerSecond)
@@ -78,7 +87,8 @@ GenerationColumn::GenerationColumn(QWidget* parent)
         emit done();
     });
     connect(m_process, &GenerationProcess::failed, this, [this](const QString& message) {
-        answerEnded(tr("(no answer; this message is not part of the conversation)"));
+        answerEnded(m_lastAnswer.isEmpty() ? tr("(no answer; this message is not part of the conversation)")
+                                           : tr("(failed; this message is not part of the conversation)"));
         m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(message.toHtmlEscaped()));
         emit done();
     });
@@ -141,6 +151,7 @@ void GenerationColumn::clearConversation()
         return;
     m_turns.clear();
     m_pendingMessage.clear();
+    m_system.clear();
     m_lastAnswer.clear();
     m_output->clear();
     m_status->clear();
@@ -168,13 +179,13 @@ void GenerationColumn::answerEnded(const QString& note)
     cursor.insertText((m_lastAnswer.isEmpty() ? QString() : QStringLiteral(" ")) + note, italic);
 }
 
-void GenerationColumn::start(GenerationRequest request, const QString& message)
+bool GenerationColumn::start(GenerationRequest request, const QString& message)
 {
     if (model().isEmpty()) {
         m_status->setText(
             QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(tr("Choose a model for this column.")));
         emit done();
-        return;
+        return false;
     }
     try {
         if (checkpoint().isEmpty())
@@ -184,9 +195,12 @@ void GenerationColumn::start(GenerationRequest request, const QString& message)
     } catch (const Error& error) {
         m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(error.message().toHtmlEscaped()));
         emit done();
-        return;
+        return false;
     }
     request.history = m_turns;
+    if (!m_turns.empty())
+        request.system = m_system; // the conversation keeps the system prompt it began with
+    m_pendingSystem = request.system;
     request.prompt = message;
     m_pendingMessage = message;
     m_lastAnswer.clear();
@@ -197,6 +211,7 @@ void GenerationColumn::start(GenerationRequest request, const QString& message)
     appendTurnHeading(modelLabel());
     m_status->setText(tr("Generating…"));
     m_process->start(request);
+    return true;
 }
 
 void GenerationColumn::cancel() { m_process->cancel(); }

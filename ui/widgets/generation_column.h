@@ -40,12 +40,15 @@ public:
     // Sends the user's next message: `request` carries the settings; its model, history and prompt are
     // this column's. The message and the answer join the conversation when the answer is complete (or
     // cancelled with some text); a failed answer leaves the conversation as it was.
-    void start(GenerationRequest request, const QString& message);
+    // False (with the reason in the column) when it could not start: no model, an unreadable adapter.
+    bool start(GenerationRequest request, const QString& message);
     void cancel();
     bool isRunning() const { return m_process->isRunning(); }
     QString text() const { return m_lastAnswer; } // the latest answer, as streamed
     QString transcript() const;
     const std::vector<ChatTurn>& conversation() const { return m_turns; }
+    // The system prompt the conversation was answered with (empty when none reached the model: raw text).
+    QString systemPrompt() const { return m_system; }
     void clearConversation();
     GenerationProcess* process() const { return m_process; }
 
@@ -65,6 +68,8 @@ private:
     GenerationProcess* m_process;
     std::vector<ChatTurn> m_turns; // complete user/assistant pairs
     QString m_pendingMessage;      // the user message being answered
+    QString m_pendingSystem;       // the system prompt sent with it
+    QString m_system;              // the one the conversation's first answer was given with
     QString m_lastAnswer;
 };
 
