@@ -54,6 +54,15 @@ void RunTrace::apply(const WorkerEvent& event)
         // A later session of the same run (resumed): it goes on from its checkpoint, the curve continues.
         if (s->resumedFromStep > 0 && (resumes.isEmpty() || resumes.constLast() != s->resumedFromStep))
             resumes.append(s->resumedFromStep);
+        // What the earlier session did past its checkpoint was thrown away with it: its evaluations,
+        // checkpoints and samples no longer belong to the run (its steps are replaced as they come).
+        if (s->resumedFromStep >= 0) {
+            const qint64 from = s->resumedFromStep;
+            auto after = [from](const auto& point) { return point.step > from; };
+            evals.erase(std::remove_if(evals.begin(), evals.end(), after), evals.end());
+            checkpoints.erase(std::remove_if(checkpoints.begin(), checkpoints.end(), after), checkpoints.end());
+            samples.erase(std::remove_if(samples.begin(), samples.end(), after), samples.end());
+        }
         hasStart = true;
         start = *s;
         hasEnd = false; // the earlier session's ending is not this one's

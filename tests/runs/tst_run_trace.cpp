@@ -64,7 +64,9 @@ private slots:
         RunStartInfo first;
         first.totalSteps = 8;
         trace.apply(first);
-        trace.appendSteps({point(1, 3.0), point(2, 2.5), point(3, 2.0)});
+        trace.appendSteps({point(1, 3.0), point(2, 2.5), point(3, 2.0), point(4, 1.0)});
+        trace.apply(CheckpointPoint{3, QStringLiteral("/c/3"), false, 2.0});
+        trace.apply(EvalPoint{4, 0.5, 1.6, 0.5, true}); // after the checkpoint: lost with the session
         RunEndInfo stopped;
         stopped.status = QStringLiteral("stopped");
         trace.apply(stopped);
@@ -74,6 +76,8 @@ private slots:
         trace.apply(second);
         QVERIFY(!trace.hasEnd);
         QCOMPARE(trace.resumes, QVector<qint64>{3});
+        QVERIFY(trace.evals.isEmpty()); // the lost session's evaluation is not the run's best
+        QCOMPARE(trace.checkpoints.size(), 1);
         trace.appendSteps({point(4, 1.9), point(5, 1.8)});
         QCOMPARE(trace.steps.size(), 5);
         QCOMPARE(trace.steps.first().step, 1);

@@ -416,7 +416,7 @@ void MonitorPage::attachWorker(WorkerProcess* worker)
     m_connections << connect(worker, &WorkerProcess::started, this, [this, syncText] {
         if (const RunTrace* trace = shownTrace()) {
             if (!trace->resumes.isEmpty())
-                m_plot->addResume(trace->resumes.constLast()); // the earlier sessions' curve goes on
+                m_plot->setTrace(*trace); // the earlier sessions' curve goes on, what came after the checkpoint gone
             showSummary(*trace);
             updateProgress(*trace);
         }

@@ -229,6 +229,8 @@ void TrainingPlot::appendSteps(const QVector<StepPoint>& points)
                                        &m_lrValues, &m_gradValues, &m_speedValues})
                 v->resize(keep);
             m_steps.resize(keep);
+            // The time goes on from the last point kept (a resumed session continues from its checkpoint's).
+            m_lastElapsed = keep > 0 ? m_keyTime[keep - 1] - m_timeOffset : 0.0;
             rebuild = true;
         }
         if (p.elapsed < m_lastElapsed)
