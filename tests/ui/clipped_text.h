@@ -8,6 +8,8 @@
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
+#include <QAbstractScrollArea>
+#include <QScrollBar>
 #include <QComboBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -49,6 +51,14 @@ inline QStringList clippedTexts(QWidget* window)
             const int need = button->sizeHint().width();
             if (button->width() + 1 < need)
                 clipped << QStringLiteral("%1: %2 px of %3").arg(describe(button, button->text())).arg(button->width()).arg(need);
+        } else if (auto* scroll = qobject_cast<QAbstractScrollArea*>(widget);
+                   scroll && !qobject_cast<QAbstractItemView*>(widget) && scroll->horizontalScrollBar()->isVisible()) {
+            // A page in a scroll area that scrolls sideways is wider than the window: its labels are not cut,
+            // but the user has to scroll to read them.
+            clipped << QStringLiteral("%1: scrolls sideways (%2 px of content in %3 px)")
+                           .arg(describe(scroll, QString()))
+                           .arg(scroll->horizontalScrollBar()->maximum() + scroll->viewport()->width())
+                           .arg(scroll->viewport()->width());
         } else if (auto* plot = qobject_cast<QCustomPlot*>(widget)) {
             for (QCPAxisRect* rect : plot->axisRects())
                 for (QCPAxis* axis : rect->axes()) {
@@ -77,7 +87,7 @@ inline QStringList clippedTexts(QWidget* window)
                 const QString title = header->model()->headerData(section, Qt::Horizontal).toString();
                 if (title.isEmpty())
                     continue;
-                // The section's content size for its title alone (sort indicator included).
+                // The section's content size for its title alone (margins; no room for a sort indicator).
                 const int need = header->fontMetrics().horizontalAdvance(title) +
                                  2 * header->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header);
                 if (header->sectionSize(section) < need)

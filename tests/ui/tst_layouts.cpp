@@ -127,6 +127,9 @@ private slots:
                 QTest::qWait(20);
                 for (const QString& clipped : test::clippedTexts(&window))
                     problems << QStringLiteral("%1 ▸ advanced: %2").arg(QLatin1String(names[page]), clipped);
+                if (!out.isEmpty())
+                    window.grab().save(QDir(out).filePath(
+                        QStringLiteral("%1-advanced-%2x%3.png").arg(QLatin1String(names[page])).arg(size.width()).arg(size.height())));
             }
             if (!out.isEmpty()) {
                 QDir().mkpath(out);

@@ -157,8 +157,9 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &RunsPage::updateButtons);
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &RunsPage::updateButtons);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &RunsPage::updateButtons);
-    connect(m_proxy, &QAbstractItemModel::modelReset, this, &RunsPage::fitColumns);
-    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &RunsPage::fitColumns);
+    // Runs coming or going (not the filter: widths a user set stay while typing in it).
+    connect(m_model, &QAbstractItemModel::modelReset, this, &RunsPage::fitColumns);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &RunsPage::fitColumns);
 
     auto show = [this] {
         const QVector<RunSummary> runs = selectedRuns();

@@ -142,7 +142,7 @@ AdvancedSettings::AdvancedSettings(QWidget* parent)
                     auto* check = new QCheckBox(name, targets);
                     check->setObjectName(QStringLiteral("lora_target_") + name);
                     m_targets.insert(name, check);
-                    flow->addWidget(check, i / 4, i % 4);
+                    flow->addWidget(check, i / 3, i % 3); // three a row: the page fits a 1024-pixel window
                     connect(check, &QCheckBox::toggled, this, [this] {
                         if (!m_filling)
                             emit changed();
