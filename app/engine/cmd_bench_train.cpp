@@ -36,7 +36,7 @@ struct ModeCase {
     TrainConfig config;
     LoadedModel loaded;
     std::vector<NamedParameter> trainable;
-    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::unique_ptr<FusedAdamW> optimizer;
     TrainSamples samples;
 };
 
@@ -175,7 +175,7 @@ void runStep(ModeCase& c, const torch::Tensor& inputs, const torch::Tensor& targ
     const auto backwardDone = Clock::now();
     const double norm = gradientNorm(c.trainable);
     if (norm > 1.0)
-        scaleGradients(c.trainable, 1.0 / (norm + 1e-6));
+        c.optimizer->setGradientScale(1.0 / (norm + 1e-6));
     c.optimizer->step();
     const auto end = Clock::now();
     if (!measured)

@@ -53,8 +53,7 @@ std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& mode
     return trainableParameters(model);
 }
 
-std::unique_ptr<torch::optim::AdamW> makeOptimizer(const std::vector<NamedParameter>& parameters,
-                                                   const TrainConfig& config)
+std::unique_ptr<FusedAdamW> makeOptimizer(const std::vector<NamedParameter>& parameters, const TrainConfig& config)
 {
     std::vector<torch::Tensor> decayed;
     std::vector<torch::Tensor> undecayed;
@@ -69,7 +68,7 @@ std::unique_ptr<torch::optim::AdamW> makeOptimizer(const std::vector<NamedParame
     auto noDecay = options;
     noDecay.weight_decay(0.0);
     groups.emplace_back(undecayed, std::make_unique<torch::optim::AdamWOptions>(noDecay));
-    return std::make_unique<torch::optim::AdamW>(std::move(groups), options);
+    return std::make_unique<FusedAdamW>(std::move(groups), options);
 }
 
 void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate)
@@ -80,11 +79,11 @@ void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate)
 
 double gradientNorm(const std::vector<NamedParameter>& parameters)
 {
-    double sum = 0.0;
+    std::vector<torch::Tensor> tensors;
+    tensors.reserve(parameters.size());
     for (const NamedParameter& p : parameters)
-        if (p.tensor.grad().defined())
-            sum += p.tensor.grad().to(torch::kFloat64).pow(2).sum().item<double>();
-    return std::sqrt(sum);
+        tensors.push_back(p.tensor);
+    return fusedGradientNorm(tensors);
 }
 
 void scaleGradients(const std::vector<NamedParameter>& parameters, double factor)

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "engine/fused_adamw.h"
 #include "engine/llama_model.h"
 #include "contract/train_config.h"
 
@@ -24,13 +25,13 @@ std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& mode
 // The parameters with requires_grad, in module order.
 std::vector<NamedParameter> trainableParameters(LlamaForCausalLMImpl& model);
 
-// AdamW with decoupled weight decay; norms and biases (1-D tensors) are not decayed unless
-// config.decayNormsAndBiases. Two parameter groups: decayed first, then not decayed.
-std::unique_ptr<torch::optim::AdamW> makeOptimizer(const std::vector<NamedParameter>& parameters,
-                                                   const TrainConfig& config);
+// AdamW with decoupled weight decay (FusedAdamW: one pass per parameter); norms and biases (1-D tensors)
+// are not decayed unless config.decayNormsAndBiases. Two parameter groups: decayed first, then not decayed.
+std::unique_ptr<FusedAdamW> makeOptimizer(const std::vector<NamedParameter>& parameters, const TrainConfig& config);
 void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate);
 
-// Global L2 norm of the gradients (fp32), and clipping as torch.nn.utils.clip_grad_norm_ does.
+// Global L2 norm of the gradients (accumulated in fp64, one pass), and clipping as
+// torch.nn.utils.clip_grad_norm_ does (FusedAdamW::setGradientScale folds it into the update instead).
 double gradientNorm(const std::vector<NamedParameter>& parameters);
 void scaleGradients(const std::vector<NamedParameter>& parameters, double factor);
 

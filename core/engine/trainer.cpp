@@ -255,7 +255,7 @@ double Trainer::sumAcrossRanks(double lossSum)
 void Trainer::clipAndUpdate(double gradNorm)
 {
     if (m_config.maxGradNorm > 0.0 && gradNorm > m_config.maxGradNorm)
-        scaleGradients(m_trainable, m_config.maxGradNorm / (gradNorm + 1e-6));
+        m_optimizer->setGradientScale(m_config.maxGradNorm / (gradNorm + 1e-6)); // applied in the update's pass
     setLearningRate(*m_optimizer, learningRateAt(m_config.schedule, m_config.learningRate, m_state.step,
                                                  m_config.warmupSteps, m_totalSteps));
     m_optimizer->step();

@@ -101,7 +101,7 @@ private:
     EpochPlan m_valPlan;
     std::map<int64_t, EpochPlan> m_epochPlans;
     std::vector<NamedParameter> m_trainable;
-    std::unique_ptr<torch::optim::AdamW> m_optimizer;
+    std::unique_ptr<FusedAdamW> m_optimizer;
     std::unique_ptr<CheckpointStore> m_checkpoints;
     TrainingState m_state;
     std::vector<std::pair<QString, QString>> m_notesForStart; // (level, message)
