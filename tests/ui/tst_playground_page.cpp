@@ -204,12 +204,20 @@ private slots:
             column->process()->setCliPath(slow);
             column->setModel(m_model);
         }
+        auto* format = page.findChild<QComboBox*>(QStringLiteral("playgroundTemplate"));
+        format->setCurrentIndex(format->findData(QStringLiteral("chatml")));
+        page.findChild<QLineEdit*>(QStringLiteral("playgroundSystem"))->setText(QStringLiteral("Be brief."));
+        page.findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt"))->setPlainText(QStringLiteral("Hi"));
         page.generate();
         QTRY_VERIFY_WITH_TIMEOUT(page.columns().at(0)->text() == QLatin1String("Hel"), 10000);
         QTest::mouseClick(page.findChild<QPushButton*>(QStringLiteral("cancelGeneration")), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!page.isGenerating(), 10000);
         QCOMPARE(page.columns().at(0)->findChild<QLabel*>(QStringLiteral("columnStatus"))->text(),
                  QStringLiteral("Cancelled."));
+        // What was seen stays: the cancelled answer is the conversation's first, with its system prompt.
+        QCOMPARE(page.columns().at(0)->conversation().size(), size_t(2));
+        QCOMPARE(page.columns().at(0)->conversation()[1].content, QStringLiteral("Hel"));
+        QCOMPARE(page.columns().at(0)->systemPrompt(), QStringLiteral("Be brief."));
     }
 };
 

@@ -95,6 +95,8 @@ GenerationColumn::GenerationColumn(QWidget* parent)
     connect(m_process, &GenerationProcess::cancelled, this, [this] {
         // What was seen is kept: a cancelled answer with text stays in the conversation as it stands.
         if (!m_lastAnswer.trimmed().isEmpty()) {
+            if (m_turns.empty())
+                m_system = m_pendingSystem;
             m_turns.push_back({ChatTurn::Role::User, m_pendingMessage});
             m_turns.push_back({ChatTurn::Role::Assistant, m_lastAnswer});
             answerEnded(tr("(stopped)"));
@@ -200,7 +202,7 @@ bool GenerationColumn::start(GenerationRequest request, const QString& message)
     request.history = m_turns;
     if (!m_turns.empty())
         request.system = m_system; // the conversation keeps the system prompt it began with
-    m_pendingSystem = request.system;
+    m_pendingSystem = request.promptTemplate.isEmpty() ? QString() : request.system; // raw text takes none
     request.prompt = message;
     m_pendingMessage = message;
     m_lastAnswer.clear();
