@@ -139,7 +139,7 @@ std::vector<RunCheckpoint> RunFolder::checkpoints() const
         if (!match.hasMatch() || !QFileInfo::exists(dir.filePath(name + QStringLiteral("/state.json"))))
             continue;
         const qint64 step = match.captured(1).toLongLong();
-        found.push_back({QStringLiteral("step-%1").arg(step), step, name == bestName});
+        found.push_back({dir.filePath(name), QStringLiteral("step-%1").arg(step), step, name == bestName});
     }
     return found;
 }

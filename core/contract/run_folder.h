@@ -26,6 +26,7 @@ struct TrainConfig;
 // A checkpoint as readers outside the engine see it: checkpoints/step-<8 digits>/ with its state.json
 // written (a folder without it is a write that never finished), and whether best.json names it.
 struct RunCheckpoint {
+    QString path; // the checkpoint's folder
     QString name; // canonical: "step-200"
     qint64 step = 0;
     bool best = false;

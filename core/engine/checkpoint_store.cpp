@@ -65,7 +65,8 @@ TrainingState TrainingState::fromJson(const QJsonObject& json, const QString& or
 }
 
 CheckpointStore::CheckpointStore(const QString& runDir)
-    : m_dir(RunFolder(runDir).checkpointsPath())
+    : m_runDir(runDir)
+    , m_dir(RunFolder(runDir).checkpointsPath())
 {
 }
 
@@ -165,21 +166,12 @@ SavedCheckpoint CheckpointStore::save(const TrainingState& givenState, const std
 
 std::vector<SavedCheckpoint> CheckpointStore::list() const
 {
+    // Which folders are finished checkpoints and which is the best: the rule studio and worker share.
     std::vector<SavedCheckpoint> result;
-    const std::optional<QString> bestName = [&]() -> std::optional<QString> {
-        const QString bestFile = QDir(m_dir).filePath(QStringLiteral("best.json"));
-        if (!QFile::exists(bestFile))
-            return std::nullopt;
-        return readJsonObjectFile(bestFile).value(QStringLiteral("checkpoint")).toString();
-    }();
-    const QStringList names = QDir(m_dir).entryList({QStringLiteral("step-*")}, QDir::Dirs, QDir::Name);
-    for (const QString& name : names) {
-        const QString path = QDir(m_dir).filePath(name);
-        const QString statePath = QDir(path).filePath(QStringLiteral("state.json"));
-        if (!QFile::exists(statePath))
-            continue;
+    for (const RunCheckpoint& checkpoint : RunFolder(m_runDir).checkpoints()) {
+        const QString statePath = QDir(checkpoint.path).filePath(QStringLiteral("state.json"));
         const TrainingState state = TrainingState::fromJson(readJsonObjectFile(statePath), statePath);
-        result.push_back({path, state.step, bestName && *bestName == name, state.valLoss});
+        result.push_back({checkpoint.path, state.step, checkpoint.best, state.valLoss});
     }
     return result;
 }

@@ -62,6 +62,7 @@ public:
     static constexpr int kFormatVersion = 1;
 
 private:
+    QString m_runDir;
     QString m_dir; // runDir/checkpoints
 };
 
