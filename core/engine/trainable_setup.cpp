@@ -86,14 +86,6 @@ double gradientNorm(const std::vector<NamedParameter>& parameters)
     return fusedGradientNorm(tensors);
 }
 
-void scaleGradients(const std::vector<NamedParameter>& parameters, double factor)
-{
-    torch::NoGradGuard noGrad;
-    for (const NamedParameter& p : parameters)
-        if (p.tensor.grad().defined())
-            p.tensor.grad().mul_(factor);
-}
-
 int64_t parameterCount(const std::vector<NamedParameter>& parameters)
 {
     int64_t count = 0;

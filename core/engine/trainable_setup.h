@@ -30,10 +30,9 @@ std::vector<NamedParameter> trainableParameters(LlamaForCausalLMImpl& model);
 std::unique_ptr<FusedAdamW> makeOptimizer(const std::vector<NamedParameter>& parameters, const TrainConfig& config);
 void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate);
 
-// Global L2 norm of the gradients (accumulated in fp64, one pass), and clipping as
-// torch.nn.utils.clip_grad_norm_ does (FusedAdamW::setGradientScale folds it into the update instead).
+// Global L2 norm of the gradients (accumulated in fp64, one pass); clipping by it is
+// FusedAdamW::setGradientScale, applied in the update's pass.
 double gradientNorm(const std::vector<NamedParameter>& parameters);
-void scaleGradients(const std::vector<NamedParameter>& parameters, double factor);
 
 int64_t parameterCount(const std::vector<NamedParameter>& parameters);
 

@@ -133,8 +133,11 @@ private slots:
         QCOMPARE(plot.graph(TrainingPlot::Series::Loss)->dataCount(), 20);
         QCOMPARE(keysOf(resumes), QVector<double>{12.0});
         QVERIFY(plot.customPlot()->legend->hasItemWithPlottable(resumes));
-        plot.appendSteps(points(21, 10));
-        plot.addResume(25);
+        // A second resume, as the monitor shows it when that session starts: the trace drawn again.
+        trace.appendSteps(points(21, 10));
+        resumed.resumedFromStep = 25;
+        trace.apply(resumed);
+        plot.setTrace(trace);
         QCOMPARE(keysOf(resumes), (QVector<double>{12.0, 25.0}));
         plot.setTrace(RunTrace{});
         QCOMPARE(resumes->dataCount(), 0);

@@ -283,14 +283,6 @@ void TrainingPlot::addCheckpoint(const CheckpointPoint& checkpoint)
     updateView();
 }
 
-void TrainingPlot::addResume(qint64 step)
-{
-    if (!m_resumeSteps.contains(step))
-        m_resumeSteps.append(step);
-    rebuildMarkers();
-    updateView();
-}
-
 const QVector<double>& TrainingPlot::keys() const
 {
     switch (m_xAxis) {

@@ -36,7 +36,6 @@ public:
     void appendSteps(const QVector<StepPoint>& points);
     void addEval(const EvalPoint& eval);
     void addCheckpoint(const CheckpointPoint& checkpoint);
-    void addResume(qint64 step); // a later session of the run took over at `step`
 
     void setXAxis(XAxis axis);
     XAxis xAxis() const { return m_xAxis; }
