@@ -127,7 +127,7 @@ private slots:
         QTest::mouseClick(pause, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(RunFolder(runDir).isPaused(), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(pause->text(), QStringLiteral("Resume"), 5000);
-        const qsizetype pausedAt = [&] {
+        const size_t pausedAt = [&] {
             const Workspace w = Workspace::open(workspace);
             return MetricStore(w.database()).series(runId, QStringLiteral("loss")).steps.size();
         }();

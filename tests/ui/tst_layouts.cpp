@@ -53,9 +53,12 @@ private slots:
         QString monitored;
         {
             const Workspace workspace = Workspace::open(workspacePath);
-            if (test::addRecordedRun(workspace, {QStringLiteral("roleplay-lora-a")}) < 0)
+            test::RecordedRunSpec first;
+            first.name = QStringLiteral("roleplay-lora-a");
+            if (test::addRecordedRun(workspace, first) < 0)
                 QFAIL("no run recorded");
-            test::RecordedRunSpec second{QStringLiteral("full fine-tune of the support answers, lr 3e-4")};
+            test::RecordedRunSpec second;
+            second.name = QStringLiteral("full fine-tune of the support answers, lr 3e-4");
             second.evaluation = {{QStringLiteral("rouge-l"), 0.41}, {QStringLiteral("bleu"), 0.12}};
             test::addRecordedRun(workspace, second);
             monitored = QDir(workspace.runsPath()).filePath(QStringLiteral("20261206-051155-monitored"));
@@ -152,7 +155,8 @@ private slots:
     {
         QTemporaryDir dir;
         const Workspace workspace = Workspace::open(dir.path(), {false});
-        test::RecordedRunSpec spec{QStringLiteral("instruction tuning of the support answers, rank 16")};
+        test::RecordedRunSpec spec;
+        spec.name = QStringLiteral("instruction tuning of the support answers, rank 16");
         spec.evaluation = {{QStringLiteral("bleu"), 0.125}, {QStringLiteral("rouge-l"), 0.41}};
         const qint64 a = test::addRecordedRun(workspace, spec);
         spec.name = QStringLiteral("the same with a higher learning rate and a longer warmup");

@@ -291,7 +291,7 @@ void MonitorPage::showLoadedTrace(RunTrace trace, const QString& title)
 void MonitorPage::showStoredRun(StoreThread* store, const QString& workspacePath, qint64 runId, const QString& name)
 {
     stopFollowing();
-    m_follow = {store, workspacePath, runId, name, false};
+    m_follow = {store, workspacePath, runId, name, false, {}};
     loadStoredRun(false);
 }
 
