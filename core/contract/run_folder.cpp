@@ -59,6 +59,7 @@ QString RunFolder::trainDataPath() const { return QDir(m_path).filePath(QStringL
 QString RunFolder::valDataPath() const { return QDir(m_path).filePath(QStringLiteral("data/val.jsonl")); }
 QString RunFolder::checkpointsPath() const { return QDir(m_path).filePath(QStringLiteral("checkpoints")); }
 QString RunFolder::exportModelPath() const { return QDir(m_path).filePath(QStringLiteral("export/model")); }
+QString RunFolder::exportAdapterPath() const { return QDir(m_path).filePath(QStringLiteral("export/adapter")); }
 QString RunFolder::eventsPath() const { return QDir(m_path).filePath(QStringLiteral("events.jsonl")); }
 QString RunFolder::logPath() const { return QDir(m_path).filePath(QStringLiteral("log.txt")); }
 QString RunFolder::controlPath() const { return QDir(m_path).filePath(QStringLiteral("control")); }

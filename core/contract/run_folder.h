@@ -52,6 +52,7 @@ public:
     QString valDataPath() const;
     QString checkpointsPath() const;
     QString exportModelPath() const;
+    QString exportAdapterPath() const; // export/adapter: LoRA adapters or a soft prompt, in PEFT's layout
     QString eventsPath() const;
     QString logPath() const;
     QString controlPath() const;

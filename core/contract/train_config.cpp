@@ -102,6 +102,9 @@ const std::vector<Field>& fields()
         doubleField("lora_dropout", &TrainConfig::loraDropout),
         stringListField("lora_targets", &TrainConfig::loraTargets),
         boolField("use_rslora", &TrainConfig::useRsLora),
+        intField("num_virtual_tokens", &TrainConfig::numVirtualTokens),
+        stringField("prompt_tuning_init", &TrainConfig::promptTuningInit),
+        stringField("prompt_tuning_init_text", &TrainConfig::promptTuningInitText),
         stringField("base_quantization", &TrainConfig::baseQuantization),
         boolField("double_quant", &TrainConfig::doubleQuant),
         stringField("compute_dtype", &TrainConfig::computeDtype),
@@ -147,7 +150,8 @@ void require(bool condition, const char* key, const QString& expectation)
 
 QStringList TrainConfig::modeNames()
 {
-    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora"), QStringLiteral("freeze")};
+    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora"), QStringLiteral("prompt"),
+            QStringLiteral("freeze")};
 }
 
 QStringList TrainConfig::loraTargetNames()
@@ -196,6 +200,14 @@ void TrainConfig::applyModePreset(const QString& modeName)
         gradientCheckpointing = true;
         checkpointLayers = 0;
         checkpointFraction = 0.6;
+    } else if (modeName == QLatin1String("prompt")) {
+        // Prompt tuning: the base frozen, only the virtual tokens learn, on the answers. So few
+        // parameters learn slowly at LoRA's rate; 3e-2 is the rate PEFT's prompt-tuning guide uses.
+        trainable = QStringLiteral("prompt");
+        lossOn = QStringLiteral("response");
+        learningRate = 3e-2;
+        baseQuantization = QStringLiteral("none");
+        noCheckpointing();
     } else if (modeName == QLatin1String("freeze")) {
         trainable = QStringLiteral("top-layers");
         lossOn = QStringLiteral("response");
@@ -260,8 +272,15 @@ void validateTrainSettings(const TrainConfig& c)
     lossOnFromName(c.lossOn);
     require(c.maxLength >= 8 && c.maxLength <= 1 << 20, "max_length", QStringLiteral("must be between 8 and 1048576"));
     require(c.trainable == QLatin1String("all") || c.trainable == QLatin1String("top-layers") ||
-                c.trainable == QLatin1String("lora"),
-            "trainable", QStringLiteral("must be \"all\", \"top-layers\" or \"lora\""));
+                c.trainable == QLatin1String("lora") || c.trainable == QLatin1String("prompt"),
+            "trainable", QStringLiteral("must be \"all\", \"top-layers\", \"lora\" or \"prompt\""));
+    require(c.numVirtualTokens >= 1 && c.numVirtualTokens <= 4096, "num_virtual_tokens",
+            QStringLiteral("must be between 1 and 4096"));
+    require(c.promptTuningInit == QLatin1String("sample_vocab") || c.promptTuningInit == QLatin1String("text"),
+            "prompt_tuning_init", QStringLiteral("must be \"sample_vocab\" or \"text\""));
+    require(c.promptTuningInit != QLatin1String("text") || !c.promptTuningInitText.trimmed().isEmpty() ||
+                c.trainable != QLatin1String("prompt"),
+            "prompt_tuning_init_text", QStringLiteral("is needed when prompt_tuning_init is \"text\""));
     require(c.loraRank >= 1 && c.loraRank <= 4096, "lora_rank", QStringLiteral("must be between 1 and 4096"));
     require(c.loraAlpha > 0.0, "lora_alpha", QStringLiteral("must be greater than 0"));
     require(c.loraDropout >= 0.0 && c.loraDropout < 1.0, "lora_dropout", QStringLiteral("must be in [0, 1)"));
@@ -274,8 +293,11 @@ void validateTrainSettings(const TrainConfig& c)
     require(c.baseQuantization == QLatin1String("none") || c.baseQuantization == QLatin1String("int8") ||
                 c.baseQuantization == QLatin1String("nf4"),
             "base_quantization", QStringLiteral("must be \"none\", \"int8\" or \"nf4\""));
-    require(c.baseQuantization == QLatin1String("none") || c.trainable == QLatin1String("lora"), "base_quantization",
-            QStringLiteral("needs trainable \"lora\": a quantized base is frozen, so only adapters can learn"));
+    require(c.baseQuantization == QLatin1String("none") || c.trainable == QLatin1String("lora") ||
+                c.trainable == QLatin1String("prompt"),
+            "base_quantization",
+            QStringLiteral("needs trainable \"lora\" or \"prompt\": a quantized base is frozen, so only adapters or "
+                           "a soft prompt can learn"));
     require(c.trainTopLayers >= 1, "train_top_layers", QStringLiteral("must be at least 1"));
     require(c.checkpointLayers >= 0, "checkpoint_layers",
             QStringLiteral("must not be negative (0 leaves it to checkpoint_fraction)"));

@@ -22,7 +22,7 @@ struct TrainConfig {
     // What is trainable. mode is the preset the user chose ("full", "freeze", ...); the settings
     // below are what it means.
     QString mode = QStringLiteral("full");
-    QString trainable = QStringLiteral("all"); // "all" | "top-layers" | "lora"
+    QString trainable = QStringLiteral("all"); // "all" | "top-layers" | "lora" | "prompt"
     int64_t trainTopLayers = 2;                // for "top-layers"
     bool trainLmHead = false;                  // for "top-layers": the output head too
     // LoRA adapters (trainable "lora"): rank, scale alpha / rank (alpha / sqrt(rank) with rsLoRA),
@@ -34,6 +34,12 @@ struct TrainConfig {
                             QStringLiteral("o_proj"),   QStringLiteral("gate_proj"), QStringLiteral("up_proj"),
                             QStringLiteral("down_proj")};
     bool useRsLora = false;
+    // Prompt tuning (trainable "prompt"): this many trainable virtual token embeddings before every
+    // sequence of a frozen base, started from the embeddings of tokens sampled from the vocabulary
+    // ("sample_vocab") or of prompt_tuning_init_text's tokens ("text"). PEFT's names.
+    int64_t numVirtualTokens = 20;
+    QString promptTuningInit = QStringLiteral("sample_vocab");
+    QString promptTuningInitText;
     // How the frozen base's projections are stored: "none" (compute dtype), "int8" (per-row absmax),
     // "nf4" (4-bit NormalFloat, blocks of 64), with double-quantized block scales.
     QString baseQuantization = QStringLiteral("none");
@@ -83,7 +89,7 @@ struct TrainConfig {
     QJsonObject toJson() const;
     // Checks values; throws ft::Error naming the field and what was expected.
     void validate() const;
-    // Applies a mode preset ("full", "instruction", "qlora", "freeze") to the settings it controls.
+    // Applies a mode preset ("full", "instruction", "qlora", "prompt", "freeze") to the settings it controls.
     void applyModePreset(const QString& modeName);
     static QStringList modeNames();
     static QStringList loraTargetNames(); // q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "engine/checkpoint_store.h"
+#include "engine/prompt_tuning.h"
 #include "engine/tensor_convert.h"
 #include "engine/trainable_setup.h"
 #include "engine/training_model.h"
@@ -81,6 +82,20 @@ EvalModel loadEvalRunModel(const QString& runDir, const QString& checkpointName)
 
     if (model.checkpoint == QLatin1String("final")) {
         const QString exported = RunFolder(model.runDir).exportModelPath();
+        const QString adapter = RunFolder(model.runDir).exportAdapterPath();
+        if (!QFileInfo::exists(QDir(exported).filePath(QStringLiteral("config.json"))) &&
+            isPromptTuningAdapter(adapter)) {
+            // A prompt-tuned run exports only its soft prompt, used on the run's base.
+            if (!QFileInfo::exists(model.runConfig.model))
+                throw Error(QStringLiteral("%1: the run's base model %2 is gone; its export is a soft prompt for "
+                                           "that model")
+                                .arg(model.runDir, model.runConfig.model));
+            model.loaded = loadRunBaseModel(model.runConfig);
+            loadPromptTuningAdapter(*model.loaded.model, adapter);
+            model.weightsPath = adapter;
+            model.loaded.model->eval();
+            return model;
+        }
         if (!QFileInfo::exists(QDir(exported).filePath(QStringLiteral("config.json"))))
             throw Error(
                 QStringLiteral("%1: the run has no exported model (it did not finish); evaluate one of its checkpoints "

@@ -2,7 +2,8 @@
 // The weights an evaluation measures: a model (a Hugging Face folder or a llama2.c .bin), or a run
 // folder at one of its checkpoints.
 //
-// For a run, "final" is the exported model (export/model: the adapters merged for LoRA/QLoRA runs,
+// For a run, "final" is the exported model (export/model: the adapters merged for LoRA/QLoRA runs; for a
+// prompt-tuned run, whose export is only export/adapter, the run's base with that soft prompt;
 // the best checkpoint's weights when the run validated and export_best was on). "best", "latest" and
 // "step-N" rebuild the run's model as its configuration says (quantized base, LoRA adapters) with
 // loadTrainingModel and restore that checkpoint's trainable weights, so an adapter run is measured

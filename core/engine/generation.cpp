@@ -65,7 +65,10 @@ GenerationResult generate(LlamaForCausalLMImpl& model, const Tokenizer& tokenize
     GenerationResult result;
     const ModelConfig& config = model.config();
     const int64_t promptLength = static_cast<int64_t>(promptIds.size());
-    const int64_t capacity = std::min<int64_t>(promptLength + options.maxNewTokens, config.maxPositions);
+    // A soft prompt's virtual tokens take the first positions of the cache.
+    const int64_t virtualTokens = model.virtualTokenCount();
+    const int64_t capacity =
+        std::min<int64_t>(virtualTokens + promptLength + options.maxNewTokens, config.maxPositions);
     at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(options.seed);
 
     std::vector<TokenId> all = promptIds;
@@ -73,14 +76,14 @@ GenerationResult generate(LlamaForCausalLMImpl& model, const Tokenizer& tokenize
     QString emitted = promptText;
     result.stopReason = StopReason::TokenLimit;
 
-    if (promptLength == 0 || promptLength >= capacity) {
+    if (promptLength == 0 || virtualTokens + promptLength >= capacity) {
         result.stopReason = promptLength == 0 ? StopReason::EndOfSequence : StopReason::ContextFull;
     } else {
         KvCache cache(config, 1, capacity, model.dtype());
         std::vector<int64_t> prompt(promptIds.begin(), promptIds.end());
         torch::Tensor input = torch::tensor(prompt, torch::kInt64).unsqueeze(0); // (1, T)
         for (int step = 0; step < options.maxNewTokens; ++step) {
-            if (cache.length() + input.size(1) > capacity) {
+            if (cache.length() + input.size(1) + (cache.length() == 0 ? virtualTokens : 0) > capacity) {
                 result.stopReason = StopReason::ContextFull;
                 break;
             }

@@ -220,23 +220,26 @@ void LlamaForCausalLMImpl::initializeRandom(uint64_t seed)
     }
 }
 
-AttentionContext LlamaForCausalLMImpl::makeContext(const torch::Tensor& tokens, const TokenLayout& layout,
-                                                   KvCache* cache) const
+AttentionContext LlamaForCausalLMImpl::makeContext(int64_t B, int64_t T, const TokenLayout& layout, KvCache* cache,
+                                                   int64_t virtualTokens) const
 {
-    const int64_t B = tokens.size(0);
-    const int64_t T = tokens.size(1);
     const int64_t past = cache ? cache->length() : 0;
     const int64_t S = past + T;
     const auto int64 = torch::TensorOptions().dtype(torch::kInt64);
     if (cache && layout.segments.defined())
         throw Error(QStringLiteral("packed sequences cannot be combined with a generation cache"));
 
+    // The layout describes the row's own tokens; the virtual ones come first, at positions 0..N-1.
     torch::Tensor positions = layout.positions;
+    if (positions.defined() && virtualTokens > 0)
+        positions = torch::cat({torch::arange(virtualTokens, int64).unsqueeze(0).expand({B, virtualTokens}),
+                                positions + virtualTokens},
+                               1);
     if (!positions.defined())
         positions = torch::arange(past, S, int64).unsqueeze(0).expand({B, T});
 
     // Query t (absolute index past + t) may see key s when s <= past + t, within the sliding window,
-    // and, for packed rows, only keys of its own example.
+    // and, for packed rows, only keys of its own example or the virtual tokens.
     const torch::Tensor queryIndex = torch::arange(past, S, int64).view({T, 1});
     const torch::Tensor keyIndex = torch::arange(0, S, int64).view({1, S});
     torch::Tensor allowed = keyIndex <= queryIndex; // (T, S)
@@ -244,7 +247,12 @@ AttentionContext LlamaForCausalLMImpl::makeContext(const torch::Tensor& tokens, 
         allowed = allowed.logical_and(keyIndex > queryIndex - m_config.slidingWindow);
     allowed = allowed.view({1, 1, 1, T, S});
     if (layout.segments.defined()) {
-        const torch::Tensor same = layout.segments.unsqueeze(2) == layout.segments.unsqueeze(1); // (B, T, T)
+        torch::Tensor segments = layout.segments;
+        if (virtualTokens > 0)
+            segments = torch::cat({torch::full({B, virtualTokens}, -1, int64), segments}, 1);
+        torch::Tensor same = segments.unsqueeze(2) == segments.unsqueeze(1); // (B, T, S)
+        if (virtualTokens > 0)
+            same.narrow(2, 0, virtualTokens).fill_(true);
         allowed = allowed.logical_and(same.view({B, 1, 1, T, S}));
     }
     return {rotaryTables(m_config, positions, m_dtype), allowed, cache};
@@ -254,8 +262,13 @@ torch::Tensor LlamaForCausalLMImpl::hiddenStates(const torch::Tensor& tokens, co
 {
     if (tokens.dim() != 2)
         throw Error(QStringLiteral("tokens must have shape (batch, time)"));
-    const AttentionContext context = makeContext(tokens, layout, cache);
+    const int64_t B = tokens.size(0);
+    const int64_t T = tokens.size(1);
+    const int64_t virtualTokens = !cache || cache->length() == 0 ? virtualTokenCount() : 0;
     torch::Tensor x = model->embed_tokens->forward(tokens); // (B, T, C)
+    if (virtualTokens > 0)                                  // (B, N + T, C)
+        x = torch::cat({m_softPrompt.to(x.scalar_type()).unsqueeze(0).expand({B, virtualTokens, x.size(2)}), x}, 1);
+    const AttentionContext context = makeContext(B, virtualTokens + T, layout, cache, virtualTokens);
     const bool checkpoint = m_gradientCheckpointing && is_training() && torch::GradMode::is_enabled() && !cache;
     const size_t checkpointed = checkpoint ? static_cast<size_t>(checkpointedLayerCount()) : 0;
     for (size_t i = 0; i < model->layers.size(); ++i) {
@@ -263,8 +276,18 @@ torch::Tensor LlamaForCausalLMImpl::hiddenStates(const torch::Tensor& tokens, co
         x = i < checkpointed ? checkpointedLayerForward(*layer, x, context, i) : layer->forward(x, context, i);
     }
     if (cache)
-        cache->advance(tokens.size(1));
-    return model->norm->forward(x);
+        cache->advance(virtualTokens + T);
+    x = model->norm->forward(x);
+    return virtualTokens > 0 ? x.narrow(1, virtualTokens, T) : x;
+}
+
+void LlamaForCausalLMImpl::setSoftPrompt(const torch::Tensor& embeddings, bool trainable)
+{
+    if (m_softPrompt.defined())
+        throw Error(QStringLiteral("the model already has a soft prompt"));
+    if (embeddings.dim() != 2 || embeddings.size(1) != m_config.hiddenSize || embeddings.size(0) < 1)
+        throw Error(QStringLiteral("a soft prompt must have shape (virtual tokens, %1)").arg(m_config.hiddenSize));
+    m_softPrompt = register_parameter("prompt_embeddings", embeddings, trainable);
 }
 
 int64_t LlamaForCausalLMImpl::checkpointedLayerCount() const

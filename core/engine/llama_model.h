@@ -135,17 +135,28 @@ public:
     bool gradientCheckpointing() const { return m_gradientCheckpointing; }
     int64_t checkpointedLayerCount() const; // how many layers a training forward checkpoints
 
+    // Prompt tuning (engine/prompt_tuning.h): (N, C) virtual token embeddings, registered as
+    // "prompt_embeddings", put before every row of a forward pass that starts a sequence (no cache, or
+    // an empty one). They take positions 0..N-1, the row's tokens follow at N.., every token (of every
+    // packed example) attends to them, and the hidden states returned are the row's tokens' only.
+    void setSoftPrompt(const torch::Tensor& embeddings, bool trainable);
+    const torch::Tensor& softPrompt() const { return m_softPrompt; }
+    int64_t virtualTokenCount() const { return m_softPrompt.defined() ? m_softPrompt.size(0) : 0; }
+
     LlamaBody model{nullptr};
     Projection lm_head; // null when the output embedding is tied to the input embedding
 
 private:
-    AttentionContext makeContext(const torch::Tensor& tokens, const TokenLayout& layout, KvCache* cache) const;
+    // The context of a (B, T) input whose first `virtualTokens` positions are the soft prompt.
+    AttentionContext makeContext(int64_t B, int64_t T, const TokenLayout& layout, KvCache* cache,
+                                 int64_t virtualTokens) const;
     void initializeRandom(uint64_t seed);
 
     ModelConfig m_config;
     torch::ScalarType m_dtype;
     bool m_gradientCheckpointing = false;
     int64_t m_checkpointLayers = 0;
+    torch::Tensor m_softPrompt;
 };
 TORCH_MODULE(LlamaForCausalLM);
 

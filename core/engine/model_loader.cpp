@@ -98,6 +98,12 @@ LoadedModel loadModel(const QString& path, const LoadOptions& options)
 
 void saveModelFolder(LlamaForCausalLMImpl& model, const QString& outFolder, const SaveOptions& options)
 {
+    // A model folder has no place for virtual tokens: written, the soft prompt would silently be lost.
+    if (model.virtualTokenCount() > 0)
+        throw Error(QStringLiteral("%1: a prompt-tuned model cannot be written as a plain model folder (or GGUF): its "
+                                   "soft prompt has no place there. Use its PEFT folder (export/adapter) on the base "
+                                   "model")
+                        .arg(outFolder));
     ModelConfig config = model.config();
     if (!options.dtype.isEmpty())
         config.torchDtype = options.dtype;

@@ -45,7 +45,8 @@ struct SaveOptions {
     bool replaceExisting = false;
 };
 
-// Writes config.json, model.safetensors and the tokenizer files into `outFolder`, atomically.
+// Writes config.json, model.safetensors and the tokenizer files into `outFolder`, atomically. Refuses a
+// model with a soft prompt, which such a folder cannot hold.
 void saveModelFolder(LlamaForCausalLMImpl& model, const QString& outFolder, const SaveOptions& options);
 
 } // namespace ft

@@ -25,6 +25,12 @@ std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& mode
             adapters.push_back({name, tensor});
         return adapters;
     }
+    if (config.trainable == QLatin1String("prompt")) {
+        // applySoftPrompt froze the model; only the virtual tokens learn.
+        if (model.virtualTokenCount() == 0)
+            throw Error(QStringLiteral("training configuration: trainable \"prompt\" but the model has no soft prompt"));
+        return {{"prompt_embeddings", model.softPrompt()}};
+    }
     if (config.trainable == QLatin1String("all")) {
         for (auto& p : model.parameters())
             p.set_requires_grad(true);

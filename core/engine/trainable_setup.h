@@ -19,7 +19,8 @@ struct NamedParameter {
 };
 
 // Sets requires_grad per the configuration ("all", or the top N decoder layers plus optionally the
-// output head) and returns the trainable parameters in a fixed order (module order).
+// output head; "lora" and "prompt" take the adapters or the soft prompt the model was given) and
+// returns the trainable parameters in a fixed order (module order).
 std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& model, const TrainConfig& config);
 
 // The parameters with requires_grad, in module order.

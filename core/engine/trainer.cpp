@@ -19,6 +19,7 @@
 #include "engine/generation.h"
 #include "engine/lr_schedule.h"
 #include "engine/peft_adapter.h"
+#include "engine/prompt_tuning.h"
 #include "engine/tensor_convert.h"
 #include "engine/token_loss.h"
 #include "engine/trainable_setup.h"
@@ -419,6 +420,15 @@ QString Trainer::exportModel()
     save.replaceExisting = true;
     save.dtype = m_loaded.config.torchDtype;
     save.tokenizerSource = QFileInfo(m_config.model).isDir() ? m_config.model : m_loaded.tokenizer->path();
+    if (m_loaded.model->virtualTokenCount() > 0) {
+        // A soft prompt changes no weight of the base: the export is the prompt alone, in PEFT's layout,
+        // used on the run's base model.
+        PromptTuningAdapterInfo prompt;
+        prompt.settings = softPromptSettingsFrom(m_config);
+        prompt.baseModelNameOrPath = m_config.model;
+        savePromptTuningAdapter(*m_loaded.model, exportDir.filePath(QStringLiteral("adapter")), prompt, true);
+        return exportDir.filePath(QStringLiteral("adapter"));
+    }
     if (!hasLora(*m_loaded.model)) {
         saveModelFolder(*m_loaded.model, exportDir.filePath(QStringLiteral("model")), save);
         return exportDir.filePath(QStringLiteral("model"));

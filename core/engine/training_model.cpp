@@ -1,6 +1,7 @@
 #include "engine/training_model.h"
 
 #include "common/error.h"
+#include "engine/prompt_tuning.h"
 #include "engine/tensor_convert.h"
 
 namespace ft {
@@ -24,6 +25,15 @@ LoraSettings loraSettingsFrom(const TrainConfig& config)
     return settings;
 }
 
+SoftPromptSettings softPromptSettingsFrom(const TrainConfig& config)
+{
+    SoftPromptSettings settings;
+    settings.virtualTokens = config.numVirtualTokens;
+    settings.init = config.promptTuningInit;
+    settings.initText = config.promptTuningInitText;
+    return settings;
+}
+
 BaseQuantization baseQuantizationFrom(const TrainConfig& config)
 {
     BaseQuantization quantization;
@@ -35,16 +45,23 @@ BaseQuantization baseQuantizationFrom(const TrainConfig& config)
     return quantization;
 }
 
-LoadedModel loadTrainingModel(const TrainConfig& config)
+LoadedModel loadRunBaseModel(const TrainConfig& config)
 {
     LoadOptions options;
     options.dtype = scalarTypeFromTorchName(config.computeDtype);
     const BaseQuantization quantization = baseQuantizationFrom(config);
     if (quantization.kind != BaseQuantizationKind::None)
         options.prepare = quantizingPrepare(quantization);
-    LoadedModel loaded = loadModel(config.model, options);
+    return loadModel(config.model, options);
+}
+
+LoadedModel loadTrainingModel(const TrainConfig& config)
+{
+    LoadedModel loaded = loadRunBaseModel(config);
     if (config.trainable == QLatin1String("lora"))
         applyLora(*loaded.model, loraSettingsFrom(config), config.seed);
+    if (config.trainable == QLatin1String("prompt"))
+        applySoftPrompt(*loaded.model, softPromptSettingsFrom(config), loaded.tokenizer.get(), config.seed);
     return loaded;
 }
 
