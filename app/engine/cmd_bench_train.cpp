@@ -146,6 +146,8 @@ std::unique_ptr<ModeCase> makeCase(const QCommandLineParser& parser, const CaseS
             quantizeBase(*c->loaded.model, quantization, /*quantizeCurrentWeights=*/true);
         if (c->config.trainable == QLatin1String("lora"))
             applyLora(*c->loaded.model, loraSettingsFrom(c->config), c->config.seed);
+        if (c->config.trainable == QLatin1String("prompt"))
+            applySoftPrompt(*c->loaded.model, softPromptSettingsFrom(c->config), nullptr, c->config.seed);
     }
     LlamaForCausalLMImpl& model = *c->loaded.model;
     model.train();
@@ -311,7 +313,8 @@ int benchTrain(const QStringList& args)
          QStringLiteral("float32")},
         {QStringLiteral("gradient-checkpointing"), QStringLiteral("Recompute decoder layers in the backward pass.")},
         {QStringLiteral("mode"),
-         QStringLiteral("full (default), instruction (LoRA), qlora, or freeze: the presets of training. "
+         QStringLiteral("full (default), instruction (LoRA), qlora, prompt (prompt tuning) or freeze: the presets "
+                        "of training. "
                         "Several, comma-separated (full,instruction), are stepped in turn in one "
                         "process and compared with the first."),
          QStringLiteral("MODE"), QStringLiteral("full")},

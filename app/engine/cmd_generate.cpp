@@ -16,6 +16,7 @@
 #include "engine/generation.h"
 #include "engine/model_loader.h"
 #include "engine/peft_adapter.h"
+#include "engine/prompt_tuning.h"
 #include "engine/tensor_convert.h"
 #include "engine_commands.h"
 #include "engine_threads.h"
@@ -59,8 +60,13 @@ GenerationSource loadSource(const QString& path, const QCommandLineParser& parse
     load.dtype = scalarTypeFromTorchName(parser.value(QStringLiteral("dtype")));
     load.tokenizerPath = parser.value(QStringLiteral("tokenizer"));
     source.loaded = loadModel(path, load);
-    if (parser.isSet(QStringLiteral("adapter")))
-        loadAdapter(*source.loaded.model, parser.value(QStringLiteral("adapter")));
+    if (parser.isSet(QStringLiteral("adapter"))) {
+        const QString adapter = parser.value(QStringLiteral("adapter"));
+        if (isPromptTuningAdapter(adapter))
+            loadPromptTuningAdapter(*source.loaded.model, adapter);
+        else
+            loadAdapter(*source.loaded.model, adapter);
+    }
     source.templateFolder = path;
     return source;
 }
@@ -129,7 +135,8 @@ int runGenerate(const QStringList& args)
         {QStringLiteral("tokenizer"), QStringLiteral("A sentencepiece .model for a llama2.c checkpoint."),
          QStringLiteral("PATH")},
         {QStringLiteral("adapter"),
-         QStringLiteral("A LoRA adapter folder (PEFT layout, e.g. a run's export/adapter) applied to MODEL, its base."),
+         QStringLiteral("A LoRA adapter or soft prompt folder (PEFT layout, e.g. a run's export/adapter) applied to "
+                        "MODEL, its base."),
          QStringLiteral("DIR")},
         {QStringLiteral("no-stop"), QStringLiteral("Do not stop at end-of-sequence.")},
         {QStringLiteral("json"),

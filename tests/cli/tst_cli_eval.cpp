@@ -82,11 +82,11 @@ private:
         return test::runCli(args, 300000, input);
     }
 
-    QString train(const QString& name, const QString& lr)
+    QString train(const QString& name, const QString& lr, const QString& mode = QStringLiteral("instruction"))
     {
         const CliResult trained = cli({QStringLiteral("train"),
                                        QStringLiteral("--mode"),
-                                       QStringLiteral("instruction"),
+                                       mode,
                                        QStringLiteral("--model"),
                                        m_model,
                                        QStringLiteral("--dataset"),
@@ -322,6 +322,43 @@ private slots:
         const CliResult missing = generate({runDir, QStringLiteral("--checkpoint"), QStringLiteral("step-99999")});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY2(missing.err.contains("step-99999") && missing.err.contains("checkpoints:"), missing.err.constData());
+    }
+
+    // A prompt-tuned run generates as its soft prompt on the base (the run folder and --adapter alike; that
+    // the prompt changes the logits is tst_prompt_tuning's) and is refused by the GGUF export, whose format
+    // has no place for a soft prompt.
+    void promptTunedRun()
+    {
+        const QString id = train(QStringLiteral("prompt"), QStringLiteral("0.03"), QStringLiteral("prompt"));
+        QVERIFY(!id.isEmpty());
+        const QString runDir = json(cli({QStringLiteral("runs"), QStringLiteral("show"), id,
+                                         QStringLiteral("--json")}))[QStringLiteral("run_dir")]
+                                   .toString();
+        QVERIFY(QFile::exists(runDir + QStringLiteral("/export/adapter/adapter_config.json")));
+        QVERIFY(!QFile::exists(runDir + QStringLiteral("/export/model")));
+        const QString trainedWith =
+            readJsonObjectFile(runDir + QStringLiteral("/config.json"))[QStringLiteral("template")].toString();
+        auto generate = [](const QStringList& model) {
+            return test::runCli(
+                QStringList{QStringLiteral("generate")} + model +
+                    QStringList{QStringLiteral("--prompt"), QStringLiteral("Write a short story about Tom."),
+                                QStringLiteral("--greedy"), QStringLiteral("--max-tokens"), QStringLiteral("16"),
+                                QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")},
+                300000);
+        };
+        const CliResult run = generate({runDir});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const CliResult adapted = generate({m_model, QStringLiteral("--adapter"), runDir + QStringLiteral("/export/adapter"),
+                                            QStringLiteral("--template"), trainedWith});
+        QVERIFY2(adapted.exitCode == 0, adapted.err.constData());
+        QCOMPARE(json(run)[QStringLiteral("text")].toString(), json(adapted)[QStringLiteral("text")].toString());
+
+        const QString gguf = m_dir.filePath(QStringLiteral("prompt.gguf"));
+        const CliResult exported = cli({QStringLiteral("export"), runDir, QStringLiteral("--gguf"), gguf});
+        QCOMPARE(exported.exitCode, 1);
+        QVERIFY2(exported.err.contains("prompt-tuned") && exported.err.contains(runDir.toUtf8()),
+                 exported.err.constData());
+        QVERIFY(!QFile::exists(gguf));
     }
 
     void baseModelDirectlyIsCached()
