@@ -94,11 +94,14 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
 
     // What is trainable, and how the frozen rest is stored.
     const bool lora = c.trainable == QLatin1String("lora");
+    const bool prompt = c.trainable == QLatin1String("prompt"); // a soft prompt before a frozen base
     const bool topLayers = c.trainable == QLatin1String("top-layers");
-    const QString quantization = lora ? c.baseQuantization : QStringLiteral("none");
+    const QString quantization = lora || prompt ? c.baseQuantization : QStringLiteral("none");
     qint64 trainableBase = 0; // base parameters that get gradients and optimizer state
     if (lora) {
         e.adapterParameters = loraParameterCount(m, c);
+    } else if (prompt) {
+        e.adapterParameters = c.numVirtualTokens * h; // counted as an adapter: fp32, trained
     } else if (topLayers) {
         const qint64 layers = std::min<qint64>(c.trainTopLayers, L);
         trainableBase = layers * perLayerParams + (c.trainLmHead ? vocabByHidden + h : 0);
@@ -128,7 +131,9 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     // and product, and the residual sums. Attention in fp32 is fused (docs/architecture.md) and keeps
     // one log-sum-exp per head; in bf16/fp16 it keeps the scores and probabilities (a row of
     // max_length per head).
-    const double tokens = static_cast<double>(c.batchSize) * static_cast<double>(c.maxLength);
+    // A soft prompt's virtual tokens go through every layer with each row.
+    const double rowLength = static_cast<double>(c.maxLength + (prompt ? c.numVirtualTokens : 0));
+    const double tokens = static_cast<double>(c.batchSize) * rowLength;
     const bool fusedAttention = bytes == 4.0;
     const double attentionPerToken =
         fusedAttention ? static_cast<double>(m.numHeads) : 2.0 * m.numHeads * static_cast<double>(c.maxLength);
@@ -156,7 +161,7 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     e.logitsBytes = std::min(chunkRows, tokens) * m.vocabSize * 4.0 + tokens * h * 4.0;
     // The step's working memory (measured, see kActivationOverhead): about one more gradient's worth,
     // and the head's gradient accumulated in fp32 when the head trains.
-    const bool headTrains = !lora && (!topLayers || c.trainLmHead);
+    const bool headTrains = !lora && !prompt && (!topLayers || c.trainLmHead);
     e.temporaryBytes = e.gradientBytes + (headTrains ? static_cast<double>(vocabByHidden) * 4.0 : 0.0);
 
     // Time: FLOPs per trained token. Forward 2 per weight of every matrix product, backward 4 (inputs
@@ -172,6 +177,11 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
         if (quantization != QLatin1String("none"))
             e.notes << QStringLiteral(
                 "a quantized base is dequantized on the fly, which adds time the estimate does not count");
+    } else if (prompt) {
+        // Forward and the backward's input gradients through every layer; the virtual tokens add their
+        // share of rows to every layer (not to the head, whose outputs for them are dropped).
+        const double share = rowLength / std::max<double>(1, static_cast<double>(c.maxLength));
+        flops = 4.0 * static_cast<double>(projectionParams) * share + 4.0 * head + 3.0 * attention * share * share;
     } else if (topLayers) {
         const double layers = static_cast<double>(std::min<qint64>(c.trainTopLayers, L));
         const double topProjections = layers * projectionsPerLayer;

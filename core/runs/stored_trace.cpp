@@ -87,8 +87,11 @@ RunTrace loadStoredTrace(const QString& workspacePath, qint64 runId)
         trace.end.tokens = run->tokensSeen;
         trace.end.bestValLoss = run->bestValLoss.value_or(kNoValue);
         trace.end.reportedByWorker = true;
-        if (run->status == RunStatus::Finished && QFileInfo::exists(RunFolder(run->runDir).exportModelPath()))
-            trace.end.exportPath = RunFolder(run->runDir).exportModelPath();
+        const RunFolder folder(run->runDir);
+        if (run->status == RunStatus::Finished && QFileInfo::exists(folder.exportModelPath()))
+            trace.end.exportPath = folder.exportModelPath();
+        else if (run->status == RunStatus::Finished && QFileInfo::exists(folder.exportAdapterPath()))
+            trace.end.exportPath = folder.exportAdapterPath(); // a prompt-tuned run's soft prompt
     }
     return trace;
 }

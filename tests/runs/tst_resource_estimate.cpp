@@ -119,6 +119,12 @@ private slots:
         // 969M projection weights at ~4.13 bits (500 MB), embeddings and head in fp32 (525 MB), adapters (25 MB).
         QVERIFY(qlora.weightBytes > 1.0e9 && qlora.weightBytes < 1.1e9);
         QVERIFY(full.weightBytes > 4.3e9 && full.weightBytes < 4.5e9);
+        // A soft prompt trains a few KB: no more state than the adapters, though its rows are longer.
+        const ResourceEstimate prompt = estimateResources(tinyLlama(), preset(QStringLiteral("prompt")), noMachine());
+        QCOMPARE(prompt.adapterParameters, qint64(20 * tinyLlama().hiddenSize));
+        QVERIFY(prompt.gradientBytes + prompt.optimizerBytes < instruction.gradientBytes + instruction.optimizerBytes);
+        QVERIFY(prompt.activationBytes > instruction.activationBytes * 0.9);
+        QVERIFY(prompt.totalBytes() < full.totalBytes());
     }
     void matchesTheMeasuredStories15M()
     {
@@ -228,6 +234,15 @@ private slots:
             o);
         QCOMPARE(lora.flopsPerToken, 4.0 * (projections + head) + 6.0 * lora.adapterParameters + 3.0 * attention);
         QVERIFY(lora.seconds < e.seconds);
+        // Prompt tuning: 4 per base weight too, over rows longer by the virtual tokens (the head excepted,
+        // which never sees them).
+        TrainConfig p = preset(QStringLiteral("prompt"));
+        p.maxSteps = 100;
+        p.numVirtualTokens = 16;
+        const ResourceEstimate prompt = estimateResources(m, p, o);
+        const double share = (64.0 + 16) / 64;
+        QCOMPARE(prompt.flopsPerToken, 4.0 * projections * share + 4.0 * head + 3.0 * attention * share * share);
+        QCOMPARE(prompt.trainableParameters, qint64(16 * 64));
     }
     void stepsFromMeasuredData()
     {

@@ -156,6 +156,35 @@ private slots:
         QVERIFY(form.field(QStringLiteral("train_top_layers"))->isEnabled());
         QVERIFY(!form.field(QStringLiteral("lora_rank"))->isEnabled());
     }
+    void promptTuningFields()
+    {
+        AdvancedSettings form;
+        TrainConfig config;
+        form.setConfig(config);
+        QVERIFY(!form.field(QStringLiteral("num_virtual_tokens"))->isEnabled());
+        QVERIFY(!form.field(QStringLiteral("prompt_tuning_init_text"))->isEnabled());
+        config.applyModePreset(QStringLiteral("prompt"));
+        form.setConfig(config);
+        QCOMPARE(field<QComboBox>(form, "trainable")->currentText(), QStringLiteral("prompt"));
+        QVERIFY(form.field(QStringLiteral("num_virtual_tokens"))->isEnabled());
+        QVERIFY(!form.field(QStringLiteral("lora_rank"))->isEnabled());
+        QVERIFY(form.field(QStringLiteral("base_quantization"))->isEnabled()); // the base is frozen
+        // The start text is for "text" only, and reaches the configuration as text.
+        QVERIFY(!form.field(QStringLiteral("prompt_tuning_init_text"))->isEnabled());
+        field<QComboBox>(form, "prompt_tuning_init")->setCurrentText(QStringLiteral("text"));
+        QVERIFY(form.field(QStringLiteral("prompt_tuning_init_text"))->isEnabled());
+        field<QLineEdit>(form, "prompt_tuning_init_text")->setText(QStringLiteral("Classify the review: 1.5"));
+        field<QSpinBox>(form, "num_virtual_tokens")->setValue(12);
+        const TrainConfig read = form.config(config);
+        QCOMPARE(read.promptTuningInit, QStringLiteral("text"));
+        QCOMPARE(read.promptTuningInitText, QStringLiteral("Classify the review: 1.5"));
+        QCOMPARE(read.numVirtualTokens, int64_t(12));
+        QCOMPARE(read.trainable, QStringLiteral("prompt"));
+        // And back into a fresh form unchanged.
+        AdvancedSettings again;
+        again.setConfig(read);
+        QCOMPARE(field<QLineEdit>(again, "prompt_tuning_init_text")->text(), QStringLiteral("Classify the review: 1.5"));
+    }
     void refusesANumberItCannotRead()
     {
         AdvancedSettings form;

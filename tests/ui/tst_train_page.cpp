@@ -114,6 +114,13 @@ private slots:
         QCOMPARE(trainable->currentText(), QStringLiteral("lora"));
         QCOMPARE(quantization->currentText(), QStringLiteral("none"));
 
+        clickIndicator(child<QRadioButton>(page, "mode_prompt"));
+        QCOMPARE(trainable->currentText(), QStringLiteral("prompt"));
+        QCOMPARE(lossOn->currentText(), QStringLiteral("response"));
+        QCOMPARE(lr->text(), QStringLiteral("0.03"));
+        QVERIFY(child<QSpinBox>(page, "num_virtual_tokens")->isEnabled());
+        QCOMPARE(page.currentConfig().mode, QStringLiteral("prompt"));
+
         clickIndicator(child<QRadioButton>(page, "mode_full"));
         QCOMPARE(trainable->currentText(), QStringLiteral("all"));
         QCOMPARE(lossOn->currentText(), QStringLiteral("all"));

@@ -55,8 +55,8 @@ QString runLabel(const QString& folderName)
 
 // What the runs in `runsFolder` offer, newest run first. A run (its config.json and checkpoints) offers its
 // exported model ("final") and its checkpoints, best first, all generated through the run folder so that
-// they keep the run's template. A folder holding only an export offers export/model, and a LoRA export's
-// export/adapter (generated on its base).
+// they keep the run's template. A folder holding only an export offers export/model, and its export/adapter
+// (LoRA adapters or a soft prompt, generated on its base).
 QList<ModelChoice> scanRunModels(const QString& runsFolder)
 {
     QList<ModelChoice> found;
@@ -66,8 +66,10 @@ QList<ModelChoice> scanRunModels(const QString& runsFolder)
         const RunFolder run(info.filePath());
         const QString name = runLabel(info.fileName());
         const bool hasExport = QFileInfo::exists(QDir(run.exportModelPath()).filePath(QStringLiteral("config.json")));
+        const QString adapter = run.exportAdapterPath();
+        const bool hasAdapter = QFileInfo::exists(QDir(adapter).filePath(QStringLiteral("adapter_config.json")));
         if (run.hasStarted() && QFileInfo::exists(run.configPath())) {
-            if (hasExport)
+            if (hasExport || hasAdapter) // a prompt-tuned run's final is its soft prompt on the base
                 found.append({QObject::tr("run: %1 · final").arg(name), run.path(), QStringLiteral("final")});
             std::vector<RunCheckpoint> checkpoints = run.checkpoints();
             std::stable_sort(checkpoints.begin(), checkpoints.end(), [](const RunCheckpoint& a, const RunCheckpoint& b) {
@@ -80,8 +82,7 @@ QList<ModelChoice> scanRunModels(const QString& runsFolder)
         } else {
             if (hasExport)
                 found.append({QObject::tr("run: %1").arg(name), run.exportModelPath(), {}});
-            const QString adapter = QDir(run.path()).filePath(QStringLiteral("export/adapter"));
-            if (QFileInfo::exists(QDir(adapter).filePath(QStringLiteral("adapter_config.json"))))
+            if (hasAdapter)
                 found.append({QObject::tr("run: %1 (adapter on its base)").arg(name), adapter, {}});
         }
         if (found.size() >= 300)

@@ -22,7 +22,7 @@ namespace ft::ui {
 struct FieldSpec {
     const char* key;
     const char* label;
-    const char* kind; // int, double, sci, bool, choice
+    const char* kind; // int, double, sci, text, bool, choice
     double min = 0;
     double max = 0;
     const char* choices = nullptr; // "a|b|c" for choice
@@ -40,8 +40,8 @@ const std::vector<Section>& sections()
 {
     static const std::vector<Section> table = {
         {QT_TRANSLATE_NOOP("AdvancedSettings", "What trains"),
-         {{"trainable", "Trainable", "choice", 0, 0, "all|top-layers|lora",
-           "all weights, only the top decoder layers, or LoRA adapters on a frozen base"},
+         {{"trainable", "Trainable", "choice", 0, 0, "all|top-layers|lora|prompt",
+           "all weights, only the top decoder layers, LoRA adapters on a frozen base, or a soft prompt before it"},
           {"train_top_layers", "Top layers", "int", 1, 1000, nullptr,
            "for \"top-layers\": how many decoder layers from the top train"},
           {"train_lm_head", "Also the output head", "bool", 0, 0, nullptr,
@@ -52,6 +52,12 @@ const std::vector<Section>& sections()
           {"lora_dropout", "LoRA dropout", "double", 0, 0.99, nullptr, "dropout on the adapter input"},
           {"use_rslora", "rsLoRA scaling", "bool", 0, 0, nullptr,
            "scale by alpha / sqrt(rank) instead of alpha / rank"},
+          {"num_virtual_tokens", "Virtual tokens", "int", 1, 4096, nullptr,
+           "for \"prompt\": trainable token embeddings put before every example"},
+          {"prompt_tuning_init", "Prompt starts from", "choice", 0, 0, "sample_vocab|text",
+           "for \"prompt\": the embeddings of tokens drawn from the vocabulary, or of the text below"},
+          {"prompt_tuning_init_text", "Prompt start text", "text", 0, 0, nullptr,
+           "for \"prompt\" from text: e.g. a description of the task; its tokens are repeated to fill the prompt"},
           {"base_quantization", "Base precision", "choice", 0, 0, "none|int8|nf4",
            "how the frozen base projections are stored: compute dtype, int8 per row, or 4-bit NF4"},
           {"double_quant", "Double quantization", "bool", 0, 0, nullptr,
@@ -211,6 +217,10 @@ void AdvancedSettings::addField(QFormLayout* form, const FieldSpec& spec)
         edit->setValidator(validator);
         connect(edit, &QLineEdit::textEdited, this, notify);
         widget = edit;
+    } else if (kind == QLatin1String("text")) {
+        auto* edit = new QLineEdit(form->parentWidget());
+        connect(edit, &QLineEdit::textEdited, this, notify);
+        widget = edit;
     } else if (kind == QLatin1String("bool")) {
         auto* check = new QCheckBox(form->parentWidget());
         connect(check, &QCheckBox::toggled, this, notify);
@@ -238,7 +248,7 @@ void AdvancedSettings::setValue(const QString& key, const QJsonValue& value)
     else if (auto* dspin = qobject_cast<QDoubleSpinBox*>(widget))
         dspin->setValue(value.toDouble());
     else if (auto* edit = qobject_cast<QLineEdit*>(widget))
-        edit->setText(formatScientific(value.toDouble()));
+        edit->setText(kind == QLatin1String("text") ? value.toString() : formatScientific(value.toDouble()));
     else if (auto* check = qobject_cast<QCheckBox*>(widget))
         check->setChecked(value.toBool());
     else if (auto* combo = qobject_cast<QComboBox*>(widget)) {
@@ -256,6 +266,8 @@ QJsonValue AdvancedSettings::value(const QString& key) const
         return spin->value();
     if (auto* dspin = qobject_cast<QDoubleSpinBox*>(widget))
         return dspin->value();
+    if (auto* edit = qobject_cast<QLineEdit*>(widget); edit && m_kinds.value(key) == QLatin1String("text"))
+        return edit->text();
     if (auto* edit = qobject_cast<QLineEdit*>(widget)) {
         bool ok = false;
         const double v = QLocale::c().toDouble(edit->text().trimmed(), &ok);
@@ -301,15 +313,21 @@ void AdvancedSettings::updateEnabled()
 {
     const QString trainable = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("trainable")))->currentText();
     const bool lora = trainable == QLatin1String("lora");
+    const bool prompt = trainable == QLatin1String("prompt");
     const bool top = trainable == QLatin1String("top-layers");
-    for (const char* key :
-         {"lora_rank", "lora_alpha", "lora_dropout", "use_rslora", "lora_targets", "base_quantization"})
+    for (const char* key : {"lora_rank", "lora_alpha", "lora_dropout", "use_rslora", "lora_targets"})
         m_fields.value(QLatin1String(key))->setEnabled(lora);
+    m_fields.value(QStringLiteral("base_quantization"))->setEnabled(lora || prompt);
+    for (const char* key : {"num_virtual_tokens", "prompt_tuning_init"})
+        m_fields.value(QLatin1String(key))->setEnabled(prompt);
+    const QString promptInit =
+        qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("prompt_tuning_init")))->currentText();
+    m_fields.value(QStringLiteral("prompt_tuning_init_text"))->setEnabled(prompt && promptInit == QLatin1String("text"));
     for (const char* key : {"train_top_layers", "train_lm_head"})
         m_fields.value(QLatin1String(key))->setEnabled(top);
     const QString quantization =
         qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("base_quantization")))->currentText();
-    m_fields.value(QStringLiteral("double_quant"))->setEnabled(lora && quantization == QLatin1String("nf4"));
+    m_fields.value(QStringLiteral("double_quant"))->setEnabled((lora || prompt) && quantization == QLatin1String("nf4"));
     const bool checkpointing =
         qobject_cast<QCheckBox*>(m_fields.value(QStringLiteral("gradient_checkpointing")))->isChecked();
     m_fields.value(QStringLiteral("checkpoint_layers"))->setEnabled(checkpointing);

@@ -45,13 +45,23 @@ const ModeText kModes[] = {
                        "Memory: the least — about 4.1 bits per base weight, a quarter of a 16-bit base. Time: a "
                        "little more than instruction tuning (weights are dequantized on the fly)."),
      QT_TRANSLATE_NOOP("ModeSelector", "Overfitting risk: low. For a large model on a machine with little memory.")},
+    {"prompt", QT_TRANSLATE_NOOP("ModeSelector", "Prompt tuning"),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Trains only a soft prompt: 20 virtual token embeddings put before every example of a frozen "
+                       "base, loss on the responses."),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Memory: the base once plus a few KB. Time: like instruction tuning (the backward pass still "
+                       "runs through every layer)."),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Overfitting risk: the lowest, and the least it can change. For steering one task or style; "
+                       "exported for PEFT, not as a merged model or GGUF.")},
 };
 
 } // namespace
 
 QStringList ModeSelector::modes()
 {
-    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora")};
+    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora"), QStringLiteral("prompt")};
 }
 
 ModeSelector::ModeSelector(QWidget* parent)
