@@ -215,6 +215,35 @@ QStringList version3()
     };
 }
 
+// People's blind ratings of two models' answers to the same example (store/rating_store.h). A pair is
+// stored once, its subjects in sorted order; a run's ratings go with the run.
+QStringList version4()
+{
+    return {
+        QStringLiteral(R"(CREATE TABLE ratings (
+            id            INTEGER PRIMARY KEY,
+            subject_a     TEXT NOT NULL CHECK (length(subject_a) > 0),
+            subject_b     TEXT NOT NULL CHECK (length(subject_b) > 0),
+            label_a       TEXT NOT NULL DEFAULT '',
+            label_b       TEXT NOT NULL DEFAULT '',
+            run_a         INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+            run_b         INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+            example_key   TEXT NOT NULL,
+            prompt        TEXT NOT NULL DEFAULT '',
+            reference     TEXT NOT NULL DEFAULT '',
+            answer_a      TEXT NOT NULL DEFAULT '',
+            answer_b      TEXT NOT NULL DEFAULT '',
+            a_shown_first INTEGER NOT NULL,
+            verdict       TEXT NOT NULL CHECK (verdict IN ('a', 'b', 'tie')),
+            comment       TEXT NOT NULL DEFAULT '',
+            created       INTEGER NOT NULL,
+            CHECK (subject_a < subject_b),
+            UNIQUE (subject_a, subject_b, example_key)))"),
+        QStringLiteral("CREATE INDEX ratings_run_a ON ratings (run_a) WHERE run_a IS NOT NULL"),
+        QStringLiteral("CREATE INDEX ratings_run_b ON ratings (run_b) WHERE run_b IS NOT NULL"),
+    };
+}
+
 void migrateTo(QSqlDatabase db, int version, const QStringList& statements)
 {
     Transaction transaction(db);
@@ -260,6 +289,8 @@ void migrateSchema(QSqlDatabase db, int target)
         migrateTo(db, 2, version2());
     if (version < 3 && target >= 3)
         migrateTo(db, 3, version3());
+    if (version < 4 && target >= 4)
+        migrateTo(db, 4, version4());
 }
 
 } // namespace ft
