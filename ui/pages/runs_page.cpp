@@ -26,6 +26,7 @@
 #include "common/json_file.h"
 #include "contract/run_folder.h"
 #include "dialogs/compare_dialog.h"
+#include "dialogs/blind_rating_dialog.h"
 #include "dialogs/examples_dialog.h"
 #include "dialogs/gguf_export_dialog.h"
 #include "models/run_filter_proxy.h"
@@ -110,6 +111,10 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     m_exportGguf->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     m_examples = button(tr("Examples…"), QStringLiteral("runsExamples"),
                         tr("The evaluation example by example, beside the base model's"), this);
+    m_rate = button(tr("Rate blind…"), QStringLiteral("runsRate"),
+                    tr("Rate two models' answers without knowing whose they are: a run against its base, or two "
+                       "runs; win rates with a 95 % interval"),
+                    this);
     m_evalLimit = new QSpinBox(this);
     m_evalLimit->setObjectName(QStringLiteral("runsEvalLimit"));
     m_evalLimit->setRange(0, 1000000);
@@ -138,6 +143,7 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
         row2->addWidget(b);
     row2->addWidget(m_evalLimit);
     row2->addWidget(m_examples);
+    row2->addWidget(m_rate);
     row2->addWidget(m_evalProgress, 1);
     row2->addWidget(m_cancelEval);
     row2->addStretch(0);
@@ -224,6 +230,7 @@ RunsPage::RunsPage(StoreRunHistory* history, QWidget* parent)
     connect(m_evaluate, &QPushButton::clicked, this, &RunsPage::evaluateSelected);
     connect(m_exportGguf, &QPushButton::clicked, this, &RunsPage::exportSelectedToGguf);
     connect(m_examples, &QPushButton::clicked, this, &RunsPage::showExamplesOfSelected);
+    connect(m_rate, &QPushButton::clicked, this, &RunsPage::rateSelected);
     connect(m_cancelEval, &QPushButton::clicked, m_eval, &EvalProcess::cancel);
     connect(m_eval, &EvalProcess::progress, this,
             [this](const QString& target, const QString& phase, qint64 done, qint64 total) {
@@ -321,6 +328,11 @@ void RunsPage::updateButtons()
     for (const RunSummary& r : runs)
         allEvaluated = allEvaluated && r.runId > 0 && r.evaluationOutputs;
     m_examples->setEnabled(allEvaluated);
+    m_rate->setEnabled(allEvaluated && runs.size() <= 2);
+    m_rate->setToolTip(allEvaluated && runs.size() <= 2
+                           ? tr("Rate answers blind: one run against its base model, or two runs against each other; "
+                                "win rates with a 95 % interval")
+                           : tr("Select one evaluated run (rated against its base) or two evaluated runs"));
     m_examples->setToolTip(allEvaluated || runs.isEmpty()
                                ? tr("The evaluation example by example, beside the base model's")
                                : tr("Evaluate the selected run(s) first: Examples… shows the outputs "
@@ -452,6 +464,19 @@ void RunsPage::showExamplesOfSelected()
     if (ids.isEmpty())
         return;
     auto* dialog = new ExamplesDialog(m_history->storeThread(), m_history->workspacePath(), ids, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void RunsPage::rateSelected()
+{
+    QList<qint64> ids;
+    for (const RunSummary& run : selectedRuns())
+        if (run.runId > 0 && !run.evaluation.isEmpty())
+            ids << run.runId;
+    if (ids.isEmpty() || ids.size() > 2)
+        return;
+    auto* dialog = new BlindRatingDialog(m_history->storeThread(), m_history->workspacePath(), ids, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }

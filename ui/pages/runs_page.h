@@ -55,6 +55,7 @@ public:
     void evaluateSelected();
     void exportSelectedToGguf(); // the GGUF export dialog for the one selected run with a final model
     void showExamplesOfSelected();
+    void rateSelected();
 
 signals:
     void showInMonitor(int jobId);
@@ -91,6 +92,7 @@ private:
     QPushButton* m_exportGguf;
     QPushButton* m_evaluate;
     QPushButton* m_examples;
+    QPushButton* m_rate;
     QPushButton* m_cancelEval;
     QSpinBox* m_evalLimit;
     QProgressBar* m_evalProgress;

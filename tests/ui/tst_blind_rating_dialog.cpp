@@ -1,0 +1,207 @@
+// BlindRatingDialog: a run's answers against its base's, in an order drawn per example; the keys 1, 2
+// and 3 record the verdict for the model actually shown there (whatever the order), every rating
+// reaches the workspace at once, opening again goes on with the unrated examples, and the results name
+// the models with the win rate and its interval only when asked or when everything is rated.
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+#include "../runs/recorded_runs.h"
+#include "dialogs/blind_rating_dialog.h"
+#include "runs/store_thread.h"
+#include "store/evaluation_store.h"
+#include "store/rating_store.h"
+
+using namespace ft;
+using namespace ft::ui;
+
+namespace {
+
+EvaluationOutput output(qint64 index, const QString& text)
+{
+    EvaluationOutput o;
+    o.example = index;
+    o.key = QStringLiteral("key%1").arg(index);
+    o.prompt = QStringLiteral("prompt %1").arg(index);
+    o.reference = QStringLiteral("reference %1").arg(index);
+    o.output = text;
+    return o;
+}
+
+struct RatedWorkspace {
+    QTemporaryDir dir;
+    qint64 run = 0;
+    qint64 other = 0;
+};
+
+// A run evaluated on four examples ("tuned 0".."tuned 3") beside its base ("base 0".."base 3"), and a
+// second run evaluated on the first two only.
+void fill(RatedWorkspace& w)
+{
+    const Workspace workspace = Workspace::open(w.dir.path(), {false});
+    test::RecordedRunSpec spec;
+    spec.name = QStringLiteral("tuned");
+    w.run = test::addRecordedRun(workspace, spec);
+    spec.name = QStringLiteral("other");
+    w.other = test::addRecordedRun(workspace, spec);
+    EvaluationStore evaluations(workspace.database());
+    StoredEvaluation base;
+    base.kind = EvaluationKind::Base;
+    base.modelId = QStringLiteral("model-1");
+    base.split = QStringLiteral("val");
+    base.recordsSha256 = QStringLiteral("records");
+    base.settingsKey = QStringLiteral("settings");
+    base.examples = 4;
+    std::vector<EvaluationOutput> baseOutputs, tunedOutputs, otherOutputs;
+    for (int i = 0; i < 4; ++i) {
+        baseOutputs.push_back(output(i, QStringLiteral("base %1").arg(i)));
+        tunedOutputs.push_back(output(i, QStringLiteral("tuned %1").arg(i)));
+        if (i < 2)
+            otherOutputs.push_back(output(i, QStringLiteral("other %1").arg(i)));
+    }
+    evaluations.saveBaseEvaluation(base, baseOutputs);
+    StoredEvaluation tuned = base;
+    tuned.kind = EvaluationKind::Run;
+    tuned.runId = w.run;
+    tuned.checkpoint = QStringLiteral("final");
+    evaluations.saveRunEvaluation(tuned, tunedOutputs);
+    tuned.runId = w.other;
+    tuned.examples = 2;
+    evaluations.saveRunEvaluation(tuned, otherOutputs);
+}
+
+} // namespace
+
+class TestBlindRatingDialog : public QObject {
+    Q_OBJECT
+private slots:
+    void keysRateTheModelShownNotTheSide()
+    {
+        RatedWorkspace w;
+        fill(w);
+        StoreThread store;
+        {
+            BlindRatingDialog dialog(&store, w.dir.path(), {w.run}, nullptr, /*seed=*/11);
+            QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
+            QSignalSpy saved(&dialog, &BlindRatingDialog::saved);
+            dialog.show();
+            QVERIFY(loaded.wait(5000));
+            QCOMPARE(loaded.first().first().toString(), QString());
+            QCOMPARE(dialog.exampleCount(), 4);
+            QVERIFY(!dialog.results()->isVisible());
+
+            // Press, for each example, the key of whichever answer is the tuned run's: the base never wins.
+            bool sawEachOrder[2] = {false, false};
+            for (int i = 0; i < 3; ++i) {
+                const bool tunedFirst = dialog.firstAnswer()->toPlainText().startsWith(QLatin1String("tuned"));
+                QCOMPARE(tunedFirst, dialog.firstIsA()); // a is the run
+                QVERIFY(dialog.secondAnswer()->toPlainText().startsWith(tunedFirst ? QLatin1String("base")
+                                                                                   : QLatin1String("tuned")));
+                sawEachOrder[tunedFirst ? 0 : 1] = true;
+                QTest::keyClick(&dialog, tunedFirst ? Qt::Key_1 : Qt::Key_2);
+                QVERIFY(saved.wait(5000) || saved.count() > i);
+            }
+            QVERIFY2(sawEachOrder[0] && sawEachOrder[1], "the order never changed: the rating would not be blind");
+            QCOMPARE(dialog.ratedCount(), 3);
+            QVERIFY(!dialog.results()->isVisible()); // still blind
+            dialog.close();
+        }
+        store.waitForStoreThread();
+        {
+            const Workspace workspace = Workspace::open(w.dir.path(), {false});
+            RatingStore ratings(workspace.database());
+            const std::vector<Rating> stored =
+                ratings.ratings(QStringLiteral("run:%1:final").arg(w.run), QStringLiteral("base:model-1"));
+            QCOMPARE(stored.size(), size_t(3));
+            for (const Rating& r : stored) {
+                QCOMPARE(r.verdict, Verdict::A);
+                QVERIFY(r.answerA.startsWith(QLatin1String("tuned")));
+                QVERIFY(r.answerB.startsWith(QLatin1String("base")));
+            }
+        }
+
+        // Opened again, only the fourth example is left; rating it (a tie, with the T key and a comment)
+        // ends blindness with the results.
+        BlindRatingDialog again(&store, w.dir.path(), {w.run}, nullptr, 12);
+        QSignalSpy loaded(&again, &BlindRatingDialog::loaded);
+        QSignalSpy saved(&again, &BlindRatingDialog::saved);
+        again.show();
+        QVERIFY(loaded.wait(5000));
+        QCOMPARE(again.ratedCount(), 3);
+        const QString prompt = again.promptView()->toPlainText();
+        const std::vector<RatingSession::Item>& items = again.session().items;
+        QVERIFY(!items[static_cast<size_t>(again.currentIndex())].verdict.has_value());
+        again.findChild<QLineEdit*>(QStringLiteral("ratingComment"))->setText(QStringLiteral("both wrong"));
+        QTest::keyClick(&again, Qt::Key_T);
+        QVERIFY(saved.wait(5000));
+        QCOMPARE(again.ratedCount(), 4);
+        QVERIFY(again.results()->isVisible());
+        const QString results = again.results()->text();
+        QVERIFY2(results.contains(QLatin1String("tuned")) && results.contains(QLatin1String("base")),
+                 qPrintable(results));
+        // 3 wins and a tie of 4: 88 %.
+        QVERIFY2(results.contains(QLatin1String("88 %")) && results.contains(QLatin1String("3 wins, 0 losses, 1 ties")),
+                 qPrintable(results));
+        store.waitForStoreThread();
+        const Workspace workspace = Workspace::open(w.dir.path(), {false});
+        const PairTally tally = RatingStore(workspace.database())
+                                    .tally({QStringLiteral("run:%1:final").arg(w.run), {}, w.run},
+                                           {QStringLiteral("base:model-1"), {}, 0});
+        QCOMPARE(tally.aWins.ties, qint64(1));
+        bool commented = false;
+        for (const Rating& r : RatingStore(workspace.database())
+                                   .ratings(QStringLiteral("run:%1:final").arg(w.run), QStringLiteral("base:model-1")))
+            commented = commented || (r.comment == QLatin1String("both wrong") && r.prompt == prompt);
+        QVERIFY(commented);
+    }
+    void twoRunsShareTheExamplesBothAnswered()
+    {
+        RatedWorkspace w;
+        fill(w);
+        StoreThread store;
+        BlindRatingDialog dialog(&store, w.dir.path(), {w.run, w.other}, nullptr, 5);
+        QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
+        dialog.show();
+        QVERIFY(loaded.wait(5000));
+        QCOMPARE(dialog.exampleCount(), 2);
+        const QString shown = dialog.firstAnswer()->toPlainText() + dialog.secondAnswer()->toPlainText();
+        QVERIFY2(shown.contains(QLatin1String("tuned")) && shown.contains(QLatin1String("other")), qPrintable(shown));
+        // Back has nowhere to go on the first example; Show results reveals who answered.
+        QTest::keyClick(&dialog, Qt::Key_S);
+        QTest::keyClick(&dialog, Qt::Key_Backspace);
+        QCOMPARE(dialog.currentIndex(), 0);
+        dialog.showResults();
+        QVERIFY(dialog.results()->text().contains(QLatin1String("0 of 2 examples rated")));
+    }
+    void aRunWithoutItsBaseSaysWhatToDo()
+    {
+        QTemporaryDir dir;
+        const Workspace workspace = Workspace::open(dir.path(), {false});
+        test::RecordedRunSpec spec;
+        spec.name = QStringLiteral("alone");
+        const qint64 run = test::addRecordedRun(workspace, spec);
+        StoredEvaluation tuned;
+        tuned.runId = run;
+        tuned.checkpoint = QStringLiteral("final");
+        tuned.split = QStringLiteral("val");
+        tuned.recordsSha256 = QStringLiteral("records");
+        tuned.settingsKey = QStringLiteral("settings");
+        tuned.modelId = QStringLiteral("model-9");
+        EvaluationStore(workspace.database()).saveRunEvaluation(tuned, {output(0, QStringLiteral("x"))});
+        StoreThread store;
+        BlindRatingDialog dialog(&store, dir.path(), {run});
+        QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
+        dialog.show();
+        QVERIFY(loaded.wait(5000));
+        QVERIFY2(loaded.first().first().toString().contains(QLatin1String("evaluate the run against its base")),
+                 qPrintable(loaded.first().first().toString()));
+        QVERIFY(!dialog.findChild<QWidget*>(QStringLiteral("ratingFirstBetter"))->isEnabled());
+    }
+};
+
+QTEST_MAIN(TestBlindRatingDialog)
+#include "tst_blind_rating_dialog.moc"

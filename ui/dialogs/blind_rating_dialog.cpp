@@ -1,0 +1,333 @@
+#include "dialogs/blind_rating_dialog.h"
+
+#include <map>
+#include <set>
+
+#include <QAction>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+#include "common/error.h"
+#include "dialogs/examples_dialog.h"
+#include "runs/store_thread.h"
+#include "store/database.h"
+#include "store/evaluation_compare.h"
+#include "store/workspace.h"
+
+namespace ft::ui {
+
+namespace {
+
+RatingSubject subjectOf(const ComparisonColumn& column)
+{
+    const StoredEvaluation& e = column.evaluation;
+    if (e.kind == EvaluationKind::Base)
+        return {QStringLiteral("base:") + e.modelId, column.label, 0};
+    return {QStringLiteral("run:%1:%2").arg(e.runId).arg(e.checkpoint), column.label, e.runId};
+}
+
+} // namespace
+
+RatingSession loadRatingSession(const QString& workspacePath, const QList<qint64>& runIds)
+{
+    if (runIds.size() != 1 && runIds.size() != 2)
+        throw Error(QStringLiteral("choose one run (rated against its base model) or two runs"));
+    std::vector<ComparisonColumn> columns = loadExampleColumns(workspacePath, runIds);
+    ComparisonColumn a;
+    ComparisonColumn b;
+    if (runIds.size() == 1) {
+        if (columns.size() != 2)
+            throw Error(QStringLiteral("the run's evaluation has no matching base-model evaluation: evaluate the run "
+                                       "against its base first (Evaluate…)"));
+        a = std::move(columns[1]);
+        b = std::move(columns[0]);
+    } else {
+        a = std::move(columns[columns.size() - 2]);
+        b = std::move(columns[columns.size() - 1]);
+    }
+    RatingSession session;
+    session.a = subjectOf(a);
+    session.b = subjectOf(b);
+    const Comparison comparison = compareEvaluations({a, b}, QStringLiteral("rouge-l"), ComparisonSort::Index);
+
+    const Workspace workspace = Workspace::open(workspacePath);
+    std::map<QString, Rating> stored;
+    for (Rating& r : RatingStore(workspace.database()).ratings(session.a.id, session.b.id))
+        stored[r.exampleKey] = std::move(r);
+    std::set<QString> seen;
+    for (const ComparisonRow& row : comparison.rows) {
+        if (!row.outputs[0] || !row.outputs[1] || !seen.insert(row.key).second)
+            continue; // an example one side lacks, or a repeated record (rated once)
+        RatingSession::Item item;
+        item.key = row.key;
+        item.prompt = row.prompt;
+        item.reference = row.reference;
+        item.answerA = row.outputs[0]->output;
+        item.answerB = row.outputs[1]->output;
+        if (const auto found = stored.find(row.key); found != stored.end()) {
+            item.verdict = found->second.verdict;
+            item.comment = found->second.comment;
+        }
+        session.items.push_back(std::move(item));
+    }
+    if (session.items.empty())
+        throw Error(QStringLiteral("%1 and %2 share no evaluated example: evaluate both on the same split")
+                        .arg(session.a.label, session.b.label));
+    return session;
+}
+
+BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds,
+                                     QWidget* parent, quint32 seed)
+    : QDialog(parent)
+    , m_store(store)
+    , m_workspacePath(workspacePath)
+    , m_random(seed)
+{
+    setObjectName(QStringLiteral("blindRatingDialog"));
+    setWindowTitle(tr("Rate answers blind"));
+    m_status = new QLabel(tr("Loading…"), this);
+    m_status->setObjectName(QStringLiteral("ratingStatus"));
+    m_status->setWordWrap(true);
+    m_prompt = new QTextBrowser(this);
+    m_prompt->setObjectName(QStringLiteral("ratingPrompt"));
+    m_prompt->setMaximumHeight(120);
+    auto answerBox = [this](const QString& title, const QString& name, QTextBrowser** view) {
+        auto* box = new QGroupBox(title, this);
+        *view = new QTextBrowser(box);
+        (*view)->setObjectName(name);
+        auto* layout = new QVBoxLayout(box);
+        layout->addWidget(*view);
+        return box;
+    };
+    auto* answers = new QHBoxLayout;
+    answers->addWidget(answerBox(tr("Answer 1"), QStringLiteral("ratingFirst"), &m_first), 1);
+    answers->addWidget(answerBox(tr("Answer 2"), QStringLiteral("ratingSecond"), &m_second), 1);
+    m_comment = new QLineEdit(this);
+    m_comment->setObjectName(QStringLiteral("ratingComment"));
+    m_comment->setPlaceholderText(tr("Comment (optional), saved with the rating"));
+
+    auto button = [this](const QString& text, const QString& name, const QKeySequence& key, const QString& tip) {
+        auto* b = new QPushButton(text, this);
+        b->setObjectName(name);
+        b->setShortcut(key);
+        b->setToolTip(tip);
+        b->setAutoDefault(false);
+        return b;
+    };
+    m_firstBetter = button(tr("&1 is better"), QStringLiteral("ratingFirstBetter"), QKeySequence(Qt::Key_1),
+                           tr("Answer 1 is the better one (1)"));
+    m_secondBetter = button(tr("&2 is better"), QStringLiteral("ratingSecondBetter"), QKeySequence(Qt::Key_2),
+                            tr("Answer 2 is the better one (2)"));
+    m_tie = button(tr("&3 Equal"), QStringLiteral("ratingTie"), QKeySequence(Qt::Key_3),
+                   tr("Neither is better (3 or T)"));
+    m_skip = button(tr("&Skip"), QStringLiteral("ratingSkip"), QKeySequence(Qt::Key_S),
+                    tr("Leave this example unrated for now (S)"));
+    m_back = button(tr("Back"), QStringLiteral("ratingBack"), QKeySequence(Qt::Key_Backspace),
+                    tr("The previous example, to rate it again (Backspace)"));
+    m_finish = button(tr("Show results"), QStringLiteral("ratingResults"), QKeySequence(Qt::CTRL | Qt::Key_Return),
+                      tr("Who gave which answer, and the win rate so far (Ctrl+Enter)"));
+    auto* tieKey = new QAction(this);
+    tieKey->setShortcut(QKeySequence(Qt::Key_T));
+    addAction(tieKey);
+    connect(tieKey, &QAction::triggered, this, [this] { rate(0); });
+    auto* close = new QPushButton(tr("Close"), this);
+    close->setAutoDefault(false);
+    auto* row = new QHBoxLayout;
+    for (QPushButton* b : {m_firstBetter, m_secondBetter, m_tie, m_skip, m_back})
+        row->addWidget(b);
+    row->addStretch(1);
+    row->addWidget(m_finish);
+    row->addWidget(close);
+    m_results = new QLabel(this);
+    m_results->setObjectName(QStringLiteral("ratingResultsText"));
+    m_results->setWordWrap(true);
+    m_results->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_results->hide();
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_status);
+    layout->addWidget(m_prompt);
+    layout->addLayout(answers, 1);
+    layout->addWidget(m_comment);
+    layout->addLayout(row);
+    layout->addWidget(m_results);
+    resize(980, 640);
+
+    connect(m_firstBetter, &QPushButton::clicked, this, [this] { rate(1); });
+    connect(m_secondBetter, &QPushButton::clicked, this, [this] { rate(2); });
+    connect(m_tie, &QPushButton::clicked, this, [this] { rate(0); });
+    connect(m_skip, &QPushButton::clicked, this, &BlindRatingDialog::skip);
+    connect(m_back, &QPushButton::clicked, this, &BlindRatingDialog::back);
+    connect(m_finish, &QPushButton::clicked, this, &BlindRatingDialog::showResults);
+    connect(close, &QPushButton::clicked, this, &QDialog::accept);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_firstBetter, m_secondBetter, m_tie, m_skip, m_back, m_finish})
+        w->setEnabled(false);
+
+    m_store->post(
+        this, [workspacePath, runIds] { return loadRatingSession(workspacePath, runIds); },
+        [this](RatingSession session, const QString& error) { apply(std::move(session), error); });
+}
+
+void BlindRatingDialog::apply(RatingSession session, const QString& error)
+{
+    if (!error.isEmpty()) {
+        m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(error.toHtmlEscaped()));
+        emit loaded(error);
+        return;
+    }
+    m_session = std::move(session);
+    std::bernoulli_distribution coin(0.5);
+    m_aFirst.clear();
+    for (size_t i = 0; i < m_session.items.size(); ++i)
+        m_aFirst.push_back(coin(m_random));
+    m_loaded = true;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_firstBetter, m_secondBetter, m_tie, m_skip, m_back, m_finish})
+        w->setEnabled(true);
+    m_index = -1;
+    moveToNextUnrated();
+    emit loaded(QString());
+}
+
+int BlindRatingDialog::ratedCount() const
+{
+    int rated = 0;
+    for (const RatingSession::Item& item : m_session.items)
+        rated += item.verdict.has_value() ? 1 : 0;
+    return rated;
+}
+
+bool BlindRatingDialog::firstIsA() const
+{
+    return m_index >= 0 && m_index < static_cast<int>(m_aFirst.size()) && m_aFirst[static_cast<size_t>(m_index)];
+}
+
+void BlindRatingDialog::showCurrent()
+{
+    const int total = exampleCount();
+    if (m_index < 0 || m_index >= total)
+        return;
+    const RatingSession::Item& item = m_session.items[static_cast<size_t>(m_index)];
+    const bool aFirst = firstIsA();
+    m_prompt->setPlainText(item.prompt);
+    m_first->setPlainText(aFirst ? item.answerA : item.answerB);
+    m_second->setPlainText(aFirst ? item.answerB : item.answerA);
+    m_comment->setText(item.comment);
+    QString rated;
+    if (item.verdict) {
+        const bool firstWon = (*item.verdict == Verdict::A) == aFirst;
+        rated = *item.verdict == Verdict::Tie ? tr("rated: equal")
+                : firstWon                     ? tr("rated: answer 1 better")
+                                               : tr("rated: answer 2 better");
+    }
+    m_status->setText(tr("Example %1 of %2 · %3 rated%4 · Which answer is better?")
+                          .arg(m_index + 1)
+                          .arg(total)
+                          .arg(ratedCount())
+                          .arg(rated.isEmpty() ? QString() : QStringLiteral(" · ") + rated));
+    m_back->setEnabled(m_index > 0);
+}
+
+void BlindRatingDialog::moveToNextUnrated()
+{
+    const int total = exampleCount();
+    for (int step = 1; step <= total; ++step) {
+        const int candidate = (m_index + step + total) % total;
+        if (!m_session.items[static_cast<size_t>(candidate)].verdict) {
+            m_index = candidate;
+            showCurrent();
+            return;
+        }
+    }
+    // Everything is rated: the results, with the last example still shown for a second look.
+    m_index = std::clamp(m_index, 0, total - 1);
+    showCurrent();
+    showResults();
+}
+
+void BlindRatingDialog::rate(int choice)
+{
+    if (!m_loaded || m_index < 0 || m_index >= exampleCount())
+        return;
+    RatingSession::Item& item = m_session.items[static_cast<size_t>(m_index)];
+    const bool aFirst = firstIsA();
+    const Verdict verdict = choice == 0 ? Verdict::Tie : (choice == 1) == aFirst ? Verdict::A : Verdict::B;
+    item.verdict = verdict;
+    item.comment = m_comment->text().trimmed();
+    Rating rating;
+    rating.a = m_session.a;
+    rating.b = m_session.b;
+    rating.exampleKey = item.key;
+    rating.prompt = item.prompt;
+    rating.reference = item.reference;
+    rating.answerA = item.answerA;
+    rating.answerB = item.answerB;
+    rating.aShownFirst = aFirst;
+    rating.verdict = verdict;
+    rating.comment = item.comment;
+    const QString path = m_workspacePath;
+    m_store->post(
+        this, [path, rating] { RatingStore(Workspace::open(path).database()).save(rating); },
+        [this](const QString& error) {
+            if (!error.isEmpty())
+                m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>")
+                                      .arg(tr("The rating was not saved: %1").arg(error).toHtmlEscaped()));
+            emit saved(error);
+        });
+    if (m_results->isVisible())
+        showResults();
+    moveToNextUnrated();
+}
+
+void BlindRatingDialog::skip()
+{
+    if (!m_loaded || exampleCount() == 0)
+        return;
+    m_index = (m_index + 1) % exampleCount();
+    showCurrent();
+}
+
+void BlindRatingDialog::back()
+{
+    if (!m_loaded || m_index <= 0)
+        return;
+    --m_index;
+    showCurrent();
+}
+
+void BlindRatingDialog::showResults()
+{
+    if (!m_loaded)
+        return;
+    WinRate rate;
+    for (const RatingSession::Item& item : m_session.items) {
+        if (!item.verdict)
+            continue;
+        if (*item.verdict == Verdict::A)
+            ++rate.wins;
+        else if (*item.verdict == Verdict::B)
+            ++rate.losses;
+        else
+            ++rate.ties;
+    }
+    const QString current =
+        m_index >= 0 && m_index < exampleCount()
+            ? tr("This example: answer 1 was %1's, answer 2 %2's.")
+                  .arg(firstIsA() ? m_session.a.label : m_session.b.label,
+                       firstIsA() ? m_session.b.label : m_session.a.label)
+                  .toHtmlEscaped()
+            : QString();
+    m_results->setText(tr("<b>%1</b> against <b>%2</b>: %3 of %4 examples rated; win rate %5. A tie counts half a "
+                          "win; the range is a 95 % Wilson interval. %6")
+                           .arg(m_session.a.label.toHtmlEscaped(), m_session.b.label.toHtmlEscaped())
+                           .arg(rate.count())
+                           .arg(exampleCount())
+                           .arg(rate.text().toHtmlEscaped(), current));
+    m_results->show();
+}
+
+} // namespace ft::ui

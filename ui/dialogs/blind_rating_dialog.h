@@ -1,0 +1,100 @@
+#pragma once
+// People rating outputs, blind: two models' answers to the same examples, side by side in an order
+// drawn for each example and labelled only "Answer 1" and "Answer 2". The person says which is better
+// or that they are equal (1, 2, 3 or T; S skips, Backspace goes back), with an optional comment; every
+// rating is saved at once in the workspace (store/rating_store.h), so closing loses nothing and opening
+// again goes on where it stopped. Who answered what is shown only with the results: the first model's
+// win rate against the second with a 95 % interval.
+//
+// The answers are the runs' latest evaluations (the Examples… view's): one run against its base model,
+// or two runs against each other, matched by record key. Loading and saving run on the store thread.
+
+#include <optional>
+#include <random>
+#include <vector>
+
+#include <QDialog>
+
+#include "store/rating_store.h"
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTextBrowser;
+
+namespace ft {
+class StoreThread;
+}
+
+namespace ft::ui {
+
+// What is rated: the two subjects and the examples both answered, with the ratings already stored.
+struct RatingSession {
+    RatingSubject a, b; // a: the run (or the first run); b: its base (or the second run)
+    struct Item {
+        QString key, prompt, reference, answerA, answerB;
+        std::optional<Verdict> verdict; // as stored (a's view)
+        QString comment;
+    };
+    std::vector<Item> items;
+};
+
+// Reads the runs' latest evaluations and the pair's stored ratings. Throws ft::Error when a run has no
+// evaluation with outputs, a single run has no matching base evaluation, or they share no example.
+RatingSession loadRatingSession(const QString& workspacePath, const QList<qint64>& runIds);
+
+class BlindRatingDialog : public QDialog {
+    Q_OBJECT
+public:
+    // One run (against its base) or two runs. `seed` draws the order of each example's answers.
+    BlindRatingDialog(StoreThread* store, const QString& workspacePath, const QList<qint64>& runIds,
+                      QWidget* parent = nullptr, quint32 seed = std::random_device{}());
+
+    bool isLoaded() const { return m_loaded; }
+    int currentIndex() const { return m_index; }
+    int exampleCount() const { return static_cast<int>(m_session.items.size()); }
+    int ratedCount() const;
+    bool firstIsA() const; // for tests: whether the current example shows a's answer first
+    const RatingSession& session() const { return m_session; }
+    QTextBrowser* promptView() const { return m_prompt; }
+    QTextBrowser* firstAnswer() const { return m_first; }
+    QTextBrowser* secondAnswer() const { return m_second; }
+    QLabel* results() const { return m_results; }
+
+    // The choices the buttons and keys make: 1 first answer better, 2 second better, 0 equal.
+    void rate(int choice);
+    void skip();
+    void back();
+    void showResults();
+
+signals:
+    void loaded(const QString& error);
+    void saved(const QString& error); // each rating, once the store has it
+
+private:
+    void apply(RatingSession session, const QString& error);
+    void showCurrent();
+    void moveToNextUnrated();
+
+    StoreThread* m_store;
+    QString m_workspacePath;
+    std::mt19937 m_random;
+    RatingSession m_session;
+    std::vector<bool> m_aFirst; // per item
+    int m_index = 0;
+    bool m_loaded = false;
+    QLabel* m_status;
+    QTextBrowser* m_prompt;
+    QTextBrowser* m_first;
+    QTextBrowser* m_second;
+    QLineEdit* m_comment;
+    QPushButton* m_firstBetter;
+    QPushButton* m_secondBetter;
+    QPushButton* m_tie;
+    QPushButton* m_skip;
+    QPushButton* m_back;
+    QPushButton* m_finish;
+    QLabel* m_results;
+};
+
+} // namespace ft::ui
