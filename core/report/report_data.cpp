@@ -1,5 +1,7 @@
 #include "report/report_data.h"
 
+#include <set>
+
 #include <QDateTime>
 
 #include "common/error.h"
@@ -69,6 +71,18 @@ ReportData collectReportData(QSqlDatabase db, const QString& workspaceDir, const
     data.title =
         options.title.isEmpty() ? QStringLiteral("Runs %1").arg(ids.join(QStringLiteral(", "))) : options.title;
     data.differences = settingDifferences(infos);
+    std::set<std::pair<QString, QString>> pairs;
+    const RatingStore ratings(db);
+    for (qint64 id : runIds)
+        for (PairTally tally : ratings.talliesForRun(id)) {
+            if (!pairs.insert({std::min(tally.a.id, tally.b.id), std::max(tally.a.id, tally.b.id)}).second)
+                continue;
+            if (tally.a.runId != id) { // the report's run first: its win rate against the other
+                std::swap(tally.a, tally.b);
+                std::swap(tally.aWins.wins, tally.aWins.losses);
+            }
+            data.ratings.push_back(tally);
+        }
 
     if (options.examples <= 0 || data.runs.empty())
         return data;

@@ -12,6 +12,7 @@
 
 #include "store/evaluation_compare.h"
 #include "store/metric_store.h"
+#include "store/rating_store.h"
 #include "store/run_settings.h"
 #include "store/run_store.h"
 
@@ -38,6 +39,9 @@ struct ReportData {
     qint64 generated = 0; // ms since the epoch
     std::vector<ReportRun> runs;
     std::vector<SettingRow> differences;
+    // People's blind ratings of pairs involving the runs (rating_store.h), each with the report's run as
+    // `a`: its win rate against the other.
+    std::vector<PairTally> ratings;
     std::optional<Comparison> examples; // at most ReportOptions::examples rows, largest differences first
     QString examplesCaption;
 };

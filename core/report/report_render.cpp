@@ -99,6 +99,26 @@ Table finalMetricsTable(const ReportData& data)
     return table;
 }
 
+// Each rated pair: the first model's win rate against the second, as people rated them blind.
+Table ratingsTable(const ReportData& data)
+{
+    Table table;
+    table.header << QStringLiteral("model") << QStringLiteral("against") << QStringLiteral("win rate")
+                 << QStringLiteral("95 % interval") << QStringLiteral("wins") << QStringLiteral("losses")
+                 << QStringLiteral("ties");
+    for (const PairTally& t : data.ratings) {
+        const WinRate& w = t.aWins;
+        table.rows.push_back({t.a.label, t.b.label, QStringLiteral("%1 %").arg(std::round(100 * w.rate())),
+                              QStringLiteral("%1–%2 %").arg(std::round(100 * w.low())).arg(std::round(100 * w.high())),
+                              QString::number(w.wins), QString::number(w.losses), QString::number(w.ties)});
+    }
+    return table;
+}
+
+const QString kRatingsNote = QStringLiteral(
+    "Rated blind in the studio (Runs ▸ Rate blind…): the two answers to each example were shown in random order "
+    "without their models' names. A tie counts half a win; the interval is Wilson's at 95 %.");
+
 Table evaluationTable(const ReportData& data)
 {
     Table table;
@@ -256,6 +276,9 @@ QString renderReportMarkdown(const ReportData& data, const QString& chartFileNam
               : mdTable(evaluations) +
                     QStringLiteral("\nBLEU, ROUGE-L, F1 and exact match are fractions in [0, 1]; "
                                    "BLEU is corpus BLEU-4 on whitespace tokens (see docs/evaluation.md).\n\n");
+    if (!data.ratings.empty())
+        md += QStringLiteral("## People's ratings\n\n") + mdTable(ratingsTable(data)) + QStringLiteral("\n") +
+              kRatingsNote + QStringLiteral("\n\n");
     if (data.examples && !data.examples->rows.empty()) {
         md += QStringLiteral("## Examples\n\n%1.\n\n").arg(data.examplesCaption);
         int n = 0;
@@ -312,6 +335,9 @@ QString renderReportHtml(const ReportData& data, const QString& chartSvg)
                 : htmlTable(evaluations) +
                       QStringLiteral("<p>BLEU, ROUGE-L, F1 and exact match are fractions in [0, 1]; BLEU "
                                      "is corpus BLEU-4 on whitespace tokens.</p>\n");
+    if (!data.ratings.empty())
+        html += QStringLiteral("<h2>People's ratings</h2>\n") + htmlTable(ratingsTable(data)) +
+                QStringLiteral("<p>%1</p>\n").arg(h(kRatingsNote));
     if (data.examples && !data.examples->rows.empty()) {
         html += QStringLiteral("<h2>Examples</h2>\n<p>%1.</p>\n").arg(h(data.examplesCaption));
         int n = 0;

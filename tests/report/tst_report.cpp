@@ -12,6 +12,7 @@
 
 #include "report/report_data.h"
 #include "report/report_render.h"
+#include "store/rating_store.h"
 #include "store/evaluation_store.h"
 #include "store/metric_store.h"
 #include "store/run_store.h"
@@ -106,6 +107,17 @@ private slots:
         base.examples = 4;
         base.metrics = {{QStringLiteral("loss"), 5.8765}, {QStringLiteral("rouge-l"), 0.0567}};
         evaluations.saveBaseEvaluation(base, outputs(QStringLiteral("base"), {0.1, 0.1, 0.1, 0.1}));
+
+        // People rated "lr large" against the base blind: 3 wins and a loss.
+        RatingStore ratings(workspace.database());
+        for (int i = 0; i < 4; ++i) {
+            Rating rating;
+            rating.a = {QStringLiteral("run:%1:final").arg(m_runs[1]), QStringLiteral("#2 lr large (final)"), m_runs[1]};
+            rating.b = {QStringLiteral("base:stories"), QStringLiteral("base"), 0};
+            rating.exampleKey = QStringLiteral("key%1").arg(i);
+            rating.verdict = i < 3 ? Verdict::A : Verdict::B;
+            ratings.save(rating);
+        }
     }
 
     void reportOfTwoRuns()
@@ -119,6 +131,7 @@ private slots:
         QCOMPARE(data.examples->columns.size(), size_t(3)); // base and both runs
         QCOMPARE(data.examples->rows.size(), size_t(2));
         QCOMPARE(data.examples->rows[0].index, 1); // lr large: 0.9 against the base's 0.1
+        QCOMPARE(data.ratings.size(), size_t(1));
 
         const QString out = m_dir.filePath(QStringLiteral("out/report"));
         const ReportFiles files = writeReport(data, out);
@@ -136,6 +149,10 @@ private slots:
         QVERIFY(md.contains(QLatin1String("lr large says <story> 1 | & more"))); // fenced blocks keep text as is
         QVERIFY(!md.contains(QLatin1String("config.max_steps")));                // equal settings are not listed
         QVERIFY(md.contains(QLatin1String("## Settings that differ")));
+        // The ratings: 3 of 4, Wilson's 95 % interval 30–95 %.
+        QVERIFY(md.contains(QLatin1String("## People's ratings")));
+        QVERIFY2(md.contains(QStringLiteral("| #2 lr large (final) | base | 75 % | 30–95 % | 3 | 1 | 0 |")),
+                 qPrintable(md.mid(md.indexOf(QLatin1String("## People")), 400)));
 
         const QString html = QString::fromUtf8(readAll(files.html));
         QVERIFY(html.startsWith(QLatin1String("<!DOCTYPE html>")));

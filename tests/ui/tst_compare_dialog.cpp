@@ -14,6 +14,7 @@
 #include "../runs/recorded_runs.h"
 #include "dialogs/compare_dialog.h"
 #include "runs/store_thread.h"
+#include "store/rating_store.h"
 
 using namespace ft;
 using namespace ft::ui;
@@ -35,6 +36,16 @@ private slots:
         spec.startLoss = 2.0;
         spec.evaluation = {{QStringLiteral("bleu"), 0.25}};
         const qint64 b = test::addRecordedRun(workspace, spec);
+        // People rated the fast run against the slow one blind: it won once and tied once.
+        RatingStore ratings(workspace.database());
+        for (int i = 0; i < 2; ++i) {
+            Rating rating;
+            rating.a = {QStringLiteral("run:%1:final").arg(b), QStringLiteral("fast"), b};
+            rating.b = {QStringLiteral("run:%1:final").arg(a), QStringLiteral("slow"), a};
+            rating.exampleKey = QStringLiteral("k%1").arg(i);
+            rating.verdict = i == 0 ? Verdict::A : Verdict::Tie;
+            ratings.save(rating);
+        }
 
         StoreThread store;
         CompareDialog dialog(&store, dir.path(), {a, b});
@@ -80,6 +91,14 @@ private slots:
         QCOMPARE(metrics->item(bleu, 1)->text(), QStringLiteral("0.2500"));
         QCOMPARE(metrics->item(static_cast<int>(names.indexOf(QStringLiteral("final loss"))), 1)->text(),
                  QStringLiteral("1.0000"));
+        // The ratings, each run seen from its own side: 75 % for the fast run, 25 % for the slow one.
+        const int rated = static_cast<int>(names.indexOf(QStringLiteral("rated win rate")));
+        QVERIFY(rated >= 0);
+        QVERIFY2(metrics->item(rated, 0)->text().startsWith(QStringLiteral("vs fast: 25 %")),
+                 qPrintable(metrics->item(rated, 0)->text()));
+        QVERIFY2(metrics->item(rated, 1)->text().startsWith(QStringLiteral("vs slow: 75 %")),
+                 qPrintable(metrics->item(rated, 1)->text()));
+        QVERIFY(metrics->item(rated, 1)->text().endsWith(QStringLiteral("n 2)")));
 
         // Exports.
         const QString png = dir.filePath(QStringLiteral("chart.png"));

@@ -95,10 +95,13 @@ private slots:
         QCOMPARE(page.selectedRuns().size(), 1);
         QVERIFY(buttonOf(page, "runsRename")->isEnabled());
         QVERIFY(buttonOf(page, "runsExamples")->isEnabled()); // alpha has an evaluation with its outputs
+        QVERIFY(buttonOf(page, "runsRate")->isEnabled());     // and can be rated against its base
         page.selectRuns({beta});
         QVERIFY(!buttonOf(page, "runsExamples")->isEnabled()); // beta's evaluation has numbers only
+        QVERIFY(!buttonOf(page, "runsRate")->isEnabled());
         page.selectRuns({alpha, beta});
         QVERIFY(!buttonOf(page, "runsExamples")->isEnabled());
+        QVERIFY(!buttonOf(page, "runsRate")->isEnabled());
         page.selectRuns({alpha});
         typeIntoInputDialog(QStringLiteral("alpha prime"));
         QTest::mouseClick(buttonOf(page, "runsRename"), Qt::LeftButton);

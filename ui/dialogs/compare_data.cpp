@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "store/database.h"
 #include "store/evaluation_store.h"
+#include "store/rating_store.h"
 #include "store/workspace.h"
 #include "ui_format.h"
 
@@ -96,6 +97,29 @@ CompareData loadCompareData(const QString& workspacePath, const QList<qint64>& r
         for (const QString& name : evalNames)
             addRow(QStringLiteral("eval ") + name, evalRows[name]);
     }
+    // People's blind ratings: each run's win rate against every model it was rated against.
+    QStringList rated;
+    bool anyRated = false;
+    const RatingStore ratings(db);
+    for (const ComparedRun& run : data.runs) {
+        QStringList parts;
+        for (const PairTally& tally : ratings.talliesForRun(run.info.id)) {
+            const bool runIsA = tally.a.runId == run.info.id;
+            WinRate w = tally.aWins;
+            if (!runIsA)
+                std::swap(w.wins, w.losses);
+            parts << QStringLiteral("vs %1: %2 % (%3–%4 %, n %5)")
+                         .arg(runIsA ? tally.b.label : tally.a.label)
+                         .arg(std::round(100 * w.rate()))
+                         .arg(std::round(100 * w.low()))
+                         .arg(std::round(100 * w.high()))
+                         .arg(w.count());
+        }
+        anyRated = anyRated || !parts.isEmpty();
+        rated << (parts.isEmpty() ? QStringLiteral("–") : parts.join(QStringLiteral("; ")));
+    }
+    if (anyRated)
+        addRow(QStringLiteral("rated win rate"), rated);
     return data;
 }
 
