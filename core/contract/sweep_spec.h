@@ -1,0 +1,59 @@
+#pragma once
+// A hyperparameter sweep: a base training configuration, the values to try for a few of its settings,
+// how trials are chosen (the whole grid, or a seeded random sample of it), how long each trial trains,
+// the objective (the best validation loss, lower is better) and whether clearly worse trials stop
+// early (the median rule). What the studio's Sweep dialog and `ftstudio-cli sweep` agree on; the
+// record of a sweep being run is runs/sweep_record.h.
+
+#include <optional>
+#include <vector>
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+#include "contract/train_config.h"
+
+namespace ft {
+
+struct SweepParameter {
+    QString key;       // a TrainConfig JSON key: "learning_rate", "lora_rank", ...
+    QJsonArray values; // the values tried, in order
+};
+
+struct SweepSpec {
+    QString name;
+    std::vector<SweepParameter> parameters;
+    QString method = QStringLiteral("grid"); // "grid" | "random"
+    int maxTrials = 0;                       // grid: 0 means the whole grid; random: how many (default 8)
+    quint64 seed = 42;                       // random: which combinations
+    qint64 stepsPerTrial = 0;                // > 0: each trial's max_steps; 0: the base configuration's length
+    // "median": at each evaluation, a trial whose validation loss is worse than the median of the
+    // finished trials' at the same step (at least two of them) stops there. "none": every trial runs out.
+    QString pruning = QStringLiteral("median");
+
+    QJsonObject toJson() const;
+    static SweepSpec fromJson(const QJsonObject& json, const QString& origin);
+    // Checks the spec and every trial's configuration against `base`; throws ft::Error naming the setting.
+    void validate(const TrainConfig& base) const;
+};
+
+// "lr=1e-4,3e-4,1e-3" -> {learning_rate, [0.0001, 0.0003, 0.001]}. Short names: lr, r / lora_r (lora_rank),
+// alpha (lora_alpha), dropout (lora_dropout), warmup (warmup_steps), batch (batch_size), epochs, wd
+// (weight_decay). Values are numbers, true/false, or text. Throws ft::Error saying what was expected.
+SweepParameter parseSweepParameter(const QString& text);
+
+// The settings each trial overrides, in trial order: the grid's combinations with the first parameter
+// varying slowest, or `maxTrials` distinct combinations drawn with `seed`.
+std::vector<QJsonObject> sweepTrialSettings(const SweepSpec& spec);
+
+// A trial's configuration: the base with the trial's settings (and steps) applied. Throws ft::Error
+// naming the setting when a value does not fit it.
+TrainConfig sweepTrialConfig(const TrainConfig& base, const QJsonObject& settings, const SweepSpec& spec);
+
+// The median rule: whether a trial at `valLoss` should stop, given the validation losses of the finished
+// trials at the same step. Needs at least `minimumOthers` of them; stops when strictly worse than their
+// median.
+bool medianRuleStops(double valLoss, std::vector<double> othersAtStep, int minimumOthers = 2);
+
+} // namespace ft
