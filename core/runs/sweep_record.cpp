@@ -1,0 +1,154 @@
+#include "runs/sweep_record.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include "common/atomic_write.h"
+#include "common/error.h"
+#include "common/json_file.h"
+#include "contract/run_folder.h"
+
+namespace ft {
+
+namespace {
+
+const QString kFile = QStringLiteral("sweep.json");
+
+QJsonObject trialJson(const SweepTrial& t)
+{
+    QJsonObject losses;
+    for (const auto& [step, loss] : t.valLosses)
+        losses[QString::number(step)] = loss;
+    QJsonObject json{{QStringLiteral("index"), t.index},       {QStringLiteral("settings"), t.settings},
+                     {QStringLiteral("status"), t.status},     {QStringLiteral("run_dir"), t.runDir},
+                     {QStringLiteral("message"), t.message},   {QStringLiteral("val_losses"), losses}};
+    if (t.objective)
+        json[QStringLiteral("objective")] = *t.objective;
+    if (t.bestStep)
+        json[QStringLiteral("best_step")] = *t.bestStep;
+    return json;
+}
+
+SweepTrial trialFromJson(const QJsonObject& json)
+{
+    SweepTrial t;
+    t.index = json.value(QStringLiteral("index")).toInt();
+    t.settings = json.value(QStringLiteral("settings")).toObject();
+    t.status = json.value(QStringLiteral("status")).toString(QStringLiteral("pending"));
+    t.runDir = json.value(QStringLiteral("run_dir")).toString();
+    t.message = json.value(QStringLiteral("message")).toString();
+    const QJsonObject losses = json.value(QStringLiteral("val_losses")).toObject();
+    for (auto it = losses.begin(); it != losses.end(); ++it)
+        t.valLosses[it.key().toLongLong()] = it.value().toDouble();
+    if (json.contains(QStringLiteral("objective")))
+        t.objective = json.value(QStringLiteral("objective")).toDouble();
+    if (json.contains(QStringLiteral("best_step")))
+        t.bestStep = json.value(QStringLiteral("best_step")).toInteger();
+    return t;
+}
+
+} // namespace
+
+bool SweepTrial::isDone() const { return status != QLatin1String("pending") && status != QLatin1String("running") && status != QLatin1String("interrupted"); }
+
+SweepRecord SweepRecord::create(const QString& runsDir, const SweepSpec& spec, const TrainConfig& base,
+                                const SweepData& data)
+{
+    spec.validate(base);
+    SweepRecord record;
+    record.m_spec = spec;
+    if (record.m_spec.name.trimmed().isEmpty())
+        record.m_spec.name = QStringLiteral("sweep");
+    record.m_base = base;
+    record.m_data = data;
+    record.m_runsDir = QFileInfo(runsDir).absoluteFilePath();
+    // The same naming rule as run folders (date, name, a number when taken), under runs/sweeps.
+    record.m_folder = RunFolder::create(QDir(record.m_runsDir).filePath(QStringLiteral("sweeps")), record.m_spec.name).path();
+    int index = 0;
+    for (const QJsonObject& settings : sweepTrialSettings(spec)) {
+        SweepTrial trial;
+        trial.index = ++index;
+        trial.settings = settings;
+        record.m_trials.push_back(trial);
+    }
+    record.save();
+    return record;
+}
+
+SweepRecord SweepRecord::load(const QString& folder)
+{
+    const QString path = QDir(folder).filePath(kFile);
+    if (!QFileInfo::exists(path))
+        throw Error(QStringLiteral("%1: no %2 (not a sweep folder)").arg(folder, kFile));
+    const QJsonObject json = readJsonObjectFile(path);
+    SweepRecord record;
+    record.m_folder = QFileInfo(folder).absoluteFilePath();
+    record.m_spec = SweepSpec::fromJson(json.value(QStringLiteral("spec")).toObject(), path);
+    record.m_base = TrainConfig::fromJson(json.value(QStringLiteral("base")).toObject(), path);
+    record.m_runsDir = json.value(QStringLiteral("runs_dir")).toString();
+    const QJsonObject data = json.value(QStringLiteral("data")).toObject();
+    record.m_data.datasetId = data.value(QStringLiteral("dataset_id")).toInteger();
+    record.m_data.datasetName = data.value(QStringLiteral("dataset_name")).toString();
+    record.m_data.trainSplit = data.value(QStringLiteral("train_split")).toString(QStringLiteral("train"));
+    record.m_data.valSplit = data.value(QStringLiteral("val_split")).toString(QStringLiteral("val"));
+    record.m_data.workspace = data.value(QStringLiteral("workspace")).toString();
+    for (const QJsonValue& trial : json.value(QStringLiteral("trials")).toArray())
+        record.m_trials.push_back(trialFromJson(trial.toObject()));
+    if (record.m_trials.empty())
+        throw Error(QStringLiteral("%1: the sweep has no trials").arg(path));
+    return record;
+}
+
+QJsonObject SweepRecord::toJson() const
+{
+    QJsonArray trials;
+    for (const SweepTrial& t : m_trials)
+        trials.append(trialJson(t));
+    QJsonObject json{{QStringLiteral("spec"), m_spec.toJson()},
+                     {QStringLiteral("base"), m_base.toJson()},
+                     {QStringLiteral("runs_dir"), m_runsDir},
+                     {QStringLiteral("data"),
+                      QJsonObject{{QStringLiteral("dataset_id"), m_data.datasetId},
+                                  {QStringLiteral("dataset_name"), m_data.datasetName},
+                                  {QStringLiteral("train_split"), m_data.trainSplit},
+                                  {QStringLiteral("val_split"), m_data.valSplit},
+                                  {QStringLiteral("workspace"), m_data.workspace}}},
+                     {QStringLiteral("trials"), trials}};
+    if (const std::optional<int> best = bestTrial())
+        json[QStringLiteral("best_trial")] = m_trials[static_cast<size_t>(*best)].index;
+    return json;
+}
+
+QString SweepRecord::path() const { return QDir(m_folder).filePath(kFile); }
+
+void SweepRecord::save() const { writeFileAtomically(path(), QJsonDocument(toJson()).toJson()); }
+
+std::optional<int> SweepRecord::bestTrial() const
+{
+    std::optional<int> best;
+    for (size_t i = 0; i < m_trials.size(); ++i)
+        if (m_trials[i].objective && (!best || *m_trials[i].objective < *m_trials[static_cast<size_t>(*best)].objective))
+            best = static_cast<int>(i);
+    return best;
+}
+
+std::vector<double> SweepRecord::finishedLossesAt(qint64 step, int except) const
+{
+    std::vector<double> losses;
+    for (const SweepTrial& t : m_trials) {
+        if (t.index == except || t.status != QLatin1String("finished"))
+            continue;
+        if (const auto found = t.valLosses.find(step); found != t.valLosses.end())
+            losses.push_back(found->second);
+    }
+    return losses;
+}
+
+QString SweepRecord::trialName(const SweepTrial& trial) const
+{
+    return QStringLiteral("%1 #%2").arg(m_spec.name).arg(trial.index);
+}
+
+} // namespace ft

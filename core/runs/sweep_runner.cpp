@@ -1,0 +1,151 @@
+#include "runs/sweep_runner.h"
+
+#include <cmath>
+
+#include "common/error.h"
+#include "contract/run_folder.h"
+
+namespace ft {
+
+SweepRunner::SweepRunner(RunQueue* queue, SweepRecord record, QObject* parent)
+    : QObject(parent)
+    , m_queue(queue)
+    , m_record(std::move(record))
+{
+    connect(m_queue, &RunQueue::jobEnded, this, &SweepRunner::onJobEnded);
+}
+
+SweepTrial& SweepRunner::trial(int index) { return m_record.trials()[static_cast<size_t>(index - 1)]; }
+
+void SweepRunner::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_stopping = false;
+    startNext();
+}
+
+void SweepRunner::stop()
+{
+    if (!m_running)
+        return;
+    m_stopping = true;
+    if (m_job > 0)
+        m_queue->cancel(m_job);
+    else
+        m_running = false;
+}
+
+void SweepRunner::startNext()
+{
+    if (m_stopping) {
+        m_running = false;
+        return;
+    }
+    SweepTrial* next = nullptr;
+    for (SweepTrial& t : m_record.trials())
+        if (!t.isDone()) {
+            next = &t;
+            break;
+        }
+    if (!next) {
+        m_running = false;
+        m_record.save();
+        emit finished();
+        return;
+    }
+    try {
+        // A trial left running by a process that died starts again: its partial run stays in the
+        // history as it ended, and the new one replaces it in the sweep.
+        next->valLosses.clear();
+        next->objective.reset();
+        next->bestStep.reset();
+        next->message.clear();
+        TrainConfig config = sweepTrialConfig(m_record.base(), next->settings, m_record.spec());
+        const QString name = m_record.trialName(*next);
+        const RunFolder folder = RunFolder::create(m_record.runsDir(), name);
+        const SweepData& data = m_record.data();
+        RunRequest request;
+        if (data.datasetId > 0) {
+            config.trainFile = folder.trainDataPath();
+            config.valFile = data.valSplit == QLatin1String("none") ? QString() : folder.valDataPath();
+            request.dataset = data.datasetName;
+            request.datasetId = data.datasetId;
+            request.trainSplit = data.trainSplit;
+            request.valSplit = data.valSplit;
+        } else {
+            request.dataset = config.trainFile;
+        }
+        folder.writeRequest(config);
+        request.name = name;
+        request.runDir = folder.path();
+        request.mode = config.mode;
+        request.baseModel = config.model;
+        request.workspace = data.workspace;
+        next->runDir = folder.path();
+        next->status = QStringLiteral("running");
+        m_record.save();
+        m_trialIndex = next->index;
+        m_pruned = false;
+        m_job = m_queue->enqueue(request);
+        const int trialIndex = m_trialIndex;
+        if (const RunJob* job = m_queue->job(m_job))
+            connect(job->worker, &WorkerProcess::evaluated, this,
+                    [this, trialIndex](const EvalPoint& eval) { onEvaluated(trialIndex, eval); });
+        emit trialStarted(trialIndex, m_job);
+    } catch (const Error& error) {
+        m_running = false;
+        m_job = 0;
+        next->status = QStringLiteral("failed");
+        next->message = error.message();
+        m_record.save();
+        emit failed(QStringLiteral("trial %1: %2").arg(next->index).arg(error.message()));
+    }
+}
+
+void SweepRunner::onEvaluated(int trialIndex, const EvalPoint& eval)
+{
+    SweepTrial& t = trial(trialIndex);
+    if (!std::isnan(eval.valLoss)) {
+        t.valLosses[eval.step] = eval.valLoss;
+        if (!t.objective || eval.valLoss < *t.objective) {
+            t.objective = eval.valLoss;
+            t.bestStep = eval.step;
+        }
+    }
+    m_record.save();
+    emit trialChanged(trialIndex);
+    if (m_record.spec().pruning == QLatin1String("median") && !m_pruned && trialIndex == m_trialIndex &&
+        medianRuleStops(eval.valLoss, m_record.finishedLossesAt(eval.step, trialIndex))) {
+        m_pruned = true;
+        t.message = QStringLiteral("stopped at step %1: validation loss %2 is worse than the median of the finished "
+                                   "trials at that step")
+                        .arg(eval.step)
+                        .arg(eval.valLoss, 0, 'g', 5);
+        m_queue->cancel(m_job);
+    }
+}
+
+void SweepRunner::onJobEnded(int jobId, const RunEndInfo& end)
+{
+    if (jobId != m_job || m_job == 0)
+        return;
+    SweepTrial& t = trial(m_trialIndex);
+    if (m_pruned)
+        t.status = QStringLiteral("pruned");
+    else if (m_stopping && end.status == QLatin1String("stopped"))
+        t.status = QStringLiteral("interrupted"); // the sweep was stopped: run again when it goes on
+    else
+        t.status = end.status.isEmpty() ? QStringLiteral("failed") : end.status;
+    if (!m_pruned && t.status != QLatin1String("finished"))
+        t.message = end.message;
+    if (end.hasBestValLoss() && (!t.objective || end.bestValLoss < *t.objective))
+        t.objective = end.bestValLoss;
+    m_job = 0;
+    m_record.save();
+    emit trialChanged(m_trialIndex);
+    startNext();
+}
+
+} // namespace ft

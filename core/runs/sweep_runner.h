@@ -1,0 +1,48 @@
+#pragma once
+// SweepRunner: runs a sweep's trials through a RunQueue, one after another, each an ordinary run.
+// It follows each trial's evaluations, stops a trial the median rule finds clearly worse (the queue
+// asks its worker to stop: it checkpoints and ends), records every change in sweep.json, and starts
+// the next pending trial when one ends. Started on a loaded record it resumes: trials already done
+// are kept, one left running by a dead process is run again from the start.
+
+#include <QObject>
+
+#include "runs/run_queue.h"
+#include "runs/sweep_record.h"
+
+namespace ft {
+
+class SweepRunner : public QObject {
+    Q_OBJECT
+public:
+    SweepRunner(RunQueue* queue, SweepRecord record, QObject* parent = nullptr);
+
+    void start();
+    // Stops the running trial (recorded "stopped") and starts no more; start() goes on later.
+    void stop();
+    bool isRunning() const { return m_running; }
+    const SweepRecord& record() const { return m_record; }
+    int currentJob() const { return m_job; }
+
+signals:
+    void trialStarted(int trialIndex, int jobId);
+    void trialChanged(int trialIndex); // a new evaluation, or its end
+    void finished();                   // no trial left to run
+    void failed(const QString& message); // a trial could not be prepared; the sweep stops
+
+private:
+    void startNext();
+    void onEvaluated(int trialIndex, const EvalPoint& eval);
+    void onJobEnded(int jobId, const RunEndInfo& end);
+    SweepTrial& trial(int index);
+
+    RunQueue* m_queue;
+    SweepRecord m_record;
+    bool m_running = false;
+    bool m_stopping = false;
+    int m_job = 0;
+    int m_trialIndex = 0;
+    bool m_pruned = false;
+};
+
+} // namespace ft

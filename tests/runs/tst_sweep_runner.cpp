@@ -1,0 +1,158 @@
+// Sweeps with real workers on stories260K: a 4-trial grid (learning rate x LoRA rank) whose good trials
+// finish and whose hopeless ones the median rule stops at their first evaluation; the best trial is
+// the one with the lowest validation loss and is recorded in sweep.json; a sweep stopped midway goes on
+// from its record, keeping the trials already done.
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "common/json_file.h"
+#include "runs/run_queue.h"
+#include "runs/sweep_record.h"
+#include "runs/sweep_runner.h"
+#include "support/test_support.h"
+
+using namespace ft;
+
+class TestSweepRunner : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_train;
+
+    TrainConfig baseConfig() const
+    {
+        TrainConfig c;
+        c.applyModePreset(QStringLiteral("instruction"));
+        c.model = test::sharedPath(QStringLiteral("fixtures/stories260K/hf"));
+        c.trainFile = m_train;
+        c.valFraction = 0.2;
+        c.maxLength = 128;
+        c.batchSize = 4;
+        c.evalEvery = 3;
+        c.samplePrompts = 0;
+        c.threads = 1;
+        return c;
+    }
+
+    SweepSpec spec(const QString& name) const
+    {
+        SweepSpec s;
+        s.name = name;
+        // A useful rate first, then one too small to learn anything in six steps.
+        s.parameters = {parseSweepParameter(QStringLiteral("lr=3e-3,1e-6")), parseSweepParameter(QStringLiteral("r=4,8"))};
+        s.stepsPerTrial = 6;
+        return s;
+    }
+
+    static bool runToEnd(SweepRunner& runner)
+    {
+        QSignalSpy finished(&runner, &SweepRunner::finished);
+        runner.start();
+        return finished.wait(240000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        FT_REQUIRE_SHARED();
+        QVERIFY2(!test::cliPath().isEmpty(), "FT_CLI is not set (run through ctest)");
+        m_train = m_dir.filePath(QStringLiteral("train.jsonl"));
+        QFile file(m_train);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 40; ++i)
+            file.write(QJsonDocument(QJsonObject{{QStringLiteral("instruction"), QStringLiteral("Tell a story about %1.").arg(i)},
+                                                 {QStringLiteral("response"),
+                                                  QStringLiteral("Once upon a time there was a cat named %1. It "
+                                                                 "liked to play in the sun.").arg(i)}})
+                           .toJson(QJsonDocument::Compact) +
+                       '\n');
+    }
+
+    void fourTrialsBestRecordedHopelessOnesStopped()
+    {
+        RunQueue queue;
+        queue.setCliPath(test::cliPath());
+        SweepRecord record = SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), spec(QStringLiteral("grid")),
+                                                 baseConfig(), {});
+        QCOMPARE(record.trials().size(), size_t(4));
+        SweepRunner runner(&queue, record);
+        QVERIFY(runToEnd(runner));
+
+        const SweepRecord done = SweepRecord::load(runner.record().folder());
+        const std::vector<SweepTrial>& trials = done.trials();
+        QCOMPARE(trials[0].status, QStringLiteral("finished"));
+        QCOMPARE(trials[1].status, QStringLiteral("finished"));
+        for (int i : {2, 3}) { // lr 1e-6: worse than both finished trials at step 3
+            QCOMPARE(trials[i].status, QStringLiteral("pruned"));
+            QVERIFY2(trials[i].message.contains(QLatin1String("median")), qPrintable(trials[i].message));
+            QCOMPARE(trials[i].valLosses.rbegin()->first, qint64(3));
+        }
+        for (const SweepTrial& t : trials) {
+            QVERIFY(t.objective.has_value());
+            QVERIFY(QFile::exists(QDir(t.runDir).filePath(QStringLiteral("config.json"))));
+            // Each trial's run trained with its own settings.
+            const QJsonObject config = readJsonObjectFile(QDir(t.runDir).filePath(QStringLiteral("config.json")));
+            QCOMPARE(config.value(QStringLiteral("learning_rate")).toDouble(),
+                     t.settings.value(QStringLiteral("learning_rate")).toDouble());
+            QCOMPARE(config.value(QStringLiteral("lora_rank")).toInt(), t.settings.value(QStringLiteral("lora_rank")).toInt());
+            QCOMPARE(config.value(QStringLiteral("max_steps")).toInt(), 6);
+        }
+        // The best is the lowest validation loss, and sweep.json says which.
+        const std::optional<int> best = done.bestTrial();
+        QVERIFY(best.has_value());
+        for (const SweepTrial& t : trials)
+            QVERIFY(*trials[static_cast<size_t>(*best)].objective <= *t.objective);
+        QVERIFY(*best < 2);
+        const QJsonObject json = readJsonObjectFile(done.path());
+        QCOMPARE(json.value(QStringLiteral("best_trial")).toInt(), *best + 1);
+    }
+
+    void stoppedSweepGoesOnFromItsRecord()
+    {
+        RunQueue queue;
+        queue.setCliPath(test::cliPath());
+        SweepSpec s = spec(QStringLiteral("resumed"));
+        s.pruning = QStringLiteral("none");
+        s.maxTrials = 3;
+        QString folder;
+        QString firstRun;
+        {
+            SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
+            folder = runner.record().folder();
+            // Stop the sweep as its second trial starts: the first is done, the second is cut short.
+            connect(&runner, &SweepRunner::trialStarted, &runner, [&runner](int index, int) {
+                if (index == 2)
+                    runner.stop();
+            });
+            QSignalSpy changed(&runner, &SweepRunner::trialChanged);
+            runner.start();
+            QTRY_VERIFY_WITH_TIMEOUT(!runner.isRunning(), 240000);
+            firstRun = runner.record().trials()[0].runDir;
+        }
+        SweepRecord stopped = SweepRecord::load(folder);
+        QCOMPARE(stopped.trials()[0].status, QStringLiteral("finished"));
+        QCOMPARE(stopped.trials()[1].status, QStringLiteral("interrupted"));
+        QCOMPARE(stopped.trials()[2].status, QStringLiteral("pending"));
+        const double firstObjective = *stopped.trials()[0].objective;
+
+        // A process that died with a trial running leaves it "running" in the record: run again too.
+        stopped.trials()[1].status = QStringLiteral("running");
+        stopped.save();
+        SweepRunner again(&queue, SweepRecord::load(folder));
+        QVERIFY(runToEnd(again));
+        const SweepRecord done = SweepRecord::load(folder);
+        for (const SweepTrial& t : done.trials())
+            QCOMPARE(t.status, QStringLiteral("finished"));
+        QCOMPARE(done.trials()[0].runDir, firstRun); // kept, not run again
+        QCOMPARE(*done.trials()[0].objective, firstObjective);
+        QVERIFY(done.trials()[1].runDir != stopped.trials()[1].runDir);
+    }
+};
+
+QTEST_MAIN(TestSweepRunner)
+#include "tst_sweep_runner.moc"
