@@ -19,6 +19,8 @@ const std::vector<Command>& commands()
         {"bench", "benchmarks: training throughput, sgemm, generation, loading", nullptr},
         {"dataset", "datasets of the workspace: import, export, list, show, curate (dataset --help)", runDataset},
         {"runs", "the run history: list, show, compare, delete (runs --help)", runRuns},
+        {"sweep", "a hyperparameter sweep: trials of a configuration, the best by validation loss; sweep show",
+         runSweepCommand},
     };
     return table;
 }

@@ -32,5 +32,6 @@ int runDatasetMaskPii(const QStringList& args);
 int runDatasetSplit(const QStringList& args);
 int runDatasetStats(const QStringList& args);
 int runRuns(const QStringList& args);
+int runSweepCommand(const QStringList& args);
 
 } // namespace ft::cli

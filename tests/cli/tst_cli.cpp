@@ -58,6 +58,9 @@ private slots:
         QTest::newRow("eval compare") << QStringList{QStringLiteral("eval"), QStringLiteral("compare"),
                                                      QStringLiteral("--help")};
         QTest::newRow("report") << QStringList{QStringLiteral("report"), QStringLiteral("--help")};
+        QTest::newRow("sweep") << QStringList{QStringLiteral("sweep"), QStringLiteral("--help")};
+        QTest::newRow("sweep show") << QStringList{QStringLiteral("sweep"), QStringLiteral("show"),
+                                                   QStringLiteral("--help")};
     }
     void everySubcommandHasHelp()
     {
@@ -225,6 +228,57 @@ private slots:
                          QStringLiteral("huge"), out, QStringLiteral("--force")})
                      .exitCode,
                  1);
+    }
+    // sweep: a configuration with two learning rates, each trial a run; the JSON record names the best,
+    // `sweep show` reads it back, and a value that does not fit is refused before anything runs.
+    void sweepTwoRates()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath(QStringLiteral("starter"));
+        QCOMPARE(runCli({QStringLiteral("model"), QStringLiteral("new"), QStringLiteral("--preset"),
+                         QStringLiteral("tiny"), model})
+                     .exitCode,
+                 0);
+        QFile train(dir.filePath(QStringLiteral("train.jsonl")));
+        QVERIFY(train.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 20; ++i)
+            train.write(QStringLiteral("{\"instruction\": \"Count to %1.\", \"response\": \"Done: %1.\"}\n").arg(i).toUtf8());
+        train.close();
+        QFile config(dir.filePath(QStringLiteral("base.json")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QJsonDocument(QJsonObject{{QStringLiteral("model"), model},
+                                               {QStringLiteral("train_file"), train.fileName()},
+                                               {QStringLiteral("max_length"), 128},
+                                               {QStringLiteral("eval_every"), 2},
+                                               {QStringLiteral("sample_prompts"), 0},
+                                               {QStringLiteral("threads"), 1}})
+                         .toJson());
+        config.close();
+        const QString runs = dir.filePath(QStringLiteral("runs"));
+        const auto swept = runCli({QStringLiteral("sweep"), config.fileName(), QStringLiteral("--param"),
+                                   QStringLiteral("lr=1e-2,1e-5"), QStringLiteral("--steps"), QStringLiteral("4"),
+                                   QStringLiteral("--pruning"), QStringLiteral("none"), QStringLiteral("--runs"), runs,
+                                   QStringLiteral("--json")},
+                                  300000);
+        QVERIFY2(swept.exitCode == 0, swept.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(swept.out).object();
+        const QJsonArray trials = json[QStringLiteral("trials")].toArray();
+        QCOMPARE(trials.size(), 2);
+        for (const QJsonValue& t : trials)
+            QCOMPARE(t[QStringLiteral("status")].toString(), QStringLiteral("finished"));
+        const int best = json[QStringLiteral("best_trial")].toInt();
+        QVERIFY(best == 1 || best == 2);
+        QVERIFY(trials[best - 1][QStringLiteral("objective")].toDouble() <=
+                trials[2 - best][QStringLiteral("objective")].toDouble());
+        const auto shown = runCli({QStringLiteral("sweep"), QStringLiteral("show"),
+                                   json[QStringLiteral("folder")].toString(), QStringLiteral("--json")});
+        QCOMPARE(shown.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(shown.out).object()[QStringLiteral("best_trial")].toInt(), best);
+
+        const auto refused = runCli({QStringLiteral("sweep"), config.fileName(), QStringLiteral("--param"),
+                                     QStringLiteral("batch=4,0"), QStringLiteral("--runs"), runs});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("batch_size"), refused.err.constData());
     }
     // bench train with several modes: each measured in the same process, stepped in turn, and
     // compared with the first.
