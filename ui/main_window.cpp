@@ -30,12 +30,15 @@
 #include "app_settings.h"
 #include "common/app_paths.h"
 #include "contract/run_folder.h"
+#include "dialogs/gguf_export_dialog.h"
+#include "dialogs/sweep_dialog.h"
 #include "models/dataset_session.h"
 #include "pages/datasets_page.h"
 #include "pages/monitor_page.h"
 #include "pages/playground_page.h"
 #include "pages/runs_page.h"
 #include "pages/train_page.h"
+#include "runs/cli_locator.h"
 #include "runs/cli_task.h"
 #include "runs/run_queue.h"
 #include "runs/store_run_history.h"
@@ -162,6 +165,23 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         showPage(Train);
         statusBar()->showMessage(tr("The run's settings are on the Train page."), 5000);
     });
+    // A sweep's best trial, one click from the Monitor, the Playground and the GGUF export.
+    SweepDialog* sweep = m_train->sweepDialog();
+    connect(sweep, &SweepDialog::openRunRequested, this, [this](const QString& runDir) {
+        if (m_monitor->openRunFolder(runDir))
+            showPage(Monitor);
+    });
+    connect(sweep, &SweepDialog::chatRequested, this, [this](const QString& runDir, const QString& checkpoint) {
+        m_playground->addColumn()->setModel(runDir, checkpoint);
+        showPage(Playground);
+    });
+    connect(sweep, &SweepDialog::exportRequested, this, [this](const QString& runDir) {
+        auto* dialog = new GgufExportDialog(runDir, QDir(runDir).filePath(QStringLiteral("export")),
+                                            QFileInfo(runDir).fileName(), findCli(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    connect(sweep, &SweepDialog::finished, m_playground, &PlaygroundPage::refreshModels);
     connect(m_datasets, &DatasetsPage::useForTrainingRequested, this, [this](qint64 datasetId) {
         m_train->useDataset(datasetId);
         showPage(Train);

@@ -17,7 +17,9 @@
 
 #include "../runs/recorded_runs.h"
 #include "app_settings.h"
+#include "dialogs/blind_rating_dialog.h"
 #include "dialogs/compare_dialog.h"
+#include "dialogs/sweep_dialog.h"
 #include "runs/store_thread.h"
 #include "pages/monitor_page.h"
 #include "clipped_text.h"
@@ -201,6 +203,32 @@ private slots:
         const QStringList problems = test::clippedTexts(&dialog);
         QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
         QVERIFY(dialog.width() <= 1024 && dialog.height() <= 680);
+    }
+
+    // The Sweep dialog and the blind rating, at the sizes they open with, before anything runs.
+    void sweepAndRatingDialogsFit()
+    {
+        RunQueue queue;
+        SweepDialog sweep(&queue);
+        TrainConfig base;
+        base.applyModePreset(QStringLiteral("instruction"));
+        sweep.setBase(base, {}, m_dir.filePath(QStringLiteral("runs")));
+        sweep.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&sweep));
+        QStringList problems = test::clippedTexts(&sweep);
+        QVERIFY2(sweep.width() <= 1024 && sweep.height() <= 680,
+                 qPrintable(QStringLiteral("%1×%2").arg(sweep.width()).arg(sweep.height())));
+
+        QTemporaryDir dir;
+        const Workspace workspace = Workspace::open(dir.path(), {false});
+        StoreThread store;
+        BlindRatingDialog rating(&store, dir.path(), {1});
+        rating.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&rating));
+        problems << test::clippedTexts(&rating);
+        QVERIFY2(rating.width() <= 1024 && rating.height() <= 680,
+                 qPrintable(QStringLiteral("%1×%2").arg(rating.width()).arg(rating.height())));
+        QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
     }
 };
 

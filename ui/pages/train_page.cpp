@@ -34,6 +34,7 @@
 #include "runs/run_queue.h"
 #include "store/database.h"
 #include "ui_format.h"
+#include "dialogs/sweep_dialog.h"
 #include "widgets/advanced_settings.h"
 #include "widgets/data_source_picker.h"
 #include "widgets/mode_selector.h"
@@ -173,7 +174,12 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
     bar->addWidget(new QLabel(tr("Name:"), this));
     bar->addWidget(m_runName);
     bar->addWidget(m_problemLabel, 1);
+    m_sweepButton = new QPushButton(tr("Sweep…"), this);
+    m_sweepButton->setObjectName(QStringLiteral("sweepButton"));
+    m_sweepButton->setToolTip(tr("Try several values of a few settings, each trial a run; the best by validation loss"));
+    bar->addWidget(m_sweepButton);
     bar->addWidget(m_launch);
+    m_sweep = new SweepDialog(m_queue, this);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(scroll, 1);
@@ -200,6 +206,7 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
         scheduleMeasure();
     });
     connect(m_launch, &QPushButton::clicked, this, &TrainPage::launch);
+    connect(m_sweepButton, &QPushButton::clicked, this, &TrainPage::openSweep);
     connect(m_queue, &RunQueue::activityChanged, this, &TrainPage::updateLaunchText);
 
     // Start from the settings of the last launch (mode, steps, intervals, ...), else the Full preset;
@@ -666,6 +673,41 @@ int TrainPage::launch()
         emit statusMessage(m_problem);
         return 0;
     }
+}
+
+void TrainPage::openSweep()
+{
+    if (!m_sweep->isRunning()) {
+        validateNow();
+        if (!m_problem.isEmpty()) {
+            emit statusMessage(m_problem);
+            return;
+        }
+        try {
+            const TrainConfig config = currentConfig();
+            const auto dataset = m_data->usesDataset() ? m_data->dataset() : std::nullopt;
+            if (m_data->usesDataset() && !dataset)
+                throw Error(tr("Choose a dataset."));
+            SweepData data;
+            if (dataset) {
+                validateTrainSettings(config);
+                data.datasetId = dataset->id;
+                data.datasetName = dataset->name;
+                data.trainSplit = m_data->trainSplit();
+                data.valSplit = m_data->valSplit();
+            } else {
+                config.validate();
+            }
+            data.workspace = m_settings->workspace();
+            m_sweep->setBase(config, data, m_settings->runsFolder());
+        } catch (const Error& error) {
+            emit statusMessage(error.message());
+            return;
+        }
+    }
+    m_sweep->show();
+    m_sweep->raise();
+    m_sweep->activateWindow();
 }
 
 TrainConfig TrainPage::rememberedSettings() const

@@ -35,6 +35,7 @@ class AppSettings;
 class DataSourcePicker;
 class ModeSelector;
 class ModelPicker;
+class SweepDialog;
 
 class TrainPage : public QWidget {
     Q_OBJECT
@@ -65,9 +66,14 @@ public:
     // Runs `bench sgemm` once to learn this machine's throughput (cached in the settings).
     void measureThroughput();
 
+    // The sweep dialog (hidden until Sweep…): the same settings and data, with values to try.
+    SweepDialog* sweepDialog() const { return m_sweep; }
+
 public slots:
     // Prepares <workspace>/runs/<date>-<name>/config.json and queues the run; returns its job id (0 on error).
     int launch();
+    // Opens the sweep dialog over the form's settings and data (a running sweep is shown as it is).
+    void openSweep();
 
 signals:
     void launched(int jobId);
@@ -97,6 +103,8 @@ private:
 
     AppSettings* m_settings;
     RunQueue* m_queue;
+    SweepDialog* m_sweep = nullptr;
+    QPushButton* m_sweepButton = nullptr;
     ModelPicker* m_modelPicker = nullptr;
     DataSourcePicker* m_data = nullptr;
     QComboBox* m_template = nullptr;

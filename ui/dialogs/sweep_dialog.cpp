@@ -1,0 +1,336 @@
+#include "dialogs/sweep_dialog.h"
+
+#include <cmath>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "common/error.h"
+#include "runs/run_queue.h"
+
+namespace ft::ui {
+
+namespace {
+
+enum Column { Index, Settings, Status, Objective, BestStep, Run, ColumnCount };
+
+QString valueText(const QJsonValue& value)
+{
+    return value.isString() ? value.toString() : value.isBool() ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                                                                : QString::number(value.toDouble(), 'g', 6);
+}
+
+QString settingsText(const QJsonObject& settings)
+{
+    QStringList parts;
+    for (auto it = settings.begin(); it != settings.end(); ++it)
+        parts << QStringLiteral("%1=%2").arg(it.key(), valueText(it.value()));
+    return parts.join(QLatin1Char(' '));
+}
+
+// A starting point: the learning rate around the form's, and the LoRA rank for adapter runs.
+QString suggestedParameters(const TrainConfig& base)
+{
+    const double lr = base.learningRate;
+    QString text = QStringLiteral("learning_rate=%1, %2, %3")
+                       .arg(QString::number(lr / 3, 'g', 3), QString::number(lr, 'g', 3), QString::number(lr * 3, 'g', 3));
+    if (base.trainable == QLatin1String("lora"))
+        text += QStringLiteral("\nlora_rank=8, 16");
+    return text;
+}
+
+} // namespace
+
+SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
+    : QDialog(parent)
+    , m_queue(queue)
+{
+    setObjectName(QStringLiteral("sweepDialog"));
+    setWindowTitle(tr("Sweep"));
+    m_parameters = new QPlainTextEdit(this);
+    m_parameters->setObjectName(QStringLiteral("sweepParameters"));
+    m_parameters->setToolTip(tr("One setting a line with the values to try, e.g. \"learning_rate=1e-4, 3e-4\" or "
+                                "\"lora_rank=8, 16\" (short names: lr, r, alpha, dropout, warmup, batch, wd)"));
+    m_parameters->setMaximumHeight(90);
+    m_method = new QComboBox(this);
+    m_method->setObjectName(QStringLiteral("sweepMethod"));
+    m_method->addItem(tr("every combination (grid)"), QStringLiteral("grid"));
+    m_method->addItem(tr("random combinations"), QStringLiteral("random"));
+    m_maxTrials = new QSpinBox(this);
+    m_maxTrials->setObjectName(QStringLiteral("sweepTrials"));
+    m_maxTrials->setRange(0, 1000);
+    m_maxTrials->setSpecialValueText(tr("all (random: 8)"));
+    m_steps = new QSpinBox(this);
+    m_steps->setObjectName(QStringLiteral("sweepSteps"));
+    m_steps->setRange(0, 100000000);
+    m_steps->setSpecialValueText(tr("as the settings say"));
+    m_steps->setToolTip(tr("Optimizer steps per trial: short trials find the good region quickly"));
+    m_pruning = new QCheckBox(tr("Stop clearly worse trials early (median rule)"), this);
+    m_pruning->setObjectName(QStringLiteral("sweepPruning"));
+    m_pruning->setChecked(true);
+    m_pruning->setToolTip(tr("At each evaluation, a trial whose validation loss is worse than the median of the finished "
+                             "trials at the same step stops there"));
+    auto* form = new QFormLayout;
+    form->addRow(tr("Values to try:"), m_parameters);
+    form->addRow(tr("Trials:"), m_method);
+    form->addRow(tr("At most:"), m_maxTrials);
+    form->addRow(tr("Steps per trial:"), m_steps);
+    form->addRow(QString(), m_pruning);
+
+    m_start = new QPushButton(tr("Start sweep"), this);
+    m_start->setObjectName(QStringLiteral("sweepStart"));
+    m_start->setDefault(true);
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_stop->setObjectName(QStringLiteral("sweepStop"));
+    m_stop->setToolTip(tr("Stop the running trial and start no more; Resume… goes on later"));
+    m_resume = new QPushButton(tr("Resume…"), this);
+    m_resume->setObjectName(QStringLiteral("sweepResume"));
+    m_resume->setToolTip(tr("Go on with a sweep folder (runs/sweeps/...): finished trials are kept"));
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("sweepStatus"));
+    m_status->setWordWrap(true);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_stop);
+    buttons->addWidget(m_resume);
+    buttons->addWidget(m_status, 1);
+
+    m_trials = new QTableWidget(0, ColumnCount, this);
+    m_trials->setObjectName(QStringLiteral("sweepTrialsTable"));
+    m_trials->setHorizontalHeaderLabels({tr("#"), tr("Settings"), tr("Status"), tr("Best val loss"), tr("At step"), tr("Run")});
+    m_trials->verticalHeader()->setVisible(false);
+    m_trials->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_trials->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_trials->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_trials->horizontalHeader()->setSectionResizeMode(Settings, QHeaderView::Stretch);
+    m_trials->horizontalHeader()->setSectionResizeMode(Run, QHeaderView::Interactive);
+    m_chart = new QCustomPlot(this);
+    m_chart->setObjectName(QStringLiteral("sweepChart"));
+    m_chart->setMinimumSize(260, 200);
+    m_chart->yAxis->setLabel(tr("best val loss"));
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(m_trials);
+    split->addWidget(m_chart);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    m_best = new QLabel(this);
+    m_best->setObjectName(QStringLiteral("sweepBest"));
+    m_best->setWordWrap(true);
+    m_openBest = new QPushButton(tr("Open in Monitor"), this);
+    m_chatBest = new QPushButton(tr("Chat in Playground"), this);
+    m_chatBest->setObjectName(QStringLiteral("sweepChatBest"));
+    m_exportBest = new QPushButton(tr("Export GGUF…"), this);
+    auto* best = new QHBoxLayout;
+    best->addWidget(m_best, 1);
+    best->addWidget(m_openBest);
+    best->addWidget(m_chatBest);
+    best->addWidget(m_exportBest);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(split, 1);
+    layout->addLayout(best);
+    resize(980, 620);
+
+    connect(m_start, &QPushButton::clicked, this, &SweepDialog::start);
+    connect(m_stop, &QPushButton::clicked, this, &SweepDialog::stop);
+    connect(m_resume, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(
+            this, tr("Resume a sweep"), QDir(m_runsFolder).filePath(QStringLiteral("sweeps")));
+        if (!folder.isEmpty())
+            resume(folder);
+    });
+    connect(m_openBest, &QPushButton::clicked, this, [this] { emit openRunRequested(bestRunDir()); });
+    connect(m_chatBest, &QPushButton::clicked, this, [this] {
+        const QString run = bestRunDir();
+        const bool exported = QFileInfo::exists(QDir(run).filePath(QStringLiteral("export")));
+        emit chatRequested(run, exported ? QStringLiteral("final") : QStringLiteral("best"));
+    });
+    connect(m_exportBest, &QPushButton::clicked, this, [this] { emit exportRequested(bestRunDir()); });
+    updateButtons();
+}
+
+SweepDialog::~SweepDialog() = default;
+
+void SweepDialog::setBase(const TrainConfig& base, const SweepData& data, const QString& runsFolder)
+{
+    m_base = base;
+    m_data = data;
+    m_runsFolder = runsFolder;
+    if (m_parameters->toPlainText().trimmed().isEmpty())
+        m_parameters->setPlainText(suggestedParameters(base));
+}
+
+bool SweepDialog::start()
+{
+    if (isRunning())
+        return false;
+    try {
+        SweepSpec spec;
+        for (const QString& line : m_parameters->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            if (!line.trimmed().isEmpty())
+                spec.parameters.push_back(parseSweepParameter(QString(line).remove(QLatin1Char(' '))));
+        spec.method = m_method->currentData().toString();
+        spec.maxTrials = m_maxTrials->value();
+        spec.stepsPerTrial = m_steps->value();
+        spec.pruning = m_pruning->isChecked() ? QStringLiteral("median") : QStringLiteral("none");
+        spec.name = QStringLiteral("sweep %1").arg(m_base.mode);
+        attach(SweepRecord::create(m_runsFolder, spec, m_base, m_data));
+        return true;
+    } catch (const Error& error) {
+        m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(error.message().toHtmlEscaped()));
+        return false;
+    }
+}
+
+bool SweepDialog::resume(const QString& sweepFolder)
+{
+    if (isRunning())
+        return false;
+    try {
+        attach(SweepRecord::load(sweepFolder));
+        return true;
+    } catch (const Error& error) {
+        m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(error.message().toHtmlEscaped()));
+        return false;
+    }
+}
+
+void SweepDialog::attach(SweepRecord record)
+{
+    m_runner = std::make_unique<SweepRunner>(m_queue, std::move(record));
+    connect(m_runner.get(), &SweepRunner::trialStarted, this, [this] { showRecord(); });
+    connect(m_runner.get(), &SweepRunner::trialChanged, this, [this] { showRecord(); });
+    connect(m_runner.get(), &SweepRunner::failed, this, [this](const QString& message) {
+        showRecord();
+        m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(message.toHtmlEscaped()));
+    });
+    connect(m_runner.get(), &SweepRunner::finished, this, [this] {
+        showRecord();
+        emit finished();
+    });
+    m_runner->start();
+    showRecord();
+}
+
+void SweepDialog::stop()
+{
+    if (m_runner)
+        m_runner->stop();
+    updateButtons();
+}
+
+QString SweepDialog::bestRunDir() const
+{
+    if (!m_runner)
+        return {};
+    const SweepRecord& record = m_runner->record();
+    const std::optional<int> best = record.bestTrial();
+    return best ? record.trials()[static_cast<size_t>(*best)].runDir : QString();
+}
+
+void SweepDialog::showRecord()
+{
+    if (!m_runner)
+        return;
+    const SweepRecord& record = m_runner->record();
+    const std::vector<SweepTrial>& trials = record.trials();
+    const std::optional<int> best = record.bestTrial();
+    m_trials->setRowCount(static_cast<int>(trials.size()));
+    int done = 0;
+    for (size_t i = 0; i < trials.size(); ++i) {
+        const SweepTrial& t = trials[i];
+        done += t.isDone() ? 1 : 0;
+        const QStringList texts{QString::number(t.index),
+                                settingsText(t.settings),
+                                t.status,
+                                t.objective ? QString::number(*t.objective, 'f', 4) : QStringLiteral("–"),
+                                t.bestStep ? QString::number(*t.bestStep) : QStringLiteral("–"),
+                                QFileInfo(t.runDir).fileName()};
+        for (int c = 0; c < ColumnCount; ++c) {
+            auto* item = new QTableWidgetItem(texts[c]);
+            if (c == Status && !t.message.isEmpty())
+                item->setToolTip(t.message);
+            if (c == Run)
+                item->setToolTip(t.runDir);
+            QFont font = item->font();
+            font.setBold(best && static_cast<size_t>(*best) == i);
+            item->setFont(font);
+            m_trials->setItem(static_cast<int>(i), c, item);
+        }
+    }
+
+    // The objective against the first swept setting (log scale for rates), the best trial in its own colour.
+    m_chart->clearGraphs();
+    const SweepParameter* first = record.spec().parameters.empty() ? nullptr : &record.spec().parameters.front();
+    if (first) {
+        const bool logScale = first->key.contains(QLatin1String("rate")) || first->key == QLatin1String("weight_decay");
+        m_chart->xAxis->setScaleType(logScale ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+        if (logScale)
+            m_chart->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+        else
+            m_chart->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        m_chart->xAxis->setLabel(first->key);
+        QCPGraph* all = m_chart->addGraph();
+        all->setLineStyle(QCPGraph::lsNone);
+        all->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 7));
+        QCPGraph* top = m_chart->addGraph();
+        top->setLineStyle(QCPGraph::lsNone);
+        top->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QColor(0xd3, 0x54, 0x00), 12));
+        for (size_t i = 0; i < trials.size(); ++i) {
+            const QJsonValue x = trials[i].settings.value(first->key);
+            if (!trials[i].objective || !x.isDouble())
+                continue;
+            all->addData(x.toDouble(), *trials[i].objective);
+            if (best && static_cast<size_t>(*best) == i)
+                top->addData(x.toDouble(), *trials[i].objective);
+        }
+        m_chart->rescaleAxes();
+        m_chart->xAxis->scaleRange(1.2, m_chart->xAxis->range().center());
+        m_chart->yAxis->scaleRange(1.2, m_chart->yAxis->range().center());
+    }
+    m_chart->replot();
+
+    if (best) {
+        const SweepTrial& t = trials[static_cast<size_t>(*best)];
+        m_best->setText(tr("Best: trial %1 (%2), validation loss %3").arg(t.index).arg(settingsText(t.settings)).arg(*t.objective, 0, 'f', 4));
+    } else {
+        m_best->setText(tr("No trial has a validation loss yet."));
+    }
+    m_status->setText(isRunning() ? tr("%1 of %2 trials done; running. Sweep folder: %3")
+                                        .arg(done)
+                                        .arg(trials.size())
+                                        .arg(record.folder())
+                                  : tr("%1 of %2 trials done. Sweep folder: %3").arg(done).arg(trials.size()).arg(record.folder()));
+    updateButtons();
+}
+
+void SweepDialog::updateButtons()
+{
+    const bool running = isRunning();
+    m_start->setEnabled(!running);
+    m_resume->setEnabled(!running);
+    m_stop->setEnabled(running);
+    const bool hasBest = !bestRunDir().isEmpty();
+    m_openBest->setEnabled(hasBest);
+    m_chatBest->setEnabled(hasBest);
+    m_exportBest->setEnabled(hasBest && QFileInfo::exists(QDir(bestRunDir()).filePath(QStringLiteral("export/model/config.json"))));
+}
+
+} // namespace ft::ui
