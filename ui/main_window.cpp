@@ -189,6 +189,7 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
     // The Train page lists the workspace's datasets with their counts per split.
     DatasetSession* session = m_datasets->session();
     m_playground->setDatasetSession(session); // conversations saved as examples (undone there)
+    m_runs->setDatasetSession(session);       // preferred answers of a blind rating, likewise
     connect(session, &DatasetSession::opened, m_train,
             [this, session] { m_train->setWorkspaceDatabase(session->databasePath()); });
     connect(session, &DatasetSession::closed, m_train, [this] { m_train->setWorkspaceDatabase(QString()); });

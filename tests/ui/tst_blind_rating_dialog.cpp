@@ -5,6 +5,8 @@
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
+#include <QUndoStack>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -12,6 +14,8 @@
 
 #include "../runs/recorded_runs.h"
 #include "dialogs/blind_rating_dialog.h"
+#include "models/dataset_session.h"
+#include "store/dataset_store.h"
 #include "runs/store_thread.h"
 #include "store/evaluation_store.h"
 #include "store/rating_store.h"
@@ -157,6 +161,42 @@ private slots:
                                    .ratings(QStringLiteral("run:%1:final").arg(w.run), QStringLiteral("base:model-1")))
             commented = commented || (r.comment == QLatin1String("both wrong") && r.prompt == prompt);
         QVERIFY(commented);
+    }
+    void preferredAnswersBecomeExamples()
+    {
+        RatedWorkspace w;
+        fill(w);
+        DatasetSession session;
+        session.open(w.dir.path());
+        const qint64 datasetId = session.datasets().create(QStringLiteral("preferred"));
+        StoreThread store;
+        BlindRatingDialog dialog(&store, w.dir.path(), {w.run}, nullptr, 3);
+        dialog.setDatasetSession(&session);
+        QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
+        dialog.show();
+        QVERIFY(loaded.wait(5000));
+        auto* add = dialog.findChild<QPushButton*>(QStringLiteral("ratingAddPreferred"));
+        QVERIFY(!add->isEnabled()); // not while rating blind
+        // The base wins the first example, the run the second, the third is a tie, the fourth is left.
+        for (int i = 0; i < 3; ++i) {
+            const bool tunedFirst = dialog.firstAnswer()->toPlainText().startsWith(QLatin1String("tuned"));
+            dialog.rate(i == 2 ? 0 : (i == 0) == tunedFirst ? 2 : 1);
+        }
+        dialog.showResults();
+        QVERIFY(add->isEnabled());
+        QVERIFY(dialog.addPreferredAnswers(datasetId, Split::Train));
+        const std::vector<StoredExample> added = session.examples().examples(datasetId, ExampleFilter());
+        QCOMPARE(added.size(), size_t(2)); // the tie is not an example
+        QStringList responses;
+        for (const StoredExample& e : added) {
+            responses << e.record.response;
+            QVERIFY(e.record.instruction.startsWith(QLatin1String("prompt ")));
+            QCOMPARE(e.tags, QStringList{QStringLiteral("rated")});
+        }
+        responses.sort();
+        QCOMPARE(responses, (QStringList{QStringLiteral("base 0"), QStringLiteral("tuned 1")}));
+        session.undoStack()->undo();
+        QCOMPARE(session.examples().count(datasetId), qint64(0));
     }
     void twoRunsShareTheExamplesBothAnswered()
     {

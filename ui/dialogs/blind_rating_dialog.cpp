@@ -14,10 +14,13 @@
 
 #include "common/error.h"
 #include "dialogs/examples_dialog.h"
+#include "dialogs/save_conversation_dialog.h"
+#include "models/dataset_session.h"
 #include "runs/store_thread.h"
 #include "store/database.h"
 #include "store/evaluation_compare.h"
 #include "store/workspace.h"
+#include "undo/example_commands.h"
 
 namespace ft::ui {
 
@@ -135,6 +138,12 @@ BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspac
     tieKey->setShortcut(QKeySequence(Qt::Key_T));
     addAction(tieKey);
     connect(tieKey, &QAction::triggered, this, [this] { rate(0); });
+    m_addPreferred = new QPushButton(tr("Add preferred answers…"), this);
+    m_addPreferred->setObjectName(QStringLiteral("ratingAddPreferred"));
+    m_addPreferred->setAutoDefault(false);
+    m_addPreferred->setToolTip(tr("The rated examples with a better answer, as dataset examples: the prompt and that "
+                                  "answer, tagged \"rated\" (Undo on the Datasets page takes them back)"));
+    m_addPreferred->setEnabled(false);
     auto* close = new QPushButton(tr("Close"), this);
     close->setAutoDefault(false);
     auto* row = new QHBoxLayout;
@@ -142,6 +151,7 @@ BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspac
         row->addWidget(b);
     row->addStretch(1);
     row->addWidget(m_finish);
+    row->addWidget(m_addPreferred);
     row->addWidget(close);
     m_results = new QLabel(this);
     m_results->setObjectName(QStringLiteral("ratingResultsText"));
@@ -165,6 +175,7 @@ BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspac
     connect(m_back, &QPushButton::clicked, this, &BlindRatingDialog::back);
     connect(m_finish, &QPushButton::clicked, this, &BlindRatingDialog::showResults);
     connect(close, &QPushButton::clicked, this, &QDialog::accept);
+    connect(m_addPreferred, &QPushButton::clicked, this, &BlindRatingDialog::addPreferredAnswersAs);
     for (QWidget* w : std::initializer_list<QWidget*>{m_firstBetter, m_secondBetter, m_tie, m_skip, m_back, m_finish})
         w->setEnabled(false);
 
@@ -299,6 +310,77 @@ void BlindRatingDialog::back()
     showCurrent();
 }
 
+void BlindRatingDialog::setDatasetSession(DatasetSession* session)
+{
+    m_datasets = session;
+    m_addPreferred->setEnabled(m_datasets && m_results->isVisible());
+}
+
+std::vector<StoredExample> BlindRatingDialog::preferredExamples(qint64 datasetId, Split split) const
+{
+    std::vector<StoredExample> examples;
+    for (const RatingSession::Item& item : m_session.items) {
+        if (!item.verdict || *item.verdict == Verdict::Tie)
+            continue;
+        const bool aWon = *item.verdict == Verdict::A;
+        StoredExample example;
+        example.datasetId = datasetId;
+        example.split = split;
+        example.record.instruction = item.prompt;
+        example.record.response = aWon ? item.answerA : item.answerB;
+        example.source = QStringLiteral("rated: %1 over %2")
+                             .arg(aWon ? m_session.a.label : m_session.b.label, aWon ? m_session.b.label : m_session.a.label);
+        example.tags = QStringList{QStringLiteral("rated")};
+        example.notes = item.comment;
+        examples.push_back(std::move(example));
+    }
+    return examples;
+}
+
+bool BlindRatingDialog::addPreferredAnswers(qint64 datasetId, Split split)
+{
+    if (!m_datasets)
+        return false;
+    std::vector<StoredExample> examples = preferredExamples(datasetId, split);
+    if (examples.empty()) {
+        m_status->setText(tr("No rating has a better answer yet (ties are not added)."));
+        return false;
+    }
+    const quint64 errorsBefore = m_datasets->errorCount();
+    const auto count = static_cast<int>(examples.size());
+    m_datasets->undoStack()->push(InsertExamplesCommand::add(m_datasets, datasetId, std::move(examples)));
+    if (m_datasets->errorCount() != errorsBefore)
+        return false;
+    QString dataset;
+    if (const auto info = m_datasets->datasets().find(datasetId))
+        dataset = info->name;
+    m_status->setText(tr("Added %n preferred answer(s) to \"%1\" (%2); Undo on the Datasets page takes them back.",
+                         nullptr, count)
+                          .arg(dataset, splitName(split)));
+    return true;
+}
+
+void BlindRatingDialog::addPreferredAnswersAs()
+{
+    if (!m_datasets)
+        return;
+    std::vector<DatasetInfo> datasets;
+    try {
+        datasets = m_datasets->datasets().list();
+    } catch (const std::exception& error) {
+        m_status->setText(QString::fromUtf8(error.what()).toHtmlEscaped());
+        return;
+    }
+    if (datasets.empty()) {
+        m_status->setText(tr("The workspace has no dataset yet: create or import one on the Datasets page."));
+        return;
+    }
+    SaveConversationDialog dialog({tr("the preferred answers")}, datasets, this);
+    dialog.setWindowTitle(tr("Add preferred answers"));
+    if (dialog.exec() == QDialog::Accepted)
+        addPreferredAnswers(dialog.datasetId(), dialog.split());
+}
+
 void BlindRatingDialog::showResults()
 {
     if (!m_loaded)
@@ -328,6 +410,7 @@ void BlindRatingDialog::showResults()
                            .arg(exampleCount())
                            .arg(rate.text().toHtmlEscaped(), current));
     m_results->show();
+    m_addPreferred->setEnabled(m_datasets != nullptr);
 }
 
 } // namespace ft::ui

@@ -8,6 +8,8 @@
 //
 // The answers are the runs' latest evaluations (the Examples… view's): one run against its base model,
 // or two runs against each other, matched by record key. Loading and saving run on the store thread.
+// "Add preferred answers…" turns the ratings with a winner into dataset examples (the prompt and the
+// better answer, tagged "rated"), one step on the Datasets page's undo stack.
 
 #include <optional>
 #include <random>
@@ -15,6 +17,8 @@
 
 #include <QDialog>
 
+#include "data/splits.h"
+#include "store/example_store.h"
 #include "store/rating_store.h"
 
 class QLabel;
@@ -27,6 +31,8 @@ class StoreThread;
 }
 
 namespace ft::ui {
+
+class DatasetSession;
 
 // What is rated: the two subjects and the examples both answered, with the ratings already stored.
 struct RatingSession {
@@ -60,12 +66,19 @@ public:
     QTextBrowser* firstAnswer() const { return m_first; }
     QTextBrowser* secondAnswer() const { return m_second; }
     QLabel* results() const { return m_results; }
+    // The session whose datasets preferred answers go to (the Datasets page's, with its undo stack).
+    void setDatasetSession(DatasetSession* session);
+    // The rated examples with a winner as dataset examples: the prompt, and the better answer.
+    std::vector<StoredExample> preferredExamples(qint64 datasetId, Split split) const;
+    // Adds them to `datasetId` in `split` (one undo step); false when there are none or it failed.
+    bool addPreferredAnswers(qint64 datasetId, Split split);
 
     // The choices the buttons and keys make: 1 first answer better, 2 second better, 0 equal.
     void rate(int choice);
     void skip();
     void back();
     void showResults();
+    void addPreferredAnswersAs(); // asks where (SaveConversationDialog), then addPreferredAnswers
 
 signals:
     void loaded(const QString& error);
@@ -94,6 +107,8 @@ private:
     QPushButton* m_skip;
     QPushButton* m_back;
     QPushButton* m_finish;
+    QPushButton* m_addPreferred;
+    DatasetSession* m_datasets = nullptr;
     QLabel* m_results;
 };
 

@@ -477,6 +477,7 @@ void RunsPage::rateSelected()
     if (ids.isEmpty() || ids.size() > 2)
         return;
     auto* dialog = new BlindRatingDialog(m_history->storeThread(), m_history->workspacePath(), ids, this);
+    dialog->setDatasetSession(m_datasetSession);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }

@@ -30,6 +30,7 @@ struct EvalEnd;
 
 namespace ft::ui {
 
+class DatasetSession;
 class RunFilterProxy;
 class RunHistoryModel;
 
@@ -37,6 +38,8 @@ class RunsPage : public QWidget {
     Q_OBJECT
 public:
     explicit RunsPage(StoreRunHistory* history, QWidget* parent = nullptr);
+    // The Datasets page's session: Rate blind… adds preferred answers to its datasets (undone there).
+    void setDatasetSession(DatasetSession* session) { m_datasetSession = session; }
     QTableView* table() const { return m_table; }
     RunHistoryModel* model() const { return m_model; }
     StoreRunHistory* history() const { return m_history; }
@@ -93,6 +96,7 @@ private:
     QPushButton* m_evaluate;
     QPushButton* m_examples;
     QPushButton* m_rate;
+    DatasetSession* m_datasetSession = nullptr;
     QPushButton* m_cancelEval;
     QSpinBox* m_evalLimit;
     QProgressBar* m_evalProgress;
