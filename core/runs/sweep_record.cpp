@@ -82,11 +82,19 @@ SweepRecord SweepRecord::load(const QString& folder)
     const QString path = QDir(folder).filePath(kFile);
     if (!QFileInfo::exists(path))
         throw Error(QStringLiteral("%1: no %2 (not a sweep folder)").arg(folder, kFile));
-    const QJsonObject json = readJsonObjectFile(path);
+    return fromJson(readJsonObjectFile(path), QFileInfo(folder).absoluteFilePath(), path);
+}
+
+SweepRecord SweepRecord::fromJson(const QJsonObject& json, const QString& folder, const QString& origin)
+{
+    static const QStringList statuses{QStringLiteral("pending"),  QStringLiteral("running"),
+                                      QStringLiteral("finished"), QStringLiteral("pruned"),
+                                      QStringLiteral("stopped"),  QStringLiteral("failed"),
+                                      QStringLiteral("diverged"), QStringLiteral("interrupted")};
     SweepRecord record;
-    record.m_folder = QFileInfo(folder).absoluteFilePath();
-    record.m_spec = SweepSpec::fromJson(json.value(QStringLiteral("spec")).toObject(), path);
-    record.m_base = TrainConfig::fromJson(json.value(QStringLiteral("base")).toObject(), path);
+    record.m_folder = folder;
+    record.m_spec = SweepSpec::fromJson(json.value(QStringLiteral("spec")).toObject(), origin);
+    record.m_base = TrainConfig::fromJson(json.value(QStringLiteral("base")).toObject(), origin);
     record.m_runsDir = json.value(QStringLiteral("runs_dir")).toString();
     const QJsonObject data = json.value(QStringLiteral("data")).toObject();
     record.m_data.datasetId = data.value(QStringLiteral("dataset_id")).toInteger();
@@ -94,10 +102,23 @@ SweepRecord SweepRecord::load(const QString& folder)
     record.m_data.trainSplit = data.value(QStringLiteral("train_split")).toString(QStringLiteral("train"));
     record.m_data.valSplit = data.value(QStringLiteral("val_split")).toString(QStringLiteral("val"));
     record.m_data.workspace = data.value(QStringLiteral("workspace")).toString();
-    for (const QJsonValue& trial : json.value(QStringLiteral("trials")).toArray())
-        record.m_trials.push_back(trialFromJson(trial.toObject()));
+    for (const QJsonValue& value : json.value(QStringLiteral("trials")).toArray()) {
+        SweepTrial trial = trialFromJson(value.toObject());
+        const int expected = static_cast<int>(record.m_trials.size()) + 1;
+        if (trial.index != expected)
+            throw Error(QStringLiteral("%1: trial %2 has index %3; trials are numbered 1, 2, ... in order")
+                            .arg(origin)
+                            .arg(expected)
+                            .arg(trial.index));
+        if (!statuses.contains(trial.status))
+            throw Error(QStringLiteral("%1: trial %2 has status \"%3\" (expected one of %4)")
+                            .arg(origin)
+                            .arg(expected)
+                            .arg(trial.status, statuses.join(QStringLiteral(", "))));
+        record.m_trials.push_back(std::move(trial));
+    }
     if (record.m_trials.empty())
-        throw Error(QStringLiteral("%1: the sweep has no trials").arg(path));
+        throw Error(QStringLiteral("%1: the sweep has no trials").arg(origin));
     return record;
 }
 

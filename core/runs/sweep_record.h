@@ -49,6 +49,10 @@ public:
                               const SweepData& data);
     // Reads <folder>/sweep.json; errors name the file.
     static SweepRecord load(const QString& folder);
+    // The record in `json` (sweep.json's content) for `folder`; `origin` names it in errors. Refuses
+    // trials out of order (each index its position, from 1), unknown statuses, a base configuration
+    // TrainConfig refuses, and a sweep without trials.
+    static SweepRecord fromJson(const QJsonObject& json, const QString& folder, const QString& origin);
     void save() const;
 
     const QString& folder() const { return m_folder; }

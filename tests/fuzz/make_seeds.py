@@ -99,6 +99,37 @@ put("fuzz_dataset_reader", "tsv", with_format("tsv", table(alpaca, "\t")))
 put("fuzz_dataset_reader", "text", with_format("text", text))
 put("fuzz_dataset_reader", "detected", with_format("detected", json.dumps(alpaca, ensure_ascii=False)))
 
+# sweep.json: a sweep as SweepRecord writes it, midway (trials done, running, pending), and a fresh one.
+def sweep(trials):
+    return json.dumps({
+        "spec": {"name": "rates", "method": "grid", "max_trials": 0, "seed": "42", "steps_per_trial": 6,
+                 "objective": "val_loss", "pruning": "median",
+                 "parameters": [{"key": "learning_rate", "values": [0.003, 1e-06]},
+                                {"key": "lora_rank", "values": [4, 8]}]},
+        "base": {"mode": "instruction", "model": "/models/stories260K", "train_file": "train.jsonl",
+                 "max_length": 128, "eval_every": 3, "learning_rate": 0.0002},
+        "runs_dir": "/ws/runs",
+        "data": {"dataset_id": 0, "dataset_name": "", "train_split": "train", "val_split": "val", "workspace": ""},
+        "trials": trials,
+        "best_trial": 1,
+    }).encode()
+
+
+put("fuzz_sweep_record", "midway", sweep([
+    {"index": 1, "settings": {"learning_rate": 0.003, "lora_rank": 4}, "status": "finished",
+     "run_dir": "/ws/runs/a", "message": "", "val_losses": {"3": 3.61, "6": 3.52}, "objective": 3.52, "best_step": 6},
+    {"index": 2, "settings": {"learning_rate": 0.003, "lora_rank": 8}, "status": "pruned", "run_dir": "/ws/runs/b",
+     "message": "stopped at step 3", "val_losses": {"3": 3.9}, "objective": 3.9, "best_step": 3},
+    {"index": 3, "settings": {"learning_rate": 1e-06, "lora_rank": 4}, "status": "running", "run_dir": "/ws/runs/c",
+     "message": "", "val_losses": {}},
+    {"index": 4, "settings": {"learning_rate": 1e-06, "lora_rank": 8}, "status": "pending", "run_dir": "",
+     "message": "", "val_losses": {}},
+]))
+put("fuzz_sweep_record", "fresh", sweep([
+    {"index": 1, "settings": {"learning_rate": 0.003}, "status": "pending", "run_dir": "", "message": "",
+     "val_losses": {}},
+]))
+
 # Event lines: a real run's stream (tests/fuzz/seeds/event_lines.jsonl), one line per seed.
 for i, line in enumerate(open(os.path.join(here, "seeds", "event_lines.jsonl"), "rb").read().splitlines()):
     put("fuzz_event_line", "%02d" % i, line)
