@@ -4,24 +4,14 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QCheckBox>
 #include <QDir>
-#include <QPlainTextEdit>
-#include <QSpinBox>
-#include <QEventLoop>
-#include <QPixmap>
-#include <QScrollArea>
-#include <QScrollBar>
-#include <QTableView>
 #include <QTimer>
-#include <QToolButton>
-#include <qcustomplot.h>
 
 #include "app_settings.h"
 #include "common/app_paths.h"
-#include "dialogs/compare_dialog.h"
 #include "event_loop_probe.h"
 #include "main_window.h"
+#include "screenshots.h"
 #include "pages/monitor_page.h"
 #include "pages/playground_page.h"
 #include "pages/runs_page.h"
@@ -29,29 +19,6 @@
 #include "plural_forms.h"
 #include "theme.h"
 
-namespace {
-
-// The Playground's screenshot shows a chat: a message sent to its columns, answered greedily (a few
-// seconds with a small model), waited for at most 60 s.
-void startConversation(ft::ui::PlaygroundPage* playground)
-{
-    playground->findChild<QCheckBox*>(QStringLiteral("playgroundGreedy"))->setChecked(true);
-    playground->findChild<QSpinBox*>(QStringLiteral("playgroundMaxTokens"))->setValue(48);
-    playground->findChild<QPlainTextEdit*>(QStringLiteral("playgroundPrompt"))
-        ->setPlainText(QStringLiteral("Write a short story about Tom and a kite."));
-    playground->generate();
-    QEventLoop wait;
-    QTimer poll;
-    QObject::connect(&poll, &QTimer::timeout, &wait, [&] {
-        if (!playground->isGenerating())
-            wait.quit();
-    });
-    poll.start(100);
-    QTimer::singleShot(60000, &wait, &QEventLoop::quit);
-    wait.exec();
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -113,42 +80,8 @@ int main(int argc, char** argv)
         // Give the model inspection and the run folder (both on worker threads) a moment, then grab each page.
         const QString dir = parser.value(QStringLiteral("screenshots"));
         QDir().mkpath(dir);
-        QTimer::singleShot(2500, &window, [&window, dir] {
-            const char* names[] = {"datasets", "train", "monitor", "runs", "playground"};
-            for (int page = 0; page < ft::ui::MainWindow::PageCount; ++page) {
-                window.showPage(static_cast<ft::ui::MainWindow::Page>(page));
-                QApplication::processEvents();
-                if (page == ft::ui::MainWindow::Playground)
-                    startConversation(window.playgroundPage());
-                window.grab().save(QDir(dir).filePath(QStringLiteral("%1.png").arg(QLatin1String(names[page]))));
-            }
-            // The Train page again, scrolled to its advanced settings, open.
-            if (auto* advanced = window.findChild<QToolButton*>(QStringLiteral("advancedToggle"))) {
-                window.showPage(ft::ui::MainWindow::Train);
-                advanced->setChecked(true);
-                QApplication::processEvents();
-                if (auto* scroll = window.trainPage()->findChild<QScrollArea*>())
-                    scroll->verticalScrollBar()->setValue(advanced->mapTo(scroll->widget(), QPoint()).y() - 8);
-                QApplication::processEvents();
-                window.grab().save(QDir(dir).filePath(QStringLiteral("train-advanced.png")));
-            }
-            // The comparison of every run in the workspace (read on the store thread: waited for, at most 5 s).
-            if (auto* runs = window.findChild<ft::ui::RunsPage*>(); runs && runs->table()->model()->rowCount() >= 2) {
-                window.showPage(ft::ui::MainWindow::Runs);
-                runs->table()->selectAll();
-                runs->compareSelected();
-                if (auto* compare = runs->findChild<ft::ui::CompareDialog*>()) {
-                    QEventLoop wait;
-                    QTimer::singleShot(5000, &wait, &QEventLoop::quit);
-                    QObject::connect(compare, &ft::ui::CompareDialog::loaded, &wait, &QEventLoop::quit);
-                    if (!compare->isLoaded())
-                        wait.exec();
-                    compare->plot()->replot();
-                    QApplication::processEvents();
-                    compare->grab().save(QDir(dir).filePath(QStringLiteral("compare.png")));
-                    compare->close();
-                }
-            }
+        QTimer::singleShot(2500, &window, [&window, &settings, dir] {
+            ft::ui::saveScreenshots(window, dir, settings.runsFolder());
             QApplication::quit();
         });
     }

@@ -1,0 +1,14 @@
+#pragma once
+// ftstudio --screenshots DIR: a PNG of every page, the Train page's advanced settings, the comparison
+// of the workspace's runs, the newest sweep's dialog and a blind rating (scripts/screenshots makes a
+// workspace with all of them).
+
+#include <QString>
+
+namespace ft::ui {
+
+class MainWindow;
+
+void saveScreenshots(MainWindow& window, const QString& dir, const QString& runsFolder);
+
+} // namespace ft::ui
