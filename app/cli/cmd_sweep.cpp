@@ -23,18 +23,9 @@ namespace ft::cli {
 
 namespace {
 
-QString settingsText(const QJsonObject& settings)
-{
-    QStringList parts;
-    for (auto it = settings.begin(); it != settings.end(); ++it)
-        parts << QStringLiteral("%1=%2").arg(it.key(), it.value().isString() ? it.value().toString()
-                                                                              : QString::number(it.value().toDouble(), 'g', 6));
-    return parts.join(QLatin1Char(' '));
-}
-
 QString trialLine(const SweepTrial& t, size_t total)
 {
-    QString line = QStringLiteral("trial %1/%2 %3: %4").arg(t.index).arg(total).arg(settingsText(t.settings), t.status);
+    QString line = QStringLiteral("trial %1/%2 %3: %4").arg(t.index).arg(total).arg(sweepSettingsText(t.settings), t.status);
     if (t.objective)
         line += QStringLiteral(", best val loss %1").arg(*t.objective, 0, 'f', 4) +
                 (t.bestStep ? QStringLiteral(" (step %1)").arg(*t.bestStep) : QString());
@@ -56,7 +47,7 @@ void printSummary(const SweepRecord& record, bool json)
         out() << "  " << trialLine(t, record.trials().size()) << "\n";
     if (const std::optional<int> best = record.bestTrial()) {
         const SweepTrial& t = record.trials()[static_cast<size_t>(*best)];
-        out() << "best: trial " << t.index << " (" << settingsText(t.settings) << "), validation loss "
+        out() << "best: trial " << t.index << " (" << sweepSettingsText(t.settings) << "), validation loss "
               << QString::number(*t.objective, 'f', 4) << ", run " << t.runDir << "\n";
     } else {
         out() << "no trial has a validation loss yet\n";
@@ -83,6 +74,10 @@ int runSweep(SweepRecord record, bool json)
             err() << trialLine(t, total) << "\n";
     });
     QObject::connect(&runner, &SweepRunner::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&runner, &SweepRunner::paused, &loop, [&] {
+        failure = QStringLiteral("a trial was stopped; `sweep --resume %1` goes on with it").arg(runner.record().folder());
+        loop.quit();
+    });
     QObject::connect(&runner, &SweepRunner::failed, [&](const QString& message) {
         failure = message;
         loop.quit();

@@ -99,10 +99,15 @@ void SweepSpec::validate(const TrainConfig& base) const
         throw Error(QStringLiteral("sweep: pruning must be \"median\" or \"none\" (got \"%1\")").arg(pruning));
     if (maxTrials < 0 || stepsPerTrial < 0)
         throw Error(QStringLiteral("sweep: the number of trials and the steps per trial must not be negative"));
-    // Every value must make a valid configuration: checked now, not when its trial comes up.
-    for (const SweepParameter& p : parameters)
-        for (const QJsonValue& value : p.values)
-            validateTrainSettings(sweepTrialConfig(base, QJsonObject{{p.key, value}}, *this));
+    // Every trial must be a valid configuration: checked now, not when its trial comes up.
+    for (const QJsonObject& settings : sweepTrialSettings(*this)) {
+        try {
+            validateTrainSettings(sweepTrialConfig(base, settings, *this));
+        } catch (const Error& error) {
+            throw Error(QStringLiteral("sweep: the trial %1 is not a valid configuration: %2")
+                            .arg(sweepSettingsText(settings), error.message()));
+        }
+    }
 }
 
 SweepParameter parseSweepParameter(const QString& text)
@@ -125,8 +130,32 @@ SweepParameter parseSweepParameter(const QString& text)
     return parameter;
 }
 
+qint64 sweepGridSize(const SweepSpec& spec)
+{
+    qint64 size = 1;
+    for (const SweepParameter& p : spec.parameters)
+        size = std::min<qint64>(size * std::max<qint64>(1, p.values.size()), kMaxSweepGrid + 1);
+    return size;
+}
+
+QString sweepSettingsText(const QJsonObject& settings)
+{
+    QStringList parts;
+    for (auto it = settings.begin(); it != settings.end(); ++it) {
+        const QJsonValue v = it.value();
+        parts << QStringLiteral("%1=%2").arg(it.key(), v.isString() ? v.toString()
+                                                       : v.isBool() ? (v.toBool() ? QStringLiteral("true")
+                                                                                  : QStringLiteral("false"))
+                                                                    : QString::number(v.toDouble(), 'g', 6));
+    }
+    return parts.join(QLatin1Char(' '));
+}
+
 std::vector<QJsonObject> sweepTrialSettings(const SweepSpec& spec)
 {
+    if (sweepGridSize(spec) > kMaxSweepGrid)
+        throw Error(QStringLiteral("sweep: the values make more than %1 combinations; try fewer values per setting")
+                        .arg(kMaxSweepGrid));
     // Every combination, the first parameter varying slowest.
     std::vector<QJsonObject> grid{QJsonObject()};
     for (const SweepParameter& p : spec.parameters) {

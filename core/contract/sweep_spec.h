@@ -34,7 +34,8 @@ struct SweepSpec {
 
     QJsonObject toJson() const;
     static SweepSpec fromJson(const QJsonObject& json, const QString& origin);
-    // Checks the spec and every trial's configuration against `base`; throws ft::Error naming the setting.
+    // Checks the spec and every trial's configuration against `base` (each combination, before anything
+    // runs); throws ft::Error naming the setting.
     void validate(const TrainConfig& base) const;
 };
 
@@ -43,9 +44,17 @@ struct SweepSpec {
 // (weight_decay). Values are numbers, true/false, or text. Throws ft::Error saying what was expected.
 SweepParameter parseSweepParameter(const QString& text);
 
+// How many combinations the parameters make (saturating at kMaxSweepGrid + 1).
+constexpr qint64 kMaxSweepGrid = 100000;
+qint64 sweepGridSize(const SweepSpec& spec);
+
 // The settings each trial overrides, in trial order: the grid's combinations with the first parameter
-// varying slowest, or `maxTrials` distinct combinations drawn with `seed`.
+// varying slowest, or `maxTrials` distinct combinations drawn with `seed`. Throws ft::Error for a grid
+// of more than kMaxSweepGrid combinations.
 std::vector<QJsonObject> sweepTrialSettings(const SweepSpec& spec);
+
+// "learning_rate=0.0003 lora_rank=16": a trial's settings as people read them.
+QString sweepSettingsText(const QJsonObject& settings);
 
 // A trial's configuration: the base with the trial's settings (and steps) applied. Throws ft::Error
 // naming the setting when a value does not fit it.

@@ -41,10 +41,11 @@ SweepTrial trialFromJson(const QJsonObject& json)
     t.message = json.value(QStringLiteral("message")).toString();
     const QJsonObject losses = json.value(QStringLiteral("val_losses")).toObject();
     for (auto it = losses.begin(); it != losses.end(); ++it)
-        t.valLosses[it.key().toLongLong()] = it.value().toDouble();
-    if (json.contains(QStringLiteral("objective")))
+        if (it.value().isDouble())
+            t.valLosses[it.key().toLongLong()] = it.value().toDouble();
+    if (json.value(QStringLiteral("objective")).isDouble()) // null (a non-finite number written) is none
         t.objective = json.value(QStringLiteral("objective")).toDouble();
-    if (json.contains(QStringLiteral("best_step")))
+    if (json.value(QStringLiteral("best_step")).isDouble())
         t.bestStep = json.value(QStringLiteral("best_step")).toInteger();
     return t;
 }
@@ -148,10 +149,14 @@ void SweepRecord::save() const { writeFileAtomically(path(), QJsonDocument(toJso
 
 std::optional<int> SweepRecord::bestTrial() const
 {
+    // Of the trials that trained as asked (finished, or stopped by the rule): not a failed or diverged one.
     std::optional<int> best;
-    for (size_t i = 0; i < m_trials.size(); ++i)
-        if (m_trials[i].objective && (!best || *m_trials[i].objective < *m_trials[static_cast<size_t>(*best)].objective))
+    for (size_t i = 0; i < m_trials.size(); ++i) {
+        const SweepTrial& t = m_trials[i];
+        const bool counts = t.status == QLatin1String("finished") || t.status == QLatin1String("pruned");
+        if (counts && t.objective && (!best || *t.objective < *m_trials[static_cast<size_t>(*best)].objective))
             best = static_cast<int>(i);
+    }
     return best;
 }
 

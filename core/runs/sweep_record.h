@@ -64,7 +64,7 @@ public:
     std::vector<SweepTrial>& trials() { return m_trials; }
     const std::vector<SweepTrial>& trials() const { return m_trials; }
 
-    // The trial with the lowest objective, if any has one.
+    // The finished or pruned trial with the lowest objective, if any has one.
     std::optional<int> bestTrial() const;
     // The validation losses the finished trials (other than `except`) reported at `step`.
     std::vector<double> finishedLossesAt(qint64 step, int except) const;

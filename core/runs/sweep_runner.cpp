@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <QTimer>
+
 #include "common/error.h"
 #include "contract/run_folder.h"
 
@@ -13,6 +15,16 @@ SweepRunner::SweepRunner(RunQueue* queue, SweepRecord record, QObject* parent)
     , m_record(std::move(record))
 {
     connect(m_queue, &RunQueue::jobEnded, this, &SweepRunner::onJobEnded);
+    // A trial cancelled while still queued (from the Monitor) ends no worker, so no jobEnded comes.
+    connect(m_queue, &RunQueue::activityChanged, this, [this] {
+        const RunJob* job = m_job > 0 ? m_queue->job(m_job) : nullptr;
+        if (job && job->status == QLatin1String("cancelled")) {
+            RunEndInfo end;
+            end.status = QStringLiteral("stopped");
+            end.message = QStringLiteral("cancelled before it started");
+            onJobEnded(m_job, end);
+        }
+    });
 }
 
 SweepTrial& SweepRunner::trial(int index) { return m_record.trials()[static_cast<size_t>(index - 1)]; }
@@ -31,10 +43,20 @@ void SweepRunner::stop()
     if (!m_running)
         return;
     m_stopping = true;
-    if (m_job > 0)
+    const RunJob* job = m_job > 0 ? m_queue->job(m_job) : nullptr;
+    if (job && job->status != QLatin1String("queued")) {
+        m_queue->cancel(m_job); // the worker checkpoints and ends; onJobEnded records it
+        return;
+    }
+    // A trial still waiting for a slot ends nothing when cancelled: recorded here, to run on resume.
+    if (job)
         m_queue->cancel(m_job);
-    else
-        m_running = false;
+    if (m_trialIndex > 0 && m_job > 0)
+        trial(m_trialIndex).status = QStringLiteral("interrupted");
+    m_job = 0;
+    m_running = false;
+    m_record.save();
+    emit trialChanged(m_trialIndex);
 }
 
 void SweepRunner::startNext()
@@ -107,7 +129,9 @@ void SweepRunner::startNext()
 void SweepRunner::onEvaluated(int trialIndex, const EvalPoint& eval)
 {
     SweepTrial& t = trial(trialIndex);
-    if (!std::isnan(eval.valLoss)) {
+    if (!std::isfinite(eval.valLoss))
+        return; // the worker ends a run whose loss is not finite itself, as diverged
+    {
         t.valLosses[eval.step] = eval.valLoss;
         if (!t.objective || eval.valLoss < *t.objective) {
             t.objective = eval.valLoss;
@@ -132,20 +156,29 @@ void SweepRunner::onJobEnded(int jobId, const RunEndInfo& end)
     if (jobId != m_job || m_job == 0)
         return;
     SweepTrial& t = trial(m_trialIndex);
+    // A stop the sweep did not ask for (the studio closing with "Stop runs", or Stop in the Monitor)
+    // leaves the trial to run again on resume, and the sweep paused: nothing is started behind it.
+    const bool stoppedFromOutside = !m_pruned && end.status == QLatin1String("stopped");
     if (m_pruned)
         t.status = QStringLiteral("pruned");
-    else if (m_stopping && end.status == QLatin1String("stopped"))
-        t.status = QStringLiteral("interrupted"); // the sweep was stopped: run again when it goes on
+    else if (end.status == QLatin1String("stopped") || end.status == QLatin1String("interrupted"))
+        t.status = QStringLiteral("interrupted");
     else
         t.status = end.status.isEmpty() ? QStringLiteral("failed") : end.status;
     if (!m_pruned && t.status != QLatin1String("finished"))
         t.message = end.message;
-    if (end.hasBestValLoss() && (!t.objective || end.bestValLoss < *t.objective))
+    if (end.hasBestValLoss() && std::isfinite(end.bestValLoss) && (!t.objective || end.bestValLoss < *t.objective))
         t.objective = end.bestValLoss;
     m_job = 0;
     m_record.save();
     emit trialChanged(m_trialIndex);
-    startNext();
+    if (stoppedFromOutside || m_stopping) {
+        m_running = false;
+        emit paused();
+        return;
+    }
+    // The next trial starts from the event loop, not inside the queue's jobEnded emission.
+    QTimer::singleShot(0, this, &SweepRunner::startNext);
 }
 
 } // namespace ft

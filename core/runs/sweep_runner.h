@@ -2,8 +2,9 @@
 // SweepRunner: runs a sweep's trials through a RunQueue, one after another, each an ordinary run.
 // It follows each trial's evaluations, stops a trial the median rule finds clearly worse (the queue
 // asks its worker to stop: it checkpoints and ends), records every change in sweep.json, and starts
-// the next pending trial when one ends. Started on a loaded record it resumes: trials already done
-// are kept, one left running by a dead process is run again from the start.
+// the next pending trial when one ends. A trial stopped from outside (the studio closing, Stop in the
+// Monitor) is recorded "interrupted" and pauses the sweep. Started on a loaded record it resumes:
+// trials already done are kept, an interrupted one (or one left running by a dead process) runs again.
 
 #include <QObject>
 
@@ -18,16 +19,16 @@ public:
     SweepRunner(RunQueue* queue, SweepRecord record, QObject* parent = nullptr);
 
     void start();
-    // Stops the running trial (recorded "stopped") and starts no more; start() goes on later.
+    // Stops the running trial (recorded "interrupted") and starts no more; start() goes on later.
     void stop();
     bool isRunning() const { return m_running; }
     const SweepRecord& record() const { return m_record; }
-    int currentJob() const { return m_job; }
 
 signals:
     void trialStarted(int trialIndex, int jobId);
     void trialChanged(int trialIndex); // a new evaluation, or its end
     void finished();                   // no trial left to run
+    void paused();                     // stopped: by stop(), or a trial stopped from outside
     void failed(const QString& message); // a trial could not be prepared; the sweep stops
 
 private:

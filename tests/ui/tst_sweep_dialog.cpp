@@ -128,6 +128,9 @@ private slots:
         SweepDialog again(&queue);
         QSignalSpy finished(&again, &SweepDialog::finished);
         QVERIFY(again.resume(folder));
+        // The form shows what the resumed sweep tries, not what was typed last.
+        QCOMPARE(again.parametersEdit()->toPlainText(), QStringLiteral("learning_rate=0.003, 0.001"));
+        QCOMPARE(again.stepsBox()->value(), 2);
         QVERIFY(finished.wait(240000));
         QCOMPARE(again.runner()->record().trials()[0].runDir, firstRun);
         QCOMPARE(again.trialsTable()->item(1, 2)->text(), QStringLiteral("finished"));

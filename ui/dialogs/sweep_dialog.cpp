@@ -34,14 +34,6 @@ QString valueText(const QJsonValue& value)
                                                                 : QString::number(value.toDouble(), 'g', 6);
 }
 
-QString settingsText(const QJsonObject& settings)
-{
-    QStringList parts;
-    for (auto it = settings.begin(); it != settings.end(); ++it)
-        parts << QStringLiteral("%1=%2").arg(it.key(), valueText(it.value()));
-    return parts.join(QLatin1Char(' '));
-}
-
 // A starting point: the learning rate around the form's, and the LoRA rank for adapter runs.
 QString suggestedParameters(const TrainConfig& base)
 {
@@ -115,6 +107,7 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
     m_trials->verticalHeader()->setVisible(false);
     m_trials->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_trials->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_trials->setWordWrap(false); // a run folder's name is elided, whole in its tool tip
     m_trials->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_trials->horizontalHeader()->setSectionResizeMode(Settings, QHeaderView::Stretch);
     m_trials->horizontalHeader()->setSectionResizeMode(Run, QHeaderView::Interactive);
@@ -185,7 +178,7 @@ bool SweepDialog::start()
         SweepSpec spec;
         for (const QString& line : m_parameters->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
             if (!line.trimmed().isEmpty())
-                spec.parameters.push_back(parseSweepParameter(QString(line).remove(QLatin1Char(' '))));
+                spec.parameters.push_back(parseSweepParameter(line));
         spec.method = m_method->currentData().toString();
         spec.maxTrials = m_maxTrials->value();
         spec.stepsPerTrial = m_steps->value();
@@ -214,12 +207,30 @@ bool SweepDialog::resume(const QString& sweepFolder)
 
 void SweepDialog::attach(SweepRecord record)
 {
+    // The form shows what this sweep tries (a resumed one's own values, not the last typed ones).
+    const SweepSpec& spec = record.spec();
+    QStringList lines;
+    for (const SweepParameter& p : spec.parameters) {
+        QStringList values;
+        for (const QJsonValue& v : p.values)
+            values << valueText(v);
+        lines << QStringLiteral("%1=%2").arg(p.key, values.join(QStringLiteral(", ")));
+    }
+    m_parameters->setPlainText(lines.join(QLatin1Char('\n')));
+    m_method->setCurrentIndex(std::max(0, m_method->findData(spec.method)));
+    m_maxTrials->setValue(spec.maxTrials);
+    m_steps->setValue(static_cast<int>(std::min<qint64>(spec.stepsPerTrial, m_steps->maximum())));
+    m_pruning->setChecked(spec.pruning == QLatin1String("median"));
     m_runner = std::make_unique<SweepRunner>(m_queue, std::move(record));
     connect(m_runner.get(), &SweepRunner::trialStarted, this, [this] { showRecord(); });
     connect(m_runner.get(), &SweepRunner::trialChanged, this, [this] { showRecord(); });
     connect(m_runner.get(), &SweepRunner::failed, this, [this](const QString& message) {
         showRecord();
         m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(message.toHtmlEscaped()));
+    });
+    connect(m_runner.get(), &SweepRunner::paused, this, [this] {
+        showRecord();
+        m_status->setText(m_status->text() + tr(" Paused: a trial was stopped; Resume… goes on with it."));
     });
     connect(m_runner.get(), &SweepRunner::finished, this, [this] {
         showRecord();
@@ -258,7 +269,7 @@ void SweepDialog::showRecord()
         const SweepTrial& t = trials[i];
         done += t.isDone() ? 1 : 0;
         const QStringList texts{QString::number(t.index),
-                                settingsText(t.settings),
+                                sweepSettingsText(t.settings),
                                 t.status,
                                 t.objective ? QString::number(*t.objective, 'f', 4) : QStringLiteral("–"),
                                 t.bestStep ? QString::number(*t.bestStep) : QStringLiteral("–"),
@@ -295,8 +306,8 @@ void SweepDialog::showRecord()
         top->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QColor(0xd3, 0x54, 0x00), 12));
         for (size_t i = 0; i < trials.size(); ++i) {
             const QJsonValue x = trials[i].settings.value(first->key);
-            if (!trials[i].objective || !x.isDouble())
-                continue;
+            if (!trials[i].objective || !x.isDouble() || (logScale && x.toDouble() <= 0))
+                continue; // a log axis has no place for 0 (weight decay off): the table still shows it
             all->addData(x.toDouble(), *trials[i].objective);
             if (best && static_cast<size_t>(*best) == i)
                 top->addData(x.toDouble(), *trials[i].objective);
@@ -309,7 +320,7 @@ void SweepDialog::showRecord()
 
     if (best) {
         const SweepTrial& t = trials[static_cast<size_t>(*best)];
-        m_best->setText(tr("Best: trial %1 (%2), validation loss %3").arg(t.index).arg(settingsText(t.settings)).arg(*t.objective, 0, 'f', 4));
+        m_best->setText(tr("Best: trial %1 (%2), validation loss %3").arg(t.index).arg(sweepSettingsText(t.settings)).arg(*t.objective, 0, 'f', 4));
     } else {
         m_best->setText(tr("No trial has a validation loss yet."));
     }
