@@ -74,15 +74,9 @@ ReportData collectReportData(QSqlDatabase db, const QString& workspaceDir, const
     std::set<std::pair<QString, QString>> pairs;
     const RatingStore ratings(db);
     for (qint64 id : runIds)
-        for (PairTally tally : ratings.talliesForRun(id)) {
-            if (!pairs.insert({std::min(tally.a.id, tally.b.id), std::max(tally.a.id, tally.b.id)}).second)
-                continue;
-            if (tally.a.runId != id) { // the report's run first: its win rate against the other
-                std::swap(tally.a, tally.b);
-                std::swap(tally.aWins.wins, tally.aWins.losses);
-            }
-            data.ratings.push_back(tally);
-        }
+        for (const PairTally& tally : ratings.talliesForRun(id))
+            if (pairs.insert({tally.a.id, tally.b.id}).second) // stored order: each pair once
+                data.ratings.push_back(tally.seenFrom(id));       // the report's run first
 
     if (options.examples <= 0 || data.runs.empty())
         return data;

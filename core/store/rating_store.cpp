@@ -23,16 +23,26 @@ Verdict swapped(Verdict verdict)
     return verdict == Verdict::A ? Verdict::B : verdict == Verdict::B ? Verdict::A : Verdict::Tie;
 }
 
-// The pair as stored: subjects in sorted order, the rest turned with them.
-Rating canonical(Rating rating)
+// The same rating with its pair named the other way round.
+Rating turned(Rating rating)
 {
-    if (rating.a.id < rating.b.id)
-        return rating;
     std::swap(rating.a, rating.b);
     std::swap(rating.answerA, rating.answerB);
     rating.aShownFirst = !rating.aShownFirst;
     rating.verdict = swapped(rating.verdict);
     return rating;
+}
+
+// The pair as stored: subjects in sorted order.
+Rating canonical(const Rating& rating) { return rating.a.id < rating.b.id ? rating : turned(rating); }
+
+// Wilson's score interval for rate p over n at z: (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n).
+std::pair<double, double> wilsonInterval(double p, double n, double z)
+{
+    const double z2 = z * z;
+    const double centre = p + z2 / (2 * n);
+    const double spread = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+    return {std::max(0.0, (centre - spread) / (1 + z2 / n)), std::min(1.0, (centre + spread) / (1 + z2 / n))};
 }
 
 QVariant runOrNull(qint64 runId) { return runId > 0 ? QVariant(runId) : QVariant(QMetaType::fromType<qint64>()); }
@@ -70,29 +80,16 @@ double WinRate::rate() const
                  : std::numeric_limits<double>::quiet_NaN();
 }
 
-// Wilson's interval: p̂ + z²/2n ± z·sqrt(p̂(1-p̂)/n + z²/4n²), over 1 + z²/n.
 double WinRate::low() const
 {
     const auto n = static_cast<double>(count());
-    if (n <= 0)
-        return std::numeric_limits<double>::quiet_NaN();
-    const double p = rate();
-    const double z2 = kZ95 * kZ95;
-    const double centre = p + z2 / (2 * n);
-    const double spread = kZ95 * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-    return std::max(0.0, (centre - spread) / (1 + z2 / n));
+    return n > 0 ? wilsonInterval(rate(), n, kZ95).first : std::numeric_limits<double>::quiet_NaN();
 }
 
 double WinRate::high() const
 {
     const auto n = static_cast<double>(count());
-    if (n <= 0)
-        return std::numeric_limits<double>::quiet_NaN();
-    const double p = rate();
-    const double z2 = kZ95 * kZ95;
-    const double centre = p + z2 / (2 * n);
-    const double spread = kZ95 * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-    return std::min(1.0, (centre + spread) / (1 + z2 / n));
+    return n > 0 ? wilsonInterval(rate(), n, kZ95).second : std::numeric_limits<double>::quiet_NaN();
 }
 
 QString WinRate::text() const
@@ -150,16 +147,6 @@ void RatingStore::save(const Rating& given)
     execPrepared(query);
 }
 
-void RatingStore::remove(const QString& subjectA, const QString& subjectB, const QString& exampleKey)
-{
-    QSqlQuery query = prepareSql(
-        m_db, QStringLiteral("DELETE FROM ratings WHERE subject_a = ? AND subject_b = ? AND example_key = ?"));
-    query.bindValue(0, std::min(subjectA, subjectB));
-    query.bindValue(1, std::max(subjectA, subjectB));
-    query.bindValue(2, exampleKey);
-    execPrepared(query);
-}
-
 std::vector<Rating> RatingStore::ratings(const QString& subjectA, const QString& subjectB) const
 {
     QSqlQuery query = prepareSql(
@@ -183,13 +170,7 @@ std::vector<Rating> RatingStore::ratings(const QString& subjectA, const QString&
         r.verdict = verdictFromName(query.value(12).toString()).value_or(Verdict::Tie);
         r.comment = query.value(13).toString();
         r.created = query.value(14).toLongLong();
-        if (r.a.id != subjectA) { // asked the other way round: turn it back
-            std::swap(r.a, r.b);
-            std::swap(r.answerA, r.answerB);
-            r.aShownFirst = !r.aShownFirst;
-            r.verdict = swapped(r.verdict);
-        }
-        result.push_back(std::move(r));
+        result.push_back(r.a.id == subjectA ? std::move(r) : turned(std::move(r))); // in the order asked
     }
     return result;
 }
@@ -226,20 +207,13 @@ std::vector<PairTally> RatingStore::talliesForRun(qint64 runId) const
     return selectTallies(QStringLiteral("WHERE run_a = ? OR run_b = ?"), runId);
 }
 
-PairTally RatingStore::tally(const RatingSubject& a, const RatingSubject& b) const
+PairTally PairTally::seenFrom(qint64 runId) const
 {
-    PairTally t;
-    t.a = a;
-    t.b = b;
-    for (const Rating& r : ratings(a.id, b.id)) {
-        if (r.verdict == Verdict::A)
-            ++t.aWins.wins;
-        else if (r.verdict == Verdict::B)
-            ++t.aWins.losses;
-        else
-            ++t.aWins.ties;
-    }
-    return t;
+    if (b.runId != runId || a.runId == runId)
+        return *this;
+    PairTally other{b, a, aWins};
+    std::swap(other.aWins.wins, other.aWins.losses);
+    return other;
 }
 
 } // namespace ft

@@ -51,6 +51,8 @@ struct WinRate {
 struct PairTally {
     RatingSubject a, b; // a's win rate against b
     WinRate aWins;
+    // The same tally with `runId`'s side as a (unchanged when a is that run or neither is).
+    PairTally seenFrom(qint64 runId) const;
 };
 
 class RatingStore {
@@ -59,15 +61,11 @@ public:
 
     // Saves (or replaces) the rating of this pair and example, in the pair's stored order.
     void save(const Rating& rating);
-    // Forgets one rating; the pair may be named either way round.
-    void remove(const QString& subjectA, const QString& subjectB, const QString& exampleKey);
     // The ratings of a pair, oldest first, in the order the pair is named here.
     std::vector<Rating> ratings(const QString& subjectA, const QString& subjectB) const;
     // Every rated pair's tally (a before b as stored: sorted ids), or those involving one run.
     std::vector<PairTally> tallies() const;
     std::vector<PairTally> talliesForRun(qint64 runId) const;
-    // The tally of one pair, as named here (a's win rate against b).
-    PairTally tally(const RatingSubject& a, const RatingSubject& b) const;
 
 private:
     std::vector<PairTally> selectTallies(const QString& where, qint64 runId) const;

@@ -90,21 +90,33 @@ private slots:
         QCOMPARE(asBase[0].answerA, QStringLiteral("answer of base"));
         QCOMPARE(asBase[0].aShownFirst, true);
 
-        const PairTally tally = store.tally(run, base);
-        QCOMPARE(tally.aWins.wins, qint64(1));
-        QCOMPARE(tally.aWins.losses, qint64(1));
-        QCOMPARE(tally.aWins.ties, qint64(1));
+        // The tally, stored base first (sorted ids), and seen from the run's side.
         const std::vector<PairTally> all = store.tallies();
         QCOMPARE(all.size(), size_t(1));
-        QCOMPARE(all[0].a.id, base.id); // stored order: sorted ids
+        QCOMPARE(all[0].a.id, base.id);
         QCOMPARE(all[0].aWins.wins, qint64(1));
 
-        // Rating an example again replaces its rating; removing forgets it.
+        // Rating an example again replaces its rating.
         store.save(rating(base, run, QStringLiteral("k3"), Verdict::B));
-        QCOMPARE(store.tally(run, base).aWins.wins, qint64(2));
         QCOMPARE(scalarSql(temp.db(), QStringLiteral("SELECT count(*) FROM ratings")).toInt(), 3);
-        store.remove(run.id, base.id, QStringLiteral("k2"));
-        QCOMPARE(store.tally(run, base).aWins.count(), qint64(2));
+        QCOMPARE(store.tallies()[0].aWins.losses, qint64(2)); // the base lost k1 and now k3
+        QCOMPARE(store.ratings(run.id, base.id)[2].verdict, Verdict::A);
+    }
+    void seenFromARun()
+    {
+        PairTally stored;
+        stored.a = {QStringLiteral("base:abc"), QStringLiteral("base"), 0};
+        stored.b = {QStringLiteral("run:4:final"), QStringLiteral("#4"), 4};
+        stored.aWins.wins = 1;
+        stored.aWins.losses = 3;
+        stored.aWins.ties = 2;
+        const PairTally fromRun = stored.seenFrom(4);
+        QCOMPARE(fromRun.a.label, QStringLiteral("#4"));
+        QCOMPARE(fromRun.b.label, QStringLiteral("base"));
+        QCOMPARE(fromRun.aWins.wins, qint64(3));
+        QCOMPARE(fromRun.aWins.losses, qint64(1));
+        QCOMPARE(fromRun.aWins.ties, qint64(2));
+        QCOMPARE(stored.seenFrom(9).a.label, QStringLiteral("base")); // neither side: as stored
     }
     void refusesAPairOfOneModel()
     {

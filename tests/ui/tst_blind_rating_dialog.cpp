@@ -152,10 +152,10 @@ private slots:
                  qPrintable(results));
         store.waitForStoreThread();
         const Workspace workspace = Workspace::open(w.dir.path(), {false});
-        const PairTally tally = RatingStore(workspace.database())
-                                    .tally({QStringLiteral("run:%1:final").arg(w.run), {}, w.run},
-                                           {QStringLiteral("base:model-1"), {}, 0});
-        QCOMPARE(tally.aWins.ties, qint64(1));
+        const std::vector<PairTally> tallies = RatingStore(workspace.database()).talliesForRun(w.run);
+        QCOMPARE(tallies.size(), size_t(1));
+        QCOMPARE(tallies[0].seenFrom(w.run).aWins.wins, qint64(3));
+        QCOMPARE(tallies[0].aWins.ties, qint64(1));
         bool commented = false;
         for (const Rating& r : RatingStore(workspace.database())
                                    .ratings(QStringLiteral("run:%1:final").arg(w.run), QStringLiteral("base:model-1")))

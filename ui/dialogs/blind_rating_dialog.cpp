@@ -72,7 +72,9 @@ RatingSession loadRatingSession(const QString& workspacePath, const QList<qint64
         item.reference = row.reference;
         item.answerA = row.outputs[0]->output;
         item.answerB = row.outputs[1]->output;
-        if (const auto found = stored.find(row.key); found != stored.end()) {
+        // A stored verdict counts only for the answers it judged (an evaluation run again has new ones).
+        if (const auto found = stored.find(row.key); found != stored.end() && found->second.answerA == item.answerA &&
+                                                     found->second.answerB == item.answerB) {
             item.verdict = found->second.verdict;
             item.comment = found->second.comment;
         }

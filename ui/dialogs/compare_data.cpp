@@ -103,13 +103,11 @@ CompareData loadCompareData(const QString& workspacePath, const QList<qint64>& r
     const RatingStore ratings(db);
     for (const ComparedRun& run : data.runs) {
         QStringList parts;
-        for (const PairTally& tally : ratings.talliesForRun(run.info.id)) {
-            const bool runIsA = tally.a.runId == run.info.id;
-            WinRate w = tally.aWins;
-            if (!runIsA)
-                std::swap(w.wins, w.losses);
+        for (const PairTally& stored : ratings.talliesForRun(run.info.id)) {
+            const PairTally tally = stored.seenFrom(run.info.id);
+            const WinRate& w = tally.aWins;
             parts << QStringLiteral("vs %1: %2 % (%3–%4 %, n %5)")
-                         .arg(runIsA ? tally.b.label : tally.a.label)
+                         .arg(tally.b.label)
                          .arg(std::round(100 * w.rate()))
                          .arg(std::round(100 * w.low()))
                          .arg(std::round(100 * w.high()))
