@@ -117,12 +117,12 @@ ExportSource resolveSource(const QString& argument, const QString& checkpoint, c
         source.folder = exported; // adapters already merged by the trainer
         return source;
     }
-    EvalModel model = loadEvalRunModel(target.runDir, name); // errors say which checkpoints exist
-    if (model.loaded.model->virtualTokenCount() > 0)
+    if (config.trainable == QLatin1String("prompt"))
         throw Error(QStringLiteral("%1: a prompt-tuned run's result is a soft prompt for its base model (export/adapter, "
                                    "PEFT's PROMPT_TUNING layout); GGUF has no place for one, so there is nothing to "
                                    "export as GGUF")
                         .arg(target.runDir));
+    EvalModel model = loadEvalRunModel(target.runDir, name); // errors say which checkpoints exist
     const QString tokenizerSource = QFileInfo(config.model).isDir() ? config.model
                                     : model.loaded.tokenizer        ? model.loaded.tokenizer->path()
                                                                     : QString();

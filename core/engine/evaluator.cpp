@@ -83,9 +83,11 @@ EvalResult evaluateRecords(LlamaForCausalLMImpl& model, const Tokenizer& tokeniz
     const bool wasTraining = model.is_training();
     model.eval();
 
+    const int64_t context = std::max<int64_t>(1, model.config().maxPositions - model.virtualTokenCount());
     if (settings.wantsLoss() && !records.empty()) {
-        // Never longer than the model's context (a run's max_length may exceed it).
-        const int64_t maxLength = std::min<int64_t>(settings.maxLength, model.config().maxPositions);
+        // Never longer than the model's context (a run's max_length may exceed it), less a soft prompt's
+        // virtual tokens, which come first.
+        const int64_t maxLength = std::min<int64_t>(settings.maxLength, context);
         const TokenizedSet set =
             tokenizeRecords(records, tokenizer, promptTemplate, lossOnFromName(settings.lossOn), maxLength);
         const TokenId pad = tokenizer.padId() >= 0 ? tokenizer.padId() : 0;
@@ -115,8 +117,8 @@ EvalResult evaluateRecords(LlamaForCausalLMImpl& model, const Tokenizer& tokeniz
             example.prompt = evalPromptText(record);
             example.reference = evalReferenceText(record);
             std::vector<TokenId> prompt = encodePrompt(tokenizer, promptTemplate, record);
-            example.promptTruncated = fitPromptToContext(prompt, tokenizer.bosId(), model.config().maxPositions,
-                                                         settings.sampling.maxNewTokens);
+            example.promptTruncated =
+                fitPromptToContext(prompt, tokenizer.bosId(), context, settings.sampling.maxNewTokens);
             example.promptTokens = static_cast<int64_t>(prompt.size());
             SamplingOptions sampling = settings.sampling;
             sampling.seed = settings.sampling.seed + static_cast<uint64_t>(i);

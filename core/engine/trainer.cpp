@@ -131,6 +131,15 @@ void Trainer::loadEverything(const TrainingRecords& records)
         noteForStart(QStringLiteral("warning"), QStringLiteral("max_length %1 exceeds the model's context length %2")
                                                     .arg(m_config.maxLength)
                                                     .arg(m_loaded.config.maxPositions));
+    else if (const int64_t virtualTokens = m_loaded.model->virtualTokenCount();
+             m_config.maxLength + virtualTokens > m_loaded.config.maxPositions)
+        noteForStart(QStringLiteral("warning"),
+                     QStringLiteral("max_length %1 and the soft prompt's %2 virtual tokens exceed the model's context "
+                                    "length %3: lower max_length to %4")
+                         .arg(m_config.maxLength)
+                         .arg(virtualTokens)
+                         .arg(m_loaded.config.maxPositions)
+                         .arg(m_loaded.config.maxPositions - virtualTokens));
 
     const LossOn lossOn = lossOnFromName(m_config.lossOn);
     m_train = tokenizeRecords(records.train, tokenizer, m_template, lossOn, m_config.maxLength);

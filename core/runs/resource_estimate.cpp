@@ -136,7 +136,7 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     const double tokens = static_cast<double>(c.batchSize) * rowLength;
     const bool fusedAttention = bytes == 4.0;
     const double attentionPerToken =
-        fusedAttention ? static_cast<double>(m.numHeads) : 2.0 * m.numHeads * static_cast<double>(c.maxLength);
+        fusedAttention ? static_cast<double>(m.numHeads) : 2.0 * m.numHeads * rowLength;
     const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize + attentionPerToken +
                                  (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
     // Checkpointed layers (checkpointedLayerCount: a count, a share, or all) keep only their input,
