@@ -152,6 +152,28 @@ private slots:
         QCOMPARE(*done.trials()[0].objective, firstObjective);
         QVERIFY(done.trials()[1].runDir != stopped.trials()[1].runDir);
     }
+
+    // A trial stopped from outside the sweep (Stop in the Monitor, the studio closing with "Stop runs")
+    // is left to run again, and the sweep pauses instead of starting the next trial.
+    void trialStoppedFromOutsidePausesTheSweep()
+    {
+        RunQueue queue;
+        queue.setCliPath(test::cliPath());
+        SweepSpec s = spec(QStringLiteral("outside"));
+        s.maxTrials = 2;
+        SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
+        connect(&runner, &SweepRunner::trialStarted, &queue, [&queue](int, int job) { queue.cancel(job); });
+        QSignalSpy paused(&runner, &SweepRunner::paused);
+        QSignalSpy finished(&runner, &SweepRunner::finished);
+        runner.start();
+        QVERIFY(paused.wait(120000));
+        QVERIFY(!runner.isRunning());
+        QCOMPARE(finished.size(), 0);
+        const SweepRecord record = SweepRecord::load(runner.record().folder());
+        QCOMPARE(record.trials()[0].status, QStringLiteral("interrupted"));
+        QCOMPARE(record.trials()[1].status, QStringLiteral("pending"));
+        QCOMPARE(queue.jobIds().size(), 1); // nothing started behind it
+    }
 };
 
 QTEST_MAIN(TestSweepRunner)
