@@ -40,6 +40,16 @@
     </message>
 </context>
 <context>
+    <name>ft::ui::BlindRatingDialog</name>
+    <message numerus="yes">
+        <source>Added %n preferred answer(s) to &quot;%1&quot; (%2); Undo on the Datasets page takes them back.</source>
+        <translation>
+            <numerusform>Added %n preferred answer to &quot;%1&quot; (%2); Undo on the Datasets page takes them back.</numerusform>
+            <numerusform>Added %n preferred answers to &quot;%1&quot; (%2); Undo on the Datasets page takes them back.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ft::ui::CompareDialog</name>
     <message numerus="yes">
         <source>Compare %n run(s)</source>
