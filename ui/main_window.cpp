@@ -135,8 +135,8 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         const QString error = m_history->controlDetached(runId, command);
         const QString done = command == QLatin1String("checkpoint")
                                  ? tr("A checkpoint will be written at the next step boundary.")
-                                 : command == QLatin1String("pause") ? tr("Pausing the run after its current step…")
-                                                                     : tr("Resuming the run…");
+                             : command == QLatin1String("pause") ? tr("Pausing the run after its current step…")
+                                                                 : tr("Resuming the run…");
         statusBar()->showMessage(error.isEmpty() ? done : error, 8000);
     });
     connect(m_runs, &RunsPage::statusMessage, this, status);

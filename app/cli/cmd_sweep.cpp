@@ -25,7 +25,8 @@ namespace {
 
 QString trialLine(const SweepTrial& t, size_t total)
 {
-    QString line = QStringLiteral("trial %1/%2 %3: %4").arg(t.index).arg(total).arg(sweepSettingsText(t.settings), t.status);
+    QString line =
+        QStringLiteral("trial %1/%2 %3: %4").arg(t.index).arg(total).arg(sweepSettingsText(t.settings), t.status);
     if (t.objective)
         line += QStringLiteral(", best val loss %1").arg(*t.objective, 0, 'f', 4) +
                 (t.bestStep ? QStringLiteral(" (step %1)").arg(*t.bestStep) : QString());
@@ -75,7 +76,8 @@ int runSweep(SweepRecord record, bool json)
     });
     QObject::connect(&runner, &SweepRunner::finished, &loop, &QEventLoop::quit);
     QObject::connect(&runner, &SweepRunner::paused, &loop, [&] {
-        failure = QStringLiteral("a trial was stopped; `sweep --resume %1` goes on with it").arg(runner.record().folder());
+        failure =
+            QStringLiteral("a trial was stopped; `sweep --resume %1` goes on with it").arg(runner.record().folder());
         loop.quit();
     });
     QObject::connect(&runner, &SweepRunner::failed, [&](const QString& message) {
@@ -97,8 +99,9 @@ int runSweepShow(const QStringList& args)
 {
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the sweep record as JSON.")});
-    if (!parseArguments(parser, args, QStringLiteral("Show a sweep: each trial's settings, status and best validation "
-                                                     "loss, and the best trial.")))
+    if (!parseArguments(parser, args,
+                        QStringLiteral("Show a sweep: each trial's settings, status and best validation "
+                                       "loss, and the best trial.")))
         return 0;
     const QStringList positional = requirePositional(parser, 1, QStringLiteral("DIR"));
     printSummary(SweepRecord::load(positional[0]), parser.isSet(QStringLiteral("json")));
@@ -121,8 +124,8 @@ int runSweepCommand(const QStringList& args)
                       QStringLiteral("M")});
     parser.addOption({QStringLiteral("trials"), QStringLiteral("At most this many trials (random: default 8)."),
                       QStringLiteral("N")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Which combinations random draws (default 42)."),
-                      QStringLiteral("S")});
+    parser.addOption(
+        {QStringLiteral("seed"), QStringLiteral("Which combinations random draws (default 42)."), QStringLiteral("S")});
     parser.addOption({QStringLiteral("steps"), QStringLiteral("Optimizer steps per trial (default: the config's)."),
                       QStringLiteral("N")});
     parser.addOption({QStringLiteral("pruning"),
@@ -138,8 +141,8 @@ int runSweepCommand(const QStringList& args)
                       QStringLiteral("Folder of the trials' runs and of sweeps/ (default: the workspace's runs/ with "
                                      "--workspace or --dataset, else runs/ here)."),
                       QStringLiteral("DIR")});
-    parser.addOption({QStringLiteral("resume"), QStringLiteral("Go on with the sweep in DIR: finished trials are kept."),
-                      QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("resume"),
+                      QStringLiteral("Go on with the sweep in DIR: finished trials are kept."), QStringLiteral("DIR")});
     addWorkspaceOptions(parser);
     if (!parseArguments(parser, args,
                         QStringLiteral("Run a hyperparameter sweep: CONFIG (a training configuration, as for train) "

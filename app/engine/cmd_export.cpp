@@ -118,10 +118,11 @@ ExportSource resolveSource(const QString& argument, const QString& checkpoint, c
         return source;
     }
     if (config.trainable == QLatin1String("prompt"))
-        throw Error(QStringLiteral("%1: a prompt-tuned run's result is a soft prompt for its base model (export/adapter, "
-                                   "PEFT's PROMPT_TUNING layout); GGUF has no place for one, so there is nothing to "
-                                   "export as GGUF")
-                        .arg(target.runDir));
+        throw Error(
+            QStringLiteral("%1: a prompt-tuned run's result is a soft prompt for its base model (export/adapter, "
+                           "PEFT's PROMPT_TUNING layout); GGUF has no place for one, so there is nothing to "
+                           "export as GGUF")
+                .arg(target.runDir));
     EvalModel model = loadEvalRunModel(target.runDir, name); // errors say which checkpoints exist
     const QString tokenizerSource = QFileInfo(config.model).isDir() ? config.model
                                     : model.loaded.tokenizer        ? model.loaded.tokenizer->path()

@@ -190,7 +190,8 @@ int runGenerate(const QStringList& args)
     const bool events = parser.value(QStringLiteral("events")) == QLatin1String("jsonl");
     if (parser.isSet(QStringLiteral("events")) && !events)
         throw UsageError{QStringLiteral("--events accepts only \"jsonl\"")};
-    const ExampleRecord asked = conversation ? readConversation(parser.value(QStringLiteral("conversation"))) : ExampleRecord();
+    const ExampleRecord asked =
+        conversation ? readConversation(parser.value(QStringLiteral("conversation"))) : ExampleRecord();
 
     GenerationSource source = loadSource(modelPath, parser);
     for (const QString& warning : source.loaded.warnings)

@@ -11,14 +11,13 @@
 #include "common/app_paths.h"
 #include "event_loop_probe.h"
 #include "main_window.h"
-#include "screenshots.h"
 #include "pages/monitor_page.h"
 #include "pages/playground_page.h"
 #include "pages/runs_page.h"
 #include "pages/train_page.h"
 #include "plural_forms.h"
+#include "screenshots.h"
 #include "theme.h"
-
 
 int main(int argc, char** argv)
 {

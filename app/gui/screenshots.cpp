@@ -5,9 +5,9 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QPixmap>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
@@ -47,8 +47,7 @@ void startConversation(ft::ui::PlaygroundPage* playground)
 }
 
 // Waits for `signal` of `object` at most `milliseconds`, unless `done` already holds.
-template <typename Object, typename Signal>
-void waitFor(Object* object, Signal signal, bool done, int milliseconds)
+template <typename Object, typename Signal> void waitFor(Object* object, Signal signal, bool done, int milliseconds)
 {
     if (done)
         return;

@@ -69,7 +69,8 @@ void RunFolder::sendCommand(const QString& command) const
     static const QStringList known{QStringLiteral("stop"), QStringLiteral("pause"), QStringLiteral("resume"),
                                    QStringLiteral("checkpoint")};
     if (!known.contains(command))
-        throw Error(QStringLiteral("unknown worker command \"%1\" (expected %2)").arg(command, known.join(QStringLiteral(", "))));
+        throw Error(QStringLiteral("unknown worker command \"%1\" (expected %2)")
+                        .arg(command, known.join(QStringLiteral(", "))));
     if (!QDir().mkpath(controlPath()))
         throw Error(QStringLiteral("%1: cannot create the control folder").arg(controlPath()));
     // Named by time and a counter: sorted by name, the commands come in the order they were sent.

@@ -16,10 +16,14 @@ namespace {
 const std::map<QString, QString>& shortNames()
 {
     static const std::map<QString, QString> names{
-        {QStringLiteral("lr"), QStringLiteral("learning_rate")},  {QStringLiteral("r"), QStringLiteral("lora_rank")},
-        {QStringLiteral("lora_r"), QStringLiteral("lora_rank")},  {QStringLiteral("alpha"), QStringLiteral("lora_alpha")},
-        {QStringLiteral("dropout"), QStringLiteral("lora_dropout")}, {QStringLiteral("warmup"), QStringLiteral("warmup_steps")},
-        {QStringLiteral("batch"), QStringLiteral("batch_size")},  {QStringLiteral("wd"), QStringLiteral("weight_decay")},
+        {QStringLiteral("lr"), QStringLiteral("learning_rate")},
+        {QStringLiteral("r"), QStringLiteral("lora_rank")},
+        {QStringLiteral("lora_r"), QStringLiteral("lora_rank")},
+        {QStringLiteral("alpha"), QStringLiteral("lora_alpha")},
+        {QStringLiteral("dropout"), QStringLiteral("lora_dropout")},
+        {QStringLiteral("warmup"), QStringLiteral("warmup_steps")},
+        {QStringLiteral("batch"), QStringLiteral("batch_size")},
+        {QStringLiteral("wd"), QStringLiteral("weight_decay")},
     };
     return names;
 }
@@ -39,9 +43,9 @@ QJsonValue parseValue(const QString& text)
 // The settings a trial can never take from a sweep: what it trains on, and what identifies it.
 bool sweepable(const QString& key)
 {
-    static const std::set<QString> fixed{QStringLiteral("model"), QStringLiteral("train_file"),
+    static const std::set<QString> fixed{QStringLiteral("model"),    QStringLiteral("train_file"),
                                          QStringLiteral("val_file"), QStringLiteral("mode"),
-                                         QStringLiteral("threads"), QStringLiteral("processes")};
+                                         QStringLiteral("threads"),  QStringLiteral("processes")};
     return !fixed.count(key);
 }
 
@@ -69,8 +73,10 @@ SweepSpec SweepSpec::fromJson(const QJsonObject& json, const QString& origin)
     for (const QJsonValue& value : json.value(QStringLiteral("parameters")).toArray()) {
         const QJsonObject p = value.toObject();
         if (!p.value(QStringLiteral("key")).isString() || !p.value(QStringLiteral("values")).isArray())
-            throw Error(QStringLiteral("%1: each of \"parameters\" needs \"key\" (text) and \"values\" (a list)").arg(origin));
-        spec.parameters.push_back({p.value(QStringLiteral("key")).toString(), p.value(QStringLiteral("values")).toArray()});
+            throw Error(
+                QStringLiteral("%1: each of \"parameters\" needs \"key\" (text) and \"values\" (a list)").arg(origin));
+        spec.parameters.push_back(
+            {p.value(QStringLiteral("key")).toString(), p.value(QStringLiteral("values")).toArray()});
     }
     spec.method = json.value(QStringLiteral("method")).toString(spec.method);
     spec.maxTrials = json.value(QStringLiteral("max_trials")).toInt(0);
@@ -143,10 +149,10 @@ QString sweepSettingsText(const QJsonObject& settings)
     QStringList parts;
     for (auto it = settings.begin(); it != settings.end(); ++it) {
         const QJsonValue v = it.value();
-        parts << QStringLiteral("%1=%2").arg(it.key(), v.isString() ? v.toString()
-                                                       : v.isBool() ? (v.toBool() ? QStringLiteral("true")
-                                                                                  : QStringLiteral("false"))
-                                                                    : QString::number(v.toDouble(), 'g', 6));
+        parts << QStringLiteral("%1=%2").arg(
+            it.key(), v.isString() ? v.toString()
+                      : v.isBool() ? (v.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                                   : QString::number(v.toDouble(), 'g', 6));
     }
     return parts.join(QLatin1Char(' '));
 }
@@ -169,7 +175,8 @@ std::vector<QJsonObject> sweepTrialSettings(const SweepSpec& spec)
         grid = std::move(next);
     }
     if (spec.method == QLatin1String("random")) {
-        const size_t count = std::min<size_t>(grid.size(), static_cast<size_t>(spec.maxTrials > 0 ? spec.maxTrials : 8));
+        const size_t count =
+            std::min<size_t>(grid.size(), static_cast<size_t>(spec.maxTrials > 0 ? spec.maxTrials : 8));
         std::mt19937_64 random(spec.seed);
         std::shuffle(grid.begin(), grid.end(), random);
         grid.resize(count);

@@ -9,9 +9,9 @@
 #include <QJsonArray>
 
 #include "common/error.h"
+#include "contract/train_settings_check.h"
 #include "data/example_encoder.h"
 #include "data/prompt_template.h"
-#include "contract/train_settings_check.h"
 
 namespace ft {
 

@@ -4,9 +4,9 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
-#include "contract/run_folder.h"
 #include "common/error.h"
 #include "common/json_file.h"
+#include "contract/run_folder.h"
 #include "engine/checkpoint_store.h"
 #include "engine/prompt_tuning.h"
 #include "engine/tensor_convert.h"

@@ -13,8 +13,8 @@
 
 #include <QString>
 
-#include "engine/model_loader.h"
 #include "contract/train_config.h"
+#include "engine/model_loader.h"
 
 namespace ft {
 

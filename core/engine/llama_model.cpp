@@ -232,9 +232,9 @@ AttentionContext LlamaForCausalLMImpl::makeContext(int64_t B, int64_t T, const T
     // The layout describes the row's own tokens; the virtual ones come first, at positions 0..N-1.
     torch::Tensor positions = layout.positions;
     if (positions.defined() && virtualTokens > 0)
-        positions = torch::cat({torch::arange(virtualTokens, int64).unsqueeze(0).expand({B, virtualTokens}),
-                                positions + virtualTokens},
-                               1);
+        positions = torch::cat(
+            {torch::arange(virtualTokens, int64).unsqueeze(0).expand({B, virtualTokens}), positions + virtualTokens},
+            1);
     if (!positions.defined())
         positions = torch::arange(past, S, int64).unsqueeze(0).expand({B, T});
 

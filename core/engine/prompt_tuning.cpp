@@ -106,8 +106,7 @@ void savePromptTuningAdapter(LlamaForCausalLMImpl& model, const QString& folder,
     const torch::Tensor embeddings = model.softPrompt().detach();
     writeFolderAtomically(folder, replaceExisting, [&](const QString& staging) {
         const QDir dir(staging);
-        writeFileAtomically(dir.filePath(kConfigFile),
-                            QJsonDocument(promptTuningConfigJson(model, info)).toJson());
+        writeFileAtomically(dir.filePath(kConfigFile), QJsonDocument(promptTuningConfigJson(model, info)).toJson());
         writeSafetensors(dir.filePath(kWeightsFile),
                          {{kTensorName, TensorDtype::F32, embeddings.sizes().vec(),
                            [embeddings] { return tensorBytes(embeddings, torch::kFloat32); }}},
@@ -144,7 +143,8 @@ PromptTuningAdapterInfo loadPromptTuningAdapter(LlamaForCausalLMImpl& model, con
     const int64_t virtualTokens = requireCount(json, QStringLiteral("num_virtual_tokens"), configPath);
     if (json.contains(QStringLiteral("num_transformer_submodules")) &&
         requireCount(json, QStringLiteral("num_transformer_submodules"), configPath) != 1)
-        throw Error(QStringLiteral("%1: num_transformer_submodules must be 1 for a decoder-only model").arg(configPath));
+        throw Error(
+            QStringLiteral("%1: num_transformer_submodules must be 1 for a decoder-only model").arg(configPath));
     const int64_t hidden = model.config().hiddenSize;
     if (json.contains(QStringLiteral("token_dim")) && !json.value(QStringLiteral("token_dim")).isNull() &&
         requireCount(json, QStringLiteral("token_dim"), configPath) != hidden)

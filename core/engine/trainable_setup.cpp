@@ -28,7 +28,8 @@ std::vector<NamedParameter> selectTrainableParameters(LlamaForCausalLMImpl& mode
     if (config.trainable == QLatin1String("prompt")) {
         // applySoftPrompt froze the model; only the virtual tokens learn.
         if (model.virtualTokenCount() == 0)
-            throw Error(QStringLiteral("training configuration: trainable \"prompt\" but the model has no soft prompt"));
+            throw Error(
+                QStringLiteral("training configuration: trainable \"prompt\" but the model has no soft prompt"));
         return {{"prompt_embeddings", model.softPrompt()}};
     }
     if (config.trainable == QLatin1String("all")) {

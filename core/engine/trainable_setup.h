@@ -7,9 +7,9 @@
 
 #include <torch/torch.h>
 
+#include "contract/train_config.h"
 #include "engine/fused_adamw.h"
 #include "engine/llama_model.h"
-#include "contract/train_config.h"
 
 namespace ft {
 

@@ -2,9 +2,9 @@
 #include "chat/model_prompt_template.h"
 
 #include <chrono>
-#include <thread>
 #include <cmath>
 #include <numeric>
+#include <thread>
 
 #include <QDir>
 #include <QFileInfo>

@@ -4,11 +4,11 @@
 // soft prompt before it when the run tunes a prompt.
 // The trainer, the evaluator and the playground all build run models through here.
 
+#include "contract/train_config.h"
 #include "engine/lora.h"
 #include "engine/model_loader.h"
 #include "engine/prompt_tuning.h"
 #include "engine/quantized_projection.h"
-#include "contract/train_config.h"
 
 namespace ft {
 

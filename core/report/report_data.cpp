@@ -76,7 +76,7 @@ ReportData collectReportData(QSqlDatabase db, const QString& workspaceDir, const
     for (qint64 id : runIds)
         for (const PairTally& tally : ratings.talliesForRun(id))
             if (pairs.insert({tally.a.id, tally.b.id}).second) // stored order: each pair once
-                data.ratings.push_back(tally.seenFrom(id));       // the report's run first
+                data.ratings.push_back(tally.seenFrom(id));    // the report's run first
 
     if (options.examples <= 0 || data.runs.empty())
         return data;

@@ -135,8 +135,7 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     const double rowLength = static_cast<double>(c.maxLength + (prompt ? c.numVirtualTokens : 0));
     const double tokens = static_cast<double>(c.batchSize) * rowLength;
     const bool fusedAttention = bytes == 4.0;
-    const double attentionPerToken =
-        fusedAttention ? static_cast<double>(m.numHeads) : 2.0 * m.numHeads * rowLength;
+    const double attentionPerToken = fusedAttention ? static_cast<double>(m.numHeads) : 2.0 * m.numHeads * rowLength;
     const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize + attentionPerToken +
                                  (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
     // Checkpointed layers (checkpointedLayerCount: a count, a share, or all) keep only their input,
@@ -308,7 +307,8 @@ void applyMeasuredData(ResourceEstimateOptions* options, const TrainingDataMeasu
     options->tokensPerEpoch = static_cast<qint64>(static_cast<double>(measure.estimatedTokens) * share);
     const std::vector<bool> validates =
         sharedValidation ? sharedValidationMask(measure.records, config.valFraction, config.seed) : std::vector<bool>{};
-    options->trainExamples = measure.records - static_cast<qint64>(std::count(validates.begin(), validates.end(), true));
+    options->trainExamples =
+        measure.records - static_cast<qint64>(std::count(validates.begin(), validates.end(), true));
     options->trainLengths.clear();
     for (size_t i = 0; i < measure.sampleLengths.size(); ++i)
         if (i >= validates.size() || !validates[i])

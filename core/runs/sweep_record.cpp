@@ -21,9 +21,9 @@ QJsonObject trialJson(const SweepTrial& t)
     QJsonObject losses;
     for (const auto& [step, loss] : t.valLosses)
         losses[QString::number(step)] = loss;
-    QJsonObject json{{QStringLiteral("index"), t.index},       {QStringLiteral("settings"), t.settings},
-                     {QStringLiteral("status"), t.status},     {QStringLiteral("run_dir"), t.runDir},
-                     {QStringLiteral("message"), t.message},   {QStringLiteral("val_losses"), losses}};
+    QJsonObject json{{QStringLiteral("index"), t.index},     {QStringLiteral("settings"), t.settings},
+                     {QStringLiteral("status"), t.status},   {QStringLiteral("run_dir"), t.runDir},
+                     {QStringLiteral("message"), t.message}, {QStringLiteral("val_losses"), losses}};
     if (t.objective)
         json[QStringLiteral("objective")] = *t.objective;
     if (t.bestStep)
@@ -52,7 +52,11 @@ SweepTrial trialFromJson(const QJsonObject& json)
 
 } // namespace
 
-bool SweepTrial::isDone() const { return status != QLatin1String("pending") && status != QLatin1String("running") && status != QLatin1String("interrupted"); }
+bool SweepTrial::isDone() const
+{
+    return status != QLatin1String("pending") && status != QLatin1String("running") &&
+           status != QLatin1String("interrupted");
+}
 
 SweepRecord SweepRecord::create(const QString& runsDir, const SweepSpec& spec, const TrainConfig& base,
                                 const SweepData& data)
@@ -66,7 +70,8 @@ SweepRecord SweepRecord::create(const QString& runsDir, const SweepSpec& spec, c
     record.m_data = data;
     record.m_runsDir = QFileInfo(runsDir).absoluteFilePath();
     // The same naming rule as run folders (date, name, a number when taken), under runs/sweeps.
-    record.m_folder = RunFolder::create(QDir(record.m_runsDir).filePath(QStringLiteral("sweeps")), record.m_spec.name).path();
+    record.m_folder =
+        RunFolder::create(QDir(record.m_runsDir).filePath(QStringLiteral("sweeps")), record.m_spec.name).path();
     int index = 0;
     for (const QJsonObject& settings : sweepTrialSettings(spec)) {
         SweepTrial trial;
@@ -131,12 +136,11 @@ QJsonObject SweepRecord::toJson() const
     QJsonObject json{{QStringLiteral("spec"), m_spec.toJson()},
                      {QStringLiteral("base"), m_base.toJson()},
                      {QStringLiteral("runs_dir"), m_runsDir},
-                     {QStringLiteral("data"),
-                      QJsonObject{{QStringLiteral("dataset_id"), m_data.datasetId},
-                                  {QStringLiteral("dataset_name"), m_data.datasetName},
-                                  {QStringLiteral("train_split"), m_data.trainSplit},
-                                  {QStringLiteral("val_split"), m_data.valSplit},
-                                  {QStringLiteral("workspace"), m_data.workspace}}},
+                     {QStringLiteral("data"), QJsonObject{{QStringLiteral("dataset_id"), m_data.datasetId},
+                                                          {QStringLiteral("dataset_name"), m_data.datasetName},
+                                                          {QStringLiteral("train_split"), m_data.trainSplit},
+                                                          {QStringLiteral("val_split"), m_data.valSplit},
+                                                          {QStringLiteral("workspace"), m_data.workspace}}},
                      {QStringLiteral("trials"), trials}};
     if (const std::optional<int> best = bestTrial())
         json[QStringLiteral("best_trial")] = m_trials[static_cast<size_t>(*best)].index;

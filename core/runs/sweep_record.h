@@ -25,9 +25,9 @@ struct SweepTrial {
     // "diverged", "interrupted".
     QString status = QStringLiteral("pending");
     QString runDir;
-    QString message;                 // how it ended, when it did not finish
+    QString message;                    // how it ended, when it did not finish
     std::map<qint64, double> valLosses; // step -> validation loss
-    std::optional<double> objective;   // the best validation loss
+    std::optional<double> objective;    // the best validation loss
     std::optional<qint64> bestStep;
 
     bool isDone() const; // finished, pruned, stopped, failed or diverged: not run again on resume

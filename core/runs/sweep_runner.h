@@ -26,9 +26,9 @@ public:
 
 signals:
     void trialStarted(int trialIndex, int jobId);
-    void trialChanged(int trialIndex); // a new evaluation, or its end
-    void finished();                   // no trial left to run
-    void paused();                     // stopped: by stop(), or a trial stopped from outside
+    void trialChanged(int trialIndex);   // a new evaluation, or its end
+    void finished();                     // no trial left to run
+    void paused();                       // stopped: by stop(), or a trial stopped from outside
     void failed(const QString& message); // a trial could not be prepared; the sweep stops
 
 private:

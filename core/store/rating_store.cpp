@@ -119,29 +119,21 @@ void RatingStore::save(const Rating& given)
         throw Error(QStringLiteral("a rating needs the example's key"));
     const Rating r = canonical(given);
     QSqlQuery query = prepareSql(
-        m_db, QStringLiteral("INSERT INTO ratings (subject_a, subject_b, label_a, label_b, run_a, run_b, example_key, "
-                             "prompt, reference, answer_a, answer_b, a_shown_first, verdict, comment, created) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                             "ON CONFLICT (subject_a, subject_b, example_key) DO UPDATE SET label_a = excluded.label_a, "
-                             "label_b = excluded.label_b, prompt = excluded.prompt, reference = excluded.reference, "
-                             "answer_a = excluded.answer_a, answer_b = excluded.answer_b, "
-                             "a_shown_first = excluded.a_shown_first, verdict = excluded.verdict, "
-                             "comment = excluded.comment, created = excluded.created"));
-    const QVariantList values{QVariant(r.a.id),
-                              QVariant(r.b.id),
-                              text(r.a.label),
-                              text(r.b.label),
-                              runOrNull(r.a.runId),
-                              runOrNull(r.b.runId),
-                              r.exampleKey,
-                              text(r.prompt),
-                              text(r.reference),
-                              text(r.answerA),
-                              text(r.answerB),
-                              QVariant(r.aShownFirst ? 1 : 0),
-                              verdictName(r.verdict),
-                              text(r.comment),
-                              QVariant(r.created > 0 ? r.created : nowMs())};
+        m_db,
+        QStringLiteral("INSERT INTO ratings (subject_a, subject_b, label_a, label_b, run_a, run_b, example_key, "
+                       "prompt, reference, answer_a, answer_b, a_shown_first, verdict, comment, created) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (subject_a, subject_b, example_key) DO UPDATE SET label_a = excluded.label_a, "
+                       "label_b = excluded.label_b, prompt = excluded.prompt, reference = excluded.reference, "
+                       "answer_a = excluded.answer_a, answer_b = excluded.answer_b, "
+                       "a_shown_first = excluded.a_shown_first, verdict = excluded.verdict, "
+                       "comment = excluded.comment, created = excluded.created"));
+    const QVariantList values{
+        QVariant(r.a.id),       QVariant(r.b.id),     text(r.a.label),
+        text(r.b.label),        runOrNull(r.a.runId), runOrNull(r.b.runId),
+        r.exampleKey,           text(r.prompt),       text(r.reference),
+        text(r.answerA),        text(r.answerB),      QVariant(r.aShownFirst ? 1 : 0),
+        verdictName(r.verdict), text(r.comment),      QVariant(r.created > 0 ? r.created : nowMs())};
     for (int i = 0; i < values.size(); ++i)
         query.bindValue(i, values[i]);
     execPrepared(query);

@@ -16,13 +16,13 @@
 
 namespace ft {
 
-enum class Verdict { A, B, Tie }; // A's answer better, B's better, or neither
-QString verdictName(Verdict verdict);                    // "a", "b", "tie"
+enum class Verdict { A, B, Tie };     // A's answer better, B's better, or neither
+QString verdictName(Verdict verdict); // "a", "b", "tie"
 std::optional<Verdict> verdictFromName(const QString& name);
 
 struct RatingSubject {
-    QString id;     // "base:<model identity>" or "run:<id>:<checkpoint>"
-    QString label;  // what people read: "base", "#3 lora-r8 (final)"
+    QString id;       // "base:<model identity>" or "run:<id>:<checkpoint>"
+    QString label;    // what people read: "base", "#3 lora-r8 (final)"
     qint64 runId = 0; // runs: the run, whose deletion removes its ratings
 };
 
@@ -42,8 +42,8 @@ struct Rating {
 struct WinRate {
     qint64 wins = 0, losses = 0, ties = 0;
     qint64 count() const { return wins + losses + ties; }
-    double rate() const;  // (wins + ties / 2) / count; NaN without ratings
-    double low() const;   // the interval's bounds, within [0, 1]; NaN without ratings
+    double rate() const; // (wins + ties / 2) / count; NaN without ratings
+    double low() const;  // the interval's bounds, within [0, 1]; NaN without ratings
     double high() const;
     QString text() const; // "62 % (48–75 %), 12 wins, 6 losses, 2 ties"
 };

@@ -191,7 +191,8 @@ private slots:
         const auto rawTurn = generate(fromStdin, conversation({QStringLiteral("Once upon a time")}));
         QCOMPARE(QJsonDocument::fromJson(rawTurn.out).object()[QStringLiteral("text")].toString(),
                  QJsonDocument::fromJson(raw.out).object()[QStringLiteral("text")].toString());
-        QCOMPARE(QJsonDocument::fromJson(raw.out).object()[QStringLiteral("template")].toString(), QStringLiteral("none"));
+        QCOMPARE(QJsonDocument::fromJson(raw.out).object()[QStringLiteral("template")].toString(),
+                 QStringLiteral("none"));
         QCOMPARE(promptTokens({QStringLiteral("Once upon a time"), QStringLiteral(" there was a cat."),
                                QStringLiteral(" The end.")},
                               {}),
@@ -242,7 +243,8 @@ private slots:
         QFile train(dir.filePath(QStringLiteral("train.jsonl")));
         QVERIFY(train.open(QIODevice::WriteOnly));
         for (int i = 0; i < 20; ++i)
-            train.write(QStringLiteral("{\"instruction\": \"Count to %1.\", \"response\": \"Done: %1.\"}\n").arg(i).toUtf8());
+            train.write(
+                QStringLiteral("{\"instruction\": \"Count to %1.\", \"response\": \"Done: %1.\"}\n").arg(i).toUtf8());
         train.close();
         QFile config(dir.filePath(QStringLiteral("base.json")));
         QVERIFY(config.open(QIODevice::WriteOnly));

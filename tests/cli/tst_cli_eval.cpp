@@ -119,6 +119,17 @@ private:
         return {};
     }
 
+    // `generate MODEL... --prompt "Write a short story about Tom." --greedy --max-tokens 16 --json`.
+    static CliResult generateStory(const QStringList& model)
+    {
+        return test::runCli(
+            QStringList{QStringLiteral("generate")} + model +
+                QStringList{QStringLiteral("--prompt"), QStringLiteral("Write a short story about Tom."),
+                            QStringLiteral("--greedy"), QStringLiteral("--max-tokens"), QStringLiteral("16"),
+                            QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")},
+            300000);
+    }
+
 private slots:
     void initTestCase()
     {
@@ -295,31 +306,23 @@ private slots:
         const QString trainedWith =
             readJsonObjectFile(runDir + QStringLiteral("/config.json"))[QStringLiteral("template")].toString();
         QVERIFY(!trainedWith.isEmpty());
-        auto generate = [](const QStringList& model) {
-            return test::runCli(
-                QStringList{QStringLiteral("generate")} + model +
-                    QStringList{QStringLiteral("--prompt"), QStringLiteral("Write a short story about Tom."),
-                                QStringLiteral("--greedy"), QStringLiteral("--max-tokens"), QStringLiteral("16"),
-                                QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")},
-                300000);
-        };
-        const CliResult run = generate({runDir});
+        const CliResult run = generateStory({runDir});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const CliResult exported =
-            generate({runDir + QStringLiteral("/export/model"), QStringLiteral("--template"), trainedWith});
+            generateStory({runDir + QStringLiteral("/export/model"), QStringLiteral("--template"), trainedWith});
         QVERIFY2(exported.exitCode == 0, exported.err.constData());
         QCOMPARE(json(run)[QStringLiteral("text")].toString(), json(exported)[QStringLiteral("text")].toString());
         QCOMPARE(json(run)[QStringLiteral("prompt_tokens")].toInt(),
                  json(exported)[QStringLiteral("prompt_tokens")].toInt());
-        const CliResult raw = generate({runDir, QStringLiteral("--template"), QStringLiteral("none")});
+        const CliResult raw = generateStory({runDir, QStringLiteral("--template"), QStringLiteral("none")});
         QVERIFY2(raw.exitCode == 0, raw.err.constData());
         QVERIFY(json(raw)[QStringLiteral("prompt_tokens")].toInt() <
                 json(run)[QStringLiteral("prompt_tokens")].toInt());
 
-        const CliResult best = generate({runDir, QStringLiteral("--checkpoint"), QStringLiteral("best")});
+        const CliResult best = generateStory({runDir, QStringLiteral("--checkpoint"), QStringLiteral("best")});
         QVERIFY2(best.exitCode == 0, best.err.constData());
         QCOMPARE(json(best)[QStringLiteral("new_tokens")].toInt() > 0, true);
-        const CliResult missing = generate({runDir, QStringLiteral("--checkpoint"), QStringLiteral("step-99999")});
+        const CliResult missing = generateStory({runDir, QStringLiteral("--checkpoint"), QStringLiteral("step-99999")});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY2(missing.err.contains("step-99999") && missing.err.contains("checkpoints:"), missing.err.constData());
     }
@@ -331,25 +334,18 @@ private slots:
     {
         const QString id = train(QStringLiteral("prompt"), QStringLiteral("0.03"), QStringLiteral("prompt"));
         QVERIFY(!id.isEmpty());
-        const QString runDir = json(cli({QStringLiteral("runs"), QStringLiteral("show"), id,
-                                         QStringLiteral("--json")}))[QStringLiteral("run_dir")]
+        const QString runDir = json(cli(
+            {QStringLiteral("runs"), QStringLiteral("show"), id, QStringLiteral("--json")}))[QStringLiteral("run_dir")]
                                    .toString();
         QVERIFY(QFile::exists(runDir + QStringLiteral("/export/adapter/adapter_config.json")));
         QVERIFY(!QFile::exists(runDir + QStringLiteral("/export/model")));
         const QString trainedWith =
             readJsonObjectFile(runDir + QStringLiteral("/config.json"))[QStringLiteral("template")].toString();
-        auto generate = [](const QStringList& model) {
-            return test::runCli(
-                QStringList{QStringLiteral("generate")} + model +
-                    QStringList{QStringLiteral("--prompt"), QStringLiteral("Write a short story about Tom."),
-                                QStringLiteral("--greedy"), QStringLiteral("--max-tokens"), QStringLiteral("16"),
-                                QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")},
-                300000);
-        };
-        const CliResult run = generate({runDir});
+        const CliResult run = generateStory({runDir});
         QVERIFY2(run.exitCode == 0, run.err.constData());
-        const CliResult adapted = generate({m_model, QStringLiteral("--adapter"), runDir + QStringLiteral("/export/adapter"),
-                                            QStringLiteral("--template"), trainedWith});
+        const CliResult adapted =
+            generateStory({m_model, QStringLiteral("--adapter"), runDir + QStringLiteral("/export/adapter"),
+                           QStringLiteral("--template"), trainedWith});
         QVERIFY2(adapted.exitCode == 0, adapted.err.constData());
         QCOMPARE(json(run)[QStringLiteral("text")].toString(), json(adapted)[QStringLiteral("text")].toString());
 

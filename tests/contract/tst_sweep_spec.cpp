@@ -43,7 +43,8 @@ private slots:
     void gridAndRandomTrials()
     {
         SweepSpec spec;
-        spec.parameters = {parseSweepParameter(QStringLiteral("lr=1,2,3")), parseSweepParameter(QStringLiteral("r=8,16"))};
+        spec.parameters = {parseSweepParameter(QStringLiteral("lr=1,2,3")),
+                           parseSweepParameter(QStringLiteral("r=8,16"))};
         const std::vector<QJsonObject> grid = sweepTrialSettings(spec);
         QCOMPARE(grid.size(), size_t(6));
         // The first parameter varies slowest.
@@ -60,7 +61,7 @@ private slots:
         QCOMPARE(drawn.size(), size_t(4));
         for (size_t i = 0; i < drawn.size(); ++i)
             for (size_t j = i + 1; j < drawn.size(); ++j)
-                QVERIFY(drawn[i] != drawn[j]); // distinct combinations
+                QVERIFY(drawn[i] != drawn[j]);     // distinct combinations
         QCOMPARE(sweepTrialSettings(spec), drawn); // the same seed, the same trials
         spec.seed = 7;
         QVERIFY(sweepTrialSettings(spec) != drawn);
@@ -72,17 +73,19 @@ private slots:
         base.model = QDir::tempPath(); // validation wants a model path that exists
         SweepSpec spec;
         spec.stepsPerTrial = 50;
-        const TrainConfig trial =
-            sweepTrialConfig(base, QJsonObject{{QStringLiteral("learning_rate"), 3e-4}, {QStringLiteral("lora_rank"), 16}}, spec);
+        const TrainConfig trial = sweepTrialConfig(
+            base, QJsonObject{{QStringLiteral("learning_rate"), 3e-4}, {QStringLiteral("lora_rank"), 16}}, spec);
         QCOMPARE(trial.learningRate, 3e-4);
         QCOMPARE(trial.loraRank, int64_t(16));
         QCOMPARE(trial.maxSteps, int64_t(50));
         QCOMPARE(trial.mode, QStringLiteral("instruction"));
         QCOMPARE(trial.lossOn, QStringLiteral("response")); // the rest is the base's
-        QVERIFY(errorOf([&] { sweepTrialConfig(base, {{QStringLiteral("lora_rank"), 8.5}}, spec); })
-                    .contains(QLatin1String("\"lora_rank\" must be an integer")));
-        QVERIFY(errorOf([&] { sweepTrialConfig(base, {{QStringLiteral("learning_rat"), 1.0}}, spec); })
-                    .contains(QLatin1String("\"learning_rat\" is not a training setting")));
+        QVERIFY(errorOf([&] {
+                    sweepTrialConfig(base, {{QStringLiteral("lora_rank"), 8.5}}, spec);
+                }).contains(QLatin1String("\"lora_rank\" must be an integer")));
+        QVERIFY(errorOf([&] {
+                    sweepTrialConfig(base, {{QStringLiteral("learning_rat"), 1.0}}, spec);
+                }).contains(QLatin1String("\"learning_rat\" is not a training setting")));
         // validate() looks at every value before anything runs, and refuses what every trial shares.
         spec.parameters = {parseSweepParameter(QStringLiteral("lr=1e-4,-1"))};
         QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("learning_rate")));
@@ -93,11 +96,11 @@ private slots:
     }
     void medianRule()
     {
-        QVERIFY(!medianRuleStops(5.0, {1.0}));          // one finished trial is not enough
-        QVERIFY(medianRuleStops(5.0, {1.0, 2.0}));      // worse than the median (1.5)
-        QVERIFY(!medianRuleStops(1.5, {1.0, 2.0}));     // equal is not worse
+        QVERIFY(!medianRuleStops(5.0, {1.0}));           // one finished trial is not enough
+        QVERIFY(medianRuleStops(5.0, {1.0, 2.0}));       // worse than the median (1.5)
+        QVERIFY(!medianRuleStops(1.5, {1.0, 2.0}));      // equal is not worse
         QVERIFY(!medianRuleStops(1.9, {1.0, 2.0, 3.0})); // better than the median (2.0)
-        QVERIFY(medianRuleStops(qQNaN(), {}));          // a trial without a finite loss stops
+        QVERIFY(medianRuleStops(qQNaN(), {}));           // a trial without a finite loss stops
     }
     void roundTripsThroughJson()
     {

@@ -37,6 +37,23 @@ RunEndInfo resumeRun(const QString& runDir, TrainingRecorder& recorder)
     return end;
 }
 
+ResumedTraining trainWholeAndResumed(const QString& dir, const TrainConfig& config, int64_t stopAfter)
+{
+    ResumedTraining result;
+    TrainingRecorder whole;
+    trainNewRun(QDir(dir).filePath(QStringLiteral("whole")), config, whole);
+    result.whole = whole.losses;
+    TrainingRecorder first;
+    first.stopAfterStep = stopAfter;
+    const QString interrupted = QDir(dir).filePath(QStringLiteral("interrupted"));
+    result.stopped = trainNewRun(interrupted, config, first).status;
+    TrainingRecorder second;
+    result.resumed = resumeRun(interrupted, second).status;
+    result.joined = first.losses;
+    result.joined.insert(result.joined.end(), second.losses.begin(), second.losses.end());
+    return result;
+}
+
 QString writeSampleTrainingFile(const QString& dir, int count)
 {
     std::vector<ExampleRecord> records;

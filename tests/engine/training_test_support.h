@@ -33,6 +33,16 @@ struct TrainingRecorder : TrainingObserver {
 RunEndInfo trainNewRun(const QString& runDir, const TrainConfig& config, TrainingRecorder& recorder);
 RunEndInfo resumeRun(const QString& runDir, TrainingRecorder& recorder);
 
+// `config` trained whole in dir/whole, and in dir/interrupted stopped after `stopAfter` steps and
+// resumed: the step losses of each, the interrupted run's two sessions joined, and how each ended.
+struct ResumedTraining {
+    std::vector<double> whole;
+    std::vector<double> joined;
+    QString stopped; // the first session's outcome ("stopped")
+    QString resumed; // the second's ("finished")
+};
+ResumedTraining trainWholeAndResumed(const QString& dir, const TrainConfig& config, int64_t stopAfter);
+
 // The first `count` examples of the project's sample dataset as a JSONL file in `dir`.
 QString writeSampleTrainingFile(const QString& dir, int count);
 

@@ -189,7 +189,8 @@ private slots:
         // The export: PEFT's PROMPT_TUNING folder and nothing else.
         QCOMPARE(end.exportPath, QDir(runDir).filePath(QStringLiteral("export/adapter")));
         QVERIFY(!QFile::exists(QDir(runDir).filePath(QStringLiteral("export/model"))));
-        const QJsonObject json = readJsonObjectFile(QDir(end.exportPath).filePath(QStringLiteral("adapter_config.json")));
+        const QJsonObject json =
+            readJsonObjectFile(QDir(end.exportPath).filePath(QStringLiteral("adapter_config.json")));
         QCOMPARE(json.value(QStringLiteral("peft_type")).toString(), QStringLiteral("PROMPT_TUNING"));
         QCOMPARE(json.value(QStringLiteral("task_type")).toString(), QStringLiteral("CAUSAL_LM"));
         QCOMPARE(json.value(QStringLiteral("num_virtual_tokens")).toInt(), 8);
@@ -234,19 +235,10 @@ private slots:
         TrainConfig config = promptConfig(base, test::writeSampleTrainingFile(dir.path(), 30));
         config.maxSteps = 6;
         config.evalEvery = 3;
-        test::TrainingRecorder whole;
-        test::trainNewRun(dir.filePath(QStringLiteral("whole")), config, whole);
-        test::TrainingRecorder first;
-        first.stopAfterStep = 2;
-        const QString interrupted = dir.filePath(QStringLiteral("interrupted"));
-        QCOMPARE(test::trainNewRun(interrupted, config, first).status, runOutcomeName(RunOutcome::Stopped));
-        test::TrainingRecorder second;
-        QCOMPARE(test::resumeRun(interrupted, second).status, runOutcomeName(RunOutcome::Finished));
-        std::vector<double> joined = first.losses;
-        joined.insert(joined.end(), second.losses.begin(), second.losses.end());
-        QCOMPARE(joined.size(), whole.losses.size());
-        for (size_t i = 0; i < joined.size(); ++i)
-            QCOMPARE(joined[i], whole.losses[i]);
+        const test::ResumedTraining runs = test::trainWholeAndResumed(dir.path(), config, 2);
+        QCOMPARE(runs.stopped, runOutcomeName(RunOutcome::Stopped));
+        QCOMPARE(runs.resumed, runOutcomeName(RunOutcome::Finished));
+        QCOMPARE(runs.joined, runs.whole); // bit for bit
     }
     void loadingRefusesWhatDoesNotFit()
     {

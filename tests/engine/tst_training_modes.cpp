@@ -153,23 +153,16 @@ private slots:
         config.maxSteps = 6;
         config.loraDropout = 0.1; // the random state must be restored too
         config.evalEvery = 3;
-        test::TrainingRecorder whole;
-        test::trainNewRun(dir.filePath(QStringLiteral("whole")), config, whole);
-        test::TrainingRecorder first;
-        first.stopAfterStep = 2;
-        const QString interrupted = dir.filePath(QStringLiteral("interrupted"));
-        QCOMPARE(test::trainNewRun(interrupted, config, first).status, runOutcomeName(RunOutcome::Stopped));
-        test::TrainingRecorder second;
-        QCOMPARE(test::resumeRun(interrupted, second).status, runOutcomeName(RunOutcome::Finished));
-        std::vector<double> joined = first.losses;
-        joined.insert(joined.end(), second.losses.begin(), second.losses.end());
-        QCOMPARE(joined.size(), whole.losses.size());
-        for (size_t i = 0; i < joined.size(); ++i)
-            QVERIFY2(std::abs(joined[i] - whole.losses[i]) <= 1e-6 * whole.losses[i],
+        const test::ResumedTraining runs = test::trainWholeAndResumed(dir.path(), config, 2);
+        QCOMPARE(runs.stopped, runOutcomeName(RunOutcome::Stopped));
+        QCOMPARE(runs.resumed, runOutcomeName(RunOutcome::Finished));
+        QCOMPARE(runs.joined.size(), runs.whole.size());
+        for (size_t i = 0; i < runs.joined.size(); ++i)
+            QVERIFY2(std::abs(runs.joined[i] - runs.whole[i]) <= 1e-6 * runs.whole[i],
                      qPrintable(QStringLiteral("step %1: %2 vs %3")
                                     .arg(i + 1)
-                                    .arg(joined[i], 0, 'g', 12)
-                                    .arg(whole.losses[i], 0, 'g', 12)));
+                                    .arg(runs.joined[i], 0, 'g', 12)
+                                    .arg(runs.whole[i], 0, 'g', 12)));
     }
 };
 

@@ -12,9 +12,9 @@
 
 #include "report/report_data.h"
 #include "report/report_render.h"
-#include "store/rating_store.h"
 #include "store/evaluation_store.h"
 #include "store/metric_store.h"
+#include "store/rating_store.h"
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "svg_test_util.h"
@@ -112,7 +112,8 @@ private slots:
         RatingStore ratings(workspace.database());
         for (int i = 0; i < 4; ++i) {
             Rating rating;
-            rating.a = {QStringLiteral("run:%1:final").arg(m_runs[1]), QStringLiteral("#2 lr large (final)"), m_runs[1]};
+            rating.a = {QStringLiteral("run:%1:final").arg(m_runs[1]), QStringLiteral("#2 lr large (final)"),
+                        m_runs[1]};
             rating.b = {QStringLiteral("base:stories"), QStringLiteral("base"), 0};
             rating.exampleKey = QStringLiteral("key%1").arg(i);
             rating.verdict = i < 3 ? Verdict::A : Verdict::B;

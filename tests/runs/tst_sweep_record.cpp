@@ -37,7 +37,8 @@ private slots:
         base.model = dir.path(); // exists: validation looks
         SweepSpec spec;
         spec.name = QStringLiteral("rates");
-        spec.parameters = {parseSweepParameter(QStringLiteral("lr=1e-3,1e-4")), parseSweepParameter(QStringLiteral("r=4,8"))};
+        spec.parameters = {parseSweepParameter(QStringLiteral("lr=1e-3,1e-4")),
+                           parseSweepParameter(QStringLiteral("r=4,8"))};
         SweepRecord record = SweepRecord::create(dir.filePath(QStringLiteral("runs")), spec, base, {});
         QVERIFY(record.folder().startsWith(dir.filePath(QStringLiteral("runs/sweeps/"))));
         QCOMPARE(record.trials().size(), size_t(4));

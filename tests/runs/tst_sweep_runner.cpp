@@ -44,7 +44,8 @@ private:
         SweepSpec s;
         s.name = name;
         // A useful rate first, then one too small to learn anything in six steps.
-        s.parameters = {parseSweepParameter(QStringLiteral("lr=3e-3,1e-6")), parseSweepParameter(QStringLiteral("r=4,8"))};
+        s.parameters = {parseSweepParameter(QStringLiteral("lr=3e-3,1e-6")),
+                        parseSweepParameter(QStringLiteral("r=4,8"))};
         s.stepsPerTrial = 6;
         return s;
     }
@@ -65,10 +66,12 @@ private slots:
         QFile file(m_train);
         QVERIFY(file.open(QIODevice::WriteOnly));
         for (int i = 0; i < 40; ++i)
-            file.write(QJsonDocument(QJsonObject{{QStringLiteral("instruction"), QStringLiteral("Tell a story about %1.").arg(i)},
-                                                 {QStringLiteral("response"),
-                                                  QStringLiteral("Once upon a time there was a cat named %1. It "
-                                                                 "liked to play in the sun.").arg(i)}})
+            file.write(QJsonDocument(
+                           QJsonObject{{QStringLiteral("instruction"), QStringLiteral("Tell a story about %1.").arg(i)},
+                                       {QStringLiteral("response"),
+                                        QStringLiteral("Once upon a time there was a cat named %1. It "
+                                                       "liked to play in the sun.")
+                                            .arg(i)}})
                            .toJson(QJsonDocument::Compact) +
                        '\n');
     }
@@ -77,8 +80,8 @@ private slots:
     {
         RunQueue queue;
         queue.setCliPath(test::cliPath());
-        SweepRecord record = SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), spec(QStringLiteral("grid")),
-                                                 baseConfig(), {});
+        SweepRecord record =
+            SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), spec(QStringLiteral("grid")), baseConfig(), {});
         QCOMPARE(record.trials().size(), size_t(4));
         SweepRunner runner(&queue, record);
         QVERIFY(runToEnd(runner));
@@ -99,7 +102,8 @@ private slots:
             const QJsonObject config = readJsonObjectFile(QDir(t.runDir).filePath(QStringLiteral("config.json")));
             QCOMPARE(config.value(QStringLiteral("learning_rate")).toDouble(),
                      t.settings.value(QStringLiteral("learning_rate")).toDouble());
-            QCOMPARE(config.value(QStringLiteral("lora_rank")).toInt(), t.settings.value(QStringLiteral("lora_rank")).toInt());
+            QCOMPARE(config.value(QStringLiteral("lora_rank")).toInt(),
+                     t.settings.value(QStringLiteral("lora_rank")).toInt());
             QCOMPARE(config.value(QStringLiteral("max_steps")).toInt(), 6);
         }
         // The best is the lowest validation loss, and sweep.json says which.
@@ -122,7 +126,8 @@ private slots:
         QString folder;
         QString firstRun;
         {
-            SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
+            SweepRunner runner(&queue,
+                               SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
             folder = runner.record().folder();
             // Stop the sweep as its second trial starts: the first is done, the second is cut short.
             connect(&runner, &SweepRunner::trialStarted, &runner, [&runner](int index, int) {

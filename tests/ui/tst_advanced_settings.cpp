@@ -183,7 +183,8 @@ private slots:
         // And back into a fresh form unchanged.
         AdvancedSettings again;
         again.setConfig(read);
-        QCOMPARE(field<QLineEdit>(again, "prompt_tuning_init_text")->text(), QStringLiteral("Classify the review: 1.5"));
+        QCOMPARE(field<QLineEdit>(again, "prompt_tuning_init_text")->text(),
+                 QStringLiteral("Classify the review: 1.5"));
     }
     void refusesANumberItCannotRead()
     {

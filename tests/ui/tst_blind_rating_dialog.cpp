@@ -6,17 +6,17 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QUndoStack>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QUndoStack>
 
 #include "../runs/recorded_runs.h"
 #include "dialogs/blind_rating_dialog.h"
 #include "models/dataset_session.h"
-#include "store/dataset_store.h"
 #include "runs/store_thread.h"
+#include "store/dataset_store.h"
 #include "store/evaluation_store.h"
 #include "store/rating_store.h"
 

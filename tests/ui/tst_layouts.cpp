@@ -9,21 +9,21 @@
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTabWidget>
-#include <QTableWidget>
 #include <QTableView>
-#include <QToolButton>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include "../runs/recorded_runs.h"
 #include "app_settings.h"
+#include "clipped_text.h"
 #include "dialogs/blind_rating_dialog.h"
 #include "dialogs/compare_dialog.h"
 #include "dialogs/sweep_dialog.h"
-#include "runs/store_thread.h"
-#include "pages/monitor_page.h"
-#include "clipped_text.h"
 #include "main_window.h"
+#include "pages/monitor_page.h"
+#include "runs/store_thread.h"
 #include "settings_dialog.h"
 #include "support/test_support.h"
 
@@ -68,7 +68,8 @@ private slots:
         QVERIFY(QDir().mkpath(monitored));
         QFile events(QDir(monitored).filePath(QStringLiteral("events.jsonl")));
         QVERIFY(events.open(QIODevice::WriteOnly));
-        events.write(("{\"event\":\"started\",\"total_steps\":240,\"run_dir\":\"" + monitored.toUtf8() + "\"}\n").constData());
+        events.write(
+            ("{\"event\":\"started\",\"total_steps\":240,\"run_dir\":\"" + monitored.toUtf8() + "\"}\n").constData());
         for (int step = 1; step <= 240; ++step)
             events.write(QStringLiteral("{\"event\":\"step\",\"step\":%1,\"total_steps\":240,\"epoch\":%2,\"loss\":%3,"
                                         "\"tokens\":%4,\"tokens_per_second\":15612.5,\"elapsed\":%5}\n")
@@ -79,7 +80,8 @@ private slots:
                              .arg(step * 0.04)
                              .toUtf8());
         events.write(("{\"event\":\"finished\",\"step\":240,\"message\":\"Finished after 240 steps. The model is in " +
-                      monitored.toUtf8() + "/export/model.\"}\n").constData());
+                      monitored.toUtf8() + "/export/model.\"}\n")
+                         .constData());
         events.close();
 
         MainWindowOptions options;
@@ -91,11 +93,13 @@ private slots:
         QVERIFY(window.monitorPage()->openRunFolder(monitored));
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         // What arrives from threads, before anything is measured: the examples, the runs, the model's description.
-        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel*>(QStringLiteral("exampleCount"))->text().contains(QStringLiteral("216")),
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.findChild<QLabel*>(QStringLiteral("exampleCount"))->text().contains(QStringLiteral("216")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QTableView*>(QStringLiteral("runsTable"))->model()->rowCount() >= 2,
                                  10000);
-        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QTableView*>(QStringLiteral("runsTable"))->model()->rowCount() >= 2, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(!window.findChild<QLabel*>(QStringLiteral("modelInfo"))->text().startsWith(QStringLiteral("Reading")),
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !window.findChild<QLabel*>(QStringLiteral("modelInfo"))->text().startsWith(QStringLiteral("Reading")),
+            10000);
         QTest::qWait(100);
         const char* names[] = {"datasets", "train", "monitor", "runs", "playground"};
         const QString out = qEnvironmentVariable("FT_SCREENSHOT_DIR");
@@ -118,28 +122,35 @@ private slots:
                     tabs->setCurrentIndex(tab);
                     QTest::qWait(20);
                     for (const QString& clipped : test::clippedTexts(&window))
-                        problems << QStringLiteral("%1 ▸ %2: %3").arg(QLatin1String(names[page]), tabs->tabText(tab), clipped);
+                        problems << QStringLiteral("%1 ▸ %2: %3")
+                                        .arg(QLatin1String(names[page]), tabs->tabText(tab), clipped);
                     if (!out.isEmpty())
-                        window.grab().save(QDir(out).filePath(QStringLiteral("%1-%2-%3x%4.png")
-                                                                  .arg(QLatin1String(names[page]), tabs->tabText(tab).toLower())
-                                                                  .arg(size.width())
-                                                                  .arg(size.height())));
+                        window.grab().save(
+                            QDir(out).filePath(QStringLiteral("%1-%2-%3x%4.png")
+                                                   .arg(QLatin1String(names[page]), tabs->tabText(tab).toLower())
+                                                   .arg(size.width())
+                                                   .arg(size.height())));
                 }
                 tabs->setCurrentIndex(0);
             }
-            if (auto* advanced = window.findChild<QToolButton*>(QStringLiteral("advancedToggle")); advanced && advanced->isVisible()) {
+            if (auto* advanced = window.findChild<QToolButton*>(QStringLiteral("advancedToggle"));
+                advanced && advanced->isVisible()) {
                 advanced->setChecked(true);
                 QTest::qWait(20);
                 for (const QString& clipped : test::clippedTexts(&window))
                     problems << QStringLiteral("%1 ▸ advanced: %2").arg(QLatin1String(names[page]), clipped);
                 if (!out.isEmpty())
-                    window.grab().save(QDir(out).filePath(
-                        QStringLiteral("%1-advanced-%2x%3.png").arg(QLatin1String(names[page])).arg(size.width()).arg(size.height())));
+                    window.grab().save(QDir(out).filePath(QStringLiteral("%1-advanced-%2x%3.png")
+                                                              .arg(QLatin1String(names[page]))
+                                                              .arg(size.width())
+                                                              .arg(size.height())));
             }
             if (!out.isEmpty()) {
                 QDir().mkpath(out);
-                window.grab().save(QDir(out).filePath(
-                    QStringLiteral("%1-%2x%3.png").arg(QLatin1String(names[page])).arg(size.width()).arg(size.height())));
+                window.grab().save(QDir(out).filePath(QStringLiteral("%1-%2x%3.png")
+                                                          .arg(QLatin1String(names[page]))
+                                                          .arg(size.width())
+                                                          .arg(size.height())));
             }
         }
         QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("\n") + problems.join(QLatin1Char('\n'))));
@@ -148,7 +159,8 @@ private slots:
         QVERIFY(runs);
         const int nameWidth =
             runs->fontMetrics().horizontalAdvance(QStringLiteral("full fine-tune of the support answers, lr 3e-4"));
-        QVERIFY2(runs->columnWidth(0) >= nameWidth, qPrintable(QStringLiteral("%1 < %2").arg(runs->columnWidth(0)).arg(nameWidth)));
+        QVERIFY2(runs->columnWidth(0) >= nameWidth,
+                 qPrintable(QStringLiteral("%1 < %2").arg(runs->columnWidth(0)).arg(nameWidth)));
     }
 
     // Compare opens within a 1024×680 screen, with nothing cut off: the settings that differ are read whole
@@ -179,14 +191,17 @@ private slots:
             auto* table = dialog.findChild<QTableWidget*>(QLatin1String(name));
             QCOMPARE(table->columnCount(), 2);
             if (table->horizontalHeader()->length() > table->viewport()->width())
-                problems << QStringLiteral("%1: %2 px of columns in %3 px").arg(QLatin1String(name))
-                                .arg(table->horizontalHeader()->length()).arg(table->viewport()->width());
+                problems << QStringLiteral("%1: %2 px of columns in %3 px")
+                                .arg(QLatin1String(name))
+                                .arg(table->horizontalHeader()->length())
+                                .arg(table->viewport()->width());
             for (int row = 0; row < table->rowCount(); ++row)
                 for (int column = 0; column < table->columnCount(); ++column)
                     if (const QTableWidgetItem* item = table->item(row, column);
                         item && table->columnWidth(column) < table->fontMetrics().horizontalAdvance(item->text()) + 8 &&
                         item->toolTip() != item->text())
-                        problems << QStringLiteral("%1: \"%2\" cut, with no tool tip").arg(QLatin1String(name), item->text());
+                        problems << QStringLiteral("%1: \"%2\" cut, with no tool tip")
+                                        .arg(QLatin1String(name), item->text());
         }
         if (const QString out = qEnvironmentVariable("FT_SCREENSHOT_DIR"); !out.isEmpty())
             dialog.grab().save(QDir(out).filePath(QStringLiteral("compare-default.png")));

@@ -37,9 +37,10 @@ private slots:
         QFile file(train);
         QVERIFY(file.open(QIODevice::WriteOnly));
         for (int i = 0; i < 30; ++i)
-            file.write(QJsonDocument(QJsonObject{{QStringLiteral("instruction"), QStringLiteral("Tell a story about %1.").arg(i)},
-                                                 {QStringLiteral("response"),
-                                                  QStringLiteral("Once upon a time there was a dog named %1.").arg(i)}})
+            file.write(QJsonDocument(
+                           QJsonObject{{QStringLiteral("instruction"), QStringLiteral("Tell a story about %1.").arg(i)},
+                                       {QStringLiteral("response"),
+                                        QStringLiteral("Once upon a time there was a dog named %1.").arg(i)}})
                            .toJson(QJsonDocument::Compact) +
                        '\n');
         m_base.applyModePreset(QStringLiteral("instruction"));
@@ -99,7 +100,8 @@ private slots:
                  qPrintable(dialog.statusLabel()->text()));
         dialog.parametersEdit()->setPlainText(QStringLiteral("batch_size=4, 0"));
         QVERIFY(!dialog.start());
-        QVERIFY2(dialog.statusLabel()->text().contains(QLatin1String("batch_size")), qPrintable(dialog.statusLabel()->text()));
+        QVERIFY2(dialog.statusLabel()->text().contains(QLatin1String("batch_size")),
+                 qPrintable(dialog.statusLabel()->text()));
         QVERIFY(!dialog.isRunning());
     }
 

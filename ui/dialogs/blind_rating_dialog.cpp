@@ -73,8 +73,8 @@ RatingSession loadRatingSession(const QString& workspacePath, const QList<qint64
         item.answerA = row.outputs[0]->output;
         item.answerB = row.outputs[1]->output;
         // A stored verdict counts only for the answers it judged (an evaluation run again has new ones).
-        if (const auto found = stored.find(row.key); found != stored.end() && found->second.answerA == item.answerA &&
-                                                     found->second.answerB == item.answerB) {
+        if (const auto found = stored.find(row.key);
+            found != stored.end() && found->second.answerA == item.answerA && found->second.answerB == item.answerB) {
             item.verdict = found->second.verdict;
             item.comment = found->second.comment;
         }
@@ -128,8 +128,8 @@ BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspac
                            tr("Answer 1 is the better one (1)"));
     m_secondBetter = button(tr("&2 is better"), QStringLiteral("ratingSecondBetter"), QKeySequence(Qt::Key_2),
                             tr("Answer 2 is the better one (2)"));
-    m_tie = button(tr("&3 Equal"), QStringLiteral("ratingTie"), QKeySequence(Qt::Key_3),
-                   tr("Neither is better (3 or T)"));
+    m_tie =
+        button(tr("&3 Equal"), QStringLiteral("ratingTie"), QKeySequence(Qt::Key_3), tr("Neither is better (3 or T)"));
     m_skip = button(tr("&Skip"), QStringLiteral("ratingSkip"), QKeySequence(Qt::Key_S),
                     tr("Leave this example unrated for now (S)"));
     m_back = button(tr("Back"), QStringLiteral("ratingBack"), QKeySequence(Qt::Key_Backspace),
@@ -234,8 +234,8 @@ void BlindRatingDialog::showCurrent()
     if (item.verdict) {
         const bool firstWon = (*item.verdict == Verdict::A) == aFirst;
         rated = *item.verdict == Verdict::Tie ? tr("rated: equal")
-                : firstWon                     ? tr("rated: answer 1 better")
-                                               : tr("rated: answer 2 better");
+                : firstWon                    ? tr("rated: answer 1 better")
+                                              : tr("rated: answer 2 better");
     }
     m_status->setText(tr("Example %1 of %2 · %3 rated%4 · Which answer is better?")
                           .arg(m_index + 1)
@@ -330,8 +330,9 @@ std::vector<StoredExample> BlindRatingDialog::preferredExamples(qint64 datasetId
         example.split = split;
         example.record.instruction = item.prompt;
         example.record.response = aWon ? item.answerA : item.answerB;
-        example.source = QStringLiteral("rated: %1 over %2")
-                             .arg(aWon ? m_session.a.label : m_session.b.label, aWon ? m_session.b.label : m_session.a.label);
+        example.source =
+            QStringLiteral("rated: %1 over %2")
+                .arg(aWon ? m_session.a.label : m_session.b.label, aWon ? m_session.b.label : m_session.a.label);
         example.tags = QStringList{QStringLiteral("rated")};
         example.notes = item.comment;
         examples.push_back(std::move(example));
@@ -356,9 +357,9 @@ bool BlindRatingDialog::addPreferredAnswers(qint64 datasetId, Split split)
     QString dataset;
     if (const auto info = m_datasets->datasets().find(datasetId))
         dataset = info->name;
-    m_status->setText(tr("Added %n preferred answer(s) to \"%1\" (%2); Undo on the Datasets page takes them back.",
-                         nullptr, count)
-                          .arg(dataset, splitName(split)));
+    m_status->setText(
+        tr("Added %n preferred answer(s) to \"%1\" (%2); Undo on the Datasets page takes them back.", nullptr, count)
+            .arg(dataset, splitName(split)));
     return true;
 }
 
@@ -398,13 +399,12 @@ void BlindRatingDialog::showResults()
         else
             ++rate.ties;
     }
-    const QString current =
-        m_index >= 0 && m_index < exampleCount()
-            ? tr("This example: answer 1 was %1's, answer 2 %2's.")
-                  .arg(firstIsA() ? m_session.a.label : m_session.b.label,
-                       firstIsA() ? m_session.b.label : m_session.a.label)
-                  .toHtmlEscaped()
-            : QString();
+    const QString current = m_index >= 0 && m_index < exampleCount()
+                                ? tr("This example: answer 1 was %1's, answer 2 %2's.")
+                                      .arg(firstIsA() ? m_session.a.label : m_session.b.label,
+                                           firstIsA() ? m_session.b.label : m_session.a.label)
+                                      .toHtmlEscaped()
+                                : QString();
     m_results->setText(tr("<b>%1</b> against <b>%2</b>: %3 of %4 examples rated; win rate %5. A tie counts half a "
                           "win; the range is a 95 % Wilson interval. %6")
                            .arg(m_session.a.label.toHtmlEscaped(), m_session.b.label.toHtmlEscaped())

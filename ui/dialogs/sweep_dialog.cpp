@@ -30,16 +30,18 @@ enum Column { Index, Settings, Status, Objective, BestStep, Run, ColumnCount };
 
 QString valueText(const QJsonValue& value)
 {
-    return value.isString() ? value.toString() : value.isBool() ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
-                                                                : QString::number(value.toDouble(), 'g', 6);
+    return value.isString() ? value.toString()
+           : value.isBool() ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                            : QString::number(value.toDouble(), 'g', 6);
 }
 
 // A starting point: the learning rate around the form's, and the LoRA rank for adapter runs.
 QString suggestedParameters(const TrainConfig& base)
 {
     const double lr = base.learningRate;
-    QString text = QStringLiteral("learning_rate=%1, %2, %3")
-                       .arg(QString::number(lr / 3, 'g', 3), QString::number(lr, 'g', 3), QString::number(lr * 3, 'g', 3));
+    QString text =
+        QStringLiteral("learning_rate=%1, %2, %3")
+            .arg(QString::number(lr / 3, 'g', 3), QString::number(lr, 'g', 3), QString::number(lr * 3, 'g', 3));
     if (base.trainable == QLatin1String("lora"))
         text += QStringLiteral("\nlora_rank=8, 16");
     return text;
@@ -74,8 +76,9 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
     m_pruning = new QCheckBox(tr("Stop clearly worse trials early (median rule)"), this);
     m_pruning->setObjectName(QStringLiteral("sweepPruning"));
     m_pruning->setChecked(true);
-    m_pruning->setToolTip(tr("At each evaluation, a trial whose validation loss is worse than the median of the finished "
-                             "trials at the same step stops there"));
+    m_pruning->setToolTip(
+        tr("At each evaluation, a trial whose validation loss is worse than the median of the finished "
+           "trials at the same step stops there"));
     auto* form = new QFormLayout;
     form->addRow(tr("Values to try:"), m_parameters);
     form->addRow(tr("Trials:"), m_method);
@@ -103,7 +106,8 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
 
     m_trials = new QTableWidget(0, ColumnCount, this);
     m_trials->setObjectName(QStringLiteral("sweepTrialsTable"));
-    m_trials->setHorizontalHeaderLabels({tr("#"), tr("Settings"), tr("Status"), tr("Best val loss"), tr("At step"), tr("Run")});
+    m_trials->setHorizontalHeaderLabels(
+        {tr("#"), tr("Settings"), tr("Status"), tr("Best val loss"), tr("At step"), tr("Run")});
     m_trials->verticalHeader()->setVisible(false);
     m_trials->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_trials->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -144,8 +148,8 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
     connect(m_start, &QPushButton::clicked, this, &SweepDialog::start);
     connect(m_stop, &QPushButton::clicked, this, &SweepDialog::stop);
     connect(m_resume, &QPushButton::clicked, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(
-            this, tr("Resume a sweep"), QDir(m_runsFolder).filePath(QStringLiteral("sweeps")));
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Resume a sweep"),
+                                                                 QDir(m_runsFolder).filePath(QStringLiteral("sweeps")));
         if (!folder.isEmpty())
             resume(folder);
     });
@@ -320,15 +324,17 @@ void SweepDialog::showRecord()
 
     if (best) {
         const SweepTrial& t = trials[static_cast<size_t>(*best)];
-        m_best->setText(tr("Best: trial %1 (%2), validation loss %3").arg(t.index).arg(sweepSettingsText(t.settings)).arg(*t.objective, 0, 'f', 4));
+        m_best->setText(tr("Best: trial %1 (%2), validation loss %3")
+                            .arg(t.index)
+                            .arg(sweepSettingsText(t.settings))
+                            .arg(*t.objective, 0, 'f', 4));
     } else {
         m_best->setText(tr("No trial has a validation loss yet."));
     }
-    m_status->setText(isRunning() ? tr("%1 of %2 trials done; running. Sweep folder: %3")
-                                        .arg(done)
-                                        .arg(trials.size())
-                                        .arg(record.folder())
-                                  : tr("%1 of %2 trials done. Sweep folder: %3").arg(done).arg(trials.size()).arg(record.folder()));
+    m_status->setText(
+        isRunning()
+            ? tr("%1 of %2 trials done; running. Sweep folder: %3").arg(done).arg(trials.size()).arg(record.folder())
+            : tr("%1 of %2 trials done. Sweep folder: %3").arg(done).arg(trials.size()).arg(record.folder()));
     updateButtons();
 }
 
@@ -341,7 +347,8 @@ void SweepDialog::updateButtons()
     const bool hasBest = !bestRunDir().isEmpty();
     m_openBest->setEnabled(hasBest);
     m_chatBest->setEnabled(hasBest);
-    m_exportBest->setEnabled(hasBest && QFileInfo::exists(QDir(bestRunDir()).filePath(QStringLiteral("export/model/config.json"))));
+    m_exportBest->setEnabled(
+        hasBest && QFileInfo::exists(QDir(bestRunDir()).filePath(QStringLiteral("export/model/config.json"))));
 }
 
 } // namespace ft::ui

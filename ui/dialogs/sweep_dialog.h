@@ -38,7 +38,7 @@ public:
     // What the next Start sweeps over: the Train page's configuration and data, and where runs go.
     void setBase(const TrainConfig& base, const SweepData& data, const QString& runsFolder);
 
-    bool start();                           // false (and why, in the status line) when it cannot
+    bool start();                            // false (and why, in the status line) when it cannot
     bool resume(const QString& sweepFolder); // goes on with a sweep.json
     void stop();
     bool isRunning() const { return m_runner && m_runner->isRunning(); }

@@ -50,7 +50,8 @@ QString runLabel(const QString& folderName)
     const QRegularExpressionMatch m = dated.match(folderName);
     if (!m.hasMatch())
         return folderName;
-    return QStringLiteral("%1 (%2-%3 %4:%5)").arg(m.captured(6), m.captured(2), m.captured(3), m.captured(4), m.captured(5));
+    return QStringLiteral("%1 (%2-%3 %4:%5)")
+        .arg(m.captured(6), m.captured(2), m.captured(3), m.captured(4), m.captured(5));
 }
 
 // What the runs in `runsFolder` offer, newest run first. A run (its config.json and checkpoints) offers its
@@ -72,9 +73,10 @@ QList<ModelChoice> scanRunModels(const QString& runsFolder)
             if (hasExport || hasAdapter) // a prompt-tuned run's final is its soft prompt on the base
                 found.append({QObject::tr("run: %1 · final").arg(name), run.path(), QStringLiteral("final")});
             std::vector<RunCheckpoint> checkpoints = run.checkpoints();
-            std::stable_sort(checkpoints.begin(), checkpoints.end(), [](const RunCheckpoint& a, const RunCheckpoint& b) {
-                return a.best != b.best ? a.best : a.step > b.step;
-            });
+            std::stable_sort(checkpoints.begin(), checkpoints.end(),
+                             [](const RunCheckpoint& a, const RunCheckpoint& b) {
+                                 return a.best != b.best ? a.best : a.step > b.step;
+                             });
             for (const RunCheckpoint& checkpoint : checkpoints)
                 found.append({checkpoint.best ? QObject::tr("run: %1 · best (step %2)").arg(name).arg(checkpoint.step)
                                               : QObject::tr("run: %1 · step %2").arg(name).arg(checkpoint.step),

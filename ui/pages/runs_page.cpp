@@ -25,8 +25,8 @@
 #include "common/error.h"
 #include "common/json_file.h"
 #include "contract/run_folder.h"
-#include "dialogs/compare_dialog.h"
 #include "dialogs/blind_rating_dialog.h"
+#include "dialogs/compare_dialog.h"
 #include "dialogs/examples_dialog.h"
 #include "dialogs/gguf_export_dialog.h"
 #include "models/run_filter_proxy.h"
@@ -318,7 +318,7 @@ void RunsPage::updateButtons()
     m_exportGguf->setToolTip(exported || !one
                                  ? tr("The run's final model as one GGUF file for llama.cpp, Ollama and LM Studio "
                                       "(Ctrl+Shift+E)")
-                                 : QFileInfo::exists(RunFolder(run.runDir).exportAdapterPath())
+                             : QFileInfo::exists(RunFolder(run.runDir).exportAdapterPath())
                                  ? tr("A prompt-tuned run exports a soft prompt (export/adapter, PEFT's layout) for "
                                       "its base model; GGUF has no place for one")
                                  : tr("The run has no final model yet (export/model): only a finished run can be "

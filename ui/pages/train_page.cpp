@@ -30,11 +30,11 @@
 #include "contract/run_folder.h"
 #include "contract/train_settings_check.h"
 #include "data/prompt_template.h"
+#include "dialogs/sweep_dialog.h"
 #include "runs/cli_task.h"
 #include "runs/run_queue.h"
 #include "store/database.h"
 #include "ui_format.h"
-#include "dialogs/sweep_dialog.h"
 #include "widgets/advanced_settings.h"
 #include "widgets/data_source_picker.h"
 #include "widgets/mode_selector.h"
@@ -176,7 +176,8 @@ TrainPage::TrainPage(AppSettings* settings, RunQueue* queue, QWidget* parent)
     bar->addWidget(m_problemLabel, 1);
     m_sweepButton = new QPushButton(tr("Sweep…"), this);
     m_sweepButton->setObjectName(QStringLiteral("sweepButton"));
-    m_sweepButton->setToolTip(tr("Try several values of a few settings, each trial a run; the best by validation loss"));
+    m_sweepButton->setToolTip(
+        tr("Try several values of a few settings, each trial a run; the best by validation loss"));
     bar->addWidget(m_sweepButton);
     bar->addWidget(m_launch);
     m_sweep = new SweepDialog(m_queue, this);

@@ -322,12 +322,14 @@ void AdvancedSettings::updateEnabled()
         m_fields.value(QLatin1String(key))->setEnabled(prompt);
     const QString promptInit =
         qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("prompt_tuning_init")))->currentText();
-    m_fields.value(QStringLiteral("prompt_tuning_init_text"))->setEnabled(prompt && promptInit == QLatin1String("text"));
+    m_fields.value(QStringLiteral("prompt_tuning_init_text"))
+        ->setEnabled(prompt && promptInit == QLatin1String("text"));
     for (const char* key : {"train_top_layers", "train_lm_head"})
         m_fields.value(QLatin1String(key))->setEnabled(top);
     const QString quantization =
         qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("base_quantization")))->currentText();
-    m_fields.value(QStringLiteral("double_quant"))->setEnabled((lora || prompt) && quantization == QLatin1String("nf4"));
+    m_fields.value(QStringLiteral("double_quant"))
+        ->setEnabled((lora || prompt) && quantization == QLatin1String("nf4"));
     const bool checkpointing =
         qobject_cast<QCheckBox*>(m_fields.value(QStringLiteral("gradient_checkpointing")))->isChecked();
     m_fields.value(QStringLiteral("checkpoint_layers"))->setEnabled(checkpointing);
