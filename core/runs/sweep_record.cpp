@@ -62,6 +62,12 @@ SweepRecord SweepRecord::create(const QString& runsDir, const SweepSpec& spec, c
                                 const SweepData& data)
 {
     spec.validate(base);
+    // Trials are compared by their validation loss: without validation data there is nothing to compare.
+    const bool validates = data.datasetId > 0 ? data.valSplit != QLatin1String("none") || base.valFraction > 0
+                                              : !base.valFile.isEmpty() || base.valFraction > 0;
+    if (!validates)
+        throw Error(QStringLiteral("sweep: the trials are compared by their validation loss, and the settings have no "
+                                   "validation data (a validation file, split or share)"));
     SweepRecord record;
     record.m_spec = spec;
     if (record.m_spec.name.trimmed().isEmpty())

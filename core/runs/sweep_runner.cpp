@@ -49,19 +49,23 @@ void SweepRunner::stop()
         return;
     }
     // A trial still waiting for a slot ends nothing when cancelled: recorded here, to run on resume.
-    if (job)
+    // Between trials (the next one not started yet) there is nothing to cancel.
+    if (job) {
         m_queue->cancel(m_job);
-    if (m_trialIndex > 0 && m_job > 0)
         trial(m_trialIndex).status = QStringLiteral("interrupted");
+        m_record.save();
+        emit trialChanged(m_trialIndex);
+    }
     m_job = 0;
     m_running = false;
-    m_record.save();
-    emit trialChanged(m_trialIndex);
+    emit paused();
 }
 
 void SweepRunner::startNext()
 {
-    if (m_stopping) {
+    if (m_job > 0) // already started (a start() after a stop() met a pending call)
+        return;
+    if (m_stopping || !m_running) {
         m_running = false;
         return;
     }
@@ -157,18 +161,27 @@ void SweepRunner::onJobEnded(int jobId, const RunEndInfo& end)
         return;
     SweepTrial& t = trial(m_trialIndex);
     // A stop the sweep did not ask for (the studio closing with "Stop runs", or Stop in the Monitor)
-    // leaves the trial to run again on resume, and the sweep paused: nothing is started behind it.
+    // leaves the trial to run again on resume, and the sweep paused: nothing is started behind it. A
+    // worker that died (killed, out of memory: "interrupted") failed with these settings; the sweep
+    // goes on without it, so that a crash every time cannot repeat without end.
+    const bool finished = end.status == QLatin1String("finished");
     const bool stoppedFromOutside = !m_pruned && end.status == QLatin1String("stopped");
-    if (m_pruned)
+    if (m_pruned && !finished)
         t.status = QStringLiteral("pruned");
-    else if (end.status == QLatin1String("stopped") || end.status == QLatin1String("interrupted"))
+    else if (stoppedFromOutside || (m_stopping && end.status == QLatin1String("stopped")))
         t.status = QStringLiteral("interrupted");
+    else if (end.status == QLatin1String("interrupted") || end.status.isEmpty())
+        t.status = QStringLiteral("failed");
     else
-        t.status = end.status.isEmpty() ? QStringLiteral("failed") : end.status;
-    if (!m_pruned && t.status != QLatin1String("finished"))
+        t.status = end.status; // finished (also when the rule fired at its last evaluation), failed, diverged
+    if (t.status != QLatin1String("finished") && t.status != QLatin1String("pruned"))
         t.message = end.message;
-    if (end.hasBestValLoss() && std::isfinite(end.bestValLoss) && (!t.objective || end.bestValLoss < *t.objective))
-        t.objective = end.bestValLoss;
+    else if (t.status == QLatin1String("finished"))
+        t.message.clear();
+    if (end.hasBestValLoss() && std::isfinite(end.bestValLoss) && (!t.objective || end.bestValLoss < *t.objective)) {
+        t.objective = end.bestValLoss; // an evaluation the sweep did not see: its step is not known
+        t.bestStep.reset();
+    }
     m_job = 0;
     m_record.save();
     emit trialChanged(m_trialIndex);

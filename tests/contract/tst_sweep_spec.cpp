@@ -88,7 +88,8 @@ private slots:
                 }).contains(QLatin1String("\"learning_rat\" is not a training setting")));
         // validate() looks at every value before anything runs, and refuses what every trial shares.
         spec.parameters = {parseSweepParameter(QStringLiteral("lr=1e-4,-1"))};
-        QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("learning_rate")));
+        QVERIFY2(errorOf([&] { spec.validate(base); }).contains(QLatin1String("\"learning_rate\" must be greater than 0")),
+                 qPrintable(errorOf([&] { spec.validate(base); })));
         spec.parameters = {parseSweepParameter(QStringLiteral("model=a,b"))};
         QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("cannot be swept")));
         spec.parameters.clear();

@@ -206,7 +206,8 @@ private slots:
         QCOMPARE(weights.entries().front().dtype, TensorDtype::F32);
         QCOMPARE(weights.entries().front().shape, (std::vector<int64_t>{8, hidden}));
 
-        // "final" is the base with the exported prompt: the best checkpoint's model, and not the base's.
+        // "final" is the base with the exported prompt: it equals the best checkpoint (here also the last),
+        // and differs from the base.
         EvalModel final = loadEvalRunModel(runDir, QStringLiteral("final"));
         EvalModel best = loadEvalRunModel(runDir, QStringLiteral("best"));
         QCOMPARE(final.weightsPath, end.exportPath);
@@ -216,7 +217,8 @@ private slots:
         QVERIFY(test::maxAbsDiff(finalLogits, best.loaded.model->forward(tokens)) < 1e-5);
         original.model->eval();
         QVERIFY(test::maxAbsDiff(finalLogits, original.model->forward(tokens)) > 1e-3);
-        // The base weights of the run's model are the file's, bit for bit.
+        // What "final" loads keeps the base file's weights, bit for bit: only the prompt is the run's (that
+        // training touched nothing else is the checkpoint's single tensor above).
         std::map<std::string, torch::Tensor> baseWeights;
         for (WeightSlot& slot : original.model->weightSlots())
             baseWeights[slot.name] = slot.read();

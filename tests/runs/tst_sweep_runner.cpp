@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include "common/json_file.h"
+#include "fake_workers.h"
 #include "runs/run_queue.h"
 #include "runs/sweep_record.h"
 #include "runs/sweep_runner.h"
@@ -134,7 +135,6 @@ private slots:
                 if (index == 2)
                     runner.stop();
             });
-            QSignalSpy changed(&runner, &SweepRunner::trialChanged);
             runner.start();
             QTRY_VERIFY_WITH_TIMEOUT(!runner.isRunning(), 240000);
             firstRun = runner.record().trials()[0].runDir;
@@ -178,6 +178,24 @@ private slots:
         QCOMPARE(record.trials()[0].status, QStringLiteral("interrupted"));
         QCOMPARE(record.trials()[1].status, QStringLiteral("pending"));
         QCOMPARE(queue.jobIds().size(), 1); // nothing started behind it
+    }
+
+    // A worker that dies (killed, out of memory) fails its trial: the sweep goes on with the next one
+    // instead of running the same crash again and again.
+    void workerThatDiesFailsItsTrial()
+    {
+        RunQueue queue;
+        queue.setCliPath(test::writeScript(m_dir.filePath(QStringLiteral("crash.sh")), test::kCrashingWorker));
+        SweepSpec s = spec(QStringLiteral("crashing"));
+        s.maxTrials = 2;
+        SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
+        QVERIFY(runToEnd(runner));
+        const SweepRecord record = SweepRecord::load(runner.record().folder());
+        for (const SweepTrial& t : record.trials()) {
+            QCOMPARE(t.status, QStringLiteral("failed"));
+            QVERIFY2(t.message.contains(QLatin1String("out of memory")), qPrintable(t.message));
+        }
+        QCOMPARE(queue.jobIds().size(), 2); // each trial once
     }
 };
 

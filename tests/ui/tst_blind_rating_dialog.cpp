@@ -93,7 +93,8 @@ private slots:
             QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
             QSignalSpy saved(&dialog, &BlindRatingDialog::saved);
             dialog.show();
-            QVERIFY(loaded.wait(5000));
+            QVERIFY(loaded.wait(30000));
+            QVERIFY(QTest::qWaitForWindowActive(&dialog)); // shortcuts reach an active window only
             QCOMPARE(loaded.first().first().toString(), QString());
             QCOMPARE(dialog.exampleCount(), 4);
             QVERIFY(!dialog.results()->isVisible());
@@ -107,7 +108,7 @@ private slots:
                                                                                    : QLatin1String("tuned")));
                 sawEachOrder[tunedFirst ? 0 : 1] = true;
                 QTest::keyClick(&dialog, tunedFirst ? Qt::Key_1 : Qt::Key_2);
-                QVERIFY(saved.wait(5000) || saved.count() > i);
+                QVERIFY(saved.wait(30000) || saved.count() > i);
             }
             QVERIFY2(sawEachOrder[0] && sawEachOrder[1], "the order never changed: the rating would not be blind");
             QCOMPARE(dialog.ratedCount(), 3);
@@ -134,14 +135,15 @@ private slots:
         QSignalSpy loaded(&again, &BlindRatingDialog::loaded);
         QSignalSpy saved(&again, &BlindRatingDialog::saved);
         again.show();
-        QVERIFY(loaded.wait(5000));
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(QTest::qWaitForWindowActive(&again));
         QCOMPARE(again.ratedCount(), 3);
         const QString prompt = again.promptView()->toPlainText();
         const std::vector<RatingSession::Item>& items = again.session().items;
         QVERIFY(!items[static_cast<size_t>(again.currentIndex())].verdict.has_value());
         again.findChild<QLineEdit*>(QStringLiteral("ratingComment"))->setText(QStringLiteral("both wrong"));
         QTest::keyClick(&again, Qt::Key_T);
-        QVERIFY(saved.wait(5000));
+        QVERIFY(saved.wait(30000));
         QCOMPARE(again.ratedCount(), 4);
         QVERIFY(again.results()->isVisible());
         const QString results = again.results()->text();
@@ -174,7 +176,7 @@ private slots:
         dialog.setDatasetSession(&session);
         QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
         dialog.show();
-        QVERIFY(loaded.wait(5000));
+        QVERIFY(loaded.wait(30000));
         auto* add = dialog.findChild<QPushButton*>(QStringLiteral("ratingAddPreferred"));
         QVERIFY(!add->isEnabled()); // not while rating blind
         // The base wins the first example, the run the second, the third is a tie, the fourth is left.
@@ -206,13 +208,21 @@ private slots:
         BlindRatingDialog dialog(&store, w.dir.path(), {w.run, w.other}, nullptr, 5);
         QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
         dialog.show();
-        QVERIFY(loaded.wait(5000));
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(QTest::qWaitForWindowActive(&dialog)); // shortcuts reach an active window only
         QCOMPARE(dialog.exampleCount(), 2);
         const QString shown = dialog.firstAnswer()->toPlainText() + dialog.secondAnswer()->toPlainText();
         QVERIFY2(shown.contains(QLatin1String("tuned")) && shown.contains(QLatin1String("other")), qPrintable(shown));
-        // Back has nowhere to go on the first example; Show results reveals who answered.
+        // S skips to the next example, Backspace comes back and has nowhere to go from the first;
+        // Show results reveals who answered.
+        QCOMPARE(dialog.currentIndex(), 0);
+        // A button's shortcut clicks it after a short animation: waited for.
         QTest::keyClick(&dialog, Qt::Key_S);
+        QTRY_COMPARE(dialog.currentIndex(), 1);
         QTest::keyClick(&dialog, Qt::Key_Backspace);
+        QTRY_COMPARE(dialog.currentIndex(), 0);
+        QTest::keyClick(&dialog, Qt::Key_Backspace);
+        QTest::qWait(300);
         QCOMPARE(dialog.currentIndex(), 0);
         dialog.showResults();
         QVERIFY(dialog.results()->text().contains(QLatin1String("0 of 2 examples rated")));
@@ -236,7 +246,7 @@ private slots:
         BlindRatingDialog dialog(&store, dir.path(), {run});
         QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
         dialog.show();
-        QVERIFY(loaded.wait(5000));
+        QVERIFY(loaded.wait(30000));
         QVERIFY2(loaded.first().first().toString().contains(QLatin1String("evaluate the run against its base")),
                  qPrintable(loaded.first().first().toString()));
         QVERIFY(!dialog.findChild<QWidget*>(QStringLiteral("ratingFirstBetter"))->isEnabled());

@@ -100,9 +100,18 @@ private slots:
                  qPrintable(dialog.statusLabel()->text()));
         dialog.parametersEdit()->setPlainText(QStringLiteral("batch_size=4, 0"));
         QVERIFY(!dialog.start());
-        QVERIFY2(dialog.statusLabel()->text().contains(QLatin1String("batch_size")),
+        // The status is HTML: the quotes around the name are escaped.
+        QVERIFY2(dialog.statusLabel()->text().contains(QLatin1String("batch_size&quot; must be between 1 and 4096")),
                  qPrintable(dialog.statusLabel()->text()));
         QVERIFY(!dialog.isRunning());
+        // Trials are compared by validation loss: settings without validation data are refused.
+        TrainConfig unvalidated = m_base;
+        unvalidated.valFraction = 0;
+        dialog.setBase(unvalidated, {}, m_dir.filePath(QStringLiteral("runs")));
+        dialog.parametersEdit()->setPlainText(QStringLiteral("lr=1e-3, 1e-4"));
+        QVERIFY(!dialog.start());
+        QVERIFY2(dialog.statusLabel()->text().contains(QLatin1String("no validation data")),
+                 qPrintable(dialog.statusLabel()->text()));
     }
 
     void goesOnFromItsFolder()

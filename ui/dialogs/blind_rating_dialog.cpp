@@ -135,7 +135,7 @@ BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspac
     m_back = button(tr("Back"), QStringLiteral("ratingBack"), QKeySequence(Qt::Key_Backspace),
                     tr("The previous example, to rate it again (Backspace)"));
     m_finish = button(tr("Show results"), QStringLiteral("ratingResults"), QKeySequence(Qt::CTRL | Qt::Key_Return),
-                      tr("Who gave which answer, and the win rate so far (Ctrl+Enter)"));
+                      tr("Who gave which answer, and the win rate so far (Ctrl+Return)"));
     auto* tieKey = new QAction(this);
     tieKey->setShortcut(QKeySequence(Qt::Key_T));
     addAction(tieKey);
@@ -194,15 +194,15 @@ void BlindRatingDialog::apply(RatingSession session, const QString& error)
         return;
     }
     m_session = std::move(session);
-    std::bernoulli_distribution coin(0.5);
     m_aFirst.clear();
     for (size_t i = 0; i < m_session.items.size(); ++i)
-        m_aFirst.push_back(coin(m_random));
+        m_aFirst.push_back((m_random() & 1u) != 0); // the same order for a seed on every platform
     m_loaded = true;
     for (QWidget* w : std::initializer_list<QWidget*>{m_firstBetter, m_secondBetter, m_tie, m_skip, m_back, m_finish})
         w->setEnabled(true);
     m_index = -1;
     moveToNextUnrated();
+    m_prompt->setFocus(); // not the comment field: the keys rate
     emit loaded(QString());
 }
 
@@ -293,6 +293,7 @@ void BlindRatingDialog::rate(int choice)
         });
     if (m_results->isVisible())
         showResults();
+    m_prompt->setFocus(); // out of the comment field, so that the next key rates
     moveToNextUnrated();
 }
 
