@@ -120,6 +120,9 @@ void SweepRunner::startNext()
             connect(job->worker, &WorkerProcess::evaluated, this,
                     [this, trialIndex](const EvalPoint& eval) { onEvaluated(trialIndex, eval); });
         emit trialStarted(trialIndex, m_job);
+        // A worker that could not even start may have ended inside enqueue(), before m_job was known.
+        if (const RunJob* job = m_queue->job(m_job); job && job->trace.hasEnd)
+            onJobEnded(m_job, job->trace.end);
     } catch (const Error& error) {
         m_running = false;
         m_job = 0;

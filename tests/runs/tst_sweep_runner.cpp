@@ -197,6 +197,22 @@ private slots:
         }
         QCOMPARE(queue.jobIds().size(), 2); // each trial once
     }
+
+    // A worker that cannot even start fails its trial too, and the sweep ends rather than waiting.
+    void workerThatCannotStartFailsItsTrial()
+    {
+        RunQueue queue;
+        queue.setCliPath(m_dir.filePath(QStringLiteral("no-such-cli")));
+        SweepSpec s = spec(QStringLiteral("no worker"));
+        s.maxTrials = 2;
+        SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
+        QVERIFY(runToEnd(runner));
+        const SweepRecord record = SweepRecord::load(runner.record().folder());
+        for (const SweepTrial& t : record.trials()) {
+            QCOMPARE(t.status, QStringLiteral("failed"));
+            QVERIFY2(t.message.contains(QLatin1String("could not start")), qPrintable(t.message));
+        }
+    }
 };
 
 QTEST_MAIN(TestSweepRunner)
