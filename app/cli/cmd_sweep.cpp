@@ -176,7 +176,7 @@ int runSweepCommand(const QStringList& args)
     if (!ok)
         throw UsageError{QStringLiteral("--trials, --steps and --seed take whole numbers")};
 
-    SweepData data;
+    RunData data;
     QString runsDir = parser.value(QStringLiteral("runs"));
     if (parser.isSet(QStringLiteral("workspace")) || parser.isSet(QStringLiteral("dataset"))) {
         const Workspace workspace = openWorkspace(parser);

@@ -23,6 +23,28 @@ QStringList RunRequest::trainArguments() const
     return arguments;
 }
 
+RunRequest prepareRunRequest(const RunFolder& folder, TrainConfig config, const QString& name, const RunData& data)
+{
+    RunRequest request;
+    if (data.datasetId > 0) {
+        config.trainFile = folder.trainDataPath();
+        config.valFile = data.valSplit == QLatin1String("none") ? QString() : folder.valDataPath();
+        request.dataset = data.datasetName;
+        request.datasetId = data.datasetId;
+        request.trainSplit = data.trainSplit;
+        request.valSplit = data.valSplit;
+    } else {
+        request.dataset = config.trainFile;
+    }
+    folder.writeRequest(config);
+    request.name = name;
+    request.runDir = folder.path();
+    request.mode = config.mode;
+    request.baseModel = config.model;
+    request.workspace = data.workspace;
+    return request;
+}
+
 RunQueue::RunQueue(QObject* parent)
     : RunHistory(parent)
 {

@@ -8,6 +8,9 @@
 
 #include <QDateTime>
 
+#include "contract/run_folder.h"
+#include "contract/train_config.h"
+#include "runs/run_data.h"
 #include "runs/run_history.h"
 #include "runs/run_trace.h"
 #include "runs/worker_process.h"
@@ -34,6 +37,11 @@ struct RunRequest {
     // The `train` arguments (before --events) this request starts the worker with.
     QStringList trainArguments() const;
 };
+
+// Writes `folder`'s config.json for `config`, pointing its data files into the folder when it trains on
+// a workspace dataset (the worker writes them there when it starts), and returns the request that
+// trains it under `name`.
+RunRequest prepareRunRequest(const RunFolder& folder, TrainConfig config, const QString& name, const RunData& data);
 
 struct RunJob {
     int id = 0;

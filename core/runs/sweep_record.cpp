@@ -59,7 +59,7 @@ bool SweepTrial::isDone() const
 }
 
 SweepRecord SweepRecord::create(const QString& runsDir, const SweepSpec& spec, const TrainConfig& base,
-                                const SweepData& data)
+                                const RunData& data)
 {
     spec.validate(base);
     // Trials are compared by their validation loss: without validation data there is nothing to compare.

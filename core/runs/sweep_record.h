@@ -15,6 +15,7 @@
 
 #include "contract/sweep_spec.h"
 #include "contract/train_config.h"
+#include "runs/run_data.h"
 
 namespace ft {
 
@@ -33,20 +34,12 @@ struct SweepTrial {
     bool isDone() const; // finished, pruned, stopped, failed or diverged: not run again on resume
 };
 
-struct SweepData {
-    qint64 datasetId = 0; // a workspace dataset, frozen into each trial's folder; 0: the base's files
-    QString datasetName;
-    QString trainSplit = QStringLiteral("train");
-    QString valSplit = QStringLiteral("val");
-    QString workspace; // where the trials are recorded; empty: nowhere
-};
-
 class SweepRecord {
 public:
     // Makes the sweep's folder under `runsDir`/sweeps and its first sweep.json: one pending trial per
     // combination. Validates the spec against the base first.
     static SweepRecord create(const QString& runsDir, const SweepSpec& spec, const TrainConfig& base,
-                              const SweepData& data);
+                              const RunData& data);
     // Reads <folder>/sweep.json; errors name the file.
     static SweepRecord load(const QString& folder);
     // The record in `json` (sweep.json's content) for `folder`; `origin` names it in errors. Refuses
@@ -60,7 +53,7 @@ public:
     QString runsDir() const { return m_runsDir; }
     const SweepSpec& spec() const { return m_spec; }
     const TrainConfig& base() const { return m_base; }
-    const SweepData& data() const { return m_data; }
+    const RunData& data() const { return m_data; }
     std::vector<SweepTrial>& trials() { return m_trials; }
     const std::vector<SweepTrial>& trials() const { return m_trials; }
 
@@ -76,7 +69,7 @@ private:
     QString m_runsDir;
     SweepSpec m_spec;
     TrainConfig m_base;
-    SweepData m_data;
+    RunData m_data;
     std::vector<SweepTrial> m_trials;
 };
 

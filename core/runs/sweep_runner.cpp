@@ -88,27 +88,10 @@ void SweepRunner::startNext()
         next->objective.reset();
         next->bestStep.reset();
         next->message.clear();
-        TrainConfig config = sweepTrialConfig(m_record.base(), next->settings, m_record.spec());
         const QString name = m_record.trialName(*next);
         const RunFolder folder = RunFolder::create(m_record.runsDir(), name);
-        const SweepData& data = m_record.data();
-        RunRequest request;
-        if (data.datasetId > 0) {
-            config.trainFile = folder.trainDataPath();
-            config.valFile = data.valSplit == QLatin1String("none") ? QString() : folder.valDataPath();
-            request.dataset = data.datasetName;
-            request.datasetId = data.datasetId;
-            request.trainSplit = data.trainSplit;
-            request.valSplit = data.valSplit;
-        } else {
-            request.dataset = config.trainFile;
-        }
-        folder.writeRequest(config);
-        request.name = name;
-        request.runDir = folder.path();
-        request.mode = config.mode;
-        request.baseModel = config.model;
-        request.workspace = data.workspace;
+        const RunRequest request = prepareRunRequest(
+            folder, sweepTrialConfig(m_record.base(), next->settings, m_record.spec()), name, m_record.data());
         next->runDir = folder.path();
         next->status = QStringLiteral("running");
         m_record.save();
@@ -138,12 +121,10 @@ void SweepRunner::onEvaluated(int trialIndex, const EvalPoint& eval)
     SweepTrial& t = trial(trialIndex);
     if (!std::isfinite(eval.valLoss))
         return; // the worker ends a run whose loss is not finite itself, as diverged
-    {
-        t.valLosses[eval.step] = eval.valLoss;
-        if (!t.objective || eval.valLoss < *t.objective) {
-            t.objective = eval.valLoss;
-            t.bestStep = eval.step;
-        }
+    t.valLosses[eval.step] = eval.valLoss;
+    if (!t.objective || eval.valLoss < *t.objective) {
+        t.objective = eval.valLoss;
+        t.bestStep = eval.step;
     }
     m_record.save();
     emit trialChanged(trialIndex);

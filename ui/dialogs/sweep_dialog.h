@@ -36,7 +36,7 @@ public:
     ~SweepDialog() override;
 
     // What the next Start sweeps over: the Train page's configuration and data, and where runs go.
-    void setBase(const TrainConfig& base, const SweepData& data, const QString& runsFolder);
+    void setBase(const TrainConfig& base, const RunData& data, const QString& runsFolder);
 
     bool start();                            // false (and why, in the status line) when it cannot
     bool resume(const QString& sweepFolder); // goes on with a sweep.json
@@ -65,7 +65,7 @@ private:
 
     RunQueue* m_queue;
     TrainConfig m_base;
-    SweepData m_data;
+    RunData m_data;
     QString m_runsFolder;
     std::unique_ptr<SweepRunner> m_runner;
     QPlainTextEdit* m_parameters;

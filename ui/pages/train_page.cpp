@@ -623,46 +623,40 @@ void TrainPage::updateLaunchText()
     m_launch->setText(busy ? tr("Add to queue") : tr("Launch"));
 }
 
-int TrainPage::launch()
+TrainConfig TrainPage::checkedLaunchConfig(RunData* data)
 {
     validateNow();
-    if (!m_problem.isEmpty()) {
-        emit statusMessage(m_problem);
-        return 0;
+    if (!m_problem.isEmpty())
+        throw Error(m_problem);
+    TrainConfig config = currentConfig();
+    const auto dataset = m_data->usesDataset() ? m_data->dataset() : std::nullopt;
+    if (m_data->usesDataset() && !dataset)
+        throw Error(tr("Choose a dataset."));
+    *data = RunData();
+    if (dataset) {
+        validateTrainSettings(config); // the data files are written into the run folder when it starts
+        data->datasetId = dataset->id;
+        data->datasetName = dataset->name;
+        data->trainSplit = m_data->trainSplit();
+        data->valSplit = m_data->valSplit();
+    } else {
+        config.validate();
     }
+    data->workspace = m_settings->workspace(); // the worker records the run in the workspace's history
+    return config;
+}
+
+int TrainPage::launch()
+{
     try {
-        TrainConfig config = currentConfig();
-        const auto dataset = m_data->usesDataset() ? m_data->dataset() : std::nullopt;
-        if (m_data->usesDataset() && !dataset)
-            throw Error(tr("Choose a dataset."));
-        if (dataset)
-            validateTrainSettings(config);
-        else
-            config.validate();
+        RunData data;
+        const TrainConfig config = checkedLaunchConfig(&data);
+        const auto dataset = data.datasetId > 0 ? m_data->dataset() : std::nullopt;
         const QString name =
             m_runName->text().trimmed().isEmpty() ? defaultRunName(config, dataset) : m_runName->text().trimmed();
         const RunFolder folder = RunFolder::create(m_settings->runsFolder(), name);
-        RunRequest request;
-        if (dataset) {
-            // The worker writes these files from the dataset when it starts (train --dataset), and
-            // rewrites config.json with them.
-            config.trainFile = folder.trainDataPath();
-            config.valFile = m_data->valSplit() == QLatin1String("none") ? QString() : folder.valDataPath();
-            request.dataset = dataset->name;
-            request.datasetId = dataset->id;
-            request.trainSplit = m_data->trainSplit();
-            request.valSplit = m_data->valSplit();
-        } else {
-            request.dataset = config.trainFile;
-        }
-        folder.writeRequest(config);
+        const int id = m_queue->enqueue(prepareRunRequest(folder, config, name, data));
         rememberSettings(config);
-        request.name = name;
-        request.runDir = folder.path();
-        request.mode = config.mode;
-        request.baseModel = config.model;
-        request.workspace = m_settings->workspace(); // the worker records the run in the workspace's history
-        const int id = m_queue->enqueue(request);
         m_runName->clear();
         emit statusMessage(m_queue->job(id)->status == QLatin1String("queued") ? tr("Queued %1").arg(name)
                                                                                : tr("Started %1").arg(name));
@@ -679,27 +673,9 @@ int TrainPage::launch()
 void TrainPage::openSweep()
 {
     if (!m_sweep->isRunning()) {
-        validateNow();
-        if (!m_problem.isEmpty()) {
-            emit statusMessage(m_problem);
-            return;
-        }
         try {
-            const TrainConfig config = currentConfig();
-            const auto dataset = m_data->usesDataset() ? m_data->dataset() : std::nullopt;
-            if (m_data->usesDataset() && !dataset)
-                throw Error(tr("Choose a dataset."));
-            SweepData data;
-            if (dataset) {
-                validateTrainSettings(config);
-                data.datasetId = dataset->id;
-                data.datasetName = dataset->name;
-                data.trainSplit = m_data->trainSplit();
-                data.valSplit = m_data->valSplit();
-            } else {
-                config.validate();
-            }
-            data.workspace = m_settings->workspace();
+            RunData data;
+            const TrainConfig config = checkedLaunchConfig(&data);
             m_sweep->setBase(config, data, m_settings->runsFolder());
         } catch (const Error& error) {
             emit statusMessage(error.message());

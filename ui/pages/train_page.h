@@ -11,6 +11,7 @@
 #include "contract/train_config.h"
 #include "data/prompt_template.h"
 #include "runs/resource_estimate.h"
+#include "runs/run_data.h"
 #include "runs/training_data_measure.h"
 #include "store/dataset_store.h"
 
@@ -82,6 +83,9 @@ signals:
 private:
     static constexpr const char* kLastSettingsKey = "train/lastSettings";
     TrainConfig rememberedSettings() const;             // the last launch's settings, else the mode's preset
+    // The form's configuration and data, checked as Launch and Sweep… need them; throws ft::Error saying
+    // what is missing or wrong.
+    TrainConfig checkedLaunchConfig(RunData* data);
     void rememberSettings(const TrainConfig& launched); // at each launch
     QWidget* buildModelSection();
     QWidget* buildDataSection();
