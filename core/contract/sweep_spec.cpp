@@ -144,16 +144,20 @@ qint64 sweepGridSize(const SweepSpec& spec)
     return size;
 }
 
+QString sweepValueText(const QJsonValue& value)
+{
+    if (value.isString())
+        return value.toString();
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    return QString::number(value.toDouble(), 'g', 6);
+}
+
 QString sweepSettingsText(const QJsonObject& settings)
 {
     QStringList parts;
-    for (auto it = settings.begin(); it != settings.end(); ++it) {
-        const QJsonValue v = it.value();
-        parts << QStringLiteral("%1=%2").arg(
-            it.key(), v.isString() ? v.toString()
-                      : v.isBool() ? (v.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
-                                   : QString::number(v.toDouble(), 'g', 6));
-    }
+    for (auto it = settings.begin(); it != settings.end(); ++it)
+        parts << QStringLiteral("%1=%2").arg(it.key(), sweepValueText(it.value()));
     return parts.join(QLatin1Char(' '));
 }
 

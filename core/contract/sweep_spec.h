@@ -53,6 +53,8 @@ qint64 sweepGridSize(const SweepSpec& spec);
 // of more than kMaxSweepGrid combinations.
 std::vector<QJsonObject> sweepTrialSettings(const SweepSpec& spec);
 
+// "0.0003", "true", "cosine": one swept value as people read (and --param takes) it.
+QString sweepValueText(const QJsonValue& value);
 // "learning_rate=0.0003 lora_rank=16": a trial's settings as people read them.
 QString sweepSettingsText(const QJsonObject& settings);
 

@@ -83,8 +83,8 @@ EvalModel loadEvalRunModel(const QString& runDir, const QString& checkpointName)
     if (model.checkpoint == QLatin1String("final")) {
         const QString exported = RunFolder(model.runDir).exportModelPath();
         const QString adapter = RunFolder(model.runDir).exportAdapterPath();
-        if (!QFileInfo::exists(QDir(exported).filePath(QStringLiteral("config.json"))) &&
-            isPromptTuningAdapter(adapter)) {
+        const bool hasModel = QFileInfo::exists(QDir(exported).filePath(QStringLiteral("config.json")));
+        if (!hasModel && isPromptTuningAdapter(adapter)) {
             // A prompt-tuned run exports only its soft prompt, used on the run's base.
             if (!QFileInfo::exists(model.runConfig.model))
                 throw Error(QStringLiteral("%1: the run's base model %2 is gone; its export is a soft prompt for "
@@ -96,7 +96,7 @@ EvalModel loadEvalRunModel(const QString& runDir, const QString& checkpointName)
             model.loaded.model->eval();
             return model;
         }
-        if (!QFileInfo::exists(QDir(exported).filePath(QStringLiteral("config.json"))))
+        if (!hasModel)
             throw Error(
                 QStringLiteral("%1: the run has no exported model (it did not finish); evaluate one of its checkpoints "
                                "instead (best, latest or step-N; it has %2)")

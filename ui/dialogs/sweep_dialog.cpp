@@ -28,13 +28,6 @@ namespace {
 
 enum Column { Index, Settings, Status, Objective, BestStep, Run, ColumnCount };
 
-QString valueText(const QJsonValue& value)
-{
-    return value.isString() ? value.toString()
-           : value.isBool() ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
-                            : QString::number(value.toDouble(), 'g', 6);
-}
-
 // A starting point: the learning rate around the form's, and the LoRA rank for adapter runs.
 QString suggestedParameters(const TrainConfig& base)
 {
@@ -165,7 +158,7 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
 
 SweepDialog::~SweepDialog() = default;
 
-void SweepDialog::setBase(const TrainConfig& base, const SweepData& data, const QString& runsFolder)
+void SweepDialog::setBase(const TrainConfig& base, const RunData& data, const QString& runsFolder)
 {
     m_base = base;
     m_data = data;
@@ -217,7 +210,7 @@ void SweepDialog::attach(SweepRecord record)
     for (const SweepParameter& p : spec.parameters) {
         QStringList values;
         for (const QJsonValue& v : p.values)
-            values << valueText(v);
+            values << sweepValueText(v);
         lines << QStringLiteral("%1=%2").arg(p.key, values.join(QStringLiteral(", ")));
     }
     m_parameters->setPlainText(lines.join(QLatin1Char('\n')));
