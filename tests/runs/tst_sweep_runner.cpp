@@ -180,38 +180,35 @@ private slots:
         QCOMPARE(queue.jobIds().size(), 1); // nothing started behind it
     }
 
-    // A worker that dies (killed, out of memory) fails its trial: the sweep goes on with the next one
-    // instead of running the same crash again and again.
-    void workerThatDiesFailsItsTrial()
+    // A worker that dies (killed, out of memory) or cannot even start fails its trial: the sweep goes on
+    // with the next one, instead of running the same crash again and again or waiting for an end.
+    void workerThatFailsFailsItsTrial_data()
     {
+        QTest::addColumn<QString>("worker"); // "crash": a script that SIGKILLs itself; "missing": no program
+        QTest::addColumn<QString>("message");
+        QTest::newRow("killed") << "crash"
+                                << "out of memory";
+        QTest::newRow("cannot start") << "missing"
+                                      << "could not start";
+    }
+    void workerThatFailsFailsItsTrial()
+    {
+        QFETCH(QString, worker);
+        QFETCH(QString, message);
         RunQueue queue;
-        queue.setCliPath(test::writeScript(m_dir.filePath(QStringLiteral("crash.sh")), test::kCrashingWorker));
-        SweepSpec s = spec(QStringLiteral("crashing"));
+        queue.setCliPath(worker == QLatin1String("crash")
+                             ? test::writeScript(m_dir.filePath(QStringLiteral("crash.sh")), test::kCrashingWorker)
+                             : m_dir.filePath(QStringLiteral("no-such-cli")));
+        SweepSpec s = spec(worker);
         s.maxTrials = 2;
         SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
         QVERIFY(runToEnd(runner));
         const SweepRecord record = SweepRecord::load(runner.record().folder());
         for (const SweepTrial& t : record.trials()) {
             QCOMPARE(t.status, QStringLiteral("failed"));
-            QVERIFY2(t.message.contains(QLatin1String("out of memory")), qPrintable(t.message));
+            QVERIFY2(t.message.contains(message), qPrintable(t.message));
         }
         QCOMPARE(queue.jobIds().size(), 2); // each trial once
-    }
-
-    // A worker that cannot even start fails its trial too, and the sweep ends rather than waiting.
-    void workerThatCannotStartFailsItsTrial()
-    {
-        RunQueue queue;
-        queue.setCliPath(m_dir.filePath(QStringLiteral("no-such-cli")));
-        SweepSpec s = spec(QStringLiteral("no worker"));
-        s.maxTrials = 2;
-        SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
-        QVERIFY(runToEnd(runner));
-        const SweepRecord record = SweepRecord::load(runner.record().folder());
-        for (const SweepTrial& t : record.trials()) {
-            QCOMPARE(t.status, QStringLiteral("failed"));
-            QVERIFY2(t.message.contains(QLatin1String("could not start")), qPrintable(t.message));
-        }
     }
 };
 
