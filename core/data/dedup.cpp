@@ -120,7 +120,8 @@ struct UnionFind {
 QString normalizedExampleText(const ExampleRecord& example)
 {
     QStringList parts{example.system.simplified().toLower(), example.instruction.simplified().toLower(),
-                      example.input.simplified().toLower(), example.response.simplified().toLower()};
+                      example.input.simplified().toLower(), example.response.simplified().toLower(),
+                      example.rejected.simplified().toLower()};
     for (const ChatTurn& turn : example.turns)
         parts << turn.content.simplified().toLower();
     return parts.join(QLatin1Char('\n'));

@@ -25,7 +25,19 @@ QJsonObject ExampleRecord::toJson() const
     if (!input.isEmpty())
         json[QStringLiteral("input")] = input;
     json[QStringLiteral("response")] = response;
+    // Only a real second answer: a blank one, or one equal to the response, is no pair (and fromJson
+    // refuses both), so an edit that leaves one behind cannot stop a run.
+    if (!rejected.trimmed().isEmpty() && rejected != response)
+        json[QStringLiteral("rejected")] = rejected;
     return json;
+}
+
+ExampleRecord ExampleRecord::rejectedVariant() const
+{
+    ExampleRecord variant = *this;
+    variant.response = rejected;
+    variant.rejected.clear();
+    return variant;
 }
 
 namespace {
@@ -74,6 +86,10 @@ ExampleRecord ExampleRecord::fromJson(const QJsonObject& json, const QString& or
         }
         if (record.turns.back().role != ChatTurn::Role::Assistant)
             throw Error(QStringLiteral("%1: the conversation must end with an assistant turn").arg(origin));
+        if (json.contains(QStringLiteral("rejected")))
+            throw Error(QStringLiteral("%1: field \"rejected\" goes with {instruction, response} examples, not with "
+                                       "\"turns\" (preference pairs after a conversation are not supported)")
+                            .arg(origin));
         return record;
     }
     if (!json.contains(QStringLiteral("instruction")))
@@ -88,6 +104,17 @@ ExampleRecord ExampleRecord::fromJson(const QJsonObject& json, const QString& or
     record.response = optionalString(json, "response", origin);
     if (record.response.trimmed().isEmpty() && !allowEmptyResponse)
         throw Error(QStringLiteral("%1: field \"response\" is empty").arg(origin));
+    if (json.contains(QStringLiteral("rejected"))) {
+        record.rejected = optionalString(json, "rejected", origin);
+        if (record.rejected.trimmed().isEmpty())
+            throw Error(QStringLiteral("%1: field \"rejected\" is empty (leave it out when there is no rejected "
+                                       "answer)")
+                            .arg(origin));
+        if (record.rejected == record.response)
+            throw Error(QStringLiteral("%1: field \"rejected\" is the same as \"response\": a preference pair needs "
+                                       "two different answers")
+                            .arg(origin));
+    }
     return record;
 }
 

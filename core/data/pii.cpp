@@ -94,7 +94,7 @@ PiiMaskResult maskPii(const ExampleRecord& example, const std::set<PiiType>& typ
     PiiMaskResult result;
     result.masked = example;
     ExampleRecord& r = result.masked;
-    for (QString* field : {&r.system, &r.instruction, &r.input, &r.response})
+    for (QString* field : {&r.system, &r.instruction, &r.input, &r.response, &r.rejected})
         *field = maskPiiText(*field, types, &result.counts);
     for (ChatTurn& turn : r.turns)
         turn.content = maskPiiText(turn.content, types, &result.counts);

@@ -53,7 +53,8 @@ std::vector<Field> fieldsOf(const ExampleRecord& example, std::vector<QString>* 
     std::vector<Field> fields{{"system prompt", &example.system},
                               {"instruction", &example.instruction},
                               {"input", &example.input},
-                              {"response", &example.response}};
+                              {"response", &example.response},
+                              {"rejected answer", &example.rejected}};
     for (size_t t = 0; t < example.turns.size(); ++t) {
         turnNames->push_back(QStringLiteral("turn %1").arg(t + 1));
         fields.push_back({nullptr, &example.turns[t].content});

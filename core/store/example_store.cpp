@@ -27,7 +27,7 @@ namespace {
 constexpr qint64 kPositionGap = 1024;
 
 const char* const kColumns = "e.id, e.dataset_id, e.position, e.system, e.instruction, e.input, e.response, e.turns, "
-                             "e.tags, e.notes, e.split, e.source, e.flags, e.created, e.modified";
+                             "e.tags, e.notes, e.split, e.source, e.flags, e.created, e.modified, e.rejected";
 
 StoredExample readExample(const QSqlQuery& query)
 {
@@ -47,6 +47,7 @@ StoredExample readExample(const QSqlQuery& query)
     example.flags = query.value(12).toInt();
     example.created = query.value(13).toLongLong();
     example.modified = query.value(14).toLongLong();
+    example.record.rejected = query.value(15).toString();
     return example;
 }
 
@@ -207,7 +208,7 @@ void bindAll(QSqlQuery& query, const QVariantList& values)
 
 [[noreturn]] void throwMissing(qint64 id) { throw Error(QStringLiteral("example %1 does not exist").arg(id)); }
 
-// Binds the text fields of a record: system, instruction, input, response, turns.
+// Binds the text fields of a record: system, instruction, input, response, turns, rejected.
 void bindTexts(QSqlQuery& query, const ExampleRecord& record)
 {
     query.addBindValue(text(record.system));
@@ -215,6 +216,7 @@ void bindTexts(QSqlQuery& query, const ExampleRecord& record)
     query.addBindValue(text(record.isMultiTurn() ? QString() : record.input));
     query.addBindValue(text(record.isMultiTurn() ? QString() : record.response));
     query.addBindValue(turnsToSql(record));
+    query.addBindValue(text(record.isMultiTurn() ? QString() : record.rejected));
 }
 
 } // namespace
@@ -447,8 +449,8 @@ qint64 ExampleStore::duplicate(qint64 id)
         QSqlQuery insert = prepareSql(
             m_db,
             QStringLiteral("INSERT INTO examples (dataset_id, position, system, instruction, input, response, turns, "
-                           "tags, notes, split, "
-                           "source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"));
+                           "rejected, tags, notes, split, "
+                           "source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"));
         const qint64 now = nowMs();
         insert.addBindValue(original->datasetId);
         insert.addBindValue(position);
@@ -470,7 +472,7 @@ void ExampleStore::update(const StoredExample& example)
     inTransaction(m_db, [&] {
         const qint64 datasetId = datasetOf(example.id);
         QSqlQuery query = prepareSql(m_db, QStringLiteral("UPDATE examples SET system = ?, instruction = ?, input = ?, "
-                                                          "response = ?, turns = ?, tags = ?, notes = ?, "
+                                                          "response = ?, turns = ?, rejected = ?, tags = ?, notes = ?, "
                                                           "split = ?, flags = ?, modified = ? WHERE id = ?"));
         bindTexts(query, example.record);
         query.addBindValue(tagsToSql(normalizedTags(example.tags)));
@@ -510,8 +512,9 @@ void ExampleStore::restore(const std::vector<StoredExample>& examples)
         QSqlQuery insert = prepareSql(
             m_db, QStringLiteral(
                       "INSERT INTO examples (id, dataset_id, position, system, instruction, input, response, turns, "
-                      "tags, notes, "
-                      "split, source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                      "rejected, tags, notes, "
+                      "split, source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                      "?)"));
         std::set<qint64> datasets;
         for (const StoredExample& example : examples) {
             insert.addBindValue(example.id);
@@ -642,8 +645,9 @@ std::vector<ExampleTextChange> ExampleStore::replaceTexts(const std::vector<Exam
         for (const StoredExample& example : before)
             byId[example.id] = &example;
 
-        QSqlQuery write = prepareSql(m_db, QStringLiteral("UPDATE examples SET system = ?, instruction = ?, input = ?, "
-                                                          "response = ?, turns = ?, modified = ? WHERE id = ?"));
+        QSqlQuery write =
+            prepareSql(m_db, QStringLiteral("UPDATE examples SET system = ?, instruction = ?, input = ?, "
+                                            "response = ?, turns = ?, rejected = ?, modified = ? WHERE id = ?"));
         std::set<qint64> datasets;
         std::vector<ExampleTextChange> previous;
         previous.reserve(changes.size());
@@ -712,7 +716,8 @@ ExampleInserter::ExampleInserter(QSqlDatabase db, qint64 datasetId)
     execPrepared(defer);
     m_insert = std::make_unique<SqliteStatement>(
         db, "INSERT INTO examples (dataset_id, position, system, instruction, input, response, turns, tags, "
-            "notes, split, source, flags, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
+            "notes, split, source, flags, created, modified, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, "
+            "?, ?)");
 }
 
 ExampleInserter::~ExampleInserter() = default; // an unfinished insert rolls back with m_transaction
@@ -739,6 +744,7 @@ qint64 ExampleInserter::add(const ExampleRecord& record, const QStringList& tags
     q.bind(11, source);
     q.bind(12, m_now);
     q.bind(13, m_now);
+    q.bind(14, record.isMultiTurn() ? QString() : record.rejected);
     q.execute();
     ++m_added;
     return q.lastInsertId();

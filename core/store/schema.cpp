@@ -244,6 +244,9 @@ QStringList version4()
     };
 }
 
+// Preference pairs: an instruction/response example may carry a rejected answer (DPO's data).
+QStringList version5() { return {QStringLiteral("ALTER TABLE examples ADD COLUMN rejected TEXT NOT NULL DEFAULT ''")}; }
+
 void migrateTo(QSqlDatabase db, int version, const QStringList& statements)
 {
     Transaction transaction(db);
@@ -291,6 +294,8 @@ void migrateSchema(QSqlDatabase db, int target)
         migrateTo(db, 3, version3());
     if (version < 4 && target >= 4)
         migrateTo(db, 4, version4());
+    if (version < 5 && target >= 5)
+        migrateTo(db, 5, version5());
 }
 
 } // namespace ft

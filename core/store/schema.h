@@ -10,7 +10,7 @@
 namespace ft {
 
 // The version this program writes. A database with a higher user_version is refused, unmodified.
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 int schemaVersion(QSqlDatabase db);
 

@@ -35,6 +35,32 @@ private slots:
         QCOMPARE(again.input, record.input);
         QCOMPARE(again.response, record.response);
         QVERIFY(!record.toJson().contains(QStringLiteral("turns")));
+        QVERIFY(!record.toJson().contains(QStringLiteral("rejected")));
+        QVERIFY(!again.isPreferencePair());
+    }
+    void preferencePairRoundTrip()
+    {
+        ExampleRecord record;
+        record.instruction = QStringLiteral("Name a colour.");
+        record.response = QStringLiteral("Blue.");
+        record.rejected = QStringLiteral("Seven.");
+        const ExampleRecord again = ExampleRecord::fromJson(record.toJson(), QStringLiteral("x"));
+        QVERIFY(again.isPreferencePair());
+        QCOMPARE(again.rejected, QStringLiteral("Seven."));
+        // The rejected answer in the response's place, for scoring it after the same prompt.
+        const ExampleRecord worse = again.rejectedVariant();
+        QCOMPARE(worse.instruction, record.instruction);
+        QCOMPARE(worse.response, QStringLiteral("Seven."));
+        QVERIFY(!worse.isPreferencePair());
+        // A blank rejected answer, or the response again, is no pair and is not written: an editor that
+        // leaves one behind cannot make the training files unreadable.
+        for (const QString& notAnAnswer : {QStringLiteral("  \n"), record.response}) {
+            ExampleRecord edited = record;
+            edited.rejected = notAnAnswer;
+            QVERIFY(!edited.isPreferencePair());
+            QVERIFY(!edited.toJson().contains(QStringLiteral("rejected")));
+            QVERIFY(!ExampleRecord::fromJson(edited.toJson(), QStringLiteral("x")).isPreferencePair());
+        }
     }
     void multiTurnRoundTrip()
     {
@@ -52,17 +78,18 @@ private slots:
     void conversationsBecomeExamples()
     {
         using Role = ChatTurn::Role;
-        const ExampleRecord pair = ExampleRecord::fromConversation(
-            QStringLiteral("Be brief."), {{Role::User, QStringLiteral("Hi")}, {Role::Assistant, QStringLiteral("Hello.")}});
+        const ExampleRecord pair =
+            ExampleRecord::fromConversation(QStringLiteral("Be brief."), {{Role::User, QStringLiteral("Hi")},
+                                                                          {Role::Assistant, QStringLiteral("Hello.")}});
         QVERIFY(!pair.isMultiTurn());
         QCOMPARE(pair.system, QStringLiteral("Be brief."));
         QCOMPARE(pair.instruction, QStringLiteral("Hi"));
         QCOMPARE(pair.response, QStringLiteral("Hello."));
-        const ExampleRecord chat = ExampleRecord::fromConversation(
-            {}, {{Role::User, QStringLiteral("Hi")},
-                 {Role::Assistant, QStringLiteral("Hello.")},
-                 {Role::User, QStringLiteral("A story?")},
-                 {Role::Assistant, QStringLiteral("Once upon a time.")}});
+        const ExampleRecord chat =
+            ExampleRecord::fromConversation({}, {{Role::User, QStringLiteral("Hi")},
+                                                 {Role::Assistant, QStringLiteral("Hello.")},
+                                                 {Role::User, QStringLiteral("A story?")},
+                                                 {Role::Assistant, QStringLiteral("Once upon a time.")}});
         QVERIFY(chat.isMultiTurn());
         const ExampleRecord back = ExampleRecord::fromJson(chat.toJson(), QStringLiteral("t"));
         QCOMPARE(back.turns.size(), size_t(4));
@@ -85,6 +112,14 @@ private slots:
         QTest::newRow("turns end with user")
             << QByteArray(R"({"turns": [{"role": "user", "content": "x"}]})") << "end with an assistant";
         QTest::newRow("turns not an array") << QByteArray(R"({"turns": "x"})") << "\"turns\"";
+        QTest::newRow("rejected equals response")
+            << QByteArray(R"({"instruction": "a", "response": "b", "rejected": "b"})") << "is the same as \"response\"";
+        QTest::newRow("empty rejected") << QByteArray(R"({"instruction": "a", "response": "b", "rejected": ""})")
+                                        << "\"rejected\" is empty";
+        QTest::newRow("rejected with turns")
+            << QByteArray(R"({"turns": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}],)"
+                          R"( "rejected": "z"})")
+            << "not with \"turns\"";
     }
     void badRecordsNameOriginAndField()
     {

@@ -192,6 +192,12 @@ private slots:
         clean.instruction = QStringLiteral("Add 2 and 3.");
         clean.response = QStringLiteral("5");
         QVERIFY(!maskPii(clean).changed);
+        // A preference pair's rejected answer is masked too.
+        ExampleRecord pair;
+        pair.instruction = QStringLiteral("Who to ask?");
+        pair.response = QStringLiteral("The help desk.");
+        pair.rejected = QStringLiteral("Write to c@example.net");
+        QCOMPARE(maskPii(pair).masked.rejected, QStringLiteral("Write to [EMAIL]"));
     }
     void sampleDatasetPlantedPii()
     {

@@ -477,6 +477,48 @@ private slots:
         checkFtsIntegrity(temp.db());
     }
 
+    // A preference pair's rejected answer survives every way an example is written: import, add, edit,
+    // copy, bulk text changes, and delete + undo.
+    void preferencePairsKeepTheirRejectedAnswer()
+    {
+        test::TempDatabase temp;
+        const qint64 id = DatasetStore(temp.db()).create(QStringLiteral("pairs"));
+        ExampleRecord pair = test::makeRecord(QStringLiteral("Name a colour."), QStringLiteral("Blue."));
+        pair.rejected = QStringLiteral("Seven.");
+        qint64 imported = 0;
+        {
+            ExampleInserter inserter(temp.db(), id);
+            imported = inserter.add(pair);
+            inserter.finish();
+        }
+        ExampleStore store(temp.db());
+        QCOMPARE(store.example(imported)->record.rejected, QStringLiteral("Seven."));
+        StoredExample added;
+        added.record = pair;
+        const qint64 second = store.add(id, added);
+        QCOMPARE(store.example(second)->record.rejected, QStringLiteral("Seven."));
+
+        StoredExample edited = *store.example(second);
+        edited.record.rejected = QStringLiteral("Purple is a number.");
+        store.update(edited);
+        QCOMPARE(store.example(second)->record.rejected, QStringLiteral("Purple is a number."));
+        const qint64 copy = store.duplicate(second);
+        QCOMPARE(store.example(copy)->record.rejected, QStringLiteral("Purple is a number."));
+
+        ExampleRecord replaced = store.example(copy)->record;
+        replaced.rejected.clear(); // no longer a pair
+        const std::vector<ExampleTextChange> previous = store.replaceTexts({{copy, replaced}});
+        QVERIFY(!store.example(copy)->record.isPreferencePair());
+        QCOMPARE(previous.front().record.rejected, QStringLiteral("Purple is a number."));
+        store.replaceTexts(previous); // undo
+        QCOMPARE(store.example(copy)->record.rejected, QStringLiteral("Purple is a number."));
+
+        const std::vector<StoredExample> removed = store.remove({imported});
+        store.restore(removed);
+        QCOMPARE(store.example(imported)->record.rejected, QStringLiteral("Seven."));
+        checkFtsIntegrity(temp.db());
+    }
+
     void tagCounts()
     {
         test::TempDatabase temp;

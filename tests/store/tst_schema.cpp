@@ -127,6 +127,9 @@ private slots:
             execSql(db, QStringLiteral("DELETE FROM runs WHERE id = 3"));
             QCOMPARE(scalarSql(db, QStringLiteral("SELECT count(*) FROM evaluation_outputs")).toInt(), 0); // cascaded
         }
+        if (from >= 1) // examples written before preference pairs are plain examples
+            QCOMPARE(scalarSql(db, QStringLiteral("SELECT rejected FROM examples WHERE dataset_id = 7")).toString(),
+                     QString());
         closeThreadConnection(path);
     }
 
