@@ -15,9 +15,11 @@ struct FormatName {
     const char* name;
 };
 constexpr FormatName kFormatNames[] = {
-    {DatasetFormat::Studio, "studio"},     {DatasetFormat::Alpaca, "alpaca"},     {DatasetFormat::Dolly, "dolly"},
-    {DatasetFormat::ShareGpt, "sharegpt"}, {DatasetFormat::OpenAiChat, "openai"}, {DatasetFormat::Csv, "csv"},
-    {DatasetFormat::Tsv, "tsv"},           {DatasetFormat::PlainText, "text"},
+    {DatasetFormat::Studio, "studio"},     {DatasetFormat::Alpaca, "alpaca"},
+    {DatasetFormat::Dolly, "dolly"},       {DatasetFormat::ShareGpt, "sharegpt"},
+    {DatasetFormat::OpenAiChat, "openai"}, {DatasetFormat::Preference, "preference"},
+    {DatasetFormat::Csv, "csv"},           {DatasetFormat::Tsv, "tsv"},
+    {DatasetFormat::PlainText, "text"},
 };
 
 } // namespace
@@ -70,6 +72,8 @@ std::unique_ptr<DatasetReader> openDatasetReader(const QString& path, const Impo
         return std::make_unique<JsonFormatReader>(path, options, openAiChatExample);
     case DatasetFormat::Studio:
         return std::make_unique<JsonFormatReader>(path, options, studioExample);
+    case DatasetFormat::Preference:
+        return std::make_unique<JsonFormatReader>(path, options, preferenceExample);
     case DatasetFormat::Csv:
     case DatasetFormat::Tsv:
         return openCsvReader(path, options);
@@ -101,6 +105,9 @@ void writeDataset(const QString& path, DatasetFormat format, const std::vector<I
         break;
     case DatasetFormat::Studio:
         writeStudio(out, examples);
+        break;
+    case DatasetFormat::Preference:
+        writePreference(out, examples);
         break;
     case DatasetFormat::Csv:
     case DatasetFormat::Tsv:

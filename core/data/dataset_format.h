@@ -1,6 +1,7 @@
 #pragma once
 // Reading and writing datasets in the formats people bring: Alpaca (JSON array or JSONL), Dolly,
-// ShareGPT, OpenAI chat JSONL, CSV/TSV with a column mapping, plain text, and the studio's own JSONL.
+// ShareGPT, OpenAI chat JSONL, preference pairs (prompt/chosen/rejected), CSV/TSV with a column mapping, plain text,
+// and the studio's own JSONL.
 //
 // Readers stream: a 100,000-record file is never held parsed twice in memory. Every record carries
 // where it came from ("file:line" or "file#index"), and every error names that place and what was
@@ -18,9 +19,9 @@
 
 namespace ft {
 
-enum class DatasetFormat { Studio, Alpaca, Dolly, ShareGpt, OpenAiChat, Csv, Tsv, PlainText };
-QString
-datasetFormatName(DatasetFormat format); // "studio", "alpaca", "dolly", "sharegpt", "openai", "csv", "tsv", "text"
+enum class DatasetFormat { Studio, Alpaca, Dolly, ShareGpt, OpenAiChat, Preference, Csv, Tsv, PlainText };
+QString datasetFormatName(
+    DatasetFormat format); // "studio", "alpaca", "dolly", "sharegpt", "openai", "preference", "csv", "tsv", "text"
 std::optional<DatasetFormat> datasetFormatFromName(const QString& name);
 QStringList datasetFormatNames();
 

@@ -85,7 +85,10 @@ void detectJson(const QString& path, FormatDetection* d)
     const QString layout = source.isArray() ? QStringLiteral("a JSON array") : QStringLiteral("JSON Lines");
     auto has = [&](const char* key) { return first.contains(QLatin1String(key)); };
     QString why;
-    if (has("conversations")) {
+    if (has("chosen") && has("rejected")) {
+        d->format = DatasetFormat::Preference;
+        why = QStringLiteral("its records have \"chosen\" and \"rejected\"");
+    } else if (has("conversations")) {
         d->format = DatasetFormat::ShareGpt;
         why = QStringLiteral("its records have \"conversations\"");
     } else if (has("messages")) {
@@ -107,7 +110,8 @@ void detectJson(const QString& path, FormatDetection* d)
         throw Error(
             QStringLiteral(
                 "%1: cannot tell the format: the first record has the keys %2; expected \"conversations\" (ShareGPT), "
-                "\"messages\" (OpenAI chat), \"instruction\"+\"output\" (Alpaca), "
+                "\"messages\" (OpenAI chat), \"chosen\"+\"rejected\" (preference pairs), \"instruction\"+\"output\" "
+                "(Alpaca), "
                 "\"instruction\"+\"response\"+\"context\" "
                 "(Dolly) or \"instruction\"+\"response\" (studio)")
                 .arg(location, keys.isEmpty() ? QStringLiteral("(none)") : keys.join(QStringLiteral(", "))));

@@ -46,6 +46,7 @@ ImportedExample dollyExample(const QJsonObject& json, ImportCounts* counts);
 ImportedExample shareGptExample(const QJsonObject& json, ImportCounts* counts);
 ImportedExample openAiChatExample(const QJsonObject& json, ImportCounts* counts);
 ImportedExample studioExample(const QJsonObject& json, ImportCounts* counts);
+ImportedExample preferenceExample(const QJsonObject& json, ImportCounts* counts);
 
 std::unique_ptr<DatasetReader> openCsvReader(const QString& path, const ImportOptions& options);
 std::unique_ptr<DatasetReader> openPlainTextReader(const QString& path, const ImportOptions& options);

@@ -50,6 +50,8 @@ void writeDolly(DatasetSink& out, const std::vector<ImportedExample>& examples);
 void writeShareGpt(DatasetSink& out, const std::vector<ImportedExample>& examples, bool jsonLines);
 void writeOpenAiChat(DatasetSink& out, const std::vector<ImportedExample>& examples);
 void writeStudio(DatasetSink& out, const std::vector<ImportedExample>& examples);
+// {"prompt", "chosen", "rejected", "system"?}: records that are not preference pairs are refused.
+void writePreference(DatasetSink& out, const std::vector<ImportedExample>& examples);
 void writeDelimited(DatasetSink& out, const std::vector<ImportedExample>& examples, DatasetFormat format);
 void writePlainText(DatasetSink& out, const std::vector<ImportedExample>& examples);
 

@@ -188,7 +188,30 @@ void writeStudio(DatasetSink& out, const std::vector<ImportedExample>& examples)
             if (!record.input.isEmpty())
                 object.add("input", record.input);
             object.add("response", record.response);
+            if (!record.rejected.isEmpty())
+                object.add("rejected", record.rejected);
         }
+        if (!example.tags.isEmpty())
+            object.addStrings("tags", example.tags);
+        out.write(object.finish() + '\n');
+    }
+}
+
+void writePreference(DatasetSink& out, const std::vector<ImportedExample>& examples)
+{
+    for (size_t i = 0; i < examples.size(); ++i) {
+        const ImportedExample& example = examples[i];
+        const ExampleRecord& record = example.record;
+        if (!record.isPreferencePair())
+            refuseRecord(out.path(), DatasetFormat::Preference, i, example,
+                         record.isMultiTurn() ? QStringLiteral("is a multi-turn conversation, not a preference pair")
+                                              : QStringLiteral("has no rejected answer"));
+        JsonObjectText object;
+        if (!record.system.isEmpty())
+            object.add("system", record.system);
+        const QString prompt =
+            record.input.isEmpty() ? record.instruction : record.instruction + QStringLiteral("\n\n") + record.input;
+        object.add("prompt", prompt).add("chosen", record.response).add("rejected", record.rejected);
         if (!example.tags.isEmpty())
             object.addStrings("tags", example.tags);
         out.write(object.finish() + '\n');

@@ -49,7 +49,7 @@ private slots:
     void formatNames()
     {
         QCOMPARE(datasetFormatNames(),
-                 QStringList({"studio", "alpaca", "dolly", "sharegpt", "openai", "csv", "tsv", "text"}));
+                 QStringList({"studio", "alpaca", "dolly", "sharegpt", "openai", "preference", "csv", "tsv", "text"}));
         for (const QString& name : datasetFormatNames())
             QCOMPARE(datasetFormatName(*datasetFormatFromName(name)), name);
         QVERIFY(!datasetFormatFromName(QStringLiteral("parquet")).has_value());
@@ -315,13 +315,13 @@ private slots:
         const bool hasSystem = f != DatasetFormat::Dolly;
         const bool keepsInput = f == DatasetFormat::Alpaca || f == DatasetFormat::Dolly || f == DatasetFormat::Studio;
         std::vector<ImportedExample> examples{
-            imported(
-                pair(QStringLiteral("Quote \"this\" \\ and\ttab"),
-                     keepsInput ? QStringLiteral("input\nline 2") : QString(),
-                     QString::fromUtf8(
-                         "\xc3\x9cn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x99\x82\r\nand a \x01 control"),
-                     hasSystem ? QStringLiteral("Be brief.") : QString()),
-                {QStringLiteral("math")}),
+            imported(pair(QStringLiteral("Quote \"this\" \\ and\ttab"),
+                          keepsInput ? QStringLiteral("input\nline 2") : QString(),
+                          QString::fromUtf8("\xc3\x9cn\xc3\xaf"
+                                            "c\xc3\xb6"
+                                            "d\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x99\x82\r\nand a \x01 control"),
+                          hasSystem ? QStringLiteral("Be brief.") : QString()),
+                     {QStringLiteral("math")}),
             imported(pair(QStringLiteral("Empty response"), QString(), QString())),
         };
         if (conversations) {
@@ -359,6 +359,93 @@ private slots:
         QVERIFY2(text.contains("{\"from\": \"observation\", \"value\": \"{\\\"t\\\": 1}\"}"), text.constData());
         QVERIFY2(text.contains(R"("tools": "[]x")"), text.constData());
         QVERIFY2(!text.contains("system"), text.constData());
+    }
+    // DPO's usual records: prompt/chosen/rejected as strings, or as TRL's conversational message lists
+    // (with or without "prompt"), become instruction/response/rejected with the system prompt apart.
+    void preferencePairs()
+    {
+        QTemporaryDir dir;
+        const QByteArray lines =
+            R"({"prompt": "Name a colour.", "chosen": "Blue.", "rejected": "Seven.", "tags": ["colours"]})"
+            "\n"
+            R"({"prompt": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "2+2?"}],)"
+            R"( "chosen": [{"role": "assistant", "content": "4"}], "rejected": [{"role": "assistant", "content": "5"}]})"
+            "\n"
+            R"({"chosen": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}],)"
+            R"( "rejected": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Go away."}]})"
+            "\n";
+        const QString path = writeBytes(dir, QStringLiteral("pairs.jsonl"), lines);
+        const FormatDetection detected = detectDatasetFormat(path);
+        QCOMPARE(detected.format, DatasetFormat::Preference);
+        QVERIFY2(detected.explanation.contains(QStringLiteral("\"chosen\" and \"rejected\"")),
+                 qPrintable(detected.explanation));
+        const test::ReadResult read = readDataset(path, DatasetFormat::Preference);
+        QCOMPARE(read.examples.size(), size_t(3));
+        const ExampleRecord& a = read.examples[0].record;
+        QCOMPARE(a.instruction, QStringLiteral("Name a colour."));
+        QCOMPARE(a.response, QStringLiteral("Blue."));
+        QCOMPARE(a.rejected, QStringLiteral("Seven."));
+        QVERIFY(a.isPreferencePair());
+        QCOMPARE(read.examples[0].tags, QStringList{QStringLiteral("colours")});
+        const ExampleRecord& b = read.examples[1].record;
+        QCOMPARE(b.system, QStringLiteral("Be brief."));
+        QCOMPARE(b.instruction, QStringLiteral("2+2?"));
+        QCOMPARE(b.response, QStringLiteral("4"));
+        QCOMPARE(b.rejected, QStringLiteral("5"));
+        const ExampleRecord& c = read.examples[2].record;
+        QCOMPARE(c.instruction, QStringLiteral("Hi"));
+        QCOMPARE(c.response, QStringLiteral("Hello!"));
+        QCOMPARE(c.rejected, QStringLiteral("Go away."));
+
+        // Written back as preference pairs and as the studio's JSONL, nothing is lost.
+        for (const DatasetFormat format : {DatasetFormat::Preference, DatasetFormat::Studio}) {
+            const QString out = dir.filePath(QStringLiteral("out-%1.jsonl").arg(datasetFormatName(format)));
+            writeDataset(out, format, read.examples);
+            QCOMPARE(detectDatasetFormat(out).format, format);
+            const test::ReadResult back = readDataset(out, format);
+            QCOMPARE(back.examples.size(), read.examples.size());
+            for (size_t i = 0; i < back.examples.size(); ++i)
+                QCOMPARE(back.examples[i].record.toJson(), read.examples[i].record.toJson());
+        }
+        // An example without a rejected answer has no place in a preference file.
+        FT_EXPECT_ERROR(writeDataset(dir.filePath(QStringLiteral("x.jsonl")), DatasetFormat::Preference,
+                                     {imported(pair("a", "", "b"))}),
+                        QStringLiteral("record #0"), QStringLiteral("no rejected answer"));
+    }
+    void badPreferencePairsAreNamed_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no rejected") << QByteArray(R"({"prompt": "p", "chosen": "a"})") << "missing field \"rejected\"";
+        QTest::newRow("same answers") << QByteArray(R"({"prompt": "p", "chosen": "a", "rejected": "a"})")
+                                      << "are the same answer";
+        QTest::newRow("empty rejected") << QByteArray(R"({"prompt": "p", "chosen": "a", "rejected": " "})")
+                                        << "field \"rejected\" is empty";
+        QTest::newRow("no prompt") << QByteArray(R"({"chosen": "a", "rejected": "b"})") << "no prompt";
+        QTest::newRow("different histories")
+            << QByteArray(R"({"chosen": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "a"}],)"
+                          R"( "rejected": [{"role": "user", "content": "y"}, {"role": "assistant", "content": "b"}]})")
+            << "differ before their last message";
+        QTest::newRow("answer not the assistant's")
+            << QByteArray(R"({"prompt": "p", "chosen": [{"role": "user", "content": "a"}], "rejected": "b"})")
+            << "\"chosen\" must end with an assistant message";
+        QTest::newRow("conversation prompt")
+            << QByteArray(R"({"prompt": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},)"
+                          R"( {"role": "user", "content": "c"}], "chosen": "d", "rejected": "e"})")
+            << "only a single user message";
+        QTest::newRow("number") << QByteArray(R"({"prompt": "p", "chosen": 4, "rejected": "b"})")
+                                << "\"chosen\" must be a string or a list";
+    }
+    void badPreferencePairsAreNamed()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const QString path = writeBytes(dir, QStringLiteral("pairs.jsonl"),
+                                        "{\"prompt\": \"ok\", \"chosen\": "
+                                        "\"a\", \"rejected\": \"b\"}\n" +
+                                            line);
+        FT_EXPECT_ERROR(readDataset(path, DatasetFormat::Preference), path + QStringLiteral(":2: "), expected);
     }
     void writersRefuseWhatTheyCannotHold()
     {
