@@ -114,6 +114,9 @@ TrainConfig configFor(const QCommandLineParser& parser, const CaseSpec& spec)
 {
     TrainConfig config;
     config.applyModePreset(spec.mode);
+    if (config.isPreferenceTraining())
+        throw UsageError{QStringLiteral("bench train does not measure DPO: its steps are those of Instruction's "
+                                        "LoRA over twice the rows (one per answer)")};
     if (parser.isSet(QStringLiteral("base")))
         config.baseQuantization = parser.value(QStringLiteral("base"));
     if (spec.loraDropout)

@@ -60,6 +60,7 @@ template <typename F> void RunRecorder::guarded(const char* what, F&& write)
 
 void RunRecorder::started(const RunStartInfo& start)
 {
+    m_preferenceRun = start.config.value(QStringLiteral("objective")).toString() == QLatin1String("dpo");
     m_runDir = start.runDir;
     guarded("the run", [&] {
         RunStore runs(m_workspace.database(), m_workspace.path());
@@ -120,6 +121,12 @@ void RunRecorder::stepDone(const StepPoint& s)
                                       {"epoch", s.epoch},
                                       {"elapsed", s.elapsed}})
         m_pending.push_back({s.step, QLatin1String(name), value, t});
+    for (const auto& [name, value] : {std::pair<const char*, double>{"chosen_reward", s.chosenReward},
+                                      {"rejected_reward", s.rejectedReward},
+                                      {"reward_margin", s.rewardMargin},
+                                      {"reward_accuracy", s.rewardAccuracy}})
+        if (!std::isnan(value)) // DPO runs only
+            m_pending.push_back({s.step, QLatin1String(name), value, t});
     flush(false);
 }
 
@@ -127,7 +134,12 @@ void RunRecorder::evaluated(const EvalPoint& e)
 {
     const double t = now();
     m_pending.push_back({e.step, QStringLiteral("val_loss"), e.valLoss, t});
-    m_pending.push_back({e.step, QStringLiteral("perplexity"), e.perplexity, t});
+    if (!std::isnan(e.perplexity))
+        m_pending.push_back({e.step, QStringLiteral("perplexity"), e.perplexity, t});
+    if (!std::isnan(e.rewardMargin)) {
+        m_pending.push_back({e.step, QStringLiteral("val_reward_margin"), e.rewardMargin, t});
+        m_pending.push_back({e.step, QStringLiteral("val_reward_accuracy"), e.rewardAccuracy, t});
+    }
     m_best = e.bestValLoss;
     flush(true);
 }
@@ -174,8 +186,9 @@ void RunRecorder::ended(const RunEndInfo& end)
             MetricStore metrics(m_workspace.database());
             metrics.recordEvaluation(m_runId, QStringLiteral("best"), QStringLiteral("val"), QStringLiteral("loss"),
                                      end.bestValLoss);
-            metrics.recordEvaluation(m_runId, QStringLiteral("best"), QStringLiteral("val"),
-                                     QStringLiteral("perplexity"), std::exp(end.bestValLoss));
+            if (!m_preferenceRun) // a DPO loss has no perplexity
+                metrics.recordEvaluation(m_runId, QStringLiteral("best"), QStringLiteral("val"),
+                                         QStringLiteral("perplexity"), std::exp(end.bestValLoss));
         }
         RunStore(m_workspace.database(), m_workspace.path())
             .finishRun(m_runId, statusOf(end.status), end.tokens,

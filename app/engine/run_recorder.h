@@ -49,6 +49,7 @@ private:
     int64_t m_tokens = 0;
     std::optional<double> m_best;
     bool m_warned = false;
+    bool m_preferenceRun = false; // objective "dpo": its validation loss is DPO's
     QString m_runDir;
     std::optional<TrainingSnapshot> m_snapshot;
 };

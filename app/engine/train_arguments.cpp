@@ -70,8 +70,8 @@ void addTrainOptions(QCommandLineParser& parser)
         {QStringLiteral("events"), QStringLiteral("\"jsonl\": one JSON event per line on stdout (for the studio)."),
          QStringLiteral("FORMAT")},
         {QStringLiteral("mode"),
-         QStringLiteral("Preset: full (the default), instruction, qlora, prompt (prompt tuning) or freeze "
-                        "(docs/training-modes.md)."),
+         QStringLiteral("Preset: full (the default), instruction, qlora, prompt (prompt tuning), dpo (preference "
+                        "pairs) or freeze (docs/training-modes.md)."),
          QStringLiteral("MODE")},
         {QStringLiteral("model"), QStringLiteral("Base model folder or llama2.c .bin."), QStringLiteral("PATH")},
         {QStringLiteral("train"), QStringLiteral("Training JSONL ({system?, instruction, input?, response})."),

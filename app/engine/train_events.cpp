@@ -95,7 +95,11 @@ void WorkerReporter::stepDone(const StepPoint& s)
                               .arg(s.gradNorm, 0, 'f', 3)
                               .arg(s.tokensPerSecond, 0, 'f', 0)
                               .arg(duration(s.elapsed), duration(s.eta));
-    publish(s, human);
+    const QString preference = std::isnan(s.rewardMargin) ? QString()
+                                                          : QStringLiteral(" reward-margin %1 reward-accuracy %2")
+                                                                .arg(s.rewardMargin, 0, 'f', 4)
+                                                                .arg(s.rewardAccuracy, 0, 'f', 2);
+    publish(s, human + preference);
     if (m_terminal && !m_json)
         showProgress(s, human);
 }
@@ -112,10 +116,14 @@ void WorkerReporter::showProgress(const StepPoint& s, const QString& human)
 
 void WorkerReporter::evaluated(const EvalPoint& e)
 {
-    publish(e, QStringLiteral("eval at step %1: validation loss %2, perplexity %3%4")
+    const QString measures = std::isnan(e.rewardMargin) ? QStringLiteral("perplexity %1").arg(e.perplexity, 0, 'f', 2)
+                                                        : QStringLiteral("reward margin %1, reward accuracy %2")
+                                                              .arg(e.rewardMargin, 0, 'f', 4)
+                                                              .arg(e.rewardAccuracy, 0, 'f', 2);
+    publish(e, QStringLiteral("eval at step %1: validation loss %2, %3%4")
                    .arg(e.step)
                    .arg(e.valLoss, 0, 'f', 4)
-                   .arg(e.perplexity, 0, 'f', 2)
+                   .arg(measures)
                    .arg(e.isBest ? QStringLiteral(" (best so far)")
                                  : QStringLiteral(" (best %1)").arg(e.bestValLoss, 0, 'f', 4)));
 }

@@ -48,19 +48,33 @@ std::optional<WorkerEvent> readStarted(EventFields& f)
     return s;
 }
 
+// Drops the DPO fields a run without preference pairs does not have, so its lines stay as they were.
+QJsonObject withoutAbsent(QJsonObject json, std::initializer_list<const char*> optionalKeys)
+{
+    for (const char* key : optionalKeys)
+        if (std::isnan(json.value(QLatin1String(key)).toDouble(0.0)))
+            json.remove(QLatin1String(key));
+    return json;
+}
+
 QJsonObject write(const StepPoint& p)
 {
-    return {{QStringLiteral("event"), QStringLiteral("step")},
-            {QStringLiteral("step"), p.step},
-            {QStringLiteral("total_steps"), p.totalSteps},
-            {QStringLiteral("epoch"), p.epoch},
-            {QStringLiteral("loss"), p.loss},
-            {QStringLiteral("lr"), p.learningRate},
-            {QStringLiteral("grad_norm"), p.gradNorm},
-            {QStringLiteral("tokens"), p.tokens},
-            {QStringLiteral("tokens_per_second"), p.tokensPerSecond},
-            {QStringLiteral("elapsed"), p.elapsed},
-            {QStringLiteral("eta"), p.eta}};
+    return withoutAbsent({{QStringLiteral("event"), QStringLiteral("step")},
+                          {QStringLiteral("step"), p.step},
+                          {QStringLiteral("total_steps"), p.totalSteps},
+                          {QStringLiteral("epoch"), p.epoch},
+                          {QStringLiteral("loss"), p.loss},
+                          {QStringLiteral("lr"), p.learningRate},
+                          {QStringLiteral("grad_norm"), p.gradNorm},
+                          {QStringLiteral("tokens"), p.tokens},
+                          {QStringLiteral("tokens_per_second"), p.tokensPerSecond},
+                          {QStringLiteral("elapsed"), p.elapsed},
+                          {QStringLiteral("eta"), p.eta},
+                          {QStringLiteral("chosen_reward"), p.chosenReward},
+                          {QStringLiteral("rejected_reward"), p.rejectedReward},
+                          {QStringLiteral("reward_margin"), p.rewardMargin},
+                          {QStringLiteral("reward_accuracy"), p.rewardAccuracy}},
+                         {"chosen_reward", "rejected_reward", "reward_margin", "reward_accuracy"});
 }
 
 std::optional<WorkerEvent> readStep(EventFields& f)
@@ -76,6 +90,10 @@ std::optional<WorkerEvent> readStep(EventFields& f)
     p.tokensPerSecond = f.number("tokens_per_second");
     p.elapsed = f.number("elapsed", 0.0);
     p.eta = f.number("eta");
+    p.chosenReward = f.number("chosen_reward");
+    p.rejectedReward = f.number("rejected_reward");
+    p.rewardMargin = f.number("reward_margin");
+    p.rewardAccuracy = f.number("reward_accuracy");
     if (p.step < 0)
         f.fail(QStringLiteral("no step number"));
     return p;
@@ -83,9 +101,15 @@ std::optional<WorkerEvent> readStep(EventFields& f)
 
 QJsonObject write(const EvalPoint& e)
 {
-    return {{QStringLiteral("event"), QStringLiteral("eval")}, {QStringLiteral("step"), e.step},
-            {QStringLiteral("val_loss"), e.valLoss},           {QStringLiteral("perplexity"), e.perplexity},
-            {QStringLiteral("best_val_loss"), e.bestValLoss},  {QStringLiteral("is_best"), e.isBest}};
+    return withoutAbsent({{QStringLiteral("event"), QStringLiteral("eval")},
+                          {QStringLiteral("step"), e.step},
+                          {QStringLiteral("val_loss"), e.valLoss},
+                          {QStringLiteral("perplexity"), e.perplexity},
+                          {QStringLiteral("best_val_loss"), e.bestValLoss},
+                          {QStringLiteral("is_best"), e.isBest},
+                          {QStringLiteral("reward_margin"), e.rewardMargin},
+                          {QStringLiteral("reward_accuracy"), e.rewardAccuracy}},
+                         {"perplexity", "reward_margin", "reward_accuracy"});
 }
 
 std::optional<WorkerEvent> readEval(EventFields& f)
@@ -96,6 +120,8 @@ std::optional<WorkerEvent> readEval(EventFields& f)
     e.perplexity = f.number("perplexity");
     e.bestValLoss = f.number("best_val_loss");
     e.isBest = f.boolean("is_best");
+    e.rewardMargin = f.number("reward_margin");
+    e.rewardAccuracy = f.number("reward_accuracy");
     return e;
 }
 

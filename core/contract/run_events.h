@@ -42,14 +42,21 @@ struct RunStartInfo {
 struct StepPoint {
     qint64 step = 0; // optimizer steps completed
     qint64 totalSteps = 0;
-    double epoch = 0.0;      // fractional
-    double loss = kNoValue;  // mean over the step's target tokens
+    double epoch = 0.0;     // fractional
+    double loss = kNoValue; // mean over the step's target tokens
     double learningRate = kNoValue;
     double gradNorm = kNoValue; // global L2 norm before clipping
     qint64 tokens = 0;          // seen so far
     double tokensPerSecond = kNoValue;
     double elapsed = 0.0; // seconds since the run (or its resumption) started
     double eta = kNoValue;
+    // DPO runs (objective "dpo"), over the step's pairs: the mean implicit rewards
+    // beta * (log pi(y|x) - log pi_ref(y|x)) of the chosen and the rejected answers, the mean margin
+    // between them, and the share of pairs whose chosen answer has the higher reward. NaN otherwise.
+    double chosenReward = kNoValue;
+    double rejectedReward = kNoValue;
+    double rewardMargin = kNoValue;
+    double rewardAccuracy = kNoValue;
 };
 
 // `eval`: a validation pass.
@@ -59,6 +66,10 @@ struct EvalPoint {
     double perplexity = kNoValue;
     double bestValLoss = kNoValue;
     bool isBest = false;
+    // DPO runs: the validation pairs' mean reward margin and reward accuracy (as in StepPoint); the
+    // loss above is then the DPO loss, and perplexity is not sent.
+    double rewardMargin = kNoValue;
+    double rewardAccuracy = kNoValue;
 };
 
 // `sample`: a greedy generation for a validation prompt at an evaluation.
@@ -103,7 +114,7 @@ struct RunEndInfo {
     QString message;
     qint64 step = -1;
     qint64 tokens = 0;
-    QString exportPath;          // finished runs: the exported model folder
+    QString exportPath;            // finished runs: the exported model folder
     double bestValLoss = kNoValue; // when the run was validated
     int exitCode = -1;             // the worker's exit status (or signal), -1 when not known
     bool reportedByWorker = false; // false: made up from the exit status and stderr

@@ -94,6 +94,8 @@ const std::vector<Field>& fields()
         intField("max_length", &TrainConfig::maxLength),
         boolField("packing", &TrainConfig::packing),
         stringField("mode", &TrainConfig::mode),
+        stringField("objective", &TrainConfig::objective),
+        doubleField("dpo_beta", &TrainConfig::dpoBeta),
         stringField("trainable", &TrainConfig::trainable),
         intField("train_top_layers", &TrainConfig::trainTopLayers),
         boolField("train_lm_head", &TrainConfig::trainLmHead),
@@ -150,8 +152,8 @@ void require(bool condition, const char* key, const QString& expectation)
 
 QStringList TrainConfig::modeNames()
 {
-    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora"), QStringLiteral("prompt"),
-            QStringLiteral("freeze")};
+    return {QStringLiteral("full"),   QStringLiteral("instruction"), QStringLiteral("qlora"),
+            QStringLiteral("prompt"), QStringLiteral("dpo"),         QStringLiteral("freeze")};
 }
 
 QStringList TrainConfig::loraTargetNames()
@@ -170,6 +172,10 @@ void TrainConfig::applyModePreset(const QString& modeName)
         checkpointLayers = 0;
         checkpointFraction = 1.0;
     };
+    // DPO's preset alone optimizes preferences, one answer per row; choosing another mode goes back
+    // to the answers' loss and packed rows.
+    objective = QStringLiteral("sft");
+    packing = true;
     if (modeName == QLatin1String("full")) {
         noCheckpointing();
         trainable = QStringLiteral("all");
@@ -207,6 +213,20 @@ void TrainConfig::applyModePreset(const QString& modeName)
         lossOn = QStringLiteral("response");
         learningRate = 3e-2;
         baseQuantization = QStringLiteral("none");
+        noCheckpointing();
+    } else if (modeName == QLatin1String("dpo")) {
+        // Preference pairs through LoRA adapters on every projection: the reference is the base as it
+        // starts (the adapters begin at zero). Each answer is scored in a row of its own, so no
+        // packing. 5e-5 is a tenth of LoRA's instruction rate: DPO's gradients do not fade as the
+        // answers' loss does, and TRL's DPO examples use rates of this order for adapters.
+        trainable = QStringLiteral("lora");
+        lossOn = QStringLiteral("response");
+        learningRate = 5e-5;
+        loraTargets = loraTargetNames();
+        baseQuantization = QStringLiteral("none");
+        objective = QStringLiteral("dpo");
+        dpoBeta = 0.1;
+        packing = false;
         noCheckpointing();
     } else if (modeName == QLatin1String("freeze")) {
         trainable = QStringLiteral("top-layers");
@@ -271,6 +291,14 @@ void validateTrainSettings(const TrainConfig& c)
     PromptTemplate::validateName(c.promptTemplate); // throws naming the bad placeholder
     lossOnFromName(c.lossOn);
     require(c.maxLength >= 8 && c.maxLength <= 1 << 20, "max_length", QStringLiteral("must be between 8 and 1048576"));
+    require(c.objective == QLatin1String("sft") || c.objective == QLatin1String("dpo"), "objective",
+            QStringLiteral("must be \"sft\" or \"dpo\""));
+    require(c.dpoBeta > 0.0 && std::isfinite(c.dpoBeta), "dpo_beta",
+            QStringLiteral("must be greater than 0 (got %1)").arg(c.dpoBeta));
+    require(!c.isPreferenceTraining() || !c.packing, "packing",
+            QStringLiteral("must be false for DPO: each answer is scored in a row of its own"));
+    require(!c.isPreferenceTraining() || c.lossOn == QLatin1String("response"), "loss_on",
+            QStringLiteral("must be \"response\" for DPO: it compares the two answers, not the prompt"));
     require(c.trainable == QLatin1String("all") || c.trainable == QLatin1String("top-layers") ||
                 c.trainable == QLatin1String("lora") || c.trainable == QLatin1String("prompt"),
             "trainable", QStringLiteral("must be \"all\", \"top-layers\", \"lora\" or \"prompt\""));

@@ -19,6 +19,12 @@ struct TrainConfig {
     int64_t maxLength = 512;
     bool packing = true;
 
+    // What the run optimizes: "sft", the answers' token cross-entropy; or "dpo", Direct Preference
+    // Optimization on preference pairs (examples with a rejected answer), against the starting model
+    // as the frozen reference, with dpo_beta as DPO's beta (how far from the reference it may go).
+    QString objective = QStringLiteral("sft");
+    double dpoBeta = 0.1;
+
     // What is trainable. mode is the preset the user chose ("full", "freeze", ...); the settings
     // below are what it means.
     QString mode = QStringLiteral("full");
@@ -89,8 +95,9 @@ struct TrainConfig {
     QJsonObject toJson() const;
     // Checks values; throws ft::Error naming the field and what was expected.
     void validate() const;
-    // Applies a mode preset ("full", "instruction", "qlora", "prompt", "freeze") to the settings it controls.
+    // Applies a mode preset ("full", "instruction", "qlora", "prompt", "dpo", "freeze") to the settings it controls.
     void applyModePreset(const QString& modeName);
+    bool isPreferenceTraining() const { return objective == QLatin1String("dpo"); }
     static QStringList modeNames();
     static QStringList loraTargetNames(); // q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj
 };

@@ -19,6 +19,7 @@
 #include "engine/generation.h"
 #include "engine/lr_schedule.h"
 #include "engine/peft_adapter.h"
+#include "engine/preference_data.h"
 #include "engine/prompt_tuning.h"
 #include "engine/tensor_convert.h"
 #include "engine/token_loss.h"
@@ -141,15 +142,38 @@ void Trainer::loadEverything(const TrainingRecords& records)
                          .arg(m_loaded.config.maxPositions)
                          .arg(m_loaded.config.maxPositions - virtualTokens));
 
-    const LossOn lossOn = lossOnFromName(m_config.lossOn);
-    m_train = tokenizeRecords(records.train, tokenizer, m_template, lossOn, m_config.maxLength);
-    m_val = tokenizeRecords(records.val, tokenizer, m_template, lossOn, m_config.maxLength);
     m_valRecords = records.val;
+    if (m_config.isPreferenceTraining()) {
+        m_train = tokenizePreferencePairs(records.train, tokenizer, m_template, m_config.maxLength,
+                                          QStringLiteral("the training set"));
+        m_val = tokenizePreferencePairs(records.val, tokenizer, m_template, m_config.maxLength,
+                                        QStringLiteral("the validation set"));
+        std::vector<int64_t> valPairs(m_val.examples.size() / 2);
+        std::iota(valPairs.begin(), valPairs.end(), 0);
+        m_valPlan = planPreferenceEpoch(m_val, valPairs, m_config.batchSize);
+    } else {
+        const LossOn lossOn = lossOnFromName(m_config.lossOn);
+        m_train = tokenizeRecords(records.train, tokenizer, m_template, lossOn, m_config.maxLength);
+        m_val = tokenizeRecords(records.val, tokenizer, m_template, lossOn, m_config.maxLength);
+        std::vector<int64_t> valOrder(m_val.examples.size());
+        std::iota(valOrder.begin(), valOrder.end(), 0);
+        m_valPlan = planEpoch(m_val, valOrder, m_config.maxLength, m_config.batchSize, m_config.packing);
+    }
     if (m_train.targets == 0)
         throw Error(QStringLiteral("%1: no training example has a token to learn").arg(m_config.trainFile));
-    std::vector<int64_t> valOrder(m_val.examples.size());
-    std::iota(valOrder.begin(), valOrder.end(), 0);
-    m_valPlan = planEpoch(m_val, valOrder, m_config.maxLength, m_config.batchSize, m_config.packing);
+    if (m_config.isPreferenceTraining()) {
+        // The reference is the model as it starts (the base: adapters begin at zero), scored once.
+        // A resumed run scores it again before its checkpoint is loaded, so it is the same.
+        const auto started = Clock::now();
+        const TokenId pad = tokenizer.padId() >= 0 ? tokenizer.padId() : 0;
+        m_trainReference = answerLogProbs(*m_loaded.model, m_train, pad, m_config.batchSize);
+        m_valReference = answerLogProbs(*m_loaded.model, m_val, pad, m_config.batchSize);
+        noteForStart(QStringLiteral("info"),
+                     QStringLiteral("DPO: the reference model scored %1 answers of %2 preference pairs in %3 s")
+                         .arg(m_train.examples.size() + m_val.examples.size())
+                         .arg((m_train.examples.size() + m_val.examples.size()) / 2)
+                         .arg(secondsSince(started), 0, 'f', 1));
+    }
 
     m_loaded.model->train();
     const int64_t checkpointed = checkpointedLayerCount(m_config, m_loaded.config.numLayers);
@@ -177,10 +201,16 @@ const EpochPlan& Trainer::epochPlan(int64_t epoch)
 {
     auto it = m_epochPlans.find(epoch);
     if (it == m_epochPlans.end()) {
-        const auto order = epochOrder(static_cast<int64_t>(m_train.examples.size()), m_config.seed, epoch);
-        it = m_epochPlans
-                 .emplace(epoch, planEpoch(m_train, order, m_config.maxLength, m_config.batchSize, m_config.packing))
-                 .first;
+        if (m_config.isPreferenceTraining()) {
+            const auto pairs = epochOrder(static_cast<int64_t>(m_train.examples.size() / 2), m_config.seed, epoch);
+            it = m_epochPlans.emplace(epoch, planPreferenceEpoch(m_train, pairs, m_config.batchSize)).first;
+        } else {
+            const auto order = epochOrder(static_cast<int64_t>(m_train.examples.size()), m_config.seed, epoch);
+            it =
+                m_epochPlans
+                    .emplace(epoch, planEpoch(m_train, order, m_config.maxLength, m_config.batchSize, m_config.packing))
+                    .first;
+        }
         // Only the current and the next epoch are needed at any time.
         while (m_epochPlans.size() > 2 && m_epochPlans.begin()->first < epoch)
             m_epochPlans.erase(m_epochPlans.begin());
@@ -212,13 +242,17 @@ std::vector<MicroBatchPlan> Trainer::takeStepRows(int64_t* targets, int64_t* tok
         for (const BatchRow& row : micro.rows)
             rows.push_back(&row);
     }
-    const int rank = m_group ? m_group->rank() : 0;
-    const int world = m_group ? m_group->worldSize() : 1;
+    // A DPO pair's two rows stay together: the unit dealt out is a pair.
+    const size_t unit = m_config.isPreferenceTraining() ? 2 : 1;
+    const auto rowsPerBatch = static_cast<size_t>(m_config.batchSize) * unit;
+    const size_t rank = m_group ? static_cast<size_t>(m_group->rank()) : 0;
+    const size_t world = m_group ? static_cast<size_t>(m_group->worldSize()) : 1;
     std::vector<MicroBatchPlan> mine;
-    for (size_t j = static_cast<size_t>(rank); j < rows.size(); j += static_cast<size_t>(world)) {
-        if (mine.empty() || static_cast<int64_t>(mine.back().rows.size()) == m_config.batchSize)
+    for (size_t j = rank * unit; j < rows.size(); j += world * unit) {
+        if (mine.empty() || mine.back().rows.size() == rowsPerBatch)
             mine.emplace_back();
-        mine.back().rows.push_back(*rows[j]);
+        for (size_t k = j; k < j + unit; ++k)
+            mine.back().rows.push_back(*rows[k]);
     }
     // The data position moves on by the micro-batches taken.
     m_state.microBatch += count;
@@ -245,6 +279,27 @@ double Trainer::accumulateGradients(const std::vector<MicroBatchPlan>& rows, int
         lossSum += sum.item<double>();
     }
     return lossSum;
+}
+
+PreferenceSums Trainer::accumulatePreferenceGradients(const std::vector<MicroBatchPlan>& rows, int64_t pairs)
+{
+    for (auto& p : m_trainable)
+        p.tensor.mutable_grad() = torch::Tensor();
+    LlamaForCausalLMImpl& model = *m_loaded.model;
+    const TokenId pad = m_loaded.tokenizer->padId() >= 0 ? m_loaded.tokenizer->padId() : 0;
+    const double scale = 1.0 / static_cast<double>(std::max<int64_t>(1, pairs));
+    PreferenceSums sums;
+    for (const MicroBatchPlan& micro : rows) {
+        const Batch batch = makeBatch(micro, m_train, pad, false);
+        const torch::Tensor hidden = model.hiddenStates(batch.tokens, batch.layout);               // (2P, T, C)
+        const torch::Tensor policy = sequenceLogProbs(model, hidden, batch.targets).view({-1, 2}); // (P, 2)
+        const torch::Tensor reference = rowValues(micro, m_trainReference).view({-1, 2});          // (P, 2)
+        const DpoTerms terms = dpoTerms(policy.select(1, 0), policy.select(1, 1), reference.select(1, 0),
+                                        reference.select(1, 1), m_config.dpoBeta);
+        (terms.losses.sum() * scale).backward();
+        sums.add(terms);
+    }
+    return sums;
 }
 
 double Trainer::sumAcrossRanks(double lossSum)
@@ -276,7 +331,20 @@ Trainer::StepResult Trainer::trainOneStep()
     StepResult result;
     int64_t targets = 0;
     const std::vector<MicroBatchPlan> rows = takeStepRows(&targets, &result.tokens);
-    const double lossSum = sumAcrossRanks(accumulateGradients(rows, targets));
+    double lossSum = 0.0;
+    if (m_config.isPreferenceTraining()) {
+        PreferenceSums sums = accumulatePreferenceGradients(rows, targets); // targets counts pairs
+        lossSum = sumAcrossRanks(sums.loss);
+        if (m_group) {
+            std::vector<double> values = sums.values();
+            for (double& value : values)
+                value = m_group->allReduceSum(value);
+            sums = PreferenceSums::fromValues(values);
+        }
+        result.preference = sums;
+    } else {
+        lossSum = sumAcrossRanks(accumulateGradients(rows, targets));
+    }
     result.loss = lossSum / static_cast<double>(std::max<int64_t>(1, targets));
     result.gradNorm = gradientNorm(m_trainable);
     if (!result.finite())
@@ -322,16 +390,39 @@ void Trainer::waitWhilePaused()
     m_observer.pausedChanged(false);
 }
 
-double Trainer::evaluate()
+Trainer::Evaluation Trainer::evaluate()
 {
     LlamaForCausalLMImpl& model = *m_loaded.model;
     torch::NoGradGuard noGrad;
     model.eval();
     const TokenId pad = m_loaded.tokenizer->padId() >= 0 ? m_loaded.tokenizer->padId() : 0;
-    double sum = 0.0;
-    double targets = 0;
     const size_t rank = m_group ? static_cast<size_t>(m_group->rank()) : 0;
     const size_t world = m_group ? static_cast<size_t>(m_group->worldSize()) : 1;
+    Evaluation result;
+    if (m_config.isPreferenceTraining()) {
+        PreferenceSums sums;
+        for (size_t i = rank; i < m_valPlan.microBatches.size(); i += world) {
+            const MicroBatchPlan& micro = m_valPlan.microBatches[i];
+            const Batch batch = makeBatch(micro, m_val, pad, false);
+            const torch::Tensor policy =
+                sequenceLogProbs(model, model.hiddenStates(batch.tokens, batch.layout), batch.targets).view({-1, 2});
+            const torch::Tensor reference = rowValues(micro, m_valReference).view({-1, 2});
+            sums.add(dpoTerms(policy.select(1, 0), policy.select(1, 1), reference.select(1, 0), reference.select(1, 1),
+                              m_config.dpoBeta));
+        }
+        if (m_group) {
+            std::vector<double> values = sums.values();
+            for (double& value : values)
+                value = m_group->allReduceSum(value);
+            sums = PreferenceSums::fromValues(values);
+        }
+        result.loss = sums.loss / std::max(1.0, sums.pairs);
+        result.preference = sums;
+        model.train();
+        return result;
+    }
+    double sum = 0.0;
+    double targets = 0;
     for (size_t i = rank; i < m_valPlan.microBatches.size(); i += world) {
         const Batch batch = makeBatch(m_valPlan.microBatches[i], m_val, pad, m_config.packing);
         sum +=
@@ -343,7 +434,8 @@ double Trainer::evaluate()
         targets = m_group->allReduceSum(targets);
     }
     model.train();
-    return sum / std::max(1.0, targets);
+    result.loss = sum / std::max(1.0, targets);
+    return result;
 }
 
 void Trainer::generateSamples()
@@ -370,7 +462,8 @@ void Trainer::evaluateAndMaybeStop(bool* stopEarly)
     *stopEarly = false;
     if (m_val.examples.empty() || m_lastEvalStep == m_state.step)
         return;
-    const double valLoss = evaluate();
+    const Evaluation evaluation = evaluate();
+    const double valLoss = evaluation.loss;
     m_lastEvalStep = m_state.step;
     m_state.valLoss = valLoss;
     const bool improved = m_state.bestStep < 0 || valLoss < m_state.bestValLoss - m_config.earlyStoppingMinDelta;
@@ -384,7 +477,13 @@ void Trainer::evaluateAndMaybeStop(bool* stopEarly)
     EvalPoint point;
     point.step = m_state.step;
     point.valLoss = valLoss;
-    point.perplexity = std::exp(valLoss);
+    if (evaluation.preference) {
+        const PreferenceSums& sums = *evaluation.preference;
+        point.rewardMargin = (sums.chosenReward - sums.rejectedReward) / std::max(1.0, sums.pairs);
+        point.rewardAccuracy = sums.correct / std::max(1.0, sums.pairs);
+    } else {
+        point.perplexity = std::exp(valLoss);
+    }
     point.bestValLoss = m_state.bestValLoss;
     point.isBest = improved;
     m_observer.evaluated(point);
@@ -459,8 +558,10 @@ RunStartInfo Trainer::startInfo() const
     start.config = m_config.toJson();
     start.totalParameters = m_loaded.config.parameterCount();
     start.trainableParameters = parameterCount(m_trainable);
-    start.trainExamples = static_cast<qint64>(m_train.examples.size());
-    start.valExamples = static_cast<qint64>(m_val.examples.size());
+    // A DPO run's examples are its pairs (each tokenized twice, once per answer).
+    const size_t answers = m_config.isPreferenceTraining() ? 2 : 1;
+    start.trainExamples = static_cast<qint64>(m_train.examples.size() / answers);
+    start.valExamples = static_cast<qint64>(m_val.examples.size() / answers);
     start.truncatedExamples = m_train.truncated + m_val.truncated;
     start.tokensPerEpoch = m_train.tokens;
     start.totalSteps = m_totalSteps;
@@ -498,6 +599,14 @@ StepPoint Trainer::stepPoint(const StepResult& result, const SessionClock& sessi
     point.elapsed = m_state.elapsedSeconds;
     point.eta = seconds / static_cast<double>(m_state.step - session.stepsBefore) *
                 static_cast<double>(m_totalSteps - m_state.step);
+    if (result.preference) {
+        const PreferenceSums& sums = *result.preference;
+        const double pairs = std::max(1.0, sums.pairs);
+        point.chosenReward = sums.chosenReward / pairs;
+        point.rejectedReward = sums.rejectedReward / pairs;
+        point.rewardMargin = (sums.chosenReward - sums.rejectedReward) / pairs;
+        point.rewardAccuracy = sums.correct / pairs;
+    }
     return point;
 }
 
@@ -545,9 +654,10 @@ RunEndInfo Trainer::run()
     m_notesForStart.clear();
     if (start.truncatedExamples > 0)
         m_observer.log(QStringLiteral("warning"),
-                       QStringLiteral("%1 examples were longer than max_length %2 and were truncated "
-                                      "(prompt side first)")
+                       QStringLiteral("%1 %2 longer than max_length %3 and were truncated (prompt side first)")
                            .arg(start.truncatedExamples)
+                           .arg(m_config.isPreferenceTraining() ? QStringLiteral("answers of preference pairs were")
+                                                                : QStringLiteral("examples were"))
                            .arg(m_config.maxLength));
 
     const SessionClock session{Clock::now(), m_state.elapsedSeconds, m_state.step};

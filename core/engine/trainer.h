@@ -15,6 +15,7 @@
 #include "engine/distributed.h"
 #include "engine/divergence_monitor.h"
 #include "engine/model_loader.h"
+#include "engine/preference_loss.h"
 #include "engine/training_observer.h"
 
 namespace ft {
@@ -52,12 +53,15 @@ private:
         double loss = 0.0;
         double gradNorm = 0.0;
         int64_t tokens = 0;
-        double tokensPerSecond = 0.0; // this step's tokens over its own wall time
+        double tokensPerSecond = 0.0;             // this step's tokens over its own wall time
+        std::optional<PreferenceSums> preference; // DPO runs: the step's pairs
         bool finite() const { return std::isfinite(loss) && std::isfinite(gradNorm); }
     };
     StepResult trainOneStep();
     std::vector<MicroBatchPlan> takeStepRows(int64_t* targets, int64_t* tokens);
     double accumulateGradients(const std::vector<MicroBatchPlan>& rows, int64_t targets); // the loss sum
+    // DPO: each micro-batch's pairs scored against the reference; the loss is averaged over `pairs`.
+    PreferenceSums accumulatePreferenceGradients(const std::vector<MicroBatchPlan>& rows, int64_t pairs);
     double sumAcrossRanks(double lossSum);
     void clipAndUpdate(double gradNorm);
     // Where this session of the run (a start or a resumption) began, for the elapsed time and the ETA.
@@ -83,7 +87,11 @@ private:
     AgreedControl agreeOnControl();
     void waitWhilePaused();
     bool isMain() const { return !m_group || m_group->isMain(); }
-    double evaluate();
+    struct Evaluation {
+        double loss = 0.0;                        // token cross-entropy, or DPO's loss for DPO runs
+        std::optional<PreferenceSums> preference; // DPO runs: the validation pairs
+    };
+    Evaluation evaluate();
     void evaluateAndMaybeStop(bool* stopEarly);
     void generateSamples();
     SavedCheckpoint saveCheckpoint(bool best);
@@ -100,6 +108,9 @@ private:
     TokenizedSet m_val;
     EpochPlan m_valPlan;
     std::map<int64_t, EpochPlan> m_epochPlans;
+    // DPO runs: the reference model's log-probability of every answer of m_train and m_val.
+    std::vector<double> m_trainReference;
+    std::vector<double> m_valReference;
     std::vector<NamedParameter> m_trainable;
     std::unique_ptr<FusedAdamW> m_optimizer;
     std::unique_ptr<CheckpointStore> m_checkpoints;

@@ -132,8 +132,10 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     // one log-sum-exp per head; in bf16/fp16 it keeps the scores and probabilities (a row of
     // max_length per head).
     // A soft prompt's virtual tokens go through every layer with each row.
+    // DPO gives each answer of a pair a row: a micro-batch of batch_size pairs has twice the rows.
+    const double answersPerExample = c.isPreferenceTraining() ? 2.0 : 1.0;
     const double rowLength = static_cast<double>(c.maxLength + (prompt ? c.numVirtualTokens : 0));
-    const double tokens = static_cast<double>(c.batchSize) * rowLength;
+    const double tokens = static_cast<double>(c.batchSize) * answersPerExample * rowLength;
     const bool fusedAttention = bytes == 4.0;
     const double attentionPerToken = fusedAttention ? static_cast<double>(m.numHeads) : 2.0 * m.numHeads * rowLength;
     const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize + attentionPerToken +
@@ -195,7 +197,7 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
         flops += checkpointed / static_cast<double>(L) * (2.0 * static_cast<double>(projectionParams) + attention);
     e.flopsPerToken = flops;
 
-    e.tokensPerStep = c.batchSize * c.gradAccumulation * c.maxLength;
+    e.tokensPerStep = static_cast<qint64>(answersPerExample) * c.batchSize * c.gradAccumulation * c.maxLength;
     if (c.maxSteps > 0) {
         e.totalSteps = c.maxSteps;
     } else if (!options.trainLengths.empty() && options.trainExamples > 0) {
@@ -210,8 +212,8 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
             stepsForRows(options.trainExamples, c.batchSize, c.gradAccumulation) * std::max<qint64>(1, c.epochs);
     }
     if (options.tokensPerEpoch > 0 && c.maxSteps <= 0)
-        e.totalTokens =
-            static_cast<double>(options.tokensPerEpoch) * static_cast<double>(std::max<qint64>(1, c.epochs));
+        e.totalTokens = answersPerExample * static_cast<double>(options.tokensPerEpoch) *
+                        static_cast<double>(std::max<qint64>(1, c.epochs)); // the rejected answers about as long
     else
         e.totalTokens = static_cast<double>(e.totalSteps) * static_cast<double>(e.tokensPerStep);
 
@@ -221,10 +223,18 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
         e.notes
             << QStringLiteral("this machine's throughput is not measured yet; %1 GFLOP/s assumed").arg(kAssumedGflops);
     const double efficiency = std::clamp(options.efficiency, 0.01, 1.0);
-    if (e.totalSteps > 0)
+    if (e.totalSteps > 0) {
         e.seconds = e.totalTokens * e.flopsPerToken / (e.gflops * 1e9 * efficiency);
-    else
+        if (c.isPreferenceTraining()) {
+            // Before the first step the reference scores every answer once: a forward pass over an epoch.
+            const double epochTokens = e.totalTokens / static_cast<double>(std::max<qint64>(1, c.epochs));
+            e.seconds += epochTokens * (2.0 * base + attention) / (e.gflops * 1e9 * efficiency);
+            e.notes << QStringLiteral("DPO scores both answers of every pair, and the starting model scores them once "
+                                      "before the first step");
+        }
+    } else {
         e.notes << QStringLiteral("the time needs a step limit or measured training data");
+    }
 
     // This machine.
     e.machineMemoryBytes = options.machineMemoryBytes >= 0 ? options.machineMemoryBytes : machineMemoryBytes();

@@ -28,9 +28,12 @@ QString RunTrace::describe(const WorkerEvent& event)
                                   ? QStringLiteral(", %1 cut to the max length").arg(s->truncatedExamples)
                                   : QString());
     if (const auto* e = std::get_if<EvalPoint>(&event))
-        return QStringLiteral("eval at step %1: validation loss %2, perplexity %3%4")
+        return QStringLiteral("eval at step %1: validation loss %2, %3%4")
             .arg(e->step)
-            .arg(number(e->valLoss), number(e->perplexity, 2),
+            .arg(number(e->valLoss),
+                 std::isnan(e->rewardMargin) ? QStringLiteral("perplexity %1").arg(number(e->perplexity, 2))
+                                             : QStringLiteral("reward margin %1, reward accuracy %2")
+                                                   .arg(number(e->rewardMargin), number(e->rewardAccuracy, 2)),
                  e->isBest ? QStringLiteral(" (best so far)") : QString());
     if (const auto* c = std::get_if<CheckpointPoint>(&event))
         return QStringLiteral("checkpoint at step %1%2: %3")

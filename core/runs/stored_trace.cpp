@@ -48,18 +48,33 @@ RunTrace loadStoredTrace(const QString& workspacePath, qint64 runId)
     fill(QStringLiteral("tokens"), [](StepPoint& p, double v) { p.tokens = static_cast<qint64>(v); });
     fill(QStringLiteral("epoch"), [](StepPoint& p, double v) { p.epoch = v; });
     fill(QStringLiteral("elapsed"), [](StepPoint& p, double v) { p.elapsed = v; });
+    fill(QStringLiteral("chosen_reward"), [](StepPoint& p, double v) { p.chosenReward = v; });
+    fill(QStringLiteral("rejected_reward"), [](StepPoint& p, double v) { p.rejectedReward = v; });
+    fill(QStringLiteral("reward_margin"), [](StepPoint& p, double v) { p.rewardMargin = v; });
+    fill(QStringLiteral("reward_accuracy"), [](StepPoint& p, double v) { p.rewardAccuracy = v; });
     for (auto& [step, point] : steps) {
         point.totalSteps = trace.start.totalSteps;
         trace.steps.append(point);
     }
 
     const MetricSeries val = metrics.series(runId, QStringLiteral("val_loss"));
+    // DPO runs: their validation loss is DPO's, with reward margin and accuracy instead of perplexity.
+    std::map<qint64, std::pair<double, double>> preference;
+    const MetricSeries margins = metrics.series(runId, QStringLiteral("val_reward_margin"));
+    const MetricSeries accuracies = metrics.series(runId, QStringLiteral("val_reward_accuracy"));
+    for (size_t i = 0; i < margins.steps.size() && i < accuracies.steps.size(); ++i)
+        preference[margins.steps[i]] = {margins.values[i], accuracies.values[i]};
     double best = kNoValue;
     for (size_t i = 0; i < val.steps.size(); ++i) {
         EvalPoint eval;
         eval.step = val.steps[i];
         eval.valLoss = val.values[i];
-        eval.perplexity = std::exp(val.values[i]);
+        if (const auto found = preference.find(eval.step); found != preference.end()) {
+            eval.rewardMargin = found->second.first;
+            eval.rewardAccuracy = found->second.second;
+        } else {
+            eval.perplexity = std::exp(val.values[i]);
+        }
         eval.isBest = !(best <= eval.valLoss);
         if (eval.isBest)
             best = eval.valLoss;

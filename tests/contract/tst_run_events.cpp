@@ -80,12 +80,15 @@ bool sameEvent(const WorkerEvent& a, const WorkerEvent& b)
         const auto& y = std::get<StepPoint>(b);
         return x->step == y.step && x->totalSteps == y.totalSteps && same(x->epoch, y.epoch) && same(x->loss, y.loss) &&
                same(x->learningRate, y.learningRate) && same(x->gradNorm, y.gradNorm) && x->tokens == y.tokens &&
-               same(x->tokensPerSecond, y.tokensPerSecond) && same(x->elapsed, y.elapsed) && same(x->eta, y.eta);
+               same(x->tokensPerSecond, y.tokensPerSecond) && same(x->elapsed, y.elapsed) && same(x->eta, y.eta) &&
+               same(x->chosenReward, y.chosenReward) && same(x->rejectedReward, y.rejectedReward) &&
+               same(x->rewardMargin, y.rewardMargin) && same(x->rewardAccuracy, y.rewardAccuracy);
     }
     if (auto* x = std::get_if<EvalPoint>(&a)) {
         const auto& y = std::get<EvalPoint>(b);
         return x->step == y.step && same(x->valLoss, y.valLoss) && same(x->perplexity, y.perplexity) &&
-               same(x->bestValLoss, y.bestValLoss) && x->isBest == y.isBest;
+               same(x->bestValLoss, y.bestValLoss) && x->isBest == y.isBest && same(x->rewardMargin, y.rewardMargin) &&
+               same(x->rewardAccuracy, y.rewardAccuracy);
     }
     if (auto* x = std::get_if<SamplePoint>(&a)) {
         const auto& y = std::get<SamplePoint>(b);
@@ -175,6 +178,36 @@ private slots:
         QCOMPARE(workerEventJson(failed).keys(), (QStringList{"event", "message"}));
     }
 
+    // A DPO run's steps and evaluations carry the rewards (and its evaluations no perplexity); the
+    // other runs' lines have none of these fields.
+    void preferenceFieldsOnlyInDpoRuns()
+    {
+        StepPoint step;
+        step.step = 4;
+        step.loss = 0.61;
+        step.chosenReward = 0.25;
+        step.rejectedReward = -0.5;
+        step.rewardMargin = 0.75;
+        step.rewardAccuracy = 0.875;
+        EvalPoint eval;
+        eval.step = 4;
+        eval.valLoss = 0.65;
+        eval.bestValLoss = 0.65;
+        eval.isBest = true;
+        eval.rewardMargin = 0.5;
+        eval.rewardAccuracy = 0.75;
+        for (const WorkerEvent& event : {WorkerEvent(step), WorkerEvent(eval)}) {
+            const QByteArray line = workerEventLine(event);
+            QVERIFY2(line.contains("\"reward_margin\":") && line.contains("\"reward_accuracy\":"), line.constData());
+            QVERIFY2(!line.contains("perplexity"), line.constData());
+            const auto read = parseWorkerEvent(line.chopped(1));
+            QVERIFY(read);
+            QVERIFY2(sameEvent(event, *read), line.constData());
+        }
+        const QByteArray plain = workerEventLine(everyEvent().at(1));
+        QVERIFY2(!plain.contains("reward"), plain.constData());
+    }
+
     // docs/events.md names every event the worker writes and exactly the fields each one has.
     void documentationListsTheWrittenFields()
     {
@@ -185,7 +218,8 @@ private slots:
             QJsonObject json = workerEventJson(event);
             const QString name = json.take(QStringLiteral("event")).toString();
             written.insert(name);
-            QVERIFY2(documented.contains(name), qPrintable(QStringLiteral("docs/events.md lacks the event %1").arg(name)));
+            QVERIFY2(documented.contains(name),
+                     qPrintable(QStringLiteral("docs/events.md lacks the event %1").arg(name)));
             const QStringList keys = json.keys();
             const QSet<QString> fields(keys.begin(), keys.end());
             QVERIFY2(fields == documented.value(name),
@@ -196,7 +230,8 @@ private slots:
         const QStringList names = workerEventNames();
         QCOMPARE(written, QSet<QString>(names.begin(), names.end()));
         for (auto it = documented.keyBegin(); it != documented.keyEnd(); ++it)
-            QVERIFY2(written.contains(*it), qPrintable(QStringLiteral("docs/events.md lists %1, never written").arg(*it)));
+            QVERIFY2(written.contains(*it),
+                     qPrintable(QStringLiteral("docs/events.md lists %1, never written").arg(*it)));
     }
 
     void outcomesHaveOneName()

@@ -107,6 +107,28 @@ private slots:
         afterQlora.applyModePreset(QStringLiteral("full"));
         QCOMPARE(afterQlora.toJson(), full.toJson());
     }
+    // The DPO preset: preference pairs through LoRA, answers scored one per row; another mode turns
+    // the objective back to the answers' loss.
+    void dpoPresetTrainsPreferencePairs()
+    {
+        TrainConfig dpo;
+        dpo.applyModePreset(QStringLiteral("dpo"));
+        QVERIFY(dpo.isPreferenceTraining());
+        QCOMPARE(dpo.objective, QStringLiteral("dpo"));
+        QCOMPARE(dpo.trainable, QStringLiteral("lora"));
+        QCOMPARE(dpo.lossOn, QStringLiteral("response"));
+        QCOMPARE(dpo.dpoBeta, 0.1);
+        QVERIFY(!dpo.packing);
+        const TrainConfig again = TrainConfig::fromJson(dpo.toJson(), QStringLiteral("x"));
+        QCOMPARE(again.toJson(), dpo.toJson());
+        QCOMPARE(TrainConfig::fromJson(QJsonDocument::fromJson(R"({"mode": "dpo", "dpo_beta": 0.5})").object(),
+                                       QStringLiteral("x"))
+                     .dpoBeta,
+                 0.5);
+        dpo.applyModePreset(QStringLiteral("instruction"));
+        QVERIFY(!dpo.isPreferenceTraining());
+        QVERIFY(TrainConfig::modeNames().contains(QStringLiteral("dpo")));
+    }
     void badSettingsNameTheField_data()
     {
         QTest::addColumn<QByteArray>("json");
@@ -144,6 +166,8 @@ private slots:
         QTest::newRow("negative checkpointed layers") << "checkpoint_layers" << QJsonValue(-1);
         QTest::newRow("no checkpointed share") << "checkpoint_fraction" << QJsonValue(0.0);
         QTest::newRow("checkpointed share over 1") << "checkpoint_fraction" << QJsonValue(1.5);
+        QTest::newRow("unknown objective") << "objective" << QJsonValue(QStringLiteral("ppo"));
+        QTest::newRow("zero dpo beta") << "dpo_beta" << QJsonValue(0.0);
     }
     void validationNamesTheField()
     {

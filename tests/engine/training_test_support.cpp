@@ -65,4 +65,17 @@ QString writeSampleTrainingFile(const QString& dir, int count)
     return path;
 }
 
+QString writeSamplePreferenceFile(const QString& dir, int count)
+{
+    std::vector<ExampleRecord> records;
+    for (auto& numbered : readJsonlRecords(sampleDatasetPath()))
+        if (static_cast<int>(records.size()) < count && !numbered.record.isMultiTurn())
+            records.push_back(numbered.record);
+    for (size_t i = 0; i < records.size(); ++i)
+        records[i].rejected = records[(i + 1) % records.size()].response;
+    const QString path = QDir(dir).filePath(QStringLiteral("train-pairs.jsonl"));
+    writeJsonlRecords(path, records);
+    return path;
+}
+
 } // namespace ft::test

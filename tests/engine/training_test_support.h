@@ -18,13 +18,18 @@ struct TrainingRecorder : TrainingObserver {
     std::vector<double> losses;
     std::vector<StepPoint> steps;
     std::vector<double> valLosses;
+    std::vector<EvalPoint> evals;
     std::vector<CheckpointPoint> checkpoints;
     QStringList logs;
     RunEndInfo end;
 
     void started(const RunStartInfo& s) override { start = s; }
     void stepDone(const StepPoint& s) override;
-    void evaluated(const EvalPoint& e) override { valLosses.push_back(e.valLoss); }
+    void evaluated(const EvalPoint& e) override
+    {
+        valLosses.push_back(e.valLoss);
+        evals.push_back(e);
+    }
     void checkpointed(const CheckpointPoint& c) override { checkpoints.push_back(c); }
     void log(const QString&, const QString& message) override { logs << message; }
     void ended(const RunEndInfo& e) override { end = e; }
@@ -45,5 +50,8 @@ ResumedTraining trainWholeAndResumed(const QString& dir, const TrainConfig& conf
 
 // The first `count` examples of the project's sample dataset as a JSONL file in `dir`.
 QString writeSampleTrainingFile(const QString& dir, int count);
+// The same examples as preference pairs (train-pairs.jsonl): each response chosen over the next
+// example's response, an answer to another question.
+QString writeSamplePreferenceFile(const QString& dir, int count);
 
 } // namespace ft::test

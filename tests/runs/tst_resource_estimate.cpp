@@ -126,6 +126,23 @@ private slots:
         QVERIFY(prompt.activationBytes > instruction.activationBytes * 0.9);
         QVERIFY(prompt.totalBytes() < full.totalBytes());
     }
+    // DPO is instruction tuning with two rows per pair, and one forward pass of the reference first.
+    void dpoCountsBothAnswers()
+    {
+        TrainConfig instructionConfig = preset(QStringLiteral("instruction"));
+        TrainConfig dpoConfig = preset(QStringLiteral("dpo"));
+        for (TrainConfig* c : {&instructionConfig, &dpoConfig})
+            c->maxSteps = 100;
+        const ResourceEstimate instruction = estimateResources(tinyLlama(), instructionConfig, noMachine());
+        const ResourceEstimate dpo = estimateResources(tinyLlama(), dpoConfig, noMachine());
+        QCOMPARE(dpo.adapterParameters, instruction.adapterParameters);
+        QVERIFY(std::abs(dpo.activationBytes - 2.0 * instruction.activationBytes) < 1.0);
+        QCOMPARE(dpo.tokensPerStep, 2 * instruction.tokensPerStep);
+        // Twice the rows, and a forward pass (about half a LoRA step's work) over them once.
+        QVERIFY2(dpo.seconds > 2.5 * instruction.seconds && dpo.seconds <= 3.0 * instruction.seconds,
+                 qPrintable(QStringLiteral("%1 vs %2 s").arg(dpo.seconds).arg(instruction.seconds)));
+        QVERIFY(dpo.notes.join(QLatin1Char(' ')).contains(QStringLiteral("both answers")));
+    }
     void matchesTheMeasuredStories15M()
     {
         // `ftstudio-cli bench train` on the stories15M shape, batch 8 x 256, fp32 (fused attention and
