@@ -3,6 +3,7 @@
 // from the Playground; a line that is not SETTING=VALUES is refused with what is expected; a sweep left
 // with a trial "running" goes on from its folder and keeps the finished one.
 
+#include <QComboBox>
 #include <QFile>
 #include <QJsonDocument>
 #include <QLabel>
@@ -61,7 +62,7 @@ private slots:
         dialog.setBase(m_base, {}, m_dir.filePath(QStringLiteral("runs")));
         QVERIFY2(dialog.parametersEdit()->toPlainText().contains(QLatin1String("learning_rate=")),
                  qPrintable(dialog.parametersEdit()->toPlainText())); // a suggestion around the form's rate
-        dialog.parametersEdit()->setPlainText(QStringLiteral("lr=3e-3, 1e-7"));
+        dialog.parametersEdit()->setPlainText(QStringLiteral("lr=3e-3, 1e-7\nlora_rank=4"));
         dialog.stepsBox()->setValue(4);
         dialog.show();
         QSignalSpy finished(&dialog, &SweepDialog::finished);
@@ -81,6 +82,15 @@ private slots:
         QCOMPARE(dialog.chart()->graph(0)->dataCount(), 2);
         QCOMPARE(dialog.chart()->graph(1)->dataCount(), 1);
         QCOMPARE(dialog.chart()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+        // The chart shows the objective against any swept setting, chosen above it.
+        QCOMPARE(dialog.chartSetting()->count(), 2);
+        QCOMPARE(dialog.chartSetting()->currentText(), QStringLiteral("learning_rate"));
+        dialog.chartSetting()->setCurrentIndex(1);
+        emit dialog.chartSetting()->activated(1);
+        QCOMPARE(dialog.chart()->xAxis->label(), QStringLiteral("lora_rank"));
+        QCOMPARE(dialog.chart()->xAxis->scaleType(), QCPAxis::stLinear);
+        QCOMPARE(dialog.chart()->graph(0)->dataCount(), 2);
+        QCOMPARE(dialog.chart()->graph(0)->data()->at(0)->key, 4.0);
 
         QSignalSpy chat(&dialog, &SweepDialog::chatRequested);
         QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("sweepChatBest")), Qt::LeftButton);

@@ -1,5 +1,6 @@
 #include "dialogs/sweep_dialog.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QCheckBox>
@@ -112,9 +113,22 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
     m_chart->setObjectName(QStringLiteral("sweepChart"));
     m_chart->setMinimumSize(260, 200);
     m_chart->yAxis->setLabel(tr("best val loss"));
+    // Which swept setting the chart's x axis shows (the first, until another is chosen).
+    m_chartSetting = new QComboBox(this);
+    m_chartSetting->setObjectName(QStringLiteral("sweepChartSetting"));
+    m_chartSetting->setToolTip(tr("The swept setting on the chart's horizontal axis"));
+    connect(m_chartSetting, &QComboBox::activated, this, [this] { showRecord(); });
+    auto* chartPane = new QWidget(this);
+    auto* chartLayout = new QVBoxLayout(chartPane);
+    chartLayout->setContentsMargins(0, 0, 0, 0);
+    auto* chartRow = new QHBoxLayout;
+    chartRow->addWidget(new QLabel(tr("Against"), chartPane));
+    chartRow->addWidget(m_chartSetting, 1);
+    chartLayout->addLayout(chartRow);
+    chartLayout->addWidget(m_chart, 1);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_trials);
-    split->addWidget(m_chart);
+    split->addWidget(chartPane);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
 
@@ -284,9 +298,21 @@ void SweepDialog::showRecord()
         }
     }
 
-    // The objective against the first swept setting (log scale for rates), the best trial in its own colour.
+    // The objective against the chosen swept setting (log scale for rates), the best trial in its own colour.
+    QStringList keys;
+    for (const SweepParameter& parameter : record.spec().parameters)
+        keys << parameter.key;
+    QStringList listed;
+    for (int i = 0; i < m_chartSetting->count(); ++i)
+        listed << m_chartSetting->itemText(i);
+    if (listed != keys) { // another sweep: its settings, the first chosen
+        m_chartSetting->clear();
+        m_chartSetting->addItems(keys);
+    }
     m_chart->clearGraphs();
-    const SweepParameter* first = record.spec().parameters.empty() ? nullptr : &record.spec().parameters.front();
+    const auto chosen = std::find_if(record.spec().parameters.begin(), record.spec().parameters.end(),
+                                     [&](const SweepParameter& p) { return p.key == m_chartSetting->currentText(); });
+    const SweepParameter* first = chosen == record.spec().parameters.end() ? nullptr : &*chosen;
     if (first) {
         const bool logScale = first->key.contains(QLatin1String("rate")) || first->key == QLatin1String("weight_decay");
         m_chart->xAxis->setScaleType(logScale ? QCPAxis::stLogarithmic : QCPAxis::stLinear);

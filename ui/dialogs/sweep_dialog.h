@@ -48,6 +48,7 @@ public:
     QSpinBox* stepsBox() const { return m_steps; }
     QTableWidget* trialsTable() const { return m_trials; }
     QCustomPlot* chart() const { return m_chart; }
+    QComboBox* chartSetting() const { return m_chartSetting; } // the swept setting on the chart's x axis
     QLabel* bestLabel() const { return m_best; }
     QLabel* statusLabel() const { return m_status; }
 
@@ -79,6 +80,7 @@ private:
     QLabel* m_status;
     QTableWidget* m_trials;
     QCustomPlot* m_chart;
+    QComboBox* m_chartSetting;
     QLabel* m_best;
     QPushButton* m_openBest;
     QPushButton* m_chatBest;
