@@ -120,8 +120,9 @@ struct UnionFind {
 QString normalizedExampleText(const ExampleRecord& example)
 {
     QStringList parts{example.system.simplified().toLower(), example.instruction.simplified().toLower(),
-                      example.input.simplified().toLower(), example.response.simplified().toLower(),
-                      example.rejected.simplified().toLower()};
+                      example.input.simplified().toLower(), example.response.simplified().toLower()};
+    if (example.isPreferencePair()) // two pairs differing only in the rejected answer are not duplicates
+        parts << example.rejected.simplified().toLower();
     for (const ChatTurn& turn : example.turns)
         parts << turn.content.simplified().toLower();
     return parts.join(QLatin1Char('\n'));

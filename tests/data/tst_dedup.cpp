@@ -61,6 +61,10 @@ private slots:
     {
         ExampleRecord a = test::examplePair(QStringLiteral("  Hello\tWORLD "), QStringLiteral("Line one\n\nline  two"));
         QCOMPARE(normalizedExampleText(a), QStringLiteral("\nhello world\n\nline one line two"));
+        // Preference pairs that differ only in their rejected answer are different examples.
+        ExampleRecord pair = a;
+        pair.rejected = QStringLiteral("Something  worse");
+        QCOMPARE(normalizedExampleText(pair), normalizedExampleText(a) + QStringLiteral("\nsomething worse"));
         // Text moved from one field to another is not the same example.
         QVERIFY(normalizedExampleText(test::examplePair(QStringLiteral("a b"), QStringLiteral("c"))) !=
                 normalizedExampleText(test::examplePair(QStringLiteral("a"), QStringLiteral("b c"))));
