@@ -45,6 +45,9 @@ int main(int argc, char** argv)
          QStringLiteral("DIR")},
         {QStringLiteral("screenshot-size"), QStringLiteral("The window's size for --screenshots (default 1280x860)."),
          QStringLiteral("WxH"), QStringLiteral("1280x860")},
+        {QStringLiteral("screenshot-dpo-run"),
+         QStringLiteral("With --screenshots: also show this DPO run folder in the monitor (monitor-dpo.png)."),
+         QStringLiteral("DIR")},
     });
     parser.process(app);
 
@@ -79,8 +82,9 @@ int main(int argc, char** argv)
         // Give the model inspection and the run folder (both on worker threads) a moment, then grab each page.
         const QString dir = parser.value(QStringLiteral("screenshots"));
         QDir().mkpath(dir);
-        QTimer::singleShot(2500, &window, [&window, &settings, dir] {
-            ft::ui::saveScreenshots(window, dir, settings.runsFolder());
+        const QString dpoRun = parser.value(QStringLiteral("screenshot-dpo-run"));
+        QTimer::singleShot(2500, &window, [&window, &settings, dir, dpoRun] {
+            ft::ui::saveScreenshots(window, dir, settings.runsFolder(), dpoRun);
             QApplication::quit();
         });
     }

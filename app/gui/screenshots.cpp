@@ -20,6 +20,7 @@
 #include "dialogs/compare_dialog.h"
 #include "dialogs/sweep_dialog.h"
 #include "main_window.h"
+#include "pages/monitor_page.h"
 #include "pages/playground_page.h"
 #include "pages/runs_page.h"
 #include "pages/train_page.h"
@@ -69,7 +70,7 @@ QString newestSweep(const QString& runsFolder)
 
 namespace ft::ui {
 
-void saveScreenshots(MainWindow& window, const QString& dir, const QString& runsFolder)
+void saveScreenshots(MainWindow& window, const QString& dir, const QString& runsFolder, const QString& dpoRun)
 {
     const char* names[] = {"datasets", "train", "monitor", "runs", "playground"};
     for (int page = 0; page < MainWindow::PageCount; ++page) {
@@ -131,6 +132,15 @@ void saveScreenshots(MainWindow& window, const QString& dir, const QString& runs
             rating->grab().save(QDir(dir).filePath(QStringLiteral("rate.png")));
             rating->close();
         }
+    }
+    // A DPO run in the monitor: its reward panel under the loss (read from its events.jsonl on a thread).
+    if (!dpoRun.isEmpty()) {
+        window.monitorPage()->openRunFolder(dpoRun);
+        window.showPage(MainWindow::Monitor);
+        QEventLoop settle;
+        QTimer::singleShot(1500, &settle, &QEventLoop::quit);
+        settle.exec();
+        window.grab().save(QDir(dir).filePath(QStringLiteral("monitor-dpo.png")));
     }
 }
 

@@ -190,13 +190,18 @@ private slots:
         const std::vector<StoredExample> added = session.examples().examples(datasetId, ExampleFilter());
         QCOMPARE(added.size(), size_t(2)); // the tie is not an example
         QStringList responses;
+        QStringList rejected;
         for (const StoredExample& e : added) {
             responses << e.record.response;
+            rejected << e.record.rejected; // each is also a preference pair, for DPO
+            QVERIFY(e.record.isPreferencePair());
             QVERIFY(e.record.instruction.startsWith(QLatin1String("prompt ")));
             QCOMPARE(e.tags, QStringList{QStringLiteral("rated")});
         }
         responses.sort();
+        rejected.sort();
         QCOMPARE(responses, (QStringList{QStringLiteral("base 0"), QStringLiteral("tuned 1")}));
+        QCOMPARE(rejected, (QStringList{QStringLiteral("base 1"), QStringLiteral("tuned 0")}));
         session.undoStack()->undo();
         QCOMPARE(session.examples().count(datasetId), qint64(0));
     }

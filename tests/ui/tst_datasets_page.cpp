@@ -204,6 +204,29 @@ private slots:
         QCOMPARE(child<QComboBox>(page.get(), "splitEdit")->currentText(), QStringLiteral("train"));
     }
 
+    // A rejected answer typed into the editor makes the example a preference pair, as one undo step.
+    void aRejectedAnswerMakesAPreferencePair()
+    {
+        auto page = openPage();
+        clickRow(page->table(), 0);
+        const qint64 id = page->editor()->exampleId();
+        QVERIFY(!page->session()->examples().example(id)->record.isPreferencePair());
+        auto* rejected = child<QPlainTextEdit>(page.get(), "rejectedEdit");
+        QVERIFY(rejected->isVisible());
+        rejected->setFocus();
+        QTest::keyClicks(rejected, QStringLiteral("A worse answer."));
+        QTRY_COMPARE_WITH_TIMEOUT(page->session()->examples().example(id)->record.rejected,
+                                  QStringLiteral("A worse answer."), 3000);
+        QVERIFY(page->session()->examples().example(id)->record.isPreferencePair());
+        page->table()->setFocus();
+        QTest::keyClick(page->table(), Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY(!page->session()->examples().example(id)->record.isPreferencePair());
+        QCOMPARE(rejected->toPlainText(), QString());
+        // A conversation has no rejected answer: the field is hidden with the other pair fields.
+        QTest::mouseClick(child<QPushButton>(page.get(), "makeConversation"), Qt::LeftButton);
+        QVERIFY(!rejected->isVisible());
+    }
+
     // A conversation is edited turn by turn: an exchange becomes a conversation, turns are typed into, one undo
     // step takes it back, and removing exchanges down to one makes it a plain example again.
     void conversationsAreEditedTurnByTurn()

@@ -44,7 +44,8 @@ private slots:
         QString text;
         for (QLabel* label : selector.findChildren<QLabel*>())
             text += label->text() + QLatin1Char(' ');
-        for (const char* word : {"every weight", "LoRA", "NF4", "Memory", "Time", "Overfitting risk"})
+        for (const char* word :
+             {"every weight", "LoRA", "NF4", "Memory", "Time", "Overfitting risk", "rejected answer"})
             QVERIFY2(text.contains(QLatin1String(word)), word);
     }
 };

@@ -3,6 +3,8 @@
 // following versus a user's zoom; with 100,000 points, one redraw per pass of the event loop and the
 // pens that keep a redraw short (bench/bench_plot times it).
 
+#include <cmath>
+
 #include <QSet>
 #include <QTest>
 
@@ -116,6 +118,49 @@ private slots:
         plot.setTrace(next);
         QCOMPARE(plot.graph(TrainingPlot::Series::Best)->dataCount(), 0);
         QCOMPARE(plot.graph(TrainingPlot::Series::Best)->name(), QStringLiteral("best"));
+    }
+    // A DPO run gets a panel under the loss: its reward margin per step, the validation margin at each
+    // evaluation, and the reward accuracy on the panel's right axis; the next run without pairs has none.
+    void showsADpoRunsRewards()
+    {
+        TrainingPlot plot;
+        QCPLayoutGrid* layout = plot.customPlot()->plotLayout();
+        plot.appendSteps(points(1, 4));
+        QVERIFY(!plot.showsPreferencePanel());
+        QCOMPARE(layout->rowCount(), 4);
+        QVector<StepPoint> dpo = points(1, 6);
+        for (qsizetype i = 0; i < dpo.size(); ++i) {
+            dpo[i].rewardMargin = 0.1 * static_cast<double>(i);
+            dpo[i].rewardAccuracy = i < 3 ? 0.5 : 0.75;
+        }
+        RunTrace trace;
+        trace.appendSteps(dpo);
+        EvalPoint eval{6, 0.6, kNoValue, 0.6, true};
+        eval.rewardMargin = 0.4;
+        eval.rewardAccuracy = 0.7;
+        trace.apply(eval);
+        plot.setTrace(trace);
+        QVERIFY(plot.showsPreferencePanel());
+        QCOMPARE(layout->rowCount(), 5);
+        QCPGraph* margin = plot.graph(TrainingPlot::Series::RewardMargin);
+        QCOMPARE(margin->dataCount(), 6);
+        QVERIFY(std::abs(margin->data()->at(5)->value - 0.5) < 1e-12);
+        QCOMPARE(plot.graph(TrainingPlot::Series::RewardAccuracy)->data()->at(5)->value, 0.75);
+        QCOMPARE(plot.graph(TrainingPlot::Series::RewardAccuracy)->valueAxis()->range().upper, 1.0);
+        QCOMPARE(plot.graph(TrainingPlot::Series::ValRewardMargin)->dataCount(), 1);
+        QCOMPARE(plot.graph(TrainingPlot::Series::ValRewardMargin)->data()->at(0)->value, 0.4);
+        QCOMPARE(layout->element(1, 0), static_cast<QCPLayoutElement*>(margin->keyAxis()->axisRect()));
+        plot.replotNow(); // drawn without complaint
+
+        RunTrace plain;
+        plain.appendSteps(points(1, 5));
+        plot.setTrace(plain);
+        QVERIFY(!plot.showsPreferencePanel());
+        QCOMPARE(layout->rowCount(), 4);
+        for (auto it = margin->data()->constBegin(); it != margin->data()->constEnd(); ++it)
+            QVERIFY(std::isnan(it->value)); // nothing of the DPO run is left
+        QVERIFY(!margin->visible());
+        plot.replotNow();
     }
     // A resumed run is one curve with its resume marked (in the legend only then); live, the mark comes
     // with the new session's start.

@@ -331,6 +331,9 @@ std::vector<StoredExample> BlindRatingDialog::preferredExamples(qint64 datasetId
         example.split = split;
         example.record.instruction = item.prompt;
         example.record.response = aWon ? item.answerA : item.answerB;
+        // The worse answer goes with it: the example is also a preference pair for DPO.
+        if ((aWon ? item.answerB : item.answerA) != example.record.response)
+            example.record.rejected = aWon ? item.answerB : item.answerA;
         example.source =
             QStringLiteral("rated: %1 over %2")
                 .arg(aWon ? m_session.a.label : m_session.b.label, aWon ? m_session.b.label : m_session.a.label);

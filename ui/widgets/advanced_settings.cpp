@@ -40,7 +40,12 @@ const std::vector<Section>& sections()
 {
     static const std::vector<Section> table = {
         {QT_TRANSLATE_NOOP("AdvancedSettings", "What trains"),
-         {{"trainable", "Trainable", "choice", 0, 0, "all|top-layers|lora|prompt",
+         {{"objective", "Objective", "choice", 0, 0, "sft|dpo",
+           "sft: learn the answers (token cross-entropy); dpo: prefer each pair's chosen answer over its rejected one "
+           "(Direct Preference Optimization, on examples with a rejected answer)"},
+          {"dpo_beta", "DPO beta", "double", 0.001, 100, nullptr,
+           "for \"dpo\": how far the model may move from where it started; larger keeps it closer"},
+          {"trainable", "Trainable", "choice", 0, 0, "all|top-layers|lora|prompt",
            "all weights, only the top decoder layers, LoRA adapters on a frozen base, or a soft prompt before it"},
           {"train_top_layers", "Top layers", "int", 1, 1000, nullptr,
            "for \"top-layers\": how many decoder layers from the top train"},
@@ -326,6 +331,8 @@ void AdvancedSettings::updateEnabled()
         ->setEnabled(prompt && promptInit == QLatin1String("text"));
     for (const char* key : {"train_top_layers", "train_lm_head"})
         m_fields.value(QLatin1String(key))->setEnabled(top);
+    const QString objective = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("objective")))->currentText();
+    m_fields.value(QStringLiteral("dpo_beta"))->setEnabled(objective == QLatin1String("dpo"));
     const QString quantization =
         qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("base_quantization")))->currentText();
     m_fields.value(QStringLiteral("double_quant"))

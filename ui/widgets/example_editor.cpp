@@ -56,7 +56,8 @@ bool sameFields(const StoredExample& a, const StoredExample& b)
 {
     return a.record.system == b.record.system && sameTurns(a.record.turns, b.record.turns) &&
            a.record.instruction == b.record.instruction && a.record.input == b.record.input &&
-           a.record.response == b.record.response && a.tags == b.tags && a.notes == b.notes && a.split == b.split;
+           a.record.response == b.record.response && a.record.rejected == b.record.rejected && a.tags == b.tags &&
+           a.notes == b.notes && a.split == b.split;
 }
 
 } // namespace
@@ -71,6 +72,10 @@ ExampleEditor::ExampleEditor(DatasetSession* session, QWidget* parent)
     m_instruction = textBox(QStringLiteral("instructionEdit"), 3, this);
     m_input = textBox(QStringLiteral("inputEdit"), 2, this);
     m_response = textBox(QStringLiteral("responseEdit"), 4, this);
+    m_rejected = textBox(QStringLiteral("rejectedEdit"), 2, this);
+    m_rejected->setPlaceholderText(tr("optional: a worse answer, for preference training (DPO)"));
+    m_rejected->setToolTip(tr("With a rejected answer the example is a preference pair: DPO raises the response "
+                              "over it; the other modes ignore it"));
     m_tags = new QLineEdit(this);
     m_tags->setObjectName(QStringLiteral("tagsEdit"));
     m_tags->setPlaceholderText(tr("comma-separated"));
@@ -101,6 +106,7 @@ ExampleEditor::ExampleEditor(DatasetSession* session, QWidget* parent)
     m_form->addRow(tr("Instruction"), m_instruction);
     m_form->addRow(tr("Input"), m_input);
     m_form->addRow(tr("Response"), m_response);
+    m_form->addRow(tr("Rejected"), m_rejected);
     m_form->addRow(QString(), m_makeConversation);
     m_form->addRow(QString(), m_multiTurn);
     m_form->addRow(tr("Turns"), m_turns);
@@ -119,7 +125,7 @@ ExampleEditor::ExampleEditor(DatasetSession* session, QWidget* parent)
     m_previewTimer->setSingleShot(true);
     m_previewTimer->setInterval(120);
     connect(m_previewTimer, &QTimer::timeout, this, &ExampleEditor::updatePreview);
-    for (QPlainTextEdit* box : {m_system, m_instruction, m_input, m_response, m_notes})
+    for (QPlainTextEdit* box : {m_system, m_instruction, m_input, m_response, m_rejected, m_notes})
         connect(box, &QPlainTextEdit::textChanged, this, &ExampleEditor::onFieldChanged);
     connect(m_turns, &TurnsEditor::changed, this, &ExampleEditor::onFieldChanged);
     connect(m_makeConversation, &QPushButton::clicked, this, &ExampleEditor::makeConversation);
@@ -160,6 +166,7 @@ void ExampleEditor::load()
     m_instruction->setPlainText(multi ? QString() : record.instruction);
     m_input->setPlainText(multi ? QString() : record.input);
     m_response->setPlainText(multi ? QString() : record.response);
+    m_rejected->setPlainText(multi ? QString() : record.rejected);
     m_turns->setTurns(multi ? record.turns : std::vector<ChatTurn>{});
     showConversation(multi);
     m_tags->setText(has ? m_current->tags.join(QStringLiteral(", ")) : QString());
@@ -178,6 +185,7 @@ StoredExample ExampleEditor::edited() const
         example.record.instruction.clear();
         example.record.input.clear();
         example.record.response.clear();
+        example.record.rejected.clear();
         if (example.record.turns.size() == 2) { // one exchange left: a plain example again, as import makes it
             example.record.instruction = example.record.turns[0].content;
             example.record.response = example.record.turns[1].content;
@@ -188,6 +196,9 @@ StoredExample ExampleEditor::edited() const
         example.record.instruction = m_instruction->toPlainText();
         example.record.input = m_input->toPlainText();
         example.record.response = m_response->toPlainText();
+        // Blank is none: only a typed answer makes the example a pair.
+        const QString rejected = m_rejected->toPlainText();
+        example.record.rejected = rejected.trimmed().isEmpty() ? QString() : rejected;
     }
     example.tags = parseTags(m_tags->text());
     example.split = static_cast<Split>(m_split->currentData().toInt());
@@ -230,7 +241,8 @@ void ExampleEditor::flush()
 void ExampleEditor::showConversation(bool conversation)
 {
     m_conversation = conversation;
-    for (QWidget* w : std::initializer_list<QWidget*>{m_instruction, m_input, m_response, m_makeConversation})
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{m_instruction, m_input, m_response, m_rejected, m_makeConversation})
         m_form->setRowVisible(w, !conversation);
     m_form->setRowVisible(m_turns, conversation);
     m_form->setRowVisible(m_multiTurn, conversation);

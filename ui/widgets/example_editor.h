@@ -67,6 +67,7 @@ private:
     QPlainTextEdit* m_instruction;
     QPlainTextEdit* m_input;
     QPlainTextEdit* m_response;
+    QPlainTextEdit* m_rejected;
     QLineEdit* m_tags;
     QComboBox* m_split;
     QPlainTextEdit* m_notes;

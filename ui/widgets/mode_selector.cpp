@@ -55,13 +55,24 @@ const ModeText kModes[] = {
      QT_TRANSLATE_NOOP("ModeSelector",
                        "Overfitting risk: the lowest, and the least it can change. For steering one task or style; "
                        "exported for PEFT, not as a merged model or GGUF.")},
+    {"dpo", QT_TRANSLATE_NOOP("ModeSelector", "Preference (DPO)"),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Trains LoRA adapters to prefer each example's response over its rejected answer (Direct "
+                       "Preference Optimization), the base as it starts being the reference."),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Memory: like instruction tuning with twice the rows (each answer has its own). Time: about "
+                       "twice an instruction step, plus one pass of the base over the data before the first step."),
+     QT_TRANSLATE_NOOP("ModeSelector",
+                       "Needs examples with a rejected answer (import prompt/chosen/rejected files, or rate outputs "
+                       "blind). Watch the reward margin and accuracy; a high learning rate over-optimizes.")},
 };
 
 } // namespace
 
 QStringList ModeSelector::modes()
 {
-    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora"), QStringLiteral("prompt")};
+    return {QStringLiteral("full"), QStringLiteral("instruction"), QStringLiteral("qlora"), QStringLiteral("prompt"),
+            QStringLiteral("dpo")};
 }
 
 ModeSelector::ModeSelector(QWidget* parent)

@@ -17,7 +17,7 @@ namespace {
 
 // A small panel under the loss. Its title is written inside it, at its top left: an axis title turned on
 // its side would need more height than a small window gives the panel ("learning rate" took 77 px of 50).
-QCPAxisRect* makeRect(QCustomPlot* plot, const QString& title)
+QCPAxisRect* makeRect(QCustomPlot* plot, const QString& title, QCPItemText** titleItem = nullptr)
 {
     auto* rect = new QCPAxisRect(plot);
     auto* text = new QCPItemText(plot);
@@ -29,6 +29,8 @@ QCPAxisRect* makeRect(QCustomPlot* plot, const QString& title)
     text->position->setCoords(0.005, 0.0);
     text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     text->setLayer(QStringLiteral("legend"));
+    if (titleItem)
+        *titleItem = text;
     return rect;
 }
 
@@ -80,10 +82,15 @@ TrainingPlot::TrainingPlot(QWidget* parent)
     m_plot->plotLayout()->addElement(3, 0, m_speedRect);
     m_plot->plotLayout()->setRowStretchFactors({3.0, 1.0, 1.0, 1.0});
     m_plot->plotLayout()->setRowSpacing(0);
-    auto* margins = new QCPMarginGroup(m_plot);
-    const QList<QCPAxisRect*> rects{m_lossRect, m_lrRect, m_gradRect, m_speedRect};
+    m_preferenceRect = makeRect(m_plot, tr("reward margin · accuracy"), &m_preferenceTitle);
+    m_preferenceRect->setVisible(false);
+    m_preferenceTitle->setVisible(false);
+    m_margins = new QCPMarginGroup(m_plot);
+    const QList<QCPAxisRect*> rects{m_lossRect, m_preferenceRect, m_lrRect, m_gradRect, m_speedRect};
     for (QCPAxisRect* rect : rects) {
-        rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+        // The DPO panel joins the margins only while shown: its accuracy axis would widen every panel.
+        if (rect != m_preferenceRect)
+            rect->setMarginGroup(QCP::msLeft | QCP::msRight, m_margins);
         rect->setRangeDrag(Qt::Horizontal);
         rect->setRangeZoom(Qt::Horizontal);
         rect->axis(QCPAxis::atBottom)->setTickLabels(rect == m_speedRect);
@@ -122,12 +129,26 @@ TrainingPlot::TrainingPlot(QWidget* parent)
     m_lr = makeGraph(m_lrRect, tr("learning rate"), QColor(40, 150, 90), true);
     m_grad = makeGraph(m_gradRect, tr("gradient norm"), QColor(140, 70, 170), false);
     m_speed = makeGraph(m_speedRect, tr("tokens/s"), QColor(120, 120, 120), false);
+    m_margin = makeGraph(m_preferenceRect, tr("reward margin"), QColor(200, 120, 20), false);
+    m_valMargin = makeGraph(m_preferenceRect, tr("validation reward margin"), QColor(200, 60, 20), true, true);
+    m_valMargin->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+    // Accuracy is a share: the panel's right axis, from 0 to 1.
+    QCPAxis* accuracyAxis = m_preferenceRect->axis(QCPAxis::atRight);
+    accuracyAxis->setVisible(true);
+    accuracyAxis->setRange(0.0, 1.0);
+    accuracyAxis->ticker()->setTickCount(2);
+    m_accuracy = m_plot->addGraph(m_preferenceRect->axis(QCPAxis::atBottom), accuracyAxis);
+    m_accuracy->setName(tr("reward accuracy"));
+    m_accuracy->setPen(QPen(QColor(60, 140, 200), 1.0, Qt::DotLine));
+    m_accuracy->setAdaptiveSampling(true);
 
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), std::max(7, font().pointSize() - 1)));
     m_lossRect->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    for (QCPGraph* graph : {m_lr, m_grad, m_speed})
+    for (QCPGraph* graph : {m_lr, m_grad, m_speed, m_margin, m_valMargin, m_accuracy})
         graph->removeFromLegend();
+    for (QCPGraph* graph : {m_margin, m_valMargin, m_accuracy})
+        graph->setVisible(false);
 
     // The x axes move together; the y axes fit what is visible.
     for (QCPAxisRect* rect : rects) {
@@ -136,7 +157,7 @@ TrainingPlot::TrainingPlot(QWidget* parent)
                     if (m_syncing)
                         return;
                     m_syncing = true;
-                    for (QCPAxisRect* other : {m_lossRect, m_lrRect, m_gradRect, m_speedRect})
+                    for (QCPAxisRect* other : {m_lossRect, m_preferenceRect, m_lrRect, m_gradRect, m_speedRect})
                         if (other != rect)
                             other->axis(QCPAxis::atBottom)->setRange(range);
                     fitValueAxes();
@@ -178,14 +199,46 @@ QCPGraph* TrainingPlot::graph(Series series) const
         return m_grad;
     case Series::TokensPerSecond:
         return m_speed;
+    case Series::RewardMargin:
+        return m_margin;
+    case Series::ValRewardMargin:
+        return m_valMargin;
+    case Series::RewardAccuracy:
+        return m_accuracy;
     }
     return nullptr;
+}
+
+void TrainingPlot::showPreferencePanel(bool show)
+{
+    if (show == m_preferenceShown)
+        return;
+    m_preferenceShown = show;
+    QCPLayoutGrid* layout = m_plot->plotLayout();
+    if (show) {
+        layout->insertRow(1);
+        layout->addElement(1, 0, m_preferenceRect);
+        layout->setRowStretchFactors({3.0, 1.5, 1.0, 1.0, 1.0});
+    } else {
+        layout->take(m_preferenceRect);
+        layout->simplify();
+        layout->setRowStretchFactors({3.0, 1.0, 1.0, 1.0});
+    }
+    // Out of the layout it keeps its last geometry: hidden, with its title and curves, so nothing of it
+    // is drawn; and out of the margin group, so its right axis leaves the other panels' margins alone.
+    m_preferenceRect->setVisible(show);
+    m_preferenceTitle->setVisible(show);
+    m_preferenceRect->setMarginGroup(QCP::msLeft | QCP::msRight, show ? m_margins : nullptr);
+    for (QCPGraph* graph : {m_margin, m_valMargin, m_accuracy})
+        graph->setVisible(show);
+    if (show)
+        applyColors(); // the palette reaches the rects in the layout only
 }
 
 void TrainingPlot::clear()
 {
     for (QVector<double>* v : {&m_keyStep, &m_keyTokens, &m_keyTime, &m_lossValues, &m_smoothedValues, &m_lrValues,
-                               &m_gradValues, &m_speedValues})
+                               &m_gradValues, &m_speedValues, &m_marginValues, &m_accuracyValues})
         v->clear();
     m_steps.clear();
     m_evals.clear();
@@ -194,8 +247,10 @@ void TrainingPlot::clear()
     m_timeOffset = m_lastElapsed = 0;
     m_ema = 0;
     m_emaWeightPower = 1;
-    for (QCPGraph* graph : {m_loss, m_smoothed, m_valLoss, m_checkpoints, m_resumes, m_best, m_lr, m_grad, m_speed})
+    for (QCPGraph* graph : {m_loss, m_smoothed, m_valLoss, m_checkpoints, m_resumes, m_best, m_lr, m_grad, m_speed,
+                            m_margin, m_valMargin, m_accuracy})
         graph->data()->clear();
+    showPreferencePanel(false);
     m_best->setName(tr("best"));
     m_bestLine->setVisible(false);
     setFollowing(true);
@@ -226,7 +281,7 @@ void TrainingPlot::appendSteps(const QVector<StepPoint>& points)
         if (!m_steps.isEmpty() && p.step <= m_steps.constLast()) {
             const qsizetype keep = indexOfStep(p.step - 1) + 1;
             for (QVector<double>* v : {&m_keyStep, &m_keyTokens, &m_keyTime, &m_lossValues, &m_smoothedValues,
-                                       &m_lrValues, &m_gradValues, &m_speedValues})
+                                       &m_lrValues, &m_gradValues, &m_speedValues, &m_marginValues, &m_accuracyValues})
                 v->resize(keep);
             m_steps.resize(keep);
             // The time goes on from the last point kept (a resumed session continues from its checkpoint's).
@@ -244,6 +299,10 @@ void TrainingPlot::appendSteps(const QVector<StepPoint>& points)
         m_lrValues.append(p.learningRate);
         m_gradValues.append(p.gradNorm);
         m_speedValues.append(p.tokensPerSecond);
+        m_marginValues.append(p.rewardMargin);
+        m_accuracyValues.append(p.rewardAccuracy);
+        if (std::isfinite(p.rewardMargin))
+            showPreferencePanel(true);
         // Debiased exponential moving average (as TensorBoard draws it).
         double smoothed = p.loss;
         if (std::isfinite(p.loss) && m_smoothing > 0) {
@@ -265,6 +324,8 @@ void TrainingPlot::appendSteps(const QVector<StepPoint>& points)
         m_lr->addData(newKeys, m_lrValues.mid(first), true);
         m_grad->addData(newKeys, m_gradValues.mid(first), true);
         m_speed->addData(newKeys, m_speedValues.mid(first), true);
+        m_margin->addData(newKeys, m_marginValues.mid(first), true);
+        m_accuracy->addData(newKeys, m_accuracyValues.mid(first), true);
     }
     updateView();
 }
@@ -316,7 +377,7 @@ void TrainingPlot::setXAxis(XAxis axis)
         ticker = wholeNumberTicker();
         bottom->setLabel(axis == XAxis::Step ? tr("step") : tr("tokens seen"));
     }
-    for (QCPAxisRect* rect : {m_lossRect, m_lrRect, m_gradRect, m_speedRect})
+    for (QCPAxisRect* rect : {m_lossRect, m_preferenceRect, m_lrRect, m_gradRect, m_speedRect})
         rect->axis(QCPAxis::atBottom)->setTicker(ticker);
     rebuildGraphs();
     rebuildMarkers();
@@ -386,6 +447,8 @@ void TrainingPlot::rebuildGraphs()
     m_lr->setData(k, m_lrValues, true);
     m_grad->setData(k, m_gradValues, true);
     m_speed->setData(k, m_speedValues, true);
+    m_margin->setData(k, m_marginValues, true);
+    m_accuracy->setData(k, m_accuracyValues, true);
 }
 
 void TrainingPlot::rebuildMarkers()
@@ -405,6 +468,16 @@ void TrainingPlot::rebuildMarkers()
             best = &eval;
     }
     m_valLoss->setData(valKeys, valValues, true);
+
+    QVector<double> marginKeys, marginValues;
+    for (const EvalPoint& eval : m_evals) {
+        const qsizetype i = indexOfStep(eval.step);
+        if (i < 0 || !std::isfinite(eval.rewardMargin))
+            continue;
+        marginKeys.append(keyAt(i));
+        marginValues.append(eval.rewardMargin);
+    }
+    setMarkerData(m_valMargin, marginKeys, marginValues);
 
     QVector<double> checkpointKeys, checkpointValues;
     for (const CheckpointPoint& checkpoint : m_checkpointList) {
@@ -459,7 +532,7 @@ void TrainingPlot::updateView()
                 range = QCPRange(range.lower - 0.5, range.upper + 0.5);
         }
         m_syncing = true;
-        for (QCPAxisRect* rect : {m_lossRect, m_lrRect, m_gradRect, m_speedRect})
+        for (QCPAxisRect* rect : {m_lossRect, m_preferenceRect, m_lrRect, m_gradRect, m_speedRect})
             rect->axis(QCPAxis::atBottom)->setRange(range);
         m_syncing = false;
     }
@@ -496,6 +569,8 @@ void TrainingPlot::fitValueAxes()
     fit(m_lrRect, {m_lr}, false);
     fit(m_gradRect, {m_grad}, m_logScale);
     fit(m_speedRect, {m_speed}, false);
+    if (m_preferenceShown)
+        fit(m_preferenceRect, {m_margin, m_valMargin}, false);
 }
 
 void TrainingPlot::requestReplot()
@@ -543,6 +618,9 @@ void TrainingPlot::applyColors()
     pen(m_lr, dark ? QColor(90, 200, 130) : QColor(40, 150, 90));
     pen(m_grad, dark ? QColor(190, 130, 230) : QColor(140, 70, 170));
     pen(m_speed, dark ? QColor(170, 170, 170) : QColor(120, 120, 120));
+    pen(m_margin, dark ? QColor(240, 170, 70) : QColor(200, 120, 20));
+    pen(m_valMargin, dark ? QColor(255, 120, 80) : QColor(200, 60, 20));
+    pen(m_accuracy, dark ? QColor(110, 180, 240) : QColor(60, 140, 200));
     requestReplot();
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 // TrainingPlot: the live curves of one run on QCustomPlot, in four stacked panels sharing the x axis:
 // training loss (raw and smoothed) with validation loss, checkpoint markers and the best step;
-// learning rate; gradient norm; tokens per second. The x axis is the step, the tokens seen or the
-// time. New points are appended in batches (graph->addData(..., alreadySorted=true)) and drawn with a
-// queued replot, so a burst of batches costs one redraw; with adaptive sampling 100,000 points stay
-// fluid (tests/ui/tst_training_plot.cpp measures it).
+// learning rate; gradient norm; tokens per second; and, for a DPO run, a fifth under the loss: the reward
+// margin (training and validation) with the reward accuracy on its right axis. The x axis is the step, the tokens seen
+// or the time. New points are appended in batches (graph->addData(..., alreadySorted=true)) and drawn with a queued
+// replot, so a burst of batches costs one redraw; with adaptive sampling 100,000 points stay fluid
+// (tests/ui/tst_training_plot.cpp measures it).
 //
 // Mouse: drag pans and the wheel zooms the x axis of all panels together; the y axes follow the
 // visible data. While the user has not zoomed or panned, the view follows new data; a double click
@@ -18,6 +19,8 @@
 class QCustomPlot;
 class QCPAxisRect;
 class QCPGraph;
+class QCPItemText;
+class QCPMarginGroup;
 class QCPItemStraightLine;
 
 namespace ft::ui {
@@ -26,7 +29,20 @@ class TrainingPlot : public QWidget {
     Q_OBJECT
 public:
     enum class XAxis { Step, Tokens, Time };
-    enum class Series { Loss, SmoothedLoss, ValLoss, Checkpoints, Resumes, Best, LearningRate, GradNorm, TokensPerSecond };
+    enum class Series {
+        Loss,
+        SmoothedLoss,
+        ValLoss,
+        Checkpoints,
+        Resumes,
+        Best,
+        LearningRate,
+        GradNorm,
+        TokensPerSecond,
+        RewardMargin,
+        ValRewardMargin,
+        RewardAccuracy
+    };
 
     explicit TrainingPlot(QWidget* parent = nullptr);
     ~TrainingPlot() override;
@@ -50,7 +66,8 @@ public:
     int stepCount() const { return static_cast<int>(m_steps.size()); }
     QCustomPlot* customPlot() const { return m_plot; }
     QCPGraph* graph(Series series) const;
-    void replotNow(); // an immediate, synchronous redraw (benchmarks)
+    bool showsPreferencePanel() const { return m_preferenceShown; } // a DPO run's rewards
+    void replotNow();                                               // an immediate, synchronous redraw (benchmarks)
 
 signals:
     void followingChanged(bool following);
@@ -70,12 +87,16 @@ private:
     void setFollowing(bool following);
     void applyColors();
     void requestReplot();
+    void showPreferencePanel(bool show);
 
     QCustomPlot* m_plot = nullptr;
     QCPAxisRect* m_lossRect = nullptr;
     QCPAxisRect* m_lrRect = nullptr;
     QCPAxisRect* m_gradRect = nullptr;
     QCPAxisRect* m_speedRect = nullptr;
+    QCPAxisRect* m_preferenceRect = nullptr; // in the layout only while a DPO run is shown
+    QCPItemText* m_preferenceTitle = nullptr;
+    QCPMarginGroup* m_margins = nullptr;
     QCPGraph* m_loss = nullptr;
     QCPGraph* m_smoothed = nullptr;
     QCPGraph* m_valLoss = nullptr;
@@ -85,13 +106,18 @@ private:
     QCPGraph* m_lr = nullptr;
     QCPGraph* m_grad = nullptr;
     QCPGraph* m_speed = nullptr;
+    QCPGraph* m_margin = nullptr;
+    QCPGraph* m_valMargin = nullptr;
+    QCPGraph* m_accuracy = nullptr;
+    bool m_preferenceShown = false;
     QCPItemStraightLine* m_bestLine = nullptr;
 
     // One entry per step point, in step order.
     QVector<qint64> m_steps;
     QVector<double> m_keyStep, m_keyTokens, m_keyTime;
     QVector<double> m_lossValues, m_smoothedValues, m_lrValues, m_gradValues, m_speedValues;
-    double m_timeOffset = 0; // keeps time increasing across a resumption
+    QVector<double> m_marginValues, m_accuracyValues; // NaN for steps of runs without preference pairs
+    double m_timeOffset = 0;                          // keeps time increasing across a resumption
     double m_lastElapsed = 0;
     double m_ema = 0; // smoothing state
     double m_emaWeightPower = 1;
