@@ -302,6 +302,16 @@ PreferenceSums Trainer::accumulatePreferenceGradients(const std::vector<MicroBat
     return sums;
 }
 
+PreferenceSums Trainer::sumPreferencesAcrossRanks(const PreferenceSums& sums)
+{
+    if (!m_group)
+        return sums;
+    std::vector<double> values = sums.values();
+    for (double& value : values)
+        value = m_group->allReduceSum(value);
+    return PreferenceSums::fromValues(values);
+}
+
 double Trainer::sumAcrossRanks(double lossSum)
 {
     if (!m_group)
@@ -335,12 +345,7 @@ Trainer::StepResult Trainer::trainOneStep()
     if (m_config.isPreferenceTraining()) {
         PreferenceSums sums = accumulatePreferenceGradients(rows, targets); // targets counts pairs
         lossSum = sumAcrossRanks(sums.loss);
-        if (m_group) {
-            std::vector<double> values = sums.values();
-            for (double& value : values)
-                value = m_group->allReduceSum(value);
-            sums = PreferenceSums::fromValues(values);
-        }
+        sums = sumPreferencesAcrossRanks(sums);
         result.preference = sums;
     } else {
         lossSum = sumAcrossRanks(accumulateGradients(rows, targets));
@@ -410,12 +415,7 @@ Trainer::Evaluation Trainer::evaluate()
             sums.add(dpoTerms(policy.select(1, 0), policy.select(1, 1), reference.select(1, 0), reference.select(1, 1),
                               m_config.dpoBeta));
         }
-        if (m_group) {
-            std::vector<double> values = sums.values();
-            for (double& value : values)
-                value = m_group->allReduceSum(value);
-            sums = PreferenceSums::fromValues(values);
-        }
+        sums = sumPreferencesAcrossRanks(sums);
         result.loss = sums.loss / std::max(1.0, sums.pairs);
         result.preference = sums;
         model.train();

@@ -63,6 +63,7 @@ private:
     // DPO: each micro-batch's pairs scored against the reference; the loss is averaged over `pairs`.
     PreferenceSums accumulatePreferenceGradients(const std::vector<MicroBatchPlan>& rows, int64_t pairs);
     double sumAcrossRanks(double lossSum);
+    PreferenceSums sumPreferencesAcrossRanks(const PreferenceSums& sums); // every rank's pairs together
     void clipAndUpdate(double gradNorm);
     // Where this session of the run (a start or a resumption) began, for the elapsed time and the ETA.
     struct SessionClock {

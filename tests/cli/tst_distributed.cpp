@@ -203,6 +203,45 @@ private slots:
         // (AMD EPYC, 2026-12-07) where earlier machines stayed within 1e-5: both far under one step's update (lr 2e-3).
         QVERIFY2(worst <= 2e-5, qPrintable(QStringLiteral("largest weight difference %1").arg(worst)));
     }
+    // DPO deals out whole pairs: two processes train like one (adapter dropout off, since each rank
+    // draws its own masks).
+    void twoProcessesTrainPreferencePairsLikeOne()
+    {
+        FT_REQUIRE_SHARED();
+        const QString pairs = m_dir.filePath(QStringLiteral("pairs.jsonl"));
+        QFile file(pairs);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 40; ++i)
+            file.write(QStringLiteral("{\"instruction\": \"Tell a story about %1.\", \"response\": \"Once upon a time "
+                                      "there was a %1.\", \"rejected\": \"%1 a was there time a upon Once.\"}\n")
+                           .arg(i)
+                           .toUtf8());
+        file.close();
+        auto dpo = [&](const QString& runDir) {
+            QStringList args = arguments(runDir, 4);
+            args[args.indexOf(QStringLiteral("--train")) + 1] = pairs;
+            return args << QStringLiteral("--mode") << QStringLiteral("dpo") << QStringLiteral("--set")
+                        << QStringLiteral("lora_dropout=0") << QStringLiteral("--set")
+                        << QStringLiteral("max_length=256");
+        };
+        const RunResult single = parseEvents(test::runCli(dpo(m_dir.filePath(QStringLiteral("dpo-one"))), 300000));
+        const RunResult pair = parseEvents(test::runCli(dpo(m_dir.filePath(QStringLiteral("dpo-two")))
+                                                            << QStringLiteral("--nproc") << QStringLiteral("2"),
+                                                        300000));
+        QCOMPARE(single.exitCode, 0);
+        QCOMPARE(pair.exitCode, 0);
+        QCOMPARE(pair.started[QStringLiteral("world_size")].toInt(), 2);
+        QCOMPARE(pair.losses.size(), size_t(4));
+        QCOMPARE(single.losses.size(), size_t(4));
+        QVERIFY(std::abs(single.losses[0] - std::log(2.0)) < 1e-5);
+        for (size_t i = 0; i < single.losses.size(); ++i)
+            QVERIFY2(std::abs(single.losses[i] - pair.losses[i]) <= 1e-5 * single.losses[i],
+                     qPrintable(QStringLiteral("step %1: %2 vs %3")
+                                    .arg(i + 1)
+                                    .arg(single.losses[i], 0, 'g', 10)
+                                    .arg(pair.losses[i], 0, 'g', 10)));
+        QVERIFY(single.losses.back() < single.losses.front()); // it learnt
+    }
     // The studio launches a prepared run folder: its settings' "processes" starts the ranks (no
     // --nproc), and both ranks read the prepared settings before rank 0 rewrites them resolved.
     void aPreparedRunAsksForTwoProcesses()
