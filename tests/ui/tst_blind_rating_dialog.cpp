@@ -1,10 +1,15 @@
 // BlindRatingDialog: a run's answers against its base's, in an order drawn per example; the keys 1, 2
 // and 3 record the verdict for the model actually shown there (whatever the order), every rating
 // reaches the workspace at once, opening again goes on with the unrated examples, and the results name
-// the models with the win rate and its interval only when asked or when everything is rated.
+// the models with the win rate and its interval only when asked or when everything is rated. A prompt
+// typed in the dialog is answered by the evaluated models themselves (a real run of a tiny model and
+// its base, through ftstudio-cli generate) and rated like the others, and comes back when reopened.
 
+#include <QDir>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -15,10 +20,14 @@
 #include "../runs/recorded_runs.h"
 #include "dialogs/blind_rating_dialog.h"
 #include "models/dataset_session.h"
+#include "runs/generation_process.h"
+#include "runs/paired_generation.h"
 #include "runs/store_thread.h"
 #include "store/dataset_store.h"
 #include "store/evaluation_store.h"
 #include "store/rating_store.h"
+#include "store/run_store.h"
+#include "support/test_support.h"
 
 using namespace ft;
 using namespace ft::ui;
@@ -76,6 +85,19 @@ void fill(RatedWorkspace& w)
     tuned.runId = w.other;
     tuned.examples = 2;
     evaluations.saveRunEvaluation(tuned, otherOutputs);
+}
+
+// What `request` answers `prompt`, from a generation of its own (not the dialog's).
+QString answerOf(GenerationRequest request, const QString& prompt)
+{
+    request.prompt = prompt;
+    GenerationProcess process;
+    QSignalSpy finished(&process, &GenerationProcess::finished);
+    QSignalSpy failed(&process, &GenerationProcess::failed);
+    process.start(request);
+    if (!finished.wait(120000) && finished.isEmpty())
+        return QStringLiteral("(failed: %1)").arg(failed.isEmpty() ? QString() : failed.first().first().toString());
+    return finished.first().first().value<GenerationResult>().text;
 }
 
 } // namespace
@@ -232,6 +254,135 @@ private slots:
         dialog.showResults();
         QVERIFY(dialog.results()->text().contains(QLatin1String("0 of 2 examples rated")));
     }
+    void typedPromptsAreAnsweredByTheEvaluatedModels()
+    {
+        qRegisterMetaType<GenerationResult>();
+        QTemporaryDir dir;
+        QString error;
+        const QString model = test::makeTinyModel(dir.filePath(QStringLiteral("tiny")), &error);
+        QVERIFY2(!model.isEmpty(), qPrintable(error));
+        const QString path = dir.filePath(QStringLiteral("workspace"));
+        // A real run: a few steps at a high learning rate, so its answers differ from its base's.
+        QProcess train;
+        train.start(test::cliPath(), {QStringLiteral("train"),
+                                      QStringLiteral("--workspace"),
+                                      path,
+                                      QStringLiteral("--dataset"),
+                                      QStringLiteral("Sample"),
+                                      QStringLiteral("--model"),
+                                      model,
+                                      QStringLiteral("--steps"),
+                                      QStringLiteral("4"),
+                                      QStringLiteral("--lr"),
+                                      QStringLiteral("0.01"),
+                                      QStringLiteral("--template"),
+                                      QStringLiteral("plain"),
+                                      QStringLiteral("--max-length"),
+                                      QStringLiteral("64"),
+                                      QStringLiteral("--set"),
+                                      QStringLiteral("sample_prompts=0"),
+                                      QStringLiteral("--set"),
+                                      QStringLiteral("eval_every=0"),
+                                      QStringLiteral("--threads"),
+                                      QStringLiteral("1"),
+                                      QStringLiteral("--name"),
+                                      QStringLiteral("tuned")});
+        QVERIFY(train.waitForFinished(300000));
+        QVERIFY2(train.exitCode() == 0, train.readAllStandardError().constData());
+        qint64 run = 0;
+        {
+            const Workspace workspace = Workspace::open(path, {false});
+            const std::vector<RunInfo> runs = RunStore(workspace.database(), workspace.path()).runs();
+            QCOMPARE(runs.size(), size_t(1));
+            run = runs.front().id;
+            // Evaluations as `ftstudio-cli eval` stores them: the plain template, greedy, 12 tokens.
+            StoredEvaluation base;
+            base.kind = EvaluationKind::Base;
+            base.modelId = QStringLiteral("tiny");
+            base.modelPath = model;
+            base.split = QStringLiteral("val");
+            base.recordsSha256 = QStringLiteral("records");
+            base.settingsKey = QStringLiteral("settings");
+            base.settings =
+                QJsonObject{{QStringLiteral("template"), QStringLiteral("plain")},
+                            {QStringLiteral("generation"),
+                             QJsonObject{{QStringLiteral("greedy"), true}, {QStringLiteral("max_new_tokens"), 12}}}};
+            base.examples = 1;
+            EvaluationStore evaluations(workspace.database());
+            evaluations.saveBaseEvaluation(base, {output(0, QStringLiteral("base 0"))});
+            StoredEvaluation tuned = base;
+            tuned.kind = EvaluationKind::Run;
+            tuned.runId = run;
+            tuned.checkpoint = QStringLiteral("final");
+            evaluations.saveRunEvaluation(tuned, {output(0, QStringLiteral("tuned 0"))});
+        }
+        const QString prompt = QStringLiteral("Name three colours.");
+        GenerationRequest runRequest;
+        {
+            const Workspace workspace = Workspace::open(path, {false});
+            runRequest.model = RunStore(workspace.database(), workspace.path()).run(run)->runDir;
+        }
+        runRequest.checkpoint = QStringLiteral("final");
+        runRequest.promptTemplate = QStringLiteral("plain");
+        runRequest.greedy = true;
+        runRequest.maxTokens = 12;
+        GenerationRequest baseRequest = runRequest;
+        baseRequest.model = model;
+        baseRequest.checkpoint.clear();
+        const QString runAnswer = answerOf(runRequest, prompt);
+        const QString baseAnswer = answerOf(baseRequest, prompt);
+        QVERIFY2(!runAnswer.startsWith(QLatin1String("(failed")), qPrintable(runAnswer));
+        QVERIFY2(runAnswer != baseAnswer, "the run answers as its base: the sides could not be told apart");
+
+        StoreThread store;
+        {
+            BlindRatingDialog dialog(&store, path, {run}, nullptr, /*seed=*/5);
+            QSignalSpy loaded(&dialog, &BlindRatingDialog::loaded);
+            QSignalSpy answered(&dialog, &BlindRatingDialog::answered);
+            QSignalSpy saved(&dialog, &BlindRatingDialog::saved);
+            dialog.show();
+            QVERIFY(loaded.wait(30000));
+            QCOMPARE(loaded.first().first().toString(), QString());
+            QCOMPARE(dialog.exampleCount(), 1);
+            QVERIFY(QTest::qWaitForWindowActive(&dialog));
+            dialog.askField()->setFocus();
+            QTest::keyClicks(dialog.askField(), prompt); // "1" and the like are text here, not ratings
+            QCOMPARE(dialog.ratedCount(), 0);
+            QTest::keyClick(dialog.askField(), Qt::Key_Return);
+            QVERIFY(answered.wait(120000));
+            QCOMPARE(answered.first().first().toString(), QString());
+            QCOMPARE(dialog.exampleCount(), 2);
+            QCOMPARE(dialog.promptView()->toPlainText(), prompt);
+            const RatingSession::Item& typed = dialog.session().items.back();
+            QCOMPARE(typed.key, typedPromptKey(prompt));
+            QCOMPARE(typed.answerA, runAnswer); // a is the run, answering from its final checkpoint
+            QCOMPARE(typed.answerB, baseAnswer);
+            QCOMPARE(dialog.firstAnswer()->toPlainText(), dialog.firstIsA() ? runAnswer : baseAnswer);
+            QTest::keyClick(&dialog, dialog.firstIsA() ? Qt::Key_2 : Qt::Key_1); // the base's answer wins
+            QVERIFY(saved.wait(30000));
+            QCOMPARE(dialog.ratedCount(), 1);
+        }
+        store.waitForStoreThread();
+        {
+            const Workspace workspace = Workspace::open(path, {false});
+            const std::vector<Rating> stored =
+                RatingStore(workspace.database())
+                    .ratings(QStringLiteral("run:%1:final").arg(run), QStringLiteral("base:tiny"));
+            QCOMPARE(stored.size(), size_t(1));
+            QCOMPARE(stored.front().exampleKey, typedPromptKey(prompt));
+            QCOMPARE(stored.front().prompt, prompt);
+            QCOMPARE(stored.front().verdict, Verdict::B);
+        }
+        // Opened again, the typed prompt is there with its rating.
+        BlindRatingDialog again(&store, path, {run}, nullptr, /*seed=*/5);
+        QSignalSpy loaded(&again, &BlindRatingDialog::loaded);
+        again.show();
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(again.exampleCount(), 2);
+        QCOMPARE(again.ratedCount(), 1);
+        QCOMPARE(again.session().items.back().answerB, baseAnswer);
+    }
+
     void aRunWithoutItsBaseSaysWhatToDo()
     {
         QTemporaryDir dir;

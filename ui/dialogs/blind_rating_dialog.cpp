@@ -1,11 +1,14 @@
 #include "dialogs/blind_rating_dialog.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include <QAction>
+#include <QCryptographicHash>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -16,9 +19,11 @@
 #include "dialogs/examples_dialog.h"
 #include "dialogs/save_conversation_dialog.h"
 #include "models/dataset_session.h"
+#include "runs/paired_generation.h"
 #include "runs/store_thread.h"
 #include "store/database.h"
 #include "store/evaluation_compare.h"
+#include "store/run_store.h"
 #include "store/workspace.h"
 #include "undo/example_commands.h"
 
@@ -34,7 +39,43 @@ RatingSubject subjectOf(const ComparisonColumn& column)
     return {QStringLiteral("run:%1:%2").arg(e.runId).arg(e.checkpoint), column.label, e.runId};
 }
 
+// What a side answers a typed prompt with: the evaluated model under the evaluation's settings, so that
+// typed prompts are answered as the evaluated examples were.
+GenerationRequest askRequest(const StoredEvaluation& e, const Workspace& workspace)
+{
+    GenerationRequest request;
+    if (e.kind == EvaluationKind::Base) {
+        request.model = e.modelPath;
+    } else {
+        const std::optional<RunInfo> run = RunStore(workspace.database(), workspace.path()).run(e.runId);
+        if (run)
+            request.model = run->runDir;
+        request.checkpoint = e.checkpoint;
+    }
+    const QString promptTemplate = e.settings.value(QStringLiteral("template")).toString();
+    request.promptTemplate = promptTemplate.isEmpty() ? QStringLiteral("auto") : promptTemplate;
+    const QJsonObject generation = e.settings.value(QStringLiteral("generation")).toObject();
+    // An evaluation's generation is stored with it; its defaults (greedy, 128 tokens) where it is absent.
+    request.greedy = generation.value(QStringLiteral("greedy")).toBool(true);
+    request.maxTokens = generation.value(QStringLiteral("max_new_tokens")).toInt(128);
+    if (!request.greedy) {
+        request.temperature = generation.value(QStringLiteral("temperature")).toDouble(request.temperature);
+        request.topP = generation.value(QStringLiteral("top_p")).toDouble(request.topP);
+        request.topK = generation.value(QStringLiteral("top_k")).toInt(request.topK);
+        request.seed = static_cast<quint64>(generation.value(QStringLiteral("seed")).toInteger(0));
+    }
+    return request;
+}
+
 } // namespace
+
+QString typedPromptKey(const QString& prompt)
+{
+    const QByteArray hash = QCryptographicHash::hash(prompt.toUtf8(), QCryptographicHash::Sha256).toHex();
+    return QStringLiteral("typed:") + QString::fromLatin1(hash.left(16));
+}
+
+bool isTypedPromptKey(const QString& key) { return key.startsWith(QLatin1String("typed:")); }
 
 RatingSession loadRatingSession(const QString& workspacePath, const QList<qint64>& runIds)
 {
@@ -59,6 +100,8 @@ RatingSession loadRatingSession(const QString& workspacePath, const QList<qint64
     const Comparison comparison = compareEvaluations({a, b}, QStringLiteral("rouge-l"), ComparisonSort::Index);
 
     const Workspace workspace = Workspace::open(workspacePath);
+    session.askA = askRequest(a.evaluation, workspace);
+    session.askB = askRequest(b.evaluation, workspace);
     std::map<QString, Rating> stored;
     for (Rating& r : RatingStore(workspace.database()).ratings(session.a.id, session.b.id))
         stored[r.exampleKey] = std::move(r);
@@ -78,6 +121,19 @@ RatingSession loadRatingSession(const QString& workspacePath, const QList<qint64
             item.verdict = found->second.verdict;
             item.comment = found->second.comment;
         }
+        session.items.push_back(std::move(item));
+    }
+    // Prompts typed in an earlier session, with the answers that were rated then.
+    for (auto& [key, rating] : stored) {
+        if (!isTypedPromptKey(key))
+            continue;
+        RatingSession::Item item;
+        item.key = key;
+        item.prompt = rating.prompt;
+        item.answerA = rating.answerA;
+        item.answerB = rating.answerB;
+        item.verdict = rating.verdict;
+        item.comment = rating.comment;
         session.items.push_back(std::move(item));
     }
     if (session.items.empty())
@@ -161,7 +217,25 @@ BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspac
     m_results->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_results->hide();
 
+    m_askField = new QLineEdit(this);
+    m_askField->setObjectName(QStringLiteral("ratingAskField"));
+    m_askField->setPlaceholderText(
+        tr("A prompt of your own: both models answer it, then you rate the answers (Enter)"));
+    m_ask = new QPushButton(tr("Ask both"), this);
+    m_ask->setObjectName(QStringLiteral("ratingAsk"));
+    m_ask->setAutoDefault(false);
+    m_ask->setToolTip(tr("Each model answers as in its evaluation (same checkpoint, template and generation "
+                         "settings); the answers are shown blind like the others"));
+    m_asking = new PairedGeneration(this);
+    auto* askRow = new QHBoxLayout;
+    askRow->addWidget(new QLabel(tr("Your own prompt:"), this));
+    askRow->addWidget(m_askField, 1);
+    askRow->addWidget(m_ask);
+    m_askField->setEnabled(false);
+    m_ask->setEnabled(false);
+
     auto* layout = new QVBoxLayout(this);
+    layout->addLayout(askRow);
     layout->addWidget(m_status);
     layout->addWidget(m_prompt);
     layout->addLayout(answers, 1);
@@ -178,6 +252,31 @@ BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspac
     connect(m_finish, &QPushButton::clicked, this, &BlindRatingDialog::showResults);
     connect(close, &QPushButton::clicked, this, &QDialog::accept);
     connect(m_addPreferred, &QPushButton::clicked, this, &BlindRatingDialog::addPreferredAnswersAs);
+    connect(m_askField, &QLineEdit::returnPressed, this, &BlindRatingDialog::askBoth);
+    connect(m_ask, &QPushButton::clicked, this, [this] {
+        if (m_asking->isRunning())
+            m_asking->cancel();
+        else
+            askBoth();
+    });
+    connect(m_asking, &PairedGeneration::finished, this,
+            [this](const QString& prompt, const GenerationResult& a, const GenerationResult& b) {
+                m_ask->setText(tr("Ask both"));
+                m_askField->clear();
+                addTypedAnswers(prompt, a.text, b.text);
+                emit answered(QString());
+            });
+    connect(m_asking, &PairedGeneration::failed, this, [this](const QString& message) {
+        m_ask->setText(tr("Ask both"));
+        m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>")
+                              .arg(tr("The prompt was not answered: %1").arg(message).toHtmlEscaped()));
+        emit answered(message);
+    });
+    connect(m_asking, &PairedGeneration::cancelled, this, [this] {
+        m_ask->setText(tr("Ask both"));
+        showCurrent();
+        emit answered(tr("stopped"));
+    });
     for (QWidget* w : std::initializer_list<QWidget*>{m_firstBetter, m_secondBetter, m_tie, m_skip, m_back, m_finish})
         w->setEnabled(false);
 
@@ -198,7 +297,8 @@ void BlindRatingDialog::apply(RatingSession session, const QString& error)
     for (size_t i = 0; i < m_session.items.size(); ++i)
         m_aFirst.push_back((m_random() & 1u) != 0); // the same order for a seed on every platform
     m_loaded = true;
-    for (QWidget* w : std::initializer_list<QWidget*>{m_firstBetter, m_secondBetter, m_tie, m_skip, m_back, m_finish})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_firstBetter, m_secondBetter, m_tie, m_skip, m_back, m_finish,
+                                                      m_askField, m_ask})
         w->setEnabled(true);
     m_index = -1;
     moveToNextUnrated();
@@ -311,6 +411,39 @@ void BlindRatingDialog::back()
         return;
     --m_index;
     showCurrent();
+}
+
+void BlindRatingDialog::askBoth()
+{
+    const QString prompt = m_askField->text().trimmed();
+    if (!m_loaded || prompt.isEmpty() || m_asking->isRunning())
+        return;
+    m_ask->setText(tr("Stop"));
+    m_status->setText(tr("Both models are answering your prompt…"));
+    m_asking->start(m_session.askA, m_session.askB, prompt);
+}
+
+void BlindRatingDialog::addTypedAnswers(const QString& prompt, const QString& answerA, const QString& answerB)
+{
+    const QString key = typedPromptKey(prompt);
+    auto found = std::find_if(m_session.items.begin(), m_session.items.end(),
+                              [&key](const RatingSession::Item& item) { return item.key == key; });
+    if (found == m_session.items.end()) {
+        m_session.items.emplace_back();
+        m_aFirst.push_back((m_random() & 1u) != 0);
+        found = m_session.items.end() - 1;
+    }
+    // Asked again: the new answers replace the old, and so will the rating they get.
+    found->key = key;
+    found->prompt = prompt;
+    found->reference.clear();
+    found->answerA = answerA;
+    found->answerB = answerB;
+    found->verdict.reset();
+    found->comment.clear();
+    m_index = static_cast<int>(found - m_session.items.begin());
+    showCurrent();
+    m_prompt->setFocus(); // the keys rate this pair now
 }
 
 void BlindRatingDialog::setDatasetSession(DatasetSession* session)

@@ -10,6 +10,11 @@
 // or two runs against each other, matched by record key. Loading and saving run on the store thread.
 // "Add preferred answers…" turns the ratings with a winner into dataset examples (the prompt and the
 // better answer, tagged "rated"), one step on the Datasets page's undo stack.
+//
+// Prompts of the person's own can be typed too ("Ask both"): each side answers with the model and
+// checkpoint it was evaluated with, under the evaluation's template and generation settings, in its
+// own worker process; the pair then joins the examples to rate. Such ratings are stored under the key
+// "typed:" + a hash of the prompt, and come back with the session when it is opened again.
 
 #include <optional>
 #include <random>
@@ -18,6 +23,7 @@
 #include <QDialog>
 
 #include "data/splits.h"
+#include "runs/generation_process.h"
 #include "store/example_store.h"
 #include "store/rating_store.h"
 
@@ -27,8 +33,9 @@ class QPushButton;
 class QTextBrowser;
 
 namespace ft {
+class PairedGeneration;
 class StoreThread;
-}
+} // namespace ft
 
 namespace ft::ui {
 
@@ -43,7 +50,14 @@ struct RatingSession {
         QString comment;
     };
     std::vector<Item> items;
+    // How each side answers a typed prompt: its model (the base model, or the run's folder at the
+    // evaluated checkpoint) with the evaluation's template and generation settings.
+    GenerationRequest askA, askB;
 };
+
+// The key a typed prompt's ratings are stored under: "typed:" and the first 16 hex digits of its SHA-256.
+QString typedPromptKey(const QString& prompt);
+bool isTypedPromptKey(const QString& key);
 
 // Reads the runs' latest evaluations and the pair's stored ratings. Throws ft::Error when a run has no
 // evaluation with outputs, a single run has no matching base evaluation, or they share no example.
@@ -78,16 +92,26 @@ public:
     void skip();
     void back();
     void showResults();
-    void addPreferredAnswersAs(); // asks where (SaveConversationDialog), then addPreferredAnswers
+    void addPreferredAnswersAs();
+    // Asks both models the prompt typed in the "Your own prompt" field; the answers become the next
+    // example to rate (a prompt typed before is asked again, its old rating set aside).
+    void askBoth();
+    QLineEdit* askField() const { return m_askField; }
+    PairedGeneration* asking() const
+    {
+        return m_asking;
+    } // asks where (SaveConversationDialog), then addPreferredAnswers
 
 signals:
     void loaded(const QString& error);
-    void saved(const QString& error); // each rating, once the store has it
+    void saved(const QString& error);    // each rating, once the store has it
+    void answered(const QString& error); // a typed prompt's answers arrived (or why not)
 
 private:
     void apply(RatingSession session, const QString& error);
     void showCurrent();
     void moveToNextUnrated();
+    void addTypedAnswers(const QString& prompt, const QString& answerA, const QString& answerB);
 
     StoreThread* m_store;
     QString m_workspacePath;
@@ -108,6 +132,9 @@ private:
     QPushButton* m_back;
     QPushButton* m_finish;
     QPushButton* m_addPreferred;
+    QLineEdit* m_askField;
+    QPushButton* m_ask;
+    PairedGeneration* m_asking;
     DatasetSession* m_datasets = nullptr;
     QLabel* m_results;
 };
