@@ -361,6 +361,21 @@ private slots:
             QTest::keyClick(&dialog, dialog.firstIsA() ? Qt::Key_2 : Qt::Key_1); // the base's answer wins
             QVERIFY(saved.wait(30000));
             QCOMPARE(dialog.ratedCount(), 1);
+
+            // Answers that arrive while a comment is being written do not take the example away.
+            const int shown = dialog.currentIndex();
+            dialog.askField()->setText(QStringLiteral("Another one?"));
+            dialog.askBoth();
+            QVERIFY(dialog.askField()->isReadOnly()); // the prompt being answered stays as asked
+            auto* comment = dialog.findChild<QLineEdit*>(QStringLiteral("ratingComment"));
+            comment->setFocus();
+            QTest::keyClicks(comment, QStringLiteral("half 1"));
+            QVERIFY(answered.wait(120000));
+            QCOMPARE(dialog.exampleCount(), 3);
+            QCOMPARE(dialog.currentIndex(), shown);
+            QCOMPARE(comment->text(), QStringLiteral("half 1"));
+            QCOMPARE(dialog.ratedCount(), 1); // the "1" typed was text, not a rating
+            QVERIFY(!dialog.askField()->isReadOnly());
         }
         store.waitForStoreThread();
         {
@@ -378,7 +393,7 @@ private slots:
         QSignalSpy loaded(&again, &BlindRatingDialog::loaded);
         again.show();
         QVERIFY(loaded.wait(30000));
-        QCOMPARE(again.exampleCount(), 2);
+        QCOMPARE(again.exampleCount(), 2); // the unrated "Another one?" was not kept
         QCOMPARE(again.ratedCount(), 1);
         QCOMPARE(again.session().items.back().answerB, baseAnswer);
     }

@@ -261,20 +261,20 @@ BlindRatingDialog::BlindRatingDialog(StoreThread* store, const QString& workspac
     });
     connect(m_asking, &PairedGeneration::finished, this,
             [this](const QString& prompt, const GenerationResult& a, const GenerationResult& b) {
-                m_ask->setText(tr("Ask both"));
+                askEnded();
                 m_askField->clear();
                 addTypedAnswers(prompt, a.text, b.text);
                 emit answered(QString());
             });
     connect(m_asking, &PairedGeneration::failed, this, [this](const QString& message) {
-        m_ask->setText(tr("Ask both"));
+        askEnded();
         m_status->setText(QStringLiteral("<span style='color:#c0392b'>%1</span>")
                               .arg(tr("The prompt was not answered: %1").arg(message).toHtmlEscaped()));
         emit answered(message);
     });
     connect(m_asking, &PairedGeneration::cancelled, this, [this] {
-        m_ask->setText(tr("Ask both"));
-        showCurrent();
+        askEnded();
+        showStatus();
         emit answered(tr("stopped"));
     });
     for (QWidget* w : std::initializer_list<QWidget*>{m_firstBetter, m_secondBetter, m_tie, m_skip, m_back, m_finish})
@@ -330,6 +330,16 @@ void BlindRatingDialog::showCurrent()
     m_first->setPlainText(aFirst ? item.answerA : item.answerB);
     m_second->setPlainText(aFirst ? item.answerB : item.answerA);
     m_comment->setText(item.comment);
+    showStatus();
+}
+
+void BlindRatingDialog::showStatus()
+{
+    const int total = exampleCount();
+    if (m_index < 0 || m_index >= total)
+        return;
+    const RatingSession::Item& item = m_session.items[static_cast<size_t>(m_index)];
+    const bool aFirst = firstIsA();
     QString rated;
     if (item.verdict) {
         const bool firstWon = (*item.verdict == Verdict::A) == aFirst;
@@ -419,8 +429,15 @@ void BlindRatingDialog::askBoth()
     if (!m_loaded || prompt.isEmpty() || m_asking->isRunning())
         return;
     m_ask->setText(tr("Stop"));
+    m_askField->setReadOnly(true); // the prompt being answered stays as it was asked
     m_status->setText(tr("Both models are answering your prompt…"));
     m_asking->start(m_session.askA, m_session.askB, prompt);
+}
+
+void BlindRatingDialog::askEnded()
+{
+    m_ask->setText(tr("Ask both"));
+    m_askField->setReadOnly(false);
 }
 
 void BlindRatingDialog::addTypedAnswers(const QString& prompt, const QString& answerA, const QString& answerB)
@@ -441,9 +458,21 @@ void BlindRatingDialog::addTypedAnswers(const QString& prompt, const QString& an
     found->answerB = answerB;
     found->verdict.reset();
     found->comment.clear();
-    m_index = static_cast<int>(found - m_session.items.begin());
-    showCurrent();
-    m_prompt->setFocus(); // the keys rate this pair now
+    const int typedIndex = static_cast<int>(found - m_session.items.begin());
+    if (m_comment->hasFocus() && typedIndex != m_index) {
+        // A comment is being written for the example shown: it stays, and the new pair waits its turn.
+        m_status->setText(tr("The answers to your prompt are example %1 of %2; finish this one first.")
+                              .arg(typedIndex + 1)
+                              .arg(exampleCount()));
+    } else {
+        if (m_index >= 0 && m_index < exampleCount() && m_index != typedIndex)
+            m_session.items[static_cast<size_t>(m_index)].comment = m_comment->text().trimmed(); // kept for later
+        m_index = typedIndex;
+        showCurrent();
+        m_prompt->setFocus(); // the keys rate this pair now
+    }
+    if (m_results->isVisible())
+        showResults();
 }
 
 void BlindRatingDialog::setDatasetSession(DatasetSession* session)

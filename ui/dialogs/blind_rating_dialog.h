@@ -92,15 +92,13 @@ public:
     void skip();
     void back();
     void showResults();
-    void addPreferredAnswersAs();
+    void addPreferredAnswersAs(); // asks where (SaveConversationDialog), then addPreferredAnswers
     // Asks both models the prompt typed in the "Your own prompt" field; the answers become the next
-    // example to rate (a prompt typed before is asked again, its old rating set aside).
+    // example to rate. A prompt typed before is asked again: its new answers are shown unrated, and
+    // their rating replaces the stored one (which counts until then).
     void askBoth();
     QLineEdit* askField() const { return m_askField; }
-    PairedGeneration* asking() const
-    {
-        return m_asking;
-    } // asks where (SaveConversationDialog), then addPreferredAnswers
+    PairedGeneration* asking() const { return m_asking; }
 
 signals:
     void loaded(const QString& error);
@@ -110,6 +108,8 @@ signals:
 private:
     void apply(RatingSession session, const QString& error);
     void showCurrent();
+    void showStatus(); // "Example 3 of 10 · 2 rated · ..." for the current example
+    void askEnded();
     void moveToNextUnrated();
     void addTypedAnswers(const QString& prompt, const QString& answerA, const QString& answerB);
 
