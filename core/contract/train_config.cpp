@@ -96,6 +96,8 @@ const std::vector<Field>& fields()
         stringField("mode", &TrainConfig::mode),
         stringField("objective", &TrainConfig::objective),
         doubleField("dpo_beta", &TrainConfig::dpoBeta),
+        stringField("dpo_loss", &TrainConfig::dpoLoss),
+        doubleField("dpo_label_smoothing", &TrainConfig::dpoLabelSmoothing),
         stringField("trainable", &TrainConfig::trainable),
         intField("train_top_layers", &TrainConfig::trainTopLayers),
         boolField("train_lm_head", &TrainConfig::trainLmHead),
@@ -295,6 +297,11 @@ void validateTrainSettings(const TrainConfig& c)
             QStringLiteral("must be \"sft\" or \"dpo\""));
     require(c.dpoBeta > 0.0 && std::isfinite(c.dpoBeta), "dpo_beta",
             QStringLiteral("must be greater than 0 (got %1)").arg(c.dpoBeta));
+    require(c.dpoLoss == QLatin1String("sigmoid") || c.dpoLoss == QLatin1String("hinge") ||
+                c.dpoLoss == QLatin1String("ipo"),
+            "dpo_loss", QStringLiteral("must be \"sigmoid\", \"hinge\" or \"ipo\" (got \"%1\")").arg(c.dpoLoss));
+    require(c.dpoLabelSmoothing >= 0.0 && c.dpoLabelSmoothing < 0.5, "dpo_label_smoothing",
+            QStringLiteral("must be in [0, 0.5) (got %1)").arg(c.dpoLabelSmoothing));
     require(!c.isPreferenceTraining() || !c.packing, "packing",
             QStringLiteral("must be false for DPO: each answer is scored in a row of its own"));
     require(!c.isPreferenceTraining() || c.lossOn == QLatin1String("response"), "loss_on",

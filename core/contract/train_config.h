@@ -24,6 +24,13 @@ struct TrainConfig {
     // as the frozen reference, with dpo_beta as DPO's beta (how far from the reference it may go).
     QString objective = QStringLiteral("sft");
     double dpoBeta = 0.1;
+    // DPO's loss on the pair's margin z (the policy's log-ratio over the reference's, chosen minus
+    // rejected): "sigmoid" (DPO's own, -log sigmoid(beta z)), "hinge" (SLiC's max(0, 1 - beta z)) or
+    // "ipo" ((z - 1/(2 beta))^2 on log-probabilities averaged per answer token, Azar et al. 2023).
+    QString dpoLoss = QStringLiteral("sigmoid");
+    // With "sigmoid": the assumed share of pairs whose labels are flipped (conservative DPO), in [0, 0.5).
+    // The other losses ignore it.
+    double dpoLabelSmoothing = 0.0;
 
     // What is trainable. mode is the preset the user chose ("full", "freeze", ...); the settings
     // below are what it means.

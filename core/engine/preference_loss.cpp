@@ -15,14 +15,44 @@ torch::Tensor sequenceLogProbs(LlamaForCausalLMImpl& model, const torch::Tensor&
     return torch::stack(rows);
 }
 
-DpoTerms dpoTerms(const torch::Tensor& policyChosen, const torch::Tensor& policyRejected,
-                  const torch::Tensor& referenceChosen, const torch::Tensor& referenceRejected, double beta)
+DpoOptions DpoOptions::fromConfig(const TrainConfig& config)
 {
-    const torch::Tensor chosen = policyChosen.to(torch::kFloat64) - referenceChosen.to(torch::kFloat64);
-    const torch::Tensor rejected = policyRejected.to(torch::kFloat64) - referenceRejected.to(torch::kFloat64);
+    DpoOptions options;
+    options.beta = config.dpoBeta;
+    options.type = config.dpoLoss == QLatin1String("hinge") ? DpoLossType::Hinge
+                   : config.dpoLoss == QLatin1String("ipo") ? DpoLossType::Ipo
+                                                            : DpoLossType::Sigmoid;
+    options.labelSmoothing = config.dpoLabelSmoothing;
+    return options;
+}
+
+torch::Tensor answerTokenCounts(const torch::Tensor& targets) { return targets.ne(-100).sum(1).to(torch::kFloat64); }
+
+DpoTerms dpoTerms(const torch::Tensor& policyChosen, const torch::Tensor& policyRejected,
+                  const torch::Tensor& referenceChosen, const torch::Tensor& referenceRejected,
+                  const DpoOptions& options, const torch::Tensor& chosenTokens, const torch::Tensor& rejectedTokens)
+{
+    torch::Tensor chosen = policyChosen.to(torch::kFloat64) - referenceChosen.to(torch::kFloat64);
+    torch::Tensor rejected = policyRejected.to(torch::kFloat64) - referenceRejected.to(torch::kFloat64);
+    const double beta = options.beta;
+    torch::Tensor losses;
+    if (options.type == DpoLossType::Ipo) {
+        TORCH_CHECK(chosenTokens.defined() && rejectedTokens.defined(), "ipo needs the answers' token counts");
+        chosen = chosen / chosenTokens.to(torch::kFloat64).clamp_min(1.0);
+        rejected = rejected / rejectedTokens.to(torch::kFloat64).clamp_min(1.0);
+        losses = (chosen - rejected - 1.0 / (2.0 * beta)).pow(2);
+    } else if (options.type == DpoLossType::Hinge) {
+        losses = torch::relu(1.0 - beta * (chosen - rejected));
+    } else {
+        // -log sigmoid(x) = softplus(-x), stable for large |x|.
+        const torch::Tensor z = beta * (chosen - rejected);
+        losses = torch::nn::functional::softplus(-z);
+        if (options.labelSmoothing > 0.0)
+            losses =
+                (1.0 - options.labelSmoothing) * losses + options.labelSmoothing * torch::nn::functional::softplus(z);
+    }
     DpoTerms terms;
-    // -log sigmoid(z) = softplus(-z), stable for large |z|.
-    terms.losses = torch::nn::functional::softplus(-beta * (chosen - rejected)).to(torch::kFloat32);
+    terms.losses = losses.to(torch::kFloat32);
     terms.chosenRewards = (beta * chosen).detach();
     terms.rejectedRewards = (beta * rejected).detach();
     return terms;

@@ -294,8 +294,10 @@ PreferenceSums Trainer::accumulatePreferenceGradients(const std::vector<MicroBat
         const torch::Tensor hidden = model.hiddenStates(batch.tokens, batch.layout);               // (2P, T, C)
         const torch::Tensor policy = sequenceLogProbs(model, hidden, batch.targets).view({-1, 2}); // (P, 2)
         const torch::Tensor reference = rowValues(micro, m_trainReference).view({-1, 2});          // (P, 2)
-        const DpoTerms terms = dpoTerms(policy.select(1, 0), policy.select(1, 1), reference.select(1, 0),
-                                        reference.select(1, 1), m_config.dpoBeta);
+        const torch::Tensor tokens = answerTokenCounts(batch.targets).view({-1, 2});               // (P, 2)
+        const DpoTerms terms =
+            dpoTerms(policy.select(1, 0), policy.select(1, 1), reference.select(1, 0), reference.select(1, 1),
+                     DpoOptions::fromConfig(m_config), tokens.select(1, 0), tokens.select(1, 1));
         (terms.losses.sum() * scale).backward();
         sums.add(terms);
     }
@@ -412,8 +414,9 @@ Trainer::Evaluation Trainer::evaluate()
             const torch::Tensor policy =
                 sequenceLogProbs(model, model.hiddenStates(batch.tokens, batch.layout), batch.targets).view({-1, 2});
             const torch::Tensor reference = rowValues(micro, m_valReference).view({-1, 2});
+            const torch::Tensor tokens = answerTokenCounts(batch.targets).view({-1, 2});
             sums.add(dpoTerms(policy.select(1, 0), policy.select(1, 1), reference.select(1, 0), reference.select(1, 1),
-                              m_config.dpoBeta));
+                              DpoOptions::fromConfig(m_config), tokens.select(1, 0), tokens.select(1, 1)));
         }
         sums = sumPreferencesAcrossRanks(sums);
         result.loss = sums.loss / std::max(1.0, sums.pairs);

@@ -125,6 +125,13 @@ private slots:
                                        QStringLiteral("x"))
                      .dpoBeta,
                  0.5);
+        QCOMPARE(dpo.dpoLoss, QStringLiteral("sigmoid"));
+        QCOMPARE(dpo.dpoLabelSmoothing, 0.0);
+        const TrainConfig ipo = TrainConfig::fromJson(
+            QJsonDocument::fromJson(R"({"mode": "dpo", "dpo_loss": "ipo", "dpo_label_smoothing": 0})").object(),
+            QStringLiteral("x"));
+        QCOMPARE(ipo.dpoLoss, QStringLiteral("ipo"));
+        QCOMPARE(TrainConfig::fromJson(ipo.toJson(), QStringLiteral("x")).dpoLoss, QStringLiteral("ipo"));
         dpo.applyModePreset(QStringLiteral("instruction"));
         QVERIFY(!dpo.isPreferenceTraining());
         QVERIFY(TrainConfig::modeNames().contains(QStringLiteral("dpo")));
@@ -168,6 +175,9 @@ private slots:
         QTest::newRow("checkpointed share over 1") << "checkpoint_fraction" << QJsonValue(1.5);
         QTest::newRow("unknown objective") << "objective" << QJsonValue(QStringLiteral("ppo"));
         QTest::newRow("zero dpo beta") << "dpo_beta" << QJsonValue(0.0);
+        QTest::newRow("unknown dpo loss") << "dpo_loss" << QJsonValue(QStringLiteral("kto"));
+        QTest::newRow("label smoothing of a half") << "dpo_label_smoothing" << QJsonValue(0.5);
+        QTest::newRow("negative label smoothing") << "dpo_label_smoothing" << QJsonValue(-0.1);
     }
     void validationNamesTheField()
     {

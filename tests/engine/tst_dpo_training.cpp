@@ -149,6 +149,46 @@ private slots:
         QVERIFY2(final.rewardAccuracy >= 0.75, qPrintable(trend));
         QVERIFY2(final.chosenReward > final.rejectedReward, qPrintable(trend));
     }
+    // dpo_loss reaches the trainer: at the first step the policy is the reference (z = 0), so every
+    // pair costs the chosen loss at 0: hinge max(0, 1 - 0) = 1, IPO (0 - 1 / (2 * 0.1))^2 = 25, and
+    // conservative DPO log 2 whatever its smoothing.
+    void theLossVariantsReachTheTrainer_data()
+    {
+        QTest::addColumn<QString>("loss");
+        QTest::addColumn<double>("smoothing");
+        QTest::addColumn<double>("firstLoss");
+        QTest::newRow("hinge") << QStringLiteral("hinge") << 0.0 << 1.0;
+        QTest::newRow("ipo") << QStringLiteral("ipo") << 0.0 << 25.0;
+        QTest::newRow("conservative") << QStringLiteral("sigmoid") << 0.2 << std::log(2.0);
+    }
+    void theLossVariantsReachTheTrainer()
+    {
+        FT_REQUIRE_SHARED();
+        QFETCH(QString, loss);
+        QFETCH(double, smoothing);
+        QFETCH(double, firstLoss);
+        QTemporaryDir dir;
+        TrainConfig config = dpoConfig(test::sharedPath(QStringLiteral("fixtures/stories260K/hf")),
+                                       test::writeSamplePreferenceFile(dir.path(), 8));
+        config.dpoLoss = loss;
+        config.dpoLabelSmoothing = smoothing;
+        config.valFraction = 0.0;
+        config.maxSteps = 2;
+        config.learningRate = 1e-3;
+        test::TrainingRecorder recorder;
+        TrainerControl control;
+        Trainer trainer(dir.filePath(QStringLiteral("run")), recorder, control);
+        trainer.setupNew(config);
+        const RunEndInfo end = trainer.run();
+        QVERIFY2(end.status == runOutcomeName(RunOutcome::Finished), qPrintable(end.message));
+        QCOMPARE(recorder.steps.size(), size_t(2));
+        const double first = recorder.steps.front().loss;
+        QVERIFY2(std::abs(first - firstLoss) < 1e-4 * std::max(1.0, firstLoss),
+                 qPrintable(QString::number(first, 'g', 10)));
+        // The second step's pairs meet a policy that moved: no longer the value at z = 0.
+        QVERIFY2(std::abs(recorder.steps.back().loss - firstLoss) > 1e-6, "the first step changed nothing");
+    }
+
     void refusesExamplesWithoutARejectedAnswer()
     {
         QTemporaryDir dir;

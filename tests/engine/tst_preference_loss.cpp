@@ -1,4 +1,5 @@
-// DPO's loss, rewards and gradients against a computation by hand, and each answer's log-probability
+// DPO's loss, rewards and gradients against a computation by hand (also the conservative, hinge and
+// IPO variants), and each answer's log-probability
 // (row by row through the fused head) against the log-softmax of the model's full logits.
 
 #include <cmath>
@@ -22,6 +23,20 @@ torch::Tensor logProbsFromFullLogits(LlamaForCausalLMImpl& model, const torch::T
     return (picked * mask).sum(1);
 }
 
+DpoOptions beta(double value, DpoLossType type = DpoLossType::Sigmoid, double labelSmoothing = 0.0)
+{
+    DpoOptions options;
+    options.beta = value;
+    options.type = type;
+    options.labelSmoothing = labelSmoothing;
+    return options;
+}
+
+bool near(const torch::Tensor& value, double expected, double tolerance = 1e-6)
+{
+    return std::abs(value.item<double>() - expected) < tolerance;
+}
+
 } // namespace
 
 class TestPreferenceLoss : public QObject {
@@ -38,7 +53,7 @@ private slots:
         torch::Tensor policyRejected = leaf({-12.0, -15.0});
         const torch::Tensor referenceChosen = torch::tensor({-11.0, -19.0}, torch::kFloat64);
         const torch::Tensor referenceRejected = torch::tensor({-11.0, -16.0}, torch::kFloat64);
-        const DpoTerms terms = dpoTerms(policyChosen, policyRejected, referenceChosen, referenceRejected, 0.1);
+        const DpoTerms terms = dpoTerms(policyChosen, policyRejected, referenceChosen, referenceRejected, beta(0.1));
         QCOMPARE(terms.losses.numel(), int64_t(2));
         QVERIFY(std::abs(terms.losses[0].item<double>() - 0.5981388693815918) < 1e-6);
         QVERIFY(std::abs(terms.losses[1].item<double>() - 0.7981388693815918) < 1e-6);
@@ -65,10 +80,71 @@ private slots:
         QVERIFY(std::abs(sums.loss / sums.pairs - 0.6981388693815918) < 1e-6);
         QVERIFY(std::abs(sums.chosenReward - sums.rejectedReward) < 1e-12); // margins +0.2 and -0.2
     }
+    // The same two pairs as above (log-ratio margins z = +2 and -2), under the other losses.
+    void theVariantsAsComputedByHand()
+    {
+        const auto leaf = [](std::vector<double> v) { return torch::tensor(v, torch::kFloat64).requires_grad_(true); };
+        const torch::Tensor referenceChosen = torch::tensor({-11.0, -19.0}, torch::kFloat64);
+        const torch::Tensor referenceRejected = torch::tensor({-11.0, -16.0}, torch::kFloat64);
+
+        // Conservative DPO, e = 0.1: 0.9 softplus(-0.2) + 0.1 softplus(0.2) = 0.9 * 0.5981388693815918 +
+        // 0.1 * 0.7981388693815918 = 0.6181388693815918; pair 2 the other way round: 0.7781388693815918.
+        {
+            torch::Tensor chosen = leaf({-10.0, -20.0});
+            const DpoTerms t = dpoTerms(chosen, leaf({-12.0, -15.0}), referenceChosen, referenceRejected,
+                                        beta(0.1, DpoLossType::Sigmoid, 0.1));
+            QVERIFY(near(t.losses[0], 0.6181388693815918));
+            QVERIFY(near(t.losses[1], 0.7781388693815918));
+            QVERIFY(near(t.chosenRewards[0], 0.1, 1e-12)); // the rewards do not change with the loss
+            // d/d chosen of pair 1: beta * (-(1 - e) sigmoid(-0.2) + e sigmoid(0.2))
+            //   = 0.1 * (-0.9 * 0.4501660026875221 + 0.1 * 0.5498339973124778) = -0.03501660026875221
+            t.losses.sum().backward();
+            QVERIFY(near(chosen.grad()[0], -0.03501660026875221, 1e-7));
+        }
+        // Hinge: max(0, 1 - 0.2) = 0.8 and max(0, 1 + 0.2) = 1.2; the slope is -beta while below 1.
+        {
+            torch::Tensor chosen = leaf({-10.0, -20.0});
+            const DpoTerms t = dpoTerms(chosen, leaf({-12.0, -15.0}), referenceChosen, referenceRejected,
+                                        beta(0.1, DpoLossType::Hinge));
+            QVERIFY(near(t.losses[0], 0.8));
+            QVERIFY(near(t.losses[1], 1.2));
+            t.losses.sum().backward();
+            QVERIFY(near(chosen.grad()[0], -0.1, 1e-12));
+            // A margin past 1 / beta costs nothing and pulls no more.
+            const DpoTerms far =
+                dpoTerms(torch::tensor({0.0}, torch::kFloat64), torch::tensor({-20.0}, torch::kFloat64),
+                         torch::tensor({0.0}, torch::kFloat64), torch::tensor({0.0}, torch::kFloat64),
+                         beta(0.1, DpoLossType::Hinge));
+            QCOMPARE(far.losses[0].item<double>(), 0.0);
+        }
+        // IPO on per-token means: chosen answers of 4 and 2 tokens, rejected of 2 and 5; 1 / (2 beta) = 5.
+        // Pair 1: chosen +1 / 4 = 0.25, rejected -1 / 2 = -0.5, z = 0.75, (0.75 - 5)^2 = 18.0625.
+        // Pair 2: chosen -1 / 2 = -0.5, rejected +1 / 5 = 0.2, z = -0.7, (-0.7 - 5)^2 = 32.49.
+        {
+            torch::Tensor chosen = leaf({-10.0, -20.0});
+            torch::Tensor rejected = leaf({-12.0, -15.0});
+            const DpoTerms t =
+                dpoTerms(chosen, rejected, referenceChosen, referenceRejected, beta(0.1, DpoLossType::Ipo),
+                         torch::tensor({4.0, 2.0}, torch::kFloat64), torch::tensor({2.0, 5.0}, torch::kFloat64));
+            QVERIFY(near(t.losses[0], 18.0625, 1e-5));
+            QVERIFY(near(t.losses[1], 32.49, 1e-5));
+            QVERIFY(near(t.chosenRewards[0], 0.025, 1e-12)); // beta times the per-token mean
+            QVERIFY(near(t.rejectedRewards[1], 0.02, 1e-12));
+            // d/d chosen of pair 1: 2 (z - 5) / 4 = -2.125; d/d rejected of pair 2: -2 (z - 5) / 5 = 2.28.
+            t.losses.sum().backward();
+            QVERIFY(near(chosen.grad()[0], -2.125, 1e-9));
+            QVERIFY(near(rejected.grad()[1], 2.28, 1e-9));
+        }
+        // The targets' token counts, for IPO: the positions that are not -100.
+        const torch::Tensor targets =
+            torch::tensor({-100, 5, 6, -100, -100, -100, 7, -100}, torch::kInt64).view({2, 4});
+        QCOMPARE(answerTokenCounts(targets)[0].item<double>(), 2.0);
+        QCOMPARE(answerTokenCounts(targets)[1].item<double>(), 1.0);
+    }
     void aPolicyEqualToItsReferenceLosesLogTwo()
     {
         const torch::Tensor same = torch::tensor({-3.5, -7.25, -1.0}, torch::kFloat64);
-        const DpoTerms terms = dpoTerms(same, same - 2.0, same, same - 2.0, 0.5);
+        const DpoTerms terms = dpoTerms(same, same - 2.0, same, same - 2.0, beta(0.5));
         for (int64_t i = 0; i < 3; ++i)
             QVERIFY(std::abs(terms.losses[i].item<double>() - std::log(2.0)) < 1e-6);
     }

@@ -156,6 +156,24 @@ private slots:
         QVERIFY(form.field(QStringLiteral("train_top_layers"))->isEnabled());
         QVERIFY(!form.field(QStringLiteral("lora_rank"))->isEnabled());
     }
+    void dpoLossFields()
+    {
+        AdvancedSettings form;
+        TrainConfig config;
+        form.setConfig(config);
+        QVERIFY(!form.field(QStringLiteral("dpo_loss"))->isEnabled());
+        QVERIFY(!form.field(QStringLiteral("dpo_label_smoothing"))->isEnabled());
+        config.applyModePreset(QStringLiteral("dpo"));
+        form.setConfig(config);
+        QVERIFY(form.field(QStringLiteral("dpo_loss"))->isEnabled());
+        QVERIFY(form.field(QStringLiteral("dpo_label_smoothing"))->isEnabled()); // the sigmoid loss takes it
+        field<QDoubleSpinBox>(form, "dpo_label_smoothing")->setValue(0.1);
+        QCOMPARE(form.config(config).dpoLabelSmoothing, 0.1);
+        field<QDoubleSpinBox>(form, "dpo_label_smoothing")->setValue(0.0);
+        field<QComboBox>(form, "dpo_loss")->setCurrentText(QStringLiteral("ipo"));
+        QVERIFY(!form.field(QStringLiteral("dpo_label_smoothing"))->isEnabled()); // not IPO's
+        QCOMPARE(form.config(config).dpoLoss, QStringLiteral("ipo"));
+    }
     void promptTuningFields()
     {
         AdvancedSettings form;

@@ -45,6 +45,12 @@ const std::vector<Section>& sections()
            "(Direct Preference Optimization, on examples with a rejected answer)"},
           {"dpo_beta", "DPO beta", "double", 0.001, 100, nullptr,
            "for \"dpo\": how far the model may move from where it started; larger keeps it closer"},
+          {"dpo_loss", "DPO loss", "choice", 0, 0, "sigmoid|hinge|ipo",
+           "for \"dpo\": sigmoid is DPO's own; hinge (SLiC) stops pushing once a pair's margin passes 1 / beta; ipo "
+           "pulls the margin of per-token means towards 1 / (2 beta), so it cannot overfit the preferences"},
+          {"dpo_label_smoothing", "DPO label smoothing", "double", 0, 0.49, nullptr,
+           "for the sigmoid loss: the share of pairs whose preference may be wrong (conservative DPO); 0 trusts "
+           "every pair"},
           {"trainable", "Trainable", "choice", 0, 0, "all|top-layers|lora|prompt",
            "all weights, only the top decoder layers, LoRA adapters on a frozen base, or a soft prompt before it"},
           {"train_top_layers", "Top layers", "int", 1, 1000, nullptr,
@@ -332,7 +338,11 @@ void AdvancedSettings::updateEnabled()
     for (const char* key : {"train_top_layers", "train_lm_head"})
         m_fields.value(QLatin1String(key))->setEnabled(top);
     const QString objective = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("objective")))->currentText();
-    m_fields.value(QStringLiteral("dpo_beta"))->setEnabled(objective == QLatin1String("dpo"));
+    const bool dpo = objective == QLatin1String("dpo");
+    for (const char* key : {"dpo_beta", "dpo_loss"})
+        m_fields.value(QLatin1String(key))->setEnabled(dpo);
+    const QString dpoLoss = qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("dpo_loss")))->currentText();
+    m_fields.value(QStringLiteral("dpo_label_smoothing"))->setEnabled(dpo && dpoLoss == QLatin1String("sigmoid"));
     const QString quantization =
         qobject_cast<QComboBox*>(m_fields.value(QStringLiteral("base_quantization")))->currentText();
     m_fields.value(QStringLiteral("double_quant"))
