@@ -23,13 +23,15 @@ namespace ft::cli {
 
 namespace {
 
-QString trialLine(const SweepTrial& t, size_t total)
+QString trialLine(const SweepSpec& spec, const SweepTrial& t, size_t total)
 {
     QString line =
         QStringLiteral("trial %1/%2 %3: %4").arg(t.index).arg(total).arg(sweepSettingsText(t.settings), t.status);
     if (t.objective)
         line += QStringLiteral(", best val loss %1").arg(*t.objective, 0, 'f', 4) +
                 (t.bestStep ? QStringLiteral(" (step %1)").arg(*t.bestStep) : QString());
+    if (t.metric)
+        line += QStringLiteral(", %1 %2").arg(spec.objective).arg(*t.metric, 0, 'f', 4);
     if (!t.message.isEmpty() && t.status != QLatin1String("finished"))
         line += QStringLiteral(" — ") + t.message;
     return line;
@@ -45,13 +47,18 @@ void printSummary(const SweepRecord& record, bool json)
     }
     out() << "Sweep " << record.spec().name << " (" << record.folder() << ")\n";
     for (const SweepTrial& t : record.trials())
-        out() << "  " << trialLine(t, record.trials().size()) << "\n";
+        out() << "  " << trialLine(record.spec(), t, record.trials().size()) << "\n";
+    const QString objective = record.spec().objectiveIsEvaluation()
+                                  ? QStringLiteral("%1 (first %2 validation examples)")
+                                        .arg(record.spec().objective)
+                                        .arg(record.spec().objectiveExamples)
+                                  : QStringLiteral("validation loss");
     if (const std::optional<int> best = record.bestTrial()) {
         const SweepTrial& t = record.trials()[static_cast<size_t>(*best)];
-        out() << "best: trial " << t.index << " (" << sweepSettingsText(t.settings) << "), validation loss "
-              << QString::number(*t.objective, 'f', 4) << ", run " << t.runDir << "\n";
+        out() << "best: trial " << t.index << " (" << sweepSettingsText(t.settings) << "), " << objective << " "
+              << QString::number(*record.objectiveValue(t), 'f', 4) << ", run " << t.runDir << "\n";
     } else {
-        out() << "no trial has a validation loss yet\n";
+        out() << "no trial has a " << objective << " yet\n";
     }
 }
 
@@ -66,13 +73,13 @@ int runSweep(SweepRecord record, bool json)
     QString failure;
     QObject::connect(&runner, &SweepRunner::trialStarted, [&](int index, int) {
         if (!json)
-            err() << trialLine(runner.record().trials()[static_cast<size_t>(index - 1)], total) << " ("
-                  << runner.record().trials()[static_cast<size_t>(index - 1)].runDir << ")\n";
+            err() << trialLine(runner.record().spec(), runner.record().trials()[static_cast<size_t>(index - 1)], total)
+                  << " (" << runner.record().trials()[static_cast<size_t>(index - 1)].runDir << ")\n";
     });
     QObject::connect(&runner, &SweepRunner::trialChanged, [&](int index) {
         const SweepTrial& t = runner.record().trials()[static_cast<size_t>(index - 1)];
         if (!json && t.isDone())
-            err() << trialLine(t, total) << "\n";
+            err() << trialLine(runner.record().spec(), t, total) << "\n";
     });
     QObject::connect(&runner, &SweepRunner::finished, &loop, &QEventLoop::quit);
     QObject::connect(&runner, &SweepRunner::paused, &loop, [&] {
@@ -141,13 +148,23 @@ int runSweepCommand(const QStringList& args)
                       QStringLiteral("Folder of the trials' runs and of sweeps/ (default: the workspace's runs/ with "
                                      "--workspace or --dataset, else runs/ here)."),
                       QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("objective"),
+                      QStringLiteral("What picks the best trial: val_loss (default: the lowest best validation loss), "
+                                     "or bleu, rouge-l, exact-match or f1 of `eval` on each finished trial's best "
+                                     "checkpoint (the highest; needs --workspace or --dataset)."),
+                      QStringLiteral("METRIC")});
+    parser.addOption({QStringLiteral("objective-examples"),
+                      QStringLiteral("With a metric objective: the validation examples evaluated (the first N, "
+                                     "default 32; 0: all)."),
+                      QStringLiteral("N")});
     parser.addOption({QStringLiteral("resume"),
                       QStringLiteral("Go on with the sweep in DIR: finished trials are kept."), QStringLiteral("DIR")});
     addWorkspaceOptions(parser);
     if (!parseArguments(parser, args,
                         QStringLiteral("Run a hyperparameter sweep: CONFIG (a training configuration, as for train) "
                                        "with the --param values tried in turn, each trial an ordinary run. The best "
-                                       "trial has the lowest validation loss. `sweep show DIR` prints a sweep.")))
+                                       "trial has the lowest validation loss, or the highest --objective metric. "
+                                       "`sweep show DIR` prints a sweep.")))
         return 0;
     const bool json = jsonRequested(parser);
     if (parser.isSet(QStringLiteral("resume"))) {
@@ -173,8 +190,12 @@ int runSweepCommand(const QStringList& args)
         spec.stepsPerTrial = parser.value(QStringLiteral("steps")).toLongLong(&ok);
     if (ok && parser.isSet(QStringLiteral("seed")))
         spec.seed = parser.value(QStringLiteral("seed")).toULongLong(&ok);
+    if (ok && parser.isSet(QStringLiteral("objective-examples")))
+        spec.objectiveExamples = parser.value(QStringLiteral("objective-examples")).toInt(&ok);
     if (!ok)
-        throw UsageError{QStringLiteral("--trials, --steps and --seed take whole numbers")};
+        throw UsageError{QStringLiteral("--trials, --steps, --seed and --objective-examples take whole numbers")};
+    if (parser.isSet(QStringLiteral("objective")))
+        spec.objective = parser.value(QStringLiteral("objective"));
 
     RunData data;
     QString runsDir = parser.value(QStringLiteral("runs"));

@@ -62,7 +62,8 @@ QJsonObject SweepSpec::toJson() const
             {QStringLiteral("max_trials"), maxTrials},
             {QStringLiteral("seed"), QString::number(seed)},
             {QStringLiteral("steps_per_trial"), stepsPerTrial},
-            {QStringLiteral("objective"), QStringLiteral("val_loss")},
+            {QStringLiteral("objective"), objective},
+            {QStringLiteral("objective_examples"), objectiveExamples},
             {QStringLiteral("pruning"), pruning}};
 }
 
@@ -83,8 +84,18 @@ SweepSpec SweepSpec::fromJson(const QJsonObject& json, const QString& origin)
     spec.seed = json.value(QStringLiteral("seed")).toString(QStringLiteral("42")).toULongLong();
     spec.stepsPerTrial = json.value(QStringLiteral("steps_per_trial")).toInteger(0);
     spec.pruning = json.value(QStringLiteral("pruning")).toString(spec.pruning);
+    spec.objective = json.value(QStringLiteral("objective")).toString(spec.objective);
+    spec.objectiveExamples = json.value(QStringLiteral("objective_examples")).toInt(spec.objectiveExamples);
     return spec;
 }
+
+QStringList SweepSpec::objectives()
+{
+    return {QStringLiteral("val_loss"), QStringLiteral("bleu"), QStringLiteral("rouge-l"),
+            QStringLiteral("exact-match"), QStringLiteral("f1")};
+}
+
+bool SweepSpec::better(double a, double b) const { return objectiveIsEvaluation() ? a > b : a < b; }
 
 void SweepSpec::validate(const TrainConfig& base) const
 {
@@ -103,6 +114,11 @@ void SweepSpec::validate(const TrainConfig& base) const
         throw Error(QStringLiteral("sweep: method must be \"grid\" or \"random\" (got \"%1\")").arg(method));
     if (pruning != QLatin1String("median") && pruning != QLatin1String("none"))
         throw Error(QStringLiteral("sweep: pruning must be \"median\" or \"none\" (got \"%1\")").arg(pruning));
+    if (!objectives().contains(objective))
+        throw Error(QStringLiteral("sweep: the objective must be one of %1 (got \"%2\")")
+                        .arg(objectives().join(QStringLiteral(", ")), objective));
+    if (objectiveExamples < 0)
+        throw Error(QStringLiteral("sweep: the examples evaluated for the objective must not be negative"));
     if (maxTrials < 0 || stepsPerTrial < 0)
         throw Error(QStringLiteral("sweep: the number of trials and the steps per trial must not be negative"));
     // Every trial must be a valid configuration: checked now, not when its trial comes up.

@@ -1,9 +1,10 @@
 #pragma once
 // A hyperparameter sweep: a base training configuration, the values to try for a few of its settings,
 // how trials are chosen (the whole grid, or a seeded random sample of it), how long each trial trains,
-// the objective (the best validation loss, lower is better) and whether clearly worse trials stop
-// early (the median rule). What the studio's Sweep dialog and `ftstudio-cli sweep` agree on; the
-// record of a sweep being run is runs/sweep_record.h.
+// the objective (the best validation loss, lower is better; or an evaluation metric of each finished
+// trial's best checkpoint, higher is better) and whether clearly worse trials stop early (the median
+// rule, on the validation loss whatever the objective). What the studio's Sweep dialog and `ftstudio-cli sweep` agree
+// on; the record of a sweep being run is runs/sweep_record.h.
 
 #include <optional>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include "contract/train_config.h"
 
@@ -31,6 +33,16 @@ struct SweepSpec {
     // "median": at each evaluation, a trial whose validation loss is worse than the median of the
     // finished trials' at the same step (at least two of them) stops there. "none": every trial runs out.
     QString pruning = QStringLiteral("median");
+    // What picks the best trial: "val_loss" (the lowest best validation loss), or a metric of
+    // `ftstudio-cli eval` on the first `objectiveExamples` validation examples (0: all) of each finished
+    // trial's best checkpoint: "bleu", "rouge-l", "exact-match" or "f1" (the highest; needs a workspace).
+    QString objective = QStringLiteral("val_loss");
+    int objectiveExamples = 32;
+
+    bool objectiveIsEvaluation() const { return objective != QLatin1String("val_loss"); }
+    // Whether `a` is a better objective value than `b` (lower for val_loss, higher for the metrics).
+    bool better(double a, double b) const;
+    static QStringList objectives(); // "val_loss", "bleu", "rouge-l", "exact-match", "f1"
 
     QJsonObject toJson() const;
     static SweepSpec fromJson(const QJsonObject& json, const QString& origin);

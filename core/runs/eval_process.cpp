@@ -6,7 +6,7 @@ namespace ft {
 
 QStringList EvalRequest::arguments() const
 {
-    QStringList args{QStringLiteral("eval"), QString::number(runId)};
+    QStringList args{QStringLiteral("eval"), runId > 0 ? QString::number(runId) : run};
     if (!workspace.isEmpty())
         args << QStringLiteral("--workspace") << workspace;
     if (!checkpoint.isEmpty())
@@ -15,6 +15,10 @@ QStringList EvalRequest::arguments() const
         args << QStringLiteral("--base");
     if (limit > 0)
         args << QStringLiteral("--limit") << QString::number(limit);
+    if (!metrics.isEmpty())
+        args << QStringLiteral("--metrics") << metrics.join(QLatin1Char(','));
+    if (threads > 0)
+        args << QStringLiteral("--threads") << QString::number(threads);
     return args;
 }
 

@@ -17,9 +17,12 @@ namespace ft {
 struct EvalRequest {
     QString workspace;
     qint64 runId = 0;
+    QString run;                                  // a run folder, when runId is 0
     QString checkpoint = QStringLiteral("final"); // final | best | latest | step-N
     bool base = false;                            // also the base model (cached per model and records)
     int limit = 0;                                // 0: every example of the split
+    QStringList metrics;                          // empty: all
+    int threads = 0;                              // 0: the worker's default
     QStringList arguments() const;                // eval ... (without --events)
 };
 

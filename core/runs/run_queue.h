@@ -65,6 +65,7 @@ public:
     int maxConcurrent() const { return m_maxConcurrent; }
     // For tests and unusual installs: the worker program and the step batching of new jobs.
     void setCliPath(const QString& path) { m_cliPath = path; }
+    QString cliPath() const { return m_cliPath; } // empty: each worker finds the CLI itself
     void setStepBatchInterval(int milliseconds) { m_batchInterval = milliseconds; }
 
     // Adds a job; it starts as soon as a slot is free (possibly before this returns to the event loop).

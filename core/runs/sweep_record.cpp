@@ -28,6 +28,8 @@ QJsonObject trialJson(const SweepTrial& t)
         json[QStringLiteral("objective")] = *t.objective;
     if (t.bestStep)
         json[QStringLiteral("best_step")] = *t.bestStep;
+    if (t.metric)
+        json[QStringLiteral("metric")] = *t.metric;
     return json;
 }
 
@@ -47,6 +49,8 @@ SweepTrial trialFromJson(const QJsonObject& json)
         t.objective = json.value(QStringLiteral("objective")).toDouble();
     if (json.value(QStringLiteral("best_step")).isDouble())
         t.bestStep = json.value(QStringLiteral("best_step")).toInteger();
+    if (json.value(QStringLiteral("metric")).isDouble())
+        t.metric = json.value(QStringLiteral("metric")).toDouble();
     return t;
 }
 
@@ -55,7 +59,7 @@ SweepTrial trialFromJson(const QJsonObject& json)
 bool SweepTrial::isDone() const
 {
     return status != QLatin1String("pending") && status != QLatin1String("running") &&
-           status != QLatin1String("interrupted");
+           status != QLatin1String("interrupted") && status != QLatin1String("evaluating");
 }
 
 SweepRecord SweepRecord::create(const QString& runsDir, const SweepSpec& spec, const TrainConfig& base,
@@ -68,6 +72,11 @@ SweepRecord SweepRecord::create(const QString& runsDir, const SweepSpec& spec, c
     if (!validates)
         throw Error(QStringLiteral("sweep: the trials are compared by their validation loss, and the settings have no "
                                    "validation data (a validation file, split or share)"));
+    // The metric is measured by `ftstudio-cli eval`, which keeps its results in a workspace.
+    if (spec.objectiveIsEvaluation() && data.workspace.isEmpty())
+        throw Error(QStringLiteral("sweep: the objective %1 is measured by evaluating each trial in a workspace, and "
+                                   "this sweep has none (give --workspace or --dataset)")
+                        .arg(spec.objective));
     SweepRecord record;
     record.m_spec = spec;
     if (record.m_spec.name.trimmed().isEmpty())
@@ -99,10 +108,10 @@ SweepRecord SweepRecord::load(const QString& folder)
 
 SweepRecord SweepRecord::fromJson(const QJsonObject& json, const QString& folder, const QString& origin)
 {
-    static const QStringList statuses{QStringLiteral("pending"),  QStringLiteral("running"),
-                                      QStringLiteral("finished"), QStringLiteral("pruned"),
-                                      QStringLiteral("stopped"),  QStringLiteral("failed"),
-                                      QStringLiteral("diverged"), QStringLiteral("interrupted")};
+    static const QStringList statuses{
+        QStringLiteral("pending"),  QStringLiteral("running"),  QStringLiteral("evaluating"),
+        QStringLiteral("finished"), QStringLiteral("pruned"),   QStringLiteral("stopped"),
+        QStringLiteral("failed"),   QStringLiteral("diverged"), QStringLiteral("interrupted")};
     SweepRecord record;
     record.m_folder = folder;
     record.m_spec = SweepSpec::fromJson(json.value(QStringLiteral("spec")).toObject(), origin);
@@ -161,13 +170,22 @@ std::optional<int> SweepRecord::bestTrial() const
 {
     // Of the trials that trained as asked (finished, or stopped by the rule): not a failed or diverged one.
     std::optional<int> best;
+    std::optional<double> bestValue;
     for (size_t i = 0; i < m_trials.size(); ++i) {
         const SweepTrial& t = m_trials[i];
         const bool counts = t.status == QLatin1String("finished") || t.status == QLatin1String("pruned");
-        if (counts && t.objective && (!best || *t.objective < *m_trials[static_cast<size_t>(*best)].objective))
+        const std::optional<double> value = objectiveValue(t);
+        if (counts && value && (!bestValue || m_spec.better(*value, *bestValue))) {
             best = static_cast<int>(i);
+            bestValue = value;
+        }
     }
     return best;
+}
+
+std::optional<double> SweepRecord::objectiveValue(const SweepTrial& trial) const
+{
+    return m_spec.objectiveIsEvaluation() ? trial.metric : trial.objective;
 }
 
 std::vector<double> SweepRecord::finishedLossesAt(qint64 step, int except) const

@@ -22,16 +22,19 @@ namespace ft {
 struct SweepTrial {
     int index = 0; // 1-based, as named
     QJsonObject settings;
-    // "pending", "running", "finished", "pruned" (stopped by the median rule), "stopped", "failed",
-    // "diverged", "interrupted".
+    // "pending", "running", "evaluating" (trained; its objective metric being measured), "finished",
+    // "pruned" (stopped by the median rule), "stopped", "failed", "diverged", "interrupted".
     QString status = QStringLiteral("pending");
     QString runDir;
     QString message;                    // how it ended, when it did not finish
     std::map<qint64, double> valLosses; // step -> validation loss
     std::optional<double> objective;    // the best validation loss
     std::optional<qint64> bestStep;
+    std::optional<double> metric; // with an evaluation objective: its value on the best checkpoint
 
-    bool isDone() const; // finished, pruned, stopped, failed or diverged: not run again on resume
+    // finished, pruned, stopped, failed or diverged: not run again on resume (an "evaluating" trial is
+    // evaluated again, not trained again)
+    bool isDone() const;
 };
 
 class SweepRecord {
@@ -57,7 +60,9 @@ public:
     std::vector<SweepTrial>& trials() { return m_trials; }
     const std::vector<SweepTrial>& trials() const { return m_trials; }
 
-    // The finished or pruned trial with the lowest objective, if any has one.
+    // What the sweep's objective says of `trial`: its best validation loss, or its evaluation metric.
+    std::optional<double> objectiveValue(const SweepTrial& trial) const;
+    // The finished or pruned trial with the best objective value (lowest loss, highest metric), if any has one.
     std::optional<int> bestTrial() const;
     // The validation losses the finished trials (other than `except`) reported at `step`.
     std::vector<double> finishedLossesAt(qint64 step, int except) const;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <QJsonArray>
 #include <QTimer>
 
 #include "common/error.h"
@@ -13,7 +14,9 @@ SweepRunner::SweepRunner(RunQueue* queue, SweepRecord record, QObject* parent)
     : QObject(parent)
     , m_queue(queue)
     , m_record(std::move(record))
+    , m_eval(new EvalProcess(this))
 {
+    connect(m_eval, &EvalProcess::ended, this, &SweepRunner::onEvaluationEnded);
     connect(m_queue, &RunQueue::jobEnded, this, &SweepRunner::onJobEnded);
     // A trial cancelled while still queued (from the Monitor) ends no worker, so no jobEnded comes.
     connect(m_queue, &RunQueue::activityChanged, this, [this] {
@@ -43,6 +46,10 @@ void SweepRunner::stop()
     if (!m_running)
         return;
     m_stopping = true;
+    if (m_evalTrial > 0) {
+        m_eval->cancel(); // onEvaluationEnded keeps the trial "evaluating" and pauses
+        return;
+    }
     const RunJob* job = m_job > 0 ? m_queue->job(m_job) : nullptr;
     if (job && job->status != QLatin1String("queued")) {
         m_queue->cancel(m_job); // the worker checkpoints and ends; onJobEnded records it
@@ -63,12 +70,18 @@ void SweepRunner::stop()
 
 void SweepRunner::startNext()
 {
-    if (m_job > 0) // already started (a start() after a stop() met a pending call)
+    if (m_job > 0 || m_evalTrial > 0) // already started (a start() after a stop() met a pending call)
         return;
     if (m_stopping || !m_running) {
         m_running = false;
         return;
     }
+    // A trained trial whose objective is not measured yet comes first: it is evaluated, not trained again.
+    for (SweepTrial& t : m_record.trials())
+        if (t.status == QLatin1String("evaluating")) {
+            startEvaluation(t);
+            return;
+        }
     SweepTrial* next = nullptr;
     for (SweepTrial& t : m_record.trials())
         if (!t.isDone()) {
@@ -166,6 +179,8 @@ void SweepRunner::onJobEnded(int jobId, const RunEndInfo& end)
         t.objective = end.bestValLoss; // an evaluation the sweep did not see: its step is not known
         t.bestStep.reset();
     }
+    if (t.status == QLatin1String("finished") && m_record.spec().objectiveIsEvaluation())
+        t.status = QStringLiteral("evaluating"); // startNext evaluates it before anything else
     m_job = 0;
     m_record.save();
     emit trialChanged(m_trialIndex);
@@ -175,6 +190,60 @@ void SweepRunner::onJobEnded(int jobId, const RunEndInfo& end)
         return;
     }
     // The next trial starts from the event loop, not inside the queue's jobEnded emission.
+    QTimer::singleShot(0, this, &SweepRunner::startNext);
+}
+
+void SweepRunner::startEvaluation(SweepTrial& trial)
+{
+    const SweepSpec& spec = m_record.spec();
+    EvalRequest request;
+    request.workspace = m_record.data().workspace;
+    request.run = trial.runDir;
+    // The checkpoint the trial would be used from: its best by validation loss (written at each new best).
+    request.checkpoint = trial.objective ? QStringLiteral("best") : QStringLiteral("final");
+    request.limit = spec.objectiveExamples;
+    request.metrics = {spec.objective};
+    request.threads = static_cast<int>(m_record.base().threads);
+    trial.metric.reset();
+    if (!m_queue->cliPath().isEmpty())
+        m_eval->setCliPath(m_queue->cliPath());
+    m_evalTrial = trial.index;
+    emit trialChanged(trial.index);
+    m_eval->start(request);
+}
+
+void SweepRunner::onEvaluationEnded(const EvalEnd& end)
+{
+    if (m_evalTrial == 0)
+        return;
+    SweepTrial& t = trial(m_evalTrial);
+    const int index = m_evalTrial;
+    m_evalTrial = 0;
+    const QString metric = m_record.spec().objective;
+    if (end.status == QLatin1String("finished")) {
+        for (const QJsonValue& value : end.summary.value(QStringLiteral("results")).toArray()) {
+            const QJsonObject result = value.toObject();
+            const QJsonValue number = result.value(QStringLiteral("metrics")).toObject().value(metric);
+            if (result.value(QStringLiteral("target")).toString() == QLatin1String("run") && number.isDouble())
+                t.metric = number.toDouble();
+        }
+        t.status = QStringLiteral("finished");
+        if (!t.metric)
+            t.message = QStringLiteral("the evaluation gave no %1").arg(metric);
+    } else if (end.status == QLatin1String("cancelled") && m_stopping) {
+        // Stopped with the sweep: evaluated again when it goes on.
+    } else {
+        // It trained; without its metric it cannot be the best, and the sweep goes on.
+        t.status = QStringLiteral("finished");
+        t.message = QStringLiteral("evaluating %1 failed: %2").arg(metric, end.message);
+    }
+    m_record.save();
+    emit trialChanged(index);
+    if (m_stopping) {
+        m_running = false;
+        emit paused();
+        return;
+    }
     QTimer::singleShot(0, this, &SweepRunner::startNext);
 }
 

@@ -5,9 +5,13 @@
 // the next pending trial when one ends. A trial stopped from outside (the studio closing, Stop in the
 // Monitor) is recorded "interrupted" and pauses the sweep. Started on a loaded record it resumes:
 // trials already done are kept, an interrupted one (or one left running by a dead process) runs again.
+// With an evaluation metric as the objective, each finished trial is then evaluated (`ftstudio-cli eval`
+// of its best checkpoint on the first validation examples, through EvalProcess) before the next trial
+// starts; a trial whose evaluation was cut short is evaluated again on resume, not trained again.
 
 #include <QObject>
 
+#include "runs/eval_process.h"
 #include "runs/run_queue.h"
 #include "runs/sweep_record.h"
 
@@ -35,6 +39,8 @@ private:
     void startNext();
     void onEvaluated(int trialIndex, const EvalPoint& eval);
     void onJobEnded(int jobId, const RunEndInfo& end);
+    void startEvaluation(SweepTrial& trial);
+    void onEvaluationEnded(const EvalEnd& end);
     SweepTrial& trial(int index);
 
     RunQueue* m_queue;
@@ -44,6 +50,8 @@ private:
     int m_job = 0;
     int m_trialIndex = 0;
     bool m_pruned = false;
+    EvalProcess* m_eval;
+    int m_evalTrial = 0; // the trial being evaluated, 0: none
 };
 
 } // namespace ft

@@ -88,10 +88,18 @@ private slots:
                 }).contains(QLatin1String("\"learning_rat\" is not a training setting")));
         // validate() looks at every value before anything runs, and refuses what every trial shares.
         spec.parameters = {parseSweepParameter(QStringLiteral("lr=1e-4,-1"))};
-        QVERIFY2(errorOf([&] { spec.validate(base); }).contains(QLatin1String("\"learning_rate\" must be greater than 0")),
-                 qPrintable(errorOf([&] { spec.validate(base); })));
+        QVERIFY2(
+            errorOf([&] { spec.validate(base); }).contains(QLatin1String("\"learning_rate\" must be greater than 0")),
+            qPrintable(errorOf([&] { spec.validate(base); })));
         spec.parameters = {parseSweepParameter(QStringLiteral("model=a,b"))};
         QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("cannot be swept")));
+        spec.parameters = {parseSweepParameter(QStringLiteral("lr=1e-4"))};
+        spec.objective = QStringLiteral("accuracy");
+        QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("objective must be one of")));
+        spec.objective = QStringLiteral("f1");
+        spec.objectiveExamples = -1;
+        QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("must not be negative")));
+        spec.objectiveExamples = 0;
         spec.parameters.clear();
         QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("at least one setting")));
     }
@@ -113,9 +121,28 @@ private slots:
         spec.seed = 18446744073709551615ull;
         spec.stepsPerTrial = 30;
         spec.pruning = QStringLiteral("none");
+        spec.objective = QStringLiteral("rouge-l");
+        spec.objectiveExamples = 12;
         const SweepSpec back = SweepSpec::fromJson(spec.toJson(), QStringLiteral("test"));
         QCOMPARE(back.toJson(), spec.toJson());
         QCOMPARE(back.seed, spec.seed);
+        QCOMPARE(back.objective, QStringLiteral("rouge-l"));
+        QCOMPARE(back.objectiveExamples, 12);
+        // A sweep.json from before the objective could be chosen reads as the validation loss.
+        QJsonObject old = spec.toJson();
+        old.remove(QStringLiteral("objective"));
+        old.remove(QStringLiteral("objective_examples"));
+        QCOMPARE(SweepSpec::fromJson(old, QStringLiteral("old")).objective, QStringLiteral("val_loss"));
+    }
+    void objectiveDirection()
+    {
+        SweepSpec spec;
+        QVERIFY(!spec.objectiveIsEvaluation());
+        QVERIFY(spec.better(1.0, 2.0)); // a loss: lower is better
+        spec.objective = QStringLiteral("bleu");
+        QVERIFY(spec.objectiveIsEvaluation());
+        QVERIFY(spec.better(0.3, 0.2)); // a metric: higher is better
+        QVERIFY(!spec.better(0.2, 0.2));
     }
 };
 

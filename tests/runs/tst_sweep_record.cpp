@@ -56,6 +56,43 @@ private slots:
         QCOMPARE(back.finishedLossesAt(3, 1), (std::vector<double>{2.0})); // a trial is not its own peer
         QCOMPARE(back.trialName(back.trials()[2]), QStringLiteral("rates #3"));
     }
+    // With an evaluation metric as the objective the highest metric wins, whatever the losses say; a
+    // trial whose metric is still being measured is not done (a resumed sweep evaluates it again).
+    void metricObjectivePicksTheHighest()
+    {
+        QTemporaryDir dir;
+        TrainConfig base;
+        base.applyModePreset(QStringLiteral("instruction"));
+        base.model = dir.path();
+        SweepSpec spec;
+        spec.name = QStringLiteral("by rouge");
+        spec.parameters = {parseSweepParameter(QStringLiteral("lr=1e-3,1e-4,1e-5"))};
+        spec.objective = QStringLiteral("rouge-l");
+        try { // eval keeps its results in a workspace: a sweep without one is refused before it starts
+            SweepRecord::create(dir.filePath(QStringLiteral("runs")), spec, base, {});
+            QFAIL("a metric objective without a workspace was accepted");
+        } catch (const Error& error) {
+            QVERIFY2(error.message().contains(QLatin1String("workspace")), qPrintable(error.message()));
+        }
+        RunData data;
+        data.workspace = dir.filePath(QStringLiteral("workspace"));
+        SweepRecord record = SweepRecord::create(dir.filePath(QStringLiteral("runs")), spec, base, data);
+        record.trials()[0].status = QStringLiteral("finished");
+        record.trials()[0].objective = 2.0; // the lowest loss ...
+        record.trials()[0].metric = 0.25;
+        record.trials()[1].status = QStringLiteral("finished");
+        record.trials()[1].objective = 2.5; // ... but the higher metric
+        record.trials()[1].metric = 0.5;
+        record.trials()[2].status = QStringLiteral("evaluating");
+        record.trials()[2].objective = 1.0;
+        record.save();
+        const SweepRecord back = SweepRecord::load(record.folder());
+        QCOMPARE(back.toJson(), record.toJson());
+        QCOMPARE(back.trials()[1].metric, std::optional<double>(0.5));
+        QCOMPARE(back.bestTrial(), std::optional<int>(1));
+        QCOMPARE(back.objectiveValue(back.trials()[0]), std::optional<double>(0.25));
+        QVERIFY(!back.trials()[2].isDone());
+    }
     void refusesWhatItCannotRun()
     {
         QTemporaryDir dir;

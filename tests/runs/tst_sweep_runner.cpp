@@ -1,11 +1,15 @@
 // Sweeps with real workers on stories260K: a 4-trial grid (learning rate x LoRA rank) whose good trials
 // finish and whose hopeless ones the median rule stops at their first evaluation; the best trial is
 // the one with the lowest validation loss and is recorded in sweep.json; a sweep stopped midway goes on
-// from its record, keeping the trials already done.
+// from its record, keeping the trials already done. With ROUGE-L as the objective each finished trial's
+// best checkpoint is evaluated (its number equal to `ftstudio-cli eval`'s own), the highest wins, and a
+// trial whose evaluation was cut short is evaluated again on resume without training again.
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -156,6 +160,63 @@ private slots:
         QCOMPARE(done.trials()[0].runDir, firstRun); // kept, not run again
         QCOMPARE(*done.trials()[0].objective, firstObjective);
         QVERIFY(done.trials()[1].runDir != stopped.trials()[1].runDir);
+    }
+
+    void metricObjectiveEvaluatesEachFinishedTrial()
+    {
+        RunQueue queue;
+        queue.setCliPath(test::cliPath());
+        SweepSpec s = spec(QStringLiteral("by rouge"));
+        s.parameters = {parseSweepParameter(QStringLiteral("lr=3e-3,1e-6"))};
+        s.pruning = QStringLiteral("none");
+        s.objective = QStringLiteral("rouge-l");
+        s.objectiveExamples = 4;
+        RunData data;
+        data.workspace = m_dir.filePath(QStringLiteral("workspace"));
+        SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), data));
+        QVERIFY(runToEnd(runner));
+        SweepRecord done = SweepRecord::load(runner.record().folder());
+        for (const SweepTrial& t : done.trials()) {
+            QCOMPARE(t.status, QStringLiteral("finished"));
+            QVERIFY2(t.metric.has_value(), qPrintable(t.message));
+            // The same number from the command line, on the same checkpoint and examples.
+            QProcess eval;
+            eval.start(test::cliPath(),
+                       {QStringLiteral("eval"), t.runDir, QStringLiteral("--workspace"), data.workspace,
+                        QStringLiteral("--checkpoint"), QStringLiteral("best"), QStringLiteral("--limit"),
+                        QStringLiteral("4"), QStringLiteral("--metrics"), QStringLiteral("rouge-l"),
+                        QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("--json")});
+            QVERIFY(eval.waitForFinished(120000));
+            const QJsonObject summary = QJsonDocument::fromJson(eval.readAllStandardOutput()).object();
+            const QJsonArray results = summary.value(QStringLiteral("results")).toArray();
+            QVERIFY2(!results.isEmpty(), eval.readAllStandardError().constData());
+            const double expected = results.at(0)
+                                        .toObject()
+                                        .value(QStringLiteral("metrics"))
+                                        .toObject()
+                                        .value(QStringLiteral("rouge-l"))
+                                        .toDouble(-1.0);
+            QCOMPARE(*t.metric, expected);
+        }
+        const std::optional<int> best = done.bestTrial();
+        QVERIFY(best.has_value());
+        for (const SweepTrial& t : done.trials())
+            QVERIFY(*done.trials()[static_cast<size_t>(*best)].metric >= *t.metric);
+
+        // A sweep that died while evaluating: the trial is evaluated again, not trained again.
+        const QString firstRun = done.trials()[0].runDir;
+        const double firstMetric = *done.trials()[0].metric;
+        done.trials()[0].status = QStringLiteral("evaluating");
+        done.trials()[0].metric.reset();
+        done.save();
+        SweepRunner again(&queue, SweepRecord::load(done.folder()));
+        const int jobsBefore = static_cast<int>(queue.jobIds().size());
+        QVERIFY(runToEnd(again));
+        const SweepRecord resumed = SweepRecord::load(done.folder());
+        QCOMPARE(resumed.trials()[0].status, QStringLiteral("finished"));
+        QCOMPARE(resumed.trials()[0].runDir, firstRun);
+        QCOMPARE(*resumed.trials()[0].metric, firstMetric);
+        QCOMPARE(static_cast<int>(queue.jobIds().size()), jobsBefore); // no training started
     }
 
     // A trial stopped from outside the sweep (Stop in the Monitor, the studio closing with "Stop runs")

@@ -122,6 +122,51 @@ private slots:
         QVERIFY(!dialog.start());
         QVERIFY2(dialog.statusLabel()->text().contains(QLatin1String("no validation data")),
                  qPrintable(dialog.statusLabel()->text()));
+        // A metric is measured by evaluations kept in a workspace: without one the sweep is refused.
+        dialog.setBase(m_base, {}, m_dir.filePath(QStringLiteral("runs")));
+        dialog.objectiveBox()->setCurrentIndex(dialog.objectiveBox()->findData(QStringLiteral("rouge-l")));
+        QVERIFY(!dialog.start());
+        QVERIFY2(dialog.statusLabel()->text().contains(QLatin1String("workspace")),
+                 qPrintable(dialog.statusLabel()->text()));
+    }
+
+    // With ROUGE-L chosen, each finished trial is evaluated: the metric column, the chart and the best
+    // trial follow it.
+    void metricObjective()
+    {
+        RunQueue queue;
+        queue.setCliPath(test::cliPath());
+        SweepDialog dialog(&queue);
+        RunData data;
+        data.workspace = m_dir.filePath(QStringLiteral("workspace"));
+        dialog.setBase(m_base, data, m_dir.filePath(QStringLiteral("runs")));
+        dialog.parametersEdit()->setPlainText(QStringLiteral("lr=3e-3, 1e-3"));
+        dialog.stepsBox()->setValue(2);
+        auto* examples = dialog.findChild<QSpinBox*>(QStringLiteral("sweepObjectiveExamples"));
+        QVERIFY(!examples->isEnabled()); // for a metric only
+        dialog.objectiveBox()->setCurrentIndex(dialog.objectiveBox()->findData(QStringLiteral("rouge-l")));
+        QVERIFY(examples->isEnabled());
+        examples->setValue(3);
+        QSignalSpy finished(&dialog, &SweepDialog::finished);
+        QVERIFY(dialog.start());
+        QVERIFY(finished.wait(240000));
+        const SweepRecord& record = dialog.runner()->record();
+        QCOMPARE(record.spec().objective, QStringLiteral("rouge-l"));
+        QCOMPARE(record.spec().objectiveExamples, 3);
+        QTableWidget* table = dialog.trialsTable();
+        const int metricColumn = 5;
+        QVERIFY(!table->isColumnHidden(metricColumn));
+        QCOMPARE(table->horizontalHeaderItem(metricColumn)->text(), QStringLiteral("rouge-l"));
+        for (int row = 0; row < 2; ++row)
+            QCOMPARE(table->item(row, metricColumn)->text(),
+                     QString::number(*record.trials()[static_cast<size_t>(row)].metric, 'f', 4));
+        QCOMPARE(dialog.chart()->yAxis->label(), QStringLiteral("rouge-l"));
+        QVERIFY2(dialog.bestLabel()->text().contains(QLatin1String("rouge-l")), qPrintable(dialog.bestLabel()->text()));
+        const std::optional<int> best = record.bestTrial();
+        QVERIFY(best.has_value());
+        QVERIFY(table->item(*best, 0)->font().bold());
+        for (const SweepTrial& t : record.trials())
+            QVERIFY(*record.trials()[static_cast<size_t>(*best)].metric >= *t.metric);
     }
 
     void goesOnFromItsFolder()

@@ -27,7 +27,7 @@ namespace ft::ui {
 
 namespace {
 
-enum Column { Index, Settings, Status, Objective, BestStep, Run, ColumnCount };
+enum Column { Index, Settings, Status, Objective, BestStep, Metric, Run, ColumnCount };
 
 // A starting point: the learning rate around the form's, and the LoRA rank for adapter runs.
 QString suggestedParameters(const TrainConfig& base)
@@ -73,11 +73,37 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
     m_pruning->setToolTip(
         tr("At each evaluation, a trial whose validation loss is worse than the median of the finished "
            "trials at the same step stops there"));
+    m_objective = new QComboBox(this);
+    m_objective->setObjectName(QStringLiteral("sweepObjective"));
+    m_objective->addItem(tr("lowest validation loss"), QStringLiteral("val_loss"));
+    m_objective->addItem(tr("highest ROUGE-L"), QStringLiteral("rouge-l"));
+    m_objective->addItem(tr("highest BLEU"), QStringLiteral("bleu"));
+    m_objective->addItem(tr("highest token F1"), QStringLiteral("f1"));
+    m_objective->addItem(tr("highest exact match"), QStringLiteral("exact-match"));
+    m_objective->setToolTip(tr("What picks the best trial. A metric is measured after each finished trial by "
+                               "evaluating its best checkpoint (generated answers against the references)"));
+    m_objectiveExamples = new QSpinBox(this);
+    m_objectiveExamples->setObjectName(QStringLiteral("sweepObjectiveExamples"));
+    m_objectiveExamples->setRange(0, 1000000);
+    m_objectiveExamples->setValue(SweepSpec().objectiveExamples);
+    m_objectiveExamples->setSpecialValueText(tr("all"));
+    m_objectiveExamples->setSuffix(tr(" validation examples"));
+    m_objectiveExamples->setToolTip(tr("The first N validation examples each trial answers for the metric: more "
+                                       "is steadier and slower"));
+    m_objectiveExamples->setEnabled(false);
+    connect(m_objective, &QComboBox::currentIndexChanged, this, [this] {
+        m_objectiveExamples->setEnabled(m_objective->currentData().toString() != QLatin1String("val_loss"));
+    });
+    auto* objectiveRow = new QHBoxLayout;
+    objectiveRow->addWidget(m_objective, 1);
+    objectiveRow->addWidget(new QLabel(tr("on"), this));
+    objectiveRow->addWidget(m_objectiveExamples, 1);
     auto* form = new QFormLayout;
     form->addRow(tr("Values to try:"), m_parameters);
     form->addRow(tr("Trials:"), m_method);
     form->addRow(tr("At most:"), m_maxTrials);
     form->addRow(tr("Steps per trial:"), m_steps);
+    form->addRow(tr("Best trial:"), objectiveRow);
     form->addRow(QString(), m_pruning);
 
     m_start = new QPushButton(tr("Start sweep"), this);
@@ -101,7 +127,7 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
     m_trials = new QTableWidget(0, ColumnCount, this);
     m_trials->setObjectName(QStringLiteral("sweepTrialsTable"));
     m_trials->setHorizontalHeaderLabels(
-        {tr("#"), tr("Settings"), tr("Status"), tr("Best val loss"), tr("At step"), tr("Run")});
+        {tr("#"), tr("Settings"), tr("Status"), tr("Best val loss"), tr("At step"), tr("Metric"), tr("Run")});
     m_trials->verticalHeader()->setVisible(false);
     m_trials->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_trials->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -194,6 +220,8 @@ bool SweepDialog::start()
         spec.maxTrials = m_maxTrials->value();
         spec.stepsPerTrial = m_steps->value();
         spec.pruning = m_pruning->isChecked() ? QStringLiteral("median") : QStringLiteral("none");
+        spec.objective = m_objective->currentData().toString();
+        spec.objectiveExamples = m_objectiveExamples->value();
         spec.name = QStringLiteral("sweep %1").arg(m_base.mode);
         attach(SweepRecord::create(m_runsFolder, spec, m_base, m_data));
         return true;
@@ -232,6 +260,8 @@ void SweepDialog::attach(SweepRecord record)
     m_maxTrials->setValue(spec.maxTrials);
     m_steps->setValue(static_cast<int>(std::min<qint64>(spec.stepsPerTrial, m_steps->maximum())));
     m_pruning->setChecked(spec.pruning == QLatin1String("median"));
+    m_objective->setCurrentIndex(std::max(0, m_objective->findData(spec.objective)));
+    m_objectiveExamples->setValue(spec.objectiveExamples);
     m_runner = std::make_unique<SweepRunner>(m_queue, std::move(record));
     connect(m_runner.get(), &SweepRunner::trialStarted, this, [this] { showRecord(); });
     connect(m_runner.get(), &SweepRunner::trialChanged, this, [this] { showRecord(); });
@@ -284,6 +314,7 @@ void SweepDialog::showRecord()
                                 t.status,
                                 t.objective ? QString::number(*t.objective, 'f', 4) : QStringLiteral("–"),
                                 t.bestStep ? QString::number(*t.bestStep) : QStringLiteral("–"),
+                                t.metric ? QString::number(*t.metric, 'f', 4) : QStringLiteral("–"),
                                 QFileInfo(t.runDir).fileName()};
         for (int c = 0; c < ColumnCount; ++c) {
             auto* item = new QTableWidgetItem(texts[c]);
@@ -297,6 +328,11 @@ void SweepDialog::showRecord()
             m_trials->setItem(static_cast<int>(i), c, item);
         }
     }
+
+    const SweepSpec& spec = record.spec();
+    m_trials->setColumnHidden(Metric, !spec.objectiveIsEvaluation());
+    m_trials->setHorizontalHeaderItem(Metric, new QTableWidgetItem(spec.objective));
+    m_chart->yAxis->setLabel(spec.objectiveIsEvaluation() ? spec.objective : tr("best val loss"));
 
     // The objective against the chosen swept setting (log scale for rates), the best trial in its own colour.
     QStringList keys;
@@ -329,11 +365,12 @@ void SweepDialog::showRecord()
         top->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QColor(0xd3, 0x54, 0x00), 12));
         for (size_t i = 0; i < trials.size(); ++i) {
             const QJsonValue x = trials[i].settings.value(first->key);
-            if (!trials[i].objective || !x.isDouble() || (logScale && x.toDouble() <= 0))
+            const std::optional<double> y = record.objectiveValue(trials[i]);
+            if (!y || !x.isDouble() || (logScale && x.toDouble() <= 0))
                 continue; // a log axis has no place for 0 (weight decay off): the table still shows it
-            all->addData(x.toDouble(), *trials[i].objective);
+            all->addData(x.toDouble(), *y);
             if (best && static_cast<size_t>(*best) == i)
-                top->addData(x.toDouble(), *trials[i].objective);
+                top->addData(x.toDouble(), *y);
         }
         m_chart->rescaleAxes();
         m_chart->xAxis->scaleRange(1.2, m_chart->xAxis->range().center());
@@ -343,12 +380,14 @@ void SweepDialog::showRecord()
 
     if (best) {
         const SweepTrial& t = trials[static_cast<size_t>(*best)];
-        m_best->setText(tr("Best: trial %1 (%2), validation loss %3")
+        m_best->setText(tr("Best: trial %1 (%2), %3 %4")
                             .arg(t.index)
                             .arg(sweepSettingsText(t.settings))
-                            .arg(*t.objective, 0, 'f', 4));
+                            .arg(spec.objectiveIsEvaluation() ? spec.objective : tr("validation loss"))
+                            .arg(*record.objectiveValue(t), 0, 'f', 4));
     } else {
-        m_best->setText(tr("No trial has a validation loss yet."));
+        m_best->setText(spec.objectiveIsEvaluation() ? tr("No trial has its %1 yet.").arg(spec.objective)
+                                                     : tr("No trial has a validation loss yet."));
     }
     m_status->setText(
         isRunning()
