@@ -169,6 +169,13 @@ int runSweepCommand(const QStringList& args)
     const bool json = jsonRequested(parser);
     if (parser.isSet(QStringLiteral("resume"))) {
         requirePositional(parser, 0, QStringLiteral("no CONFIG with --resume"));
+        // A sweep goes on as it was started: its record holds what it tries and how it picks.
+        for (const char* option : {"param", "method", "trials", "seed", "steps", "pruning", "name", "objective",
+                                   "objective-examples", "dataset", "runs"})
+            if (parser.isSet(QLatin1String(option)))
+                throw UsageError{QStringLiteral("--%1 cannot change a sweep being resumed: it goes on with the "
+                                                "settings in its sweep.json")
+                                     .arg(QLatin1String(option))};
         return runSweep(SweepRecord::load(parser.value(QStringLiteral("resume"))), json);
     }
     const QStringList positional = requirePositional(parser, 1, QStringLiteral("CONFIG"));

@@ -208,8 +208,8 @@ void SweepRunner::startEvaluation(SweepTrial& trial)
     if (!m_queue->cliPath().isEmpty())
         m_eval->setCliPath(m_queue->cliPath());
     m_evalTrial = trial.index;
-    emit trialChanged(trial.index);
     m_eval->start(request);
+    emit trialChanged(trial.index);
 }
 
 void SweepRunner::onEvaluationEnded(const EvalEnd& end)
@@ -230,20 +230,22 @@ void SweepRunner::onEvaluationEnded(const EvalEnd& end)
         t.status = QStringLiteral("finished");
         if (!t.metric)
             t.message = QStringLiteral("the evaluation gave no %1").arg(metric);
-    } else if (end.status == QLatin1String("cancelled") && m_stopping) {
-        // Stopped with the sweep: evaluated again when it goes on.
+    } else if (m_stopping) {
+        // Cut short by the stop (cancelled, or killed when it did not end in time): evaluated again
+        // when the sweep goes on.
     } else {
         // It trained; without its metric it cannot be the best, and the sweep goes on.
         t.status = QStringLiteral("finished");
         t.message = QStringLiteral("evaluating %1 failed: %2").arg(metric, end.message);
     }
     m_record.save();
-    emit trialChanged(index);
     if (m_stopping) {
-        m_running = false;
+        m_running = false; // before anyone hears of it: a stop() from a slot finds nothing to stop
+        emit trialChanged(index);
         emit paused();
         return;
     }
+    emit trialChanged(index);
     QTimer::singleShot(0, this, &SweepRunner::startNext);
 }
 

@@ -281,6 +281,18 @@ private slots:
                                      QStringLiteral("batch=4,0"), QStringLiteral("--runs"), runs});
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains("\"batch_size\" must be between 1 and 4096"), refused.err.constData());
+        // A metric objective is measured by evaluations kept in a workspace: refused without one.
+        const auto noWorkspace = runCli({QStringLiteral("sweep"), config.fileName(), QStringLiteral("--param"),
+                                         QStringLiteral("lr=1e-3,1e-4"), QStringLiteral("--runs"), runs,
+                                         QStringLiteral("--objective"), QStringLiteral("rouge-l")});
+        QCOMPARE(noWorkspace.exitCode, 1);
+        QVERIFY2(noWorkspace.err.contains("workspace"), noWorkspace.err.constData());
+        // A resumed sweep goes on as it was started.
+        const auto changed =
+            runCli({QStringLiteral("sweep"), QStringLiteral("--resume"), json[QStringLiteral("folder")].toString(),
+                    QStringLiteral("--objective"), QStringLiteral("bleu")});
+        QCOMPARE(changed.exitCode, 2);
+        QVERIFY2(changed.err.contains("--objective cannot change a sweep being resumed"), changed.err.constData());
     }
     // bench train with several modes: each measured in the same process, stepped in turn, and
     // compared with the first.

@@ -217,6 +217,25 @@ private slots:
         QCOMPARE(resumed.trials()[0].runDir, firstRun);
         QCOMPARE(*resumed.trials()[0].metric, firstMetric);
         QCOMPARE(static_cast<int>(queue.jobIds().size()), jobsBefore); // no training started
+
+        // Stopped while a trial is evaluated: the sweep pauses, and the trial either got its metric in
+        // time or stays "evaluating" for the resume; it never ends "finished" without one.
+        done.trials()[1].status = QStringLiteral("evaluating");
+        done.trials()[1].metric.reset();
+        done.save();
+        SweepRunner stopped(&queue, SweepRecord::load(done.folder()));
+        connect(&stopped, &SweepRunner::trialChanged, &stopped, [&stopped](int index) {
+            if (index == 2 && stopped.record().trials()[1].status == QLatin1String("evaluating"))
+                stopped.stop();
+        });
+        QSignalSpy paused(&stopped, &SweepRunner::paused);
+        stopped.start();
+        QVERIFY(paused.wait(120000));
+        QCOMPARE(paused.size(), 1);
+        const SweepTrial& cut = SweepRecord::load(done.folder()).trials()[1];
+        QVERIFY2((cut.status == QLatin1String("evaluating") && !cut.metric) ||
+                     (cut.status == QLatin1String("finished") && cut.metric),
+                 qPrintable(cut.status + QStringLiteral(": ") + cut.message));
     }
 
     // A trial stopped from outside the sweep (Stop in the Monitor, the studio closing with "Stop runs")
