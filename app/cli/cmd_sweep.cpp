@@ -67,6 +67,7 @@ int runSweep(SweepRecord record, bool json)
 {
     RunQueue queue;
     queue.setCliPath(QCoreApplication::applicationFilePath());
+    queue.setMaxConcurrent(record.spec().parallel); // the runner keeps to what fits, at most this
     SweepRunner runner(&queue, std::move(record));
     const size_t total = runner.record().trials().size();
     QEventLoop loop;
@@ -92,6 +93,8 @@ int runSweep(SweepRecord record, bool json)
         loop.quit();
     });
     runner.start();
+    if (!json && !runner.parallelReason().isEmpty())
+        err() << "note: " << runner.parallelReason() << "\n";
     if (runner.isRunning())
         loop.exec();
     printSummary(runner.record(), json);
@@ -157,6 +160,10 @@ int runSweepCommand(const QStringList& args)
                       QStringLiteral("With a metric objective: the validation examples evaluated (the first N, "
                                      "default 32; 0: all)."),
                       QStringLiteral("N")});
+    parser.addOption({QStringLiteral("parallel"),
+                      QStringLiteral("Trials trained at once, at most (default 1; fewer when the memory estimate "
+                                     "says they do not fit together)."),
+                      QStringLiteral("N")});
     parser.addOption({QStringLiteral("resume"),
                       QStringLiteral("Go on with the sweep in DIR: finished trials are kept."), QStringLiteral("DIR")});
     addWorkspaceOptions(parser);
@@ -171,7 +178,7 @@ int runSweepCommand(const QStringList& args)
         requirePositional(parser, 0, QStringLiteral("no CONFIG with --resume"));
         // A sweep goes on as it was started: its record holds what it tries and how it picks.
         for (const char* option : {"param", "method", "trials", "seed", "steps", "pruning", "name", "objective",
-                                   "objective-examples", "dataset", "runs"})
+                                   "objective-examples", "parallel", "dataset", "runs"})
             if (parser.isSet(QLatin1String(option)))
                 throw UsageError{QStringLiteral("--%1 cannot change a sweep being resumed: it goes on with the "
                                                 "settings in its sweep.json")
@@ -197,10 +204,13 @@ int runSweepCommand(const QStringList& args)
         spec.stepsPerTrial = parser.value(QStringLiteral("steps")).toLongLong(&ok);
     if (ok && parser.isSet(QStringLiteral("seed")))
         spec.seed = parser.value(QStringLiteral("seed")).toULongLong(&ok);
+    if (ok && parser.isSet(QStringLiteral("parallel")))
+        spec.parallel = parser.value(QStringLiteral("parallel")).toInt(&ok);
     if (ok && parser.isSet(QStringLiteral("objective-examples")))
         spec.objectiveExamples = parser.value(QStringLiteral("objective-examples")).toInt(&ok);
     if (!ok)
-        throw UsageError{QStringLiteral("--trials, --steps, --seed and --objective-examples take whole numbers")};
+        throw UsageError{
+            QStringLiteral("--trials, --steps, --seed, --parallel and --objective-examples take whole numbers")};
     if (parser.isSet(QStringLiteral("objective")))
         spec.objective = parser.value(QStringLiteral("objective"));
 

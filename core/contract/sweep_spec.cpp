@@ -64,6 +64,7 @@ QJsonObject SweepSpec::toJson() const
             {QStringLiteral("steps_per_trial"), stepsPerTrial},
             {QStringLiteral("objective"), objective},
             {QStringLiteral("objective_examples"), objectiveExamples},
+            {QStringLiteral("parallel"), parallel},
             {QStringLiteral("pruning"), pruning}};
 }
 
@@ -86,6 +87,7 @@ SweepSpec SweepSpec::fromJson(const QJsonObject& json, const QString& origin)
     spec.pruning = json.value(QStringLiteral("pruning")).toString(spec.pruning);
     spec.objective = json.value(QStringLiteral("objective")).toString(spec.objective);
     spec.objectiveExamples = json.value(QStringLiteral("objective_examples")).toInt(spec.objectiveExamples);
+    spec.parallel = json.value(QStringLiteral("parallel")).toInt(spec.parallel);
     return spec;
 }
 
@@ -117,6 +119,8 @@ void SweepSpec::validate(const TrainConfig& base) const
     if (!objectives().contains(objective))
         throw Error(QStringLiteral("sweep: the objective must be one of %1 (got \"%2\")")
                         .arg(objectives().join(QStringLiteral(", ")), objective));
+    if (parallel < 1 || parallel > 16)
+        throw Error(QStringLiteral("sweep: trials at once must be between 1 and 16 (got %1)").arg(parallel));
     if (objectiveExamples < 0)
         throw Error(QStringLiteral("sweep: the examples evaluated for the objective must not be negative"));
     if (maxTrials < 0 || stepsPerTrial < 0)

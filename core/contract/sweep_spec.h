@@ -37,6 +37,9 @@ struct SweepSpec {
     // `ftstudio-cli eval` on the first `objectiveExamples` validation examples (0: all) of each finished
     // trial's best checkpoint: "bleu", "rouge-l", "exact-match" or "f1" (the highest; needs a workspace).
     QString objective = QStringLiteral("val_loss");
+    // Trials trained at once, at most (1..16); fewer where the resource estimate says they do not fit
+    // the machine's memory together (runs/sweep_fit.h).
+    int parallel = 1;
     int objectiveExamples = 32;
 
     bool objectiveIsEvaluation() const { return objective != QLatin1String("val_loss"); }

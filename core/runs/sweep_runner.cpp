@@ -1,5 +1,6 @@
 #include "runs/sweep_runner.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QJsonArray>
@@ -7,6 +8,7 @@
 
 #include "common/error.h"
 #include "contract/run_folder.h"
+#include "runs/sweep_fit.h"
 
 namespace ft {
 
@@ -20,12 +22,15 @@ SweepRunner::SweepRunner(RunQueue* queue, SweepRecord record, QObject* parent)
     connect(m_queue, &RunQueue::jobEnded, this, &SweepRunner::onJobEnded);
     // A trial cancelled while still queued (from the Monitor) ends no worker, so no jobEnded comes.
     connect(m_queue, &RunQueue::activityChanged, this, [this] {
-        const RunJob* job = m_job > 0 ? m_queue->job(m_job) : nullptr;
-        if (job && job->status == QLatin1String("cancelled")) {
+        std::vector<int> cancelled;
+        for (const auto& [index, active] : m_active)
+            if (const RunJob* job = m_queue->job(active.job); job && job->status == QLatin1String("cancelled"))
+                cancelled.push_back(active.job);
+        for (int job : cancelled) {
             RunEndInfo end;
             end.status = QStringLiteral("stopped");
             end.message = QStringLiteral("cancelled before it started");
-            onJobEnded(m_job, end);
+            onJobEnded(job, end);
         }
     });
 }
@@ -38,7 +43,11 @@ void SweepRunner::start()
         return;
     m_running = true;
     m_stopping = false;
-    startNext();
+    m_pausing = false;
+    const SweepParallelism parallelism = sweepParallelism(m_record.spec(), m_record.base());
+    m_parallel = parallelism.trials;
+    m_parallelReason = parallelism.reason;
+    fill();
 }
 
 void SweepRunner::stop()
@@ -46,86 +55,105 @@ void SweepRunner::stop()
     if (!m_running)
         return;
     m_stopping = true;
-    if (m_evalTrial > 0) {
-        m_eval->cancel(); // onEvaluationEnded keeps the trial "evaluating" and pauses
-        return;
-    }
-    const RunJob* job = m_job > 0 ? m_queue->job(m_job) : nullptr;
-    if (job && job->status != QLatin1String("queued")) {
-        m_queue->cancel(m_job); // the worker checkpoints and ends; onJobEnded records it
-        return;
-    }
-    // A trial still waiting for a slot ends nothing when cancelled: recorded here, to run on resume.
-    // Between trials (the next one not started yet) there is nothing to cancel.
-    if (job) {
-        m_queue->cancel(m_job);
-        trial(m_trialIndex).status = QStringLiteral("interrupted");
+    if (m_evalTrial > 0)
+        m_eval->cancel();                    // onEvaluationEnded keeps the trial "evaluating" for the resume
+    std::vector<std::pair<int, int>> active; // (trial, job)
+    for (const auto& [index, a] : m_active)
+        active.emplace_back(index, a.job);
+    for (const auto& [index, jobId] : active) {
+        const RunJob* job = m_queue->job(jobId);
+        if (job && job->status != QLatin1String("queued")) {
+            m_queue->cancel(jobId); // the worker checkpoints and ends; onJobEnded records it
+            continue;
+        }
+        // A trial still waiting for a slot ends nothing when cancelled: recorded here, to run on resume.
+        if (job)
+            m_queue->cancel(jobId);
+        m_active.erase(index);
+        trial(index).status = QStringLiteral("interrupted");
         m_record.save();
-        emit trialChanged(m_trialIndex);
+        emit trialChanged(index);
     }
-    m_job = 0;
-    m_running = false;
-    emit paused();
+    // Between trials there is nothing to wait for: the pause is reported from the event loop.
+    QTimer::singleShot(0, this, &SweepRunner::fill);
 }
 
-void SweepRunner::startNext()
+void SweepRunner::fill()
 {
-    if (m_job > 0 || m_evalTrial > 0) // already started (a start() after a stop() met a pending call)
+    if (!m_running)
         return;
-    if (m_stopping || !m_running) {
-        m_running = false;
+    if (m_stopping || m_pausing) {
+        if (m_active.empty() && m_evalTrial == 0) {
+            m_running = false; // before anyone hears of it: a stop() from a slot finds nothing to stop
+            m_record.save();
+            emit paused();
+        }
         return;
     }
-    // A trained trial whose objective is not measured yet comes first: it is evaluated, not trained again.
-    for (SweepTrial& t : m_record.trials())
-        if (t.status == QLatin1String("evaluating")) {
-            startEvaluation(t);
-            return;
-        }
-    SweepTrial* next = nullptr;
-    for (SweepTrial& t : m_record.trials())
-        if (!t.isDone()) {
-            next = &t;
+    // A trained trial whose objective is not measured yet is evaluated (one at a time), not trained again.
+    if (m_evalTrial == 0)
+        for (SweepTrial& t : m_record.trials())
+            if (t.status == QLatin1String("evaluating")) {
+                startEvaluation(t);
+                break;
+            }
+    // An evaluation takes a slot as a trial does: with one at a time, the next trial waits for it.
+    while (m_running && !m_stopping && !m_pausing &&
+           static_cast<int>(m_active.size()) + (m_evalTrial != 0 ? 1 : 0) < m_parallel) {
+        SweepTrial* next = nullptr;
+        for (SweepTrial& t : m_record.trials())
+            if (!t.isDone() && t.status != QLatin1String("evaluating") && m_active.count(t.index) == 0) {
+                next = &t;
+                break;
+            }
+        if (!next || !startTrial(*next))
             break;
-        }
-    if (!next) {
-        m_running = false;
-        m_record.save();
-        emit finished();
-        return;
     }
+    if (!m_running || m_stopping || m_pausing || !m_active.empty() || m_evalTrial != 0)
+        return;
+    for (const SweepTrial& t : m_record.trials())
+        if (!t.isDone())
+            return;
+    m_running = false;
+    m_record.save();
+    emit finished();
+}
+
+bool SweepRunner::startTrial(SweepTrial& next)
+{
     try {
         // A trial left running by a process that died starts again: its partial run stays in the
         // history as it ended, and the new one replaces it in the sweep.
-        next->valLosses.clear();
-        next->objective.reset();
-        next->bestStep.reset();
-        next->message.clear();
-        const QString name = m_record.trialName(*next);
+        next.valLosses.clear();
+        next.objective.reset();
+        next.bestStep.reset();
+        next.metric.reset();
+        next.message.clear();
+        const QString name = m_record.trialName(next);
         const RunFolder folder = RunFolder::create(m_record.runsDir(), name);
         const RunRequest request = prepareRunRequest(
-            folder, sweepTrialConfig(m_record.base(), next->settings, m_record.spec()), name, m_record.data());
-        next->runDir = folder.path();
-        next->status = QStringLiteral("running");
+            folder, sweepTrialConfig(m_record.base(), next.settings, m_record.spec()), name, m_record.data());
+        next.runDir = folder.path();
+        next.status = QStringLiteral("running");
         m_record.save();
-        m_trialIndex = next->index;
-        m_pruned = false;
-        m_job = m_queue->enqueue(request);
-        const int trialIndex = m_trialIndex;
-        if (const RunJob* job = m_queue->job(m_job))
+        const int trialIndex = next.index;
+        const int jobId = m_queue->enqueue(request);
+        m_active[trialIndex] = ActiveTrial{jobId, false};
+        if (const RunJob* job = m_queue->job(jobId))
             connect(job->worker, &WorkerProcess::evaluated, this,
                     [this, trialIndex](const EvalPoint& eval) { onEvaluated(trialIndex, eval); });
-        emit trialStarted(trialIndex, m_job);
-        // A worker that could not even start may have ended inside enqueue(), before m_job was known.
-        if (const RunJob* job = m_queue->job(m_job); job && job->trace.hasEnd)
-            onJobEnded(m_job, job->trace.end);
+        emit trialStarted(trialIndex, jobId);
+        // A worker that could not even start may have ended inside enqueue(), before the job was known.
+        if (const RunJob* job = m_queue->job(jobId); job && job->trace.hasEnd)
+            onJobEnded(jobId, job->trace.end);
+        return true;
     } catch (const Error& error) {
         m_running = false;
-        m_job = 0;
-        next->status = QStringLiteral("failed");
-        next->message = error.message();
+        next.status = QStringLiteral("failed");
+        next.message = error.message();
         m_record.save();
-        emit failed(QStringLiteral("trial %1: %2").arg(next->index).arg(error.message()));
+        emit failed(QStringLiteral("trial %1: %2").arg(next.index).arg(error.message()));
+        return false;
     }
 }
 
@@ -141,31 +169,38 @@ void SweepRunner::onEvaluated(int trialIndex, const EvalPoint& eval)
     }
     m_record.save();
     emit trialChanged(trialIndex);
-    if (m_record.spec().pruning == QLatin1String("median") && !m_pruned && trialIndex == m_trialIndex &&
+    const auto active = m_active.find(trialIndex);
+    if (m_record.spec().pruning == QLatin1String("median") && active != m_active.end() && !active->second.pruned &&
         medianRuleStops(eval.valLoss, m_record.finishedLossesAt(eval.step, trialIndex))) {
-        m_pruned = true;
+        active->second.pruned = true;
         t.message = QStringLiteral("stopped at step %1: validation loss %2 is worse than the median of the finished "
                                    "trials at that step")
                         .arg(eval.step)
                         .arg(eval.valLoss, 0, 'g', 5);
-        m_queue->cancel(m_job);
+        m_queue->cancel(active->second.job);
     }
 }
 
 void SweepRunner::onJobEnded(int jobId, const RunEndInfo& end)
 {
-    if (jobId != m_job || m_job == 0)
+    const auto active = std::find_if(m_active.begin(), m_active.end(),
+                                     [jobId](const auto& entry) { return entry.second.job == jobId; });
+    if (active == m_active.end())
         return;
-    SweepTrial& t = trial(m_trialIndex);
+    const int trialIndex = active->first;
+    const bool pruned = active->second.pruned;
+    m_active.erase(active);
+    SweepTrial& t = trial(trialIndex);
     // A stop the sweep did not ask for (the studio closing with "Stop runs", or Stop in the Monitor)
-    // leaves the trial to run again on resume, and the sweep paused: nothing is started behind it. A
-    // worker that died (killed, out of memory: "interrupted") failed with these settings; the sweep
-    // goes on without it, so that a crash every time cannot repeat without end.
+    // leaves the trial to run again on resume, and the sweep pauses once its other trials end: nothing
+    // new is started. A worker that died (killed, out of memory: "interrupted") failed with these
+    // settings; the sweep goes on without it, so that a crash every time cannot repeat without end.
     const bool finished = end.status == QLatin1String("finished");
-    const bool stoppedFromOutside = !m_pruned && end.status == QLatin1String("stopped");
-    if (m_pruned && !finished)
+    const bool stopped = end.status == QLatin1String("stopped");
+    const bool stoppedFromOutside = !pruned && !m_stopping && stopped;
+    if (pruned && !finished)
         t.status = QStringLiteral("pruned");
-    else if (stoppedFromOutside || (m_stopping && end.status == QLatin1String("stopped")))
+    else if (stoppedFromOutside || (m_stopping && stopped))
         t.status = QStringLiteral("interrupted");
     else if (end.status == QLatin1String("interrupted") || end.status.isEmpty())
         t.status = QStringLiteral("failed");
@@ -180,17 +215,13 @@ void SweepRunner::onJobEnded(int jobId, const RunEndInfo& end)
         t.bestStep.reset();
     }
     if (t.status == QLatin1String("finished") && m_record.spec().objectiveIsEvaluation())
-        t.status = QStringLiteral("evaluating"); // startNext evaluates it before anything else
-    m_job = 0;
+        t.status = QStringLiteral("evaluating"); // fill() evaluates it before anything else
+    if (stoppedFromOutside)
+        m_pausing = true;
     m_record.save();
-    emit trialChanged(m_trialIndex);
-    if (stoppedFromOutside || m_stopping) {
-        m_running = false;
-        emit paused();
-        return;
-    }
-    // The next trial starts from the event loop, not inside the queue's jobEnded emission.
-    QTimer::singleShot(0, this, &SweepRunner::startNext);
+    emit trialChanged(trialIndex);
+    // What comes next starts from the event loop, not inside the queue's jobEnded emission.
+    QTimer::singleShot(0, this, &SweepRunner::fill);
 }
 
 void SweepRunner::startEvaluation(SweepTrial& trial)
@@ -239,14 +270,8 @@ void SweepRunner::onEvaluationEnded(const EvalEnd& end)
         t.message = QStringLiteral("evaluating %1 failed: %2").arg(metric, end.message);
     }
     m_record.save();
-    if (m_stopping) {
-        m_running = false; // before anyone hears of it: a stop() from a slot finds nothing to stop
-        emit trialChanged(index);
-        emit paused();
-        return;
-    }
     emit trialChanged(index);
-    QTimer::singleShot(0, this, &SweepRunner::startNext);
+    QTimer::singleShot(0, this, &SweepRunner::fill);
 }
 
 } // namespace ft

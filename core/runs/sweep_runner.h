@@ -1,13 +1,18 @@
 #pragma once
-// SweepRunner: runs a sweep's trials through a RunQueue, one after another, each an ordinary run.
+// SweepRunner: runs a sweep's trials through a RunQueue, each an ordinary run: one after another, or
+// up to the spec's `parallel` at once where the resource estimate says that many fit this machine's
+// memory (runs/sweep_fit.h; the queue's own limit on runs at once still applies).
 // It follows each trial's evaluations, stops a trial the median rule finds clearly worse (the queue
 // asks its worker to stop: it checkpoints and ends), records every change in sweep.json, and starts
 // the next pending trial when one ends. A trial stopped from outside (the studio closing, Stop in the
 // Monitor) is recorded "interrupted" and pauses the sweep. Started on a loaded record it resumes:
 // trials already done are kept, an interrupted one (or one left running by a dead process) runs again.
 // With an evaluation metric as the objective, each finished trial is then evaluated (`ftstudio-cli eval`
-// of its best checkpoint on the first validation examples, through EvalProcess) before the next trial
-// starts; a trial whose evaluation was cut short is evaluated again on resume, not trained again.
+// of its best checkpoint on the first validation examples, through EvalProcess), one evaluation at a
+// time and in one of the parallel slots (with one slot, before the next trial starts); a trial whose
+// evaluation was cut short is evaluated again on resume, not trained again.
+
+#include <map>
 
 #include <QObject>
 
@@ -26,6 +31,8 @@ public:
     // Stops the running trial (recorded "interrupted") and starts no more; start() goes on later.
     void stop();
     bool isRunning() const { return m_running; }
+    int parallelTrials() const { return m_parallel; }           // since start(): trials trained at once
+    QString parallelReason() const { return m_parallelReason; } // why not the spec's number, if it is not
     const SweepRecord& record() const { return m_record; }
 
 signals:
@@ -36,7 +43,10 @@ signals:
     void failed(const QString& message); // a trial could not be prepared; the sweep stops
 
 private:
-    void startNext();
+    // Starts what can start now (a pending evaluation, trials up to the parallel limit), and reports the
+    // end (finished) or the pause once nothing runs any more.
+    void fill();
+    bool startTrial(SweepTrial& trial); // false: it could not be prepared (the sweep stops)
     void onEvaluated(int trialIndex, const EvalPoint& eval);
     void onJobEnded(int jobId, const RunEndInfo& end);
     void startEvaluation(SweepTrial& trial);
@@ -46,10 +56,15 @@ private:
     RunQueue* m_queue;
     SweepRecord m_record;
     bool m_running = false;
-    bool m_stopping = false;
-    int m_job = 0;
-    int m_trialIndex = 0;
-    bool m_pruned = false;
+    bool m_stopping = false; // stop(): the running trials end, nothing new starts
+    bool m_pausing = false;  // a trial was stopped from outside: the others finish, nothing new starts
+    struct ActiveTrial {
+        int job = 0;
+        bool pruned = false; // the median rule asked it to stop
+    };
+    std::map<int, ActiveTrial> m_active; // trial index -> its queue job
+    int m_parallel = 1;
+    QString m_parallelReason;
     EvalProcess* m_eval;
     int m_evalTrial = 0; // the trial being evaluated, 0: none
 };

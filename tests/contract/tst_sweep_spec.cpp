@@ -100,6 +100,9 @@ private slots:
         spec.objectiveExamples = -1;
         QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("must not be negative")));
         spec.objectiveExamples = 0;
+        spec.parallel = 0;
+        QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("between 1 and 16")));
+        spec.parallel = 1;
         spec.parameters.clear();
         QVERIFY(errorOf([&] { spec.validate(base); }).contains(QLatin1String("at least one setting")));
     }
@@ -123,11 +126,13 @@ private slots:
         spec.pruning = QStringLiteral("none");
         spec.objective = QStringLiteral("rouge-l");
         spec.objectiveExamples = 12;
+        spec.parallel = 3;
         const SweepSpec back = SweepSpec::fromJson(spec.toJson(), QStringLiteral("test"));
         QCOMPARE(back.toJson(), spec.toJson());
         QCOMPARE(back.seed, spec.seed);
         QCOMPARE(back.objective, QStringLiteral("rouge-l"));
         QCOMPARE(back.objectiveExamples, 12);
+        QCOMPARE(back.parallel, 3);
         // A sweep.json from before the objective could be chosen reads as the validation loss.
         QJsonObject old = spec.toJson();
         old.remove(QStringLiteral("objective"));

@@ -232,10 +232,59 @@ private slots:
         stopped.start();
         QVERIFY(paused.wait(120000));
         QCOMPARE(paused.size(), 1);
-        const SweepTrial& cut = SweepRecord::load(done.folder()).trials()[1];
+        const SweepRecord afterStop = SweepRecord::load(done.folder());
+        const SweepTrial& cut = afterStop.trials()[1];
         QVERIFY2((cut.status == QLatin1String("evaluating") && !cut.metric) ||
                      (cut.status == QLatin1String("finished") && cut.metric),
                  qPrintable(cut.status + QStringLiteral(": ") + cut.message));
+    }
+
+    // Two trials at once: the second starts before the first ends, both finish, and each trained as it
+    // would alone (its losses equal those of the same trial in a one-at-a-time sweep).
+    void trialsSideBySide()
+    {
+        RunQueue queue;
+        queue.setCliPath(test::cliPath());
+        queue.setMaxConcurrent(2);
+        SweepSpec s = spec(QStringLiteral("side by side"));
+        s.parameters = {parseSweepParameter(QStringLiteral("lr=3e-3,1e-3"))};
+        s.pruning = QStringLiteral("none");
+        s.parallel = 2;
+        SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
+        int started = 0;
+        int maxActive = 0;
+        int active = 0;
+        connect(&runner, &SweepRunner::trialStarted, &runner, [&](int, int) {
+            ++started;
+            maxActive = std::max(maxActive, ++active);
+        });
+        connect(&runner, &SweepRunner::trialChanged, &runner, [&](int index) {
+            if (runner.record().trials()[static_cast<size_t>(index - 1)].isDone())
+                --active;
+        });
+        QVERIFY(runToEnd(runner));
+        QCOMPARE(runner.parallelTrials(), 2); // the estimate lets two of stories260K fit
+        QCOMPARE(started, 2);
+        QCOMPARE(maxActive, 2);
+        const SweepRecord together = SweepRecord::load(runner.record().folder());
+
+        s.parallel = 1;
+        s.name = QStringLiteral("one by one");
+        SweepRunner alone(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
+        QVERIFY(runToEnd(alone));
+        for (size_t i = 0; i < 2; ++i) {
+            const SweepTrial& a = together.trials()[i];
+            const SweepTrial& b = alone.record().trials()[i];
+            QCOMPARE(a.status, QStringLiteral("finished"));
+            QCOMPARE(a.valLosses.size(), b.valLosses.size());
+            for (const auto& [step, loss] : a.valLosses)
+                QVERIFY2(std::abs(loss - b.valLosses.at(step)) < 1e-6,
+                         qPrintable(QStringLiteral("trial %1 step %2: %3 vs %4")
+                                        .arg(i + 1)
+                                        .arg(step)
+                                        .arg(loss)
+                                        .arg(b.valLosses.at(step))));
+        }
     }
 
     // A trial stopped from outside the sweep (Stop in the Monitor, the studio closing with "Stop runs")

@@ -147,12 +147,14 @@ private slots:
         dialog.objectiveBox()->setCurrentIndex(dialog.objectiveBox()->findData(QStringLiteral("rouge-l")));
         QVERIFY(examples->isEnabled());
         examples->setValue(3);
+        dialog.parallelBox()->setValue(2); // the queue runs one at a time here: the second waits its turn
         QSignalSpy finished(&dialog, &SweepDialog::finished);
         QVERIFY(dialog.start());
         QVERIFY(finished.wait(240000));
         const SweepRecord& record = dialog.runner()->record();
         QCOMPARE(record.spec().objective, QStringLiteral("rouge-l"));
         QCOMPARE(record.spec().objectiveExamples, 3);
+        QCOMPARE(record.spec().parallel, 2);
         QTableWidget* table = dialog.trialsTable();
         const int metricColumn = 5;
         QVERIFY(!table->isColumnHidden(metricColumn));

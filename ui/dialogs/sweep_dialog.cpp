@@ -98,11 +98,17 @@ SweepDialog::SweepDialog(RunQueue* queue, QWidget* parent)
     objectiveRow->addWidget(m_objective, 1);
     objectiveRow->addWidget(new QLabel(tr("on"), this));
     objectiveRow->addWidget(m_objectiveExamples, 1);
+    m_parallel = new QSpinBox(this);
+    m_parallel->setObjectName(QStringLiteral("sweepParallel"));
+    m_parallel->setRange(1, 16);
+    m_parallel->setToolTip(tr("Trials trained side by side, at most: fewer when the memory estimate says they do "
+                              "not fit together; Settings ▸ Runs at once also limits them"));
     auto* form = new QFormLayout;
     form->addRow(tr("Values to try:"), m_parameters);
     form->addRow(tr("Trials:"), m_method);
     form->addRow(tr("At most:"), m_maxTrials);
     form->addRow(tr("Steps per trial:"), m_steps);
+    form->addRow(tr("At once:"), m_parallel);
     form->addRow(tr("Best trial:"), objectiveRow);
     form->addRow(QString(), m_pruning);
 
@@ -220,6 +226,7 @@ bool SweepDialog::start()
         spec.maxTrials = m_maxTrials->value();
         spec.stepsPerTrial = m_steps->value();
         spec.pruning = m_pruning->isChecked() ? QStringLiteral("median") : QStringLiteral("none");
+        spec.parallel = m_parallel->value();
         spec.objective = m_objective->currentData().toString();
         spec.objectiveExamples = m_objectiveExamples->value();
         spec.name = QStringLiteral("sweep %1").arg(m_base.mode);
@@ -260,6 +267,7 @@ void SweepDialog::attach(SweepRecord record)
     m_maxTrials->setValue(spec.maxTrials);
     m_steps->setValue(static_cast<int>(std::min<qint64>(spec.stepsPerTrial, m_steps->maximum())));
     m_pruning->setChecked(spec.pruning == QLatin1String("median"));
+    m_parallel->setValue(spec.parallel);
     m_objective->setCurrentIndex(std::max(0, m_objective->findData(spec.objective)));
     m_objectiveExamples->setValue(spec.objectiveExamples);
     m_runner = std::make_unique<SweepRunner>(m_queue, std::move(record));
@@ -393,6 +401,8 @@ void SweepDialog::showRecord()
         isRunning()
             ? tr("%1 of %2 trials done; running. Sweep folder: %3").arg(done).arg(trials.size()).arg(record.folder())
             : tr("%1 of %2 trials done. Sweep folder: %3").arg(done).arg(trials.size()).arg(record.folder()));
+    if (!m_runner->parallelReason().isEmpty()) // the memory estimate lowered (or could not check) "At once"
+        m_status->setText(m_status->text() + QStringLiteral(" (") + m_runner->parallelReason() + QLatin1Char(')'));
     updateButtons();
 }
 

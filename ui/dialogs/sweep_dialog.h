@@ -47,6 +47,7 @@ public:
     QPlainTextEdit* parametersEdit() const { return m_parameters; }
     QSpinBox* stepsBox() const { return m_steps; }
     QComboBox* objectiveBox() const { return m_objective; }
+    QSpinBox* parallelBox() const { return m_parallel; }
     QTableWidget* trialsTable() const { return m_trials; }
     QCustomPlot* chart() const { return m_chart; }
     QComboBox* chartSetting() const { return m_chartSetting; } // the swept setting on the chart's x axis
@@ -77,6 +78,7 @@ private:
     QCheckBox* m_pruning;
     QComboBox* m_objective;        // val_loss, or an evaluation metric
     QSpinBox* m_objectiveExamples; // the validation examples a metric is measured on
+    QSpinBox* m_parallel;          // trials at once
     QPushButton* m_start;
     QPushButton* m_stop;
     QPushButton* m_resume;
