@@ -36,7 +36,8 @@ SweepParallelism sweepParallelism(const SweepSpec& spec, const TrainConfig& base
         return result;
     }
     const double usable = 0.85 * static_cast<double>(machine);
-    const int fit = std::max(1, static_cast<int>(std::floor(usable / std::max(needed, 1.0))));
+    const double room = std::floor(usable / std::max(needed, 1.0));
+    const int fit = static_cast<int>(std::clamp(room, 1.0, static_cast<double>(result.trials)));
     if (fit < result.trials) {
         result.reason = QStringLiteral("%1 trials at once, not %2: each needs about %3 and %4 of %5 is usable")
                             .arg(fit)

@@ -44,6 +44,7 @@ void SweepRunner::start()
     m_running = true;
     m_stopping = false;
     m_pausing = false;
+    m_failure.clear();
     const SweepParallelism parallelism = sweepParallelism(m_record.spec(), m_record.base());
     m_parallel = parallelism.trials;
     m_parallelReason = parallelism.reason;
@@ -56,40 +57,43 @@ void SweepRunner::stop()
         return;
     m_stopping = true;
     if (m_evalTrial > 0)
-        m_eval->cancel();                    // onEvaluationEnded keeps the trial "evaluating" for the resume
+        m_eval->cancel(); // onEvaluationEnded keeps the trial "evaluating" for the resume
+    cancelActive(false);
+    // Between trials there is nothing to wait for: the pause is reported from the event loop.
+    QTimer::singleShot(0, this, &SweepRunner::fill);
+}
+
+void SweepRunner::cancelActive(bool queuedOnly)
+{
     std::vector<std::pair<int, int>> active; // (trial, job)
     for (const auto& [index, a] : m_active)
         active.emplace_back(index, a.job);
     for (const auto& [index, jobId] : active) {
         const RunJob* job = m_queue->job(jobId);
-        if (job && job->status != QLatin1String("queued")) {
-            m_queue->cancel(jobId); // the worker checkpoints and ends; onJobEnded records it
+        const bool queued = !job || job->status == QLatin1String("queued");
+        if (!queued) {
+            if (!queuedOnly)
+                m_queue->cancel(jobId); // the worker checkpoints and ends; onJobEnded records it
             continue;
         }
-        // A trial still waiting for a slot ends nothing when cancelled: recorded here, to run on resume.
+        // A trial still waiting for a slot ends no worker: its cancellation is recorded by the
+        // activityChanged handler, or here when the job is gone; it runs again on resume.
         if (job)
             m_queue->cancel(jobId);
-        m_active.erase(index);
+        if (m_active.erase(index) == 0)
+            continue;
         trial(index).status = QStringLiteral("interrupted");
         m_record.save();
         emit trialChanged(index);
     }
-    // Between trials there is nothing to wait for: the pause is reported from the event loop.
-    QTimer::singleShot(0, this, &SweepRunner::fill);
 }
 
 void SweepRunner::fill()
 {
     if (!m_running)
         return;
-    if (m_stopping || m_pausing) {
-        if (m_active.empty() && m_evalTrial == 0) {
-            m_running = false; // before anyone hears of it: a stop() from a slot finds nothing to stop
-            m_record.save();
-            emit paused();
-        }
+    if (settleWhenHalted())
         return;
-    }
     // A trained trial whose objective is not measured yet is evaluated (one at a time), not trained again.
     if (m_evalTrial == 0)
         for (SweepTrial& t : m_record.trials())
@@ -109,7 +113,7 @@ void SweepRunner::fill()
         if (!next || !startTrial(*next))
             break;
     }
-    if (!m_running || m_stopping || m_pausing || !m_active.empty() || m_evalTrial != 0)
+    if (settleWhenHalted() || !m_running || !m_active.empty() || m_evalTrial != 0)
         return;
     for (const SweepTrial& t : m_record.trials())
         if (!t.isDone())
@@ -117,6 +121,21 @@ void SweepRunner::fill()
     m_running = false;
     m_record.save();
     emit finished();
+}
+
+bool SweepRunner::settleWhenHalted()
+{
+    if (!m_running || !(m_stopping || m_pausing))
+        return false;
+    if (m_active.empty() && m_evalTrial == 0) {
+        m_running = false; // before anyone hears of it: a stop() from a slot finds nothing to stop
+        m_record.save();
+        if (m_failure.isEmpty())
+            emit paused();
+        else
+            emit failed(m_failure);
+    }
+    return true;
 }
 
 bool SweepRunner::startTrial(SweepTrial& next)
@@ -148,11 +167,13 @@ bool SweepRunner::startTrial(SweepTrial& next)
             onJobEnded(jobId, job->trace.end);
         return true;
     } catch (const Error& error) {
-        m_running = false;
+        // The sweep stops: the other trials are stopped as by stop(), and `failed` comes once they ended.
         next.status = QStringLiteral("failed");
         next.message = error.message();
         m_record.save();
-        emit failed(QStringLiteral("trial %1: %2").arg(next.index).arg(error.message()));
+        m_failure = QStringLiteral("trial %1: %2").arg(next.index).arg(error.message());
+        m_stopping = true;
+        cancelActive(false);
         return false;
     }
 }
@@ -216,9 +237,11 @@ void SweepRunner::onJobEnded(int jobId, const RunEndInfo& end)
     }
     if (t.status == QLatin1String("finished") && m_record.spec().objectiveIsEvaluation())
         t.status = QStringLiteral("evaluating"); // fill() evaluates it before anything else
-    if (stoppedFromOutside)
-        m_pausing = true;
     m_record.save();
+    if (stoppedFromOutside && !m_pausing) {
+        m_pausing = true;
+        cancelActive(true); // trials still waiting in the queue would otherwise start from scratch
+    }
     emit trialChanged(trialIndex);
     // What comes next starts from the event loop, not inside the queue's jobEnded emission.
     QTimer::singleShot(0, this, &SweepRunner::fill);

@@ -47,6 +47,11 @@ private:
     // end (finished) or the pause once nothing runs any more.
     void fill();
     bool startTrial(SweepTrial& trial); // false: it could not be prepared (the sweep stops)
+    // Stopping or pausing: once nothing runs, reports the pause (or the failure) and returns true.
+    bool settleWhenHalted();
+    // Cancels the active trials (only those still waiting in the queue with `queuedOnly`); waiting ones
+    // are recorded "interrupted" at once, running ones when their worker ends.
+    void cancelActive(bool queuedOnly);
     void onEvaluated(int trialIndex, const EvalPoint& eval);
     void onJobEnded(int jobId, const RunEndInfo& end);
     void startEvaluation(SweepTrial& trial);
@@ -65,6 +70,7 @@ private:
     std::map<int, ActiveTrial> m_active; // trial index -> its queue job
     int m_parallel = 1;
     QString m_parallelReason;
+    QString m_failure; // why the sweep stopped on its own: reported as `failed` once nothing runs
     EvalProcess* m_eval;
     int m_evalTrial = 0; // the trial being evaluated, 0: none
 };

@@ -309,6 +309,32 @@ private slots:
         QCOMPARE(queue.jobIds().size(), 1); // nothing started behind it
     }
 
+    // With two at once but a queue that runs one (the studio's Runs at once), the second trial waits in
+    // the queue; stopping the first from outside keeps the waiting one from starting: both run on resume.
+    void outsideStopKeepsWaitingTrialsFromStarting()
+    {
+        RunQueue queue;
+        queue.setCliPath(test::cliPath()); // one run at a time
+        SweepSpec s = spec(QStringLiteral("waiting"));
+        s.maxTrials = 2;
+        s.parallel = 2;
+        SweepRunner runner(&queue, SweepRecord::create(m_dir.filePath(QStringLiteral("runs")), s, baseConfig(), {}));
+        connect(&runner, &SweepRunner::trialStarted, &queue, [&queue](int index, int job) {
+            if (index == 1)
+                queue.cancel(job);
+        });
+        QSignalSpy paused(&runner, &SweepRunner::paused);
+        runner.start();
+        QVERIFY(paused.wait(120000));
+        QTest::qWait(200); // a waiting trial that were started would show up now
+        QCOMPARE(paused.size(), 1);
+        const SweepRecord record = SweepRecord::load(runner.record().folder());
+        QCOMPARE(record.trials()[0].status, QStringLiteral("interrupted"));
+        QCOMPARE(record.trials()[1].status, QStringLiteral("interrupted"));
+        QCOMPARE(queue.activeCount(), 0);
+        QVERIFY(!QFile::exists(QDir(record.trials()[1].runDir).filePath(QStringLiteral("events.jsonl"))));
+    }
+
     // A worker that dies (killed, out of memory) or cannot even start fails its trial: the sweep goes on
     // with the next one, instead of running the same crash again and again or waiting for an end.
     void workerThatFailsFailsItsTrial_data()
