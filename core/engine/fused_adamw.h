@@ -5,6 +5,13 @@
 // parameter, its gradient and both moments once and writes them once, on the intra-op threads. The
 // gradient clipping factor is applied in the same pass (setGradientScale) instead of a pass of its own.
 // Parameters that are not contiguous float32 (or with amsgrad) take LibTorch's element-wise path.
+//
+// Mixed precision (keepMasterWeights): every bfloat16 parameter gets a float32 master copy and float32
+// moments; the update runs on the master, from the bfloat16 gradient widened in the same pass, and
+// rounds the result (to nearest even) into the parameter the forward pass uses. Small updates that
+// bfloat16's 8-bit mantissa would swallow accumulate in the master instead of being lost.
+
+#include <unordered_map>
 
 #include "engine/torch_pch.h"
 
@@ -19,12 +26,22 @@ public:
 
     torch::Tensor step(LossClosure closure = nullptr) override;
 
+    // Gives every contiguous bfloat16 parameter a float32 master (a copy of its current value). Call
+    // before the first step; the moments of those parameters are then float32 too.
+    void keepMasterWeights();
+    // The float32 master of `parameter`, or the parameter itself where it has none. Checkpoints save
+    // and load these, so a resumed run continues from the full-precision weights.
+    torch::Tensor masterOf(const torch::Tensor& parameter) const;
+    // After masters were loaded (a resume): rounds each into its parameter.
+    void copyMastersToParameters();
+
 private:
     double m_gradientScale = 1.0;
+    std::unordered_map<const c10::TensorImpl*, torch::Tensor> m_masters;
 };
 
 // The global L2 norm of the gradients of `parameters`, accumulated in double in one pass without
-// allocating (contiguous float32 gradients; others through LibTorch).
+// allocating (contiguous float32 or bfloat16 gradients; others through LibTorch).
 double fusedGradientNorm(const std::vector<torch::Tensor>& parameters);
 
 } // namespace ft

@@ -75,7 +75,19 @@ std::unique_ptr<FusedAdamW> makeOptimizer(const std::vector<NamedParameter>& par
     auto noDecay = options;
     noDecay.weight_decay(0.0);
     groups.emplace_back(undecayed, std::make_unique<torch::optim::AdamWOptions>(noDecay));
-    return std::make_unique<FusedAdamW>(std::move(groups), options);
+    auto optimizer = std::make_unique<FusedAdamW>(std::move(groups), options);
+    if (config.computeDtype == QLatin1String("bfloat16"))
+        optimizer->keepMasterWeights(); // mixed precision: bf16 compute, fp32 weights and moments
+    return optimizer;
+}
+
+std::vector<NamedParameter> checkpointTensors(const std::vector<NamedParameter>& trainable, const FusedAdamW& optimizer)
+{
+    std::vector<NamedParameter> tensors;
+    tensors.reserve(trainable.size());
+    for (const NamedParameter& p : trainable)
+        tensors.push_back({p.name, optimizer.masterOf(p.tensor)});
+    return tensors;
 }
 
 void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate)

@@ -28,7 +28,13 @@ std::vector<NamedParameter> trainableParameters(LlamaForCausalLMImpl& model);
 
 // AdamW with decoupled weight decay (FusedAdamW: one pass per parameter); norms and biases (1-D tensors)
 // are not decayed unless config.decayNormsAndBiases. Two parameter groups: decayed first, then not decayed.
+// With compute_dtype "bfloat16" it keeps float32 master weights and moments (mixed precision).
 std::unique_ptr<FusedAdamW> makeOptimizer(const std::vector<NamedParameter>& parameters, const TrainConfig& config);
+// What a checkpoint saves and loads for `trainable`: each parameter's float32 master under mixed
+// precision (FusedAdamW::masterOf), else the parameter. After loading into them, the parameters take
+// their values from FusedAdamW::copyMastersToParameters.
+std::vector<NamedParameter> checkpointTensors(const std::vector<NamedParameter>& trainable,
+                                              const FusedAdamW& optimizer);
 void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate);
 
 // Global L2 norm of the gradients (accumulated in fp64, one pass); clipping by it is

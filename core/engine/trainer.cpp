@@ -94,7 +94,8 @@ void Trainer::setupResume()
         m_resumedFrom = 0;
         return;
     }
-    m_state = m_checkpoints->load(*latest, m_trainable, m_optimizer.get());
+    m_state = m_checkpoints->load(*latest, checkpointTensors(m_trainable, *m_optimizer), m_optimizer.get());
+    m_optimizer->copyMastersToParameters();
     m_resumedFrom = m_state.step;
     m_lastCheckpointStep = m_state.step;
     m_lastEvalStep = m_state.valLoss ? m_state.step : -1;
@@ -506,7 +507,8 @@ SavedCheckpoint Trainer::saveCheckpoint(bool best)
     TrainingState state = m_state;
     if (m_lastEvalStep != m_state.step)
         state.valLoss.reset();
-    const SavedCheckpoint info = m_checkpoints->save(state, m_trainable, *m_optimizer, best);
+    const SavedCheckpoint info =
+        m_checkpoints->save(state, checkpointTensors(m_trainable, *m_optimizer), *m_optimizer, best);
     m_checkpoints->prune(m_config.keepLast);
     CheckpointPoint point;
     point.step = info.step;
@@ -522,7 +524,8 @@ QString Trainer::exportModel()
     // With validation, the export holds the best weights (early stopping's point); else the last.
     const auto best = m_checkpoints->best();
     if (m_config.exportBest && best && best->step != m_state.step) {
-        m_checkpoints->load(*best, m_trainable, nullptr);
+        m_checkpoints->load(*best, checkpointTensors(m_trainable, *m_optimizer), nullptr);
+        m_optimizer->copyMastersToParameters();
         m_observer.log(QStringLiteral("info"),
                        QStringLiteral("exporting the best checkpoint (step %1)").arg(best->step));
     }

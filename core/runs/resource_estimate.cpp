@@ -122,9 +122,12 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     }
     e.weightBytes += static_cast<double>(e.adapterParameters) * 4.0; // adapters train in fp32
 
-    // Gradients and AdamW moments, only for what is trainable.
+    // Gradients and AdamW moments, only for what is trainable. The moments are float32 always; in
+    // bf16 (mixed precision) each trainable base weight also has a float32 master copy, so full
+    // fine-tuning costs 16 bytes per parameter in either precision (2 + 2 + 4 + 8 against 4 + 4 + 8).
     e.gradientBytes = static_cast<double>(trainableBase) * bytes + static_cast<double>(e.adapterParameters) * 4.0;
-    e.optimizerBytes = 2.0 * e.gradientBytes;
+    const double masterBytes = bytes < 4.0 ? 4.0 * static_cast<double>(trainableBase) : 0.0;
+    e.optimizerBytes = 8.0 * static_cast<double>(e.trainableParameters) + masterBytes;
 
     // Activations of one micro-batch saved for the backward pass. Per token and layer: the norms'
     // inputs and outputs, q/k/v before and after RoPE, the attention output, the MLP's gate, up, SiLU

@@ -18,10 +18,10 @@
 namespace ft {
 
 struct ResourceEstimateOptions {
-    double sgemmGflops = kNoValue;  // `ftstudio-cli bench sgemm --json`; NaN: kAssumedGflops is used
-    double efficiency = 0.5;        // share of that throughput training reaches (see kActivationOverhead's note)
-    qint64 tokensPerEpoch = 0;      // of the training data after the template and max_length (0: unknown)
-    qint64 trainExamples = 0;       // the examples the run trains on (validation left out; 0: unknown)
+    double sgemmGflops = kNoValue; // `ftstudio-cli bench sgemm --json`; NaN: kAssumedGflops is used
+    double efficiency = 0.5;       // share of that throughput training reaches (see kActivationOverhead's note)
+    qint64 tokensPerEpoch = 0;     // of the training data after the template and max_length (0: unknown)
+    qint64 trainExamples = 0;      // the examples the run trains on (validation left out; 0: unknown)
     // Their token counts, in the run's order: all of them (the steps are then exactly the run's, planned
     // as contract/epoch_plan.h plans them), or the first of them (their rows scaled up). Empty: unknown.
     std::vector<int64_t> trainLengths;
@@ -47,7 +47,7 @@ struct ResourceEstimate {
     // Memory, bytes.
     double weightBytes = 0; // the model as stored for training (quantized base + adapters)
     double gradientBytes = 0;
-    double optimizerBytes = 0;  // AdamW: two moments per trainable parameter
+    double optimizerBytes = 0;  // AdamW: two fp32 moments per trainable parameter, fp32 masters of bf16 ones
     double activationBytes = 0; // saved for the backward pass, one micro-batch
     double logitsBytes = 0;     // the output head's chunk of logits and its gradient
     double temporaryBytes = 0;  // the step's working memory: gradient-sized temporaries, the head's fp32 gradient

@@ -2,7 +2,8 @@
 // steps (both weight-decay groups, sizes that split across threads and leave a remainder), the gradient
 // scale equal to scaling the gradients first, other dtypes through LibTorch's own path exactly, and a
 // saved state that either optimizer loads (the checkpoints stay the same files). The one-pass gradient
-// norm equals the sum of squares in float64.
+// norm equals the sum of squares in float64. With master weights (mixed precision), bfloat16 parameters
+// follow float32 AdamW on their float32 masters, and keep updates bfloat16 alone would round away.
 
 #include <sstream>
 
@@ -112,6 +113,75 @@ private slots:
             QVERIFY(torch::equal(x[i], y[i]));
     }
 
+    // Mixed precision: bf16 parameters and gradients, float32 masters and moments. The masters follow
+    // float32 AdamW given the same (bf16-valued) gradients; each parameter is its master rounded.
+    void masterWeightsFollowFloat32AdamW()
+    {
+        const Setup mixed = makeParameters(torch::kBFloat16);
+        Setup reference = makeParameters(torch::kBFloat16);
+        for (auto* group : {&reference.decayed, &reference.undecayed})
+            for (torch::Tensor& p : *group)
+                p = p.detach().to(torch::kFloat32).set_requires_grad(true);
+        auto a = makeOptimizer<FusedAdamW>(mixed);
+        a->keepMasterWeights();
+        auto b = makeOptimizer<torch::optim::AdamW>(reference);
+        for (int step = 0; step < 6; ++step) {
+            setGradients(mixed, step);
+            const double scale = step % 2 ? 0.25 : 1.0;
+            a->setGradientScale(scale);
+            const auto x = all(mixed), y = all(reference);
+            for (size_t i = 0; i < x.size(); ++i)
+                y[i].mutable_grad() = x[i].grad().to(torch::kFloat32) * scale;
+            a->step();
+            b->step();
+        }
+        const auto x = all(mixed), y = all(reference);
+        for (size_t i = 0; i < x.size(); ++i) {
+            const torch::Tensor master = a->masterOf(x[i]);
+            QCOMPARE(master.scalar_type(), torch::kFloat32);
+            const double diff = maxRelativeDifference(master, y[i]);
+            QVERIFY2(diff < 1e-6, qPrintable(QStringLiteral("parameter %1: relative difference %2").arg(i).arg(diff)));
+            QCOMPARE(x[i].scalar_type(), torch::kBFloat16);
+            QVERIFY(torch::equal(x[i], master.to(torch::kBFloat16)));
+            const auto& state = static_cast<const torch::optim::AdamWParamState&>(
+                *a->state().at(c10::guts::to_string(x[i].unsafeGetTensorImpl())));
+            QCOMPARE(state.exp_avg().scalar_type(), torch::kFloat32);
+        }
+        QVERIFY(maxRelativeDifference(a->masterOf(x[0]), makeParameters().decayed[0]) > 1e-3);
+        // The gradient norm reads bf16 gradients in one pass too.
+        double expected = 0.0;
+        for (const torch::Tensor& p : x)
+            expected += p.grad().to(torch::kFloat64).pow(2).sum().item<double>();
+        QVERIFY(std::abs(fusedGradientNorm(x) - std::sqrt(expected)) < 1e-12 * std::sqrt(expected));
+    }
+
+    // Why masters: at 1.0 a bfloat16 step is 2^-7, so AdamW's 1e-4 updates vanish in bf16 alone; the
+    // master accumulates them until the rounded parameter moves.
+    void masterWeightsKeepUpdatesBfloat16WouldLose()
+    {
+        auto run = [](bool masters) {
+            Setup s;
+            s.decayed.push_back(torch::ones({64}, torch::kBFloat16).set_requires_grad(true));
+            s.undecayed.push_back(torch::ones({1}, torch::kBFloat16).set_requires_grad(true));
+            auto options = torch::optim::AdamWOptions(1e-4).weight_decay(0.0);
+            std::vector<torch::optim::OptimizerParamGroup> groups;
+            groups.emplace_back(s.decayed, std::make_unique<torch::optim::AdamWOptions>(options));
+            groups.emplace_back(s.undecayed, std::make_unique<torch::optim::AdamWOptions>(options));
+            FusedAdamW optimizer(std::move(groups), options);
+            if (masters)
+                optimizer.keepMasterWeights();
+            for (int step = 0; step < 100; ++step) {
+                for (const torch::Tensor& p : all(s))
+                    p.mutable_grad() = torch::ones_like(p);
+                optimizer.step();
+            }
+            return s.decayed[0][0].item<float>();
+        };
+        QCOMPARE(run(false), 1.0f);
+        const float withMasters = run(true);
+        QVERIFY2(withMasters < 0.995f && withMasters > 0.985f, qPrintable(QString::number(withMasters)));
+    }
+
     void savedStateLoadsIntoEither()
     {
         const Setup s = makeParameters();
@@ -127,11 +197,11 @@ private slots:
         torch::serialize::InputArchive archive;
         archive.load_from(in);
         b->load(archive);
-        const auto& state =
-            static_cast<const torch::optim::AdamWParamState&>(*b->state().at(c10::guts::to_string(s.decayed[0].unsafeGetTensorImpl())));
+        const auto& state = static_cast<const torch::optim::AdamWParamState&>(
+            *b->state().at(c10::guts::to_string(s.decayed[0].unsafeGetTensorImpl())));
         QCOMPARE(state.step(), int64_t(1));
-        const auto& mine =
-            static_cast<const torch::optim::AdamWParamState&>(*a->state().at(c10::guts::to_string(s.decayed[0].unsafeGetTensorImpl())));
+        const auto& mine = static_cast<const torch::optim::AdamWParamState&>(
+            *a->state().at(c10::guts::to_string(s.decayed[0].unsafeGetTensorImpl())));
         QVERIFY(torch::equal(state.exp_avg(), mine.exp_avg()));
         QVERIFY(torch::equal(state.exp_avg_sq(), mine.exp_avg_sq()));
     }

@@ -73,7 +73,10 @@ private slots:
         TrainConfig bf16 = preset(QStringLiteral("full"));
         bf16.computeDtype = QStringLiteral("bfloat16");
         const ResourceEstimate half = estimateResources(tiny(), bf16, noMachine());
-        QCOMPARE(half.weightBytes + half.gradientBytes + half.optimizerBytes, 8.0 * 217664);
+        // Mixed precision: bf16 weights and gradients, fp32 masters and moments.
+        QCOMPARE(half.weightBytes, 2.0 * 217664);
+        QCOMPARE(half.optimizerBytes, 12.0 * 217664);
+        QCOMPARE(half.weightBytes + half.gradientBytes + half.optimizerBytes, 16.0 * 217664);
         QVERIFY(half.activationBytes < e.activationBytes);
     }
     void loraParameterCount()
