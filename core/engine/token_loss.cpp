@@ -1,7 +1,9 @@
 #include "engine/token_loss.h"
 
 #include "engine/batching.h"
+
 #include "engine/kernels/softmax_xent_kernel.h"
+#include <ATen/Parallel.h>
 
 namespace ft {
 
@@ -12,6 +14,18 @@ namespace {
 // operand each call), so fewer, larger chunks spend less of the step copying it; the chunks share
 // one buffer, allocated once per call.
 int64_t chunkRows(int64_t vocab) { return std::max<int64_t>(16, (int64_t{16} << 20) / std::max<int64_t>(1, vocab)); }
+
+// sum += part, a bf16 tensor added to an fp32 one of the same shape (both contiguous). LibTorch's
+// mixed-dtype add_ takes an unvectorized path, four times slower than the bf16 product itself.
+void addWidened(torch::Tensor& sum, const torch::Tensor& part)
+{
+    float* s = sum.data_ptr<float>();
+    const auto* p = part.data_ptr<at::BFloat16>();
+    at::parallel_for(0, sum.numel(), 1 << 16, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            s[i] += static_cast<float>(p[i]);
+    });
+}
 
 // The output head fused with the cross-entropy. The forward pass computes, chunk by chunk, the loss
 // and already the gradients of its inputs (softmax minus one-hot, times the head weight or the
@@ -29,10 +43,17 @@ struct FusedHeadCrossEntropy : public torch::autograd::Function<FusedHeadCrossEn
         const int64_t step = chunkRows(V);
         const torch::Tensor targetsContiguous = targets.contiguous();
         torch::Tensor gradHidden = needHidden ? torch::empty_like(hidden) : torch::Tensor();
-        // The head's gradient is accumulated as (C, V): h^T g runs faster than g^T h in OpenBLAS.
-        torch::Tensor gradWeightT =
-            needWeight ? torch::zeros({weight.size(1), V}, weight.options().dtype(torch::kFloat32)) : torch::Tensor();
         const bool fp32 = hidden.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32;
+        // The head's gradient, summed in fp32 over the chunks. In fp32 as (C, V): h^T g runs faster
+        // than g^T h in OpenBLAS. In bf16 as (V, C), the weight's own layout: oneDNN runs g^T h as fast,
+        // and turning a (C, V) sum into a bf16 (V, C) tensor costs more than all its products.
+        const auto gradWeightShape =
+            fp32 ? std::vector<int64_t>{weight.size(1), V} : std::vector<int64_t>{V, weight.size(1)};
+        torch::Tensor gradWeightSum =
+            needWeight ? torch::zeros(gradWeightShape, weight.options().dtype(torch::kFloat32)) : torch::Tensor();
+        // bf16: one chunk's share of the head's gradient, before it is added to the fp32 sum.
+        torch::Tensor chunkGradWeight =
+            needWeight && !fp32 ? torch::empty({V, weight.size(1)}, hidden.options()) : torch::Tensor();
         torch::Tensor logitsBuffer = torch::empty({std::min(step, N), V}, hidden.options().dtype(torch::kFloat32));
         double loss = 0.0;
         for (int64_t start = 0; start < N; start += step) {
@@ -48,19 +69,30 @@ struct FusedHeadCrossEntropy : public torch::autograd::Function<FusedHeadCrossEn
                                                n, V, needHidden || needWeight);
             if (!needHidden && !needWeight)
                 continue;
+            // In bf16 both products run in bf16 (oneDNN, several times sgemm's rate) on the logits'
+            // gradient rounded once; each chunk's share of the head's gradient is summed in fp32.
+            const torch::Tensor gradLogits = fp32 ? logits : logits.to(hidden.scalar_type());
             if (needHidden) {
                 torch::Tensor gradRows = gradHidden.narrow(0, start, n); // (n, C)
                 if (fp32)
                     torch::mm_out(gradRows, logits, weight);
                 else
-                    gradRows.copy_(torch::matmul(logits.to(hidden.scalar_type()), weight));
+                    gradRows.copy_(torch::mm(gradLogits, weight));
             }
-            if (needWeight)
-                gradWeightT.addmm_(h.to(torch::kFloat32).t(), logits); // (C, V)
+            if (needWeight) {
+                if (fp32) {
+                    gradWeightSum.addmm_(h.t(), logits); // (C, V)
+                } else {
+                    torch::mm_out(chunkGradWeight, gradLogits.t(), h); // (V, C)
+                    addWidened(gradWeightSum, chunkGradWeight);
+                }
+            }
         }
         ctx->saved_data["grad_hidden"] = gradHidden;
-        ctx->saved_data["grad_weight"] =
-            needWeight ? gradWeightT.t().contiguous().to(weight.scalar_type()) : torch::Tensor();
+        torch::Tensor gradWeight;
+        if (needWeight)
+            gradWeight = fp32 ? gradWeightSum.t().contiguous() : gradWeightSum.to(weight.scalar_type());
+        ctx->saved_data["grad_weight"] = gradWeight;
         return torch::full({}, loss, torch::TensorOptions().dtype(torch::kFloat32));
     }
 
