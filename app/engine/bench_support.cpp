@@ -35,10 +35,12 @@ int intOption(const QCommandLineParser& parser, const QString& name)
     return value;
 }
 
-double sgemmGflops(int n, int repeats)
+double sgemmGflops(int n, int repeats) { return matmulGflops(n, repeats, torch::kFloat32); }
+
+double matmulGflops(int n, int repeats, torch::ScalarType dtype)
 {
-    const torch::Tensor a = torch::randn({n, n});
-    const torch::Tensor b = torch::randn({n, n});
+    const torch::Tensor a = torch::randn({n, n}).to(dtype);
+    const torch::Tensor b = torch::randn({n, n}).to(dtype);
     torch::Tensor c = torch::mm(a, b); // warm up threads and caches
     std::vector<double> seconds;
     for (int i = 0; i < repeats; ++i) {

@@ -6,6 +6,8 @@
 
 #include <QCommandLineParser>
 
+#include <c10/core/ScalarType.h>
+
 namespace ft::cli {
 
 using Clock = std::chrono::steady_clock;
@@ -18,6 +20,8 @@ double median(std::vector<double> values);
 int intOption(const QCommandLineParser& parser, const QString& name);
 // GFLOP/s of an n x n x n fp32 matrix product: the machine's practical peak for the engine.
 double sgemmGflops(int n, int repeats);
+// The same in `dtype` (bf16: oneDNN's products, where the CPU has AVX-512 BF16 several times sgemm's).
+double matmulGflops(int n, int repeats, torch::ScalarType dtype);
 
 int benchTrain(const QStringList& args);
 

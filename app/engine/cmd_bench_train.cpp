@@ -206,6 +206,7 @@ struct RunShape {
     int threads = 0;
     int steps = 0;
     double sgemmGflops = 0;
+    double bf16Gflops = 0; // bf16 runs: the bf16 matrix rate measured in the same process
 };
 
 QJsonObject summaryOf(const ModeCase& c, const RunShape& run)
@@ -244,6 +245,9 @@ QJsonObject summaryOf(const ModeCase& c, const RunShape& run)
         {QStringLiteral("tokens_per_second"), tokensPerSecond},
         {QStringLiteral("sgemm_gflops"), run.sgemmGflops},
         {QStringLiteral("mfu"), flopsPerToken * tokensPerSecond / (run.sgemmGflops * 1e9)},
+        {QStringLiteral("bf16_matmul_gflops"), run.bf16Gflops > 0 ? QJsonValue(run.bf16Gflops) : QJsonValue()},
+        {QStringLiteral("bf16_mfu"),
+         run.bf16Gflops > 0 ? QJsonValue(flopsPerToken * tokensPerSecond / (run.bf16Gflops * 1e9)) : QJsonValue()},
         {QStringLiteral("phase_ms_median"),
          QJsonObject{{QStringLiteral("forward"), median(s.forward) * 1e3},
                      {QStringLiteral("head_and_loss"), median(s.loss) * 1e3},
@@ -287,6 +291,10 @@ void printSummary(const QJsonObject& r)
                  .arg(number("sgemm_gflops"), 0, 'f', 1)
                  .arg(number("mfu") * 100, 0, 'f', 1)
                  .arg(number("dequantize_share") * 100, 0, 'f', 1);
+    if (r[QStringLiteral("bf16_matmul_gflops")].isDouble())
+        out() << QStringLiteral("  bf16 matrix products %1 GFLOP/s, model FLOPs utilisation against them %2%\n")
+                     .arg(number("bf16_matmul_gflops"), 0, 'f', 1)
+                     .arg(number("bf16_mfu") * 100, 0, 'f', 1);
     if (r.contains(QStringLiteral("peak_rss_bytes")))
         out() << QStringLiteral("  peak resident memory %1\n")
                      .arg(humanBytes(static_cast<int64_t>(number("peak_rss_bytes"))));
@@ -359,6 +367,8 @@ int benchTrain(const QStringList& args)
     const std::vector<CaseSpec> specs = caseSpecs(parser);
 
     run.sgemmGflops = sgemmGflops(2048, 5);
+    if (dtype == torch::kBFloat16)
+        run.bf16Gflops = matmulGflops(2048, 5, torch::kBFloat16);
     const int64_t baseline = residentBytes();
     std::vector<std::unique_ptr<ModeCase>> cases;
     for (const CaseSpec& spec : specs)
