@@ -9,7 +9,7 @@
 // Mixed precision (keepMasterWeights): every bfloat16 parameter gets a float32 master copy and float32
 // moments; the update runs on the master, from the bfloat16 gradient widened in the same pass, and
 // rounds the result (to nearest even) into the parameter the forward pass uses. Small updates that
-// bfloat16's 8-bit mantissa would swallow accumulate in the master instead of being lost.
+// bfloat16's 8 significant bits would swallow accumulate in the master instead of being lost.
 
 #include <unordered_map>
 

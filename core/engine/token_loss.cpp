@@ -19,6 +19,9 @@ int64_t chunkRows(int64_t vocab) { return std::max<int64_t>(16, (int64_t{16} << 
 // mixed-dtype add_ takes an unvectorized path, four times slower than the bf16 product itself.
 void addWidened(torch::Tensor& sum, const torch::Tensor& part)
 {
+    TORCH_CHECK(sum.scalar_type() == torch::kFloat32 && part.scalar_type() == torch::kBFloat16 && sum.is_contiguous() &&
+                    part.is_contiguous() && sum.numel() == part.numel(),
+                "addWidened: a contiguous float32 sum and bfloat16 part of the same size");
     float* s = sum.data_ptr<float>();
     const auto* p = part.data_ptr<at::BFloat16>();
     at::parallel_for(0, sum.numel(), 1 << 16, [&](int64_t begin, int64_t end) {

@@ -580,11 +580,13 @@ void Trainer::startEveryRankAlike()
 {
     if (!m_group)
         return;
-    // Identical starting weights on every rank, whatever each loaded.
+    // Identical starting weights on every rank, whatever each loaded: the float32 masters under mixed
+    // precision (the updates start from them), rounded into the bf16 parameters afterwards.
     std::vector<torch::Tensor> tensors;
-    for (const auto& p : m_trainable)
+    for (const auto& p : checkpointTensors(m_trainable, *m_optimizer))
         tensors.push_back(p.tensor);
     m_group->broadcastFromMain(tensors);
+    m_optimizer->copyMastersToParameters();
 }
 
 StepPoint Trainer::stepPoint(const StepResult& result, const SessionClock& session)

@@ -155,7 +155,7 @@ private slots:
         QVERIFY(std::abs(fusedGradientNorm(x) - std::sqrt(expected)) < 1e-12 * std::sqrt(expected));
     }
 
-    // Why masters: at 1.0 a bfloat16 step is 2^-7, so AdamW's 1e-4 updates vanish in bf16 alone; the
+    // Why masters: just below 1.0 bfloat16's step is 2^-8, so AdamW's 1e-4 updates vanish in bf16 alone; the
     // master accumulates them until the rounded parameter moves.
     void masterWeightsKeepUpdatesBfloat16WouldLose()
     {

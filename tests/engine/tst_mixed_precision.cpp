@@ -1,7 +1,7 @@
 // Mixed-precision training (compute_dtype "bfloat16"): bf16 weights in the forward and backward passes,
 // float32 master weights and moments in the optimizer. What a user relies on: its loss curve follows
 // float32's on a real fine-tune, a stopped run resumes exactly (the checkpoint holds the float32
-// masters, not their rounded copies), and the adapters or weights it exports load like any other.
+// masters, not their rounded copies), and LoRA over a bf16 base trains and exports.
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -139,7 +139,8 @@ private slots:
             QVERIFY2(entry.dtype == TensorDtype::F32, qPrintable(entry.name));
     }
 
-    // LoRA in bf16: the adapters learn with float32 masters and the run exports a model that loads.
+    // LoRA over a bf16 base: the adapters (float32 themselves, so without masters) learn through bf16
+    // activations, and the run exports a merged model that loads.
     void loraTrainsAndExports()
     {
         const QString model = test::writeRandomModel(m_dir.filePath(QStringLiteral("tiny-lora")), test::tinyConfig());
