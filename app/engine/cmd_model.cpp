@@ -20,8 +20,9 @@ int runModelNew(const QStringList& args)
          QStringLiteral("NAME"), QStringLiteral("tiny")},
         {QStringLiteral("tokenizer"),
          QStringLiteral("Use this tokenizer instead of training a sentencepiece one on the sample text: a .model, "
-                        "a tokenizer.json, or a model folder with either (qwen3-tiny and llama3-tiny need a "
-                        "Qwen3 / Llama 3 tokenizer.json)."),
+                        "a tokenizer.json, or a model folder with either (qwen3-tiny and qwen3-0.6b need a Qwen3 "
+                        "tokenizer.json, llama3-tiny and llama3.2-1b a Llama 3 one; the vocabulary is then the "
+                        "tokenizer's)."),
          QStringLiteral("PATH")},
         {QStringLiteral("text"), QStringLiteral("Train the tokenizer on this text file (one passage per line)."),
          QStringLiteral("FILE")},

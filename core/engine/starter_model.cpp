@@ -18,13 +18,14 @@ QStringList starterPresets()
 {
     return {QStringLiteral("tiny"),           QStringLiteral("small"),      QStringLiteral("stories15m"),
             QStringLiteral("tinyllama-1.1b"), QStringLiteral("qwen3-tiny"), QStringLiteral("llama3-tiny"),
-            QStringLiteral("qwen2-tiny")};
+            QStringLiteral("qwen2-tiny"),     QStringLiteral("qwen3-0.6b"), QStringLiteral("llama3.2-1b")};
 }
 
 bool starterPresetNeedsTokenizer(const QString& preset)
 {
     return preset == QLatin1String("qwen3-tiny") || preset == QLatin1String("llama3-tiny") ||
-           preset == QLatin1String("qwen2-tiny");
+           preset == QLatin1String("qwen2-tiny") || preset == QLatin1String("qwen3-0.6b") ||
+           preset == QLatin1String("llama3.2-1b");
 }
 
 ModelConfig starterPresetConfig(const QString& preset)
@@ -111,6 +112,41 @@ ModelConfig starterPresetConfig(const QString& preset)
         c.numKvHeads = 2;
         c.vocabSize = 128256; // Llama 3's tokenizer; resized to the tokenizer given
         c.maxPositions = 2048;
+        c.ropeTheta = 500000.0;
+        c.ropeScaling.type = QStringLiteral("llama3");
+        c.ropeScaling.factor = 32.0;
+        c.ropeScaling.lowFreqFactor = 1.0;
+        c.ropeScaling.highFreqFactor = 4.0;
+        c.ropeScaling.originalContext = 8192;
+        c.tieWordEmbeddings = true;
+    } else if (preset == QLatin1String("qwen3-0.6b")) {
+        // The shape of Qwen3-0.6B (its config.json): 28 layers of 16 query heads of 128 over hidden 1024,
+        // its full vocabulary (151,936 rows, tied to the head). Random weights: for `bench train`.
+        c.architecture = QStringLiteral("Qwen3ForCausalLM");
+        c.modelType = QStringLiteral("qwen3");
+        c.qkNorm = true;
+        c.hiddenSize = 1024;
+        c.intermediateSize = 3072;
+        c.numLayers = 28;
+        c.numHeads = 16;
+        c.numKvHeads = 8;
+        c.headDim = 128;
+        c.raw[QStringLiteral("head_dim")] = 128;
+        c.vocabSize = 151936;
+        c.maxPositions = 40960;
+        c.rmsNormEps = 1e-6;
+        c.ropeTheta = 1000000.0;
+        c.tieWordEmbeddings = true;
+    } else if (preset == QLatin1String("llama3.2-1b")) {
+        // The shape of Llama-3.2-1B (its config.json): 16 layers over hidden 2048, 32/8 heads, MLP 8192,
+        // the llama3 frequency bands, its full vocabulary (128,256 rows, tied to the head).
+        c.hiddenSize = 2048;
+        c.intermediateSize = 8192;
+        c.numLayers = 16;
+        c.numHeads = 32;
+        c.numKvHeads = 8;
+        c.vocabSize = 128256;
+        c.maxPositions = 131072;
         c.ropeTheta = 500000.0;
         c.ropeScaling.type = QStringLiteral("llama3");
         c.ropeScaling.factor = 32.0;
