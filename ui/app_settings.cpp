@@ -146,6 +146,18 @@ void AppSettings::setSgemmGflops(int threads, double gflops)
     m_settings->setValue(QStringLiteral("bench/sgemm_gflops_threads_%1").arg(threads), gflops);
 }
 
+double AppSettings::bf16Gflops(int threads) const
+{
+    bool ok = false;
+    const double value = m_settings->value(QStringLiteral("bench/bf16_gflops_threads_%1").arg(threads)).toDouble(&ok);
+    return ok && std::isfinite(value) && value > 0 ? value : std::numeric_limits<double>::quiet_NaN();
+}
+
+void AppSettings::setBf16Gflops(int threads, double gflops)
+{
+    m_settings->setValue(QStringLiteral("bench/bf16_gflops_threads_%1").arg(threads), gflops);
+}
+
 QByteArray AppSettings::value(const QString& key) const { return m_settings->value(key).toByteArray(); }
 
 void AppSettings::setValue(const QString& key, const QByteArray& value) { m_settings->setValue(key, value); }

@@ -50,7 +50,9 @@ public:
     void setMaxConcurrentRuns(int count);
 
     double sgemmGflops(int threads) const; // NaN when not measured for this thread count
+    double bf16Gflops(int threads) const;  // the same for bf16 matrix products
     void setSgemmGflops(int threads, double gflops);
+    void setBf16Gflops(int threads, double gflops);
 
     QByteArray value(const QString& key) const; // window geometry, splitter states, ...
     void setValue(const QString& key, const QByteArray& value);

@@ -229,7 +229,9 @@ MainWindow::MainWindow(AppSettings* settings, const MainWindowOptions& options, 
         showPage(Train);
     if (m_options.offerStarterModel)
         QTimer::singleShot(0, this, &MainWindow::offerStarterModelIfNeeded);
-    if (m_options.measureThroughput && std::isnan(m_settings->sgemmGflops(m_settings->threads())))
+    // Measured once per thread count; again where an older version measured fp32 only.
+    if (m_options.measureThroughput && (std::isnan(m_settings->sgemmGflops(m_settings->threads())) ||
+                                        std::isnan(m_settings->bf16Gflops(m_settings->threads()))))
         QTimer::singleShot(1500, m_train, &TrainPage::measureThroughput);
 }
 

@@ -24,16 +24,22 @@ int benchSgemm(const QStringList& args)
                        {QStringLiteral("json"), QStringLiteral("Print JSON.")}});
     addThreadsOption(parser);
     if (!parseArguments(parser, args,
-                        QStringLiteral("Measure the fp32 matrix-multiply throughput (GFLOP/s) of this machine.")))
+                        QStringLiteral("Measure the matrix-multiply throughput (GFLOP/s) of this machine, in fp32 "
+                                       "and in bf16 (fast where the CPU has AVX-512 BF16 or AMX).")))
         return 0;
     const int threads = applyThreadsOption(parser);
-    const double gflops = sgemmGflops(intOption(parser, QStringLiteral("size")), 7);
+    const int size = intOption(parser, QStringLiteral("size"));
+    const double gflops = sgemmGflops(size, 7);
+    const double bf16Gflops = matmulGflops(size, 7, torch::kBFloat16);
     if (parser.isSet(QStringLiteral("json")))
-        printJson({{QStringLiteral("sgemm_gflops"), gflops}, {QStringLiteral("threads"), threads}});
+        printJson({{QStringLiteral("sgemm_gflops"), gflops},
+                   {QStringLiteral("bf16_gflops"), bf16Gflops},
+                   {QStringLiteral("threads"), threads}});
     else
-        out() << QStringLiteral("sgemm %1: %2 GFLOP/s on %3 threads\n")
-                     .arg(parser.value(QStringLiteral("size")))
+        out() << QStringLiteral("sgemm %1: %2 GFLOP/s, bf16 %3 GFLOP/s on %4 threads\n")
+                     .arg(size)
                      .arg(gflops, 0, 'f', 1)
+                     .arg(bf16Gflops, 0, 'f', 1)
                      .arg(threads);
     return 0;
 }

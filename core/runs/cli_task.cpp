@@ -40,12 +40,20 @@ QStringList CliTask::sgemmBenchArguments(int threads)
     return args;
 }
 
-double CliTask::parseSgemmGflops(const QByteArray& out)
+namespace {
+
+double positiveField(const QByteArray& out, const QString& key)
 {
     const QJsonObject json = QJsonDocument::fromJson(out.trimmed()).object();
-    const double gflops = json.value(QStringLiteral("sgemm_gflops")).toDouble(-1.0);
+    const double gflops = json.value(key).toDouble(-1.0);
     return std::isfinite(gflops) && gflops > 0 ? gflops : std::numeric_limits<double>::quiet_NaN();
 }
+
+} // namespace
+
+double CliTask::parseSgemmGflops(const QByteArray& out) { return positiveField(out, QStringLiteral("sgemm_gflops")); }
+
+double CliTask::parseBf16Gflops(const QByteArray& out) { return positiveField(out, QStringLiteral("bf16_gflops")); }
 
 void CliTask::start(const QStringList& arguments)
 {

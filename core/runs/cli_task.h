@@ -30,8 +30,9 @@ public:
     // The commands the studio runs.
     static QStringList starterModelArguments(const QString& outFolder, const QString& preset = QStringLiteral("tiny"));
     static QStringList sgemmBenchArguments(int threads);
-    // Reads `bench sgemm --json` output; NaN when it holds no positive GFLOP/s figure.
+    // Read `bench sgemm --json` output (fp32's and bf16's rates); NaN when it holds no positive figure.
     static double parseSgemmGflops(const QByteArray& out);
+    static double parseBf16Gflops(const QByteArray& out);
 
 signals:
     void done(const ft::CliTaskResult& result);

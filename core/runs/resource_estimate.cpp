@@ -30,6 +30,32 @@ std::vector<Projection> layerProjections(const ModelConfig& m)
 
 double dtypeBytes(const QString& computeDtype) { return computeDtype == QLatin1String("bfloat16") ? 2.0 : 4.0; }
 
+struct EfficiencyPoint {
+    double hidden;
+    double efficiency;
+};
+
+// `ftstudio-engine bench train`, 2 threads, model FLOPs per second over the rate its own process
+// measured (bench/README.md, stop 34): stories260K's shape (hidden 64, 1 thread, stop 11), stories15M's
+// (288, full fine-tuning, batch 8 x 256), Qwen3-0.6B's (1024) and Llama-3.2-1B's (2048), LoRA at
+// batch 1 x 512. In bf16, the share of the bf16 product rate: lower, since the softmax, norms and
+// element-wise passes run at fp32 speed while the products run five to six times faster.
+constexpr EfficiencyPoint kFp32Efficiency[] = {{64, 0.45}, {288, 0.84}, {1024, 1.0}, {2048, 1.2}};
+constexpr EfficiencyPoint kBf16Efficiency[] = {{288, 0.35}, {1024, 0.31}, {2048, 0.40}};
+
+template <size_t N> double interpolate(const EfficiencyPoint (&points)[N], double hidden)
+{
+    if (hidden <= points[0].hidden)
+        return points[0].efficiency;
+    for (size_t i = 1; i < N; ++i)
+        if (hidden <= points[i].hidden) {
+            const double t =
+                std::log(hidden / points[i - 1].hidden) / std::log(points[i].hidden / points[i - 1].hidden);
+            return points[i - 1].efficiency + t * (points[i].efficiency - points[i - 1].efficiency);
+        }
+    return points[N - 1].efficiency;
+}
+
 // The run's steps from its examples' token counts: exactly as the worker plans them when `lengths` holds
 // every example, else each epoch's rows for the sample scaled to `examples`.
 qint64 stepsFromLengths(const std::vector<int64_t>& lengths, qint64 examples, const TrainConfig& c)
@@ -60,6 +86,12 @@ double baseBitsPerWeight(const QString& quantization, bool doubleQuant, const QS
     if (quantization == QLatin1String("int8"))
         return 8.0; // plus one fp32 scale per output row, counted separately
     return 8.0 * dtypeBytes(computeDtype);
+}
+
+double trainingEfficiency(qint64 hiddenSize, bool bf16)
+{
+    const auto hidden = static_cast<double>(std::max<qint64>(1, hiddenSize));
+    return bf16 ? interpolate(kBf16Efficiency, hidden) : interpolate(kFp32Efficiency, hidden);
 }
 
 qint64 loraParameterCount(const ModelConfig& model, const TrainConfig& config)
@@ -220,12 +252,18 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     else
         e.totalTokens = static_cast<double>(e.totalSteps) * static_cast<double>(e.tokensPerStep);
 
-    e.gflopsMeasured = std::isfinite(options.sgemmGflops) && options.sgemmGflops > 0;
-    e.gflops = e.gflopsMeasured ? options.sgemmGflops : kAssumedGflops;
+    const bool bf16 = c.computeDtype == QLatin1String("bfloat16");
+    const bool bf16Measured = bf16 && std::isfinite(options.bf16Gflops) && options.bf16Gflops > 0;
+    e.gflopsMeasured = bf16Measured || (std::isfinite(options.sgemmGflops) && options.sgemmGflops > 0);
+    e.gflops = bf16Measured ? options.bf16Gflops : e.gflopsMeasured ? options.sgemmGflops : kAssumedGflops;
     if (!e.gflopsMeasured)
         e.notes
             << QStringLiteral("this machine's throughput is not measured yet; %1 GFLOP/s assumed").arg(kAssumedGflops);
-    const double efficiency = std::clamp(options.efficiency, 0.01, 1.0);
+    else if (bf16 && !bf16Measured)
+        e.notes << QStringLiteral("bf16's matrix speed on this machine is not measured; the time is fp32's");
+    const double givenEfficiency = bf16Measured ? options.bf16Efficiency : options.efficiency;
+    const double efficiency = std::isfinite(givenEfficiency) ? std::clamp(givenEfficiency, 0.01, 2.0)
+                                                             : trainingEfficiency(m.hiddenSize, bf16Measured);
     if (e.totalSteps > 0) {
         e.seconds = e.totalTokens * e.flopsPerToken / (e.gflops * 1e9 * efficiency);
         if (c.isPreferenceTraining()) {

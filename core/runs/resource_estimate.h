@@ -19,9 +19,14 @@ namespace ft {
 
 struct ResourceEstimateOptions {
     double sgemmGflops = kNoValue; // `ftstudio-cli bench sgemm --json`; NaN: kAssumedGflops is used
-    double efficiency = 0.5;       // share of that throughput training reaches (see kActivationOverhead's note)
-    qint64 tokensPerEpoch = 0;     // of the training data after the template and max_length (0: unknown)
-    qint64 trainExamples = 0;      // the examples the run trains on (validation left out; 0: unknown)
+    // The share of that throughput training reaches; NaN: trainingEfficiency() for the model's shape.
+    double efficiency = kNoValue;
+    // bf16 runs (compute_dtype "bfloat16"): the bf16 matrix-product rate `bench sgemm --json` measures
+    // (NaN: not measured, fp32's rate is used) and the share of it training reaches (NaN: by shape).
+    double bf16Gflops = kNoValue;
+    double bf16Efficiency = kNoValue;
+    qint64 tokensPerEpoch = 0; // of the training data after the template and max_length (0: unknown)
+    qint64 trainExamples = 0;  // the examples the run trains on (validation left out; 0: unknown)
     // Their token counts, in the run's order: all of them (the steps are then exactly the run's, planned
     // as contract/epoch_plan.h plans them), or the first of them (their rows scaled up). Empty: unknown.
     std::vector<int64_t> trainLengths;
@@ -86,6 +91,12 @@ void applyMeasuredData(ResourceEstimateOptions* options, const TrainingDataMeasu
 qint64 loraParameterCount(const ModelConfig& model, const TrainConfig& config);
 // Bits per weight of a base projection stored as `quantization` ("none": 8 x compute dtype bytes).
 double baseBitsPerWeight(const QString& quantization, bool doubleQuant, const QString& computeDtype);
+
+// The share of the measured matrix rate (fp32 sgemm, or bf16 products for bf16 runs) that training
+// reaches, by the model's hidden size, interpolated in log(hidden) between measured shapes and held
+// outside them (bench/README.md, stop 34). Small models spend more of a step outside the products
+// (norms, softmax, element-wise passes); large ones run products larger than the one timed.
+double trainingEfficiency(qint64 hiddenSize, bool bf16);
 
 // MemTotal of /proc/meminfo in bytes; 0 when it cannot be read.
 qint64 machineMemoryBytes();

@@ -54,6 +54,8 @@ private slots:
                  42.5);
         QVERIFY(std::isnan(CliTask::parseSgemmGflops("not json")));
         QVERIFY(std::isnan(CliTask::parseSgemmGflops(R"({"sgemm_gflops": -1})")));
+        QCOMPARE(CliTask::parseBf16Gflops(R"({"sgemm_gflops": 42.5, "bf16_gflops": 300.25})"), 300.25);
+        QVERIFY(std::isnan(CliTask::parseBf16Gflops(R"({"sgemm_gflops": 42.5})"))); // an older CLI
         QVERIFY(CliTask::sgemmBenchArguments(3).contains(QStringLiteral("--json")));
         QCOMPARE(CliTask::sgemmBenchArguments(3).last(), QStringLiteral("3"));
     }
@@ -69,7 +71,10 @@ private slots:
         QVERIFY2(result.ok, qPrintable(result.message));
         const double gflops = CliTask::parseSgemmGflops(result.out);
         QVERIFY2(gflops > 0.1, result.out.constData());
-        qInfo("sgemm on 1 thread: %.1f GFLOP/s", gflops);
+        // bf16 products are timed too (emulated, and slow, where the CPU lacks bf16 instructions).
+        const double bf16 = CliTask::parseBf16Gflops(result.out);
+        QVERIFY2(bf16 > 0.01, result.out.constData());
+        qInfo("on 1 thread: sgemm %.1f GFLOP/s, bf16 %.1f GFLOP/s", gflops, bf16);
     }
 };
 

@@ -545,6 +545,7 @@ void TrainPage::updateEstimate()
     }
     ResourceEstimateOptions options;
     options.sgemmGflops = m_settings->sgemmGflops(m_settings->threads());
+    options.bf16Gflops = m_settings->bf16Gflops(m_settings->threads());
     const bool measured = m_measure.ok && !m_measureKey.isEmpty();
     if (measured) {
         const bool sharedValidation =
@@ -605,6 +606,9 @@ void TrainPage::measureThroughput()
             const double gflops = CliTask::parseSgemmGflops(result.out);
             if (result.ok && std::isfinite(gflops)) {
                 m_settings->setSgemmGflops(m_settings->threads(), gflops);
+                const double bf16 = CliTask::parseBf16Gflops(result.out);
+                if (std::isfinite(bf16))
+                    m_settings->setBf16Gflops(m_settings->threads(), bf16);
                 emit statusMessage(tr("This machine multiplies matrices at %1 GFLOP/s.").arg(gflops, 0, 'f', 1));
             } else {
                 emit statusMessage(tr("Could not measure this machine: %1").arg(result.message));
