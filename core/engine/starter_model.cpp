@@ -28,6 +28,21 @@ bool starterPresetNeedsTokenizer(const QString& preset)
            preset == QLatin1String("llama3.2-1b");
 }
 
+namespace {
+
+// Llama 3.2's rotary embeddings: theta 500000 with the "llama3" frequency bands (its config.json).
+void setLlama32Rope(ModelConfig& c)
+{
+    c.ropeTheta = 500000.0;
+    c.ropeScaling.type = QStringLiteral("llama3");
+    c.ropeScaling.factor = 32.0;
+    c.ropeScaling.lowFreqFactor = 1.0;
+    c.ropeScaling.highFreqFactor = 4.0;
+    c.ropeScaling.originalContext = 8192;
+}
+
+} // namespace
+
 ModelConfig starterPresetConfig(const QString& preset)
 {
     ModelConfig c;
@@ -112,12 +127,7 @@ ModelConfig starterPresetConfig(const QString& preset)
         c.numKvHeads = 2;
         c.vocabSize = 128256; // Llama 3's tokenizer; resized to the tokenizer given
         c.maxPositions = 2048;
-        c.ropeTheta = 500000.0;
-        c.ropeScaling.type = QStringLiteral("llama3");
-        c.ropeScaling.factor = 32.0;
-        c.ropeScaling.lowFreqFactor = 1.0;
-        c.ropeScaling.highFreqFactor = 4.0;
-        c.ropeScaling.originalContext = 8192;
+        setLlama32Rope(c);
         c.tieWordEmbeddings = true;
     } else if (preset == QLatin1String("qwen3-0.6b")) {
         // The shape of Qwen3-0.6B (its config.json): 28 layers of 16 query heads of 128 over hidden 1024,
@@ -147,12 +157,7 @@ ModelConfig starterPresetConfig(const QString& preset)
         c.numKvHeads = 8;
         c.vocabSize = 128256;
         c.maxPositions = 131072;
-        c.ropeTheta = 500000.0;
-        c.ropeScaling.type = QStringLiteral("llama3");
-        c.ropeScaling.factor = 32.0;
-        c.ropeScaling.lowFreqFactor = 1.0;
-        c.ropeScaling.highFreqFactor = 4.0;
-        c.ropeScaling.originalContext = 8192;
+        setLlama32Rope(c);
         c.tieWordEmbeddings = true;
     } else {
         throw Error(QStringLiteral("unknown model preset \"%1\" (expected one of %2)")
