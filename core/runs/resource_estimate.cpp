@@ -35,13 +35,15 @@ struct EfficiencyPoint {
     double efficiency;
 };
 
-// `ftstudio-engine bench train`, 2 threads, model FLOPs per second over the rate its own process
-// measured (bench/README.md, stop 34): stories260K's shape (hidden 64, 1 thread, stop 11), stories15M's
-// (288, full fine-tuning, batch 8 x 256), Qwen3-0.6B's (1024) and Llama-3.2-1B's (2048), LoRA at
-// batch 1 x 512. In bf16, the share of the bf16 product rate: lower, since the softmax, norms and
-// element-wise passes run at fp32 speed while the products run five to six times faster.
-constexpr EfficiencyPoint kFp32Efficiency[] = {{64, 0.45}, {288, 0.84}, {1024, 1.0}, {2048, 1.2}};
-constexpr EfficiencyPoint kBf16Efficiency[] = {{288, 0.35}, {1024, 0.31}, {2048, 0.40}};
+// The estimate's own FLOPs per token (attention included) times the tokens per second that
+// `ftstudio-engine bench train` measured, over the matrix rate measured in the same process
+// (bench/README.md). fp32, of sgemm: stories260K's shape (hidden 64, 1 thread, stop 11, counted
+// without attention: low), stories15M's (288, full fine-tuning at batch 8 x 256, stop 34: 949 tokens/s
+// at 103 GFLOP/s), Qwen3-0.6B's (1024) and Llama-3.2-1B's (2048), LoRA at batch 1 x 512 (stop 34). bf16,
+// of the bf16 product rate: lower, since the softmax, norms and element-wise passes run at fp32 speed
+// while the products run five to six times faster (stories15M: 2696 tokens/s at 594 GFLOP/s).
+constexpr EfficiencyPoint kFp32Efficiency[] = {{64, 0.45}, {288, 0.89}, {1024, 1.16}, {2048, 1.25}};
+constexpr EfficiencyPoint kBf16Efficiency[] = {{288, 0.44}, {1024, 0.36}, {2048, 0.42}};
 
 template <size_t N> double interpolate(const EfficiencyPoint (&points)[N], double hidden)
 {

@@ -40,8 +40,8 @@ constexpr double kRuntimeOverheadBytes =
 // measured peak RSS 1457 MB (926 MB with gradient checkpointing) at stop 11; the activations the
 // counting below finds fell short of the measured difference by this factor (autograd's extra saved
 // tensors and temporaries). With fused attention and RMSNorm (stop 14) the peaks are 1028 and 754 MB
-// and the estimate lands 11 % and 4 % above them. Training reached 0.45 (stories260K, 1 thread) to 0.7 (stories15M, 2
-// threads) of the sgemm throughput; the default efficiency is 0.5.
+// and the estimate lands 11 % and 4 % above them. The share of the matrix rate training reaches is
+// trainingEfficiency()'s, by the model's hidden size.
 constexpr double kActivationOverhead = 1.45;
 
 struct ResourceEstimate {
