@@ -1,6 +1,8 @@
 # ft_add_test(NAME tst_x SOURCES ... LIBS ... [LABELS slow gpu ...] [TORCH] [TIMEOUT s])
 # One Qt Test executable registered with CTest. GUI tests run offscreen; every test finds the shared
 # fixtures through FT_SHARED_DIR (set by scripts/test) or the ../shared beside the source tree.
+# FT_COMPUTE_DTYPE=float32: new runs compute in float32 on every machine, so that the suite's numbers
+# do not depend on the CPU; tst_compute_precision and tst_train_worker unset it to check the default.
 function(ft_add_test)
   cmake_parse_arguments(T "TORCH" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
@@ -27,5 +29,5 @@ function(ft_add_test)
   set_tests_properties(${T_NAME} PROPERTIES
     LABELS "${labels}"
     TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;FT_THREADS=1;OMP_WAIT_POLICY=PASSIVE;FT_CLI=$<TARGET_FILE:ftstudio-cli>")
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;FT_THREADS=1;FT_COMPUTE_DTYPE=float32;OMP_WAIT_POLICY=PASSIVE;FT_CLI=$<TARGET_FILE:ftstudio-cli>")
 endfunction()

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "common/error.h"
 #include "common/json_file.h"
+#include "contract/compute_precision.h"
 #include "contract/sweep_spec.h"
 #include "runs/cli_locator.h"
 #include "runs/run_queue.h"
@@ -186,7 +187,9 @@ int runSweepCommand(const QStringList& args)
         return runSweep(SweepRecord::load(parser.value(QStringLiteral("resume"))), json);
     }
     const QStringList positional = requirePositional(parser, 1, QStringLiteral("CONFIG"));
-    const TrainConfig base = TrainConfig::fromJson(readJsonObjectFile(positional[0]), positional[0]);
+    QJsonObject baseSettings = readJsonObjectFile(positional[0]);
+    applyDefaultComputeDtype(baseSettings); // as `train` does: every trial computes in the same precision
+    const TrainConfig base = TrainConfig::fromJson(baseSettings, positional[0]);
 
     SweepSpec spec;
     for (const QString& text : parser.values(QStringLiteral("param")))

@@ -8,6 +8,7 @@
 #include "cli_workspace.h"
 #include "common/error.h"
 #include "common/json_file.h"
+#include "contract/compute_precision.h"
 #include "contract/run_folder.h"
 #include "engine/distributed.h"
 #include "engine/trainer.h"
@@ -195,6 +196,8 @@ private:
         if (!json.contains(QStringLiteral("template")) &&
             hasModelChatTemplate(json.value(QStringLiteral("model")).toString()))
             json[QStringLiteral("template")] = PromptTemplate::modelTemplateName();
+        // No precision named: bfloat16 where this CPU computes it in hardware (recorded in config.json).
+        applyDefaultComputeDtype(json);
         const TrainConfig config = TrainConfig::fromJson(json, QStringLiteral("training configuration"));
         if (m_group)
             m_group->barrier(); // every rank has read the prepared settings before rank 0 replaces them

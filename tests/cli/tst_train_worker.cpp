@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include "cli_runner.h"
+#include "common/cpu_bf16.h"
 #include "common/json_file.h"
 #include "store/dataset_store.h"
 #include "store/example_store.h"
@@ -502,8 +503,42 @@ private slots:
                  QStringLiteral("zephyr"));
     }
 
+    // With no precision named, a run computes in bfloat16 where the CPU multiplies it in hardware and in
+    // float32 elsewhere, and says which in its config.json; $FT_COMPUTE_DTYPE (the suite sets float32)
+    // overrides the machine, and a named precision overrides both.
+    void thePrecisionDefaultsToTheMachines()
+    {
+        const QByteArray suiteSetting = qgetenv("FT_COMPUTE_DTYPE");
+        auto precisionOf = [&](const QByteArray& environment, const QStringList& extra) {
+            if (environment.isNull())
+                qunsetenv("FT_COMPUTE_DTYPE");
+            else
+                qputenv("FT_COMPUTE_DTYPE", environment);
+            const QString runDir = m_dir.filePath(QStringLiteral("precision-%1").arg(m_precisionRuns++));
+            const auto result = test::runCli(baseArguments(runDir, 1) + extra);
+            qputenv("FT_COMPUTE_DTYPE", suiteSetting);
+            if (result.exitCode != 0)
+                return QStringLiteral("exit %1: %2")
+                    .arg(result.exitCode)
+                    .arg(QString::fromUtf8(result.out.right(400) + result.err.right(400)));
+            return readJsonObjectFile(QDir(runDir).filePath(QStringLiteral("config.json")))
+                .value(QStringLiteral("compute_dtype"))
+                .toString();
+        };
+        const QString machine = cpuHasNativeBf16() ? QStringLiteral("bfloat16") : QStringLiteral("float32");
+        QCOMPARE(precisionOf(QByteArray(), {}), machine);
+        QCOMPARE(precisionOf("bfloat16", {}), QStringLiteral("bfloat16"));
+        QCOMPARE(precisionOf("float32", {}), QStringLiteral("float32"));
+        QCOMPARE(precisionOf("bfloat16", {QStringLiteral("--set"), QStringLiteral("compute_dtype=float32")}),
+                 QStringLiteral("float32"));
+        const QString mistyped = precisionOf("bf16", {});
+        QVERIFY2(mistyped.startsWith(QLatin1String("exit 2: ")) && mistyped.contains(QLatin1String("FT_COMPUTE_DTYPE")),
+                 qPrintable(mistyped));
+    }
+
 private:
     int m_templateRuns = 0;
+    int m_precisionRuns = 0;
 };
 
 QTEST_MAIN(TestTrainWorker)

@@ -311,6 +311,37 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 30000);
     }
 
+    // New runs start in this machine's precision ($FT_COMPUTE_DTYPE stands in for the CPU here); a
+    // launch in that precision leaves it to the machine, while one chosen against it is remembered.
+    void precisionFollowsTheMachineUnlessChosen()
+    {
+        const QByteArray suiteSetting = qgetenv("FT_COMPUTE_DTYPE");
+        qputenv("FT_COMPUTE_DTYPE", "bfloat16");
+        auto f = makePage(QStringLiteral("precision"));
+        TrainPage& page = *f->page;
+        QCOMPARE(page.currentConfig().computeDtype, QStringLiteral("bfloat16"));
+        QCOMPARE(child<QComboBox>(page, "compute_dtype")->currentText(), QStringLiteral("bfloat16"));
+        auto* launch = child<QPushButton>(page, "launchButton");
+        QSignalSpy ended(&f->queue, &RunQueue::jobEnded);
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+        QVERIFY2(page.launch() > 0, qPrintable(page.problem()));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 30000);
+
+        qputenv("FT_COMPUTE_DTYPE", "float32"); // another machine, the same settings file
+        TrainPage elsewhere(&f->settings, &f->queue);
+        QCOMPARE(elsewhere.currentConfig().computeDtype, QStringLiteral("float32"));
+
+        qputenv("FT_COMPUTE_DTYPE", "bfloat16");
+        child<QComboBox>(page, "compute_dtype")->setCurrentText(QStringLiteral("float32"));
+        QCOMPARE(page.currentConfig().computeDtype, QStringLiteral("float32"));
+        QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
+        QVERIFY2(page.launch() > 0, qPrintable(page.problem()));
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 30000);
+        TrainPage chosen(&f->settings, &f->queue);
+        QCOMPARE(chosen.currentConfig().computeDtype, QStringLiteral("float32"));
+        qputenv("FT_COMPUTE_DTYPE", suiteSetting);
+    }
+
     // A workspace with a dataset "six and three": 6 train examples, 3 test, none in validation.
     qint64 makeWorkspaceDataset(const QString& dir, QString* databasePath)
     {

@@ -27,6 +27,7 @@
 #include "app_settings.h"
 #include "chat/model_prompt_template.h"
 #include "common/error.h"
+#include "contract/compute_precision.h"
 #include "contract/run_folder.h"
 #include "contract/train_settings_check.h"
 #include "data/prompt_template.h"
@@ -53,6 +54,17 @@ QGroupBox* section(const QString& title, QWidget* content, QWidget* parent)
     auto* layout = new QVBoxLayout(box);
     layout->addWidget(content);
     return box;
+}
+
+// This machine's precision for new runs. A $FT_COMPUTE_DTYPE the rule cannot read gives float32 here;
+// the worker started from a shell names the mistake.
+QString machineComputeDtype()
+{
+    try {
+        return defaultComputeDtype().dtype;
+    } catch (const Error&) {
+        return QStringLiteral("float32");
+    }
 }
 
 } // namespace
@@ -693,13 +705,18 @@ void TrainPage::openSweep()
 
 TrainConfig TrainPage::rememberedSettings() const
 {
+    // No precision remembered: this machine's default (bfloat16 where the CPU computes it in hardware).
     TrainConfig config;
     config.applyModePreset(m_mode);
     const QString saved = m_settings->text(QLatin1String(kLastSettingsKey));
+    config.computeDtype = machineComputeDtype();
     if (saved.isEmpty())
         return config;
     try {
-        return TrainConfig::fromJson(QJsonDocument::fromJson(saved.toUtf8()).object(), QStringLiteral("settings"));
+        QJsonObject json = QJsonDocument::fromJson(saved.toUtf8()).object();
+        if (!json.contains(QStringLiteral("compute_dtype")))
+            json[QStringLiteral("compute_dtype")] = config.computeDtype;
+        return TrainConfig::fromJson(json, QStringLiteral("settings"));
     } catch (const Error&) {
         return config; // written by another version: the preset instead
     }
@@ -712,6 +729,10 @@ void TrainPage::rememberSettings(const TrainConfig& launched)
     QJsonObject json = launched.toJson();
     for (const char* key : {"model", "train_file", "val_file", "threads"})
         json.remove(QLatin1String(key));
+    // The machine's own precision is not remembered as a choice: it follows the machine (and
+    // $FT_COMPUTE_DTYPE); a precision chosen against it is kept.
+    if (launched.computeDtype == machineComputeDtype())
+        json.remove(QStringLiteral("compute_dtype"));
     m_settings->setText(QLatin1String(kLastSettingsKey),
                         QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact)));
 }

@@ -75,7 +75,8 @@ const std::vector<Section>& sections()
            "NF4 block scales stored as 8-bit codes (about 4.13 bits per weight instead of 4.5)"},
           {"compute_dtype", "Compute precision", "choice", 0, 0, "float32|bfloat16",
            "bfloat16: mixed precision, bf16 weights and activations with float32 master weights and "
-           "optimizer state; 2 to 3 times faster where the CPU has AVX-512 BF16 or AMX, slower elsewhere"},
+           "optimizer state; 2 to 3 times faster where the CPU has AVX-512 BF16 or AMX, slower elsewhere. "
+           "New runs start in bfloat16 on such a CPU, in float32 on others"},
           {"gradient_checkpointing", "Gradient checkpointing", "bool", 0, 0, nullptr,
            "recompute decoder layers (how many: below) in the backward pass: much less activation memory, more time"},
           {"checkpoint_layers", "Checkpointed layers", "int", 0, 100000, nullptr,
