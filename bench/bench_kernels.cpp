@@ -17,6 +17,7 @@
 #include "engine/kernels/fused_attention.h"
 #include "engine/kernels/fused_rms_norm.h"
 #include "engine/kernels/fused_swiglu.h"
+#include "engine/kernels/narrow_softmax.h"
 #include "engine/kernels/softmax_xent_kernel.h"
 
 namespace {
@@ -150,6 +151,29 @@ void benchSoftmaxXent(int repeats)
         std::printf("(unlikely)\n");
 }
 
+// bf16 attention's softmax (fwd+bwd) against the composite it replaced (softmax in fp32, then to bf16),
+// on the scores of one decoder layer: stories15M's step (8 x 6 heads x 256 x 256) and a 1B model's at
+// batch 1 x 512 (32 heads x 512 x 512, TinyLlama's and Llama-3.2-1B's).
+void benchNarrowSoftmax(int repeats)
+{
+    torch::manual_seed(5);
+    for (const auto& shape :
+         {std::vector<int64_t>{kBatch, kHeads, kTokens, kTokens}, std::vector<int64_t>{1, 32, 512, 512}}) {
+        const torch::Tensor scores = (torch::randn(shape) * 2.0).to(torch::kBFloat16).requires_grad_();
+        const torch::Tensor gradOut = torch::randn(shape).to(torch::kBFloat16);
+        compare(
+            shape[0] == 1 ? "bf16 softmax, 1B layer (fwd+bwd)" : "bf16 softmax (fwd+bwd)", repeats,
+            [&] {
+                clearGradients({scores});
+                step(ft::narrowSoftmax(scores), gradOut);
+            },
+            [&] {
+                clearGradients({scores});
+                step(torch::softmax(scores, -1, torch::kFloat32).to(torch::kBFloat16), gradOut);
+            });
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -164,5 +188,6 @@ int main(int argc, char** argv)
     benchRmsNorm(repeats);
     benchSwiglu(repeats);
     benchSoftmaxXent(repeats);
+    benchNarrowSoftmax(repeats);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "engine/kernels/fused_attention.h"
 #include "engine/kernels/fused_rms_norm.h"
 #include "engine/kernels/fused_swiglu.h"
+#include "engine/kernels/narrow_softmax.h"
 #include "engine/layer_checkpoint.h"
 
 namespace ft {
@@ -103,7 +104,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionCont
     q = q.transpose(1, 2).reshape({B, m_kvHeads, group * T, m_headDim});
     torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) * scale;
     scores = scores.view({B, m_kvHeads, group, T, S}).masked_fill(context.allowed.logical_not(), -INFINITY);
-    const torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
+    const torch::Tensor probs = narrowSoftmax(scores); // bf16: only the bf16 probabilities are kept
     torch::Tensor out = torch::matmul(probs.view({B, m_kvHeads, group * T, S}), v); // (B, kvH, group*T, D)
     out = out.view({B, m_heads, T, m_headDim}).transpose(1, 2).reshape({B, T, m_heads * m_headDim});
     return o_proj->forward(out);
