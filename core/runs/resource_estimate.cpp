@@ -166,15 +166,15 @@ ResourceEstimate estimateResources(const ModelConfig& m, const TrainConfig& c, c
     // Activations of one micro-batch saved for the backward pass. Per token and layer: the norms'
     // inputs and outputs, q/k/v before and after RoPE, the attention output, the MLP's gate, up, SiLU
     // and product, and the residual sums. Attention in fp32 is fused (docs/architecture.md) and keeps
-    // one log-sum-exp per head; in bf16/fp16 it keeps the scores and probabilities (a row of
-    // max_length per head).
+    // one log-sum-exp per head; in bf16/fp16 it keeps the probabilities (a row of max_length per head,
+    // in the compute precision: kernels/narrow_softmax.h).
     // A soft prompt's virtual tokens go through every layer with each row.
     // DPO gives each answer of a pair a row: a micro-batch of batch_size pairs has twice the rows.
     const double answersPerExample = c.isPreferenceTraining() ? 2.0 : 1.0;
     const double rowLength = static_cast<double>(c.maxLength + (prompt ? c.numVirtualTokens : 0));
     const double tokens = static_cast<double>(c.batchSize) * answersPerExample * rowLength;
     const bool fusedAttention = bytes == 4.0;
-    const double attentionPerToken = fusedAttention ? static_cast<double>(m.numHeads) : 2.0 * m.numHeads * rowLength;
+    const double attentionPerToken = fusedAttention ? static_cast<double>(m.numHeads) : m.numHeads * rowLength;
     const double perTokenLayer = 7.0 * h + 2.0 * qDim + 3.0 * m.kvDim() + 4.0 * m.intermediateSize + attentionPerToken +
                                  (lora ? 7.0 * c.loraRank + 2.0 * h : 0.0); // adapter inputs (dropout) and A x
     // Checkpointed layers (checkpointedLayerCount: a count, a share, or all) keep only their input,
