@@ -1,6 +1,7 @@
 #include "engine/lora_projection.h"
 
 #include "engine/kernels/fast_dropout.h"
+#include "engine/lora_down_function.h"
 #include "engine/lora_linear_function.h"
 
 #include <cmath>
@@ -59,10 +60,15 @@ torch::Tensor LoraProjectionImpl::forward(const torch::Tensor& x)
         return loraLinear(x, *frozen, m_base->bias(), lora_A->weight, lora_B->weight, m_scale,
                           is_training() ? m_dropout : 0.0);
     const torch::Tensor y = m_base->forward(x); // (..., out)
-    torch::Tensor h = x.to(torch::kFloat32);    // (..., in)
-    if (m_dropout > 0)
-        h = fastDropout(h, m_dropout, is_training());
-    const torch::Tensor t = torch::linear(h, lora_A->weight); // (..., r)
+    torch::Tensor t;                            // dropout(x) Aᵀ, (..., r) in fp32
+    if (x.scalar_type() != torch::kFloat32 && x.device().is_cpu()) {
+        t = loraDown(x, lora_A->weight, m_dropout, is_training()); // keeps x in bf16, not an fp32 copy
+    } else {
+        torch::Tensor h = x.to(torch::kFloat32); // (..., in)
+        if (m_dropout > 0)
+            h = fastDropout(h, m_dropout, is_training());
+        t = torch::linear(h, lora_A->weight);
+    }
     if (y.scalar_type() == torch::kFloat32) {
         // y + scale · t Bᵀ as one matrix product accumulating into y: no separate scale and sum passes.
         const int64_t out = y.size(-1);

@@ -10,8 +10,9 @@
 // update cast back.
 //
 // On the CPU with fp32 activations the whole projection (base and adapter) is one autograd node,
-// lora_linear_function.h, over a dense, NF4 or int8 base; other cases (bf16 compute, GPU) take the
-// plain autograd formula.
+// lora_linear_function.h, over a dense, NF4 or int8 base. With bf16 activations on the CPU the base
+// runs as it is and the adapter's dropout(x) Aᵀ is one node that keeps x in bf16
+// (lora_down_function.h); other cases (GPU) take the plain autograd formula.
 
 #include <ATen/core/Generator.h>
 
