@@ -60,7 +60,9 @@ struct LoraDownFunction : public torch::autograd::Function<LoraDownFunction> {
         torch::Tensor kept;
         const torch::Tensor h = maskedInput(x2, p, seed, &kept); // (n, in), made again
         const torch::Tensor gradA = g.t().mm(h);                 // (r, in)
-        torch::Tensor gradH = g.mm(loraA);                       // (n, in)
+        if (!ctx->needs_input_grad(0))                           // e.g. the first layer's input
+            return {torch::Tensor(), gradA, torch::Tensor(), torch::Tensor()};
+        torch::Tensor gradH = g.mm(loraA); // (n, in)
         if (p > 0.0)
             gradH.mul_(kept).mul_(1.0 / (1.0 - p));
         std::vector<int64_t> shape = gradOutputs[0].sizes().vec();

@@ -48,9 +48,18 @@ private slots:
             QVERIFY(apart.le(step).all().item<bool>());
             QVERIFY(probs.triu(1).eq(0).all().item<bool>()); // masked keys: probability 0
         }
-        // A row with no allowed key is NaN, as torch::softmax makes it.
+        // A row with no allowed key is NaN, as torch::softmax makes it; so is a row with a NaN or an
+        // infinite score anywhere (in a full vector or in the tail), whatever the instruction set.
         const torch::Tensor none = torch::full({2, 32}, -INFINITY).to(torch::kBFloat16);
         QVERIFY(torch::isnan(narrowSoftmax(none)).all().item<bool>());
+        for (const int64_t at : {int64_t(3), int64_t(20), int64_t(33)})
+            for (const float bad : {NAN, INFINITY}) {
+                torch::Tensor row = torch::randn({1, 35});
+                row[0][at] = bad;
+                const torch::Tensor probs = narrowSoftmax(row.to(torch::kBFloat16));
+                QVERIFY2(torch::isnan(probs).all().item<bool>(),
+                         qPrintable(QStringLiteral("%1 at %2").arg(bad).arg(at)));
+            }
     }
 
     void theGradientFollowsTheFormula()

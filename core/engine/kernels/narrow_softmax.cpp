@@ -84,12 +84,17 @@ FT_AVX512 void forwardRowAvx512(const c10::BFloat16* x, c10::BFloat16* p, int64_
 {
     const int64_t whole = length / 16 * 16; // 16 at a time, then the tail one by one
     __m512 largestVector = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-    for (int64_t i = 0; i < whole; i += 16)
-        largestVector = _mm512_max_ps(largestVector, loadBf16(x + i));
+    __mmask16 notANumber = 0; // max_ps passes NaN over, so it is looked for on its own
+    for (int64_t i = 0; i < whole; i += 16) {
+        const __m512 value = loadBf16(x + i);
+        notANumber |= _mm512_cmp_ps_mask(value, value, _CMP_UNORD_Q);
+        largestVector = _mm512_max_ps(largestVector, value);
+    }
     float largest = _mm512_reduce_max_ps(largestVector);
     for (int64_t i = whole; i < length; ++i)
         largest = std::max(largest, static_cast<float>(x[i]));
-    if (largest == -std::numeric_limits<float>::infinity()) { // nothing allowed: NaN, as torch::softmax
+    // Nothing allowed, a NaN or an infinite score: the portable row gives NaN, as torch::softmax does.
+    if (notANumber != 0 || !std::isfinite(largest)) {
         forwardRowPortable(x, p, length);
         return;
     }
@@ -127,58 +132,51 @@ FT_AVX512 void backwardRowAvx512(const c10::BFloat16* p, const c10::BFloat16* dy
 #pragma GCC diagnostic pop
 #endif
 
-torch::Tensor bf16SoftmaxBackward(const torch::Tensor& gradProbs, const torch::Tensor& probs)
+using ForwardRow = void (*)(const c10::BFloat16*, c10::BFloat16*, int64_t);
+using BackwardRow = void (*)(const c10::BFloat16*, const c10::BFloat16*, c10::BFloat16*, int64_t);
+
+// `row(r)` for every row r, spread over the compute threads.
+template <typename Row> void forEachRow(int64_t rows, const Row& row)
 {
-    torch::Tensor gradScores = torch::empty_like(probs);
-    const int64_t length = probs.size(-1);
-    const int64_t rows = length == 0 ? 0 : probs.numel() / length;
-    const auto* p = probs.data_ptr<c10::BFloat16>();
-    const auto* dy = gradProbs.data_ptr<c10::BFloat16>();
-    auto* dx = gradScores.data_ptr<c10::BFloat16>();
-#if defined(__x86_64__)
-    const bool avx512 = cpuHasAvx512();
-#else
-    const bool avx512 = false;
-#endif
     at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
-        for (int64_t row = begin; row < end; ++row) {
-            const int64_t at = row * length;
-#if defined(__x86_64__)
-            if (avx512) {
-                backwardRowAvx512(p + at, dy + at, dx + at, length);
-                continue;
-            }
-#endif
-            backwardRowPortable(p + at, dy + at, dx + at, length);
-        }
+        for (int64_t r = begin; r < end; ++r)
+            row(r);
     });
-    return gradScores;
 }
 
 torch::Tensor bf16SoftmaxForward(const torch::Tensor& scores)
 {
+    ForwardRow forwardRow = forwardRowPortable;
+#if defined(__x86_64__)
+    if (cpuHasAvx512())
+        forwardRow = forwardRowAvx512;
+#endif
     torch::Tensor probs = torch::empty_like(scores);
     const int64_t length = scores.size(-1);
-    const int64_t rows = length == 0 ? 0 : scores.numel() / length;
     const auto* x = scores.data_ptr<c10::BFloat16>();
     auto* p = probs.data_ptr<c10::BFloat16>();
-#if defined(__x86_64__)
-    const bool avx512 = cpuHasAvx512();
-#else
-    const bool avx512 = false;
-#endif
-    at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
-        for (int64_t row = begin; row < end; ++row) {
-#if defined(__x86_64__)
-            if (avx512) {
-                forwardRowAvx512(x + row * length, p + row * length, length);
-                continue;
-            }
-#endif
-            forwardRowPortable(x + row * length, p + row * length, length);
-        }
-    });
+    forEachRow(length == 0 ? 0 : scores.numel() / length,
+               [&](int64_t row) { forwardRow(x + row * length, p + row * length, length); });
     return probs;
+}
+
+torch::Tensor bf16SoftmaxBackward(const torch::Tensor& gradProbs, const torch::Tensor& probs)
+{
+    BackwardRow backwardRow = backwardRowPortable;
+#if defined(__x86_64__)
+    if (cpuHasAvx512())
+        backwardRow = backwardRowAvx512;
+#endif
+    torch::Tensor gradScores = torch::empty_like(probs);
+    const int64_t length = probs.size(-1);
+    const auto* p = probs.data_ptr<c10::BFloat16>();
+    const auto* dy = gradProbs.data_ptr<c10::BFloat16>();
+    auto* dx = gradScores.data_ptr<c10::BFloat16>();
+    forEachRow(length == 0 ? 0 : probs.numel() / length, [&](int64_t row) {
+        const int64_t at = row * length;
+        backwardRow(p + at, dy + at, dx + at, length);
+    });
+    return gradScores;
 }
 
 struct NarrowSoftmaxFunction : public torch::autograd::Function<NarrowSoftmaxFunction> {
@@ -209,6 +207,8 @@ torch::Tensor narrowSoftmax(const torch::Tensor& scores)
 {
     if (scores.scalar_type() == torch::kFloat32 || scores.scalar_type() == torch::kFloat64)
         return torch::softmax(scores, -1);
+    if (!scores.device().is_cpu())
+        return torch::softmax(scores, -1, torch::kFloat32).to(scores.scalar_type());
     return NarrowSoftmaxFunction::apply(scores);
 }
 
