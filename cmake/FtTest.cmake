@@ -1,8 +1,9 @@
 # ft_add_test(NAME tst_x SOURCES ... LIBS ... [LABELS slow gpu ...] [TORCH] [TIMEOUT s])
 # One Qt Test executable registered with CTest. GUI tests run offscreen; every test finds the shared
 # fixtures through FT_SHARED_DIR (set by scripts/test) or the ../shared beside the source tree.
-# FT_COMPUTE_DTYPE=float32: new runs compute in float32 on every machine, so that the suite's numbers
+# FT_COMPUTE_DTYPE=float32: new runs compute in float32 on every machine, so that these tests' numbers
 # do not depend on the CPU; tst_compute_precision and tst_train_worker unset it to check the default.
+# (tst_package and tst_x11_smoke, registered with add_test of their own, train nothing.)
 function(ft_add_test)
   cmake_parse_arguments(T "TORCH" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})

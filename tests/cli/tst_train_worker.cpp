@@ -19,6 +19,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "store_test_support.h"
+#include "support/scoped_environment.h"
 #include "support/test_support.h"
 
 using namespace ft;
@@ -508,15 +509,10 @@ private slots:
     // overrides the machine, and a named precision overrides both.
     void thePrecisionDefaultsToTheMachines()
     {
-        const QByteArray suiteSetting = qgetenv("FT_COMPUTE_DTYPE");
         auto precisionOf = [&](const QByteArray& environment, const QStringList& extra) {
-            if (environment.isNull())
-                qunsetenv("FT_COMPUTE_DTYPE");
-            else
-                qputenv("FT_COMPUTE_DTYPE", environment);
+            const test::ScopedEnvironment precision("FT_COMPUTE_DTYPE", environment);
             const QString runDir = m_dir.filePath(QStringLiteral("precision-%1").arg(m_precisionRuns++));
             const auto result = test::runCli(baseArguments(runDir, 1) + extra);
-            qputenv("FT_COMPUTE_DTYPE", suiteSetting);
             if (result.exitCode != 0)
                 return QStringLiteral("exit %1: %2")
                     .arg(result.exitCode)

@@ -9,6 +9,7 @@
 #include "common/cpu_bf16.h"
 #include "common/error.h"
 #include "contract/compute_precision.h"
+#include "support/scoped_environment.h"
 
 using namespace ft;
 
@@ -28,33 +29,6 @@ QSet<QByteArray> kernelCpuFlags()
     }
     return {};
 }
-
-// Sets an environment variable for one scope, then puts back what was there.
-class ScopedEnvironment {
-public:
-    ScopedEnvironment(const char* name, const QByteArray& value)
-        : m_name(name)
-        , m_had(qEnvironmentVariableIsSet(name))
-        , m_old(qgetenv(name))
-    {
-        if (value.isNull())
-            qunsetenv(name);
-        else
-            qputenv(name, value);
-    }
-    ~ScopedEnvironment()
-    {
-        if (m_had)
-            qputenv(m_name, m_old);
-        else
-            qunsetenv(m_name);
-    }
-
-private:
-    const char* m_name;
-    bool m_had;
-    QByteArray m_old;
-};
 
 } // namespace
 
@@ -103,7 +77,7 @@ private slots:
 
     void settingsThatNameAPrecisionKeepIt()
     {
-        const ScopedEnvironment unset("FT_COMPUTE_DTYPE", QByteArray());
+        const test::ScopedEnvironment unset("FT_COMPUTE_DTYPE", QByteArray());
         const QString machine = cpuHasNativeBf16() ? QStringLiteral("bfloat16") : QStringLiteral("float32");
         QCOMPARE(defaultComputeDtype().dtype, machine);
 
@@ -125,12 +99,12 @@ private slots:
     void theEnvironmentReachesTheSettings()
     {
         for (const QByteArray& chosen : {QByteArray("float32"), QByteArray("bfloat16")}) {
-            const ScopedEnvironment set("FT_COMPUTE_DTYPE", chosen);
+            const test::ScopedEnvironment set("FT_COMPUTE_DTYPE", chosen);
             QJsonObject none;
             applyDefaultComputeDtype(none);
             QCOMPARE(none.value(QStringLiteral("compute_dtype")).toString(), QString::fromLatin1(chosen));
         }
-        const ScopedEnvironment wrong("FT_COMPUTE_DTYPE", "fp16");
+        const test::ScopedEnvironment wrong("FT_COMPUTE_DTYPE", "fp16");
         QJsonObject none;
         QVERIFY_THROWS_EXCEPTION(Error, applyDefaultComputeDtype(none));
     }

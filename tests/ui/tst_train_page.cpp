@@ -33,6 +33,7 @@
 #include "store/run_store.h"
 #include "store/workspace.h"
 #include "store_test_support.h"
+#include "support/scoped_environment.h"
 #include "support/test_support.h"
 #include "ui_test_support.h"
 #include "widgets/advanced_settings.h"
@@ -315,8 +316,7 @@ private slots:
     // launch in that precision leaves it to the machine, while one chosen against it is remembered.
     void precisionFollowsTheMachineUnlessChosen()
     {
-        const QByteArray suiteSetting = qgetenv("FT_COMPUTE_DTYPE");
-        qputenv("FT_COMPUTE_DTYPE", "bfloat16");
+        const test::ScopedEnvironment machine("FT_COMPUTE_DTYPE", "bfloat16");
         auto f = makePage(QStringLiteral("precision"));
         TrainPage& page = *f->page;
         QCOMPARE(page.currentConfig().computeDtype, QStringLiteral("bfloat16"));
@@ -327,11 +327,11 @@ private slots:
         QVERIFY2(page.launch() > 0, qPrintable(page.problem()));
         QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 30000);
 
-        qputenv("FT_COMPUTE_DTYPE", "float32"); // another machine, the same settings file
+        machine.set("float32"); // another machine, the same settings file
         TrainPage elsewhere(&f->settings, &f->queue);
         QCOMPARE(elsewhere.currentConfig().computeDtype, QStringLiteral("float32"));
 
-        qputenv("FT_COMPUTE_DTYPE", "bfloat16");
+        machine.set("bfloat16");
         child<QComboBox>(page, "compute_dtype")->setCurrentText(QStringLiteral("float32"));
         QCOMPARE(page.currentConfig().computeDtype, QStringLiteral("float32"));
         QTRY_VERIFY_WITH_TIMEOUT(launch->isEnabled(), 10000);
@@ -339,7 +339,6 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 30000);
         TrainPage chosen(&f->settings, &f->queue);
         QCOMPARE(chosen.currentConfig().computeDtype, QStringLiteral("float32"));
-        qputenv("FT_COMPUTE_DTYPE", suiteSetting);
     }
 
     // A workspace with a dataset "six and three": 6 train examples, 3 test, none in validation.
